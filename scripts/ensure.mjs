@@ -1,0 +1,74 @@
+#!/usr/bin/env node
+// Installs what `npm start`, `npm test` and `npm run bench` need on a fresh machine, and
+// nothing when it is already there: npm packages (from the lockfile), Debian's Chromium,
+// and Debian's python3-sklearn/pandas/onnx for the parity tests and benchmarks.
+// Usage: node scripts/ensure.mjs [--no-python]
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, statSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const log = (msg) => console.log(`[ensure] ${msg}`);
+
+function run(cmd, args, opts = {}) {
+  log(`$ ${cmd} ${args.join(' ')}`);
+  const r = spawnSync(cmd, args, { stdio: 'inherit', cwd: root, ...opts });
+  return r.status === 0;
+}
+
+function npmPackages() {
+  const lock = join(root, 'package-lock.json');
+  const marker = join(root, 'node_modules', '.package-lock.json');
+  if (existsSync(marker) && statSync(marker).mtimeMs >= statSync(lock).mtimeMs - 1) return;
+  if (!run('npm', ['ci', '--no-audit', '--no-fund'])) throw new Error('npm ci failed; see the log above');
+}
+
+export function findChromium() {
+  for (const p of [process.env.CHROME_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser']) {
+    if (p && existsSync(p)) return p;
+  }
+  return undefined;
+}
+
+const haveApt = () => spawnSync('sh', ['-c', 'command -v apt-get'], { stdio: 'ignore' }).status === 0;
+const isRoot = () => typeof process.getuid === 'function' && process.getuid() === 0;
+let aptUpdated = false;
+function aptInstall(pkgs) {
+  if (!haveApt()) return false;
+  const sudo = isRoot() ? [] : ['sudo', '-n'];
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  if (!aptUpdated) {
+    aptUpdated = true;
+    run(sudo[0] ?? 'apt-get', [...sudo.slice(1), ...(sudo.length ? ['apt-get'] : []), 'update', '-qq'], { env });
+  }
+  return run(sudo[0] ?? 'apt-get', [...sudo.slice(1), ...(sudo.length ? ['apt-get'] : []), 'install', '-y', '-qq', ...pkgs], { env });
+}
+
+function chromium() {
+  if (findChromium()) return;
+  log('no Chromium found (CHROME_PATH, /usr/bin/chromium): installing Debian\'s chromium');
+  if (!aptInstall(['chromium']) || !findChromium()) {
+    throw new Error('Chromium is required for the browser tests: install Debian\'s `chromium` or set CHROME_PATH');
+  }
+}
+
+function python() {
+  const ok = () => spawnSync('/usr/bin/python3', ['-c', 'import sklearn, pandas, onnx'], { stdio: 'ignore' }).status === 0;
+  if (ok()) return;
+  log('python3-sklearn/pandas/onnx missing: installing Debian\'s packages');
+  if (!aptInstall(['python3-sklearn', 'python3-pandas', 'python3-onnx']) || !ok()) {
+    log('could not install python3-sklearn; the scikit-learn parity tests will say they are skipped and why');
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  npmPackages();
+  chromium();
+  if (!process.argv.includes('--no-python')) python();
+  try {
+    log(`chromium: ${execFileSync(findChromium(), ['--version']).toString().trim()}`);
+  } catch {
+    /* version print is informational */
+  }
+}

@@ -1,0 +1,52 @@
+#!/usr/bin/env node
+// Prints the min+gzip size of the SDK core (dist/ferryml.js and the chunks it imports
+// statically; tfjs and idb-keyval excluded as they are peer/external) and of each lazily loaded
+// chunk, and exits 1 when the core is over the budget. Run `npm run build` first (done here if
+// dist/ is missing). Budget: 15 KB — see README "Size budget" before raising it.
+import { readFileSync, existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { spawnSync } from 'node:child_process';
+import { minify } from 'terser';
+
+const BUDGET = 15 * 1024;
+const entry = resolve('dist/ferryml.js');
+if (!existsSync(entry)) spawnSync('npm', ['run', 'build'], { stdio: 'inherit' });
+
+const staticImport = /(?:^|[;\n}])\s*(?:import|export)\s*(?:[^'"]*?from\s*)?['"](\.[^'"]+)['"]/g;
+const dynamicImport = /import\(\s*['"](\.[^'"]+)['"]\s*\)/g;
+
+async function measure(file) {
+  const code = readFileSync(file, 'utf8');
+  const min = (await minify(code, { module: true, compress: { passes: 2 }, mangle: true })).code ?? '';
+  return { raw: code.length, min: min.length, gz: gzipSync(min, { level: 9 }).length, code };
+}
+
+const core = new Map();
+const lazy = new Map();
+async function walk(file, into) {
+  if (core.has(file) || (into === lazy && lazy.has(file))) return;
+  const m = await measure(file);
+  into.set(file, m);
+  for (const [, rel] of m.code.matchAll(staticImport)) await walk(resolve(dirname(file), rel), into);
+  for (const [, rel] of m.code.matchAll(dynamicImport)) {
+    const target = resolve(dirname(file), rel);
+    if (!core.has(target)) await walk(target, lazy);
+  }
+}
+await walk(entry, core);
+for (const f of core.keys()) lazy.delete(f);
+
+const kb = (n) => `${(n / 1024).toFixed(2)} KB`;
+const sum = (m) => [...m.values()].reduce((a, b) => a + b.gz, 0);
+const rows = [...core].map(([f, m]) => ['core', f, m]).concat([...lazy].map(([f, m]) => ['lazy', f, m]));
+console.log('part  file                                         min        min+gz');
+for (const [part, f, m] of rows) console.log(`${part.padEnd(5)} ${f.replace(`${resolve('dist')}/`, '').padEnd(44)} ${kb(m.min).padStart(10)} ${kb(m.gz).padStart(10)}`);
+const total = sum(core);
+console.log(`\nSDK core (static graph from dist/ferryml.js, tfjs excluded): ${kb(total)} min+gz (budget ${kb(BUDGET)})`);
+console.log(`Lazily loaded chunks: ${kb(sum(lazy))} min+gz`);
+if (process.argv.includes('--json')) console.log(JSON.stringify({ coreGzipBytes: total, lazyGzipBytes: sum(lazy), budgetBytes: BUDGET }));
+if (total > BUDGET) {
+  console.error(`Over budget by ${kb(total - BUDGET)}: move code behind a dynamic import or raise the budget with a reason in README.`);
+  process.exit(1);
+}

@@ -1,0 +1,67 @@
+/**
+ * Types of a model bundle (`manifest.json`, written by `ferryml pack`) and of the
+ * registry (`models/index.json`). See README "Bundle format".
+ */
+
+/** Version of the manifest.json format this code reads and writes. */
+export const MANIFEST_FORMAT_VERSION = 1;
+
+/** One file of a bundle: nothing unlisted is ever loaded. */
+export interface BundleFile {
+  /** Path relative to the bundle directory (no `..`, no leading `/`). */
+  path: string;
+  bytes: number;
+  /** Lower-case hex sha256 of the file's bytes. */
+  sha256: string;
+}
+
+/** How the model's output is decoded. */
+export type OutputSpec =
+  | { kind: 'classification'; labels: string[] }
+  | { kind: 'regression'; names?: string[] };
+
+/** `manifest.json`: a bundle's identity; its sha256 is the bundle's id. */
+export interface Manifest {
+  formatVersion: typeof MANIFEST_FORMAT_VERSION;
+  name: string;
+  version: string;
+  createdAt: string;
+  model: { format: 'layers-model' | 'graph-model'; entry: string };
+  files: BundleFile[];
+  /** Path of the preprocessing schema among `files`. */
+  schema: string;
+  output: OutputSpec;
+  /** Path of the golden vectors among `files`. */
+  golden?: string;
+  /** Relative tolerance for the load-time golden check. @default 1e-4 */
+  goldenTolerance?: number;
+  training?: {
+    data?: { source: string; rows: number; sha256: string };
+    seed?: number;
+    code?: string;
+    metrics?: Record<string, number>;
+  };
+  /** ECDSA P-256 over the canonical manifest without this field (sorted keys, no spaces). */
+  signature?: { alg: 'ECDSA-P256-SHA256'; keyId: string; value: string };
+}
+
+/** `golden.json`: raw input rows and the outputs training produced for them. */
+export interface Golden {
+  rows: Array<Record<string, unknown>>;
+  /** One output vector per row (probabilities for classification, values for regression). */
+  outputs: number[][];
+}
+
+/** One model's entry in the registry. */
+export interface RegistryEntry {
+  versions: string[];
+  channels: Record<string, string>;
+  /** Fraction (0..1) of clients that get each non-stable channel when they ask for `stable`. */
+  rollout?: Record<string, number>;
+  revoked?: string[];
+}
+
+/** `models/index.json`: the registry any static host can serve. */
+export interface Registry {
+  models: Record<string, RegistryEntry>;
+}

@@ -1,0 +1,59 @@
+#!/usr/bin/env node
+// `ferryml <command> [options]`: each command lives in ./commands/<command>.ts and exports
+// `run(argv: string[]): Promise<number>` (the exit code) and `usage: string`.
+const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandModule> }> = {};
+
+export interface CommandModule {
+  usage: string;
+  run(argv: string[]): Promise<number>;
+}
+
+/** Registers a command; commands register in ./commands/index.ts so this file stays stable. */
+export function command(name: string, summary: string, load: () => Promise<CommandModule>): void {
+  COMMANDS[name] = { summary, load };
+}
+
+function help(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((n) => n.length), 8);
+  return [
+    'Usage: ferryml <command> [options]   (ferryml <command> --help for details)',
+    '',
+    ...Object.entries(COMMANDS)
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`),
+  ].join('\n');
+}
+
+export async function main(argv: string[]): Promise<number> {
+  await import('./commands/index.js');
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    console.log(help());
+    return name ? 0 : 2;
+  }
+  const entry = COMMANDS[name];
+  if (!entry) {
+    console.error(`ferryml: unknown command "${name}"\n\n${help()}`);
+    return 2;
+  }
+  const mod = await entry.load();
+  if (rest.includes('--help') || rest.includes('-h')) {
+    console.log(mod.usage);
+    return 0;
+  }
+  return mod.run(rest);
+}
+
+const isEntry = process.argv[1] && /cli\.(ts|js|mjs)$/.test(process.argv[1]);
+if (isEntry) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      const e = error as { code?: string; message?: string };
+      console.error(`ferryml: ${e.code ? `[${e.code}] ` : ''}${e.message ?? String(error)}`);
+      process.exitCode = 1;
+    },
+  );
+}

@@ -1,0 +1,198 @@
+/**
+ * The preprocessing schema (`schema.json`): plain, serialisable data fitted in training.
+ * Steps carry fitted values only (means, scales, categories, edges), never strategies,
+ * so the client never refits. Semantics follow scikit-learn 1.2's fitted transformers;
+ * the edge cases are written here rather than left to a library's version.
+ */
+
+/** Version of the schema.json format this code reads and writes. */
+export const SCHEMA_FORMAT_VERSION = 1;
+
+/** A fitted preprocessing schema, as stored in `schema.json`. */
+export interface Schema {
+  formatVersion: typeof SCHEMA_FORMAT_VERSION;
+  /** Raw input columns, in the order rows are documented and validated. */
+  columns: ColumnSchema[];
+  /**
+   * Output feature names in model-input order. Every feature produced by a column's steps
+   * appears exactly once; the order may interleave columns (scikit-learn's ColumnTransformer
+   * emits, e.g., all imputed values before all missing indicators).
+   */
+  features: string[];
+  /** `features.length`: the width of one transformed row. */
+  width: number;
+  /** What to do with input keys no column names. @default "ignore" */
+  unknownColumns?: 'ignore' | 'warn' | 'error';
+  /** Training label, for tooling only; the client never reads labels. */
+  label?: { column: string; classes?: string[] };
+}
+
+/** One raw input column: its type, presence, parse and missing rules, fitted steps and drift baseline. */
+export type ColumnSchema = NumberColumn | CategoryColumn | BooleanColumn | ImageColumn;
+
+interface ColumnBase {
+  name: string;
+  /**
+   * `true`: a missing value is a `MISSING_REQUIRED` error. `false`: missing is allowed and an
+   * `impute` step must fill it. @default true unless the first step is `impute`
+   */
+  required?: boolean;
+  /** Strings that mean "missing" for this column, compared after trimming (e.g. `["", "NA", "."]`). */
+  missing?: { strings: string[] };
+  /** Fitted steps applied in order; the last one decides how many features the column emits. */
+  steps: Step[];
+  /** Training distribution for drift telemetry. */
+  baseline?: Baseline;
+}
+
+export interface NumberColumn extends ColumnBase {
+  type: 'number';
+  /**
+   * `"decimal"`: numeric strings are accepted by one grammar: trimmed, optional sign,
+   * digits with an optional fraction and exponent (`/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/`);
+   * never hex, `Infinity`, `1_000`, or `""` → 0. `"never"`: a string is a TYPE_MISMATCH.
+   * @default "never"
+   */
+  parse?: { strings: 'decimal' | 'never' };
+  /** Training range [min, max]; values outside are reported as `OUT_OF_RANGE` warnings and counted for drift. */
+  range?: { min: number; max: number };
+}
+
+export interface CategoryColumn extends ColumnBase {
+  type: 'category';
+  /**
+   * Applied to incoming strings before comparing with fitted categories. @default "none" (exact match)
+   */
+  normalize?: 'none' | 'trim' | 'lower' | 'trim-lower';
+  /** Accept finite numbers and booleans by their string form (`3` → `"3"`). @default false */
+  coerce?: boolean;
+}
+
+export interface BooleanColumn extends ColumnBase {
+  type: 'boolean';
+  /** Strings accepted as booleans (compared lower-cased and trimmed). @default none */
+  parse?: { true: string[]; false: string[] };
+}
+
+export interface ImageColumn extends ColumnBase {
+  type: 'image';
+}
+
+/** A fitted preprocessing step. */
+export type Step =
+  | ImputeStep
+  | StandardizeStep
+  | MinMaxStep
+  | BucketizeStep
+  | OneHotStep
+  | OrdinalStep
+  | PassthroughStep
+  | ImageStep;
+
+/** SimpleImputer: replaces a missing value with the fitted `value`. */
+export interface ImputeStep {
+  kind: 'impute';
+  /** Fitted fill value (mean, median, most frequent with ties → smallest, or a constant). */
+  value: number | string | boolean;
+  /** Emit a 0/1 missing-indicator feature named `<column>__missing` (`add_indicator=True`). @default false */
+  indicator?: boolean;
+}
+
+/** StandardScaler: `(x - mean) / scale` (ddof 0; a constant column has scale 1). */
+export interface StandardizeStep {
+  kind: 'standardize';
+  mean: number;
+  scale: number;
+}
+
+/** MinMaxScaler: `x * scale + offset` (multiply then add, as sklearn does); optional clip to the feature range. */
+export interface MinMaxStep {
+  kind: 'minmax';
+  scale: number;
+  offset: number;
+  /** Clip to `[min, max]` of the feature range after scaling (`clip=True`). */
+  clip?: { min: number; max: number };
+}
+
+/**
+ * KBinsDiscretizer: bin index `i` such that `edges[i-1] <= x < edges[i]` (lower-inclusive),
+ * computed as sklearn 1.2 does: `digitize(x + 1e-8 + 1e-5·|x|, edges)` then clipped to
+ * `[0, edges.length]`.
+ */
+export interface BucketizeStep {
+  kind: 'bucketize';
+  /** Inner edges, ascending: `bin_edges_[1:-1]`. `edges.length + 1` bins. */
+  edges: number[];
+  /** `"ordinal"`: one feature holding the bin index; `"onehot"`: one 0/1 feature per bin. */
+  encode: 'ordinal' | 'onehot';
+}
+
+/** OneHotEncoder: one 0/1 feature per category (in fitted order), minus the dropped one. */
+export interface OneHotStep {
+  kind: 'onehot';
+  categories: Array<string | number | boolean>;
+  /** `"error"`: an unseen category is UNKNOWN_CATEGORY; `"ignore"`: all zeros (counted for drift). */
+  unknown: 'error' | 'ignore';
+  /** Index into `categories` of the dropped category (`drop="first"` → 0; `if_binary` → 0 for two categories). */
+  drop?: number;
+}
+
+/** OrdinalEncoder: the category's index in `categories`. */
+export interface OrdinalStep {
+  kind: 'ordinal';
+  categories: Array<string | number | boolean>;
+  /** `"error"`, or the code for unseen categories (`handle_unknown="use_encoded_value"`). */
+  unknown: 'error' | { value: number };
+  /** Code for a missing value that reaches this step (`encoded_missing_value`); absent: missing is an error. */
+  missing?: number;
+}
+
+/** The value as a number (booleans → 0/1). */
+export interface PassthroughStep {
+  kind: 'passthrough';
+}
+
+/**
+ * Pixels → `height × width × channels` floats (HWC, row-major), each `pixel * scale[c] + offset[c]`.
+ * Accepts ImageData, a canvas, an ImageBitmap, or a typed array already of the target size.
+ */
+export interface ImageStep {
+  kind: 'image';
+  width: number;
+  height: number;
+  channels: 1 | 3 | 4;
+  /** How a source of another size is resized. @default "bilinear" */
+  resize?: 'bilinear' | 'nearest';
+  /** How RGB(A) becomes one channel when `channels` is 1. @default "luma" (0.299 R + 0.587 G + 0.114 B) */
+  grayscale?: 'luma' | 'mean' | 'alpha';
+  /** Invert 0..255 values before scaling (white-on-black training data drawn black-on-white). @default false */
+  invert?: boolean;
+  /** Per-channel multiplier (length 1 or `channels`), applied to 0..255 values. */
+  scale: number[];
+  /** Per-channel offset (length 1 or `channels`). */
+  offset: number[];
+}
+
+/** Training distribution of one column, for drift windows (PSI) in telemetry. */
+export type Baseline = NumericBaseline | CategoricalBaseline;
+
+export interface NumericBaseline {
+  kind: 'numeric';
+  /** Inner bin edges (training deciles, deduplicated); bins are lower-inclusive like `bucketize`. */
+  edges: number[];
+  /** Share of non-missing training values per bin (`edges.length + 1` entries, summing to 1). */
+  shares: number[];
+  /** Share of training rows where the value was missing. */
+  missing: number;
+  /** Training rows the baseline was computed from. */
+  rows: number;
+}
+
+export interface CategoricalBaseline {
+  kind: 'categorical';
+  categories: Array<string | number | boolean>;
+  /** Share of non-missing training values per category, in `categories` order. */
+  shares: number[];
+  missing: number;
+  rows: number;
+}
