@@ -1,0 +1,181 @@
+/**
+ * The telemetry contract between the runtime and src/telemetry. The runtime loads
+ * `createTelemetry` with a dynamic `import()` only when telemetry is on, so an app without
+ * telemetry pays no bytes and nothing runs on its predict path.
+ */
+import type { IssueCode } from '../errors.js';
+import type { Schema } from '../schema/types.js';
+
+/** Where a model's files came from on load. */
+export type LoadSource = 'network' | 'cache' | 'offline';
+
+/** Facts about one successful model load, reported once per load. */
+export interface ModelLoadedEvent {
+  /** The version that was loaded (may differ from the requested one when offline). */
+  version: string;
+  source: LoadSource;
+  /** Bytes of model files read (from the network or the cache). */
+  bytes: number;
+  /** Wall time from `load()` to ready, warm-up included. */
+  ms: number;
+  /** The backend the model runs on (`"webgpu"`, `"wasm"`, `"cpu"`). */
+  backend: string;
+  /** Backends tried before it, in order, each with why it was rejected. */
+  rejected?: ReadonlyArray<{ backend: string; reason: string }>;
+  /** GPU adapter facts when WebGPU was probed (vendor, architecture, isFallbackAdapter …). */
+  adapter?: Readonly<Record<string, string | number | boolean>>;
+}
+
+/** Why the SDK dropped a telemetry record; each is counted and reported, never silent. */
+export type DropReason =
+  /** The memory queue held `maxQueueRecords` already. */
+  | 'queue_full'
+  /** The IndexedDB queue was over its batch or byte bound; the oldest batch was evicted. */
+  | 'offline_full'
+  /** The collector answered 4xx (not 408/413/429) or reported the records in `partialSuccess`. */
+  | 'rejected'
+  /** A batch was still 413 after splitting once, or a single record exceeds `maxBatchBytes`. */
+  | 'too_large'
+  /** Retries were exhausted and there is no IndexedDB queue to hold the batch. */
+  | 'undeliverable'
+  /** IndexedDB failed (private mode, quota) while a batch had to be stored. */
+  | 'storage_error'
+  /** Records still queued when `dispose()` could not send them. */
+  | 'disposed';
+
+/**
+ * Called by the schema's compiled transform for each column value of each row:
+ * `value` is the parsed value (number, category, boolean) or `null` when missing;
+ * `flag` marks values the schema accepted but counts for drift. Must be cheap: it runs
+ * inside the transform loop. Column index is the index into `schema.columns`.
+ */
+export type ValueObserver = (column: number, value: number | string | boolean | null, flag?: 'unknown' | 'out_of_range') => void;
+
+/** Drift of one feature in the most recent closed window that had enough rows. */
+export interface FeatureDrift {
+  /** Population stability index against the schema's baseline. */
+  psi: number;
+  /** Rows in the window. */
+  rows: number;
+  /** `"ok"` below 0.1, `"warn"` from 0.1, `"alert"` from 0.25. */
+  status: DriftStatus;
+  /** Epoch ms when the window closed. */
+  at: number;
+}
+
+/** PSI thresholds: warn 0.1, alert 0.25 (the usual credit-risk convention). */
+export type DriftStatus = 'ok' | 'warn' | 'alert';
+
+/** Counters a host page can read at any time (e.g. to show "telemetry healthy"). */
+export interface TelemetryStats {
+  /** Records waiting in memory. */
+  queued: number;
+  /** Batches waiting in IndexedDB (as of the last queue operation). */
+  offlineBatches: number;
+  /** Records the collector accepted. */
+  sent: number;
+  /** Records dropped, by reason. */
+  dropped: Record<DropReason, number>;
+  /** HTTP attempts that were retries (after 429/502/503/504/network errors). */
+  retries: number;
+  /** Latest scored drift window per feature (column name). */
+  lastDrift: Record<string, FeatureDrift>;
+}
+
+/** What the runtime reports into; every method is safe to call after `dispose()` (it does nothing). */
+export interface Telemetry {
+  /** A model finished loading. */
+  modelLoaded(event: ModelLoadedEvent): void;
+  /**
+   * One predict call (or one micro-batch) finished: `count` rows in `latencyMs` on `backend`.
+   * `output`, when given, is called only if this call is sampled and `rawOutputs` is on.
+   */
+  predicted(count: number, latencyMs: number, backend: string, output?: () => unknown): void;
+  /** A predict call failed with this FerryError code (e.g. `"INFERENCE_FAILED"`). */
+  failed(code: string): void;
+  /** Validation issues of one call (counted by column and code; values are never sent). */
+  issues(issues: ReadonlyArray<{ column: string; code: IssueCode }>): void;
+  /** The transform hook for drift; `undefined` when drift is off or the schema has no baselines. */
+  readonly observe: ValueObserver | undefined;
+  /** Closes the open windows and sends everything queued; resolves when done (never rejects). */
+  flush(): Promise<void>;
+  /** Counters; a fresh object each call. */
+  stats(): TelemetryStats;
+  /** Removes listeners and timers, tries a last keepalive flush; later calls do nothing. */
+  dispose(): Promise<void>;
+}
+
+/** Options of {@link Telemetry}; only `endpoint` is required. */
+export interface TelemetryOptions {
+  /**
+   * Collector base URL: records are POSTed to `${endpoint}/v1/logs` (OTLP/HTTP JSON), so any
+   * OpenTelemetry Collector with an OTLP/HTTP receiver works unchanged.
+   */
+  endpoint: string;
+  /** Extra request headers (e.g. a gateway's auth header). */
+  headers?: Record<string, string>;
+  /** Per-app ingest key, sent as `X-Ferryml-Ingest-Key` (the collector's `--ingest-key`). */
+  ingestKey?: string;
+  /** `service.name` resource attribute. @default "ferryml" */
+  serviceName?: string;
+  /** Send queued records at least this often. @default 5000 */
+  flushIntervalMs?: number;
+  /** Send when this many records are queued. @default 100 */
+  maxBatchRecords?: number;
+  /** Send when the queued records reach this many bytes of JSON. @default 49152 (48 KiB) */
+  maxBatchBytes?: number;
+  /** Memory queue bound; records past it are dropped and counted (`queue_full`). @default 1000 */
+  maxQueueRecords?: number;
+  /** Prediction summaries and drift windows close this often (and on flush / page hide). @default 60000 */
+  windowMs?: number;
+  /** A drift window is scored (PSI) only with at least this many rows; counts are sent either way. @default 100 */
+  driftMinRows?: number;
+  /** Count input values against the schema's baselines. @default true */
+  drift?: boolean;
+  /**
+   * Share of predict calls that also send a prediction-level record (count, latency, backend,
+   * and opted-in raw values). @default 0
+   */
+  sampleRate?: number;
+  /** Columns whose raw values sampled records may carry. Nothing else is ever sent. @default [] */
+  rawValues?: readonly string[];
+  /** Sampled records also carry the model output. @default false */
+  rawOutputs?: boolean;
+  /** In-flight bytes of `keepalive` requests stay at or under this (the browser's cap is 64 KiB). @default 61440 */
+  keepaliveBytes?: number;
+  /** HTTP tries per batch (the first one included). @default 5 */
+  maxAttempts?: number;
+  /** First retry delay when there is no Retry-After; doubles per try, full jitter. @default 1000 */
+  retryBaseMs?: number;
+  /** Cap of one retry delay (also of a Retry-After). @default 30000 */
+  retryMaxMs?: number;
+  /**
+   * The IndexedDB queue for batches that could not be sent; `false` keeps nothing across failures
+   * (drops are counted as `undeliverable`).
+   * @default { maxBatches: 30, maxBytes: 1048576, minDelayMs: 5000, maxDelayMs: 3600000, dbName: "ferryml-telemetry" }
+   */
+  offline?: boolean | OfflineOptions;
+}
+
+/** Bounds and timing of the IndexedDB queue. */
+export interface OfflineOptions {
+  /** @default 30 */
+  maxBatches?: number;
+  /** @default 1048576 (1 MiB) */
+  maxBytes?: number;
+  /** First drain retry delay; doubles on failure. @default 5000 */
+  minDelayMs?: number;
+  /** @default 3600000 (1 h) */
+  maxDelayMs?: number;
+  /** IndexedDB database name (object store `batches`). @default "ferryml-telemetry" */
+  dbName?: string;
+}
+
+/** What `createTelemetry` needs to know about the model it reports on. */
+export interface TelemetryContext {
+  model: string;
+  version: string;
+  /** Hash of the schema.json the model was trained with (`ml.schema.hash`). */
+  schemaHash: string;
+  schema: Schema;
+}
