@@ -1,0 +1,87 @@
+// The benchmark's two loopback servers:
+// 1. the repository root through scripts/serve.mjs (the same static server as the demo), with
+//    a transfer log: every response's status and Content-Length, so cold-load bytes come from
+//    what the server actually sent, not from file sizes we think a page needs;
+// 2. a telemetry sink (POST /v1/logs → 200, CORS open) that counts what it receives, so the
+//    telemetry-on variant does real fetches against a real endpoint.
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { serveStatic } from './scripts.js';
+
+/** One response the static server sent. */
+export interface Transfer {
+  path: string;
+  status: number;
+  bytes: number;
+  /** Which log window it belongs to (see {@link TransferLog.mark}). */
+  window: string;
+}
+
+/** A transfer log with named windows: mark("ort-cold") then read what was sent since. */
+export interface TransferLog {
+  mark(window: string): void;
+  entries(window: string): Transfer[];
+}
+
+/** A started server and its base URL. */
+export interface Started {
+  server: Server;
+  url: string;
+  close(): Promise<void>;
+}
+
+const closeServer = (server: Server) => new Promise<void>((ok) => {
+  server.closeAllConnections();
+  server.close(() => ok());
+});
+
+/**
+ * Serves `routes` (URL prefix → directory) on a free loopback port without cross-origin isolation (see BENCHMARKS.md:
+ * isolation makes tfjs start its threaded build, which is slower on 2 cores) and logs transfers.
+ */
+export async function startStatic(routes: Record<string, string>): Promise<Started & { log: TransferLog }> {
+  const server: Server = await serveStatic({ port: 0, routes, isolate: false });
+  const all: Transfer[] = [];
+  let window = 'none';
+  server.on('request', (req: IncomingMessage, res) => {
+    const path = new URL(req.url ?? '/', 'http://x').pathname;
+    const at = window;
+    res.on('finish', () => {
+      const length = Number(res.getHeader('content-length') ?? 0);
+      all.push({ path, status: res.statusCode, bytes: req.method === 'HEAD' ? 0 : length, window: at });
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    server,
+    url: `http://127.0.0.1:${port}`,
+    close: () => closeServer(server),
+    log: {
+      mark: (w) => void (window = w),
+      entries: (w) => all.filter((t) => t.window === w),
+    },
+  };
+}
+
+/** A telemetry sink on another loopback port; `received()` is requests and bytes so far. */
+export async function startSink(): Promise<Started & { received(): { requests: number; bytes: number } }> {
+  let requests = 0;
+  let bytes = 0;
+  const server = createServer((req, res) => {
+    const cors = {
+      'Access-Control-Allow-Origin': req.headers.origin ?? '*',
+      'Access-Control-Allow-Methods': 'POST, OPTIONS',
+      'Access-Control-Allow-Headers': req.headers['access-control-request-headers'] ?? '*',
+      'Access-Control-Max-Age': '600',
+    };
+    if (req.method === 'OPTIONS') return void res.writeHead(204, cors).end();
+    req.on('data', (chunk: Buffer) => void (bytes += chunk.length));
+    req.on('end', () => {
+      requests += 1;
+      res.writeHead(200, { ...cors, 'Content-Type': 'application/json' }).end('{}');
+    });
+  });
+  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+  const { port } = server.address() as AddressInfo;
+  return { server, url: `http://127.0.0.1:${port}`, close: () => closeServer(server), received: () => ({ requests, bytes }) };
+}

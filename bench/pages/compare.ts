@@ -1,0 +1,82 @@
+// Page for the per-call and concurrent comparisons (items overhead, batching, peer_ort):
+// ferryml, hand-written raw tfjs and ONNX Runtime Web on one page, one tfjs backend (from
+// `?backend=`), measured in interleaved rounds. The orchestrator (bench/main.ts) drives it
+// through `window.bench`.
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import '@tensorflow/tfjs-backend-wasm';
+import '@tensorflow/tfjs-backend-webgpu';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import type { Schema } from '../../src/schema/types.js';
+import type { Manifest } from '../../src/model/manifest.js';
+import { loadRawTfjs } from './raw-tfjs.js';
+import { loadOrt } from './ort.js';
+import { interleave, sequential, type Interleaved, type Work } from './timing.js';
+import type { Pipeline } from './pipeline.js';
+
+/** What the orchestrator asks the page to set up. */
+export interface CompareSetup {
+  backend: 'wasm' | 'cpu' | 'webgpu';
+  /** URL path of the bundle directory (manifest.json, schema.json, golden.json, model). */
+  bundle: string;
+  /** URL path of the .onnx built from the same weights; omitted: no ORT variant. */
+  onnx?: string;
+}
+
+const pipelines = new Map<string, Pipeline>();
+let rows: Array<Record<string, unknown>> = [];
+
+async function json<T>(url: string): Promise<T> {
+  const r = await fetch(url);
+  if (!r.ok) throw new Error(`${url}: HTTP ${r.status}`);
+  return (await r.json()) as T;
+}
+
+async function setup(s: CompareSetup) {
+  setWasmPaths('/node_modules/@tensorflow/tfjs-backend-wasm/dist/');
+  if (!(await tf.setBackend(s.backend))) throw new Error(`tfjs backend ${s.backend} failed to initialise`);
+  await tf.ready();
+  const manifest = await json<Manifest>(`${s.bundle}/manifest.json`);
+  const schema = await json<Schema>(`${s.bundle}/${manifest.schema}`);
+  const golden = await json<{ rows: Array<Record<string, unknown>> }>(`${s.bundle}/${manifest.golden ?? 'golden.json'}`);
+  if (manifest.output.kind !== 'classification') throw new Error('the comparison page expects a classification bundle');
+  const labels = manifest.output.labels;
+  rows = golden.rows;
+  pipelines.set('raw', await loadRawTfjs(`${s.bundle}/${manifest.model.entry}`, schema, labels));
+  if (s.onnx) pipelines.set('ort', await loadOrt(s.onnx, schema, labels));
+  return { backend: tf.getBackend(), rows: rows.length, variants: [...pipelines.keys()] };
+}
+
+/** Largest absolute difference between each pipeline's outputs and raw tfjs's on the golden rows. */
+async function check(): Promise<Record<string, number>> {
+  const ref = await pipelines.get('raw')!.outputs(rows);
+  const diff: Record<string, number> = {};
+  for (const [name, p] of pipelines) {
+    const got = await p.outputs(rows);
+    diff[name] = Math.max(...got.flatMap((r, i) => r.map((v, j) => Math.abs(v - ref[i]![j]!))));
+  }
+  return diff;
+}
+
+const rowAt = (i: number) => rows[i % rows.length]!;
+const concurrent = (p: Pipeline, calls: number): Work => async (n) => {
+  for (let k = 0; k < n; k++) await Promise.all(Array.from({ length: calls }, (_, i) => p.predict(rowAt(i))));
+};
+
+/** Per-call latency at batch 1 of the named pipelines, interleaved. */
+function perCall(names: string[], rounds: number): Promise<Interleaved> {
+  return interleave(Object.fromEntries(names.map((n) => [n, sequential((i) => pipelines.get(n)!.predict(rowAt(i)))])), { rounds });
+}
+
+/** `calls` predictions per unit: `<name>:concurrent` fires them all at once, `<name>:sequential` awaits each. */
+function workload(variants: string[], calls: number, rounds: number): Promise<Interleaved> {
+  const works: Record<string, Work> = {};
+  for (const v of variants) {
+    const [name, mode] = v.split(':') as [string, string];
+    const p = pipelines.get(name)!;
+    works[v] = mode === 'concurrent' ? concurrent(p, calls) : async (n) => sequential((i) => p.predict(rowAt(i)))(n * calls);
+  }
+  return interleave(works, { rounds, units: 1, warmup: 1 });
+}
+
+Object.assign(window, { bench: { setup, check, perCall, workload } });
