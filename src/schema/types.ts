@@ -12,19 +12,22 @@ export const SCHEMA_FORMAT_VERSION = 1;
 export interface Schema {
   formatVersion: typeof SCHEMA_FORMAT_VERSION;
   /** Raw input columns, in the order rows are documented and validated. */
-  columns: ColumnSchema[];
+  columns: readonly ColumnSchema[];
   /**
    * Output feature names in model-input order. Every feature produced by a column's steps
    * appears exactly once; the order may interleave columns (scikit-learn's ColumnTransformer
-   * emits, e.g., all imputed values before all missing indicators).
+   * emits, e.g., all imputed values before all missing indicators). Names follow fixed rules
+   * (see {@link featureNames} in `./features.ts`): `<column>` for a one-feature column,
+   * `<column>__missing` for an impute indicator, `<column>_<category>` per one-hot category,
+   * `<column>_<bin>` per one-hot bin, `<column>_<i>` per image value.
    */
-  features: string[];
+  features: readonly string[];
   /** `features.length`: the width of one transformed row. */
   width: number;
   /** What to do with input keys no column names. @default "ignore" */
   unknownColumns?: 'ignore' | 'warn' | 'error';
   /** Training label, for tooling only; the client never reads labels. */
-  label?: { column: string; classes?: string[] };
+  label?: { column: string; classes?: ReadonlyArray<string | number | boolean> };
 }
 
 /** One raw input column: its type, presence, parse and missing rules, fitted steps and drift baseline. */
@@ -33,14 +36,16 @@ export type ColumnSchema = NumberColumn | CategoryColumn | BooleanColumn | Image
 interface ColumnBase {
   name: string;
   /**
-   * `true`: a missing value is a `MISSING_REQUIRED` error. `false`: missing is allowed and an
-   * `impute` step must fill it. @default true unless the first step is `impute`
+   * `true`: a missing value is a `MISSING_REQUIRED` error. `false`: missing is allowed and a
+   * step must handle it (a first `impute` step, or an `ordinal` step with a `missing` code);
+   * a schema where nothing would handle it is `SCHEMA_INVALID`.
+   * @default false when a step handles missing values, else true
    */
   required?: boolean;
   /** Strings that mean "missing" for this column, compared after trimming (e.g. `["", "NA", "."]`). */
-  missing?: { strings: string[] };
+  missing?: { strings: readonly string[] };
   /** Fitted steps applied in order; the last one decides how many features the column emits. */
-  steps: Step[];
+  steps: readonly Step[];
   /** Training distribution for drift telemetry. */
   baseline?: Baseline;
 }
@@ -64,14 +69,19 @@ export interface CategoryColumn extends ColumnBase {
    * Applied to incoming strings before comparing with fitted categories. @default "none" (exact match)
    */
   normalize?: 'none' | 'trim' | 'lower' | 'trim-lower';
-  /** Accept finite numbers and booleans by their string form (`3` → `"3"`). @default false */
+  /**
+   * Accept values of another primitive type by a fixed conversion: for string categories, finite
+   * numbers and booleans by their JavaScript string form (`3` → `"3"`); for number categories,
+   * decimal strings (same grammar as number columns); for boolean categories, `"true"`/`"false"`.
+   * @default false (another type is a TYPE_MISMATCH)
+   */
   coerce?: boolean;
 }
 
 export interface BooleanColumn extends ColumnBase {
   type: 'boolean';
   /** Strings accepted as booleans (compared lower-cased and trimmed). @default none */
-  parse?: { true: string[]; false: string[] };
+  parse?: { true: readonly string[]; false: readonly string[] };
 }
 
 export interface ImageColumn extends ColumnBase {
@@ -122,7 +132,7 @@ export interface MinMaxStep {
 export interface BucketizeStep {
   kind: 'bucketize';
   /** Inner edges, ascending: `bin_edges_[1:-1]`. `edges.length + 1` bins. */
-  edges: number[];
+  edges: readonly number[];
   /** `"ordinal"`: one feature holding the bin index; `"onehot"`: one 0/1 feature per bin. */
   encode: 'ordinal' | 'onehot';
 }
@@ -130,7 +140,7 @@ export interface BucketizeStep {
 /** OneHotEncoder: one 0/1 feature per category (in fitted order), minus the dropped one. */
 export interface OneHotStep {
   kind: 'onehot';
-  categories: Array<string | number | boolean>;
+  categories: ReadonlyArray<string | number | boolean>;
   /** `"error"`: an unseen category is UNKNOWN_CATEGORY; `"ignore"`: all zeros (counted for drift). */
   unknown: 'error' | 'ignore';
   /** Index into `categories` of the dropped category (`drop="first"` → 0; `if_binary` → 0 for two categories). */
@@ -140,7 +150,7 @@ export interface OneHotStep {
 /** OrdinalEncoder: the category's index in `categories`. */
 export interface OrdinalStep {
   kind: 'ordinal';
-  categories: Array<string | number | boolean>;
+  categories: ReadonlyArray<string | number | boolean>;
   /** `"error"`, or the code for unseen categories (`handle_unknown="use_encoded_value"`). */
   unknown: 'error' | { value: number };
   /** Code for a missing value that reaches this step (`encoded_missing_value`); absent: missing is an error. */
@@ -168,9 +178,9 @@ export interface ImageStep {
   /** Invert 0..255 values before scaling (white-on-black training data drawn black-on-white). @default false */
   invert?: boolean;
   /** Per-channel multiplier (length 1 or `channels`), applied to 0..255 values. */
-  scale: number[];
+  scale: readonly number[];
   /** Per-channel offset (length 1 or `channels`). */
-  offset: number[];
+  offset: readonly number[];
 }
 
 /** Training distribution of one column, for drift windows (PSI) in telemetry. */
@@ -179,9 +189,9 @@ export type Baseline = NumericBaseline | CategoricalBaseline;
 export interface NumericBaseline {
   kind: 'numeric';
   /** Inner bin edges (training deciles, deduplicated); bins are lower-inclusive like `bucketize`. */
-  edges: number[];
+  edges: readonly number[];
   /** Share of non-missing training values per bin (`edges.length + 1` entries, summing to 1). */
-  shares: number[];
+  shares: readonly number[];
   /** Share of training rows where the value was missing. */
   missing: number;
   /** Training rows the baseline was computed from. */
@@ -190,9 +200,9 @@ export interface NumericBaseline {
 
 export interface CategoricalBaseline {
   kind: 'categorical';
-  categories: Array<string | number | boolean>;
+  categories: ReadonlyArray<string | number | boolean>;
   /** Share of non-missing training values per category, in `categories` order. */
-  shares: number[];
+  shares: readonly number[];
   missing: number;
   rows: number;
 }

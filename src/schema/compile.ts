@@ -1,0 +1,179 @@
+/**
+ * compileSchema: a checked schema → the transform that runs on every prediction.
+ * Validation and transform are one pass: each column's kernel reads, validates and writes.
+ */
+import { FerryError, ValidationError } from '../errors.js';
+import type { Issue } from '../errors.js';
+import { checkSchema } from './check.js';
+import { compileColumn } from './column.js';
+import type { ColumnKernel, ValueObserver } from './column.js';
+import type { InferInput } from './define.js';
+import { featureNames } from './features.js';
+import { ROW_COLUMN, report } from './issues.js';
+import type { IssueSink } from './issues.js';
+import type { Schema } from './types.js';
+
+export type { ValueObserver } from './column.js';
+
+/** What a batch transform found: every issue (with its `row`) and which rows were rejected. */
+export interface BatchResult {
+  issues: Issue[];
+  /** 1 where the row had an error-severity issue; that row's output slice is all zeros. */
+  rejected: Uint8Array;
+}
+
+/** {@link CompiledSchema.safeParse}'s result: values and warnings, or every issue. */
+export type SafeParseResult =
+  | { success: true; values: Float32Array; warnings: Issue[] }
+  | { success: false; issues: Issue[] };
+
+/** A schema compiled for validation and transform; `I` is the input row type. */
+export interface CompiledSchema<I = Record<string, unknown>> {
+  readonly schema: Schema;
+  /** Floats per transformed row (`schema.width`). */
+  readonly width: number;
+  /** Output feature names in model-input order. */
+  readonly features: readonly string[];
+  /** Raw column names; a {@link ValueObserver}'s `column` indexes this list. */
+  readonly columns: readonly string[];
+  /**
+   * Validates `rows` and writes `rows.length × width` floats into `out` from `offset` (in floats).
+   * Never throws for bad row data: rejected rows are zero-filled and listed.
+   * @throws FerryError `INVALID_OPTIONS` when `out` is too small (a caller mistake).
+   */
+  transformInto(rows: ArrayLike<I>, out: Float32Array, observe?: ValueObserver, offset?: number): BatchResult;
+  /** One row → its features; throws one {@link ValidationError} holding every issue (warnings pass). */
+  parse(row: I): Float32Array;
+  /** One row → `{ success, values, warnings }` or `{ success: false, issues }`; never throws. */
+  safeParse(row: I): SafeParseResult;
+  /** Many rows → `rows × width` floats; throws a {@link ValidationError} if any row has an error. */
+  parseBatch(rows: ArrayLike<I>): Float32Array;
+  /** Many rows → fresh values plus the {@link BatchResult}; never throws for bad rows. */
+  safeParseBatch(rows: ArrayLike<I>): BatchResult & { values: Float32Array };
+}
+
+/** Errors before warnings, so a ValidationError's message names an error. */
+const errorsFirst = (issues: Issue[]) => [...issues.filter((i) => i.severity === 'error'), ...issues.filter((i) => i.severity !== 'error')];
+
+const hasOwn = (o: object, key: string) => Object.prototype.hasOwnProperty.call(o, key);
+
+/**
+ * Checks a schema (throwing `SCHEMA_INVALID` naming the column and step at fault) and compiles it.
+ * @example
+ * const penguins = compileSchema(await (await fetch('/models/penguins/schema.json')).json());
+ * const x = penguins.parse({ island: 'Dream', bill_length_mm: 39.1 });
+ */
+export function compileSchema<S extends Schema>(schema: S): CompiledSchema<InferInput<S>> {
+  checkSchema(schema);
+  const width = schema.width;
+  const position = new Map(schema.features.map((f, i) => [f, i]));
+  const names = schema.columns.map((c) => c.name);
+  const kernels: ColumnKernel[] = schema.columns.map((column) => {
+    const emitted = featureNames(column);
+    const hasIndicator = column.steps[0]?.kind === 'impute' && column.steps[0].indicator === true;
+    const valueNames = hasIndicator ? emitted.slice(0, -1) : emitted;
+    const offsets = Int32Array.from(valueNames, (f) => position.get(f)!);
+    if (column.type === 'image' && offsets.some((o, i) => o !== offsets[0]! + i))
+      throw new FerryError('SCHEMA_INVALID', `Invalid schema: column "${column.name}": image features must be contiguous in "features"`, {
+        details: { column: column.name },
+      });
+    return compileColumn(column, offsets, hasIndicator ? position.get(emitted[emitted.length - 1]!)! : -1);
+  });
+  // Reading row[name] for a name like "constructor" would find Object.prototype's member.
+  const guarded = names.map((n) => n in Object.prototype);
+  const policy = schema.unknownColumns ?? 'ignore';
+  const known = new Set(schema.label ? [...names, schema.label.column] : names);
+
+  function run(rows: ArrayLike<unknown>, out: Float32Array, observe: ValueObserver | undefined, offset: number, sink: IssueSink): Uint8Array {
+    const n = rows.length;
+    const rejected = new Uint8Array(n);
+    for (let r = 0; r < n; r++) {
+      const base = offset + r * width;
+      out.fill(0, base, base + width);
+      sink.row = r;
+      if (!row(rows[r], out, base, observe, sink)) {
+        rejected[r] = 1;
+        out.fill(0, base, base + width);
+      }
+    }
+    return rejected;
+  }
+
+  function row(input: unknown, out: Float32Array, base: number, observe: ValueObserver | undefined, sink: IssueSink): boolean {
+    if (typeof input !== 'object' || input === null || Array.isArray(input))
+      return report(sink, 'TYPE_MISMATCH', ROW_COLUMN, 'a row object', input);
+    const record = input as Record<string, unknown>;
+    let ok = true;
+    try {
+      for (let c = 0; c < kernels.length; c++) {
+        const name = names[c]!;
+        const raw = guarded[c] && !hasOwn(record, name) ? undefined : record[name];
+        if (!kernels[c]!(raw, out, base, sink, observe, c)) ok = false;
+      }
+      if (policy !== 'ignore')
+        for (const key in record)
+          if (hasOwn(record, key) && !known.has(key)) {
+            report(sink, 'UNKNOWN_COLUMN', key, 'only schema columns', record[key], policy === 'error' ? 'error' : 'warning', 'an extra key');
+            if (policy === 'error') ok = false;
+          }
+    } catch (error) {
+      // A getter or Proxy on the row threw: reject the row rather than throw into the caller.
+      return report(sink, 'TYPE_MISMATCH', ROW_COLUMN, 'a plain row object', input, 'error', `a row that threw (${String((error as Error)?.name)})`);
+    }
+    return ok;
+  }
+
+  function checkRows(rows: ArrayLike<unknown>): void {
+    if (rows === null || typeof rows !== 'object' || !Number.isInteger(rows.length) || rows.length < 0)
+      throw new FerryError('INVALID_OPTIONS', `rows must be an array of row objects, got ${rows === null ? 'null' : typeof rows}`);
+  }
+
+  function checkOut(rows: ArrayLike<unknown>, out: Float32Array, offset: number): void {
+    checkRows(rows);
+    const need = offset + rows.length * width;
+    if (!(out instanceof Float32Array) || out.length < need)
+      throw new FerryError('INVALID_OPTIONS', `transformInto: out needs ${need} floats (${rows.length} rows × ${width} + offset ${offset}), got ${out?.length}`, {
+        details: { need, got: out?.length },
+      });
+  }
+
+  const single = (input: unknown): { values: Float32Array; issues: Issue[]; ok: boolean } => {
+    const values = new Float32Array(width);
+    const sink: IssueSink = { issues: [], row: -1 };
+    const ok = row(input, values, 0, undefined, sink);
+    if (!ok) values.fill(0);
+    return { values, issues: sink.issues, ok };
+  };
+
+  const compiled: CompiledSchema<InferInput<S>> = {
+    schema,
+    width,
+    features: schema.features,
+    columns: names,
+    transformInto(rows, out, observe, offset = 0) {
+      checkOut(rows, out, offset);
+      const sink: IssueSink = { issues: [], row: 0 };
+      return { issues: sink.issues, rejected: run(rows, out, observe, offset, sink) };
+    },
+    parse(input) {
+      const { values, issues, ok } = single(input);
+      if (!ok) throw new ValidationError(errorsFirst(issues));
+      return values;
+    },
+    safeParse(input) {
+      const { values, issues, ok } = single(input);
+      return ok ? { success: true, values, warnings: issues } : { success: false, issues };
+    },
+    parseBatch(rows) {
+      const result = compiled.safeParseBatch(rows);
+      if (result.rejected.includes(1)) throw new ValidationError(errorsFirst(result.issues));
+      return result.values;
+    },
+    safeParseBatch(rows) {
+      checkRows(rows);
+      const values = new Float32Array(rows.length * width);
+      return { ...compiled.transformInto(rows, values), values };
+    },
+  };
+  return compiled;
+}

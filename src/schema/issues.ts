@@ -1,0 +1,45 @@
+import type { Issue, IssueCode } from '../errors.js';
+import { describeValue } from './values.js';
+
+/** Where a compiled transform collects issues while it runs; `row` is -1 for a single-row call. */
+export interface IssueSink {
+  issues: Issue[];
+  row: number;
+}
+
+/** The pseudo column name used when a whole row is not an object. */
+export const ROW_COLUMN = '(row)';
+
+const HINTS: Record<IssueCode, string> = {
+  MISSING_REQUIRED: 'send a value, or refit the schema with an impute strategy for this column',
+  TYPE_MISMATCH: 'send the type the schema expects',
+  PARSE_ERROR: 'send a plain decimal like "12.5" (no thousands separators, hex or words)',
+  NOT_FINITE: 'send a finite number',
+  UNKNOWN_CATEGORY: 'send a category seen in training, or refit with unknown: "ignore"',
+  OUT_OF_RANGE: 'the value is outside the training range; the prediction may be unreliable',
+  UNKNOWN_COLUMN: 'remove the key, or add the column to the schema',
+  INVALID_IMAGE: 'send ImageData, a canvas, an ImageBitmap, or a typed array of the schema size',
+};
+
+/**
+ * Records one issue. Returns `false` so a column reader can `return report(...)` for an error.
+ * Messages read `Row 3, column "Sex": expected …, got …; what to do`.
+ */
+export function report(
+  sink: IssueSink,
+  code: IssueCode,
+  column: string,
+  expected: string,
+  value: unknown,
+  severity: Issue['severity'] = 'error',
+  got: string = describeValue(value),
+): false {
+  const where = `${sink.row >= 0 ? `Row ${sink.row}, column` : 'Column'} ${JSON.stringify(column)}`;
+  const message = `${where}: expected ${expected}, got ${got} (${code}); ${HINTS[code]}`;
+  const issue: Issue =
+    sink.row >= 0
+      ? { code, column, row: sink.row, expected, got, severity, message }
+      : { code, column, expected, got, severity, message };
+  sink.issues.push(issue);
+  return false;
+}
