@@ -80,6 +80,8 @@ export interface TelemetryStats {
   retries: number;
   /** Latest scored drift window per feature (column name). */
   lastDrift: Record<string, FeatureDrift>;
+  /** The last delivery problem, in words (e.g. `"POST …/v1/logs: 400 bad payload; 12 records dropped"`). */
+  lastError: string | undefined;
 }
 
 /** What the runtime reports into; every method is safe to call after `dispose()` (it does nothing). */

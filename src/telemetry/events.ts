@@ -1,0 +1,125 @@
+/**
+ * The LogRecords ferryml sends, one builder per event. Attribute names are the wire contract
+ * (README "Telemetry events"); the collector and the ClickHouse queries read exactly these.
+ */
+import type { DriftWindow } from './drift.js';
+import { LATENCY_BOUNDS_ID, trimHistogram } from './histogram.js';
+import { SEVERITY, anyValue, dbl, dbls, encodeRecord, int, ints, str } from './otlp.js';
+import type { KeyValue } from './otlp.js';
+import { driftStatus } from './psi.js';
+import type { ClosedSummary } from './summary.js';
+import type { DropReason, ModelLoadedEvent } from './types.js';
+
+/** The ids every record of one window shares: the session's trace id and the window's span id. */
+export interface RecordIds {
+  traceId: string;
+  spanId: string;
+}
+
+const record = (event: string, severity: number, timeMs: number, ids: RecordIds, attributes: KeyValue[]) =>
+  encodeRecord({ event, severity, timeMs, traceId: ids.traceId, spanId: ids.spanId, attributes });
+
+/** `ferryml.model.load`. */
+export function loadRecord(e: ModelLoadedEvent, timeMs: number, ids: RecordIds): string {
+  const attrs = [
+    str('ml.model.version', String(e.version)),
+    str('ferryml.load.source', String(e.source)),
+    int('ferryml.load.bytes', e.bytes),
+    dbl('ferryml.load.ms', e.ms),
+    str('ferryml.backend', String(e.backend)),
+  ];
+  if (e.rejected?.length) {
+    attrs.push({
+      key: 'ferryml.backend.rejected',
+      value: { arrayValue: { values: e.rejected.map((r) => anyValue({ backend: String(r.backend), reason: String(r.reason) })) } },
+    });
+  }
+  if (e.adapter) attrs.push({ key: 'ferryml.adapter', value: anyValue(e.adapter) });
+  return record('ferryml.model.load', SEVERITY.INFO, timeMs, ids, attrs);
+}
+
+/** `ferryml.predict.summary` (one per backend), `ferryml.predict.error` and `ferryml.validation.issue` records of one window. */
+export function summaryRecords(s: ClosedSummary, windowMs: number, timeMs: number, ids: RecordIds): string[] {
+  const out: string[] = [];
+  for (const b of s.backends) {
+    const h = trimHistogram(b.histogram);
+    out.push(
+      record('ferryml.predict.summary', SEVERITY.INFO, timeMs, ids, [
+        str('ferryml.backend', b.backend),
+        int('ferryml.window.ms', windowMs),
+        int('ferryml.predict.calls', b.calls),
+        int('ferryml.predict.rows', b.rows),
+        dbl('ferryml.latency.sum_ms', b.sumMs),
+        dbl('ferryml.latency.min_ms', b.minMs),
+        dbl('ferryml.latency.max_ms', b.maxMs),
+        dbl('ferryml.latency.p50_ms', b.p50),
+        dbl('ferryml.latency.p95_ms', b.p95),
+        str('ferryml.latency.bounds', LATENCY_BOUNDS_ID),
+        int('ferryml.latency.offset', h.offset),
+        ints('ferryml.latency.counts', h.counts),
+      ]),
+    );
+  }
+  for (const e of s.errors) {
+    out.push(
+      record('ferryml.predict.error', SEVERITY.ERROR, timeMs, ids, [
+        str('ferryml.error.code', e.code),
+        int('ferryml.error.count', e.count),
+        int('ferryml.window.ms', windowMs),
+      ]),
+    );
+  }
+  for (const i of s.issues) {
+    out.push(
+      record('ferryml.validation.issue', SEVERITY.WARN, timeMs, ids, [
+        str('ferryml.column', i.column),
+        str('ferryml.issue.code', i.code),
+        int('ferryml.issue.count', i.count),
+        int('ferryml.window.ms', windowMs),
+      ]),
+    );
+  }
+  return out;
+}
+
+/** `ferryml.drift.window`, one per feature with rows in the window. */
+export function driftRecord(w: DriftWindow, minRows: number, windowMs: number, timeMs: number, ids: RecordIds): string {
+  const attrs = [
+    str('ferryml.feature', w.feature),
+    str('ferryml.drift.kind', w.kind),
+    int('ferryml.drift.rows', w.rows),
+    int('ferryml.drift.min_rows', minRows),
+    int('ferryml.drift.out_of_range', w.outOfRange),
+    ints('ferryml.drift.counts', w.counts),
+    dbls('ferryml.drift.expected', w.expected),
+    int('ferryml.window.ms', windowMs),
+  ];
+  if (w.psi !== null) attrs.push(dbl('ferryml.drift.psi', w.psi), str('ferryml.drift.status', driftStatus(w.psi)));
+  const severity = w.psi !== null && driftStatus(w.psi) !== 'ok' ? SEVERITY.WARN : SEVERITY.INFO;
+  return record('ferryml.drift.window', severity, timeMs, ids, attrs);
+}
+
+/** `ferryml.prediction`: a sampled call, with only the opted-in raw values. */
+export function predictionRecord(
+  p: { rows: number; latencyMs: number; backend: string; sampleRate: number; inputs?: Record<string, unknown>; output?: unknown },
+  timeMs: number,
+  ids: RecordIds,
+): string {
+  const attrs = [
+    str('ferryml.backend', p.backend),
+    int('ferryml.predict.rows', p.rows),
+    dbl('ferryml.latency.ms', p.latencyMs),
+    dbl('ferryml.sample.rate', p.sampleRate),
+  ];
+  if (p.inputs) attrs.push({ key: 'ferryml.input', value: anyValue(p.inputs) });
+  if (p.output !== undefined) attrs.push({ key: 'ferryml.output', value: anyValue(p.output) });
+  return record('ferryml.prediction', SEVERITY.INFO, timeMs, ids, attrs);
+}
+
+/** `ferryml.telemetry.drops`: records the SDK dropped since the last report, by reason. */
+export function dropsRecord(drops: Partial<Record<DropReason, number>>, timeMs: number, ids: RecordIds): string {
+  const attrs = Object.entries(drops)
+    .filter(([, n]) => (n ?? 0) > 0)
+    .map(([reason, n]) => int(`ferryml.dropped.${reason}`, n ?? 0));
+  return record('ferryml.telemetry.drops', SEVERITY.WARN, timeMs, ids, attrs);
+}

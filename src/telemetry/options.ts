@@ -1,0 +1,110 @@
+import { FerryError } from '../errors.js';
+import type { OfflineOptions, TelemetryOptions } from './types.js';
+
+/** Options with every default filled in; what the telemetry modules read. */
+export interface NormalizedTelemetryOptions {
+  /** `${endpoint}/v1/logs`, trailing slashes of `endpoint` removed. */
+  url: string;
+  headers: Record<string, string>;
+  serviceName: string;
+  flushIntervalMs: number;
+  maxBatchRecords: number;
+  maxBatchBytes: number;
+  maxQueueRecords: number;
+  windowMs: number;
+  driftMinRows: number;
+  drift: boolean;
+  sampleRate: number;
+  rawValues: ReadonlySet<string>;
+  rawOutputs: boolean;
+  keepaliveBytes: number;
+  maxAttempts: number;
+  retryBaseMs: number;
+  retryMaxMs: number;
+  /** `undefined` when the IndexedDB queue is off. */
+  offline: Required<OfflineOptions> | undefined;
+}
+
+/** The defaults of {@link TelemetryOptions}, as documented there. */
+export const telemetryDefaults = {
+  serviceName: 'ferryml',
+  flushIntervalMs: 5_000,
+  maxBatchRecords: 100,
+  maxBatchBytes: 48 * 1024,
+  maxQueueRecords: 1_000,
+  windowMs: 60_000,
+  driftMinRows: 100,
+  drift: true,
+  sampleRate: 0,
+  rawOutputs: false,
+  // Chromium and Firefox reject a keepalive request once the in-flight keepalive bodies of the
+  // page would pass 64 KiB (fetch spec, "keepalive" inflight bytes); stay 4 KiB under it.
+  keepaliveBytes: 60 * 1024,
+  maxAttempts: 5,
+  retryBaseMs: 1_000,
+  retryMaxMs: 30_000,
+  offline: { maxBatches: 30, maxBytes: 1024 * 1024, minDelayMs: 5_000, maxDelayMs: 3_600_000, dbName: 'ferryml-telemetry' },
+} as const;
+
+function fail(option: string, expected: string, got: unknown): never {
+  throw new FerryError('INVALID_OPTIONS', `telemetry option "${option}" must be ${expected}; got ${JSON.stringify(got) ?? String(got)}`, {
+    details: { option, expected, got },
+  });
+}
+
+function positive(option: string, value: number | undefined, fallback: number, min = 1): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < min) fail(option, `a finite number ≥ ${min}`, value);
+  return value;
+}
+
+/**
+ * Fills in defaults and checks caller mistakes (these throw `INVALID_OPTIONS` at creation;
+ * nothing after creation throws). Accepts `offline: true` as the default queue.
+ */
+export function normalizeOptions(options: TelemetryOptions): NormalizedTelemetryOptions {
+  if (typeof options !== 'object' || options === null) fail('options', 'an object with an `endpoint`', options);
+  let base: URL;
+  try {
+    base = new URL(options.endpoint, typeof location === 'undefined' ? undefined : location.href);
+  } catch {
+    fail('endpoint', 'an absolute http(s) URL (or one relative to the page), e.g. "http://localhost:4318"', options.endpoint);
+  }
+  if (base.protocol !== 'http:' && base.protocol !== 'https:') fail('endpoint', 'an http(s) URL', options.endpoint);
+  const sampleRate = options.sampleRate ?? telemetryDefaults.sampleRate;
+  if (typeof sampleRate !== 'number' || !(sampleRate >= 0 && sampleRate <= 1)) fail('sampleRate', 'a number in [0, 1]', sampleRate);
+  const d = telemetryDefaults;
+  const headers: Record<string, string> = { 'Content-Type': 'application/json', ...options.headers };
+  if (options.ingestKey !== undefined) headers['X-Ferryml-Ingest-Key'] = options.ingestKey;
+  const off = options.offline ?? true;
+  const o = typeof off === 'object' ? off : {};
+  return {
+    url: `${base.href.replace(/\/+$/, '')}/v1/logs`,
+    headers,
+    serviceName: options.serviceName ?? d.serviceName,
+    flushIntervalMs: positive('flushIntervalMs', options.flushIntervalMs, d.flushIntervalMs),
+    maxBatchRecords: positive('maxBatchRecords', options.maxBatchRecords, d.maxBatchRecords),
+    maxBatchBytes: positive('maxBatchBytes', options.maxBatchBytes, d.maxBatchBytes, 1024),
+    maxQueueRecords: positive('maxQueueRecords', options.maxQueueRecords, d.maxQueueRecords),
+    windowMs: positive('windowMs', options.windowMs, d.windowMs),
+    driftMinRows: positive('driftMinRows', options.driftMinRows, d.driftMinRows),
+    drift: options.drift ?? d.drift,
+    sampleRate,
+    rawValues: new Set(options.rawValues ?? []),
+    rawOutputs: options.rawOutputs ?? d.rawOutputs,
+    keepaliveBytes: positive('keepaliveBytes', options.keepaliveBytes, d.keepaliveBytes, 0),
+    maxAttempts: positive('maxAttempts', options.maxAttempts, d.maxAttempts),
+    retryBaseMs: positive('retryBaseMs', options.retryBaseMs, d.retryBaseMs, 0),
+    retryMaxMs: positive('retryMaxMs', options.retryMaxMs, d.retryMaxMs, 0),
+    offline:
+      off === false
+        ? undefined
+        : {
+            maxBatches: positive('offline.maxBatches', o.maxBatches, d.offline.maxBatches),
+            maxBytes: positive('offline.maxBytes', o.maxBytes, d.offline.maxBytes),
+            minDelayMs: positive('offline.minDelayMs', o.minDelayMs, d.offline.minDelayMs, 0),
+            maxDelayMs: positive('offline.maxDelayMs', o.maxDelayMs, d.offline.maxDelayMs, 0),
+            dbName: o.dbName ?? d.offline.dbName,
+          },
+  };
+}

@@ -1,0 +1,218 @@
+/**
+ * `createTelemetry`: the runtime's reporting seam. Calls on the predict path only bump counters
+ * in the open window; windows close on a timer (and on flush / page hide) into OTLP LogRecords,
+ * which are batched by time, count and bytes and delivered by the policy in delivery.ts.
+ */
+import { FerryError } from '../errors.js';
+import { createBatcher } from './batcher.js';
+import type { Batch } from './batcher.js';
+import { countDrop, createDelivery } from './delivery.js';
+import type { Counters } from './delivery.js';
+import { createDriftWindows } from './drift.js';
+import { driftRecord, dropsRecord, loadRecord, predictionRecord, summaryRecords } from './events.js';
+import { onLifecycle } from './lifecycle.js';
+import { createOfflineQueue } from './offline-queue.js';
+import { normalizeOptions } from './options.js';
+import { encodeResource, randomHex, str, utf8Length } from './otlp.js';
+import { driftStatus } from './psi.js';
+import { createSummaryWindow } from './summary.js';
+import type { FeatureDrift, Telemetry, TelemetryContext, TelemetryOptions, ValueObserver } from './types.js';
+
+/**
+ * Starts telemetry for one loaded model. Throws `INVALID_OPTIONS` for caller mistakes; after
+ * that nothing throws into the page. Drains batches stored by earlier page loads at start-up.
+ * @example
+ * const telemetry = createTelemetry({ endpoint: 'https://collector.example.com' },
+ *   { model: 'penguins', version: '1.2.0', schemaHash, schema });
+ */
+export function createTelemetry(options: TelemetryOptions, context: TelemetryContext): Telemetry {
+  const o = normalizeOptions(options);
+  const columns = context.schema.columns.map((c) => c.name);
+  for (const name of o.rawValues) {
+    if (!columns.includes(name)) {
+      throw new FerryError('INVALID_OPTIONS', `telemetry option "rawValues" names "${name}", which is not a column of the schema (${columns.join(', ')})`, {
+        details: { option: 'rawValues', got: name, expected: columns },
+      });
+    }
+  }
+  const traceId = randomHex(16);
+  let spanId = randomHex(8);
+  const resource = encodeResource([
+    str('service.name', o.serviceName),
+    str('ml.model.name', context.model),
+    str('ml.model.version', context.version),
+    str('ml.schema.hash', context.schemaHash),
+    str('session.id', traceId),
+    str('telemetry.sdk.name', 'ferryml'),
+    str('telemetry.sdk.language', 'webjs'),
+  ]);
+  const counters: Counters = {
+    sent: 0,
+    retries: 0,
+    offlineBatches: 0,
+    dropped: { queue_full: 0, offline_full: 0, rejected: 0, too_large: 0, undeliverable: 0, storage_error: 0, disposed: 0 },
+    unreported: {},
+    lastError: undefined,
+  };
+  let closed = false;
+  const batcher = createBatcher({ maxRecords: o.maxBatchRecords, maxBytes: o.maxBatchBytes, maxQueue: o.maxQueueRecords });
+  const queue = o.offline ? createOfflineQueue(o.offline) : undefined;
+  const delivery = createDelivery(o, counters, queue, () => closed);
+  const drift = o.drift ? createDriftWindows(context.schema, o.driftMinRows) : undefined;
+  const summary = createSummaryWindow();
+  const lastDrift: Record<string, FeatureDrift> = {};
+  const pending = new Set<Promise<void>>();
+  let windowStart = Date.now();
+  let windowTimer: ReturnType<typeof setTimeout> | undefined;
+  let flushTimer: ReturnType<typeof setTimeout> | undefined;
+
+  const guard = (what: string, fn: () => void) => {
+    try {
+      fn();
+    } catch (e) {
+      counters.lastError = `${what}: ${(e as Error)?.message ?? e}`;
+    }
+  };
+  const track = (p: Promise<void>) => {
+    const q = p.catch((e: unknown) => void (counters.lastError = `delivery: ${(e as Error)?.message ?? e}`));
+    pending.add(q);
+    void q.finally(() => pending.delete(q));
+  };
+  const unref = (t: ReturnType<typeof setTimeout>) => ((t as { unref?: () => void }).unref?.(), t);
+  const ids = () => ({ traceId, spanId });
+
+  function enqueue(record: string): void {
+    const size = utf8Length(record);
+    if (size > o.maxBatchBytes) countDrop(counters, 'too_large', 1, `a ${size}-byte record exceeds maxBatchBytes (${o.maxBatchBytes})`);
+    else if (!batcher.push(record, size)) countDrop(counters, 'queue_full', 1, `memory queue full (${o.maxQueueRecords} records)`);
+    if (closed) return;
+    if (batcher.due) sendNow();
+    else if (flushTimer === undefined && batcher.length) flushTimer = unref(setTimeout(sendNow, o.flushIntervalMs));
+  }
+
+  function closeWindows(): void {
+    clearTimeout(windowTimer);
+    windowTimer = undefined;
+    const now = Date.now();
+    const windowMs = Math.max(0, now - windowStart);
+    const records = summary.empty ? [] : summaryRecords(summary.close(), windowMs, now, ids());
+    for (const w of drift?.close() ?? []) {
+      records.push(driftRecord(w, o.driftMinRows, windowMs, now, ids()));
+      if (w.psi !== null) lastDrift[w.feature] = { psi: w.psi, rows: w.rows, status: driftStatus(w.psi), at: now };
+    }
+    for (const r of records) enqueue(r);
+    spanId = randomHex(8);
+    windowStart = now;
+  }
+
+  /** The next batch from memory, with a drops report prepended when there are unreported drops. */
+  function nextBatch(): Batch | undefined {
+    const taken = batcher.take();
+    const drops = Object.keys(counters.unreported).length ? dropsRecord(counters.unreported, Date.now(), ids()) : undefined;
+    if (!taken && !drops) return undefined;
+    counters.unreported = {};
+    const records = taken?.records ?? [];
+    if (drops) records.unshift(drops);
+    return { id: randomHex(16), resource, records, bytes: (taken?.bytes ?? 0) + (drops ? utf8Length(drops) : 0), split: false };
+  }
+
+  function sendNow(): void {
+    clearTimeout(flushTimer);
+    flushTimer = undefined;
+    for (let b = nextBatch(); b; b = nextBatch()) track(delivery.deliver(b));
+  }
+
+  /** Page hidden (or disposing): send what fits the keepalive budget, store the rest. */
+  function hidden(): void {
+    guard('flush on hide', () => {
+      closeWindows();
+      clearTimeout(flushTimer);
+      flushTimer = undefined;
+      const overflow: Batch[] = [];
+      track(delivery.protect());
+      for (let b = nextBatch(); b; b = nextBatch()) {
+        if (delivery.fitsKeepalive(b.bytes + resource.length + 256)) track(delivery.deliver(b));
+        else overflow.push(b);
+      }
+      if (overflow.length) track(delivery.park(overflow, 'page hidden: keepalive budget spent, stored for later'));
+    });
+  }
+
+  const removeListeners = onLifecycle({ hidden, online: () => delivery.online() });
+  if (queue) track(delivery.drain());
+
+  const armWindow = () => {
+    if (windowTimer === undefined) windowTimer = unref(setTimeout(() => guard('window', closeWindows), o.windowMs));
+  };
+
+  // Opted-in raw values are the parsed values of the last row the transform saw.
+  const rawColumns = columns.map((name) => (o.rawValues.has(name) ? name : undefined));
+  let lastInputs: Record<string, unknown> | undefined;
+  const driftObserve = drift?.observe;
+  const observe: ValueObserver | undefined = o.rawValues.size
+    ? (column, value, flag) => {
+        driftObserve?.(column, value, flag);
+        const name = rawColumns[column];
+        if (name !== undefined) (lastInputs ??= {})[name] = value;
+      }
+    : driftObserve;
+
+  return {
+    observe,
+    modelLoaded(event) {
+      if (!closed) guard('modelLoaded', () => enqueue(loadRecord(event, Date.now(), ids())));
+    },
+    predicted(count, latencyMs, backend, output) {
+      if (closed) return;
+      summary.predicted(count, latencyMs, backend);
+      armWindow();
+      if (o.sampleRate > 0 && Math.random() < o.sampleRate) {
+        guard('sampled prediction', () => {
+          const out = o.rawOutputs && output ? output() : undefined;
+          enqueue(predictionRecord({ rows: count, latencyMs, backend, sampleRate: o.sampleRate, ...(lastInputs ? { inputs: lastInputs } : {}), output: out }, Date.now(), ids()));
+          lastInputs = undefined;
+        });
+      }
+    },
+    failed(code) {
+      if (closed) return;
+      summary.failed(String(code));
+      armWindow();
+    },
+    issues(list) {
+      if (closed) return;
+      guard('issues', () => summary.issues(list));
+      armWindow();
+    },
+    async flush() {
+      if (closed) return;
+      guard('flush', () => {
+        closeWindows();
+        sendNow();
+      });
+      while (pending.size) await Promise.all([...pending]);
+    },
+    stats() {
+      return {
+        queued: batcher.length,
+        offlineBatches: counters.offlineBatches,
+        sent: counters.sent,
+        dropped: { ...counters.dropped },
+        retries: counters.retries,
+        lastDrift: { ...lastDrift },
+        lastError: counters.lastError,
+      };
+    },
+    async dispose() {
+      if (closed) return;
+      removeListeners();
+      clearTimeout(flushTimer);
+      // Set first so deliveries in flight store their batch instead of waiting to retry.
+      closed = true;
+      delivery.stop();
+      hidden();
+      while (pending.size) await Promise.all([...pending]);
+      countDrop(counters, 'disposed', batcher.length, 'disposed with records queued');
+    },
+  };
+}
