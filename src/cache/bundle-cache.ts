@@ -1,0 +1,119 @@
+/**
+ * Versions in the cache: read a version with its blobs, commit a verified version atomically
+ * (its missing blobs and its record in one transaction, then eviction and blob collection in the
+ * same one), drop versions, and keep registry snapshots. Verification lives in `model/`: this
+ * file only stores what it is handed.
+ */
+import type { Registry } from '../model/manifest.js';
+import { planEviction, type EvictionLimits } from './eviction.js';
+import type { KvStore, KvTransaction } from './kv-store.js';
+import {
+  BLOB_PREFIX,
+  BUNDLE_PREFIX,
+  blobKey,
+  bundleKey,
+  registryKey,
+  type CachedBundleRecord,
+  type CachedRegistry,
+} from './records.js';
+
+const toBytes = (value: unknown): Uint8Array | undefined =>
+  value instanceof ArrayBuffer ? new Uint8Array(value) : value instanceof Uint8Array ? value : undefined;
+
+/** A buffer holding exactly `bytes` (a view's whole backing buffer would otherwise be cloned into IndexedDB). */
+const exactBuffer = (bytes: Uint8Array): ArrayBuffer =>
+  bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer
+    ? bytes.buffer
+    : (bytes.slice().buffer as ArrayBuffer);
+
+/** Blob bytes by sha256 for the ones present; absent ones are left out. */
+export function readBlobs(store: KvStore, shas: readonly string[]): Promise<Map<string, Uint8Array>> {
+  return store.run('readonly', async (tx) => {
+    const out = new Map<string, Uint8Array>();
+    await Promise.all(
+      [...new Set(shas)].map(async (sha) => {
+        const bytes = toBytes(await tx.get(blobKey(sha)));
+        if (bytes) out.set(sha, bytes);
+      }),
+    );
+    return out;
+  });
+}
+
+/** The record of `name@version`, if cached. */
+export function readRecord(store: KvStore, name: string, version: string): Promise<CachedBundleRecord | undefined> {
+  return store.run('readonly', (tx) => tx.get<CachedBundleRecord>(bundleKey(name, version)));
+}
+
+/** Every cached record, or those of one model. */
+export async function listRecords(store: KvStore, name?: string): Promise<CachedBundleRecord[]> {
+  const prefix = name === undefined ? BUNDLE_PREFIX : `${BUNDLE_PREFIX}${name}@`;
+  const entries = await store.run('readonly', (tx) => tx.entries<CachedBundleRecord>(prefix));
+  return entries.map(([, r]) => r);
+}
+
+async function collect(tx: KvTransaction, limits: EvictionLimits | undefined, dropKeys: readonly string[]): Promise<string[]> {
+  const records = await tx.entries<CachedBundleRecord>(BUNDLE_PREFIX);
+  const planned = limits ? planEviction(records.map(([key, r]) => ({ key, name: r.name, lastUsed: r.lastUsed, files: r.files })), limits) : [];
+  const drop = new Set([...dropKeys, ...planned]);
+  for (const key of drop) tx.del(key);
+  // Blob collection: a blob stays while any remaining record names it.
+  const referenced = new Set(records.filter(([key]) => !drop.has(key)).flatMap(([, r]) => r.files.map((f) => blobKey(f.sha256))));
+  for (const key of await tx.keys(BLOB_PREFIX)) if (!referenced.has(key)) tx.del(key);
+  return records.filter(([key]) => drop.has(key)).map(([, r]) => `${r.name}@${r.version}`);
+}
+
+/**
+ * Stores a verified version: blobs it needs that are not there yet, then its record, then
+ * eviction — one readwrite transaction, so the version appears whole or not at all, and a
+ * failure (quota, crash) leaves the previous state untouched.
+ * @returns `name@version` of the versions evicted.
+ */
+export function commitVersion(
+  store: KvStore,
+  record: CachedBundleRecord,
+  blobs: ReadonlyMap<string, Uint8Array>,
+  limits: EvictionLimits,
+): Promise<string[]> {
+  const key = bundleKey(record.name, record.version);
+  return store.run('readwrite', async (tx) => {
+    for (const f of record.files) {
+      if (await tx.has(blobKey(f.sha256))) continue;
+      const bytes = blobs.get(f.sha256);
+      if (!bytes) throw new Error(`commitVersion: no bytes for ${f.path} (${f.sha256})`);
+      tx.put(blobKey(f.sha256), exactBuffer(bytes));
+    }
+    tx.put(key, record);
+    return collect(tx, { ...limits, keep: [key, ...(limits.keep ?? [])] }, []);
+  });
+}
+
+/** Removes the given versions of `name` (and blobs nobody else needs). @returns `name@version` removed. */
+export function dropVersions(store: KvStore, name: string, versions: readonly string[]): Promise<string[]> {
+  return store.run('readwrite', (tx) => collect(tx, undefined, versions.map((v) => bundleKey(name, v))));
+}
+
+/** Marks a version used now, for least-recently-used eviction. */
+export function touchRecord(store: KvStore, name: string, version: string, now = Date.now()): Promise<void> {
+  return store.run('readwrite', async (tx) => {
+    const r = await tx.get<CachedBundleRecord>(bundleKey(name, version));
+    if (r) tx.put(bundleKey(name, version), { ...r, lastUsed: now });
+  });
+}
+
+/** Saves the registry last fetched from `url`. */
+export function saveRegistry(store: KvStore, url: string, registry: Registry, now = Date.now()): Promise<void> {
+  return store.run('readwrite', async (tx) => tx.put(registryKey(url), { url, registry, fetchedAt: now } satisfies CachedRegistry));
+}
+
+/** The registry last fetched from `url`, if any. */
+export function loadRegistry(store: KvStore, url: string): Promise<CachedRegistry | undefined> {
+  return store.run('readonly', (tx) => tx.get<CachedRegistry>(registryKey(url)));
+}
+
+/** Deletes everything under `prefix` ('' for all). */
+export function clearStore(store: KvStore, prefix = ''): Promise<void> {
+  return store.run('readwrite', async (tx) => {
+    for (const key of await tx.keys(prefix)) tx.del(key);
+  });
+}

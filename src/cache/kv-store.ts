@@ -1,0 +1,71 @@
+/**
+ * The one storage seam of the cache: a key-value store with atomic transactions. Two
+ * implementations — IndexedDB (idb-keyval `createStore`) and page memory, the fallback when
+ * IndexedDB is missing, blocked or broken — so the bundle cache above never branches on which.
+ */
+
+/** Reads and buffered writes inside one transaction; writes apply all together or not at all. */
+export interface KvTransaction {
+  get<T>(key: string): Promise<T | undefined>;
+  has(key: string): Promise<boolean>;
+  /** Every `[key, value]` whose key starts with `prefix`, in key order. */
+  entries<T>(prefix: string): Promise<Array<[string, T]>>;
+  keys(prefix: string): Promise<string[]>;
+  put(key: string, value: unknown): void;
+  del(key: string): void;
+}
+
+/** A key-value store whose `run` is one atomic transaction (readwrite ones commit or roll back as a whole). */
+export interface KvStore {
+  readonly kind: 'indexeddb' | 'memory';
+  readonly name: string;
+  run<T>(mode: IDBTransactionMode, body: (tx: KvTransaction) => Promise<T>): Promise<T>;
+}
+
+const inRange = (key: string, prefix: string) => key.startsWith(prefix);
+
+/** A store in this page's memory; transactions stage writes and apply them only when the body succeeds. */
+export function createMemoryStore(name: string): KvStore {
+  const data = new Map<string, unknown>();
+  let queue = Promise.resolve();
+  return {
+    kind: 'memory',
+    name,
+    run<T>(mode: IDBTransactionMode, body: (tx: KvTransaction) => Promise<T>): Promise<T> {
+      // Serialise transactions as IndexedDB does for overlapping readwrite scopes.
+      const result = queue.then(async () => {
+        const staged = new Map<string, unknown>();
+        const deleted = Symbol('deleted');
+        const read = (key: string) => (staged.has(key) ? staged.get(key) : data.get(key));
+        const present = (key: string) => read(key) !== undefined && read(key) !== deleted;
+        const visible = (prefix: string) =>
+          [...new Set([...data.keys(), ...staged.keys()])].filter((k) => inRange(k, prefix) && present(k)).sort();
+        const tx: KvTransaction = {
+          get: async <V>(key: string) => (present(key) ? (read(key) as V) : undefined),
+          has: async (key) => present(key),
+          entries: async <V>(prefix: string) => visible(prefix).map((k): [string, V] => [k, read(k) as V]),
+          keys: async (prefix) => visible(prefix),
+          put(key, value) {
+            if (mode === 'readonly') throw new DOMException('readonly transaction', 'ReadOnlyError');
+            staged.set(key, value);
+          },
+          del(key) {
+            if (mode === 'readonly') throw new DOMException('readonly transaction', 'ReadOnlyError');
+            staged.set(key, deleted);
+          },
+        };
+        const out = await body(tx);
+        for (const [k, v] of staged) {
+          if (v === deleted) data.delete(k);
+          else data.set(k, v);
+        }
+        return out;
+      });
+      queue = result.then(
+        () => undefined,
+        () => undefined,
+      );
+      return result;
+    },
+  };
+}

@@ -1,0 +1,50 @@
+/**
+ * Cache management for apps: what is cached, evict a model or one version, clear everything,
+ * and how much storage the origin uses. Each works on IndexedDB, or on page memory where
+ * IndexedDB is unavailable, exactly as loads do.
+ */
+import { OPEN_BUNDLE_DEFAULTS } from '../model/open-bundle-options.js';
+import { clearStore, dropVersions, listRecords } from './bundle-cache.js';
+import { openStore } from './open-store.js';
+import { infoOf, type CachedBundleInfo } from './records.js';
+
+/** Which cache database to manage. */
+export interface CacheSelector {
+  /** @default "ferryml" */
+  dbName?: string;
+}
+
+const dbOf = (options: CacheSelector) => options.dbName ?? OPEN_BUNDLE_DEFAULTS.cache.dbName;
+
+/** Every cached, committed version, most recently used first. */
+export async function listCached(options: CacheSelector = {}): Promise<CachedBundleInfo[]> {
+  const { store } = await openStore(dbOf(options));
+  return (await listRecords(store)).map(infoOf).sort((a, b) => b.lastUsed - a.lastUsed);
+}
+
+/**
+ * Removes one version of `name`, or all of its versions, and the file bytes no other version shares.
+ * @returns `name@version` of each version removed.
+ */
+export async function evict(name: string, version?: string, options: CacheSelector = {}): Promise<string[]> {
+  const { store } = await openStore(dbOf(options));
+  const versions = version === undefined ? (await listRecords(store, name)).map((r) => r.version) : [version];
+  return dropVersions(store, name, versions);
+}
+
+/** Deletes every cached version, blob and registry snapshot of this cache (and the client id kept there when localStorage is unavailable). */
+export async function clear(options: CacheSelector = {}): Promise<void> {
+  const { store } = await openStore(dbOf(options));
+  await clearStore(store);
+}
+
+/** Origin storage use and quota in bytes (`navigator.storage.estimate()`); `undefined` where the browser has no Storage API. */
+export async function storageEstimate(): Promise<{ usage: number; quota: number } | undefined> {
+  try {
+    const e = await globalThis.navigator?.storage?.estimate?.();
+    return e ? { usage: e.usage ?? 0, quota: e.quota ?? Number.POSITIVE_INFINITY } : undefined;
+  } catch {
+    // Some embedded contexts reject estimate(); not knowing is not an error.
+    return undefined;
+  }
+}

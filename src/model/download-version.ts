@@ -1,0 +1,102 @@
+/**
+ * Downloads one version: manifest first (parsed, signature checked before any weight byte is
+ * fetched), then every listed file — reusing bytes the content-addressed cache already holds
+ * (checked again), fetching the rest in parallel, each verified for size and sha256.
+ * Nothing here writes to the cache: the caller commits only a fully verified version.
+ */
+import { readBlobs } from '../cache/bundle-cache.js';
+import type { KvStore } from '../cache/kv-store.js';
+import { FerryError } from '../errors.js';
+import { sha256Hex } from './digest.js';
+import { fetchBytes, type FetchPolicy } from './fetch-bytes.js';
+import type { BundleProgress, PublicKeyInput } from './open-bundle-options.js';
+import { parseManifest } from './parse-manifest.js';
+import { verifyManifestSignature } from './signature.js';
+import type { VerifiedVersion } from './verified-version.js';
+import { verifyFile } from './verify-file.js';
+
+/** What a download needs besides the URL. */
+export interface DownloadContext {
+  policy: FetchPolicy;
+  store: KvStore | undefined;
+  publicKey: PublicKeyInput | undefined;
+  /** The name and version the registry promised; a manifest saying otherwise is rejected. */
+  expect: { name?: string | undefined; version?: string | undefined };
+  onProgress: (progress: BundleProgress) => void;
+}
+
+/** Fetches and verifies the version at `baseUrl` (a directory URL ending in `/`). */
+export async function downloadVersion(baseUrl: string, ctx: DownloadContext): Promise<VerifiedVersion> {
+  const manifestUrl = `${baseUrl}manifest.json`;
+  const manifestBytes = await fetchBytes({ url: manifestUrl, kind: 'json', cache: 'no-cache' }, ctx.policy);
+  let json: unknown;
+  try {
+    json = JSON.parse(new TextDecoder().decode(manifestBytes));
+  } catch (cause) {
+    throw new FerryError('MANIFEST_INVALID', `${manifestUrl}: not valid JSON`, { cause, details: { url: manifestUrl } });
+  }
+  const manifest = parseManifest(json, manifestUrl);
+  const { name, version } = ctx.expect;
+  if ((name !== undefined && manifest.name !== name) || (version !== undefined && manifest.version !== version)) {
+    throw new FerryError('MANIFEST_INVALID', `${manifestUrl}: the manifest is ${manifest.name}@${manifest.version}, expected ${name ?? manifest.name}@${version ?? manifest.version}; the registry and the bundle directory disagree`, {
+      details: { url: manifestUrl, expected: { name, version }, got: { name: manifest.name, version: manifest.version } },
+    });
+  }
+  if (ctx.publicKey) await verifyManifestSignature(manifest, ctx.publicKey, manifestUrl);
+
+  const total = manifest.files.reduce((n, f) => n + f.bytes, 0);
+  let loaded = 0;
+  const files = new Map<string, Uint8Array>();
+  const have = ctx.store ? await readBlobs(ctx.store, manifest.files.map((f) => f.sha256)).catch(() => new Map<string, Uint8Array>()) : new Map<string, Uint8Array>();
+  const toFetch = [];
+  for (const f of manifest.files) {
+    const bytes = have.get(f.sha256);
+    // A cached blob that fails its check is simply fetched again; commit overwrites nothing verified.
+    if (bytes && (await verifyFile(f, bytes, f.path).then(() => true, () => false))) {
+      files.set(f.path, bytes);
+      loaded += f.bytes;
+    } else toFetch.push(f);
+  }
+  ctx.onProgress({ loaded, total });
+
+  // One failed file stops the others: no point finishing a version that will be rejected.
+  const stop = new AbortController();
+  const onOuterAbort = () => stop.abort(ctx.policy.signal?.reason);
+  ctx.policy.signal?.addEventListener('abort', onOuterAbort);
+  let downloadedBytes = 0;
+  try {
+    await Promise.all(
+      toFetch.map(async (f) => {
+        const url = `${baseUrl}${f.path.split('/').map(encodeURIComponent).join('/')}`;
+        const bytes = await fetchBytes(
+          {
+            url,
+            kind: f.path.endsWith('.json') ? 'json' : 'binary',
+            expectedBytes: f.bytes,
+            onBytes: (delta) => {
+              loaded += delta;
+              ctx.onProgress({ loaded, total });
+            },
+          },
+          { ...ctx.policy, signal: stop.signal },
+        ).catch((error: unknown) => {
+          stop.abort();
+          throw error;
+        });
+        await verifyFile(f, bytes, url).catch((error: unknown) => {
+          stop.abort();
+          throw error;
+        });
+        downloadedBytes += bytes.byteLength;
+        files.set(f.path, bytes);
+      }),
+    );
+  } catch (error) {
+    // The caller's abort wins over the follow-on ABORTED of sibling requests.
+    if (ctx.policy.signal?.aborted) throw new FerryError('ABORTED', `${baseUrl}: aborted by the caller's signal`, { cause: ctx.policy.signal.reason, details: { url: baseUrl } });
+    throw error;
+  } finally {
+    ctx.policy.signal?.removeEventListener('abort', onOuterAbort);
+  }
+  return { manifest, manifestBytes, id: await sha256Hex(manifestBytes), baseUrl, files, downloadedBytes };
+}

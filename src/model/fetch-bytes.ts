@@ -1,0 +1,198 @@
+/**
+ * One file over HTTP with a per-request timeout, retries with exponential backoff and full
+ * jitter (honouring `Retry-After` on 429/503), byte progress and `AbortSignal`. Rejects — never
+ * returns — a non-2xx response, an HTML page where JSON or a weight shard was expected, and a
+ * body longer than the manifest says. Every failure is a FerryError with `details.url`.
+ */
+import { FerryError, isFerryError } from '../errors.js';
+
+/** Transport settings shared by every request of one load. */
+export interface FetchPolicy {
+  fetch: typeof fetch;
+  timeoutMs: number;
+  retries: number;
+  backoffMs: number;
+  signal?: AbortSignal | undefined;
+}
+
+/** One file to fetch. */
+export interface FetchRequest {
+  url: string;
+  /** `"json"`: the body must start with `{` or `[`; `"binary"`: anything but an HTML page. */
+  kind: 'json' | 'binary';
+  /** Size from the manifest: a longer body is cut off early as `SIZE_MISMATCH`. */
+  expectedBytes?: number | undefined;
+  /** Called with each chunk's length, and with a negative total when an attempt's bytes are discarded. */
+  onBytes?: ((delta: number) => void) | undefined;
+  /** `"no-cache"` for the registry, so a promote or revoke is seen at once. */
+  cache?: RequestCache;
+}
+
+const RETRY_STATUS = new Set([408, 425, 429, 500, 502, 503, 504]);
+const MAX_DELAY_MS = 30_000;
+
+const fail = (code: ConstructorParameters<typeof FerryError>[0], message: string, details: Record<string, unknown>, cause?: unknown) =>
+  new FerryError(code, message, cause === undefined ? { details } : { cause, details });
+
+/** Milliseconds a `Retry-After` header asks for (delta-seconds or an HTTP date), if it parses. */
+export function parseRetryAfter(value: string | null, now = Date.now()): number | undefined {
+  if (!value) return undefined;
+  if (/^\s*\d+\s*$/.test(value)) return Number(value) * 1000;
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+
+/** Bytes of `request.url`, retried per `policy`; the last error is thrown with `details.attempts`. */
+export async function fetchBytes(request: FetchRequest, policy: FetchPolicy): Promise<Uint8Array> {
+  for (let attempt = 1; ; attempt++) {
+    let waitMs: number;
+    try {
+      return await attemptOnce(request, policy);
+    } catch (error) {
+      const e = isFerryError(error) ? error : fail('NETWORK_ERROR', `${request.url}: ${String(error)}`, { url: request.url }, error);
+      e.details.attempts = attempt;
+      if (e.details.retryable !== true || attempt > policy.retries) throw e;
+      const retryAfter = e.details.retryAfterMs as number | undefined;
+      // Full jitter (AWS architecture blog, "Exponential Backoff and Jitter"): spreads a thundering herd.
+      waitMs = retryAfter ?? Math.random() * Math.min(MAX_DELAY_MS, policy.backoffMs * 2 ** (attempt - 1));
+      if (waitMs > MAX_DELAY_MS) throw e;
+    }
+    await sleep(waitMs, policy.signal, request.url);
+  }
+}
+
+async function attemptOnce(request: FetchRequest, policy: FetchPolicy): Promise<Uint8Array> {
+  const { url } = request;
+  if (policy.signal?.aborted) throw aborted(url, policy.signal);
+  const controller = new AbortController();
+  let timedOut = false;
+  const onAbort = () => controller.abort(policy.signal?.reason);
+  policy.signal?.addEventListener('abort', onAbort);
+  const timer = setTimeout(() => {
+    timedOut = true;
+    controller.abort();
+  }, policy.timeoutMs);
+  let loaded = 0;
+  const transport = (cause: unknown) => {
+    if (policy.signal?.aborted) return aborted(url, policy.signal);
+    if (timedOut) return fail('TIMEOUT', `${url}: no complete response within ${policy.timeoutMs} ms`, { url, timeoutMs: policy.timeoutMs, retryable: true }, cause);
+    return fail('NETWORK_ERROR', `${url}: network error (${cause instanceof Error ? cause.message : String(cause)}); offline, or the server closed the connection`, { url, retryable: true }, cause);
+  };
+  try {
+    let response: Response;
+    try {
+      response = await policy.fetch(url, { signal: controller.signal, cache: request.cache ?? 'default', credentials: 'same-origin' });
+    } catch (cause) {
+      throw transport(cause);
+    }
+    if (!response.ok) {
+      void response.body?.cancel().catch(() => undefined);
+      const retryAfterMs = response.status === 429 || response.status === 503 ? parseRetryAfter(response.headers.get('retry-after')) : undefined;
+      throw fail('HTTP_ERROR', `${url}: HTTP ${response.status} ${response.statusText}`.trim(), {
+        url,
+        status: response.status,
+        retryable: RETRY_STATUS.has(response.status),
+        ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+      });
+    }
+    const type = response.headers.get('content-type') ?? '';
+    if (/\btext\/html\b/i.test(type)) {
+      void response.body?.cancel().catch(() => undefined);
+      throw unexpectedHtml(url, request.kind, `Content-Type ${type}`);
+    }
+    let bytes: Uint8Array;
+    try {
+      bytes = await readBody(response, request, (n) => {
+        loaded += n;
+        request.onBytes?.(n);
+      });
+    } catch (cause) {
+      throw isFerryError(cause) ? cause : transport(cause);
+    }
+    if (request.kind === 'json' || looksLikeHtml(bytes)) checkJsonStart(bytes, url, request.kind);
+    return bytes;
+  } catch (error) {
+    if (loaded) request.onBytes?.(-loaded);
+    throw error;
+  } finally {
+    clearTimeout(timer);
+    policy.signal?.removeEventListener('abort', onAbort);
+  }
+}
+
+async function readBody(response: Response, request: FetchRequest, onChunk: (n: number) => void): Promise<Uint8Array> {
+  const reader = response.body?.getReader();
+  if (!reader) return new Uint8Array(await response.arrayBuffer());
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (request.expectedBytes !== undefined && total > request.expectedBytes) {
+      void reader.cancel().catch(() => undefined);
+      throw fail('SIZE_MISMATCH', `${request.url}: the server sent more than the ${request.expectedBytes} bytes the manifest lists; the file on the server is not the one that was packed`, {
+        url: request.url,
+        expectedBytes: request.expectedBytes,
+        gotBytes: total,
+      });
+    }
+    chunks.push(value);
+    onChunk(value.byteLength);
+  }
+  if (chunks.length === 1) return chunks[0]!;
+  const out = new Uint8Array(total);
+  let offset = 0;
+  for (const c of chunks) {
+    out.set(c, offset);
+    offset += c.byteLength;
+  }
+  return out;
+}
+
+function firstNonSpace(bytes: Uint8Array): number | undefined {
+  for (let i = 0; i < Math.min(bytes.length, 1024); i++) {
+    const b = bytes[i]!;
+    if (b !== 0x20 && b !== 0x0a && b !== 0x0d && b !== 0x09 && b !== 0xef && b !== 0xbb && b !== 0xbf) return b;
+  }
+  return undefined;
+}
+
+function looksLikeHtml(bytes: Uint8Array): boolean {
+  if (firstNonSpace(bytes) !== 0x3c) return false;
+  const head = new TextDecoder().decode(bytes.subarray(0, 256)).toLowerCase();
+  return /^\s*<(!doctype html|html|head|body|!--)/.test(head);
+}
+
+function checkJsonStart(bytes: Uint8Array, url: string, kind: FetchRequest['kind']): void {
+  const first = firstNonSpace(bytes);
+  if (first === 0x7b || first === 0x5b) return;
+  throw unexpectedHtml(url, kind, `the body starts with ${JSON.stringify(new TextDecoder().decode(bytes.subarray(0, 40)))}`);
+}
+
+function unexpectedHtml(url: string, kind: FetchRequest['kind'], what: string): FerryError {
+  return fail('UNEXPECTED_CONTENT', `${url}: expected ${kind === 'json' ? 'JSON' : 'binary weights'} but got an HTML page or text (${what}); the server likely answered with its 404 or single-page-app fallback page. Check that the URL points at the bundle.`, {
+    url,
+    expected: kind,
+  });
+}
+
+function aborted(url: string, signal: AbortSignal): FerryError {
+  return fail('ABORTED', `${url}: aborted by the caller's signal`, { url }, signal.reason);
+}
+
+function sleep(ms: number, signal: AbortSignal | undefined, url: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(aborted(url, signal));
+    const done = () => {
+      signal?.removeEventListener('abort', stop);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    function stop() {
+      clearTimeout(timer);
+      reject(aborted(url, signal!));
+    }
+    signal?.addEventListener('abort', stop, { once: true });
+  });
+}

@@ -1,0 +1,149 @@
+/**
+ * Options of {@link openBundle}: one type, one defaults object, one `normalizeOptions()` that
+ * accepts the shorthands and throws on caller mistakes (STYLE.md §4).
+ */
+import { FerryError } from '../errors.js';
+
+/** Bytes loaded so far across every file of the bundle (manifest excluded), and the bundle's total. */
+export interface BundleProgress {
+  loaded: number;
+  total: number;
+}
+
+/** Where a version's files are kept between page loads. */
+export interface BundleCacheOptions {
+  /** IndexedDB database name (one object store, `bundles`). @default "ferryml" */
+  dbName?: string;
+  /** Versions kept per model: the current one plus rollbacks, least recently used evicted first. @default 2 */
+  maxVersions?: number;
+  /** Byte budget for all cached bundles in this database; least recently used versions are evicted beyond it. @default 268435456 (256 MiB) */
+  maxBytes?: number;
+  /** Ask for persistent storage (`navigator.storage.persist()`) after a version is stored. @default false */
+  persist?: boolean;
+}
+
+/** A public key that signs manifests: a JWK (`ferryml keygen` writes `key.pub.jwk.json`) or an imported ECDSA P-256 `CryptoKey`. */
+export type PublicKeyInput = JsonWebKey | CryptoKey;
+
+/** How to find, fetch, verify and cache one model bundle. */
+export interface OpenBundleOptions {
+  /** URL of the registry (`models/index.json`); bundles live at `<registry dir>/<name>/<version>/`. Give this or `bundle`. */
+  registry?: string | URL;
+  /** URL of one bundle directory (or its `manifest.json`), bypassing the registry. */
+  bundle?: string | URL;
+  /** Model name in the registry; with `bundle`, checked against the manifest when given. */
+  name?: string;
+  /** Pin one version: wins over `channel` and rollout. */
+  version?: string;
+  /** Channel to follow (`"stable"` applies the registry's rollout fractions). @default "stable" */
+  channel?: string;
+  /** Stable per-client id for the rollout bucket. @default a random id persisted in localStorage or the cache store */
+  clientId?: string;
+  /** When set, an unsigned manifest, a bad signature or another key's signature is rejected (`SIGNATURE_INVALID`). */
+  publicKey?: PublicKeyInput;
+  /** `false`: memory only, nothing stored. @default { dbName: "ferryml", maxVersions: 2, maxBytes: 256 MiB, persist: false } */
+  cache?: false | BundleCacheOptions;
+  /** Per-request timeout (the whole response, body included). @default 30000 */
+  timeoutMs?: number;
+  /** Retries after a network error, timeout, 408/425/429/5xx, with exponential backoff and jitter. @default 3 */
+  retries?: number;
+  /** First backoff delay; doubles per retry (with jitter), capped at 30 s. `Retry-After` wins when sent. @default 300 */
+  backoffMs?: number;
+  /** Called as bytes arrive, across all files of the bundle. */
+  onProgress?: (progress: BundleProgress) => void;
+  /** Aborts the load (`ABORTED`); a download shared with other callers continues while any of them still waits. */
+  signal?: AbortSignal;
+  /** `fetch` to use (tests, service-worker-free proxies). @default globalThis.fetch */
+  fetch?: typeof fetch;
+}
+
+/** {@link OpenBundleOptions} with defaults applied and URLs resolved. */
+export interface NormalizedOpenBundleOptions {
+  registry: URL | undefined;
+  bundle: URL | undefined;
+  name: string | undefined;
+  version: string | undefined;
+  channel: string;
+  clientId: string | undefined;
+  publicKey: PublicKeyInput | undefined;
+  cache: Required<BundleCacheOptions> | false;
+  timeoutMs: number;
+  retries: number;
+  backoffMs: number;
+  onProgress: ((progress: BundleProgress) => void) | undefined;
+  signal: AbortSignal | undefined;
+  fetch: typeof fetch;
+}
+
+/** Defaults of {@link OpenBundleOptions}. */
+export const OPEN_BUNDLE_DEFAULTS = {
+  channel: 'stable',
+  cache: { dbName: 'ferryml', maxVersions: 2, maxBytes: 256 * 1024 * 1024, persist: false },
+  timeoutMs: 30_000,
+  retries: 3,
+  backoffMs: 300,
+} as const;
+
+const invalid = (message: string, details: Record<string, unknown>) =>
+  new FerryError('INVALID_OPTIONS', message, { details });
+
+function toUrl(value: string | URL, field: string): URL {
+  const base = typeof location === 'undefined' ? undefined : location.href;
+  try {
+    return new URL(value, base);
+  } catch (cause) {
+    throw new FerryError('INVALID_OPTIONS', `openBundle: \`${field}\` is not a URL: ${String(value)}`, { cause, details: { field, value: String(value) } });
+  }
+}
+
+function positive(value: number, field: string, integer: boolean): number {
+  if (!(value >= 0) || (integer && !Number.isInteger(value))) {
+    throw invalid(`openBundle: \`${field}\` must be a ${integer ? 'non-negative integer' : 'non-negative number'}, got ${String(value)}`, { field, value });
+  }
+  return value;
+}
+
+/** Applies defaults; throws `INVALID_OPTIONS` naming the field on a caller mistake. */
+export function normalizeOptions(options: OpenBundleOptions): NormalizedOpenBundleOptions {
+  const { registry, bundle, name } = options;
+  if (!registry === !bundle) {
+    throw invalid('openBundle: give exactly one of `registry` (URL of models/index.json) or `bundle` (URL of a bundle directory)', {
+      registry: registry === undefined ? undefined : String(registry),
+      bundle: bundle === undefined ? undefined : String(bundle),
+    });
+  }
+  if (registry && !name) throw invalid('openBundle: `name` is required with `registry` (the model name in models/index.json)', { field: 'name' });
+  let bundleUrl = bundle === undefined ? undefined : toUrl(bundle, 'bundle');
+  // Accept ".../1.2.0", ".../1.2.0/" and ".../1.2.0/manifest.json" alike.
+  if (bundleUrl) bundleUrl = new URL(bundleUrl.pathname.endsWith('/manifest.json') ? '.' : bundleUrl.pathname.endsWith('/') ? '.' : `${bundleUrl.pathname}/`, bundleUrl);
+  const cacheIn = options.cache;
+  const defaults = OPEN_BUNDLE_DEFAULTS.cache;
+  const cache =
+    cacheIn === false
+      ? false
+      : {
+          dbName: cacheIn?.dbName ?? defaults.dbName,
+          maxVersions: positive(cacheIn?.maxVersions ?? defaults.maxVersions, 'cache.maxVersions', true),
+          maxBytes: positive(cacheIn?.maxBytes ?? defaults.maxBytes, 'cache.maxBytes', false),
+          persist: cacheIn?.persist ?? defaults.persist,
+        };
+  if (cache && cache.maxVersions < 1) throw invalid('openBundle: `cache.maxVersions` must be at least 1 (the version being loaded)', { field: 'cache.maxVersions' });
+  const fetchFn = options.fetch ?? (typeof fetch === 'function' ? fetch.bind(globalThis) : undefined);
+  if (!fetchFn) throw invalid('openBundle: no global fetch here; pass `fetch`', { field: 'fetch' });
+  return {
+    registry: registry === undefined ? undefined : toUrl(registry, 'registry'),
+    bundle: bundleUrl,
+    name,
+    version: options.version,
+    channel: options.channel ?? OPEN_BUNDLE_DEFAULTS.channel,
+    clientId: options.clientId,
+    publicKey: options.publicKey,
+    cache,
+    timeoutMs: positive(options.timeoutMs ?? OPEN_BUNDLE_DEFAULTS.timeoutMs, 'timeoutMs', false),
+    retries: positive(options.retries ?? OPEN_BUNDLE_DEFAULTS.retries, 'retries', true),
+    backoffMs: positive(options.backoffMs ?? OPEN_BUNDLE_DEFAULTS.backoffMs, 'backoffMs', false),
+    onProgress: options.onProgress,
+    signal: options.signal,
+    fetch: fetchFn,
+  };
+}

@@ -1,0 +1,114 @@
+/**
+ * `openBundle`: resolve a version (pin > channel > rollout > stable), serve it from the verified
+ * cache or download and verify it (sharing the download with concurrent callers), store it
+ * atomically, and fall back to the newest cached version when the network fails.
+ */
+import { readRecord, touchRecord } from '../cache/bundle-cache.js';
+import type { KvStore } from '../cache/kv-store.js';
+import { openStore } from '../cache/open-store.js';
+import { FerryError, isFerryError } from '../errors.js';
+import { assemble } from './assemble.js';
+import { downloadVersion } from './download-version.js';
+import type { FetchPolicy } from './fetch-bytes.js';
+import { offlineFallback } from './offline-fallback.js';
+import { normalizeOptions, type BundleProgress, type NormalizedOpenBundleOptions, type OpenBundleOptions } from './open-bundle-options.js';
+import type { BundleCacheStatus, BundleSource, OpenedBundle, ResolvedBy } from './opened-bundle.js';
+import { readCachedVersion } from './read-cached-version.js';
+import { resolveTarget, type Target } from './resolve-target.js';
+import { createInflightGroup } from './share-inflight.js';
+import { persistence, storeVersion } from './store-version.js';
+import type { VerifiedVersion } from './verified-version.js';
+
+type Fetched = { version: VerifiedVersion; status: BundleCacheStatus };
+const downloads = createInflightGroup<Fetched>();
+const keyIds = new WeakMap<object, number>();
+let nextKeyId = 1;
+
+/** Loads sharing a download must also share the key that verified it. */
+function shareKey(store: KvStore | undefined, baseUrl: string, opts: NormalizedOpenBundleOptions): string {
+  const k = opts.publicKey;
+  let keyPart = '';
+  if (k && 'kty' in k) keyPart = `${k.x ?? ''}.${k.y ?? ''}`;
+  else if (k) {
+    if (!keyIds.has(k)) keyIds.set(k, nextKeyId++);
+    keyPart = `key#${keyIds.get(k)}`;
+  }
+  return `${store ? `${store.kind}:${store.name}` : 'nocache'}|${baseUrl}|${keyPart}`;
+}
+
+/** Transport failures that a cached version can stand in for; integrity and resolution failures never are. */
+function networkFailed(error: unknown): error is FerryError {
+  if (!isFerryError(error)) return false;
+  if (error.code === 'NETWORK_ERROR' || error.code === 'TIMEOUT') return true;
+  const status = error.details.status as number | undefined;
+  return error.code === 'HTTP_ERROR' && status !== undefined && (status >= 500 || status === 429 || status === 408);
+}
+
+/**
+ * Opens a verified model bundle for the runtime.
+ * @example
+ * const bundle = await openBundle({ registry: '/models/index.json', name: 'penguins' });
+ * const model = await tf.loadLayersModel(bundle.ioHandler);
+ */
+export async function openBundle(options: OpenBundleOptions): Promise<OpenedBundle> {
+  const started = performance.now();
+  const opts = normalizeOptions(options);
+  const opened = opts.cache ? await openStore(opts.cache.dbName) : undefined;
+  const store = opened?.store;
+  const baseStatus: BundleCacheStatus = !opts.cache
+    ? { persisted: false, memoryOnly: true, code: 'CACHE_DISABLED', reason: 'cache: false' }
+    : opened?.problem
+      ? { persisted: false, memoryOnly: true, ...opened.problem }
+      : { persisted: false, memoryOnly: false };
+  const policy: FetchPolicy = { fetch: opts.fetch, timeoutMs: opts.timeoutMs, retries: opts.retries, backoffMs: opts.backoffMs, signal: opts.signal };
+  const finish = (version: VerifiedVersion, source: BundleSource, resolvedBy: ResolvedBy, cache: BundleCacheStatus, fallback?: OpenedBundle['fallback']): OpenedBundle => {
+    const { manifest, id, baseUrl, downloadedBytes } = version;
+    const parts = assemble(manifest, version.files, baseUrl);
+    const out: OpenedBundle = { manifest, id, baseUrl, source, resolvedBy, downloadedBytes, ms: performance.now() - started, ...parts, cache };
+    if (fallback) out.fallback = fallback;
+    if (opts.onProgress && source !== 'network') opts.onProgress({ loaded: parts.bytes, total: parts.bytes });
+    return out;
+  };
+
+  let target: Target | undefined;
+  try {
+    target = await resolveTarget(opts, store, policy);
+    const { name, version } = target;
+    if (store && name !== undefined && version !== undefined) {
+      const record = await readRecord(store, name, version).catch(() => undefined);
+      const cached = record && (await readCachedVersion(store, record, opts.publicKey));
+      if (cached) {
+        await touchRecord(store, name, version).catch(() => undefined);
+        const persisted = opts.cache ? await persistence(opts.cache.persist, store) : false;
+        return finish(cached, 'cache', target.resolvedBy, { ...baseStatus, persisted });
+      }
+    }
+    const t = target;
+    const onEvent = opts.onProgress && ((p: unknown) => opts.onProgress!(p as BundleProgress));
+    const { version: verified, status } = await downloads.join(
+      shareKey(store, t.baseUrl, opts),
+      async (signal, emit) => {
+        const v = await downloadVersion(t.baseUrl, { policy: { ...policy, signal }, store, publicKey: opts.publicKey, expect: { name: t.name, version: t.version }, onProgress: emit });
+        if (!store || !opts.cache) return { version: v, status: baseStatus };
+        const stored = await storeVersion(store, v, opts.cache);
+        return { version: v, status: baseStatus.memoryOnly ? { ...stored.status, ...baseStatus } : stored.status };
+      },
+      opts.signal,
+      onEvent,
+    );
+    return finish(verified, verified.downloadedBytes === 0 ? 'cache' : 'network', t.resolvedBy, status);
+  } catch (error) {
+    if (!networkFailed(error)) throw error;
+    const fallback = store ? await offlineFallback(opts, store) : undefined;
+    if (fallback) {
+      const wanted = target?.version;
+      return finish(fallback, 'offline', 'offline-fallback', baseStatus, wanted === undefined ? { error } : { error, wanted });
+    }
+    if (error.code !== 'NETWORK_ERROR') throw error;
+    const what = opts.registry ? `${opts.name}${opts.version ? `@${opts.version}` : ''}` : opts.bundle!.href;
+    throw new FerryError('OFFLINE_NO_CACHED_VERSION', `${what}: the network is unreachable (${error.message}) and no verified, non-revoked version is cached${opts.cache ? '' : ' (cache: false)'}. Load once while online.`, {
+      cause: error,
+      details: { ...error.details, name: opts.name, version: opts.version, cache: opts.cache ? baseStatus : false },
+    });
+  }
+}

@@ -1,0 +1,59 @@
+/** Checks that parsed JSON is a {@link Manifest} this code can trust to drive downloads. */
+import { FerryError } from '../errors.js';
+import { MANIFEST_FORMAT_VERSION, type Manifest } from './manifest.js';
+
+const SHA256 = /^[0-9a-f]{64}$/;
+
+/** True for a relative path that stays inside the bundle directory. */
+export function isSafeBundlePath(path: string): boolean {
+  return (
+    path.length > 0 &&
+    !path.startsWith('/') &&
+    !path.includes('\\') &&
+    !/^[a-z][a-z0-9+.-]*:/i.test(path) &&
+    path.split('/').every((part) => part !== '' && part !== '.' && part !== '..')
+  );
+}
+
+/**
+ * Returns `json` as a Manifest or throws `MANIFEST_INVALID` listing every problem.
+ * @param where the manifest's URL or path, for the message.
+ */
+export function parseManifest(json: unknown, where: string): Manifest {
+  const problems: string[] = [];
+  const m = json as Partial<Manifest> | null;
+  if (typeof m !== 'object' || m === null || Array.isArray(m)) {
+    throw new FerryError('MANIFEST_INVALID', `${where}: manifest.json is not a JSON object`, { details: { url: where } });
+  }
+  if (m.formatVersion !== MANIFEST_FORMAT_VERSION) problems.push(`formatVersion is ${JSON.stringify(m.formatVersion)}, this SDK reads ${MANIFEST_FORMAT_VERSION}`);
+  if (typeof m.name !== 'string' || !m.name) problems.push('name must be a non-empty string');
+  if (typeof m.version !== 'string' || !m.version) problems.push('version must be a non-empty string');
+  if (!m.model || (m.model.format !== 'layers-model' && m.model.format !== 'graph-model')) problems.push('model.format must be "layers-model" or "graph-model"');
+  const paths = new Set<string>();
+  if (!Array.isArray(m.files)) problems.push('files must be an array');
+  else {
+    m.files.forEach((f, i) => {
+      if (typeof f?.path !== 'string' || !isSafeBundlePath(f.path)) problems.push(`files[${i}].path ${JSON.stringify(f?.path)} is not a relative path inside the bundle`);
+      else if (paths.has(f.path)) problems.push(`files[${i}].path "${f.path}" is listed twice`);
+      else paths.add(f.path);
+      if (!Number.isSafeInteger(f?.bytes) || f.bytes < 0) problems.push(`files[${i}].bytes must be a non-negative integer`);
+      if (typeof f?.sha256 !== 'string' || !SHA256.test(f.sha256)) problems.push(`files[${i}].sha256 must be 64 lower-case hex digits`);
+    });
+  }
+  const listed = (field: string, path: unknown) => {
+    if (typeof path !== 'string' || !paths.has(path)) problems.push(`${field} ${JSON.stringify(path)} is not among files`);
+  };
+  listed('model.entry', m.model?.entry);
+  listed('schema', m.schema);
+  if (m.golden !== undefined) listed('golden', m.golden);
+  const out = m.output;
+  if (!out || (out.kind !== 'classification' && out.kind !== 'regression')) problems.push('output.kind must be "classification" or "regression"');
+  else if (out.kind === 'classification' && (!Array.isArray(out.labels) || !out.labels.every((l) => typeof l === 'string'))) problems.push('output.labels must be an array of strings');
+  if (m.signature !== undefined && (typeof m.signature?.value !== 'string' || typeof m.signature.keyId !== 'string')) problems.push('signature must have string keyId and value');
+  if (problems.length) {
+    throw new FerryError('MANIFEST_INVALID', `${where}: invalid manifest: ${problems.join('; ')}. Re-create the bundle with \`ferryml pack\`.`, {
+      details: { url: where, problems },
+    });
+  }
+  return m as Manifest;
+}

@@ -1,0 +1,50 @@
+/**
+ * Reads a cached version and checks it again before use: the manifest against the record's id,
+ * every blob against the manifest, and the signature when a key is configured. A version that
+ * fails is dropped from the cache and reported as a miss — the cache never serves unverified bytes.
+ */
+import { dropVersions, readBlobs } from '../cache/bundle-cache.js';
+import type { KvStore } from '../cache/kv-store.js';
+import type { CachedBundleRecord } from '../cache/records.js';
+import { isFerryError } from '../errors.js';
+import { sha256Hex } from './digest.js';
+import type { PublicKeyInput } from './open-bundle-options.js';
+import { parseManifest } from './parse-manifest.js';
+import { verifyManifestSignature } from './signature.js';
+import { verifyFile } from './verify-file.js';
+import type { VerifiedVersion } from './verified-version.js';
+
+/** The verified version, or `undefined` (with the reason in `onMiss`) when the cached copy cannot be used. */
+export async function readCachedVersion(
+  store: KvStore,
+  record: CachedBundleRecord,
+  publicKey: PublicKeyInput | undefined,
+  onMiss?: (reason: string) => void,
+): Promise<VerifiedVersion | undefined> {
+  const where = `${record.baseUrl}manifest.json (cached)`;
+  try {
+    const manifestBytes = record.manifest;
+    if ((await sha256Hex(manifestBytes)) !== record.id) throw new Error('manifest bytes do not hash to the record id');
+    const manifest = parseManifest(JSON.parse(new TextDecoder().decode(manifestBytes)), where);
+    if (publicKey) await verifyManifestSignature(manifest, publicKey, where);
+    const blobs = await readBlobs(store, manifest.files.map((f) => f.sha256));
+    const files = new Map<string, Uint8Array>();
+    await Promise.all(
+      manifest.files.map(async (f) => {
+        const bytes = blobs.get(f.sha256);
+        if (!bytes) throw new Error(`blob of ${f.path} is missing`);
+        await verifyFile(f, bytes, `${record.baseUrl}${f.path} (cached)`);
+        files.set(f.path, bytes);
+      }),
+    );
+    return { manifest, manifestBytes, id: record.id, baseUrl: record.baseUrl, files, downloadedBytes: 0 };
+  } catch (error) {
+    const reason = isFerryError(error) || error instanceof Error ? error.message : String(error);
+    onMiss?.(`${record.name}@${record.version}: cached copy unusable (${reason})`);
+    // A signature mismatch says nothing about the bytes: keep them for callers without that key.
+    if (!(isFerryError(error) && error.code === 'SIGNATURE_INVALID')) {
+      await dropVersions(store, record.name, [record.version]).catch(() => undefined);
+    }
+    return undefined;
+  }
+}

@@ -1,0 +1,91 @@
+/**
+ * The registry (`models/index.json`) and version resolution:
+ * explicit pin > named channel > rollout bucket (when asking for `stable`) > `stable`.
+ * A revoked version is never chosen, whichever rule points at it.
+ */
+import { FerryError } from '../errors.js';
+import type { Registry, RegistryEntry } from './manifest.js';
+import { pickRolloutChannel, rolloutBucket } from './rollout.js';
+
+/** What a client asks for. */
+export interface VersionRequest {
+  name: string;
+  version?: string | undefined;
+  /** @default "stable" */
+  channel?: string | undefined;
+  /** Needed for rollout; without it rollout is skipped. */
+  clientId?: string | undefined;
+}
+
+/** The chosen version and the rule that chose it. */
+export interface Resolution {
+  version: string;
+  resolvedBy: 'pin' | 'channel' | 'rollout' | 'stable';
+  /** The channel followed, when one was. */
+  channel?: string;
+}
+
+/** Returns `json` as a Registry or throws `REGISTRY_INVALID` naming the problem. */
+export function parseRegistry(json: unknown, where: string): Registry {
+  const models = (json as Registry | null)?.models;
+  const bad = (why: string) =>
+    new FerryError('REGISTRY_INVALID', `${where}: invalid registry: ${why}. Rebuild it with \`ferryml pack\`/\`publish\`.`, { details: { url: where, why } });
+  if (typeof models !== 'object' || models === null || Array.isArray(models)) throw bad('expected {"models": {...}}');
+  for (const [name, e] of Object.entries(models)) {
+    if (!Array.isArray(e?.versions) || !e.versions.every((v) => typeof v === 'string')) throw bad(`models.${name}.versions must be an array of strings`);
+    if (typeof e.channels !== 'object' || e.channels === null) throw bad(`models.${name}.channels must be an object`);
+    for (const [ch, f] of Object.entries(e.rollout ?? {})) if (typeof f !== 'number' || !(f >= 0 && f <= 1)) throw bad(`models.${name}.rollout.${ch} must be a number in [0, 1]`);
+    if (e.revoked !== undefined && !Array.isArray(e.revoked)) throw bad(`models.${name}.revoked must be an array`);
+  }
+  return json as Registry;
+}
+
+/** The registry entry of `name`, or `MODEL_NOT_FOUND` listing the names there are. */
+export function registryEntry(registry: Registry, name: string, where: string): RegistryEntry {
+  const entry = registry.models[name];
+  if (!entry) {
+    throw new FerryError('MODEL_NOT_FOUND', `${where}: no model "${name}" in the registry (it has: ${Object.keys(registry.models).join(', ') || 'none'})`, {
+      details: { url: where, name, available: Object.keys(registry.models) },
+    });
+  }
+  return entry;
+}
+
+/** True when `version` is listed as revoked for this entry. */
+export const isRevoked = (entry: RegistryEntry | undefined, version: string): boolean => entry?.revoked?.includes(version) ?? false;
+
+/** Resolves a request against one registry entry; throws `VERSION_NOT_FOUND` or `VERSION_REVOKED`. */
+export function resolveVersion(entry: RegistryEntry, request: VersionRequest, where: string): Resolution {
+  const { name } = request;
+  const details = { url: where, name, version: request.version, channel: request.channel };
+  const checked = (version: string, resolvedBy: Resolution['resolvedBy'], via: string, channel?: string): Resolution => {
+    if (!entry.versions.includes(version)) {
+      throw new FerryError('VERSION_NOT_FOUND', `${where}: ${via} names ${name}@${version}, which is not among its versions (${entry.versions.join(', ')})`, {
+        details: { ...details, version, available: entry.versions },
+      });
+    }
+    if (isRevoked(entry, version)) {
+      throw new FerryError('VERSION_REVOKED', `${name}@${version} (${via}) is revoked in ${where}; it is never loaded, even from cache. Pin another version or promote one to the channel.`, {
+        details: { ...details, version, revoked: entry.revoked },
+      });
+    }
+    return channel === undefined ? { version, resolvedBy } : { version, resolvedBy, channel };
+  };
+  if (request.version !== undefined) return checked(request.version, 'pin', 'the pinned version');
+  const channel = request.channel ?? 'stable';
+  if (channel === 'stable' && request.clientId !== undefined) {
+    const picked = pickRolloutChannel(rolloutBucket(request.clientId, name), entry.rollout);
+    const target = picked === undefined ? undefined : entry.channels[picked];
+    // A rollout to a missing or revoked version falls through to stable rather than failing clients.
+    if (picked !== undefined && target !== undefined && entry.versions.includes(target) && !isRevoked(entry, target)) {
+      return { version: target, resolvedBy: 'rollout', channel: picked };
+    }
+  }
+  const target = entry.channels[channel];
+  if (target === undefined) {
+    throw new FerryError('VERSION_NOT_FOUND', `${where}: model "${name}" has no channel "${channel}" (channels: ${Object.keys(entry.channels).join(', ') || 'none'})`, {
+      details: { ...details, channels: entry.channels },
+    });
+  }
+  return checked(target, channel === 'stable' ? 'stable' : 'channel', `channel "${channel}"`, channel);
+}

@@ -1,0 +1,56 @@
+/**
+ * Where to load from: with a registry, fetch it (fresh: `no-cache`), keep a snapshot for
+ * offline use, forget cached revoked versions, and resolve the version; with a bundle URL,
+ * that directory.
+ */
+import { dropVersions, saveRegistry } from '../cache/bundle-cache.js';
+import type { KvStore } from '../cache/kv-store.js';
+import { FerryError } from '../errors.js';
+import { defaultClientId } from './client-id.js';
+import { fetchBytes, type FetchPolicy } from './fetch-bytes.js';
+import type { NormalizedOpenBundleOptions } from './open-bundle-options.js';
+import type { ResolvedBy } from './opened-bundle.js';
+import { parseRegistry, registryEntry, resolveVersion } from './registry.js';
+
+/** A resolved bundle location. */
+export interface Target {
+  /** Bundle directory URL, ending in `/`. */
+  baseUrl: string;
+  name?: string | undefined;
+  version?: string | undefined;
+  resolvedBy: ResolvedBy;
+}
+
+/** URL of `name@version` next to the registry file. */
+export const versionUrl = (registry: URL, name: string, version: string) => new URL(`${encodeURIComponent(name)}/${encodeURIComponent(version)}/`, registry).href;
+
+/** True when the request can use the rollout bucket, so a client id is needed at all. */
+const needsClientId = (opts: NormalizedOpenBundleOptions, rollout: Record<string, number> | undefined) =>
+  opts.version === undefined && opts.channel === 'stable' && Object.values(rollout ?? {}).some((f) => f > 0);
+
+/** The client id used for rollout: the option, else the persisted default. */
+export const clientIdFor = (opts: NormalizedOpenBundleOptions, store: KvStore | undefined) => (opts.clientId !== undefined ? Promise.resolve(opts.clientId) : defaultClientId(store));
+
+/** Resolves the options to one bundle directory; registry and resolution errors are thrown as FerryErrors. */
+export async function resolveTarget(opts: NormalizedOpenBundleOptions, store: KvStore | undefined, policy: FetchPolicy): Promise<Target> {
+  if (!opts.registry) return { baseUrl: opts.bundle!.href, name: opts.name, resolvedBy: 'bundle' };
+  const url = opts.registry.href;
+  const bytes = await fetchBytes({ url, kind: 'json', cache: 'no-cache' }, policy);
+  let json: unknown;
+  try {
+    json = JSON.parse(new TextDecoder().decode(bytes));
+  } catch (cause) {
+    throw new FerryError('REGISTRY_INVALID', `${url}: not valid JSON`, { cause, details: { url } });
+  }
+  const registry = parseRegistry(json, url);
+  const name = opts.name!;
+  const entry = registryEntry(registry, name, url);
+  if (store) {
+    // Best effort: a failing store must not fail a load that the network can serve.
+    await saveRegistry(store, url, registry).catch(() => undefined);
+    if (entry.revoked?.length) await dropVersions(store, name, entry.revoked).catch(() => undefined);
+  }
+  const clientId = needsClientId(opts, entry.rollout) ? await clientIdFor(opts, store) : undefined;
+  const { version, resolvedBy } = resolveVersion(entry, { name, version: opts.version, channel: opts.channel, clientId }, url);
+  return { baseUrl: versionUrl(opts.registry, name, version), name, version, resolvedBy };
+}

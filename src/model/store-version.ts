@@ -1,0 +1,61 @@
+/**
+ * Commits a verified version to the cache, or says why it stays in memory: over the byte
+ * budget, not enough quota by `navigator.storage.estimate()`, or the write itself failed
+ * (QuotaExceededError, a closed or broken database). Never throws: a load that verified
+ * must not fail because it could not be kept.
+ */
+import { commitVersion } from '../cache/bundle-cache.js';
+import type { KvStore } from '../cache/kv-store.js';
+import { storageEstimate } from '../cache/manage.js';
+import { describeStorageError } from '../cache/open-store.js';
+import type { BundleCacheOptions } from './open-bundle-options.js';
+import type { BundleCacheStatus } from './opened-bundle.js';
+import type { VerifiedVersion } from './verified-version.js';
+
+/** Stores `version` and runs eviction; returns the cache status for this load and the versions evicted. */
+export async function storeVersion(
+  store: KvStore,
+  version: VerifiedVersion,
+  limits: Required<BundleCacheOptions>,
+  now = Date.now(),
+): Promise<{ status: BundleCacheStatus; evicted: string[] }> {
+  const { manifest } = version;
+  const bytes = manifest.files.reduce((n, f) => n + f.bytes, 0);
+  const memory = (code: 'QUOTA_EXCEEDED' | 'CACHE_UNAVAILABLE', reason: string) => ({ status: { persisted: false, memoryOnly: true, code, reason }, evicted: [] });
+  if (bytes > limits.maxBytes) {
+    return memory('QUOTA_EXCEEDED', `${manifest.name}@${manifest.version} is ${bytes} bytes, over the cache budget cache.maxBytes=${limits.maxBytes}; kept in memory only`);
+  }
+  if (store.kind === 'indexeddb') {
+    const estimate = await storageEstimate();
+    // Checked before writing so a doomed transaction does not evict anything on its way to failing.
+    if (estimate && estimate.quota - estimate.usage < bytes) {
+      return memory('QUOTA_EXCEEDED', `storage has ${estimate.quota - estimate.usage} bytes free (navigator.storage.estimate()), ${manifest.name}@${manifest.version} needs ${bytes}; kept in memory only`);
+    }
+  }
+  const blobs = new Map(manifest.files.map((f) => [f.sha256, version.files.get(f.path)!]));
+  let evicted: string[];
+  try {
+    evicted = await commitVersion(
+      store,
+      { name: manifest.name, version: manifest.version, id: version.id, baseUrl: version.baseUrl, manifest: version.manifestBytes, files: manifest.files, bytes, storedAt: now, lastUsed: now },
+      blobs,
+      limits,
+    );
+  } catch (error) {
+    const problem = describeStorageError(error);
+    return memory(problem.code, `could not store ${manifest.name}@${manifest.version}: ${problem.reason}`);
+  }
+  return { status: { persisted: await persistence(limits.persist, store), memoryOnly: store.kind === 'memory' }, evicted };
+}
+
+/** Asks for persistent storage when the app allows it; reports whether storage is persistent. Never throws. */
+export async function persistence(ask: boolean, store: KvStore): Promise<boolean> {
+  if (store.kind !== 'indexeddb') return false;
+  const storage = globalThis.navigator?.storage;
+  try {
+    if (ask && storage?.persist) return await storage.persist();
+    return (await storage?.persisted?.()) ?? false;
+  } catch {
+    return false;
+  }
+}
