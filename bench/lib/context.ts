@@ -1,0 +1,129 @@
+// Everything an item needs: the servers, the browser, the bundled pages, the shipped bundles,
+// the ONNX model, which SDK parts exist, and the machine facts that go into latest.json.
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import type { Manifest, Registry } from '../../src/model/manifest.js';
+import { chromiumArgs, findChromium } from './scripts.js';
+import type { Started, TransferLog } from './server.js';
+
+/** A shipped (or overridden) model bundle the benchmark runs. */
+export interface BundleRef {
+  name: string;
+  version: string;
+  /** Absolute directory. */
+  dir: string;
+  /** URL path of the directory, no trailing slash. */
+  url: string;
+  manifest: Manifest;
+}
+
+/** Run-wide state shared by the items. */
+export interface BenchContext {
+  root: string;
+  quick: boolean;
+  /** bench/.build: generated pages, the .onnx file, data files. */
+  build: string;
+  server: Started & { log: TransferLog };
+  sink: Started & { received(): { requests: number; bytes: number } };
+  browser: Browser;
+  /** URL path of each bundled page by name (only the pages whose SDK parts exist). */
+  pages: Record<string, string>;
+  bundles: Partial<Record<'penguins' | 'digits', BundleRef>>;
+  /** The penguins model as ONNX (built from the same weights), when penguins is there. */
+  onnx?: { file: string; url: string; bytes: number };
+  /** Which SDK parts exist, and for each missing one what it is. */
+  deps: Record<Dep, string | true>;
+  log(message: string): void;
+}
+
+/** SDK parts the items depend on. */
+export type Dep = 'runtime' | 'compile' | 'openBundle' | 'telemetry';
+
+/** Source file → dependency; a missing file makes the items that need it print "pending". */
+export const DEP_FILES: Record<Dep, string> = {
+  runtime: 'src/load-model.ts',
+  compile: 'src/schema/compile.ts',
+  openBundle: 'src/model/open-bundle.ts',
+  telemetry: 'src/telemetry/telemetry.ts',
+};
+
+/** Which dependencies exist; a missing one maps to "<file> (what) is not there yet". */
+export function detectDeps(root: string): Record<Dep, string | true> {
+  return Object.fromEntries(
+    Object.entries(DEP_FILES).map(([dep, file]) => [dep, existsSync(join(root, file)) ? true : `${file} is not there yet`]),
+  ) as Record<Dep, string | true>;
+}
+
+const semver = (v: string) => v.split(/[.+-]/).map((p) => (/^\d+$/.test(p) ? Number(p).toString().padStart(8, '0') : p)).join('.');
+
+/**
+ * Finds the bundle the benchmark runs for `name`: an explicit `override` directory, else the
+ * registry's stable version (models/index.json), else the highest version directory.
+ */
+export function findBundle(root: string, name: 'penguins' | 'digits', override?: string): BundleRef | undefined {
+  let dir = override;
+  if (!dir) {
+    const base = join(root, 'models', name);
+    const registryFile = join(root, 'models', 'index.json');
+    const entry = existsSync(registryFile) ? (JSON.parse(readFileSync(registryFile, 'utf8')) as Registry).models[name] : undefined;
+    const stable = entry?.channels['stable'];
+    if (stable && existsSync(join(base, stable, 'manifest.json'))) dir = join(base, stable);
+    else if (existsSync(base)) {
+      const versions = readdirSync(base).filter((v) => existsSync(join(base, v, 'manifest.json')));
+      const newest = versions.sort((a, b) => semver(a).localeCompare(semver(b))).pop();
+      if (newest) dir = join(base, newest);
+    }
+  }
+  if (!dir || !existsSync(join(dir, 'manifest.json'))) return undefined;
+  const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as Manifest;
+  const url = dir.startsWith(`${root}/`) ? `/${dir.slice(root.length + 1)}` : `/bench-bundles/${name}`;
+  return { name, version: manifest.version, dir, url, manifest };
+}
+
+/** Launches Debian's Chromium with the project's flags (WebGPU on SwiftShader). */
+export async function launchBrowser(): Promise<Browser> {
+  const executablePath = findChromium();
+  if (!executablePath) throw new Error('No Chromium: run `node scripts/ensure.mjs` or set CHROME_PATH');
+  return chromium.launch({ executablePath, args: chromiumArgs() });
+}
+
+/** A fresh browser context (own cache and IndexedDB) with `page` loaded and `window.bench` ready. */
+export async function openPage(ctx: BenchContext, page: string, query = ''): Promise<{ page: Page; context: BrowserContext; errors: string[] }> {
+  const url = ctx.pages[page];
+  if (!url) throw new Error(`page ${page} was not built`);
+  const context = await ctx.browser.newContext();
+  const p = await context.newPage();
+  const errors: string[] = [];
+  p.on('pageerror', (e) => errors.push(String(e)));
+  p.on('console', (m) => {
+    if (m.type() === 'error' && !m.text().includes('404')) errors.push(m.text());
+  });
+  await p.goto(`${ctx.server.url}${url}${query}`);
+  await p.waitForFunction(() => 'bench' in window, undefined, { timeout: 60_000 });
+  return { page: p, context, errors };
+}
+
+/** CPU, cores, memory, Node, Chromium and commit, for latest.json and BENCHMARKS.md. */
+export async function machineFacts(root: string, browser: Browser) {
+  const git = (...args: string[]) => {
+    try {
+      return execFileSync('git', args, { cwd: root }).toString().trim();
+    } catch {
+      return '';
+    }
+  };
+  const cpuinfo = existsSync('/proc/cpuinfo') ? readFileSync('/proc/cpuinfo', 'utf8') : '';
+  return {
+    cpu: /model name\s*:\s*(.+)/.exec(cpuinfo)?.[1]?.trim() ?? cpus()[0]?.model ?? 'unknown',
+    cores: cpus().length,
+    memoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
+    os: existsSync('/etc/debian_version') ? `Debian ${readFileSync('/etc/debian_version', 'utf8').trim()}` : process.platform,
+    node: process.version,
+    browser: `Chromium ${browser.version()} (headless, ${findChromium()})`,
+    commit: git('rev-parse', 'HEAD'),
+    dirty: git('status', '--porcelain', '--untracked-files=no').length > 0,
+  };
+}
