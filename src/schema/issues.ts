@@ -21,6 +21,11 @@ const HINTS: Record<IssueCode, string> = {
   INVALID_IMAGE: 'send ImageData, a canvas, an ImageBitmap, or a typed array of the schema size',
 };
 
+const WARNING_HINTS: Partial<Record<IssueCode, string>> = {
+  UNKNOWN_CATEGORY: 'encoded as unknown (all zeros, or the unknown code) and counted for drift',
+  UNKNOWN_COLUMN: 'the key is ignored',
+};
+
 /**
  * Records one issue. Returns `false` so a column reader can `return report(...)` for an error.
  * Messages read `Row 3, column "Sex": expected …, got …; what to do`.
@@ -35,7 +40,8 @@ export function report(
   got: string = describeValue(value),
 ): false {
   const where = `${sink.row >= 0 ? `Row ${sink.row}, column` : 'Column'} ${JSON.stringify(column)}`;
-  const message = `${where}: expected ${expected}, got ${got} (${code}); ${HINTS[code]}`;
+  const hint = severity === 'warning' ? (WARNING_HINTS[code] ?? HINTS[code]) : HINTS[code];
+  const message = `${where}: expected ${expected}, got ${got} (${code}); ${hint}`;
   const issue: Issue =
     sink.row >= 0
       ? { code, column, row: sink.row, expected, got, severity, message }
