@@ -18,7 +18,26 @@ export type {
   Baseline,
   NumericBaseline,
   CategoricalBaseline,
+  ImputeStep,
+  StandardizeStep,
+  MinMaxStep,
+  BucketizeStep,
+  OneHotStep,
+  OrdinalStep,
+  PassthroughStep,
+  ImageStep,
 } from './schema/types.js';
+export { compileSchema } from './schema/compile.js';
+export type { CompiledSchema, BatchResult, SafeParseResult, ValueObserver } from './schema/compile.js';
+export { defineSchema } from './schema/define.js';
+export type { InferInput, ColumnInput, SchemaDefinition, DefinedSchema } from './schema/define.js';
+export { fitSchema } from './schema/fit.js';
+export type { FitSpec, ColumnSpec, ImputeSpec } from './schema/fit.js';
+export { checkSchema } from './schema/check.js';
+export { featureNames } from './schema/features.js';
+export { baselineBin } from './schema/baseline.js';
+export type { ImageSource, PixelData } from './schema/image.js';
+// schemaToDts (the `ferryml types` generator) is Node tooling and is not exported here.
 
 // model bundles and registry
 export { MANIFEST_FORMAT_VERSION } from './model/manifest.js';
