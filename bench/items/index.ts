@@ -1,6 +1,7 @@
 // The benchmark items in the order they run (size first: its build must not overlap timings).
 import type { BenchContext } from '../lib/context.js';
 import type { ItemResult } from '../lib/item.js';
+import { cacheItem } from './cache.js';
 import { preprocessItem } from './preprocess.js';
 import { sizeItem } from './size.js';
 
@@ -15,4 +16,5 @@ export interface Item {
 export const ITEMS: Item[] = [
   { key: 'size', title: 'SDK core min+gzip bytes', run: sizeItem },
   { key: 'preprocess', title: 'ferryml transform ÷ scikit-learn', run: preprocessItem },
+  { key: 'cache', title: 'warm IndexedDB load ÷ cold network load', run: cacheItem },
 ];
