@@ -5,5 +5,6 @@ import { command } from '../cli.js';
 // bundles and registry
 // runtime
 // telemetry
+command('collector', 'receive OTLP/HTTP JSON telemetry into SQLite; read API and dashboard', () => import('./collector.js'));
 export {};
 void command;

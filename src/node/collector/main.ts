@@ -1,0 +1,47 @@
+/**
+ * `npm run collector -- [options]` (and `ferryml collector`): starts the collector, prints the
+ * URL and the admin token, and stops cleanly on SIGINT/SIGTERM. Importable: `runCollector`
+ * runs it, `startCollector` (./server.js) starts it without the command-line parts.
+ */
+import { pathToFileURL } from 'node:url';
+import { parseArgs, usage } from './options.js';
+import { startCollector } from './server.js';
+
+export { startCollector } from './server.js';
+export type { Collector } from './server.js';
+export type { CollectorOptions } from './options.js';
+
+/** Runs the collector from command-line arguments until a signal; resolves with the exit code. */
+export async function runCollector(argv: readonly string[]): Promise<number> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    console.log(usage);
+    return 0;
+  }
+  const c = await startCollector(parseArgs(argv));
+  // One machine-readable line first (test harnesses and `npm start` parse it), then the human part.
+  console.log(`ferryml collector listening on ${c.url}`);
+  console.log(`  ingest:    POST ${c.url}/v1/logs   (OTLP/HTTP JSON; CORS origins: ${c.options.origins.join(', ')})`);
+  console.log(`  dashboard: ${c.url}/dashboard#token=${encodeURIComponent(c.token)}`);
+  console.log(`  read API:  curl -H 'Authorization: Bearer ${c.token}' ${c.url}/api/models`);
+  if (c.options.tokenGenerated) console.log('  (admin token generated for this run; set FERRYML_ADMIN_TOKEN or --token to keep one)');
+  console.log(`  database:  ${c.options.db} (SQLite WAL, schema v${c.store.schemaVersion()})`);
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  await c.close();
+  return 0;
+}
+
+const entry = process.argv[1];
+if (entry && import.meta.url === pathToFileURL(entry).href) {
+  runCollector(process.argv.slice(2)).then(
+    (code) => (process.exitCode = code),
+    (e: unknown) => {
+      const err = e as { code?: string; message?: string };
+      console.error(`ferryml collector: ${err.code ? `[${err.code}] ` : ''}${err.message ?? String(e)}`);
+      process.exitCode = 1;
+    },
+  );
+}

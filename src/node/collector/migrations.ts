@@ -1,0 +1,43 @@
+/**
+ * Versioned schema migrations, applied in order inside one transaction each and recorded in
+ * `PRAGMA user_version`. Append new entries; never edit a shipped one.
+ */
+export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: string }> = [
+  {
+    version: 1,
+    name: 'logs and batches',
+    sql: `
+      CREATE TABLE logs (
+        id             INTEGER PRIMARY KEY,
+        received_ms    INTEGER NOT NULL,
+        time_ms        INTEGER NOT NULL,
+        time_unix_nano TEXT    NOT NULL,
+        batch_id       TEXT,
+        service        TEXT,
+        model          TEXT,
+        version        TEXT,
+        schema_hash    TEXT,
+        session        TEXT,
+        event          TEXT,
+        severity       INTEGER NOT NULL,
+        severity_text  TEXT,
+        trace_id       TEXT,
+        span_id        TEXT,
+        body           TEXT,
+        attributes     TEXT    NOT NULL,
+        resource       TEXT    NOT NULL
+      );
+      CREATE INDEX logs_model_event_time ON logs (model, event, time_ms);
+      -- Idempotency keys seen: a batch delivered twice (at-least-once) is stored once.
+      CREATE TABLE batches (
+        id          TEXT PRIMARY KEY,
+        received_ms INTEGER NOT NULL,
+        records     INTEGER NOT NULL
+      ) WITHOUT ROWID;`,
+  },
+  {
+    version: 2,
+    name: 'per-version reads',
+    sql: `CREATE INDEX logs_model_version_event_time ON logs (model, version, event, time_ms);`,
+  },
+];

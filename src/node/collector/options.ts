@@ -1,0 +1,121 @@
+/** The collector's options: one type, one defaults object, one normalizeOptions, one argv parser. */
+import { randomBytes } from 'node:crypto';
+import { FerryError } from '../../errors.js';
+
+/** Options of {@link startCollector}. */
+export interface CollectorOptions {
+  /** TCP port; 0 picks a free one. @default 4318 (the OTLP/HTTP port) */
+  port?: number;
+  /** Interface to listen on. @default "127.0.0.1" */
+  host?: string;
+  /** SQLite file (WAL mode); `":memory:"` for tests. @default "./telemetry.sqlite" */
+  db?: string;
+  /** Bearer token of the read API and dashboard. @default $FERRYML_ADMIN_TOKEN, else generated */
+  token?: string;
+  /** Origins allowed to POST from a browser (CORS); `"*"` allows any. @default ["http://localhost:8080", "http://127.0.0.1:8080"] */
+  origins?: readonly string[];
+  /** When set, POSTs must carry `X-Ferryml-Ingest-Key: <key>`. @default $FERRYML_INGEST_KEY, else none */
+  ingestKey?: string;
+  /** Largest accepted body, before and after gunzip. @default 1048576 (1 MiB) */
+  maxBodyBytes?: number;
+  /** Bound of the ingest queue in records; past it POSTs get 429 + Retry-After. @default 20000 */
+  queueRecords?: number;
+  /** Records written per SQLite transaction at most. @default 5000 */
+  writeBatchRecords?: number;
+  /** Seconds a 429 asks clients to wait. @default 2 */
+  retryAfterS?: number;
+}
+
+export type NormalizedCollectorOptions = Required<Omit<CollectorOptions, 'ingestKey'>> & { ingestKey: string | undefined; tokenGenerated: boolean };
+
+/** Documented defaults (token and ingest key come from the environment). */
+export const collectorDefaults = {
+  port: 4318,
+  host: '127.0.0.1',
+  db: './telemetry.sqlite',
+  origins: ['http://localhost:8080', 'http://127.0.0.1:8080'],
+  maxBodyBytes: 1024 * 1024,
+  queueRecords: 20_000,
+  writeBatchRecords: 5_000,
+  retryAfterS: 2,
+} as const;
+
+function integer(name: string, v: number | undefined, fallback: number, min: number): number {
+  if (v === undefined) return fallback;
+  if (!Number.isInteger(v) || v < min) throw new FerryError('INVALID_OPTIONS', `collector option --${name} must be an integer ≥ ${min}; got ${v}`);
+  return v;
+}
+
+/** Fills defaults; throws INVALID_OPTIONS on caller mistakes. */
+export function normalizeOptions(o: CollectorOptions = {}, env: NodeJS.ProcessEnv = process.env): NormalizedCollectorOptions {
+  const token = o.token ?? env.FERRYML_ADMIN_TOKEN;
+  if (token !== undefined && token.length < 8) throw new FerryError('INVALID_OPTIONS', 'collector --token must be at least 8 characters');
+  const origins = (o.origins ?? collectorDefaults.origins).map((s) => s.trim().replace(/\/+$/, '')).filter(Boolean);
+  for (const origin of origins) {
+    if (origin !== '*' && !/^https?:\/\/[^/]+$/.test(origin)) {
+      throw new FerryError('INVALID_OPTIONS', `collector --origins: "${origin}" is not an origin like "https://app.example.com" (scheme://host[:port], no path) or "*"`);
+    }
+  }
+  return {
+    port: integer('port', o.port, collectorDefaults.port, 0),
+    host: o.host ?? collectorDefaults.host,
+    db: o.db ?? collectorDefaults.db,
+    token: token ?? randomBytes(18).toString('base64url'),
+    tokenGenerated: token === undefined,
+    origins,
+    ingestKey: o.ingestKey ?? env.FERRYML_INGEST_KEY,
+    maxBodyBytes: integer('max-body-bytes', o.maxBodyBytes, collectorDefaults.maxBodyBytes, 1024),
+    queueRecords: integer('queue-records', o.queueRecords, collectorDefaults.queueRecords, 1),
+    writeBatchRecords: integer('write-batch-records', o.writeBatchRecords, collectorDefaults.writeBatchRecords, 1),
+    retryAfterS: integer('retry-after', o.retryAfterS, collectorDefaults.retryAfterS, 0),
+  };
+}
+
+/** Usage text of `npm run collector` / `ferryml collector`. */
+export const usage = `Usage: ferryml collector [options]   (npm run collector -- [options])
+
+Receives OTLP/HTTP JSON logs from the ferryml SDK into SQLite and serves the read API and dashboard.
+
+  --port N               port (default 4318; 0 = any free port)
+  --host H               interface (default 127.0.0.1; 0.0.0.0 for all)
+  --db FILE              SQLite file, WAL mode (default ./telemetry.sqlite)
+  --token T              admin bearer token for /api and the dashboard
+                         (default $FERRYML_ADMIN_TOKEN, else generated and printed)
+  --origins A,B          CORS allowlist of page origins, or * (default http://localhost:8080,http://127.0.0.1:8080)
+  --ingest-key K         require X-Ferryml-Ingest-Key: K on POST /v1/logs (default $FERRYML_INGEST_KEY)
+  --max-body-bytes N     largest body, also after gunzip (default 1048576)
+  --queue-records N      ingest queue bound; beyond it 429 + Retry-After (default 20000)
+  --retry-after S        seconds a 429 asks to wait (default 2)`;
+
+/** Parses command-line flags (`--name value` or `--name=value`) into options. */
+export function parseArgs(argv: readonly string[]): CollectorOptions {
+  const o: CollectorOptions = {};
+  const num = (flag: string, v: string) => {
+    if (!/^\d+$/.test(v)) throw new FerryError('INVALID_OPTIONS', `collector ${flag} expects a whole number; got "${v}"`);
+    return Number(v);
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    const eq = arg.indexOf('=');
+    const flag = eq > 0 ? arg.slice(0, eq) : arg;
+    const value = () => {
+      const v = eq > 0 ? arg.slice(eq + 1) : argv[++i];
+      if (v === undefined) throw new FerryError('INVALID_OPTIONS', `collector ${flag} needs a value\n\n${usage}`);
+      return v;
+    };
+    switch (flag) {
+      case '--port': o.port = num(flag, value()); break;
+      case '--host': o.host = value(); break;
+      case '--db': o.db = value(); break;
+      case '--token': o.token = value(); break;
+      case '--origins': o.origins = value().split(','); break;
+      case '--ingest-key': o.ingestKey = value(); break;
+      case '--max-body-bytes': o.maxBodyBytes = num(flag, value()); break;
+      case '--queue-records': o.queueRecords = num(flag, value()); break;
+      case '--write-batch-records': o.writeBatchRecords = num(flag, value()); break;
+      case '--retry-after': o.retryAfterS = num(flag, value()); break;
+      default: throw new FerryError('INVALID_OPTIONS', `collector: unknown option "${arg}"\n\n${usage}`);
+    }
+  }
+  return o;
+}

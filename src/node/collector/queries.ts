@@ -1,0 +1,128 @@
+/**
+ * The read API's queries. SQL selects one event's rows in a model/version/time range with the
+ * attributes it needs (`json_extract`); sums, histogram merges and PSI happen here in plain
+ * TypeScript with the SDK's own histogram and PSI code, so client and server agree exactly.
+ * README "Scale-out" gives the same queries for ClickHouse.
+ */
+import type { Database } from 'better-sqlite3';
+import { LATENCY_BUCKETS, addTrimmed, histogramQuantile } from '../../telemetry/histogram.js';
+import { driftStatus, psi } from '../../telemetry/psi.js';
+
+/** Which records a query covers; `version` undefined means all versions. */
+export interface Range {
+  model: string;
+  version: string | undefined;
+  from: number;
+  to: number;
+}
+
+type Row = Record<string, unknown>;
+
+/** Rows of one event in the range with the given attributes (`alias → attribute key`). */
+export function eventRows(db: Database, event: string, r: Range, fields: Record<string, string>): Row[] {
+  const cols = Object.entries(fields).map(([alias, key]) => `json_extract(attributes, '$."${key}"') AS "${alias}"`);
+  const sql = `SELECT time_ms AS t, session, schema_hash AS schemaHash${cols.length ? ', ' + cols.join(', ') : ''}
+    FROM logs WHERE model = ? AND (? IS NULL OR version = ?) AND event = ? AND time_ms >= ? AND time_ms < ? ORDER BY time_ms`;
+  return db.prepare(sql).all(r.model, r.version ?? null, r.version ?? null, event, r.from, r.to) as Row[];
+}
+
+const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : typeof v === 'string' && v !== '' && Number.isFinite(Number(v)) ? Number(v) : 0);
+const arr = (v: unknown): number[] => {
+  try {
+    const a = typeof v === 'string' ? (JSON.parse(v) as unknown) : v;
+    return Array.isArray(a) ? a.map(num) : [];
+  } catch {
+    return [];
+  }
+};
+
+/** A latency aggregate: merged histogram and its percentiles. */
+export function latencyOf(rows: Row[]) {
+  const hist = new Array<number>(LATENCY_BUCKETS).fill(0);
+  let calls = 0;
+  let rowsN = 0;
+  let sum = 0;
+  let min = Infinity;
+  let max = 0;
+  for (const r of rows) {
+    calls += num(r.calls);
+    rowsN += num(r.rows);
+    sum += num(r.sumMs);
+    if (r.minMs != null) min = Math.min(min, num(r.minMs));
+    max = Math.max(max, num(r.maxMs));
+    addTrimmed(hist, num(r.offset), arr(r.counts));
+  }
+  const q = (p: number) => histogramQuantile(hist, p, Number.isFinite(min) ? min : 0, max || Infinity);
+  return { calls, rows: rowsN, meanMs: calls ? sum / calls : null, minMs: Number.isFinite(min) ? min : null, maxMs: calls ? max : null, p50: q(0.5), p95: q(0.95), p99: q(0.99), histogram: hist };
+}
+
+export const SUMMARY_FIELDS = {
+  backend: 'ferryml.backend',
+  calls: 'ferryml.predict.calls',
+  rows: 'ferryml.predict.rows',
+  sumMs: 'ferryml.latency.sum_ms',
+  minMs: 'ferryml.latency.min_ms',
+  maxMs: 'ferryml.latency.max_ms',
+  offset: 'ferryml.latency.offset',
+  counts: 'ferryml.latency.counts',
+};
+
+export const DRIFT_FIELDS = {
+  feature: 'ferryml.feature',
+  kind: 'ferryml.drift.kind',
+  counts: 'ferryml.drift.counts',
+  expected: 'ferryml.drift.expected',
+  outOfRange: 'ferryml.drift.out_of_range',
+  minRows: 'ferryml.drift.min_rows',
+};
+
+/** Drift per feature: counts merged across clients and windows, PSI of the merge. */
+export function mergeDrift(rows: Row[], defaultMinRows: number) {
+  const groups = new Map<string, { feature: string; kind: string; schemaHash: unknown; expected: number[]; counts: number[]; outOfRange: number; minRows: number; windows: number; sessions: Set<unknown> }>();
+  for (const r of rows) {
+    const expected = arr(r.expected);
+    const key = `${String(r.feature)}\u0000${String(r.schemaHash)}\u0000${expected.join(',')}`;
+    let g = groups.get(key);
+    if (!g) {
+      g = { feature: String(r.feature), kind: String(r.kind), schemaHash: r.schemaHash, expected, counts: new Array<number>(expected.length).fill(0), outOfRange: 0, minRows: 0, windows: 0, sessions: new Set() };
+      groups.set(key, g);
+    }
+    arr(r.counts).forEach((c, i) => {
+      if (i < g.counts.length) g.counts[i] = (g.counts[i] as number) + c;
+    });
+    g.outOfRange += num(r.outOfRange);
+    g.minRows = Math.max(g.minRows, num(r.minRows));
+    g.windows++;
+    g.sessions.add(r.session);
+  }
+  return [...groups.values()].map((g) => {
+    const rowsN = g.counts.reduce((a, b) => a + b, 0);
+    const minRows = g.minRows || defaultMinRows;
+    const value = rowsN >= minRows ? psi(g.expected, g.counts) : null;
+    return {
+      feature: g.feature,
+      kind: g.kind,
+      schemaHash: g.schemaHash,
+      rows: rowsN,
+      minRows,
+      psi: value,
+      status: value === null ? 'insufficient' : driftStatus(value),
+      counts: g.counts,
+      expected: g.expected,
+      missing: g.counts[g.counts.length - 2] ?? 0,
+      unknown: g.counts[g.counts.length - 1] ?? 0,
+      outOfRange: g.outOfRange,
+      windows: g.windows,
+      clients: g.sessions.size,
+    };
+  });
+}
+
+/** Sums `count` attributes grouped by a key function. */
+export function sumBy(rows: Row[], key: (r: Row) => string, count: (r: Row) => number = (r) => num(r.count)): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const r of rows) out[key(r)] = (out[key(r)] ?? 0) + count(r);
+  return out;
+}
+
+export { num, arr };

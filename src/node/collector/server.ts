@@ -1,0 +1,151 @@
+/**
+ * The collector's HTTP server: OTLP/HTTP JSON ingest with a CORS allowlist, the bearer-token
+ * read API, and the dashboard. `startCollector` is what `npm run collector`, `ferryml collector`,
+ * `npm start` and the tests call.
+ */
+import { createServer } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { DASHBOARD_CSS, DASHBOARD_HTML, DASHBOARD_JS } from './dashboard.js';
+import { HttpError, sendJson } from './http.js';
+import { createIngest, safeEqual } from './ingest.js';
+import type { IngestStats } from './ingest.js';
+import { normalizeOptions } from './options.js';
+import type { CollectorOptions, NormalizedCollectorOptions } from './options.js';
+import { createIngestQueue } from './queue.js';
+import { models, rangeOf, records, summary, timeseries } from './read-api.js';
+import { openStore } from './store.js';
+import type { Store } from './store.js';
+
+/** A running collector. */
+export interface Collector {
+  /** Base URL, e.g. `http://127.0.0.1:4318` (POST `${url}/v1/logs`). */
+  url: string;
+  port: number;
+  /** The admin bearer token (generated when none was given). */
+  token: string;
+  options: NormalizedCollectorOptions;
+  store: Store;
+  stats: IngestStats;
+  /** Stops accepting, writes what is queued, closes the database. */
+  close(): Promise<void>;
+}
+
+function uplotFile(name: string): string {
+  try {
+    return join(createRequire(import.meta.url).resolve('uplot/package.json'), '..', 'dist', name);
+  } catch {
+    return join(process.cwd(), 'node_modules', 'uplot', 'dist', name);
+  }
+}
+
+const PAGE_HEADERS = { 'Content-Security-Policy': "default-src 'self'; img-src 'self' data:", 'X-Content-Type-Options': 'nosniff', 'Cache-Control': 'no-cache' };
+
+/**
+ * Opens the database and listens.
+ * @example
+ * const c = await startCollector({ port: 0, db: ':memory:', origins: ['http://localhost:8080'] });
+ * console.log(`${c.url}/v1/logs`, c.token);
+ */
+export async function startCollector(options: CollectorOptions = {}): Promise<Collector> {
+  const o = normalizeOptions(options);
+  const store = openStore(o.db);
+  const stats: IngestStats = { requests: 0, accepted: 0, rejected: 0, duplicateBatches: 0, throttled: 0 };
+  const queue = createIngestQueue(store, { maxRecords: o.queueRecords, writeBatchRecords: o.writeBatchRecords });
+  const ingest = createIngest(o, queue, stats);
+  const anyOrigin = o.origins.includes('*');
+
+  const cors = (req: IncomingMessage): Record<string, string> | undefined => {
+    const origin = req.headers.origin;
+    if (origin === undefined) return {}; // not a cross-origin browser request (curl, collectors, same-origin)
+    if (!anyOrigin && !o.origins.includes(origin)) return undefined;
+    // Retry-After is not a CORS-safelisted response header: without exposing it a page cannot honour it.
+    return { 'Access-Control-Allow-Origin': origin, Vary: 'Origin', 'Access-Control-Expose-Headers': 'Retry-After' };
+  };
+
+  const authorized = (req: IncomingMessage) => {
+    const m = /^Bearer (.+)$/.exec(req.headers.authorization ?? '');
+    return m !== null && safeEqual((m[1] as string).trim(), o.token);
+  };
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://collector');
+    const path = url.pathname.replace(/\/+$/, '') || '/';
+    if (path === '/v1/logs') {
+      const c = cors(req);
+      if (!c) throw new HttpError(403, `origin ${req.headers.origin} is not in the collector's --origins allowlist`);
+      if (req.method === 'OPTIONS') {
+        res.writeHead(204, {
+          ...c,
+          'Access-Control-Allow-Methods': 'POST',
+          'Access-Control-Allow-Headers': req.headers['access-control-request-headers'] ?? 'Content-Type',
+          'Access-Control-Max-Age': '600',
+        });
+        return void res.end();
+      }
+      if (req.method !== 'POST') throw new HttpError(405, 'use POST', { Allow: 'POST, OPTIONS' });
+      return ingest(req, res, c);
+    }
+    if (req.method !== 'GET' && req.method !== 'HEAD') throw new HttpError(405, 'use GET', { Allow: 'GET' });
+    if (path === '/healthz') return sendJson(res, 200, { ok: true });
+    if (path.startsWith('/api/')) {
+      if (!authorized(req)) throw new HttpError(401, 'send Authorization: Bearer <admin token> (printed by the collector at start)', { 'WWW-Authenticate': 'Bearer realm="ferryml"' });
+      const q = url.searchParams;
+      switch (path) {
+        case '/api/models': return sendJson(res, 200, models(store.db));
+        case '/api/summary': return sendJson(res, 200, summary(store.db, rangeOf(q)));
+        case '/api/timeseries': return sendJson(res, 200, timeseries(store.db, rangeOf(q), q.get('step')));
+        case '/api/records': return sendJson(res, 200, records(store.db, q));
+        case '/api/health': return sendJson(res, 200, { ...stats, queued: queue.size, schemaVersion: store.schemaVersion() });
+        default: throw new HttpError(404, `no such endpoint ${path}; try /api/models, /api/summary, /api/timeseries, /api/records, /api/health`);
+      }
+    }
+    const page = (type: string, body: string | Buffer) => {
+      res.writeHead(200, { 'Content-Type': type, ...PAGE_HEADERS });
+      res.end(req.method === 'HEAD' ? undefined : body);
+    };
+    switch (path) {
+      case '/': res.writeHead(302, { Location: '/dashboard' }); return void res.end();
+      case '/dashboard': return page('text/html; charset=utf-8', DASHBOARD_HTML);
+      case '/dashboard.js': return page('text/javascript; charset=utf-8', DASHBOARD_JS);
+      case '/dashboard.css': return page('text/css; charset=utf-8', DASHBOARD_CSS);
+      case '/assets/uPlot.esm.js': return page('text/javascript; charset=utf-8', await readFile(uplotFile('uPlot.esm.js')));
+      case '/assets/uPlot.min.css': return page('text/css; charset=utf-8', await readFile(uplotFile('uPlot.min.css')));
+      default: throw new HttpError(404, `not found: ${path}`);
+    }
+  }
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((e: unknown) => {
+      const err = e instanceof HttpError ? e : new HttpError(500, `internal error: ${(e as Error)?.message ?? e}`);
+      if (res.headersSent) return void res.destroy();
+      sendJson(res, err.status, { code: err.status, message: err.message }, err.headers);
+    });
+  });
+  server.keepAliveTimeout = 5_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(o.port, o.host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const host = o.host.includes(':') ? `[${o.host}]` : o.host === '0.0.0.0' ? '127.0.0.1' : o.host;
+  return {
+    url: `http://${host}:${port}`,
+    port,
+    token: o.token,
+    options: o,
+    store,
+    stats,
+    close: async () => {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      queue.flushAll();
+      store.close();
+    },
+  };
+}
