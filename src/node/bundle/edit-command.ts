@@ -1,0 +1,24 @@
+/** Shared body of the registry-editing commands: read index.json, apply one edit, write it back, print the changes. */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { RegistryEntry } from '../../model/manifest.js';
+import { entryOf, readRegistry, registryPath, writeRegistry } from './registry-file.js';
+import { verifyBundleDir } from './verify.js';
+
+/** Applies `edit` to `name`'s entry in `<modelsDir>/index.json`. */
+export async function editRegistry(modelsDir: string, name: string, edit: (entry: RegistryEntry) => string[]): Promise<number> {
+  const registry = await readRegistry(modelsDir);
+  const entry = entryOf(registry, name, registryPath(modelsDir));
+  const changes = edit(entry);
+  await writeRegistry(modelsDir, registry);
+  console.log(changes.length ? changes.join('\n') : 'no change');
+  return 0;
+}
+
+/** Throws unless `<modelsDir>/<name>/<version>` verifies: a channel never points at a broken bundle. */
+export async function requireVerified(modelsDir: string, name: string, version: string): Promise<void> {
+  const dir = join(modelsDir, name, version);
+  if (!existsSync(dir)) throw new Error(`${dir} does not exist; run \`ferryml pack\` first`);
+  const report = await verifyBundleDir(dir);
+  if (report.problems.length) throw new Error(`${dir} does not verify:\n  ${report.problems.join('\n  ')}`);
+}

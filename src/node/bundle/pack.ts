@@ -1,0 +1,128 @@
+/**
+ * `ferryml pack` as a function: copy a tfjs model (model.json + the shards its weightsManifest
+ * names), schema and golden vectors into `<out>/<name>/<version>/`, write manifest.json with
+ * every file's bytes and sha256 plus provenance, sign it when asked, check the result the way a
+ * browser would, and add the version to `<out>/index.json`.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { copyFile, mkdir, readFile, rm } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import { bundleFromFiles } from '../../model/bundle-from-files.js';
+import { isSafeBundlePath } from '../../model/parse-manifest.js';
+import { MANIFEST_FORMAT_VERSION, type BundleFile, type Manifest, type OutputSpec } from '../../model/manifest.js';
+import type { Schema } from '../../schema/types.js';
+import { prettyJson, readDirFiles, readJsonFile, writeFileAtomic } from './files.js';
+import { loadPrivateKey, signManifest } from './keys.js';
+import { dataStats } from './provenance.js';
+import { readRegistry, writeRegistry } from './registry-file.js';
+
+/** Everything `pack` needs; the command fills it from flags. */
+export interface PackOptions {
+  /** Directory holding model.json, or the model.json path itself. */
+  model: string;
+  name: string;
+  version: string;
+  schema: string;
+  golden?: string | undefined;
+  /** Output models directory (holds index.json). */
+  out: string;
+  data?: { path: string; source?: string | undefined; rows?: number | undefined } | undefined;
+  seed?: number | undefined;
+  metrics?: Record<string, number> | undefined;
+  /** Git commit (or any code version string). */
+  code?: string | undefined;
+  output?: OutputSpec | undefined;
+  goldenTolerance?: number | undefined;
+  /** PKCS#8 PEM private key to sign with. */
+  signKey?: string | undefined;
+  /** ISO timestamp. @default SOURCE_DATE_EPOCH when set, else now */
+  createdAt?: string | undefined;
+  /** Channels to point at this version (besides `stable` for a model's first version). */
+  channels?: string[] | undefined;
+  /** Replace an existing bundle of the same version. @default false (versions are immutable) */
+  force?: boolean | undefined;
+}
+
+const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+
+/** Writes the bundle and updates the registry; returns its directory, manifest and id. */
+export async function packBundle(o: PackOptions): Promise<{ dir: string; manifest: Manifest; id: string }> {
+  if (!NAME.test(o.name)) throw new Error(`--name "${o.name}": use letters, digits, ".", "_" and "-" (it becomes a URL path segment)`);
+  if (!NAME.test(o.version)) throw new Error(`--version "${o.version}": use letters, digits, ".", "_" and "-" (it becomes a URL path segment)`);
+  const modelJsonPath = o.model.endsWith('.json') ? o.model : join(o.model, 'model.json');
+  const modelDir = dirname(modelJsonPath);
+  const modelJson = await readJsonFile<{ format?: string; modelTopology?: Record<string, unknown>; weightsManifest?: Array<{ paths: string[] }> }>(modelJsonPath, 'model');
+  if (typeof modelJson.modelTopology !== 'object' || !Array.isArray(modelJson.weightsManifest)) {
+    throw new Error(`${modelJsonPath}: not a tfjs model.json (needs modelTopology and weightsManifest; save with model.save() or tensorflowjs_converter)`);
+  }
+  const format = modelJson.format === 'graph-model' || (modelJson.format === undefined && 'node' in modelJson.modelTopology) ? 'graph-model' : 'layers-model';
+  const shards = modelJson.weightsManifest.flatMap((g) => g.paths);
+  for (const s of shards) if (!isSafeBundlePath(s)) throw new Error(`${modelJsonPath}: weight path "${s}" leaves the model directory`);
+
+  const schema = await readJsonFile<Schema>(o.schema, 'schema');
+  if (!Array.isArray(schema.columns) || !Array.isArray(schema.features)) throw new Error(`${o.schema}: not a ferryml schema (needs columns and features; see \`ferryml fit\`)`);
+  const output = o.output ?? (schema.label?.classes ? { kind: 'classification' as const, labels: schema.label.classes.map(String) } : undefined);
+  if (!output) throw new Error('output: pass --labels a,b,c (classification) or --regression; the schema names no label classes');
+
+  const before = await readRegistry(o.out);
+  if (before.models[o.name]?.revoked?.includes(o.version)) throw new Error(`${o.name}@${o.version} is revoked in ${o.out}/index.json; pack a new --version`);
+  const dir = resolve(o.out, o.name, o.version);
+  if (existsSync(dir)) {
+    if (!o.force) throw new Error(`${dir} exists: versions are immutable once published; pack a new --version (or pass --force for an unpublished one)`);
+    await rm(dir, { recursive: true });
+  }
+  await mkdir(dir, { recursive: true });
+  const copies: Array<[string, string]> = [
+    [modelJsonPath, 'model.json'],
+    ...shards.map((s): [string, string] => [join(modelDir, s), s]),
+    [o.schema, 'schema.json'],
+    ...(o.golden ? [[o.golden, 'golden.json'] as [string, string]] : []),
+  ];
+  const files: BundleFile[] = [];
+  for (const [from, to] of copies) {
+    if (!existsSync(from)) throw new Error(`${from}: missing (model.json lists it as a weight file)`);
+    await mkdir(dirname(join(dir, to)), { recursive: true });
+    await copyFile(from, join(dir, to));
+    const bytes = await readFile(join(dir, to));
+    files.push({ path: to, bytes: bytes.byteLength, sha256: createHash('sha256').update(bytes).digest('hex') });
+  }
+
+  const epoch = process.env.SOURCE_DATE_EPOCH;
+  const createdAt = o.createdAt ?? (epoch ? new Date(Number(epoch) * 1000).toISOString() : new Date().toISOString());
+  const training: NonNullable<Manifest['training']> = {};
+  if (o.data) training.data = { source: o.data.source ?? basename(o.data.path), ...(await dataStats(o.data.path, o.data.rows)) };
+  if (o.seed !== undefined) training.seed = o.seed;
+  if (o.code !== undefined) training.code = o.code;
+  if (o.metrics) training.metrics = o.metrics;
+  let manifest: Manifest = {
+    formatVersion: MANIFEST_FORMAT_VERSION,
+    name: o.name,
+    version: o.version,
+    createdAt,
+    model: { format, entry: 'model.json' },
+    files,
+    schema: 'schema.json',
+    output,
+    ...(o.golden ? { golden: 'golden.json' } : {}),
+    ...(o.goldenTolerance !== undefined ? { goldenTolerance: o.goldenTolerance } : {}),
+    ...(Object.keys(training).length ? { training } : {}),
+  };
+  if (o.signKey) {
+    const { key, keyId } = await loadPrivateKey(o.signKey);
+    manifest = await signManifest(manifest, key, keyId);
+  }
+  const text = prettyJson(manifest);
+  await writeFileAtomic(join(dir, 'manifest.json'), text);
+
+  // Check the bundle exactly as a browser will, before the registry points at it.
+  const bundle = await bundleFromFiles(await readDirFiles(dir), { baseUrl: `${dir}/` });
+
+  const registry = await readRegistry(o.out);
+  const entry = (registry.models[o.name] ??= { versions: [], channels: {} });
+  if (!entry.versions.includes(o.version)) entry.versions.push(o.version);
+  if (!entry.channels.stable) entry.channels.stable = o.version;
+  for (const ch of o.channels ?? []) entry.channels[ch] = o.version;
+  await writeRegistry(o.out, registry);
+  return { dir, manifest, id: bundle.id };
+}

@@ -1,0 +1,37 @@
+/** `models/index.json` on disk: read (an absent file is an empty registry), edit, write atomically. */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { compareVersions } from '../../model/compare-versions.js';
+import type { Registry, RegistryEntry } from '../../model/manifest.js';
+import { parseRegistry } from '../../model/registry.js';
+import { prettyJson, readJsonFile, writeFileAtomic } from './files.js';
+
+/** Path of the registry inside a models directory. */
+export const registryPath = (modelsDir: string) => join(modelsDir, 'index.json');
+
+/** The registry in `modelsDir`, or an empty one when there is none yet. */
+export async function readRegistry(modelsDir: string): Promise<Registry> {
+  const path = registryPath(modelsDir);
+  if (!existsSync(path)) return { models: {} };
+  return parseRegistry(await readJsonFile(path, 'registry'), path);
+}
+
+/** Writes the registry with versions sorted and empty optional fields left out. */
+export async function writeRegistry(modelsDir: string, registry: Registry): Promise<void> {
+  const models: Record<string, RegistryEntry> = {};
+  for (const name of Object.keys(registry.models).sort()) {
+    const e = registry.models[name]!;
+    const entry: RegistryEntry = { versions: [...e.versions].sort(compareVersions), channels: e.channels };
+    if (e.rollout && Object.keys(e.rollout).length) entry.rollout = e.rollout;
+    if (e.revoked?.length) entry.revoked = [...e.revoked].sort(compareVersions);
+    models[name] = entry;
+  }
+  await writeFileAtomic(registryPath(modelsDir), prettyJson({ models }));
+}
+
+/** The entry of `name`, or an error listing the models there are. */
+export function entryOf(registry: Registry, name: string, path: string): RegistryEntry {
+  const e = registry.models[name];
+  if (!e) throw new Error(`${path}: no model "${name}" (models: ${Object.keys(registry.models).join(', ') || 'none'}); run \`ferryml pack\` first`);
+  return e;
+}

@@ -1,0 +1,28 @@
+// `ferryml promote`: move a channel (default stable) onto another channel's version (default canary).
+import { numberOption, parse } from '../bundle/args.js';
+import { editRegistry, requireVerified } from '../bundle/edit-command.js';
+import { promote } from '../bundle/registry-edit.js';
+import { entryOf, readRegistry, registryPath } from '../bundle/registry-file.js';
+
+export const usage = `Usage: ferryml promote <name> [version] [--from C] [--to C] [--rollout F] [--models DIR]
+
+Points channel --to (default: stable) at <version>, or at channel --from's version (default:
+canary). Promoting to stable removes --from's rollout fraction. --rollout F sets the fraction
+of a non-stable --to channel. --models DIR holds index.json (default: models).`;
+
+export async function run(argv: string[]): Promise<number> {
+  const { values, positionals } = parse(
+    argv,
+    { from: { type: 'string', default: 'canary' }, to: { type: 'string', default: 'stable' }, rollout: { type: 'string' }, models: { type: 'string', default: 'models' } },
+    usage,
+  );
+  const [name, version] = positionals;
+  if (!name) {
+    console.error(usage);
+    return 2;
+  }
+  const target = version ?? entryOf(await readRegistry(values.models), name, registryPath(values.models)).channels[values.from];
+  if (target) await requireVerified(values.models, name, target);
+  const rollout = numberOption(values.rollout, 'rollout');
+  return editRegistry(values.models, name, (entry) => promote(entry, name, { version, from: values.from, to: values.to, rollout }));
+}

@@ -1,0 +1,26 @@
+// `ferryml publish`: point a channel at a packed version, optionally rolled out to a fraction of clients.
+import { numberOption, parse } from '../bundle/args.js';
+import { editRegistry, requireVerified } from '../bundle/edit-command.js';
+import { publish } from '../bundle/registry-edit.js';
+
+export const usage = `Usage: ferryml publish <name> <version> [--channel C] [--rollout F] [--models DIR]
+
+Points channel C (default: canary) at <version> after verifying its bundle. With --rollout F,
+a stable fraction F (0..1) of clients that ask for "stable" get channel C instead (by a hash
+of their client id, so each client stays put). --models DIR holds index.json (default: models).`;
+
+export async function run(argv: string[]): Promise<number> {
+  const { values, positionals } = parse(
+    argv,
+    { channel: { type: 'string', default: 'canary' }, rollout: { type: 'string' }, models: { type: 'string', default: 'models' } },
+    usage,
+  );
+  const [name, version] = positionals;
+  if (!name || !version) {
+    console.error(usage);
+    return 2;
+  }
+  await requireVerified(values.models, name, version);
+  const rollout = numberOption(values.rollout, 'rollout');
+  return editRegistry(values.models, name, (entry) => publish(entry, name, version, values.channel, rollout));
+}

@@ -1,0 +1,44 @@
+// `ferryml verify`: check a bundle (or every bundle of a models directory) on disk.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from '../bundle/args.js';
+import { loadPublicKey } from '../bundle/keys.js';
+import { verifyBundleDir, verifyModelsDir, type BundleReport } from '../bundle/verify.js';
+
+export const usage = `Usage: ferryml verify <bundle-dir|models-dir> [--key KEY.pub.jwk.json|KEY.pub.pem] [--quiet]
+
+Checks every file the manifest lists (size and sha256, as a browser does before caching),
+model.json's weight paths, schema and golden shape, and with --key the signature. Given a
+models directory (with index.json), checks every listed version and the registry itself.
+Exits 1 when anything is wrong.`;
+
+function print(r: BundleReport, quiet: boolean): void {
+  const m = r.manifest;
+  const sig = { valid: 'signature valid', unchecked: `signed by ${m?.signature?.keyId} (not checked: pass --key)`, unsigned: 'unsigned', invalid: 'signature INVALID' }[r.signature];
+  console.log(`${r.problems.length ? 'FAIL' : 'ok  '} ${m ? `${m.name}@${m.version}` : r.dir} (${r.dir}) · ${sig}`);
+  if (!quiet) for (const line of r.ok) console.log(`     ok  ${line}`);
+  for (const w of r.warnings) console.log(`     warn ${w}`);
+  for (const p of r.problems) console.log(`     FAIL ${p}`);
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const { values, positionals } = parse(argv, { key: { type: 'string' }, quiet: { type: 'boolean' } }, usage);
+  const dir = positionals[0];
+  if (!dir) {
+    console.error(usage);
+    return 2;
+  }
+  const key = values.key ? await loadPublicKey(values.key) : undefined;
+  const quiet = values.quiet ?? false;
+  if (existsSync(join(dir, 'index.json')) && !existsSync(join(dir, 'manifest.json'))) {
+    const { registry, bundles } = await verifyModelsDir(dir, key);
+    for (const p of registry) console.log(`FAIL ${p}`);
+    bundles.forEach((b) => print(b, quiet));
+    const failed = registry.length + bundles.filter((b) => b.problems.length).length;
+    console.log(failed ? `${failed} problem(s)` : `all ${bundles.length} bundle(s) verified`);
+    return failed ? 1 : 0;
+  }
+  const report = await verifyBundleDir(dir, key);
+  print(report, quiet);
+  return report.problems.length ? 1 : 0;
+}
