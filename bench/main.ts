@@ -76,7 +76,7 @@ for (const b of Object.values(bundles)) if (b && b.url.startsWith('/bench-bundle
 const server = await startStatic(routes);
 const sink = await startSink();
 const browser = await launchBrowser();
-const ctx: BenchContext = { root, quick: args.quick, build, server, sink, browser, pages, bundles, deps, log, ...(onnx ? { onnx } : {}) };
+const ctx: BenchContext = { root, quick: args.quick, build, server, routes, sink, browser, pages, bundles, deps, log, ...(onnx ? { onnx } : {}) };
 const machine = await machineFacts(root, browser);
 log(`${machine.cpu}, ${machine.cores} cores, ${machine.browser}, Node ${machine.node}`);
 

@@ -27,6 +27,8 @@ export interface BenchContext {
   /** bench/.build: generated pages, the .onnx file, data files. */
   build: string;
   server: Started & { log: TransferLog };
+  /** The static server's routes (URL prefix → directory). */
+  routes: Record<string, string>;
   sink: Started & { received(): { requests: number; bytes: number } };
   browser: Browser;
   /** URL path of each bundled page by name (only the pages whose SDK parts exist). */

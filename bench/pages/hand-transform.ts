@@ -26,8 +26,8 @@ function columnWriter(col: ColumnSchema, pos: (feature: string) => number): { fe
       const { mean, scale } = step;
       num = (x) => (x - mean) / scale;
     } else if (step.kind === 'minmax') {
-      const { scale, offset } = step;
-      num = (x) => x * scale + offset;
+      const { scale, offset, clip } = step;
+      num = clip ? (x) => Math.min(clip.max, Math.max(clip.min, x * scale + offset)) : (x) => x * scale + offset;
     } else if (step.kind === 'onehot' || step.kind === 'ordinal') {
       encode = { kind: step.kind, categories: step.categories, drop: step.kind === 'onehot' ? step.drop : undefined };
     } else if (step.kind !== 'passthrough') {

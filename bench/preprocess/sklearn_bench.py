@@ -74,21 +74,22 @@ def column_pipeline(col):
 
 def build(schema, frame):
     entries, names = [], []
-    for col in schema["columns"]:
+    # Estimator names are positional: sklearn forbids "__" in them, column names may hold it.
+    for i, col in enumerate(schema["columns"]):
         if col["type"] == "image":
             raise SystemExit(f"sklearn_bench: column {col['name']} is an image column; the preprocess benchmark is tabular")
         t, n = column_pipeline(col)
-        entries.append((col["name"], t, [col["name"]]))
+        entries.append((f"col{i}", t, [col["name"]]))
         names += n
-    for col in schema["columns"]:
+    for i, col in enumerate(schema["columns"]):
         first = col["steps"][0] if col["steps"] else {}
         if first.get("kind") == "impute" and first.get("indicator"):
-            entries.append((f"{col['name']}__missing", MissingIndicator(features="all"), [col["name"]]))
+            entries.append((f"missing{i}", MissingIndicator(features="all"), [col["name"]]))
             names.append(f"{col['name']}__missing")
     ct = ColumnTransformer(entries, remainder="drop", sparse_threshold=0)
     ct.fit(frame)  # creates the attributes; the scalers' fitted values are replaced next
-    for col in schema["columns"]:
-        fitted = ct.named_transformers_[col["name"]]
+    for i, col in enumerate(schema["columns"]):
+        fitted = ct.named_transformers_[f"col{i}"]
         for s in col["steps"]:
             if s["kind"] == "standardize":
                 sc = fitted.named_steps["scale"]

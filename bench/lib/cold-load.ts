@@ -1,0 +1,67 @@
+// Cold page loads: a fresh browser context (empty HTTP cache and IndexedDB) opens one page that
+// loads its runtime and model and makes one prediction; the bytes are what the static server's
+// transfer log says it sent for that page, grouped by kind. Gzip sizes of the same files are
+// given for context (scripts/serve.mjs does not compress; a CDN would).
+import { readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import type { BenchContext } from './context.js';
+
+/** Bytes of one cold page load. */
+export interface ColdLoad {
+  bytes: number;
+  gzipBytes: number;
+  byKind: Record<'js' | 'wasm' | 'model' | 'page', number>;
+  requests: number;
+  files: Array<{ path: string; bytes: number; gzip: number }>;
+  /** ms from navigation start to the first prediction. */
+  msToFirstPrediction: number;
+  prediction: unknown;
+}
+
+const kindOf = (path: string): keyof ColdLoad['byKind'] =>
+  path.endsWith('.wasm') ? 'wasm' : /\.m?js$/.test(path) ? 'js' : path.endsWith('.html') ? 'page' : 'model';
+
+/** Disk file behind a served URL path (the server's routes, longest prefix first). */
+function diskPath(routes: Record<string, string>, path: string): string | undefined {
+  const hit = Object.entries(routes).sort((a, b) => b[0].length - a[0].length).find(([prefix]) => path.startsWith(prefix));
+  return hit ? join(hit[1], path.slice(hit[0].length)) : undefined;
+}
+
+/** Opens `page` cold with `query` and measures what it transferred until its first prediction. */
+export async function coldLoad(ctx: BenchContext, page: string, query: string): Promise<ColdLoad> {
+  const url = ctx.pages[page];
+  if (!url) throw new Error(`page ${page} was not built`);
+  const logWindow = `${page}-${Math.random().toString(36).slice(2)}`;
+  const context = await ctx.browser.newContext();
+  try {
+    const p = await context.newPage();
+    const errors: string[] = [];
+    p.on('pageerror', (e) => errors.push(String(e)));
+    ctx.server.log.mark(logWindow);
+    await p.goto(`${ctx.server.url}${url}${query}`);
+    await p.waitForFunction(() => 'bench' in window, undefined, { timeout: 60_000 });
+    const done = (await p.evaluate(() => (window as unknown as { bench: { done: Promise<unknown> } }).bench.done)) as { prediction: unknown; ms: number };
+    ctx.server.log.mark('none');
+    if (errors.length) throw new Error(`${page}: ${errors.join('; ')}`);
+    const sent = ctx.server.log.entries(logWindow).filter((t) => t.status === 200);
+    const files = sent.map((t) => {
+      const disk = diskPath(ctx.routes, t.path);
+      const gzip = disk && statSync(disk, { throwIfNoEntry: false })?.isFile() ? gzipSync(readFileSync(disk)).length : t.bytes;
+      return { path: t.path, bytes: t.bytes, gzip };
+    });
+    const byKind = { js: 0, wasm: 0, model: 0, page: 0 };
+    for (const f of files) byKind[kindOf(f.path)] += f.bytes;
+    return {
+      bytes: files.reduce((a, f) => a + f.bytes, 0),
+      gzipBytes: files.reduce((a, f) => a + f.gzip, 0),
+      byKind,
+      requests: files.length,
+      files,
+      msToFirstPrediction: Math.round(done.ms),
+      prediction: done.prediction,
+    };
+  } finally {
+    await context.close();
+  }
+}

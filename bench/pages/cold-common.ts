@@ -1,0 +1,30 @@
+// Shared by the cold-load pages: read a bundle's manifest, schema and first golden row the way
+// an app would at start-up, and publish `window.bench.done` for the orchestrator.
+import type { Manifest } from '../../src/model/manifest.js';
+import type { Schema } from '../../src/schema/types.js';
+
+/** The page's query: `?bundle=/models/penguins/1.0.0&onnx=/bench/.build/models/penguins.onnx`. */
+export const query = new URLSearchParams(location.search);
+
+/** Fetches JSON or throws naming the URL. */
+export async function json<T>(url: string): Promise<T> {
+  const r = await fetch(url);
+  if (!r.ok) throw new Error(`${url}: HTTP ${r.status}`);
+  return (await r.json()) as T;
+}
+
+/** Manifest, schema, labels and the first golden row of the bundle in `?bundle=`. */
+export async function bundleFacts() {
+  const bundle = query.get('bundle')!;
+  const manifest = await json<Manifest>(`${bundle}/manifest.json`);
+  const schema = await json<Schema>(`${bundle}/${manifest.schema}`);
+  const golden = await json<{ rows: Array<Record<string, unknown>> }>(`${bundle}/${manifest.golden ?? 'golden.json'}`);
+  const labels = manifest.output.kind === 'classification' ? manifest.output.labels : [];
+  return { bundle, manifest, schema, labels, row: golden.rows[0]! };
+}
+
+/** Publishes the page's start-up work: resolves with the first prediction and ms since navigation start. */
+export function publish(work: () => Promise<unknown>): void {
+  const done = work().then((prediction) => ({ prediction, ms: performance.now() }));
+  Object.assign(window, { bench: { done } });
+}

@@ -1,0 +1,137 @@
+// Smoke tests of the benchmark harness (bench/): the statistics, the ONNX builder (graph
+// structure, a numpy forward pass of the serialized file against tfjs, byte-for-byte
+// reproducibility, a clear failure on unsupported layers), and that the three preprocessing
+// paths the benchmark compares — scikit-learn holding the schema's fitted values, ferryml's
+// compiled transform, and the hand-written baseline — compute the same features.
+// Python parts need Debian's python3-onnx/sklearn (`node scripts/ensure.mjs` installs them);
+// without them those tests are skipped with the reason.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { pairedRatio, quantile, summarize } from '../../bench/lib/stats.js';
+import { handTransform } from '../../bench/pages/hand-transform.js';
+import { tile } from '../../bench/preprocess/rows.js';
+import { compileSchema } from '../../src/schema/compile.js';
+import type { Schema } from '../../src/schema/types.js';
+
+const PY = '/usr/bin/python3';
+const python = spawnSync(PY, ['-c', 'import onnx, sklearn, pandas, numpy'], { encoding: 'utf8' });
+const noPython = python.status === 0 ? false : `needs ${PY} with onnx, sklearn, pandas, numpy: ${python.stderr?.trim() || python.error?.message}`;
+const py = (args: string[], input?: string) => spawnSync(PY, args, { encoding: 'utf8', input, maxBuffer: 64 << 20 });
+const dir = mkdtempSync(join(tmpdir(), 'ferryml-bench-test-'));
+
+test('stats: quantiles match numpy, paired ratios are per round', () => {
+  const s = [5, 1, 4, 2, 3];
+  assert.equal(quantile([1, 2, 3, 4, 5], 0.5), 3);
+  assert.equal(quantile([1, 2, 3, 4], 0.5), 2.5);
+  assert.ok(Math.abs(quantile([1, 2, 3, 4, 5], 0.1) - 1.4) < 1e-12); // numpy.percentile(.., 10)
+  assert.deepEqual(summarize(s), { median: 3, p10: 1.4, p90: 4.6, q1: 2, q3: 4, iqr: 2, n: 5 });
+  // Round 2 was slow for both variants: the per-round ratio stays 2.
+  const r = pairedRatio([2, 20, 4], [1, 10, 2]);
+  assert.equal(r.ratio, 2);
+  assert.equal(r.rounds, 3);
+  assert.throws(() => pairedRatio([1], [1, 2]), /same non-zero number of rounds/);
+  assert.deepEqual(tile([1, 2, 3], 7), [1, 2, 3, 1, 2, 3, 1]);
+});
+
+/** Saves a tfjs layers model as model.json + one shard, the layout of a bundle. */
+async function saveModel(model: tfl.LayersModel, to: string) {
+  await model.save(
+    tf.io.withSaveHandler(async (a) => {
+      writeFileSync(join(to, 'group1-shard1of1.bin'), Buffer.from(a.weightData as ArrayBuffer));
+      writeFileSync(join(to, 'model.json'), JSON.stringify({ format: 'layers-model', modelTopology: a.modelTopology, weightsManifest: [{ paths: ['group1-shard1of1.bin'], weights: a.weightSpecs }] }));
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+    }),
+  );
+}
+
+test('build_onnx.py: MatMul/Add/Relu/Softmax graph equal to tfjs to 1e-5, same bytes twice', { skip: noPython }, async () => {
+  await tf.setBackend('cpu');
+  const model = tfl.sequential({
+    layers: [
+      tfl.layers.dense({ inputShape: [9], units: 16, activation: 'relu', biasInitializer: 'randomNormal' }),
+      tfl.layers.dropout({ rate: 0.2 }),
+      tfl.layers.dense({ units: 8, activation: 'tanh' }),
+      tfl.layers.dense({ units: 3, activation: 'softmax' }),
+    ],
+  });
+  await saveModel(model, dir);
+  const out = join(dir, 'model.onnx');
+  const built = py(['bench/onnx/build_onnx.py', dir, out]);
+  assert.equal(built.status, 0, built.stderr);
+  const first = readFileSync(out);
+  assert.equal(py(['bench/onnx/build_onnx.py', join(dir, 'model.json'), out]).status, 0);
+  assert.ok(first.equals(readFileSync(out)), 'a second build gives the same bytes');
+
+  const rows = Array.from({ length: 6 }, (_, i) => Array.from({ length: 9 }, (_, j) => Math.sin(i * 9 + j) * 3));
+  const fwd = py(['bench/onnx/forward_onnx.py', out], JSON.stringify(rows));
+  assert.equal(fwd.status, 0, fwd.stderr);
+  const got = JSON.parse(fwd.stdout) as { output: number[][]; ops: string[]; inputs: string[]; outputs: string[]; opset: number };
+  assert.deepEqual(got.ops, ['MatMul', 'Add', 'Relu', 'MatMul', 'Add', 'Tanh', 'MatMul', 'Add', 'Softmax']);
+  assert.deepEqual([got.inputs, got.outputs, got.opset], [['input'], ['output'], 13]);
+  const want = (model.predict(tf.tensor2d(rows)) as tf.Tensor).arraySync() as number[][];
+  want.forEach((row, i) => row.forEach((v, j) => assert.ok(Math.abs(v - got.output[i]![j]!) < 1e-5, `row ${i} output ${j}: onnx ${got.output[i]![j]} vs tfjs ${v}`)));
+});
+
+test('build_onnx.py: an unsupported model exits 2 naming the layer', { skip: noPython }, async () => {
+  const conv = tfl.sequential({ layers: [tfl.layers.conv2d({ inputShape: [4, 4, 1], filters: 2, kernelSize: 3, name: 'conv_here' }), tfl.layers.flatten(), tfl.layers.dense({ units: 2 })] });
+  const d = mkdtempSync(join(tmpdir(), 'ferryml-bench-conv-'));
+  await saveModel(conv, d);
+  const r = py(['bench/onnx/build_onnx.py', d, join(d, 'x.onnx')]);
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /layer conv_here: input shape/);
+});
+
+// Every step kind the tabular benchmark uses, an indicator placed after the other features
+// (as ColumnTransformer orders them), missing strings, unknown categories, a dropped category.
+const schema: Schema = {
+  formatVersion: 1,
+  columns: [
+    { name: 'a', type: 'number', required: false, steps: [{ kind: 'impute', value: 2.5, indicator: true }, { kind: 'standardize', mean: 2, scale: 0.5 }] },
+    { name: 'b', type: 'number', steps: [{ kind: 'minmax', scale: 0.1, offset: -0.2, clip: { min: 0, max: 1 } }] },
+    { name: 'c', type: 'category', required: false, missing: { strings: ['.'] }, steps: [{ kind: 'impute', value: 'x' }, { kind: 'onehot', categories: ['x', 'y', 'z'], unknown: 'ignore', drop: 0 }] },
+    { name: 'd', type: 'category', steps: [{ kind: 'ordinal', categories: ['lo', 'hi'], unknown: { value: -1 } }] },
+  ],
+  features: ['a', 'b', 'c_y', 'c_z', 'd', 'a__missing'],
+  width: 6,
+};
+const rows = [
+  { a: 1, b: 5, c: 'y', d: 'lo' },
+  { a: null, b: 20, c: '.', d: 'hi' },
+  { b: -3, c: 'z', d: 'mid' },
+  { a: 4.5, b: 7, c: 'w', d: 'hi' },
+];
+
+test('preprocess: sklearn (schema values), ferryml and the hand-written baseline agree', { skip: noPython }, () => {
+  writeFileSync(join(dir, 'schema.json'), JSON.stringify(schema));
+  writeFileSync(join(dir, 'rows.json'), JSON.stringify(rows));
+  const r = py(['bench/preprocess/sklearn_bench.py', join(dir, 'schema.json'), join(dir, 'rows.json')], `${JSON.stringify({ op: 'parity', rows: 4 })}\n${JSON.stringify({ op: 'sample', rows: 1000, calls: 2 })}\n`);
+  assert.equal(r.status, 0, r.stderr);
+  const [ready, parity, sample] = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+  assert.equal(ready.width, 6);
+  assert.ok(sample.ms > 0);
+  const sk = parity.out as number[][];
+  const ferry = compileSchema(schema).safeParseBatch(rows);
+  const hand = handTransform(schema);
+  const handOut = new Float32Array(rows.length * 6);
+  rows.forEach((row, i) => hand.write(row, handOut, i * 6));
+  const expected = [
+    [-2, 0.3, 1, 0, 0, 0],
+    [1, 1, 0, 0, 1, 1], // a imputed 2.5 → 1; b clipped; c "." → x (dropped) → zeros
+    [1, 0, 0, 1, -1, 1], // d unknown → -1
+    [5, 0.5, 0, 0, 1, 0], // c unknown → zeros
+  ];
+  expected.forEach((row, i) =>
+    row.forEach((v, j) => {
+      assert.ok(Math.abs(sk[i]![j]! - v) < 1e-6, `sklearn row ${i} feature ${schema.features[j]}: ${sk[i]![j]} vs ${v}`);
+      assert.ok(Math.abs(ferry.values[i * 6 + j]! - v) < 1e-6, `ferryml row ${i} feature ${schema.features[j]}: ${ferry.values[i * 6 + j]} vs ${v}`);
+      assert.ok(Math.abs(handOut[i * 6 + j]! - v) < 1e-6, `hand row ${i} feature ${schema.features[j]}: ${handOut[i * 6 + j]} vs ${v}`);
+    }),
+  );
+});
