@@ -1,0 +1,103 @@
+"""The exporter's own proof, before anything is written: the schema, evaluated here with the
+semantics ferryml's TypeScript transform implements, reproduces the ColumnTransformer's output
+on every X_sample row, and the dense layers reproduce the estimator on that output."""
+
+import numpy as np
+
+from .columns import category_label
+from .errors import MismatchError
+from .estimator import run_layers
+from .sample import is_missing
+
+TOLERANCE = 1e-9
+
+
+def column_features(column, values, missing_strings):
+    """{feature name: float array} for one schema column over raw values."""
+    name = column["name"]
+    n = len(values)
+    features = {}
+    current = np.empty(n, dtype=object)
+    for r, v in enumerate(values):
+        missing = is_missing(v) or (isinstance(v, str) and v.strip() in missing_strings)
+        current[r] = None if missing else v
+    for step in column["steps"]:
+        kind = step["kind"]
+        if kind == "impute":
+            mask = np.array([v is None for v in current])
+            if step.get("indicator"):
+                features[f"{name}__missing"] = mask.astype(float)
+            current = np.array([step["value"] if m else v for v, m in zip(current, mask)], dtype=object)
+            continue
+        if any(v is None for v in current) and not (kind == "ordinal" and "missing" in step):
+            raise MismatchError(f"column '{name}': a missing value reaches '{kind}' in X_sample, which ferryml rejects")
+        if kind == "standardize":
+            current = (current.astype(float) - step["mean"]) / step["scale"]
+        elif kind == "minmax":
+            current = current.astype(float) * step["scale"] + step["offset"]
+            if "clip" in step:
+                current = np.clip(current, step["clip"]["min"], step["clip"]["max"])
+        elif kind == "bucketize":
+            # scikit-learn 1.2: searchsorted(bin_edges[1:-1], x, side="right"), lower-inclusive, no tolerance
+            bins = np.searchsorted(np.asarray(step["edges"], dtype=float), current.astype(float), side="right")
+            if step["encode"] == "ordinal":
+                current = bins.astype(float)
+            else:
+                for b in range(len(step["edges"]) + 1):
+                    features[f"{name}_{b}"] = (bins == b).astype(float)
+                return features
+        elif kind == "ordinal":
+            index = {c: i for i, c in enumerate(step["categories"])}
+            codes = []
+            for v in current:
+                if v is None:
+                    codes.append(step["missing"])
+                elif v in index:
+                    codes.append(index[v])
+                elif step["unknown"] == "error":
+                    raise MismatchError(f"column '{name}': unknown category {v!r} in X_sample")
+                else:
+                    codes.append(step["unknown"]["value"])
+            current = np.array(codes, dtype=float)
+        elif kind == "onehot":
+            for j, c in enumerate(step["categories"]):
+                if j != step.get("drop"):
+                    features[f"{name}_{category_label(c)}"] = np.array([v == c for v in current], dtype=float)
+            return features
+        elif kind == "passthrough":
+            current = current.astype(float)
+    features[name] = current.astype(float)
+    return features
+
+
+def check_schema(schema, sample, expected):
+    """Raises MismatchError unless the schema reproduces `expected` (the ColumnTransformer's output)."""
+    features = {}
+    for column in schema["columns"]:
+        strings = set(column.get("missing", {}).get("strings", []))
+        features.update(column_features(column, sample.raw[column["name"]], strings))
+    missing = [f for f in schema["features"] if f not in features]
+    if missing or len(features) != schema["width"]:
+        raise MismatchError(f"schema features {missing or sorted(features)} do not match its feature list")
+    ours = np.column_stack([features[f] for f in schema["features"]])
+    expected = np.asarray(expected, dtype=float)
+    if ours.shape != expected.shape:
+        raise MismatchError(f"schema emits {ours.shape[1]} features, the ColumnTransformer {expected.shape[1]}")
+    worst = np.abs(ours - expected) > TOLERANCE * (1 + np.abs(expected))
+    if worst.any():
+        r, f = map(int, np.argwhere(worst)[0])
+        raise MismatchError(
+            f"feature '{schema['features'][f]}' on X_sample row {r}: schema gives {ours[r, f]!r}, "
+            f"scikit-learn {expected[r, f]!r}"
+        )
+    return ours
+
+
+def check_layers(layers, transformed, expected, what):
+    """Raises MismatchError unless the dense layers reproduce the estimator's `expected` outputs."""
+    ours = run_layers(layers, transformed)
+    expected = np.asarray(expected, dtype=float).reshape(ours.shape)
+    worst = np.abs(ours - expected) > TOLERANCE * (1 + np.abs(expected))
+    if worst.any():
+        r, k = map(int, np.argwhere(worst)[0])
+        raise MismatchError(f"{what} output {k} on X_sample row {r}: layers give {ours[r, k]!r}, scikit-learn {expected[r, k]!r}")
