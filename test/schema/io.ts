@@ -1,0 +1,41 @@
+// Test I/O that works the same in Node (node:test) and Chromium (web-test-runner): the shared
+// schema suites read repository files through here, so one test module runs in both.
+
+/** True under Node (the shared suites also run in Chromium). */
+export const isNode = typeof (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node === 'string';
+
+/** Reads a repository file (path relative to the repository root) as text. */
+export async function readText(path: string): Promise<string> {
+  if (isNode) {
+    // A variable specifier keeps the browser bundler from resolving a Node built-in.
+    const fs = 'node:fs/promises';
+    const { readFile } = (await import(/* @vite-ignore */ fs)) as typeof import('node:fs/promises');
+    return readFile(path, 'utf8');
+  }
+  const response = await fetch(`/${path}`);
+  if (!response.ok) throw new Error(`GET /${path}: ${response.status}`);
+  return response.text();
+}
+
+/** Writes a repository file (Node only: used to regenerate fixtures). */
+export async function writeText(path: string, text: string): Promise<void> {
+  const fs = 'node:fs/promises';
+  const { writeFile } = (await import(/* @vite-ignore */ fs)) as typeof import('node:fs/promises');
+  await writeFile(path, text);
+}
+
+/** Reads a repository JSON file. */
+export async function readJsonFile<T = unknown>(path: string): Promise<T> {
+  return JSON.parse(await readText(path)) as T;
+}
+
+/** SHA-256 of bytes as hex, with WebCrypto (global in Node >= 20 and in the browser). */
+export async function sha256(bytes: ArrayBufferView | string): Promise<string> {
+  const data = typeof bytes === 'string' ? new TextEncoder().encode(bytes) : new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const digest = await crypto.subtle.digest('SHA-256', data);
+  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/** Whether the fixtures should be regenerated (`FERRYML_UPDATE_FIXTURES=1`, Node only). */
+export const updateFixtures =
+  isNode && (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.FERRYML_UPDATE_FIXTURES === '1';
