@@ -68,7 +68,7 @@ export function createSummaryWindow() {
     },
     issues(list: ReadonlyArray<{ column: string; code: IssueCode }>): void {
       for (const i of list) {
-        const key = `${i.column}\u0000${i.code}`;
+        const key = JSON.stringify([i.column, i.code]);
         const e = issues.get(key);
         if (e) e.count++;
         else issues.set(key, { column: i.column, code: i.code, count: 1 });

@@ -18,12 +18,25 @@ export interface Range {
 
 type Row = Record<string, unknown>;
 
-/** Rows of one event in the range with the given attributes (`alias → attribute key`). */
+/**
+ * Rows of one event in the range with the given attributes (`alias → attribute key`). The
+ * attributes JSON is parsed here rather than with `json_extract`, which would cut a string
+ * at an embedded NUL: stored strings must come back verbatim.
+ */
 export function eventRows(db: Database, event: string, r: Range, fields: Record<string, string>): Row[] {
-  const cols = Object.entries(fields).map(([alias, key]) => `json_extract(attributes, '$."${key}"') AS "${alias}"`);
-  const sql = `SELECT time_ms AS t, session, schema_hash AS schemaHash${cols.length ? ', ' + cols.join(', ') : ''}
-    FROM logs WHERE model = ? AND (? IS NULL OR version = ?) AND event = ? AND time_ms >= ? AND time_ms < ? ORDER BY time_ms`;
-  return db.prepare(sql).all(r.model, r.version ?? null, r.version ?? null, event, r.from, r.to) as Row[];
+  const rows = db
+    .prepare(
+      `SELECT time_ms AS t, session, schema_hash AS schemaHash, attributes FROM logs
+       WHERE model = ? AND (? IS NULL OR version = ?) AND event = ? AND time_ms >= ? AND time_ms < ? ORDER BY time_ms`,
+    )
+    .all(r.model, r.version ?? null, r.version ?? null, event, r.from, r.to) as Array<{ t: number; session: unknown; schemaHash: unknown; attributes: string }>;
+  const entries = Object.entries(fields);
+  return rows.map((row) => {
+    const attrs = JSON.parse(row.attributes) as Record<string, unknown>;
+    const out: Row = { t: row.t, session: row.session, schemaHash: row.schemaHash };
+    for (const [alias, key] of entries) out[alias] = attrs[key];
+    return out;
+  });
 }
 
 const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : typeof v === 'string' && v !== '' && Number.isFinite(Number(v)) ? Number(v) : 0);
@@ -81,7 +94,7 @@ export function mergeDrift(rows: Row[], defaultMinRows: number) {
   const groups = new Map<string, { feature: string; kind: string; schemaHash: unknown; expected: number[]; counts: number[]; outOfRange: number; minRows: number; windows: number; sessions: Set<unknown> }>();
   for (const r of rows) {
     const expected = arr(r.expected);
-    const key = `${String(r.feature)}\u0000${String(r.schemaHash)}\u0000${expected.join(',')}`;
+    const key = JSON.stringify([r.feature, r.schemaHash, expected]);
     let g = groups.get(key);
     if (!g) {
       g = { feature: String(r.feature), kind: String(r.kind), schemaHash: r.schemaHash, expected, counts: new Array<number>(expected.length).fill(0), outOfRange: 0, minRows: 0, windows: 0, sessions: new Set() };

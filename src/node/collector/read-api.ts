@@ -107,8 +107,11 @@ export function summary(db: Database, r: Range, driftMinRows = 100) {
       rejectedBackends: rejected,
       meanMs: loads.length ? loads.reduce((s, l) => s + num(l.ms), 0) / loads.length : null,
     },
-    validation: Object.entries(sumBy(issues, (i) => `${String(i.column)}\u0000${String(i.code)}`))
-      .map(([k, count]) => ({ column: k.split('\u0000')[0], code: k.split('\u0000')[1], count }))
+    validation: Object.entries(sumBy(issues, (i) => JSON.stringify([String(i.column), String(i.code)])))
+      .map(([k, count]) => {
+        const [column, code] = JSON.parse(k) as [string, string];
+        return { column, code, count };
+      })
       .sort((a, b) => b.count - a.count),
     drift: mergeDrift(drift, driftMinRows),
     drops: Object.fromEntries(dropRows.map((d) => [d.key.slice('ferryml.dropped.'.length), d.n])),
