@@ -1,0 +1,184 @@
+/**
+ * `loadModel`: the one place that wires the subsystems together — bundle (open, verify, cache)
+ * → schema (compile) → runtime (engine in page or worker, scheduler) → telemetry (only when
+ * asked for). tfjs and telemetry are loaded with dynamic `import()`, so the SDK core stays small
+ * and worker mode never loads tfjs on the page.
+ */
+import { FerryError } from './errors.js';
+import type { Manifest } from './model/manifest.js';
+import { bundleFromFiles } from './model/bundle-from-files.js';
+import { openBundle } from './model/open-bundle.js';
+import type { OpenBundleOptions } from './model/open-bundle-options.js';
+import type { OpenedBundle } from './model/opened-bundle.js';
+import { compileSchema } from './schema/compile.js';
+import type { CompiledSchema } from './schema/compile.js';
+import type { InferInput } from './schema/define.js';
+import type { Schema } from './schema/types.js';
+import type { Telemetry, TelemetryOptions } from './telemetry/types.js';
+import { createModel } from './runtime/model.js';
+import type { Model } from './runtime/model-types.js';
+import { normalizeRuntimeOptions } from './runtime/options.js';
+import type { NormalizedRuntimeOptions, RuntimeOptions } from './runtime/options.js';
+import { readRemembered, storeRemembered } from './runtime/remember.js';
+import { createWorkerEngine } from './runtime/worker-host.js';
+import type { Engine, EngineInit, EngineReport, GoldenInput } from './runtime/types.js';
+
+/** Options of {@link loadModel}: where the bundle is, how to run it, and telemetry. */
+export interface LoadModelOptions extends OpenBundleOptions, RuntimeOptions {
+  /**
+   * The bundle's files already in hand instead of a URL (Node, edge runtimes, tests): a map from
+   * manifest path to bytes (`manifest.json` included), or a reader such as
+   * `(path) => readFile(join(dir, path))`. Verified exactly like a download; nothing is cached.
+   */
+  files?: ReadonlyMap<string, Uint8Array> | ((path: string) => Promise<Uint8Array>);
+  /**
+   * The schema the app was written against (e.g. from `defineSchema`): types `predict()`'s input
+   * and is checked at load to have the same columns (name and type) as the bundle's schema.
+   */
+  schema?: Schema;
+  /** Send load, latency, error and drift telemetry to an OTLP/HTTP collector. @default off (and not downloaded) */
+  telemetry?: TelemetryOptions;
+}
+
+/** Reads `manifest.json` and every file it lists through `read`; never reads outside the bundle. */
+async function readFiles(read: (path: string) => Promise<Uint8Array>): Promise<Map<string, Uint8Array>> {
+  const manifestBytes = await read('manifest.json');
+  const files = new Map([['manifest.json', manifestBytes]]);
+  let listed: Array<{ path?: unknown }> = [];
+  try {
+    listed = (JSON.parse(new TextDecoder().decode(manifestBytes)) as Partial<Manifest>).files ?? [];
+  } catch {
+    // bundleFromFiles reports the broken manifest with its own error.
+  }
+  const safe = (p: unknown): p is string => typeof p === 'string' && !p.startsWith('/') && !p.split(/[\\/]/).includes('..');
+  await Promise.all(listed.map(async ({ path }) => safe(path) && files.set(path, await read(path))));
+  return files;
+}
+
+/** The app's schema must describe the same columns as the bundle's, or typed rows would not fit. */
+function checkAppSchema(app: Schema, bundle: Schema): void {
+  const key = (s: Schema) => s.columns.map((c) => `${c.name}:${c.type}`).sort().join(', ');
+  if (key(app) !== key(bundle)) {
+    throw new FerryError('SCHEMA_INVALID', `The \`schema\` passed to loadModel has columns [${key(app)}] but the bundle's schema has [${key(bundle)}]; update the app's schema to this model version`, {
+      details: { expected: key(bundle), got: key(app) },
+    });
+  }
+}
+
+/** The golden rows transformed by the bundle's own schema; a row its own schema rejects is a broken bundle. */
+function goldenInput(bundle: OpenedBundle, schema: CompiledSchema): GoldenInput | undefined {
+  const golden = bundle.golden;
+  if (!golden || golden.rows.length === 0) return undefined;
+  const { values, issues, rejected } = schema.safeParseBatch(golden.rows);
+  const bad = rejected.indexOf(1);
+  if (bad >= 0) {
+    const first = issues.find((i) => i.row === bad && i.severity === 'error');
+    throw new FerryError('MANIFEST_INVALID', `Golden row ${bad} of ${bundle.manifest.name}@${bundle.manifest.version} fails the bundle's own schema: ${first?.message ?? 'rejected'}; re-pack the bundle`, {
+      details: { row: bad, issues },
+    });
+  }
+  return { input: values, rows: golden.rows.length, expected: Float32Array.from(golden.outputs.flat()), tolerance: bundle.manifest.goldenTolerance ?? 1e-4 };
+}
+
+async function startEngine(o: NormalizedRuntimeOptions, init: EngineInit, onChange: (r: EngineReport) => void, signal: AbortSignal | undefined): Promise<Engine> {
+  if (o.worker) return createWorkerEngine(o.worker, init, onChange, signal);
+  const { createEngine } = await import('./runtime/engine.js');
+  return createEngine(init, onChange);
+}
+
+/**
+ * Loads a model bundle and brings it up on the best backend: resolves the version (registry) or
+ * takes the bundle URL or files, verifies and caches it, compiles its schema, selects a backend
+ * (WebGPU → WASM → CPU with reasons), warms up and runs the golden check.
+ * @example
+ * const model = await loadModel({ registry: '/models/index.json', name: 'penguins' });
+ * const { label, probabilities } = await model.predict({ island: 'Dream', bill_length_mm: 39.1 });
+ */
+export async function loadModel<const S extends Schema>(options: LoadModelOptions & { schema: S }): Promise<Model<InferInput<S>>>;
+export async function loadModel<Input = Record<string, unknown>>(options: LoadModelOptions): Promise<Model<Input>>;
+export async function loadModel(options: LoadModelOptions): Promise<Model<Record<string, unknown>>> {
+  const started = performance.now();
+  const o = normalizeRuntimeOptions(options, () => new URL('./ferryml-worker.js', import.meta.url));
+  const bundle = options.files
+    ? await bundleFromFiles(typeof options.files === 'function' ? await readFiles(options.files) : options.files, options.publicKey ? { publicKey: options.publicKey } : {})
+    : await openBundle(options);
+  const bundleMs = performance.now() - started;
+  const { manifest } = bundle;
+  const schema = compileSchema(bundle.schema);
+  if (options.schema) checkAppSchema(options.schema, bundle.schema);
+  const golden = o.golden ? goldenInput(bundle, schema) : undefined;
+  options.signal?.throwIfAborted();
+
+  const init: EngineInit = {
+    artifacts: await bundle.ioHandler.load!(),
+    format: manifest.model.format,
+    width: schema.width,
+    backends: o.backends,
+    select: o.select,
+    wasmThreads: o.wasmThreads,
+    lean: o.lean,
+    ...(o.wasmPaths ? { wasmPaths: o.wasmPaths } : {}),
+    ...(golden ? { golden } : {}),
+  };
+  const remembered = o.remember ? readRemembered(manifest) : undefined;
+  if (remembered) init.remembered = remembered;
+
+  let telemetry: Telemetry | undefined;
+  let model: Model | undefined;
+  const onChange = (report: EngineReport) => {
+    telemetry?.failed('DEVICE_LOST');
+    telemetry?.modelLoaded({ version: manifest.version, source: bundle.source === 'local' ? 'cache' : bundle.source, bytes: bundle.bytes, ms: 0, backend: report.backend, rejected: report.rejected });
+    if (model) o.onBackendChange?.(model.info);
+  };
+  const engine = await startEngine(o, init, onChange, options.signal);
+  try {
+    options.signal?.throwIfAborted();
+    const report = engine.report;
+    if (report.remember && o.remember) storeRemembered(manifest, report.remember);
+    if (options.telemetry) {
+      const { createTelemetry } = await import('./telemetry/telemetry.js');
+      const schemaHash = manifest.files.find((f) => f.path === manifest.schema)?.sha256 ?? bundle.id;
+      telemetry = createTelemetry(options.telemetry, { model: manifest.name, version: manifest.version, schemaHash, schema: bundle.schema });
+    }
+    model = createModel({
+      schema,
+      engine,
+      output: manifest.output,
+      telemetry,
+      maxBatch: o.maxBatch,
+      maxDelayMs: o.maxDelayMs,
+      timeoutMs: o.timeoutMs,
+      topK: o.topK,
+      transfers: o.worker !== undefined,
+      base: {
+        name: manifest.name,
+        version: manifest.version,
+        bundleId: bundle.id,
+        source: bundle.source,
+        resolvedBy: bundle.resolvedBy,
+        worker: o.worker !== undefined,
+        features: schema.features,
+        output: manifest.output,
+        bytes: bundle.bytes,
+        bundleMs,
+        totalMs: performance.now() - started,
+      },
+    });
+    const { adapter } = report;
+    telemetry?.modelLoaded({
+      version: manifest.version,
+      // 'local' (files handed in) is neither a download nor a network failure: closest is a cache read.
+      source: bundle.source === 'local' ? 'cache' : bundle.source,
+      bytes: bundle.bytes,
+      ms: model.info.timings.totalMs,
+      backend: report.backend,
+      rejected: report.rejected,
+      ...(adapter ? { adapter: { ...adapter } } : {}),
+    });
+    return model;
+  } catch (error) {
+    await engine.dispose();
+    await telemetry?.dispose();
+    throw error;
+  }
+}

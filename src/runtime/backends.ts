@@ -1,0 +1,110 @@
+/**
+ * Brings up one tfjs backend, importing its package only now (an app that ends up on WASM never
+ * downloads the WebGPU backend), and turns every way that can fail into a {@link Rejection}.
+ * tfjs's `setBackend` both returns `false` (init promise rejected, error only logged) and throws
+ * (name not registered), so the factory is called here first to keep the real error.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { BackendName, Rejection } from './types.js';
+
+/** Options for {@link activateBackend}. */
+export interface ActivateOptions {
+  /** Directory URL or file map of the WASM binaries; absent: tfjs's default (next to its script, or its package dir in Node). */
+  wasmPaths?: string | Record<string, string> | undefined;
+  /** Allow the threaded WASM build. */
+  wasmThreads: boolean;
+}
+
+// tfjs's registration priorities (tfjs-backend-*/src/base.ts), kept when a factory is replaced.
+const PRIORITY: Record<BackendName, number> = { webgpu: 3, wasm: 2, cpu: 1 };
+// The packages' own factories, so a backend whose device was lost can be created afresh.
+const factories = new Map<BackendName, () => tf.KernelBackend | Promise<tf.KernelBackend>>();
+
+/** Readable text of anything thrown (the WASM loader rejects with a plain `{ message }`). */
+export function describe(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  if (typeof error === 'object' && error !== null && 'message' in error) return String((error as { message: unknown }).message);
+  return String(error);
+}
+
+const wasmBinary = (simd: boolean, threads: boolean) =>
+  simd ? (threads ? 'tfjs-backend-wasm-threaded-simd.wasm' : 'tfjs-backend-wasm-simd.wasm') : 'tfjs-backend-wasm.wasm';
+
+async function importBackend(name: BackendName, options: ActivateOptions): Promise<void> {
+  if (name === 'cpu') await import('@tensorflow/tfjs-backend-cpu');
+  else if (name === 'webgpu') await import('@tensorflow/tfjs-backend-webgpu');
+  else {
+    const wasm = await import('@tensorflow/tfjs-backend-wasm');
+    // On 2 cores tfjs's threaded build starts 8 workers and is ~2x slower to first prediction
+    // while getThreadsCount() stays 1 (DESIGN.md "Facts measured"): prefer the SIMD-only binary.
+    if (!options.wasmThreads) tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+    if (options.wasmPaths !== undefined && !tf.findBackend('wasm')) {
+      try {
+        wasm.setWasmPaths(options.wasmPaths);
+      } catch {
+        // tfjs refuses new paths after a failed init in this realm; the retry below reports the real failure.
+      }
+    }
+  }
+}
+
+/** After a failed WASM init: which binary tfjs wanted and what its URL answers, or undefined when unknown. */
+async function diagnoseWasm(paths: ActivateOptions['wasmPaths']): Promise<string | undefined> {
+  if (paths === undefined || typeof fetch !== 'function') return undefined;
+  const [simd, threads] = await Promise.all([tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'), tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT')]);
+  const file = wasmBinary(simd === true, threads === true);
+  const url = typeof paths === 'string' ? `${paths}${file}` : paths[file];
+  if (!url) return `no URL for ${file} in the wasmPaths map`;
+  try {
+    const response = await fetch(url, { method: 'HEAD' });
+    return response.ok ? undefined : `${url} answered HTTP ${response.status}`;
+  } catch (error) {
+    return `${url} could not be fetched (${describe(error)})`;
+  }
+}
+
+/**
+ * Imports, initialises and activates `name` (`tf.setBackend`). Resolves `undefined` on success,
+ * or the reason it failed; never throws.
+ */
+export async function activateBackend(name: BackendName, options: ActivateOptions): Promise<Rejection | undefined> {
+  const reject = (code: Rejection['code'], reason: string): Rejection => ({ backend: name, code, reason });
+  try {
+    await importBackend(name, options);
+  } catch (error) {
+    return reject('INIT_FAILED', `importing @tensorflow/tfjs-backend-${name} failed: ${describe(error)}`);
+  }
+  if (!tf.findBackend(name)) {
+    const factory = tf.findBackendFactory(name);
+    if (!factory) return reject('INIT_FAILED', `tfjs has no "${name}" backend registered here (the package registers it only where the platform supports it)`);
+    if (!factories.has(name)) factories.set(name, factory);
+    let instance: tf.KernelBackend;
+    try {
+      instance = await factory();
+    } catch (error) {
+      const unreachable = name === 'wasm' ? await diagnoseWasm(options.wasmPaths) : undefined;
+      if (unreachable) return reject('WASM_UNREACHABLE', `the WebAssembly binary is unreachable: ${unreachable}; serve tfjs-backend-wasm's dist/*.wasm and point \`wasmPaths\` at them`);
+      return reject('INIT_FAILED', `initialising the ${name} backend failed: ${describe(error)}`);
+    }
+    // Hand tfjs the instance we built so the error above was ours to read, not only tfjs's console warning.
+    tf.removeBackend(name);
+    tf.registerBackend(name, () => instance, PRIORITY[name]);
+  }
+  try {
+    if (!(await tf.setBackend(name))) return reject('INIT_FAILED', `tf.setBackend('${name}') returned false`);
+  } catch (error) {
+    return reject('INIT_FAILED', `tf.setBackend('${name}') threw: ${describe(error)}`);
+  }
+  return undefined;
+}
+
+/** Makes tfjs set `name` up afresh on next use (after a lost WebGPU device); never throws. */
+export function resetBackend(name: BackendName): void {
+  const factory = factories.get(name) ?? tf.findBackendFactory(name);
+  try {
+    tf.removeBackend(name);
+  } catch {
+    // Not registered: nothing to drop.
+  }
+  if (factory) tf.registerBackend(name, factory, PRIORITY[name]);
+}

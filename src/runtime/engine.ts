@@ -1,0 +1,130 @@
+/**
+ * The engine on the tfjs side: selects a backend (see select.ts), runs batches on it, and when
+ * the WebGPU device is lost reloads the model on the next backend, reporting why.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { FerryError } from '../errors.js';
+import { describe, resetBackend } from './backends.js';
+import { selectBackend } from './select.js';
+import type { Selected } from './select.js';
+import { BACKEND_NAMES } from './types.js';
+import type { Engine, EngineInit, EngineReport, Rejection, Timings } from './types.js';
+
+interface LostInfo {
+  reason?: string;
+  message?: string;
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+function toReport(selected: Selected, timings: Timings): EngineReport {
+  const { backend, decision, rejected, adapter, device, measured, remember, outputWidth, goldenError, session } = selected;
+  return {
+    backend,
+    decision,
+    rejected: [...rejected],
+    device,
+    measured,
+    outputWidth,
+    lean: session.lean,
+    timings: { ...timings },
+    ...(adapter ? { adapter } : {}),
+    ...(remember ? { remember } : {}),
+    ...(goldenError === undefined ? {} : { goldenError }),
+  };
+}
+
+/**
+ * Brings the model up on the best backend (throws `NO_BACKEND` / `GOLDEN_MISMATCH` /
+ * `MANIFEST_INVALID` when it cannot). `onChange` hears about every later backend switch.
+ */
+export async function createEngine(init: EngineInit, onChange?: (report: EngineReport) => void): Promise<Engine> {
+  const timings: Timings = { backendMs: 0, modelMs: 0, warmupMs: 0, goldenMs: 0, measureMs: 0 };
+  let selected = await selectBackend(init, timings);
+  let report = toReport(selected, timings);
+  let lost: Promise<unknown> | undefined;
+  let recovering: Promise<void> | undefined;
+  let failure: FerryError | undefined;
+  let disposed = false;
+
+  const recover = async (why: string): Promise<void> => {
+    const gone = selected.backend;
+    try {
+      selected.session.dispose();
+    } catch {
+      // Its buffers died with the device.
+    }
+    resetBackend(gone);
+    const rejection: Rejection = { backend: gone, code: 'DEVICE_LOST', reason: `the WebGPU device was lost (${why}); the model was reloaded on the next backend` };
+    const after = init.backends.slice(init.backends.indexOf(gone) + 1);
+    const backends = after.length > 0 ? after : BACKEND_NAMES.filter((b) => b !== gone);
+    try {
+      const { remembered: _ignored, ...rest } = init;
+      const next = await selectBackend({ ...rest, backends, select: init.select === 'forced' ? 'first' : init.select }, timings);
+      next.rejected = [...report.rejected, rejection, ...next.rejected];
+      delete next.remember;
+      selected = next;
+      report = toReport(next, timings);
+      watch();
+    } catch (error) {
+      failure = new FerryError('DEVICE_LOST', `The WebGPU device was lost (${why}) and no other backend could take over: ${describe(error)}`, { cause: error });
+      report = { ...report, rejected: [...report.rejected, rejection] };
+    }
+    onChange?.(report);
+  };
+
+  function watch(): void {
+    if (selected.backend !== 'webgpu') return;
+    const device = (tf.findBackend('webgpu') as unknown as { device?: { lost?: Promise<LostInfo> } } | undefined)?.device;
+    const mine = selected;
+    lost = device?.lost?.then((info) => {
+      if (disposed || selected !== mine) return;
+      recovering = recover(`${info.reason ?? 'unknown'}: ${info.message || 'no message'}`).finally(() => (recovering = undefined));
+      return recovering;
+    });
+  }
+  watch();
+
+  const fail = (error: unknown): FerryError =>
+    error instanceof FerryError ? error : new FerryError('INFERENCE_FAILED', `Inference on ${selected.backend} failed: ${describe(error)}`, { cause: error });
+
+  async function slowRun(input: Float32Array, rows: number, retried = false): Promise<Float32Array> {
+    if (disposed) throw new FerryError('DISPOSED', 'This model was disposed; load it again to predict');
+    if (recovering) await recovering;
+    if (failure) throw failure;
+    try {
+      if (tf.getBackend() !== selected.backend) await tf.setBackend(selected.backend);
+      return await selected.session.run(input, rows);
+    } catch (error) {
+      if (retried || selected.backend !== 'webgpu' || !lost) throw fail(error);
+      // A run that failed because the device just died: the lost promise settles a moment later.
+      await Promise.race([lost, sleep(200)]);
+      if (!recovering) throw fail(error);
+      return slowRun(input, rows, true);
+    }
+  }
+
+  return {
+    get report() {
+      return report;
+    },
+    run(input, rows) {
+      if (disposed || recovering || failure || tf.getBackend() !== selected.backend || selected.backend === 'webgpu') return slowRun(input, rows);
+      try {
+        return selected.session.run(input, rows);
+      } catch (error) {
+        return Promise.reject(fail(error));
+      }
+    },
+    async dispose() {
+      if (disposed) return;
+      disposed = true;
+      if (recovering) await recovering.catch(() => undefined);
+      try {
+        selected.session.dispose();
+      } catch {
+        // Already gone with a lost device.
+      }
+    },
+  };
+}

@@ -1,0 +1,94 @@
+/**
+ * The public shape of a loaded model: `predict`, `predictBatch`, `info`, `stats`, `dispose`.
+ */
+import type { Issue } from '../errors.js';
+import type { OutputSpec } from '../model/manifest.js';
+import type { BundleSource, ResolvedBy } from '../model/opened-bundle.js';
+import type { Telemetry } from '../telemetry/types.js';
+import type { Prediction } from './decode.js';
+import type { AdapterInfo, BackendName, Decision, Rejection, Timings } from './types.js';
+
+/** Per-call options of `predict` and `predictBatch`. */
+export interface PredictOptions {
+  /** Aborting rejects this call with `ABORTED` (other callers in its batch are unaffected). */
+  signal?: AbortSignal;
+  /** Rejects this call with `TIMEOUT` after this many ms; 0 means none. @default the model's `timeoutMs` */
+  timeoutMs?: number;
+}
+
+/** What `predictBatch` resolves to: one entry per input row, `null` where the row failed validation. */
+export interface BatchPredictions {
+  predictions: Array<Prediction | null>;
+  /** Every issue found, errors and warnings, each with its `row` index into the input. */
+  issues: Issue[];
+}
+
+/** What a loaded model is and how it got there. */
+export interface ModelInfo {
+  name: string;
+  version: string;
+  /** sha256 of the bundle's manifest.json: the bundle's identity. */
+  bundleId: string;
+  /** Where the files came from: `network`, `cache`, `offline` (cache because the network failed) or `local` (files handed in). */
+  source: BundleSource;
+  /** Which rule picked the version (pin, channel, rollout, stable, offline-fallback, bundle). */
+  resolvedBy: ResolvedBy;
+  /** The backend predictions run on now. */
+  backend: BackendName;
+  /** How it was chosen: `first`, `measured`, `remembered` or `forced`. */
+  decision: Decision;
+  /** Every backend tried and not used (or abandoned later, e.g. `DEVICE_LOST`), in order, with its reason. */
+  rejected: Rejection[];
+  /** The WebGPU adapter, when one was found. */
+  adapter?: AdapterInfo;
+  /** Median ms per batch-1 call of each backend measured during load. */
+  measured: Partial<Record<BackendName, number>>;
+  /** tfjs runs in a dedicated Web Worker. */
+  worker: boolean;
+  /** Dense layers run as fused ops (see README "Backend policy"). */
+  lean: boolean;
+  /** Largest relative error of the golden check on this backend; absent when the bundle has no golden rows or the check was off. */
+  goldenError?: number;
+  /** Model-input feature names, in order. */
+  features: readonly string[];
+  output: OutputSpec;
+  /** Bytes of the bundle's files. */
+  bytes: number;
+  /** Where load time went (ms): the bundle, then the runtime's parts, and the total. */
+  timings: Timings & { bundleMs: number; totalMs: number };
+}
+
+/** Counters since load. */
+export interface ModelStats {
+  /** Rows predicted (validation-failed rows excluded). */
+  predictions: number;
+  /** Batched tensor calls made. */
+  batches: number;
+  /** Rows rejected by validation. */
+  invalid: number;
+  /** Calls rejected with `ABORTED`. */
+  aborted: number;
+  /** Calls rejected with `TIMEOUT`. */
+  timedOut: number;
+  /** Calls rejected because inference failed. */
+  failed: number;
+}
+
+/** A loaded model; `Input` is the row type (inferred from a `defineSchema` schema, or given). */
+export interface Model<Input = Record<string, unknown>> {
+  /** The current facts; a fresh object after the model moves to another backend. */
+  readonly info: ModelInfo;
+  /**
+   * Validates, transforms, runs and decodes one row. Concurrent calls share one batched tensor call.
+   * Rejects with a `ValidationError` (this call only), `ABORTED`, `TIMEOUT`, `INFERENCE_FAILED` or `DISPOSED`.
+   */
+  predict(row: Input, options?: PredictOptions): Promise<Prediction>;
+  /** Many rows at once; rows that fail validation come back as `null` with their issues, the rest still run. */
+  predictBatch(rows: readonly Input[], options?: PredictOptions): Promise<BatchPredictions>;
+  /** Counters since load (a fresh object each call). */
+  stats(): ModelStats;
+  /** The telemetry client when telemetry options were given (for `flush()` and `stats()`). */
+  readonly telemetry: Telemetry | undefined;
+  /** Frees the model's tensors, the worker and telemetry; queued calls reject with `DISPOSED`. */
+  dispose(): Promise<void>;
+}

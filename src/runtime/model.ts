@@ -1,0 +1,181 @@
+/**
+ * A loaded model on the page: validate + transform (the schema, plain TypeScript) → scheduler
+ * (micro-batches) → engine (tfjs here or in a worker) → decode. Validation failures settle only
+ * their own call; the rest of the batch runs.
+ */
+import { FerryError, ValidationError, isFerryError } from '../errors.js';
+import type { Issue } from '../errors.js';
+import type { OutputSpec } from '../model/manifest.js';
+import type { CompiledSchema } from '../schema/compile.js';
+import type { Telemetry } from '../telemetry/types.js';
+import { createDecoder } from './decode.js';
+import type { Prediction } from './decode.js';
+import type { BatchPredictions, Model, ModelInfo, ModelStats, PredictOptions } from './model-types.js';
+import { createScheduler } from './scheduler.js';
+import type { Request } from './scheduler.js';
+import type { Engine, EngineReport } from './types.js';
+
+/** What {@link createModel} composes. */
+export interface ModelParts<Input> {
+  schema: CompiledSchema<Input>;
+  engine: Engine;
+  output: OutputSpec;
+  /** The facts that do not change with the backend. */
+  base: Pick<ModelInfo, 'name' | 'version' | 'bundleId' | 'source' | 'resolvedBy' | 'worker' | 'features' | 'output' | 'bytes'> & { bundleMs: number; totalMs: number };
+  telemetry: Telemetry | undefined;
+  maxBatch: number;
+  maxDelayMs: number;
+  timeoutMs: number;
+  topK: number;
+  /** The engine takes ownership of input buffers (a worker): allocate one per batch instead of reusing. */
+  transfers: boolean;
+}
+
+/** A queued call: one `predict` row, or one chunk of a `predictBatch` starting at `offset`. */
+interface Call extends Request {
+  single: boolean;
+  offset: number;
+}
+
+const dropRow = ({ row: _row, ...issue }: Issue): Issue => issue;
+
+/** Builds the {@link Model} over a ready engine. */
+export function createModel<Input>(parts: ModelParts<Input>): Model<Input> {
+  const { schema, engine, telemetry, maxBatch, transfers } = parts;
+  const width = schema.width;
+  const decode = createDecoder(parts.output, engine.report.outputWidth, parts.topK);
+  const counts: ModelStats = { predictions: 0, batches: 0, invalid: 0, aborted: 0, timedOut: 0, failed: 0 };
+  let buffer = new Float32Array(0);
+  const batchRows: unknown[] = [];
+  let disposed = false;
+
+  function runBatch(requests: Request[], rows: number): void | Promise<void> {
+    const started = performance.now();
+    batchRows.length = 0;
+    for (const r of requests) for (const row of r.rows) batchRows.push(row);
+    if (!transfers && buffer.length < rows * width) buffer = new Float32Array(Math.min(maxBatch, Math.max(rows, 2 * (buffer.length / width || 8))) * width);
+    const input = transfers ? new Float32Array(rows * width) : buffer;
+    const { issues, rejected } = schema.transformInto(batchRows as ArrayLike<Input>, input, telemetry?.observe);
+    let accepted = rows;
+    let byRow: Map<number, Issue[]> | undefined;
+    if (issues.length > 0) {
+      telemetry?.issues(issues);
+      byRow = new Map();
+      for (const issue of issues) {
+        const list = byRow.get(issue.row ?? 0);
+        if (list) list.push(issue);
+        else byRow.set(issue.row ?? 0, [issue]);
+      }
+      // Rejected rows are zero-filled by the transform: close the gaps so the model runs only valid rows.
+      accepted = 0;
+      for (let i = 0; i < rows; i++) {
+        if (rejected[i]) continue;
+        if (accepted !== i) input.copyWithin(accepted * width, i * width, (i + 1) * width);
+        accepted++;
+      }
+      counts.invalid += rows - accepted;
+    }
+
+    const settle = (output: Float32Array | undefined) => {
+      let row = 0;
+      let k = 0;
+      for (const request of requests as Call[]) {
+        const n = request.rows.length;
+        if (request.single) {
+          if (rejected[row]) request.reject(new ValidationError((byRow?.get(row) ?? []).map(dropRow)));
+          else if (request.done) k++;
+          else request.resolve(decode(output!, k++));
+        } else {
+          const predictions: Array<Prediction | null> = new Array<Prediction | null>(n);
+          const own: Issue[] = [];
+          for (let i = 0; i < n; i++) {
+            predictions[i] = rejected[row + i] ? null : request.done ? (k++, null) : decode(output!, k++);
+            for (const issue of byRow?.get(row + i) ?? []) own.push({ ...issue, row: request.offset + i });
+          }
+          request.resolve({ predictions, issues: own } satisfies BatchPredictions);
+        }
+        row += n;
+      }
+    };
+
+    if (accepted === 0) return settle(undefined);
+    counts.batches++;
+    const finish = (output: Float32Array) => {
+      counts.predictions += accepted;
+      telemetry?.predicted(accepted, performance.now() - started, engine.report.backend);
+      settle(output);
+    };
+    const fail = (error: unknown) => {
+      for (const r of requests) if (!r.done) counts.failed++;
+      throw error;
+    };
+    const output = engine.run(input, accepted);
+    if (output instanceof Float32Array) return finish(output);
+    return output.then(finish, fail);
+  }
+
+  const scheduler = createScheduler({ maxBatch, maxDelayMs: parts.maxDelayMs, runBatch });
+
+  const enqueue = (rows: readonly unknown[], single: boolean, offset: number, options: PredictOptions | undefined) =>
+    new Promise<unknown>((resolve, reject) => {
+      const call: Call = {
+        rows,
+        single,
+        offset,
+        done: false,
+        resolve,
+        // Every failed call is reported by code; telemetry never sees the values.
+        reject: telemetry ? (error) => (isFerryError(error) && error.code !== 'VALIDATION_FAILED' && telemetry.failed(error.code), reject(error)) : reject,
+      };
+      scheduler.enqueue(call, { signal: options?.signal, timeoutMs: options?.timeoutMs ?? parts.timeoutMs });
+    });
+
+  const disposedError = () => new FerryError('DISPOSED', 'This model was disposed; load it again to predict');
+
+  let lastReport: EngineReport | undefined;
+  let info: ModelInfo;
+  const { bundleMs, totalMs, ...base } = parts.base;
+
+  return {
+    get info() {
+      const r = engine.report;
+      if (r !== lastReport) {
+        lastReport = r;
+        info = {
+          ...base,
+          backend: r.backend,
+          decision: r.decision,
+          rejected: r.rejected,
+          measured: r.measured,
+          lean: r.lean,
+          timings: { ...r.timings, bundleMs, totalMs },
+          ...(r.adapter ? { adapter: r.adapter } : {}),
+          ...(r.goldenError === undefined ? {} : { goldenError: r.goldenError }),
+        };
+      }
+      return info;
+    },
+    predict(row, options) {
+      if (disposed) return Promise.reject(disposedError());
+      return enqueue([row], true, 0, options) as Promise<Prediction>;
+    },
+    async predictBatch(rows, options) {
+      if (disposed) throw disposedError();
+      const chunks: Array<Promise<unknown>> = [];
+      for (let start = 0; start < rows.length; start += maxBatch) chunks.push(enqueue(rows.slice(start, start + maxBatch), false, start, options));
+      const parts = (await Promise.all(chunks)) as BatchPredictions[];
+      return parts.length === 1 ? parts[0]! : { predictions: parts.flatMap((p) => p.predictions), issues: parts.flatMap((p) => p.issues) };
+    },
+    stats() {
+      return { ...counts, aborted: scheduler.stats.aborted, timedOut: scheduler.stats.timedOut };
+    },
+    telemetry,
+    async dispose() {
+      if (disposed) return;
+      disposed = true;
+      scheduler.clear(disposedError());
+      await engine.dispose();
+      await telemetry?.dispose();
+    },
+  };
+}

@@ -1,0 +1,147 @@
+/**
+ * Runtime options of `loadModel`: one type with `@default`s, one defaults object, one
+ * `normalizeRuntimeOptions()` that accepts the shorthands and throws on caller mistakes.
+ */
+import { FerryError } from '../errors.js';
+import type { ModelInfo } from './model-types.js';
+import { BACKEND_NAMES } from './types.js';
+import type { BackendName } from './types.js';
+
+/** How the model runs: backends, WASM files, worker, batching. */
+export interface RuntimeOptions {
+  /** Backends to try, in order; each failure is recorded on `model.info.rejected`. @default ["webgpu", "wasm", "cpu"] */
+  backends?: readonly BackendName[];
+  /** Use exactly this backend: no measuring, a software GPU is accepted, failing it fails the load. */
+  backend?: BackendName;
+  /**
+   * `"auto"`: a software WebGPU adapter is not a GPU, and WebGPU must beat the next backend on a
+   * quick per-call measurement (remembered per device and model version). `"first"`: the first
+   * backend that comes up and passes the golden check. @default "auto"
+   */
+  select?: 'auto' | 'first';
+  /** Remember the measured choice in localStorage (key `ferryml.backend:<name>@<version>`). @default true */
+  remember?: boolean;
+  /**
+   * Where tfjs-backend-wasm's `.wasm` files are: a directory URL ending in `/`, or a map from file
+   * name to URL. @default "/node_modules/@tensorflow/tfjs-backend-wasm/dist/" in browsers (what
+   * `npm start` and the test server serve); in Node, the package's own directory
+   */
+  wasmPaths?: string | Record<string, string>;
+  /**
+   * Allow tfjs's threaded WASM build when the page is cross-origin isolated. `"auto"`: only with
+   * at least 8 logical cores (tfjs uses half of them; on fewer it starts workers for no gain).
+   * @default "auto"
+   */
+  wasmThreads?: boolean | 'auto';
+  /**
+   * Run tfjs in a dedicated Web Worker (the page only validates and transforms). `{ url }` points
+   * at the worker script. @default false; url: `ferryml-worker.js` next to `ferryml.js`
+   */
+  worker?: boolean | { url: string | URL };
+  /** Rows in one batched tensor call at most. @default 256 */
+  maxBatch?: number;
+  /** How long a first `predict()` waits for others to join its batch; 0 = until the current task ends. @default 0 */
+  maxDelayMs?: number;
+  /** Default per-call timeout in ms; 0 = none. @default 0 */
+  timeoutMs?: number;
+  /** Labels in a classification's `top`. @default 3 */
+  topK?: number;
+  /** Run the bundle's golden rows on the chosen backend before using it. @default true */
+  golden?: boolean;
+  /** Run small dense models as fused ops instead of `LayersModel.predict` (checked against it at load). @default true */
+  lean?: boolean;
+  /** Called when the model moves to another backend after load (e.g. the WebGPU device was lost). */
+  onBackendChange?: (info: ModelInfo) => void;
+}
+
+/** Defaults of {@link RuntimeOptions}. */
+export const RUNTIME_DEFAULTS = {
+  backends: BACKEND_NAMES,
+  select: 'auto',
+  remember: true,
+  wasmPaths: '/node_modules/@tensorflow/tfjs-backend-wasm/dist/',
+  wasmThreads: 'auto',
+  maxBatch: 256,
+  maxDelayMs: 0,
+  timeoutMs: 0,
+  topK: 3,
+  golden: true,
+  lean: true,
+} as const;
+
+/** {@link RuntimeOptions} resolved. */
+export interface NormalizedRuntimeOptions {
+  backends: BackendName[];
+  select: 'auto' | 'first' | 'forced';
+  remember: boolean;
+  /** Absolute URL(s), or undefined to let tfjs find the files (Node). */
+  wasmPaths: string | Record<string, string> | undefined;
+  wasmThreads: boolean;
+  /** The worker script URL, or undefined for in-page. */
+  worker: URL | undefined;
+  maxBatch: number;
+  maxDelayMs: number;
+  timeoutMs: number;
+  topK: number;
+  golden: boolean;
+  lean: boolean;
+  onBackendChange: ((info: ModelInfo) => void) | undefined;
+}
+
+const invalid = (field: string, message: string, got: unknown) =>
+  new FerryError('INVALID_OPTIONS', `loadModel: \`${field}\` ${message}, got ${JSON.stringify(got) ?? String(got)}`, { details: { field, got } });
+
+function count(value: number | undefined, fallback: number, field: string, min: number): number {
+  const n = value ?? fallback;
+  if (!Number.isInteger(n) || n < min) throw invalid(field, `must be an integer ≥ ${min}`, value);
+  return n;
+}
+
+/** Applies defaults and checks; `defaultWorkerUrl` is where `worker: true` looks. Throws `INVALID_OPTIONS`. */
+export function normalizeRuntimeOptions(options: RuntimeOptions, defaultWorkerUrl: () => URL): NormalizedRuntimeOptions {
+  const base = typeof location === 'undefined' ? undefined : location.href;
+  const known = (b: unknown): b is BackendName => BACKEND_NAMES.includes(b as BackendName);
+  if (options.backend !== undefined && !known(options.backend)) throw invalid('backend', `must be one of ${BACKEND_NAMES.join(', ')}`, options.backend);
+  const list = options.backend ? [options.backend] : [...new Set(options.backends ?? RUNTIME_DEFAULTS.backends)];
+  if (list.length === 0 || !list.every(known)) throw invalid('backends', `must be a non-empty list of ${BACKEND_NAMES.join(', ')}`, options.backends);
+  const select = options.select ?? RUNTIME_DEFAULTS.select;
+  if (select !== 'auto' && select !== 'first') throw invalid('select', 'must be "auto" or "first"', select);
+
+  // Browsers resolve the WASM directory against the page (workers get absolute URLs); Node uses the package's files.
+  let wasmPaths: string | Record<string, string> | undefined = options.wasmPaths ?? (base ? RUNTIME_DEFAULTS.wasmPaths : undefined);
+  if (typeof wasmPaths === 'string') {
+    if (!wasmPaths.endsWith('/')) throw invalid('wasmPaths', 'must be a directory URL ending in "/" (or a map of file name → URL)', wasmPaths);
+    if (base) wasmPaths = new URL(wasmPaths, base).href;
+  } else if (wasmPaths && base) {
+    wasmPaths = Object.fromEntries(Object.entries(wasmPaths).map(([file, url]) => [file, new URL(url, base).href]));
+  }
+  const cores = (globalThis.navigator as { hardwareConcurrency?: number } | undefined)?.hardwareConcurrency ?? 1;
+  const threads = options.wasmThreads ?? RUNTIME_DEFAULTS.wasmThreads;
+
+  let worker: URL | undefined;
+  if (options.worker) {
+    if (typeof Worker === 'undefined') throw invalid('worker', 'needs Web Workers, which this runtime does not have (Node: leave it off)', true);
+    const url = options.worker === true ? defaultWorkerUrl() : options.worker.url;
+    worker = new URL(url, base);
+  }
+  const timeoutMs = options.timeoutMs ?? RUNTIME_DEFAULTS.timeoutMs;
+  if (!(timeoutMs >= 0)) throw invalid('timeoutMs', 'must be ≥ 0', options.timeoutMs);
+  const maxDelayMs = options.maxDelayMs ?? RUNTIME_DEFAULTS.maxDelayMs;
+  if (!(maxDelayMs >= 0)) throw invalid('maxDelayMs', 'must be ≥ 0', options.maxDelayMs);
+
+  return {
+    backends: list,
+    select: options.backend ? 'forced' : select,
+    remember: options.remember ?? RUNTIME_DEFAULTS.remember,
+    wasmPaths,
+    wasmThreads: threads === 'auto' ? cores >= 8 : threads,
+    worker,
+    maxBatch: count(options.maxBatch, RUNTIME_DEFAULTS.maxBatch, 'maxBatch', 1),
+    maxDelayMs,
+    timeoutMs,
+    topK: count(options.topK, RUNTIME_DEFAULTS.topK, 'topK', 1),
+    golden: options.golden ?? RUNTIME_DEFAULTS.golden,
+    lean: options.lean ?? RUNTIME_DEFAULTS.lean,
+    onBackendChange: options.onBackendChange,
+  };
+}

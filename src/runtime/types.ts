@@ -1,0 +1,152 @@
+/**
+ * Plain types shared by the page side and the tfjs side of the runtime (and sent between a page
+ * and its worker): no tfjs values, so importing them costs the SDK core nothing.
+ */
+import type { io } from '@tensorflow/tfjs-core';
+
+/** A tfjs backend ferryml knows how to bring up. */
+export type BackendName = 'webgpu' | 'wasm' | 'cpu';
+
+/** Every backend name, in the default order of preference. */
+export const BACKEND_NAMES: readonly BackendName[] = ['webgpu', 'wasm', 'cpu'];
+
+/** Why a backend was not chosen (or stopped being used). */
+export type RejectionCode =
+  /** `navigator.gpu` is absent (browser, flags, Node, or a worker without WebGPU). */
+  | 'NO_WEBGPU'
+  /** `navigator.gpu.requestAdapter()` returned null or threw. */
+  | 'NO_ADAPTER'
+  /** The adapter is a software rasterizer (`isFallbackAdapter`, e.g. SwiftShader): not a GPU. */
+  | 'SOFTWARE_ADAPTER'
+  /** The backend's package could not be imported or its initialisation failed. */
+  | 'INIT_FAILED'
+  /** The WebAssembly binary could not be fetched (wrong `wasmPaths`, 404, blocked). */
+  | 'WASM_UNREACHABLE'
+  /** The model failed to load or to run its warm-up on this backend. */
+  | 'MODEL_FAILED'
+  /** The golden rows gave outputs outside the bundle's tolerance on this backend. */
+  | 'GOLDEN_MISMATCH'
+  /** Measured per-call latency was worse than the next backend's. */
+  | 'SLOWER'
+  /** An earlier measurement on this device (remembered per model version) chose another backend. */
+  | 'REMEMBERED'
+  /** The WebGPU device was lost while the model was running on it. */
+  | 'DEVICE_LOST';
+
+/** One backend that was tried and not used, and why. */
+export interface Rejection {
+  backend: BackendName;
+  code: RejectionCode;
+  reason: string;
+}
+
+/** Facts about the WebGPU adapter, when one was probed. */
+export interface AdapterInfo {
+  vendor: string;
+  architecture: string;
+  device: string;
+  description: string;
+  /** A software adapter (SwiftShader, WARP, llvmpipe): ferryml treats it as "not a GPU" unless forced. */
+  isFallbackAdapter: boolean;
+}
+
+/** How the backend was chosen. */
+export type Decision =
+  /** The first backend in order that came up and passed the golden check. */
+  | 'first'
+  /** WebGPU and the next backend were both measured; the faster one won. */
+  | 'measured'
+  /** A measurement remembered for this device and model version picked it. */
+  | 'remembered'
+  /** The caller forced this backend (`backend` option). */
+  | 'forced';
+
+/** A remembered measurement: which backend won on which device, and the per-call times. */
+export interface RememberedChoice {
+  /** Identifies the device (user agent, cores, GPU adapter); a different device re-measures. */
+  device: string;
+  backend: BackendName;
+  /** Median milliseconds per batch-1 call, per measured backend. */
+  measured: Partial<Record<BackendName, number>>;
+  /** ISO time of the measurement. */
+  at: string;
+}
+
+/** Where load time went, in milliseconds. */
+export interface Timings {
+  /** Bringing up backends (imports, WebGPU adapter, WASM compile), all tries together. */
+  backendMs: number;
+  /** Building the tfjs model from the bundle's artifacts, all tries together. */
+  modelMs: number;
+  /** Warm-up runs (shader compilation happens here, not in the first user call). */
+  warmupMs: number;
+  /** Golden checks. */
+  goldenMs: number;
+  /** Per-call measurements used to pick the faster backend (0 when nothing was measured). */
+  measureMs: number;
+}
+
+/** What the engine reports about itself; changes when the model moves to another backend. */
+export interface EngineReport {
+  backend: BackendName;
+  decision: Decision;
+  /** Backends tried before the chosen one (or abandoned later), in order, with reasons. */
+  rejected: Rejection[];
+  adapter?: AdapterInfo;
+  /** Device fingerprint used to remember measurements. */
+  device: string;
+  /** Median ms per batch-1 call of each measured backend (empty when nothing was measured). */
+  measured: Partial<Record<BackendName, number>>;
+  /** Set when a measurement chose the backend: the page stores it for the next load. */
+  remember?: RememberedChoice;
+  /** Values per output row. */
+  outputWidth: number;
+  /** Dense layers run as fused ops on one input tensor instead of through `LayersModel.predict`. */
+  lean: boolean;
+  /** Largest relative error of the golden check on the chosen backend; absent without golden rows. */
+  goldenError?: number;
+  timings: Timings;
+}
+
+/** Golden rows already transformed by the schema, and the outputs training stored for them. */
+export interface GoldenInput {
+  /** `rows × width` features. */
+  input: Float32Array;
+  rows: number;
+  /** `rows × outputs` expected values. */
+  expected: Float32Array;
+  /** Relative tolerance: `|got − expected| ≤ tolerance × max(|expected|, 1)`. */
+  tolerance: number;
+}
+
+/** Everything the engine needs to bring a model up; plain data, so it can cross into a worker. */
+export interface EngineInit {
+  /** The model's artifacts (model.json topology and weights), as the bundle's IOHandler returns them. */
+  artifacts: io.ModelArtifacts;
+  format: 'layers-model' | 'graph-model';
+  /** Features per transformed row (the schema's `width`). */
+  width: number;
+  /** Backends to try, in order. */
+  backends: BackendName[];
+  /** `"auto"`: skip software GPUs, measure WebGPU against the next backend. `"first"`: the first that works. `"forced"`: only `backends[0]`. */
+  select: 'auto' | 'first' | 'forced';
+  /** A remembered choice for this model version; used when its device matches. */
+  remembered?: RememberedChoice;
+  /** Directory URL (absolute) or file map of the tfjs WASM binaries; absent: tfjs's own default. */
+  wasmPaths?: string | Record<string, string>;
+  /** Allow tfjs's threaded WASM build (only used when cross-origin isolated). */
+  wasmThreads: boolean;
+  golden?: GoldenInput;
+  /** Run dense chains as fused ops (checked against `LayersModel.predict` at load). */
+  lean: boolean;
+}
+
+/** A model running on one backend, in this realm or in a worker; the scheduler feeds it batches. */
+export interface Engine {
+  /** The current state; replaced (not mutated) when the model moves to another backend. */
+  readonly report: EngineReport;
+  /** Runs `rows` rows from the front of `input` (`rows × width`); resolves `rows × outputWidth` values. Never throws synchronously. */
+  run(input: Float32Array, rows: number): Float32Array | Promise<Float32Array>;
+  /** Frees the model's tensors (and the worker). Later runs reject with `DISPOSED`. */
+  dispose(): Promise<void>;
+}

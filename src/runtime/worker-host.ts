@@ -1,0 +1,100 @@
+/**
+ * The page side of worker mode: an {@link Engine} whose tfjs runs in a dedicated module Worker.
+ * The page never imports tfjs; weights and feature batches are transferred, not copied.
+ */
+import { FerryError } from '../errors.js';
+import { deserializeError } from './worker-protocol.js';
+import type { FromWorker, ToWorker } from './worker-protocol.js';
+import type { Engine, EngineInit, EngineReport } from './types.js';
+
+interface Pending {
+  resolve(output: Float32Array): void;
+  reject(error: FerryError): void;
+}
+
+/** Starts the worker at `url` and brings the model up there; rejects like `createEngine`, or `WORKER_FAILED`, or `ABORTED`. */
+export function createWorkerEngine(url: URL, init: EngineInit, onChange?: (report: EngineReport) => void, signal?: AbortSignal): Promise<Engine> {
+  const worker = new Worker(url, { type: 'module', name: 'ferryml' });
+  const post = (message: ToWorker, transfer: Transferable[] = []) => worker.postMessage(message, transfer);
+  const pending = new Map<number, Pending>();
+  let report: EngineReport | undefined;
+  let broken: FerryError | undefined;
+  let nextId = 1;
+  let onDisposed: (() => void) | undefined;
+  let started: { resolve(engine: Engine): void; reject(error: FerryError): void } | undefined;
+
+  const breakAll = (error: FerryError) => {
+    broken ??= error;
+    started?.reject(error);
+    for (const p of pending.values()) p.reject(error);
+    pending.clear();
+    worker.terminate();
+    onDisposed?.();
+  };
+
+  const engine: Engine = {
+    get report() {
+      return report!;
+    },
+    run(input, rows) {
+      if (broken) return Promise.reject(broken);
+      const id = nextId++;
+      return new Promise<Float32Array>((resolve, reject) => {
+        pending.set(id, { resolve, reject });
+        post({ type: 'run', id, input, rows }, [input.buffer]);
+      });
+    },
+    async dispose() {
+      if (broken) return;
+      const done = new Promise<void>((resolve) => (onDisposed = resolve));
+      post({ type: 'dispose' });
+      // The worker frees its tensors and answers; a wedged worker is terminated anyway.
+      await Promise.race([done, new Promise((resolve) => setTimeout(resolve, 2000))]);
+      breakAll(new FerryError('DISPOSED', 'This model was disposed; load it again to predict'));
+    },
+  };
+
+  worker.addEventListener('message', (event: MessageEvent<FromWorker>) => {
+    const message = event.data;
+    switch (message.type) {
+      case 'ready':
+        report = message.report;
+        return started?.resolve(engine);
+      case 'failed':
+        return breakAll(deserializeError(message.error));
+      case 'result':
+      case 'error': {
+        const p = pending.get(message.id);
+        pending.delete(message.id);
+        if (message.type === 'result') p?.resolve(message.output);
+        else p?.reject(deserializeError(message.error));
+        return;
+      }
+      case 'report':
+        report = message.report;
+        return onChange?.(report);
+      case 'disposed':
+        return onDisposed?.();
+    }
+  });
+  worker.addEventListener('error', (event) => {
+    event.preventDefault();
+    const why = event.message || 'the script could not be loaded or evaluated (check the URL and that it is served as JavaScript)';
+    breakAll(new FerryError('WORKER_FAILED', `The ferryml worker ${url.href} failed: ${why}; pass worker: { url } pointing at ferryml-worker.js`, { details: { url: url.href } }));
+  });
+  worker.addEventListener('messageerror', () => breakAll(new FerryError('WORKER_FAILED', `A message from the ferryml worker ${url.href} could not be deserialized`)));
+
+  const onAbort = () => breakAll(new FerryError('ABORTED', 'loadModel() was aborted while the model was starting in its worker', { cause: signal?.reason }));
+  return new Promise<Engine>((resolve, reject) => {
+    started = { resolve, reject };
+    if (signal?.aborted) return onAbort();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    const weights = init.artifacts.weightData;
+    const transfer = weights === undefined ? [] : Array.isArray(weights) ? weights : [weights];
+    post({ type: 'init', init }, transfer);
+  }).finally(() => {
+    started = undefined;
+    // Once running, the model outlives the load's signal.
+    signal?.removeEventListener('abort', onAbort);
+  });
+}
