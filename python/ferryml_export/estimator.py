@@ -75,7 +75,8 @@ def linear(est, path):
 
 
 def regression_output(n):
-    return {"kind": "regression"} if n == 1 else {"kind": "regression", "names": [f"y{i}" for i in range(n)]}
+    # scikit-learn keeps no target names; the SDK names outputs "0", "1", … (`ferryml pack --regression`)
+    return {"kind": "regression"}
 
 
 CONVERTERS = {

@@ -4,13 +4,15 @@
 Each case is trained here (deterministically), exported, and evaluated on every dataset row plus
 rows with missing values and unseen categories; `expected` holds scikit-learn's own outputs.
 
-    python3 python/tests/cases.py OUT_DIR [CASE ...]
+    python3 python/tests/cases.py OUT_DIR [CASE ...] [--pickles DIR [--from-pickles]]
 
-writes OUT_DIR/<case>/{schema.json, model/, golden.json, expected.json, export.json}.
+writes OUT_DIR/<case>/{schema.json, model/, golden.json, expected.json, pack-args.json}.
 """
 
+import argparse
 import json
 import os
+import pickle
 import sys
 import warnings
 
@@ -37,6 +39,7 @@ from sklearn.preprocessing import (  # noqa: E402
 )
 
 from ferryml_export import export  # noqa: E402
+from ferryml_export.pack import pack_args  # noqa: E402
 from ferryml_export.sample import Sample, to_json  # noqa: E402
 
 PENGUINS = os.path.join(ROOT, "node_modules", "vega-datasets", "data", "penguins.json")
@@ -82,14 +85,14 @@ def case_penguins_logreg():
         ("island", ohe(handle_unknown="ignore"), ["Island"]),
         ("sex", make_pipeline(SimpleImputer(strategy="most_frequent"), ohe(drop="if_binary", handle_unknown="ignore")), ["Sex"]),
     ])
-    model = Pipeline([("preprocess", ct), ("classify", LogisticRegression(max_iter=5000))]).fit(X, y)
+    model = Pipeline([("preprocess", ct), ("classify", LogisticRegression(max_iter=5000))])
     extra = [
         {"Island": "Atlantis", "Beak Length (mm)": 45.0, "Beak Depth (mm)": 17.0, "Flipper Length (mm)": 200, "Body Mass (g)": 4200, "Sex": "MALE"},
         {"Island": "Dream", "Beak Length (mm)": None, "Beak Depth (mm)": None, "Flipper Length (mm)": None, "Body Mass (g)": None, "Sex": None},
         {"Island": "Biscoe", "Beak Length (mm)": 50.0, "Beak Depth (mm)": 15.0, "Flipper Length (mm)": 220, "Body Mass (g)": 9000, "Sex": "."},
         {"Island": "Torgersen", "Beak Length (mm)": 38.0, "Beak Depth (mm)": 18.0, "Flipper Length (mm)": 185, "Body Mass (g)": 3500, "Sex": "UNKNOWN"},
     ]
-    return dict(model=model, X=X, raw=df, extra=extra, label="Species", missing_strings={"Sex": ["."]})
+    return dict(model=model, X=X, y=y, raw=df, extra=extra, label="Species", missing_strings={"Sex": ["."]})
 
 
 def case_penguins_mlp():
@@ -101,12 +104,12 @@ def case_penguins_mlp():
         ("beak", make_pipeline(SimpleImputer(), StandardScaler()), NUM[:2]),
     ], remainder=make_pipeline(SimpleImputer(strategy="constant", fill_value=4000), StandardScaler(), FunctionTransformer()))
     mlp = MLPClassifier(hidden_layer_sizes=(12,), activation="tanh", max_iter=3000, random_state=0)
-    model = Pipeline([("preprocess", ct), ("classify", mlp)]).fit(df, y)
+    model = Pipeline([("preprocess", ct), ("classify", mlp)])
     extra = [
         {"Island": "Atlantis", "Beak Length (mm)": 45.0, "Beak Depth (mm)": 17.0, "Flipper Length (mm)": 200, "Body Mass (g)": 4200, "Sex": "?"},
         {"Island": None, "Beak Length (mm)": None, "Beak Depth (mm)": None, "Flipper Length (mm)": None, "Body Mass (g)": None, "Sex": None},
     ]
-    return dict(model=model, X=df, raw=df, extra=extra, label="Species")
+    return dict(model=model, X=df, y=y, raw=df, extra=extra, label="Species")
 
 
 def case_penguins_sex():
@@ -120,13 +123,13 @@ def case_penguins_sex():
         ("num", make_pipeline(SimpleImputer(strategy="median"), StandardScaler(with_mean=False)), NUM),
     ])
     mlp = MLPClassifier(hidden_layer_sizes=(10, 6), activation="relu", max_iter=3000, random_state=1)
-    model = Pipeline([("preprocess", ct), ("classify", mlp)]).fit(df, y)
+    model = Pipeline([("preprocess", ct), ("classify", mlp)])
     extra = [
         {"Species": "Emperor", "Island": "Dream", "Beak Length (mm)": 40.0, "Beak Depth (mm)": 18.0, "Flipper Length (mm)": 190, "Body Mass (g)": 3600},
         # Island's encoder has handle_unknown="error": scikit-learn refuses this row, and so must ferryml
         {"Species": "Adelie", "Island": "Atlantis", "Beak Length (mm)": 40.0, "Beak Depth (mm)": 18.0, "Flipper Length (mm)": 190, "Body Mass (g)": 3600},
     ]
-    return dict(model=model, X=df, raw=df, extra=extra, label="Sex")
+    return dict(model=model, X=df, y=y, raw=df, extra=extra, label="Sex")
 
 
 def case_penguins_mass():
@@ -137,9 +140,9 @@ def case_penguins_mass():
         ("num", make_pipeline(SimpleImputer(), StandardScaler()), NUM[:3]),
         ("cat", make_pipeline(SimpleImputer(strategy="constant", fill_value="none"), ohe(handle_unknown="ignore")), ["Species", "Island", "Sex"]),
     ])
-    model = Pipeline([("preprocess", ct), ("regress", LinearRegression())]).fit(df, y)
+    model = Pipeline([("preprocess", ct), ("regress", LinearRegression())])
     extra = [{"Species": "Gentoo", "Island": "Nowhere", "Beak Length (mm)": None, "Beak Depth (mm)": 15.0, "Flipper Length (mm)": 230, "Sex": None}]
-    return dict(model=model, X=df, raw=df, extra=extra, label="Body Mass (g)")
+    return dict(model=model, X=df, y=y, raw=df, extra=extra, label="Body Mass (g)")
 
 
 def wine():
@@ -152,8 +155,8 @@ def case_wine_ovr():
     X, y = wine()
     X = with_holes(X, list(X.columns), 0.15, seed=1)
     ct = dense([("all", make_pipeline(SimpleImputer(), StandardScaler()), list(X.columns))])
-    model = Pipeline([("preprocess", ct), ("classify", LogisticRegression(solver="liblinear", C=0.5))]).fit(X, y)
-    return dict(model=model, X=X, raw=X, extra=[{c: None for c in X.columns}], label="cultivar")
+    model = Pipeline([("preprocess", ct), ("classify", LogisticRegression(solver="liblinear", C=0.5))])
+    return dict(model=model, X=X, y=y, raw=X, extra=[{c: None for c in X.columns}], label="cultivar")
 
 
 def case_wine_mlp():
@@ -166,8 +169,8 @@ def case_wine_mlp():
         ("alcalinity", "drop", []),
     ], remainder=StandardScaler())
     mlp = MLPClassifier(hidden_layer_sizes=(16, 8), activation="relu", max_iter=3000, random_state=0)
-    model = Pipeline([("preprocess", ct), ("classify", mlp)]).fit(X, y)
-    return dict(model=model, X=X, raw=X, extra=[], label="cultivar")
+    model = Pipeline([("preprocess", ct), ("classify", mlp)])
+    return dict(model=model, X=X, y=y, raw=X, extra=[], label="cultivar")
 
 
 def case_wine_regression():
@@ -177,8 +180,8 @@ def case_wine_regression():
     X = with_holes(X, list(X.columns), 0.1, seed=3)
     ct = dense([("all", make_pipeline(SimpleImputer(), StandardScaler()), list(X.columns))])
     mlp = MLPRegressor(hidden_layer_sizes=(8,), activation="logistic", max_iter=4000, random_state=0)
-    model = Pipeline([("preprocess", ct), ("regress", mlp)]).fit(X, y)
-    return dict(model=model, X=X, raw=X, extra=[], label="alcohol")
+    model = Pipeline([("preprocess", ct), ("regress", mlp)])
+    return dict(model=model, X=X, y=y, raw=X, extra=[], label="alcohol")
 
 
 def cancer():
@@ -191,8 +194,8 @@ def case_cancer_logreg():
     X, y = cancer()
     X = with_holes(X, list(X.columns), 0.2, seed=4)
     ct = dense([("all", make_pipeline(SimpleImputer(strategy="median"), StandardScaler()), list(X.columns))])
-    model = Pipeline([("preprocess", ct), ("classify", LogisticRegression(max_iter=5000))]).fit(X, y)
-    return dict(model=model, X=X, raw=X, extra=[{c: None for c in X.columns}], label="diagnosis")
+    model = Pipeline([("preprocess", ct), ("classify", LogisticRegression(max_iter=5000))])
+    return dict(model=model, X=X, y=y, raw=X, extra=[{c: None for c in X.columns}], label="diagnosis")
 
 
 def case_cancer_multinomial():
@@ -205,8 +208,8 @@ def case_cancer_multinomial():
         ("worst", MinMaxScaler(feature_range=(-1, 1)), cols[20:]),
     ])
     lr = LogisticRegression(multi_class="multinomial", max_iter=5000)
-    model = Pipeline([("preprocess", ct), ("classify", lr)]).fit(X, y)
-    return dict(model=model, X=X, raw=X, extra=[], label="diagnosis")
+    model = Pipeline([("preprocess", ct), ("classify", lr)])
+    return dict(model=model, X=X, y=y, raw=X, extra=[], label="diagnosis")
 
 
 def case_cancer_mlp():
@@ -219,8 +222,8 @@ def case_cancer_mlp():
         ("indicated", SimpleImputer(strategy="median", add_indicator=True), cols[5:10]),
     ], remainder="passthrough")
     mlp = MLPClassifier(hidden_layer_sizes=(8,), activation="logistic", max_iter=3000, random_state=0)
-    model = Pipeline([("preprocess", ct), ("classify", mlp)]).fit(X, y)
-    return dict(model=model, X=X, raw=X, extra=[], label="diagnosis")
+    model = Pipeline([("preprocess", ct), ("classify", mlp)])
+    return dict(model=model, X=X, y=y, raw=X, extra=[], label="diagnosis")
 
 
 def case_cancer_ridge():
@@ -230,8 +233,8 @@ def case_cancer_ridge():
     X = X.drop(columns=["mean area", "worst area", "mean perimeter", "worst perimeter", "mean radius", "worst radius"])
     X = with_holes(X, list(X.columns), 0.1, seed=7)
     ct = dense([("all", make_pipeline(SimpleImputer(), StandardScaler()), list(X.columns))])
-    model = Pipeline([("preprocess", ct), ("regress", Ridge(alpha=1.0))]).fit(X, y)
-    return dict(model=model, X=X, raw=X, extra=[], label="area")
+    model = Pipeline([("preprocess", ct), ("regress", Ridge(alpha=1.0))])
+    return dict(model=model, X=X, y=y, raw=X, extra=[], label="area")
 
 
 CASES = {
@@ -287,24 +290,39 @@ def result_input_names(model):
     return model.steps[0][1].feature_names_in_
 
 
-def build(name, out_dir, version="1.0.0"):
+def build(name, out_dir, version="1.0.0", pickles=None, from_pickles=False):
+    """Trains (or, with from_pickles, loads) the case's pipeline, exports it and writes expected.json."""
     case = CASES[name]()
+    pickle_path = os.path.join(pickles, f"{name}.pkl") if pickles else None
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
+        if from_pickles:
+            with open(pickle_path, "rb") as f:
+                case["model"] = pickle.load(f)
+        else:
+            case["model"].fit(case["X"], case["y"])
+            if pickle_path:
+                os.makedirs(pickles, exist_ok=True)
+                with open(pickle_path, "wb") as f:
+                    pickle.dump(case["model"], f, protocol=4)
         result = export(case["model"], case["X"], os.path.join(out_dir, name), name=name, version=version,
                         label=case["label"], missing_strings=case.get("missing_strings"))
         expected = evaluation(case, result)
     with open(os.path.join(result.out_dir, "expected.json"), "w") as f:
         json.dump(expected, f, allow_nan=False)
-    summary = {"name": name, "version": version, "modelDir": result.model_dir, "schema": result.schema_path,
-               "golden": result.golden_path, "output": result.output, "packCommand": result.pack_command("MODELS_DIR")}
-    with open(os.path.join(result.out_dir, "export.json"), "w") as f:
-        json.dump(summary, f, indent=1)
+        f.write("\n")
+    with open(os.path.join(result.out_dir, "pack-args.json"), "w") as f:
+        json.dump(pack_args(result, "MODELS_DIR"), f)
     return result, case
 
 
 if __name__ == "__main__":
-    out = sys.argv[1]
-    for name in sys.argv[2:] or list(CASES):
-        build(name, out)
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("out")
+    parser.add_argument("cases", nargs="*", default=list(CASES))
+    parser.add_argument("--pickles", help="directory of <case>.pkl: written after training, or read with --from-pickles")
+    parser.add_argument("--from-pickles", action="store_true", help="export the pickled pipelines instead of training")
+    args = parser.parse_args()
+    for name in args.cases:
+        build(name, args.out, pickles=args.pickles, from_pickles=args.from_pickles)
         print(name)

@@ -1,0 +1,56 @@
+// The committed exporter fixtures (test/fixtures/export, loaded by the Chromium test) are exactly
+// what the current exporter makes of the committed, fitted scikit-learn pipelines, and their
+// expected outputs are what scikit-learn itself predicts; `ferryml verify` accepts every bundle.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FIXTURES, make } from '../fixtures/export/make.js';
+import type { Expected } from '../export/compare.js';
+import type { Golden, Manifest } from '../../src/model/manifest.js';
+
+const PYTHON = process.env.FERRYML_PYTHON ?? '/usr/bin/python3';
+const probe = spawnSync(PYTHON, ['-c', 'import sklearn, pandas'], { encoding: 'utf8' });
+const skip = probe.status === 0 ? false : `needs ${PYTHON} with scikit-learn and pandas (Debian: apt-get install python3-sklearn python3-pandas)`;
+if (skip) console.log(`# skipping the exporter fixture check: ${skip}`);
+
+const read = (...p: string[]) => readFileSync(join(...p));
+const readJson = <T>(...p: string[]) => JSON.parse(readFileSync(join(...p), 'utf8')) as T;
+
+/** Same numbers within 1e-12: scikit-learn's float64 outputs may differ in the last bits across CPUs' BLAS. */
+function assertOutputsClose(got: ReadonlyArray<readonly number[] | null>, want: ReadonlyArray<readonly number[] | null>, what: string) {
+  assert.equal(got.length, want.length, what);
+  got.forEach((row, i) => {
+    const w = want[i];
+    if (row === null || w === null || w === undefined) return assert.equal(row, w ?? null, `${what} row ${i}`);
+    row.forEach((v, k) => assert.ok(Math.abs(v - w[k]!) <= 1e-12 * Math.max(1, Math.abs(v)), `${what} row ${i}[${k}]: ${v} vs ${w[k]}`));
+  });
+}
+
+test('committed fixtures = exporter(committed pipelines), expected = scikit-learn(committed pipelines)', { skip }, async () => {
+  const fresh = mkdtempSync(join(tmpdir(), 'ferryml-export-check-'));
+  const cases = await make(fresh, true, PYTHON);
+  assert.deepEqual(cases, readdirSync(join(FIXTURES, 'expected')).map((f) => f.replace(/\.json$/, '')).sort());
+  for (const name of cases) {
+    const ours = join(fresh, 'models', name, '1.0.0');
+    const committed = join(FIXTURES, 'models', name, '1.0.0');
+    for (const file of ['model.json', 'group1-shard1of1.bin', 'schema.json'])
+      assert.ok(read(ours, file).equals(read(committed, file)), `${name}/${file} is stale: run node --import tsx test/fixtures/export/make.ts --check DIR and compare`);
+    const [g1, g2] = [readJson<Golden>(ours, 'golden.json'), readJson<Golden>(committed, 'golden.json')];
+    assert.deepEqual(g1.rows, g2.rows, `${name} golden rows`);
+    assertOutputsClose(g1.outputs, g2.outputs, `${name} golden`);
+    const [e1, e2] = [readJson<Expected>(fresh, 'expected', `${name}.json`), readJson<Expected>(FIXTURES, 'expected', `${name}.json`)];
+    assert.deepEqual([e1.output, e1.columns, e1.rows], [e2.output, e2.columns, e2.rows], `${name} evaluation rows`);
+    assertOutputsClose(e1.outputs, e2.outputs, `${name} scikit-learn outputs`);
+    const m = readJson<Manifest>(committed, 'manifest.json');
+    assert.deepEqual(m.output, e2.output, `${name} manifest output`);
+  }
+});
+
+test('ferryml verify accepts every committed exporter bundle and the registry', () => {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/node/cli.ts', 'verify', join(FIXTURES, 'models'), '--quiet'], { encoding: 'utf8' });
+  assert.equal(r.status, 0, `${r.stdout}\n${r.stderr}`);
+  assert.equal((r.stdout.match(/^ok /gm) ?? []).length, readdirSync(join(FIXTURES, 'expected')).length, r.stdout);
+});
