@@ -65,3 +65,18 @@ export type { CachedBundleInfo } from './cache/records.js';
 // runtime
 
 // telemetry
+// createTelemetry is not exported: loadModel imports it lazily when `telemetry` options are given,
+// so an app without telemetry ships none of it. ValueObserver is exported with the schema API.
+export { PSI_WARN, PSI_ALERT } from './telemetry/psi.js';
+export type {
+  Telemetry,
+  TelemetryOptions,
+  TelemetryStats,
+  TelemetryContext,
+  OfflineOptions,
+  ModelLoadedEvent,
+  LoadSource,
+  DropReason,
+  FeatureDrift,
+  DriftStatus,
+} from './telemetry/types.js';

@@ -3,6 +3,7 @@
  * schema's training baseline, plus missing / unknown / out-of-range counts. Counts are what
  * travel (they merge across clients by addition); PSI is scored only past a minimum row count.
  */
+import { baselineBin } from '../schema/baseline.js';
 import type { Schema } from '../schema/types.js';
 import { expectedShares, psi } from './psi.js';
 import type { ValueObserver } from './types.js';
@@ -71,15 +72,8 @@ export function createDriftWindows(schema: Schema, minRows: number): { observe: 
         s.unknown++;
         return;
       }
-      // Lower-inclusive bins like `bucketize`: the bin index is the number of edges ≤ x.
-      let lo = 0;
-      let hi = s.edges.length;
-      while (lo < hi) {
-        const mid = (lo + hi) >>> 1;
-        if (x < (s.edges[mid] as number)) hi = mid;
-        else lo = mid + 1;
-      }
-      s.counts[lo]!++;
+      // The schema's own binning (lower-inclusive), so live counts compare like with like with its shares.
+      s.counts[baselineBin(s.edges, x)]!++;
     } else {
       const i = s.categories.get(value);
       if (i === undefined) s.unknown++;
