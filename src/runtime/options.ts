@@ -16,9 +16,10 @@ export interface RuntimeOptions {
   /**
    * `"auto"`: a software WebGPU adapter is not a GPU, and WebGPU must beat the next backend on a
    * quick per-call measurement (remembered per device and model version). `"first"`: the first
-   * backend that comes up and passes the golden check. @default "auto"
+   * backend that comes up and passes the golden check. `"measure"`: like `"auto"`, but a software
+   * GPU is measured too instead of skipped. @default "auto"
    */
-  select?: 'auto' | 'first';
+  select?: 'auto' | 'measure' | 'first';
   /** Remember the measured choice in localStorage (key `ferryml.backend:<name>@<version>`). @default true */
   remember?: boolean;
   /**
@@ -72,7 +73,7 @@ export const RUNTIME_DEFAULTS = {
 /** {@link RuntimeOptions} resolved. */
 export interface NormalizedRuntimeOptions {
   backends: BackendName[];
-  select: 'auto' | 'first' | 'forced';
+  select: 'auto' | 'measure' | 'first' | 'forced';
   remember: boolean;
   /** Absolute URL(s), or undefined to let tfjs find the files (Node). */
   wasmPaths: string | Record<string, string> | undefined;
@@ -105,7 +106,7 @@ export function normalizeRuntimeOptions(options: RuntimeOptions, defaultWorkerUr
   const list = options.backend ? [options.backend] : [...new Set(options.backends ?? RUNTIME_DEFAULTS.backends)];
   if (list.length === 0 || !list.every(known)) throw invalid('backends', `must be a non-empty list of ${BACKEND_NAMES.join(', ')}`, options.backends);
   const select = options.select ?? RUNTIME_DEFAULTS.select;
-  if (select !== 'auto' && select !== 'first') throw invalid('select', 'must be "auto" or "first"', select);
+  if (select !== 'auto' && select !== 'measure' && select !== 'first') throw invalid('select', 'must be "auto", "measure" or "first"', select);
 
   // Browsers resolve the WASM directory against the page (workers get absolute URLs); Node uses the package's files.
   let wasmPaths: string | Record<string, string> | undefined = options.wasmPaths ?? (base ? RUNTIME_DEFAULTS.wasmPaths : undefined);

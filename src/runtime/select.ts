@@ -113,7 +113,8 @@ export async function selectBackend(init: EngineInit, timings: Timings): Promise
   });
 
   let order = [...init.backends];
-  const remembered = init.select === 'auto' && init.remembered?.device === device ? init.remembered : undefined;
+  const measuring = init.select === 'auto' || init.select === 'measure';
+  const remembered = measuring && init.remembered?.device === device ? init.remembered : undefined;
   if (remembered && order.includes(remembered.backend)) {
     const up = await bringUp(remembered.backend);
     if (!('code' in up)) {
@@ -135,7 +136,7 @@ export async function selectBackend(init: EngineInit, timings: Timings): Promise
       continue;
     }
     if (init.select === 'forced') return done(name, up, 'forced');
-    if (name !== 'webgpu' || init.select !== 'auto') return done(name, up, 'first');
+    if (name !== 'webgpu' || init.select === 'first') return done(name, up, 'first');
     // A real GPU: measure it against the next backend that comes up, keep the faster one.
     let t = performance.now();
     const gpuMs = await measurePerCall(up.session, row);

@@ -128,8 +128,11 @@ export interface EngineInit {
   width: number;
   /** Backends to try, in order. */
   backends: BackendName[];
-  /** `"auto"`: skip software GPUs, measure WebGPU against the next backend. `"first"`: the first that works. `"forced"`: only `backends[0]`. */
-  select: 'auto' | 'first' | 'forced';
+  /**
+   * `"auto"`: skip software GPUs, measure WebGPU against the next backend. `"measure"`: measure
+   * even a software GPU. `"first"`: the first that works. `"forced"`: only `backends[0]`.
+   */
+  select: 'auto' | 'measure' | 'first' | 'forced';
   /** A remembered choice for this model version; used when its device matches. */
   remembered?: RememberedChoice;
   /** Directory URL (absolute) or file map of the tfjs WASM binaries; absent: tfjs's own default. */

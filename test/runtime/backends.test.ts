@@ -1,0 +1,88 @@
+import { expect } from 'chai';
+import { loadModel } from '../../src/load-model.js';
+import type { Prediction } from '../../src/runtime/decode.js';
+import { base, golden, maxDiff } from './helpers.js';
+
+const raw = (p: Prediction | null) => Array.from(p!.raw);
+
+describe('runtime: backends', () => {
+  it('predicts the same values (1e-5) on webgpu (SwiftShader), wasm and cpu, matching the golden outputs', async () => {
+    const { rows, outputs } = await golden('mlp');
+    const results: Record<string, number[][]> = {};
+    for (const backend of ['webgpu', 'wasm', 'cpu'] as const) {
+      const model = await loadModel(base('mlp', { backend }));
+      expect(model.info.backend).to.equal(backend);
+      expect(model.info.decision).to.equal('forced');
+      expect(model.info.goldenError).to.be.below(1e-4);
+      const { predictions, issues } = await model.predictBatch(rows);
+      expect(issues.filter((i) => i.severity === 'error')).to.deep.equal([]);
+      results[backend] = predictions.map(raw);
+      await model.dispose();
+    }
+    for (const backend of ['webgpu', 'wasm'] as const) {
+      expect(maxDiff(results[backend]!.flat(), results.cpu!.flat()), `${backend} vs cpu`).to.be.below(1e-5);
+    }
+    expect(maxDiff(results.cpu!.flat(), outputs.flat())).to.be.below(1e-5);
+  });
+
+  it('auto: a software WebGPU adapter is not a GPU — wasm is chosen and the reason recorded', async () => {
+    const model = await loadModel(base('mlp'));
+    expect(model.info.backend).to.equal('wasm');
+    expect(model.info.adapter?.isFallbackAdapter).to.equal(true);
+    expect(model.info.rejected).to.have.length(1);
+    expect(model.info.rejected[0]).to.include({ backend: 'webgpu', code: 'SOFTWARE_ADAPTER' });
+    expect(model.info.rejected[0]!.reason).to.match(/swiftshader/i);
+    await model.dispose();
+  });
+
+  it('measure: notices by itself that software WebGPU is slower than wasm, and remembers it per device + version', async () => {
+    localStorage.removeItem('ferryml.backend:mlp@1.0.0');
+    const first = await loadModel(base('mlp', { select: 'measure', remember: true }));
+    expect(first.info.backend).to.equal('wasm');
+    expect(first.info.decision).to.equal('measured');
+    expect(first.info.measured.webgpu).to.be.greaterThan(first.info.measured.wasm!);
+    expect(first.info.rejected.map((r) => [r.backend, r.code])).to.deep.equal([['webgpu', 'SLOWER']]);
+    const stored = JSON.parse(localStorage.getItem('ferryml.backend:mlp@1.0.0')!);
+    expect(stored).to.include({ backend: 'wasm' });
+    await first.dispose();
+
+    const second = await loadModel(base('mlp', { select: 'measure', remember: true }));
+    expect(second.info.decision).to.equal('remembered');
+    expect(second.info.backend).to.equal('wasm');
+    expect(second.info.rejected.map((r) => [r.backend, r.code])).to.deep.equal([['webgpu', 'REMEMBERED']]);
+    expect(second.info.timings.measureMs).to.equal(0);
+    await second.dispose();
+
+    // Another device (a changed fingerprint) measures again instead of trusting the record.
+    localStorage.setItem('ferryml.backend:mlp@1.0.0', JSON.stringify({ ...stored, device: 'another-device' }));
+    const third = await loadModel(base('mlp', { select: 'measure', remember: true }));
+    expect(third.info.decision).to.equal('measured');
+    await third.dispose();
+    localStorage.removeItem('ferryml.backend:mlp@1.0.0');
+  });
+
+  it('decodes classification (label, probabilities, top-k) and regression (value, named values)', async () => {
+    const { rows, outputs } = await golden('mlp');
+    const model = await loadModel(base('mlp', { backend: 'cpu', topK: 2 }));
+    const p = await model.predict(rows[0]!);
+    if (p.kind !== 'classification') throw new Error('expected classification');
+    const expected = outputs[0]!;
+    const best = expected.indexOf(Math.max(...expected));
+    expect(p.label).to.equal(['red', 'green', 'blue'][best]);
+    expect(Object.keys(p.probabilities)).to.deep.equal(['red', 'green', 'blue']);
+    expect(maxDiff(Object.values(p.probabilities), expected)).to.be.below(1e-5);
+    expect(p.top).to.have.length(2);
+    expect(p.top[0]!.label).to.equal(p.label);
+    expect(p.top[0]!.probability).to.be.at.least(p.top[1]!.probability);
+    await model.dispose();
+
+    const reg = await loadModel(base('reg', { backend: 'cpu' }));
+    const regGolden = await golden('reg');
+    const r = await reg.predict(regGolden.rows[2]!);
+    if (r.kind !== 'regression') throw new Error('expected regression');
+    expect(Object.keys(r.values)).to.deep.equal(['price', 'weight']);
+    expect(r.value).to.equal(r.values.price);
+    expect(maxDiff([r.values.price!, r.values.weight!], regGolden.outputs[2]!)).to.be.below(1e-5);
+    await reg.dispose();
+  });
+});
