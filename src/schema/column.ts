@@ -167,17 +167,18 @@ function compileNumeric(name: string, steps: readonly Step[], offsets: Int32Arra
 }
 
 /**
- * KBinsDiscretizer.transform as sklearn 1.2 computes it: `digitize(x + 1e-8 + 1e-5·|x|, edges)`,
- * i.e. the number of inner edges <= the nudged value (lower-inclusive bins, values just under an
- * edge within the tolerance move up). Binary search over the ascending edges.
+ * KBinsDiscretizer.transform as scikit-learn 1.2 computes it:
+ * `np.searchsorted(bin_edges_[1:-1], x, side="right")`, i.e. the number of inner edges <= x
+ * (lower-inclusive bins, no tolerance: scikit-learn/scikit-learn#22526, in 1.1, removed the
+ * `1e-8 + 1e-5·|x|` nudge that `np.digitize` got before).
+ * Binary search over the ascending edges.
  */
 export function bucket(edges: ArrayLike<number>, x: number): number {
-  const y = x + (1e-8 + 1e-5 * Math.abs(x));
   let lo = 0;
   let hi = edges.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if (edges[mid]! <= y) lo = mid + 1;
+    if (edges[mid]! <= x) lo = mid + 1;
     else hi = mid;
   }
   return lo;

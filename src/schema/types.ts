@@ -125,9 +125,8 @@ export interface MinMaxStep {
 }
 
 /**
- * KBinsDiscretizer: bin index `i` such that `edges[i-1] <= x < edges[i]` (lower-inclusive),
- * computed as sklearn 1.2 does: `digitize(x + 1e-8 + 1e-5·|x|, edges)` then clipped to
- * `[0, edges.length]`.
+ * KBinsDiscretizer: bin index `i` such that `edges[i-1] <= x < edges[i]` (lower-inclusive), as
+ * scikit-learn 1.2 computes it: `np.searchsorted(bin_edges_[1:-1], x, side="right")`, no tolerance.
  */
 export interface BucketizeStep {
   kind: 'bucketize';

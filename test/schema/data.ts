@@ -28,6 +28,7 @@ function messPenguins(row: Row, i: number, errors: boolean): Row {
   if (i % 17 === 2) delete r['Flipper Length (mm)']; // absent key
   if (i % 19 === 4) r.Sex = ' .'; // missing placeholder (trimmed)
   if (i % 23 === 7) r['Beak Depth (mm)'] = NaN; // NaN is missing
+  if (i % 47 === 11) r['Body Mass (g)'] = 4374.99; // just under a uniform edge (4375): stays below (no eps since sklearn 1.1)
   if (errors && i % 29 === 8) r['Body Mass (g)'] = '4,150'; // PARSE_ERROR
   if (errors && i % 31 === 9) r.Island = 42; // TYPE_MISMATCH
   if (errors && i % 37 === 10) r['Beak Length (mm)'] = Infinity; // NOT_FINITE

@@ -213,12 +213,11 @@ describe('schema: bucketize as sklearn 1.2 KBinsDiscretizer.transform', () => {
   } satisfies Schema);
   const bin = (x: number) => c.parse({ x }).indexOf(1);
 
-  it('is lower-inclusive, and values just under an edge within 1e-8 + 1e-5·|x| move up as numpy.digitize(x + eps) does', () => {
+  it('is np.searchsorted(inner_edges, x, side="right"): lower-inclusive, no tolerance (the pre-1.1 eps nudge is gone)', () => {
     expect([bin(-1), bin(0), bin(5), bin(10), bin(99), bin(100), bin(1e9)]).to.deep.equal([0, 1, 1, 2, 2, 3, 3]);
-    expect(bin(-0.5e-8)).to.equal(1); // 0 - 0.5e-8 + 1e-8 >= 0
-    expect(bin(-2e-8)).to.equal(0);
-    expect(bin(9.9999)).to.equal(2); // 9.9999 + 1e-8 + 9.9999e-5 >= 10
-    expect(bin(9.9998)).to.equal(1);
+    expect(bin(-0.5e-8)).to.equal(0);
+    expect(bin(9.9999)).to.equal(1); // sklearn < 1.1 would have nudged this into bin 2
+    expect(bin(-0)).to.equal(1);
   });
 });
 
