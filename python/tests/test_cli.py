@@ -20,8 +20,11 @@ from helpers import table
 PYTHON_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
-def cli(*args):
-    env = dict(os.environ, PYTHONPATH=PYTHON_DIR, FERRYML_CLI="ferryml-cli-for-test")
+REAL_FERRYML = os.environ.get("FERRYML_CLI")
+
+
+def cli(*args, ferryml="ferryml-cli-for-test"):
+    env = dict(os.environ, PYTHONPATH=PYTHON_DIR, FERRYML_CLI=ferryml)
     return subprocess.run([sys.executable, "-m", "ferryml_export", *args], capture_output=True, text=True, env=env)
 
 
@@ -59,6 +62,25 @@ class Cli(unittest.TestCase):
         self.assertEqual(schema["columns"][2]["missing"], {"strings": ["."]})
         self.assertIn("next: ferryml-cli-for-test pack", r.stdout)
         self.assertIn("--name demo --version 2.0.0", r.stdout)
+
+    @unittest.skipUnless(REAL_FERRYML, "set FERRYML_CLI to the ferryml command to test --pack (test/node/export.test.ts does)")
+    def test_pack(self):
+        pkl = self.save(self.fit(make_pipeline(SimpleImputer(), StandardScaler())))
+        out, models = os.path.join(self.dir, "out"), os.path.join(self.dir, "models")
+        r = cli(pkl, "--sample", self.csv, "--out", out, "--name", "demo", "--missing", "c=.", "--pack", "--models", models, ferryml=REAL_FERRYML)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        bundle = os.path.join(models, "demo", "1.0.0")
+        self.assertIn(f"packed {bundle}", r.stdout)
+        with open(os.path.join(bundle, "manifest.json")) as f:
+            manifest = json.load(f)
+        self.assertEqual(manifest["output"], {"kind": "classification", "labels": ["hi", "lo"]})
+        self.assertEqual(sorted(f["path"] for f in manifest["files"]), ["golden.json", "group1-shard1of1.bin", "model.json", "schema.json"])
+
+    def test_pack_failure_is_reported(self):
+        pkl = self.save(self.fit(make_pipeline(SimpleImputer(), StandardScaler())))
+        r = cli(pkl, "--sample", self.csv, "--out", os.path.join(self.dir, "o"), "--missing", "c=.", "--pack", ferryml=sys.executable + " -c 'import sys; sys.exit(3)'")
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("failed with exit code 3", r.stderr)
 
     def test_schema_only(self):
         pkl = self.save(self.fit(make_pipeline(SimpleImputer(), StandardScaler())))

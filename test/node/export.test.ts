@@ -8,6 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import * as tfl from '@tensorflow/tfjs-layers';
@@ -18,7 +19,10 @@ import { compareOutputs, rowObjects, type Expected } from '../export/compare.js'
 
 const PYTHON = process.env.FERRYML_PYTHON ?? '/usr/bin/python3';
 // no __pycache__ litter in python/
-const env = { ...process.env, PYTHONDONTWRITEBYTECODE: '1' };
+// FERRYML_CLI: the exporter's --pack runs this repository's ferryml CLI
+const tsx = pathToFileURL(join(process.cwd(), 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
+const ferryml = `${process.execPath} --import ${tsx} ${join(process.cwd(), 'src', 'node', 'cli.ts')}`;
+const env = { ...process.env, PYTHONDONTWRITEBYTECODE: '1', FERRYML_CLI: ferryml };
 const probe = spawnSync(PYTHON, ['-c', 'import sklearn, pandas; print(sklearn.__version__)'], { encoding: 'utf8' });
 const skip = probe.status === 0 ? false : `needs ${PYTHON} with scikit-learn and pandas (Debian: apt-get install python3-sklearn python3-pandas): ${probe.stderr.trim().split('\n').pop()}`;
 if (skip) console.log(`# skipping the exporter tests: ${skip}`);
@@ -33,10 +37,11 @@ before(() => {
   cases = readdirSync(out).sort();
 });
 
-test('python unit tests: refusals, step mapping, layer rewrites, CLI', { skip }, () => {
+test('python unit tests: refusals, step mapping, layer rewrites, CLI (with --pack through ferryml pack)', { skip }, () => {
   const r = spawnSync(PYTHON, ['-m', 'unittest', 'discover', '-s', 'python/tests', '-p', 'test_*.py'], { encoding: 'utf8', env });
   assert.equal(r.status, 0, `${r.stdout}\n${r.stderr}`);
   assert.match(r.stderr, /OK/);
+  assert.doesNotMatch(r.stderr, /skipped/, 'every Python test runs here (FERRYML_CLI is set)');
 });
 
 /** A tfjs IOHandler over an exported model directory (the SDK's loader is not needed to prove the file format). */
