@@ -1,0 +1,73 @@
+// Shared by the telemetry browser suites: the real collector started by test/server/collector.mjs,
+// its read API, the OTLP fault proxy, and a seeded PRNG so streams are the same on every run.
+export interface CollectorInfo {
+  url: string;
+  token: string;
+  running: boolean;
+}
+
+export async function collector(): Promise<CollectorInfo> {
+  return (await fetch('/__collector')).json() as Promise<CollectorInfo>;
+}
+
+export async function stopCollector(): Promise<void> {
+  await fetch('/__collector/stop', { method: 'POST' });
+}
+
+export async function startCollector(): Promise<void> {
+  await fetch('/__collector/start', { method: 'POST' });
+}
+
+/** GET on the collector's read API (through the test server, which adds the admin token). */
+export async function readApi<T = any>(path: string): Promise<T> {
+  const res = await fetch(`/__collector${path}`);
+  if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
+  return res.json() as Promise<T>;
+}
+
+export interface PlanStep {
+  status: number;
+  retryAfter?: number;
+  forward?: boolean;
+  times?: number;
+}
+
+export interface ProxyLog {
+  log: Array<{ at: number; status: number | 'network'; batchId?: string; records: number; bytes: number }>;
+  pending: number;
+}
+
+/** Scripts the fault proxy's next answers for `scenario`; returns its endpoint for createTelemetry. */
+export async function plan(scenario: string, steps: PlanStep[] = []): Promise<string> {
+  await fetch(`/__otlp-plan/${scenario}`, { method: 'POST', body: JSON.stringify(steps) });
+  return `${location.origin}/__otlp/${scenario}`;
+}
+
+export async function proxyLog(scenario: string): Promise<ProxyLog> {
+  return (await fetch(`/__otlp-plan/${scenario}`)).json() as Promise<ProxyLog>;
+}
+
+/** Polls until `check` returns a value other than undefined (or throws after `timeoutMs`). */
+export async function until<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
+  const end = performance.now() + timeoutMs;
+  for (;;) {
+    const v = await check();
+    if (v !== undefined) return v;
+    if (performance.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** mulberry32: a small seeded PRNG. */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export const unique = (prefix: string) => `${prefix}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
