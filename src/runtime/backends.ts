@@ -27,6 +27,10 @@ export function describe(error: unknown): string {
   return String(error);
 }
 
+// Not tf.findBackend(): it starts an initialisation as a side effect (a second WebGPU device,
+// a second WASM fetch) when the backend is registered but not yet set up.
+const initialized = (name: BackendName) => name in tf.engine().registry;
+
 const wasmBinary = (simd: boolean, threads: boolean) =>
   simd ? (threads ? 'tfjs-backend-wasm-threaded-simd.wasm' : 'tfjs-backend-wasm-simd.wasm') : 'tfjs-backend-wasm.wasm';
 
@@ -38,7 +42,7 @@ async function importBackend(name: BackendName, options: ActivateOptions): Promi
     // On 2 cores tfjs's threaded build starts 8 workers and is ~2x slower to first prediction
     // while getThreadsCount() stays 1 (DESIGN.md "Facts measured"): prefer the SIMD-only binary.
     if (!options.wasmThreads) tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
-    if (options.wasmPaths !== undefined && !tf.findBackend('wasm')) {
+    if (options.wasmPaths !== undefined && !initialized('wasm')) {
       try {
         wasm.setWasmPaths(options.wasmPaths);
       } catch {
@@ -74,7 +78,7 @@ export async function activateBackend(name: BackendName, options: ActivateOption
   } catch (error) {
     return reject('INIT_FAILED', `importing @tensorflow/tfjs-backend-${name} failed: ${describe(error)}`);
   }
-  if (!tf.findBackend(name)) {
+  if (!initialized(name)) {
     const factory = tf.findBackendFactory(name);
     if (!factory) return reject('INIT_FAILED', `tfjs has no "${name}" backend registered here (the package registers it only where the platform supports it)`);
     if (!factories.has(name)) factories.set(name, factory);

@@ -75,7 +75,7 @@ export async function createEngine(init: EngineInit, onChange?: (report: EngineR
 
   function watch(): void {
     if (selected.backend !== 'webgpu') return;
-    const device = (tf.findBackend('webgpu') as unknown as { device?: { lost?: Promise<LostInfo> } } | undefined)?.device;
+    const device = (tf.engine().registry.webgpu as unknown as { device?: { lost?: Promise<LostInfo> } } | undefined)?.device;
     const mine = selected;
     lost = device?.lost?.then((info) => {
       if (disposed || selected !== mine) return;
@@ -85,21 +85,22 @@ export async function createEngine(init: EngineInit, onChange?: (report: EngineR
   }
   watch();
 
-  const fail = (error: unknown): FerryError =>
-    error instanceof FerryError ? error : new FerryError('INFERENCE_FAILED', `Inference on ${selected.backend} failed: ${describe(error)}`, { cause: error });
+  const fail = (error: unknown, backend = selected.backend): FerryError =>
+    error instanceof FerryError ? error : new FerryError('INFERENCE_FAILED', `Inference on ${backend} failed: ${describe(error)}`, { cause: error, details: { backend } });
 
   async function slowRun(input: Float32Array, rows: number, retried = false): Promise<Float32Array> {
     if (disposed) throw new FerryError('DISPOSED', 'This model was disposed; load it again to predict');
     if (recovering) await recovering;
     if (failure) throw failure;
+    const running = selected;
     try {
-      if (tf.getBackend() !== selected.backend) await tf.setBackend(selected.backend);
-      return await selected.session.run(input, rows);
+      if (tf.getBackend() !== running.backend) await tf.setBackend(running.backend);
+      return await running.session.run(input, rows);
     } catch (error) {
-      if (retried || selected.backend !== 'webgpu' || !lost) throw fail(error);
+      if (retried || running.backend !== 'webgpu' || !lost) throw fail(error, running.backend);
       // A run that failed because the device just died: the lost promise settles a moment later.
       await Promise.race([lost, sleep(200)]);
-      if (!recovering) throw fail(error);
+      if (!recovering && selected === running) throw fail(error, running.backend);
       return slowRun(input, rows, true);
     }
   }

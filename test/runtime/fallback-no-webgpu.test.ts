@@ -1,0 +1,28 @@
+// Its own page: WebGPU is removed from this page before anything loads.
+import { expect } from 'chai';
+import { loadModel } from '../../src/load-model.js';
+import { base, golden, maxDiff } from './helpers.js';
+
+describe('runtime fallback: WebGPU unavailable', () => {
+  before(() => {
+    // As on a browser without WebGPU: navigator.gpu is simply not there.
+    delete (Navigator.prototype as unknown as { gpu?: unknown }).gpu;
+    expect('gpu' in navigator).to.equal(false);
+  });
+
+  it('falls back to wasm and says why on model.info', async () => {
+    const model = await loadModel(base('mlp'));
+    expect(model.info.backend).to.equal('wasm');
+    expect(model.info.rejected).to.deep.equal([{ backend: 'webgpu', code: 'NO_WEBGPU', reason: 'navigator.gpu is not available in this browser, context or flags' }]);
+    expect(model.info.adapter).to.equal(undefined);
+    const { rows, outputs } = await golden('mlp');
+    expect(maxDiff((await model.predict(rows[3]!)).raw, outputs[3]!)).to.be.below(1e-5);
+    await model.dispose();
+  });
+
+  it('forcing webgpu fails the load with NO_BACKEND naming the reason', async () => {
+    const error = await loadModel(base('mlp', { backend: 'webgpu' })).catch((e: unknown) => e as { code: string; message: string });
+    expect(error).to.include({ code: 'NO_BACKEND' });
+    expect(error.message).to.contain('navigator.gpu is not available');
+  });
+});

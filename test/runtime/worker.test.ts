@@ -1,0 +1,63 @@
+// No tfjs import in this file: the worker-mode checks run before anything loads tfjs on the page.
+import { expect } from 'chai';
+import { isFerryError } from '../../src/errors.js';
+import { loadModel } from '../../src/load-model.js';
+import { base, golden, maxDiff } from './helpers.js';
+
+/** The worker entry as the test server serves it (TypeScript compiled on the fly). */
+const WORKER = '/src/runtime/worker.ts';
+
+const rowsFor = (n: number) => Array.from({ length: n }, (_, i) => ({ a: i / 9 - 2, b: i % 4 ? i / 5 : null, c: ['x', 'y', 'z'][i % 3]!, d: i % 2 === 1 }));
+
+/**
+ * Signs of tfjs running on this page: tfjs-core creates its engine as `globalThis._tfengine`
+ * when it is evaluated, and a WASM backend on the page would fetch a .wasm binary here. (Resource
+ * timing cannot be asked about scripts: Chromium lists a module worker's static imports on the page.)
+ */
+const tfjsOnPage = () => [
+  ...('_tfengine' in globalThis ? ['globalThis._tfengine'] : []),
+  ...performance.getEntriesByType('resource').map((e) => e.name).filter((n) => n.endsWith('.wasm')),
+];
+
+describe('runtime: worker mode', () => {
+  it('runs in a worker with the same API and the page never loads tfjs', async () => {
+    const model = await loadModel(base('mlp', { worker: { url: WORKER } }));
+    expect(model.info.worker).to.equal(true);
+    expect(model.info.backend).to.equal('wasm');
+    expect(model.info.rejected.map((r) => r.code)).to.deep.equal(['SOFTWARE_ADAPTER']);
+    const { rows, outputs } = await golden('mlp');
+    const p = await model.predict(rows[0]!);
+    expect(p.kind === 'classification' && p.label).to.be.a('string');
+    expect(maxDiff(p.raw, outputs[0]!)).to.be.below(1e-5);
+    expect(tfjsOnPage()).to.deep.equal([]);
+    await model.dispose();
+  });
+
+  it('gives identical results to page mode, for single, concurrent and batch calls', async () => {
+    const rows = rowsFor(300);
+    const inWorker = await loadModel(base('mlp', { worker: { url: WORKER }, backend: 'wasm' }));
+    const single = await inWorker.predict(rows[5]!);
+    const concurrent = await Promise.all(rows.map((r) => inWorker.predict(r)));
+    const batch = await inWorker.predictBatch([...rows, { a: 'oops', c: 'x', d: true }]);
+    const batches = inWorker.stats().batches;
+    expect(batches).to.be.below(10);
+    expect(tfjsOnPage()).to.deep.equal([]);
+    await inWorker.dispose();
+
+    const onPage = await loadModel(base('mlp', { backend: 'wasm' }));
+    const pageConcurrent = await Promise.all(rows.map((r) => onPage.predict(r)));
+    const pageBatch = await onPage.predictBatch([...rows, { a: 'oops', c: 'x', d: true }]);
+    expect(Array.from(single.raw)).to.deep.equal(Array.from(pageConcurrent[5]!.raw));
+    concurrent.forEach((p, i) => expect(Array.from(p.raw), `row ${i}`).to.deep.equal(Array.from(pageConcurrent[i]!.raw)));
+    expect(batch.predictions.map((p) => p && Array.from(p.raw))).to.deep.equal(pageBatch.predictions.map((p) => p && Array.from(p.raw)));
+    expect(batch.issues).to.deep.equal(pageBatch.issues);
+    expect(batch.predictions[300]).to.equal(null);
+    await onPage.dispose();
+  });
+
+  it('a worker script that cannot load fails the load with WORKER_FAILED naming the URL', async () => {
+    const error = await loadModel(base('mlp', { worker: { url: '/no/such/worker.js' } })).catch((e: unknown) => e);
+    expect(isFerryError(error) && error.code).to.equal('WORKER_FAILED');
+    expect((error as Error).message).to.contain('/no/such/worker.js');
+  });
+});
