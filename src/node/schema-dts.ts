@@ -24,6 +24,7 @@ export function columnType(column: ColumnSchema): string {
     if (encoder.unknown === 'error') parts.push(...encoder.categories.map(literal));
     else parts.push(widened);
     if (column.type === 'category' && column.coerce === true) parts.push('string', 'number', 'boolean');
+    if (column.type === 'category' && column.normalize !== undefined && column.normalize !== 'none') parts.push('string');
   } else if (column.type === 'number') parts.push('number');
   else if (column.type === 'boolean') parts.push('boolean');
   else if (column.type === 'image') parts.push('ImageSource');

@@ -59,9 +59,12 @@ type Optional<C> = C extends { required: false }
 type Encoded<C> =
   Extract<StepsOf<C>, { kind: 'onehot' | 'ordinal' }> extends infer E
     ? E extends { categories: readonly (infer V)[]; unknown: infer U }
-      ? (U extends 'error' ? V : Widen<V>) | (C extends { coerce: true } ? string | number | boolean : never)
+      ? (U extends 'error' ? V : Widen<V>) | (C extends { coerce: true } ? string | number | boolean : never) | Normalized<C>
       : never
     : never;
+
+/** A normalising category column accepts any string (it may normalise to a category). */
+type Normalized<C> = C extends { normalize: 'trim' | 'lower' | 'trim-lower' } ? string : never;
 
 type HasEncoder<C> = [Extract<StepsOf<C>, { kind: 'onehot' | 'ordinal' }>] extends [never] ? false : true;
 

@@ -31,7 +31,7 @@ export async function readJsonFile<T = unknown>(path: string): Promise<T> {
 
 /** SHA-256 of bytes as hex, with WebCrypto (global in Node >= 20 and in the browser). */
 export async function sha256(bytes: ArrayBufferView | string): Promise<string> {
-  const data = typeof bytes === 'string' ? new TextEncoder().encode(bytes) : new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const data = typeof bytes === 'string' ? new TextEncoder().encode(bytes) : new Uint8Array(bytes.buffer as ArrayBuffer, bytes.byteOffset, bytes.byteLength);
   const digest = await crypto.subtle.digest('SHA-256', data);
   return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
 }
