@@ -16,7 +16,7 @@ from .golden import golden
 from .lanes import class_name
 from .layers_model import write_layers_model
 from .pack import ferryml_command, pack_args, run_pack
-from .sample import Sample
+from .sample import Sample, is_missing
 from .verify import check_layers, check_schema
 
 
@@ -89,7 +89,7 @@ def build_schema(ct, sample, path, label, classes):
             column["missing"] = {"strings": list(strings)}
         values = sample.column(name)
         if column["type"] == "number":
-            present = np.array([v for v in values if v == v], dtype=float)
+            present = np.array([v for v in values if not is_missing(v)], dtype=float)
             if present.size:
                 column["range"] = {"min": float(present.min()), "max": float(present.max())}
         column["baseline"] = baseline(column, values)

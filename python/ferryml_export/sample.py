@@ -13,8 +13,8 @@ import numpy as np
 
 
 def is_missing(value):
-    """True for None and float NaN (also numpy's), the values ferryml's schema treats as missing."""
-    if value is None:
+    """True for None, float NaN (also numpy's) and pandas' NA/NaT: what ferryml's schema treats as missing."""
+    if value is None or type(value).__name__ in ("NAType", "NaTType"):
         return True
     if isinstance(value, (float, np.floating)):
         return math.isnan(value)
@@ -43,8 +43,11 @@ class Sample:
             frame = X[self.names].copy()
             self.raw = {n: frame[n].to_numpy() for n in self.names}
             for n in self.names:
-                if frame[n].dtype == object:
-                    frame[n] = frame[n].map(self._normaliser(n)).astype(object)
+                dtype = str(frame[n].dtype)
+                if frame[n].dtype == object or dtype == "string":
+                    frame[n] = frame[n].astype(object).map(self._normaliser(n)).astype(object)
+                elif dtype.startswith(("Int", "UInt", "Float")):
+                    frame[n] = frame[n].astype("float64")  # pandas' nullable numbers: pd.NA → NaN
             self.frame = frame
         else:
             array = np.asarray(X)
@@ -64,7 +67,7 @@ class Sample:
         strings = set(self.missing_strings.get(name, []))
 
         def normalise(value):
-            if value is None:
+            if value is None or type(value).__name__ == "NAType":
                 return np.nan
             if isinstance(value, str) and value.strip() in strings:
                 return np.nan

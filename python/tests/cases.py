@@ -237,7 +237,10 @@ def case_cancer_ridge():
     return dict(model=model, X=X, y=y, raw=X, extra=[], label="area")
 
 
+from case_mixed import case_mixed_types  # noqa: E402
+
 CASES = {
+    "mixed-types": case_mixed_types,
     "penguins-logreg": case_penguins_logreg,
     "penguins-mlp": case_penguins_mlp,
     "penguins-sex": case_penguins_sex,

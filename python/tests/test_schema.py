@@ -169,3 +169,36 @@ class Steps(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class Inputs(unittest.TestCase):
+    def test_pipeline_fitted_on_an_array(self):
+        """Without feature names the columns are x0, x1, … (scikit-learn's own default names)."""
+        X, y = table()
+        A = X[["a", "b", "d"]].to_numpy()
+        ct = ColumnTransformer([("num", make_pipeline(SimpleImputer(), StandardScaler()), [0, 1]), ("cat", OneHotEncoder(sparse_output=False), [2])], sparse_threshold=0)
+        p = Pipeline([("pre", ct), ("clf", LogisticRegression())]).fit(A, y)
+        r, _ = export_to_temp(p, A)
+        self.assertEqual(r.schema["features"], ["x0", "x1", "x2_1", "x2_2", "x2_3"])
+        with open(r.golden_path) as f:
+            golden = json.load(f)
+        self.assertEqual(sorted(golden["rows"][0]), ["x0", "x1", "x2"])
+        rows = np.array([[np.nan if row[k] is None else row[k] for k in ("x0", "x1", "x2")] for row in golden["rows"]])
+        np.testing.assert_allclose(golden["outputs"], p.predict_proba(rows), atol=1e-15)
+
+    def test_pandas_nullable_dtypes(self):
+        import pandas as pd
+
+        X, y = table()
+        X = X.assign(c=X["c"].astype("string"), d=X["d"].astype("Int64"))
+        X.loc[8, "d"] = pd.NA
+        Xfit = X.assign(c=X["c"].astype(object).where(X["c"].notna(), np.nan), d=X["d"].astype(float))
+        ct = ColumnTransformer([("c", make_pipeline(SimpleImputer(strategy="most_frequent"), OneHotEncoder(sparse_output=False)), ["c"]),
+                                ("d", SimpleImputer(), ["d"])], sparse_threshold=0)
+        p = Pipeline([("pre", ct), ("clf", LogisticRegression())]).fit(Xfit, y)
+        r, _ = export_to_temp(p, X)  # the sample as the notebook holds it: string and Int64 columns with pd.NA
+        self.assertEqual(column(r.schema, "d")["baseline"]["missing"], 1 / len(X))
+        with open(r.golden_path) as f:
+            golden = json.load(f)
+        self.assertIn({"c": "z", "d": None}, golden["rows"])
+        self.assertEqual(column(r.schema, "c")["baseline"]["missing"], 1 / len(X))
