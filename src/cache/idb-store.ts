@@ -1,24 +1,49 @@
 /**
  * The IndexedDB {@link KvStore}: one database, one object store (`bundles`), opened through
- * idb-keyval's `createStore`, which memoizes the connection and drops it when it fails or closes.
+ * idb-keyval's `createStore` — or, inside a storage bucket, the same open-and-memoize logic on
+ * the bucket's own IDBFactory (idb-keyval's createStore always uses the global one).
  */
 import { createStore, promisifyRequest, type UseStore } from 'idb-keyval';
-import type { KvStore, KvTransaction } from './kv-store.js';
+import type { KvStore, KvTransaction, StorageLike } from './kv-store.js';
 
 /** Object store name inside the cache database. */
 export const OBJECT_STORE = 'bundles';
 
 const range = (prefix: string) => IDBKeyRange.bound(prefix, `${prefix}\uffff`);
 
-/** A KvStore over IndexedDB database `dbName`; throws on `run` when IndexedDB is unavailable or the database is unusable. */
-export function createIdbStore(dbName: string): KvStore {
+/** idb-keyval's createStore on another IDBFactory: memoize the connection, drop it on failure or close. */
+function createStoreIn(factory: IDBFactory, dbName: string, storeName: string): UseStore {
+  let dbp: Promise<IDBDatabase> | undefined;
+  const getDB = () => {
+    if (dbp) return dbp;
+    const request = factory.open(dbName);
+    request.onupgradeneeded = () => request.result.createObjectStore(storeName);
+    const p = promisifyRequest(request);
+    dbp = p;
+    p.then(
+      (db) => void (db.onclose = () => (dbp = undefined)),
+      () => (dbp = undefined),
+    );
+    return p;
+  };
+  return (txMode, callback) => getDB().then((db) => callback(db.transaction(storeName, txMode).objectStore(storeName)));
+}
+
+/**
+ * A KvStore over IndexedDB database `dbName` (in `bucket` when given); `run` rejects when
+ * IndexedDB is unavailable or the database is unusable.
+ */
+export function createIdbStore(dbName: string, bucket?: { name: string; indexedDB: IDBFactory; storage: StorageLike }): KvStore {
   let use: UseStore | undefined;
+  const storage = bucket?.storage ?? (globalThis.navigator?.storage as StorageLike | undefined);
   return {
     kind: 'indexeddb',
-    name: dbName,
+    name: bucket ? `${bucket.name}/${dbName}` : dbName,
+    ...(storage ? { storage } : {}),
+    ...(bucket ? { bucket: bucket.name } : {}),
     run<T>(mode: IDBTransactionMode, body: (tx: KvTransaction) => Promise<T>): Promise<T> {
-      if (typeof indexedDB === 'undefined') return Promise.reject(new DOMException('indexedDB is not defined in this context', 'NotSupportedError'));
-      use ??= createStore(dbName, OBJECT_STORE);
+      if (!bucket && typeof indexedDB === 'undefined') return Promise.reject(new DOMException('indexedDB is not defined in this context', 'NotSupportedError'));
+      use ??= bucket ? createStoreIn(bucket.indexedDB, dbName, OBJECT_STORE) : createStore(dbName, OBJECT_STORE);
       return use(mode, async (store) => {
         const tx: KvTransaction = {
           get: (key) => promisifyRequest(store.get(key)),

@@ -15,10 +15,21 @@ export interface KvTransaction {
   del(key: string): void;
 }
 
+/** The storage manager behind a store: `navigator.storage`, or a storage bucket (same three methods). */
+export interface StorageLike {
+  estimate(): Promise<StorageEstimate>;
+  persist(): Promise<boolean>;
+  persisted(): Promise<boolean>;
+}
+
 /** A key-value store whose `run` is one atomic transaction (readwrite ones commit or roll back as a whole). */
 export interface KvStore {
   readonly kind: 'indexeddb' | 'memory';
   readonly name: string;
+  /** Quota and persistence of where the bytes live; absent for page memory. */
+  readonly storage?: StorageLike;
+  /** Name of the storage bucket holding the database, when it is in one. */
+  readonly bucket?: string;
   run<T>(mode: IDBTransactionMode, body: (tx: KvTransaction) => Promise<T>): Promise<T>;
 }
 

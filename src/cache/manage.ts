@@ -7,18 +7,21 @@ import { OPEN_BUNDLE_DEFAULTS } from '../model/open-bundle-options.js';
 import { clearStore, dropVersions, listRecords } from './bundle-cache.js';
 import { openStore } from './open-store.js';
 import { infoOf, type CachedBundleInfo } from './records.js';
+import type { BucketOptions } from './storage-bucket.js';
 
-/** Which cache database to manage. */
+/** Which cache database to manage: the same `dbName` and `bucket` given to `openBundle({ cache })`. */
 export interface CacheSelector {
   /** @default "ferryml" */
   dbName?: string;
+  /** @default undefined (the origin's default storage) */
+  bucket?: BucketOptions;
 }
 
 const dbOf = (options: CacheSelector) => options.dbName ?? OPEN_BUNDLE_DEFAULTS.cache.dbName;
 
 /** Every cached, committed version, most recently used first. */
 export async function listCached(options: CacheSelector = {}): Promise<CachedBundleInfo[]> {
-  const { store } = await openStore(dbOf(options));
+  const { store } = await openStore(dbOf(options), options.bucket);
   return (await listRecords(store)).map(infoOf).sort((a, b) => b.lastUsed - a.lastUsed);
 }
 
@@ -27,21 +30,25 @@ export async function listCached(options: CacheSelector = {}): Promise<CachedBun
  * @returns `name@version` of each version removed.
  */
 export async function evict(name: string, version?: string, options: CacheSelector = {}): Promise<string[]> {
-  const { store } = await openStore(dbOf(options));
+  const { store } = await openStore(dbOf(options), options.bucket);
   const versions = version === undefined ? (await listRecords(store, name)).map((r) => r.version) : [version];
   return dropVersions(store, name, versions);
 }
 
 /** Deletes every cached version, blob and registry snapshot of this cache (and the client id kept there when localStorage is unavailable). */
 export async function clear(options: CacheSelector = {}): Promise<void> {
-  const { store } = await openStore(dbOf(options));
+  const { store } = await openStore(dbOf(options), options.bucket);
   await clearStore(store);
 }
 
-/** Origin storage use and quota in bytes (`navigator.storage.estimate()`); `undefined` where the browser has no Storage API. */
-export async function storageEstimate(): Promise<{ usage: number; quota: number } | undefined> {
+/**
+ * Storage use and quota in bytes (`navigator.storage.estimate()`, or the bucket's when `bucket`
+ * is given); `undefined` where there is no Storage API or the cache lives in page memory.
+ */
+export async function storageEstimate(options: CacheSelector = {}): Promise<{ usage: number; quota: number } | undefined> {
   try {
-    const e = await globalThis.navigator?.storage?.estimate?.();
+    const storage = options.bucket === undefined ? globalThis.navigator?.storage : (await openStore(dbOf(options), options.bucket)).store.storage;
+    const e = await storage?.estimate?.();
     return e ? { usage: e.usage ?? 0, quota: e.quota ?? Number.POSITIVE_INFINITY } : undefined;
   } catch {
     // Some embedded contexts reject estimate(); not knowing is not an error.

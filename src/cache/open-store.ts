@@ -1,17 +1,19 @@
 /**
- * Opens the cache database, or explains why it cannot and falls back to page memory:
- * private modes, sandboxed frames, a blocked or foreign database, no IndexedDB at all.
+ * Opens the cache database — in a storage bucket when asked and supported — or explains why it
+ * cannot and falls back to page memory: private modes, sandboxed frames, a blocked or foreign
+ * database, no IndexedDB at all.
  */
 import { createIdbStore } from './idb-store.js';
 import { createMemoryStore, type KvStore } from './kv-store.js';
+import { openBucket, type BucketOptions } from './storage-bucket.js';
 
-/** Why a store is memory-only. */
+/** Why a store is memory-only, or what else is worth reporting about it. */
 export interface StoreProblem {
   code: 'CACHE_UNAVAILABLE' | 'QUOTA_EXCEEDED';
   reason: string;
 }
 
-// One handle per database name for the page's lifetime; idb-keyval reopens the connection itself.
+// One handle per database for the page's lifetime; the IDB connection inside reopens itself.
 const idbStores = new Map<string, KvStore>();
 const memoryStores = new Map<string, KvStore>();
 
@@ -22,27 +24,35 @@ export function memoryStoreFor(dbName: string): KvStore {
   return s;
 }
 
-/** The IndexedDB store handle for `dbName` (not yet opened). */
-export function idbStoreFor(dbName: string): KvStore {
-  let s = idbStores.get(dbName);
-  if (!s) idbStores.set(dbName, (s = createIdbStore(dbName)));
-  return s;
-}
-
 /** Describes a storage failure as a cache status code and words. */
 export function describeStorageError(error: unknown): StoreProblem {
   const name = (error as { name?: string } | null)?.name ?? '';
   const message = (error as { message?: string } | null)?.message ?? String(error);
-  if (name === 'QuotaExceededError') return { code: 'QUOTA_EXCEEDED', reason: `storage quota exceeded (${message}); kept in memory only` };
+  if (name === 'QuotaExceededError') return { code: 'QUOTA_EXCEEDED', reason: `storage quota exceeded (QuotaExceededError${message ? `: ${message}` : ''}); kept in memory only` };
   return { code: 'CACHE_UNAVAILABLE', reason: `IndexedDB unavailable (${name || 'Error'}: ${message}); kept in memory only` };
 }
 
-/** IndexedDB when a probe transaction works; otherwise the memory store and the problem. */
-export async function openStore(dbName: string): Promise<{ store: KvStore; problem?: StoreProblem }> {
-  const idb = idbStoreFor(dbName);
+async function idbStoreFor(dbName: string, bucket: BucketOptions | undefined): Promise<KvStore> {
+  const bucketName = bucket === undefined ? undefined : typeof bucket === 'string' ? bucket : bucket.name;
+  // Without the Storage Buckets API (Firefox, Safari) the default IndexedDB does the same job;
+  // the store's name (no "bucket/" prefix) tells which one is in use.
+  const opening = bucket === undefined ? undefined : openBucket(bucket);
+  const key = opening ? `${bucketName}/${dbName}` : dbName;
+  let store = idbStores.get(key);
+  if (!store) {
+    const b = opening ? await opening : undefined;
+    store = createIdbStore(dbName, b && { name: bucketName!, indexedDB: b.indexedDB, storage: b });
+    idbStores.set(key, store);
+  }
+  return store;
+}
+
+/** IndexedDB (in `bucket` when given) when a probe transaction works; otherwise the memory store and the problem. */
+export async function openStore(dbName: string, bucket?: BucketOptions): Promise<{ store: KvStore; problem?: StoreProblem }> {
   try {
-    await idb.run('readonly', (tx) => tx.has('meta:probe'));
-    return { store: idb };
+    const store = await idbStoreFor(dbName, bucket);
+    await store.run('readonly', (tx) => tx.has('meta:probe'));
+    return { store };
   } catch (error) {
     return { store: memoryStoreFor(dbName), problem: describeStorageError(error) };
   }

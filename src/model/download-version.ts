@@ -73,6 +73,9 @@ export async function downloadVersion(baseUrl: string, ctx: DownloadContext): Pr
             url,
             kind: f.path.endsWith('.json') ? 'json' : 'binary',
             expectedBytes: f.bytes,
+            // IndexedDB is the cache: a second copy in the HTTP cache wastes quota, and a bad
+            // response kept there would be served again on the next try.
+            cache: 'no-store',
             onBytes: (delta) => {
               loaded += delta;
               ctx.onProgress({ loaded, total });

@@ -2,6 +2,7 @@
  * Options of {@link openBundle}: one type, one defaults object, one `normalizeOptions()` that
  * accepts the shorthands and throws on caller mistakes (STYLE.md §4).
  */
+import type { BucketOptions } from '../cache/storage-bucket.js';
 import { FerryError } from '../errors.js';
 
 /** Bytes loaded so far across every file of the bundle (manifest excluded), and the bundle's total. */
@@ -18,9 +19,18 @@ export interface BundleCacheOptions {
   maxVersions?: number;
   /** Byte budget for all cached bundles in this database; least recently used versions are evicted beyond it. @default 268435456 (256 MiB) */
   maxBytes?: number;
-  /** Ask for persistent storage (`navigator.storage.persist()`) after a version is stored. @default false */
+  /** Ask for persistent storage (`navigator.storage.persist()`, or the bucket's) after a version is stored. @default false */
   persist?: boolean;
+  /**
+   * Keep the cache in its own storage bucket (Chromium's Storage Buckets API), with its own quota
+   * and eviction; `{ name, quota }` sets the quota when the bucket is created. Where the API is
+   * missing, the default IndexedDB is used. @default undefined (the origin's default storage)
+   */
+  bucket?: BucketOptions;
 }
+
+/** {@link BundleCacheOptions} with defaults applied. */
+export type NormalizedCacheOptions = Required<Omit<BundleCacheOptions, 'bucket'>> & { bucket: BucketOptions | undefined };
 
 /** A public key that signs manifests: a JWK (`ferryml keygen` writes `key.pub.jwk.json`) or an imported ECDSA P-256 `CryptoKey`. */
 export type PublicKeyInput = JsonWebKey | CryptoKey;
@@ -66,7 +76,7 @@ export interface NormalizedOpenBundleOptions {
   channel: string;
   clientId: string | undefined;
   publicKey: PublicKeyInput | undefined;
-  cache: Required<BundleCacheOptions> | false;
+  cache: NormalizedCacheOptions | false;
   timeoutMs: number;
   retries: number;
   backoffMs: number;
@@ -126,6 +136,7 @@ export function normalizeOptions(options: OpenBundleOptions): NormalizedOpenBund
           maxVersions: positive(cacheIn?.maxVersions ?? defaults.maxVersions, 'cache.maxVersions', true),
           maxBytes: positive(cacheIn?.maxBytes ?? defaults.maxBytes, 'cache.maxBytes', false),
           persist: cacheIn?.persist ?? defaults.persist,
+          bucket: cacheIn?.bucket,
         };
   if (cache && cache.maxVersions < 1) throw invalid('openBundle: `cache.maxVersions` must be at least 1 (the version being loaded)', { field: 'cache.maxVersions' });
   const fetchFn = options.fetch ?? (typeof fetch === 'function' ? fetch.bind(globalThis) : undefined);

@@ -53,13 +53,14 @@ function networkFailed(error: unknown): error is FerryError {
 export async function openBundle(options: OpenBundleOptions): Promise<OpenedBundle> {
   const started = performance.now();
   const opts = normalizeOptions(options);
-  const opened = opts.cache ? await openStore(opts.cache.dbName) : undefined;
+  const opened = opts.cache ? await openStore(opts.cache.dbName, opts.cache.bucket) : undefined;
   const store = opened?.store;
+  const bucket = store?.bucket === undefined ? {} : { bucket: store.bucket };
   const baseStatus: BundleCacheStatus = !opts.cache
     ? { persisted: false, memoryOnly: true, code: 'CACHE_DISABLED', reason: 'cache: false' }
     : opened?.problem
       ? { persisted: false, memoryOnly: true, ...opened.problem }
-      : { persisted: false, memoryOnly: false };
+      : { persisted: false, memoryOnly: false, ...bucket };
   const policy: FetchPolicy = { fetch: opts.fetch, timeoutMs: opts.timeoutMs, retries: opts.retries, backoffMs: opts.backoffMs, signal: opts.signal };
   const finish = (version: VerifiedVersion, source: BundleSource, resolvedBy: ResolvedBy, cache: BundleCacheStatus, fallback?: OpenedBundle['fallback']): OpenedBundle => {
     const { manifest, id, baseUrl, downloadedBytes } = version;
@@ -91,7 +92,7 @@ export async function openBundle(options: OpenBundleOptions): Promise<OpenedBund
         const v = await downloadVersion(t.baseUrl, { policy: { ...policy, signal }, store, publicKey: opts.publicKey, expect: { name: t.name, version: t.version }, onProgress: emit });
         if (!store || !opts.cache) return { version: v, status: baseStatus };
         const stored = await storeVersion(store, v, opts.cache);
-        return { version: v, status: baseStatus.memoryOnly ? { ...stored.status, ...baseStatus } : stored.status };
+        return { version: v, status: baseStatus.memoryOnly ? { ...stored.status, ...baseStatus } : { ...stored.status, ...bucket } };
       },
       opts.signal,
       onEvent,

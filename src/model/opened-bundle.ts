@@ -23,6 +23,8 @@ export interface BundleCacheStatus {
   code?: 'CACHE_DISABLED' | 'CACHE_UNAVAILABLE' | 'QUOTA_EXCEEDED';
   /** Why, in words, when `memoryOnly`. */
   reason?: string;
+  /** The storage bucket holding the cache, when `cache.bucket` was asked for and the browser has Storage Buckets. */
+  bucket?: string;
 }
 
 /** A verified bundle, ready for `tf.loadLayersModel(bundle.ioHandler)` or `tf.loadGraphModel(bundle.ioHandler)`. */

@@ -6,9 +6,8 @@
  */
 import { commitVersion } from '../cache/bundle-cache.js';
 import type { KvStore } from '../cache/kv-store.js';
-import { storageEstimate } from '../cache/manage.js';
 import { describeStorageError } from '../cache/open-store.js';
-import type { BundleCacheOptions } from './open-bundle-options.js';
+import type { NormalizedCacheOptions } from './open-bundle-options.js';
 import type { BundleCacheStatus } from './opened-bundle.js';
 import type { VerifiedVersion } from './verified-version.js';
 
@@ -16,7 +15,7 @@ import type { VerifiedVersion } from './verified-version.js';
 export async function storeVersion(
   store: KvStore,
   version: VerifiedVersion,
-  limits: Required<BundleCacheOptions>,
+  limits: NormalizedCacheOptions,
   now = Date.now(),
 ): Promise<{ status: BundleCacheStatus; evicted: string[] }> {
   const { manifest } = version;
@@ -25,12 +24,11 @@ export async function storeVersion(
   if (bytes > limits.maxBytes) {
     return memory('QUOTA_EXCEEDED', `${manifest.name}@${manifest.version} is ${bytes} bytes, over the cache budget cache.maxBytes=${limits.maxBytes}; kept in memory only`);
   }
-  if (store.kind === 'indexeddb') {
-    const estimate = await storageEstimate();
-    // Checked before writing so a doomed transaction does not evict anything on its way to failing.
-    if (estimate && estimate.quota - estimate.usage < bytes) {
-      return memory('QUOTA_EXCEEDED', `storage has ${estimate.quota - estimate.usage} bytes free (navigator.storage.estimate()), ${manifest.name}@${manifest.version} needs ${bytes}; kept in memory only`);
-    }
+  const estimate = await store.storage?.estimate().catch(() => undefined);
+  // Checked before writing so a doomed transaction is not even started.
+  if (estimate?.quota !== undefined && estimate.quota - (estimate.usage ?? 0) < bytes) {
+    const free = estimate.quota - (estimate.usage ?? 0);
+    return memory('QUOTA_EXCEEDED', `storage has ${free} bytes free (storage.estimate() of ${store.name}), ${manifest.name}@${manifest.version} needs ${bytes}; kept in memory only`);
   }
   const blobs = new Map(manifest.files.map((f) => [f.sha256, version.files.get(f.path)!]));
   let evicted: string[];
@@ -50,8 +48,7 @@ export async function storeVersion(
 
 /** Asks for persistent storage when the app allows it; reports whether storage is persistent. Never throws. */
 export async function persistence(ask: boolean, store: KvStore): Promise<boolean> {
-  if (store.kind !== 'indexeddb') return false;
-  const storage = globalThis.navigator?.storage;
+  const storage = store.storage;
   try {
     if (ask && storage?.persist) return await storage.persist();
     return (await storage?.persisted?.()) ?? false;
