@@ -3,12 +3,13 @@
 // expected outputs are what scikit-learn itself predicts; `ferryml verify` accepts every bundle.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { execFile, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { promisify } from 'node:util';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FIXTURES, make } from '../fixtures/export/make.js';
-import type { Expected } from '../export/compare.js';
+import { compareOutputs, rowObjects, type Expected } from '../export/compare.js';
 import type { Golden, Manifest } from '../../src/model/manifest.js';
 
 const PYTHON = process.env.FERRYML_PYTHON ?? '/usr/bin/python3';
@@ -53,4 +54,39 @@ test('ferryml verify accepts every committed exporter bundle and the registry', 
   const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/node/cli.ts', 'verify', join(FIXTURES, 'models'), '--quiet'], { encoding: 'utf8' });
   assert.equal(r.status, 0, `${r.stdout}\n${r.stderr}`);
   assert.equal((r.stdout.match(/^ok /gm) ?? []).length, readdirSync(join(FIXTURES, 'expected')).length, r.stdout);
+});
+
+// `ferryml predict` (src/node/commands/predict.ts) scores a bundle in Node: the same rows, the same answers.
+const help = spawnSync(process.execPath, ['--import', 'tsx', 'src/node/cli.ts', '--help'], { encoding: 'utf8' });
+const noPredict = /^\s+predict\s/m.test(help.stdout) ? false : 'ferryml predict is not registered (src/node/commands/predict.ts has not landed)';
+
+interface PredictOutput {
+  predictions: Array<{ label?: string; probabilities?: Record<string, number>; value?: number; values?: Record<string, number> } | null>;
+  issues: Array<{ row: number; code: string }>;
+}
+
+test('ferryml predict on every committed exporter bundle equals scikit-learn on every row', { skip: noPredict }, async () => {
+  const run = promisify(execFile);
+  const work = mkdtempSync(join(tmpdir(), 'ferryml-export-predict-'));
+  const names = readdirSync(join(FIXTURES, 'expected')).map((f) => f.replace(/\.json$/, '')).sort();
+  const failures: string[] = [];
+  const one = async (name: string) => {
+    const expected = readJson<Expected>(FIXTURES, 'expected', `${name}.json`);
+    const data = join(work, `${name}.json`);
+    writeFileSync(data, JSON.stringify(rowObjects(expected)));
+    const bundle = join(FIXTURES, 'models', name, '1.0.0');
+    const { stdout } = await run(process.execPath, ['--import', 'tsx', 'src/node/cli.ts', 'predict', '--bundle', bundle, '--data', data], { maxBuffer: 64 << 20 });
+    const out = JSON.parse(stdout) as PredictOutput;
+    const vectors = out.predictions.map((p) => {
+      if (p === null) return null;
+      if (expected.output.kind === 'classification') return expected.output.labels.map((l) => p.probabilities?.[l] ?? NaN);
+      return p.values ? Object.values(p.values) : [p.value ?? NaN];
+    });
+    const problems = compareOutputs(expected, vectors);
+    if (problems.length) failures.push(`${name}: ${problems.slice(0, 3).join('; ')}`);
+    for (const issue of out.issues.filter((i) => vectors[i.row] === null)) assert.equal(issue.code, 'UNKNOWN_CATEGORY', `${name} row ${issue.row}`);
+  };
+  // two at a time: each is a Node process with tfjs (the machine has 2 cores)
+  for (let i = 0; i < names.length; i += 2) await Promise.all(names.slice(i, i + 2).map(one));
+  assert.deepEqual(failures, []);
 });
