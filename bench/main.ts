@@ -3,13 +3,17 @@
 //
 // Options: --only overhead,cache   run some items   --quick   few rounds (a smoke run, not figures)
 //          --bundle penguins=DIR   use another bundle directory   --out DIR   results directory
+// A full run (no --only, no --quick) also puts its table into BENCHMARKS.md between the
+// generated-section markers; --keep-doc leaves BENCHMARKS.md alone.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { bundlePages, type PageEntry } from './lib/bundle.js';
 import { detectDeps, findBundle, launchBrowser, machineFacts, type BenchContext, type Dep } from './lib/context.js';
 import type { ItemResult } from './lib/item.js';
+import { generatedSection, writeDoc } from './lib/doc.js';
 import { textTable } from './lib/report.js';
 import { startSink, startStatic } from './lib/server.js';
 import { ITEMS } from './items/index.js';
@@ -21,6 +25,7 @@ const { values: args } = parseArgs({
     quick: { type: 'boolean', default: false },
     bundle: { type: 'string', multiple: true, default: [] },
     out: { type: 'string', default: join(root, 'bench', 'results') },
+    'keep-doc': { type: 'boolean', default: false },
   },
 });
 const started = performance.now();
@@ -28,12 +33,13 @@ const log = (m: string) => console.log(`[bench ${((performance.now() - started) 
 
 /** Browser pages and the SDK parts each needs (a page is bundled only when they exist). */
 const PAGES: Array<PageEntry & { needs: Dep[] }> = [
-  { name: 'compare', entry: 'bench/pages/compare.ts', needs: [] },
+  { name: 'compare', entry: 'bench/pages/compare.ts', needs: ['runtime'] },
   { name: 'cold-ort', entry: 'bench/pages/cold-ort.ts', needs: [] },
   { name: 'cold-raw', entry: 'bench/pages/cold-raw.ts', needs: [] },
   { name: 'preprocess', entry: 'bench/pages/preprocess.ts', needs: ['compile'] },
   { name: 'cold-ferry', entry: 'bench/pages/cold-ferry.ts', needs: ['runtime'] },
   { name: 'cache', entry: 'bench/pages/cache.ts', needs: ['openBundle'] },
+  { name: 'backends', entry: 'bench/pages/backends.ts', needs: ['runtime'] },
 ];
 
 const only = args.only?.split(',').map((s) => s.trim());
@@ -107,7 +113,7 @@ const report = {
   generatedAt: new Date().toISOString(),
   durationSeconds: seconds,
   quick: args.quick,
-  machine,
+  machine: { ...machine, loadAverageAtEnd: Math.round(loadavg()[0]! * 100) / 100 },
   settings: {
     crossOriginIsolated: false,
     tfjsWasm: 'tfjs-backend-wasm-simd.wasm (non-threaded SIMD: the page is not cross-origin isolated)',
@@ -135,4 +141,8 @@ const json = `${JSON.stringify(report, null, 2)}\n`;
 writeFileSync(join(args.out, 'latest.json'), json);
 writeFileSync(join(args.out, `${report.generatedAt.replace(/[:.]/g, '-')}.json`), json);
 console.log(`\n${textTable(results)}\n`);
+if (!args.quick && !only && !args['keep-doc']) {
+  writeDoc(join(root, 'BENCHMARKS.md'), generatedSection(results, report));
+  log('updated BENCHMARKS.md');
+}
 log(`wrote ${join(args.out, 'latest.json')} in ${seconds}s total`);

@@ -2,24 +2,14 @@
 // from the loopback server (fetch + verify + store), for the penguins and digits bundles.
 // Loads go through the registry pinned to the bundle's version when models/index.json lists it
 // (what an app does: the warm path still fetches index.json for revocations), else the bundle URL.
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import type { Registry } from '../../src/model/manifest.js';
 import type { BenchContext, BundleRef } from '../lib/context.js';
-import { openPage } from '../lib/context.js';
+import { bundleSource, openPage } from '../lib/context.js';
 import { judged, pending, ratioFigure, type Figure, type ItemResult } from '../lib/item.js';
 import { pairedRatio, summarize } from '../lib/stats.js';
 import type { CacheSource } from '../pages/cache.js';
 
 const KEY = 'cache';
 const TITLE = 'warm IndexedDB load ÷ cold network load';
-
-function sourceFor(ctx: BenchContext, b: BundleRef): CacheSource {
-  const file = join(ctx.root, 'models', 'index.json');
-  const registry = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Registry) : undefined;
-  const listed = registry?.models[b.name]?.versions.includes(b.version) && b.url === `/models/${b.name}/${b.version}`;
-  return listed ? { registry: '/models/index.json', name: b.name, version: b.version } : { bundle: `${b.url}/` };
-}
 
 type Rounds = { cold: number[]; warm: number[]; coldSources: string[]; warmSources: string[]; memoryOnly: boolean; bytes: number };
 
@@ -32,7 +22,7 @@ export async function cacheItem(ctx: BenchContext): Promise<ItemResult> {
   const facts: Record<string, unknown> = {};
   for (const name of present) {
     const b = ctx.bundles[name]!;
-    const source = sourceFor(ctx, b);
+    const source = bundleSource(ctx.root, b);
     const { page, context } = await openPage(ctx, 'cache');
     try {
       const r = (await page.evaluate(

@@ -3,7 +3,7 @@
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import type { Manifest, Registry } from '../../src/model/manifest.js';
 import { chromiumArgs, findChromium } from './scripts.js';
@@ -85,6 +85,17 @@ export function findBundle(root: string, name: 'penguins' | 'digits', override?:
   return { name, version: manifest.version, dir, url, manifest };
 }
 
+/**
+ * How pages load `b` through the SDK: the registry pinned to the bundle's version when
+ * models/index.json lists it (what an app does), else the bundle's URL.
+ */
+export function bundleSource(root: string, b: BundleRef): { registry: string; name: string; version: string } | { bundle: string } {
+  const file = join(root, 'models', 'index.json');
+  const registry = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Registry) : undefined;
+  const listed = registry?.models[b.name]?.versions.includes(b.version) && b.url === `/models/${b.name}/${b.version}`;
+  return listed ? { registry: '/models/index.json', name: b.name, version: b.version } : { bundle: `${b.url}/` };
+}
+
 /** Launches Debian's Chromium with the project's flags (WebGPU on SwiftShader). */
 export async function launchBrowser(): Promise<Browser> {
   const executablePath = findChromium();
@@ -125,6 +136,8 @@ export async function machineFacts(root: string, browser: Browser) {
     os: existsSync('/etc/debian_version') ? `Debian ${readFileSync('/etc/debian_version', 'utf8').trim()}` : process.platform,
     node: process.version,
     browser: `Chromium ${browser.version()} (headless, ${findChromium()})`,
+    /** 1-minute load average when the run started: the machine is shared, read ratios with it. */
+    loadAverageAtStart: Math.round(loadavg()[0]! * 100) / 100,
     commit: git('rev-parse', 'HEAD'),
     dirty: git('status', '--porcelain', '--untracked-files=no').length > 0,
   };

@@ -1,10 +1,10 @@
 // The benchmark's two loopback servers:
 // 1. the repository root through scripts/serve.mjs (the same static server as the demo), with
-//    a transfer log: every response's status and Content-Length, so cold-load bytes come from
-//    what the server actually sent, not from file sizes we think a page needs;
+//    a transfer log: every response's status and the body bytes written, so cold-load bytes come
+//    from what the server actually sent, not from file sizes we think a page needs;
 // 2. a telemetry sink (POST /v1/logs → 200, CORS open) that counts what it receives, so the
 //    telemetry-on variant does real fetches against a real endpoint.
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serveStatic } from './scripts.js';
 
@@ -43,13 +43,20 @@ export async function startStatic(routes: Record<string, string>): Promise<Start
   const server: Server = await serveStatic({ port: 0, routes, isolate: false });
   const all: Transfer[] = [];
   let window = 'none';
-  server.on('request', (req: IncomingMessage, res) => {
+  // Runs before the static handler: counts the body bytes actually written to each response.
+  server.prependListener('request', (req: IncomingMessage, res: ServerResponse) => {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
     const at = window;
-    res.on('finish', () => {
-      const length = Number(res.getHeader('content-length') ?? 0);
-      all.push({ path, status: res.statusCode, bytes: req.method === 'HEAD' ? 0 : length, window: at });
-    });
+    let bytes = 0;
+    const count = (chunk: unknown) => {
+      if (typeof chunk === 'string') bytes += Buffer.byteLength(chunk);
+      else if (chunk instanceof Uint8Array) bytes += chunk.byteLength;
+    };
+    const write = res.write.bind(res) as (...a: unknown[]) => boolean;
+    const end = res.end.bind(res) as (...a: unknown[]) => ServerResponse;
+    res.write = ((chunk: unknown, ...rest: unknown[]) => (count(chunk), write(chunk, ...rest))) as typeof res.write;
+    res.end = ((chunk?: unknown, ...rest: unknown[]) => (typeof chunk !== 'function' && count(chunk), end(chunk, ...rest))) as typeof res.end;
+    res.on('finish', () => all.push({ path, status: res.statusCode, bytes, window: at }));
   });
   const { port } = server.address() as AddressInfo;
   return {

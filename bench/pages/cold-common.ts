@@ -1,5 +1,5 @@
-// Shared by the cold-load pages: read a bundle's manifest, schema and first golden row the way
-// an app would at start-up, and publish `window.bench.done` for the orchestrator.
+// Shared by the cold-load pages: the input row, what a baseline app reads at start-up, and
+// `window.bench.done` for the orchestrator.
 import type { Manifest } from '../../src/model/manifest.js';
 import type { Schema } from '../../src/schema/types.js';
 
@@ -13,14 +13,19 @@ export async function json<T>(url: string): Promise<T> {
   return (await r.json()) as T;
 }
 
-/** Manifest, schema, labels and the first golden row of the bundle in `?bundle=`. */
+/** The input row, passed in `?row=` (JSON) so no page fetches anything just to have a row. */
+export const row = JSON.parse(query.get('row') ?? '{}') as Record<string, unknown>;
+
+/**
+ * What a baseline app needs besides its runtime and weights: the labels and the fitted
+ * constants of its hand-written preprocessing (manifest.json and schema.json of `?bundle=`).
+ */
 export async function bundleFacts() {
   const bundle = query.get('bundle')!;
   const manifest = await json<Manifest>(`${bundle}/manifest.json`);
   const schema = await json<Schema>(`${bundle}/${manifest.schema}`);
-  const golden = await json<{ rows: Array<Record<string, unknown>> }>(`${bundle}/${manifest.golden ?? 'golden.json'}`);
   const labels = manifest.output.kind === 'classification' ? manifest.output.labels : [];
-  return { bundle, manifest, schema, labels, row: golden.rows[0]! };
+  return { bundle, manifest, schema, labels };
 }
 
 /** Publishes the page's start-up work: resolves with the first prediction and ms since navigation start. */

@@ -4,12 +4,12 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { loadRawTfjs } from './raw-tfjs.js';
-import { bundleFacts, publish } from './cold-common.js';
+import { bundleFacts, publish, row } from './cold-common.js';
 
 publish(async () => {
   setWasmPaths('/node_modules/@tensorflow/tfjs-backend-wasm/dist/');
   await tf.setBackend('wasm');
-  const { bundle, manifest, schema, labels, row } = await bundleFacts();
+  const { bundle, manifest, schema, labels } = await bundleFacts();
   const raw = await loadRawTfjs(`${bundle}/${manifest.model.entry}`, schema, labels);
   return raw.predict(row);
 });

@@ -1,14 +1,16 @@
-// Page for the per-call and concurrent comparisons (items overhead, batching, peer_ort):
-// ferryml, hand-written raw tfjs and ONNX Runtime Web on one page, one tfjs backend (from
-// `?backend=`), measured in interleaved rounds. The orchestrator (bench/main.ts) drives it
+// Page for the per-call and concurrent comparisons (items overhead, batching, peer_ort,
+// telemetry): ferryml (one or more configurations), hand-written raw tfjs and ONNX Runtime Web
+// on one page and one tfjs backend, measured in interleaved rounds. The orchestrator (bench/main.ts) drives it
 // through `window.bench`.
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import '@tensorflow/tfjs-backend-webgpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import type { LoadModelOptions } from '../../src/load-model.js';
 import type { Schema } from '../../src/schema/types.js';
 import type { Manifest } from '../../src/model/manifest.js';
+import { loadFerry } from './ferry.js';
 import { loadRawTfjs } from './raw-tfjs.js';
 import { loadOrt } from './ort.js';
 import { interleave, sequential, type Interleaved, type Work } from './timing.js';
@@ -21,6 +23,8 @@ export interface CompareSetup {
   bundle: string;
   /** URL path of the .onnx built from the same weights; omitted: no ORT variant. */
   onnx?: string;
+  /** ferryml configurations by variant name (e.g. `ferry`, `ferry-telemetry`), loaded before the baselines. */
+  ferry?: Record<string, LoadModelOptions>;
 }
 
 const pipelines = new Map<string, Pipeline>();
@@ -42,12 +46,22 @@ async function setup(s: CompareSetup) {
   if (manifest.output.kind !== 'classification') throw new Error('the comparison page expects a classification bundle');
   const labels = manifest.output.labels;
   rows = golden.rows;
+  const info: Record<string, unknown> = {};
+  for (const [name, options] of Object.entries(s.ferry ?? {})) {
+    const f = await loadFerry(options);
+    pipelines.set(name, f);
+    const { backend, decision, rejected, lean, measured, timings, source } = f.model.info;
+    info[name] = { backend, decision, rejected, lean, measured, timings, source };
+  }
+  // The SDK may have moved tfjs to another backend while probing: the baselines use the page's.
+  if (tf.getBackend() !== s.backend && !(await tf.setBackend(s.backend))) throw new Error(`tfjs backend ${s.backend} failed to initialise`);
   pipelines.set('raw', await loadRawTfjs(`${s.bundle}/${manifest.model.entry}`, schema, labels));
   if (s.onnx) pipelines.set('ort', await loadOrt(s.onnx, schema, labels));
-  return { backend: tf.getBackend(), rows: rows.length, variants: [...pipelines.keys()] };
+  return { backend: tf.getBackend(), rows: rows.length, variants: [...pipelines.keys()], ferry: info };
 }
 
 /** Largest absolute difference between each pipeline's outputs and raw tfjs's on the golden rows. */
+// ferryml's telemetry (if on) counts these rows too; that is a handful of rows of many thousands.
 async function check(): Promise<Record<string, number>> {
   const ref = await pipelines.get('raw')!.outputs(rows);
   const diff: Record<string, number> = {};
@@ -79,4 +93,13 @@ function workload(variants: string[], calls: number, rounds: number): Promise<In
   return interleave(works, { rounds, units: 1, warmup: 1 });
 }
 
-Object.assign(window, { bench: { setup, check, perCall, workload } });
+/** Telemetry counters of a ferryml variant (sent, queued, dropped), after a flush. */
+async function telemetryStats(name: string) {
+  const p = pipelines.get(name) as Awaited<ReturnType<typeof loadFerry>> | undefined;
+  const t = p?.model.telemetry;
+  if (!t) return undefined;
+  await t.flush();
+  return t.stats();
+}
+
+Object.assign(window, { bench: { setup, check, perCall, workload, telemetryStats } });

@@ -8,7 +8,8 @@ export interface Prediction {
 
 /** A compared prediction path: one row in, a decoded prediction out. */
 export interface Pipeline {
-  predict(row: Record<string, unknown>): Promise<Prediction>;
+  /** One decoded prediction ({@link Prediction} for the baselines, ferryml's own type for ferryml). */
+  predict(row: Record<string, unknown>): Promise<unknown>;
   /** Raw output vectors for `rows` (one call), for checking that two paths compute the same thing. */
   outputs(rows: Array<Record<string, unknown>>): Promise<number[][]>;
   dispose(): void;

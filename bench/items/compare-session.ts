@@ -1,0 +1,83 @@
+// One comparison page per tfjs backend, shared by the items overhead, batching, peer_ort and
+// telemetry: every variant lives on the same page and is measured in the same interleaved
+// rounds, so the ratios the items report come from back-to-back measurements.
+// Memoized per run: `--only peer_ort` measures what it needs; a full run measures once.
+import type { LoadModelOptions } from '../../src/load-model.js';
+import type { BenchContext } from '../lib/context.js';
+import { bundleSource, openPage } from '../lib/context.js';
+import type { Interleaved } from '../pages/timing.js';
+import type { CompareSetup } from '../pages/compare.js';
+
+/** What one backend's page measured. */
+export interface BackendSession {
+  backend: 'wasm' | 'cpu' | 'webgpu';
+  /** Variants and what ferryml's loads reported (backend, decision, lean, timings). */
+  setup: { backend: string; rows: number; variants: string[]; ferry: Record<string, Record<string, unknown>> };
+  /** Largest |output − raw tfjs output| on the golden rows, per variant. */
+  check: Record<string, number>;
+  /** ms per batch-1 call, per variant, per round. */
+  perCall: Interleaved;
+  /** wasm only: ms per 1,000 calls (`<variant>:concurrent` / `:sequential`), per round. */
+  workload?: Interleaved;
+  /** wasm only: the telemetry variant's counters after a flush, and what the sink received. */
+  telemetry?: { stats: unknown; sink: { requests: number; bytes: number } };
+}
+
+/** Calls per workload unit (issue 8: 1,000 concurrent vs 1,000 sequential). */
+export const CALLS = 1000;
+
+const memo = new WeakMap<BenchContext, Map<string, Promise<BackendSession>>>();
+
+type Bench = {
+  setup(s: CompareSetup): Promise<BackendSession['setup']>;
+  check(): Promise<Record<string, number>>;
+  perCall(names: string[], rounds: number): Promise<Interleaved>;
+  workload(variants: string[], calls: number, rounds: number): Promise<Interleaved>;
+  telemetryStats(name: string): Promise<unknown>;
+};
+
+async function measure(ctx: BenchContext, backend: BackendSession['backend']): Promise<BackendSession> {
+  const b = ctx.bundles.penguins!;
+  const base: LoadModelOptions = { ...bundleSource(ctx.root, b), backend, remember: false, cache: { dbName: 'ferryml-bench-compare' } };
+  const ferry: Record<string, LoadModelOptions> = { ferry: base };
+  if (backend !== 'webgpu') ferry['ferry-nolean'] = { ...base, lean: false };
+  const wasm = backend === 'wasm';
+  if (wasm && ctx.deps.telemetry === true) ferry['ferry-telemetry'] = { ...base, telemetry: { endpoint: ctx.sink.url, drift: true } };
+  const { page, context, errors } = await openPage(ctx, 'compare');
+  try {
+    const setupArg: CompareSetup = { backend, bundle: b.url, ferry, ...(wasm && ctx.onnx ? { onnx: ctx.onnx.url } : {}) };
+    const setup = await page.evaluate((s) => (window as unknown as { bench: Bench }).bench.setup(s), setupArg);
+    const check = await page.evaluate(() => (window as unknown as { bench: Bench }).bench.check());
+    const rounds = ctx.quick ? 4 : backend === 'webgpu' ? 10 : 40;
+    const perCall = await page.evaluate(([v, r]) => (window as unknown as { bench: Bench }).bench.perCall(v, r), [setup.variants, rounds] as const);
+    const session: BackendSession = { backend, setup, check, perCall };
+    if (wasm) {
+      const variants = ['ferry:concurrent', 'raw:sequential', ...(setup.variants.includes('ort') ? ['ort:concurrent'] : []), ...(ferry['ferry-telemetry'] ? ['ferry-telemetry:concurrent'] : [])];
+      session.workload = await page.evaluate(([v, c, r]) => (window as unknown as { bench: Bench }).bench.workload(v, c, r), [variants, CALLS, ctx.quick ? 3 : 20] as const);
+      if (ferry['ferry-telemetry']) {
+        const stats = await page.evaluate(() => (window as unknown as { bench: Bench }).bench.telemetryStats('ferry-telemetry'));
+        session.telemetry = { stats, sink: ctx.sink.received() };
+      }
+    }
+    if (errors.length) throw new Error(`compare page (${backend}): ${errors.join('; ')}`);
+    return session;
+  } finally {
+    await context.close();
+  }
+}
+
+/** The measurements of `backend`'s comparison page (run once per bench run). */
+export function compareSession(ctx: BenchContext, backend: BackendSession['backend']): Promise<BackendSession> {
+  let m = memo.get(ctx);
+  if (!m) memo.set(ctx, (m = new Map()));
+  let p = m.get(backend);
+  if (!p) m.set(backend, (p = measure(ctx, backend)));
+  return p;
+}
+
+/** Why the comparison cannot run yet, or undefined when it can. */
+export function compareMissing(ctx: BenchContext): string | undefined {
+  if (ctx.deps.runtime !== true) return ctx.deps.runtime;
+  if (!ctx.bundles.penguins) return 'the penguins bundle (models/penguins/<version>/) is not there yet';
+  return undefined;
+}

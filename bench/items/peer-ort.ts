@@ -1,0 +1,83 @@
+// Item 3, `peer_ort`: the same penguins model exported to ONNX (bench/onnx/build_onnx.py, from the
+// bundle's own weights) on ONNX Runtime Web's wasm EP, with the same hand-written features and
+// decode, ÷ ferryml: per call at batch 1, and 1,000 concurrent calls (ORT queues runs on one
+// session; ferryml batches them). Then the bytes of a cold page load (JS + wasm + model) of each.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { BenchContext } from '../lib/context.js';
+import { bundleSource } from '../lib/context.js';
+import { coldLoad, type ColdLoad } from '../lib/cold-load.js';
+import { judged, meets, pending, ratioFigure, type Figure, type ItemResult } from '../lib/item.js';
+import { pairedRatio, sig, summarize } from '../lib/stats.js';
+import { CALLS, compareMissing, compareSession } from './compare-session.js';
+
+const KEY = 'peer_ort';
+const TITLE = 'ONNX Runtime Web ÷ ferryml (time), ferryml ÷ ORT (cold-load bytes)';
+
+const brief = (c: ColdLoad) => ({ bytes: c.bytes, gzipBytes: c.gzipBytes, byKind: c.byKind, requests: c.requests, msToFirstPrediction: c.msToFirstPrediction, files: c.files });
+
+/** Runs the item; see the file comment. */
+export async function peerOrtItem(ctx: BenchContext): Promise<ItemResult> {
+  const missing = compareMissing(ctx) ?? (ctx.onnx ? undefined : 'the ONNX model was not built');
+  if (missing) return pending(KEY, TITLE, missing);
+  const s = await compareSession(ctx, 'wasm');
+  const ortDiff = s.check['ort'];
+  if (ortDiff === undefined || !(ortDiff <= 1e-5)) throw new Error(`ONNX model outputs differ from tfjs by ${ortDiff} (> 1e-5): the export is wrong, no figures`);
+  const p = s.perCall.samples;
+  const w = s.workload!.samples;
+  const figures: Figure[] = [
+    ratioFigure('per call', pairedRatio(p['ort']!, p['ferry']!), { ort: summarize(p['ort']!), ferry: summarize(p['ferry']!) }, {
+      target: { op: '>=', value: 1 },
+      formula: 'ORT ms per call ÷ ferryml ms per call (> 1: ferryml faster)',
+      detail: { units: s.perCall.units },
+    }),
+    ratioFigure(`${CALLS} concurrent`, pairedRatio(w['ort:concurrent']!, w['ferry:concurrent']!), { ort: summarize(w['ort:concurrent']!), ferry: summarize(w['ferry:concurrent']!) }, {
+      target: { op: '>=', value: 3 },
+      formula: `ORT ms ÷ ferryml ms for ${CALLS} concurrent calls`,
+    }),
+  ];
+
+  const b = ctx.bundles.penguins!;
+  const golden = JSON.parse(readFileSync(join(b.dir, b.manifest.golden ?? 'golden.json'), 'utf8')) as { rows: unknown[] };
+  const row = encodeURIComponent(JSON.stringify(golden.rows[0]));
+  const where = bundleSource(ctx.root, b);
+  const ferryQuery = 'registry' in where ? `?registry=${where.registry}&name=${where.name}&version=${where.version}&row=${row}` : `?bundle=${where.bundle}&row=${row}`;
+  const reps = ctx.quick ? 1 : 3;
+  const loads: Record<'ferry' | 'ort' | 'raw', ColdLoad[]> = { ferry: [], ort: [], raw: [] };
+  for (let r = 0; r < reps; r++) {
+    for (const name of (r % 2 ? ['raw', 'ort', 'ferry'] : ['ferry', 'ort', 'raw']) as Array<keyof typeof loads>) {
+      const q = name === 'ferry' ? ferryQuery : `?bundle=${b.url}&onnx=${ctx.onnx!.url}&row=${row}`;
+      loads[name].push(await coldLoad(ctx, `cold-${name}`, q));
+    }
+  }
+  for (const [name, list] of Object.entries(loads)) {
+    if (new Set(list.map((l) => l.bytes)).size > 1) throw new Error(`cold ${name} loads transferred different byte counts: ${list.map((l) => l.bytes).join(', ')}`);
+  }
+  const [ferry, ort, raw] = [loads.ferry[0]!, loads.ort[0]!, loads.raw[0]!];
+  const ratio = ferry.bytes / ort.bytes;
+  const target = { op: '<=' as const, value: 0.25 };
+  figures.push({
+    name: 'cold-load bytes',
+    unit: 'ratio',
+    value: sig(ratio),
+    target,
+    met: meets(ratio, target),
+    formula: 'ferryml page bytes ÷ ORT page bytes (JS + wasm + model, as sent by the server)',
+    detail: { ferry: brief(ferry), ort: brief(ort), gzipRatio: sig(ferry.gzipBytes / ort.gzipBytes) },
+  });
+  const ms = (list: ColdLoad[]) => summarize(list.map((l) => l.msToFirstPrediction));
+  figures.push({ name: 'cold start to first prediction (context)', unit: 'ratio', value: sig(ms(loads.ort).median / ms(loads.ferry).median), formula: 'ORT ms ÷ ferryml ms, navigation start → first prediction', detail: { ferry: ms(loads.ferry), ort: ms(loads.ort), rawTfjs: ms(loads.raw), reps } });
+  return judged({
+    key: KEY,
+    title: TITLE,
+    status: 'measured',
+    figures,
+    facts: {
+      ortVsTfjsMaxAbsDiff: ortDiff,
+      onnx: { file: ctx.onnx!.url, bytes: ctx.onnx!.bytes, builtFrom: `${b.name}@${b.version}` },
+      ferryColdLoad: { backend: ferry.prediction, bytes: ferry.bytes, gzipBytes: ferry.gzipBytes },
+      ortColdLoad: { bytes: ort.bytes, gzipBytes: ort.gzipBytes },
+      rawTfjsColdLoad: brief(raw),
+    },
+  });
+}
