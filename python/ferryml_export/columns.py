@@ -4,7 +4,8 @@ import re
 from decimal import Decimal
 
 from .errors import UnsupportedError
-from .lanes import Lane, class_name, convert
+from .convert import convert
+from .lanes import Lane, class_name
 
 
 def feature_name(lane):
