@@ -1,0 +1,75 @@
+// ferryml publish / promote / revoke on a copy of the fixture registry.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { main } from '../../src/node/cli.js';
+import type { Registry } from '../../src/index.js';
+
+async function cli(...args: string[]): Promise<{ code: number; out: string }> {
+  const lines: string[] = [];
+  const { log, error } = console;
+  console.log = console.error = (...parts: unknown[]) => void lines.push(parts.join(' '));
+  try {
+    const code = await main(args).catch((e: Error) => {
+      lines.push(e.message);
+      return 1;
+    });
+    return { code, out: lines.join('\n') };
+  } finally {
+    Object.assign(console, { log, error });
+  }
+}
+
+function fixtureCopy(t: { after: (fn: () => void) => void }): { models: string; read: () => Registry['models'] } {
+  const dir = mkdtempSync(join(tmpdir(), 'ferryml-registry-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const models = join(dir, 'models');
+  cpSync('test/fixtures/bundles/models', models, { recursive: true });
+  return { models, read: () => (JSON.parse(readFileSync(join(models, 'index.json'), 'utf8')) as Registry).models };
+}
+
+test('publish points a channel at a verified version with a rollout fraction; bad input is refused', async (t) => {
+  const { models, read } = fixtureCopy(t);
+  let r = await cli('publish', 'tiny', '1.0.0', '--channel', 'beta', '--rollout', '0.05', '--models', models);
+  assert.equal(r.code, 0, r.out);
+  assert.equal(read().tiny!.channels.beta, '1.0.0');
+  assert.equal(read().tiny!.rollout!.beta, 0.05);
+  assert.match((await cli('publish', 'tiny', '1.0.0', '--rollout', '1.5', '--models', models)).out, /fraction in \[0, 1\]/);
+  assert.match((await cli('publish', 'tiny', '1.0.0', '--channel', 'stable', '--rollout', '0.5', '--models', models)).out, /non-stable channel/);
+  assert.match((await cli('publish', 'tiny', '0.9.0', '--models', models)).out, /revoked/);
+  assert.match((await cli('publish', 'tiny', '3.0.0', '--models', models)).out, /does not exist; run `ferryml pack` first/);
+  // A channel never points at a bundle that does not verify.
+  const shard = join(models, 'tiny', '1.0.0', 'group1-shard1of1.bin');
+  writeFileSync(shard, Buffer.alloc(124));
+  r = await cli('publish', 'tiny', '1.0.0', '--channel', 'gamma', '--models', models);
+  assert.equal(r.code, 1);
+  assert.match(r.out, /does not verify[\s\S]*sha256/);
+  assert.equal(read().tiny!.channels.gamma, undefined);
+});
+
+test('promote moves stable onto the canary and retires the canary rollout', async (t) => {
+  const { models, read } = fixtureCopy(t);
+  const r = await cli('promote', 'tiny', '--models', models);
+  assert.equal(r.code, 0, r.out);
+  const tiny = read().tiny!;
+  assert.deepEqual(tiny.channels, { stable: '2.0.0', canary: '2.0.0' });
+  assert.equal(tiny.rollout, undefined);
+  assert.match(r.out, /channel "stable": 1\.1\.0 → 2\.0\.0/);
+  assert.match((await cli('promote', 'tiny', '--from', 'nightly', '--models', models)).out, /no channel "nightly"/);
+});
+
+test('revoke marks a version and rolls the channels on it back to the newest earlier good version', async (t) => {
+  const { models, read } = fixtureCopy(t);
+  let r = await cli('revoke', 'tiny', '1.1.0', '--models', models);
+  assert.equal(r.code, 0, r.out);
+  assert.deepEqual(read().tiny!.revoked, ['0.9.0', '1.1.0']);
+  assert.equal(read().tiny!.channels.stable, '1.0.0');
+  r = await cli('revoke', 'tiny', '1.0.0', '--models', models);
+  assert.equal(r.code, 1, 'no earlier non-revoked version to roll back to');
+  assert.match(r.out, /no earlier version is left to roll back to/);
+  assert.deepEqual(read().tiny!.revoked, ['0.9.0', '1.1.0'], 'a refused revoke writes nothing');
+  r = await cli('verify', models, '--quiet');
+  assert.equal(r.code, 0, r.out);
+});
