@@ -34,8 +34,9 @@ export function createBatcher(limits: { maxRecords: number; maxBytes: number; ma
     get due() {
       return records.length >= limits.maxRecords || bytes >= limits.maxBytes;
     },
-    push(record: string, size = utf8Length(record)): boolean {
-      if (records.length >= limits.maxQueue) return false;
+    /** `bounded: false` for window records: a handful per window, and what the dashboards are made of. */
+    push(record: string, size = utf8Length(record), bounded = true): boolean {
+      if (bounded && records.length >= limits.maxQueue) return false;
       records.push(record);
       sizes.push(size);
       bytes += size;

@@ -81,10 +81,11 @@ export function createTelemetry(options: TelemetryOptions, context: TelemetryCon
   const unref = (t: ReturnType<typeof setTimeout>) => ((t as { unref?: () => void }).unref?.(), t);
   const ids = () => ({ traceId, spanId });
 
-  function enqueue(record: string): void {
+  /** Queues one record; event records (loads, sampled predictions) count against `maxQueueRecords`. */
+  function enqueue(record: string, bounded = true): void {
     const size = utf8Length(record);
     if (size > o.maxBatchBytes) countDrop(counters, 'too_large', 1, `a ${size}-byte record exceeds maxBatchBytes (${o.maxBatchBytes})`);
-    else if (!batcher.push(record, size)) countDrop(counters, 'queue_full', 1, `memory queue full (${o.maxQueueRecords} records)`);
+    else if (!batcher.push(record, size, bounded)) countDrop(counters, 'queue_full', 1, `memory queue full (${o.maxQueueRecords} records)`);
     if (closed) return;
     if (batcher.due) sendNow();
     else if (flushTimer === undefined && batcher.length) flushTimer = unref(setTimeout(sendNow, o.flushIntervalMs));
@@ -100,7 +101,7 @@ export function createTelemetry(options: TelemetryOptions, context: TelemetryCon
       records.push(driftRecord(w, o.driftMinRows, windowMs, now, ids()));
       if (w.psi !== null) lastDrift[w.feature] = { psi: w.psi, rows: w.rows, status: driftStatus(w.psi), at: now };
     }
-    for (const r of records) enqueue(r);
+    for (const r of records) enqueue(r, false);
     spanId = randomHex(8);
     windowStart = now;
   }

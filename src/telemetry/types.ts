@@ -126,7 +126,11 @@ export interface TelemetryOptions {
   maxBatchRecords?: number;
   /** Send when the queued records reach this many bytes of JSON. @default 49152 (48 KiB) */
   maxBatchBytes?: number;
-  /** Memory queue bound; records past it are dropped and counted (`queue_full`). @default 1000 */
+  /**
+   * Memory queue bound for event records (loads, sampled predictions); records past it are dropped
+   * and counted (`queue_full`). Window records (summaries, drift) are a few per window and always kept.
+   * @default 1000
+   */
   maxQueueRecords?: number;
   /** Prediction summaries and drift windows close this often (and on flush / page hide). @default 60000 */
   windowMs?: number;

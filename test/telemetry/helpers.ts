@@ -33,7 +33,8 @@ export interface PlanStep {
 }
 
 export interface ProxyLog {
-  log: Array<{ at: number; status: number | 'network'; batchId?: string; records: number; bytes: number }>;
+  /** `status` is undefined while the proxy is still answering that request. */
+  log: Array<{ at: number; status?: number | 'network'; batchId?: string; records: number; bytes: number }>;
   pending: number;
 }
 
