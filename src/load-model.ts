@@ -15,12 +15,10 @@ import type { CompiledSchema } from './schema/compile.js';
 import type { InferInput } from './schema/define.js';
 import type { Schema } from './schema/types.js';
 import type { Telemetry, TelemetryOptions } from './telemetry/types.js';
-import { createModel } from './runtime/model.js';
 import type { Model } from './runtime/model-types.js';
 import { normalizeRuntimeOptions } from './runtime/options.js';
 import type { NormalizedRuntimeOptions, RuntimeOptions } from './runtime/options.js';
 import { readRemembered, storeRemembered } from './runtime/remember.js';
-import { createWorkerEngine } from './runtime/worker-host.js';
 import type { Engine, EngineInit, EngineReport, GoldenInput } from './runtime/types.js';
 
 /** Options of {@link loadModel}: where the bundle is, how to run it, and telemetry. */
@@ -80,10 +78,29 @@ function goldenInput(bundle: OpenedBundle, schema: CompiledSchema): GoldenInput 
   return { input: values, rows: golden.rows.length, expected: Float32Array.from(golden.outputs.flat()), tolerance: bundle.manifest.goldenTolerance ?? 1e-4 };
 }
 
-async function startEngine(o: NormalizedRuntimeOptions, init: EngineInit, onChange: (r: EngineReport) => void, signal: AbortSignal | undefined): Promise<Engine> {
-  if (o.worker) return createWorkerEngine(o.worker, init, onChange, signal);
-  const { createEngine } = await import('./runtime/engine.js');
-  return createEngine(init, onChange);
+/**
+ * `dist/ferryml-worker.js`, found from this module's own URL: the build puts this code in
+ * `dist/ferryml.js` or, when it shares it with lazy chunks, in `dist/chunks/` (rollup.config.mjs).
+ */
+function defaultWorkerUrl(): URL {
+  const here = import.meta.url;
+  return new URL(/\/chunks\/[^/]+$/.test(new URL(here).pathname) ? '../ferryml-worker.js' : './ferryml-worker.js', here);
+}
+
+/**
+ * Starts loading the runtime's modules at once, in parallel with the bundle download: the page
+ * side (model, scheduler, decode) and either the tfjs engine or, in worker mode, only the worker
+ * host. Kept out of the static graph for the size budget; the page never imports tfjs in worker mode.
+ */
+function importRuntime(o: NormalizedRuntimeOptions) {
+  const model = import('./runtime/model.js');
+  const engine: Promise<(init: EngineInit, onChange: (r: EngineReport) => void, signal: AbortSignal | undefined) => Promise<Engine>> = o.worker
+    ? import('./runtime/worker-host.js').then(({ createWorkerEngine }) => (init, onChange, signal) => createWorkerEngine(o.worker!, init, onChange, signal))
+    : import('./runtime/engine.js').then(({ createEngine }) => (init, onChange) => createEngine(init, onChange));
+  // Unhandled until awaited below; a failed import surfaces there.
+  model.catch(() => undefined);
+  engine.catch(() => undefined);
+  return { model, engine };
 }
 
 /**
@@ -98,7 +115,8 @@ export async function loadModel<const S extends Schema>(options: LoadModelOption
 export async function loadModel<Input = Record<string, unknown>>(options: LoadModelOptions): Promise<Model<Input>>;
 export async function loadModel(options: LoadModelOptions): Promise<Model<Record<string, unknown>>> {
   const started = performance.now();
-  const o = normalizeRuntimeOptions(options, () => new URL('./ferryml-worker.js', import.meta.url));
+  const o = normalizeRuntimeOptions(options, defaultWorkerUrl);
+  const runtime = importRuntime(o);
   const bundle = options.files
     ? await bundleFromFiles(typeof options.files === 'function' ? await readFiles(options.files) : options.files, options.publicKey ? { publicKey: options.publicKey } : {})
     : await openBundle(options);
@@ -130,7 +148,7 @@ export async function loadModel(options: LoadModelOptions): Promise<Model<Record
     telemetry?.modelLoaded({ version: manifest.version, source: bundle.source === 'local' ? 'cache' : bundle.source, bytes: bundle.bytes, ms: 0, backend: report.backend, rejected: report.rejected });
     if (model) o.onBackendChange?.(model.info);
   };
-  const engine = await startEngine(o, init, onChange, options.signal);
+  const engine = await (await runtime.engine)(init, onChange, options.signal);
   try {
     options.signal?.throwIfAborted();
     const report = engine.report;
@@ -140,6 +158,7 @@ export async function loadModel(options: LoadModelOptions): Promise<Model<Record
       const schemaHash = manifest.files.find((f) => f.path === manifest.schema)?.sha256 ?? bundle.id;
       telemetry = createTelemetry(options.telemetry, { model: manifest.name, version: manifest.version, schemaHash, schema: bundle.schema });
     }
+    const { createModel } = await runtime.model;
     model = createModel({
       schema,
       engine,

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { loadModel } from '../../src/load-model.js';
-import { base, golden, maxDiff } from './helpers.js';
+import type { Rejection } from '../../src/runtime/types.js';
+import { base, golden, maxDiff, rejectionOf } from './helpers.js';
 
 describe('runtime fallback: golden check', () => {
   it('a backend that does not reproduce the golden outputs is skipped for the next one, and reported', async () => {
@@ -15,9 +16,9 @@ describe('runtime fallback: golden check', () => {
   });
 
   it('a bundle whose golden outputs are wrong on every backend fails with GOLDEN_MISMATCH listing each try', async () => {
-    const error = await loadModel(base('bad-golden', { select: 'first' })).catch((e: unknown) => e as { code: string; message: string; details: { rejected: Array<{ backend: string; code: string }> } });
+    const error = await rejectionOf(loadModel(base('bad-golden', { select: 'first' })));
     expect(error.code).to.equal('GOLDEN_MISMATCH');
-    expect(error.details.rejected.map((r) => [r.backend, r.code])).to.deep.equal([
+    expect((error.details.rejected as Rejection[]).map((r) => [r.backend, r.code])).to.deep.equal([
       ['webgpu', 'GOLDEN_MISMATCH'],
       ['wasm', 'GOLDEN_MISMATCH'],
       ['cpu', 'GOLDEN_MISMATCH'],

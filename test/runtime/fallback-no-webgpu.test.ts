@@ -1,7 +1,7 @@
 // Its own page: WebGPU is removed from this page before anything loads.
 import { expect } from 'chai';
 import { loadModel } from '../../src/load-model.js';
-import { base, golden, maxDiff } from './helpers.js';
+import { base, golden, maxDiff, rejectionOf } from './helpers.js';
 
 describe('runtime fallback: WebGPU unavailable', () => {
   before(() => {
@@ -21,7 +21,7 @@ describe('runtime fallback: WebGPU unavailable', () => {
   });
 
   it('forcing webgpu fails the load with NO_BACKEND naming the reason', async () => {
-    const error = await loadModel(base('mlp', { backend: 'webgpu' })).catch((e: unknown) => e as { code: string; message: string });
+    const error = await rejectionOf(loadModel(base('mlp', { backend: 'webgpu' })));
     expect(error).to.include({ code: 'NO_BACKEND' });
     expect(error.message).to.contain('navigator.gpu is not available');
   });

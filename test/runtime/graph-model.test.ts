@@ -11,7 +11,7 @@ import { WASM, maxDiff } from './helpers.js';
 // @vladmandic/human (MIT), model.json ("format": "graph-model") + one weight shard.
 const DIR = '/node_modules/@vladmandic/human/models/';
 
-const hex = async (bytes: Uint8Array) => [...new Uint8Array(await crypto.subtle.digest('SHA-256', bytes))].map((b) => b.toString(16).padStart(2, '0')).join('');
+const hex = async (bytes: Uint8Array) => [...new Uint8Array(await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>))].map((b) => b.toString(16).padStart(2, '0')).join('');
 const bytesOf = async (url: string) => new Uint8Array(await (await fetch(url)).arrayBuffer());
 
 /** The npm package's files plus a schema (32×32 RGB pixels scaled to 0..1) and a manifest: a bundle in memory. */

@@ -1,4 +1,5 @@
 // Shared by the runtime suites: where the fixture bundles are served, and their golden data.
+import type { FerryError } from '../../src/errors.js';
 import type { LoadModelOptions } from '../../src/load-model.js';
 
 /** The fixture registry (test/runtime/fixtures/make-fixtures.ts writes it), served by the test server. */
@@ -29,4 +30,14 @@ export function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let m = 0;
   for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
   return m;
+}
+
+/** The error `promise` rejects with (fails the test when it resolves). */
+export async function rejectionOf(promise: Promise<unknown>): Promise<FerryError> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as FerryError;
+  }
+  throw new Error('expected a rejection, but the promise resolved');
 }
