@@ -63,6 +63,16 @@ export type { CacheSelector } from './cache/manage.js';
 export type { CachedBundleInfo } from './cache/records.js';
 
 // runtime
+export { loadModel } from './load-model.js';
+export type { LoadModelOptions } from './load-model.js';
+export { RUNTIME_DEFAULTS } from './runtime/options.js';
+export type { RuntimeOptions } from './runtime/options.js';
+export type { Model, ModelInfo, ModelStats, PredictOptions, BatchPredictions } from './runtime/model-types.js';
+export type { Prediction, ClassificationPrediction, RegressionPrediction, LabelProbability } from './runtime/decode.js';
+export { BACKEND_NAMES } from './runtime/types.js';
+export type { BackendName, Rejection, RejectionCode, AdapterInfo, Decision, Timings, RememberedChoice } from './runtime/types.js';
+// The engine, scheduler and worker protocol are internal: loadModel composes them, and the
+// tfjs-side modules load lazily (never on the page in worker mode).
 
 // telemetry
 // createTelemetry is not exported: loadModel imports it lazily when `telemetry` options are given,
