@@ -1,0 +1,57 @@
+// Real predictions: loadModel with `telemetry` (the runtime imports createTelemetry lazily), the
+// shipped penguins bundle on WASM, rows through predict(); the collector process must then hold
+// exactly what the model's own counters say happened.
+import { expect } from 'chai';
+import { loadModel } from '../../src/load-model.js';
+import { isValidationError } from '../../src/index.js';
+import { collector, readApi, unique } from './helpers.js';
+
+describe('telemetry from real predictions (loadModel → collector)', () => {
+  it('load, prediction counts, backend, validation issues and drift rows arrive as the model counted them', async () => {
+    const { url } = await collector();
+    const serviceName = unique('runtime-e2e');
+    const golden = (await (await fetch('/models/penguins/1.0.0/golden.json')).json()) as { rows: Array<Record<string, unknown>> };
+    const model = await loadModel({
+      bundle: '/models/penguins/1.0.0/',
+      cache: false,
+      remember: false,
+      backends: ['wasm', 'cpu'],
+      wasmPaths: '/node_modules/@tensorflow/tfjs-backend-wasm/dist/',
+      // A unique service name keeps this run's records apart (the model name is the bundle's).
+      telemetry: { endpoint: url, offline: false, windowMs: 600_000, flushIntervalMs: 600_000, serviceName },
+    });
+    expect(model.telemetry).to.exist;
+    const rows = Array.from({ length: 35 }, (_, i) => golden.rows[i % golden.rows.length]!);
+    await Promise.all(rows.map((r) => model.predict(r)));
+    const bad = await model.predict({ ...rows[0], 'Beak Length (mm)': 'abc' }).catch((e: unknown) => e);
+    expect(isValidationError(bad)).to.equal(true);
+    await model.telemetry!.flush();
+    const stats = model.stats();
+    expect(stats.predictions).to.equal(35);
+    expect(stats.invalid).to.equal(1);
+    expect(model.telemetry!.stats().sent).to.be.greaterThan(0);
+    expect(model.telemetry!.stats().dropped.rejected).to.equal(0);
+
+    // Other suites may report penguins too: keep this model's session only (its service name).
+    const all = await readApi(`/api/records?model=penguins&limit=1000`);
+    const ours = all.records.filter((r: any) => r.resource['service.name'] === serviceName);
+    expect(new Set(ours.map((r: any) => r.resource['session.id'])).size).to.equal(1);
+    const summaries = ours.filter((r: any) => r.event === 'ferryml.predict.summary');
+    expect(summaries.reduce((n: number, r: any) => n + r.attributes['ferryml.predict.rows'], 0)).to.equal(stats.predictions);
+    expect(summaries.reduce((n: number, r: any) => n + r.attributes['ferryml.predict.calls'], 0)).to.equal(stats.batches);
+    expect(summaries.map((r: any) => r.attributes['ferryml.backend'])).to.deep.equal([model.info.backend]);
+    const load = ours.find((r: any) => r.event === 'ferryml.model.load');
+    expect(load.attributes['ferryml.load.source']).to.equal('network');
+    expect(load.attributes['ferryml.backend']).to.equal(model.info.backend);
+    expect(load.attributes['ferryml.load.bytes']).to.equal(model.info.bytes);
+    const issue = ours.find((r: any) => r.event === 'ferryml.validation.issue');
+    expect(issue.attributes['ferryml.column']).to.equal('Beak Length (mm)');
+    expect(issue.attributes['ferryml.issue.count']).to.equal(1);
+    const beak = ours.find((r: any) => r.event === 'ferryml.drift.window' && r.attributes['ferryml.feature'] === 'Beak Length (mm)');
+    expect(beak.attributes['ferryml.drift.rows']).to.equal(35);
+    const text = JSON.stringify(ours);
+    expect(text).not.to.contain('Torgersen', 'no raw input value is sent by default');
+    expect(text).not.to.contain('ferryml.input');
+    await model.dispose();
+  });
+});
