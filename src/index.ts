@@ -43,24 +43,21 @@ export type { ImageSource, PixelData } from './schema/image.js';
 export { MANIFEST_FORMAT_VERSION } from './model/manifest.js';
 export type { Manifest, BundleFile, OutputSpec, Golden, Registry, RegistryEntry } from './model/manifest.js';
 export { openBundle } from './model/open-bundle.js';
-export { OPEN_BUNDLE_DEFAULTS } from './model/open-bundle-options.js';
 export type { OpenBundleOptions, BundleCacheOptions, BundleProgress, PublicKeyInput } from './model/open-bundle-options.js';
 export type { OpenedBundle, BundleSource, ResolvedBy, BundleCacheStatus } from './model/opened-bundle.js';
-export { bundleFromFiles, verifyBundleFiles } from './model/bundle-from-files.js';
+export { bundleFromFiles } from './model/bundle-from-files.js';
 export type { BundleFromFilesOptions } from './model/bundle-from-files.js';
-export { parseManifest } from './model/parse-manifest.js';
+export { rolloutBucket } from './model/rollout.js';
 export { parseRegistry, resolveVersion } from './model/registry.js';
 export type { VersionRequest, Resolution } from './model/registry.js';
-export { rolloutBucket } from './model/rollout.js';
-export { canonicalJson } from './model/canonical-json.js';
-export { sha256Hex } from './model/digest.js';
-export { verifyManifestSignature, importPublicKey, keyIdOf } from './model/signature.js';
-// Signing is Node tooling (`ferryml pack --sign`, `ferryml keygen`): browsers only verify.
+// Left out on purpose: manifest parsing, canonical JSON, hashing and signature checks run
+// inside openBundle/bundleFromFiles (lazily loaded); the Node CLI imports them from src/model/.
 
 // cache
 export { listCached, evict, clear, storageEstimate } from './cache/manage.js';
 export type { CacheSelector } from './cache/manage.js';
 export type { CachedBundleInfo } from './cache/records.js';
+export type { BucketOptions } from './cache/storage-bucket.js';
 
 // runtime
 export { loadModel } from './load-model.js';

@@ -1,4 +1,5 @@
 /**
+ * The implementation behind the cache management exports (loaded lazily, see ./manage.ts).
  * Cache management for apps: what is cached, evict a model or one version, clear everything,
  * and how much storage the origin uses. Each works on IndexedDB, or on page memory where
  * IndexedDB is unavailable, exactly as loads do.

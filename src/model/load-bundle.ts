@@ -1,5 +1,5 @@
 /**
- * `openBundle`: resolve a version (pin > channel > rollout > stable), serve it from the verified
+ * The implementation behind `openBundle` (loaded lazily, see ./open-bundle.ts): resolve a version (pin > channel > rollout > stable), serve it from the verified
  * cache or download and verify it (sharing the download with concurrent callers), store it
  * atomically, and fall back to the newest cached version when the network fails.
  */
@@ -44,13 +44,8 @@ function networkFailed(error: unknown): error is FerryError {
   return error.code === 'HTTP_ERROR' && status !== undefined && (status >= 500 || status === 429 || status === 408);
 }
 
-/**
- * Opens a verified model bundle for the runtime.
- * @example
- * const bundle = await openBundle({ registry: '/models/index.json', name: 'penguins' });
- * const model = await tf.loadLayersModel(bundle.ioHandler);
- */
-export async function openBundle(options: OpenBundleOptions): Promise<OpenedBundle> {
+/** Opens a verified model bundle; see `openBundle` for the contract. */
+export async function loadBundle(options: OpenBundleOptions): Promise<OpenedBundle> {
   const started = performance.now();
   const opts = normalizeOptions(options);
   const opened = opts.cache ? await openStore(opts.cache.dbName, opts.cache.bucket) : undefined;

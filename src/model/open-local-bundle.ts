@@ -1,5 +1,6 @@
 /**
- * Opens a bundle from bytes already in hand (the `ferryml predict` CLI, tests, a drag-and-drop
+ * The implementation behind `bundleFromFiles` (loaded lazily in browsers, see ./bundle-from-files.ts;
+ * imported directly by the Node CLI). Opens a bundle from bytes already in hand (the `ferryml predict` CLI, tests, a drag-and-drop
  * folder): every listed file is verified against the manifest exactly as a download is. No fs.
  */
 import { FerryError } from '../errors.js';
@@ -48,12 +49,8 @@ export async function verifyBundleFiles(
   return { manifest, manifestBytes, problems };
 }
 
-/**
- * A verified {@link OpenedBundle} (source `"local"`) from a bundle's files keyed by manifest path,
- * `manifest.json` among them. Throws the first problem (all of them in `details.problems`).
- * @example const bundle = await bundleFromFiles(new Map([['manifest.json', bytes], ...]));
- */
-export async function bundleFromFiles(files: ReadonlyMap<string, Uint8Array>, options: BundleFromFilesOptions = {}): Promise<OpenedBundle> {
+/** A verified OpenedBundle from files in hand; see `bundleFromFiles` for the contract. */
+export async function openLocalBundle(files: ReadonlyMap<string, Uint8Array>, options: BundleFromFilesOptions = {}): Promise<OpenedBundle> {
   const started = performance.now();
   const where = options.baseUrl ?? 'local:';
   const { manifest, manifestBytes, problems } = await verifyBundleFiles(files, where);

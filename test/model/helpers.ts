@@ -3,7 +3,8 @@
 // IndexedDB that checks the cache holds only verified bytes.
 import { expect } from 'chai';
 import { createStore, entries } from 'idb-keyval';
-import { isFerryError, sha256Hex, type FerryErrorCode } from '../../src/index.js';
+import { isFerryError, type FerryErrorCode } from '../../src/index.js';
+import { sha256Hex } from '../../src/model/digest.js';
 
 /** Registry of the fixture bundles (test/fixtures/bundles/make.ts). */
 export const FIXTURES = '/test/fixtures/bundles/models';

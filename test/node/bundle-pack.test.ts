@@ -7,7 +7,9 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync, appendFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../src/node/cli.js';
-import { canonicalJson, verifyManifestSignature, type Manifest, type Registry } from '../../src/index.js';
+import type { Manifest, Registry } from '../../src/index.js';
+import { canonicalJson } from '../../src/model/canonical-json.js';
+import { verifyManifestSignature } from '../../src/model/signature.js';
 
 const FIXTURES = 'test/fixtures/bundles/models';
 

@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { copyFile, mkdir, readFile, rm } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { bundleFromFiles } from '../../model/bundle-from-files.js';
+import { openLocalBundle } from '../../model/open-local-bundle.js';
 import { isSafeBundlePath } from '../../model/parse-manifest.js';
 import { MANIFEST_FORMAT_VERSION, type BundleFile, type Manifest, type OutputSpec } from '../../model/manifest.js';
 import type { Schema } from '../../schema/types.js';
@@ -116,7 +116,7 @@ export async function packBundle(o: PackOptions): Promise<{ dir: string; manifes
   await writeFileAtomic(join(dir, 'manifest.json'), text);
 
   // Check the bundle exactly as a browser will, before the registry points at it.
-  const bundle = await bundleFromFiles(await readDirFiles(dir), { baseUrl: `${dir}/` });
+  const bundle = await openLocalBundle(await readDirFiles(dir), { baseUrl: `${dir}/` });
 
   const registry = await readRegistry(o.out);
   const entry = (registry.models[o.name] ??= { versions: [], channels: {} });

@@ -7,7 +7,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { assemble } from '../../model/assemble.js';
-import { verifyBundleFiles } from '../../model/bundle-from-files.js';
+import { verifyBundleFiles } from '../../model/open-local-bundle.js';
 import type { Manifest } from '../../model/manifest.js';
 import { verifyManifestSignature } from '../../model/signature.js';
 import { readDirFiles } from './files.js';
