@@ -3,7 +3,7 @@
 // One page per forced backend (tfjs runs one backend per page); wasm and cpu rounds alternate
 // between their pages so drift hits both; webgpu is measured on its own afterwards. The automatic choice is read from a fresh browser context
 // (nothing remembered), with the SDK's default options.
-import type { BackendName } from '../../src/runtime/types.js';
+import type { BackendName } from '../../src/index.js';
 import type { BenchContext } from '../lib/context.js';
 import { bundleSource, openPage } from '../lib/context.js';
 import { judged, pending, type Figure, type ItemResult } from '../lib/item.js';

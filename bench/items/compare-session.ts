@@ -2,7 +2,7 @@
 // telemetry: every variant lives on the same page and is measured in the same interleaved
 // rounds, so the ratios the items report come from back-to-back measurements.
 // Memoized per run: `--only peer_ort` measures what it needs; a full run measures once.
-import type { LoadModelOptions } from '../../src/load-model.js';
+import type { LoadModelOptions } from '../../src/index.js';
 import type { BenchContext } from '../lib/context.js';
 import { bundleSource, openPage } from '../lib/context.js';
 import type { Interleaved } from '../pages/timing.js';
@@ -48,7 +48,7 @@ async function measure(ctx: BenchContext, backend: BackendSession['backend']): P
     const setupArg: CompareSetup = { backend, bundle: b.url, ferry, ...(wasm && ctx.onnx ? { onnx: ctx.onnx.url } : {}) };
     const setup = await page.evaluate((s) => (window as unknown as { bench: Bench }).bench.setup(s), setupArg);
     const check = await page.evaluate(() => (window as unknown as { bench: Bench }).bench.check());
-    const rounds = ctx.quick ? 4 : backend === 'webgpu' ? 10 : 40;
+    const rounds = ctx.quick ? 4 : backend === 'webgpu' ? 10 : 60;
     const perCall = await page.evaluate(([v, r]) => (window as unknown as { bench: Bench }).bench.perCall(v, r), [setup.variants, rounds] as const);
     const session: BackendSession = { backend, setup, check, perCall };
     if (wasm) {

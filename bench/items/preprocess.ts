@@ -4,7 +4,7 @@
 // timers are long-lived processes/pages and take turns round by round.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Schema } from '../../src/schema/types.js';
+import type { Schema } from '../../src/index.js';
 import type { BenchContext } from '../lib/context.js';
 import { openPage } from '../lib/context.js';
 import { judged, pending, ratioFigure, type Figure, type ItemResult } from '../lib/item.js';

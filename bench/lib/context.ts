@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
-import type { Manifest, Registry } from '../../src/model/manifest.js';
+import type { Manifest, Registry } from '../../src/index.js';
 import { chromiumArgs, findChromium } from './scripts.js';
 import type { Started, TransferLog } from './server.js';
 
@@ -44,19 +44,30 @@ export interface BenchContext {
 /** SDK parts the items depend on. */
 export type Dep = 'runtime' | 'compile' | 'openBundle' | 'telemetry';
 
-/** Source file → dependency; a missing file makes the items that need it print "pending". */
-export const DEP_FILES: Record<Dep, string> = {
-  runtime: 'src/load-model.ts',
-  compile: 'src/schema/compile.ts',
-  openBundle: 'src/model/open-bundle.ts',
-  telemetry: 'src/telemetry/telemetry.ts',
+/**
+ * What each dependency is: a name the public contract (src/index.ts) exports, or — for parts
+ * the SDK loads lazily and does not export — a source file. A missing one makes the items that
+ * need it print "pending: <what>".
+ */
+export const DEP_SOURCES: Record<Dep, { export: string } | { file: string }> = {
+  runtime: { export: 'loadModel' },
+  compile: { export: 'compileSchema' },
+  openBundle: { export: 'openBundle' },
+  telemetry: { file: 'src/telemetry/telemetry.ts' },
 };
 
-/** Which dependencies exist; a missing one maps to "<file> (what) is not there yet". */
+/** Which dependencies exist; a missing one maps to what is missing, in words. */
 export function detectDeps(root: string): Record<Dep, string | true> {
-  return Object.fromEntries(
-    Object.entries(DEP_FILES).map(([dep, file]) => [dep, existsSync(join(root, file)) ? true : `${file} is not there yet`]),
-  ) as Record<Dep, string | true>;
+  const indexFile = join(root, 'src', 'index.ts');
+  const index = existsSync(indexFile) ? readFileSync(indexFile, 'utf8') : '';
+  const check = (source: (typeof DEP_SOURCES)[Dep]): string | true => {
+    if ('file' in source) return existsSync(join(root, source.file)) ? true : `${source.file} is not there yet`;
+    const m = new RegExp(`export\\s*\\{[^}]*\\b${source.export}\\b[^}]*\\}\\s*from\\s*'([^']+)'`).exec(index);
+    if (!m) return `src/index.ts does not export ${source.export} yet`;
+    const file = join(root, 'src', m[1]!.replace(/\.js$/, '.ts'));
+    return existsSync(file) ? true : `src/index.ts exports ${source.export} from ${m[1]}, which is not there`;
+  };
+  return Object.fromEntries(Object.entries(DEP_SOURCES).map(([dep, source]) => [dep, check(source)])) as Record<Dep, string | true>;
 }
 
 const semver = (v: string) => v.split(/[.+-]/).map((p) => (/^\d+$/.test(p) ? Number(p).toString().padStart(8, '0') : p)).join('.');

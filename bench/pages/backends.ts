@@ -1,8 +1,7 @@
 // Page for item 8, `backends`: one ferryml model on one forced backend per page (tfjs has one
 // active backend per page, so the orchestrator opens one page per backend and alternates
 // between them round by round), or — with `backend` omitted — the SDK's automatic choice.
-import type { LoadModelOptions } from '../../src/load-model.js';
-import type { Model } from '../../src/runtime/model-types.js';
+import type { LoadModelOptions, Model } from '../../src/index.js';
 import { loadFerry } from './ferry.js';
 import { interleave, sequential } from './timing.js';
 
@@ -22,7 +21,7 @@ async function setup(options: LoadModelOptions, goldenUrl: string) {
 /** One sample: ms per sequential batch-1 predict, `units` calls (calibrated on the first call when 0). */
 async function sample(units: number) {
   const r = await interleave({ ferry: sequential((i) => model!.predict(rows[i % rows.length]!)) }, { rounds: 1, warmup: units ? 0 : 20, ...(units ? { units } : {}) });
-  return { ms: r.samples['ferry']![0]!, units: r.units };
+  return { ms: r.samples['ferry']![0]!, units: r.units['ferry']! };
 }
 
 Object.assign(window, { bench: { setup, sample } });

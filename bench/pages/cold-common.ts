@@ -1,7 +1,6 @@
 // Shared by the cold-load pages: the input row, what a baseline app reads at start-up, and
 // `window.bench.done` for the orchestrator.
-import type { Manifest } from '../../src/model/manifest.js';
-import type { Schema } from '../../src/schema/types.js';
+import type { Manifest, Schema } from '../../src/index.js';
 
 /** The page's query: `?bundle=/models/penguins/1.0.0&onnx=/bench/.build/models/penguins.onnx`. */
 export const query = new URLSearchParams(location.search);

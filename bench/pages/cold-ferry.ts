@@ -2,7 +2,7 @@
 // choice, golden check, IndexedDB cache): the SDK, the tfjs parts it imports, the wasm binary,
 // the bundle (manifest, model, weights, schema, golden rows), then one prediction.
 // `?registry=&name=&version=` or `?bundle=` says where the bundle is.
-import { loadModel, type LoadModelOptions } from '../../src/load-model.js';
+import { loadModel, type LoadModelOptions } from '../../src/index.js';
 import { publish, query, row } from './cold-common.js';
 
 publish(async () => {

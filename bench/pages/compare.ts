@@ -7,9 +7,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import '@tensorflow/tfjs-backend-webgpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import type { LoadModelOptions } from '../../src/load-model.js';
-import type { Schema } from '../../src/schema/types.js';
-import type { Manifest } from '../../src/model/manifest.js';
+import type { LoadModelOptions, Manifest, Schema } from '../../src/index.js';
 import { loadFerry } from './ferry.js';
 import { loadRawTfjs } from './raw-tfjs.js';
 import { loadOrt } from './ort.js';
@@ -79,7 +77,7 @@ const concurrent = (p: Pipeline, calls: number): Work => async (n) => {
 
 /** Per-call latency at batch 1 of the named pipelines, interleaved. */
 function perCall(names: string[], rounds: number): Promise<Interleaved> {
-  return interleave(Object.fromEntries(names.map((n) => [n, sequential((i) => pipelines.get(n)!.predict(rowAt(i)))])), { rounds });
+  return interleave(Object.fromEntries(names.map((n) => [n, sequential((i) => pipelines.get(n)!.predict(rowAt(i)))])), { rounds, targetMs: 10 });
 }
 
 /** `calls` predictions per unit: `<name>:concurrent` fires them all at once, `<name>:sequential` awaits each. */
@@ -90,7 +88,9 @@ function workload(variants: string[], calls: number, rounds: number): Promise<In
     const p = pipelines.get(name)!;
     works[v] = mode === 'concurrent' ? concurrent(p, calls) : async (n) => sequential((i) => p.predict(rowAt(i)))(n * calls);
   }
-  return interleave(works, { rounds, units: 1, warmup: 1 });
+  // Units per sample from the fastest variant (a batched 1,000 can take < 1 ms: one unit would be
+  // a handful of clock ticks).
+  return interleave(works, { rounds, warmup: 1, calibrateWith: 1, targetMs: 15 });
 }
 
 /** Telemetry counters of a ferryml variant (sent, queued, dropped), after a flush. */

@@ -1,7 +1,6 @@
 // ferryml as a compared pipeline: loadModel + predict (validate + transform + schedule + infer +
 // decode), exactly as an app calls it.
-import { loadModel, type LoadModelOptions } from '../../src/load-model.js';
-import type { Model } from '../../src/runtime/model-types.js';
+import { loadModel, type LoadModelOptions, type Model } from '../../src/index.js';
 import type { Pipeline } from './pipeline.js';
 
 /** A loaded ferryml model wrapped as a {@link Pipeline}, with the model itself for `info`. */

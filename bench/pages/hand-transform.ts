@@ -5,7 +5,7 @@
 // Feature positions follow the schema's `features` list (names per the documented rules:
 // `<col>`, `<col>_<category>`, `<col>__missing`), resolved once at set-up.
 // Only what tabular bench models use is supported; anything else throws at set-up.
-import type { ColumnSchema, Schema } from '../../src/schema/types.js';
+import type { ColumnSchema, Schema } from '../../src/index.js';
 
 type Writer = (value: unknown, out: Float32Array, offset: number) => void;
 

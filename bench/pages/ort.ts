@@ -4,7 +4,7 @@
 // with numThreads = 1 it runs on the page thread without spawning workers, which on this
 // 2-core machine (and on a page that is not cross-origin isolated) is the only sensible choice.
 import * as ort from 'onnxruntime-web/wasm';
-import type { Schema } from '../../src/schema/types.js';
+import type { Schema } from '../../src/index.js';
 import { handTransform } from './hand-transform.js';
 import { decode, splitRows, type Pipeline } from './pipeline.js';
 

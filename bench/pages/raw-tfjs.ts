@@ -3,7 +3,7 @@
 // (the page sets tfjs's backend before either path loads), none of the SDK's checks.
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import type { Schema } from '../../src/schema/types.js';
+import type { Schema } from '../../src/index.js';
 import { handTransform } from './hand-transform.js';
 import { decode, splitRows, type Pipeline } from './pipeline.js';
 

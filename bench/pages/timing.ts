@@ -1,7 +1,7 @@
 // In-page timing: interleaved rounds of several variants of the same work.
 // Chromium coarsens performance.now() to 100 µs on pages that are not cross-origin isolated,
-// and one prediction takes tens of µs, so a sample is `calls` units timed together (≥ ~15 ms)
-// divided by `calls`. Rounds alternate the order (A B C, C B A, …) so a slow stretch of the
+// and one prediction takes tens of µs, so a sample is several units timed together (~10–15 ms)
+// divided by their number. Rounds alternate the order (A B C, C B A, …) so a slow stretch of the
 // shared machine lands on every variant.
 
 /** Runs `n` units of one variant's work (awaiting each or all, as the variant defines). */
@@ -10,18 +10,20 @@ export type Work = (n: number) => Promise<void>;
 /** How many rounds, how much work per sample. */
 export interface InterleaveOptions {
   rounds: number;
-  /** Units per sample; by default calibrated so the fastest variant's sample takes `targetMs`. */
+  /** Units per sample for every variant; by default calibrated per variant (see `targetMs`). */
   units?: number;
   /** @default 15 */
   targetMs?: number;
   /** Units run by each variant before timing (JIT, caches, lazily built kernels). @default 50 */
   warmup?: number;
+  /** Units timed per variant to calibrate `units`. @default 20 */
+  calibrateWith?: number;
 }
 
 /** Per variant: one sample per round, in ms per unit, plus the units per sample used. */
 export interface Interleaved {
   samples: Record<string, number[]>;
-  units: number;
+  units: Record<string, number>;
 }
 
 // setTimeout(0) is clamped to ≥ 4 ms after nesting; a message round-trip yields without a delay.
@@ -38,23 +40,30 @@ async function time(work: Work, n: number): Promise<number> {
   return performance.now() - t0;
 }
 
-/** Measures the variants in alternating rounds; see {@link InterleaveOptions}. */
+/**
+ * Measures the variants in alternating rounds; see {@link InterleaveOptions}. Without `units`,
+ * each variant gets its own units per sample so that every sample takes about `targetMs`.
+ */
 export async function interleave(variants: Record<string, Work>, options: InterleaveOptions): Promise<Interleaved> {
   const names = Object.keys(variants);
   const warm = options.warmup ?? 50;
   for (const name of names) if (warm > 0) await variants[name]!(warm);
-  let units = options.units;
-  if (units === undefined) {
-    let fastest = Infinity;
-    for (const name of names) fastest = Math.min(fastest, (await time(variants[name]!, 20)) / 20);
-    units = Math.max(1, Math.min(20_000, Math.ceil((options.targetMs ?? 15) / Math.max(fastest, 1e-4))));
+  const units: Record<string, number> = {};
+  for (const name of names) {
+    if (options.units !== undefined) {
+      units[name] = options.units;
+      continue;
+    }
+    const c = options.calibrateWith ?? 20;
+    const perUnit = Math.max((await time(variants[name]!, c)) / c, 1e-4);
+    units[name] = Math.max(1, Math.min(20_000, Math.ceil((options.targetMs ?? 15) / perUnit)));
   }
   const samples: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
   for (let r = 0; r < options.rounds; r++) {
     const order = r % 2 === 0 ? names : [...names].reverse();
     for (const name of order) {
       await yieldToLoop();
-      samples[name]!.push((await time(variants[name]!, units)) / units);
+      samples[name]!.push((await time(variants[name]!, units[name]!)) / units[name]!);
     }
   }
   return { samples, units };

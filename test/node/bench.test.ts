@@ -8,12 +8,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import * as tfl from '@tensorflow/tfjs-layers';
+import { startStatic } from '../../bench/lib/server.js';
 import { pairedRatio, quantile, summarize } from '../../bench/lib/stats.js';
 import { handTransform } from '../../bench/pages/hand-transform.js';
 import { tile } from '../../bench/preprocess/rows.js';
@@ -134,4 +135,52 @@ test('preprocess: sklearn (schema values), ferryml and the hand-written baseline
       assert.ok(Math.abs(handOut[i * 6 + j]! - v) < 1e-6, `hand row ${i} feature ${schema.features[j]}: ${handOut[i * 6 + j]} vs ${v}`);
     }),
   );
+});
+
+test('server: the transfer log holds the body bytes sent, per window', async () => {
+  const srv = await startStatic({ '/': process.cwd() });
+  try {
+    srv.log.mark('one');
+    const body = await (await fetch(`${srv.url}/package.json`)).arrayBuffer();
+    assert.equal((await fetch(`${srv.url}/no-such-file`)).status, 404);
+    srv.log.mark('two');
+    await (await fetch(`${srv.url}/tsconfig.json`)).arrayBuffer();
+    // The server logs on 'finish', which can come a moment after the client has the body.
+    for (let i = 0; i < 100 && srv.log.entries('two').length === 0; i++) await new Promise((ok) => setTimeout(ok, 10));
+    const one = srv.log.entries('one');
+    assert.deepEqual(one.map((t) => [t.path, t.status, t.bytes]), [
+      ['/package.json', 200, statSync('package.json').size],
+      ['/no-such-file', 404, 'not found'.length],
+    ]);
+    assert.equal(body.byteLength, statSync('package.json').size);
+    assert.deepEqual(srv.log.entries('two').map((t) => t.path), ['/tsconfig.json']);
+  } finally {
+    await srv.close();
+  }
+});
+
+// End to end through the real harness: esbuild pages, the static server, Debian's Chromium,
+// the SDK's openBundle on real IndexedDB, interleaved rounds, latest.json and the table (~10 s).
+const chromium = ['/usr/bin/chromium', process.env['CHROME_PATH']].find((p) => p && existsSync(p));
+test('npm run bench -- --only cache --quick: runs and writes latest.json', { skip: chromium ? false : 'needs Chromium (node scripts/ensure.mjs)' }, () => {
+  const out = mkdtempSync(join(tmpdir(), 'ferryml-bench-run-'));
+  const r = spawnSync(process.execPath, ['bench/run.mjs', '--only', 'cache', '--quick', '--out', out], { encoding: 'utf8', timeout: 120_000 });
+  assert.equal(r.status, 0, `${r.stdout}\n${r.stderr}`);
+  const files = readdirSync(out).sort();
+  assert.equal(files.length, 2, `latest.json and one timestamped copy, got ${files.join(', ')}`);
+  const latest = JSON.parse(readFileSync(join(out, 'latest.json'), 'utf8'));
+  assert.equal(latest.quick, true);
+  assert.ok(latest.machine.cores >= 1 && /Chromium \d+/.test(latest.machine.browser) && latest.machine.node === process.version);
+  const cache = latest.cache;
+  assert.ok(cache, 'a key for the item');
+  if (cache.status === 'pending') return; // a dependency is missing: the table says so, no figure is made up
+  assert.equal(cache.status, 'measured', cache.reason);
+  assert.ok(cache.figures.length >= 1);
+  for (const f of cache.figures) {
+    assert.ok(f.value > 0 && f.value < 10, `${f.name}: ratio ${f.value}`);
+    assert.ok(f.detail.warm.median > 0 && f.detail.cold.median > 0 && f.detail.rounds === 3);
+    assert.equal(typeof f.met, 'boolean');
+  }
+  assert.match(r.stdout, /item\s+figure\s+value/);
+  assert.equal(cache.ratio, cache.figures[0].value);
 });
