@@ -1,0 +1,123 @@
+// `ferryml predict` and loadModel in Node: the same SDK on wasm/cpu, from a directory or a URL,
+// without IndexedDB. Browser parity for the same CLI is checked in test/runtime/node-parity.test.ts.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { cp, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { loadModel } from '../../src/load-model.js';
+
+const FIXTURES = 'test/runtime/fixtures/models';
+const MLP = `${FIXTURES}/mlp/1.0.0`;
+
+const cli = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'src/node/cli.ts', ...args], { encoding: 'utf8' });
+const golden = async (name: string) => JSON.parse(await readFile(`${FIXTURES}/${name}/1.0.0/golden.json`, 'utf8')) as { rows: Array<Record<string, unknown>>; outputs: number[][] };
+const close = (a: number[], b: number[], tol = 1e-5) => a.length === b.length && a.every((v, i) => Math.abs(v - b[i]!) <= tol);
+
+async function tmp(name: string, text: string): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'ferryml-predict-'));
+  await writeFile(join(dir, name), text);
+  return join(dir, name);
+}
+
+test('ferryml predict: JSON rows → label/probabilities per row, null + issues for an invalid row', async () => {
+  const { rows, outputs } = await golden('mlp');
+  const data = await tmp('rows.json', JSON.stringify([rows[0], { a: 'twelve', c: 'x', d: true }, rows[1]]));
+  const r = cli('predict', '--bundle', MLP, '--data', data);
+  assert.equal(r.status, 0, r.stderr);
+  const out = JSON.parse(r.stdout) as { predictions: Array<{ label: string; probabilities: Record<string, number> } | null>; issues: Array<Record<string, unknown>> };
+  assert.equal(out.predictions.length, 3);
+  assert.equal(out.predictions[1], null);
+  for (const [i, g] of [[0, 0], [2, 1]] as const) {
+    const p = out.predictions[i]!;
+    assert.deepEqual(Object.keys(p.probabilities), ['red', 'green', 'blue']);
+    assert.ok(close(Object.values(p.probabilities), outputs[g]!), `row ${i}: ${JSON.stringify(p.probabilities)} vs ${outputs[g]}`);
+    assert.equal(p.label, ['red', 'green', 'blue'][outputs[g]!.indexOf(Math.max(...outputs[g]!))]);
+  }
+  assert.deepEqual(out.issues.map((i) => [i.row, i.column, i.code, i.severity]), [[1, 'a', 'PARSE_ERROR', 'error']]);
+  assert.match(r.stderr, /mlp@1\.0\.0, 2 of 3 rows on wasm/);
+  assert.equal(cli('predict', '--bundle', MLP, '--data', data, '--strict').status, 1);
+});
+
+test('ferryml predict: CSV rows typed by the schema; wasm and cpu agree to 1e-5; regression prints value(s)', async () => {
+  const csv = await tmp('rows.csv', 'a,b,c,d\n1,0.2,x,true\n3.5,,y,false\n-0.75,4,z,TRUE\n');
+  const { outputs } = await golden('reg');
+  const wasm = cli('predict', '--bundle', `${FIXTURES}/reg/1.0.0`, '--data', csv, '--backend', 'wasm');
+  const cpu = cli('predict', '--bundle', `${FIXTURES}/reg/1.0.0`, '--data', csv, '--backend', 'cpu');
+  assert.equal(wasm.status, 0, wasm.stderr);
+  assert.equal(cpu.status, 0, cpu.stderr);
+  assert.match(cpu.stderr, /on cpu/);
+  const [w, c] = [JSON.parse(wasm.stdout), JSON.parse(cpu.stdout)] as Array<{ predictions: Array<{ value: number; values: Record<string, number> }> }>;
+  w!.predictions.forEach((p, i) => {
+    assert.deepEqual(Object.keys(p.values), ['price', 'weight']);
+    assert.equal(p.value, p.values.price);
+    assert.ok(close(Object.values(p.values), Object.values(c!.predictions[i]!.values)), `row ${i} wasm vs cpu`);
+    // The CSV repeats golden rows 0–2 (empty b = missing, TRUE = true).
+    assert.ok(close(Object.values(p.values), outputs[i]!), `row ${i} vs golden`);
+  });
+});
+
+test('ferryml predict: caller mistakes and broken bundles exit 1 with a clear message', async () => {
+  const data = await tmp('rows.json', '[]');
+  const webgpu = cli('predict', '--bundle', MLP, '--data', data, '--backend', 'webgpu');
+  assert.equal(webgpu.status, 1);
+  assert.match(webgpu.stderr, /\[INVALID_OPTIONS\] --backend must be wasm or cpu/);
+  const missing = cli('predict', '--bundle', 'no/such/dir', '--data', data);
+  assert.equal(missing.status, 1);
+  assert.match(missing.stderr, /no\/such\/dir\/manifest\.json: cannot read bundle file/);
+
+  // A flipped byte in the weights: the bundle is rejected, never scored.
+  const dir = await mkdtemp(join(tmpdir(), 'ferryml-bundle-'));
+  await cp(MLP, dir, { recursive: true });
+  const weights = await readFile(join(dir, 'weights.bin'));
+  weights[10] = weights[10]! ^ 0xff;
+  await writeFile(join(dir, 'weights.bin'), weights);
+  const tampered = cli('predict', '--bundle', dir, '--data', data);
+  assert.equal(tampered.status, 1);
+  assert.match(tampered.stderr, /INTEGRITY_MISMATCH/);
+  assert.match(tampered.stderr, /weights\.bin/);
+});
+
+test('loadModel in Node: from a directory (files reader) on wasm, with the reasons webgpu was skipped', async () => {
+  const { rows, outputs } = await golden('mlp');
+  const model = await loadModel({ files: (p) => readFile(join(MLP, p)) });
+  try {
+    assert.equal(model.info.source, 'local');
+    assert.equal(model.info.backend, 'wasm');
+    assert.deepEqual(model.info.rejected.map((r) => r.code), ['NO_WEBGPU']);
+    const p = await model.predict(rows[2]!);
+    assert.ok(close(Array.from(p.raw), outputs[2]!));
+  } finally {
+    await model.dispose();
+  }
+});
+
+test('loadModel in Node: from a URL (registry) without IndexedDB, on cpu', async () => {
+  // A plain static server over the fixtures directory (paths are fixed names, no traversal to guard).
+  const server = createServer((req, res) => {
+    readFile(join(FIXTURES, new URL(req.url ?? '/', 'http://x').pathname)).then(
+      (body) => res.writeHead(200).end(body),
+      () => res.writeHead(404).end('not found'),
+    );
+  });
+  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+  try {
+    const { port } = server.address() as AddressInfo;
+    const { rows, outputs } = await golden('mlp');
+    const model = await loadModel({ registry: `http://127.0.0.1:${port}/index.json`, name: 'mlp', backend: 'cpu' });
+    try {
+      assert.equal(model.info.source, 'network');
+      assert.equal(model.info.version, '1.0.0');
+      assert.equal(model.info.backend, 'cpu');
+      const { predictions } = await model.predictBatch(rows);
+      predictions.forEach((p, i) => assert.ok(close(Array.from(p!.raw), outputs[i]!), `row ${i}`));
+    } finally {
+      await model.dispose();
+    }
+  } finally {
+    server.close();
+  }
+});
