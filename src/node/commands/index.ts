@@ -13,6 +13,7 @@ command('publish', 'point a registry channel at a version, with an optional roll
 command('promote', 'move a channel (stable) onto another channel\'s version (canary)', () => import('./promote.js'));
 command('revoke', 'revoke a version: never loaded again, channels roll back', () => import('./revoke.js'));
 // runtime
+command('predict', 'predict rows with a bundle on disk (wasm/cpu), as the browser would', () => import('./predict.js'));
 // telemetry
 command('collector', 'receive OTLP/HTTP JSON telemetry into SQLite; read API and dashboard', () => import('./collector.js'));
 export {};
