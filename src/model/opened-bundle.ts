@@ -25,6 +25,8 @@ export interface BundleCacheStatus {
   reason?: string;
   /** The storage bucket holding the cache, when `cache.bucket` was asked for and the browser has Storage Buckets. */
   bucket?: string;
+  /** `name@version` of the versions this load evicted (beyond `maxVersions` or `maxBytes`). */
+  evicted?: string[];
 }
 
 /** A verified bundle, ready for `tf.loadLayersModel(bundle.ioHandler)` or `tf.loadGraphModel(bundle.ioHandler)`. */

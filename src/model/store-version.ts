@@ -43,7 +43,9 @@ export async function storeVersion(
     const problem = describeStorageError(error);
     return memory(problem.code, `could not store ${manifest.name}@${manifest.version}: ${problem.reason}`);
   }
-  return { status: { persisted: await persistence(limits.persist, store), memoryOnly: store.kind === 'memory' }, evicted };
+  const status: BundleCacheStatus = { persisted: await persistence(limits.persist, store), memoryOnly: store.kind === 'memory' };
+  if (evicted.length) status.evicted = evicted;
+  return { status, evicted };
 }
 
 /** Asks for persistent storage when the app allows it; reports whether storage is persistent. Never throws. */

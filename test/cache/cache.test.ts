@@ -33,7 +33,8 @@ describe('cache: content-addressed versions in IndexedDB', () => {
     await tick();
     await load('1.0.0', cache); // a cache hit makes 1.0.0 the most recent
     await tick();
-    await load('2.0.0', cache);
+    const latest = await load('2.0.0', cache);
+    expect(latest.cache.evicted).to.deep.equal(['tiny@1.1.0']);
     const { versions, blobs } = await expectVerifiedCache(cache.dbName);
     expect(versions).to.deep.equal(['tiny@1.0.0', 'tiny@2.0.0']);
     // 1.0.0: 4 blobs; 2.0.0 adds its model.json, shard and golden (schema shared): 7. 1.1.0's model.json is gone.

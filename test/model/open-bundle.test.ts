@@ -171,4 +171,34 @@ describe('openBundle: resolution and the tfjs seam', () => {
       await control(scope, 'offline=0');
     }
   });
+
+  it('without a clientId, a random id is kept in localStorage so the rollout decision is the same on every load', async () => {
+    localStorage.removeItem('ferryml:client-id');
+    const first = await openBundle({ registry: REGISTRY, name: 'tiny', cache: false });
+    const id = localStorage.getItem('ferryml:client-id');
+    expect(id).to.match(/^[0-9a-f-]{32,36}$/);
+    const expected = rolloutBucket(id!, 'tiny') < 0.25 ? ['2.0.0', 'rollout'] : ['1.1.0', 'stable'];
+    expect([first.manifest.version, first.resolvedBy]).to.deep.equal(expected);
+    for (let i = 0; i < 3; i++) expect((await openBundle({ registry: REGISTRY, name: 'tiny', cache: false })).manifest.version).to.equal(expected[0]);
+    expect(localStorage.getItem('ferryml:client-id')).to.equal(id);
+  });
+
+  it('cache.persist asks for persistent storage and reports what the browser granted', async () => {
+    const bundle = await openBundle({ registry: REGISTRY, name: 'tiny', version: '1.0.0', cache: { dbName: unique('persist'), persist: true } });
+    expect(bundle.cache.persisted).to.equal(await navigator.storage.persisted());
+  });
+
+  it('a bundle URL (no registry) falls back to its cached copy when offline', async () => {
+    const scope = unique('direct-off');
+    const cache = { dbName: unique('direct-off') };
+    const bundle = fault(`scope=${scope}`, `${FIXTURES}/tiny/1.1.0/`);
+    const online = await openBundle({ bundle, cache });
+    await control(scope, 'offline=1');
+    try {
+      const offline = await openBundle({ bundle, cache });
+      expect([offline.source, offline.resolvedBy, offline.id]).to.deep.equal(['offline', 'offline-fallback', online.id]);
+    } finally {
+      await control(scope, 'offline=0');
+    }
+  });
 });
