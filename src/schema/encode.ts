@@ -1,0 +1,126 @@
+/**
+ * Encoders: the last stage of a column kernel. Category → index through a precomputed Map
+ * (one-hot / ordinal), or number → scaling steps in float64 → one value or a bucket.
+ */
+import { report } from './issues.js';
+import type { IssueSink } from './issues.js';
+import { MISSING } from './read.js';
+import type { Step } from './types.js';
+import { categoryLabel } from './values.js';
+import type { CategoryValue } from './values.js';
+
+/** Encoder results: written; written as unknown (drift flag); rejected (issue recorded). */
+export const ENCODE_OK = 0;
+export const ENCODE_UNKNOWN = 1;
+export const ENCODE_ERROR = 2;
+
+/** Writes one (imputed) value's features; returns an ENCODE_* status. */
+export type Encode = (v: CategoryValue | typeof MISSING, out: Float32Array, base: number, sink: IssueSink, raw: unknown) => number;
+
+/** onehot / ordinal: a precomputed Map from category to index. */
+export function compileEncoder(name: string, step: Extract<Step, { kind: 'onehot' | 'ordinal' }>, offsets: Int32Array): Encode {
+  const index = new Map<CategoryValue, number>(step.categories.map((c, i) => [c, i]));
+  const shown = step.categories.slice(0, 6).map((c) => JSON.stringify(categoryLabel(c))).join(', ');
+  const expected = `one of ${shown}${step.categories.length > 6 ? `, … (${step.categories.length} categories)` : ''}`;
+  const unknownError = step.unknown === 'error';
+  if (step.kind === 'onehot') {
+    // Feature slot per category; the dropped category (and unknown, with "ignore") writes nothing.
+    const slot = new Int32Array(step.categories.length).fill(-1);
+    let k = 0;
+    step.categories.forEach((_, i) => {
+      if (i !== step.drop) slot[i] = offsets[k++]!;
+    });
+    return (v, out, base, sink, raw) => {
+      const i = v === MISSING ? undefined : index.get(v);
+      if (i === undefined) {
+        if (unknownError || v === MISSING) return (report(sink, v === MISSING ? 'MISSING_REQUIRED' : 'UNKNOWN_CATEGORY', name, expected, raw), ENCODE_ERROR);
+        report(sink, 'UNKNOWN_CATEGORY', name, expected, raw, 'warning');
+        return ENCODE_UNKNOWN;
+      }
+      const at = slot[i]!;
+      if (at >= 0) out[base + at] = 1;
+      return ENCODE_OK;
+    };
+  }
+  const at = offsets[0]!;
+  const missingCode = step.missing;
+  const unknownCode = step.unknown === 'error' ? 0 : step.unknown.value;
+  return (v, out, base, sink, raw) => {
+    if (v === MISSING) {
+      if (missingCode === undefined) return (report(sink, 'MISSING_REQUIRED', name, expected, raw), ENCODE_ERROR);
+      out[base + at] = missingCode;
+      return ENCODE_OK;
+    }
+    const i = index.get(v);
+    if (i !== undefined) {
+      out[base + at] = i;
+      return ENCODE_OK;
+    }
+    if (unknownError) return (report(sink, 'UNKNOWN_CATEGORY', name, expected, raw), ENCODE_ERROR);
+    report(sink, 'UNKNOWN_CATEGORY', name, expected, raw, 'warning');
+    out[base + at] = unknownCode;
+    return ENCODE_UNKNOWN;
+  };
+}
+
+/** Scaling steps in order (float64, exactly sklearn's operations), then one value or a bucket. */
+export function compileNumeric(name: string, steps: readonly Step[], offsets: Int32Array): Encode {
+  // Flattened [op, a, b, c, d] so the loop reads constants from one typed array.
+  const STANDARDIZE = 0;
+  const MINMAX = 1;
+  const ops: number[] = [];
+  let edges: Float64Array | undefined;
+  let onehot = false;
+  for (const s of steps) {
+    if (s.kind === 'standardize') ops.push(STANDARDIZE, s.mean, s.scale, 0, 0);
+    else if (s.kind === 'minmax') ops.push(MINMAX, s.scale, s.offset, s.clip?.min ?? -Infinity, s.clip?.max ?? Infinity);
+    else if (s.kind === 'bucketize') {
+      edges = Float64Array.from(s.edges);
+      onehot = s.encode === 'onehot';
+    }
+  }
+  const program = Float64Array.from(ops);
+  const at = offsets[0]!;
+  return (v, out, base, sink, raw) => {
+    // MISSING only reaches here when no impute step exists and the column may be missing,
+    // which check.ts rules out for numeric columns; booleans become 0/1 as in numpy.
+    let x = v === MISSING ? 0 : +v;
+    for (let p = 0; p < program.length; p += 5) {
+      if (program[p] === STANDARDIZE) x = (x - program[p + 1]!) / program[p + 2]!;
+      else {
+        x = x * program[p + 1]! + program[p + 2]!;
+        if (x < program[p + 3]!) x = program[p + 3]!;
+        else if (x > program[p + 4]!) x = program[p + 4]!;
+      }
+    }
+    if (edges === undefined) {
+      // A finite float64 can still overflow the float32 output (1e300 passed through).
+      if (!Number.isFinite(Math.fround(x)))
+        return (report(sink, 'NOT_FINITE', name, 'a value that stays finite as float32 after the steps', raw), ENCODE_ERROR);
+      out[base + at] = x;
+    } else {
+      const bin = bucket(edges, x);
+      if (onehot) out[base + offsets[bin]!] = 1;
+      else out[base + at] = bin;
+    }
+    return ENCODE_OK;
+  };
+}
+
+/**
+ * KBinsDiscretizer.transform as scikit-learn 1.2 computes it:
+ * `np.searchsorted(bin_edges_[1:-1], x, side="right")`, i.e. the number of inner edges <= x
+ * (lower-inclusive bins, no tolerance: scikit-learn/scikit-learn#22526, in 1.1, removed the
+ * `1e-8 + 1e-5·|x|` nudge that `np.digitize` got before).
+ * Binary search over the ascending edges.
+ */
+export function bucket(edges: ArrayLike<number>, x: number): number {
+  let lo = 0;
+  let hi = edges.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (edges[mid]! <= x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
