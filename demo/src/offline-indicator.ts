@@ -8,6 +8,8 @@ import type { ModelSlot } from './model-slot.js';
 import { registerShellCache } from './service-worker.js';
 import type { ShellState } from './service-worker.js';
 
+const FROM: Record<string, string> = { network: 'the network', cache: 'IndexedDB', offline: 'IndexedDB (network down)', local: 'local files' };
+
 function shellText(shell: ShellState): string {
   switch (shell.kind) {
     case 'unsupported':
@@ -40,7 +42,7 @@ export function mountOfflineIndicator(slots: readonly ModelSlot[]): void {
       : offlineLoads.length === loaded.length && loaded.length > 0
         ? 'Offline: still predicting'
         : 'Offline';
-    const models = loaded.map((s) => `${s.name} from ${s.model!.info.source}`).join(', ');
+    const models = loaded.map((s) => `${s.name} from ${FROM[s.model!.info.source] ?? s.model!.info.source}`).join(', ');
     detail.textContent = `${shellText(shell)}${models ? ` · models: ${models}` : ''}`;
     footer.textContent = shell.kind === 'ready' ? `Offline-ready: service worker build ${shell.status.version}.` : '';
   };

@@ -17,6 +17,7 @@ export function mountVersionsPanel(slots: readonly ModelSlot[], registryUrl: str
   let registry: Registry | undefined;
   let registryError: string | undefined;
   let busy = false;
+  let again = false;
 
   async function fetchRegistry(): Promise<void> {
     try {
@@ -59,7 +60,11 @@ export function mountVersionsPanel(slots: readonly ModelSlot[], registryUrl: str
   }
 
   async function refresh(): Promise<void> {
-    if (busy) return;
+    // One refresh at a time; a request during one runs once more after it, so the last state wins.
+    if (busy) {
+      again = true;
+      return;
+    }
     busy = true;
     try {
       await fetchRegistry();
@@ -81,6 +86,10 @@ export function mountVersionsPanel(slots: readonly ModelSlot[], registryUrl: str
       );
     } finally {
       busy = false;
+      if (again) {
+        again = false;
+        void refresh();
+      }
     }
   }
 
@@ -91,5 +100,8 @@ export function mountVersionsPanel(slots: readonly ModelSlot[], registryUrl: str
     void clear().then(refresh);
   });
   for (const slot of slots) slot.subscribe(() => slot.state.kind === 'ready' && void refresh());
+  // The registry becomes reachable (or not) with the network.
+  window.addEventListener('online', () => void refresh());
+  window.addEventListener('offline', () => void refresh());
   return refresh;
 }

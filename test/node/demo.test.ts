@@ -190,6 +190,10 @@ describe('demo: npm start servers driven by Chromium', { timeout: 240_000 }, () 
     assert.equal(await page.evaluate(() => crossOriginIsolated), true, 'COOP/COEP headers should isolate the page');
     const backend = await page.locator('#backend-info [data-model="penguins"] [data-backend]').textContent();
     assert.ok(['webgpu', 'wasm', 'cpu'].includes(backend ?? ''), `backend: ${backend}`);
+    // Worker mode: tfjs runs in the SDK's worker, never on the page's thread (no jank while drawing).
+    // tfjs-core creates its engine as a global on first use; the page must not have one.
+    assert.match((await page.locator('#backend-info [data-model="penguins"]').textContent()) ?? '', /runs in a Web Worker/);
+    assert.equal(await page.evaluate(() => '_tfengine' in globalThis), false, 'tfjs runs in the worker only');
     if (backend !== 'webgpu') {
       // Chromium here has only a software WebGPU adapter (or none): the panel must say why it was passed over.
       assert.match((await page.locator('#backend-info [data-model="penguins"] .rejected').textContent()) ?? '', /webgpu/);
@@ -237,9 +241,47 @@ describe('demo: npm start servers driven by Chromium', { timeout: 240_000 }, () 
     await shot('03-messy-rows');
   });
 
-  it('predicts a digit drawn with the mouse', async () => {
+  it('predicts a digit drawn with the mouse, and one stamped from the keyboard', async () => {
+    await page.locator('#digit-canvas').focus();
+    await page.keyboard.press('3');
+    await page.locator('#digit-result .label', { hasText: /^It looks like a \d/ }).waitFor({ timeout: 10_000 });
+    await page.keyboard.press('Delete');
+    await page.locator('#digit-result[data-state="empty"]').waitFor({ timeout: 5_000 });
     await drawDigit();
     await shot('04-digit');
+  });
+
+  it('forces a backend from the switch: both models reload on it, and back to automatic', async () => {
+    await page.getByLabel('CPU', { exact: true }).check();
+    for (const model of ['penguins', 'digits']) {
+      await page.locator(`#backend-info [data-model="${model}"] [data-backend="cpu"]`).waitFor({ timeout: 30_000 });
+      assert.match((await page.locator(`#backend-info [data-model="${model}"]`).textContent()) ?? '', /forced/);
+    }
+    await modelsReady();
+    await drawDigit();
+    assert.match((await page.locator('#digit-result .meta').textContent()) ?? '', /on cpu/);
+    await page.getByLabel('automatic', { exact: true }).check();
+    await page.locator('#backend-info [data-model="penguins"] [data-backend]:not([data-backend="cpu"])').waitFor({ timeout: 30_000 });
+    await modelsReady();
+  });
+
+  it('pins another penguins version, predicts with it, and rolls back', async () => {
+    const first = ((await page.locator('#penguins-version').textContent()) ?? '').replace(/^v/, '');
+    const registry = JSON.parse(readFileSync(join(root, 'models/index.json'), 'utf8')) as { models: Record<string, { versions: string[] }> };
+    const other = registry.models['penguins']!.versions.find((v) => v !== first);
+    assert.ok(other, 'the registry ships at least two penguins versions');
+    await page.getByRole('button', { name: `Use penguins ${other}` }).click();
+    await page.locator('#penguins-version', { hasText: `v${other}` }).waitFor({ timeout: 30_000 });
+    await modelsReady();
+    const { row, label } = goldenRow(other);
+    await fillForm(row);
+    await predictPenguin(label);
+    assert.match((await page.locator(`#versions-info tr[data-version="penguins@${other}"]`).textContent()) ?? '', /KB/, 'the pinned version is cached');
+    // Rollback: the earlier version is still cached, so this is a cache load.
+    await page.getByRole('button', { name: `Use penguins ${first}` }).click();
+    await page.locator('#penguins-version', { hasText: `v${first}` }).waitFor({ timeout: 30_000 });
+    await modelsReady();
+    assert.equal(await page.locator('#penguins-status').getAttribute('data-source'), 'cache');
   });
 
   it('reloads with the network off and still predicts from the caches', async () => {
@@ -261,7 +303,7 @@ describe('demo: npm start servers driven by Chromium', { timeout: 240_000 }, () 
     await fillForm(row);
     await predictPenguin(label);
     await drawDigit();
-    await shot('05-offline', 'demo.png');
+    await shot('05-offline');
   });
 
   it('delivers telemetry to the collector, the offline part once back online', async () => {
@@ -291,11 +333,40 @@ describe('demo: npm start servers driven by Chromium', { timeout: 240_000 }, () 
     assert.ok(panel > 0, 'the telemetry panel counts what was sent');
   });
 
+  it('scores drift: the panel shows the last PSI per feature and the collector has the windows', async () => {
+    // Messy rows twice (an unknown island among them) is enough rows for a window; "Send now" closes it.
+    for (let i = 0; i < 2; i++) {
+      await page.getByRole('button', { name: 'Send messy rows' }).click();
+      await page.locator('#messy-result tbody tr').first().waitFor();
+    }
+    await page.getByRole('button', { name: 'Send now' }).click();
+    const drift = page.locator('#telemetry-info [data-model="penguins"] table tbody tr');
+    await drift.first().waitFor({ timeout: 15_000 });
+    assert.match((await drift.first().textContent()) ?? '', /\d\.\d{3} (ok|warn|alert)/);
+    let summary: any;
+    for (let i = 0; i < 30; i++) {
+      summary = await api('/api/summary?model=penguins');
+      if (summary.drift.length > 0) break;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+    assert.ok(summary.drift.length > 0, `collector drift: ${JSON.stringify(summary.drift)}`);
+    await shot('06-telemetry-drift', 'demo.png');
+  });
+
   it('serves the dashboard with the data', async () => {
     const dash = await context.newPage();
     await dash.goto(/dashboard:\s+(\S+)/.exec(startOutput)![1]!);
+    await dash.locator('#model option[value="penguins"]').waitFor({ state: 'attached', timeout: 20_000 });
+    await dash.locator('#model').selectOption('penguins');
     await dash.locator('canvas').first().waitFor({ timeout: 20_000 });
-    await shot('06-dashboard', 'dashboard.png', dash);
+    await dash.waitForTimeout(500); // the charts redraw for the selected model
+    await shot('07-dashboard', 'dashboard.png', dash);
     await dash.close();
+  });
+
+  it('clears the cache from the versions panel', async () => {
+    await page.getByRole('button', { name: 'Clear cache' }).click();
+    await page.locator('#versions-info').getByText('0 versions').waitFor({ timeout: 10_000 });
+    for (const row of await page.locator('#versions-info tbody tr').allTextContents()) assert.match(row, /not cached/);
   });
 });
