@@ -66,17 +66,17 @@ interface PredictOutput {
 }
 
 test('ferryml predict on every committed exporter bundle equals scikit-learn on every row', { skip: noPredict }, async () => {
-  const run = promisify(execFile);
+  // In this process (main() is the CLI's own entry) to share one tfjs start-up; the CSV test below spawns the CLI.
+  const { main } = await import('../../src/node/cli.js');
   const work = mkdtempSync(join(tmpdir(), 'ferryml-export-predict-'));
-  const names = readdirSync(join(FIXTURES, 'expected')).map((f) => f.replace(/\.json$/, '')).sort();
   const failures: string[] = [];
-  const one = async (name: string) => {
+  for (const name of readdirSync(join(FIXTURES, 'expected')).map((f) => f.replace(/\.json$/, '')).sort()) {
     const expected = readJson<Expected>(FIXTURES, 'expected', `${name}.json`);
-    const data = join(work, `${name}.json`);
+    const [data, result] = [join(work, `${name}.json`), join(work, `${name}.out.json`)];
     writeFileSync(data, JSON.stringify(rowObjects(expected)));
-    const bundle = join(FIXTURES, 'models', name, '1.0.0');
-    const { stdout } = await run(process.execPath, ['--import', 'tsx', 'src/node/cli.ts', 'predict', '--bundle', bundle, '--data', data], { maxBuffer: 64 << 20 });
-    const out = JSON.parse(stdout) as PredictOutput;
+    const code = await main(['predict', '--bundle', join(FIXTURES, 'models', name, '1.0.0'), '--data', data, '--out', result]);
+    assert.equal(code, 0, name);
+    const out = readJson<PredictOutput>(result);
     const vectors = out.predictions.map((p) => {
       if (p === null) return null;
       if (expected.output.kind === 'classification') return expected.output.labels.map((l) => p.probabilities?.[l] ?? NaN);
@@ -85,8 +85,28 @@ test('ferryml predict on every committed exporter bundle equals scikit-learn on 
     const problems = compareOutputs(expected, vectors);
     if (problems.length) failures.push(`${name}: ${problems.slice(0, 3).join('; ')}`);
     for (const issue of out.issues.filter((i) => vectors[i.row] === null)) assert.equal(issue.code, 'UNKNOWN_CATEGORY', `${name} row ${issue.row}`);
-  };
-  // two at a time: each is a Node process with tfjs (the machine has 2 cores)
-  for (let i = 0; i < names.length; i += 2) await Promise.all(names.slice(i, i + 2).map(one));
+  }
   assert.deepEqual(failures, []);
+});
+
+/** The evaluation rows as CSV, as a notebook's `df.to_csv` would write them: null → empty field. */
+function toCsv(expected: Expected): string {
+  const field = (v: unknown) => (v === null ? '' : typeof v === 'string' && /[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : String(v));
+  return [expected.columns.map(field).join(','), ...expected.rows.map((r) => r.map(field).join(','))].join('\n') + '\n';
+}
+
+test('ferryml predict reads the same rows from CSV (empty fields missing, text typed by the schema)', { skip: noPredict }, async () => {
+  const run = promisify(execFile);
+  const work = mkdtempSync(join(tmpdir(), 'ferryml-export-csv-'));
+  for (const name of ['penguins-logreg', 'mixed-types']) {
+    const expected = readJson<Expected>(FIXTURES, 'expected', `${name}.json`);
+    const data = join(work, `${name}.csv`);
+    writeFileSync(data, toCsv(expected));
+    const bundle = join(FIXTURES, 'models', name, '1.0.0');
+    const { stdout } = await run(process.execPath, ['--import', 'tsx', 'src/node/cli.ts', 'predict', '--bundle', bundle, '--data', data, '--backend', 'cpu'], { maxBuffer: 64 << 20 });
+    const out = JSON.parse(stdout) as PredictOutput;
+    const labels = expected.output.kind === 'classification' ? expected.output.labels : [];
+    const vectors = out.predictions.map((p) => (p === null ? null : labels.map((l) => p.probabilities?.[l] ?? NaN)));
+    assert.deepEqual(compareOutputs(expected, vectors), [], name);
+  }
 });
