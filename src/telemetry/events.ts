@@ -10,14 +10,19 @@ import { driftStatus } from './psi.js';
 import type { ClosedSummary } from './summary.js';
 import type { DropReason, ModelLoadedEvent } from './types.js';
 
-/** The ids every record of one window shares: the session's trace id and the window's span id. */
+/**
+ * Ids of a record: the session's trace id, the window's span id, and the record's sequence number
+ * in the session (`ferryml.seq`): `(session.id, ferryml.seq)` identifies a record across retries
+ * and splits, so stores without batch dedupe (ClickHouse) can drop duplicates at query time.
+ */
 export interface RecordIds {
   traceId: string;
   spanId: string;
+  seq: () => number;
 }
 
 const record = (event: string, severity: number, timeMs: number, ids: RecordIds, attributes: KeyValue[]) =>
-  encodeRecord({ event, severity, timeMs, traceId: ids.traceId, spanId: ids.spanId, attributes });
+  encodeRecord({ event, severity, timeMs, traceId: ids.traceId, spanId: ids.spanId, attributes: [int('ferryml.seq', ids.seq()), ...attributes] });
 
 /** `ferryml.model.load`. */
 export function loadRecord(e: ModelLoadedEvent, timeMs: number, ids: RecordIds): string {

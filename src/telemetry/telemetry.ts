@@ -79,7 +79,9 @@ export function createTelemetry(options: TelemetryOptions, context: TelemetryCon
     void q.finally(() => pending.delete(q));
   };
   const unref = (t: ReturnType<typeof setTimeout>) => ((t as { unref?: () => void }).unref?.(), t);
-  const ids = () => ({ traceId, spanId });
+  let seq = 0;
+  const next = () => ++seq;
+  const ids = () => ({ traceId, spanId, seq: next });
 
   /** Queues one record; event records (loads, sampled predictions) count against `maxQueueRecords`. */
   function enqueue(record: string, bounded = true): void {

@@ -48,6 +48,8 @@ message ExportLogsServiceRequest { repeated ResourceLogs resource_logs = 1; }
 
 const root = protobuf.parse(PROTO).root;
 const Request = root.lookupType('opentelemetry.proto.ExportLogsServiceRequest');
+// protobufjs represents 64-bit ints with long.js (present: util.Long), so nanosecond times keep every digit.
+const Long = protobuf.util.Long as unknown as { fromString(s: string, unsigned?: boolean): protobuf.Long; fromValue(v: unknown): protobuf.Long };
 const INT64 = new Set(['int64', 'uint64', 'sint64', 'fixed64', 'sfixed64']);
 // OTLP's one deviation from the proto3 JSON mapping: trace and span ids are hex, not base64.
 const HEX_BYTES: Record<string, number> = { traceId: 16, spanId: 8 };
@@ -77,7 +79,7 @@ function fromJson(type: protobuf.Type, json: unknown, path: string, strictInt64:
       if (INT64.has(field.type)) {
         const ok = (typeof v === 'string' && /^-?\d+$/.test(v)) || (!strictInt64 && Number.isSafeInteger(v));
         assert.ok(ok, `${p} (${field.type}) must be a decimal string; got ${JSON.stringify(v)}`);
-        return protobuf.util.Long.fromString(String(v), field.type.startsWith('u') || field.type === 'fixed64');
+        return Long.fromString(String(v), field.type.startsWith('u') || field.type === 'fixed64');
       }
       switch (field.type) {
         case 'string': assert.equal(typeof v, 'string', `${p} must be a string`); return v;
@@ -117,7 +119,7 @@ function toJson(type: protobuf.Type, msg: Json): Json {
     if (v === undefined || v === null) continue;
     const one = (x: unknown): unknown => {
       if (field.resolvedType instanceof protobuf.Type) return toJson(field.resolvedType, x as Json);
-      if (INT64.has(field.type)) return protobuf.util.Long.fromValue(x as protobuf.Long).toString();
+      if (INT64.has(field.type)) return Long.fromValue(x as protobuf.Long).toString();
       if (field.type === 'bytes') return HEX_BYTES[field.name] !== undefined ? Buffer.from(x as Uint8Array).toString('hex') : Buffer.from(x as Uint8Array).toString('base64');
       return x;
     };
@@ -227,6 +229,7 @@ test('every payload createTelemetry sends is valid OTLP JSON that survives proto
   assert.ok(bodies.length >= 2, 'several batches (maxBatchRecords: 4)');
   const events = new Map<string, Json>();
   const inputs: unknown[] = [];
+  const seqs: string[] = [];
   for (const body of bodies) {
     const json = JSON.parse(body) as Json;
     const { back } = roundTrip(json, true);
@@ -247,6 +250,8 @@ test('every payload createTelemetry sends is valid OTLP JSON that survives proto
       assert.match(String(log.traceId), /^[0-9a-f]{32}$/);
       assert.match(String(log.spanId), /^[0-9a-f]{16}$/);
       events.set(String(log.eventName), log);
+      const seq = (log.attributes as Array<{ key: string; value: Json }>).find((a) => a.key === 'ferryml.seq');
+      seqs.push(String(seq?.value.intValue));
       const input = (log.attributes as Array<{ key: string; value: Json }>).find((a) => a.key === 'ferryml.input');
       if (input) inputs.push(input.value);
     }
@@ -259,6 +264,8 @@ test('every payload createTelemetry sends is valid OTLP JSON that survives proto
     'ferryml.prediction',
     'ferryml.validation.issue',
   ]);
+  // (session.id, ferryml.seq) identifies each record: 1…N, no gaps, no repeats.
+  assert.deepEqual(seqs.map(Number).sort((x, y) => x - y), Array.from({ length: seqs.length }, (_, k) => k + 1));
   // 64-bit ints are strings in the JSON mapping.
   const summary = events.get('ferryml.predict.summary')!;
   const calls = (summary.attributes as Array<{ key: string; value: Json }>).find((a) => a.key === 'ferryml.predict.calls');
