@@ -33,9 +33,14 @@ export interface LoadModelOptions extends OpenBundleOptions, RuntimeOptions {
    * The schema the app was written against (e.g. from `defineSchema`): types `predict()`'s input
    * and is checked at load to have the same columns (name and type) as the bundle's schema.
    */
-  schema?: Schema;
+  schema?: AppSchema;
   /** Send load, latency, error and drift telemetry to an OTLP/HTTP collector. @default off (and not downloaded) */
   telemetry?: TelemetryOptions;
+}
+
+/** What `schema` needs to be: a schema (or `defineSchema` result) whose columns have names and types. */
+export interface AppSchema {
+  readonly columns: ReadonlyArray<{ readonly name: string; readonly type: string }>;
 }
 
 /** Reads `manifest.json` and every file it lists through `read`; never reads outside the bundle. */
@@ -54,8 +59,8 @@ async function readFiles(read: (path: string) => Promise<Uint8Array>): Promise<M
 }
 
 /** The app's schema must describe the same columns as the bundle's, or typed rows would not fit. */
-function checkAppSchema(app: Schema, bundle: Schema): void {
-  const key = (s: Schema) => s.columns.map((c) => `${c.name}:${c.type}`).sort().join(', ');
+function checkAppSchema(app: AppSchema, bundle: Schema): void {
+  const key = (s: AppSchema) => s.columns.map((c) => `${c.name}:${c.type}`).sort().join(', ');
   if (key(app) !== key(bundle)) {
     throw new FerryError('SCHEMA_INVALID', `The \`schema\` passed to loadModel has columns [${key(app)}] but the bundle's schema has [${key(bundle)}]; update the app's schema to this model version`, {
       details: { expected: key(bundle), got: key(app) },
@@ -111,7 +116,7 @@ function importRuntime(o: NormalizedRuntimeOptions) {
  * const model = await loadModel({ registry: '/models/index.json', name: 'penguins' });
  * const { label, probabilities } = await model.predict({ island: 'Dream', bill_length_mm: 39.1 });
  */
-export async function loadModel<const S extends Schema>(options: LoadModelOptions & { schema: S }): Promise<Model<InferInput<S>>>;
+export async function loadModel<const S extends AppSchema>(options: LoadModelOptions & { schema: S }): Promise<Model<InferInput<S>>>;
 export async function loadModel<Input = Record<string, unknown>>(options: LoadModelOptions): Promise<Model<Input>>;
 export async function loadModel(options: LoadModelOptions): Promise<Model<Record<string, unknown>>> {
   const started = performance.now();

@@ -33,8 +33,9 @@ describe('runtime: Node `ferryml predict` equals the browser (1e-5)', () => {
       expect(node.predictions).to.have.length(rows.length);
       node.predictions.forEach((p, i) => {
         const b = browser.predictions[i];
-        if (!p || !b) return expect(p === null && b === null, `row ${i}: both null`).to.equal(true);
-        if (b.kind === 'classification') {
+        if (!p || !b) {
+          expect(p === null && b === null, `row ${i}: both null`).to.equal(true);
+        } else if (b.kind === 'classification') {
           expect(p.label, `row ${i}`).to.equal(b.label);
           expect(maxDiff(Object.values(p.probabilities!), Object.values(b.probabilities)), `row ${i}`).to.be.below(1e-5);
         } else {
