@@ -61,7 +61,7 @@ export type { BucketOptions } from './cache/storage-bucket.js';
 
 // runtime
 export { loadModel } from './load-model.js';
-export type { LoadModelOptions } from './load-model.js';
+export type { LoadModelOptions, AppSchema } from './load-model.js';
 export { RUNTIME_DEFAULTS } from './runtime/options.js';
 export type { RuntimeOptions } from './runtime/options.js';
 export type { Model, ModelInfo, ModelStats, PredictOptions, BatchPredictions } from './runtime/model-types.js';
