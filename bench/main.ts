@@ -70,7 +70,7 @@ if (bundles.penguins) {
   log(`built ${onnx.url} (${onnx.bytes} bytes) from ${bundles.penguins.name} ${bundles.penguins.version}`);
 }
 
-const pages = await bundlePages(
+const { urls: pages, origins } = await bundlePages(
   root,
   join(build, 'pages'),
   PAGES.filter((p) => p.needs.every((d) => deps[d] === true) && existsSync(join(root, p.entry))),
@@ -82,7 +82,7 @@ for (const b of Object.values(bundles)) if (b && b.url.startsWith('/bench-bundle
 const server = await startStatic(routes);
 const sink = await startSink();
 const browser = await launchBrowser();
-const ctx: BenchContext = { root, quick: args.quick, build, server, routes, sink, browser, pages, bundles, deps, log, ...(onnx ? { onnx } : {}) };
+const ctx: BenchContext = { root, quick: args.quick, build, server, routes, sink, browser, pages, origins, bundles, deps, log, ...(onnx ? { onnx } : {}) };
 const machine = await machineFacts(root, browser);
 log(`${machine.cpu}, ${machine.cores} cores, ${machine.browser}, Node ${machine.node}`);
 

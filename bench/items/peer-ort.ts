@@ -14,7 +14,7 @@ import { CALLS, compareMissing, compareSession } from './compare-session.js';
 const KEY = 'peer_ort';
 const TITLE = 'ONNX Runtime Web ÷ ferryml (time), ferryml ÷ ORT (cold-load bytes)';
 
-const brief = (c: ColdLoad) => ({ bytes: c.bytes, gzipBytes: c.gzipBytes, byKind: c.byKind, requests: c.requests, msToFirstPrediction: c.msToFirstPrediction, files: c.files });
+const brief = (c: ColdLoad) => ({ bytes: c.bytes, gzipBytes: c.gzipBytes, byKind: c.byKind, jsByPackage: c.jsByPackage, requests: c.requests, msToFirstPrediction: c.msToFirstPrediction, files: c.files });
 
 /** Runs the item; see the file comment. */
 export async function peerOrtItem(ctx: BenchContext): Promise<ItemResult> {

@@ -19,10 +19,11 @@ export interface PageEntry {
  * Bundles every entry into `outdir` (emptied first) and writes one HTML page per entry.
  * Returns the URL path of each page, keyed by name.
  */
-export async function bundlePages(root: string, outdir: string, pages: PageEntry[]): Promise<Record<string, string>> {
+export async function bundlePages(root: string, outdir: string, pages: PageEntry[]): Promise<{ urls: Record<string, string>; origins: ChunkOrigins }> {
   rmSync(outdir, { recursive: true, force: true });
   mkdirSync(outdir, { recursive: true });
-  await build({
+  const result = await build({
+    metafile: true,
     absWorkingDir: root,
     entryPoints: Object.fromEntries(pages.map((p) => [p.name, p.entry])),
     bundle: true,
@@ -47,5 +48,27 @@ export async function bundlePages(root: string, outdir: string, pages: PageEntry
     );
     urls[p.name] = `${base}/${p.name}.html`;
   }
-  return urls;
+  const origins: ChunkOrigins = {};
+  for (const [file, out] of Object.entries(result.metafile.outputs)) {
+    if (!file.endsWith('.js')) continue;
+    const by: Record<string, number> = {};
+    for (const [input, { bytesInOutput }] of Object.entries(out.inputs)) {
+      const origin = originOf(input);
+      by[origin] = (by[origin] ?? 0) + bytesInOutput;
+    }
+    origins[`/${relative(root, join(root, file))}`] = by;
+  }
+  return { urls, origins };
+}
+
+/** Per output chunk (URL path): minified bytes contributed by each package or source area. */
+export type ChunkOrigins = Record<string, Record<string, number>>;
+
+/** `node_modules/@tensorflow/tfjs-core/…` → `@tensorflow/tfjs-core`; `src/…` → `ferryml (src/)`. */
+function originOf(input: string): string {
+  const m = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input);
+  if (m) return m[1]!;
+  if (input.startsWith('src/')) return 'ferryml (src/)';
+  if (input.startsWith('bench/')) return 'bench page code';
+  return input;
 }

@@ -14,6 +14,8 @@ export interface ColdLoad {
   byKind: Record<'js' | 'wasm' | 'model' | 'page', number>;
   requests: number;
   files: Array<{ path: string; bytes: number; gzip: number }>;
+  /** JS bytes by package (from esbuild's metafile), over the chunks this page loaded. */
+  jsByPackage: Record<string, number>;
   /** ms from navigation start to the first prediction. */
   msToFirstPrediction: number;
   prediction: unknown;
@@ -52,7 +54,10 @@ export async function coldLoad(ctx: BenchContext, page: string, query: string): 
     });
     const byKind = { js: 0, wasm: 0, model: 0, page: 0 };
     for (const f of files) byKind[kindOf(f.path)] += f.bytes;
+    const jsByPackage: Record<string, number> = {};
+    for (const f of files) for (const [pkg, n] of Object.entries(ctx.origins[f.path] ?? {})) jsByPackage[pkg] = (jsByPackage[pkg] ?? 0) + n;
     return {
+      jsByPackage,
       bytes: files.reduce((a, f) => a + f.bytes, 0),
       gzipBytes: files.reduce((a, f) => a + f.gzip, 0),
       byKind,

@@ -7,6 +7,7 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import type { Manifest, Registry } from '../../src/index.js';
 import { chromiumArgs, findChromium } from './scripts.js';
+import type { ChunkOrigins } from './bundle.js';
 import type { Started, TransferLog } from './server.js';
 
 /** A shipped (or overridden) model bundle the benchmark runs. */
@@ -33,6 +34,8 @@ export interface BenchContext {
   browser: Browser;
   /** URL path of each bundled page by name (only the pages whose SDK parts exist). */
   pages: Record<string, string>;
+  /** What each bundled chunk is made of (package → minified bytes). */
+  origins: ChunkOrigins;
   bundles: Partial<Record<'penguins' | 'digits', BundleRef>>;
   /** The penguins model as ONNX (built from the same weights), when penguins is there. */
   onnx?: { file: string; url: string; bytes: number };
