@@ -5,6 +5,7 @@
  * body longer than the manifest says. Every failure is a FerryError with `details.url`.
  */
 import { FerryError, isFerryError } from '../errors.js';
+import { checkJsonStart, looksLikeHtml, unexpectedHtml } from './content-check.js';
 
 /** Transport settings shared by every request of one load. */
 export interface FetchPolicy {
@@ -148,33 +149,6 @@ async function readBody(response: Response, request: FetchRequest, onChunk: (n: 
     offset += c.byteLength;
   }
   return out;
-}
-
-function firstNonSpace(bytes: Uint8Array): number | undefined {
-  for (let i = 0; i < Math.min(bytes.length, 1024); i++) {
-    const b = bytes[i]!;
-    if (b !== 0x20 && b !== 0x0a && b !== 0x0d && b !== 0x09 && b !== 0xef && b !== 0xbb && b !== 0xbf) return b;
-  }
-  return undefined;
-}
-
-function looksLikeHtml(bytes: Uint8Array): boolean {
-  if (firstNonSpace(bytes) !== 0x3c) return false;
-  const head = new TextDecoder().decode(bytes.subarray(0, 256)).toLowerCase();
-  return /^\s*<(!doctype html|html|head|body|!--)/.test(head);
-}
-
-function checkJsonStart(bytes: Uint8Array, url: string, kind: FetchRequest['kind']): void {
-  const first = firstNonSpace(bytes);
-  if (first === 0x7b || first === 0x5b) return;
-  throw unexpectedHtml(url, kind, `the body starts with ${JSON.stringify(new TextDecoder().decode(bytes.subarray(0, 40)))}`);
-}
-
-function unexpectedHtml(url: string, kind: FetchRequest['kind'], what: string): FerryError {
-  return fail('UNEXPECTED_CONTENT', `${url}: expected ${kind === 'json' ? 'JSON' : 'binary weights'} but got an HTML page or text (${what}); the server likely answered with its 404 or single-page-app fallback page. Check that the URL points at the bundle.`, {
-    url,
-    expected: kind,
-  });
 }
 
 function aborted(url: string, signal: AbortSignal): FerryError {

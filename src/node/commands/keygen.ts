@@ -5,6 +5,7 @@ import { parse } from '../bundle/args.js';
 import { prettyJson, writeFileAtomic } from '../bundle/files.js';
 import { generateKeys } from '../bundle/keys.js';
 
+/** `ferryml keygen --help` text. */
 export const usage = `Usage: ferryml keygen [--out DIR] [--name NAME] [--force]
 
 Writes an ECDSA P-256 key pair for \`ferryml pack --sign\`:
@@ -13,6 +14,7 @@ Writes an ECDSA P-256 key pair for \`ferryml pack --sign\`:
   DIR/NAME.pub.jwk.json  public key as a JWK: pass it to openBundle({ publicKey })
 Options: --out DIR (default: .), --name NAME (default: ferryml), --force (overwrite)`;
 
+/** Runs the command; resolves to the exit code (0 ok, 1 a problem found, 2 usage). */
 export async function run(argv: string[]): Promise<number> {
   const { values } = parse(argv, { out: { type: 'string', default: '.' }, name: { type: 'string', default: 'ferryml' }, force: { type: 'boolean' } }, usage);
   const base = join(values.out, values.name);

@@ -4,6 +4,7 @@ import { numberOption, parse } from '../bundle/args.js';
 import { packBundle } from '../bundle/pack.js';
 import { codeVersion } from '../bundle/provenance.js';
 
+/** `ferryml pack --help` text. */
 export const usage = `Usage: ferryml pack <model-dir|model.json> --name N --version V --schema schema.json [options]
 
 Copies model.json and the weight shards it names, schema.json and golden.json into
@@ -32,6 +33,7 @@ Options:
   --out DIR              models directory (default: models)
   --force                replace an existing, unpublished bundle of this version`;
 
+/** Runs the command; resolves to the exit code (0 ok, 1 a problem found, 2 usage). */
 export async function run(argv: string[]): Promise<number> {
   const { values: v, positionals } = parse(
     argv,

@@ -4,12 +4,14 @@ import { editRegistry, requireVerified } from '../bundle/edit-command.js';
 import { promote } from '../bundle/registry-edit.js';
 import { entryOf, readRegistry, registryPath } from '../bundle/registry-file.js';
 
+/** `ferryml promote --help` text. */
 export const usage = `Usage: ferryml promote <name> [version] [--from C] [--to C] [--rollout F] [--models DIR]
 
 Points channel --to (default: stable) at <version>, or at channel --from's version (default:
 canary). Promoting to stable removes --from's rollout fraction. --rollout F sets the fraction
 of a non-stable --to channel. --models DIR holds index.json (default: models).`;
 
+/** Runs the command; resolves to the exit code (0 ok, 1 a problem found, 2 usage). */
 export async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parse(
     argv,

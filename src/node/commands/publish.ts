@@ -3,12 +3,14 @@ import { numberOption, parse } from '../bundle/args.js';
 import { editRegistry, requireVerified } from '../bundle/edit-command.js';
 import { publish } from '../bundle/registry-edit.js';
 
+/** `ferryml publish --help` text. */
 export const usage = `Usage: ferryml publish <name> <version> [--channel C] [--rollout F] [--models DIR]
 
 Points channel C (default: canary) at <version> after verifying its bundle. With --rollout F,
 a stable fraction F (0..1) of clients that ask for "stable" get channel C instead (by a hash
 of their client id, so each client stays put). --models DIR holds index.json (default: models).`;
 
+/** Runs the command; resolves to the exit code (0 ok, 1 a problem found, 2 usage). */
 export async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parse(
     argv,

@@ -3,6 +3,7 @@ import { parse } from '../bundle/args.js';
 import { editRegistry } from '../bundle/edit-command.js';
 import { revoke } from '../bundle/registry-edit.js';
 
+/** `ferryml revoke --help` text. */
 export const usage = `Usage: ferryml revoke <name> <version> [--models DIR]
 
 Adds <version> to the model's revoked list: browsers refuse it (VERSION_REVOKED) and delete
@@ -10,6 +11,7 @@ it from their cache the next time they see the registry; offline they skip it to
 have seen the revocation. Channels on it roll back to the newest earlier version that is not
 revoked. The bundle files stay on disk. --models DIR holds index.json (default: models).`;
 
+/** Runs the command; resolves to the exit code (0 ok, 1 a problem found, 2 usage). */
 export async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parse(argv, { models: { type: 'string', default: 'models' } }, usage);
   const [name, version] = positionals;

@@ -5,6 +5,7 @@ import { parse } from '../bundle/args.js';
 import { loadPublicKey } from '../bundle/keys.js';
 import { verifyBundleDir, verifyModelsDir, type BundleReport } from '../bundle/verify.js';
 
+/** `ferryml verify --help` text. */
 export const usage = `Usage: ferryml verify <bundle-dir|models-dir> [--key KEY.pub.jwk.json|KEY.pub.pem] [--quiet]
 
 Checks every file the manifest lists (size and sha256, as a browser does before caching),
@@ -21,6 +22,7 @@ function print(r: BundleReport, quiet: boolean): void {
   for (const p of r.problems) console.log(`     FAIL ${p}`);
 }
 
+/** Runs the command; resolves to the exit code (0 ok, 1 a problem found, 2 usage). */
 export async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parse(argv, { key: { type: 'string' }, quiet: { type: 'boolean' } }, usage);
   const dir = positionals[0];
