@@ -124,7 +124,7 @@ function columnBase(spec: ColumnSpec & { name: string }): ColumnSchema {
   const c: Record<string, unknown> = { name: spec.name, type: spec.type };
   if (spec.required !== undefined) c.required = spec.required;
   if (spec.missing !== undefined) c.missing = { strings: [...spec.missing.strings] };
-  if (spec.parse !== undefined) c.parse = spec.parse;
+  if (spec.parse !== undefined && (spec.type === 'number' || spec.type === 'boolean')) c.parse = spec.parse;
   if (spec.type === 'category' && spec.normalize !== undefined) c.normalize = spec.normalize;
   if (spec.type === 'category' && spec.coerce !== undefined) c.coerce = spec.coerce;
   c.steps = [];
