@@ -86,7 +86,9 @@ if (!collectorUrl) {
   process.stdout.write(prefix(startupOutput));
   await stop(1, `the collector did not start${collectorPort ? ` (is port ${collectorPort} in use? set COLLECTOR_PORT; 0 picks a free one)` : ''}; its output is above`);
 }
-// From here on the collector's own log lines pass through, prefixed.
+// The rest of the collector's start-up banner (the summary below says the same) arrives within
+// moments; after that its own log lines pass through, prefixed.
+await new Promise((resolve) => setTimeout(resolve, 300));
 collector.stdout.removeAllListeners('data').on('data', (chunk) => process.stdout.write(prefix(chunk)));
 
 const dashboardUrl = `${collectorUrl}/dashboard#token=${encodeURIComponent(token)}`;
