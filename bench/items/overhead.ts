@@ -26,6 +26,9 @@ export async function overheadItem(ctx: BenchContext): Promise<ItemResult> {
       facts['webgpu'] = `not measured: ${String((error as Error).message).split('\n')[0]}`;
       continue;
     }
+    for (const [variant, diff] of Object.entries(s.check)) {
+      if (!(diff <= 1e-5)) throw new Error(`${backend}: ${variant} differs from raw tfjs by ${diff} on the golden rows (> 1e-5): not the same math, no figures`);
+    }
     const samples = s.perCall.samples;
     const detail = { units: s.perCall.units, ferryInfo: s.setup.ferry['ferry'], maxAbsDiffVsRaw: s.check['ferry'] };
     figures.push(

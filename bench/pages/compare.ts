@@ -1,7 +1,7 @@
 // Page for the per-call and concurrent comparisons (items overhead, batching, peer_ort,
 // telemetry): ferryml (one or more configurations), hand-written raw tfjs and ONNX Runtime Web
-// on one page and one tfjs backend, measured in interleaved rounds. The orchestrator (bench/main.ts) drives it
-// through `window.bench`.
+// on one page and one tfjs backend, measured in interleaved rounds. The orchestrator
+// (bench/items/compare-session.ts) drives it through `window.bench`.
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
@@ -58,8 +58,10 @@ async function setup(s: CompareSetup) {
   return { backend: tf.getBackend(), rows: rows.length, variants: [...pipelines.keys()], ferry: info };
 }
 
-/** Largest absolute difference between each pipeline's outputs and raw tfjs's on the golden rows. */
-// ferryml's telemetry (if on) counts these rows too; that is a handful of rows of many thousands.
+/**
+ * Largest absolute difference between each pipeline's outputs and raw tfjs's on the golden rows:
+ * the comparisons are only fair if every path computes the same thing.
+ */
 async function check(): Promise<Record<string, number>> {
   const ref = await pipelines.get('raw')!.outputs(rows);
   const diff: Record<string, number> = {};
