@@ -96,6 +96,7 @@ export function compileSchema<S extends Schema>(schema: S): CompiledSchema<Infer
 
   function checkOut(rows: ArrayLike<unknown>, out: Float32Array, offset: number): void {
     checkRows(rows);
+    if (!Number.isInteger(offset) || offset < 0) throw new FerryError('INVALID_OPTIONS', `transformInto: offset must be a non-negative integer, got ${offset}`);
     const need = offset + rows.length * width;
     if (!(out instanceof Float32Array) || out.length < need)
       throw new FerryError('INVALID_OPTIONS', `transformInto: out needs ${need} floats (${rows.length} rows × ${width} + offset ${offset}), got ${out?.length}`, {
