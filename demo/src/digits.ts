@@ -49,6 +49,10 @@ export function mountDigits(slot: ModelSlot): void {
   }
 
   const pad = createDigitCanvas(byId<HTMLCanvasElement>('digit-canvas'), () => void predict());
+  // While a stroke is in progress the result changes many times a second: screen readers wait
+  // for aria-busy to clear and then read the final prediction once.
+  pad.canvas.addEventListener('pointerdown', () => result.setAttribute('aria-busy', 'true'));
+  for (const type of ['pointerup', 'pointercancel'] as const) pad.canvas.addEventListener(type, () => result.removeAttribute('aria-busy'));
   byId('digit-clear').addEventListener('click', () => pad.clear());
 
   slot.subscribe(() => {
