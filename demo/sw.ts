@@ -50,7 +50,7 @@ sw.addEventListener('install', (event) => {
       // `reload`: bypass the HTTP cache so the precache holds exactly this build's files.
       await cache.addAll(PRECACHE.files.map((f) => new Request(new URL(f, scope), { cache: 'reload' })));
       // Where the collector is: written by `npm start`, absent on a plain static host (then telemetry stays off).
-      await cache.add(new Request(new URL('runtime/config.json', scope), { cache: 'reload' })).catch(() => undefined);
+      await cache.add(new Request(config, { cache: 'reload' })).catch(() => undefined);
       await sw.skipWaiting();
     })(),
   );
@@ -65,11 +65,16 @@ sw.addEventListener('activate', (event) => {
   );
 });
 
+// Only the demo's own files: another app later served on the same origin is never answered or
+// cached by this worker. /models/ is not among them on purpose (see above).
+const config = new URL('runtime/config.json', scope).href;
+const known = new Set([...PRECACHE.files.map((f) => new URL(f, scope).pathname), new URL(config).pathname]);
+
 /** Whether this worker answers the request; everything else goes to the network untouched. */
 function handles(request: Request): boolean {
   if (request.method !== 'GET') return false;
   const url = new URL(request.url);
-  return url.origin === scope.origin && url.pathname.startsWith(scope.pathname) && !url.pathname.startsWith(`${scope.pathname}models/`);
+  return url.origin === scope.origin && known.has(url.pathname);
 }
 
 async function networkFirst(request: Request): Promise<Response> {

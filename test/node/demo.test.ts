@@ -265,9 +265,17 @@ describe('demo: npm start servers driven by Chromium', { timeout: 240_000 }, () 
     await modelsReady();
   });
 
-  it('pins another penguins version, predicts with it, and rolls back', async () => {
+  it('follows the canary channel, pins another penguins version, predicts with it, and rolls back', async () => {
+    const registry = JSON.parse(readFileSync(join(root, 'models/index.json'), 'utf8')) as { models: Record<string, { versions: string[]; channels: Record<string, string> }> };
+    const canary = registry.models['penguins']!.channels['canary'];
+    if (canary) {
+      await page.getByLabel('Penguins channel').selectOption('canary');
+      await page.locator('#penguins-version', { hasText: `v${canary}` }).waitFor({ timeout: 30_000 });
+      await modelsReady();
+      await page.getByLabel('Penguins channel').selectOption('stable');
+      await modelsReady();
+    }
     const first = ((await page.locator('#penguins-version').textContent()) ?? '').replace(/^v/, '');
-    const registry = JSON.parse(readFileSync(join(root, 'models/index.json'), 'utf8')) as { models: Record<string, { versions: string[] }> };
     const other = registry.models['penguins']!.versions.find((v) => v !== first);
     assert.ok(other, 'the registry ships at least two penguins versions');
     await page.getByRole('button', { name: `Use penguins ${other}` }).click();
