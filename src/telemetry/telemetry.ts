@@ -8,15 +8,13 @@ import { createBatcher } from './batcher.js';
 import type { Batch } from './batcher.js';
 import { countDrop, createDelivery } from './delivery.js';
 import type { Counters } from './delivery.js';
-import { createDriftWindows } from './drift.js';
-import { driftRecord, dropsRecord, loadRecord, predictionRecord, summaryRecords } from './events.js';
+import { dropsRecord, loadRecord, predictionRecord } from './events.js';
 import { onLifecycle } from './lifecycle.js';
 import { createOfflineQueue } from './offline-queue.js';
 import { normalizeOptions } from './options.js';
 import { encodeResource, randomHex, str, utf8Length } from './otlp.js';
-import { driftStatus } from './psi.js';
-import { createSummaryWindow } from './summary.js';
-import type { FeatureDrift, Telemetry, TelemetryContext, TelemetryOptions, ValueObserver } from './types.js';
+import type { Telemetry, TelemetryContext, TelemetryOptions } from './types.js';
+import { createWindows } from './windows.js';
 
 /**
  * Starts telemetry for one loaded model. Throws `INVALID_OPTIONS` for caller mistakes; after
@@ -58,11 +56,9 @@ export function createTelemetry(options: TelemetryOptions, context: TelemetryCon
   const batcher = createBatcher({ maxRecords: o.maxBatchRecords, maxBytes: o.maxBatchBytes, maxQueue: o.maxQueueRecords });
   const queue = o.offline ? createOfflineQueue(o.offline) : undefined;
   const delivery = createDelivery(o, counters, queue, () => closed);
-  const drift = o.drift ? createDriftWindows(context.schema, o.driftMinRows) : undefined;
-  const summary = createSummaryWindow();
-  const lastDrift: Record<string, FeatureDrift> = {};
+  const windows = createWindows(context.schema, o);
+  const summary = windows.summary;
   const pending = new Set<Promise<void>>();
-  let windowStart = Date.now();
   let windowTimer: ReturnType<typeof setTimeout> | undefined;
   let flushTimer: ReturnType<typeof setTimeout> | undefined;
 
@@ -96,16 +92,8 @@ export function createTelemetry(options: TelemetryOptions, context: TelemetryCon
   function closeWindows(): void {
     clearTimeout(windowTimer);
     windowTimer = undefined;
-    const now = Date.now();
-    const windowMs = Math.max(0, now - windowStart);
-    const records = summary.empty ? [] : summaryRecords(summary.close(), windowMs, now, ids());
-    for (const w of drift?.close() ?? []) {
-      records.push(driftRecord(w, o.driftMinRows, windowMs, now, ids()));
-      if (w.psi !== null) lastDrift[w.feature] = { psi: w.psi, rows: w.rows, status: driftStatus(w.psi), at: now };
-    }
-    for (const r of records) enqueue(r, false);
+    for (const r of windows.close(ids())) enqueue(r, false);
     spanId = randomHex(8);
-    windowStart = now;
   }
 
   /** The next batch from memory, with a drops report prepended when there are unreported drops. */
@@ -134,7 +122,8 @@ export function createTelemetry(options: TelemetryOptions, context: TelemetryCon
       const overflow: Batch[] = [];
       track(delivery.protect());
       for (let b = nextBatch(); b; b = nextBatch()) {
-        if (delivery.fitsKeepalive(b.bytes + resource.length + 256)) track(delivery.deliver(b));
+        // The body adds the resource, the envelope (~150 bytes) and a comma per record.
+        if (delivery.fitsKeepalive(b.bytes + resource.length + b.records.length + 256)) track(delivery.deliver(b));
         else overflow.push(b);
       }
       if (overflow.length) track(delivery.park(overflow, 'page hidden: keepalive budget spent, stored for later'));
@@ -148,20 +137,8 @@ export function createTelemetry(options: TelemetryOptions, context: TelemetryCon
     if (windowTimer === undefined) windowTimer = unref(setTimeout(() => guard('window', closeWindows), o.windowMs));
   };
 
-  // Opted-in raw values are the parsed values of the last row the transform saw.
-  const rawColumns = columns.map((name) => (o.rawValues.has(name) ? name : undefined));
-  let lastInputs: Record<string, unknown> | undefined;
-  const driftObserve = drift?.observe;
-  const observe: ValueObserver | undefined = o.rawValues.size
-    ? (column, value, flag) => {
-        driftObserve?.(column, value, flag);
-        const name = rawColumns[column];
-        if (name !== undefined) (lastInputs ??= {})[name] = value;
-      }
-    : driftObserve;
-
   return {
-    observe,
+    observe: windows.observe,
     modelLoaded(event) {
       if (!closed) guard('modelLoaded', () => enqueue(loadRecord(event, Date.now(), ids())));
     },
@@ -172,8 +149,8 @@ export function createTelemetry(options: TelemetryOptions, context: TelemetryCon
       if (o.sampleRate > 0 && Math.random() < o.sampleRate) {
         guard('sampled prediction', () => {
           const out = o.rawOutputs && output ? output() : undefined;
-          enqueue(predictionRecord({ rows: count, latencyMs, backend, sampleRate: o.sampleRate, ...(lastInputs ? { inputs: lastInputs } : {}), output: out }, Date.now(), ids()));
-          lastInputs = undefined;
+          const inputs = windows.takeInputs();
+          enqueue(predictionRecord({ rows: count, latencyMs, backend, sampleRate: o.sampleRate, ...(inputs ? { inputs } : {}), output: out }, Date.now(), ids()));
         });
       }
     },
@@ -202,7 +179,7 @@ export function createTelemetry(options: TelemetryOptions, context: TelemetryCon
         sent: counters.sent,
         dropped: { ...counters.dropped },
         retries: counters.retries,
-        lastDrift: { ...lastDrift },
+        lastDrift: { ...windows.lastDrift },
         lastError: counters.lastError,
       };
     },
