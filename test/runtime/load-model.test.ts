@@ -1,0 +1,57 @@
+import { expect } from 'chai';
+import { loadModel } from '../../src/load-model.js';
+import type { BundleProgress } from '../../src/model/open-bundle-options.js';
+import { base, golden, maxDiff, rejectionOf } from './helpers.js';
+
+describe('loadModel: options, progress, abort, cache', () => {
+  it('caller mistakes throw INVALID_OPTIONS naming the option, before anything is fetched', async () => {
+    const cases: Array<[Record<string, unknown>, string]> = [
+      [{ backends: [] }, 'backends'],
+      [{ backends: ['webgl'] }, 'backends'],
+      [{ backend: 'gpu' }, 'backend'],
+      [{ select: 'fastest' }, 'select'],
+      [{ wasmPaths: '/wasm' }, 'wasmPaths'],
+      [{ maxBatch: 0 }, 'maxBatch'],
+      [{ timeoutMs: -1 }, 'timeoutMs'],
+      [{ topK: 1.5 }, 'topK'],
+    ];
+    for (const [options, field] of cases) {
+      const error = await rejectionOf(loadModel(base('mlp', options as never)));
+      expect(error.code, JSON.stringify(options)).to.equal('INVALID_OPTIONS');
+      expect(error.details.field).to.equal(field);
+      expect(error.message).to.contain(`\`${field}\``);
+    }
+  });
+
+  it('reports download progress up to the bundle size, and the timings of each phase', async () => {
+    const seen: BundleProgress[] = [];
+    const model = await loadModel(base('mlp', { backend: 'cpu', onProgress: (p) => seen.push({ ...p }) }));
+    expect(seen.length).to.be.greaterThan(0);
+    expect(seen.at(-1)).to.deep.equal({ loaded: model.info.bytes, total: model.info.bytes });
+    const t = model.info.timings;
+    for (const k of ['bundleMs', 'backendMs', 'modelMs', 'warmupMs', 'goldenMs', 'totalMs'] as const) expect(t[k], k).to.be.greaterThan(0);
+    expect(t.totalMs).to.be.at.least(t.bundleMs + t.modelMs);
+    await model.dispose();
+  });
+
+  it('an aborted load rejects with ABORTED', async () => {
+    const controller = new AbortController();
+    controller.abort();
+    const error = await rejectionOf(loadModel(base('mlp', { signal: controller.signal })));
+    expect(error.code).to.equal('ABORTED');
+  });
+
+  it('with the cache on, the second load comes from IndexedDB and predicts the same', async () => {
+    const cache = { dbName: `ferryml-runtime-${Date.now()}` };
+    const { rows, outputs } = await golden('mlp');
+    const first = await loadModel(base('mlp', { backend: 'wasm', cache }));
+    expect(first.info.source).to.equal('network');
+    await first.dispose();
+    const second = await loadModel(base('mlp', { backend: 'wasm', cache }));
+    expect(second.info.source).to.equal('cache');
+    expect(second.info.bundleId).to.equal(first.info.bundleId);
+    expect(maxDiff((await second.predict(rows[4]!)).raw, outputs[4]!)).to.be.below(1e-5);
+    await second.dispose();
+    indexedDB.deleteDatabase(cache.dbName);
+  });
+});
