@@ -58,7 +58,7 @@ async function post(body: unknown, headers: Record<string, string> = {}) {
   const res = await fetch(`${c.url}/v1/logs`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json', ...headers },
-    body: typeof body === 'string' || body instanceof Uint8Array ? body : JSON.stringify(body),
+    body: (typeof body === 'string' || body instanceof Uint8Array ? body : JSON.stringify(body)) as BodyInit,
   });
   return { status: res.status, headers: res.headers, json: (await res.json().catch(() => null)) as Record<string, any> | null };
 }
@@ -191,8 +191,8 @@ test('CORS: allowlisted origin gets preflight and exposed Retry-After; others 40
   assert.equal((c.store.db.prepare("SELECT count(*) AS n FROM logs WHERE model = 'cors-evil'").get() as { n: number }).n, 0);
 });
 
-test('ingest key: required when configured', async () => {
-  const k = await startCollector({ port: 0, db: ':memory:', token: TOKEN, ingestKey: 'app-key-1' });
+test('ingest keys (one per app): required when configured', async () => {
+  const k = await startCollector({ port: 0, db: ':memory:', token: TOKEN, ingestKey: 'app-key-1, app-key-3' });
   try {
     const body = JSON.stringify(request('keyed', [{ event: 'x', attrs: [] }]));
     const no = await fetch(`${k.url}/v1/logs`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body });
@@ -201,6 +201,8 @@ test('ingest key: required when configured', async () => {
     assert.equal(wrong.status, 401);
     const yes = await fetch(`${k.url}/v1/logs`, { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-Ferryml-Ingest-Key': 'app-key-1' }, body });
     assert.equal(yes.status, 200);
+    const other = await fetch(`${k.url}/v1/logs`, { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-Ferryml-Ingest-Key': 'app-key-3' }, body });
+    assert.equal(other.status, 200);
   } finally {
     await k.close();
   }

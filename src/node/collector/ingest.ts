@@ -32,9 +32,11 @@ export function createIngest(o: NormalizedCollectorOptions, queue: ReturnType<ty
   return async (req: IncomingMessage, res: ServerResponse, cors: Record<string, string>): Promise<void> => {
     stats.requests++;
     try {
-      if (o.ingestKey !== undefined) {
+      if (o.ingestKeys.length) {
         const key = req.headers['x-ferryml-ingest-key'];
-        if (typeof key !== 'string' || !safeEqual(key, o.ingestKey)) throw new HttpError(401, 'missing or wrong X-Ferryml-Ingest-Key header');
+        // Compare with every key (no early exit), so timing does not tell which prefix matched.
+        const ok = typeof key === 'string' && o.ingestKeys.map((k) => safeEqual(key, k)).includes(true);
+        if (!ok) throw new HttpError(401, 'missing or wrong X-Ferryml-Ingest-Key header (the collector was started with --ingest-key)');
       }
       const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
       if (type !== 'application/json') {

@@ -14,8 +14,11 @@ export interface CollectorOptions {
   token?: string;
   /** Origins allowed to POST from a browser (CORS); `"*"` allows any. @default ["http://localhost:8080", "http://127.0.0.1:8080"] */
   origins?: readonly string[];
-  /** When set, POSTs must carry `X-Ferryml-Ingest-Key: <key>`. @default $FERRYML_INGEST_KEY, else none */
-  ingestKey?: string;
+  /**
+   * When set, POSTs must carry `X-Ferryml-Ingest-Key` with one of these keys (one per app; a
+   * string may list several, comma-separated). @default $FERRYML_INGEST_KEY, else none
+   */
+  ingestKey?: string | readonly string[];
   /** Largest accepted body, before and after gunzip. @default 1048576 (1 MiB) */
   maxBodyBytes?: number;
   /** Bound of the ingest queue in records; past it POSTs get 429 + Retry-After. @default 20000 */
@@ -26,7 +29,11 @@ export interface CollectorOptions {
   retryAfterS?: number;
 }
 
-export type NormalizedCollectorOptions = Required<Omit<CollectorOptions, 'ingestKey'>> & { ingestKey: string | undefined; tokenGenerated: boolean };
+export type NormalizedCollectorOptions = Required<Omit<CollectorOptions, 'ingestKey'>> & {
+  /** Accepted ingest keys; empty: no key needed. */
+  ingestKeys: string[];
+  tokenGenerated: boolean;
+};
 
 /** Documented defaults (token and ingest key come from the environment). */
 export const collectorDefaults = {
@@ -63,7 +70,7 @@ export function normalizeOptions(o: CollectorOptions = {}, env: NodeJS.ProcessEn
     token: token ?? randomBytes(18).toString('base64url'),
     tokenGenerated: token === undefined,
     origins,
-    ingestKey: o.ingestKey ?? env.FERRYML_INGEST_KEY,
+    ingestKeys: [o.ingestKey ?? env.FERRYML_INGEST_KEY ?? []].flat().flatMap((k) => k.split(',')).map((k) => k.trim()).filter(Boolean),
     maxBodyBytes: integer('max-body-bytes', o.maxBodyBytes, collectorDefaults.maxBodyBytes, 1024),
     queueRecords: integer('queue-records', o.queueRecords, collectorDefaults.queueRecords, 1),
     writeBatchRecords: integer('write-batch-records', o.writeBatchRecords, collectorDefaults.writeBatchRecords, 1),
@@ -82,7 +89,8 @@ Receives OTLP/HTTP JSON logs from the ferryml SDK into SQLite and serves the rea
   --token T              admin bearer token for /api and the dashboard
                          (default $FERRYML_ADMIN_TOKEN, else generated and printed)
   --origins A,B          CORS allowlist of page origins, or * (default http://localhost:8080,http://127.0.0.1:8080)
-  --ingest-key K         require X-Ferryml-Ingest-Key: K on POST /v1/logs (default $FERRYML_INGEST_KEY)
+  --ingest-key K[,K2]    require X-Ferryml-Ingest-Key with one of these keys (one per app)
+                         on POST /v1/logs (default $FERRYML_INGEST_KEY)
   --max-body-bytes N     largest body, also after gunzip (default 1048576)
   --queue-records N      ingest queue bound; beyond it 429 + Retry-After (default 20000)
   --retry-after S        seconds a 429 asks to wait (default 2)`;
