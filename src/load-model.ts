@@ -38,6 +38,11 @@ export interface LoadModelOptions extends OpenBundleOptions, RuntimeOptions {
   telemetry?: TelemetryOptions;
 }
 
+/** Throws `ABORTED` (not the signal's DOMException) once `signal` has fired. */
+function checkAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new FerryError('ABORTED', 'loadModel() was aborted', { cause: signal.reason });
+}
+
 /** What `schema` needs to be: a schema (or `defineSchema` result) whose columns have names and types. */
 export interface AppSchema {
   readonly columns: ReadonlyArray<{ readonly name: string; readonly type: string }>;
@@ -130,7 +135,7 @@ export async function loadModel(options: LoadModelOptions): Promise<Model<Record
   const schema = compileSchema(bundle.schema);
   if (options.schema) checkAppSchema(options.schema, bundle.schema);
   const golden = o.golden ? goldenInput(bundle, schema) : undefined;
-  options.signal?.throwIfAborted();
+  checkAborted(options.signal);
 
   const init: EngineInit = {
     artifacts: await bundle.ioHandler.load!(),
@@ -155,7 +160,7 @@ export async function loadModel(options: LoadModelOptions): Promise<Model<Record
   };
   const engine = await (await runtime.engine)(init, onChange, options.signal);
   try {
-    options.signal?.throwIfAborted();
+    checkAborted(options.signal);
     const report = engine.report;
     if (report.remember && o.remember) storeRemembered(manifest, report.remember);
     if (options.telemetry) {

@@ -39,6 +39,14 @@ describe('loadModel: options, progress, abort, cache', () => {
     controller.abort();
     const error = await rejectionOf(loadModel(base('mlp', { signal: controller.signal })));
     expect(error.code).to.equal('ABORTED');
+
+    // Aborted once the download is complete: the backend bring-up that follows is abandoned too.
+    for (const worker of [undefined, { url: '/src/runtime/worker.ts' }]) {
+      const late = new AbortController();
+      const onProgress = (p: BundleProgress) => p.loaded === p.total && late.abort();
+      const e = await rejectionOf(loadModel(base('mlp', { signal: late.signal, onProgress, ...(worker ? { worker } : {}) })));
+      expect(e.code, worker ? 'worker' : 'page').to.equal('ABORTED');
+    }
   });
 
   it('with the cache on, the second load comes from IndexedDB and predicts the same', async () => {
