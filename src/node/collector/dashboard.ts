@@ -7,7 +7,7 @@
 /** `GET /dashboard`. */
 export const DASHBOARD_HTML = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>ferryml telemetry</title>
-<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="viewport" content="width=device-width, initial-scale=1"><link rel="icon" href="data:,">
 <link rel="stylesheet" href="/assets/uPlot.min.css"><link rel="stylesheet" href="/dashboard.css">
 </head><body>
 <header><h1>ferryml telemetry</h1>
