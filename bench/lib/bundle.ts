@@ -16,10 +16,11 @@ export interface PageEntry {
 }
 
 /**
- * Bundles every entry into `outdir` (emptied first) and writes one HTML page per entry.
+ * Bundles every entry into `outdir` (emptied first) and writes one HTML page per entry
+ * (`minify: false` for readable profiles).
  * Returns the URL path of each page, keyed by name.
  */
-export async function bundlePages(root: string, outdir: string, pages: PageEntry[]): Promise<{ urls: Record<string, string>; origins: ChunkOrigins }> {
+export async function bundlePages(root: string, outdir: string, pages: PageEntry[], minify = true): Promise<{ urls: Record<string, string>; origins: ChunkOrigins }> {
   rmSync(outdir, { recursive: true, force: true });
   mkdirSync(outdir, { recursive: true });
   const result = await build({
@@ -28,7 +29,7 @@ export async function bundlePages(root: string, outdir: string, pages: PageEntry
     entryPoints: Object.fromEntries(pages.map((p) => [p.name, p.entry])),
     bundle: true,
     splitting: true,
-    minify: true,
+    minify,
     format: 'esm',
     platform: 'browser',
     target: 'es2022',
