@@ -34,7 +34,7 @@ const builds = [
   {
     input: { cli: 'src/node/cli.ts' },
     external: nodeExternal,
-    output: { dir: 'dist/node', format: 'es', sourcemap: true, banner: '#!/usr/bin/env node', chunkFileNames: '[name]-[hash].js' },
+    output: { dir: 'dist/node', format: 'es', sourcemap: true, chunkFileNames: '[name]-[hash].js' },
     plugins: [ts({ lib: ['ES2022', 'DOM'], types: ['node'] })],
   },
 ];
