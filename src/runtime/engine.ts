@@ -17,6 +17,15 @@ interface LostInfo {
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
+/**
+ * Makes `name` tfjs's active backend right now. For a backend that is already initialised,
+ * `tf.setBackend` switches synchronously before returning its promise (tfjs-core engine.ts), so
+ * the ops that follow in the same turn run there even when other models switch in between turns.
+ */
+function use(name: string): void {
+  if (tf.getBackend() !== name) void tf.setBackend(name);
+}
+
 function toReport(selected: Selected, timings: Timings): EngineReport {
   const { backend, decision, rejected, adapter, device, measured, remember, outputWidth, goldenError, session } = selected;
   return {
@@ -34,13 +43,22 @@ function toReport(selected: Selected, timings: Timings): EngineReport {
   };
 }
 
+// tfjs has one active backend per realm and selection switches it while models load: two
+// loads at once would build one model's weights on the other's backend. One at a time.
+let selecting: Promise<unknown> = Promise.resolve();
+function exclusive<T>(task: () => Promise<T>): Promise<T> {
+  const result = selecting.then(task);
+  selecting = result.catch(() => undefined);
+  return result;
+}
+
 /**
  * Brings the model up on the best backend (throws `NO_BACKEND` / `GOLDEN_MISMATCH` /
  * `MANIFEST_INVALID` when it cannot). `onChange` hears about every later backend switch.
  */
 export async function createEngine(init: EngineInit, onChange?: (report: EngineReport) => void): Promise<Engine> {
   const timings: Timings = { backendMs: 0, modelMs: 0, warmupMs: 0, goldenMs: 0, measureMs: 0 };
-  let selected = await selectBackend(init, timings);
+  let selected = await exclusive(() => selectBackend(init, timings));
   let report = toReport(selected, timings);
   let lost: Promise<unknown> | undefined;
   let recovering: Promise<void> | undefined;
@@ -60,7 +78,7 @@ export async function createEngine(init: EngineInit, onChange?: (report: EngineR
     const backends = after.length > 0 ? after : BACKEND_NAMES.filter((b) => b !== gone);
     try {
       const { remembered: _ignored, ...rest } = init;
-      const next = await selectBackend({ ...rest, backends, select: init.select === 'forced' ? 'first' : init.select }, timings);
+      const next = await exclusive(() => selectBackend({ ...rest, backends, select: init.select === 'forced' ? 'first' : init.select }, timings));
       next.rejected = [...report.rejected, rejection, ...next.rejected];
       delete next.remember;
       selected = next;
@@ -94,7 +112,7 @@ export async function createEngine(init: EngineInit, onChange?: (report: EngineR
     if (failure) throw failure;
     const running = selected;
     try {
-      if (tf.getBackend() !== running.backend) await tf.setBackend(running.backend);
+      use(running.backend);
       return await running.session.run(input, rows);
     } catch (error) {
       if (retried || running.backend !== 'webgpu' || !lost) throw fail(error, running.backend);
@@ -110,8 +128,9 @@ export async function createEngine(init: EngineInit, onChange?: (report: EngineR
       return report;
     },
     run(input, rows) {
-      if (disposed || recovering || failure || tf.getBackend() !== selected.backend || selected.backend === 'webgpu') return slowRun(input, rows);
+      if (disposed || recovering || failure || selected.backend === 'webgpu') return slowRun(input, rows);
       try {
+        use(selected.backend);
         return selected.session.run(input, rows);
       } catch (error) {
         return Promise.reject(fail(error));

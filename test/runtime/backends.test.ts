@@ -25,6 +25,23 @@ describe('runtime: backends', () => {
     expect(maxDiff(results.cpu!.flat(), outputs.flat())).to.be.below(1e-5);
   });
 
+  it('two models loading at once on different backends each get their own (tfjs has one active backend per page)', async () => {
+    const { rows, outputs } = await golden('mlp');
+    const reg = await golden('reg');
+    const [a, b, c] = await Promise.all([
+      loadModel(base('mlp', { backend: 'cpu' })),
+      loadModel(base('reg', { backend: 'wasm' })),
+      loadModel(base('mlp', { backend: 'webgpu' })),
+    ]);
+    expect([a.info.backend, b.info.backend, c.info.backend]).to.deep.equal(['cpu', 'wasm', 'webgpu']);
+    // Interleaved calls: each model switches tfjs to its backend for its own batch.
+    const [pa, pb, pc] = await Promise.all([a.predictBatch(rows), b.predictBatch(reg.rows), c.predictBatch(rows)]);
+    expect(maxDiff(pa.predictions.flatMap(raw), outputs.flat())).to.be.below(1e-5);
+    expect(maxDiff(pb.predictions.flatMap(raw), reg.outputs.flat())).to.be.below(1e-5);
+    expect(maxDiff(pc.predictions.flatMap(raw), outputs.flat())).to.be.below(1e-5);
+    await Promise.all([a.dispose(), b.dispose(), c.dispose()]);
+  });
+
   it('auto: a software WebGPU adapter is not a GPU — wasm is chosen and the reason recorded', async () => {
     const model = await loadModel(base('mlp'));
     expect(model.info.backend).to.equal('wasm');
