@@ -119,7 +119,8 @@ function importRuntime(o: NormalizedRuntimeOptions) {
  * (WebGPU → WASM → CPU with reasons), warms up and runs the golden check.
  * @example
  * const model = await loadModel({ registry: '/models/index.json', name: 'penguins' });
- * const { label, probabilities } = await model.predict({ island: 'Dream', bill_length_mm: 39.1 });
+ * const p = await model.predict({ Island: 'Dream', 'Beak Length (mm)': 39.1, 'Body Mass (g)': null });
+ * if (p.kind === 'classification') console.log(p.label, p.probabilities);
  */
 export async function loadModel<const S extends AppSchema>(options: LoadModelOptions & { schema: S }): Promise<Model<InferInput<S>>>;
 export async function loadModel<Input = Record<string, unknown>>(options: LoadModelOptions): Promise<Model<Input>>;
