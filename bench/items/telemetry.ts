@@ -15,8 +15,10 @@ export async function telemetryItem(ctx: BenchContext): Promise<ItemResult> {
   const missing = compareMissing(ctx) ?? (ctx.deps.telemetry === true ? undefined : ctx.deps.telemetry);
   if (missing) return pending(KEY, TITLE, missing);
   const s = await compareSession(ctx, 'wasm');
-  const p = s.perCall.samples;
-  const w = s.workload!.samples;
+  if (!s.telemetry) throw new Error('the comparison page did not measure the telemetry variant');
+  const { perCall, workload, ...facts } = s.telemetry;
+  const p = perCall.samples;
+  const w = workload.samples;
   const target = { op: '>=' as const, value: 0.97 };
   return judged({
     key: KEY,
@@ -26,12 +28,14 @@ export async function telemetryItem(ctx: BenchContext): Promise<ItemResult> {
       ratioFigure('per call', pairedRatio(p['ferry']!, p['ferry-telemetry']!), { off: summarize(p['ferry']!), on: summarize(p['ferry-telemetry']!) }, {
         target,
         formula: 'off ms per call ÷ on ms per call',
+        detail: { units: perCall.units },
       }),
       ratioFigure(`${CALLS} concurrent`, pairedRatio(w['ferry:concurrent']!, w['ferry-telemetry:concurrent']!), { off: summarize(w['ferry:concurrent']!), on: summarize(w['ferry-telemetry:concurrent']!) }, {
         target,
         formula: `off ms ÷ on ms for ${CALLS} concurrent calls`,
+        detail: { units: workload.units },
       }),
     ],
-    facts: { telemetryInfo: s.setup.ferry['ferry-telemetry'], ...s.telemetry },
+    facts: { telemetryInfo: s.setup.ferry['ferry-telemetry'], ...facts },
   });
 }

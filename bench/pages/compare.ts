@@ -92,7 +92,7 @@ function workload(variants: string[], calls: number, rounds: number): Promise<In
   }
   // Units per sample from the fastest variant (a batched 1,000 can take < 1 ms: one unit would be
   // a handful of clock ticks).
-  return interleave(works, { rounds, warmup: 1, calibrateWith: 1, targetMs: 15 });
+  return interleave(works, { rounds, warmupMs: 300, calibrateWith: 1, targetMs: 15 });
 }
 
 /** Telemetry counters of a ferryml variant (sent, queued, dropped), after a flush. */

@@ -14,8 +14,11 @@ export interface InterleaveOptions {
   units?: number;
   /** @default 15 */
   targetMs?: number;
-  /** Units run by each variant before timing (JIT, caches, lazily built kernels). @default 50 */
-  warmup?: number;
+  /**
+   * Each variant runs for at least this long before anything is timed: V8 and tfjs keep tiering
+   * up for thousands of calls (first samples were 3× slower with a 20-call warm-up). @default 400
+   */
+  warmupMs?: number;
   /** Units timed per variant to calibrate `units`. @default 20 */
   calibrateWith?: number;
 }
@@ -46,8 +49,10 @@ async function time(work: Work, n: number): Promise<number> {
  */
 export async function interleave(variants: Record<string, Work>, options: InterleaveOptions): Promise<Interleaved> {
   const names = Object.keys(variants);
-  const warm = options.warmup ?? 50;
-  for (const name of names) if (warm > 0) await variants[name]!(warm);
+  const warmMs = options.warmupMs ?? 400;
+  for (const name of names) {
+    for (let n = 1, spent = 0; spent < warmMs; n = Math.min(n * 2, 4096)) spent += await time(variants[name]!, n);
+  }
   const units: Record<string, number> = {};
   for (const name of names) {
     if (options.units !== undefined) {
