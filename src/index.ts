@@ -35,7 +35,7 @@ export { fitSchema } from './schema/fit.js';
 export type { FitSpec, ColumnSpec, ImputeSpec } from './schema/fit.js';
 export { checkSchema } from './schema/check.js';
 export { featureNames } from './schema/features.js';
-export { baselineBin } from './schema/baseline.js';
+export { baselineBin } from './schema/bin.js';
 export type { ImageSource, PixelData } from './schema/image.js';
 // schemaToDts (the `ferryml types` generator) is Node tooling and is not exported here.
 

@@ -5,21 +5,7 @@
 import { linspace, percentile, sorted } from './stats.js';
 import type { CategoricalBaseline, NumericBaseline } from './types.js';
 import type { CategoryValue } from './values.js';
-
-/**
- * The baseline bin of a value: the number of `edges` <= x (lower-inclusive bins, no tolerance).
- * Telemetry must bin live values with this same function so shares compare like with like.
- */
-export function baselineBin(edges: ArrayLike<number>, x: number): number {
-  let lo = 0;
-  let hi = edges.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (edges[mid]! <= x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
+import { baselineBin } from './bin.js';
 
 /**
  * Numeric baseline from the non-missing training values: inner decile edges computed like

@@ -8,6 +8,7 @@ import { MISSING } from './read.js';
 import type { Step } from './types.js';
 import { categoryLabel } from './values.js';
 import type { CategoryValue } from './values.js';
+import { baselineBin } from './bin.js';
 
 /** Encoder results: written; written as unknown (drift flag); rejected (issue recorded). */
 export const ENCODE_OK = 0;
@@ -99,28 +100,10 @@ export function compileNumeric(name: string, steps: readonly Step[], offsets: In
         return (report(sink, 'NOT_FINITE', name, 'a value that stays finite as float32 after the steps', raw), ENCODE_ERROR);
       out[base + at] = x;
     } else {
-      const bin = bucket(edges, x);
+      const bin = baselineBin(edges, x);
       if (onehot) out[base + offsets[bin]!] = 1;
       else out[base + at] = bin;
     }
     return ENCODE_OK;
   };
-}
-
-/**
- * KBinsDiscretizer.transform as scikit-learn 1.2 computes it:
- * `np.searchsorted(bin_edges_[1:-1], x, side="right")`, i.e. the number of inner edges <= x
- * (lower-inclusive bins, no tolerance: scikit-learn/scikit-learn#22526, in 1.1, removed the
- * `1e-8 + 1e-5·|x|` nudge that `np.digitize` got before).
- * Binary search over the ascending edges.
- */
-export function bucket(edges: ArrayLike<number>, x: number): number {
-  let lo = 0;
-  let hi = edges.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (edges[mid]! <= x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }

@@ -3,7 +3,7 @@
  * schema's training baseline, plus missing / unknown / out-of-range counts. Counts are what
  * travel (they merge across clients by addition); PSI is scored only past a minimum row count.
  */
-import { baselineBin } from '../schema/baseline.js';
+import { baselineBin } from '../schema/bin.js';
 import type { Schema } from '../schema/types.js';
 import { expectedShares, psi } from './psi.js';
 import type { ValueObserver } from './types.js';

@@ -3,7 +3,7 @@
 import { expect } from 'chai';
 import { fitSchema } from '../../src/schema/fit.js';
 import { compileSchema } from '../../src/schema/compile.js';
-import { baselineBin } from '../../src/schema/baseline.js';
+import { baselineBin } from '../../src/schema/bin.js';
 import { FerryError } from '../../src/errors.js';
 import type { FitSpec } from '../../src/schema/spec.js';
 import type { ColumnSchema, Step } from '../../src/schema/types.js';
