@@ -156,7 +156,7 @@ export async function loadModel(options: LoadModelOptions): Promise<Model<Record
   let model: Model | undefined;
   const onChange = (report: EngineReport) => {
     telemetry?.failed('DEVICE_LOST');
-    telemetry?.modelLoaded({ version: manifest.version, source: bundle.source === 'local' ? 'cache' : bundle.source, bytes: bundle.bytes, ms: 0, backend: report.backend, rejected: report.rejected });
+    telemetry?.modelLoaded({ version: manifest.version, source: bundle.source, bytes: bundle.bytes, ms: 0, backend: report.backend, rejected: report.rejected });
     if (model) o.onBackendChange?.(model.info);
   };
   const engine = await (await runtime.engine)(init, onChange, options.signal);
@@ -197,8 +197,7 @@ export async function loadModel(options: LoadModelOptions): Promise<Model<Record
     const { adapter } = report;
     telemetry?.modelLoaded({
       version: manifest.version,
-      // 'local' (files handed in) is neither a download nor a network failure: closest is a cache read.
-      source: bundle.source === 'local' ? 'cache' : bundle.source,
+      source: bundle.source,
       bytes: bundle.bytes,
       ms: model.info.timings.totalMs,
       backend: report.backend,

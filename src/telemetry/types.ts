@@ -6,8 +6,11 @@
 import type { IssueCode } from '../errors.js';
 import type { Schema } from '../schema/types.js';
 
-/** Where a model's files came from on load. */
-export type LoadSource = 'network' | 'cache' | 'offline';
+/**
+ * Where a model's files came from on load: downloaded, the verified cache, the cache because the
+ * network failed, or files the app handed in (`files` option, `bundleFromFiles`, a Node directory).
+ */
+export type LoadSource = 'network' | 'cache' | 'offline' | 'local';
 
 /** Facts about one successful model load, reported once per load. */
 export interface ModelLoadedEvent {

@@ -54,4 +54,29 @@ describe('telemetry from real predictions (loadModel → collector)', () => {
     expect(text).not.to.contain('ferryml.input');
     await model.dispose();
   });
+
+  it('a model opened from files in hand is reported with load source "local" (not "cache")', async () => {
+    const { url } = await collector();
+    const serviceName = unique('local-source');
+    // The bundle's files read into memory, as an app holding them (a dropped folder, an edge KV) would.
+    const dir = '/models/penguins/1.1.0/';
+    const manifestBytes = new Uint8Array(await (await fetch(`${dir}manifest.json`)).arrayBuffer());
+    const listed = (JSON.parse(new TextDecoder().decode(manifestBytes)) as { files: Array<{ path: string }> }).files;
+    const files = new Map([['manifest.json', manifestBytes]]);
+    for (const { path } of listed) files.set(path, new Uint8Array(await (await fetch(dir + path)).arrayBuffer()));
+    const model = await loadModel({
+      files,
+      remember: false,
+      backends: ['wasm', 'cpu'],
+      wasmPaths: '/node_modules/@tensorflow/tfjs-backend-wasm/dist/',
+      telemetry: { endpoint: url, offline: false, windowMs: 600_000, flushIntervalMs: 600_000, serviceName },
+    });
+    expect(model.info.source).to.equal('local');
+    await model.telemetry!.flush();
+    const all = await readApi(`/api/records?model=penguins&limit=1000`);
+    const loads = all.records.filter((r: any) => r.resource['service.name'] === serviceName && r.event === 'ferryml.model.load');
+    expect(loads.map((r: any) => r.attributes['ferryml.load.source'])).to.deep.equal(['local']);
+    expect(loads[0].attributes['ml.model.version']).to.equal('1.1.0');
+    await model.dispose();
+  });
 });
