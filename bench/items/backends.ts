@@ -72,8 +72,14 @@ export async function backendsItem(ctx: BenchContext): Promise<ItemResult> {
       const medians = Object.fromEntries(up.map((x) => [x, summarize(samples[x]!)]));
       const fastest = up.reduce((a, x) => (medians[x]!.median < medians[a]!.median ? x : a));
       const chosen = auto.backend;
-      const vsFastest = samples[chosen] ? pairedRatio(samples[chosen], samples[fastest]!) : undefined;
-      const tie = chosen !== fastest && vsFastest !== undefined && vsFastest.p10 <= 1;
+      // Paired per round when both ran in the same phase; webgpu ran alone, so against it only medians compare.
+      const paired = samples[chosen]?.length === samples[fastest]!.length;
+      const vsFastest = !samples[chosen]
+        ? undefined
+        : paired
+          ? pairedRatio(samples[chosen], samples[fastest]!)
+          : { ratio: medians[chosen]!.median / medians[fastest]!.median, p10: Number.NaN, p90: Number.NaN, rounds: 0 };
+      const tie = chosen !== fastest && paired && vsFastest !== undefined && vsFastest.p10 <= 1;
       for (const x of up) {
         figures.push({ name: `${name}: ${x} ms per call`, unit: 'ms', value: sig(medians[x]!.median), spread: { p10: sig(medians[x]!.p10), p90: sig(medians[x]!.p90) }, detail: { ...rounded(medians[x]!), units: units[x], load: infos[x] } });
       }
@@ -81,7 +87,7 @@ export async function backendsItem(ctx: BenchContext): Promise<ItemResult> {
         name: `${name}: automatic choice ${chosen}, fastest ${fastest}`,
         unit: 'ratio',
         value: vsFastest ? sig(vsFastest.ratio) : Number.NaN,
-        ...(vsFastest ? { spread: { p10: sig(vsFastest.p10), p90: sig(vsFastest.p90) } } : {}),
+        ...(vsFastest && paired ? { spread: { p10: sig(vsFastest.p10), p90: sig(vsFastest.p90) } } : {}),
         target: { op: '<=', value: 1 },
         met: chosen === fastest || tie,
         formula: 'chosen backend ms ÷ fastest backend ms (1 when the choice is the fastest)',
