@@ -172,6 +172,7 @@ export async function loadModel(options: LoadModelOptions): Promise<Model<Record
     const { createModel } = await runtime.model;
     model = createModel({
       schema,
+      bundle: { schema: bundle.schema, manifest },
       engine,
       output: manifest.output,
       telemetry,

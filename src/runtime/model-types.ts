@@ -2,8 +2,9 @@
  * The public shape of a loaded model: `predict`, `predictBatch`, `info`, `stats`, `dispose`.
  */
 import type { Issue } from '../errors.js';
-import type { OutputSpec } from '../model/manifest.js';
+import type { Manifest, OutputSpec } from '../model/manifest.js';
 import type { BundleSource, ResolvedBy } from '../model/opened-bundle.js';
+import type { Schema } from '../schema/types.js';
 import type { Telemetry } from '../telemetry/types.js';
 import type { Prediction } from './decode.js';
 import type { AdapterInfo, BackendName, Decision, Rejection, Timings } from './types.js';
@@ -78,6 +79,17 @@ export interface ModelStats {
 export interface Model<Input = Record<string, unknown>> {
   /** The current facts; a fresh object after the model moves to another backend. */
   readonly info: ModelInfo;
+  /**
+   * The bundle's `schema.json`, verified (sha256) and checked at load: columns with their types,
+   * parse rules, categories and ranges, for building forms or `defineSchema`-free validation UIs.
+   * A frozen copy: the model keeps predicting with its own.
+   */
+  readonly schema: Schema;
+  /**
+   * The bundle's verified `manifest.json`: `name`, `version`, `createdAt`, `output` (labels or
+   * names), `training` (data, seed, metrics), `files`, `signature`. A frozen copy.
+   */
+  readonly manifest: Readonly<Manifest>;
   /**
    * Validates, transforms, runs and decodes one row. Concurrent calls share one batched tensor call.
    * Rejects with a `ValidationError` (this call only), `ABORTED`, `TIMEOUT`, `INFERENCE_FAILED` or `DISPOSED`.

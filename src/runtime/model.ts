@@ -5,8 +5,9 @@
  */
 import { FerryError, ValidationError, isFerryError } from '../errors.js';
 import type { Issue } from '../errors.js';
-import type { OutputSpec } from '../model/manifest.js';
+import type { Manifest, OutputSpec } from '../model/manifest.js';
 import type { CompiledSchema } from '../schema/compile.js';
+import type { Schema } from '../schema/types.js';
 import type { Telemetry } from '../telemetry/types.js';
 import { createDecoder } from './decode.js';
 import type { Prediction } from './decode.js';
@@ -18,6 +19,8 @@ import type { Engine, EngineReport } from './types.js';
 /** What {@link createModel} composes. */
 export interface ModelParts<Input> {
   schema: CompiledSchema<Input>;
+  /** The bundle's schema.json and manifest, exposed read-only as `model.schema` / `model.manifest`. */
+  bundle: { schema: Schema; manifest: Manifest };
   engine: Engine;
   output: OutputSpec;
   /** The facts that do not change with the backend. */
@@ -38,6 +41,18 @@ interface Call extends Request {
 }
 
 const dropRow = ({ row: _row, ...issue }: Issue): Issue => issue;
+
+/** A deep copy frozen all the way down: the app can read it but cannot change what the model runs on. */
+function frozenCopy<T>(value: T): T {
+  const freeze = (v: unknown): unknown => {
+    if (typeof v === 'object' && v !== null && !Object.isFrozen(v)) {
+      Object.freeze(v);
+      for (const child of Object.values(v)) freeze(child);
+    }
+    return v;
+  };
+  return freeze(structuredClone(value)) as T;
+}
 
 /** Builds the {@link Model} over a ready engine. */
 export function createModel<Input>(parts: ModelParts<Input>): Model<Input> {
@@ -135,8 +150,17 @@ export function createModel<Input>(parts: ModelParts<Input>): Model<Input> {
   let lastReport: EngineReport | undefined;
   let info: ModelInfo;
   const { bundleMs, totalMs, ...base } = parts.base;
+  const bundleSchema = frozenCopy(parts.bundle.schema);
+  const manifest = frozenCopy(parts.bundle.manifest);
 
   return {
+    // Getters without setters: assigning `model.schema` throws in strict code instead of silently diverging.
+    get schema() {
+      return bundleSchema;
+    },
+    get manifest() {
+      return manifest;
+    },
     get info() {
       const r = engine.report;
       if (r !== lastReport) {

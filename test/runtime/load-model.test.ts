@@ -62,4 +62,30 @@ describe('loadModel: options, progress, abort, cache', () => {
     await second.dispose();
     indexedDB.deleteDatabase(cache.dbName);
   });
+
+  it('model.schema and model.manifest are the bundle\'s verified schema.json and manifest, frozen, in page and worker mode', async () => {
+    const dir = '/models/penguins/1.1.0/';
+    const schemaJson = await (await fetch(`${dir}schema.json`)).json();
+    const manifestJson = await (await fetch(`${dir}manifest.json`)).json();
+    for (const worker of [undefined, { url: '/src/runtime/worker.ts' }]) {
+      const mode = worker ? 'worker' : 'page';
+      const model = await loadModel({ bundle: dir, cache: false, remember: false, backend: 'wasm', wasmPaths: '/node_modules/@tensorflow/tfjs-backend-wasm/dist/', ...(worker ? { worker } : {}) });
+      expect(model.info.worker, mode).to.equal(worker !== undefined);
+      expect(model.schema, mode).to.deep.equal(schemaJson);
+      expect(model.manifest, mode).to.deep.equal(manifestJson);
+      // What an app reads to build its UI: the columns, the output spec, the training metrics.
+      expect(model.schema.columns.map((c) => c.name)).to.include('Island');
+      expect(model.manifest.output).to.deep.equal({ kind: 'classification', labels: ['Adelie', 'Chinstrap', 'Gentoo'] });
+      expect(model.manifest.training?.metrics?.heldOutAccuracy, mode).to.be.a('number');
+      // Read-only: the objects are frozen all the way down (module code is strict, so writes throw).
+      expect(Object.isFrozen(model.schema) && Object.isFrozen(model.schema.columns[0]) && Object.isFrozen(model.manifest.files[0])).to.equal(true);
+      expect(() => ((model.schema.columns[0] as { name: string }).name = 'renamed')).to.throw(TypeError);
+      expect(() => (model.manifest.files as unknown[]).push({})).to.throw(TypeError);
+      // @ts-expect-error model.schema is a read-only property
+      expect(() => (model.schema = schemaJson)).to.throw(TypeError);
+      // @ts-expect-error model.manifest's fields are read-only
+      expect(() => (model.manifest.version = '9.9.9')).to.throw(TypeError);
+      await model.dispose();
+    }
+  });
 });
