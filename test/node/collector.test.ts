@@ -315,9 +315,54 @@ test('read API: counts, merged latency percentiles, error rate, backend mix, loa
   const ts = await api(`/api/timeseries?model=${model}&from=${t0}&to=${t0 + 120_000}&step=60000`);
   assert.equal(ts.json.points.length, 2);
   assert.deepEqual(ts.json.points.map((x: any) => x.backends), [{ wasm: 60 }, { webgpu: 40 }]);
-  assert.equal(ts.json.points[0].drift.bill, null, '60 rows < min_rows 100: not scored');
+  assert.deepEqual(ts.json.points.map((x: any) => x.t), [t0, t0 + 60_000], 'buckets start at from + k·step, in epoch ms');
+  assert.deepEqual(ts.json.points[0].drift, [{ version: '1.0.0', feature: 'bill', rows: 60, psi: null, status: 'insufficient' }], '60 rows < min_rows 100: not scored');
+  assert.deepEqual(ts.json.points.map((x: any) => x.errorsByCode), [{ INFERENCE_FAILED: 3 }, {}]);
   const one = await api(`/api/summary?model=${model}&version=9.9.9`);
   assert.equal(one.json.predictions.calls, 0, 'version filter');
+});
+
+test('read API: drift once per feature per model version (newest first); load sources listed whatever their value', async () => {
+  const model = 'versions';
+  const t0 = Date.now() - 5 * 60_000;
+  const drift = (feature: string, counts: number[], expected: number[]) => ({
+    event: 'ferryml.drift.window',
+    timeMs: t0,
+    attrs: [s('ferryml.feature', feature), s('ferryml.drift.kind', 'numeric'), ints('ferryml.drift.counts', counts), dbls('ferryml.drift.expected', expected), i('ferryml.drift.min_rows', 10)],
+  });
+  const old = [0.5, 0.5, 0, 0];
+  const neu = [0.25, 0.75, 0, 0];
+  // 1.9.0 from two clients, 1.10.0 from one: numeric order puts 1.10.0 first, not string order.
+  for (const session of ['a', 'b']) {
+    assert.equal((await post(request(model, [drift('bill', [10, 10, 0, 0], old), drift('flipper', [5, 15, 0, 0], old)], { version: '1.9.0', session }))).status, 200);
+  }
+  const load = (source: string, ms: number) => ({ event: 'ferryml.model.load', timeMs: t0, attrs: [s('ferryml.load.source', source), s('ferryml.backend', 'wasm'), d('ferryml.load.ms', ms)] });
+  assert.equal((await post(request(model, [drift('bill', [5, 15, 0, 0], neu), drift('flipper', [20, 0, 0, 0], neu), load('network', 300), load('local', 20), load('local', 40), load('from-the-future', 7)], { version: '1.10.0' }))).status, 200);
+
+  const q = `model=${model}&from=${t0 - 1000}&to=${Date.now() + 1000}`;
+  const all = (await api(`/api/summary?${q}`)).json;
+  assert.deepEqual(all.drift.map((x: any) => [x.version, x.feature, x.rows, x.clients]), [
+    ['1.10.0', 'bill', 20, 1],
+    ['1.10.0', 'flipper', 20, 1],
+    ['1.9.0', 'bill', 40, 2],
+    ['1.9.0', 'flipper', 40, 2],
+  ]);
+  assert.equal(all.drift[2].psi, psi(old, [20, 20, 0, 0]), 'a version merges only its own windows');
+  assert.equal(all.drift[0].psi, psi(neu, [5, 15, 0, 0]));
+  const v19 = (await api(`/api/summary?${q}&version=1.9.0`)).json;
+  assert.deepEqual(v19.drift.map((x: any) => [x.version, x.feature]), [['1.9.0', 'bill'], ['1.9.0', 'flipper']]);
+  const ts = (await api(`/api/timeseries?${q}&step=3600000`)).json;
+  assert.equal(ts.points.length, 1);
+  assert.deepEqual(ts.points[0].drift.map((x: any) => `${x.feature}@${x.version}`), ['bill@1.10.0', 'flipper@1.10.0', 'bill@1.9.0', 'flipper@1.9.0']);
+
+  // A load source this collector has never heard of (a newer SDK's) is counted like the known ones.
+  assert.deepEqual(all.loads.sources, { network: 1, cache: 0, offline: 0, local: 2, 'from-the-future': 1 });
+  assert.deepEqual(all.loads.bySource, [
+    { source: 'local', count: 2, share: 0.5, meanMs: 30 },
+    { source: 'from-the-future', count: 1, share: 0.25, meanMs: 7 },
+    { source: 'network', count: 1, share: 0.25, meanMs: 300 },
+  ]);
+  assert.equal(all.loads.cacheHitShare, 0);
 });
 
 test('migrations are versioned: applied once, and a newer database is refused', () => {

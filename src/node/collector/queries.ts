@@ -26,14 +26,14 @@ type Row = Record<string, unknown>;
 export function eventRows(db: Database, event: string, r: Range, fields: Record<string, string>): Row[] {
   const rows = db
     .prepare(
-      `SELECT time_ms AS t, session, schema_hash AS schemaHash, attributes FROM logs
+      `SELECT time_ms AS t, version, session, schema_hash AS schemaHash, attributes FROM logs
        WHERE model = ? AND (? IS NULL OR version = ?) AND event = ? AND time_ms >= ? AND time_ms < ? ORDER BY time_ms`,
     )
-    .all(r.model, r.version ?? null, r.version ?? null, event, r.from, r.to) as Array<{ t: number; session: unknown; schemaHash: unknown; attributes: string }>;
+    .all(r.model, r.version ?? null, r.version ?? null, event, r.from, r.to) as Array<{ t: number; version: string | null; session: unknown; schemaHash: unknown; attributes: string }>;
   const entries = Object.entries(fields);
   return rows.map((row) => {
     const attrs = JSON.parse(row.attributes) as Record<string, unknown>;
-    const out: Row = { t: row.t, session: row.session, schemaHash: row.schemaHash };
+    const out: Row = { t: row.t, version: row.version, session: row.session, schemaHash: row.schemaHash };
     for (const [alias, key] of entries) out[alias] = attrs[key];
     return out;
   });
@@ -89,15 +89,30 @@ export const DRIFT_FIELDS = {
   minRows: 'ferryml.drift.min_rows',
 };
 
-/** Drift per feature: counts merged across clients and windows, PSI of the merge. */
+/**
+ * Newest version first (numeric-aware: 1.10.0 after 1.9.0), records without a version last.
+ * Drift is only comparable within one version: each version has its own schema and baseline.
+ */
+export function compareVersions(a: unknown, b: unknown): number {
+  if (a == null || b == null) return a == null ? (b == null ? 0 : 1) : -1;
+  return String(b).localeCompare(String(a), 'en', { numeric: true });
+}
+
+/**
+ * Drift per model version and feature: counts merged across clients and windows, PSI of the
+ * merge. A feature appears once per version (and once more only if a client sent a different
+ * baseline for the same version, which the schema hash then tells apart); newest version
+ * first, features in the order the windows list them.
+ */
 export function mergeDrift(rows: Row[], defaultMinRows: number) {
-  const groups = new Map<string, { feature: string; kind: string; schemaHash: unknown; expected: number[]; counts: number[]; outOfRange: number; minRows: number; windows: number; sessions: Set<unknown> }>();
+  const groups = new Map<string, { version: string | null; feature: string; kind: string; schemaHash: unknown; expected: number[]; counts: number[]; outOfRange: number; minRows: number; windows: number; sessions: Set<unknown> }>();
   for (const r of rows) {
     const expected = arr(r.expected);
-    const key = JSON.stringify([r.feature, r.schemaHash, expected]);
+    const version = r.version == null ? null : String(r.version);
+    const key = JSON.stringify([version, r.feature, r.schemaHash, expected]);
     let g = groups.get(key);
     if (!g) {
-      g = { feature: String(r.feature), kind: String(r.kind), schemaHash: r.schemaHash, expected, counts: new Array<number>(expected.length).fill(0), outOfRange: 0, minRows: 0, windows: 0, sessions: new Set() };
+      g = { version, feature: String(r.feature), kind: String(r.kind), schemaHash: r.schemaHash, expected, counts: new Array<number>(expected.length).fill(0), outOfRange: 0, minRows: 0, windows: 0, sessions: new Set() };
       groups.set(key, g);
     }
     arr(r.counts).forEach((c, i) => {
@@ -108,11 +123,13 @@ export function mergeDrift(rows: Row[], defaultMinRows: number) {
     g.windows++;
     g.sessions.add(r.session);
   }
-  return [...groups.values()].map((g) => {
+  // Array.prototype.sort is stable: within a version the first-seen (schema) order stays.
+  return [...groups.values()].sort((a, b) => compareVersions(a.version, b.version)).map((g) => {
     const rowsN = g.counts.reduce((a, b) => a + b, 0);
     const minRows = g.minRows || defaultMinRows;
     const value = rowsN >= minRows ? psi(g.expected, g.counts) : null;
     return {
+      version: g.version,
       feature: g.feature,
       kind: g.kind,
       schemaHash: g.schemaHash,

@@ -65,7 +65,14 @@ export function summary(db: Database, r: Range, driftMinRows = 100) {
       { calls, rows: sumBy(predict.filter((p) => p.backend === b), () => 'r', (p) => num(p.rows)).r ?? 0, share: latency.calls ? calls / latency.calls : 0 },
     ]),
   );
+  // Any source value a client sends is counted and listed (a newer SDK may add one, e.g. 'local');
+  // the three the shares below need are always present.
   const sources = { network: 0, cache: 0, offline: 0, ...sumBy(loads, (l) => String(l.source), () => 1) };
+  const sourceMs = sumBy(loads, (l) => String(l.source), (l) => num(l.ms));
+  const bySource = Object.entries(sources)
+    .filter(([, count]) => count > 0)
+    .map(([source, count]) => ({ source, count, share: count / loads.length, meanMs: (sourceMs[source] ?? 0) / count }))
+    .sort((a, b) => b.count - a.count || a.source.localeCompare(b.source));
   const rejected: Record<string, Record<string, number>> = {};
   for (const l of loads) {
     const list = safeJson(l.rejected);
@@ -101,6 +108,7 @@ export function summary(db: Database, r: Range, driftMinRows = 100) {
     loads: {
       count: loads.length,
       sources,
+      bySource,
       cacheHitShare: loads.length ? sources.cache / loads.length : 0,
       offlineShare: loads.length ? sources.offline / loads.length : 0,
       backends: sumBy(loads, (l) => String(l.backend), () => 1),
@@ -127,7 +135,11 @@ function safeJson(v: unknown): unknown {
   }
 }
 
-/** Buckets of `step` ms: latency percentiles, calls per backend, errors, PSI per feature. */
+/**
+ * Buckets of `step` ms starting at `from` (only buckets with records are listed; `t` is the
+ * bucket's start in epoch ms): latency percentiles, calls per backend, errors by code, PSI per
+ * version and feature.
+ */
 export function timeseries(db: Database, r: Range, stepParam: string | null, driftMinRows = 100) {
   const step = stepParam ? Number(stepParam) : Math.max(1000, Math.ceil((r.to - r.from) / 60));
   if (!Number.isFinite(step) || step < 1000) throw new HttpError(400, `step must be a number of ms ≥ 1000; got "${stepParam}"`);
@@ -144,7 +156,7 @@ export function timeseries(db: Database, r: Range, stepParam: string | null, dri
     return m;
   };
   const predict = group(eventRows(db, 'ferryml.predict.summary', r, SUMMARY_FIELDS));
-  const errors = group(eventRows(db, 'ferryml.predict.error', r, { count: 'ferryml.error.count' }));
+  const errors = group(eventRows(db, 'ferryml.predict.error', r, { code: 'ferryml.error.code', count: 'ferryml.error.count' }));
   const drift = group(eventRows(db, 'ferryml.drift.window', r, DRIFT_FIELDS));
   const times = [...new Set([...predict.keys(), ...errors.keys(), ...drift.keys()])].sort((a, b) => a - b);
   return {
@@ -159,8 +171,10 @@ export function timeseries(db: Database, r: Range, stepParam: string | null, dri
         p50: l.p50,
         p95: l.p95,
         errors: (errors.get(t) ?? []).reduce((s, e) => s + num(e.count), 0),
+        errorsByCode: sumBy(errors.get(t) ?? [], (e) => String(e.code)),
         backends: sumBy(p, (x) => String(x.backend), (x) => num(x.calls)),
-        drift: Object.fromEntries(mergeDrift(drift.get(t) ?? [], driftMinRows).map((d) => [d.feature, d.psi])),
+        // A list, not a map by feature: with all versions selected a feature occurs once per version.
+        drift: mergeDrift(drift.get(t) ?? [], driftMinRows).map((d) => ({ version: d.version, feature: d.feature, rows: d.rows, psi: d.psi, status: d.status })),
       };
     }),
   };
