@@ -1,10 +1,14 @@
 /**
  * The `image` step: pixels from ImageData, a canvas, an ImageBitmap/<img>, or a plain array →
  * `height × width × channels` floats (HWC), resized and converted without intermediate buffers.
+ * Shrinking averages each output pixel's whole source footprint, enlarging is bilinear
+ * (./image-taps.ts); channels are resampled independently (ImageData is not premultiplied).
  */
 import { report } from './issues.js';
 import type { IssueSink } from './issues.js';
 import type { ImageStep } from './types.js';
+import { cachedTaps } from './image-taps.js';
+import type { AxisMode, AxisTaps } from './image-taps.js';
 
 /** Pixel data with its size, like `ImageData` (values 0..255, 1, 3 or 4 channels interleaved). */
 export interface PixelData {
@@ -30,7 +34,10 @@ export function compileImage(column: string, step: ImageStep): ImageWriter {
   const offset = Array.from({ length: c }, (_, i) => step.offset[step.offset.length === 1 ? 0 : i]!);
   const gray = step.grayscale ?? 'luma';
   const invert = step.invert === true;
-  const nearest = step.resize === 'nearest';
+  const mode: AxisMode = step.resize === 'nearest' ? 'nearest' : 'smooth';
+  // Resampling weights per source size, per axis: built on the first image of a size, reused after.
+  const xTaps = new Map<number, AxisTaps>();
+  const yTaps = new Map<number, AxisTaps>();
   const expected = `an image (ImageData, canvas, ImageBitmap) or ${w}×${h}×{1,3,4} values`;
   let scratch: { getContext(kind: '2d'): unknown; width: number; height: number } | undefined;
 
@@ -74,35 +81,52 @@ export function compileImage(column: string, step: ImageStep): ImageWriter {
     const sc = px && Number.isInteger(sw) && Number.isInteger(sh) && sw > 0 && sh > 0 ? px.data.length / (sw * sh) : 0;
     if (!px || !(sc === 1 || sc === 3 || sc === 4)) return report(sink, 'INVALID_IMAGE', column, expected, raw);
     const d = px.data;
-    const fx = sw / w;
-    const fy = sh / h;
+    const xt = cachedTaps(xTaps, sw, w, mode);
+    const yt = cachedTaps(yTaps, sh, h, mode);
+    const { weights: xw, at: xat, first: xfirst } = xt;
+    const { weights: yw, at: yat, first: yfirst } = yt;
+    const norm = xt.norm * yt.norm;
     let o = start;
     for (let y = 0; y < h; y++) {
-      // Half-pixel centres, as tf.image.resizeBilinear(halfPixelCenters) and canvas scaling do.
-      const syf = Math.min(Math.max((y + 0.5) * fy - 0.5, 0), sh - 1);
-      const y0 = nearest ? Math.min(Math.floor((y + 0.5) * fy), sh - 1) : Math.floor(syf);
-      const y1 = Math.min(y0 + 1, sh - 1);
-      const wy = nearest ? 0 : syf - y0;
+      const ya = yat[y]!;
+      const yb = yat[y + 1]!;
+      const row0 = yfirst[y]! - ya;
       for (let x = 0; x < w; x++) {
-        const sxf = Math.min(Math.max((x + 0.5) * fx - 0.5, 0), sw - 1);
-        const x0 = nearest ? Math.min(Math.floor((x + 0.5) * fx), sw - 1) : Math.floor(sxf);
-        const x1 = Math.min(x0 + 1, sw - 1);
-        const wx = nearest ? 0 : sxf - x0;
-        const p00 = (y0 * sw + x0) * sc;
-        const p01 = (y0 * sw + x1) * sc;
-        const p10 = (y1 * sw + x0) * sc;
-        const p11 = (y1 * sw + x1) * sc;
+        const xa = xat[x]!;
+        const xb = xat[x + 1]!;
+        const col0 = xfirst[x]! - xa;
+        // Channel sums in locals (no per-pixel arrays); each source value is clamped first.
+        let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        for (let j = ya; j < yb; j++) {
+          const base = (row0 + j) * sw + col0;
+          let r0 = 0, r1 = 0, r2 = 0, r3 = 0;
+          for (let i = xa; i < xb; i++) {
+            const wx = xw[i]!;
+            const p = (base + i) * sc;
+            r0 += wx * clamp(d[p] as number);
+            if (sc === 1) continue;
+            r1 += wx * clamp(d[p + 1] as number);
+            r2 += wx * clamp(d[p + 2] as number);
+            if (sc === 4) r3 += wx * clamp(d[p + 3] as number);
+          }
+          const wy = yw[j]!;
+          s0 += wy * r0;
+          s1 += wy * r1;
+          s2 += wy * r2;
+          s3 += wy * r3;
+        }
+        if (norm !== 1) {
+          s0 /= norm;
+          s1 /= norm;
+          s2 /= norm;
+          s3 /= norm;
+        }
         for (let k = 0; k < c; k++) {
           let v: number;
-          if (sc === 1) v = k === 3 ? 255 : tap(d, p00, p01, p10, p11, wx, wy, 0);
-          else if (c > 1) v = k < 3 ? tap(d, p00, p01, p10, p11, wx, wy, k) : sc === 4 ? tap(d, p00, p01, p10, p11, wx, wy, 3) : 255;
-          else if (gray === 'alpha') v = sc === 4 ? tap(d, p00, p01, p10, p11, wx, wy, 3) : 255;
-          else {
-            const r = tap(d, p00, p01, p10, p11, wx, wy, 0);
-            const g = tap(d, p00, p01, p10, p11, wx, wy, 1);
-            const b = tap(d, p00, p01, p10, p11, wx, wy, 2);
-            v = gray === 'mean' ? (r + g + b) / 3 : 0.299 * r + 0.587 * g + 0.114 * b;
-          }
+          if (sc === 1) v = k === 3 ? 255 : s0;
+          else if (c > 1) v = k === 0 ? s0 : k === 1 ? s1 : k === 2 ? s2 : sc === 4 ? s3 : 255;
+          else if (gray === 'alpha') v = sc === 4 ? s3 : 255;
+          else v = gray === 'mean' ? (s0 + s1 + s2) / 3 : 0.299 * s0 + 0.587 * s1 + 0.114 * s2;
           if (invert) v = 255 - v;
           out[o++] = v * scale[k]! + offset[k]!;
         }
@@ -112,11 +136,7 @@ export function compileImage(column: string, step: ImageStep): ImageWriter {
   };
 }
 
-/** Bilinear tap of channel `k` from four source pixels, clamped to 0..255 (NaN → 0). */
-function tap(d: ArrayLike<number>, p00: number, p01: number, p10: number, p11: number, wx: number, wy: number, k: number): number {
-  const top = (d[p00 + k] as number) * (1 - wx) + (d[p01 + k] as number) * wx;
-  const bottom = (d[p10 + k] as number) * (1 - wx) + (d[p11 + k] as number) * wx;
-  // With weight 0 the neighbour must not matter even when it is NaN or Infinity.
-  const v = wx === 0 && wy === 0 ? +(d[p00 + k] as number) : wy === 0 ? top : top * (1 - wy) + bottom * wy;
+/** A source value as a pixel: clamped to 0..255, NaN → 0. */
+function clamp(v: number): number {
   return v > 255 ? 255 : v >= 0 ? v : 0;
 }

@@ -14,3 +14,5 @@ await import('../schema/identical.test.js');
 await import('../schema/property.test.js');
 await import('../schema/types.test.js');
 await import('../schema/image.test.js');
+await import('../schema/image-resize.test.js');
+await import('../schema/image-parity.test.js');

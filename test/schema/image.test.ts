@@ -32,7 +32,7 @@ describe('schema: image step', () => {
     expect(Array.from(compileSchema(imageSchema({ ...step, grayscale: 'alpha', invert: true })).parse({ img: px, n: 0 }).slice(0, 2))).to.deep.equal([127, 255]);
   });
 
-  it('resizes bilinearly with half-pixel centres: a 2× downscale averages 2×2 blocks; nearest picks', () => {
+  it('resizes: a 2× downscale averages 2×2 blocks, nearest picks, enlarging is bilinear with half-pixel centres', () => {
     const src = { data: [0, 10, 20, 30, 40, 50, 60, 70, 80, 90, 100, 110, 120, 130, 140, 150], width: 4, height: 4 };
     expect(values(gray2.parse({ img: src, n: 0 }))).to.deep.equal([25, 45, 105, 125]);
     const nearest = compileSchema(imageSchema({ width: 2, height: 2, channels: 1, scale: [1 / 255], offset: [0], resize: 'nearest' }));

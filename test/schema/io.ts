@@ -39,3 +39,16 @@ export async function sha256(bytes: ArrayBufferView | string): Promise<string> {
 /** Whether the fixtures should be regenerated (`FERRYML_UPDATE_FIXTURES=1`, Node only). */
 export const updateFixtures =
   isNode && (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.FERRYML_UPDATE_FIXTURES === '1';
+
+/**
+ * Runs a command (Node only) with `input` on stdin and returns its stdout; throws with its
+ * stderr when it cannot start or exits non-zero. Used to compute references with Python.
+ */
+export async function runCommand(command: string, args: string[], input: string): Promise<string> {
+  const cp = 'node:child_process';
+  const { spawnSync } = (await import(/* @vite-ignore */ cp)) as typeof import('node:child_process');
+  const r = spawnSync(command, args, { input, encoding: 'utf8', maxBuffer: 64 << 20 });
+  if (r.error) throw new Error(`${command} could not start: ${r.error.message}`);
+  if (r.status !== 0) throw new Error(`${command} ${args.join(' ')} exited ${r.status}:\n${r.stderr}`);
+  return r.stdout;
+}
