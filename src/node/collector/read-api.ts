@@ -68,10 +68,13 @@ export function summary(db: Database, r: Range, driftMinRows = 100) {
   // Any source value a client sends is counted and listed (a newer SDK may add one, e.g. 'local');
   // the three the shares below need are always present.
   const sources = { network: 0, cache: 0, offline: 0, ...sumBy(loads, (l) => String(l.source), () => 1) };
-  const sourceMs = sumBy(loads, (l) => String(l.source), (l) => num(l.ms));
+  // Mean load time over the loads that sent one (null when none did), not counting a missing one as 0 ms.
+  const timed = loads.filter((l) => l.ms != null);
+  const sourceMs = sumBy(timed, (l) => String(l.source), (l) => num(l.ms));
+  const sourceTimed = sumBy(timed, (l) => String(l.source), () => 1);
   const bySource = Object.entries(sources)
     .filter(([, count]) => count > 0)
-    .map(([source, count]) => ({ source, count, share: count / loads.length, meanMs: (sourceMs[source] ?? 0) / count }))
+    .map(([source, count]) => ({ source, count, share: count / loads.length, meanMs: sourceTimed[source] ? (sourceMs[source] ?? 0) / (sourceTimed[source] ?? 1) : null }))
     .sort((a, b) => b.count - a.count || a.source.localeCompare(b.source));
   const rejected: Record<string, Record<string, number>> = {};
   for (const l of loads) {
@@ -113,7 +116,7 @@ export function summary(db: Database, r: Range, driftMinRows = 100) {
       offlineShare: loads.length ? sources.offline / loads.length : 0,
       backends: sumBy(loads, (l) => String(l.backend), () => 1),
       rejectedBackends: rejected,
-      meanMs: loads.length ? loads.reduce((s, l) => s + num(l.ms), 0) / loads.length : null,
+      meanMs: timed.length ? timed.reduce((s, l) => s + num(l.ms), 0) / timed.length : null,
     },
     validation: Object.entries(sumBy(issues, (i) => JSON.stringify([String(i.column), String(i.code)])))
       .map(([k, count]) => {
