@@ -387,8 +387,16 @@ test('the dashboard page and uPlot are served by the collector (no CDN)', async 
   assert.match(html, /<script type="module" src="\/dashboard.js">/);
   assert.match(page.headers.get('content-security-policy') ?? '', /default-src 'self'/);
   const js = await (await fetch(`${c.url}/dashboard.js`)).text();
-  assert.match(js, /import uPlot from '\/assets\/uPlot.esm.js'/);
-  assert.doesNotMatch(html + js, /https?:\/\//, 'nothing loaded from another origin');
+  assert.match(js, /from '\/dashboard-charts.js'/);
+  const charts = await fetch(`${c.url}/dashboard-charts.js`);
+  assert.equal(charts.status, 200);
+  assert.match(charts.headers.get('content-type') ?? '', /^text\/javascript/);
+  const chartsJs = await charts.text();
+  assert.match(js, /from '\/dashboard-tables.js'/);
+  const tablesJs = await (await fetch(`${c.url}/dashboard-tables.js`)).text();
+  assert.match(tablesJs, /export function driftTables/);
+  assert.match(chartsJs, /import uPlot from '\/assets\/uPlot.esm.js'/);
+  assert.doesNotMatch(html + js + chartsJs + tablesJs, /https?:\/\//, 'nothing loaded from another origin');
   const lib = await fetch(`${c.url}/assets/uPlot.esm.js`);
   assert.equal(lib.status, 200);
   assert.match(await lib.text(), /export \{ uPlot as default \}|export default/);
