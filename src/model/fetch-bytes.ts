@@ -14,7 +14,16 @@ export interface FetchPolicy {
   retries: number;
   backoffMs: number;
   signal?: AbortSignal | undefined;
+  /**
+   * Asked after a request got no answer (network error or timeout): how many retries such a
+   * failure still deserves, at most `retries`. The caller knows what the backoff cannot: that the
+   * browser is offline, or that a verified cached version can stand in. Absent: `retries`.
+   */
+  transportRetries?: (() => Promise<number>) | undefined;
 }
+
+/** `navigator.onLine === false`: the browser has no network connection (`true` proves nothing). */
+export const browserOffline = (): boolean => (globalThis.navigator as { onLine?: boolean } | undefined)?.onLine === false;
 
 /** One file to fetch. */
 export interface FetchRequest {
@@ -53,6 +62,8 @@ export async function fetchBytes(request: FetchRequest, policy: FetchPolicy): Pr
       const e = isFerryError(error) ? error : fail('NETWORK_ERROR', `${request.url}: ${String(error)}`, { url: request.url }, error);
       e.details.attempts = attempt;
       if (e.details.retryable !== true || attempt > policy.retries) throw e;
+      const transport = e.code === 'NETWORK_ERROR' || e.code === 'TIMEOUT';
+      if (transport && policy.transportRetries && attempt > (await policy.transportRetries())) throw e;
       const retryAfter = e.details.retryAfterMs as number | undefined;
       // Full jitter (AWS architecture blog, "Exponential Backoff and Jitter"): spreads a thundering herd.
       waitMs = retryAfter ?? Math.random() * Math.min(MAX_DELAY_MS, policy.backoffMs * 2 ** (attempt - 1));
@@ -77,7 +88,9 @@ async function attemptOnce(request: FetchRequest, policy: FetchPolicy): Promise<
   const transport = (cause: unknown) => {
     if (policy.signal?.aborted) return aborted(url, policy.signal);
     if (timedOut) return fail('TIMEOUT', `${url}: no complete response within ${policy.timeoutMs} ms`, { url, timeoutMs: policy.timeoutMs, retryable: true }, cause);
-    return fail('NETWORK_ERROR', `${url}: network error (${cause instanceof Error ? cause.message : String(cause)}); offline, or the server closed the connection`, { url, retryable: true }, cause);
+    const why = cause instanceof Error ? cause.message : String(cause);
+    if (browserOffline()) return fail('NETWORK_ERROR', `${url}: network error (${why}); the browser is offline (navigator.onLine is false)`, { url, retryable: true, offline: true }, cause);
+    return fail('NETWORK_ERROR', `${url}: network error (${why}); offline, or the server closed the connection`, { url, retryable: true }, cause);
   };
   try {
     let response: Response;

@@ -9,7 +9,7 @@ import { openStore } from '../cache/open-store.js';
 import { FerryError, isFerryError } from '../errors.js';
 import { assemble } from './assemble.js';
 import { downloadVersion } from './download-version.js';
-import type { FetchPolicy } from './fetch-bytes.js';
+import { browserOffline, type FetchPolicy } from './fetch-bytes.js';
 import { offlineFallback } from './offline-fallback.js';
 import { normalizeOptions, type BundleProgress, type NormalizedOpenBundleOptions, type OpenBundleOptions } from './open-bundle-options.js';
 import type { BundleCacheStatus, BundleSource, OpenedBundle, ResolvedBy } from './opened-bundle.js';
@@ -56,7 +56,15 @@ export async function loadBundle(options: OpenBundleOptions): Promise<OpenedBund
     : opened?.problem
       ? { persisted: false, memoryOnly: true, ...opened.problem }
       : { persisted: false, memoryOnly: false, ...bucket };
-  const policy: FetchPolicy = { fetch: opts.fetch, timeoutMs: opts.timeoutMs, retries: opts.retries, backoffMs: opts.backoffMs, signal: opts.signal };
+  // The offline fallback, looked for at the first request that gets no answer and reused by the
+  // catch below; forgotten when a fresh registry arrives (it may revoke what was found).
+  let usable: Promise<VerifiedVersion | undefined> | undefined;
+  const fallbackVersion = () => (usable ??= store ? offlineFallback(opts, store) : Promise.resolve(undefined));
+  // Backoff heals a blip, not a disconnection: offline, one attempt and no retry (the attempt still
+  // reaches a server on this machine or LAN, which navigator.onLine does not rule out); online with a
+  // verified cached version to stand in, one retry; otherwise `retries`, as nothing else can serve.
+  const transportRetries = async () => (browserOffline() ? 0 : (await fallbackVersion().catch(() => undefined)) ? Math.min(1, opts.retries) : opts.retries);
+  const policy: FetchPolicy = { fetch: opts.fetch, timeoutMs: opts.timeoutMs, retries: opts.retries, backoffMs: opts.backoffMs, signal: opts.signal, transportRetries };
   const finish = (version: VerifiedVersion, source: BundleSource, resolvedBy: ResolvedBy, cache: BundleCacheStatus, fallback?: OpenedBundle['fallback']): OpenedBundle => {
     const { manifest, id, baseUrl, downloadedBytes } = version;
     const parts = assemble(manifest, version.files, baseUrl);
@@ -69,6 +77,7 @@ export async function loadBundle(options: OpenBundleOptions): Promise<OpenedBund
   let target: Target | undefined;
   try {
     target = await resolveTarget(opts, store, policy);
+    usable = undefined;
     const { name, version } = target;
     if (store && name !== undefined && version !== undefined) {
       const record = await readRecord(store, name, version).catch(() => undefined);
@@ -95,7 +104,7 @@ export async function loadBundle(options: OpenBundleOptions): Promise<OpenedBund
     return finish(verified, verified.downloadedBytes === 0 ? 'cache' : 'network', t.resolvedBy, status);
   } catch (error) {
     if (!networkFailed(error)) throw error;
-    const fallback = store ? await offlineFallback(opts, store) : undefined;
+    const fallback = await fallbackVersion();
     if (fallback) {
       const wanted = target?.version;
       return finish(fallback, 'offline', 'offline-fallback', baseStatus, wanted === undefined ? { error } : { error, wanted });

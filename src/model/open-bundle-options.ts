@@ -55,7 +55,11 @@ export interface OpenBundleOptions {
   cache?: false | BundleCacheOptions;
   /** Per-request timeout (the whole response, body included). @default 30000 */
   timeoutMs?: number;
-  /** Retries after a network error, timeout, 408/425/429/5xx, with exponential backoff and jitter. @default 3 */
+  /**
+   * Retries after a network error, timeout, 408/425/429/5xx, with exponential backoff and jitter.
+   * A request with no answer (network error, timeout) is not retried while `navigator.onLine` is
+   * false, and retried once when a verified cached version can stand in. @default 3
+   */
   retries?: number;
   /** First backoff delay; doubles per retry (with jitter), capped at 30 s. `Retry-After` wins when sent. @default 300 */
   backoffMs?: number;

@@ -4,7 +4,7 @@
 import { expect } from 'chai';
 import { createStore, set } from 'idb-keyval';
 import { listCached, openBundle, storageEstimate, type OpenBundleOptions } from '../../src/index.js';
-import { REGISTRY, control, expectFerryError, expectVerifiedCache, fault, requestCount, unique } from './helpers.js';
+import { REGISTRY, control, expectFerryError, expectVerifiedCache, fault, requestCount, stopWatching, unique, watchRequests, type SeenRequest } from './helpers.js';
 
 const SHARD = 'group1-shard1of1.bin';
 /** Fast retries so the matrix stays quick; Retry-After is honoured regardless. */
@@ -107,6 +107,60 @@ describe('openBundle: fault matrix', () => {
     } finally {
       await control(scope, 'offline=0');
     }
+  });
+
+  it('connection refused with a verified version cached: one retry, then the fallback (not the whole backoff schedule); with nothing cached, every retry', async () => {
+    const scope = unique('refused');
+    const db = unique('refused');
+    const registry = fault(`scope=${scope}`, REGISTRY);
+    // Many retries: the cached client must stop after one, the fresh client must use them all.
+    const options = { registry, name: 'tiny', clientId: 'refused-client', retries: 5, backoffMs: 10, timeoutMs: 5000 };
+    const online = await openBundle({ ...options, cache: { dbName: db } });
+    await control(scope, 'offline=1');
+    await watchRequests(`/__fault/scope=${scope}/*`);
+    let seen: SeenRequest[];
+    let fresh: Error;
+    try {
+      const offline = await openBundle({ ...options, cache: { dbName: db } });
+      expect([offline.source, offline.resolvedBy, offline.id]).to.deep.equal(['offline', 'offline-fallback', online.id]);
+      expect(offline.fallback?.error.code).to.equal('NETWORK_ERROR');
+      expect(offline.fallback?.error.details.attempts).to.equal(2);
+      fresh = await expectFerryError(openBundle({ ...options, cache: { dbName: unique('refused-fresh') } }), 'OFFLINE_NO_CACHED_VERSION');
+    } finally {
+      seen = await stopWatching();
+      await control(scope, 'offline=0');
+    }
+    expect(fresh.cause).to.have.nested.property('details.attempts', 6);
+    // Counted by Chromium (the server would also see its silent resends on dead keep-alive sockets).
+    expect(seen.map((r) => new URL(r.url).pathname.split('/').pop())).to.deep.equal(Array(2 + 6).fill('index.json'));
+    // (Chromium's failure event may trail the rejection the page saw; the ones in are all this.)
+    expect(new Set(seen.map((r) => r.error ?? 'net::ERR_EMPTY_RESPONSE'))).to.deep.equal(new Set(['net::ERR_EMPTY_RESPONSE']));
+  });
+
+  it('navigator.onLine false: one request, no retries, straight to the cached version; a fresh client fails at once', async () => {
+    const scope = unique('onlinefalse');
+    const db = unique('onlinefalse');
+    const registry = fault(`scope=${scope}`, REGISTRY);
+    const options = { registry, name: 'tiny', clientId: 'offline-browser', retries: 5, backoffMs: 10, timeoutMs: 5000 };
+    const online = await openBundle({ ...options, cache: { dbName: db } });
+    await watchRequests(`/__fault/scope=${scope}/*`, { offline: true });
+    let seen: SeenRequest[];
+    let fresh: Error;
+    try {
+      expect(navigator.onLine).to.equal(false);
+      const offline = await openBundle({ ...options, cache: { dbName: db } });
+      expect([offline.source, offline.resolvedBy, offline.id]).to.deep.equal(['offline', 'offline-fallback', online.id]);
+      expect(offline.fallback?.error.code).to.equal('NETWORK_ERROR');
+      expect(offline.fallback?.error.details).to.include({ attempts: 1, offline: true });
+      expect(offline.fallback?.error.message).to.contain('navigator.onLine is false');
+      fresh = await expectFerryError(openBundle({ ...options, cache: { dbName: unique('onlinefalse-fresh') } }), 'OFFLINE_NO_CACHED_VERSION');
+    } finally {
+      seen = await stopWatching();
+    }
+    expect(fresh.cause).to.have.nested.property('details.attempts', 1);
+    // One registry request per load (a server on this machine or LAN could still answer it), none retried.
+    expect(seen.map((r) => r.url)).to.deep.equal(Array(2).fill(new URL(registry, location.href).href));
+    expect(new Set(seen.map((r) => r.error ?? 'net::ERR_INTERNET_DISCONNECTED'))).to.deep.equal(new Set(['net::ERR_INTERNET_DISCONNECTED']));
   });
 
   it('the new version fails to download (503): falls back to the previous cached version and says which was wanted', async () => {

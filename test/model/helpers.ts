@@ -2,6 +2,7 @@
 // (test/server/faults.mjs), fresh cache databases, error assertions, and a raw look into
 // IndexedDB that checks the cache holds only verified bytes.
 import { expect } from 'chai';
+import { executeServerCommand } from '@web/test-runner-commands';
 import { createStore, entries } from 'idb-keyval';
 import { isFerryError, type FerryErrorCode } from '../../src/index.js';
 import { sha256Hex } from '../../src/model/digest.js';
@@ -29,6 +30,26 @@ export async function requestCount(scope: string, text: string): Promise<number>
   return Object.entries(requests)
     .filter(([p]) => p.includes(text))
     .reduce((n, [, c]) => n + c, 0);
+}
+
+/** A request the page made, as Chromium saw it, and Chromium's error when it failed. */
+export interface SeenRequest {
+  url: string;
+  error?: string;
+}
+
+/**
+ * Starts counting the page's requests to `pattern` (a path, `*` wildcards) in Chromium itself
+ * (test/server/network.mjs); with `offline`, also takes the page offline as Chromium sees it:
+ * `navigator.onLine` is false and those requests fail inside the browser.
+ */
+export async function watchRequests(pattern: string, { offline = false } = {}): Promise<void> {
+  await executeServerCommand('ferryml:network', { record: pattern, offline });
+}
+
+/** Back online (if offline); the requests seen since {@link watchRequests}, in order. */
+export async function stopWatching(): Promise<SeenRequest[]> {
+  return ((await executeServerCommand('ferryml:network', { stop: true })) as { requests: SeenRequest[] }).requests;
 }
 
 /** Awaits `promise`, expecting a FerryError with `code`; returns it. */

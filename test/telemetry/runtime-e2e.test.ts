@@ -5,6 +5,7 @@ import { expect } from 'chai';
 import { loadModel } from '../../src/load-model.js';
 import { isValidationError } from '../../src/index.js';
 import { collector, readApi, unique } from './helpers.js';
+import { fault, stopWatching, watchRequests } from '../model/helpers.js';
 
 describe('telemetry from real predictions (loadModel → collector)', () => {
   it('load, prediction counts, backend, validation issues and drift rows arrive as the model counted them', async () => {
@@ -78,5 +79,38 @@ describe('telemetry from real predictions (loadModel → collector)', () => {
     expect(loads.map((r: any) => r.attributes['ferryml.load.source'])).to.deep.equal(['local']);
     expect(loads[0].attributes['ml.model.version']).to.equal('1.1.0');
     await model.dispose();
+  });
+
+  it('offline (navigator.onLine false): one registry request, then the cached version, reported as "offline" in model.info and telemetry', async () => {
+    const { url } = await collector();
+    const serviceName = unique('offline-load');
+    const scope = unique('offline-load');
+    const options = {
+      registry: fault(`scope=${scope}`, '/models/index.json'),
+      name: 'penguins',
+      version: '1.1.0',
+      cache: { dbName: scope },
+      remember: false,
+      backends: ['wasm' as const, 'cpu' as const],
+      wasmPaths: '/node_modules/@tensorflow/tfjs-backend-wasm/dist/',
+    };
+    const first = await loadModel(options);
+    await first.dispose();
+    // Only the registry and bundle URLs go dark; the collector (another origin) stays reachable.
+    await watchRequests(`/__fault/scope=${scope}/*`, { offline: true });
+    let seen: Array<{ url: string }>;
+    try {
+      const model = await loadModel({ ...options, telemetry: { endpoint: url, offline: false, windowMs: 600_000, flushIntervalMs: 600_000, serviceName } });
+      expect([model.info.source, model.info.resolvedBy, model.info.version]).to.deep.equal(['offline', 'offline-fallback', '1.1.0']);
+      await model.telemetry!.flush();
+      await model.dispose();
+    } finally {
+      seen = await stopWatching();
+    }
+    expect(seen.map((r) => new URL(r.url).pathname.split('/').pop())).to.deep.equal(['index.json']);
+    const all = await readApi(`/api/records?model=penguins&limit=1000`);
+    const loads = all.records.filter((r: any) => r.resource['service.name'] === serviceName && r.event === 'ferryml.model.load');
+    expect(loads.map((r: any) => r.attributes['ferryml.load.source'])).to.deep.equal(['offline']);
+    indexedDB.deleteDatabase(scope);
   });
 });
