@@ -1,7 +1,7 @@
 /**
  * `GET /dashboard-charts.js`: the dashboard's uPlot helpers (an ES module the page imports).
- * Every chart's x scale is pinned to the selected time range: uPlot auto-ranges a lone
- * timestamp to years around it, which is what a fresh collector with one bucket of data showed.
+ * Every chart's x scale is pinned to the selected time range: uPlot 1.6 auto-ranges a lone
+ * x value t (one bucket of data, as after a short demo session) to [t, t + ~2.7 years].
  */
 
 /** The module's source. */
@@ -64,7 +64,7 @@ export function stacked(parts) {
   }
   const series = parts.map((p, k) => {
     const color = p.color ?? COLORS[k % COLORS.length];
-    return { label: p.label, stroke: color, fill: color + 'aa', width: 0, paths: barPaths, points: { show: false }, value: (u, v, s, i) => (i == null || p.values[i] == null ? '–' : String(p.values[i])) };
+    return { label: p.label, stroke: color, fill: color + 'aa', width: 0, paths: barPaths, points: { show: false }, value: (u, v, s, i) => (i == null || p.values[i] == null ? '--' : String(p.values[i])) };
   });
   const bands = parts.slice(1).map((_, k) => ({ series: [k + 2, k + 1] }));
   return { series, data: totals, bands };

@@ -52,7 +52,7 @@ function draw(s, ts, dts, from, to, step) {
   const rate = col((p) => (p.calls + p.errors ? (100 * p.errors) / (p.calls + p.errors) : null));
   plot('chart-errors', {
     range, x, bands: e.bands, data: [...e.data, rate],
-    series: [...e.series, line('error rate', '#444', { scale: '%', width: 1, dash: [4, 3], points: { show: true, size: 3 }, value: (u, v) => (v == null ? '–' : v.toFixed(2) + ' %') })],
+    series: [...e.series, line('error rate', '#444', { scale: '%', width: 1, dash: [4, 3], points: { show: true, size: 3 }, value: (u, v) => (v == null ? '--' : v.toFixed(2) + ' %') })],
     scales: { '%': { range: (u, min, max) => [0, Math.max(1, (max ?? 0) * 1.1)] } },
     axes: [{ scale: '%', side: 1, size: 50, grid: { show: false }, values: (u, vals) => vals.map((v) => v + ' %') }],
   });
