@@ -89,15 +89,6 @@ function goldenInput(bundle: OpenedBundle, schema: CompiledSchema): GoldenInput 
 }
 
 /**
- * `dist/ferryml-worker.js`, found from this module's own URL: the build puts this code in
- * `dist/ferryml.js` or, when it shares it with lazy chunks, in `dist/chunks/` (rollup.config.mjs).
- */
-function defaultWorkerUrl(): URL {
-  const here = import.meta.url;
-  return new URL(/\/chunks\/[^/]+$/.test(new URL(here).pathname) ? '../ferryml-worker.js' : './ferryml-worker.js', here);
-}
-
-/**
  * Starts loading the runtime's modules at once, in parallel with the bundle download: the page
  * side (model, scheduler, decode) and either the tfjs engine or, in worker mode, only the worker
  * host. Kept out of the static graph for the size budget; the page never imports tfjs in worker mode.
@@ -126,7 +117,7 @@ export async function loadModel<const S extends AppSchema>(options: LoadModelOpt
 export async function loadModel<Input = Record<string, unknown>>(options: LoadModelOptions): Promise<Model<Input>>;
 export async function loadModel(options: LoadModelOptions): Promise<Model<Record<string, unknown>>> {
   const started = performance.now();
-  const o = normalizeRuntimeOptions(options, defaultWorkerUrl);
+  const o = normalizeRuntimeOptions(options);
   const runtime = importRuntime(o);
   const bundle = options.files
     ? await bundleFromFiles(typeof options.files === 'function' ? await readFiles(options.files) : options.files, options.publicKey ? { publicKey: options.publicKey } : {})

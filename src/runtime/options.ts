@@ -35,8 +35,9 @@ export interface RuntimeOptions {
    */
   wasmThreads?: boolean | 'auto';
   /**
-   * Run tfjs in a dedicated Web Worker (the page only validates and transforms). `{ url }` points
-   * at the worker script. @default false; url: `ferryml-worker.js` next to `ferryml.js`
+   * Run tfjs in a dedicated Web Worker (the page only validates and transforms). `true`: the SDK's
+   * own `ferryml-worker.js`, found the way bundlers understand (`new Worker(new URL(…,
+   * import.meta.url))`); `{ url }` points at another copy. @default false
    */
   worker?: boolean | { url: string | URL };
   /** Rows in one batched tensor call at most. @default 256 */
@@ -78,8 +79,8 @@ export interface NormalizedRuntimeOptions {
   /** Absolute URL(s), or undefined to let tfjs find the files (Node). */
   wasmPaths: string | Record<string, string> | undefined;
   wasmThreads: boolean;
-  /** The worker script URL, or undefined for in-page. */
-  worker: URL | undefined;
+  /** The worker script URL, `true` for the SDK's own, or undefined for in-page. */
+  worker: URL | true | undefined;
   maxBatch: number;
   maxDelayMs: number;
   timeoutMs: number;
@@ -98,8 +99,8 @@ function count(value: number | undefined, fallback: number, field: string, min: 
   return n;
 }
 
-/** Applies defaults and checks; `defaultWorkerUrl` is where `worker: true` looks. Throws `INVALID_OPTIONS`. */
-export function normalizeRuntimeOptions(options: RuntimeOptions, defaultWorkerUrl: () => URL): NormalizedRuntimeOptions {
+/** Applies defaults and checks. Throws `INVALID_OPTIONS`. */
+export function normalizeRuntimeOptions(options: RuntimeOptions): NormalizedRuntimeOptions {
   const base = typeof location === 'undefined' ? undefined : location.href;
   const known = (b: unknown): b is BackendName => BACKEND_NAMES.includes(b as BackendName);
   if (options.backend !== undefined && !known(options.backend)) throw invalid('backend', `must be one of ${BACKEND_NAMES.join(', ')}`, options.backend);
@@ -119,11 +120,10 @@ export function normalizeRuntimeOptions(options: RuntimeOptions, defaultWorkerUr
   const cores = (globalThis.navigator as { hardwareConcurrency?: number } | undefined)?.hardwareConcurrency ?? 1;
   const threads = options.wasmThreads ?? RUNTIME_DEFAULTS.wasmThreads;
 
-  let worker: URL | undefined;
+  let worker: URL | true | undefined;
   if (options.worker) {
     if (typeof Worker === 'undefined') throw invalid('worker', 'needs Web Workers, which this runtime does not have (Node: leave it off)', true);
-    const url = options.worker === true ? defaultWorkerUrl() : options.worker.url;
-    worker = new URL(url, base);
+    worker = options.worker === true ? true : new URL(options.worker.url, base);
   }
   const timeoutMs = options.timeoutMs ?? RUNTIME_DEFAULTS.timeoutMs;
   if (!(timeoutMs >= 0)) throw invalid('timeoutMs', 'must be ≥ 0', options.timeoutMs);

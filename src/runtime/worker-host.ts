@@ -12,9 +12,21 @@ interface Pending {
   reject(error: FerryError): void;
 }
 
-/** Starts the worker at `url` and brings the model up there; rejects like `createEngine`, or `WORKER_FAILED`, or `ABORTED`. */
-export function createWorkerEngine(url: URL, init: EngineInit, onChange?: (report: EngineReport) => void, signal?: AbortSignal): Promise<Engine> {
-  const worker = new Worker(url, { type: 'module', name: 'ferryml' });
+/**
+ * The SDK's own worker script. Keep the expression below in one piece, `new Worker(new URL(<literal>,
+ * import.meta.url), {…})`: rollup.config.mjs rewrites the URL to the emitted `ferryml-worker.js`
+ * relative to whichever chunk this code lands in, and an app's Vite or webpack 5 build recognises
+ * the same expression in dist/ and bundles the worker with it. Run from source, it is the TypeScript entry.
+ */
+const startOwnWorker = () => new Worker(new URL('./worker.ts', import.meta.url), { type: 'module', name: 'ferryml' });
+
+/**
+ * Starts the worker (`true`: the SDK's own) and brings the model up there; rejects like
+ * `createEngine`, or `WORKER_FAILED`, or `ABORTED`.
+ */
+export function createWorkerEngine(url: URL | true, init: EngineInit, onChange?: (report: EngineReport) => void, signal?: AbortSignal): Promise<Engine> {
+  const worker = url === true ? startOwnWorker() : new Worker(url, { type: 'module', name: 'ferryml' });
+  const where = url === true ? "the SDK's own ferryml-worker.js (next to its chunks)" : url.href;
   const post = (message: ToWorker, transfer: Transferable[] = []) => worker.postMessage(message, transfer);
   const pending = new Map<number, Pending>();
   let report: EngineReport | undefined;
@@ -80,9 +92,9 @@ export function createWorkerEngine(url: URL, init: EngineInit, onChange?: (repor
   worker.addEventListener('error', (event) => {
     event.preventDefault();
     const why = event.message || 'the script could not be loaded or evaluated (check the URL and that it is served as JavaScript)';
-    breakAll(new FerryError('WORKER_FAILED', `The ferryml worker ${url.href} failed: ${why}; pass worker: { url } pointing at ferryml-worker.js`, { details: { url: url.href } }));
+    breakAll(new FerryError('WORKER_FAILED', `The ferryml worker ${where} failed: ${why}; pass worker: { url } pointing at a served ferryml-worker.js`, { details: { url: where } }));
   });
-  worker.addEventListener('messageerror', () => breakAll(new FerryError('WORKER_FAILED', `A message from the ferryml worker ${url.href} could not be deserialized`)));
+  worker.addEventListener('messageerror', () => breakAll(new FerryError('WORKER_FAILED', `A message from the ferryml worker ${where} could not be deserialized`)));
 
   const onAbort = () => breakAll(new FerryError('ABORTED', 'loadModel() was aborted while the model was starting in its worker', { cause: signal?.reason }));
   return new Promise<Engine>((resolve, reject) => {

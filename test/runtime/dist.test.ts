@@ -1,0 +1,58 @@
+// The SDK as it ships: dist/ferryml.js built by rollup.config.mjs (test/server/sdk-dist.mjs runs
+// the SDK build once), loaded as an app loads it. `worker: true` must find the emitted
+// ferryml-worker.js from whichever chunk starts it, and predict what page mode predicts.
+import { expect } from 'chai';
+import { maxDiff } from './helpers.js';
+
+const DIST = '/.cache/sdk-dist/';
+const BUNDLE = '/models/penguins/1.1.0/';
+const WASM = '/node_modules/@tensorflow/tfjs-backend-wasm/dist/';
+
+type Sdk = typeof import('../../src/index.js');
+
+async function built(): Promise<{ files: string[]; requests: Record<string, number> }> {
+  const response = await fetch('/__sdk-dist');
+  if (!response.ok) throw new Error(`the SDK build failed: ${await response.text()}`);
+  return response.json() as Promise<{ files: string[]; requests: Record<string, number> }>;
+}
+
+describe('the built SDK (dist/)', () => {
+  it('the worker host starts the emitted worker through `new Worker(new URL(…, import.meta.url))`, relative to its own chunk', async () => {
+    const { files } = await built();
+    expect(files).to.include.members(['ferryml.js', 'ferryml-worker.js']);
+    const host = files.find((f) => /^chunks\/worker-host-[\w-]+\.js$/.test(f));
+    expect(host, files.join(', ')).to.be.a('string');
+    const code = await (await fetch(DIST + host!)).text();
+    // The form rollup, Vite and webpack 5 recognise: literal relative URL, no `.href`, inside `new Worker(…)`.
+    // (The test server re-prints served JavaScript, so quotes may differ from the file.)
+    const found = /new Worker\(new URL\((["'])([^"']+)\1, import\.meta\.url\), \{ type: (["'])module\3/.exec(code);
+    expect(found, code.split('\n').filter((l) => l.includes('new Worker')).join('\n')).to.not.equal(null);
+    expect(new URL(found![2]!, new URL(DIST + host!, location.href)).pathname).to.equal(`${DIST}ferryml-worker.js`);
+  });
+
+  it('worker: true loads dist/ferryml-worker.js and predicts the shipped penguins model exactly as page mode does', async () => {
+    await built();
+    const sdk = (await import(/* the built file, not the source */ `${DIST}ferryml.js`)) as Sdk;
+    const golden = (await (await fetch(`${BUNDLE}golden.json`)).json()) as { rows: Array<Record<string, unknown>>; outputs: number[][] };
+    const options = { bundle: BUNDLE, cache: false as const, remember: false, backend: 'wasm' as const, wasmPaths: WASM };
+
+    const inWorker = await sdk.loadModel({ ...options, worker: true });
+    expect(inWorker.info.worker).to.equal(true);
+    const fromWorker = await inWorker.predictBatch(golden.rows);
+    await inWorker.dispose();
+    expect((await built()).requests['ferryml-worker.js']).to.equal(1);
+    // tfjs-core creates `globalThis._tfengine` when evaluated: the page has not loaded it.
+    expect('_tfengine' in globalThis).to.equal(false);
+
+    const onPage = await sdk.loadModel(options);
+    expect(onPage.info.worker).to.equal(false);
+    const fromPage = await onPage.predictBatch(golden.rows);
+    await onPage.dispose();
+
+    expect(fromWorker.issues).to.deep.equal(fromPage.issues);
+    fromWorker.predictions.forEach((p, i) => {
+      expect(Array.from(p!.raw), `row ${i}`).to.deep.equal(Array.from(fromPage.predictions[i]!.raw));
+      expect(maxDiff(p!.raw, golden.outputs[i]!), `row ${i} vs golden`).to.be.below(1e-5);
+    });
+  });
+});
