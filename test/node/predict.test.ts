@@ -88,6 +88,10 @@ test('loadModel in Node: from a directory (files reader) on wasm, with the reaso
     assert.equal(model.info.source, 'local');
     assert.equal(model.info.backend, 'wasm');
     assert.deepEqual(model.info.rejected.map((r) => r.code), ['NO_WEBGPU']);
+    // The bundle's own schema.json and manifest, read-only, in Node too.
+    assert.deepEqual(model.schema, JSON.parse(await readFile(join(MLP, 'schema.json'), 'utf8')));
+    assert.deepEqual(model.manifest, JSON.parse(await readFile(join(MLP, 'manifest.json'), 'utf8')));
+    assert.ok(Object.isFrozen(model.schema.columns[0]) && Object.isFrozen(model.manifest.output));
     const p = await model.predict(rows[2]!);
     assert.ok(close(Array.from(p.raw), outputs[2]!));
   } finally {
