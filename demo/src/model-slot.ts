@@ -3,7 +3,7 @@
  * for a new load when the backend, channel or version changes (the old one keeps answering until
  * the new one is ready), times every call, and tells the panels when anything changed.
  */
-import { compileSchema, isFerryError, loadModel, openBundle } from './sdk.js';
+import { compileSchema, isFerryError, loadModel } from './sdk.js';
 import type { CompiledSchema, LoadModelOptions, Model, Prediction, TelemetryStats } from './sdk.js';
 
 /** Which version to ask the registry for. */
@@ -90,15 +90,14 @@ export function createSlot(name: string, options: () => Omit<LoadModelOptions, '
       notify();
       try {
         const loaded = await loadModel({ ...options(), name, ...next });
-        // The page's forms need the raw schema; opening the same (now cached, verified) bundle gives it.
-        const bundle = await openBundle({ ...pick(options()), name, version: loaded.info.version });
         if (mine !== generation) {
           await loaded.dispose();
           return;
         }
         const old = model;
         model = loaded;
-        schema = compileSchema(bundle.schema);
+        // The page's forms need the loaded version's own schema: the model carries it (verified, frozen).
+        schema = compileSchema(loaded.schema);
         times.length = 0;
         state = { kind: 'ready' };
         notify();
@@ -136,7 +135,3 @@ export function createSlot(name: string, options: () => Omit<LoadModelOptions, '
   return slot;
 }
 
-/** The registry URL from the load options: pinned to the loaded version, openBundle reads the verified cache entry the load just wrote. */
-function pick(o: Omit<LoadModelOptions, 'name'>): { registry?: string | URL } {
-  return o.registry === undefined ? {} : { registry: o.registry };
-}
