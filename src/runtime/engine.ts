@@ -36,6 +36,7 @@ function toReport(selected: Selected, timings: Timings): EngineReport {
     measured,
     outputWidth,
     lean: session.lean,
+    leanReason: session.leanReason,
     timings: { ...timings },
     ...(adapter ? { adapter } : {}),
     ...(remember ? { remember } : {}),
@@ -130,7 +131,8 @@ export async function createEngine(init: EngineInit, onChange?: (report: EngineR
     run(input, rows) {
       if (disposed || recovering || failure || selected.backend === 'webgpu') return slowRun(input, rows);
       try {
-        use(selected.backend);
+        // The direct kernel issues no tfjs op: which backend tfjs has active does not matter to it.
+        if (selected.session.tfjs) use(selected.backend);
         return selected.session.run(input, rows);
       } catch (error) {
         return Promise.reject(fail(error));

@@ -7,7 +7,7 @@ import type { BundleSource, ResolvedBy } from '../model/opened-bundle.js';
 import type { Schema } from '../schema/types.js';
 import type { Telemetry } from '../telemetry/types.js';
 import type { Prediction } from './decode.js';
-import type { AdapterInfo, BackendName, Decision, Rejection, Timings } from './types.js';
+import type { AdapterInfo, BackendName, Decision, LeanMode, Rejection, Timings } from './types.js';
 
 /** Per-call options of `predict` and `predictBatch`. */
 export interface PredictOptions {
@@ -46,8 +46,14 @@ export interface ModelInfo {
   measured: Partial<Record<BackendName, number>>;
   /** tfjs runs in a dedicated Web Worker. */
   worker: boolean;
-  /** Dense layers run as fused ops (see README "Backend policy"). */
-  lean: boolean;
+  /**
+   * How the model runs on `backend`: `"direct"` (a small Dense chain as plain JavaScript, cpu
+   * only), `"fused-ops"` (one fused tfjs matMul per Dense layer) or `false` (`LayersModel.predict`
+   * / `GraphModel.execute`). See README "Backend policy".
+   */
+  lean: LeanMode;
+  /** Why `lean` is what it is: the model's shape and cost, and why a leaner way was not taken. */
+  leanReason: string;
   /** Largest relative error of the golden check on this backend; absent when the bundle has no golden rows or the check was off. */
   goldenError?: number;
   /** Model-input feature names, in order. */

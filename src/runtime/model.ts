@@ -172,6 +172,7 @@ export function createModel<Input>(parts: ModelParts<Input>): Model<Input> {
           rejected: r.rejected,
           measured: r.measured,
           lean: r.lean,
+          leanReason: r.leanReason,
           timings: { ...r.timings, bundleMs, totalMs },
           ...(r.adapter ? { adapter: r.adapter } : {}),
           ...(r.goldenError === undefined ? {} : { goldenError: r.goldenError }),

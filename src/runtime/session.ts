@@ -6,17 +6,23 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { GraphModel } from '@tensorflow/tfjs-converter';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { FerryError } from '../errors.js';
+import { createDirect } from './direct.js';
+import type { DirectKernel } from './direct.js';
 import { fusedForward, readDenseChain } from './lean.js';
 import type { Forward } from './lean.js';
-import type { EngineInit } from './types.js';
+import type { EngineInit, LeanMode } from './types.js';
 
 /** A loaded model bound to one backend. */
 export interface Session {
-  /** The lean path is in use. */
-  readonly lean: boolean;
+  /** How the model runs (direct kernel, fused ops, or tfjs's own predict). */
+  readonly lean: LeanMode;
+  /** Why that way (for `model.info`). */
+  readonly leanReason: string;
+  /** Calls issue tfjs ops (false for the direct kernel: tfjs's active backend does not matter to it). */
+  readonly tfjs: boolean;
   /** Runs `rows` rows from the front of `input`. Synchronous on CPU and WASM, a promise on WebGPU. */
   run(input: Float32Array, rows: number): Float32Array | Promise<Float32Array>;
-  /** Warms the model up (compiles shaders) and, for the lean path, checks it against `predict` (falls back on any difference). */
+  /** Warms the model up (compiles shaders) and checks a lean way against `predict` (the next way on any difference). */
   warmUp(sample: Float32Array, rows: number): Promise<number>;
   dispose(): void;
 }
@@ -44,14 +50,51 @@ async function readAsync(y: tf.Tensor): Promise<Float32Array> {
   }
 }
 
+/** Largest relative difference `|a − b| / max(1, |a|)` between a reference and a candidate output (NaN counts as Infinity). */
+function difference(reference: Float32Array, got: Float32Array): number {
+  if (reference.length !== got.length) return Infinity;
+  let worst = 0;
+  for (let i = 0; i < reference.length; i++) {
+    const e = Math.abs(reference[i]! - got[i]!) / Math.max(1, Math.abs(reference[i]!));
+    if (!(e <= worst)) worst = Number.isNaN(e) ? Infinity : e;
+  }
+  return worst;
+}
+
+/** The lean ways to run a layers model, leanest first, each with the reason it is used. */
+interface Way {
+  mode: LeanMode;
+  reason: string;
+  direct?: DirectKernel;
+  forward: Forward;
+}
+
+/** How `layers` can run here, leanest first, ending with `predict` itself. */
+function waysFor(layers: LayersModel, width: number, lean: boolean, standard: Forward): Way[] {
+  if (!lean) return [{ mode: false, reason: 'LayersModel.predict (lean: false)', forward: standard }];
+  const chain = readDenseChain(layers);
+  if (!('steps' in chain)) return [{ mode: false, reason: `LayersModel.predict: not a dense chain (${chain.reason})`, forward: standard }];
+  const dense = chain.steps.filter((s) => s.kernel).length;
+  const fused = fusedForward(chain.steps);
+  const backend = tf.getBackend();
+  const plan = backend === 'cpu' ? createDirect(chain.steps, width) : { reason: `the direct kernel runs on the cpu backend, this is ${backend}` };
+  const ways: Way[] = [];
+  if ('run' in plan) {
+    ways.push({ mode: 'direct', reason: `direct kernel: ${dense} Dense layers, ${plan.multiplyAdds} multiply-adds per row, plain JavaScript on the CPU`, direct: plan, forward: fused });
+  }
+  ways.push({ mode: 'fused-ops', reason: `fused ops, one tf.fused.matMul per Dense layer (${'reason' in plan ? plan.reason : 'the direct kernel was not taken'})`, forward: fused });
+  ways.push({ mode: false, reason: 'LayersModel.predict', forward: standard });
+  return ways;
+}
+
 /** Loads the model from `init.artifacts` on the active tfjs backend. */
 export async function createSession(init: Pick<EngineInit, 'artifacts' | 'format' | 'width' | 'lean'>): Promise<Session> {
   const handler = tf.io.fromMemory(init.artifacts);
   const sync = tf.getBackend() !== 'webgpu';
-  let forward: Forward;
   let standard: Forward;
   let model: LayersModel | GraphModel;
   let shape: number[];
+  let ways: Way[];
   if (init.format === 'layers-model') {
     const tfl = await import('@tensorflow/tfjs-layers');
     const layers = await tfl.loadLayersModel(handler);
@@ -60,8 +103,7 @@ export async function createSession(init: Pick<EngineInit, 'artifacts' | 'format
     shape = rowShape(layers.inputs[0]?.shape, init.width);
     // batchSize = all rows: predict() otherwise splits into 32-row chunks (8.2 ms vs 0.36 ms for 1,000 rows).
     standard = (x) => layers.predict(x, { batchSize: x.shape[0] ?? 1 }) as tf.Tensor;
-    const chain = init.lean ? readDenseChain(layers) : undefined;
-    forward = chain && 'steps' in chain ? fusedForward(chain.steps) : standard;
+    ways = waysFor(layers, init.width, init.lean, standard);
   } else {
     const tfc = await import('@tensorflow/tfjs-converter');
     const graph = await tfc.loadGraphModel(handler);
@@ -69,13 +111,14 @@ export async function createSession(init: Pick<EngineInit, 'artifacts' | 'format
     if (graph.inputs.length !== 1 || graph.outputs.length !== 1) throw new FerryError('MANIFEST_INVALID', `ferryml runs single-input, single-output models; this one has ${graph.inputs.length} inputs and ${graph.outputs.length} outputs`);
     shape = rowShape(graph.inputs[0]?.shape, init.width);
     standard = (x) => graph.execute(x) as tf.Tensor;
-    forward = standard;
+    ways = [{ mode: false, reason: 'GraphModel.execute (graph models run as converted)', forward: standard }];
   }
-  let lean = forward !== standard;
   const width = init.width;
+  let way = ways[0]!;
 
-  const run = (input: Float32Array, rows: number, fn: Forward = forward): Float32Array | Promise<Float32Array> => {
-    const y = tf.tidy(() => fn(tf.tensor(input.length === rows * width ? input : input.subarray(0, rows * width), [rows, ...shape], 'float32')));
+  const run = (input: Float32Array, rows: number, w: Way = way): Float32Array | Promise<Float32Array> => {
+    if (w.direct) return w.direct.run(input, rows);
+    const y = tf.tidy(() => w.forward(tf.tensor(input.length === rows * width ? input : input.subarray(0, rows * width), [rows, ...shape], 'float32')));
     if (!sync) return readAsync(y);
     try {
       const data = y.dataSync();
@@ -89,17 +132,29 @@ export async function createSession(init: Pick<EngineInit, 'artifacts' | 'format
 
   return {
     get lean() {
-      return lean;
+      return way.mode;
+    },
+    get leanReason() {
+      return way.reason;
+    },
+    get tfjs() {
+      return !way.direct;
     },
     run: (input, rows) => run(input, rows),
     async warmUp(sample, rows) {
-      const out = await run(sample, rows);
-      if (lean) {
-        const reference = await run(sample, rows, standard);
-        const off = reference.length !== out.length || reference.some((v, i) => !(Math.abs(v - out[i]!) <= 1e-5 * Math.max(1, Math.abs(v))));
-        // Never trust the fast path over tfjs's own: any difference and predict() it is.
-        if (off) (forward = standard), (lean = false);
+      let out = await run(sample, rows);
+      if (way.mode === false) return out.length / rows;
+      // Never trust a lean way over tfjs's own: the first that matches predict() (1e-5) is kept.
+      const reference = await run(sample, rows, ways[ways.length - 1]);
+      const skipped: string[] = [];
+      for (let i = 0; ; i++) {
+        const off = difference(reference, out);
+        if (off <= 1e-5 || way.mode === false) break;
+        skipped.push(`${way.mode} differed from predict() by ${off.toPrecision(3)} at load`);
+        way = ways[i + 1]!;
+        out = way.mode === false ? reference : await run(sample, rows);
       }
+      if (skipped.length > 0) way = { ...way, reason: `${way.reason}; ${skipped.join('; ')}` };
       return out.length / rows;
     },
     dispose() {

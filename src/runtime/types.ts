@@ -72,6 +72,13 @@ export interface RememberedChoice {
   at: string;
 }
 
+/**
+ * How a layers model runs: `"direct"`, the direct kernel (a small Dense chain as plain JavaScript,
+ * cpu backend only); `"fused-ops"`, one fused tfjs matMul per Dense layer; `false`,
+ * `LayersModel.predict` / `GraphModel.execute`.
+ */
+export type LeanMode = 'direct' | 'fused-ops' | false;
+
 /** Where load time went, in milliseconds. */
 export interface Timings {
   /** Bringing up backends (imports, WebGPU adapter, WASM compile), all tries together. */
@@ -101,8 +108,10 @@ export interface EngineReport {
   remember?: RememberedChoice;
   /** Values per output row. */
   outputWidth: number;
-  /** Dense layers run as fused ops on one input tensor instead of through `LayersModel.predict`. */
-  lean: boolean;
+  /** How the model runs on this backend (see {@link LeanMode}). */
+  lean: LeanMode;
+  /** Why that way: what the model is, and why a leaner way was not taken. */
+  leanReason: string;
   /** Largest relative error of the golden check on the chosen backend; absent without golden rows. */
   goldenError?: number;
   timings: Timings;
@@ -140,7 +149,7 @@ export interface EngineInit {
   /** Allow tfjs's threaded WASM build (only used when cross-origin isolated). */
   wasmThreads: boolean;
   golden?: GoldenInput;
-  /** Run dense chains as fused ops (checked against `LayersModel.predict` at load). */
+  /** Run dense chains the lean way: the direct kernel on cpu, else fused ops (checked against `LayersModel.predict` at load). */
   lean: boolean;
 }
 
