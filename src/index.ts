@@ -67,7 +67,7 @@ export type { RuntimeOptions } from './runtime/options.js';
 export type { Model, ModelInfo, ModelStats, PredictOptions, BatchPredictions } from './runtime/model-types.js';
 export type { Prediction, ClassificationPrediction, RegressionPrediction, LabelProbability } from './runtime/decode.js';
 export { BACKEND_NAMES } from './runtime/types.js';
-export type { BackendName, Rejection, RejectionCode, AdapterInfo, Decision, Timings, RememberedChoice } from './runtime/types.js';
+export type { BackendName, Rejection, RejectionCode, AdapterInfo, Decision, Timings, RememberedChoice, LeanMode } from './runtime/types.js';
 // The engine, scheduler and worker protocol are internal: loadModel composes them, and the
 // tfjs-side modules load lazily (never on the page in worker mode).
 

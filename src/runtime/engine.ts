@@ -27,13 +27,14 @@ function use(name: string): void {
 }
 
 function toReport(selected: Selected, timings: Timings): EngineReport {
-  const { backend, decision, rejected, adapter, device, measured, remember, outputWidth, goldenError, session } = selected;
+  const { backend, decision, rejected, adapter, device, measured, measuredBatch, remember, outputWidth, goldenError, session } = selected;
   return {
     backend,
     decision,
     rejected: [...rejected],
     device,
     measured,
+    measuredBatch,
     outputWidth,
     lean: session.lean,
     leanReason: session.leanReason,

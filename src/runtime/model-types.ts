@@ -42,8 +42,10 @@ export interface ModelInfo {
   rejected: Rejection[];
   /** The WebGPU adapter, when one was found. */
   adapter?: AdapterInfo;
-  /** Median ms per batch-1 call of each backend measured during load. */
+  /** Median ms per batch-1 call of each backend measured during load (or remembered from an earlier load). */
   measured: Partial<Record<BackendName, number>>;
+  /** Median ms per 32-row call of each measured backend; the choice minimises `sqrt(measured × measuredBatch / 32)` (README "Backend policy"). */
+  measuredBatch: Partial<Record<BackendName, number>>;
   /** tfjs runs in a dedicated Web Worker. */
   worker: boolean;
   /**

@@ -171,6 +171,7 @@ export function createModel<Input>(parts: ModelParts<Input>): Model<Input> {
           decision: r.decision,
           rejected: r.rejected,
           measured: r.measured,
+          measuredBatch: r.measuredBatch,
           lean: r.lean,
           leanReason: r.leanReason,
           timings: { ...r.timings, bundleMs, totalMs },

@@ -14,10 +14,10 @@ export interface RuntimeOptions {
   /** Use exactly this backend: no measuring, a software GPU is accepted, failing it fails the load. */
   backend?: BackendName;
   /**
-   * `"auto"`: a software WebGPU adapter is not a GPU, and WebGPU must beat the next backend on a
-   * quick per-call measurement (remembered per device and model version). `"first"`: the first
-   * backend that comes up and passes the golden check. `"measure"`: like `"auto"`, but a software
-   * GPU is measured too instead of skipped. @default "auto"
+   * `"auto"`: a software WebGPU adapter is not a GPU; every other backend that comes up is timed
+   * at batch 1 and batch 32 and the fastest kept (remembered per device and model version).
+   * `"first"`: the first backend that comes up and passes the golden check. `"measure"`: like
+   * `"auto"`, but a software GPU is measured too instead of skipped. @default "auto"
    */
   select?: 'auto' | 'measure' | 'first';
   /** Remember the measured choice in localStorage (key `ferryml.backend:<name>@<version>`). @default true */
@@ -50,7 +50,7 @@ export interface RuntimeOptions {
   topK?: number;
   /** Run the bundle's golden rows on the chosen backend before using it. @default true */
   golden?: boolean;
-  /** Run small dense models as fused ops instead of `LayersModel.predict` (checked against it at load). @default true */
+  /** Run small dense models the lean way — the direct kernel on cpu, fused ops elsewhere — instead of `LayersModel.predict` (checked against it at load). @default true */
   lean?: boolean;
   /** Called when the model moves to another backend after load (e.g. the WebGPU device was lost). */
   onBackendChange?: (info: ModelInfo) => void;

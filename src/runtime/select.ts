@@ -1,18 +1,21 @@
 /**
  * Backend selection: an ordered list with collected reasons, never a silent switch. Each
- * candidate must come up, load the model, warm up and pass the golden check; by default a
- * software GPU is not a GPU, and a real GPU must also beat the next backend on a quick
- * per-call measurement (small models often run faster on WASM than through GPU dispatch).
+ * candidate must come up, load the model, warm up and pass the golden check. By default a
+ * software GPU is not a GPU, and every backend that comes up is timed at batch 1 and batch 32
+ * (a few ms each): the fastest is kept and remembered per device and model version. Order alone
+ * would miss that small models run faster on WASM than through GPU dispatch, and faster still
+ * on cpu through the direct kernel than through WASM's per-op cost.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { FerryError } from '../errors.js';
 import { activateBackend, describe } from './backends.js';
 import { checkGolden } from './golden.js';
-import { measurePerCall } from './measure.js';
+import { measureCall } from './measure.js';
 import { deviceFingerprint, probeWebGpu } from './probe-webgpu.js';
 import type { WebGpuProbe } from './probe-webgpu.js';
 import { createSession } from './session.js';
 import type { Session } from './session.js';
+import { MEASURE_BATCH, measureScore } from './types.js';
 import type { AdapterInfo, BackendName, Decision, EngineInit, Rejection, RememberedChoice, Timings } from './types.js';
 
 /** The chosen backend with its loaded, warmed-up, golden-checked session. */
@@ -24,6 +27,7 @@ export interface Selected {
   adapter?: AdapterInfo;
   device: string;
   measured: Partial<Record<BackendName, number>>;
+  measuredBatch: Partial<Record<BackendName, number>>;
   remember?: RememberedChoice;
   outputWidth: number;
   goldenError?: number;
@@ -35,7 +39,15 @@ interface Up {
   goldenError?: number;
 }
 
-const ms = (n: number) => `${n < 0.1 ? n.toFixed(3) : n.toFixed(2)} ms`;
+// The direct kernel takes well under a microsecond per call: µs keeps two significant digits there.
+const ms = (n: number) => (n < 0.1 ? `${(n * 1000).toPrecision(2)} µs` : `${n.toFixed(2)} ms`);
+
+/** `row` repeated `rows` times: a batch for the throughput measurement. */
+function tile(row: Float32Array, width: number, rows: number): Float32Array {
+  const out = new Float32Array(rows * width);
+  for (let r = 0; r < rows; r++) out.set(row.subarray(0, width), r * width);
+  return out;
+}
 
 /** Deterministic values in [-1, 1): a warm-up input that exercises every unit (zeros would not). */
 function sampleRow(width: number): Float32Array {
@@ -107,6 +119,7 @@ export async function selectBackend(init: EngineInit, timings: Timings): Promise
     rejected,
     device,
     measured: {},
+    measuredBatch: {},
     ...(adapter ? { adapter } : {}),
     ...up,
     ...extra,
@@ -118,58 +131,68 @@ export async function selectBackend(init: EngineInit, timings: Timings): Promise
   if (remembered && order.includes(remembered.backend)) {
     const up = await bringUp(remembered.backend);
     if (!('code' in up)) {
-      const times = Object.entries(remembered.measured).map(([b, v]) => `${b} ${ms(v)}`).join(' vs ');
-      for (const earlier of order.slice(0, order.indexOf(remembered.backend))) {
-        rejected.push({ backend: earlier, code: 'REMEMBERED', reason: `an earlier measurement on this device chose ${remembered.backend} (${times} per call, ${remembered.at})` });
+      const batch = remembered.measuredBatch ?? {};
+      const times = Object.entries(remembered.measured).map(([b, v]) => `${b} ${ms(v)}${batch[b as BackendName] === undefined ? '' : ` / ${ms(batch[b as BackendName]!)}`}`).join(' vs ');
+      const per = remembered.measuredBatch ? `per call at batch 1 / ${MEASURE_BATCH}` : 'per call';
+      for (const other of order) {
+        if (other !== remembered.backend) rejected.push({ backend: other, code: 'REMEMBERED', reason: `an earlier measurement on this device chose ${remembered.backend} (${times} ${per}, ${remembered.at})` });
       }
-      return done(remembered.backend, up, 'remembered', { measured: remembered.measured });
+      return done(remembered.backend, up, 'remembered', { measured: remembered.measured, measuredBatch: remembered.measuredBatch ?? {} });
     }
     rejected.push(up);
     order = order.filter((b) => b !== remembered.backend);
   }
 
-  for (let i = 0; i < order.length; i++) {
-    const name = order[i]!;
+  // Without measuring, the first backend that comes up is the one.
+  const candidates: Array<{ backend: BackendName; up: Up }> = [];
+  for (const name of order) {
     const up = await bringUp(name);
     if ('code' in up) {
       rejected.push(up);
       continue;
     }
-    if (init.select === 'forced') return done(name, up, 'forced');
-    if (name !== 'webgpu' || init.select === 'first') return done(name, up, 'first');
-    // A real GPU: measure it against the next backend that comes up, keep the faster one.
-    let t = performance.now();
-    const gpuMs = await measurePerCall(up.session, row);
-    timings.measureMs += performance.now() - t;
-    for (let j = i + 1; j < order.length; j++) {
-      const other = order[j]!;
-      const next = await bringUp(other);
-      if ('code' in next) {
-        rejected.push(next);
-        continue;
-      }
-      t = performance.now();
-      const otherMs = await measurePerCall(next.session, row);
-      timings.measureMs += performance.now() - t;
-      const measured = { webgpu: gpuMs, [other]: otherMs };
-      const faster: BackendName = otherMs < gpuMs ? other : 'webgpu';
-      const remember: RememberedChoice = { device, backend: faster, measured, at: new Date().toISOString() };
-      if (faster === other) {
-        up.session.dispose();
-        rejected.push({ backend: 'webgpu', code: 'SLOWER', reason: `measured ${ms(gpuMs)} per call on WebGPU vs ${ms(otherMs)} on ${other}` });
-        return done(other, next, 'measured', { measured, remember });
-      }
-      next.session.dispose();
-      await tf.setBackend('webgpu');
-      return done('webgpu', up, 'measured', { measured, remember });
-    }
-    await tf.setBackend('webgpu');
-    return done('webgpu', up, 'first', { measured: { webgpu: gpuMs } });
+    if (!measuring) return done(name, up, init.select === 'forced' ? 'forced' : 'first');
+    candidates.push({ backend: name, up });
   }
+  const only = candidates[0];
+  if (!only) throw noBackend(rejected);
+  if (candidates.length === 1) {
+    await tf.setBackend(only.backend);
+    return done(only.backend, only.up, 'first');
+  }
+
+  // Every backend that came up, timed at batch 1 and at MEASURE_BATCH; the lowest score wins.
+  const t = performance.now();
+  const batch = tile(row, init.width, MEASURE_BATCH);
+  const measured: Partial<Record<BackendName, number>> = {};
+  const measuredBatch: Partial<Record<BackendName, number>> = {};
+  for (const { backend, up } of candidates) {
+    if (up.session.tfjs) await tf.setBackend(backend);
+    measured[backend] = await measureCall(up.session, row, 1);
+    // Three rounds suffice here: a slow backend's batch takes milliseconds, and it is what the load waits for.
+    measuredBatch[backend] = await measureCall(up.session, batch, MEASURE_BATCH, 3);
+  }
+  timings.measureMs += performance.now() - t;
+  const score = (b: BackendName) => measureScore(measured[b]!, measuredBatch[b]!);
+  const best = candidates.reduce((a, b) => (score(b.backend) < score(a.backend) ? b : a));
+  const times = (b: BackendName) => `${ms(measured[b]!)} per call at batch 1 and ${ms(measuredBatch[b]!)} at batch ${MEASURE_BATCH} on ${b} (score ${ms(score(b))} per row)`;
+  for (const { backend, up } of candidates) {
+    if (backend === best.backend) continue;
+    up.session.dispose();
+    rejected.push({ backend, code: 'SLOWER', reason: `measured ${times(backend)} vs ${times(best.backend)}` });
+  }
+  rejected.sort((a, b) => order.indexOf(a.backend) - order.indexOf(b.backend));
+  await tf.setBackend(best.backend);
+  const remember: RememberedChoice = { device, backend: best.backend, measured, measuredBatch, at: new Date().toISOString() };
+  return done(best.backend, best.up, 'measured', { measured, measuredBatch, remember });
+}
+
+/** `NO_BACKEND` listing every reason, or `GOLDEN_MISMATCH` when every backend computed something else. */
+function noBackend(rejected: Rejection[]): FerryError {
   const list = rejected.map((r) => `${r.backend}: ${r.reason}`).join('; ');
   // Wrong everywhere means the bundle, not a backend, is wrong: say so with its own code.
   if (rejected.length > 0 && rejected.every((r) => r.code === 'GOLDEN_MISMATCH')) {
-    throw new FerryError('GOLDEN_MISMATCH', `No backend reproduces the bundle's golden outputs; the bundle's golden.json or weights are wrong (${list})`, { details: { rejected } });
+    return new FerryError('GOLDEN_MISMATCH', `No backend reproduces the bundle's golden outputs; the bundle's golden.json or weights are wrong (${list})`, { details: { rejected } });
   }
-  throw new FerryError('NO_BACKEND', `No backend could run this model (${list})`, { details: { rejected } });
+  return new FerryError('NO_BACKEND', `No backend could run this model (${list})`, { details: { rejected } });
 }

@@ -50,11 +50,21 @@ export interface AdapterInfo {
   isFallbackAdapter: boolean;
 }
 
+/** The batch size timed next to batch 1 when backends are measured: micro-batched bursts matter too. */
+export const MEASURE_BATCH = 32;
+
+/**
+ * How a measurement ranks a backend (lower wins): the geometric mean of its ms per row at batch 1
+ * and at batch {@link MEASURE_BATCH}. Both regimes count equally in ratio: a backend 2× slower
+ * at batch 1 but 3× faster at batch 32 wins.
+ */
+export const measureScore = (perCall: number, perBatch: number) => Math.sqrt(perCall * (perBatch / MEASURE_BATCH));
+
 /** How the backend was chosen. */
 export type Decision =
   /** The first backend in order that came up and passed the golden check. */
   | 'first'
-  /** WebGPU and the next backend were both measured; the faster one won. */
+  /** Every backend that came up was timed at batch 1 and batch {@link MEASURE_BATCH}; the lowest {@link measureScore} won. */
   | 'measured'
   /** A measurement remembered for this device and model version picked it. */
   | 'remembered'
@@ -68,6 +78,8 @@ export interface RememberedChoice {
   backend: BackendName;
   /** Median milliseconds per batch-1 call, per measured backend. */
   measured: Partial<Record<BackendName, number>>;
+  /** Median milliseconds per call at batch {@link MEASURE_BATCH}, per measured backend (absent in records from before it was measured). */
+  measuredBatch?: Partial<Record<BackendName, number>>;
   /** ISO time of the measurement. */
   at: string;
 }
@@ -112,6 +124,8 @@ export interface EngineReport {
   lean: LeanMode;
   /** Why that way: what the model is, and why a leaner way was not taken. */
   leanReason: string;
+  /** Median ms per call at batch {@link MEASURE_BATCH}, per measured backend (empty when nothing was measured). */
+  measuredBatch: Partial<Record<BackendName, number>>;
   /** Largest relative error of the golden check on the chosen backend; absent without golden rows. */
   goldenError?: number;
   timings: Timings;
@@ -138,8 +152,8 @@ export interface EngineInit {
   /** Backends to try, in order. */
   backends: BackendName[];
   /**
-   * `"auto"`: skip software GPUs, measure WebGPU against the next backend. `"measure"`: measure
-   * even a software GPU. `"first"`: the first that works. `"forced"`: only `backends[0]`.
+   * `"auto"`: skip software GPUs, measure every backend that comes up and keep the fastest.
+   * `"measure"`: measure a software GPU too. `"first"`: the first that works. `"forced"`: only `backends[0]`.
    */
   select: 'auto' | 'measure' | 'first' | 'forced';
   /** A remembered choice for this model version; used when its device matches. */

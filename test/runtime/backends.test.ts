@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { loadModel } from '../../src/load-model.js';
 import type { Prediction } from '../../src/runtime/decode.js';
+import { measureScore } from '../../src/runtime/types.js';
 import { base, golden, maxDiff } from './helpers.js';
 
 const raw = (p: Prediction | null) => Array.from(p!.raw);
@@ -42,31 +43,47 @@ describe('runtime: backends', () => {
     await Promise.all([a.dispose(), b.dispose(), c.dispose()]);
   });
 
-  it('auto: a software WebGPU adapter is not a GPU — wasm is chosen and the reason recorded', async () => {
+  it('auto: a software WebGPU adapter is not a GPU; wasm and cpu are measured and the faster kept, with both medians', async () => {
     const model = await loadModel(base('mlp'));
-    expect(model.info.backend).to.equal('wasm');
-    expect(model.info.adapter?.isFallbackAdapter).to.equal(true);
-    expect(model.info.rejected).to.have.length(1);
-    expect(model.info.rejected[0]).to.include({ backend: 'webgpu', code: 'SOFTWARE_ADAPTER' });
-    expect(model.info.rejected[0]!.reason).to.match(/swiftshader/i);
+    const { info } = model;
+    expect(info.adapter?.isFallbackAdapter).to.equal(true);
+    expect(info.rejected[0]).to.include({ backend: 'webgpu', code: 'SOFTWARE_ADAPTER' });
+    expect(info.rejected[0]!.reason).to.match(/swiftshader/i);
+    expect(info.decision).to.equal('measured');
+    expect(Object.keys(info.measured).sort()).to.deep.equal(['cpu', 'wasm']);
+    expect(Object.keys(info.measuredBatch).sort()).to.deep.equal(['cpu', 'wasm']);
+    const score = (b: 'wasm' | 'cpu') => measureScore(info.measured[b]!, info.measuredBatch[b]!);
+    const loser = info.backend === 'cpu' ? 'wasm' : 'cpu';
+    expect(score(info.backend as 'wasm' | 'cpu')).to.be.below(score(loser));
+    expect(info.rejected.slice(1)).to.have.length(1);
+    expect(info.rejected[1]).to.include({ backend: loser, code: 'SLOWER' });
+    expect(info.rejected[1]!.reason).to.match(/^measured [\d.]+ [µm]s per call at batch 1 and [\d.]+ [µm]s at batch 32 on \w+ \(score [\d.]+ [µm]s per row\) vs /);
+    // 160 multiply-adds per row: the direct kernel does in well under a µs what costs WASM several tfjs ops.
+    expect(info).to.include({ backend: 'cpu', lean: 'direct' });
+    expect(info.timings.measureMs).to.be.greaterThan(0);
     await model.dispose();
   });
 
-  it('measure: notices by itself that software WebGPU is slower than wasm, and remembers it per device + version', async () => {
+  it('measure: times software WebGPU too, keeps the fastest, and remembers it per device + version', async () => {
     localStorage.removeItem('ferryml.backend:mlp@1.0.0');
     const first = await loadModel(base('mlp', { select: 'measure', remember: true }));
-    expect(first.info.backend).to.equal('wasm');
+    expect(first.info.backend).to.equal('cpu');
     expect(first.info.decision).to.equal('measured');
     expect(first.info.measured.webgpu).to.be.greaterThan(first.info.measured.wasm!);
-    expect(first.info.rejected.map((r) => [r.backend, r.code])).to.deep.equal([['webgpu', 'SLOWER']]);
+    expect(first.info.measuredBatch.webgpu).to.be.greaterThan(0);
+    expect(first.info.rejected.map((r) => [r.backend, r.code])).to.deep.equal([['webgpu', 'SLOWER'], ['wasm', 'SLOWER']]);
     const stored = JSON.parse(localStorage.getItem('ferryml.backend:mlp@1.0.0')!);
-    expect(stored).to.include({ backend: 'wasm' });
+    expect(stored).to.include({ backend: 'cpu' });
+    expect(stored.measuredBatch).to.deep.equal(first.info.measuredBatch);
     await first.dispose();
 
     const second = await loadModel(base('mlp', { select: 'measure', remember: true }));
     expect(second.info.decision).to.equal('remembered');
-    expect(second.info.backend).to.equal('wasm');
-    expect(second.info.rejected.map((r) => [r.backend, r.code])).to.deep.equal([['webgpu', 'REMEMBERED']]);
+    expect(second.info).to.include({ backend: 'cpu', lean: 'direct' });
+    expect(second.info.measured).to.deep.equal(first.info.measured);
+    expect(second.info.measuredBatch).to.deep.equal(first.info.measuredBatch);
+    expect(second.info.rejected.map((r) => [r.backend, r.code])).to.deep.equal([['webgpu', 'REMEMBERED'], ['wasm', 'REMEMBERED']]);
+    expect(second.info.rejected[0]!.reason).to.match(/an earlier measurement on this device chose cpu \(webgpu [\d.]+ [µm]s \/ [\d.]+ [µm]s vs .* per call at batch 1 \/ 32/);
     expect(second.info.timings.measureMs).to.equal(0);
     await second.dispose();
 
@@ -76,6 +93,18 @@ describe('runtime: backends', () => {
     expect(third.info.decision).to.equal('measured');
     await third.dispose();
     localStorage.removeItem('ferryml.backend:mlp@1.0.0');
+  });
+
+  it("select: 'first' takes the first that works without measuring; backend: 'wasm' forces it", async () => {
+    const first = await loadModel(base('mlp', { select: 'first', backends: ['wasm', 'cpu'] }));
+    expect(first.info).to.include({ backend: 'wasm', decision: 'first', lean: 'fused-ops' });
+    expect(first.info.measured).to.deep.equal({});
+    expect(first.info.timings.measureMs).to.equal(0);
+    await first.dispose();
+    const forced = await loadModel(base('mlp', { backend: 'wasm' }));
+    expect(forced.info).to.include({ backend: 'wasm', decision: 'forced' });
+    expect(forced.info.rejected).to.deep.equal([]);
+    await forced.dispose();
   });
 
   it('decodes classification (label, probabilities, top-k) and regression (value, named values)', async () => {

@@ -10,10 +10,13 @@ describe('runtime fallback: WebGPU unavailable', () => {
     expect('gpu' in navigator).to.equal(false);
   });
 
-  it('falls back to wasm and says why on model.info', async () => {
+  it('falls back to wasm and cpu, measures them, and says why on model.info', async () => {
     const model = await loadModel(base('mlp'));
-    expect(model.info.backend).to.equal('wasm');
-    expect(model.info.rejected).to.deep.equal([{ backend: 'webgpu', code: 'NO_WEBGPU', reason: 'navigator.gpu is not available in this browser, context or flags' }]);
+    expect(model.info.rejected[0]).to.deep.equal({ backend: 'webgpu', code: 'NO_WEBGPU', reason: 'navigator.gpu is not available in this browser, context or flags' });
+    expect(model.info.decision).to.equal('measured');
+    // The tiny MLP: cpu's direct kernel beats wasm's per-op cost by far.
+    expect(model.info.backend).to.equal('cpu');
+    expect(model.info.rejected.slice(1).map((r) => [r.backend, r.code])).to.deep.equal([['wasm', 'SLOWER']]);
     expect(model.info.adapter).to.equal(undefined);
     const { rows, outputs } = await golden('mlp');
     expect(maxDiff((await model.predict(rows[3]!)).raw, outputs[3]!)).to.be.below(1e-5);
