@@ -40,6 +40,13 @@ export type Prediction = ClassificationPrediction | RegressionPrediction;
 /** Decodes row `index` of `output` (`outputWidth` values per row). */
 export type Decoder = (output: Float32Array, index: number) => Prediction;
 
+/** An object with every name as a key (value 0): spreading it gives each row's record its final shape at once. */
+function template(names: readonly string[]): Record<string, number> {
+  const t: Record<string, number> = {};
+  for (const name of names) t[name] = 0;
+  return t;
+}
+
 /** Builds the decoder for `spec`; throws `MANIFEST_INVALID` when the model's output width does not fit it. */
 export function createDecoder(spec: OutputSpec, outputWidth: number, topK: number): Decoder {
   if (spec.kind === 'regression') {
@@ -47,11 +54,12 @@ export function createDecoder(spec: OutputSpec, outputWidth: number, topK: numbe
     if (names.length !== outputWidth) {
       throw new FerryError('MANIFEST_INVALID', `The manifest names ${names.length} regression outputs but the model produces ${outputWidth}`, { details: { names, outputWidth } });
     }
+    const blank = template(names);
     return (output, index) => {
-      const raw = output.subarray(index * outputWidth, (index + 1) * outputWidth);
-      const values: Record<string, number> = {};
-      for (let i = 0; i < outputWidth; i++) values[names[i]!] = raw[i]!;
-      return { kind: 'regression', value: raw[0]!, values, raw };
+      const at = index * outputWidth;
+      const values = { ...blank };
+      for (let i = 0; i < outputWidth; i++) values[names[i]!] = output[at + i]!;
+      return { kind: 'regression', value: output[at]!, values, raw: output.subarray(at, at + outputWidth) };
     };
   }
   const labels = spec.labels;
@@ -61,21 +69,28 @@ export function createDecoder(spec: OutputSpec, outputWidth: number, topK: numbe
     throw new FerryError('MANIFEST_INVALID', `The manifest lists ${labels.length} labels but the model produces ${outputWidth} outputs per row`, { details: { labels, outputWidth } });
   }
   const k = Math.max(1, Math.min(topK, labels.length));
+  const blank = template(labels);
+  // The running top-k as label indices and probabilities, reused row after row: the only
+  // objects a row allocates are the ones it returns.
+  const order = new Int32Array(k);
+  const best = new Float64Array(k);
   return (output, index) => {
-    const raw = output.subarray(index * outputWidth, (index + 1) * outputWidth);
-    const probabilities: Record<string, number> = {};
-    const top: LabelProbability[] = [];
+    const at = index * outputWidth;
+    const probabilities = { ...blank };
+    let n = 0;
     for (let i = 0; i < labels.length; i++) {
-      const probability = binary ? (i === 1 ? raw[0]! : 1 - raw[0]!) : raw[i]!;
+      const probability = binary ? (i === 1 ? output[at]! : 1 - output[at]!) : output[at + i]!;
       probabilities[labels[i]!] = probability;
-      // Insertion into a k-long sorted list: no sort, no per-label allocation beyond the entry.
-      let at = top.length;
-      while (at > 0 && top[at - 1]!.probability < probability) at--;
-      if (at < k) {
-        top.splice(at, 0, { label: labels[i]!, probability });
-        if (top.length > k) top.pop();
-      }
+      // Insertion into the sorted top-k; ties keep the earlier label first.
+      let j = n;
+      while (j > 0 && best[j - 1]! < probability) j--;
+      if (j >= k) continue;
+      for (let m = Math.min(n, k - 1); m > j; m--) (order[m] = order[m - 1]!), (best[m] = best[m - 1]!);
+      (order[j] = i), (best[j] = probability);
+      if (n < k) n++;
     }
-    return { kind: 'classification', label: top[0]!.label, probabilities, top, raw };
+    const top: LabelProbability[] = new Array<LabelProbability>(n);
+    for (let t = 0; t < n; t++) top[t] = { label: labels[order[t]!]!, probability: best[t]! };
+    return { kind: 'classification', label: top[0]!.label, probabilities, top, raw: output.subarray(at, at + outputWidth) };
   };
 }

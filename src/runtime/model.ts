@@ -103,10 +103,9 @@ export function createModel<Input>(parts: ModelParts<Input>): Model<Input> {
         } else {
           const predictions: Array<Prediction | null> = new Array<Prediction | null>(n);
           const own: Issue[] = [];
-          for (let i = 0; i < n; i++) {
-            predictions[i] = rejected[row + i] ? null : request.done ? (k++, null) : decode(output!, k++);
-            for (const issue of byRow?.get(row + i) ?? []) own.push({ ...issue, row: request.offset + i });
-          }
+          for (let i = 0; i < n; i++) predictions[i] = rejected[row + i] ? null : request.done ? (k++, null) : decode(output!, k++);
+          // Issues re-indexed to the caller's rows; nothing to walk (or allocate) when the batch had none.
+          if (byRow) for (let i = 0; i < n; i++) for (const issue of byRow.get(row + i) ?? []) own.push({ ...issue, row: request.offset + i });
           request.resolve({ predictions, issues: own } satisfies BatchPredictions);
         }
         row += n;
