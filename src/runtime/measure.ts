@@ -5,6 +5,16 @@
  */
 import type { Session } from './session.js';
 
+/** The batch size timed next to batch 1 when backends are measured: micro-batched bursts matter too. */
+export const MEASURE_BATCH = 32;
+
+/**
+ * How a measurement ranks a backend (lower wins): the geometric mean of its ms per row at batch 1
+ * and at batch {@link MEASURE_BATCH}. Both regimes count equally in ratio: a backend 2× slower
+ * at batch 1 but 3× faster at batch 32 wins.
+ */
+export const measureScore = (perCall: number, perBatch: number) => Math.sqrt(perCall * (perBatch / MEASURE_BATCH));
+
 /**
  * Median milliseconds of one `rows`-row call (result read back). Calls are timed in rounds of at
  * least 1 ms, since `performance.now()` is coarsened to 0.1 ms without cross-origin isolation

@@ -10,12 +10,11 @@ import * as tf from '@tensorflow/tfjs-core';
 import { FerryError } from '../errors.js';
 import { activateBackend, describe } from './backends.js';
 import { checkGolden } from './golden.js';
-import { measureCall } from './measure.js';
+import { MEASURE_BATCH, measureCall, measureScore } from './measure.js';
 import { deviceFingerprint, probeWebGpu } from './probe-webgpu.js';
 import type { WebGpuProbe } from './probe-webgpu.js';
 import { createSession } from './session.js';
 import type { Session } from './session.js';
-import { MEASURE_BATCH, measureScore } from './types.js';
 import type { AdapterInfo, BackendName, Decision, EngineInit, Rejection, RememberedChoice, Timings } from './types.js';
 
 /** The chosen backend with its loaded, warmed-up, golden-checked session. */

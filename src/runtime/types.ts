@@ -50,21 +50,11 @@ export interface AdapterInfo {
   isFallbackAdapter: boolean;
 }
 
-/** The batch size timed next to batch 1 when backends are measured: micro-batched bursts matter too. */
-export const MEASURE_BATCH = 32;
-
-/**
- * How a measurement ranks a backend (lower wins): the geometric mean of its ms per row at batch 1
- * and at batch {@link MEASURE_BATCH}. Both regimes count equally in ratio: a backend 2× slower
- * at batch 1 but 3× faster at batch 32 wins.
- */
-export const measureScore = (perCall: number, perBatch: number) => Math.sqrt(perCall * (perBatch / MEASURE_BATCH));
-
 /** How the backend was chosen. */
 export type Decision =
   /** The first backend in order that came up and passed the golden check. */
   | 'first'
-  /** Every backend that came up was timed at batch 1 and batch {@link MEASURE_BATCH}; the lowest {@link measureScore} won. */
+  /** Every backend that came up was timed at batch 1 and batch 32 (`MEASURE_BATCH`); the lowest score (`measureScore` in measure.ts) won. */
   | 'measured'
   /** A measurement remembered for this device and model version picked it. */
   | 'remembered'
@@ -78,7 +68,7 @@ export interface RememberedChoice {
   backend: BackendName;
   /** Median milliseconds per batch-1 call, per measured backend. */
   measured: Partial<Record<BackendName, number>>;
-  /** Median milliseconds per call at batch {@link MEASURE_BATCH}, per measured backend (absent in records from before it was measured). */
+  /** Median milliseconds per call at batch 32, per measured backend (absent in records from before it was measured). */
   measuredBatch?: Partial<Record<BackendName, number>>;
   /** ISO time of the measurement. */
   at: string;
@@ -124,7 +114,7 @@ export interface EngineReport {
   lean: LeanMode;
   /** Why that way: what the model is, and why a leaner way was not taken. */
   leanReason: string;
-  /** Median ms per call at batch {@link MEASURE_BATCH}, per measured backend (empty when nothing was measured). */
+  /** Median ms per call at batch 32, per measured backend (empty when nothing was measured). */
   measuredBatch: Partial<Record<BackendName, number>>;
   /** Largest relative error of the golden check on the chosen backend; absent without golden rows. */
   goldenError?: number;

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { loadModel } from '../../src/load-model.js';
 import type { Prediction } from '../../src/runtime/decode.js';
-import { measureScore } from '../../src/runtime/types.js';
+import { measureScore } from '../../src/runtime/measure.js';
 import { base, golden, maxDiff } from './helpers.js';
 
 const raw = (p: Prediction | null) => Array.from(p!.raw);

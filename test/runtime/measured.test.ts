@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import * as tf from '@tensorflow/tfjs-core';
 import { loadModel } from '../../src/load-model.js';
 import type { ModelInfo } from '../../src/runtime/model-types.js';
-import { MEASURE_BATCH, measureScore } from '../../src/runtime/types.js';
+import { MEASURE_BATCH, measureScore } from '../../src/runtime/measure.js';
 import type { BackendName } from '../../src/runtime/types.js';
 import { WASM } from './helpers.js';
 
