@@ -46,6 +46,9 @@ async function measure(ctx: BenchContext, backend: BackendSession['backend']): P
   const ferry: Record<string, LoadModelOptions> = { ferry: base };
   if (backend !== 'webgpu') ferry['ferry-nolean'] = { ...base, lean: false };
   const wasm = backend === 'wasm';
+  // The SDK's default: no backend forced, it measures what comes up and keeps the fastest (on a
+  // small dense model without a real GPU that is cpu's direct kernel). Compared with ORT per call.
+  if (wasm) ferry['ferry-auto'] = { ...bundleSource(ctx.root, b), remember: false, cache: { dbName: 'ferryml-bench-compare' } };
   if (wasm && ctx.deps.telemetry === true) ferry['ferry-telemetry'] = { ...base, telemetry: { endpoint: ctx.sink.url, drift: true } };
   const { page, context, errors } = await openPage(ctx, 'compare');
   try {

@@ -10,8 +10,12 @@ import { decode, splitRows, type Pipeline } from './pipeline.js';
 /** Loads `modelUrl` (a layers-model model.json) as a raw tfjs pipeline on the current backend. */
 export async function loadRawTfjs(modelUrl: string, schema: Schema, labels: readonly string[]): Promise<Pipeline> {
   const model = await tfl.loadLayersModel(modelUrl);
+  const backend = tf.getBackend();
   const t = handTransform(schema);
   const run = async (rows: Array<Record<string, unknown>>) => {
+    // Another pipeline on the page (ferryml on its automatic choice) may have made another
+    // backend active; an app mixing backends must do the same check, as the SDK does per batch.
+    if (tf.getBackend() !== backend) void tf.setBackend(backend);
     const x = new Float32Array(rows.length * t.width);
     rows.forEach((row, i) => t.write(row, x, i * t.width));
     const input = tf.tensor2d(x, [rows.length, t.width]);

@@ -32,7 +32,7 @@ function slotFacts(slot: ModelSlot): HTMLElement {
     h('h3', {}, `${info.name}@${info.version}`),
     facts([
       ['backend', h('strong', { 'data-backend': info.backend }, info.backend)],
-      ['chosen by', `${info.decision}${info.worker ? ' · runs in a Web Worker' : ' · runs on the page'}${info.lean ? ' · fused dense path' : ''}`],
+      ['chosen by', `${info.decision}${info.worker ? ' · runs in a Web Worker' : ' · runs on the page'}${info.lean === 'direct' ? ' · direct kernel (plain JS, no tfjs op per call)' : info.lean === 'fused-ops' ? ' · fused dense ops' : ''}`],
       ['adapter', info.adapter ? `${info.adapter.vendor || '?'} ${info.adapter.architecture || ''} ${info.adapter.isFallbackAdapter ? '(software)' : ''}`.trim() : undefined],
       ['measured', measured || undefined],
       ['golden check', info.goldenError === undefined ? 'off / no golden rows' : `max rel. error ${info.goldenError.toExponential(1)}`],

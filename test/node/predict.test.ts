@@ -38,7 +38,8 @@ test('ferryml predict: JSON rows → label/probabilities per row, null + issues 
     assert.equal(p.label, ['red', 'green', 'blue'][outputs[g]!.indexOf(Math.max(...outputs[g]!))]);
   }
   assert.deepEqual(out.issues.map((i) => [i.row, i.column, i.code, i.severity]), [[1, 'a', 'PARSE_ERROR', 'error']]);
-  assert.match(r.stderr, /mlp@1\.0\.0, 2 of 3 rows on wasm/);
+  // The default measures wasm against cpu and keeps the faster: either may win on a given machine.
+  assert.match(r.stderr, /mlp@1\.0\.0, 2 of 3 rows on (wasm|cpu) \((wasm|cpu): measured /);
   assert.equal(cli('predict', '--bundle', MLP, '--data', data, '--strict').status, 1);
 });
 
@@ -81,13 +82,15 @@ test('ferryml predict: caller mistakes and broken bundles exit 1 with a clear me
   assert.match(tampered.stderr, /weights\.bin/);
 });
 
-test('loadModel in Node: from a directory (files reader) on wasm, with the reasons webgpu was skipped', async () => {
+test('loadModel in Node: from a directory (files reader), wasm timed against cpu, with the reasons the others were skipped', async () => {
   const { rows, outputs } = await golden('mlp');
   const model = await loadModel({ files: (p) => readFile(join(MLP, p)) });
   try {
     assert.equal(model.info.source, 'local');
-    assert.equal(model.info.backend, 'wasm');
-    assert.deepEqual(model.info.rejected.map((r) => r.code), ['NO_WEBGPU']);
+    // No WebGPU in Node; wasm and cpu both come up and the measured faster one runs.
+    assert.equal(model.info.decision, 'measured');
+    const other = model.info.backend === 'cpu' ? 'wasm' : 'cpu';
+    assert.deepEqual(model.info.rejected.map((r) => [r.backend, r.code]), [['webgpu', 'NO_WEBGPU'], [other, 'SLOWER']]);
     // The bundle's own schema.json and manifest, read-only, in Node too.
     assert.deepEqual(model.schema, JSON.parse(await readFile(join(MLP, 'schema.json'), 'utf8')));
     assert.deepEqual(model.manifest, JSON.parse(await readFile(join(MLP, 'manifest.json'), 'utf8')));

@@ -18,7 +18,8 @@ Loads the bundle (every file checked against its manifest, golden rows checked o
 validates, transforms and predicts every row exactly as the SDK does in the browser, and prints
 { "predictions": [ {"label", "probabilities"} | {"value"} | null ], "issues": [{ "row", "column", "code", "severity", "message" }] }.
 A row with a validation error predicts null and lists its issues; the other rows still predict.
---backend   wasm or cpu (default: wasm, else cpu; the choice and reasons go to stderr)
+--backend   wasm or cpu (default: both are brought up and timed, the faster runs, as in the browser;
+            the choice and the reasons go to stderr)
 --strict    exit 1 when any row was rejected
 CSV fields are typed by the schema's columns (decimal text in number columns → numbers).`;
 
