@@ -11,17 +11,26 @@ import { INVALID, MISSING, compileReader } from './read.js';
 import type { ValueType } from './read.js';
 import type { ColumnSchema, ImageStep } from './types.js';
 import { ENCODE_ERROR, ENCODE_UNKNOWN, compileEncoder, compileNumeric } from './encode.js';
+import type { ValueObserver } from './capture.js';
 import type { CategoryValue } from './values.js';
 
-/**
- * Called once per valid (row, column) value during a transform, with the parsed value before
- * any step (`null` = missing), and `flag` for an unseen category or a value outside the training
- * range. Lets telemetry bin values for drift without parsing them again.
- */
-export type ValueObserver = (column: number, value: number | string | boolean | null, flag?: 'unknown' | 'out_of_range') => void;
+export type { ValueObserver } from './capture.js';
 
-/** Validates one raw value and writes its features at `base + offsets`; false when the row must be rejected. */
-export type ColumnKernel = (raw: unknown, out: Float32Array, base: number, sink: IssueSink, observe: ValueObserver | undefined, index: number) => boolean;
+/**
+ * Validates one raw value and writes its features at `base + offsets`; false when the row must be
+ * rejected. With `values`, a valid value is also stored at `values[at]` (the capture layout of
+ * ./capture.ts); else, with `observe`, it is reported as `observe(index, value, flag)`.
+ */
+export type ColumnKernel = (
+  raw: unknown,
+  out: Float32Array,
+  base: number,
+  sink: IssueSink,
+  observe: ValueObserver | undefined,
+  index: number,
+  values: Float64Array | undefined,
+  at: number,
+) => boolean;
 
 /**
  * Compiles a (checked) column.
@@ -48,7 +57,11 @@ export function compileColumn(column: ColumnSchema, offsets: Int32Array, indicat
   const hi = range?.max ?? Infinity;
   const encode = encoder ? compileEncoder(name, encoder, offsets) : compileNumeric(name, rest, offsets);
 
-  return (raw, out, base, sink, observe, index) => {
+  // What a capture stores for a valid value: the encoder's result (category index, or
+  // CAPTURE_UNKNOWN), or the number itself (booleans as 0 / 1, their index in [false, true]).
+  const coded = encoder !== undefined;
+
+  return (raw, out, base, sink, observe, index, values, at) => {
     const value = read(raw, sink);
     if (value === INVALID) return false;
     let v: CategoryValue | typeof MISSING = value;
@@ -66,7 +79,8 @@ export function compileColumn(column: ColumnSchema, offsets: Int32Array, indicat
     const status = encode(v, out, base, sink, raw);
     if (status === ENCODE_ERROR) return false;
     if (status === ENCODE_UNKNOWN) flag = 'unknown';
-    if (observe !== undefined) observe(index, value === MISSING ? null : value, flag);
+    if (values !== undefined) values[at] = value === MISSING ? NaN : coded ? status : +value;
+    else if (observe !== undefined) observe(index, value === MISSING ? null : value, flag);
     return true;
   };
 }

@@ -1,6 +1,6 @@
 /** The API of a compiled schema: what {@link compileSchema} in `./compile.ts` returns. */
 import type { Issue } from '../errors.js';
-import type { ValueObserver } from './column.js';
+import type { ValueObserver } from './capture.js';
 import type { Schema } from './types.js';
 
 /** What a batch transform found: every issue (with its `row`) and which rows were rejected. */
@@ -26,7 +26,8 @@ export interface CompiledSchema<I = Record<string, unknown>> {
   readonly columns: readonly string[];
   /**
    * Validates `rows` and writes `rows.length × width` floats into `out` from `offset` (in floats).
-   * Never throws for bad row data: rejected rows are zero-filled and listed.
+   * Never throws for bad row data: rejected rows are zero-filled and listed. `observe` sees each
+   * valid value: called per value, or, when it carries a `capture`, stored into that in one pass.
    * @throws FerryError `INVALID_OPTIONS` when `out` is too small (a caller mistake).
    */
   transformInto(rows: ArrayLike<I>, out: Float32Array, observe?: ValueObserver, offset?: number): BatchResult;

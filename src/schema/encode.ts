@@ -9,13 +9,18 @@ import type { Step } from './types.js';
 import { categoryLabel } from './values.js';
 import type { CategoryValue } from './values.js';
 import { baselineBin } from './bin.js';
+import { CAPTURE_UNKNOWN } from './capture.js';
 
-/** Encoder results: written; written as unknown (drift flag); rejected (issue recorded). */
+/**
+ * Encoder results: written (any number ≥ 0: for one-hot / ordinal, the category's index);
+ * written as unknown (drift flag); rejected (issue recorded). A batch capture stores the result
+ * of a valid value as is (./capture.ts), so the encoder's own lookup is the only one.
+ */
 export const ENCODE_OK = 0;
-export const ENCODE_UNKNOWN = 1;
-export const ENCODE_ERROR = 2;
+export const ENCODE_UNKNOWN = CAPTURE_UNKNOWN;
+export const ENCODE_ERROR = -2;
 
-/** Writes one (imputed) value's features; returns an ENCODE_* status. */
+/** Writes one (imputed) value's features; returns the category index (≥ 0) or an ENCODE_* status. */
 export type Encode = (v: CategoryValue | typeof MISSING, out: Float32Array, base: number, sink: IssueSink, raw: unknown) => number;
 
 /** onehot / ordinal: a precomputed Map from category to index. */
@@ -40,7 +45,7 @@ export function compileEncoder(name: string, step: Extract<Step, { kind: 'onehot
       }
       const at = slot[i]!;
       if (at >= 0) out[base + at] = 1;
-      return ENCODE_OK;
+      return i;
     };
   }
   const at = offsets[0]!;
@@ -55,7 +60,7 @@ export function compileEncoder(name: string, step: Extract<Step, { kind: 'onehot
     const i = index.get(v);
     if (i !== undefined) {
       out[base + at] = i;
-      return ENCODE_OK;
+      return i;
     }
     if (unknownError) return (report(sink, 'UNKNOWN_CATEGORY', name, expected, raw), ENCODE_ERROR);
     report(sink, 'UNKNOWN_CATEGORY', name, expected, raw, 'warning');

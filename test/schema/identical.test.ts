@@ -1,10 +1,12 @@
 // The product's promise: the schema computes the same bits in training (Node) and inference
 // (Chromium). This module runs in both; each run fits the parity specs on the real datasets,
 // transforms the messy rows (with rejected rows), and compares SHA-256 digests of the schema
-// JSON, the Float32Array bytes, the issues and the observer stream with one committed fixture.
+// JSON, the Float32Array bytes, the issues, the observer stream and the batch capture's float64
+// bytes (src/schema/capture.ts) with one committed fixture.
 // Regenerate with `FERRYML_UPDATE_FIXTURES=1 node scripts/test-node.mjs test/node/schema-shared.test.ts`.
 import { expect } from 'chai';
 import { fitSchema } from '../../src/schema/fit.js';
+import type { ValueCapture } from '../../src/schema/capture.js';
 import { compileSchema } from '../../src/schema/compile.js';
 import { CASES, loadCase } from './data.js';
 import { isNode, readJsonFile, sha256, updateFixtures, writeText } from './io.js';
@@ -20,6 +22,13 @@ interface Digest {
   values: string;
   issueList: string;
   observed: string;
+  captured: string;
+}
+
+/** A capture that stores every row of one batch of `rows` (the buffer starts NaN-free: -1e300). */
+function captureAll(columns: number, rows: number): ValueCapture {
+  const picks = Int32Array.from({ length: rows + 1 }, (_, i) => (i < rows ? i : -1));
+  return { values: new Float64Array(columns * rows).fill(-1e300), stride: rows, picks, reserve: () => 0 };
 }
 
 describe(`schema: bit-identical output in Node and Chromium (this run: ${isNode ? 'Node' : 'Chromium'})`, () => {
@@ -42,6 +51,8 @@ describe(`schema: bit-identical output in Node and Chromium (this run: ${isNode 
       const out = new Float32Array(test.length * compiled.width);
       const observed: unknown[] = [];
       const { issues, rejected } = compiled.transformInto(test, out, (column, value, flag) => observed.push(column, value, flag ?? 0));
+      const capture = captureAll(compiled.columns.length, test.length);
+      compiled.transformInto(test, new Float32Array(out.length), Object.assign(() => undefined, { capture }));
       const digest: Digest = {
         rows: test.length,
         width: compiled.width,
@@ -51,6 +62,7 @@ describe(`schema: bit-identical output in Node and Chromium (this run: ${isNode 
         values: await sha256(out),
         issueList: await sha256(JSON.stringify(issues)),
         observed: await sha256(JSON.stringify(observed)),
+        captured: await sha256(capture.values),
       };
       digests[c.name] = digest;
       expect(digest.rejected, 'the injected errors reject rows').to.be.greaterThan(0);
