@@ -87,6 +87,8 @@ export const DRIFT_FIELDS = {
   expected: 'ferryml.drift.expected',
   outOfRange: 'ferryml.drift.out_of_range',
   minRows: 'ferryml.drift.min_rows',
+  observed: 'ferryml.drift.rows_observed',
+  weight: 'ferryml.drift.sample_weight',
 };
 
 /**
@@ -102,22 +104,33 @@ export function compareVersions(a: unknown, b: unknown): number {
  * Drift per model version and feature: counts merged across clients and windows, PSI of the
  * merge. A feature appears once per version (and once more only if a client sent a different
  * baseline for the same version, which the schema hash then tells apart); newest version
- * first, features in the order the windows list them.
+ * first, features in the order the windows list them. Windows whose rows were sampled carry
+ * unbiased (weighted) counts, which merge by addition like exact ones; PSI needs `minRows`
+ * values actually observed (`rows_observed`; a record without it observed all its rows).
  */
 export function mergeDrift(rows: Row[], defaultMinRows: number) {
-  const groups = new Map<string, { version: string | null; feature: string; kind: string; schemaHash: unknown; expected: number[]; counts: number[]; outOfRange: number; minRows: number; windows: number; sessions: Set<unknown> }>();
+  const groups = new Map<
+    string,
+    { version: string | null; feature: string; kind: string; schemaHash: unknown; expected: number[]; counts: number[]; outOfRange: number; observed: number; sampled: boolean; minRows: number; windows: number; sessions: Set<unknown> }
+  >();
   for (const r of rows) {
     const expected = arr(r.expected);
     const version = r.version == null ? null : String(r.version);
     const key = JSON.stringify([version, r.feature, r.schemaHash, expected]);
     let g = groups.get(key);
     if (!g) {
-      g = { version, feature: String(r.feature), kind: String(r.kind), schemaHash: r.schemaHash, expected, counts: new Array<number>(expected.length).fill(0), outOfRange: 0, minRows: 0, windows: 0, sessions: new Set() };
+      g = { version, feature: String(r.feature), kind: String(r.kind), schemaHash: r.schemaHash, expected, counts: new Array<number>(expected.length).fill(0), outOfRange: 0, observed: 0, sampled: false, minRows: 0, windows: 0, sessions: new Set() };
       groups.set(key, g);
     }
+    let rowsN = 0;
     arr(r.counts).forEach((c, i) => {
-      if (i < g.counts.length) g.counts[i] = (g.counts[i] as number) + c;
+      if (i >= g.counts.length) return;
+      g.counts[i] = (g.counts[i] as number) + c;
+      rowsN += c;
     });
+    const observed = r.observed == null ? rowsN : num(r.observed);
+    g.observed += observed;
+    g.sampled ||= observed < rowsN || num(r.weight) > 1;
     g.outOfRange += num(r.outOfRange);
     g.minRows = Math.max(g.minRows, num(r.minRows));
     g.windows++;
@@ -127,13 +140,15 @@ export function mergeDrift(rows: Row[], defaultMinRows: number) {
   return [...groups.values()].sort((a, b) => compareVersions(a.version, b.version)).map((g) => {
     const rowsN = g.counts.reduce((a, b) => a + b, 0);
     const minRows = g.minRows || defaultMinRows;
-    const value = rowsN >= minRows ? psi(g.expected, g.counts) : null;
+    const value = g.observed >= minRows ? psi(g.expected, g.counts) : null;
     return {
       version: g.version,
       feature: g.feature,
       kind: g.kind,
       schemaHash: g.schemaHash,
       rows: rowsN,
+      rowsObserved: g.observed,
+      sampled: g.sampled,
       minRows,
       psi: value,
       status: value === null ? 'insufficient' : driftStatus(value),
