@@ -73,7 +73,9 @@ export type { BackendName, Rejection, RejectionCode, AdapterInfo, Decision, Timi
 
 // telemetry
 // createTelemetry is not exported: loadModel imports it lazily when `telemetry` options are given,
-// so an app without telemetry ships none of it. ValueObserver is exported with the schema API.
+// so an app without telemetry ships none of it. ValueObserver is exported with the schema API;
+// ValueCapture is its batch side (what telemetry's hook carries), for apps that write their own.
+export type { ValueCapture } from './schema/capture.js';
 export { PSI_WARN, PSI_ALERT } from './telemetry/psi.js';
 export type {
   Telemetry,

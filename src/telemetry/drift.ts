@@ -1,107 +1,113 @@
 /**
  * Drift windows: per column, counts of observed values in the bins (or categories) of the
  * schema's training baseline, plus missing / unknown / out-of-range counts. Counts are what
- * travel (they merge across clients by addition); PSI is scored only past a minimum row count.
+ * travel (they merge across clients by addition); PSI is scored only once enough values were
+ * observed.
+ *
+ * The hook the runtime passes to the transform carries a batch capture: the transform stores the
+ * values of the rows the sampler picks (all of a window's first `exactRows`, then ~1 in `every`)
+ * in one pass, and they are counted in a later task once the batch settled (./drift-capture.ts,
+ * ./drift-column.ts).
+ * Called per value, the same hook counts every value at once (apps that call it directly, and
+ * the opted-in raw values path): the same counts either way (test/telemetry/drift-capture.test.ts).
  */
-import { baselineBin } from '../schema/bin.js';
+import type { ValueObserver } from '../schema/capture.js';
 import type { Schema } from '../schema/types.js';
-import { expectedShares, psi } from './psi.js';
-import type { ValueObserver } from './types.js';
+import { createCapture } from './drift-capture.js';
+import { columnCounts, countRun, countValue } from './drift-column.js';
+import { createRowSampler } from './drift-sampler.js';
+import { psi } from './psi.js';
 
 /** One closed window of one feature. `counts` is laid out as `[...bins, missing, unknown]`. */
 export interface DriftWindow {
   feature: string;
   kind: 'numeric' | 'categorical';
+  /** Estimated when rows were sampled (`observed < rows`): each sampled value adds `weight`. */
   counts: number[];
   /** Values outside the column's training `range` (also counted in their bin). */
   outOfRange: number;
+  /** Sum of `counts`: the window's rows (values of this column), estimated when sampled. */
   rows: number;
+  /** Values actually counted; `rows` when nothing was sampled. */
+  observed: number;
+  /** What one sampled value stood for (1 when every value was counted). */
+  weight: number;
   /** Baseline shares in the layout of `counts` (see `expectedShares`). */
   expected: number[];
-  /** `null` while `rows` is under the minimum. */
+  /** `null` while fewer than the minimum values were observed. */
   psi: number | null;
 }
 
-interface ColumnState {
-  feature: string;
-  kind: 'numeric' | 'categorical';
-  edges: readonly number[];
-  categories: Map<string | number | boolean, number>;
-  expected: number[];
-  /** Float64Array: counts stay exact far past 2^32 and the hot path does not allocate. */
-  counts: Float64Array;
-  missing: number;
-  unknown: number;
-  outOfRange: number;
+/** Which rows are counted: see ./drift-sampler.ts. */
+export interface DriftSampling {
+  /** Rows per window counted before sampling starts (`Infinity`: never sample). */
+  exactRows: number;
+  /** Past them, a row is counted with probability 1/every and weighs `every`. */
+  every: number;
+  /** Uniform [0, 1) source; tests pass a seeded one. @default Math.random */
+  random?: () => number;
+}
+
+const EXACT: DriftSampling = { exactRows: Infinity, every: 1 };
+
+/** The open drift window of one model. */
+export interface DriftWindows {
+  /** The transform hook (undefined when no column has a baseline). */
+  observe: ValueObserver | undefined;
+  /** The runtime is done with the batches transformed so far: count their values in a background task. */
+  settled(): void;
+  /** Counts what is waiting and closes the window: one entry per feature with values. */
+  close(): DriftWindow[];
 }
 
 /** Drift counting over the columns of `schema` that have a baseline; `observe` is undefined when none has. */
-export function createDriftWindows(schema: Schema, minRows: number): { observe: ValueObserver | undefined; close(): DriftWindow[] } {
-  const states: Array<ColumnState | undefined> = schema.columns.map((column) => {
-    const b = column.baseline;
-    if (!b) return undefined;
-    return {
-      feature: column.name,
-      kind: b.kind,
-      edges: b.kind === 'numeric' ? b.edges : [],
-      categories: new Map(b.kind === 'categorical' ? b.categories.map((c, i) => [c, i] as const) : []),
-      expected: expectedShares(b),
-      counts: new Float64Array(b.shares.length),
-      missing: 0,
-      unknown: 0,
-      outOfRange: 0,
-    };
-  });
-  const any = states.some((s) => s !== undefined);
+export function createDriftWindows(schema: Schema, minRows: number, sampling: DriftSampling = EXACT): DriftWindows {
+  const states = schema.columns.map(columnCounts);
+  const sampler = createRowSampler(sampling.exactRows, sampling.every, sampling.random);
+  let sampled = false;
 
-  const observe: ValueObserver = (column, value, flag) => {
+  const count = (column: number, value: number | string | boolean | null, flag?: 'unknown' | 'out_of_range') => {
     const s = states[column];
-    if (s === undefined) return;
-    if (value === null || (typeof value === 'number' && Number.isNaN(value))) {
-      s.missing++;
-      return;
-    }
-    if (flag === 'unknown') {
-      s.unknown++;
-      return;
-    }
-    if (flag === 'out_of_range') s.outOfRange++;
-    if (s.kind === 'numeric') {
-      const x = typeof value === 'boolean' ? (value ? 1 : 0) : value;
-      if (typeof x !== 'number') {
-        s.unknown++;
-        return;
-      }
-      // The schema's own binning (lower-inclusive), so live counts compare like with like with its shares.
-      s.counts[baselineBin(s.edges, x)]!++;
-    } else {
-      const i = s.categories.get(value);
-      if (i === undefined) s.unknown++;
-      else s.counts[i]!++;
-    }
+    if (s !== undefined) countValue(s, value, flag);
   };
 
+  const capture = createCapture(states.length, sampler, (values, stride, from, to, weight) => {
+    if (weight !== 1) sampled = true;
+    for (let c = 0; c < states.length; c++) {
+      const s = states[c];
+      if (s !== undefined) countRun(s, values, c * stride + from, c * stride + to, weight);
+    }
+  });
+  const observe: ValueObserver = Object.assign(count, { capture });
+
   const close = (): DriftWindow[] => {
+    // Values captured but not yet counted belong to this window; the next starts unsampled.
+    capture.drain();
+    capture.restart();
+    const weight = sampled ? sampler.weight : 1;
+    sampled = false;
     const out: DriftWindow[] = [];
     for (const s of states) {
       if (!s) continue;
       const counts = [...s.counts, s.missing, s.unknown];
       const rows = counts.reduce((a, b) => a + b, 0);
-      if (rows === 0) continue;
-      out.push({
-        feature: s.feature,
-        kind: s.kind,
-        counts,
-        outOfRange: s.outOfRange,
-        rows,
-        expected: s.expected,
-        psi: rows >= minRows ? psi(s.expected, counts) : null,
-      });
+      if (rows > 0)
+        out.push({
+          feature: s.feature,
+          kind: s.kind,
+          counts,
+          outOfRange: s.outOfRange,
+          rows,
+          observed: s.observed,
+          weight,
+          expected: s.expected,
+          psi: s.observed >= minRows ? psi(s.expected, counts) : null,
+        });
       s.counts.fill(0);
-      s.missing = s.unknown = s.outOfRange = 0;
+      s.missing = s.unknown = s.outOfRange = s.observed = 0;
     }
     return out;
   };
 
-  return { observe: any ? observe : undefined, close };
+  return { observe: states.some((s) => s !== undefined) ? observe : undefined, settled: () => capture.later(), close };
 }

@@ -93,6 +93,9 @@ export function driftRecord(w: DriftWindow, minRows: number, windowMs: number, t
     str('ferryml.feature', w.feature),
     str('ferryml.drift.kind', w.kind),
     int('ferryml.drift.rows', w.rows),
+    // Sampling is stated, never hidden: rows is an estimate whenever rows_observed < rows.
+    int('ferryml.drift.rows_observed', w.observed),
+    int('ferryml.drift.sample_weight', w.weight),
     int('ferryml.drift.min_rows', minRows),
     int('ferryml.drift.out_of_range', w.outOfRange),
     ints('ferryml.drift.counts', w.counts),

@@ -13,6 +13,8 @@ export interface NormalizedTelemetryOptions {
   maxQueueRecords: number;
   windowMs: number;
   driftMinRows: number;
+  driftExactRows: number;
+  driftSampleEvery: number;
   drift: boolean;
   sampleRate: number;
   rawValues: ReadonlySet<string>;
@@ -34,6 +36,9 @@ export const telemetryDefaults = {
   maxQueueRecords: 1_000,
   windowMs: 60_000,
   driftMinRows: 100,
+  // A window of 10,000 rows scores PSI to ~0.001 (≈ bins / rows); counting more only costs time.
+  driftExactRows: 10_000,
+  driftSampleEvery: 16,
   drift: true,
   sampleRate: 0,
   rawOutputs: false,
@@ -55,6 +60,12 @@ function fail(option: string, expected: string, got: unknown): never {
 function positive(option: string, value: number | undefined, fallback: number, min = 1): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isFinite(value) || value < min) fail(option, `a finite number ≥ ${min}`, value);
+  return value;
+}
+
+function integer(option: string, value: number | undefined, fallback: number, min: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || value < min) fail(option, `an integer ≥ ${min}`, value);
   return value;
 }
 
@@ -88,6 +99,8 @@ export function normalizeOptions(options: TelemetryOptions): NormalizedTelemetry
     maxQueueRecords: positive('maxQueueRecords', options.maxQueueRecords, d.maxQueueRecords),
     windowMs: positive('windowMs', options.windowMs, d.windowMs),
     driftMinRows: positive('driftMinRows', options.driftMinRows, d.driftMinRows),
+    driftExactRows: options.driftExactRows === Infinity ? Infinity : integer('driftExactRows', options.driftExactRows, d.driftExactRows, 0),
+    driftSampleEvery: integer('driftSampleEvery', options.driftSampleEvery, d.driftSampleEvery, 1),
     drift: options.drift ?? d.drift,
     sampleRate,
     rawValues: new Set(options.rawValues ?? []),

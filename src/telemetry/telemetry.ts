@@ -146,6 +146,10 @@ export function createTelemetry(options: TelemetryOptions, context: TelemetryCon
       if (closed) return;
       summary.predicted(count, latencyMs, backend);
       armWindow();
+      // The runtime reports a batch right before it resolves the batch's calls: drift values wait
+      // for a task after that. (Rows of a batch that failed or was all rejected wait for the next
+      // batch or the window's close; only predicted() marks a point where the caller is done.)
+      windows.settled();
       if (o.sampleRate > 0 && Math.random() < o.sampleRate) {
         guard('sampled prediction', () => {
           const out = o.rawOutputs && output ? output() : undefined;

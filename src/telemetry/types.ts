@@ -4,6 +4,7 @@
  * telemetry pays no bytes and nothing runs on its predict path.
  */
 import type { IssueCode } from '../errors.js';
+import type { ValueObserver } from '../schema/capture.js';
 import type { Schema } from '../schema/types.js';
 
 /**
@@ -47,19 +48,19 @@ export type DropReason =
   | 'disposed';
 
 /**
- * Called by the schema's compiled transform for each column value of each row:
- * `value` is the parsed value (number, category, boolean) or `null` when missing;
- * `flag` marks values the schema accepted but counts for drift. Must be cheap: it runs
- * inside the transform loop. Column index is the index into `schema.columns`.
+ * The schema's transform hook (defined with the schema API): called per value, or, when it
+ * carries a `capture`, fed through that batch buffer; telemetry's own hook does the latter.
  */
-export type ValueObserver = (column: number, value: number | string | boolean | null, flag?: 'unknown' | 'out_of_range') => void;
+export type { ValueObserver } from '../schema/capture.js';
 
 /** Drift of one feature in the most recent closed window that had enough rows. */
 export interface FeatureDrift {
   /** Population stability index against the schema's baseline. */
   psi: number;
-  /** Rows in the window. */
+  /** Rows in the window (estimated when sampled, see `driftExactRows`). */
   rows: number;
+  /** Values counted one by one (`rows` when nothing was sampled). */
+  observed: number;
   /** `"ok"` below 0.1, `"warn"` from 0.1, `"alert"` from 0.25. */
   status: DriftStatus;
   /** Epoch ms when the window closed. */
@@ -100,7 +101,12 @@ export interface Telemetry {
   failed(code: string): void;
   /** Validation issues of one call (counted by column and code; values are never sent). */
   issues(issues: ReadonlyArray<{ column: string; code: IssueCode }>): void;
-  /** The transform hook for drift; `undefined` when drift is off or the schema has no baselines. */
+  /**
+   * The transform hook for drift; `undefined` when drift is off or the schema has no baselines.
+   * Pass it to `transformInto` as is: it carries a batch `capture`, so values are stored in one
+   * pass and counted in a background task posted by the next `predicted()` (or at the window's
+   * close). Calling it per value also counts, at once and the same way.
+   */
   readonly observe: ValueObserver | undefined;
   /** Closes the open windows and sends everything queued; resolves when done (never rejects). */
   flush(): Promise<void>;
@@ -137,8 +143,17 @@ export interface TelemetryOptions {
   maxQueueRecords?: number;
   /** Prediction summaries and drift windows close this often (and on flush / page hide). @default 60000 */
   windowMs?: number;
-  /** A drift window is scored (PSI) only with at least this many rows; counts are sent either way. @default 100 */
+  /** A drift window is scored (PSI) only with at least this many values observed; counts are sent either way. @default 100 */
   driftMinRows?: number;
+  /**
+   * Rows per window whose values drift counts one by one. Past them, each row is counted with
+   * probability 1/`driftSampleEvery` and weighs `driftSampleEvery`, so counts stay unbiased
+   * estimates (records say `rows_observed` and `sample_weight`). `Infinity`: never sample.
+   * @default 10000
+   */
+  driftExactRows?: number;
+  /** See `driftExactRows`: the inverse sampling rate past them (an integer ≥ 1; 1: never sample). @default 16 */
+  driftSampleEvery?: number;
   /** Count input values against the schema's baselines. @default true */
   drift?: boolean;
   /**

@@ -13,12 +13,14 @@ import type { FeatureDrift, ValueObserver } from './types.js';
 
 /** Windows for `schema` under options `o`; `observe` is undefined when there is nothing to observe. */
 export function createWindows(schema: Schema, o: NormalizedTelemetryOptions) {
-  const drift = o.drift ? createDriftWindows(schema, o.driftMinRows) : undefined;
+  const drift = o.drift ? createDriftWindows(schema, o.driftMinRows, { exactRows: o.driftExactRows, every: o.driftSampleEvery }) : undefined;
   const summary = createSummaryWindow();
   const lastDrift: Record<string, FeatureDrift> = {};
   let start = Date.now();
 
-  // Opted-in raw values are the parsed values of the last row the transform saw.
+  // Opted-in raw values are the parsed values of the last row the transform saw. They need the
+  // values themselves (an unknown category is not in a capture), so with any column opted in the
+  // hook is a plain per-value observer: the same counts, at the per-call cost (README "Drift").
   const rawColumns = schema.columns.map((c) => (o.rawValues.has(c.name) ? c.name : undefined));
   let lastInputs: Record<string, unknown> | undefined;
   const driftObserve = drift?.observe;
@@ -34,6 +36,10 @@ export function createWindows(schema: Schema, o: NormalizedTelemetryOptions) {
     observe,
     summary,
     lastDrift,
+    /** A batch is done (its calls resolve in this task): captured drift values are counted in a later one. */
+    settled(): void {
+      drift?.settled();
+    },
     /** The opted-in values of the last row, once (a sampled record takes them). */
     takeInputs(): Record<string, unknown> | undefined {
       const inputs = lastInputs;
@@ -47,7 +53,7 @@ export function createWindows(schema: Schema, o: NormalizedTelemetryOptions) {
       const records = summary.empty ? [] : summaryRecords(summary.close(), windowMs, now, ids);
       for (const w of drift?.close() ?? []) {
         records.push(driftRecord(w, o.driftMinRows, windowMs, now, ids));
-        if (w.psi !== null) lastDrift[w.feature] = { psi: w.psi, rows: w.rows, status: driftStatus(w.psi), at: now };
+        if (w.psi !== null) lastDrift[w.feature] = { psi: w.psi, rows: w.rows, observed: w.observed, status: driftStatus(w.psi), at: now };
       }
       start = now;
       return records;

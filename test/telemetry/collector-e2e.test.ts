@@ -3,7 +3,9 @@
 // are reported with known latencies, and the read API must report the counts, the merged
 // latency percentiles, error and load shares, validation issues, and PSI per feature merged
 // across two clients — near 0 for a stream drawn from the training baseline, over the alert
-// threshold for a deliberately shifted one.
+// threshold for a deliberately shifted one. Telemetry gets rows through its batch capture (as
+// the runtime passes it); the expected counts come from a separate per-value transform. Clients
+// past `driftExactRows` send sampled (weighted) counts that must merge and score the same way.
 import { expect } from 'chai';
 import { baselineBin, compileSchema } from '../../src/index.js';
 import type { Issue, Schema, ValueObserver } from '../../src/index.js';
@@ -66,16 +68,18 @@ function tally() {
 
 const latencyOf = (k: number) => 0.4 + (k % 25) * 0.3; // 0.4 … 7.6 ms
 
-/** Runs `data` through the schema in calls of 50 rows, as the runtime does, reporting to `t`. */
+/**
+ * Runs `data` through the schema in calls of 50 rows, as the runtime does, reporting to `t`:
+ * telemetry's own hook (its batch capture, counted in a later task) for `t`, and a second,
+ * per-value transform of the same rows for the independent tally.
+ */
 function run(t: Telemetry, data: Array<Record<string, unknown>>, expected: ReturnType<typeof tally>, latencies: number[]) {
   const out = new Float32Array(50 * compiled.width);
   const issues: Issue[] = [];
-  const observe: ValueObserver = (c, v, f) => {
-    expected.observe(c, v, f);
-    t.observe!(c, v, f);
-  };
+  expect(t.observe!.capture, 'telemetry hands the transform a batch capture').to.exist;
   for (let i = 0; i < data.length; i += 50) {
-    const r = compiled.transformInto(data.slice(i, i + 50), out, observe);
+    compiled.transformInto(data.slice(i, i + 50), out, expected.observe);
+    const r = compiled.transformInto(data.slice(i, i + 50), out, t.observe);
     if (r.issues.length) {
       t.issues(r.issues);
       issues.push(...r.issues);
@@ -173,6 +177,48 @@ describe('telemetry → real collector → read API', () => {
     // The client scored the same windows itself (one window of 2000 rows ≥ driftMinRows).
     expect(s.stats().lastDrift['Beak Length (mm)']!.status).to.equal('alert');
     expect(s.stats().lastDrift['Beak Length (mm)']!.psi).to.be.closeTo(beak.psi, 1e-12);
+    await Promise.all([a.dispose(), b.dispose(), s.dispose()]);
+  });
+
+  it('sampled clients (past driftExactRows): weighted counts merge, are flagged as sampled, and PSI still tells shifted from unshifted', async () => {
+    const { url } = await collector();
+    const model = unique('penguins-sampled');
+    const context = (version: string) => ({ model, version, schemaHash: 'sha256-penguins-1.0.0', schema });
+    // 200 rows per window counted exactly, then each row with probability 1/4 (weight 4).
+    const options = { endpoint: url, offline: false as const, windowMs: 600_000, flushIntervalMs: 600_000, driftMinRows: 100, driftExactRows: 200, driftSampleEvery: 4 };
+    const a = createTelemetry(options, context('base'));
+    const b = createTelemetry(options, context('base'));
+    const s = createTelemetry(options, context('shift'));
+    const base = tally();
+    const shifted = tally();
+    run(a, rows(3000, 21, false), base, []);
+    run(b, rows(3000, 22, false), base, []);
+    run(s, rows(3000, 23, true), shifted, []);
+    await Promise.all([a.flush(), b.flush(), s.flush()]);
+
+    const sum = await readApi(`/api/summary?model=${encodeURIComponent(model)}&version=base`);
+    // Values counted: 200 + Binomial(2800, 1/4) per client (mean 900, sd 23); estimated rows: 200 + 4 × that (sd 92).
+    const sdRows = 4 * Math.sqrt(2 * 2800 * 0.25 * 0.75);
+    for (const [k, c] of schema.columns.entries()) {
+      const d = sum.drift.find((x: any) => x.feature === c.name);
+      const clients = [a, b].map((t) => t.stats().lastDrift[c.name]!);
+      expect(d.sampled, c.name).to.equal(true);
+      expect(d.rowsObserved).to.equal(clients[0]!.observed + clients[1]!.observed);
+      expect(d.rows).to.equal(clients[0]!.rows + clients[1]!.rows);
+      expect(d.rowsObserved).to.be.within(1800 - 200, 1800 + 200);
+      expect(d.rows, `${c.name}: the estimate of 6000 values`).to.be.closeTo(base.counts[k]!.reduce((x, y) => x + y, 0), 5 * sdRows);
+      expect(d.psi, `${c.name} PSI of an unshifted, sampled stream`).to.be.below(0.1);
+    }
+    const sh = await readApi(`/api/summary?model=${encodeURIComponent(model)}&version=shift`);
+    const status = Object.fromEntries(sh.drift.map((d: any) => [d.feature, d.status]));
+    expect(status).to.deep.equal({ Island: 'alert', 'Beak Length (mm)': 'alert', 'Beak Depth (mm)': 'ok', 'Flipper Length (mm)': 'ok', 'Body Mass (g)': 'ok' });
+    // Each record says how it was counted.
+    const records = await readApi(`/api/records?model=${encodeURIComponent(model)}&event=ferryml.drift.window&limit=100`);
+    expect(records.records).to.have.length(15);
+    for (const r of records.records) {
+      expect(r.attributes['ferryml.drift.sample_weight']).to.equal(4);
+      expect(r.attributes['ferryml.drift.rows_observed']).to.be.below(r.attributes['ferryml.drift.rows']);
+    }
     await Promise.all([a.dispose(), b.dispose(), s.dispose()]);
   });
 });

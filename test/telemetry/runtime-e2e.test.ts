@@ -50,6 +50,9 @@ describe('telemetry from real predictions (loadModel → collector)', () => {
     expect(issue.attributes['ferryml.issue.count']).to.equal(1);
     const beak = ours.find((r: any) => r.event === 'ferryml.drift.window' && r.attributes['ferryml.feature'] === 'Beak Length (mm)');
     expect(beak.attributes['ferryml.drift.rows']).to.equal(35);
+    // Under driftExactRows: every value counted, through the runtime's batch capture.
+    expect(beak.attributes['ferryml.drift.rows_observed']).to.equal(35);
+    expect(beak.attributes['ferryml.drift.sample_weight']).to.equal(1);
     const text = JSON.stringify(ours);
     expect(text).not.to.contain('Torgersen', 'no raw input value is sent by default');
     expect(text).not.to.contain('ferryml.input');
