@@ -14,7 +14,7 @@ const INITIAL_ROWS = 256;
 /**
  * The buffer grows (doubling) while background tasks do not get to run, up to this many floats
  * (1 MiB); past it the rows waiting are counted at once, on the caller's path, so memory stays
- * bounded. With sampling past `driftExactRows` this takes ~16× longer to reach.
+ * bounded. With sampling past `driftExactRows` this takes `driftSampleEvery` times longer to reach.
  */
 const MAX_FLOATS = 1 << 17;
 

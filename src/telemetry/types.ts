@@ -152,7 +152,7 @@ export interface TelemetryOptions {
    * @default 10000
    */
   driftExactRows?: number;
-  /** See `driftExactRows`: the inverse sampling rate past them (an integer ≥ 1; 1: never sample). @default 16 */
+  /** See `driftExactRows`: the inverse sampling rate past them (an integer ≥ 1; 1: never sample). @default 64 */
   driftSampleEvery?: number;
   /** Count input values against the schema's baselines. @default true */
   drift?: boolean;

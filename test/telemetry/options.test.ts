@@ -23,7 +23,7 @@ describe('telemetry/options', () => {
     expect(o.headers).to.deep.equal({ 'Content-Type': 'application/json' });
     expect(normalizeOptions({ endpoint: '/t', ingestKey: 'k', offline: false }).headers['X-Ferryml-Ingest-Key']).to.equal('k');
     expect(normalizeOptions({ endpoint: '/t', offline: false }).offline).to.equal(undefined);
-    expect(o).to.include({ driftMinRows: 100, driftExactRows: 10_000, driftSampleEvery: 16 });
+    expect(o).to.include({ driftMinRows: 100, driftExactRows: 10_000, driftSampleEvery: 64 });
     expect(normalizeOptions({ endpoint: '/t', driftExactRows: Infinity, driftSampleEvery: 1 })).to.include({ driftExactRows: Infinity, driftSampleEvery: 1 });
   });
 
