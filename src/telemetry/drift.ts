@@ -6,10 +6,10 @@
  *
  * The hook the runtime passes to the transform carries a batch capture: the transform stores the
  * values of the rows the sampler picks (all of a window's first `exactRows`, then ~1 in `every`)
- * in one pass, and they are counted in a later task once the batch settled (./drift-capture.ts,
- * ./drift-column.ts).
- * Called per value, the same hook counts every value at once (apps that call it directly, and
- * the opted-in raw values path): the same counts either way (test/telemetry/drift-capture.test.ts).
+ * in one pass, and they are counted in a background task once the runtime reported the batch
+ * (`settled()`, from telemetry's `predicted`): ./drift-capture.ts, ./drift-column.ts. Called per
+ * value, the same hook counts every value at once (apps that call it directly, and the opted-in
+ * raw values path): the same counts either way (test/telemetry/drift-capture.test.ts).
  */
 import type { ValueObserver } from '../schema/capture.js';
 import type { Schema } from '../schema/types.js';
