@@ -29,7 +29,12 @@ describe('loadModel: options, progress, abort, cache', () => {
     expect(seen.length).to.be.greaterThan(0);
     expect(seen.at(-1)).to.deep.equal({ loaded: model.info.bytes, total: model.info.bytes });
     const t = model.info.timings;
-    for (const k of ['bundleMs', 'backendMs', 'modelMs', 'warmupMs', 'goldenMs', 'totalMs'] as const) expect(t[k], k).to.be.greaterThan(0);
+    // Each phase is timed; a fast one (the golden check of a few rows on the direct kernel) can
+    // take less than performance.now()'s resolution (100 µs on a page that is not cross-origin
+    // isolated) and read 0, so the phases are checked as measured, and their sum as positive.
+    for (const k of ['bundleMs', 'backendMs', 'modelMs', 'warmupMs', 'goldenMs', 'totalMs'] as const) expect(t[k], k).to.be.a('number').and.be.at.least(0);
+    expect(t.bundleMs + t.backendMs + t.modelMs + t.warmupMs + t.goldenMs).to.be.greaterThan(0);
+    expect(t.bundleMs, 'bundleMs: the bundle was downloaded').to.be.greaterThan(0);
     expect(t.totalMs).to.be.at.least(t.bundleMs + t.modelMs);
     await model.dispose();
   });
