@@ -39,7 +39,8 @@ interface Up {
 }
 
 // The direct kernel takes well under a microsecond per call: µs keeps two significant digits there.
-const ms = (n: number) => (n < 0.1 ? `${(n * 1000).toPrecision(2)} µs` : `${n.toFixed(2)} ms`);
+// Number(…) drops toPrecision's exponent form: 99.96 µs would print as "1.0e+2 µs".
+const ms = (n: number) => (n < 0.1 ? `${Number((n * 1000).toPrecision(2))} µs` : `${n.toFixed(2)} ms`);
 
 /** `row` repeated `rows` times: a batch for the throughput measurement. */
 function tile(row: Float32Array, width: number, rows: number): Float32Array {
