@@ -6,28 +6,13 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync, appendFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main } from '../../src/node/cli.js';
+import { cli } from './support/cli-in-process.js';
 import type { Manifest, Registry } from '../../src/index.js';
 import { canonicalJson } from '../../src/model/canonical-json.js';
 import { verifyManifestSignature } from '../../src/model/signature.js';
 
 const FIXTURES = 'test/fixtures/bundles/models';
 
-/** Runs the CLI in-process, capturing what it prints. */
-async function cli(...args: string[]): Promise<{ code: number; out: string }> {
-  const lines: string[] = [];
-  const { log, error } = console;
-  console.log = console.error = (...parts: unknown[]) => void lines.push(parts.join(' '));
-  try {
-    const code = await main(args).catch((e: Error) => {
-      lines.push(e.message);
-      return 1;
-    });
-    return { code, out: lines.join('\n') };
-  } finally {
-    Object.assign(console, { log, error });
-  }
-}
 
 function workdir(t: { after: (fn: () => void) => void }): string {
   const dir = mkdtempSync(join(tmpdir(), 'ferryml-pack-'));

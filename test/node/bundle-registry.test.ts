@@ -4,23 +4,9 @@ import assert from 'node:assert/strict';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main } from '../../src/node/cli.js';
+import { cli } from './support/cli-in-process.js';
 import type { Registry } from '../../src/index.js';
 
-async function cli(...args: string[]): Promise<{ code: number; out: string }> {
-  const lines: string[] = [];
-  const { log, error } = console;
-  console.log = console.error = (...parts: unknown[]) => void lines.push(parts.join(' '));
-  try {
-    const code = await main(args).catch((e: Error) => {
-      lines.push(e.message);
-      return 1;
-    });
-    return { code, out: lines.join('\n') };
-  } finally {
-    Object.assign(console, { log, error });
-  }
-}
 
 function fixtureCopy(t: { after: (fn: () => void) => void }): { models: string; read: () => Registry['models'] } {
   const dir = mkdtempSync(join(tmpdir(), 'ferryml-registry-'));
