@@ -89,19 +89,25 @@ function goldenInput(bundle: OpenedBundle, schema: CompiledSchema): GoldenInput 
 }
 
 /**
- * Starts loading the runtime's modules at once, in parallel with the bundle download: the page
- * side (model, scheduler, decode) and either the tfjs engine or, in worker mode, only the worker
- * host. Kept out of the static graph for the size budget; the page never imports tfjs in worker mode.
+ * Starts the runtime at once, in parallel with the bundle download: the page side (model,
+ * scheduler, decode) and the engine — start-engine.ts on the page, or the worker itself (its
+ * script loads and evaluates meanwhile) — which waits for `init`. Kept out of the static graph
+ * for the size budget; tfjs is imported only by start-engine.ts, and only for a model no
+ * plain-JS kernel runs (or when the app forces a tfjs backend).
  */
-function importRuntime(o: NormalizedRuntimeOptions) {
+function startRuntime(o: NormalizedRuntimeOptions, init: Promise<EngineInit>, onChange: (r: EngineReport) => void, signal: AbortSignal | undefined) {
   const model = import('./runtime/model.js');
-  const engine: Promise<(init: EngineInit, onChange: (r: EngineReport) => void, signal: AbortSignal | undefined) => Promise<Engine>> = o.worker
-    ? import('./runtime/worker-host.js').then(({ createWorkerEngine }) => (init, onChange, signal) => createWorkerEngine(o.worker!, init, onChange, signal))
-    : import('./runtime/engine.js').then(({ createEngine }) => (init, onChange) => createEngine(init, onChange));
+  let codeAt = 0;
+  const engine: Promise<Engine> = o.worker
+    ? import('./runtime/worker-host.js').then(({ createWorkerEngine }) => createWorkerEngine(o.worker!, init, onChange, signal))
+    : import('./runtime/start-engine.js').then(async ({ startEngine }) => {
+        codeAt = performance.now();
+        return startEngine(await init, onChange);
+      });
   // Unhandled until awaited below; a failed import surfaces there.
   model.catch(() => undefined);
   engine.catch(() => undefined);
-  return { model, engine };
+  return { model, engine, codeAt: () => codeAt };
 }
 
 /**
@@ -118,48 +124,73 @@ export async function loadModel<Input = Record<string, unknown>>(options: LoadMo
 export async function loadModel(options: LoadModelOptions): Promise<Model<Record<string, unknown>>> {
   const started = performance.now();
   const o = normalizeRuntimeOptions(options);
-  const runtime = importRuntime(o);
-  const bundle = options.files
-    ? await bundleFromFiles(typeof options.files === 'function' ? await readFiles(options.files) : options.files, options.publicKey ? { publicKey: options.publicKey } : {})
-    : await openBundle(options);
-  const bundleMs = performance.now() - started;
-  const { manifest } = bundle;
-  const schema = compileSchema(bundle.schema);
-  if (options.schema) checkAppSchema(options.schema, bundle.schema);
-  const golden = o.golden ? goldenInput(bundle, schema) : undefined;
-  checkAborted(options.signal);
-
-  const init: EngineInit = {
-    artifacts: await bundle.ioHandler.load!(),
-    format: manifest.model.format,
-    width: schema.width,
-    backends: o.backends,
-    select: o.select,
-    wasmThreads: o.wasmThreads,
-    lean: o.lean,
-    ...(o.wasmPaths ? { wasmPaths: o.wasmPaths } : {}),
-    ...(golden ? { golden } : {}),
-  };
-  const remembered = o.remember ? readRemembered(manifest) : undefined;
-  if (remembered) init.remembered = remembered;
-
   let telemetry: Telemetry | undefined;
   let model: Model | undefined;
+  let manifest: Manifest | undefined;
+  let bundle: OpenedBundle | undefined;
   const onChange = (report: EngineReport) => {
-    telemetry?.failed('DEVICE_LOST');
-    telemetry?.modelLoaded({ version: manifest.version, source: bundle.source, bytes: bundle.bytes, ms: 0, backend: report.backend, rejected: report.rejected });
+    const last = report.rejected[report.rejected.length - 1];
+    if (last?.code === 'DEVICE_LOST') telemetry?.failed('DEVICE_LOST');
+    // A background measurement (plain-engine.ts) is remembered like one made during load.
+    if (report.remember && o.remember && manifest) storeRemembered(manifest, report.remember);
+    if (bundle) telemetry?.modelLoaded({ version: bundle.manifest.version, source: bundle.source, bytes: bundle.bytes, ms: 0, backend: report.backend, engine: report.engine, rejected: report.rejected });
     if (model) o.onBackendChange?.(model.info);
   };
-  const engine = await (await runtime.engine)(init, onChange, options.signal);
+  let ready!: (init: EngineInit) => void;
+  let failed!: (error: unknown) => void;
+  const init = new Promise<EngineInit>((resolve, reject) => ((ready = resolve), (failed = reject)));
+  const runtime = startRuntime(o, init, onChange, options.signal);
+  // Telemetry's code downloads with the bundle, not after the engine.
+  const telemetryCode = options.telemetry ? import('./telemetry/telemetry.js') : undefined;
+  telemetryCode?.catch(() => undefined);
+  let initAt: number;
+  let bundleMs: number;
+  let schema: CompiledSchema;
+  try {
+    bundle = options.files
+      ? await bundleFromFiles(typeof options.files === 'function' ? await readFiles(options.files) : options.files, options.publicKey ? { publicKey: options.publicKey } : {})
+      : await openBundle(options);
+    bundleMs = performance.now() - started;
+    manifest = bundle.manifest;
+    schema = compileSchema(bundle.schema);
+    if (options.schema) checkAppSchema(options.schema, bundle.schema);
+    const golden = o.golden ? goldenInput(bundle, schema) : undefined;
+    checkAborted(options.signal);
+    const engineInit: EngineInit = {
+      artifacts: await bundle.ioHandler.load!(),
+      format: manifest.model.format,
+      width: schema.width,
+      backends: o.backends,
+      select: o.select,
+      wasmThreads: o.wasmThreads,
+      lean: o.lean,
+      engine: o.engine,
+      ...(o.wasmPaths ? { wasmPaths: o.wasmPaths } : {}),
+      ...(golden ? { golden } : {}),
+    };
+    const remembered = o.remember ? readRemembered(manifest) : undefined;
+    if (remembered) engineInit.remembered = remembered;
+    initAt = performance.now();
+    ready(engineInit);
+  } catch (error) {
+    failed(error);
+    throw error;
+  }
+  const engine = await runtime.engine;
   try {
     checkAborted(options.signal);
     const report = engine.report;
     if (report.remember && o.remember) storeRemembered(manifest, report.remember);
-    if (options.telemetry) {
-      const { createTelemetry } = await import('./telemetry/telemetry.js');
-      const schemaHash = manifest.files.find((f) => f.path === manifest.schema)?.sha256 ?? bundle.id;
+    if (options.telemetry && telemetryCode) {
+      const { createTelemetry } = await telemetryCode;
+      const schemaHash = manifest.files.find((f) => f.path === manifest!.schema)?.sha256 ?? bundle.id;
       telemetry = createTelemetry(options.telemetry, { model: manifest.name, version: manifest.version, schemaHash, schema: bundle.schema });
     }
+    const t = report.timings;
+    // Time the engine spent waiting for its code (or its worker) rather than working.
+    const importMs = o.worker
+      ? Math.max(0, performance.now() - initAt - (t.backendMs + t.modelMs + t.warmupMs + t.goldenMs + t.measureMs))
+      : Math.max(0, runtime.codeAt() - initAt);
     const { createModel } = await runtime.model;
     model = createModel({
       schema,
@@ -183,6 +214,7 @@ export async function loadModel(options: LoadModelOptions): Promise<Model<Record
         output: manifest.output,
         bytes: bundle.bytes,
         bundleMs,
+        importMs,
         totalMs: performance.now() - started,
       },
     });
@@ -193,7 +225,9 @@ export async function loadModel(options: LoadModelOptions): Promise<Model<Record
       bytes: bundle.bytes,
       ms: model.info.timings.totalMs,
       backend: report.backend,
+      engine: report.engine,
       rejected: report.rejected,
+      timings: { ...model.info.timings },
       ...(adapter ? { adapter: { ...adapter } } : {}),
     });
     return model;

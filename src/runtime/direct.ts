@@ -8,10 +8,12 @@
  * The arithmetic follows tfjs-backend-cpu, so outputs match its own: matMul sums products in
  * float64 over blocks of 48 and adds each block into a float32 result (kernels/BatchMatMul.js),
  * the bias add and every activation round to float32, softmax is max → sub → exp → sum → div
- * with float32 intermediates (kernels/Softmax.js). Load still checks it against `predict()`.
+ * with float32 intermediates (kernels/Softmax.js).
+ *
+ * No tfjs here, not even a type: the kernel is built from plain arrays (read straight from the
+ * bundle's model.json and weight shards by dense-artifacts.ts, or from a loaded tfjs model by
+ * lean.ts), so the plain-JS engine runs it without importing any tfjs module.
  */
-import type { ChainStep } from './lean.js';
-import { multiplyAdds } from './lean.js';
 
 /**
  * Largest model (multiply-adds per row, all Dense layers) the direct kernel takes. Past it the
@@ -20,6 +22,20 @@ import { multiplyAdds } from './lean.js';
  * also stay in the CPU's L2 cache, which the row-at-a-time loop relies on.
  */
 export const DIRECT_MAX_MULTIPLY_ADDS = 32_768;
+
+/** One step of a dense chain as plain data: a Dense layer (with `kernel`) or an Activation layer (without). */
+export interface DenseStep {
+  /** The layer's name, for reasons. */
+  name: string;
+  /** `[inputs, units]` row-major, as tfjs-layers stores a Dense kernel. */
+  kernel?: { inputs: number; units: number; values: Float32Array };
+  bias?: Float32Array;
+  /** tfjs-layers activation name (`relu`, `softmax`, `linear`, …). */
+  activation: string;
+}
+
+/** Multiply-adds per row of a chain's Dense layers: the direct kernel's cost, and what the engine policy compares. */
+export const denseMultiplyAdds = (steps: readonly DenseStep[]) => steps.reduce((n, s) => n + (s.kernel ? s.kernel.inputs * s.kernel.units : 0), 0);
 
 /** A dense chain as a plain function of rows. */
 export interface DirectKernel {
@@ -148,8 +164,8 @@ function layerRow(l: Layer, x: Float32Array, xAt: number, y: Float32Array, yAt: 
  * apply: a layer whose activation it does not implement, or a model over
  * {@link DIRECT_MAX_MULTIPLY_ADDS}.
  */
-export function createDirect(steps: readonly ChainStep[], width: number): DirectKernel | { reason: string } {
-  const cost = multiplyAdds(steps);
+export function createDirect(steps: readonly DenseStep[], width: number): DirectKernel | { reason: string } {
+  const cost = denseMultiplyAdds(steps);
   if (cost > DIRECT_MAX_MULTIPLY_ADDS) return { reason: `${cost} multiply-adds per row, over the direct kernel's ${DIRECT_MAX_MULTIPLY_ADDS}` };
   const layers: Layer[] = [];
   let current = width;
@@ -160,12 +176,11 @@ export function createDirect(steps: readonly ChainStep[], width: number): Direct
       layers.push({ inputs: current, units: 0, weights: new Float32Array(0), bias: undefined, activation });
       continue;
     }
-    const [inputs, units] = step.kernel.shape;
+    const { inputs, units, values: kernel } = step.kernel;
     if (inputs !== current) return { reason: `layer ${step.name} takes ${inputs} values per row but gets ${current}` };
-    const kernel = step.kernel.dataSync() as Float32Array;
     const weights = new Float32Array(inputs * units);
     for (let k = 0; k < inputs; k++) for (let j = 0; j < units; j++) weights[j * inputs + k] = kernel[k * units + j]!;
-    layers.push({ inputs, units, weights, bias: step.bias ? Float32Array.from(step.bias.dataSync()) : undefined, activation });
+    layers.push({ inputs, units, weights, bias: step.bias ? Float32Array.from(step.bias) : undefined, activation });
     current = units;
   }
   const outputWidth = current;

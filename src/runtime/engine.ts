@@ -26,9 +26,11 @@ function use(name: string): void {
   if (tf.getBackend() !== name) void tf.setBackend(name);
 }
 
-function toReport(selected: Selected, timings: Timings): EngineReport {
+function toReport(selected: Selected, timings: Timings, engineReason: string): EngineReport {
   const { backend, decision, rejected, adapter, device, measured, measuredBatch, remember, outputWidth, goldenError, session } = selected;
   return {
+    engine: 'tfjs',
+    engineReason,
     backend,
     decision,
     rejected: [...rejected],
@@ -61,7 +63,8 @@ function exclusive<T>(task: () => Promise<T>): Promise<T> {
 export async function createEngine(init: EngineInit, onChange?: (report: EngineReport) => void): Promise<Engine> {
   const timings: Timings = { backendMs: 0, modelMs: 0, warmupMs: 0, goldenMs: 0, measureMs: 0 };
   let selected = await exclusive(() => selectBackend(init, timings));
-  let report = toReport(selected, timings);
+  const why = init.engineReason ?? 'tfjs';
+  let report = toReport(selected, timings, why);
   let lost: Promise<unknown> | undefined;
   let recovering: Promise<void> | undefined;
   let failure: FerryError | undefined;
@@ -79,12 +82,12 @@ export async function createEngine(init: EngineInit, onChange?: (report: EngineR
     const after = init.backends.slice(init.backends.indexOf(gone) + 1);
     const backends = after.length > 0 ? after : BACKEND_NAMES.filter((b) => b !== gone);
     try {
-      const { remembered: _ignored, ...rest } = init;
+      const { remembered: _ignored, rejected: _before, ...rest } = init;
       const next = await exclusive(() => selectBackend({ ...rest, backends, select: init.select === 'forced' ? 'first' : init.select }, timings));
       next.rejected = [...report.rejected, rejection, ...next.rejected];
       delete next.remember;
       selected = next;
-      report = toReport(next, timings);
+      report = toReport(next, timings, why);
       watch();
     } catch (error) {
       failure = new FerryError('DEVICE_LOST', `The WebGPU device was lost (${why}) and no other backend could take over: ${describe(error)}`, { cause: error });

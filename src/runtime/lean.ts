@@ -8,6 +8,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
+import type { DenseStep } from './direct.js';
 
 /** Forward pass on a `[rows, width]` input; call inside `tf.tidy`. */
 export type Forward = (x: tf.Tensor) => tf.Tensor;
@@ -75,8 +76,15 @@ export function readDenseChain(model: LayersModel): DenseChain {
   return steps.length === 0 ? { reason: 'the model has no Dense or Activation layer' } : { steps };
 }
 
-/** Multiply-adds per row of a chain's Dense layers. */
-export const multiplyAdds = (steps: readonly ChainStep[]) => steps.reduce((n, s) => n + (s.kernel ? s.kernel.shape[0] * s.kernel.shape[1] : 0), 0);
+/** The chain's weights read back as plain arrays, for the direct kernel (direct.ts). */
+export function toDenseSteps(steps: readonly ChainStep[]): DenseStep[] {
+  return steps.map(({ name, kernel, bias, activation }) => ({
+    name,
+    activation,
+    ...(kernel ? { kernel: { inputs: kernel.shape[0], units: kernel.shape[1], values: kernel.dataSync() as Float32Array } } : {}),
+    ...(bias ? { bias: bias.dataSync() as Float32Array } : {}),
+  }));
+}
 
 /**
  * The chain as fused ops: one `tf.fused.matMul` (matMul + bias + activation) per Dense layer,

@@ -3,7 +3,6 @@
  * by itself (software WebGPU was ~100× slower than WASM on small MLPs here; cpu's direct kernel
  * beats WASM on tiny models, WASM beats tfjs's cpu backend on bigger ones).
  */
-import type { Session } from './session.js';
 
 /** The batch size timed next to batch 1 when backends are measured: micro-batched bursts matter too. */
 export const MEASURE_BATCH = 32;
@@ -24,7 +23,7 @@ export const measureScore = (perCall: number, perBatch: number) => Math.sqrt(per
  * round timing 0 ms). The growing rounds also warm the JIT up. Stops after `rounds` timed
  * rounds, or sooner once `budgetMs` is spent (never before 3).
  */
-export async function measureCall(session: Session, input: Float32Array, rows: number, rounds = 5, budgetMs = 30): Promise<number> {
+export async function measureCall(session: { run(input: Float32Array, rows: number): Float32Array | Promise<Float32Array> }, input: Float32Array, rows: number, rounds = 5, budgetMs = 30): Promise<number> {
   const round = async (calls: number) => {
     const t0 = performance.now();
     for (let i = 0; i < calls; i++) await session.run(input, rows);

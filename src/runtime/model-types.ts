@@ -7,7 +7,7 @@ import type { BundleSource, ResolvedBy } from '../model/opened-bundle.js';
 import type { Schema } from '../schema/types.js';
 import type { Telemetry } from '../telemetry/types.js';
 import type { Prediction } from './decode.js';
-import type { AdapterInfo, BackendName, Decision, LeanMode, Rejection, Timings } from './types.js';
+import type { AdapterInfo, BackendName, Decision, EngineName, LeanMode, Rejection, Timings } from './types.js';
 
 /** Per-call options of `predict` and `predictBatch`. */
 export interface PredictOptions {
@@ -34,9 +34,16 @@ export interface ModelInfo {
   source: BundleSource;
   /** Which rule picked the version (pin, channel, rollout, stable, offline-fallback, bundle). */
   resolvedBy: ResolvedBy;
-  /** The backend predictions run on now. */
+  /**
+   * What runs the model: `"js"`, a plain-JavaScript kernel (no tfjs module was loaded), or
+   * `"tfjs"`. See README "Engines".
+   */
+  engine: EngineName;
+  /** Why that engine: the kernel that took the model, or why tfjs was needed (forced, no kernel fits, measured faster). */
+  engineReason: string;
+  /** The backend predictions run on now (`cpu` for the plain-JS engine). */
   backend: BackendName;
-  /** How it was chosen: `first`, `measured`, `remembered` or `forced`. */
+  /** How it was chosen: `kernel` (plain-JS engine), `first`, `measured`, `remembered` or `forced`. */
   decision: Decision;
   /** Every backend tried and not used (or abandoned later, e.g. `DEVICE_LOST`), in order, with its reason. */
   rejected: Rejection[];
@@ -64,7 +71,7 @@ export interface ModelInfo {
   /** Bytes of the bundle's files. */
   bytes: number;
   /** Where load time went (ms): the bundle, then the runtime's parts, and the total. */
-  timings: Timings & { bundleMs: number; totalMs: number };
+  timings: Timings & { bundleMs: number; importMs: number; totalMs: number };
 }
 
 /** Counters since load. */

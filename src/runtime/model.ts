@@ -24,7 +24,7 @@ export interface ModelParts<Input> {
   engine: Engine;
   output: OutputSpec;
   /** The facts that do not change with the backend. */
-  base: Pick<ModelInfo, 'name' | 'version' | 'bundleId' | 'source' | 'resolvedBy' | 'worker' | 'features' | 'output' | 'bytes'> & { bundleMs: number; totalMs: number };
+  base: Pick<ModelInfo, 'name' | 'version' | 'bundleId' | 'source' | 'resolvedBy' | 'worker' | 'features' | 'output' | 'bytes'> & { bundleMs: number; importMs: number; totalMs: number };
   telemetry: Telemetry | undefined;
   maxBatch: number;
   maxDelayMs: number;
@@ -148,7 +148,7 @@ export function createModel<Input>(parts: ModelParts<Input>): Model<Input> {
 
   let lastReport: EngineReport | undefined;
   let info: ModelInfo;
-  const { bundleMs, totalMs, ...base } = parts.base;
+  const { bundleMs, importMs, totalMs, ...base } = parts.base;
   const bundleSchema = frozenCopy(parts.bundle.schema);
   const manifest = frozenCopy(parts.bundle.manifest);
 
@@ -166,6 +166,8 @@ export function createModel<Input>(parts: ModelParts<Input>): Model<Input> {
         lastReport = r;
         info = {
           ...base,
+          engine: r.engine,
+          engineReason: r.engineReason,
           backend: r.backend,
           decision: r.decision,
           rejected: r.rejected,
@@ -173,7 +175,7 @@ export function createModel<Input>(parts: ModelParts<Input>): Model<Input> {
           measuredBatch: r.measuredBatch,
           lean: r.lean,
           leanReason: r.leanReason,
-          timings: { ...r.timings, bundleMs, totalMs },
+          timings: { ...r.timings, bundleMs, importMs, totalMs },
           ...(r.adapter ? { adapter: r.adapter } : {}),
           ...(r.goldenError === undefined ? {} : { goldenError: r.goldenError }),
         };

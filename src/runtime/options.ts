@@ -54,6 +54,12 @@ export interface RuntimeOptions {
   lean?: boolean;
   /** Called when the model moves to another backend after load (e.g. the WebGPU device was lost). */
   onBackendChange?: (info: ModelInfo) => void;
+  /**
+   * `"auto"`: with `select: "auto"`, a model a plain-JS kernel can run (a small dense chain) runs
+   * there after its golden rows pass, and no tfjs module is downloaded; tfjs otherwise.
+   * `"tfjs"`: always tfjs (its backends measured as `select` says). @default "auto"
+   */
+  engine?: 'auto' | 'tfjs';
 }
 
 /** Defaults of {@link RuntimeOptions}. */
@@ -69,6 +75,7 @@ export const RUNTIME_DEFAULTS = {
   topK: 3,
   golden: true,
   lean: true,
+  engine: 'auto',
 } as const;
 
 /** {@link RuntimeOptions} resolved. */
@@ -87,6 +94,7 @@ export interface NormalizedRuntimeOptions {
   topK: number;
   golden: boolean;
   lean: boolean;
+  engine: 'auto' | 'tfjs';
   onBackendChange: ((info: ModelInfo) => void) | undefined;
 }
 
@@ -117,6 +125,8 @@ export function normalizeRuntimeOptions(options: RuntimeOptions): NormalizedRunt
   } else if (wasmPaths && base) {
     wasmPaths = Object.fromEntries(Object.entries(wasmPaths).map(([file, url]) => [file, new URL(url, base).href]));
   }
+  const engine = options.engine ?? RUNTIME_DEFAULTS.engine;
+  if (engine !== 'auto' && engine !== 'tfjs') throw invalid('engine', 'must be "auto" or "tfjs"', engine);
   const cores = (globalThis.navigator as { hardwareConcurrency?: number } | undefined)?.hardwareConcurrency ?? 1;
   const threads = options.wasmThreads ?? RUNTIME_DEFAULTS.wasmThreads;
 
@@ -143,6 +153,7 @@ export function normalizeRuntimeOptions(options: RuntimeOptions): NormalizedRunt
     topK: count(options.topK, RUNTIME_DEFAULTS.topK, 'topK', 1),
     golden: options.golden ?? RUNTIME_DEFAULTS.golden,
     lean: options.lean ?? RUNTIME_DEFAULTS.lean,
+    engine,
     onBackendChange: options.onBackendChange,
   };
 }

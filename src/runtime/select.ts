@@ -59,7 +59,7 @@ function sampleRow(width: number): Float32Array {
 
 /** Tries `init.backends` in order (see module doc); throws `NO_BACKEND` listing every reason when none qualifies. */
 export async function selectBackend(init: EngineInit, timings: Timings): Promise<Selected> {
-  const rejected: Rejection[] = [];
+  const rejected: Rejection[] = [...(init.rejected ?? [])];
   const row = init.golden ? init.golden.input.subarray(0, init.width) : sampleRow(init.width);
   let probe: WebGpuProbe | undefined;
   if (init.backends.includes('webgpu')) {
@@ -181,17 +181,22 @@ export async function selectBackend(init: EngineInit, timings: Timings): Promise
     up.session.dispose();
     rejected.push({ backend, code: 'SLOWER', reason: `measured ${times(backend)} vs ${times(best.backend)}` });
   }
-  rejected.sort((a, b) => order.indexOf(a.backend) - order.indexOf(b.backend));
+  // Tries made before tfjs (a plain kernel) stay first; tfjs's own follow in backend order.
+  const before = init.rejected?.length ?? 0;
+  rejected.splice(before, rejected.length - before, ...rejected.slice(before).sort((a, b) => order.indexOf(a.backend) - order.indexOf(b.backend)));
   await tf.setBackend(best.backend);
   const remember: RememberedChoice = { device, backend: best.backend, measured, measuredBatch, at: new Date().toISOString() };
   return done(best.backend, best.up, 'measured', { measured, measuredBatch, remember });
 }
 
-/** `NO_BACKEND` listing every reason, or `GOLDEN_MISMATCH` when every backend computed something else. */
+// Backends that never ran the model: they say nothing about whether the bundle is right.
+const NEVER_RAN = new Set<Rejection['code']>(['NO_WEBGPU', 'NO_ADAPTER', 'SOFTWARE_ADAPTER']);
+
+/** `NO_BACKEND` listing every reason, or `GOLDEN_MISMATCH` when every engine that ran the model computed something else. */
 function noBackend(rejected: Rejection[]): FerryError {
   const list = rejected.map((r) => `${r.backend}: ${r.reason}`).join('; ');
-  // Wrong everywhere means the bundle, not a backend, is wrong: say so with its own code.
-  if (rejected.length > 0 && rejected.every((r) => r.code === 'GOLDEN_MISMATCH')) {
+  // Wrong everywhere it ran means the bundle, not a backend, is wrong: say so with its own code.
+  if (rejected.some((r) => r.code === 'GOLDEN_MISMATCH') && rejected.every((r) => r.code === 'GOLDEN_MISMATCH' || NEVER_RAN.has(r.code))) {
     return new FerryError('GOLDEN_MISMATCH', `No backend reproduces the bundle's golden outputs; the bundle's golden.json or weights are wrong (${list})`, { details: { rejected } });
   }
   return new FerryError('NO_BACKEND', `No backend could run this model (${list})`, { details: { rejected } });

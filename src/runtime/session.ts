@@ -8,7 +8,7 @@ import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { FerryError } from '../errors.js';
 import { createDirect } from './direct.js';
 import type { DirectKernel } from './direct.js';
-import { fusedForward, readDenseChain } from './lean.js';
+import { fusedForward, readDenseChain, toDenseSteps } from './lean.js';
 import type { Forward } from './lean.js';
 import type { EngineInit, LeanMode } from './types.js';
 
@@ -77,7 +77,7 @@ function waysFor(layers: LayersModel, width: number, lean: boolean, standard: Fo
   const dense = chain.steps.filter((s) => s.kernel).length;
   const fused = fusedForward(chain.steps);
   const backend = tf.getBackend();
-  const plan = backend === 'cpu' ? createDirect(chain.steps, width) : { reason: `the direct kernel runs on the cpu backend, this is ${backend}` };
+  const plan = backend === 'cpu' ? createDirect(toDenseSteps(chain.steps), width) : { reason: `the direct kernel runs on the cpu backend, this is ${backend}` };
   const ways: Way[] = [];
   if ('run' in plan) {
     ways.push({ mode: 'direct', reason: `direct kernel: ${dense} Dense layers, ${plan.multiplyAdds} multiply-adds per row, plain JavaScript on the CPU`, direct: plan, forward: fused });

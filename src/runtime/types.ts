@@ -59,7 +59,12 @@ export type Decision =
   /** A measurement remembered for this device and model version picked it. */
   | 'remembered'
   /** The caller forced this backend (`backend` option). */
-  | 'forced';
+  | 'forced'
+  /** A plain-JavaScript kernel took the model (no tfjs loaded); `engineReason` says which and why. */
+  | 'kernel';
+
+/** What runs the model: a plain-JavaScript kernel (no tfjs module loaded) or tfjs. */
+export type EngineName = 'js' | 'tfjs';
 
 /** A remembered measurement: which backend won on which device, and the per-call times. */
 export interface RememberedChoice {
@@ -93,10 +98,17 @@ export interface Timings {
   goldenMs: number;
   /** Per-call measurements used to pick the faster backend (0 when nothing was measured). */
   measureMs: number;
+  /** Waiting for the runtime's code (engine chunks, worker start) after the bundle was ready; 0 when it was already there. */
+  importMs?: number;
 }
 
 /** What the engine reports about itself; changes when the model moves to another backend. */
 export interface EngineReport {
+  /** `"js"`: a plain-JavaScript kernel (plain-kernels.ts), tfjs not loaded; `"tfjs"`: tfjs on `backend`. */
+  engine: EngineName;
+  /** Why this engine: which kernel took the model, or why none did / why tfjs was needed. */
+  engineReason: string;
+  /** The backend predictions run on: `cpu` for the plain-JS engine. */
   backend: BackendName;
   decision: Decision;
   /** Backends tried before the chosen one (or abandoned later), in order, with reasons. */
@@ -155,6 +167,12 @@ export interface EngineInit {
   golden?: GoldenInput;
   /** Run dense chains the lean way: the direct kernel on cpu, else fused ops (checked against `LayersModel.predict` at load). */
   lean: boolean;
+  /** `"auto"`: a plain-JS kernel when one takes the model (select `auto` only), else tfjs; `"tfjs"`: always tfjs. */
+  engine: 'auto' | 'tfjs';
+  /** Tries made before tfjs (a plain kernel that failed its golden check): listed first in `rejected`. */
+  rejected?: Rejection[];
+  /** Why tfjs runs the model (set by start-engine.ts; `model.info.engineReason`). */
+  engineReason?: string;
 }
 
 /** A model running on one backend, in this realm or in a worker; the scheduler feeds it batches. */

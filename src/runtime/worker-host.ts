@@ -21,10 +21,12 @@ interface Pending {
 const startOwnWorker = () => new Worker(new URL('./worker.ts', import.meta.url), { type: 'module', name: 'ferryml' });
 
 /**
- * Starts the worker (`true`: the SDK's own) and brings the model up there; rejects like
- * `createEngine`, or `WORKER_FAILED`, or `ABORTED`.
+ * Starts the worker (`true`: the SDK's own) at once and brings the model up there when `init`
+ * is ready: the worker's script loads and evaluates while the bundle downloads. Rejects like
+ * `createEngine`, or `WORKER_FAILED`, or `ABORTED`, or with `init`'s own rejection (the worker
+ * is then terminated).
  */
-export function createWorkerEngine(url: URL | true, init: EngineInit, onChange?: (report: EngineReport) => void, signal?: AbortSignal): Promise<Engine> {
+export function createWorkerEngine(url: URL | true, init: EngineInit | Promise<EngineInit>, onChange?: (report: EngineReport) => void, signal?: AbortSignal): Promise<Engine> {
   const worker = url === true ? startOwnWorker() : new Worker(url, { type: 'module', name: 'ferryml' });
   const where = url === true ? "the SDK's own ferryml-worker.js (next to its chunks)" : url.href;
   const post = (message: ToWorker, transfer: Transferable[] = []) => worker.postMessage(message, transfer);
@@ -101,9 +103,15 @@ export function createWorkerEngine(url: URL | true, init: EngineInit, onChange?:
     started = { resolve, reject };
     if (signal?.aborted) return onAbort();
     signal?.addEventListener('abort', onAbort, { once: true });
-    const weights = init.artifacts.weightData;
-    const transfer = weights === undefined ? [] : Array.isArray(weights) ? weights : [weights];
-    post({ type: 'init', init }, transfer);
+    Promise.resolve(init).then(
+      (ready) => {
+        if (broken) return;
+        const weights = ready.artifacts.weightData;
+        const transfer = weights === undefined ? [] : Array.isArray(weights) ? weights : [weights];
+        post({ type: 'init', init: ready }, transfer);
+      },
+      (error: unknown) => breakAll(error instanceof FerryError ? error : new FerryError('WORKER_FAILED', `The model could not be handed to its worker: ${String(error)}`, { cause: error })),
+    );
   }).finally(() => {
     started = undefined;
     // Once running, the model outlives the load's signal.

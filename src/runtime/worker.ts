@@ -1,8 +1,9 @@
 /**
- * The worker entry (built as dist/ferryml-worker.js): runs the engine, and so tfjs, off the
- * page's main thread. The page validates and transforms rows and sends Float32Arrays here.
+ * The worker entry (built as dist/ferryml-worker.js): runs the engine off the page's main
+ * thread. The page validates and transforms rows and sends Float32Arrays here. Like the page,
+ * the worker imports tfjs only when the model needs it (start-engine.ts).
  */
-import { createEngine } from './engine.js';
+import { startEngine } from './start-engine.js';
 import { serializeError } from './worker-protocol.js';
 import type { FromWorker, ToWorker } from './worker-protocol.js';
 import type { Engine } from './types.js';
@@ -20,7 +21,7 @@ let engine: Promise<Engine> | undefined;
 scope.addEventListener('message', (event) => {
   const message = event.data;
   if (message.type === 'init') {
-    engine = createEngine(message.init, (report) => post({ type: 'report', report }));
+    engine = startEngine(message.init, (report) => post({ type: 'report', report }));
     engine.then(
       (e) => post({ type: 'ready', report: e.report }),
       (error: unknown) => post({ type: 'failed', error: serializeError(error, 'BACKEND_INIT_FAILED') }),

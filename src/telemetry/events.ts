@@ -39,6 +39,8 @@ export function loadRecord(e: ModelLoadedEvent, timeMs: number, ids: RecordIds):
       value: { arrayValue: { values: e.rejected.map((r) => anyValue({ backend: String(r.backend), reason: String(r.reason) })) } },
     });
   }
+  if (e.engine) attrs.push(str('ferryml.engine', String(e.engine)));
+  if (e.timings) attrs.push({ key: 'ferryml.load.timings', value: anyValue(e.timings) });
   if (e.adapter) attrs.push({ key: 'ferryml.adapter', value: anyValue(e.adapter) });
   return record('ferryml.model.load', SEVERITY.INFO, timeMs, ids, attrs);
 }

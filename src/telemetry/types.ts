@@ -24,6 +24,10 @@ export interface ModelLoadedEvent {
   ms: number;
   /** The backend the model runs on (`"webgpu"`, `"wasm"`, `"cpu"`). */
   backend: string;
+  /** What runs it: `"js"` (a plain-JS kernel, no tfjs) or `"tfjs"`. */
+  engine?: string;
+  /** Where load time went, ms per phase (`model.info.timings`: bundleMs, importMs, backendMs, …). */
+  timings?: Readonly<Record<string, number>>;
   /** Backends tried before it, in order, each with why it was rejected. */
   rejected?: ReadonlyArray<{ backend: string; reason: string }>;
   /** GPU adapter facts when WebGPU was probed (vendor, architecture, isFallbackAdapter …). */

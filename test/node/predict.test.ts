@@ -38,8 +38,8 @@ test('ferryml predict: JSON rows → label/probabilities per row, null + issues 
     assert.equal(p.label, ['red', 'green', 'blue'][outputs[g]!.indexOf(Math.max(...outputs[g]!))]);
   }
   assert.deepEqual(out.issues.map((i) => [i.row, i.column, i.code, i.severity]), [[1, 'a', 'PARSE_ERROR', 'error']]);
-  // The default measures wasm against cpu and keeps the faster: either may win on a given machine.
-  assert.match(r.stderr, /mlp@1\.0\.0, 2 of 3 rows on (wasm|cpu) \((wasm|cpu): measured /);
+  // The default: a plain-JS kernel takes this small MLP (its golden rows pass), no tfjs.
+  assert.match(r.stderr, /mlp@1\.0\.0, 2 of 3 rows on cpu \(direct kernel, plain JavaScript \(golden rows within 0\.0001\); tfjs not loaded\)/);
   assert.equal(cli('predict', '--bundle', MLP, '--data', data, '--strict').status, 1);
 });
 
@@ -84,7 +84,8 @@ test('ferryml predict: caller mistakes and broken bundles exit 1 with a clear me
 
 test('loadModel in Node: from a directory (files reader), wasm timed against cpu, with the reasons the others were skipped', async () => {
   const { rows, outputs } = await golden('mlp');
-  const model = await loadModel({ files: (p) => readFile(join(MLP, p)) });
+  // engine: 'tfjs': tfjs's own policy; by default a plain-JS kernel takes this MLP (next test).
+  const model = await loadModel({ files: (p) => readFile(join(MLP, p)), engine: 'tfjs' });
   try {
     assert.equal(model.info.source, 'local');
     // No WebGPU in Node; wasm and cpu both come up and the measured faster one runs.
@@ -97,6 +98,19 @@ test('loadModel in Node: from a directory (files reader), wasm timed against cpu
     assert.ok(Object.isFrozen(model.schema.columns[0]) && Object.isFrozen(model.manifest.output));
     const p = await model.predict(rows[2]!);
     assert.ok(close(Array.from(p.raw), outputs[2]!));
+  } finally {
+    await model.dispose();
+  }
+});
+
+test('loadModel in Node: the plain-JS engine by default, golden-checked, without tfjs', async () => {
+  const { rows, outputs } = await golden('mlp');
+  const model = await loadModel({ files: (p) => readFile(join(MLP, p)) });
+  try {
+    assert.equal(model.info.engine, 'js');
+    assert.equal(model.info.decision, 'kernel');
+    assert.ok(model.info.goldenError !== undefined && model.info.goldenError < 1e-4);
+    for (const [i, row] of rows.entries()) assert.ok(close(Array.from((await model.predict(row)).raw), outputs[i]!), `row ${i}`);
   } finally {
     await model.dispose();
   }

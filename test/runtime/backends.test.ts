@@ -44,7 +44,8 @@ describe('runtime: backends', () => {
   });
 
   it('auto: a software WebGPU adapter is not a GPU; wasm and cpu are measured and the faster kept, with both medians', async () => {
-    const model = await loadModel(base('mlp'));
+    // engine: 'tfjs': the tfjs policy itself (without it, a plain-JS kernel takes this model; engine-js.test.ts).
+    const model = await loadModel(base('mlp', { engine: 'tfjs' }));
     const { info } = model;
     expect(info.adapter?.isFallbackAdapter).to.equal(true);
     expect(info.rejected[0]).to.include({ backend: 'webgpu', code: 'SOFTWARE_ADAPTER' });

@@ -8,7 +8,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { loadModel } from '../../src/load-model.js';
 import { DIRECT_ACTIVATIONS, DIRECT_MAX_MULTIPLY_ADDS, createDirect } from '../../src/runtime/direct.js';
 import type { DirectKernel } from '../../src/runtime/direct.js';
-import { readDenseChain } from '../../src/runtime/lean.js';
+import { readDenseChain, toDenseSteps } from '../../src/runtime/lean.js';
 import { denseBundle, denseModel, rowsOf, values } from './dense-bundle.js';
 import type { DenseSpec } from './dense-bundle.js';
 import { WASM, maxDiff } from './helpers.js';
@@ -26,7 +26,7 @@ function relDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
 function kernelOf(model: tfl.LayersModel, width: number): DirectKernel {
   const chain = readDenseChain(model);
   if (!('steps' in chain)) throw new Error(chain.reason);
-  const kernel = createDirect(chain.steps, width);
+  const kernel = createDirect(toDenseSteps(chain.steps), width);
   if (!('run' in kernel)) throw new Error(kernel.reason);
   return kernel;
 }

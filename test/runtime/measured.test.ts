@@ -27,7 +27,8 @@ function expectMeasured(info: ModelInfo): BackendName {
 }
 
 describe('runtime: the automatic policy measures wasm against cpu when there is no real GPU', () => {
-  const options = { cache: false as const, remember: false, wasmPaths: WASM };
+  // engine: 'tfjs': tfjs's own policy (penguins would otherwise run in the plain-JS engine, engine-js.test.ts).
+  const options = { cache: false as const, remember: false, wasmPaths: WASM, engine: 'tfjs' as const };
 
   it('penguins (7→8→3, 80 multiply-adds per row): cpu with the direct kernel', async () => {
     const model = await loadModel({ ...options, bundle: '/models/penguins/1.0.0/' });

@@ -21,10 +21,10 @@ const tfjsOnPage = () => [
 
 describe('runtime: worker mode', () => {
   it('runs in a worker with the same API and the page never loads tfjs', async () => {
-    const model = await loadModel(base('mlp', { worker: { url: WORKER } }));
+    const model = await loadModel(base('mlp', { worker: { url: WORKER }, engine: 'tfjs' }));
     expect(model.info.worker).to.equal(true);
     // Measured in the worker as on the page: the tiny MLP runs fastest on cpu's direct kernel.
-    expect(model.info).to.include({ backend: 'cpu', decision: 'measured', lean: 'direct' });
+    expect(model.info).to.include({ engine: 'tfjs', backend: 'cpu', decision: 'measured', lean: 'direct' });
     expect(model.info.rejected.map((r) => r.code)).to.deep.equal(['SOFTWARE_ADAPTER', 'SLOWER']);
     const { rows, outputs } = await golden('mlp');
     const p = await model.predict(rows[0]!);

@@ -1,6 +1,6 @@
 // The page's requests as Chromium itself sees them, and offline as Chromium sees it, for the
 // browser tests (DevTools Protocol on the test page):
-//   Network.requestWillBeSent / loadingFailed        one event per fetch the page makes (Chromium's
+//   Network.requestWillBeSent / loadingFailed        one event per fetch the page (or a worker it starts) makes (Chromium's
 //                                                    own silent resend on a dead keep-alive socket
 //                                                    is not a second one), so tests count attempts
 //   Network.overrideNetworkState { offline: true }   navigator.onLine turns false and an `offline`
@@ -27,11 +27,20 @@ const matcher = (pattern) => new RegExp(`^${pattern.replace(/[.+?^${}()|[\]\\]/g
 async function stateOf(session) {
   let state = sessions.get(session.id);
   if (state) return state;
-  const cdp = await session.browser.getPage(session.id).createCDPSession();
+  const page = session.browser.getPage(session.id);
+  const cdp = await page.createCDPSession();
   state = { cdp, test: undefined, offline: false, requests: new Map() };
   sessions.set(session.id, state);
-  cdp.on('Network.requestWillBeSent', (e) => {
+  const onRequest = (e) => {
     if (state.test?.test(e.request.url) && !state.requests.has(e.requestId)) state.requests.set(e.requestId, { url: e.request.url });
+  };
+  cdp.on('Network.requestWillBeSent', onRequest);
+  // A dedicated worker is its own DevTools target (its module imports and fetches are not the
+  // page's): puppeteer attaches to it paused and resumes it after this handler, so enabling the
+  // Network domain here, synchronously, sees the worker's first request too.
+  page.on('workercreated', (worker) => {
+    worker.client.on('Network.requestWillBeSent', onRequest);
+    worker.client.send('Network.enable').catch(() => undefined);
   });
   cdp.on('Network.loadingFailed', (e) => {
     const r = state.requests.get(e.requestId);

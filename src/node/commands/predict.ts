@@ -78,7 +78,7 @@ export async function run(argv: string[]): Promise<number> {
     if (values.out) await writeFile(values.out, text);
     else process.stdout.write(text);
     const { info } = model;
-    const why = info.rejected.map((r) => `${r.backend}: ${r.reason}`).join('; ');
+    const why = info.engine === 'js' ? info.engineReason : info.rejected.map((r) => `${r.backend}: ${r.reason}`).join('; ');
     const bad = predictions.filter((p) => p === null).length;
     console.error(`ferryml predict: ${info.name}@${info.version}, ${rows.length - bad} of ${rows.length} rows on ${info.backend}${why ? ` (${why})` : ''}`);
     return values.strict && bad > 0 ? 1 : 0;

@@ -1,0 +1,99 @@
+/**
+ * The plain-JS engine: a {@link PlainKernel} checked against the bundle's golden rows and run
+ * with no tfjs module loaded. For a model big enough that a tfjs backend might be faster
+ * (`cost` over {@link BACKGROUND_MEASURE_ABOVE}), tfjs is brought up in the background after the
+ * first answer and both are measured the way select.ts measures backends; the model moves to
+ * tfjs only if it scores lower, and the result is remembered like any measurement.
+ */
+import { FerryError } from '../errors.js';
+import { checkGolden } from './golden.js';
+import type { PlainKernel } from './plain-kernels.js';
+import { deviceFingerprint } from './probe-webgpu.js';
+import type { Engine, EngineInit, EngineReport, Rejection, Timings } from './types.js';
+
+/**
+ * Multiply-adds per row past which tfjs might beat the plain kernel, so it is measured in the
+ * background. Below it the direct kernel (~1 ns per multiply-add) scores under ~4 µs per row,
+ * while tfjs wasm's per-call floor alone (27–180 µs at batch 1 on this project's machine, README
+ * "Backend policy") keeps its score above that; the measured crossover with digits-like shapes
+ * lies between 4k and 32k (BENCHMARKS.md).
+ */
+export const BACKGROUND_MEASURE_ABOVE = 4096;
+
+/** Outcome of {@link checkPlain}: the kernel passed (with its golden error), or the rejection to record. */
+export type PlainCheck = { ok: true; goldenError?: number } | { ok: false; rejection: Rejection };
+
+/** Runs the golden rows on `kernel` (when the bundle has them and the check is on). */
+export function checkPlain(kernel: PlainKernel, init: EngineInit, timings: Timings): PlainCheck {
+  const golden = init.golden;
+  if (!golden) return { ok: true };
+  const t = performance.now();
+  let result;
+  try {
+    result = checkGolden(kernel.run(golden.input, golden.rows), golden);
+  } catch (error) {
+    return { ok: false, rejection: { backend: 'cpu', code: 'MODEL_FAILED', reason: `the ${kernel.name} (plain JavaScript) failed on the golden rows: ${error instanceof Error ? error.message : String(error)}` } };
+  } finally {
+    timings.goldenMs += performance.now() - t;
+  }
+  if (!result.ok) return { ok: false, rejection: { backend: 'cpu', code: 'GOLDEN_MISMATCH', reason: `the ${kernel.name} (plain JavaScript) does not reproduce the bundle's golden outputs: ${result.reason}` } };
+  return { ok: true, goldenError: result.maxError };
+}
+
+/** Builds the engine around a kernel that passed {@link checkPlain}; `why` becomes `engineReason`. */
+export function createPlainEngine(kernel: PlainKernel, init: EngineInit, timings: Timings, check: { goldenError?: number }, why: string, onChange?: (report: EngineReport) => void): Engine {
+  const remembered = init.remembered?.backend === 'cpu' ? init.remembered : undefined;
+  let report: EngineReport = {
+    engine: 'js',
+    engineReason: why,
+    backend: 'cpu',
+    decision: remembered ? 'remembered' : 'kernel',
+    rejected: [],
+    device: deviceFingerprint(undefined),
+    measured: remembered?.measured ?? {},
+    measuredBatch: remembered?.measuredBatch ?? {},
+    outputWidth: kernel.outputWidth,
+    lean: kernel.lean,
+    leanReason: kernel.description,
+    timings: { ...timings },
+    ...(check.goldenError === undefined ? {} : { goldenError: check.goldenError }),
+  };
+  let tfjs: Engine | undefined;
+  let disposed = false;
+  // Only the automatic policy second-guesses itself, once per device and version (then remembered).
+  let measure = init.engine === 'auto' && init.select === 'auto' && !remembered && kernel.cost > BACKGROUND_MEASURE_ABOVE;
+
+  const background = async () => {
+    const { measureInBackground } = await import('./plain-measure.js');
+    const outcome = await measureInBackground(kernel, init, report);
+    if (disposed) return outcome.engine?.dispose();
+    report = outcome.report;
+    tfjs = outcome.engine;
+    onChange?.(report);
+  };
+
+  return {
+    get report() {
+      return report;
+    },
+    run(input, rows) {
+      if (disposed) return Promise.reject(new FerryError('DISPOSED', 'This model was disposed; load it again to predict'));
+      if (tfjs) return tfjs.run(input, rows);
+      try {
+        return kernel.run(input, rows);
+      } catch (error) {
+        return Promise.reject(new FerryError('INFERENCE_FAILED', `The ${kernel.name} failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error }));
+      } finally {
+        if (measure) {
+          measure = false;
+          // After this answer is out, when the page is idle: never on the first prediction's path.
+          setTimeout(() => void background().catch(() => undefined), 0);
+        }
+      }
+    },
+    async dispose() {
+      disposed = true;
+      await tfjs?.dispose();
+    },
+  };
+}
