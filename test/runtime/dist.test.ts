@@ -2,6 +2,7 @@
 // the SDK build once), loaded as an app loads it. `worker: true` must find the emitted
 // ferryml-worker.js from whichever chunk starts it, and predict what page mode predicts.
 import { expect } from 'chai';
+import { executeServerCommand } from '@web/test-runner-commands';
 import { maxDiff } from './helpers.js';
 
 const DIST = '/.cache/sdk-dist/';
@@ -16,7 +17,44 @@ async function built(): Promise<{ files: string[]; requests: Record<string, numb
   return response.json() as Promise<{ files: string[]; requests: Record<string, number> }>;
 }
 
+/** Paths the page and its workers requested while `task` ran (Chromium's log, test/server/network.mjs). */
+async function requestsDuring(task: () => Promise<void>): Promise<string[]> {
+  await executeServerCommand('ferryml:network', { record: '/*' });
+  try {
+    await task();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  } finally {
+    const { requests } = (await executeServerCommand('ferryml:network', { stop: true })) as { requests: Array<{ url: string }> };
+    seen = requests.map((r) => new URL(r.url).pathname);
+  }
+  return seen;
+}
+let seen: string[] = [];
+
 describe('the built SDK (dist/)', () => {
+  // First in this file: nothing has loaded tfjs on this page yet.
+  it('penguins on the page and with worker: true loads no tfjs chunk and no .wasm: the plain-JS engine answers from the SDK core and the bundle', async () => {
+    await built();
+    const golden = (await (await fetch(`${BUNDLE}golden.json`)).json()) as { rows: Array<Record<string, unknown>>; outputs: number[][] };
+    const urls = await requestsDuring(async () => {
+      const sdk = (await import(/* the built file, not the source */ `${DIST}ferryml.js`)) as Sdk;
+      for (const worker of [false, true]) {
+        const model = await sdk.loadModel({ bundle: BUNDLE, cache: false, remember: false, worker });
+        expect(model.info).to.include({ engine: 'js', worker });
+        expect(model.info.goldenError).to.be.below(1e-4);
+        const p = await model.predict(golden.rows[0]!);
+        expect(maxDiff(p.raw, golden.outputs[0]!)).to.be.below(1e-5);
+        await model.dispose();
+      }
+    });
+    const list = urls.join('\n');
+    // The engine chunk (the only one importing tfjs) and the vendored tfjs never load; the worker's own imports are in the log.
+    expect(urls.filter((u) => /\/\.cache\/vendor\/|\.wasm$|\/chunks\/engine-/.test(u)), list).to.deep.equal([]);
+    expect(urls.filter((u) => /\/chunks\/start-engine-[\w-]+\.js$/.test(u)).length, list).to.be.at.least(2);
+    expect(urls, list).to.include(`${DIST}ferryml-worker.js`);
+    expect('_tfengine' in globalThis).to.equal(false);
+  });
+
   it('the worker host starts the emitted worker through `new Worker(new URL(…, import.meta.url))`, relative to its own chunk', async () => {
     const { files } = await built();
     expect(files).to.include.members(['ferryml.js', 'ferryml-worker.js']);
