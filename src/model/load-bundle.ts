@@ -48,18 +48,23 @@ function networkFailed(error: unknown): error is FerryError {
 export async function loadBundle(options: OpenBundleOptions): Promise<OpenedBundle> {
   const started = performance.now();
   const opts = normalizeOptions(options);
-  const opened = opts.cache ? await openStore(opts.cache.dbName, opts.cache.bucket) : undefined;
-  const store = opened?.store;
-  const bucket = store?.bucket === undefined ? {} : { bucket: store.bucket };
-  const baseStatus: BundleCacheStatus = !opts.cache
-    ? { persisted: false, memoryOnly: true, code: 'CACHE_DISABLED', reason: 'cache: false' }
-    : opened?.problem
-      ? { persisted: false, memoryOnly: true, ...opened.problem }
-      : { persisted: false, memoryOnly: false, ...bucket };
+  // IndexedDB opens (slow on a fresh profile) while the registry is fetched: nothing waits for it
+  // before the first request, and what needs the store awaits it there.
+  const opening = opts.cache ? openStore(opts.cache.dbName, opts.cache.bucket) : undefined;
+  const storeReady = opening ? opening.then((o) => o.store) : Promise.resolve(undefined);
+  let store: KvStore | undefined;
+  let baseStatus: BundleCacheStatus = { persisted: false, memoryOnly: true, code: 'CACHE_DISABLED', reason: 'cache: false' };
+  let bucket = {};
+  const storeOpened = async () => {
+    const opened = await opening;
+    store = opened?.store;
+    bucket = store?.bucket === undefined ? {} : { bucket: store.bucket };
+    if (opts.cache) baseStatus = opened?.problem ? { persisted: false, memoryOnly: true, ...opened.problem } : { persisted: false, memoryOnly: false, ...bucket };
+  };
   // The offline fallback, looked for at the first request that gets no answer and reused by the
   // catch below; forgotten when a fresh registry arrives (it may revoke what was found).
   let usable: Promise<VerifiedVersion | undefined> | undefined;
-  const fallbackVersion = () => (usable ??= store ? offlineFallback(opts, store) : Promise.resolve(undefined));
+  const fallbackVersion = () => (usable ??= storeReady.then((s) => (s ? offlineFallback(opts, s) : undefined)));
   // Backoff heals a blip, not a disconnection: offline, one attempt and no retry (the attempt still
   // reaches a server on this machine or LAN, which navigator.onLine does not rule out); online with a
   // verified cached version to stand in, one retry; otherwise `retries`, as nothing else can serve.
@@ -76,7 +81,8 @@ export async function loadBundle(options: OpenBundleOptions): Promise<OpenedBund
 
   let target: Target | undefined;
   try {
-    target = await resolveTarget(opts, store, policy);
+    target = await resolveTarget(opts, storeReady, policy);
+    await storeOpened();
     usable = undefined;
     const { name, version } = target;
     if (store && name !== undefined && version !== undefined) {
@@ -104,6 +110,7 @@ export async function loadBundle(options: OpenBundleOptions): Promise<OpenedBund
     return finish(verified, verified.downloadedBytes === 0 ? 'cache' : 'network', t.resolvedBy, status);
   } catch (error) {
     if (!networkFailed(error)) throw error;
+    await storeOpened();
     const fallback = await fallbackVersion();
     if (fallback) {
       const wanted = target?.version;

@@ -31,11 +31,15 @@ const needsClientId = (opts: NormalizedOpenBundleOptions, rollout: Record<string
 /** The client id used for rollout: the option, else the persisted default. */
 export const clientIdFor = (opts: NormalizedOpenBundleOptions, store: KvStore | undefined) => (opts.clientId !== undefined ? Promise.resolve(opts.clientId) : defaultClientId(store));
 
-/** Resolves the options to one bundle directory; registry and resolution errors are thrown as FerryErrors. */
-export async function resolveTarget(opts: NormalizedOpenBundleOptions, store: KvStore | undefined, policy: FetchPolicy): Promise<Target> {
+/**
+ * Resolves the options to one bundle directory; registry and resolution errors are thrown as
+ * FerryErrors. `store` may still be opening: the registry is fetched meanwhile.
+ */
+export async function resolveTarget(opts: NormalizedOpenBundleOptions, opening: KvStore | undefined | PromiseLike<KvStore | undefined>, policy: FetchPolicy): Promise<Target> {
   if (!opts.registry) return { baseUrl: opts.bundle!.href, name: opts.name, resolvedBy: 'bundle' };
   const url = opts.registry.href;
   const bytes = await fetchBytes({ url, kind: 'json', cache: 'no-cache' }, policy);
+  const store = await opening;
   let json: unknown;
   try {
     json = JSON.parse(new TextDecoder().decode(bytes));
