@@ -54,12 +54,17 @@ export async function peerOrtItem(ctx: BenchContext): Promise<ItemResult> {
   const row = encodeURIComponent(JSON.stringify(golden.rows[0]));
   const where = bundleSource(ctx.root, b);
   const ferryQuery = 'registry' in where ? `?registry=${where.registry}&name=${where.name}&version=${where.version}&row=${row}` : `?bundle=${where.bundle}&row=${row}`;
-  const reps = ctx.quick ? 1 : 3;
+  // Cold loads vary by a factor of 2 on the shared machine: 7 interleaved rounds give the paired ratios a p10–p90.
+  const reps = ctx.quick ? 1 : 7;
   const loads: Record<'ferry' | 'ort' | 'raw', ColdLoad[]> = { ferry: [], ort: [], raw: [] };
+  const warm: Record<'ferry' | 'ort', ColdLoad[]> = { ferry: [], ort: [] };
+  const queryOf = (name: string) => (name === 'ferry' ? ferryQuery : `?bundle=${b.url}&onnx=${ctx.onnx!.url}&row=${row}`);
   for (let r = 0; r < reps; r++) {
     for (const name of (r % 2 ? ['raw', 'ort', 'ferry'] : ['ferry', 'ort', 'raw']) as Array<keyof typeof loads>) {
-      const q = name === 'ferry' ? ferryQuery : `?bundle=${b.url}&onnx=${ctx.onnx!.url}&row=${row}`;
-      loads[name].push(await coldLoad(ctx, `cold-${name}`, q));
+      loads[name].push(await coldLoad(ctx, `cold-${name}`, queryOf(name)));
+    }
+    for (const name of (r % 2 ? ['ort', 'ferry'] : ['ferry', 'ort']) as Array<keyof typeof warm>) {
+      warm[name].push(await coldLoad(ctx, `cold-${name}`, queryOf(name), { warm: true }));
     }
   }
   for (const [name, list] of Object.entries(loads)) {
@@ -67,7 +72,8 @@ export async function peerOrtItem(ctx: BenchContext): Promise<ItemResult> {
   }
   const [ferry, ort, raw] = [loads.ferry[0]!, loads.ort[0]!, loads.raw[0]!];
   const ratio = ferry.bytes / ort.bytes;
-  const target = { op: '<=' as const, value: 0.25 };
+  // About 75 KB against ORT's 3.7 MB gzipped (issue 15): the SDK core, its plain-JS engine and the bundle, no tfjs.
+  const target = { op: '<=' as const, value: 0.02 };
   figures.push({
     name: 'cold-load bytes',
     unit: 'ratio',
@@ -78,6 +84,23 @@ export async function peerOrtItem(ctx: BenchContext): Promise<ItemResult> {
     detail: { ferry: brief(ferry), ort: brief(ort), gzipRatio: sig(ferry.gzipBytes / ort.gzipBytes) },
   });
   const ms = (list: ColdLoad[]) => summarize(list.map((l) => l.msToFirstPrediction));
+  const times = (list: ColdLoad[]) => list.map((l) => l.msToFirstPrediction);
+  figures.push(
+    ratioFigure('cold page to first prediction ÷ ORT', pairedRatio(times(loads.ferry), times(loads.ort)), { ferry: ms(loads.ferry), ort: ms(loads.ort) }, {
+      target: { op: '<=', value: 0.25 },
+      formula: 'ferryml ms ÷ ORT ms, navigation start → first prediction, fresh browser context, per interleaved round',
+      detail: { ferryInfo: loads.ferry[0]!.prediction },
+    }),
+    ratioFigure('cold page to first prediction ÷ raw tfjs', pairedRatio(times(loads.ferry), times(loads.raw)), { ferry: ms(loads.ferry), rawTfjs: ms(loads.raw) }, {
+      target: { op: '<=', value: 0.5 },
+      formula: 'ferryml ms ÷ hand-written raw tfjs (wasm) ms, navigation start → first prediction, fresh browser context, per interleaved round',
+    }),
+    ratioFigure('warm page to first prediction ÷ ORT', pairedRatio(times(warm.ferry), times(warm.ort)), { ferry: ms(warm.ferry), ort: ms(warm.ort) }, {
+      target: { op: '<=', value: 0.2 },
+      formula: 'ferryml ms ÷ ORT ms, navigation start → first prediction on a second visit (bundle in IndexedDB, HTTP cache filled), per interleaved round',
+      detail: { ferryInfo: warm.ferry[0]!.prediction, ferryBytes: warm.ferry[0]!.bytes, ortBytes: warm.ort[0]!.bytes },
+    }),
+  );
   figures.push({ name: 'cold start to first prediction (context)', unit: 'ratio', value: sig(ms(loads.ort).median / ms(loads.ferry).median), formula: 'ORT ms ÷ ferryml ms, navigation start → first prediction', detail: { ferry: ms(loads.ferry), ort: ms(loads.ort), rawTfjs: ms(loads.raw), reps } });
   return judged({
     key: KEY,

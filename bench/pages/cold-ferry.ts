@@ -10,8 +10,10 @@ publish(async () => {
   const where: LoadModelOptions = registry
     ? { registry, name: query.get('name')!, version: query.get('version')! }
     : { bundle: query.get('bundle')! };
+  const loadAt = performance.now();
   const model = await loadModel(where);
   const p = await model.predict(row);
-  const { backend, decision, rejected } = model.info;
-  return { label: p.kind === 'classification' ? p.label : p.value, backend, decision, rejected };
+  const { backend, decision, rejected, engine, timings } = model.info;
+  // Where the page's time went: before loadModel (SDK core evaluated), and loadModel's phases.
+  return { label: p.kind === 'classification' ? p.label : p.value, backend, engine, decision, rejected, loadAt: Math.round(loadAt), timings };
 });
