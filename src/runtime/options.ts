@@ -52,7 +52,7 @@ export interface RuntimeOptions {
   golden?: boolean;
   /** Run small dense models the lean way — the direct kernel on cpu, fused ops elsewhere — instead of `LayersModel.predict` (checked against it at load). @default true */
   lean?: boolean;
-  /** Called when the model moves to another backend after load (e.g. the WebGPU device was lost). */
+  /** Called when `model.info` changes after load: the model moved to another backend (the WebGPU device was lost, a background measurement found tfjs faster) or a background measurement finished. */
   onBackendChange?: (info: ModelInfo) => void;
   /**
    * `"auto"`: with `select: "auto"`, a model a plain-JS kernel can run (a small dense chain) runs
