@@ -10,6 +10,8 @@
  * `PLAIN_KERNELS` below. That one line is the whole registration: the engine choice, golden
  * check, worker mode, `model.info.engine`/`engineReason` and the tfjs-free build follow. Keep the
  * kernel's module free of tfjs imports (`import type` is fine), or the build pulls tfjs in.
+ * A format tfjs cannot load (tree ensembles) must not reach `createEngine`: when no kernel takes
+ * such a model, make start-engine.ts fail with the kernels' reasons (`NO_BACKEND`) instead.
  */
 import { createDirect } from './direct.js';
 import { readDenseArtifacts } from './dense-artifacts.js';
