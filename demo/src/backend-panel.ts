@@ -31,6 +31,7 @@ function slotFacts(slot: ModelSlot): HTMLElement {
     { class: 'slot-facts', 'data-model': slot.name },
     h('h3', {}, `${info.name}@${info.version}`),
     facts([
+      ['engine', `${info.engine === 'js' ? 'plain JavaScript' : 'tfjs'} · ${info.engineReason}`],
       ['backend', h('strong', { 'data-backend': info.backend }, info.backend)],
       ['chosen by', `${info.decision}${info.worker ? ' · runs in a Web Worker' : ' · runs on the page'}${info.lean === 'direct' ? ' · direct kernel (plain JS, no tfjs op per call)' : info.lean === 'fused-ops' ? ' · fused dense ops' : ''}`],
       ['adapter', info.adapter ? `${info.adapter.vendor || '?'} ${info.adapter.architecture || ''} ${info.adapter.isFallbackAdapter ? '(software)' : ''}`.trim() : undefined],
