@@ -35,8 +35,8 @@ const memo = new WeakMap<BenchContext, Map<string, Promise<BackendSession>>>();
 type Bench = {
   setup(s: CompareSetup): Promise<BackendSession['setup']>;
   check(): Promise<Record<string, number>>;
-  perCall(names: string[], rounds: number, targetMs?: number): Promise<Interleaved>;
-  workload(variants: string[], calls: number, rounds: number, targetMs?: number): Promise<Interleaved>;
+  perCall(names: string[], rounds: number, targetMs?: number, medianOf?: number): Promise<Interleaved>;
+  workload(variants: string[], calls: number, rounds: number, targetMs?: number, medianOf?: number): Promise<Interleaved>;
   telemetryStats(name: string): Promise<unknown>;
 };
 
@@ -64,10 +64,10 @@ async function measure(ctx: BenchContext, backend: BackendSession['backend']): P
       session.workload = await page.evaluate(([v, c, r]) => (window as unknown as { bench: Bench }).bench.workload(v, c, r), [variants, CALLS, ctx.quick ? 3 : 20] as const);
       if (ferry['ferry-telemetry']) {
         const pair = ['ferry', 'ferry-telemetry'];
-        // A ±5 % p10–p90 on a shared 2-core machine needs samples long enough to average out its
-        // stalls (60 ms instead of 10–15 ms) and many rounds: ~20 s for the pair, per call and 1,000 concurrent each.
-        const perCallT = await page.evaluate(([v, r, t]) => (window as unknown as { bench: Bench }).bench.perCall(v, r, t), [pair, ctx.quick ? 4 : 150, 60] as const);
-        const workloadT = await page.evaluate(([v, c, r, t]) => (window as unknown as { bench: Bench }).bench.workload(v, c, r, t), [pair.map((p) => `${p}:concurrent`), CALLS, ctx.quick ? 3 : 150, 60] as const);
+        // A ±5 % p10–p90 on a shared 2-core machine: each round's sample is the median of 9
+        // alternating 10–15 ms sub-samples (a stall costs one sub-sample, not the round), 40 rounds.
+        const perCallT = await page.evaluate(([v, r, t, m]) => (window as unknown as { bench: Bench }).bench.perCall(v, r, t, m), [pair, ctx.quick ? 4 : 40, 10, ctx.quick ? 1 : 9] as const);
+        const workloadT = await page.evaluate(([v, c, r, t, m]) => (window as unknown as { bench: Bench }).bench.workload(v, c, r, t, m), [pair.map((p) => `${p}:concurrent`), CALLS, ctx.quick ? 3 : 40, 15, ctx.quick ? 1 : 9] as const);
         const stats = await page.evaluate(() => (window as unknown as { bench: Bench }).bench.telemetryStats('ferry-telemetry'));
         session.telemetry = { perCall: perCallT, workload: workloadT, stats, sink: ctx.sink.received() };
       }
