@@ -79,7 +79,7 @@ const concurrent = (p: Pipeline, calls: number): Work => async (n) => {
 
 /** Per-call latency at batch 1 of the named pipelines, interleaved. */
 function perCall(names: string[], rounds: number, targetMs = 10, medianOf = 1): Promise<Interleaved> {
-  return interleave(Object.fromEntries(names.map((n) => [n, sequential((i) => pipelines.get(n)!.predict(rowAt(i)))])), { rounds, targetMs, medianOf });
+  return interleave(Object.fromEntries(names.map((n) => [n, sequential((i) => pipelines.get(n)!.predict(rowAt(i)))])), { rounds, targetMs, medianOf, sameUnits: medianOf > 1 });
 }
 
 /** `calls` predictions per unit: `<name>:concurrent` fires them all at once, `<name>:sequential` awaits each. */
@@ -92,7 +92,7 @@ function workload(variants: string[], calls: number, rounds: number, targetMs = 
   }
   // Units per sample from the fastest variant (a batched 1,000 can take < 1 ms: one unit would be
   // a handful of clock ticks).
-  return interleave(works, { rounds, warmupMs: 300, calibrateWith: 1, targetMs, medianOf });
+  return interleave(works, { rounds, warmupMs: 300, calibrateWith: 1, targetMs, medianOf, sameUnits: medianOf > 1 });
 }
 
 /** Telemetry counters of a ferryml variant (sent, queued, dropped), after a flush. */

@@ -27,6 +27,12 @@ export interface InterleaveOptions {
    * per-round ratios of a small difference (telemetry on ÷ off) within a few %. @default 1
    */
   medianOf?: number;
+  /**
+   * Every variant gets the same units per sample, from the fastest one's calibration: for two
+   * variants of the same work (telemetry on / off) a calibration disturbed by the machine then
+   * cannot give one of them samples too short to time. @default false
+   */
+  sameUnits?: boolean;
 }
 
 /** Per variant: one sample per round, in ms per unit, plus the units per sample used. */
@@ -68,6 +74,10 @@ export async function interleave(variants: Record<string, Work>, options: Interl
     const c = options.calibrateWith ?? 20;
     const perUnit = Math.max((await time(variants[name]!, c)) / c, 1e-4);
     units[name] = Math.max(1, Math.min(20_000, Math.ceil((options.targetMs ?? 15) / perUnit)));
+  }
+  if (options.sameUnits) {
+    const most = Math.max(...names.map((n) => units[n]!));
+    for (const name of names) units[name] = most;
   }
   const samples: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
   const k = options.medianOf ?? 1;

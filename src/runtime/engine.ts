@@ -63,8 +63,8 @@ function exclusive<T>(task: () => Promise<T>): Promise<T> {
 export async function createEngine(init: EngineInit, onChange?: (report: EngineReport) => void): Promise<Engine> {
   const timings: Timings = { backendMs: 0, modelMs: 0, warmupMs: 0, goldenMs: 0, measureMs: 0 };
   let selected = await exclusive(() => selectBackend(init, timings));
-  const why = init.engineReason ?? 'tfjs';
-  let report = toReport(selected, timings, why);
+  const engineReason = init.engineReason ?? 'tfjs';
+  let report = toReport(selected, timings, engineReason);
   let lost: Promise<unknown> | undefined;
   let recovering: Promise<void> | undefined;
   let failure: FerryError | undefined;
@@ -87,7 +87,7 @@ export async function createEngine(init: EngineInit, onChange?: (report: EngineR
       next.rejected = [...report.rejected, rejection, ...next.rejected];
       delete next.remember;
       selected = next;
-      report = toReport(next, timings, why);
+      report = toReport(next, timings, engineReason);
       watch();
     } catch (error) {
       failure = new FerryError('DEVICE_LOST', `The WebGPU device was lost (${why}) and no other backend could take over: ${describe(error)}`, { cause: error });

@@ -45,6 +45,9 @@ describe('telemetry from real predictions (loadModel → collector)', () => {
     expect(load.attributes['ferryml.load.source']).to.equal('network');
     expect(load.attributes['ferryml.backend']).to.equal(model.info.backend);
     expect(load.attributes['ferryml.load.bytes']).to.equal(model.info.bytes);
+    // Which engine ran it, and where load time went (model.info.timings, phase by phase).
+    expect(load.attributes['ferryml.engine']).to.equal(model.info.engine);
+    expect(load.attributes).to.have.property('ferryml.load.timings');
     const issue = ours.find((r: any) => r.event === 'ferryml.validation.issue');
     expect(issue.attributes['ferryml.column']).to.equal('Beak Length (mm)');
     expect(issue.attributes['ferryml.issue.count']).to.equal(1);
