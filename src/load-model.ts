@@ -128,9 +128,12 @@ export async function loadModel(options: LoadModelOptions): Promise<Model<Record
   let model: Model | undefined;
   let manifest: Manifest | undefined;
   let bundle: OpenedBundle | undefined;
+  let lost = 0;
   const onChange = (report: EngineReport) => {
-    const last = report.rejected[report.rejected.length - 1];
-    if (last?.code === 'DEVICE_LOST') telemetry?.failed('DEVICE_LOST');
+    // A change is a lost device when it adds a DEVICE_LOST entry (a background measurement adds none).
+    const lostNow = report.rejected.filter((r) => r.code === 'DEVICE_LOST').length;
+    if (lostNow > lost) telemetry?.failed('DEVICE_LOST');
+    lost = lostNow;
     // A background measurement (plain-engine.ts) is remembered like one made during load.
     if (report.remember && o.remember && manifest) storeRemembered(manifest, report.remember);
     if (bundle) telemetry?.modelLoaded({ version: bundle.manifest.version, source: bundle.source, bytes: bundle.bytes, ms: 0, backend: report.backend, engine: report.engine, rejected: report.rejected });
