@@ -89,8 +89,8 @@ export async function loadBundle(options: OpenBundleOptions): Promise<OpenedBund
       const record = await readRecord(store, name, version).catch(() => undefined);
       const cached = record && (await readCachedVersion(store, record, opts.publicKey));
       if (cached) {
-        await touchRecord(store, name, version).catch(() => undefined);
-        const persisted = opts.cache ? await persistence(opts.cache.persist, store) : false;
+        // The LRU touch and the persistence query are independent: side by side, not in series.
+        const [persisted] = await Promise.all([opts.cache ? persistence(opts.cache.persist, store) : false, touchRecord(store, name, version).catch(() => undefined)]);
         return finish(cached, 'cache', target.resolvedBy, { ...baseStatus, persisted });
       }
     }
