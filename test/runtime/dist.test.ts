@@ -33,7 +33,9 @@ let seen: string[] = [];
 
 describe('the built SDK (dist/)', () => {
   // First in this file: nothing has loaded tfjs on this page yet.
-  it('penguins on the page and with worker: true loads no tfjs chunk and no .wasm: the plain-JS engine answers from the SDK core and the bundle', async () => {
+  it('penguins on the page and with worker: true loads no tfjs chunk and no .wasm: the plain-JS engine answers from the SDK core and the bundle', async function () {
+    // First in the file, so it waits for the SDK build (test/server/sdk-dist.mjs): slow on a loaded machine.
+    this.timeout(240_000);
     await built();
     const golden = (await (await fetch(`${BUNDLE}golden.json`)).json()) as { rows: Array<Record<string, unknown>>; outputs: number[][] };
     const urls = await requestsDuring(async () => {

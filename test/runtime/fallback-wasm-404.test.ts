@@ -8,7 +8,8 @@ const NOT_FOUND = `/__fault/status=404${WASM}`;
 
 describe('runtime fallback: WASM binary unreachable', () => {
   it('a 404 for the .wasm file → cpu, with the URL and status in the reason', async () => {
-    const model = await loadModel(base('mlp', { backends: ['wasm', 'cpu'], wasmPaths: NOT_FOUND }));
+    // engine: 'tfjs': this tiny MLP would otherwise run in the plain-JS engine and never fetch the .wasm.
+    const model = await loadModel(base('mlp', { backends: ['wasm', 'cpu'], wasmPaths: NOT_FOUND, engine: 'tfjs' }));
     expect(model.info.backend).to.equal('cpu');
     expect(model.info.rejected).to.have.length(1);
     const [rejection] = model.info.rejected;
