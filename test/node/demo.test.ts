@@ -194,10 +194,11 @@ describe('demo: npm start servers driven by Chromium', { timeout: 240_000 }, () 
     // tfjs-core creates its engine as a global on first use; the page must not have one.
     assert.match((await page.locator('#backend-info [data-model="penguins"]').textContent()) ?? '', /runs in a Web Worker/);
     assert.equal(await page.evaluate(() => '_tfengine' in globalThis), false, 'tfjs runs in the worker only');
-    if (backend !== 'webgpu') {
-      // Chromium here has only a software WebGPU adapter (or none): the panel must say why it was passed over.
-      assert.match((await page.locator('#backend-info [data-model="penguins"] .rejected').textContent()) ?? '', /webgpu/);
-    }
+    // Penguins is a small dense chain: the plain-JS engine runs it (in the worker), no tfjs at all.
+    assert.match((await page.locator('#backend-info [data-model="penguins"]').textContent()) ?? '', /plain JavaScript · direct kernel, plain JavaScript \(golden rows within [\d.e-]+\); tfjs not loaded/);
+    // Digits needs tfjs; Chromium here has only a software WebGPU adapter (or none): the panel must say why it was passed over.
+    const digits = await page.locator('#backend-info [data-model="digits"] [data-backend]').textContent();
+    if (digits !== 'webgpu') assert.match((await page.locator('#backend-info [data-model="digits"] .rejected').textContent()) ?? '', /webgpu/);
   });
 
   it('predicts a penguin from the generated form and shows the golden label', async () => {
