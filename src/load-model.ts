@@ -95,9 +95,15 @@ function goldenInput(bundle: OpenedBundle, schema: CompiledSchema): GoldenInput 
  */
 function importRuntime(o: NormalizedRuntimeOptions) {
   const model = import('./runtime/model.js');
-  const engine: Promise<(init: EngineInit, onChange: (r: EngineReport) => void, signal: AbortSignal | undefined) => Promise<Engine>> = o.worker
+  type Start = (init: EngineInit, onChange: (r: EngineReport) => void, signal: AbortSignal | undefined) => Promise<Engine>;
+  const engine: Promise<Start> = o.worker
     ? import('./runtime/worker-host.js').then(({ createWorkerEngine }) => (init, onChange, signal) => createWorkerEngine(o.worker!, init, onChange, signal))
-    : import('./runtime/engine.js').then(({ createEngine }) => (init, onChange) => createEngine(init, onChange));
+    : // tfjs is fetched only for a tfjs model: a tree-ensemble bundle runs in the plain-TS tree engine.
+      Promise.resolve<Start>(async (init, onChange) =>
+        init.format === 'tree-ensemble'
+          ? (await import('./runtime/trees/engine.js')).createTreeEngine(init)
+          : (await import('./runtime/engine.js')).createEngine(init, onChange),
+      );
   // Unhandled until awaited below; a failed import surfaces there.
   model.catch(() => undefined);
   engine.catch(() => undefined);

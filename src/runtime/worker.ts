@@ -3,6 +3,7 @@
  * page's main thread. The page validates and transforms rows and sends Float32Arrays here.
  */
 import { createEngine } from './engine.js';
+import { createTreeEngine } from './trees/engine.js';
 import { serializeError } from './worker-protocol.js';
 import type { FromWorker, ToWorker } from './worker-protocol.js';
 import type { Engine } from './types.js';
@@ -20,7 +21,7 @@ let engine: Promise<Engine> | undefined;
 scope.addEventListener('message', (event) => {
   const message = event.data;
   if (message.type === 'init') {
-    engine = createEngine(message.init, (report) => post({ type: 'report', report }));
+    engine = message.init.format === 'tree-ensemble' ? createTreeEngine(message.init) : createEngine(message.init, (report) => post({ type: 'report', report }));
     engine.then(
       (e) => post({ type: 'ready', report: e.report }),
       (error: unknown) => post({ type: 'failed', error: serializeError(error, 'BACKEND_INIT_FAILED') }),
