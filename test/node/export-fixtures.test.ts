@@ -9,12 +9,12 @@ import { promisify } from 'node:util';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FIXTURES, make } from '../fixtures/export/make.js';
-import { compareOutputs, rowObjects, type Expected } from '../export/compare.js';
+import { TREE_TOLERANCE, compareOutputs, rowObjects, type Expected } from '../export/compare.js';
 import type { Golden, Manifest } from '../../src/model/manifest.js';
 
 const PYTHON = process.env.FERRYML_PYTHON ?? '/usr/bin/python3';
-const probe = spawnSync(PYTHON, ['-c', 'import sklearn, pandas'], { encoding: 'utf8' });
-const skip = probe.status === 0 ? false : `needs ${PYTHON} with scikit-learn and pandas (Debian: apt-get install python3-sklearn python3-pandas)`;
+const probe = spawnSync(PYTHON, ['-c', 'import sklearn, pandas, xgboost'], { encoding: 'utf8' });
+const skip = probe.status === 0 ? false : `needs ${PYTHON} with scikit-learn, pandas and xgboost (Debian: apt-get install python3-sklearn python3-pandas python3-xgboost)`;
 if (skip) console.log(`# skipping the exporter fixture check: ${skip}`);
 
 const read = (...p: string[]) => readFileSync(join(...p));
@@ -83,7 +83,8 @@ test('ferryml predict on every committed exporter bundle equals scikit-learn on 
       if (expected.output.kind === 'classification') return expected.output.labels.map((l) => p.probabilities?.[l] ?? NaN);
       return p.values ? Object.values(p.values) : [p.value ?? NaN];
     });
-    const problems = compareOutputs(expected, vectors);
+    const tree = readJson<Manifest>(FIXTURES, 'models', name, '1.0.0', 'manifest.json').model.format === 'tree-ensemble';
+    const problems = compareOutputs(expected, vectors, tree ? TREE_TOLERANCE : 1e-5);
     if (problems.length) failures.push(`${name}: ${problems.slice(0, 3).join('; ')}`);
     for (const issue of out.issues.filter((i) => vectors[i.row] === null)) assert.equal(issue.code, 'UNKNOWN_CATEGORY', `${name} row ${issue.row}`);
   }
