@@ -44,7 +44,7 @@ def read_bundle(directory):
 
 
 def to_onnx(directory, path):
-    """TreeEnsembleClassifier from a bundle (numeric `<=` splits, no categorical, no NaN routing needed here)."""
+    """ONNX-ML trees from a bundle (numeric `<=` splits; no categorical or NaN routing needed here)."""
     t, a = read_bundle(directory)
     k = t["outputs"]
     nodes = {key: [] for key in ("treeids", "nodeids", "featureids", "values", "modes", "true", "false")}
@@ -70,6 +70,25 @@ def to_onnx(directory, path):
                     cls["ids"].append(int(a["treeColumn"][tree]) + j)
                     cls["weights"].append(float(a["values"][off + j]) * scale)
     binary = t["link"] == "sigmoid"
+    width = t["features"]
+    if t["aggregate"] == "mean":
+        # A forest's averaged class shares: TreeEnsembleRegressor with one target per class sums the
+        # pre-divided leaf shares exactly (ORT's classifier treats two-class weights as a binary score).
+        node = helper.make_node(
+            "TreeEnsembleRegressor", ["input"], ["output"], domain="ai.onnx.ml",
+            nodes_treeids=nodes["treeids"], nodes_nodeids=nodes["nodeids"], nodes_featureids=nodes["featureids"],
+            nodes_values=nodes["values"], nodes_modes=nodes["modes"], nodes_truenodeids=nodes["true"],
+            nodes_falsenodeids=nodes["false"], nodes_missing_value_tracks_true=[0] * len(nodes["treeids"]),
+            target_treeids=cls["treeids"], target_nodeids=cls["nodeids"], target_ids=cls["ids"], target_weights=cls["weights"],
+            n_targets=k, aggregate_function="SUM", post_transform="NONE",
+        )
+        graph = helper.make_graph([node], "trees", [helper.make_tensor_value_info("input", TensorProto.FLOAT, [None, width])],
+                                  [helper.make_tensor_value_info("output", TensorProto.FLOAT, [None, k])])
+        model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17), helper.make_opsetid("ai.onnx.ml", 3)])
+        model.ir_version = 8
+        onnx.checker.check_model(model)
+        onnx.save(model, path)
+        return
     attrs = dict(
         nodes_treeids=nodes["treeids"], nodes_nodeids=nodes["nodeids"], nodes_featureids=nodes["featureids"],
         nodes_values=nodes["values"], nodes_modes=nodes["modes"], nodes_truenodeids=nodes["true"],
@@ -80,7 +99,6 @@ def to_onnx(directory, path):
         base_values=[float(b) for b in t["base"]],
     )
     node = helper.make_node("TreeEnsembleClassifier", ["input"], ["label", "output"], domain="ai.onnx.ml", **attrs)
-    width = t["features"]
     n_out = 2 if binary else k
     graph = helper.make_graph([node], "trees", [helper.make_tensor_value_info("input", TensorProto.FLOAT, [None, width])],
                               [helper.make_tensor_value_info("label", TensorProto.INT64, [None]),

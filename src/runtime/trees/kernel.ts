@@ -1,7 +1,7 @@
 /**
  * The tree kernel: a tree ensemble evaluated in plain TypeScript over its flat arrays — no tfjs,
  * no recursion, no allocation per row. Trees are the outer loop and rows the inner one, so one
- * tree's nodes stay in cache while every row of the batch walks it; each row's scores are summed
+ * tree's nodes stay in cache while every row of a block walks it; each row's scores are summed
  * in float64, tree after tree in the bundle's order (the order the training library sums in).
  *
  * Routing (README "Tree ensembles"): NaN goes where the node's missing bit says; a categorical
@@ -20,36 +20,55 @@ export interface TreeKernel {
   readonly outputWidth: number;
 }
 
-/** The leaf `row` reaches in the tree rooted at `root` (its offset in `values`). */
-function leafLe(e: TreeEnsemble, root: number, x: Float32Array | Float64Array, at: number): number {
-  const { feature, threshold, left, right, flags, bitsets } = e;
-  let n = root;
-  let f = feature[n]!;
-  while (f >= 0) {
-    const v = x[at + f]!;
-    const g = flags[n]!;
-    if (v !== v) n = g & MISSING_LEFT ? left[n]! : right[n]!;
-    else if (g & CATEGORICAL) n = category(bitsets, threshold[n]!, v, g) ? left[n]! : right[n]!;
-    else n = v <= threshold[n]! ? left[n]! : right[n]!;
-    f = feature[n]!;
-  }
-  return left[n]!;
-}
+/**
+ * Adds tree `t`'s leaf values for rows `r0 … r1` of `x` into `acc` (row stride `K`, column `c`).
+ * The walk is written out inside the row loop (no call per row: for shallow boosting trees the
+ * call cost more than the walk), once for `x <= t` and once for XGBoost's strict `x < t`.
+ */
+type Block = (t: number, x: Float32Array | Float64Array, r0: number, r1: number, acc: Float64Array) => void;
 
-/** Same walk with XGBoost's strict `<` (a separate function so each loop stays monomorphic and branch-light). */
-function leafLt(e: TreeEnsemble, root: number, x: Float32Array | Float64Array, at: number): number {
-  const { feature, threshold, left, right, flags, bitsets } = e;
-  let n = root;
-  let f = feature[n]!;
-  while (f >= 0) {
-    const v = x[at + f]!;
-    const g = flags[n]!;
-    if (v !== v) n = g & MISSING_LEFT ? left[n]! : right[n]!;
-    else if (g & CATEGORICAL) n = category(bitsets, threshold[n]!, v, g) ? left[n]! : right[n]!;
-    else n = v < threshold[n]! ? left[n]! : right[n]!;
-    f = feature[n]!;
-  }
-  return left[n]!;
+function blocks(e: TreeEnsemble): { le: Block; lt: Block } {
+  const { feature, threshold, left, right, flags, bitsets, values, roots, treeColumn } = e;
+  const F = e.features;
+  const K = e.outputs;
+  const W = e.leafWidth;
+  const le: Block = (t, x, r0, r1, acc) => {
+    const root = roots[t]!;
+    for (let r = r0, at = r0 * F, o = r0 * K + treeColumn[t]!; r < r1; r++, at += F, o += K) {
+      let n = root;
+      let f = feature[n]!;
+      while (f >= 0) {
+        const v = x[at + f]!;
+        const g = flags[n]!;
+        if (g === 0) n = v <= threshold[n]! ? left[n]! : right[n]!; // NaN <= t is false: right, as flag 0 says
+        else if (v !== v) n = g & MISSING_LEFT ? left[n]! : right[n]!;
+        else if (g & CATEGORICAL) n = category(bitsets, threshold[n]!, v, g) ? left[n]! : right[n]!;
+        else n = v <= threshold[n]! ? left[n]! : right[n]!;
+        f = feature[n]!;
+      }
+      const leaf = left[n]!;
+      for (let k = 0; k < W; k++) acc[o + k] = acc[o + k]! + values[leaf + k]!;
+    }
+  };
+  const lt: Block = (t, x, r0, r1, acc) => {
+    const root = roots[t]!;
+    for (let r = r0, at = r0 * F, o = r0 * K + treeColumn[t]!; r < r1; r++, at += F, o += K) {
+      let n = root;
+      let f = feature[n]!;
+      while (f >= 0) {
+        const v = x[at + f]!;
+        const g = flags[n]!;
+        if (g === 0) n = v < threshold[n]! ? left[n]! : right[n]!;
+        else if (v !== v) n = g & MISSING_LEFT ? left[n]! : right[n]!;
+        else if (g & CATEGORICAL) n = category(bitsets, threshold[n]!, v, g) ? left[n]! : right[n]!;
+        else n = v < threshold[n]! ? left[n]! : right[n]!;
+        f = feature[n]!;
+      }
+      const leaf = left[n]!;
+      for (let k = 0; k < W; k++) acc[o + k] = acc[o + k]! + values[leaf + k]!;
+    }
+  };
+  return { le, lt };
 }
 
 /**
@@ -68,13 +87,20 @@ function category(bitsets: Uint32Array, pair: number, v: number, g: number): boo
   return missingLeft;
 }
 
+/**
+ * Rows per block: each block's inputs (here 256 × features float32) stay in cache while every
+ * tree walks them; over a large batch, tree-outer order alone re-reads all rows from memory per tree.
+ */
+const BLOCK = 256;
+
 /** The kernel for `e` (arrays checked by readTreeEnsemble). */
 export function createTreeKernel(e: TreeEnsemble): TreeKernel {
   const K = e.outputs;
   const outputWidth = e.link === 'sigmoid' ? 2 : K;
-  const leaf = e.compare === '<=' ? leafLe : leafLt;
-  const width = e.leafWidth;
+  const { le, lt } = blocks(e);
+  const block = e.compare === '<=' ? le : lt;
   const base = Float64Array.from(e.base);
+  const T = e.trees;
   // The float64 score rows, grown to the largest batch seen and reused: nothing is allocated per row.
   let acc = new Float64Array(0);
   return {
@@ -82,19 +108,10 @@ export function createTreeKernel(e: TreeEnsemble): TreeKernel {
     run(input, rows) {
       if (acc.length < rows * K) acc = new Float64Array(rows * K);
       for (let r = 0; r < rows; r++) acc.set(base, r * K);
-      const { values, roots, treeColumn } = e;
-      const F = e.features;
-      for (let t = 0; t < e.trees; t++) {
-        const root = roots[t]!;
-        const column = treeColumn[t]!;
-        if (width === 1) {
-          for (let r = 0, at = 0, o = column; r < rows; r++, at += F, o += K) acc[o] = acc[o]! + values[leaf(e, root, input, at)]!;
-        } else {
-          for (let r = 0, at = 0, o = 0; r < rows; r++, at += F, o += K) {
-            const v = leaf(e, root, input, at);
-            for (let k = 0; k < width; k++) acc[o + k] = acc[o + k]! + values[v + k]!;
-          }
-        }
+      // Trees in order for every row: each row's float64 sum is in the library's order.
+      for (let r0 = 0; r0 < rows; r0 += BLOCK) {
+        const r1 = Math.min(rows, r0 + BLOCK);
+        for (let t = 0; t < T; t++) block(t, input, r0, r1, acc);
       }
       // A new array per call: predictions keep views of it (`raw`), and a worker transfers it.
       const out = new Float32Array(rows * outputWidth);
