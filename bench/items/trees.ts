@@ -32,7 +32,7 @@ export async function treesItem(ctx: BenchContext): Promise<ItemResult> {
   try {
     execFileSync('/usr/bin/python3', [join(ctx.root, 'bench/onnx/build_trees.py'), out], { cwd: ctx.root, stdio: 'pipe' });
   } catch (error) {
-    return pending(KEY, TITLE, `bench/onnx/build_trees.py failed (needs Debian python3-sklearn, python3-onnx): ${String((error as { stderr?: unknown }).stderr ?? error).slice(0, 300)}`);
+    return pending(KEY, TITLE, `bench/onnx/build_trees.py failed (needs Debian python3-sklearn, python3-onnx): ${String((error as { stderr?: unknown }).stderr ?? error).trim().split('\n').slice(-2).join(' ')}`);
   }
   const py = JSON.parse(readFileSync(join(out, 'trees.json'), 'utf8')) as { batch: number; models: Record<string, { sklearnPerCallMs: number; sklearnBatchMs: number; nodes: number }> };
   const url = (p: string) => `/${join(out, p).slice(ctx.root.length + 1)}`;

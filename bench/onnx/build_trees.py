@@ -8,6 +8,7 @@ and scikit-learn's own predict_proba timed in-process (1 row per call; one 100,0
 
 import json
 import os
+import shutil
 import statistics
 import sys
 import time
@@ -119,6 +120,8 @@ def timed(f, repeat):
 
 
 def main(out):
+    # A fresh directory per run: bundle versions are immutable, `ferryml pack` refuses to overwrite.
+    shutil.rmtree(out, ignore_errors=True)
     os.environ.setdefault("FERRYML_CLI", f"node --import tsx {os.path.join(ROOT, 'src', 'node', 'cli.ts')}")
     data = load_breast_cancer(as_frame=True)
     X, y = data.data, data.target.map(dict(enumerate(data.target_names)))
