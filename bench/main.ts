@@ -40,6 +40,7 @@ const PAGES: Array<PageEntry & { needs: Dep[] }> = [
   { name: 'cold-ferry', entry: 'bench/pages/cold-ferry.ts', needs: ['runtime'] },
   { name: 'cache', entry: 'bench/pages/cache.ts', needs: ['openBundle'] },
   { name: 'backends', entry: 'bench/pages/backends.ts', needs: ['runtime'] },
+  { name: 'trees', entry: 'bench/pages/trees.ts', needs: ['runtime'] },
 ];
 
 const only = args.only?.split(',').map((s) => s.trim());

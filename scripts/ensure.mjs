@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Installs what `npm start`, `npm test` and `npm run bench` need on a fresh machine, and
 // nothing when it is already there: npm packages (from the lockfile), Debian's Chromium,
-// and Debian's python3-sklearn/pandas/onnx for the parity tests and benchmarks.
+// and Debian's python3-sklearn/pandas/onnx/xgboost for the parity tests and benchmarks.
 // Usage: node scripts/ensure.mjs [--no-python]
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
@@ -54,10 +54,11 @@ function chromium() {
 }
 
 function python() {
-  const ok = () => spawnSync('/usr/bin/python3', ['-c', 'import sklearn, pandas, onnx'], { stdio: 'ignore' }).status === 0;
+  const ok = () => spawnSync('/usr/bin/python3', ['-c', 'import sklearn, pandas, onnx, xgboost'], { stdio: 'ignore' }).status === 0;
   if (ok()) return;
-  log('python3-sklearn/pandas/onnx missing: installing Debian\'s packages');
-  if (!aptInstall(['python3-sklearn', 'python3-pandas', 'python3-onnx']) || !ok()) {
+  log('python3-sklearn/pandas/onnx/xgboost missing: installing Debian\'s packages');
+  // python3-xgboost (1.7.4): the XGBoost tree-ensemble exporter cases.
+  if (!aptInstall(['python3-sklearn', 'python3-pandas', 'python3-onnx', 'python3-xgboost']) || !ok()) {
     log('could not install python3-sklearn; the scikit-learn parity tests will say they are skipped and why');
   }
 }

@@ -91,10 +91,11 @@ if (!args.only || args.only === 'penguins') {
     });
     console.log(`penguins@${version} weights sha256 ${await weightsDigest(r.model)}`);
   }
-  // 1.0.0 stays stable; 1.1.0 is the canary for 10 % of clients (stable per client id).
+  // 1.0.0 stays stable; the canary (10 % of clients, stable per client id) is 2.0.0, the
+  // GradientBoosting model of training/penguins_trees.py, once packed, else 1.1.0.
   const registry = await readRegistry(out);
   const entry = registry.models['penguins']!;
-  entry.channels = { stable: '1.0.0', canary: '1.1.0' };
+  entry.channels = { stable: '1.0.0', canary: entry.versions.includes('2.0.0') ? '2.0.0' : '1.1.0' };
   entry.rollout = { canary: 0.1 };
   await writeRegistry(out, registry);
 }

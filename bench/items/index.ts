@@ -9,6 +9,7 @@ import { peerOrtItem } from './peer-ort.js';
 import { preprocessItem } from './preprocess.js';
 import { sizeItem } from './size.js';
 import { telemetryItem } from './telemetry.js';
+import { treesItem } from './trees.js';
 
 /** One item: its key in latest.json, its title, and how to run it. */
 export interface Item {
@@ -27,4 +28,5 @@ export const ITEMS: Item[] = [
   { key: 'telemetry', title: 'telemetry on ÷ off throughput', run: telemetryItem },
   { key: 'cache', title: 'warm IndexedDB load ÷ cold network load', run: cacheItem },
   { key: 'backends', title: 'per-call latency per backend; automatic choice', run: backendsItem },
+  { key: 'trees', title: 'tree ensembles vs ONNX Runtime Web and scikit-learn', run: treesItem },
 ];

@@ -3,7 +3,8 @@
     from ferryml_export import export
     export(pipeline, X_train, "export/penguins", name="penguins", version="1.0.0")
 
-writes schema.json, a tfjs layers-model and golden.json, then `ferryml pack` makes the bundle.
+writes schema.json, a tfjs layers-model (or, for tree models, a tree-ensemble) and golden.json,
+then `ferryml pack` makes the bundle.
 """
 
 __version__ = "0.1.0"

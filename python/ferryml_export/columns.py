@@ -107,8 +107,12 @@ STEP_ORDER = {
 }
 
 
-def schema_columns(lanes, names, kinds, owners, path):
-    """One schema column per raw column that reaches the model, in raw input order."""
+def schema_columns(lanes, names, kinds, owners, path, missing_nan=False):
+    """One schema column per raw column that reaches the model, in raw input order.
+
+    With `missing_nan` (a tree model that routes missing values), a numeric column without an
+    imputer or encoder passes a missing value to the model as NaN, as scikit-learn does.
+    """
     by_column = {}
     for lane in lanes:
         if lane.out != "indicator" or lane.column not in by_column:
@@ -125,7 +129,9 @@ def schema_columns(lanes, names, kinds, owners, path):
                 f"{path}/{owners[name]}",
                 f"the steps [{order.strip().replace(' ', ', ')}] of {column['type']} column '{name}' have no schema equivalent",
             )
-        handles_missing = steps[0]["kind"] == "impute" or any("missing" in s for s in steps if s["kind"] == "ordinal")
+        if missing_nan and column["type"] == "number" and all(s["kind"] in ("standardize", "minmax", "passthrough") for s in steps):
+            steps = [s for s in steps if s["kind"] != "passthrough"] + [{"kind": "passthrough", "missing": "nan"}]
+        handles_missing = steps[0]["kind"] == "impute" or any("missing" in s for s in steps if s["kind"] in ("ordinal", "passthrough"))
         if handles_missing:
             column["required"] = False
         column["steps"] = steps

@@ -11,7 +11,10 @@ SUPPORTED_TRANSFORMERS = (
 
 SUPPORTED_ESTIMATORS = (
     "LogisticRegression (binary, multinomial, one-vs-rest), MLPClassifier (single-label), "
-    "MLPRegressor, LinearRegression, Ridge"
+    "MLPRegressor, LinearRegression, Ridge; tree ensembles: DecisionTree, RandomForest, ExtraTrees, "
+    "GradientBoosting (log_loss; init prior/zero), HistGradientBoosting (incl. categorical_features; "
+    "classifiers, identity-link regressors), XGBClassifier/XGBRegressor (gbtree; binary:logistic, "
+    "multi:softprob, reg:squarederror)"
 )
 
 

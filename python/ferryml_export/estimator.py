@@ -95,7 +95,7 @@ def to_layers(est, width, path):
     name = class_name(est)
     if name not in CONVERTERS:
         if any(t in name for t in TREES):
-            refuse(path, f"{name} is a tree model; ferryml ships dense layers-models only")
+            refuse(path, f"{name} is a tree model ferryml does not export (only the tree ensembles listed below)")
         refuse(path, f"{name} is not a supported estimator")
     if getattr(est, "n_features_in_", width) != width:
         refuse(path, f"{name} takes {est.n_features_in_} features but the ColumnTransformer emits {width}")

@@ -12,12 +12,14 @@ from .baseline import baseline
 from .columns import feature_name, schema_columns, walk
 from .errors import SUPPORTED_PIPELINE, ExportError, UnsupportedError
 from .estimator import to_layers
+from .tree_ensemble import write_tree_model
+from .trees import accepts_nan, is_tree_model, to_trees
 from .golden import golden
 from .lanes import class_name
 from .layers_model import write_layers_model
 from .pack import ferryml_command, pack_args, run_pack
 from .sample import Sample, is_missing
-from .verify import check_layers, check_schema
+from .verify import check_layers, check_schema, check_trees
 
 
 @dataclass
@@ -70,10 +72,10 @@ def input_names(ct):
     return [f"x{i}" for i in range(ct.n_features_in_)]
 
 
-def build_schema(ct, sample, path, label, classes):
+def build_schema(ct, sample, path, label, classes, missing_nan=False):
     kinds = [sample.kind(n) for n in sample.names]
     lanes, owners = walk(ct, sample.names, kinds, path)
-    columns = schema_columns(lanes, sample.names, kinds, owners, path)
+    columns = schema_columns(lanes, sample.names, kinds, owners, path, missing_nan)
     features = [feature_name(lane) for lane in lanes]
     duplicates = sorted({f for f in features if features.count(f) > 1})
     if duplicates:
@@ -121,18 +123,26 @@ def export(pipeline, X_sample, out_dir, name=None, version="1.0.0", *, label=Non
     ct, est, ct_name = split(pipeline, schema_only)
     sample = Sample(X_sample, input_names(ct), missing_strings)
     classes = [str(c) for c in est.classes_] if est is not None and hasattr(est, "classes_") else None
-    schema = build_schema(ct, sample, ct_name, label, classes)
+    tree = est is not None and is_tree_model(est)
+    # HistGradientBoosting and XGBoost route missing values themselves: numeric columns pass them as NaN.
+    schema = build_schema(ct, sample, ct_name, label, classes, missing_nan=tree and accepts_nan(est))
     transformed = ct.transform(sample.frame)
     if hasattr(transformed, "toarray"):
         transformed = transformed.toarray()
     check_schema(schema, sample, transformed)
-    layers = output = None
+    layers = trees = output = None
     if est is not None:
         est_name = [n for n, s in pipeline.steps if s is est][0]
-        layers, output = to_layers(est, schema["width"], est_name)
+        if tree:
+            trees, output = to_trees(est, schema["width"], est_name, transformed)
+        else:
+            layers, output = to_layers(est, schema["width"], est_name)
         classification = output["kind"] == "classification"
         expected = est.predict_proba(transformed) if classification else est.predict(transformed)
-        check_layers(layers, transformed, expected, est_name)
+        if tree:
+            check_trees(trees, transformed, expected, est_name)
+        else:
+            check_layers(layers, transformed, expected, est_name)
 
     name = name or os.path.basename(os.path.abspath(out_dir))
     os.makedirs(out_dir, exist_ok=True)
@@ -140,10 +150,13 @@ def export(pipeline, X_sample, out_dir, name=None, version="1.0.0", *, label=Non
                           schema_path=os.path.join(out_dir, "schema.json"))
     write_json(result.schema_path, schema)
     result.files.append(result.schema_path)
-    if layers is not None:
+    if layers is not None or trees is not None:
         result.model_dir = os.path.join(out_dir, "model")
         generated_by = f"ferryml_export {__version__} (scikit-learn {sklearn_version()})"
-        result.files += write_layers_model(layers, result.model_dir, name, generated_by)
+        if trees is not None:
+            result.files += write_tree_model(trees, result.model_dir, generated_by)
+        else:
+            result.files += write_layers_model(layers, result.model_dir, name, generated_by)
         result.output = output
         result.golden_path = os.path.join(out_dir, "golden.json")
         write_json(result.golden_path, golden(pipeline, sample, schema["columns"], golden_rows, classification))

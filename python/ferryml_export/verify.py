@@ -7,9 +7,15 @@ import numpy as np
 from .columns import category_label
 from .errors import MismatchError
 from .estimator import run_layers
+from .tree_ensemble import run_trees
 from .sample import is_missing
 
 TOLERANCE = 1e-9
+
+
+def as_float(values):
+    """Floats, a missing value as NaN (it only gets here when the column passes missing as NaN)."""
+    return np.array([np.nan if v is None else v for v in values], dtype=float)
 
 
 def column_features(column, values, missing_strings):
@@ -21,6 +27,8 @@ def column_features(column, values, missing_strings):
     for r, v in enumerate(values):
         missing = is_missing(v) or (isinstance(v, str) and v.strip() in missing_strings)
         current[r] = None if missing else v
+    # A column whose passthrough lets missing through as NaN: scaling keeps NaN NaN, as in scikit-learn.
+    lets_nan = any(s["kind"] == "passthrough" and s.get("missing") == "nan" for s in column["steps"])
     for step in column["steps"]:
         kind = step["kind"]
         if kind == "impute":
@@ -29,12 +37,12 @@ def column_features(column, values, missing_strings):
                 features[f"{name}__missing"] = mask.astype(float)
             current = np.array([step["value"] if m else v for v, m in zip(current, mask)], dtype=object)
             continue
-        if any(v is None for v in current) and not (kind == "ordinal" and "missing" in step):
+        if any(v is None for v in current) and not (kind == "ordinal" and "missing" in step) and not lets_nan:
             raise MismatchError(f"column '{name}': a missing value reaches '{kind}' in X_sample, which ferryml rejects")
         if kind == "standardize":
-            current = (current.astype(float) - step["mean"]) / step["scale"]
+            current = (as_float(current) - step["mean"]) / step["scale"]
         elif kind == "minmax":
-            current = current.astype(float) * step["scale"] + step["offset"]
+            current = as_float(current) * step["scale"] + step["offset"]
             if "clip" in step:
                 current = np.clip(current, step["clip"]["min"], step["clip"]["max"])
         elif kind == "bucketize":
@@ -65,7 +73,7 @@ def column_features(column, values, missing_strings):
                     features[f"{name}_{category_label(c)}"] = np.array([v == c for v in current], dtype=float)
             return features
         elif kind == "passthrough":
-            current = current.astype(float)
+            current = np.array([np.nan if v is None else v for v in current], dtype=float)
     features[name] = current.astype(float)
     return features
 
@@ -83,7 +91,7 @@ def check_schema(schema, sample, expected):
     expected = np.asarray(expected, dtype=float)
     if ours.shape != expected.shape:
         raise MismatchError(f"schema emits {ours.shape[1]} features, the ColumnTransformer {expected.shape[1]}")
-    worst = np.abs(ours - expected) > TOLERANCE * (1 + np.abs(expected))
+    worst = (np.abs(ours - expected) > TOLERANCE * (1 + np.abs(expected))) | (np.isnan(ours) != np.isnan(expected))
     if worst.any():
         r, f = map(int, np.argwhere(worst)[0])
         raise MismatchError(
@@ -101,3 +109,18 @@ def check_layers(layers, transformed, expected, what):
     if worst.any():
         r, k = map(int, np.argwhere(worst)[0])
         raise MismatchError(f"{what} output {k} on X_sample row {r}: layers give {ours[r, k]!r}, scikit-learn {expected[r, k]!r}")
+
+
+TREE_TOLERANCE = 1e-6
+
+
+def check_trees(ensemble, transformed, expected, what):
+    """Raises MismatchError unless the tree kernel's semantics (on float32 features) reproduce the estimator
+    within 1e-6 (probabilities absolute, values relative): a routing difference moves a whole leaf value."""
+    ours = run_trees(ensemble, transformed)
+    expected = np.asarray(expected, dtype=float).reshape(ours.shape)
+    worst = ~(np.abs(ours - expected) <= TREE_TOLERANCE * np.maximum(1, np.abs(expected)))
+    if worst.any():
+        r, k = map(int, np.argwhere(worst)[0])
+        raise MismatchError(f"{what} output {k} on X_sample row {r}: the exported trees give {ours[r, k]!r}, "
+                            f"the estimator {expected[r, k]!r} (features are float32 in ferryml)")

@@ -28,6 +28,7 @@ from ferryml_export.sample import Sample, to_json  # noqa: E402
 
 from case_mixed import case_mixed_types  # noqa: E402
 from case_penguins import case_penguins_logreg, case_penguins_mass, case_penguins_mlp, case_penguins_sex  # noqa: E402
+from case_trees import TREE_CASES  # noqa: E402
 from case_uci import (  # noqa: E402
     case_cancer_logreg,
     case_cancer_mlp,
@@ -51,6 +52,7 @@ CASES = {
     "cancer-multinomial": case_cancer_multinomial,
     "cancer-mlp": case_cancer_mlp,
     "cancer-ridge": case_cancer_ridge,
+    **TREE_CASES,
 }
 
 

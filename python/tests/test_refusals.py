@@ -9,7 +9,13 @@ import warnings
 import numpy as np
 import pandas as pd
 from sklearn.compose import ColumnTransformer
-from sklearn.ensemble import RandomForestClassifier
+from sklearn.ensemble import (
+    AdaBoostClassifier,
+    BaggingClassifier,
+    GradientBoostingClassifier,
+    HistGradientBoostingRegressor,
+    RandomForestClassifier,
+)
 from sklearn.impute import KNNImputer, SimpleImputer
 from sklearn.linear_model import LogisticRegression
 from sklearn.neural_network import MLPClassifier
@@ -76,10 +82,51 @@ class Refusals(unittest.TestCase):
         p, X = fit(dense([("poly", make_pipeline(SimpleImputer(), PolynomialFeatures()), NUM)]))
         self.refused(p, X, "pre/poly/polynomialfeatures", "PolynomialFeatures creates products of several columns")
 
-    def test_tree_models(self):
-        for model in (DecisionTreeClassifier(), RandomForestClassifier(n_estimators=3)):
+    def test_other_tree_models(self):
+        for model in (AdaBoostClassifier(n_estimators=3), BaggingClassifier(n_estimators=3)):
             p, X = fit(dense([IMPUTED_NUM]), model)
-            self.refused(p, X, "model", f"{type(model).__name__} is a tree model", supported=SUPPORTED_ESTIMATORS)
+            self.refused(p, X, "model", f"{type(model).__name__} is a tree model ferryml does not export", supported=SUPPORTED_ESTIMATORS)
+
+    def test_tree_model_options(self):
+        from xgboost import XGBClassifier, XGBRegressor
+
+        X0, y0 = table()
+        codes = pd.Series(pd.Categorical(y0).codes)
+        y_num = pd.Series(np.arange(len(X0), dtype=float))
+        cases = [
+            (GradientBoostingClassifier(n_estimators=3, loss="exponential"), None, "GradientBoostingClassifier loss 'exponential' is not supported"),
+            (GradientBoostingClassifier(n_estimators=3, init=LogisticRegression()), None, "init estimator LogisticRegression gives a different start per row"),
+            (HistGradientBoostingRegressor(max_iter=3, loss="poisson"), y_num + 1, "HistGradientBoostingRegressor loss 'poisson' has a non-identity link"),
+            (XGBRegressor(n_estimators=3, objective="count:poisson"), y_num, "XGBRegressor objective 'count:poisson' is not supported"),
+            (XGBClassifier(n_estimators=3, booster="dart"), codes, "XGBClassifier booster 'dart' is not supported"),
+            (XGBClassifier(n_estimators=3, missing=0.0), codes, "XGBClassifier missing=0.0: only NaN marks a missing value"),
+        ]
+        for model, y, phrase in cases:
+            with self.subTest(phrase):
+                p, X = fit(dense([IMPUTED_NUM]), model, y=y)
+                self.refused(p, X, "model", phrase, supported=SUPPORTED_ESTIMATORS)
+
+    def test_xgboost_early_stopping(self):
+        from xgboost import XGBClassifier
+
+        X0, y0 = table()
+        codes = pd.Series(pd.Categorical(y0).codes)
+        ct = dense([IMPUTED_NUM])
+        Xt = ct.fit_transform(X0)
+        xgb = XGBClassifier(n_estimators=50, early_stopping_rounds=1, learning_rate=1.0)
+        xgb.fit(Xt, codes, eval_set=[(Xt[::-1][:5], codes[::-1][:5])], verbose=False)
+        if int(xgb.get_booster().attr("best_iteration")) + 1 >= xgb.get_booster().num_boosted_rounds():
+            self.skipTest("early stopping did not stop early on this table")
+        p = Pipeline([("pre", ct), ("model", xgb)])
+        self.refused(p, X0, "model", "was fitted with early stopping", "Refit with n_estimators=best_iteration + 1", supported=SUPPORTED_ESTIMATORS)
+
+    def test_missing_values_for_forests_still_need_an_imputer(self):
+        # Forests and GradientBoosting in scikit-learn 1.2 refuse NaN: no passthrough lets it through.
+        X0, y0 = table()
+        p, X = fit(dense([IMPUTED_NUM]), RandomForestClassifier(n_estimators=3, random_state=0))
+        out = os.path.join(tempfile.mkdtemp(), "out")
+        result = export(p, X, out)
+        self.assertTrue(all(s.get("missing") != "nan" for c in result.schema["columns"] for s in c["steps"]))
 
     def test_unsupported_estimator(self):
         p, X = fit(dense([IMPUTED_NUM]), SVC(probability=True))

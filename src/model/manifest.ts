@@ -26,7 +26,8 @@ export interface Manifest {
   name: string;
   version: string;
   createdAt: string;
-  model: { format: 'layers-model' | 'graph-model'; entry: string };
+  /** `tree-ensemble`: flat typed arrays run by the plain-TypeScript tree kernel (README "Tree ensembles"). */
+  model: { format: 'layers-model' | 'graph-model' | 'tree-ensemble'; entry: string };
   files: BundleFile[];
   /** Path of the preprocessing schema among `files`. */
   schema: string;

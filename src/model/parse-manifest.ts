@@ -28,7 +28,7 @@ export function parseManifest(json: unknown, where: string): Manifest {
   if (m.formatVersion !== MANIFEST_FORMAT_VERSION) problems.push(`formatVersion is ${JSON.stringify(m.formatVersion)}, this SDK reads ${MANIFEST_FORMAT_VERSION}`);
   if (typeof m.name !== 'string' || !m.name) problems.push('name must be a non-empty string');
   if (typeof m.version !== 'string' || !m.version) problems.push('version must be a non-empty string');
-  if (!m.model || (m.model.format !== 'layers-model' && m.model.format !== 'graph-model')) problems.push('model.format must be "layers-model" or "graph-model"');
+  if (!m.model || !['layers-model', 'graph-model', 'tree-ensemble'].includes(m.model.format)) problems.push('model.format must be "layers-model", "graph-model" or "tree-ensemble"');
   const paths = new Set<string>();
   if (!Array.isArray(m.files)) problems.push('files must be an array');
   else {

@@ -10,11 +10,12 @@
  * `PLAIN_KERNELS` below. That one line is the whole registration: the engine choice, golden
  * check, worker mode, `model.info.engine`/`engineReason` and the tfjs-free build follow. Keep the
  * kernel's module free of tfjs imports (`import type` is fine), or the build pulls tfjs in.
- * A format tfjs cannot load (tree ensembles) must not reach `createEngine`: when no kernel takes
- * such a model, make start-engine.ts fail with the kernels' reasons (`NO_BACKEND`) instead.
+ * A format tfjs cannot load (`PLAIN_ONLY_FORMATS`, tree ensembles) never reaches `createEngine`:
+ * start-engine.ts fails with the kernel's rejection instead.
  */
 import { createDirect } from './direct.js';
 import { readDenseArtifacts } from './dense-artifacts.js';
+import { treeKernel } from './trees/plain-kernel.js';
 import type { EngineInit, LeanMode } from './types.js';
 
 /** A model running as plain JavaScript. */
@@ -58,5 +59,8 @@ export const denseKernel: PlainKernelFactory = ({ artifacts, format, width }) =>
   };
 };
 
+/** Model formats only a plain-JS kernel runs (tfjs cannot load them): a forced tfjs backend is ignored. */
+export const PLAIN_ONLY_FORMATS: ReadonlySet<string> = new Set(['tree-ensemble']);
+
 /** Every plain-JS kernel, tried in order. */
-export const PLAIN_KERNELS: readonly PlainKernelFactory[] = [denseKernel];
+export const PLAIN_KERNELS: readonly PlainKernelFactory[] = [denseKernel, treeKernel];

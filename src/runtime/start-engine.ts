@@ -7,7 +7,8 @@
  * this device picked a tfjs backend for this model version.
  */
 import { createPlainEngine, checkPlain } from './plain-engine.js';
-import { PLAIN_KERNELS } from './plain-kernels.js';
+import { PLAIN_KERNELS, PLAIN_ONLY_FORMATS } from './plain-kernels.js';
+import { FerryError } from '../errors.js';
 import type { Engine, EngineInit, EngineReport, Rejection, Timings } from './types.js';
 
 /** Why the plain-JS engine is not even tried, or undefined when it may be. */
@@ -24,7 +25,9 @@ function tfjsRequired(init: EngineInit): string | undefined {
 /** Brings the model up on the plain-JS engine or tfjs (see module doc); rejects like `createEngine`. */
 export async function startEngine(init: EngineInit, onChange?: (report: EngineReport) => void): Promise<Engine> {
   const timings: Timings = { backendMs: 0, modelMs: 0, warmupMs: 0, goldenMs: 0, measureMs: 0 };
-  let why = tfjsRequired(init);
+  const plainOnly = PLAIN_ONLY_FORMATS.has(init.format);
+  // tfjs cannot load a plain-only format (tree ensembles), so a forced tfjs backend does not apply.
+  let why = plainOnly ? undefined : tfjsRequired(init);
   const rejected: Rejection[] = [];
   if (why === undefined) {
     const refused: string[] = [];
@@ -44,6 +47,12 @@ export async function startEngine(init: EngineInit, onChange?: (report: EngineRe
       }
       rejected.push(check.rejection);
       refused.push(check.rejection.reason);
+    }
+    if (plainOnly) {
+      const mismatch = rejected.find((r) => r.code === 'GOLDEN_MISMATCH');
+      throw new FerryError(mismatch ? 'GOLDEN_MISMATCH' : 'NO_BACKEND', `${init.format} models run only in a plain-JS kernel, which refused this one: ${refused.join('; ')}; the bundle is broken — re-export it`, {
+        details: { format: init.format, rejected },
+      });
     }
     why = refused.length > 0 ? `no plain-JS kernel runs this model: ${refused.join('; ')}` : `no plain-JS kernel handles ${init.format} models`;
   }

@@ -148,7 +148,7 @@ export interface GoldenInput {
 export interface EngineInit {
   /** The model's artifacts (model.json topology and weights), as the bundle's IOHandler returns them. */
   artifacts: io.ModelArtifacts;
-  format: 'layers-model' | 'graph-model';
+  format: 'layers-model' | 'graph-model' | 'tree-ensemble';
   /** Features per transformed row (the schema's `width`). */
   width: number;
   /** Backends to try, in order. */

@@ -89,6 +89,7 @@ function checkStep(s: Step, at: Where, valueKind: string | undefined): string | 
       return type;
     }
     case 'passthrough':
+      if (s.missing !== undefined && s.missing !== 'nan') fail(at, `"missing" must be "nan" (a missing value reaches the model as NaN) or absent, got ${JSON.stringify(s.missing)}`);
       return undefined;
     case 'image':
       checkImage(s, at);

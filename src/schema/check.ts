@@ -69,7 +69,8 @@ function checkColumn(c: ColumnSchema): void {
 /** True when the column's steps turn a missing value into output (so the column may be absent). */
 export function handlesMissing(steps: readonly Step[]): boolean {
   const first = steps[0];
-  return first?.kind === 'impute' || (first?.kind === 'ordinal' && first.missing !== undefined);
+  // A passthrough that lets missing through as NaN comes after scaling steps, which keep NaN NaN.
+  return first?.kind === 'impute' || (first?.kind === 'ordinal' && first.missing !== undefined) || steps.some((s) => s.kind === 'passthrough' && s.missing === 'nan');
 }
 
 function checkBaseline(c: ColumnSchema, at: Where): void {

@@ -42,12 +42,17 @@ type StepsOf<C> = C extends { steps: readonly (infer St)[] } ? St : never;
 type MissingStrings<C> = C extends { missing: { strings: readonly (infer M)[] } } ? M : never;
 type Widen<V> = V extends string ? string : V extends number ? number : V extends boolean ? boolean : never;
 
-/** Whether a column may be missing: `required`, else whether its first step handles missing. */
+/** Whether a column may be missing: `required`, else whether a step handles missing (check.ts `handlesMissing`). */
 type Optional<C> = C extends { required: false }
   ? true
   : C extends { required: true }
     ? false
-    : C extends { steps: readonly [infer F, ...unknown[]] }
+    : Extract<StepsOf<C>, { kind: 'passthrough'; missing: 'nan' }> extends never
+      ? FirstStepHandlesMissing<C>
+      : true;
+
+type FirstStepHandlesMissing<C> =
+  C extends { steps: readonly [infer F, ...unknown[]] }
       ? F extends { kind: 'impute' }
         ? true
         : F extends { kind: 'ordinal'; missing: number }

@@ -77,7 +77,9 @@ export function compileNumeric(name: string, steps: readonly Step[], offsets: In
   const ops: number[] = [];
   let edges: Float64Array | undefined;
   let onehot = false;
+  let missingNaN = false;
   for (const s of steps) {
+    if (s.kind === 'passthrough' && s.missing === 'nan') missingNaN = true;
     if (s.kind === 'standardize') ops.push(STANDARDIZE, s.mean, s.scale, 0, 0);
     else if (s.kind === 'minmax') ops.push(MINMAX, s.scale, s.offset, s.clip?.min ?? -Infinity, s.clip?.max ?? Infinity);
     else if (s.kind === 'bucketize') {
@@ -88,9 +90,10 @@ export function compileNumeric(name: string, steps: readonly Step[], offsets: In
   const program = Float64Array.from(ops);
   const at = offsets[0]!;
   return (v, out, base, sink, raw) => {
-    // MISSING only reaches here when no impute step exists and the column may be missing,
-    // which check.ts rules out for numeric columns; booleans become 0/1 as in numpy.
-    let x = v === MISSING ? 0 : +v;
+    // MISSING only reaches here when no impute step exists and the column may be missing: then
+    // only a passthrough with `missing: "nan"` (check.ts), whose NaN the scaling steps keep NaN
+    // (as scikit-learn's scalers do). Booleans become 0/1 as in numpy.
+    let x = v === MISSING ? NaN : +v;
     for (let p = 0; p < program.length; p += 5) {
       if (program[p] === STANDARDIZE) x = (x - program[p + 1]!) / program[p + 2]!;
       else {
@@ -101,7 +104,7 @@ export function compileNumeric(name: string, steps: readonly Step[], offsets: In
     }
     if (edges === undefined) {
       // A finite float64 can still overflow the float32 output (1e300 passed through).
-      if (!Number.isFinite(Math.fround(x)))
+      if (!Number.isFinite(Math.fround(x)) && !(missingNaN && v === MISSING))
         return (report(sink, 'NOT_FINITE', name, 'a value that stays finite as float32 after the steps', raw), ENCODE_ERROR);
       out[base + at] = x;
     } else {

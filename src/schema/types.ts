@@ -159,6 +159,11 @@ export interface OrdinalStep {
 /** The value as a number (booleans → 0/1). */
 export interface PassthroughStep {
   kind: 'passthrough';
+  /**
+   * `"nan"`: a missing value reaches the model as NaN (for tree models that route missing values:
+   * HistGradientBoosting, XGBoost), and the column may be missing. Absent: missing is an error.
+   */
+  missing?: 'nan';
 }
 
 /**

@@ -6,7 +6,7 @@
 import { expect } from 'chai';
 import { loadModel } from '../../src/load-model.js';
 import type { Model } from '../../src/runtime/model-types.js';
-import { compareOutputs, rowObjects, type Expected } from './compare.js';
+import { TREE_TOLERANCE, compareOutputs, rowObjects, type Expected } from './compare.js';
 
 const FIXTURES = '/test/fixtures/export';
 
@@ -41,7 +41,8 @@ describe('export: scikit-learn pipelines in Chromium through loadModel', () => {
         // the load-time golden check ran the exporter's golden rows on this backend
         expect(model.info.goldenError, `${name} golden error`).to.be.a('number').below(1e-4);
         const { predictions, issues } = await model.predictBatch(rowObjects(expected));
-        const problems = compareOutputs(expected, predictions.map((p) => (p ? p.raw : null)));
+        const { model: entry } = await json<{ model: { format: string } }>(`${FIXTURES}/models/${name}/1.0.0/manifest.json`);
+        const problems = compareOutputs(expected, predictions.map((p) => (p ? p.raw : null)), entry.format === 'tree-ensemble' ? TREE_TOLERANCE : 1e-5);
         if (problems.length) failures.push(`${name} on ${model.info.backend}: ${problems.slice(0, 3).join('; ')}${problems.length > 3 ? ` (+${problems.length - 3})` : ''}`);
         for (const issue of issues.filter((i) => i.severity === 'error')) expect(issue.code, `${name} row ${issue.row}`).to.equal('UNKNOWN_CATEGORY');
       } finally {

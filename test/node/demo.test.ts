@@ -281,7 +281,8 @@ describe('demo: npm start servers driven by Chromium', { timeout: 240_000 }, () 
       await modelsReady();
     }
     const first = ((await page.locator('#penguins-version').textContent()) ?? '').replace(/^v/, '');
-    const other = registry.models['penguins']!.versions.find((v) => v !== first);
+    // Pin the canary when there is one (penguins 2.0.0: a tree ensemble behind the same columns).
+    const other = canary && canary !== first ? canary : registry.models['penguins']!.versions.find((v) => v !== first);
     assert.ok(other, 'the registry ships at least two penguins versions');
     await page.getByRole('button', { name: `Use penguins ${other}` }).click();
     await page.locator('#penguins-version', { hasText: `v${other}` }).waitFor({ timeout: 30_000 });

@@ -27,7 +27,8 @@ test('digits: same seed → same weights on a 256-row slice', async () => {
 
 test('the shipped penguins bundles record their provenance', async () => {
   const { readFileSync } = await import('node:fs');
-  for (const version of ['1.0.0', '1.1.0']) {
+  // 2.0.0: GradientBoosting trees from training/penguins_trees.py (ferryml_export + ferryml pack).
+  for (const version of ['1.0.0', '1.1.0', '2.0.0']) {
     const m = JSON.parse(readFileSync(`models/penguins/${version}/manifest.json`, 'utf8'));
     assert.equal(m.training.seed, 42);
     assert.equal(m.training.data.rows, 344);

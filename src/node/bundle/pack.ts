@@ -56,7 +56,8 @@ export async function packBundle(o: PackOptions): Promise<{ dir: string; manifes
   if (typeof modelJson.modelTopology !== 'object' || !Array.isArray(modelJson.weightsManifest)) {
     throw new Error(`${modelJsonPath}: not a tfjs model.json (needs modelTopology and weightsManifest; save with model.save() or tensorflowjs_converter)`);
   }
-  const format = modelJson.format === 'graph-model' || (modelJson.format === undefined && 'node' in modelJson.modelTopology) ? 'graph-model' : 'layers-model';
+  const format =
+    modelJson.format === 'tree-ensemble' ? 'tree-ensemble' : modelJson.format === 'graph-model' || (modelJson.format === undefined && 'node' in modelJson.modelTopology) ? 'graph-model' : 'layers-model';
   const shards = modelJson.weightsManifest.flatMap((g) => g.paths);
   for (const s of shards) if (!isSafeBundlePath(s)) throw new Error(`${modelJsonPath}: weight path "${s}" leaves the model directory`);
 

@@ -1,0 +1,119 @@
+// Page for the `trees` item: ferryml (tree kernel, no tfjs) and ONNX Runtime Web's wasm EP
+// (TreeEnsembleClassifier built from the same bundle by bench/onnx/build_trees.py) on one page:
+// per call at batch 1 and 1,000 concurrent calls in interleaved rounds, then one 100,000-row batch.
+import * as ort from 'onnxruntime-web/wasm';
+import { loadModel } from '../../src/index.js';
+import type { Model } from '../../src/index.js';
+import { interleave, sequential, type Interleaved } from './timing.js';
+
+/** What the orchestrator asks for. */
+export interface TreesSetup {
+  registry: string;
+  models: string[];
+  /** URL of each model's .onnx, by model name. */
+  onnx: Record<string, string>;
+  /** URL of trees.json (rows, columns, expected outputs). */
+  data: string;
+}
+
+const ferry = new Map<string, Model>();
+const sessions = new Map<string, ort.InferenceSession>();
+let rows: Array<Record<string, unknown>> = [];
+let features = new Float32Array(0);
+let width = 0;
+let report: { rows: number[][]; columns: string[]; batch: number; models: Record<string, { expected: number[][] }> };
+
+async function setup(s: TreesSetup) {
+  report = await (await fetch(s.data)).json();
+  width = report.columns.length;
+  rows = report.rows.map((r) => Object.fromEntries(report.columns.map((c, i) => [c, r[i]])));
+  features = Float32Array.from(report.rows.flat());
+  ort.env.wasm.wasmPaths = '/node_modules/onnxruntime-web/dist/';
+  ort.env.wasm.numThreads = 1;
+  ort.env.wasm.proxy = false;
+  const info: Record<string, unknown> = {};
+  for (const name of s.models) {
+    const model = await loadModel({ registry: s.registry, name, cache: false, remember: false });
+    ferry.set(name, model);
+    sessions.set(name, await ort.InferenceSession.create(s.onnx[name]!, { executionProviders: ['wasm'], graphOptimizationLevel: 'all' }));
+    info[name] = { backend: model.info.backend, leanReason: model.info.leanReason };
+  }
+  const tfjs = '_tfengine' in globalThis || performance.getEntriesByType('resource').some((e) => e.name.includes('@tensorflow') || e.name.includes('tfjs'));
+  return { info, tfjsLoaded: tfjs };
+}
+
+async function ortRun(name: string, x: Float32Array, n: number): Promise<Float32Array> {
+  const result = await sessions.get(name)!.run({ input: new ort.Tensor('float32', x, [n, width]) });
+  const out = result['output']!;
+  const data = out.data as Float32Array;
+  out.dispose();
+  result['label']?.dispose();
+  return data;
+}
+
+/** Largest |output − scikit-learn| over the dataset rows, and how many rows differ by more than 1e-5, per engine. */
+async function check(name: string) {
+  const expected = report.models[name]!.expected;
+  const { predictions } = await ferry.get(name)!.predictBatch(rows);
+  const o = await ortRun(name, features, rows.length);
+  const diff = (get: (i: number, k: number) => number) => {
+    let max = 0;
+    let off = 0;
+    expected.forEach((e, i) => {
+      let rowMax = 0;
+      e.forEach((v, k) => (rowMax = Math.max(rowMax, Math.abs(get(i, k) - v))));
+      max = Math.max(max, rowMax);
+      if (rowMax > 1e-5) off++;
+    });
+    return { max, rowsOff: off };
+  };
+  return { ferry: diff((i, k) => predictions[i]!.raw[k]!), ort: diff((i, k) => o[i * 2 + k]!) };
+}
+
+function perCall(name: string, rounds: number): Promise<Interleaved> {
+  const model = ferry.get(name)!;
+  const one = (i: number) => features.subarray((i % rows.length) * width, (i % rows.length + 1) * width);
+  return interleave(
+    {
+      ferry: sequential((i) => model.predict(rows[i % rows.length]!)),
+      ort: sequential((i) => ortRun(name, one(i), 1)),
+    },
+    { rounds },
+  );
+}
+
+function concurrent(name: string, calls: number, rounds: number): Promise<Interleaved> {
+  const model = ferry.get(name)!;
+  return interleave(
+    {
+      ferry: async (n) => {
+        for (let u = 0; u < n; u++) await Promise.all(Array.from({ length: calls }, (_, i) => model.predict(rows[i % rows.length]!)));
+      },
+      ort: async (n) => {
+        for (let u = 0; u < n; u++) await Promise.all(Array.from({ length: calls }, (_, i) => ortRun(name, features.subarray((i % rows.length) * width, (i % rows.length + 1) * width), 1)));
+      },
+    },
+    { rounds, units: 1, warmupMs: 200 },
+  );
+}
+
+/** One `batch`-row call each (rows tiled from the dataset), alternating, `rounds` times: ms per batch. */
+async function batch(name: string, rounds: number) {
+  const n = report.batch;
+  const big = Array.from({ length: n }, (_, i) => rows[i % rows.length]!);
+  const x = new Float32Array(n * width);
+  for (let i = 0; i < n; i++) x.set(features.subarray((i % rows.length) * width, (i % rows.length + 1) * width), i * width);
+  const model = ferry.get(name)!;
+  const samples: Record<string, number[]> = { ferry: [], ort: [] };
+  for (let r = 0; r < rounds; r++) {
+    for (const which of r % 2 ? ['ort', 'ferry'] : ['ferry', 'ort']) {
+      const t0 = performance.now();
+      if (which === 'ferry') await model.predictBatch(big);
+      else await ortRun(name, x, n);
+      samples[which]!.push(performance.now() - t0);
+    }
+  }
+  return samples;
+}
+
+(window as unknown as { bench: unknown }).bench = { setup, check, perCall, concurrent, batch };

@@ -1,0 +1,81 @@
+"""Fitted XGBClassifier / XGBRegressor (XGBoost 1.7, gbtree) → a `tree-ensemble`.
+
+XGBoost routes on float32 features: left when `x < split_condition` (a float32), NaN to the
+default child; leaf values are float32, summed per output column in tree order onto the margin
+of `base_score` (`binary:logistic`: logit(base_score); `multi:softprob`, `reg:squarederror`: itself).
+"""
+
+import json
+import math
+
+import numpy as np
+
+from .errors import SUPPORTED_ESTIMATORS, UnsupportedError
+from .lanes import class_name
+from .tree_ensemble import Ensemble
+
+OBJECTIVES = ("binary:logistic", "multi:softprob", "reg:squarederror")
+
+
+def refuse(path, problem, hint=None):
+    raise UnsupportedError(path, problem, supported=SUPPORTED_ESTIMATORS, hint=hint)
+
+
+def xgboost_model(est, path):
+    name = class_name(est)
+    booster = est.get_booster()
+    config = json.loads(booster.save_config())
+    learner = config["learner"]
+    objective = learner["objective"]["name"]
+    if objective not in OBJECTIVES:
+        refuse(path, f"{name} objective '{objective}' is not supported", hint=f"Use one of {list(OBJECTIVES)}")
+    kind = learner["gradient_booster"]["name"]
+    if kind != "gbtree":
+        refuse(path, f"{name} booster '{kind}' is not supported", hint="Use booster='gbtree'")
+    missing = est.missing
+    if not (missing is None or (isinstance(missing, float) and math.isnan(missing))):
+        refuse(path, f"{name} missing={missing!r}: only NaN marks a missing value in ferryml", hint="Use missing=np.nan")
+    if getattr(est, "enable_categorical", False):
+        refuse(path, f"{name} with enable_categorical: XGBoost's categorical splits are not exported", hint="One-hot or ordinal-encode in the ColumnTransformer")
+    # predict_proba uses rounds 0..best_iteration (XGBoost 1.7 sets it after every fit): all of them unless early stopping cut it short.
+    best = booster.attr("best_iteration")
+    if best is not None and int(best) + 1 < booster.num_boosted_rounds():
+        refuse(path, f"{name} was fitted with early stopping (best_iteration {best}); predict_proba would use only part of its trees",
+               hint="Refit with n_estimators=best_iteration + 1")
+    model = json.loads(booster.save_raw("json"))
+    params = model["learner"]["learner_model_param"]
+    base_score = np.float32(float(params["base_score"]))
+    trees = model["learner"]["gradient_booster"]["model"]["trees"]
+    tree_info = model["learner"]["gradient_booster"]["model"]["tree_info"]
+    if objective == "binary:logistic":
+        # XGBoost's ProbToMargin for the logistic objective, in float32: -log(1/base_score - 1).
+        margin = float(-np.log(np.float32(1.0) / base_score - np.float32(1.0), dtype=np.float32))
+        k, link = 1, "sigmoid"
+    elif objective == "multi:softprob":
+        k, link, margin = int(params["num_class"]), "softmax", float(base_score)
+    else:
+        k, link, margin = 1, "identity", float(base_score)
+    ens = Ensemble("xgboost", "<", est.n_features_in_, k, 1, "sum", [margin] * k, link)
+    for tree, column in zip(trees, tree_info):
+        if any(int(s) != 0 for s in tree.get("split_type", [])):
+            refuse(path, f"{name} has categorical splits; they are not exported")
+        left = np.asarray(tree["left_children"], dtype=np.int64)
+        right = np.asarray(tree["right_children"], dtype=np.int64)
+        leaf = left == -1
+        # Thresholds and leaf values are float32 in XGBoost: round the JSON decimals to float32, exactly.
+        cond = np.asarray(tree["split_conditions"], dtype=np.float32).astype(np.float64)
+        offsets = ens.add_values(cond[leaf].reshape(-1, 1))
+        value_at = np.zeros(len(left), dtype=np.int64)
+        value_at[leaf] = offsets
+        ens.add_tree(
+            int(column),
+            feature=np.where(leaf, -1, np.asarray(tree["split_indices"], dtype=np.int64)),
+            threshold=np.where(leaf, 0.0, cond),
+            left=np.where(leaf, value_at, left),
+            right=np.where(leaf, 0, right),
+            missing_left=np.asarray(tree["default_left"], dtype=bool) & ~leaf,
+            leaf=leaf,
+        )
+    if name == "XGBClassifier":
+        return ens, {"kind": "classification", "labels": [str(c) for c in est.classes_]}
+    return ens, {"kind": "regression"}

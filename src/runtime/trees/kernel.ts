@@ -1,0 +1,146 @@
+/**
+ * The tree kernel: a tree ensemble evaluated in plain TypeScript over its flat arrays — no tfjs,
+ * no recursion, no allocation per row. Trees are the outer loop and rows the inner one, so one
+ * tree's nodes stay in cache while every row of a block walks it; each row's scores are summed
+ * in float64, tree after tree in the bundle's order (the order the training library sums in).
+ *
+ * Routing (README "Tree ensembles"): NaN goes where the node's missing bit says; a categorical
+ * node sends `trunc(x)` left when it is in the left bitset, right when in the known-right bitset,
+ * and anything else (negative, ≥ 256, unseen) the missing way; a numeric node goes left when
+ * `x <= threshold` (scikit-learn, HistGradientBoosting) or `x < threshold` (XGBoost).
+ */
+import { CATEGORICAL, MISSING_LEFT } from './format.js';
+import type { TreeEnsemble } from './format.js';
+
+/** A tree ensemble as a plain function of rows. */
+export interface TreeKernel {
+  /** Runs `rows` rows from the front of `input` (`rows × features`); returns a new `rows × outputWidth` array. */
+  run(input: Float32Array | Float64Array, rows: number): Float32Array;
+  /** Values per output row: 2 for a sigmoid link (`[1 − p, p]`), else the raw score columns. */
+  readonly outputWidth: number;
+}
+
+/**
+ * Adds tree `t`'s leaf values for rows `r0 … r1` of `x` into `acc` (row stride `K`, column `c`).
+ * The walk is written out inside the row loop (no call per row: for shallow boosting trees the
+ * call cost more than the walk), once for `x <= t` and once for XGBoost's strict `x < t`.
+ */
+type Block = (t: number, x: Float32Array | Float64Array, r0: number, r1: number, acc: Float64Array) => void;
+
+function blocks(e: TreeEnsemble): { le: Block; lt: Block } {
+  const { feature, threshold, left, right, flags, bitsets, values, roots, treeColumn } = e;
+  const F = e.features;
+  const K = e.outputs;
+  const W = e.leafWidth;
+  const le: Block = (t, x, r0, r1, acc) => {
+    const root = roots[t]!;
+    for (let r = r0, at = r0 * F, o = r0 * K + treeColumn[t]!; r < r1; r++, at += F, o += K) {
+      let n = root;
+      let f = feature[n]!;
+      while (f >= 0) {
+        const v = x[at + f]!;
+        const g = flags[n]!;
+        if (g === 0) n = v <= threshold[n]! ? left[n]! : right[n]!; // NaN <= t is false: right, as flag 0 says
+        else if (v !== v) n = g & MISSING_LEFT ? left[n]! : right[n]!;
+        else if (g & CATEGORICAL) n = category(bitsets, threshold[n]!, v, g) ? left[n]! : right[n]!;
+        else n = v <= threshold[n]! ? left[n]! : right[n]!;
+        f = feature[n]!;
+      }
+      const leaf = left[n]!;
+      for (let k = 0; k < W; k++) acc[o + k] = acc[o + k]! + values[leaf + k]!;
+    }
+  };
+  const lt: Block = (t, x, r0, r1, acc) => {
+    const root = roots[t]!;
+    for (let r = r0, at = r0 * F, o = r0 * K + treeColumn[t]!; r < r1; r++, at += F, o += K) {
+      let n = root;
+      let f = feature[n]!;
+      while (f >= 0) {
+        const v = x[at + f]!;
+        const g = flags[n]!;
+        if (g === 0) n = v < threshold[n]! ? left[n]! : right[n]!;
+        else if (v !== v) n = g & MISSING_LEFT ? left[n]! : right[n]!;
+        else if (g & CATEGORICAL) n = category(bitsets, threshold[n]!, v, g) ? left[n]! : right[n]!;
+        else n = v < threshold[n]! ? left[n]! : right[n]!;
+        f = feature[n]!;
+      }
+      const leaf = left[n]!;
+      for (let k = 0; k < W; k++) acc[o + k] = acc[o + k]! + values[leaf + k]!;
+    }
+  };
+  return { le, lt };
+}
+
+/**
+ * True when a categorical split sends `v` left. HistGradientBoosting casts the value to uint8
+ * (truncation) and tests its raw-category bitset; a category it never saw in training goes the
+ * way missing values go (scikit-learn `_predictor.pyx`), which the known-right bitset encodes.
+ */
+function category(bitsets: Uint32Array, pair: number, v: number, g: number): boolean {
+  const missingLeft = (g & MISSING_LEFT) !== 0;
+  if (!(v >= 0 && v < 256)) return missingLeft;
+  const c = v | 0;
+  const word = pair * 16 + (c >>> 5);
+  const bit = 1 << (c & 31);
+  if (bitsets[word]! & bit) return true;
+  if (bitsets[word + 8]! & bit) return false;
+  return missingLeft;
+}
+
+/**
+ * Rows per block: each block's inputs (here 256 × features float32) stay in cache while every
+ * tree walks them; over a large batch, tree-outer order alone re-reads all rows from memory per tree.
+ */
+const BLOCK = 256;
+
+/** The kernel for `e` (arrays checked by readTreeEnsemble). */
+export function createTreeKernel(e: TreeEnsemble): TreeKernel {
+  const K = e.outputs;
+  const outputWidth = e.link === 'sigmoid' ? 2 : K;
+  const { le, lt } = blocks(e);
+  const block = e.compare === '<=' ? le : lt;
+  const base = Float64Array.from(e.base);
+  const T = e.trees;
+  // The float64 score rows, grown to the largest batch seen and reused: nothing is allocated per row.
+  let acc = new Float64Array(0);
+  return {
+    outputWidth,
+    run(input, rows) {
+      if (acc.length < rows * K) acc = new Float64Array(rows * K);
+      for (let r = 0; r < rows; r++) acc.set(base, r * K);
+      // Trees in order for every row: each row's float64 sum is in the library's order.
+      for (let r0 = 0; r0 < rows; r0 += BLOCK) {
+        const r1 = Math.min(rows, r0 + BLOCK);
+        for (let t = 0; t < T; t++) block(t, input, r0, r1, acc);
+      }
+      // A new array per call: predictions keep views of it (`raw`), and a worker transfers it.
+      const out = new Float32Array(rows * outputWidth);
+      finish(e, acc, rows, out);
+      return out;
+    },
+  };
+}
+
+/** Averaging and the link, per row: float64 until the one rounding to the float32 output. */
+function finish(e: TreeEnsemble, acc: Float64Array, rows: number, out: Float32Array): void {
+  const K = e.outputs;
+  if (e.aggregate === 'mean') for (let i = 0; i < rows * K; i++) acc[i] = acc[i]! / e.trees;
+  if (e.link === 'identity') {
+    for (let i = 0; i < rows * K; i++) out[i] = acc[i]!;
+  } else if (e.link === 'sigmoid') {
+    for (let r = 0; r < rows; r++) {
+      // scipy.special.expit, then scikit-learn's 1 − p for the negative class.
+      const p = 1 / (1 + Math.exp(-acc[r]!));
+      out[2 * r] = 1 - p;
+      out[2 * r + 1] = p;
+    }
+  } else {
+    for (let r = 0, o = 0; r < rows; r++, o += K) {
+      let max = -Infinity;
+      for (let k = 0; k < K; k++) if (acc[o + k]! > max) max = acc[o + k]!;
+      let sum = 0;
+      for (let k = 0; k < K; k++) sum += Math.exp(acc[o + k]! - max);
+      for (let k = 0; k < K; k++) out[o + k] = Math.exp(acc[o + k]! - max) / sum;
+    }
+  }
+}
