@@ -1,5 +1,6 @@
 /** The collector's options: one type, one defaults object, one normalizeOptions, one argv parser. */
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { FerryError } from '../../errors.js';
 
 /** Options of {@link startCollector}. */
@@ -10,8 +11,10 @@ export interface CollectorOptions {
   host?: string;
   /** SQLite file (WAL mode); `":memory:"` for tests. @default "./telemetry.sqlite" */
   db?: string;
-  /** Bearer token of the read API and dashboard. @default $FERRYML_ADMIN_TOKEN, else generated */
+  /** Bearer token of the read API and dashboard. @default the contents of `tokenFile`, else $FERRYML_ADMIN_TOKEN, else generated */
   token?: string;
+  /** A file holding the admin token (the command line takes this, never the token: argv is public in `ps`). */
+  tokenFile?: string;
   /** Origins allowed to POST from a browser (CORS); `"*"` allows any. @default ["http://localhost:8080", "http://127.0.0.1:8080"] */
   origins?: readonly string[];
   /**
@@ -29,7 +32,7 @@ export interface CollectorOptions {
   retryAfterS?: number;
 }
 
-export type NormalizedCollectorOptions = Required<Omit<CollectorOptions, 'ingestKey'>> & {
+export type NormalizedCollectorOptions = Required<Omit<CollectorOptions, 'ingestKey' | 'tokenFile'>> & {
   /** Accepted ingest keys; empty: no key needed. */
   ingestKeys: string[];
   tokenGenerated: boolean;
@@ -53,9 +56,18 @@ function integer(name: string, v: number | undefined, fallback: number, min: num
   return v;
 }
 
+function readTokenFile(file: string | undefined): string | undefined {
+  if (file === undefined) return undefined;
+  try {
+    return readFileSync(file, 'utf8').trim();
+  } catch (e) {
+    throw new FerryError('INVALID_OPTIONS', `collector --token-file ${file} cannot be read (${(e as Error).message}); write the admin token into it, or set FERRYML_ADMIN_TOKEN`);
+  }
+}
+
 /** Fills defaults; throws INVALID_OPTIONS on caller mistakes. */
 export function normalizeOptions(o: CollectorOptions = {}, env: NodeJS.ProcessEnv = process.env): NormalizedCollectorOptions {
-  const token = o.token ?? env.FERRYML_ADMIN_TOKEN;
+  const token = o.token ?? readTokenFile(o.tokenFile) ?? env.FERRYML_ADMIN_TOKEN;
   if (token !== undefined && token.length < 8) throw new FerryError('INVALID_OPTIONS', 'collector --token must be at least 8 characters');
   const origins = (o.origins ?? collectorDefaults.origins).map((s) => s.trim().replace(/\/+$/, '')).filter(Boolean);
   for (const origin of origins) {
@@ -86,8 +98,9 @@ Receives OTLP/HTTP JSON logs from the ferryml SDK into SQLite and serves the rea
   --port N               port (default 4318; 0 = any free port)
   --host H               interface (default 127.0.0.1; 0.0.0.0 for all)
   --db FILE              SQLite file, WAL mode (default ./telemetry.sqlite)
-  --token T              admin bearer token for /api and the dashboard
-                         (default $FERRYML_ADMIN_TOKEN, else generated and printed)
+  --token-file FILE      file holding the admin bearer token for /api and the dashboard
+                         (default $FERRYML_ADMIN_TOKEN, else generated and printed;
+                         never on the command line, where \`ps\` shows it to every user)
   --origins A,B          CORS allowlist of page origins, or * (default http://localhost:8080,http://127.0.0.1:8080)
   --ingest-key K[,K2]    require X-Ferryml-Ingest-Key with one of these keys (one per app)
                          on POST /v1/logs (default $FERRYML_INGEST_KEY)
@@ -115,7 +128,9 @@ export function parseArgs(argv: readonly string[]): CollectorOptions {
       case '--port': o.port = num(flag, value()); break;
       case '--host': o.host = value(); break;
       case '--db': o.db = value(); break;
-      case '--token': o.token = value(); break;
+      case '--token-file': o.tokenFile = value(); break;
+      case '--token':
+        throw new FerryError('INVALID_OPTIONS', 'collector --token is refused: a command line is visible to every local user (ps); set FERRYML_ADMIN_TOKEN or use --token-file FILE');
       case '--origins': o.origins = value().split(','); break;
       case '--ingest-key': o.ingestKey = value(); break;
       case '--max-body-bytes': o.maxBodyBytes = num(flag, value()); break;
