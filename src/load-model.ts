@@ -93,6 +93,11 @@ function goldenInput(bundle: OpenedBundle, schema: CompiledSchema): GoldenInput 
  * side (model, scheduler, decode) and either the tfjs engine or, in worker mode, only the worker
  * host. Kept out of the static graph for the size budget; the page never imports tfjs in worker mode.
  */
+/** `model.info.fallback`: the code and words of why a cached version stands in (the error object stays out of info). */
+function fallbackInfo(f: NonNullable<OpenedBundle['fallback']>): NonNullable<Model['info']['fallback']> {
+  return { code: f.error.code, message: f.error.message, ...(f.wanted === undefined ? {} : { wanted: f.wanted }) };
+}
+
 function importRuntime(o: NormalizedRuntimeOptions) {
   const model = import('./runtime/model.js');
   const engine: Promise<(init: EngineInit, onChange: (r: EngineReport) => void, signal: AbortSignal | undefined) => Promise<Engine>> = o.worker
@@ -178,6 +183,7 @@ export async function loadModel(options: LoadModelOptions): Promise<Model<Record
         bundleId: bundle.id,
         source: bundle.source,
         resolvedBy: bundle.resolvedBy,
+        ...(bundle.fallback ? { fallback: fallbackInfo(bundle.fallback) } : {}),
         worker: o.worker !== undefined,
         features: schema.features,
         output: manifest.output,
@@ -195,6 +201,7 @@ export async function loadModel(options: LoadModelOptions): Promise<Model<Record
       backend: report.backend,
       rejected: report.rejected,
       ...(adapter ? { adapter: { ...adapter } } : {}),
+      ...(bundle.fallback ? { fallbackCode: bundle.fallback.error.code } : {}),
     });
     return model;
   } catch (error) {

@@ -13,6 +13,7 @@ import {
   blobKey,
   bundleKey,
   registryKey,
+  registryTrustKey,
   type CachedBundleRecord,
   type CachedRegistry,
 } from './records.js';
@@ -109,6 +110,16 @@ export function saveRegistry(store: KvStore, url: string, registry: Registry, no
 /** The registry last fetched from `url`, if any. */
 export function loadRegistry(store: KvStore, url: string): Promise<CachedRegistry | undefined> {
   return store.run('readonly', (tx) => tx.get<CachedRegistry>(registryKey(url)));
+}
+
+/** Saves `state` for a signed registry URL (see model/registry-trust.ts). */
+export function saveRegistryTrust(store: KvStore, url: string, state: unknown): Promise<void> {
+  return store.run('readwrite', async (tx) => tx.put(registryTrustKey(url), state));
+}
+
+/** The trust state saved for `url`, if any. */
+export function loadRegistryTrust<T>(store: KvStore, url: string): Promise<T | undefined> {
+  return store.run('readonly', (tx) => tx.get<T>(registryTrustKey(url)));
 }
 
 /** Deletes everything under `prefix` ('' for all). */

@@ -52,6 +52,8 @@ export const bundleKey = (name: string, version: string) => `${BUNDLE_PREFIX}${n
 export const blobKey = (sha256: string) => `${BLOB_PREFIX}${sha256}`;
 /** Key of the registry snapshot for a URL. */
 export const registryKey = (url: string) => `${REGISTRY_PREFIX}${url}`;
+/** Key of what this client trusts about a signed registry URL (highest version seen, rotated keys). */
+export const registryTrustKey = (url: string) => `trust:${url}`;
 
 /** The record's summary (no bytes). */
 export function infoOf(r: CachedBundleRecord): CachedBundleInfo {

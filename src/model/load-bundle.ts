@@ -15,6 +15,7 @@ import { normalizeOptions, type BundleProgress, type NormalizedOpenBundleOptions
 import type { BundleCacheStatus, BundleSource, OpenedBundle, ResolvedBy } from './opened-bundle.js';
 import { readCachedVersion } from './read-cached-version.js';
 import { resolveTarget, type Target } from './resolve-target.js';
+import { isRegistryTrustError } from './registry-trust.js';
 import { createInflightGroup } from './share-inflight.js';
 import { persistence, storeVersion } from './store-version.js';
 import type { VerifiedVersion } from './verified-version.js';
@@ -102,14 +103,18 @@ export async function loadBundle(options: OpenBundleOptions): Promise<OpenedBund
       onEvent,
     );
     return finish(verified, verified.downloadedBytes === 0 ? 'cache' : 'network', t.resolvedBy, status);
-  } catch (error) {
-    if (!networkFailed(error)) throw error;
+  } catch (caught) {
+    // A registry that does not verify (unsigned, rolled back, expired) is treated like no answer:
+    // the last verified cached version serves, and the reason rides on `fallback.error`.
+    const untrusted = isRegistryTrustError(caught);
+    if (!untrusted && !networkFailed(caught)) throw caught;
+    const error = caught as FerryError;
     const fallback = await fallbackVersion();
     if (fallback) {
       const wanted = target?.version;
       return finish(fallback, 'offline', 'offline-fallback', baseStatus, wanted === undefined ? { error } : { error, wanted });
     }
-    if (error.code !== 'NETWORK_ERROR') throw error;
+    if (untrusted || error.code !== 'NETWORK_ERROR') throw error;
     const what = opts.registry ? `${opts.name}${opts.version ? `@${opts.version}` : ''}` : opts.bundle!.href;
     throw new FerryError('OFFLINE_NO_CACHED_VERSION', `${what}: the network is unreachable (${error.message}) and no verified, non-revoked version is cached${opts.cache ? '' : ' (cache: false)'}. Load once while online.`, {
       cause: error,

@@ -1,7 +1,7 @@
 /**
  * The public shape of a loaded model: `predict`, `predictBatch`, `info`, `stats`, `dispose`.
  */
-import type { Issue } from '../errors.js';
+import type { FerryErrorCode, Issue } from '../errors.js';
 import type { Manifest, OutputSpec } from '../model/manifest.js';
 import type { BundleSource, ResolvedBy } from '../model/opened-bundle.js';
 import type { Schema } from '../schema/types.js';
@@ -34,6 +34,12 @@ export interface ModelInfo {
   source: BundleSource;
   /** Which rule picked the version (pin, channel, rollout, stable, offline-fallback, bundle). */
   resolvedBy: ResolvedBy;
+  /**
+   * Set when a cached version stands in (`source: "offline"`): why (the network failed, or the
+   * registry did not verify: `REGISTRY_SIGNATURE_INVALID`, `REGISTRY_ROLLBACK`, `REGISTRY_EXPIRED`)
+   * and the version the registry asked for, when known.
+   */
+  fallback?: { code: FerryErrorCode; message: string; wanted?: string };
   /** The backend predictions run on now. */
   backend: BackendName;
   /** How it was chosen: `first`, `measured`, `remembered` or `forced`. */

@@ -41,6 +41,7 @@ export function loadRecord(e: ModelLoadedEvent, timeMs: number, ids: RecordIds, 
     dbl('ferryml.load.ms', e.ms),
     str('ferryml.backend', String(e.backend)),
   ];
+  if (e.fallbackCode) attrs.push(str('ferryml.load.fallback', String(e.fallbackCode)));
   if (e.rejected?.length) {
     attrs.push({
       key: 'ferryml.backend.rejected',

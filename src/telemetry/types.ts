@@ -26,6 +26,8 @@ export interface ModelLoadedEvent {
   backend: string;
   /** Backends tried before it, in order, each with why it was rejected (the code travels; the text only with `rejectionText`). */
   rejected?: ReadonlyArray<{ backend: string; code?: string; reason: string }>;
+  /** Why a cached version stands in (`source: "offline"`): a FerryError code, e.g. `NETWORK_ERROR`, `REGISTRY_ROLLBACK`. */
+  fallbackCode?: string;
   /** GPU adapter facts when WebGPU was probed (vendor, architecture, isFallbackAdapter …); sent only with `deviceDetails`. */
   adapter?: Readonly<Record<string, string | number | boolean>>;
 }

@@ -28,9 +28,12 @@ async function stateOf(session) {
   let state = sessions.get(session.id);
   if (state) return state;
   const cdp = await session.browser.getPage(session.id).createCDPSession();
-  state = { cdp, test: undefined, offline: false, requests: new Map() };
+  state = { cdp, test: undefined, offline: false, requests: new Map(), since: 0 };
   sessions.set(session.id, state);
   cdp.on('Network.requestWillBeSent', (e) => {
+    // CDP events can arrive after the command that started recording: a request the page sent
+    // before it (its wallTime, in seconds, is earlier) belongs to the previous phase.
+    if (e.wallTime !== undefined && e.wallTime * 1000 < state.since) return;
     if (state.test?.test(e.request.url) && !state.requests.has(e.requestId)) state.requests.set(e.requestId, { url: e.request.url });
   });
   cdp.on('Network.loadingFailed', (e) => {
@@ -52,6 +55,7 @@ export const plugins = [
         if (typeof payload.record !== 'string' || !payload.record.startsWith('/')) throw new Error('ferryml:network: `record` must be a path pattern starting with "/"');
         const pattern = new URL(session.browser.getPage(session.id).url()).origin + payload.record;
         state.test = matcher(pattern);
+        state.since = Date.now();
         state.requests.clear();
         if (payload.offline) {
           state.offline = true;
