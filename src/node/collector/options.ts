@@ -19,9 +19,17 @@ export interface CollectorOptions {
   origins?: readonly string[];
   /**
    * When set, POSTs must carry `X-Ferryml-Ingest-Key` with one of these keys (one per app; a
-   * string may list several, comma-separated). @default $FERRYML_INGEST_KEY, else none
+   * string may list several, comma-separated). `KEY=modelA|modelB` binds a key to those model
+   * names (records of other models are refused with 403). Required when `host` is not loopback.
+   * @default $FERRYML_INGEST_KEY, else none
    */
   ingestKey?: string | readonly string[];
+  /** Days of records kept: older ones are deleted (at start, then hourly) and refused at ingest. @default 30 */
+  retentionDays?: number;
+  /** Largest attribute value (its JSON) in one record; a larger one answers 413. @default 32768 */
+  maxAttributeBytes?: number;
+  /** Largest record (attributes + body JSON); a larger one answers 413. @default 65536 */
+  maxRecordBytes?: number;
   /** Largest accepted body, before and after gunzip. @default 1048576 (1 MiB) */
   maxBodyBytes?: number;
   /** Bound of the ingest queue in records; past it POSTs get 429 + Retry-After. @default 20000 */
@@ -35,6 +43,8 @@ export interface CollectorOptions {
 export type NormalizedCollectorOptions = Required<Omit<CollectorOptions, 'ingestKey' | 'tokenFile'>> & {
   /** Accepted ingest keys; empty: no key needed. */
   ingestKeys: string[];
+  /** Model names a key may report on; a key absent here may report on any. */
+  ingestKeyModels: Record<string, string[]>;
   tokenGenerated: boolean;
 };
 
@@ -48,7 +58,31 @@ export const collectorDefaults = {
   queueRecords: 20_000,
   writeBatchRecords: 5_000,
   retryAfterS: 2,
+  retentionDays: 30,
+  maxAttributeBytes: 32 * 1024,
+  maxRecordBytes: 64 * 1024,
 } as const;
+
+/** True for addresses only this machine can reach. */
+export const isLoopback = (host: string) => host === 'localhost' || host === '::1' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
+
+/** `KEY` or `KEY=modelA|modelB` entries → keys, and the models each bound key may report on. */
+function ingestKeysOf(raw: string | readonly string[]): { keys: string[]; models: Record<string, string[]> } {
+  const keys: string[] = [];
+  const models: Record<string, string[]> = {};
+  for (const entry of [raw].flat().flatMap((k) => k.split(',')).map((k) => k.trim()).filter(Boolean)) {
+    const eq = entry.indexOf('=');
+    const key = eq < 0 ? entry : entry.slice(0, eq).trim();
+    if (key.length < 8) throw new FerryError('INVALID_OPTIONS', `collector --ingest-key: a key must be at least 8 characters (got one of ${key.length})`);
+    keys.push(key);
+    if (eq >= 0) {
+      const names = entry.slice(eq + 1).split('|').map((m) => m.trim()).filter(Boolean);
+      if (!names.length) throw new FerryError('INVALID_OPTIONS', `collector --ingest-key "${key}=": name the models after "=", separated by "|" (e.g. key=penguins|digits)`);
+      models[key] = names;
+    }
+  }
+  return { keys, models };
+}
 
 function integer(name: string, v: number | undefined, fallback: number, min: number): number {
   if (v === undefined) return fallback;
@@ -75,14 +109,23 @@ export function normalizeOptions(o: CollectorOptions = {}, env: NodeJS.ProcessEn
       throw new FerryError('INVALID_OPTIONS', `collector --origins: "${origin}" is not an origin like "https://app.example.com" (scheme://host[:port], no path) or "*"`);
     }
   }
+  const host = o.host ?? collectorDefaults.host;
+  const ingest = ingestKeysOf(o.ingestKey ?? env.FERRYML_INGEST_KEY ?? []);
+  if (!isLoopback(host) && ingest.keys.length === 0) {
+    throw new FerryError('INVALID_OPTIONS', `collector --host ${host} is reachable from other machines: give it --ingest-key KEY (or FERRYML_INGEST_KEY) so not just anyone can write into the database`);
+  }
   return {
     port: integer('port', o.port, collectorDefaults.port, 0),
-    host: o.host ?? collectorDefaults.host,
+    host,
     db: o.db ?? collectorDefaults.db,
     token: token ?? randomBytes(18).toString('base64url'),
     tokenGenerated: token === undefined,
     origins,
-    ingestKeys: [o.ingestKey ?? env.FERRYML_INGEST_KEY ?? []].flat().flatMap((k) => k.split(',')).map((k) => k.trim()).filter(Boolean),
+    ingestKeys: ingest.keys,
+    ingestKeyModels: ingest.models,
+    retentionDays: integer('retention-days', o.retentionDays, collectorDefaults.retentionDays, 1),
+    maxAttributeBytes: integer('max-attribute-bytes', o.maxAttributeBytes, collectorDefaults.maxAttributeBytes, 256),
+    maxRecordBytes: integer('max-record-bytes', o.maxRecordBytes, collectorDefaults.maxRecordBytes, 1024),
     maxBodyBytes: integer('max-body-bytes', o.maxBodyBytes, collectorDefaults.maxBodyBytes, 1024),
     queueRecords: integer('queue-records', o.queueRecords, collectorDefaults.queueRecords, 1),
     writeBatchRecords: integer('write-batch-records', o.writeBatchRecords, collectorDefaults.writeBatchRecords, 1),
@@ -103,7 +146,11 @@ Receives OTLP/HTTP JSON logs from the ferryml SDK into SQLite and serves the rea
                          never on the command line, where \`ps\` shows it to every user)
   --origins A,B          CORS allowlist of page origins, or * (default http://localhost:8080,http://127.0.0.1:8080)
   --ingest-key K[,K2]    require X-Ferryml-Ingest-Key with one of these keys (one per app)
-                         on POST /v1/logs (default $FERRYML_INGEST_KEY)
+                         on POST /v1/logs (default $FERRYML_INGEST_KEY); K=modelA|modelB binds
+                         a key to those models; required when --host is not loopback
+  --retention-days N     keep N days of records: older ones are deleted hourly and refused (default 30)
+  --max-attribute-bytes N  largest attribute value in a record, else 413 (default 32768)
+  --max-record-bytes N   largest record (attributes + body), else 413 (default 65536)
   --max-body-bytes N     largest body, also after gunzip (default 1048576)
   --queue-records N      ingest queue bound; beyond it 429 + Retry-After (default 20000)
   --retry-after S        seconds a 429 asks to wait (default 2)`;
@@ -137,6 +184,9 @@ export function parseArgs(argv: readonly string[]): CollectorOptions {
       case '--queue-records': o.queueRecords = num(flag, value()); break;
       case '--write-batch-records': o.writeBatchRecords = num(flag, value()); break;
       case '--retry-after': o.retryAfterS = num(flag, value()); break;
+      case '--retention-days': o.retentionDays = num(flag, value()); break;
+      case '--max-attribute-bytes': o.maxAttributeBytes = num(flag, value()); break;
+      case '--max-record-bytes': o.maxRecordBytes = num(flag, value()); break;
       default: throw new FerryError('INVALID_OPTIONS', `collector: unknown option "${arg}"\n\n${usage}`);
     }
   }
