@@ -3,7 +3,8 @@
 // a frozen expired one, and a registry edited to revoke everything. Each time the client keeps
 // serving its last verified cached version, says why, and keeps its cache.
 import { expect } from 'chai';
-import { openBundle } from '../../src/index.js';
+import { loadModel, openBundle } from '../../src/index.js';
+import { collector, readApi, unique as uniqueName } from '../telemetry/helpers.js';
 import { expectFerryError, expectVerifiedCache, fixtureKey, unique } from './helpers.js';
 
 const serve = (scope: string, variant: string) => fetch(`/__registry-control/${scope}?serve=${variant}`, { cache: 'no-store' });
@@ -59,6 +60,27 @@ describe('signed registry: rollback, freeze and mass revocation (Chromium, Index
     const state = (await get(`trust:${new URL(registry, location.href).href}`, createStore(cache.dbName, 'bundles'))) as { highest: number };
     const genuine = (await (await fetch(registry, { cache: 'no-store' })).json()) as { registryVersion: number };
     expect(state.highest).to.equal(genuine.registryVersion);
+  });
+
+  it('loadModel says why on model.info.fallback and in the load record it sends', async () => {
+    const publicKey = await fixtureKey();
+    const scope = unique('trust-model');
+    const registry = `/__registry/${scope}/index.json`;
+    const cache = { dbName: unique('trust-model') };
+    const { url } = await collector();
+    const serviceName = uniqueName('registry-trust');
+    const options = { registry, name: 'tiny', version: '1.0.0', publicKey, cache, backend: 'cpu' as const, remember: false };
+    await (await loadModel(options)).dispose();
+    await serve(scope, 'rollback');
+    const model = await loadModel({ ...options, telemetry: { endpoint: url, offline: false, serviceName } });
+    expect([model.info.version, model.info.source, model.info.fallback?.code]).to.deep.equal(['1.0.0', 'offline', 'REGISTRY_ROLLBACK']);
+    expect(model.info.fallback?.message).to.contain('older than');
+    await model.telemetry!.flush();
+    const all = await readApi(`/api/records?model=tiny&event=ferryml.model.load&limit=100`);
+    const load = all.records.find((r: any) => r.resource['service.name'] === serviceName);
+    expect(load.attributes['ferryml.load.fallback']).to.equal('REGISTRY_ROLLBACK');
+    expect(load.attributes['ferryml.load.source']).to.equal('offline');
+    await model.dispose();
   });
 
   it('without a publicKey nothing is checked (the CDN is trusted, as before)', async () => {
