@@ -15,7 +15,7 @@ import { normalizeOptions, type BundleProgress, type NormalizedOpenBundleOptions
 import type { BundleCacheStatus, BundleSource, OpenedBundle, ResolvedBy } from './opened-bundle.js';
 import { readCachedVersion } from './read-cached-version.js';
 import { resolveTarget, type Target } from './resolve-target.js';
-import { isRegistryTrustError } from './registry-trust.js';
+import { isRegistryTrustError, manifestKeys } from './registry-trust.js';
 import { createInflightGroup } from './share-inflight.js';
 import { persistence, storeVersion } from './store-version.js';
 import type { VerifiedVersion } from './verified-version.js';
@@ -79,10 +79,12 @@ export async function loadBundle(options: OpenBundleOptions): Promise<OpenedBund
   try {
     target = await resolveTarget(opts, store, policy);
     usable = undefined;
+    // After a rotation the registry's new key signs manifests too; the app's key still verifies older ones.
+    const keys = await manifestKeys(opts.registry?.href, opts.publicKey, store);
     const { name, version } = target;
     if (store && name !== undefined && version !== undefined) {
       const record = await readRecord(store, name, version).catch(() => undefined);
-      const cached = record && (await readCachedVersion(store, record, opts.publicKey));
+      const cached = record && (await readCachedVersion(store, record, keys));
       if (cached) {
         await touchRecord(store, name, version).catch(() => undefined);
         const persisted = opts.cache ? await persistence(opts.cache.persist, store) : false;
@@ -94,7 +96,7 @@ export async function loadBundle(options: OpenBundleOptions): Promise<OpenedBund
     const { version: verified, status } = await downloads.join(
       shareKey(store, t.baseUrl, opts),
       async (signal, emit) => {
-        const v = await downloadVersion(t.baseUrl, { policy: { ...policy, signal }, store, publicKey: opts.publicKey, expect: { name: t.name, version: t.version }, onProgress: emit });
+        const v = await downloadVersion(t.baseUrl, { policy: { ...policy, signal }, store, publicKey: keys, expect: { name: t.name, version: t.version }, onProgress: emit });
         if (!store || !opts.cache) return { version: v, status: baseStatus };
         const stored = await storeVersion(store, v, opts.cache);
         return { version: v, status: baseStatus.memoryOnly ? { ...stored.status, ...baseStatus } : { ...stored.status, ...bucket } };

@@ -94,6 +94,13 @@ export async function verifyRegistry(registry: Registry, url: string, publicKey:
   if (store) await saveRegistryTrust(store, url, state).catch(() => undefined);
 }
 
+/** The keys manifests from this registry may be signed by: the app's, then any rotated to. */
+export async function manifestKeys(url: string | undefined, publicKey: PublicKeyInput | undefined, store: KvStore | undefined): Promise<PublicKeyInput | readonly PublicKeyInput[] | undefined> {
+  if (!publicKey || url === undefined) return publicKey;
+  const { rotated } = await registryTrust(url, store);
+  return rotated.length ? [publicKey, ...rotated] : publicKey;
+}
+
 /** Registry trust failures: the last verified cached version stands in, as when the network fails. */
 export const isRegistryTrustError = (error: unknown): error is FerryError =>
   isFerryError(error) && (error.code === 'REGISTRY_SIGNATURE_INVALID' || error.code === 'REGISTRY_ROLLBACK' || error.code === 'REGISTRY_EXPIRED');

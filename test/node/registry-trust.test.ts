@@ -6,12 +6,13 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
-import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { openBundle } from '../../src/index.js';
-import type { Registry } from '../../src/model/manifest.js';
+import type { Manifest, Registry } from '../../src/model/manifest.js';
+import { loadPrivateKey, signManifest } from '../../src/node/bundle/keys.js';
 import { cli } from './support/cli-in-process.js';
 
 const KEY = 'test/fixtures/bundles/keys/test.pem';
@@ -125,6 +126,13 @@ describe('key rotation: the registry names the next key, signed by the current o
     assert.equal((await readJson<Registry>(join(models, 'index.json'))).nextKey, undefined);
     const b = await openBundle({ registry, name: 'tiny', version: '1.0.0', publicKey, cache: false });
     assert.equal(b.source, 'network');
+    // A manifest re-signed by the new key verifies for this registry's client (the app still ships the old key).
+    const manifestPath = join(models, 'tiny', '1.1.0', 'manifest.json');
+    const next = await loadPrivateKey(join(dir, 'next.pem'));
+    await writeFile(manifestPath, JSON.stringify(await signManifest(await readJson<Manifest>(manifestPath), next.key, next.keyId), null, 2));
+    const rotated = await openBundle({ registry, name: 'tiny', version: '1.1.0', publicKey, cache: false });
+    assert.equal(rotated.manifest.signature?.keyId, next.keyId);
+    await assert.rejects(openBundle({ bundle: `${registry.replace('index.json', '')}tiny/1.1.0/`, publicKey, cache: false }), { code: 'SIGNATURE_INVALID' });
     // Another registry URL never saw the announcement: the new key means nothing there.
     await assert.rejects(openBundle({ registry: `${registry}?other`, name: 'tiny', version: '1.0.0', publicKey, cache: false }), { code: 'REGISTRY_SIGNATURE_INVALID' });
   });
