@@ -184,6 +184,7 @@ export function createTelemetry(options: TelemetryOptions, context: TelemetryCon
         dropped: { ...counters.dropped },
         retries: counters.retries,
         lastDrift: { ...windows.lastDrift },
+        driftHeld: windows.heldDrift(),
         lastError: counters.lastError,
       };
     },

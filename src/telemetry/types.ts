@@ -86,6 +86,11 @@ export interface TelemetryStats {
   retries: number;
   /** Latest scored drift window per feature (column name). */
   lastDrift: Record<string, FeatureDrift>;
+  /**
+   * Drift rows held back per feature: under `driftMinRows`, kept to merge into the next window
+   * (k-anonymity), never sent alone; still held at `dispose()`, they are not sent at all.
+   */
+  driftHeld: Record<string, number>;
   /** The last delivery problem, in words (e.g. `"POST …/v1/logs: 400 bad payload; 12 records dropped"`). */
   lastError: string | undefined;
 }

@@ -36,6 +36,9 @@ describe('telemetry privacy defaults (wire payloads at the collector)', () => {
     let records = await ours(serviceName);
     expect(records.some((r) => r.event === 'ferryml.predict.summary'), 'the summary of the window did arrive').to.equal(true);
     expect(records.filter((r) => r.event === 'ferryml.drift.window')).to.deep.equal([]);
+    const held = model.telemetry!.stats().driftHeld;
+    expect(Object.keys(held).length).to.be.greaterThan(0);
+    for (const rows of Object.values(held)) expect(rows).to.equal(1);
 
     // 18 more rows in a second window: 19 < k = 20, still nothing.
     await Promise.all(Array.from({ length: 18 }, (_, i) => model.predict(golden.rows[(i + 1) % golden.rows.length]!)));
@@ -54,6 +57,7 @@ describe('telemetry privacy defaults (wire payloads at the collector)', () => {
       expect(d.attributes['ferryml.drift.counts'].reduce((a: number, b: number) => a + b, 0)).to.equal(20);
     }
     expect(new Set(drift.map((d) => d.attributes['ferryml.feature'])).size).to.equal(drift.length, 'one record per feature');
+    expect(model.telemetry!.stats().driftHeld).to.deep.equal({});
     await model.dispose();
   });
 
