@@ -14,6 +14,7 @@ import {
   bundleKey,
   registryKey,
   registryTrustKey,
+  TRUST_PREFIX,
   type CachedBundleRecord,
   type CachedRegistry,
 } from './records.js';
@@ -122,9 +123,9 @@ export function loadRegistryTrust<T>(store: KvStore, url: string): Promise<T | u
   return store.run('readonly', (tx) => tx.get<T>(registryTrustKey(url)));
 }
 
-/** Deletes everything under `prefix` ('' for all). */
+/** Deletes everything under `prefix` ('' for all) but the registry trust state (highest version seen, rotated keys). */
 export function clearStore(store: KvStore, prefix = ''): Promise<void> {
   return store.run('readwrite', async (tx) => {
-    for (const key of await tx.keys(prefix)) tx.del(key);
+    for (const key of await tx.keys(prefix)) if (!key.startsWith(TRUST_PREFIX)) tx.del(key);
   });
 }

@@ -3,7 +3,7 @@
 // a frozen expired one, and a registry edited to revoke everything. Each time the client keeps
 // serving its last verified cached version, says why, and keeps its cache.
 import { expect } from 'chai';
-import { loadModel, openBundle } from '../../src/index.js';
+import { clear, loadModel, openBundle } from '../../src/index.js';
 import { collector, readApi, unique as uniqueName } from '../telemetry/helpers.js';
 import { expectFerryError, expectVerifiedCache, fixtureKey, unique } from './helpers.js';
 
@@ -50,7 +50,7 @@ describe('signed registry: rollback, freeze and mass revocation (Chromium, Index
     expect([again.manifest.version, again.source]).to.deep.equal([version, 'cache']);
   });
 
-  it('remembers the highest registryVersion per URL in IndexedDB', async () => {
+  it('remembers the highest registryVersion per URL in IndexedDB, and clear() keeps it', async () => {
     const publicKey = await fixtureKey();
     const scope = unique('trust-idb');
     const registry = `/__registry/${scope}/index.json`;
@@ -60,6 +60,9 @@ describe('signed registry: rollback, freeze and mass revocation (Chromium, Index
     const state = (await get(`trust:${new URL(registry, location.href).href}`, createStore(cache.dbName, 'bundles'))) as { highest: number };
     const genuine = (await (await fetch(registry, { cache: 'no-store' })).json()) as { registryVersion: number };
     expect(state.highest).to.equal(genuine.registryVersion);
+    await clear(cache);
+    const kept = (await get(`trust:${new URL(registry, location.href).href}`, createStore(cache.dbName, 'bundles'))) as { highest: number };
+    expect(kept.highest).to.equal(genuine.registryVersion);
   });
 
   it('loadModel says why on model.info.fallback and in the load record it sends', async () => {
