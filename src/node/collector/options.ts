@@ -153,7 +153,8 @@ Receives OTLP/HTTP JSON logs from the ferryml SDK into SQLite and serves the rea
   --max-record-bytes N   largest record (attributes + body), else 413 (default 65536)
   --max-body-bytes N     largest body, also after gunzip (default 1048576)
   --queue-records N      ingest queue bound; beyond it 429 + Retry-After (default 20000)
-  --retry-after S        seconds a 429 asks to wait (default 2)`;
+  --retry-after S        seconds a 429 asks to wait (default 2)
+  --stop-with-stdin      stop when stdin closes (npm start: the collector never outlives its parent)`;
 
 /** Parses command-line flags (`--name value` or `--name=value`) into options. */
 export function parseArgs(argv: readonly string[]): CollectorOptions {
