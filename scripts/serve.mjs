@@ -1,6 +1,8 @@
 // A small static server for the demo and the benchmarks: serves the repository root with
 // COOP/COEP headers (cross-origin isolation, so tfjs may load its threaded WASM build),
-// correct MIME types for .wasm/.mjs, no directory listing, and no path escapes.
+// correct MIME types for .wasm/.mjs, no directory listing, and no path escapes. A request that
+// cannot be decoded is a 400 (never an exception: one `GET /%` used to kill `npm start`), and the
+// Host header must name this machine (a foreign Host is how DNS rebinding reaches a loopback server).
 import { createServer } from 'node:http';
 import { createReadStream, statSync } from 'node:fs';
 import { extname, join, normalize, resolve, sep } from 'node:path';
@@ -19,23 +21,48 @@ const TYPES = {
   '.onnx': 'application/octet-stream',
 };
 
+const LOOPBACK_NAMES = ['localhost', '127.0.0.1', '[::1]'];
+
+/** The host name of a Host header, lower-cased, without its port (`[::1]:8080` → `[::1]`). */
+export function hostName(header) {
+  if (typeof header !== 'string' || header === '') return undefined;
+  const m = /^(\[[^\]]*\]|[^:]*)(?::\d*)?$/.exec(header.trim().toLowerCase());
+  return m ? m[1] : undefined;
+}
+
+/** Decodes a request path; `undefined` when it is not valid percent-encoding or not a URL. */
+export function decodePath(rawUrl) {
+  try {
+    return decodeURIComponent(new URL(rawUrl ?? '/', 'http://x').pathname);
+  } catch {
+    return undefined; // URIError ("/%", "/%C0") or TypeError (an unparsable request target)
+  }
+}
+
 /**
  * Starts a static server. `routes` maps a URL prefix to a directory (longest prefix wins);
- * `isolate` adds COOP/COEP; returns the listening server.
+ * `isolate` adds COOP/COEP; `allowedHosts` lists the Host names answered (default: loopback
+ * names and `host`; `true` answers any); returns the listening server.
  */
-export function serveStatic({ port, host = '127.0.0.1', routes, isolate = true, index = 'index.html' }) {
+export function serveStatic({ port, host = '127.0.0.1', routes, isolate = true, index = 'index.html', allowedHosts }) {
   const table = Object.entries(routes)
     .map(([prefix, dir]) => [prefix, resolve(dir)])
     .sort((a, b) => b[0].length - a[0].length);
+  const hosts = allowedHosts === true ? undefined : new Set([...(allowedHosts ?? LOOPBACK_NAMES), host.includes(':') ? `[${host}]` : host].map((h) => h.toLowerCase()));
   const server = createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://x');
-    const path = decodeURIComponent(url.pathname);
-    const hit = table.find(([prefix]) => path === prefix.replace(/\/$/, '') || path.startsWith(prefix));
     const headers = {
       'Cache-Control': 'no-cache',
       ...(isolate ? { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp', 'Cross-Origin-Resource-Policy': 'same-origin' } : {}),
     };
-    if (!hit) return void res.writeHead(404, { ...headers, 'Content-Type': 'text/plain' }).end('not found');
+    const text = (status, body) => void res.writeHead(status, { ...headers, 'Content-Type': 'text/plain; charset=utf-8' }).end(body);
+    const name = hostName(req.headers.host);
+    if (hosts && (name === undefined || !hosts.has(name))) {
+      return text(403, `Host "${req.headers.host ?? ''}" is not served here (allowed: ${[...hosts].join(', ')}); open the URL the server printed`);
+    }
+    const path = decodePath(req.url);
+    if (path === undefined || path.includes('\0')) return text(400, 'bad request: the path is not valid percent-encoded UTF-8');
+    const hit = table.find(([prefix]) => path === prefix.replace(/\/$/, '') || path.startsWith(prefix));
+    if (!hit) return text(404, 'not found');
     const [prefix, dir] = hit;
     let file = normalize(join(dir, path.slice(prefix.length)));
     if (file !== dir && !file.startsWith(dir + sep)) return void res.writeHead(403, headers).end('forbidden');
@@ -44,11 +71,13 @@ export function serveStatic({ port, host = '127.0.0.1', routes, isolate = true, 
       const st = statSync(file);
       res.writeHead(200, { ...headers, 'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream', 'Content-Length': st.size });
       if (req.method === 'HEAD') return void res.end();
-      createReadStream(file).pipe(res);
+      createReadStream(file).on('error', () => res.destroy()).pipe(res);
     } catch {
-      res.writeHead(404, { ...headers, 'Content-Type': 'text/plain' }).end('not found');
+      text(404, 'not found');
     }
   });
+  // A socket error (a client resetting mid-response) must not become an uncaught exception.
+  server.on('clientError', (_error, socket) => socket.destroy());
   return new Promise((ok, fail) => {
     server.once('error', fail);
     server.listen(port, host, () => ok(server));

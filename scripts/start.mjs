@@ -4,8 +4,12 @@
 // URLs and a dev admin token, and stops both cleanly on SIGINT/SIGTERM.
 //
 // Environment: PORT (demo, default 8080; 0 = any free port), COLLECTOR_PORT (default 4318),
-// COLLECTOR_DB (default ./telemetry.sqlite), FERRYML_ADMIN_TOKEN (default: generated per run).
-// The page reads /runtime/config.json, which only this process serves.
+// COLLECTOR_DB (default ./telemetry.sqlite), FERRYML_ADMIN_TOKEN (default: generated per run),
+// FERRYML_DEMO_DIR (default ./dist/demo).
+// The page reads /runtime/config.json, which only this process serves. The admin token reaches
+// the collector through its environment (never argv, which `ps` shows to every local user) and
+// never goes into config.json: the dashboard asks for it. If this process dies, the collector
+// sees its stdin close and stops too.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -15,7 +19,8 @@ import { fileURLToPath } from 'node:url';
 import { serveStatic } from './serve.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const demoDir = join(root, 'dist/demo');
+// FERRYML_DEMO_DIR: serve another built page (tests start the servers without building the demo).
+const demoDir = process.env.FERRYML_DEMO_DIR || join(root, 'dist/demo');
 const collectorEntry = join(root, 'src/node/collector/main.ts');
 
 function port(name, fallback) {
@@ -58,9 +63,12 @@ const origins = [`http://localhost:${server.address().port}`, `http://127.0.0.1:
 // handling and output stay as they are with `npm run collector`.
 const collector = spawn(
   process.execPath,
-  ['--import', 'tsx', collectorEntry, '--port', String(collectorPort), '--db', db, '--token', token, '--origins', origins.join(',')],
-  { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, FERRYML_ADMIN_TOKEN: token } },
+  ['--import', 'tsx', collectorEntry, '--port', String(collectorPort), '--db', db, '--origins', origins.join(','), '--stop-with-stdin'],
+  { cwd: root, stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, FERRYML_ADMIN_TOKEN: token } },
 );
+// Any exception here (a bug, a failed write) stops the collector with us instead of orphaning it.
+process.on('uncaughtException', (error) => void stop(1, `internal error: ${error?.stack ?? error}`));
+process.on('unhandledRejection', (error) => void stop(1, `internal error: ${error?.stack ?? error}`));
 let stopping = false;
 const collectorExit = new Promise((resolve) => collector.once('exit', (code, signal) => resolve({ code, signal })));
 
@@ -92,9 +100,9 @@ await new Promise((resolve) => setTimeout(resolve, 300));
 collector.stdout.removeAllListeners('data').on('data', (chunk) => process.stdout.write(prefix(chunk)));
 
 const dashboardUrl = `${collectorUrl}/dashboard#token=${encodeURIComponent(token)}`;
-// What the page needs to know. The dashboard link carries the dev admin token: both servers
-// listen on loopback only, and the token is printed here anyway.
-writeFileSync(join(runtimeDir, 'config.json'), JSON.stringify({ collector: collectorUrl, dashboard: dashboardUrl }, null, 2));
+// What the page needs to know. No token: any page that can read config.json (a DNS-rebinding
+// page, once a foreign Host got through) must not learn it; the dashboard asks for it.
+writeFileSync(join(runtimeDir, 'config.json'), JSON.stringify({ collector: collectorUrl, dashboard: `${collectorUrl}/dashboard` }, null, 2));
 
 console.log(`
 ferryml is running. Ctrl+C stops both servers.

@@ -27,6 +27,10 @@ export type FerryErrorCode =
   | 'SIZE_MISMATCH'
   | 'INTEGRITY_MISMATCH'
   | 'SIGNATURE_INVALID'
+  // signed registry: unsigned / badly signed, older than one seen (rollback), past `expires` (freeze)
+  | 'REGISTRY_SIGNATURE_INVALID'
+  | 'REGISTRY_ROLLBACK'
+  | 'REGISTRY_EXPIRED'
   | 'OFFLINE_NO_CACHED_VERSION'
   | 'CACHE_UNAVAILABLE'
   | 'QUOTA_EXCEEDED'

@@ -88,6 +88,11 @@ function goldenInput(bundle: OpenedBundle, schema: CompiledSchema): GoldenInput 
   return { input: values, rows: golden.rows.length, expected: Float32Array.from(golden.outputs.flat()), tolerance: bundle.manifest.goldenTolerance ?? 1e-4 };
 }
 
+/** `model.info.fallback`: the code and words of why a cached version stands in (the error object stays out of info). */
+function fallbackInfo(f: NonNullable<OpenedBundle['fallback']>): NonNullable<Model['info']['fallback']> {
+  return { code: f.error.code, message: f.error.message, ...(f.wanted === undefined ? {} : { wanted: f.wanted }) };
+}
+
 /**
  * Starts the runtime at once, in parallel with the bundle download: the page side (model,
  * scheduler, decode) and the engine — start-engine.ts on the page, or the worker itself (its
@@ -212,6 +217,7 @@ export async function loadModel(options: LoadModelOptions): Promise<Model<Record
         bundleId: bundle.id,
         source: bundle.source,
         resolvedBy: bundle.resolvedBy,
+        ...(bundle.fallback ? { fallback: fallbackInfo(bundle.fallback) } : {}),
         worker: o.worker !== undefined,
         features: schema.features,
         output: manifest.output,
@@ -232,6 +238,7 @@ export async function loadModel(options: LoadModelOptions): Promise<Model<Record
       rejected: report.rejected,
       timings: { ...model.info.timings },
       ...(adapter ? { adapter: { ...adapter } } : {}),
+      ...(bundle.fallback ? { fallbackCode: bundle.fallback.error.code } : {}),
     });
     return model;
   } catch (error) {

@@ -8,7 +8,7 @@
 export interface DemoConfig {
   /** Collector base URL (telemetry is POSTed to `${collector}/v1/logs`); undefined: telemetry off. */
   collector: string | undefined;
-  /** Dashboard URL (carries the dev admin token in its fragment). */
+  /** Dashboard URL (never the admin token: the dashboard asks for it). */
   dashboard: string | undefined;
   /** Where the model registry is. */
   registry: string;

@@ -13,6 +13,8 @@ import {
   blobKey,
   bundleKey,
   registryKey,
+  registryTrustKey,
+  TRUST_PREFIX,
   type CachedBundleRecord,
   type CachedRegistry,
 } from './records.js';
@@ -111,9 +113,19 @@ export function loadRegistry(store: KvStore, url: string): Promise<CachedRegistr
   return store.run('readonly', (tx) => tx.get<CachedRegistry>(registryKey(url)));
 }
 
-/** Deletes everything under `prefix` ('' for all). */
+/** Saves `state` for a signed registry URL (see model/registry-trust.ts). */
+export function saveRegistryTrust(store: KvStore, url: string, state: unknown): Promise<void> {
+  return store.run('readwrite', async (tx) => tx.put(registryTrustKey(url), state));
+}
+
+/** The trust state saved for `url`, if any. */
+export function loadRegistryTrust<T>(store: KvStore, url: string): Promise<T | undefined> {
+  return store.run('readonly', (tx) => tx.get<T>(registryTrustKey(url)));
+}
+
+/** Deletes everything under `prefix` ('' for all) but the registry trust state (highest version seen, rotated keys). */
 export function clearStore(store: KvStore, prefix = ''): Promise<void> {
   return store.run('readwrite', async (tx) => {
-    for (const key of await tx.keys(prefix)) tx.del(key);
+    for (const key of await tx.keys(prefix)) if (!key.startsWith(TRUST_PREFIX)) tx.del(key);
   });
 }

@@ -36,7 +36,11 @@ export async function evict(name: string, version?: string, options: CacheSelect
   return dropVersions(store, name, versions);
 }
 
-/** Deletes every cached version, blob and registry snapshot of this cache (and the client id kept there when localStorage is unavailable). */
+/**
+ * Deletes every cached version, blob and registry snapshot of this cache (and the client id kept
+ * there when localStorage is unavailable). The signed-registry state (the highest registryVersion
+ * seen per URL) stays: clearing must not let an old registry be replayed.
+ */
 export async function clear(options: CacheSelector = {}): Promise<void> {
   const { store } = await openStore(dbOf(options), options.bucket);
   await clearStore(store);

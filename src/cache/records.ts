@@ -45,6 +45,8 @@ export const BUNDLE_PREFIX = 'bundle:';
 export const BLOB_PREFIX = 'blob:';
 export const REGISTRY_PREFIX = 'registry:';
 export const META_PREFIX = 'meta:';
+/** Security state, not cache: `clear()` keeps it, or clearing would reopen the rollback window. */
+export const TRUST_PREFIX = 'trust:';
 
 /** Key of a version's record. */
 export const bundleKey = (name: string, version: string) => `${BUNDLE_PREFIX}${name}@${version}`;
@@ -52,6 +54,8 @@ export const bundleKey = (name: string, version: string) => `${BUNDLE_PREFIX}${n
 export const blobKey = (sha256: string) => `${BLOB_PREFIX}${sha256}`;
 /** Key of the registry snapshot for a URL. */
 export const registryKey = (url: string) => `${REGISTRY_PREFIX}${url}`;
+/** Key of what this client trusts about a signed registry URL (highest version seen, rotated keys). */
+export const registryTrustKey = (url: string) => `${TRUST_PREFIX}${url}`;
 
 /** The record's summary (no bytes). */
 export function infoOf(r: CachedBundleRecord): CachedBundleInfo {

@@ -19,7 +19,7 @@ import { verifyFile } from './verify-file.js';
 export interface DownloadContext {
   policy: FetchPolicy;
   store: KvStore | undefined;
-  publicKey: PublicKeyInput | undefined;
+  publicKey: PublicKeyInput | readonly PublicKeyInput[] | undefined;
   /** The name and version the registry promised; a manifest saying otherwise is rejected. */
   expect: { name?: string | undefined; version?: string | undefined };
   onProgress: (progress: BundleProgress) => void;

@@ -15,6 +15,7 @@ import { normalizeOptions, type BundleProgress, type NormalizedOpenBundleOptions
 import type { BundleCacheStatus, BundleSource, OpenedBundle, ResolvedBy } from './opened-bundle.js';
 import { readCachedVersion } from './read-cached-version.js';
 import { resolveTarget, type Target } from './resolve-target.js';
+import { isRegistryTrustError, manifestKeys } from './registry-trust.js';
 import { createInflightGroup } from './share-inflight.js';
 import { persistence, storeVersion } from './store-version.js';
 import type { VerifiedVersion } from './verified-version.js';
@@ -84,10 +85,12 @@ export async function loadBundle(options: OpenBundleOptions): Promise<OpenedBund
     target = await resolveTarget(opts, storeReady, policy);
     await storeOpened();
     usable = undefined;
+    // After a rotation the registry's new key signs manifests too; the app's key still verifies older ones.
+    const keys = await manifestKeys(opts.registry?.href, opts.publicKey, store);
     const { name, version } = target;
     if (store && name !== undefined && version !== undefined) {
       const record = await readRecord(store, name, version).catch(() => undefined);
-      const cached = record && (await readCachedVersion(store, record, opts.publicKey));
+      const cached = record && (await readCachedVersion(store, record, keys));
       if (cached) {
         // The LRU touch and the persistence query are independent: side by side, not in series.
         const [persisted] = await Promise.all([opts.cache ? persistence(opts.cache.persist, store) : false, touchRecord(store, name, version).catch(() => undefined)]);
@@ -99,7 +102,7 @@ export async function loadBundle(options: OpenBundleOptions): Promise<OpenedBund
     const { version: verified, status } = await downloads.join(
       shareKey(store, t.baseUrl, opts),
       async (signal, emit) => {
-        const v = await downloadVersion(t.baseUrl, { policy: { ...policy, signal }, store, publicKey: opts.publicKey, expect: { name: t.name, version: t.version }, onProgress: emit });
+        const v = await downloadVersion(t.baseUrl, { policy: { ...policy, signal }, store, publicKey: keys, expect: { name: t.name, version: t.version }, onProgress: emit });
         if (!store || !opts.cache) return { version: v, status: baseStatus };
         const stored = await storeVersion(store, v, opts.cache);
         return { version: v, status: baseStatus.memoryOnly ? { ...stored.status, ...baseStatus } : { ...stored.status, ...bucket } };
@@ -108,15 +111,19 @@ export async function loadBundle(options: OpenBundleOptions): Promise<OpenedBund
       onEvent,
     );
     return finish(verified, verified.downloadedBytes === 0 ? 'cache' : 'network', t.resolvedBy, status);
-  } catch (error) {
-    if (!networkFailed(error)) throw error;
+  } catch (caught) {
+    // A registry that does not verify (unsigned, rolled back, expired) is treated like no answer:
+    // the last verified cached version serves, and the reason rides on `fallback.error`.
+    const untrusted = isRegistryTrustError(caught);
+    if (!untrusted && !networkFailed(caught)) throw caught;
+    const error = caught as FerryError;
     await storeOpened();
     const fallback = await fallbackVersion();
     if (fallback) {
       const wanted = target?.version;
       return finish(fallback, 'offline', 'offline-fallback', baseStatus, wanted === undefined ? { error } : { error, wanted });
     }
-    if (error.code !== 'NETWORK_ERROR') throw error;
+    if (untrusted || error.code !== 'NETWORK_ERROR') throw error;
     const what = opts.registry ? `${opts.name}${opts.version ? `@${opts.version}` : ''}` : opts.bundle!.href;
     throw new FerryError('OFFLINE_NO_CACHED_VERSION', `${what}: the network is unreachable (${error.message}) and no verified, non-revoked version is cached${opts.cache ? '' : ' (cache: false)'}. Load once while online.`, {
       cause: error,

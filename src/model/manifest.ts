@@ -65,4 +65,12 @@ export interface RegistryEntry {
 /** `models/index.json`: the registry any static host can serve. */
 export interface Registry {
   models: Record<string, RegistryEntry>;
+  /** Monotonic: every write adds one; a signed registry older than one seen is a rollback. */
+  registryVersion?: number;
+  /** ISO 8601 time after which a signed registry is refused (a frozen CDN cannot serve it forever). */
+  expires?: string;
+  /** A public JWK clients start trusting for this registry once this (signed) registry verifies: key rotation. */
+  nextKey?: JsonWebKey;
+  /** ECDSA P-256 over the canonical JSON of the registry without `signature` (as for manifests). */
+  signature?: { alg: 'ECDSA-P256-SHA256'; keyId: string; value: string };
 }

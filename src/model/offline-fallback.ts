@@ -11,6 +11,7 @@ import type { NormalizedOpenBundleOptions } from './open-bundle-options.js';
 import { readCachedVersion } from './read-cached-version.js';
 import { isRevoked, resolveVersion } from './registry.js';
 import { clientIdFor } from './resolve-target.js';
+import { manifestKeys } from './registry-trust.js';
 import type { VerifiedVersion } from './verified-version.js';
 
 /** Cached records that fit the request, best first. */
@@ -41,8 +42,9 @@ async function candidates(opts: NormalizedOpenBundleOptions, store: KvStore): Pr
 
 /** The best usable cached version for the request, or `undefined` when none is cached and verifiable. */
 export async function offlineFallback(opts: NormalizedOpenBundleOptions, store: KvStore): Promise<VerifiedVersion | undefined> {
+  const keys = await manifestKeys(opts.registry?.href, opts.publicKey, store).catch(() => opts.publicKey);
   for (const record of await candidates(opts, store).catch(() => [])) {
-    const version = await readCachedVersion(store, record, opts.publicKey);
+    const version = await readCachedVersion(store, record, keys);
     if (version) return version;
   }
   return undefined;

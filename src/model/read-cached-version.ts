@@ -18,7 +18,7 @@ import type { VerifiedVersion } from './verified-version.js';
 export async function readCachedVersion(
   store: KvStore,
   record: CachedBundleRecord,
-  publicKey: PublicKeyInput | undefined,
+  publicKey: PublicKeyInput | readonly PublicKeyInput[] | undefined,
   onMiss?: (reason: string) => void,
 ): Promise<VerifiedVersion | undefined> {
   const where = `${record.baseUrl}manifest.json (cached)`;

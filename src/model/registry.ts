@@ -37,6 +37,10 @@ export function parseRegistry(json: unknown, where: string): Registry {
     for (const [ch, f] of Object.entries(e.rollout ?? {})) if (typeof f !== 'number' || !(f >= 0 && f <= 1)) throw bad(`models.${name}.rollout.${ch} must be a number in [0, 1]`);
     if (e.revoked !== undefined && !Array.isArray(e.revoked)) throw bad(`models.${name}.revoked must be an array`);
   }
+  const top = json as Registry;
+  if (top.registryVersion !== undefined && !(Number.isSafeInteger(top.registryVersion) && top.registryVersion >= 0)) throw bad('registryVersion must be a whole number ≥ 0');
+  if (top.expires !== undefined && (typeof top.expires !== 'string' || Number.isNaN(Date.parse(top.expires)))) throw bad('expires must be an ISO 8601 time');
+  if (top.nextKey !== undefined && (typeof top.nextKey !== 'object' || top.nextKey === null)) throw bad('nextKey must be a public JWK');
   return json as Registry;
 }
 

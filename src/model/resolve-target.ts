@@ -1,7 +1,8 @@
 /**
- * Where to load from: with a registry, fetch it (fresh: `no-cache`), keep a snapshot for
- * offline use, forget cached revoked versions, and resolve the version; with a bundle URL,
- * that directory.
+ * Where to load from: with a registry, fetch it (fresh: `no-cache`), verify it when the app
+ * passes a `publicKey` (./registry-trust.ts), keep a snapshot for offline use, forget cached
+ * revoked versions, and resolve the version; with a bundle URL, that directory. Nothing is
+ * saved or deleted before the registry verified.
  */
 import { dropVersions, saveRegistry } from '../cache/bundle-cache.js';
 import type { KvStore } from '../cache/kv-store.js';
@@ -11,6 +12,7 @@ import { fetchBytes, type FetchPolicy } from './fetch-bytes.js';
 import type { NormalizedOpenBundleOptions } from './open-bundle-options.js';
 import type { ResolvedBy } from './opened-bundle.js';
 import { parseRegistry, registryEntry, resolveVersion } from './registry.js';
+import { verifyRegistry } from './registry-trust.js';
 
 /** A resolved bundle location. */
 export interface Target {
@@ -47,6 +49,7 @@ export async function resolveTarget(opts: NormalizedOpenBundleOptions, opening: 
     throw new FerryError('REGISTRY_INVALID', `${url}: not valid JSON`, { cause, details: { url } });
   }
   const registry = parseRegistry(json, url);
+  if (opts.publicKey) await verifyRegistry(registry, url, opts.publicKey, store);
   const name = opts.name!;
   const entry = registryEntry(registry, name, url);
   if (store) {

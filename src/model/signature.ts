@@ -51,12 +51,21 @@ export async function importPublicKey(publicKey: PublicKeyInput): Promise<Crypto
   }
 }
 
+/** The key among `keys` whose id is `keyId`, else the first (whose mismatch the caller reports). */
+async function pickKey(keys: PublicKeyInput | readonly PublicKeyInput[], keyId: string | undefined): Promise<PublicKeyInput> {
+  if (!Array.isArray(keys)) return keys as PublicKeyInput;
+  for (const k of keys as readonly PublicKeyInput[]) if ((await keyIdOf(k)) === keyId) return k;
+  return (keys as readonly PublicKeyInput[])[0]!;
+}
+
 /**
- * Throws `SIGNATURE_INVALID` unless `manifest` carries a valid signature by `publicKey`.
+ * Throws `SIGNATURE_INVALID` unless `manifest` carries a valid signature by `publicKey` (or by
+ * one of several: the app's key and keys a verified registry rotated to).
  * @param where the manifest's URL or path, for the message.
  */
-export async function verifyManifestSignature(manifest: Manifest, publicKey: PublicKeyInput, where: string): Promise<void> {
+export async function verifyManifestSignature(manifest: Manifest, keys: PublicKeyInput | readonly PublicKeyInput[], where: string): Promise<void> {
   const sig = manifest.signature;
+  const publicKey = await pickKey(keys, sig?.keyId);
   const fail = (why: string, extra: Record<string, unknown> = {}) =>
     new FerryError('SIGNATURE_INVALID', `${where}: ${why}. Refusing to load ${manifest.name}@${manifest.version}: re-sign it with \`ferryml pack --sign\` using the key whose public half the app is configured with.`, {
       details: { url: where, name: manifest.name, version: manifest.version, keyId: sig?.keyId, ...extra },

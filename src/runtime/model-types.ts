@@ -1,7 +1,7 @@
 /**
  * The public shape of a loaded model: `predict`, `predictBatch`, `info`, `stats`, `dispose`.
  */
-import type { Issue } from '../errors.js';
+import type { FerryErrorCode, Issue } from '../errors.js';
 import type { Manifest, OutputSpec } from '../model/manifest.js';
 import type { BundleSource, ResolvedBy } from '../model/opened-bundle.js';
 import type { Schema } from '../schema/types.js';
@@ -41,6 +41,12 @@ export interface ModelInfo {
   engine: EngineName;
   /** Why that engine: the kernel that took the model, or why tfjs was needed (forced, no kernel fits, measured faster). */
   engineReason: string;
+  /**
+   * Set when a cached version stands in (`source: "offline"`): why (the network failed, or the
+   * registry did not verify: `REGISTRY_SIGNATURE_INVALID`, `REGISTRY_ROLLBACK`, `REGISTRY_EXPIRED`)
+   * and the version the registry asked for, when known.
+   */
+  fallback?: { code: FerryErrorCode; message: string; wanted?: string };
   /** The backend predictions run on now (`cpu` for the plain-JS engine). */
   backend: BackendName;
   /** How it was chosen: `kernel` (plain-JS engine), `first`, `measured`, `remembered` or `forced`. */

@@ -18,6 +18,25 @@ import { columnCounts, countRun, countValue } from './drift-column.js';
 import { createRowSampler } from './drift-sampler.js';
 import { psi } from './psi.js';
 
+/**
+ * Two windows of one feature as one (counts added): how a window under `driftMinRows` joins the
+ * next one (./k-anonymity.ts). PSI is scored again on the sum.
+ */
+export function mergeDriftWindows(a: DriftWindow, b: DriftWindow, minRows: number): DriftWindow {
+  const counts = a.counts.map((c, i) => c + (b.counts[i] ?? 0));
+  const observed = a.observed + b.observed;
+  return {
+    ...b,
+    counts,
+    outOfRange: a.outOfRange + b.outOfRange,
+    rows: a.rows + b.rows,
+    observed,
+    // A sampled window's weight stands for all of it; mixed windows report the larger weight.
+    weight: Math.max(a.weight, b.weight),
+    psi: observed >= minRows ? psi(b.expected, counts) : null,
+  };
+}
+
 /** One closed window of one feature. `counts` is laid out as `[...bins, missing, unknown]`. */
 export interface DriftWindow {
   feature: string;

@@ -24,8 +24,16 @@ export interface RecordIds {
 const record = (event: string, severity: number, timeMs: number, ids: RecordIds, attributes: KeyValue[]) =>
   encodeRecord({ event, severity, timeMs, traceId: ids.traceId, spanId: ids.spanId, attributes: [int('ferryml.seq', ids.seq()), ...attributes] });
 
-/** `ferryml.model.load`. */
-export function loadRecord(e: ModelLoadedEvent, timeMs: number, ids: RecordIds): string {
+/** What a load record may carry beyond codes (README "Privacy defaults"). */
+export interface LoadDetails {
+  /** The adapter description (`telemetry.deviceDetails`). */
+  deviceDetails: boolean;
+  /** Rejections' free text (`telemetry.rejectionText`). */
+  rejectionText: boolean;
+}
+
+/** `ferryml.model.load`: codes only unless the app opted in to details. */
+export function loadRecord(e: ModelLoadedEvent, timeMs: number, ids: RecordIds, details: LoadDetails = { deviceDetails: false, rejectionText: false }): string {
   const attrs = [
     str('ml.model.version', String(e.version)),
     str('ferryml.load.source', String(e.source)),
@@ -33,15 +41,22 @@ export function loadRecord(e: ModelLoadedEvent, timeMs: number, ids: RecordIds):
     dbl('ferryml.load.ms', e.ms),
     str('ferryml.backend', String(e.backend)),
   ];
+  if (e.fallbackCode) attrs.push(str('ferryml.load.fallback', String(e.fallbackCode)));
   if (e.rejected?.length) {
     attrs.push({
       key: 'ferryml.backend.rejected',
-      value: { arrayValue: { values: e.rejected.map((r) => anyValue({ backend: String(r.backend), reason: String(r.reason) })) } },
+      value: {
+        arrayValue: {
+          values: e.rejected.map((r) =>
+            anyValue({ backend: String(r.backend), code: String(r.code ?? 'UNSPECIFIED'), ...(details.rejectionText ? { reason: String(r.reason) } : {}) }),
+          ),
+        },
+      },
     });
   }
   if (e.engine) attrs.push(str('ferryml.engine', String(e.engine)));
   if (e.timings) attrs.push({ key: 'ferryml.load.timings', value: anyValue(e.timings) });
-  if (e.adapter) attrs.push({ key: 'ferryml.adapter', value: anyValue(e.adapter) });
+  if (e.adapter && details.deviceDetails) attrs.push({ key: 'ferryml.adapter', value: anyValue(e.adapter) });
   return record('ferryml.model.load', SEVERITY.INFO, timeMs, ids, attrs);
 }
 

@@ -19,6 +19,8 @@ export interface NormalizedTelemetryOptions {
   sampleRate: number;
   rawValues: ReadonlySet<string>;
   rawOutputs: boolean;
+  deviceDetails: boolean;
+  rejectionText: boolean;
   keepaliveBytes: number;
   maxAttempts: number;
   retryBaseMs: number;
@@ -45,6 +47,8 @@ export const telemetryDefaults = {
   drift: true,
   sampleRate: 0,
   rawOutputs: false,
+  deviceDetails: false,
+  rejectionText: false,
   // Chromium and Firefox reject a keepalive request once the in-flight keepalive bodies of the
   // page would pass 64 KiB (fetch spec, "keepalive" inflight bytes); stay 4 KiB under it.
   keepaliveBytes: 60 * 1024,
@@ -108,6 +112,8 @@ export function normalizeOptions(options: TelemetryOptions): NormalizedTelemetry
     sampleRate,
     rawValues: new Set(options.rawValues ?? []),
     rawOutputs: options.rawOutputs ?? d.rawOutputs,
+    deviceDetails: options.deviceDetails ?? d.deviceDetails,
+    rejectionText: options.rejectionText ?? d.rejectionText,
     keepaliveBytes: positive('keepaliveBytes', options.keepaliveBytes, d.keepaliveBytes, 0),
     maxAttempts: positive('maxAttempts', options.maxAttempts, d.maxAttempts),
     retryBaseMs: positive('retryBaseMs', options.retryBaseMs, d.retryBaseMs, 0),

@@ -140,7 +140,7 @@ export function createTelemetry(options: TelemetryOptions, context: TelemetryCon
   return {
     observe: windows.observe,
     modelLoaded(event) {
-      if (!closed) guard('modelLoaded', () => enqueue(loadRecord(event, Date.now(), ids())));
+      if (!closed) guard('modelLoaded', () => enqueue(loadRecord(event, Date.now(), ids(), o)));
     },
     predicted(count, latencyMs, backend, output) {
       if (closed) return;
@@ -184,6 +184,7 @@ export function createTelemetry(options: TelemetryOptions, context: TelemetryCon
         dropped: { ...counters.dropped },
         retries: counters.retries,
         lastDrift: { ...windows.lastDrift },
+        driftHeld: windows.heldDrift(),
         lastError: counters.lastError,
       };
     },

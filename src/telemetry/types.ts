@@ -28,9 +28,11 @@ export interface ModelLoadedEvent {
   engine?: string;
   /** Where load time went, ms per phase (`model.info.timings`: bundleMs, importMs, backendMs, …). */
   timings?: Readonly<Record<string, number>>;
-  /** Backends tried before it, in order, each with why it was rejected. */
-  rejected?: ReadonlyArray<{ backend: string; reason: string }>;
-  /** GPU adapter facts when WebGPU was probed (vendor, architecture, isFallbackAdapter …). */
+  /** Backends tried before it, in order, each with why it was rejected (the code travels; the text only with `rejectionText`). */
+  rejected?: ReadonlyArray<{ backend: string; code?: string; reason: string }>;
+  /** Why a cached version stands in (`source: "offline"`): a FerryError code, e.g. `NETWORK_ERROR`, `REGISTRY_ROLLBACK`. */
+  fallbackCode?: string;
+  /** GPU adapter facts when WebGPU was probed (vendor, architecture, isFallbackAdapter …); sent only with `deviceDetails`. */
   adapter?: Readonly<Record<string, string | number | boolean>>;
 }
 
@@ -88,6 +90,11 @@ export interface TelemetryStats {
   retries: number;
   /** Latest scored drift window per feature (column name). */
   lastDrift: Record<string, FeatureDrift>;
+  /**
+   * Drift rows held back per feature: under `driftMinRows`, kept to merge into the next window
+   * (k-anonymity), never sent alone; still held at `dispose()`, they are not sent at all.
+   */
+  driftHeld: Record<string, number>;
   /** The last delivery problem, in words (e.g. `"POST …/v1/logs: 400 bad payload; 12 records dropped"`). */
   lastError: string | undefined;
 }
@@ -147,7 +154,11 @@ export interface TelemetryOptions {
   maxQueueRecords?: number;
   /** Prediction summaries and drift windows close this often (and on flush / page hide). @default 60000 */
   windowMs?: number;
-  /** A drift window is scored (PSI) only with at least this many values observed; counts are sent either way. @default 100 */
+  /**
+   * k-anonymity of drift: a feature's window is sent only once it holds at least this many rows
+   * (a smaller one is held and merged into the next, never sent alone), and PSI is scored only
+   * with at least this many values observed. @default 100
+   */
   driftMinRows?: number;
   /**
    * Rows per window whose values drift counts one by one. Past them, each row is counted with
@@ -169,6 +180,16 @@ export interface TelemetryOptions {
   rawValues?: readonly string[];
   /** Sampled records also carry the model output. @default false */
   rawOutputs?: boolean;
+  /**
+   * Load records carry the GPU adapter's description (vendor, architecture, device): a
+   * fingerprinting surface, so off unless the app opts in. @default false
+   */
+  deviceDetails?: boolean;
+  /**
+   * Load records carry each backend rejection's free text next to its code (text can hold
+   * device-specific detail). @default false
+   */
+  rejectionText?: boolean;
   /** In-flight bytes of `keepalive` requests stay at or under this (the browser's cap is 64 KiB). @default 61440 */
   keepaliveBytes?: number;
   /** HTTP tries per batch (the first one included). @default 5 */

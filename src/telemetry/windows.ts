@@ -3,9 +3,11 @@
  * the last row. Closing it turns the counts into LogRecords and starts the next window.
  */
 import type { Schema } from '../schema/types.js';
-import { createDriftWindows } from './drift.js';
+import { createDriftWindows, mergeDriftWindows } from './drift.js';
+import type { DriftWindow } from './drift.js';
 import { driftRecord, summaryRecords } from './events.js';
 import type { RecordIds } from './events.js';
+import { createKAnonymousGate } from './k-anonymity.js';
 import type { NormalizedTelemetryOptions } from './options.js';
 import { driftStatus } from './psi.js';
 import { createSummaryWindow } from './summary.js';
@@ -14,6 +16,8 @@ import type { FeatureDrift, ValueObserver } from './types.js';
 /** Windows for `schema` under options `o`; `observe` is undefined when there is nothing to observe. */
 export function createWindows(schema: Schema, o: NormalizedTelemetryOptions) {
   const drift = o.drift ? createDriftWindows(schema, o.driftMinRows, { exactRows: o.driftExactRows, every: o.driftSampleEvery }) : undefined;
+  // k-anonymity: a feature's window under driftMinRows rows waits and merges into the next.
+  const gate = createKAnonymousGate<DriftWindow>({ minRows: o.driftMinRows, rows: (w) => w.rows, merge: (a, b) => mergeDriftWindows(a, b, o.driftMinRows) });
   const summary = createSummaryWindow();
   const lastDrift: Record<string, FeatureDrift> = {};
   let start = Date.now();
@@ -36,6 +40,8 @@ export function createWindows(schema: Schema, o: NormalizedTelemetryOptions) {
     observe,
     summary,
     lastDrift,
+    /** Drift rows held back per feature (under driftMinRows, waiting for the next window). */
+    heldDrift: () => gate.held(),
     /** A batch is done (its calls resolve in this task): captured drift values are counted in a later one. */
     settled(): void {
       drift?.settled();
@@ -51,8 +57,11 @@ export function createWindows(schema: Schema, o: NormalizedTelemetryOptions) {
       const now = Date.now();
       const windowMs = Math.max(0, now - start);
       const records = summary.empty ? [] : summaryRecords(summary.close(), windowMs, now, ids);
-      for (const w of drift?.close() ?? []) {
-        records.push(driftRecord(w, o.driftMinRows, windowMs, now, ids));
+      for (const closed of drift?.close() ?? []) {
+        const released = gate.offer(closed.feature, closed, windowMs);
+        if (!released) continue;
+        const w = released.window;
+        records.push(driftRecord(w, o.driftMinRows, released.windowMs, now, ids));
         if (w.psi !== null) lastDrift[w.feature] = { psi: w.psi, rows: w.rows, observed: w.observed, status: driftStatus(w.psi), at: now };
       }
       start = now;

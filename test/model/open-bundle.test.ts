@@ -145,10 +145,13 @@ describe('openBundle: resolution and the tfjs seam', () => {
     const unsigned = await expectFerryError(openBundle({ registry: fault('tamper=unsign,on=manifest', REGISTRY), name: 'tiny', version: '2.0.0', publicKey, cache }), 'SIGNATURE_INVALID');
     expect(unsigned.message).to.contain('not signed');
     const other = await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign', 'verify']);
-    const foreign = await expectFerryError(openBundle({ registry: REGISTRY, name: 'tiny', version: '2.0.0', publicKey: other.publicKey, cache }), 'SIGNATURE_INVALID');
+    // With a foreign key the (signed) registry is refused first; a bundle URL reaches the manifest check.
+    const foreignRegistry = await expectFerryError(openBundle({ registry: REGISTRY, name: 'tiny', version: '2.0.0', publicKey: other.publicKey, cache }), 'REGISTRY_SIGNATURE_INVALID');
+    expect(foreignRegistry.details.keyId).to.equal(ok.manifest.signature?.keyId);
+    const foreign = await expectFerryError(openBundle({ bundle: `${FIXTURES}/tiny/2.0.0/`, publicKey: other.publicKey, cache }), 'SIGNATURE_INVALID');
     expect(foreign.details.keyId).to.equal(ok.manifest.signature?.keyId);
-    // The cached, signed 1.0.0 is also re-checked against the key on every cache hit.
-    await expectFerryError(openBundle({ registry: REGISTRY, name: 'tiny', version: '1.0.0', publicKey: other.publicKey, cache }), 'SIGNATURE_INVALID');
+    // The cached, signed 1.0.0 is also re-checked against the key: the registry refusal falls back to it, and it fails too.
+    await expectFerryError(openBundle({ registry: REGISTRY, name: 'tiny', version: '1.0.0', publicKey: other.publicKey, cache }), 'REGISTRY_SIGNATURE_INVALID');
     expect((await expectVerifiedCache(cache.dbName)).versions).to.deep.equal(['tiny@1.0.0']);
   });
 

@@ -95,8 +95,12 @@ test('verify: a good bundle passes (with the key, JWK or PEM); tampering, trunca
   r = await cli('verify', bundle, '--key', join(dir, 'k.pub.pem'));
   assert.equal(r.code, 0, r.out);
   r = await cli('verify', models);
-  assert.equal(r.code, 0, r.out);
+  assert.equal(r.code, 1, 'signed but unchecked is not "verified"');
   assert.match(r.out, /not checked: pass --key/);
+  r = await cli('verify', models, '--allow-unverified');
+  assert.equal(r.code, 0, r.out);
+  r = await cli('verify', models, '--key', key);
+  assert.equal(r.code, 0, r.out);
 
   const shard = join(bundle, 'group1-shard1of1.bin');
   const original = readFileSync(shard);
@@ -115,7 +119,7 @@ test('verify: a good bundle passes (with the key, JWK or PEM); tampering, trunca
   writeFileSync(shard, original);
 
   appendFileSync(join(bundle, 'extra.bin'), 'x');
-  r = await cli('verify', bundle);
+  r = await cli('verify', bundle, '--allow-unverified');
   assert.equal(r.code, 0, r.out);
   assert.match(r.out, /extra\.bin: not listed in the manifest, so never loaded/);
 

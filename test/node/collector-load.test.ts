@@ -49,8 +49,9 @@ function batch(n: number): string {
 
 test('load: every record of every 200 is in the database, nothing else', { timeout: 60_000 }, async () => {
   const db = join(mkdtempSync(join(tmpdir(), 'ferryml-load-')), 'load.sqlite');
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/node/collector/main.ts', '--port', '0', '--db', db, '--token', 'load-token-123', '--queue-records', '100', '--retry-after', '1'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/node/collector/main.ts', '--port', '0', '--db', db, '--queue-records', '100', '--retry-after', '1'], {
     stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, FERRYML_ADMIN_TOKEN: 'load-token-123' },
   });
   const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
   try {

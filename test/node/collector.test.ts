@@ -11,6 +11,7 @@ import { startCollector } from '../../src/node/collector/main.js';
 import type { Collector } from '../../src/node/collector/main.js';
 import { createIngestQueue } from '../../src/node/collector/queue.js';
 import { openStore } from '../../src/node/collector/store.js';
+import { MIGRATIONS } from '../../src/node/collector/migrations.js';
 import { LATENCY_BOUNDS, histogramQuantile, latencyBucket } from '../../src/telemetry/histogram.js';
 import { psi } from '../../src/telemetry/psi.js';
 
@@ -367,17 +368,18 @@ test('read API: drift once per feature per model version (newest first); load so
 
 test('migrations are versioned: applied once, and a newer database is refused', () => {
   const file = join(dir, 'migrate.sqlite');
+  const latest = MIGRATIONS.at(-1)!.version;
   const a = openStore(file);
-  assert.equal(a.schemaVersion(), 2);
+  assert.equal(a.schemaVersion(), latest);
   assert.equal(a.db.pragma('journal_mode', { simple: true }), 'wal');
   a.close();
   const b = openStore(file);
-  assert.equal(b.schemaVersion(), 2);
+  assert.equal(b.schemaVersion(), latest);
   b.close();
   const raw = new Database(file);
   raw.pragma('user_version = 99');
   raw.close();
-  assert.throws(() => openStore(file), /schema version 99, newer than this collector knows \(2\)/);
+  assert.throws(() => openStore(file), new RegExp(`schema version 99, newer than this collector knows \\(${latest}\\)`));
 });
 
 test('the dashboard page and uPlot are served by the collector (no CDN)', async () => {

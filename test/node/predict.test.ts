@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { cp, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer } from 'node:http';
@@ -140,5 +140,41 @@ test('loadModel in Node: from a URL (registry) without IndexedDB, on cpu', async
     }
   } finally {
     server.close();
+  }
+});
+
+test('ferryml predict --key refuses a tampered or unsigned bundle; --registry refuses a revoked version', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'ferryml-predict-sig-'));
+  try {
+    const key = 'test/fixtures/bundles/keys/test.pub.jwk.json';
+    await cp('test/fixtures/bundles/models', join(dir, 'models'), { recursive: true });
+    const bundle = join(dir, 'models/tiny/1.1.0');
+    const data = await tmp('rows.json', JSON.stringify([{ a: 1.5, b: -0.5, c: 10 }]));
+    const ok = cli('predict', '--bundle', bundle, '--data', data, '--key', key, '--registry', join(dir, 'models'), '--backend', 'cpu');
+    assert.equal(ok.status, 0, ok.stderr);
+    // The attack of the issue: relabel a class in the manifest; without a key it "works".
+    const manifestPath = join(bundle, 'manifest.json');
+    const manifest = JSON.parse(await readFile(manifestPath, 'utf8')) as { output: { labels: string[] } };
+    manifest.output.labels = manifest.output.labels.map(() => 'TAMPERED');
+    await writeFile(manifestPath, JSON.stringify(manifest, null, 2));
+    const fooled = cli('predict', '--bundle', bundle, '--data', data, '--backend', 'cpu');
+    assert.equal(fooled.status, 0, fooled.stderr);
+    assert.match(fooled.stdout, /TAMPERED/);
+    const refused = cli('predict', '--bundle', bundle, '--data', data, '--key', key, '--backend', 'cpu');
+    assert.notEqual(refused.status, 0);
+    assert.match(refused.stderr, /SIGNATURE_INVALID/);
+    assert.equal(refused.stdout, '');
+    delete (manifest as { signature?: unknown }).signature;
+    await writeFile(manifestPath, JSON.stringify(manifest, null, 2));
+    const unsigned = cli('predict', '--bundle', bundle, '--data', data, '--key', key, '--backend', 'cpu');
+    assert.notEqual(unsigned.status, 0);
+    assert.match(unsigned.stderr, /not signed/);
+    // 0.9.0 is revoked in the registry: a signed, intact bundle, refused.
+    const revoked = cli('predict', '--bundle', join(dir, 'models/tiny/0.9.0'), '--data', data, '--key', key, '--registry', join(dir, 'models'), '--backend', 'cpu');
+    assert.notEqual(revoked.status, 0);
+    assert.match(revoked.stderr, /VERSION_REVOKED/);
+    assert.equal(revoked.stdout, '');
+  } finally {
+    await rm(dir, { recursive: true, force: true });
   }
 });

@@ -34,8 +34,8 @@ const scenarios = new Map();
 const cover = new Map();
 
 function start() {
-  const args = ['--import', 'tsx', 'src/node/collector/main.ts', '--port', String(port), '--host', '127.0.0.1', '--db', db, '--token', token, '--origins', origins.join(',')];
-  child = spawn(process.execPath, args, { cwd: process.cwd(), stdio: ['ignore', 'pipe', 'pipe'] });
+  const args = ['--import', 'tsx', 'src/node/collector/main.ts', '--port', String(port), '--host', '127.0.0.1', '--db', db, '--origins', origins.join(',')];
+  child = spawn(process.execPath, args, { cwd: process.cwd(), stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, FERRYML_ADMIN_TOKEN: token } });
   exited = new Promise((resolve) => child.once('exit', resolve));
   return new Promise((resolve, reject) => {
     let out = '';

@@ -29,9 +29,12 @@ async function stateOf(session) {
   if (state) return state;
   const page = session.browser.getPage(session.id);
   const cdp = await page.createCDPSession();
-  state = { cdp, test: undefined, offline: false, requests: new Map() };
+  state = { cdp, test: undefined, offline: false, requests: new Map(), since: 0 };
   sessions.set(session.id, state);
   const onRequest = (e) => {
+    // CDP events can arrive after the command that started recording: a request the page sent
+    // before it (its wallTime, in seconds, is earlier) belongs to the previous phase.
+    if (e.wallTime !== undefined && e.wallTime * 1000 < state.since) return;
     if (state.test?.test(e.request.url) && !state.requests.has(e.requestId)) state.requests.set(e.requestId, { url: e.request.url });
   };
   cdp.on('Network.requestWillBeSent', onRequest);
@@ -61,6 +64,7 @@ export const plugins = [
         if (typeof payload.record !== 'string' || !payload.record.startsWith('/')) throw new Error('ferryml:network: `record` must be a path pattern starting with "/"');
         const pattern = new URL(session.browser.getPage(session.id).url()).origin + payload.record;
         state.test = matcher(pattern);
+        state.since = Date.now();
         state.requests.clear();
         if (payload.offline) {
           state.offline = true;

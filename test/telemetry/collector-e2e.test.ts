@@ -104,7 +104,7 @@ describe('telemetry → real collector → read API', () => {
     const shifted = tally();
     const latencies: number[] = [];
 
-    a.modelLoaded({ version: 'base', source: 'network', bytes: 6000, ms: 52, backend: 'wasm', rejected: [{ backend: 'webgpu', reason: 'fallback adapter' }] });
+    a.modelLoaded({ version: 'base', source: 'network', bytes: 6000, ms: 52, backend: 'wasm', rejected: [{ backend: 'webgpu', code: 'SOFTWARE_ADAPTER', reason: 'fallback adapter' }] });
     b.modelLoaded({ version: 'base', source: 'cache', bytes: 6000, ms: 14, backend: 'wasm' });
     run(a, rows(1000, 1, false), base, latencies);
     const bad = [{ ...rows(1, 9, false)[0], 'Beak Length (mm)': 'abc' }, { ...rows(1, 10, false)[0], Island: 'Atlantis' }];
@@ -146,7 +146,8 @@ describe('telemetry → real collector → read API', () => {
     expect(sum.loads.count).to.equal(2);
     expect(sum.loads.cacheHitShare).to.equal(0.5);
     expect(sum.loads.offlineShare).to.equal(0);
-    expect(sum.loads.rejectedBackends).to.deep.equal({ webgpu: { 'fallback adapter': 1 } });
+    // Codes travel by default (free text only with rejectionText: true).
+    expect(sum.loads.rejectedBackends).to.deep.equal({ webgpu: { SOFTWARE_ADAPTER: 1 } });
     const byIssue: Record<string, number> = {};
     for (const i of issues) byIssue[`${i.column}|${i.code}`] = (byIssue[`${i.column}|${i.code}`] ?? 0) + 1;
     expect(issues.length).to.be.greaterThan(0);

@@ -19,7 +19,8 @@ describe('telemetry from real predictions (loadModel → collector)', () => {
       backends: ['wasm', 'cpu'],
       wasmPaths: '/node_modules/@tensorflow/tfjs-backend-wasm/dist/',
       // A unique service name keeps this run's records apart (the model name is the bundle's).
-      telemetry: { endpoint: url, offline: false, windowMs: 600_000, flushIntervalMs: 600_000, serviceName },
+      // k = 30: the 35 rows below make one window that may leave (the default k is 100).
+      telemetry: { endpoint: url, offline: false, windowMs: 600_000, flushIntervalMs: 600_000, serviceName, driftMinRows: 30 },
     });
     expect(model.telemetry).to.exist;
     const rows = Array.from({ length: 35 }, (_, i) => golden.rows[i % golden.rows.length]!);

@@ -16,6 +16,7 @@ import { prettyJson, readDirFiles, readJsonFile, writeFileAtomic } from './files
 import { loadPrivateKey, signManifest } from './keys.js';
 import { dataStats } from './provenance.js';
 import { readRegistry, writeRegistry } from './registry-file.js';
+import type { RegistrySigning } from './registry-sign.js';
 
 /** Everything `pack` needs; the command fills it from flags. */
 export interface PackOptions {
@@ -36,6 +37,8 @@ export interface PackOptions {
   goldenTolerance?: number | undefined;
   /** PKCS#8 PEM private key to sign with. */
   signKey?: string | undefined;
+  /** How index.json is signed. @default signed with `signKey` (30 days) when there is one */
+  registrySigning?: RegistrySigning | undefined;
   /** ISO timestamp. @default SOURCE_DATE_EPOCH when set, else now */
   createdAt?: string | undefined;
   /** Channels to point at this version (besides `stable` for a model's first version). */
@@ -124,6 +127,6 @@ export async function packBundle(o: PackOptions): Promise<{ dir: string; manifes
   if (!entry.versions.includes(o.version)) entry.versions.push(o.version);
   if (!entry.channels.stable) entry.channels.stable = o.version;
   for (const ch of o.channels ?? []) entry.channels[ch] = o.version;
-  await writeRegistry(o.out, registry);
+  await writeRegistry(o.out, registry, o.registrySigning ?? { key: o.signKey });
   return { dir, manifest, id: bundle.id };
 }

@@ -5,6 +5,8 @@ import { compareVersions } from '../../model/compare-versions.js';
 import type { Registry, RegistryEntry } from '../../model/manifest.js';
 import { parseRegistry } from '../../model/registry.js';
 import { prettyJson, readJsonFile, writeFileAtomic } from './files.js';
+import { finishRegistry } from './registry-sign.js';
+import type { RegistrySigning } from './registry-sign.js';
 
 /** Path of the registry inside a models directory. */
 export const registryPath = (modelsDir: string) => join(modelsDir, 'index.json');
@@ -16,8 +18,11 @@ export async function readRegistry(modelsDir: string): Promise<Registry> {
   return parseRegistry(await readJsonFile(path, 'registry'), path);
 }
 
-/** Writes the registry with versions sorted and empty optional fields left out. */
-export async function writeRegistry(modelsDir: string, registry: Registry): Promise<void> {
+/**
+ * Writes the registry with versions sorted and empty optional fields left out, one
+ * `registryVersion` above the file it replaces, signed when `signing.key` is given.
+ */
+export async function writeRegistry(modelsDir: string, registry: Registry, signing?: RegistrySigning): Promise<void> {
   const models: Record<string, RegistryEntry> = {};
   for (const name of Object.keys(registry.models).sort()) {
     const e = registry.models[name]!;
@@ -26,7 +31,11 @@ export async function writeRegistry(modelsDir: string, registry: Registry): Prom
     if (e.revoked?.length) entry.revoked = [...e.revoked].sort(compareVersions);
     models[name] = entry;
   }
-  await writeFileAtomic(registryPath(modelsDir), prettyJson({ models }));
+  // The version on disk, not the one read earlier: two writers must not reuse a number.
+  const previous = existsSync(registryPath(modelsDir)) ? await readRegistry(modelsDir) : undefined;
+  const { registry: out, note } = await finishRegistry(models, previous ?? registry, signing);
+  if (note) console.error(`warning: ${note}`);
+  await writeFileAtomic(registryPath(modelsDir), prettyJson(out));
 }
 
 /** The entry of `name`, or an error listing the models there are. */

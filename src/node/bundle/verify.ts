@@ -10,6 +10,7 @@ import { assemble } from '../../model/assemble.js';
 import { verifyBundleFiles } from '../../model/open-local-bundle.js';
 import type { Manifest } from '../../model/manifest.js';
 import { verifyManifestSignature } from '../../model/signature.js';
+import { verifyRegistry } from '../../model/registry-trust.js';
 import { readDirFiles } from './files.js';
 import { readRegistry, registryPath } from './registry-file.js';
 
@@ -61,11 +62,25 @@ export async function verifyBundleDir(dir: string, publicKey?: JsonWebKey): Prom
   return report;
 }
 
-/** Verifies every version the registry in `modelsDir` lists, and the registry's consistency. */
-export async function verifyModelsDir(modelsDir: string, publicKey?: JsonWebKey): Promise<{ registry: string[]; bundles: BundleReport[] }> {
+/**
+ * Verifies every version the registry in `modelsDir` lists, and the registry's consistency and,
+ * with a key, its signature and expiry (as a client with that publicKey would).
+ */
+export async function verifyModelsDir(modelsDir: string, publicKey?: JsonWebKey): Promise<{ registry: string[]; bundles: BundleReport[]; registrySignature: BundleReport['signature'] }> {
   const path = registryPath(modelsDir);
   const registry = await readRegistry(modelsDir);
   const problems: string[] = [];
+  let registrySignature: BundleReport['signature'] = registry.signature ? 'unchecked' : 'unsigned';
+  if (publicKey) {
+    // A fresh process has seen no other registry version: this checks the signature and `expires`.
+    await verifyRegistry(registry, path, publicKey, undefined).then(
+      () => void (registrySignature = 'valid'),
+      (error: Error) => {
+        registrySignature = 'invalid';
+        problems.push(error.message);
+      },
+    );
+  }
   const bundles: BundleReport[] = [];
   for (const [name, e] of Object.entries(registry.models)) {
     for (const [ch, v] of Object.entries(e.channels)) {
@@ -87,5 +102,5 @@ export async function verifyModelsDir(modelsDir: string, publicKey?: JsonWebKey)
       bundles.push(report);
     }
   }
-  return { registry: problems, bundles };
+  return { registry: problems, bundles, registrySignature };
 }

@@ -3,13 +3,18 @@
  * OTLP/HTTP spec so that any exporter's retry policy works: 200 (with `partialSuccess` when some
  * records were rejected), 400 malformed, 401 ingest key, 413 too large, 415 media type,
  * 429 + Retry-After when the ingest queue is full, 503 + Retry-After when the write failed.
+ * Also 403 when a key bound to model names carries another model's records, 413 naming the
+ * limit when an attribute or record is over its cap, and per-record rejection (partialSuccess)
+ * of records timed outside [now − retention, now + 1 day].
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { timingSafeEqual } from 'node:crypto';
 import { HttpError, readBody, sendJson } from './http.js';
-import { MalformedRequest, parseExportRequest } from './otlp-parse.js';
+import { MalformedRequest, TooLarge, parseExportRequest } from './otlp-parse.js';
 import type { NormalizedCollectorOptions } from './options.js';
 import type { createIngestQueue } from './queue.js';
+
+const DAY = 86_400_000;
 
 /** Counters the collector reports on `/api/health`. */
 export interface IngestStats {
@@ -32,11 +37,14 @@ export function createIngest(o: NormalizedCollectorOptions, queue: ReturnType<ty
   return async (req: IncomingMessage, res: ServerResponse, cors: Record<string, string>): Promise<void> => {
     stats.requests++;
     try {
+      let allowedModels: string[] | undefined;
       if (o.ingestKeys.length) {
         const key = req.headers['x-ferryml-ingest-key'];
         // Compare with every key (no early exit), so timing does not tell which prefix matched.
-        const ok = typeof key === 'string' && o.ingestKeys.map((k) => safeEqual(key, k)).includes(true);
-        if (!ok) throw new HttpError(401, 'missing or wrong X-Ferryml-Ingest-Key header (the collector was started with --ingest-key)');
+        const matches = o.ingestKeys.map((k) => typeof key === 'string' && safeEqual(key, k));
+        const at = matches.indexOf(true);
+        if (at < 0) throw new HttpError(401, 'missing or wrong X-Ferryml-Ingest-Key header (the collector was started with --ingest-key)');
+        allowedModels = o.ingestKeyModels[o.ingestKeys[at]!];
       }
       const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
       if (type !== 'application/json') {
@@ -54,7 +62,22 @@ export function createIngest(o: NormalizedCollectorOptions, queue: ReturnType<ty
       } catch (e) {
         throw new HttpError(400, `body is not valid JSON: ${(e as Error).message}`);
       }
-      const parsed = parseExportRequest(json);
+      const now = Date.now();
+      const parsed = parseExportRequest(json, now, {
+        maxAttributeBytes: o.maxAttributeBytes,
+        maxRecordBytes: o.maxRecordBytes,
+        minTimeMs: now - o.retentionDays * DAY,
+        maxTimeMs: now + DAY,
+      });
+      if (allowedModels) {
+        for (const g of parsed.groups) {
+          for (const r of g.rows) {
+            if (r.model === null || !allowedModels.includes(r.model)) {
+              throw new HttpError(403, `this ingest key may report on ${allowedModels.join(', ')} only; the request carries records of ${r.model === null ? 'no model (ml.model.name missing)' : `"${r.model}"`}`);
+            }
+          }
+        }
+      }
       stats.rejected += parsed.rejected;
       if (parsed.accepted === 0 && parsed.rejected > 0) {
         throw new HttpError(400, `no valid log records (${parsed.rejected} rejected): ${parsed.errors.join('; ')}`);
@@ -77,7 +100,8 @@ export function createIngest(o: NormalizedCollectorOptions, queue: ReturnType<ty
       const response = parsed.rejected > 0 ? { partialSuccess: { rejectedLogRecords: String(parsed.rejected), errorMessage: parsed.errors.join('; ') } } : {};
       sendJson(res, 200, response, cors);
     } catch (e) {
-      const err = e instanceof HttpError ? e : e instanceof MalformedRequest ? new HttpError(400, e.message) : new HttpError(500, `internal error: ${(e as Error).message}`);
+      const err =
+        e instanceof HttpError ? e : e instanceof MalformedRequest ? new HttpError(400, e.message) : e instanceof TooLarge ? new HttpError(413, e.message) : new HttpError(500, `internal error: ${(e as Error).message}`);
       // google.rpc.Status shape, as OTLP/HTTP asks for error bodies.
       sendJson(res, err.status, { code: err.status, message: err.message }, { ...cors, ...err.headers, ...(err.status === 413 ? { Connection: 'close' } : {}) });
     }

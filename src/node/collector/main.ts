@@ -17,18 +17,22 @@ export async function runCollector(argv: readonly string[]): Promise<number> {
     console.log(usage);
     return 0;
   }
-  const c = await startCollector(parseArgs(argv));
+  // --stop-with-stdin (used by `npm start`): stop when the parent's pipe closes, so a parent that
+  // dies without cleaning up (kill -9) does not leave this process holding the port and token.
+  const stopWithStdin = argv.includes('--stop-with-stdin');
+  const c = await startCollector(parseArgs(argv.filter((a) => a !== '--stop-with-stdin')));
   // One machine-readable line first (test harnesses and `npm start` parse it), then the human part.
   console.log(`ferryml collector listening on ${c.url}`);
   console.log(`  ingest:    POST ${c.url}/v1/logs   (OTLP/HTTP JSON; CORS origins: ${c.options.origins.join(', ')})`);
   console.log(`  dashboard: ${c.url}/dashboard#token=${encodeURIComponent(c.token)}`);
   console.log(`  read API:  curl -H 'Authorization: Bearer ${c.token}' ${c.url}/api/models`);
-  if (c.options.tokenGenerated) console.log('  (admin token generated for this run; set FERRYML_ADMIN_TOKEN or --token to keep one)');
+  if (c.options.tokenGenerated) console.log('  (admin token generated for this run; set FERRYML_ADMIN_TOKEN or --token-file to keep one)');
   console.log(`  database:  ${c.options.db} (SQLite WAL, schema v${c.store.schemaVersion()})`);
   await new Promise<void>((resolve) => {
     const stop = () => resolve();
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
+    if (stopWithStdin) process.stdin.once('end', stop).once('close', stop).resume();
   });
   await c.close();
   return 0;

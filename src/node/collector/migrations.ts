@@ -40,4 +40,19 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
     name: 'per-version reads',
     sql: `CREATE INDEX logs_model_version_event_time ON logs (model, version, event, time_ms);`,
   },
+  {
+    version: 3,
+    name: 'dedupe by (session, seq); batch content hashes',
+    // ferryml.seq numbers a session's records: (session, seq) is a record's identity across
+    // retries and re-splits, so a duplicate is dropped per record, whatever batch carried it.
+    // Duplicates already stored are removed (the first copy stays) before the unique index.
+    sql: `
+      ALTER TABLE logs ADD COLUMN seq INTEGER;
+      UPDATE logs SET seq = json_extract(attributes, '$."ferryml.seq"') WHERE json_type(attributes, '$."ferryml.seq"') = 'integer';
+      DELETE FROM logs WHERE session IS NOT NULL AND seq IS NOT NULL
+        AND id NOT IN (SELECT min(id) FROM logs WHERE session IS NOT NULL AND seq IS NOT NULL GROUP BY session, seq);
+      CREATE UNIQUE INDEX logs_session_seq ON logs (session, seq) WHERE session IS NOT NULL AND seq IS NOT NULL;
+      CREATE INDEX logs_time ON logs (time_ms);
+      ALTER TABLE batches ADD COLUMN hash TEXT;`,
+  },
 ];

@@ -1,5 +1,6 @@
 /** The collector's options: one type, one defaults object, one normalizeOptions, one argv parser. */
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { FerryError } from '../../errors.js';
 
 /** Options of {@link startCollector}. */
@@ -10,15 +11,25 @@ export interface CollectorOptions {
   host?: string;
   /** SQLite file (WAL mode); `":memory:"` for tests. @default "./telemetry.sqlite" */
   db?: string;
-  /** Bearer token of the read API and dashboard. @default $FERRYML_ADMIN_TOKEN, else generated */
+  /** Bearer token of the read API and dashboard. @default the contents of `tokenFile`, else $FERRYML_ADMIN_TOKEN, else generated */
   token?: string;
+  /** A file holding the admin token (the command line takes this, never the token: argv is public in `ps`). */
+  tokenFile?: string;
   /** Origins allowed to POST from a browser (CORS); `"*"` allows any. @default ["http://localhost:8080", "http://127.0.0.1:8080"] */
   origins?: readonly string[];
   /**
    * When set, POSTs must carry `X-Ferryml-Ingest-Key` with one of these keys (one per app; a
-   * string may list several, comma-separated). @default $FERRYML_INGEST_KEY, else none
+   * string may list several, comma-separated). `KEY=modelA|modelB` binds a key to those model
+   * names (records of other models are refused with 403). Required when `host` is not loopback.
+   * @default $FERRYML_INGEST_KEY, else none
    */
   ingestKey?: string | readonly string[];
+  /** Days of records kept: older ones are deleted (at start, then hourly) and refused at ingest. @default 30 */
+  retentionDays?: number;
+  /** Largest attribute value (its JSON) in one record; a larger one answers 413. @default 32768 */
+  maxAttributeBytes?: number;
+  /** Largest record (attributes + body JSON); a larger one answers 413. @default 65536 */
+  maxRecordBytes?: number;
   /** Largest accepted body, before and after gunzip. @default 1048576 (1 MiB) */
   maxBodyBytes?: number;
   /** Bound of the ingest queue in records; past it POSTs get 429 + Retry-After. @default 20000 */
@@ -29,9 +40,11 @@ export interface CollectorOptions {
   retryAfterS?: number;
 }
 
-export type NormalizedCollectorOptions = Required<Omit<CollectorOptions, 'ingestKey'>> & {
+export type NormalizedCollectorOptions = Required<Omit<CollectorOptions, 'ingestKey' | 'tokenFile'>> & {
   /** Accepted ingest keys; empty: no key needed. */
   ingestKeys: string[];
+  /** Model names a key may report on; a key absent here may report on any. */
+  ingestKeyModels: Record<string, string[]>;
   tokenGenerated: boolean;
 };
 
@@ -45,7 +58,31 @@ export const collectorDefaults = {
   queueRecords: 20_000,
   writeBatchRecords: 5_000,
   retryAfterS: 2,
+  retentionDays: 30,
+  maxAttributeBytes: 32 * 1024,
+  maxRecordBytes: 64 * 1024,
 } as const;
+
+/** True for addresses only this machine can reach. */
+export const isLoopback = (host: string) => host === 'localhost' || host === '::1' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
+
+/** `KEY` or `KEY=modelA|modelB` entries → keys, and the models each bound key may report on. */
+function ingestKeysOf(raw: string | readonly string[]): { keys: string[]; models: Record<string, string[]> } {
+  const keys: string[] = [];
+  const models: Record<string, string[]> = {};
+  for (const entry of [raw].flat().flatMap((k) => k.split(',')).map((k) => k.trim()).filter(Boolean)) {
+    const eq = entry.indexOf('=');
+    const key = eq < 0 ? entry : entry.slice(0, eq).trim();
+    if (key.length < 8) throw new FerryError('INVALID_OPTIONS', `collector --ingest-key: a key must be at least 8 characters (got one of ${key.length})`);
+    keys.push(key);
+    if (eq >= 0) {
+      const names = entry.slice(eq + 1).split('|').map((m) => m.trim()).filter(Boolean);
+      if (!names.length) throw new FerryError('INVALID_OPTIONS', `collector --ingest-key "${key}=": name the models after "=", separated by "|" (e.g. key=penguins|digits)`);
+      models[key] = names;
+    }
+  }
+  return { keys, models };
+}
 
 function integer(name: string, v: number | undefined, fallback: number, min: number): number {
   if (v === undefined) return fallback;
@@ -53,9 +90,18 @@ function integer(name: string, v: number | undefined, fallback: number, min: num
   return v;
 }
 
+function readTokenFile(file: string | undefined): string | undefined {
+  if (file === undefined) return undefined;
+  try {
+    return readFileSync(file, 'utf8').trim();
+  } catch (e) {
+    throw new FerryError('INVALID_OPTIONS', `collector --token-file ${file} cannot be read (${(e as Error).message}); write the admin token into it, or set FERRYML_ADMIN_TOKEN`);
+  }
+}
+
 /** Fills defaults; throws INVALID_OPTIONS on caller mistakes. */
 export function normalizeOptions(o: CollectorOptions = {}, env: NodeJS.ProcessEnv = process.env): NormalizedCollectorOptions {
-  const token = o.token ?? env.FERRYML_ADMIN_TOKEN;
+  const token = o.token ?? readTokenFile(o.tokenFile) ?? env.FERRYML_ADMIN_TOKEN;
   if (token !== undefined && token.length < 8) throw new FerryError('INVALID_OPTIONS', 'collector --token must be at least 8 characters');
   const origins = (o.origins ?? collectorDefaults.origins).map((s) => s.trim().replace(/\/+$/, '')).filter(Boolean);
   for (const origin of origins) {
@@ -63,14 +109,23 @@ export function normalizeOptions(o: CollectorOptions = {}, env: NodeJS.ProcessEn
       throw new FerryError('INVALID_OPTIONS', `collector --origins: "${origin}" is not an origin like "https://app.example.com" (scheme://host[:port], no path) or "*"`);
     }
   }
+  const host = o.host ?? collectorDefaults.host;
+  const ingest = ingestKeysOf(o.ingestKey ?? env.FERRYML_INGEST_KEY ?? []);
+  if (!isLoopback(host) && ingest.keys.length === 0) {
+    throw new FerryError('INVALID_OPTIONS', `collector --host ${host} is reachable from other machines: give it --ingest-key KEY (or FERRYML_INGEST_KEY) so not just anyone can write into the database`);
+  }
   return {
     port: integer('port', o.port, collectorDefaults.port, 0),
-    host: o.host ?? collectorDefaults.host,
+    host,
     db: o.db ?? collectorDefaults.db,
     token: token ?? randomBytes(18).toString('base64url'),
     tokenGenerated: token === undefined,
     origins,
-    ingestKeys: [o.ingestKey ?? env.FERRYML_INGEST_KEY ?? []].flat().flatMap((k) => k.split(',')).map((k) => k.trim()).filter(Boolean),
+    ingestKeys: ingest.keys,
+    ingestKeyModels: ingest.models,
+    retentionDays: integer('retention-days', o.retentionDays, collectorDefaults.retentionDays, 1),
+    maxAttributeBytes: integer('max-attribute-bytes', o.maxAttributeBytes, collectorDefaults.maxAttributeBytes, 256),
+    maxRecordBytes: integer('max-record-bytes', o.maxRecordBytes, collectorDefaults.maxRecordBytes, 1024),
     maxBodyBytes: integer('max-body-bytes', o.maxBodyBytes, collectorDefaults.maxBodyBytes, 1024),
     queueRecords: integer('queue-records', o.queueRecords, collectorDefaults.queueRecords, 1),
     writeBatchRecords: integer('write-batch-records', o.writeBatchRecords, collectorDefaults.writeBatchRecords, 1),
@@ -86,14 +141,20 @@ Receives OTLP/HTTP JSON logs from the ferryml SDK into SQLite and serves the rea
   --port N               port (default 4318; 0 = any free port)
   --host H               interface (default 127.0.0.1; 0.0.0.0 for all)
   --db FILE              SQLite file, WAL mode (default ./telemetry.sqlite)
-  --token T              admin bearer token for /api and the dashboard
-                         (default $FERRYML_ADMIN_TOKEN, else generated and printed)
+  --token-file FILE      file holding the admin bearer token for /api and the dashboard
+                         (default $FERRYML_ADMIN_TOKEN, else generated and printed;
+                         never on the command line, where \`ps\` shows it to every user)
   --origins A,B          CORS allowlist of page origins, or * (default http://localhost:8080,http://127.0.0.1:8080)
   --ingest-key K[,K2]    require X-Ferryml-Ingest-Key with one of these keys (one per app)
-                         on POST /v1/logs (default $FERRYML_INGEST_KEY)
+                         on POST /v1/logs (default $FERRYML_INGEST_KEY); K=modelA|modelB binds
+                         a key to those models; required when --host is not loopback
+  --retention-days N     keep N days of records: older ones are deleted hourly and refused (default 30)
+  --max-attribute-bytes N  largest attribute value in a record, else 413 (default 32768)
+  --max-record-bytes N   largest record (attributes + body), else 413 (default 65536)
   --max-body-bytes N     largest body, also after gunzip (default 1048576)
   --queue-records N      ingest queue bound; beyond it 429 + Retry-After (default 20000)
-  --retry-after S        seconds a 429 asks to wait (default 2)`;
+  --retry-after S        seconds a 429 asks to wait (default 2)
+  --stop-with-stdin      stop when stdin closes (npm start: the collector never outlives its parent)`;
 
 /** Parses command-line flags (`--name value` or `--name=value`) into options. */
 export function parseArgs(argv: readonly string[]): CollectorOptions {
@@ -115,13 +176,18 @@ export function parseArgs(argv: readonly string[]): CollectorOptions {
       case '--port': o.port = num(flag, value()); break;
       case '--host': o.host = value(); break;
       case '--db': o.db = value(); break;
-      case '--token': o.token = value(); break;
+      case '--token-file': o.tokenFile = value(); break;
+      case '--token':
+        throw new FerryError('INVALID_OPTIONS', 'collector --token is refused: a command line is visible to every local user (ps); set FERRYML_ADMIN_TOKEN or use --token-file FILE');
       case '--origins': o.origins = value().split(','); break;
       case '--ingest-key': o.ingestKey = value(); break;
       case '--max-body-bytes': o.maxBodyBytes = num(flag, value()); break;
       case '--queue-records': o.queueRecords = num(flag, value()); break;
       case '--write-batch-records': o.writeBatchRecords = num(flag, value()); break;
       case '--retry-after': o.retryAfterS = num(flag, value()); break;
+      case '--retention-days': o.retentionDays = num(flag, value()); break;
+      case '--max-attribute-bytes': o.maxAttributeBytes = num(flag, value()); break;
+      case '--max-record-bytes': o.maxRecordBytes = num(flag, value()); break;
       default: throw new FerryError('INVALID_OPTIONS', `collector: unknown option "${arg}"\n\n${usage}`);
     }
   }

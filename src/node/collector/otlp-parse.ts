@@ -1,8 +1,11 @@
 /**
  * Reads an OTLP/HTTP JSON `ExportLogsServiceRequest` (opentelemetry-proto JSON mapping) into
  * rows. Structural errors reject the request (400); a bad log record is rejected alone and
- * counted for `partialSuccess`. Strings are kept verbatim: they are stored as bound
- * parameters and JSON text, never interpolated.
+ * counted for `partialSuccess`. Strings are stored as bound parameters and JSON text, never
+ * interpolated, and made well-formed UTF-16 first (a lone surrogate becomes U+FFFD): SQLite
+ * would store it as invalid UTF-8, which then no query by name can match. Records outside the
+ * accepted time window are rejected alone; an attribute or record over its size cap rejects the
+ * whole request ({@link TooLarge}, answered 413 naming the limit).
  */
 
 /** One stored log record. JSON columns hold decoded AnyValues (ints as numbers when safe). */
@@ -22,7 +25,29 @@ export interface LogRow {
   body: string | null;
   attributes: string;
   resource: string;
+  /** `ferryml.seq`: with `session`, the record's identity across retries (dedupe key). */
+  seq: number | null;
 }
+
+/** What a request may hold: sizes and the accepted time window. */
+export interface ParseLimits {
+  maxAttributeBytes: number;
+  maxRecordBytes: number;
+  /** Records timed before this (epoch ms) are rejected: past retention. */
+  minTimeMs: number;
+  /** Records timed after this are rejected: the future. */
+  maxTimeMs: number;
+}
+
+const NO_LIMITS: ParseLimits = { maxAttributeBytes: Infinity, maxRecordBytes: Infinity, minTimeMs: -Infinity, maxTimeMs: Infinity };
+
+/** A record or attribute over its cap: answered 413 with this message. */
+export class TooLarge extends Error {
+  override name = 'TooLarge';
+}
+
+/** The string as well-formed UTF-16 (Node ≥ 20: String.prototype.toWellFormed). */
+export const wellFormed = (s: string): string => (s as unknown as { toWellFormed(): string }).toWellFormed();
 
 /** The records of one scope; `batchId` is the scope's `ferryml.batch.id` (the idempotency key). */
 export interface ParsedGroup {
@@ -69,7 +94,7 @@ export function decodeAnyValue(v: unknown, path: string, depth = 0): unknown {
   switch (key) {
     case 'stringValue':
       if (typeof x !== 'string') throw new Error(`${path}.stringValue must be a string; got ${typeof x}`);
-      return x;
+      return wellFormed(x);
     case 'boolValue':
       if (typeof x !== 'boolean') throw new Error(`${path}.boolValue must be a boolean; got ${typeof x}`);
       return x;
@@ -110,7 +135,7 @@ export function decodeAttributes(v: unknown, path: string, depth = 0): Record<st
   const out: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
   listOf(v, path).forEach((kv, i) => {
     if (!isObject(kv) || typeof kv.key !== 'string') throw new Error(`${path}[${i}] must be {"key": string, "value": AnyValue}`);
-    out[kv.key] = decodeAnyValue(kv.value, `${path}[${i}].value`, depth);
+    out[wellFormed(kv.key)] = decodeAnyValue(kv.value, `${path}[${i}].value`, depth);
   });
   return out;
 }
@@ -139,9 +164,23 @@ function severity(v: unknown, path: string): number {
   throw new Error(`${path} must be a SeverityNumber 0…24; got ${JSON.stringify(v)}`);
 }
 
-const text = (v: unknown) => (typeof v === 'string' ? v : null);
+const text = (v: unknown) => (typeof v === 'string' ? wellFormed(v) : null);
 
-function parseRecord(r: unknown, path: string, resource: Record<string, unknown>, resourceJson: string, now: number): LogRow {
+/** Throws {@link TooLarge} naming the first attribute over `maxAttributeBytes`, or the record over `maxRecordBytes`. */
+function checkSizes(attributes: Record<string, unknown>, attributesJson: string, bodyJson: string | null, path: string, limits: ParseLimits): void {
+  const recordBytes = Buffer.byteLength(attributesJson) + (bodyJson === null ? 0 : Buffer.byteLength(bodyJson));
+  // Only a large record can hold a large attribute: measure them one by one only then.
+  if (recordBytes > limits.maxAttributeBytes) {
+    for (const [key, value] of Object.entries(attributes)) {
+      const bytes = Buffer.byteLength(JSON.stringify(value) ?? '');
+      if (bytes > limits.maxAttributeBytes) throw new TooLarge(`${path}: attribute "${key.slice(0, 80)}" is ${bytes} bytes, over the collector's --max-attribute-bytes limit of ${limits.maxAttributeBytes}`);
+    }
+    if (bodyJson !== null && Buffer.byteLength(bodyJson) > limits.maxAttributeBytes) throw new TooLarge(`${path}: body is ${Buffer.byteLength(bodyJson)} bytes, over the collector's --max-attribute-bytes limit of ${limits.maxAttributeBytes}`);
+  }
+  if (recordBytes > limits.maxRecordBytes) throw new TooLarge(`${path}: record is ${recordBytes} bytes, over the collector's --max-record-bytes limit of ${limits.maxRecordBytes}`);
+}
+
+function parseRecord(r: unknown, path: string, resource: Record<string, unknown>, resourceJson: string, now: number, limits: ParseLimits): LogRow {
   if (!isObject(r)) throw new Error(`${path} must be an object`);
   const attributes = decodeAttributes(r.attributes, `${path}.attributes`);
   const ns = nanos(r.timeUnixNano, `${path}.timeUnixNano`) ?? nanos(r.observedTimeUnixNano, `${path}.observedTimeUnixNano`);
@@ -150,8 +189,17 @@ function parseRecord(r: unknown, path: string, resource: Record<string, unknown>
   if (r.eventName !== undefined && typeof r.eventName !== 'string') throw new Error(`${path}.eventName must be a string`);
   const body = r.body === undefined ? undefined : decodeAnyValue(r.body, `${path}.body`);
   const timeNano = ns ?? `${now}000000`;
+  const timeMs = Number(BigInt(timeNano) / 1_000_000n);
+  if (timeMs < limits.minTimeMs || timeMs > limits.maxTimeMs) {
+    const when = Math.abs(timeMs) <= 8.64e15 ? new Date(timeMs).toISOString() : `${timeNano} ns`;
+    throw new Error(`${path}.timeUnixNano ${when} is outside the accepted window [${new Date(limits.minTimeMs).toISOString()}, ${new Date(limits.maxTimeMs).toISOString()}] (retention, and at most a day ahead); check the client's clock`);
+  }
+  const attributesJson = JSON.stringify(attributes);
+  const bodyJson = body === undefined ? null : JSON.stringify(body);
+  checkSizes(attributes, attributesJson, bodyJson, path, limits);
+  const seq = attributes['ferryml.seq'];
   return {
-    timeMs: Number(BigInt(timeNano) / 1_000_000n),
+    timeMs,
     timeUnixNano: timeNano,
     service: text(resource['service.name']),
     model: text(resource['ml.model.name']),
@@ -163,14 +211,15 @@ function parseRecord(r: unknown, path: string, resource: Record<string, unknown>
     severityText: text(r.severityText),
     traceId: hexId(r.traceId, 16, `${path}.traceId`),
     spanId: hexId(r.spanId, 8, `${path}.spanId`),
-    body: body === undefined ? null : JSON.stringify(body),
-    attributes: JSON.stringify(attributes),
+    body: bodyJson,
+    attributes: attributesJson,
     resource: resourceJson,
+    seq: typeof seq === 'number' && Number.isSafeInteger(seq) ? seq : null,
   };
 }
 
 /** Parses a decoded JSON request. Throws {@link MalformedRequest} for structural errors. */
-export function parseExportRequest(json: unknown, now = Date.now()): ParsedRequest {
+export function parseExportRequest(json: unknown, now = Date.now(), limits: ParseLimits = NO_LIMITS): ParsedRequest {
   if (!isObject(json)) throw new MalformedRequest(`the body must be a JSON object (ExportLogsServiceRequest); got ${Array.isArray(json) ? 'an array' : typeof json}`);
   const out: ParsedRequest = { groups: [], accepted: 0, rejected: 0, errors: [] };
   const reject = (n: number, message: string) => {
@@ -198,15 +247,16 @@ export function parseExportRequest(json: unknown, now = Date.now()): ParsedReque
         const scopeAttrs = isObject(sl.scope) ? decodeAttributes(sl.scope.attributes, `${sp}.scope.attributes`) : {};
         const id = scopeAttrs['ferryml.batch.id'];
         if (id !== undefined && (typeof id !== 'string' || id.length === 0 || id.length > 128)) throw new Error(`${sp}.scope ferryml.batch.id must be a string of 1…128 characters`);
-        batchId = id as string | undefined;
+        batchId = id === undefined ? undefined : wellFormed(id as string);
       } catch (e) {
         return reject(records.length, (e as Error).message);
       }
       const rows: LogRow[] = [];
       records.forEach((r, k) => {
         try {
-          rows.push(parseRecord(r, `${sp}.logRecords[${k}]`, resource, resourceJson, now));
+          rows.push(parseRecord(r, `${sp}.logRecords[${k}]`, resource, resourceJson, now, limits));
         } catch (e) {
+          if (e instanceof TooLarge) throw e;
           reject(1, (e as Error).message);
         }
       });

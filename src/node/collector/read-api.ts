@@ -79,9 +79,11 @@ export function summary(db: Database, r: Range, driftMinRows = 100) {
   const rejected: Record<string, Record<string, number>> = {};
   for (const l of loads) {
     const list = safeJson(l.rejected);
-    for (const x of Array.isArray(list) ? (list as Array<{ backend?: unknown; reason?: unknown }>) : []) {
+    for (const x of Array.isArray(list) ? (list as Array<{ backend?: unknown; code?: unknown; reason?: unknown }>) : []) {
       const b = String(x.backend);
-      (rejected[b] ??= {})[String(x.reason)] = (rejected[b]?.[String(x.reason)] ?? 0) + 1;
+      // The SDK sends codes by default (free text only on opt-in): count by text when present.
+      const why = String(x.reason ?? x.code);
+      (rejected[b] ??= {})[why] = (rejected[b]?.[why] ?? 0) + 1;
     }
   }
   const dropRows = db

@@ -30,6 +30,8 @@ export interface Collector {
   options: NormalizedCollectorOptions;
   store: Store;
   stats: IngestStats;
+  /** Deletes records older than the retention now (it also runs at start and hourly); returns how many. */
+  prune(): number;
   /** Stops accepting, writes what is queued, closes the database. */
   close(): Promise<void>;
 }
@@ -56,6 +58,16 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
   const stats: IngestStats = { requests: 0, accepted: 0, rejected: 0, duplicateBatches: 0, throttled: 0 };
   const queue = createIngestQueue(store, { maxRecords: o.queueRecords, writeBatchRecords: o.writeBatchRecords });
   const ingest = createIngest(o, queue, stats);
+  const prune = () => store.prune(Date.now() - o.retentionDays * 86_400_000);
+  prune();
+  const pruneTimer = setInterval(() => {
+    try {
+      prune();
+    } catch (e) {
+      console.error(`ferryml collector: retention delete failed (will retry in an hour): ${(e as Error).message}`);
+    }
+  }, 3_600_000);
+  pruneTimer.unref();
   const anyOrigin = o.origins.includes('*');
 
   const cors = (req: IncomingMessage): Record<string, string> | undefined => {
@@ -99,7 +111,7 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
         case '/api/summary': return sendJson(res, 200, summary(store.db, rangeOf(q)));
         case '/api/timeseries': return sendJson(res, 200, timeseries(store.db, rangeOf(q), q.get('step')));
         case '/api/records': return sendJson(res, 200, records(store.db, q));
-        case '/api/health': return sendJson(res, 200, { ...stats, queued: queue.size, schemaVersion: store.schemaVersion() });
+        case '/api/health': return sendJson(res, 200, { ...stats, ...store.dedupe, queued: queue.size, schemaVersion: store.schemaVersion(), retentionDays: o.retentionDays });
         default: throw new HttpError(404, `no such endpoint ${path}; try /api/models, /api/summary, /api/timeseries, /api/records, /api/health`);
       }
     }
@@ -141,7 +153,9 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
     options: o,
     store,
     stats,
+    prune,
     close: async () => {
+      clearInterval(pruneTimer);
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();

@@ -1,11 +1,21 @@
 /**
  * SQLite storage (better-sqlite3 12; 13.x crashes on Node 20): WAL mode, versioned migrations,
- * and one transaction per write batch with batch-id dedupe.
+ * and one transaction per write batch. Dedupe: a record with `(session, seq)` is stored once
+ * (unique index); a batch id seen before with the same content is a duplicate, with other
+ * content a conflict whose records are stored (never silently dropped) and counted.
  */
+import { createHash } from 'node:crypto';
 import Database from 'better-sqlite3';
 import { FerryError } from '../../errors.js';
 import { MIGRATIONS } from './migrations.js';
 import type { ParsedGroup } from './otlp-parse.js';
+
+/** What identifies a batch's content: its records without times (a retry may re-stamp untimed records). */
+function contentHash(g: ParsedGroup): string {
+  const h = createHash('sha256');
+  for (const r of g.rows) h.update(`${r.event}\0${r.severity}\0${r.body}\0${r.attributes}\0${r.resource}\0`);
+  return h.digest('hex');
+}
 
 /** The open database and its prepared writes. */
 export type Store = ReturnType<typeof openStore>;
@@ -32,17 +42,28 @@ export function openStore(file: string) {
     })();
   }
 
-  const insertLog = db.prepare(`INSERT INTO logs (received_ms, time_ms, time_unix_nano, batch_id, service, model, version, schema_hash, session,
-    event, severity, severity_text, trace_id, span_id, body, attributes, resource)
+  const insertLog = db.prepare(`INSERT OR IGNORE INTO logs (received_ms, time_ms, time_unix_nano, batch_id, service, model, version, schema_hash, session,
+    event, severity, severity_text, trace_id, span_id, body, attributes, resource, seq)
     VALUES (@receivedMs, @timeMs, @timeUnixNano, @batchId, @service, @model, @version, @schemaHash, @session,
-    @event, @severity, @severityText, @traceId, @spanId, @body, @attributes, @resource)`);
-  const insertBatch = db.prepare('INSERT OR IGNORE INTO batches (id, received_ms, records) VALUES (?, ?, ?)');
+    @event, @severity, @severityText, @traceId, @spanId, @body, @attributes, @resource, @seq)`);
+  const insertBatch = db.prepare('INSERT OR IGNORE INTO batches (id, received_ms, records, hash) VALUES (?, ?, ?, ?)');
+  const batchHash = db.prepare<[string], { hash: string | null }>('SELECT hash FROM batches WHERE id = ?');
+  const pruneLogs = db.prepare('DELETE FROM logs WHERE time_ms < ?');
+  const pruneBatches = db.prepare('DELETE FROM batches WHERE received_ms < ?');
+  const counts = { duplicateRecords: 0, batchIdConflicts: 0 };
 
-  /** Writes groups in one transaction; returns per group whether it was new (false: a duplicate batch id). */
+  /** Writes groups in one transaction; returns per group whether it was new (false: a duplicate batch id, same content). */
   const write = db.transaction((groups: readonly ParsedGroup[], receivedMs: number): boolean[] =>
     groups.map((g) => {
-      if (g.batchId !== undefined && insertBatch.run(g.batchId, receivedMs, g.rows.length).changes === 0) return false;
-      for (const row of g.rows) insertLog.run({ ...row, receivedMs, batchId: g.batchId ?? null });
+      if (g.batchId !== undefined) {
+        const hash = contentHash(g);
+        if (insertBatch.run(g.batchId, receivedMs, g.rows.length, hash).changes === 0) {
+          const seen = batchHash.get(g.batchId)?.hash;
+          if (seen === hash || seen === null || seen === undefined) return false;
+          counts.batchIdConflicts++; // same id, other content: store its records rather than lose them
+        }
+      }
+      for (const row of g.rows) if (insertLog.run({ ...row, receivedMs, batchId: g.batchId ?? null }).changes === 0) counts.duplicateRecords++;
       return true;
     }),
   );
@@ -51,6 +72,13 @@ export function openStore(file: string) {
     db,
     schemaVersion: () => db.pragma('user_version', { simple: true }) as number,
     write: (groups: readonly ParsedGroup[], receivedMs = Date.now()) => write(groups, receivedMs),
+    /** Records dropped as duplicates by (session, seq), and batch ids reused with other content. */
+    dedupe: counts,
+    /** Deletes records timed before `beforeMs` and batch ids received before it; returns the records deleted. */
+    prune: (beforeMs: number): number => db.transaction(() => {
+      pruneBatches.run(beforeMs);
+      return pruneLogs.run(beforeMs).changes;
+    })(),
     close: () => db.close(),
   };
 }

@@ -1,6 +1,7 @@
 // `ferryml pack`: a trained tfjs model + schema (+ golden vectors) → a verified, optionally signed bundle.
 import { readJsonFile } from '../bundle/files.js';
 import { numberOption, parse } from '../bundle/args.js';
+import { signingFrom } from '../bundle/registry-sign.js';
 import { packBundle } from '../bundle/pack.js';
 import { codeVersion } from '../bundle/provenance.js';
 
@@ -27,7 +28,9 @@ Options:
   --metrics FILE         JSON object of metric name → number
   --metric k=v           one metric (repeatable)
   --code REV             code version (default: git rev-parse HEAD, "+dirty" when modified)
-  --sign KEY.pem         sign the manifest (ECDSA P-256 PKCS#8, see ferryml keygen)
+  --sign KEY.pem         sign the manifest and index.json (ECDSA P-256 PKCS#8, see ferryml keygen)
+  --expires DAYS         days until clients refuse the signed index.json (default 30)
+  --next-key PUB         name the next release key in index.json (rotation), signed by this one
   --channel C            also point channel C at this version (repeatable)
   --created-at ISO       timestamp (default: SOURCE_DATE_EPOCH, else now)
   --out DIR              models directory (default: models)
@@ -53,6 +56,8 @@ export async function run(argv: string[]): Promise<number> {
       metric: { type: 'string', multiple: true },
       code: { type: 'string' },
       sign: { type: 'string' },
+      expires: { type: 'string' },
+      'next-key': { type: 'string' },
       channel: { type: 'string', multiple: true },
       'created-at': { type: 'string' },
       out: { type: 'string', default: 'models' },
@@ -87,6 +92,7 @@ export async function run(argv: string[]): Promise<number> {
     metrics: Object.keys(metrics).length ? metrics : undefined,
     code: v.code ?? codeVersion(),
     signKey: v.sign,
+    registrySigning: signingFrom(v),
     channels: v.channel,
     createdAt: v['created-at'],
     out: v.out,

@@ -1,5 +1,6 @@
 // `ferryml promote`: move a channel (default stable) onto another channel's version (default canary).
 import { numberOption, parse } from '../bundle/args.js';
+import { SIGN_OPTIONS, SIGN_USAGE, signingFrom } from '../bundle/registry-sign.js';
 import { editRegistry, requireVerified } from '../bundle/edit-command.js';
 import { promote } from '../bundle/registry-edit.js';
 import { entryOf, readRegistry, registryPath } from '../bundle/registry-file.js';
@@ -9,13 +10,15 @@ export const usage = `Usage: ferryml promote <name> [version] [--from C] [--to C
 
 Points channel --to (default: stable) at <version>, or at channel --from's version (default:
 canary). Promoting to stable removes --from's rollout fraction. --rollout F sets the fraction
-of a non-stable --to channel. --models DIR holds index.json (default: models).`;
+of a non-stable --to channel. --models DIR holds index.json (default: models).
+
+${SIGN_USAGE}`;
 
 /** Runs the command; resolves to the exit code (0 ok, 1 a problem found, 2 usage). */
 export async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parse(
     argv,
-    { from: { type: 'string', default: 'canary' }, to: { type: 'string', default: 'stable' }, rollout: { type: 'string' }, models: { type: 'string', default: 'models' } },
+    { from: { type: 'string', default: 'canary' }, to: { type: 'string', default: 'stable' }, rollout: { type: 'string' }, models: { type: 'string', default: 'models' }, ...SIGN_OPTIONS },
     usage,
   );
   const [name, version] = positionals;
@@ -26,5 +29,5 @@ export async function run(argv: string[]): Promise<number> {
   const target = version ?? entryOf(await readRegistry(values.models), name, registryPath(values.models)).channels[values.from];
   if (target) await requireVerified(values.models, name, target);
   const rollout = numberOption(values.rollout, 'rollout');
-  return editRegistry(values.models, name, (entry) => promote(entry, name, { version, from: values.from, to: values.to, rollout }));
+  return editRegistry(values.models, name, (entry) => promote(entry, name, { version, from: values.from, to: values.to, rollout }), signingFrom(values));
 }

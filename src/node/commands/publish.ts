@@ -1,5 +1,6 @@
 // `ferryml publish`: point a channel at a packed version, optionally rolled out to a fraction of clients.
 import { numberOption, parse } from '../bundle/args.js';
+import { SIGN_OPTIONS, SIGN_USAGE, signingFrom } from '../bundle/registry-sign.js';
 import { editRegistry, requireVerified } from '../bundle/edit-command.js';
 import { publish } from '../bundle/registry-edit.js';
 
@@ -8,13 +9,15 @@ export const usage = `Usage: ferryml publish <name> <version> [--channel C] [--r
 
 Points channel C (default: canary) at <version> after verifying its bundle. With --rollout F,
 a stable fraction F (0..1) of clients that ask for "stable" get channel C instead (by a hash
-of their client id, so each client stays put). --models DIR holds index.json (default: models).`;
+of their client id, so each client stays put). --models DIR holds index.json (default: models).
+
+${SIGN_USAGE}`;
 
 /** Runs the command; resolves to the exit code (0 ok, 1 a problem found, 2 usage). */
 export async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parse(
     argv,
-    { channel: { type: 'string', default: 'canary' }, rollout: { type: 'string' }, models: { type: 'string', default: 'models' } },
+    { channel: { type: 'string', default: 'canary' }, rollout: { type: 'string' }, models: { type: 'string', default: 'models' }, ...SIGN_OPTIONS },
     usage,
   );
   const [name, version] = positionals;
@@ -24,5 +27,5 @@ export async function run(argv: string[]): Promise<number> {
   }
   await requireVerified(values.models, name, version);
   const rollout = numberOption(values.rollout, 'rollout');
-  return editRegistry(values.models, name, (entry) => publish(entry, name, version, values.channel, rollout));
+  return editRegistry(values.models, name, (entry) => publish(entry, name, version, values.channel, rollout), signingFrom(values));
 }

@@ -6,12 +6,13 @@ import { loadPublicKey } from '../bundle/keys.js';
 import { verifyBundleDir, verifyModelsDir, type BundleReport } from '../bundle/verify.js';
 
 /** `ferryml verify --help` text. */
-export const usage = `Usage: ferryml verify <bundle-dir|models-dir> [--key KEY.pub.jwk.json|KEY.pub.pem] [--quiet]
+export const usage = `Usage: ferryml verify <bundle-dir|models-dir> [--key KEY.pub.jwk.json|KEY.pub.pem] [--allow-unverified] [--quiet]
 
 Checks every file the manifest lists (size and sha256, as a browser does before caching),
 model.json's weight paths, schema and golden shape, and with --key the signature. Given a
-models directory (with index.json), checks every listed version and the registry itself.
-Exits 1 when anything is wrong.`;
+models directory (with index.json), checks every listed version and the registry itself (with
+--key also its signature and expiry). Exits 1 when anything is wrong, and when a signature is
+present but could not be checked (no --key) unless --allow-unverified.`;
 
 function print(r: BundleReport, quiet: boolean): void {
   const m = r.manifest;
@@ -24,7 +25,7 @@ function print(r: BundleReport, quiet: boolean): void {
 
 /** Runs the command; resolves to the exit code (0 ok, 1 a problem found, 2 usage). */
 export async function run(argv: string[]): Promise<number> {
-  const { values, positionals } = parse(argv, { key: { type: 'string' }, quiet: { type: 'boolean' } }, usage);
+  const { values, positionals } = parse(argv, { key: { type: 'string' }, quiet: { type: 'boolean' }, 'allow-unverified': { type: 'boolean' } }, usage);
   const dir = positionals[0];
   if (!dir) {
     console.error(usage);
@@ -32,15 +33,26 @@ export async function run(argv: string[]): Promise<number> {
   }
   const key = values.key ? await loadPublicKey(values.key) : undefined;
   const quiet = values.quiet ?? false;
+  // A signature nobody checked proves nothing: say so in the exit code unless told it is fine.
+  const allow = values['allow-unverified'] ?? false;
+  const unverified = (what: string) => {
+    console.log(`FAIL ${what} is signed but was not checked: pass --key KEY.pub.jwk.json (or --allow-unverified)`);
+    return 1;
+  };
   if (existsSync(join(dir, 'index.json')) && !existsSync(join(dir, 'manifest.json'))) {
-    const { registry, bundles } = await verifyModelsDir(dir, key);
+    const { registry, bundles, registrySignature } = await verifyModelsDir(dir, key);
     for (const p of registry) console.log(`FAIL ${p}`);
     bundles.forEach((b) => print(b, quiet));
-    const failed = registry.length + bundles.filter((b) => b.problems.length).length;
+    let failed = registry.length + bundles.filter((b) => b.problems.length).length;
+    if (!allow) {
+      if (registrySignature === 'unchecked') failed += unverified(join(dir, 'index.json'));
+      for (const b of bundles) if (b.signature === 'unchecked' && !b.problems.length) failed += unverified(`${b.dir}/manifest.json`);
+    }
     console.log(failed ? `${failed} problem(s)` : `all ${bundles.length} bundle(s) verified`);
     return failed ? 1 : 0;
   }
   const report = await verifyBundleDir(dir, key);
   print(report, quiet);
+  if (!allow && report.signature === 'unchecked' && !report.problems.length) return unverified(`${dir}/manifest.json`);
   return report.problems.length ? 1 : 0;
 }
