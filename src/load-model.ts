@@ -158,7 +158,7 @@ export async function loadModel(options: LoadModelOptions): Promise<Model<Record
     if (options.telemetry) {
       const { createTelemetry } = await import('./telemetry/telemetry.js');
       const schemaHash = manifest.files.find((f) => f.path === manifest.schema)?.sha256 ?? bundle.id;
-      telemetry = createTelemetry(options.telemetry, { model: manifest.name, version: manifest.version, schemaHash, schema: bundle.schema });
+      telemetry = createTelemetry(options.telemetry, { model: manifest.name, version: manifest.version, schemaHash, schema: bundle.schema, output: manifest.output, outputBaseline: manifest.outputBaseline });
     }
     const { createModel } = await runtime.model;
     model = createModel({

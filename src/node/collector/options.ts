@@ -27,9 +27,21 @@ export interface CollectorOptions {
   writeBatchRecords?: number;
   /** Seconds a 429 asks clients to wait. @default 2 */
   retryAfterS?: number;
+  /** Alert rules are evaluated this often, in seconds (README "Alerts"). @default 60 */
+  alertsEvery?: number;
+  /** A JSON rules file merged over the shipped defaults (README "Alerts"). @default the defaults */
+  alertRules?: string;
+  /** Prometheus Alertmanager base URL: alerts are POSTed to `${url}/api/v2/alerts`. @default none */
+  alertmanager?: string;
+  /** Webhook URLs that get the ferryml alert payload. @default [] */
+  webhooks?: readonly string[];
+  /** First retry delay of a notification (doubles per try, 5 tries). @default 1000 */
+  notifyRetryMs?: number;
 }
 
-export type NormalizedCollectorOptions = Required<Omit<CollectorOptions, 'ingestKey'>> & {
+export type NormalizedCollectorOptions = Required<Omit<CollectorOptions, 'ingestKey' | 'alertRules' | 'alertmanager'>> & {
+  alertRules: string | undefined;
+  alertmanager: string | undefined;
   /** Accepted ingest keys; empty: no key needed. */
   ingestKeys: string[];
   tokenGenerated: boolean;
@@ -45,7 +57,14 @@ export const collectorDefaults = {
   queueRecords: 20_000,
   writeBatchRecords: 5_000,
   retryAfterS: 2,
+  alertsEvery: 60,
+  notifyRetryMs: 1_000,
 } as const;
+
+function httpUrl(name: string, v: string): string {
+  if (!/^https?:\/\/[^\s]+$/.test(v)) throw new FerryError('INVALID_OPTIONS', `collector --${name} must be an http(s) URL; got "${v}"`);
+  return v;
+}
 
 function integer(name: string, v: number | undefined, fallback: number, min: number): number {
   if (v === undefined) return fallback;
@@ -75,6 +94,11 @@ export function normalizeOptions(o: CollectorOptions = {}, env: NodeJS.ProcessEn
     queueRecords: integer('queue-records', o.queueRecords, collectorDefaults.queueRecords, 1),
     writeBatchRecords: integer('write-batch-records', o.writeBatchRecords, collectorDefaults.writeBatchRecords, 1),
     retryAfterS: integer('retry-after', o.retryAfterS, collectorDefaults.retryAfterS, 0),
+    alertsEvery: integer('alerts-every', o.alertsEvery, collectorDefaults.alertsEvery, 1),
+    alertRules: o.alertRules,
+    alertmanager: o.alertmanager === undefined ? undefined : httpUrl('alertmanager', o.alertmanager),
+    webhooks: (o.webhooks ?? []).map((u) => httpUrl('webhook', u)),
+    notifyRetryMs: integer('notify-retry-ms', o.notifyRetryMs, collectorDefaults.notifyRetryMs, 1),
   };
 }
 
@@ -93,7 +117,12 @@ Receives OTLP/HTTP JSON logs from the ferryml SDK into SQLite and serves the rea
                          on POST /v1/logs (default $FERRYML_INGEST_KEY)
   --max-body-bytes N     largest body, also after gunzip (default 1048576)
   --queue-records N      ingest queue bound; beyond it 429 + Retry-After (default 20000)
-  --retry-after S        seconds a 429 asks to wait (default 2)`;
+  --retry-after S        seconds a 429 asks to wait (default 2)
+  --alerts-every S       evaluate the alert rules every S seconds (default 60)
+  --alert-rules FILE     JSON rules merged over the shipped defaults (README "Alerts")
+  --alertmanager URL     post alerts to this Prometheus Alertmanager (API v2)
+  --webhook URL          post the ferryml alert payload here (repeatable)
+  --notify-retry-ms N    first retry delay of a notification, doubling, 5 tries (default 1000)`;
 
 /** Parses command-line flags (`--name value` or `--name=value`) into options. */
 export function parseArgs(argv: readonly string[]): CollectorOptions {
@@ -122,6 +151,11 @@ export function parseArgs(argv: readonly string[]): CollectorOptions {
       case '--queue-records': o.queueRecords = num(flag, value()); break;
       case '--write-batch-records': o.writeBatchRecords = num(flag, value()); break;
       case '--retry-after': o.retryAfterS = num(flag, value()); break;
+      case '--alerts-every': o.alertsEvery = num(flag, value()); break;
+      case '--alert-rules': o.alertRules = value(); break;
+      case '--alertmanager': o.alertmanager = value(); break;
+      case '--webhook': o.webhooks = [...(o.webhooks ?? []), value()]; break;
+      case '--notify-retry-ms': o.notifyRetryMs = num(flag, value()); break;
       default: throw new FerryError('INVALID_OPTIONS', `collector: unknown option "${arg}"\n\n${usage}`);
     }
   }

@@ -17,6 +17,11 @@ import { normalizeOptions } from './options.js';
 import type { CollectorOptions, NormalizedCollectorOptions } from './options.js';
 import { createIngestQueue } from './queue.js';
 import { models, rangeOf, records, summary, timeseries } from './read-api.js';
+import { createAlertEngine } from './alerts/engine.js';
+import type { AlertEngine } from './alerts/engine.js';
+import type { AlertReader } from './alerts/evaluate.js';
+import { loadRules } from './alerts/rules.js';
+import { collectMetrics, exposition } from './metrics.js';
 import { openStore } from './store.js';
 import type { Store } from './store.js';
 
@@ -30,6 +35,8 @@ export interface Collector {
   options: NormalizedCollectorOptions;
   store: Store;
   stats: IngestStats;
+  /** Alert rules, state and receivers (README "Alerts"). */
+  alerts: AlertEngine;
   /** Stops accepting, writes what is queued, closes the database. */
   close(): Promise<void>;
 }
@@ -57,6 +64,20 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
   const queue = createIngestQueue(store, { maxRecords: o.queueRecords, writeBatchRecords: o.writeBatchRecords });
   const ingest = createIngest(o, queue, stats);
   const anyOrigin = o.origins.includes('*');
+  // Alerts and /metrics read through the read API's functions, not SQL of their own: the seam a
+  // second store (ClickHouse) plugs into for both.
+  const reader: AlertReader = { models: () => models(store.db), summary: (r) => summary(store.db, r) };
+  const rules = loadRules(o.alertRules);
+  let baseUrl = '';
+  const alerts = createAlertEngine(reader, {
+    rules,
+    everyS: o.alertsEvery,
+    alertmanager: o.alertmanager,
+    webhooks: o.webhooks,
+    retry: { attempts: 5, baseMs: o.notifyRetryMs, maxMs: 30_000, timeoutMs: 10_000 },
+    baseUrl: () => baseUrl,
+  });
+  const psiWindowS = rules.find((r) => r.kind === 'input_psi')?.windowS ?? 3600;
 
   const cors = (req: IncomingMessage): Record<string, string> | undefined => {
     const origin = req.headers.origin;
@@ -91,6 +112,11 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') throw new HttpError(405, 'use GET', { Allow: 'GET' });
     if (path === '/healthz') return sendJson(res, 200, { ok: true });
+    if (path === '/metrics') {
+      if (!authorized(req)) throw new HttpError(401, 'send Authorization: Bearer <admin token> (Prometheus: authorization.credentials in the scrape config)', { 'WWW-Authenticate': 'Bearer realm="ferryml"' });
+      res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8', 'Cache-Control': 'no-store' });
+      return void res.end(req.method === 'HEAD' ? undefined : exposition(collectMetrics(reader, Date.now(), psiWindowS, alerts.state.firing())));
+    }
     if (path.startsWith('/api/')) {
       if (!authorized(req)) throw new HttpError(401, 'send Authorization: Bearer <admin token> (printed by the collector at start)', { 'WWW-Authenticate': 'Bearer realm="ferryml"' });
       const q = url.searchParams;
@@ -99,8 +125,9 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
         case '/api/summary': return sendJson(res, 200, summary(store.db, rangeOf(q)));
         case '/api/timeseries': return sendJson(res, 200, timeseries(store.db, rangeOf(q), q.get('step')));
         case '/api/records': return sendJson(res, 200, records(store.db, q));
-        case '/api/health': return sendJson(res, 200, { ...stats, queued: queue.size, schemaVersion: store.schemaVersion() });
-        default: throw new HttpError(404, `no such endpoint ${path}; try /api/models, /api/summary, /api/timeseries, /api/records, /api/health`);
+        case '/api/health': return sendJson(res, 200, { ...stats, queued: queue.size, schemaVersion: store.schemaVersion(), alerts: alerts.health() });
+        case '/api/alerts': return sendJson(res, 200, { firing: alerts.state.firing(), pending: alerts.state.pending(), recent: alerts.state.recent(), rules });
+        default: throw new HttpError(404, `no such endpoint ${path}; try /api/models, /api/summary, /api/timeseries, /api/records, /api/health, /api/alerts`);
       }
     }
     const page = (type: string, body: string | Buffer) => {
@@ -134,6 +161,7 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
   });
   const port = (server.address() as AddressInfo).port;
   const host = o.host.includes(':') ? `[${o.host}]` : o.host === '0.0.0.0' ? '127.0.0.1' : o.host;
+  baseUrl = `http://${host}:${port}`;
   return {
     url: `http://${host}:${port}`,
     port,
@@ -141,7 +169,9 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
     options: o,
     store,
     stats,
+    alerts,
     close: async () => {
+      alerts.stop();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
