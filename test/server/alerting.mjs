@@ -47,8 +47,8 @@ async function ready(url, ms, child, output) {
   throw new Error(`${url} not ready after ${ms} ms:\n${output()}`);
 }
 
-function launch(bin, args, dir) {
-  const child = spawn(bin, args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+function launch(bin, args, dir, cwd = dir) {
+  const child = spawn(bin, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout.on('data', (c) => (out = (out + c).slice(-20000)));
   child.stderr.on('data', (c) => (out = (out + c).slice(-20000)));
@@ -137,7 +137,7 @@ export async function startReceiver(status = () => 200) {
 /** A collector process (`src/node/collector/main.ts` through tsx) with `args`; resolves once it listens. */
 export async function startCollectorProcess(args) {
   const dir = mkdtempSync(join(tmpdir(), 'ferryml-alert-collector-'));
-  const p = launch(process.execPath, ['--import', 'tsx', join(process.cwd(), 'src/node/collector/main.ts'), '--db', join(dir, 'telemetry.sqlite'), ...args], dir);
+  const p = launch(process.execPath, ['--import', 'tsx', join(process.cwd(), 'src/node/collector/main.ts'), '--db', join(dir, 'telemetry.sqlite'), ...args], dir, process.cwd());
   const url = await new Promise((resolve, reject) => {
     const t = setInterval(() => {
       const m = /listening on (http:\/\/\S+)/.exec(p.output());
