@@ -144,7 +144,7 @@ export async function startCollectorProcess(args) {
       if (m) (clearInterval(t), resolve(m[1]));
       else if (p.child.exitCode !== null) (clearInterval(t), reject(new Error(`collector exited:\n${p.output()}`)));
     }, 100);
-  });
+  }).catch(async (e) => (await p.stop(), Promise.reject(e)));
   return { url, output: p.output, stop: p.stop };
 }
 
@@ -184,13 +184,16 @@ async function alertingMiddleware(ctx, next) {
       await stopSet();
       const { rules } = JSON.parse((await readBody(ctx.req)) || '{}');
       const hook = await startReceiver();
-      const am = await startAlertmanager(hook.url);
+      const am = await startAlertmanager(hook.url).catch(async (e) => (await hook.stop(), Promise.reject(e)));
       const dir = mkdtempSync(join(tmpdir(), 'ferryml-rules-'));
       writeFileSync(join(dir, 'rules.json'), JSON.stringify({ rules: rules ?? [] }));
       const token = 'alerting-test-token';
       const origin = `${ctx.protocol}://${ctx.host}`;
-      const collector = await startCollectorProcess(['--port', '0', '--token', token, '--origins', origin, '--alertmanager', am.url, '--alerts-every', '1', '--alert-rules', join(dir, 'rules.json')]);
-      rmSync(dir, { recursive: true, force: true }); // read at start
+      const args = ['--port', '0', '--token', token, '--origins', origin, '--alertmanager', am.url, '--alerts-every', '1', '--alert-rules', join(dir, 'rules.json')];
+      // Nothing started here outlives a failed start.
+      const collector = await startCollectorProcess(args)
+        .catch(async (e) => (await am.stop(), await hook.stop(), Promise.reject(e)))
+        .finally(() => rmSync(dir, { recursive: true, force: true }));
       set = { hook, am, collector, token };
       return send(ctx, 200, { collector: collector.url, token, alertmanager: am.url });
     }
