@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { DASHBOARD_CHARTS_JS, DASHBOARD_CSS, DASHBOARD_HTML, DASHBOARD_JS, DASHBOARD_TABLES_JS } from './dashboard.js';
+import { DASHBOARD_ALERTS_JS, DASHBOARD_CHARTS_JS, DASHBOARD_CSS, DASHBOARD_HTML, DASHBOARD_JS, DASHBOARD_TABLES_JS } from './dashboard.js';
 import { HttpError, sendJson } from './http.js';
 import { createIngest, safeEqual } from './ingest.js';
 import type { IngestStats } from './ingest.js';
@@ -140,6 +140,7 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
       case '/dashboard.js': return page('text/javascript; charset=utf-8', DASHBOARD_JS);
       case '/dashboard-charts.js': return page('text/javascript; charset=utf-8', DASHBOARD_CHARTS_JS);
       case '/dashboard-tables.js': return page('text/javascript; charset=utf-8', DASHBOARD_TABLES_JS);
+      case '/dashboard-alerts.js': return page('text/javascript; charset=utf-8', DASHBOARD_ALERTS_JS);
       case '/dashboard.css': return page('text/css; charset=utf-8', DASHBOARD_CSS);
       case '/assets/uPlot.esm.js': return page('text/javascript; charset=utf-8', await readFile(uplotFile('uPlot.esm.js')));
       case '/assets/uPlot.min.css': return page('text/css; charset=utf-8', await readFile(uplotFile('uPlot.min.css')));
