@@ -21,8 +21,8 @@ const MAX_FLOATS = 1 << 17;
 /** Counts buffer rows `from…to` (column `c` at `values[c * stride + row]`), each standing for `weight` rows. */
 export type CountRows = (values: Float64Array, stride: number, from: number, to: number, weight: number) => void;
 
-/** Lowest priority the platform offers: `scheduler.postTask` background (Chromium), else a timer. Output windows post with it too. */
-export function post(fn: () => void): void {
+/** Lowest priority the platform offers: `scheduler.postTask` background (Chromium), else a timer. */
+function post(fn: () => void): void {
   const s = (globalThis as { scheduler?: { postTask?: (f: () => void, o: { priority: string }) => Promise<unknown> } }).scheduler;
   if (typeof s?.postTask === 'function') void s.postTask(fn, { priority: 'background' }).catch(() => undefined);
   else {

@@ -6,14 +6,14 @@
  *
  * Off the predict path like input drift: `capture` copies the rows the sampler picks (every row
  * of a window's first `driftExactRows`, then ~1 in `driftSampleEvery`, weighted) and they are
- * counted in a background task once the runtime reported the batch (`settled()`).
+ * counted in a later task once the runtime reported the batch (`settled()`), one task for all the
+ * batches of ~200 ms.
  */
 import type { OutputSpec } from '../model/manifest.js';
 import { topProbability } from '../model/output-baseline.js';
 import type { OutputBaseline } from '../model/output-baseline.js';
 import { baselineBin } from '../schema/bin.js';
 import type { DriftSampling, DriftWindow } from './drift.js';
-import { post } from './drift-capture.js';
 import { createRowSampler } from './drift-sampler.js';
 import { releasable } from './k-anonymity.js';
 import { STRANGE_OUTPUT_CODES, sameRow, strangeRow } from './output-strange.js';
@@ -27,6 +27,9 @@ export interface ClosedOutputWindow {
   /** Strange-output counts (rows; estimated when sampled), codes with a count only. */
   strange: Array<{ code: StrangeOutputCode; count: number }>;
 }
+
+/** Captured rows wait this long before they are counted (together with every batch captured meanwhile). */
+const COUNT_DELAY_MS = 200;
 
 /** Past this many buffered floats the waiting rows are counted at once (memory stays bounded). */
 const MAX_FLOATS = 1 << 17;
@@ -120,14 +123,19 @@ export function createOutputWindows(spec: OutputSpec, baseline: OutputBaseline |
       }
       waiting += n;
     },
-    /** The runtime is done with the batches captured so far: count them in a background task. */
+    /**
+     * The runtime is done with the batches captured so far: count them in a later task. One task
+     * per {@link COUNT_DELAY_MS} at most, not one per batch: a second task per predict call (input
+     * drift already posts one) cost more than counting the rows (`npm run bench -- --only telemetry`).
+     */
     settled(): void {
       if (scheduled || waiting === 0) return;
       scheduled = true;
-      post(() => {
+      const t = setTimeout(() => {
         scheduled = false;
         count();
-      });
+      }, COUNT_DELAY_MS) as { unref?: () => void };
+      t.unref?.();
     },
     /** Counts what waits and closes the window. */
     close(): ClosedOutputWindow {
