@@ -1,7 +1,8 @@
 // Alert rules without processes: the rules file merges over the defaults (override, disable, add)
 // and caller mistakes throw INVALID_OPTIONS naming the rule and field; the state machine goes
 // pending → firing after `for`, firing → resolved when the condition stops; `ferryml pack`
-// writes the output baseline from golden outputs or --predictions.
+// writes the output baseline from golden outputs or --predictions; and every non-drift rule over
+// a real collector fed by the SDK's telemetry, evaluated at chosen times (no waiting).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -90,5 +91,50 @@ test('ferryml pack stores the output baseline of the golden outputs, or of --pre
     assert.equal(b.manifest.outputBaseline!.features[0]!.baseline.missing, 1 / 4);
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('rules over a real collector: error rate, invalid rows, p95 latency, drops and silence fire after their `for` and resolve', async () => {
+  const { startCollector } = await import('../../src/node/collector/main.js');
+  const { createTelemetry } = await import('../../src/telemetry/telemetry.js');
+  const c = await startCollector({ port: 0, db: ':memory:', token: 'rules-token-123', origins: ['*'], alertsEvery: 3600 });
+  try {
+    const schema = { formatVersion: 1, columns: [{ name: 'x0', type: 'number', steps: [{ kind: 'passthrough' }] }], features: ['x0'], width: 1 } as never;
+    const t = createTelemetry({ endpoint: c.url, offline: false, windowMs: 600_000, flushIntervalMs: 600_000 }, { model: 'rules-m', version: '1.0.0', schemaHash: 'h', schema });
+    for (let k = 0; k < 20; k++) t.predicted(10, 400, 'cpu'); // 200 rows at 400 ms
+    t.failed('INFERENCE_FAILED');
+    t.failed('INFERENCE_FAILED'); // 2 / 22 ≈ 9 % ≥ 5 %
+    t.issues(Array.from({ length: 30 }, () => ({ column: 'x0', code: 'TYPE_MISMATCH' as const }))); // 30 / 230 ≈ 13 % ≥ 10 %
+    await t.flush();
+    await t.dispose();
+    // The SDK's drops report, as it sends one after dropping records.
+    const drops = {
+      resourceLogs: [{ resource: { attributes: [{ key: 'ml.model.name', value: { stringValue: 'rules-m' } }, { key: 'ml.model.version', value: { stringValue: '1.0.0' } }] },
+        scopeLogs: [{ scope: { name: 'ferryml' }, logRecords: [{ timeUnixNano: `${Date.now()}000000`, eventName: 'ferryml.telemetry.drops', attributes: [{ key: 'event.name', value: { stringValue: 'ferryml.telemetry.drops' } }, { key: 'ferryml.dropped.queue_full', value: { intValue: '3' } }] }] }] }],
+    };
+    assert.equal((await fetch(`${c.url}/v1/logs`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(drops) })).status, 200);
+
+    const now = Date.now() + 1000;
+    const firing = () => c.alerts.state.firing().map((a) => `${a.labels.alertname}=${Number(a.value.toFixed(4))}`).sort();
+    c.alerts.evaluate(now);
+    assert.deepEqual(firing(), ['FerrymlTelemetryDrops=3']);
+    assert.deepEqual(c.alerts.state.pending().map((a) => a.labels.alertname).sort(), ['FerrymlErrorRate', 'FerrymlInvalidRows', 'FerrymlLatencyP95']);
+    c.alerts.evaluate(now + 301_000);
+    assert.deepEqual(firing(), ['FerrymlErrorRate=0.0909', 'FerrymlInvalidRows=0.1304', 'FerrymlTelemetryDrops=3']);
+    c.alerts.evaluate(now + 601_000);
+    assert.ok(firing().some((f) => /^FerrymlLatencyP95=\d+/.test(f) && Number(f.split('=')[1]) > 250), firing().join());
+    // 1000 s later the records left every 900 s window: resolved; silence starts counting.
+    c.alerts.evaluate(now + 1_000_000);
+    assert.deepEqual(firing(), []);
+    assert.deepEqual(c.alerts.state.pending().map((a) => a.labels.alertname), ['FerrymlNoData']);
+    c.alerts.evaluate(now + 1_601_000);
+    assert.deepEqual(c.alerts.state.firing().map((a) => a.labels), [{ alertname: 'FerrymlNoData', model: 'rules-m', version: '1.0.0', feature: '', severity: 'warning' }]);
+    const recent = c.alerts.state.recent().filter((a) => a.status === 'resolved').map((a) => a.labels.alertname).sort();
+    assert.deepEqual(recent, ['FerrymlErrorRate', 'FerrymlInvalidRows', 'FerrymlLatencyP95', 'FerrymlTelemetryDrops']);
+    // A day after it last reported, a version is no longer expected.
+    c.alerts.evaluate(now + 90_000_000);
+    assert.deepEqual(c.alerts.state.firing(), []);
+  } finally {
+    await c.close();
   }
 });
