@@ -159,6 +159,9 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(o.port, o.host, () => resolve());
+  }).catch((e: unknown) => {
+    alerts.stop(); // no evaluation timer outlives a collector that never listened
+    throw e;
   });
   const port = (server.address() as AddressInfo).port;
   const host = o.host.includes(':') ? `[${o.host}]` : o.host === '0.0.0.0' ? '127.0.0.1' : o.host;
