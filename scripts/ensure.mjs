@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Installs what `npm start`, `npm test` and `npm run bench` need on a fresh machine, and
 // nothing when it is already there: npm packages (from the lockfile), Debian's Chromium,
-// and Debian's python3-sklearn/pandas/onnx/xgboost for the parity tests and benchmarks.
+// Debian's python3-sklearn/pandas/onnx/xgboost for the parity tests and benchmarks, and Debian's
+// prometheus + prometheus-alertmanager for the alerts tests.
 // Usage: node scripts/ensure.mjs [--no-python]
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
@@ -63,10 +64,28 @@ function python() {
   }
 }
 
+/**
+ * Debian's prometheus (with promtool) and prometheus-alertmanager for the alerts tests; neither
+ * starts a service here. Returns the binaries, or undefined (with the reason logged) when they
+ * cannot be installed: the tests then fail saying so.
+ */
+export function prometheusTools() {
+  const bins = { prometheus: '/usr/bin/prometheus', promtool: '/usr/bin/promtool', alertmanager: '/usr/bin/prometheus-alertmanager' };
+  const ok = () => Object.values(bins).every((p) => existsSync(p));
+  if (ok()) return bins;
+  log('prometheus / prometheus-alertmanager missing: installing Debian\'s packages');
+  if (!aptInstall(['prometheus', 'prometheus-alertmanager']) || !ok()) {
+    log('could not install prometheus and prometheus-alertmanager; the alerts tests need them');
+    return undefined;
+  }
+  return bins;
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
   npmPackages();
   chromium();
   if (!process.argv.includes('--no-python')) python();
+  prometheusTools();
   try {
     log(`chromium: ${execFileSync(findChromium(), ['--version']).toString().trim()}`);
   } catch {

@@ -192,7 +192,7 @@ export async function loadModel(options: LoadModelOptions): Promise<Model<Record
     if (options.telemetry && telemetryCode) {
       const { createTelemetry } = await telemetryCode;
       const schemaHash = manifest.files.find((f) => f.path === manifest!.schema)?.sha256 ?? bundle.id;
-      telemetry = createTelemetry(options.telemetry, { model: manifest.name, version: manifest.version, schemaHash, schema: bundle.schema });
+      telemetry = createTelemetry(options.telemetry, { model: manifest.name, version: manifest.version, schemaHash, schema: bundle.schema, output: manifest.output, outputBaseline: manifest.outputBaseline });
     }
     const t = report.timings;
     // Time the engine spent waiting for its code (or its worker) rather than working.

@@ -33,6 +33,7 @@ class ExportResult:
     schema: dict
     model_dir: str = None
     golden_path: str = None
+    predictions_path: str = None
     output: dict = None
     bundle_dir: str = None
     files: list = field(default_factory=list)
@@ -161,6 +162,12 @@ def export(pipeline, X_sample, out_dir, name=None, version="1.0.0", *, label=Non
         result.golden_path = os.path.join(out_dir, "golden.json")
         write_json(result.golden_path, golden(pipeline, sample, schema["columns"], golden_rows, classification))
         result.files.append(result.golden_path)
+        # The estimator's outputs on the whole sample: `ferryml pack --predictions` makes the
+        # output baseline (output drift telemetry) from them rather than from the few golden rows.
+        result.predictions_path = os.path.join(out_dir, "predictions.json")
+        rows = np.asarray(expected, dtype=float).reshape(len(transformed), -1)
+        write_json(result.predictions_path, [[float(v) for v in row] for row in rows])
+        result.files.append(result.predictions_path)
         if pack:
             result.bundle_dir = run_pack(result, models_dir, ferryml)
     return result

@@ -25,6 +25,8 @@ def pack_args(result, models_dir):
     args = ["pack", result.model_dir, "--name", result.name, "--version", result.version, "--schema", result.schema_path]
     if result.golden_path:
         args += ["--golden", result.golden_path]
+    if result.predictions_path:
+        args += ["--predictions", result.predictions_path]
     if result.output and result.output["kind"] == "regression":
         args.append("--regression")  # classification labels come from schema.json's label.classes
     return args + ["--out", models_dir]

@@ -55,7 +55,7 @@ class Cli(unittest.TestCase):
         out = os.path.join(self.dir, "out")
         r = cli(pkl, "--sample", self.csv, "--out", out, "--name", "demo", "--version", "2.0.0", "--label", "label", "--missing", "c=.")
         self.assertEqual(r.returncode, 0, r.stderr)
-        self.assertEqual(sorted(os.listdir(out)), ["golden.json", "model", "schema.json"])
+        self.assertEqual(sorted(os.listdir(out)), ["golden.json", "model", "predictions.json", "schema.json"])
         with open(os.path.join(out, "schema.json")) as f:
             schema = json.load(f)
         self.assertEqual(schema["label"], {"column": "label", "classes": ["hi", "lo"]})
@@ -75,6 +75,14 @@ class Cli(unittest.TestCase):
             manifest = json.load(f)
         self.assertEqual(manifest["output"], {"kind": "classification", "labels": ["hi", "lo"]})
         self.assertEqual(sorted(f["path"] for f in manifest["files"]), ["golden.json", "group1-shard1of1.bin", "model.json", "schema.json"])
+        # The output baseline comes from the estimator's predictions on the whole sample, not golden's few rows.
+        with open(os.path.join(out, "predictions.json")) as f:
+            predictions = json.load(f)
+        baseline = manifest["outputBaseline"]
+        self.assertEqual((baseline["source"], baseline["rows"]), ("predictions.json", len(predictions)))
+        self.assertEqual([f["name"] for f in baseline["features"]], ["class", "confidence"])
+        self.assertEqual(baseline["features"][0]["baseline"]["categories"], ["hi", "lo"])
+        self.assertAlmostEqual(sum(baseline["features"][0]["baseline"]["shares"]), 1.0)
 
     def test_pack_failure_is_reported(self):
         pkl = self.save(self.fit(make_pipeline(SimpleImputer(), StandardScaler())))

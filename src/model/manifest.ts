@@ -3,6 +3,8 @@
  * registry (`models/index.json`). See README "Bundle format".
  */
 
+import type { OutputBaseline } from './output-baseline.js';
+
 /** Version of the manifest.json format this code reads and writes. */
 export const MANIFEST_FORMAT_VERSION = 1;
 
@@ -36,6 +38,8 @@ export interface Manifest {
   golden?: string;
   /** Relative tolerance for the load-time golden check. @default 1e-4 */
   goldenTolerance?: number;
+  /** What the model's outputs looked like at pack time (output drift telemetry); see ./output-baseline.ts. */
+  outputBaseline?: OutputBaseline;
   training?: {
     data?: { source: string; rows: number; sha256: string };
     seed?: number;

@@ -49,6 +49,9 @@ export function parseManifest(json: unknown, where: string): Manifest {
   const out = m.output;
   if (!out || (out.kind !== 'classification' && out.kind !== 'regression')) problems.push('output.kind must be "classification" or "regression"');
   else if (out.kind === 'classification' && (!Array.isArray(out.labels) || !out.labels.every((l) => typeof l === 'string'))) problems.push('output.labels must be an array of strings');
+  const ob = m.outputBaseline;
+  if (ob !== undefined && (typeof ob !== 'object' || ob === null || !Array.isArray(ob.features) || !ob.features.every((f) => typeof f?.name === 'string' && Array.isArray(f.baseline?.shares))))
+    problems.push('outputBaseline must be { source, rows, features: [{ name, baseline }] }');
   if (m.signature !== undefined && (typeof m.signature?.value !== 'string' || typeof m.signature.keyId !== 'string')) problems.push('signature must have string keyId and value');
   if (problems.length) {
     throw new FerryError('MANIFEST_INVALID', `${where}: invalid manifest: ${problems.join('; ')}. Re-create the bundle with \`ferryml pack\`.`, {

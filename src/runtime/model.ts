@@ -116,6 +116,7 @@ export function createModel<Input>(parts: ModelParts<Input>): Model<Input> {
     counts.batches++;
     const finish = (output: Float32Array) => {
       counts.predictions += accepted;
+      telemetry?.outputs(output, accepted, engine.report.outputWidth);
       telemetry?.predicted(accepted, performance.now() - started, engine.report.backend);
       settle(output);
     };

@@ -104,8 +104,11 @@ export function summaryRecords(s: ClosedSummary, windowMs: number, timeMs: numbe
   return out;
 }
 
-/** `ferryml.drift.window`, one per feature with rows in the window. */
-export function driftRecord(w: DriftWindow, minRows: number, windowMs: number, timeMs: number, ids: RecordIds): string {
+/**
+ * `ferryml.drift.window`, one per feature with rows in the window; with `event`
+ * `ferryml.output.window`, the same fields for a watched output (`class`, `confidence`, a value).
+ */
+export function driftRecord(w: DriftWindow, minRows: number, windowMs: number, timeMs: number, ids: RecordIds, event = 'ferryml.drift.window'): string {
   const attrs = [
     str('ferryml.feature', w.feature),
     str('ferryml.drift.kind', w.kind),
@@ -121,7 +124,12 @@ export function driftRecord(w: DriftWindow, minRows: number, windowMs: number, t
   ];
   if (w.psi !== null) attrs.push(dbl('ferryml.drift.psi', w.psi), str('ferryml.drift.status', driftStatus(w.psi)));
   const severity = w.psi !== null && driftStatus(w.psi) !== 'ok' ? SEVERITY.WARN : SEVERITY.INFO;
-  return record('ferryml.drift.window', severity, timeMs, ids, attrs);
+  return record(event, severity, timeMs, ids, attrs);
+}
+
+/** `ferryml.output.strange`: strange outputs of one window, one record per code (./output-strange.ts). */
+export function strangeRecords(list: ReadonlyArray<{ code: string; count: number }>, windowMs: number, timeMs: number, ids: RecordIds): string[] {
+  return list.map((s) => record('ferryml.output.strange', SEVERITY.WARN, timeMs, ids, [str('ferryml.output.code', s.code), int('ferryml.output.count', s.count), int('ferryml.window.ms', windowMs)]));
 }
 
 /** `ferryml.prediction`: a sampled call, with only the opted-in raw values. */

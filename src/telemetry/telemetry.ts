@@ -56,7 +56,7 @@ export function createTelemetry(options: TelemetryOptions, context: TelemetryCon
   const batcher = createBatcher({ maxRecords: o.maxBatchRecords, maxBytes: o.maxBatchBytes, maxQueue: o.maxQueueRecords });
   const queue = o.offline ? createOfflineQueue(o.offline) : undefined;
   const delivery = createDelivery(o, counters, queue, () => closed);
-  const windows = createWindows(context.schema, o);
+  const windows = createWindows(context.schema, o, context);
   const summary = windows.summary;
   const pending = new Set<Promise<void>>();
   let windowTimer: ReturnType<typeof setTimeout> | undefined;
@@ -158,6 +158,9 @@ export function createTelemetry(options: TelemetryOptions, context: TelemetryCon
         });
       }
     },
+    outputs(values, rows, width) {
+      if (!closed) guard('outputs', () => windows.outputs(values, rows, width));
+    },
     failed(code) {
       if (closed) return;
       summary.failed(String(code));
@@ -185,6 +188,8 @@ export function createTelemetry(options: TelemetryOptions, context: TelemetryCon
         retries: counters.retries,
         lastDrift: { ...windows.lastDrift },
         driftHeld: windows.heldDrift(),
+        lastOutputDrift: { ...windows.lastOutputDrift },
+        strangeOutputs: { ...windows.strangeOutputs },
         lastError: counters.lastError,
       };
     },

@@ -4,6 +4,8 @@
  * telemetry pays no bytes and nothing runs on its predict path.
  */
 import type { IssueCode } from '../errors.js';
+import type { OutputSpec } from '../model/manifest.js';
+import type { OutputBaseline } from '../model/output-baseline.js';
 import type { ValueObserver } from '../schema/capture.js';
 import type { Schema } from '../schema/types.js';
 
@@ -95,6 +97,10 @@ export interface TelemetryStats {
    * (k-anonymity), never sent alone; still held at `dispose()`, they are not sent at all.
    */
   driftHeld: Record<string, number>;
+  /** Latest scored output window per watched output (`class`, `confidence`, or a regression output's name). */
+  lastOutputDrift: Record<string, FeatureDrift>;
+  /** Strange outputs counted since load, by code (`NON_FINITE`, `NOT_NORMALIZED`, `CONSTANT`, `EMPTY`). */
+  strangeOutputs: Record<string, number>;
   /** The last delivery problem, in words (e.g. `"POST …/v1/logs: 400 bad payload; 12 records dropped"`). */
   lastError: string | undefined;
 }
@@ -108,6 +114,11 @@ export interface Telemetry {
    * `output`, when given, is called only if this call is sampled and `rawOutputs` is on.
    */
   predicted(count: number, latencyMs: number, backend: string, output?: () => unknown): void;
+  /**
+   * A batch's model output (`rows` × `width` values), right before `predicted()`: output drift and
+   * strange outputs. Sampled rows are copied; counting waits for a background task.
+   */
+  outputs(values: Float32Array, rows: number, width: number): void;
   /** A predict call failed with this FerryError code (e.g. `"INFERENCE_FAILED"`). */
   failed(code: string): void;
   /** Validation issues of one call (counted by column and code; values are never sent). */
@@ -169,7 +180,10 @@ export interface TelemetryOptions {
   driftExactRows?: number;
   /** See `driftExactRows`: the inverse sampling rate past them (an integer ≥ 1; 1: never sample). @default 64 */
   driftSampleEvery?: number;
-  /** Count input values against the schema's baselines. @default true */
+  /**
+   * Count input values against the schema's baselines, and outputs against the bundle's output
+   * baseline (with strange-output counts). @default true
+   */
   drift?: boolean;
   /**
    * Share of predict calls that also send a prediction-level record (count, latency, backend,
@@ -227,4 +241,8 @@ export interface TelemetryContext {
   /** Hash of the schema.json the model was trained with (`ml.schema.hash`). */
   schemaHash: string;
   schema: Schema;
+  /** The manifest's output spec: with it, outputs are watched (strange outputs; drift with a baseline). */
+  output?: OutputSpec;
+  /** The bundle's output baseline (`manifest.outputBaseline`). */
+  outputBaseline?: OutputBaseline | undefined;
 }

@@ -5,21 +5,28 @@
 import type { Schema } from '../schema/types.js';
 import { createDriftWindows, mergeDriftWindows } from './drift.js';
 import type { DriftWindow } from './drift.js';
-import { driftRecord, summaryRecords } from './events.js';
+import { driftRecord, strangeRecords, summaryRecords } from './events.js';
 import type { RecordIds } from './events.js';
 import { createKAnonymousGate } from './k-anonymity.js';
 import type { NormalizedTelemetryOptions } from './options.js';
 import { driftStatus } from './psi.js';
+import { createOutputWindows } from './output-window.js';
 import { createSummaryWindow } from './summary.js';
-import type { FeatureDrift, ValueObserver } from './types.js';
+import type { FeatureDrift, TelemetryContext, ValueObserver } from './types.js';
 
 /** Windows for `schema` under options `o`; `observe` is undefined when there is nothing to observe. */
-export function createWindows(schema: Schema, o: NormalizedTelemetryOptions) {
-  const drift = o.drift ? createDriftWindows(schema, o.driftMinRows, { exactRows: o.driftExactRows, every: o.driftSampleEvery }) : undefined;
-  // k-anonymity: a feature's window under driftMinRows rows waits and merges into the next.
+export function createWindows(schema: Schema, o: NormalizedTelemetryOptions, context?: Pick<TelemetryContext, 'output' | 'outputBaseline'>) {
+  const sampling = { exactRows: o.driftExactRows, every: o.driftSampleEvery };
+  const drift = o.drift ? createDriftWindows(schema, o.driftMinRows, sampling) : undefined;
+  // Outputs are watched with drift (the same option, minimum rows and sampling).
+  const outputs = o.drift && context?.output ? createOutputWindows(context.output, context.outputBaseline, o.driftMinRows, sampling) : undefined;
+  // k-anonymity, inputs and outputs alike: a window under driftMinRows rows waits and merges into the
+  // same feature's next one (output features are keyed apart from input columns).
   const gate = createKAnonymousGate<DriftWindow>({ minRows: o.driftMinRows, rows: (w) => w.rows, merge: (a, b) => mergeDriftWindows(a, b, o.driftMinRows) });
   const summary = createSummaryWindow();
   const lastDrift: Record<string, FeatureDrift> = {};
+  const lastOutputDrift: Record<string, FeatureDrift> = {};
+  const strangeOutputs: Record<string, number> = {};
   let start = Date.now();
 
   // Opted-in raw values are the parsed values of the last row the transform saw. They need the
@@ -42,9 +49,16 @@ export function createWindows(schema: Schema, o: NormalizedTelemetryOptions) {
     lastDrift,
     /** Drift rows held back per feature (under driftMinRows, waiting for the next window). */
     heldDrift: () => gate.held(),
+    lastOutputDrift,
+    strangeOutputs,
+    /** A batch's output rows (copied when sampled; counted after `settled()`). */
+    outputs(values: Float32Array, rows: number, width: number): void {
+      outputs?.capture(values, rows, width);
+    },
     /** A batch is done (its calls resolve in this task): captured drift values are counted in a later one. */
     settled(): void {
       drift?.settled();
+      outputs?.settled();
     },
     /** The opted-in values of the last row, once (a sampled record takes them). */
     takeInputs(): Record<string, unknown> | undefined {
@@ -64,6 +78,16 @@ export function createWindows(schema: Schema, o: NormalizedTelemetryOptions) {
         records.push(driftRecord(w, o.driftMinRows, released.windowMs, now, ids));
         if (w.psi !== null) lastDrift[w.feature] = { psi: w.psi, rows: w.rows, observed: w.observed, status: driftStatus(w.psi), at: now };
       }
+      const out = outputs?.close();
+      for (const closed of out?.windows ?? []) {
+        const released = gate.offer(`output:${closed.feature}`, closed, windowMs);
+        if (!released) continue;
+        const w = released.window;
+        records.push(driftRecord(w, o.driftMinRows, released.windowMs, now, ids, 'ferryml.output.window'));
+        if (w.psi !== null) lastOutputDrift[w.feature] = { psi: w.psi, rows: w.rows, observed: w.observed, status: driftStatus(w.psi), at: now };
+      }
+      for (const s of out?.strange ?? []) strangeOutputs[s.code] = (strangeOutputs[s.code] ?? 0) + s.count;
+      if (out?.strange.length) records.push(...strangeRecords(out.strange, windowMs, now, ids));
       start = now;
       return records;
     },

@@ -94,12 +94,17 @@ test('dashboard: charts span the selected range, drift once per feature per vers
     });
     v2.push({ event: 'ferryml.predict.error', t: now - 60_000, attrs: [s('ferryml.error.code', 'INFERENCE_FAILED'), i('ferryml.error.count', 2)] });
     v2.push(load(now - 60_000, 'local'), load(now - 60_000, 'brand-new-source'), load(now - 60_000, 'cache'));
+    v2.push({ event: 'ferryml.output.strange', t: now - 60_000, attrs: [s('ferryml.output.code', 'NON_FINITE'), i('ferryml.output.count', 7)] });
+    v2.push({ ...drift(now - 60_000, 'class', [0, 200, 0, 0]), event: 'ferryml.output.window' });
     // 1.0.0 ran 20 h ago: in the 24 h range, not in its last 4 h.
     const v1 = [drift(now - 20 * 3_600_000, evil, [100, 100, 0, 0]), drift(now - 20 * 3_600_000, 'flipper', [150, 50, 0, 0])];
     for (const b of [body('2.0.0', v2), body('1.0.0', v1)]) {
       const res = await fetch(`${c.url}/v1/logs`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(b) });
       assert.equal(res.status, 200);
     }
+
+    // Strange outputs fire at once (for 0 s); the drift and error-rate rules wait for their `for`.
+    c.alerts.evaluate();
 
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     const errors: string[] = [];
@@ -148,6 +153,13 @@ test('dashboard: charts span the selected range, drift once per feature per vers
     assert.equal(await page.locator('#drift img').count(), 0);
 
     assert.match(await page.locator('#errors').innerText(), /INFERENCE_FAILED\s+2\s+6\.3 %/);
+    assert.match(await page.locator('#strange').innerText(), /NON_FINITE\s+7/);
+    assert.match(await page.locator('#output-drift').innerText(), /2\.0\.0\s+class\s+200\s+\d\.\d{3}/);
+    assert.equal(await page.locator('#output-drift td.alert').count(), 1);
+    const firing = await page.locator('#alerts-firing tbody tr').allInnerTexts();
+    assert.equal(firing.length, 1, firing.join('\n'));
+    assert.match(firing[0]!, /FerrymlStrangeOutputs\s+dash-model\s+2\.0\.0\s+NON_FINITE\s+critical\s+7\.0000\s+0\.0000/);
+    assert.match(await page.locator('#cards').innerText(), /1\s*alerts firing[\s\S]*7\s*strange outputs/);
     const sources = await page.locator('#sources').innerText();
     assert.match(sources, /local\s+1\s+33\.3 %/);
     assert.match(sources, /brand-new-source\s+1\s+33\.3 %\s+–/, 'a load source the dashboard has never heard of is listed; no load time sent: no mean, not 0 ms');

@@ -10,7 +10,8 @@ import { copyFile, mkdir, readFile, rm } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { openLocalBundle } from '../../model/open-local-bundle.js';
 import { isSafeBundlePath } from '../../model/parse-manifest.js';
-import { MANIFEST_FORMAT_VERSION, type BundleFile, type Manifest, type OutputSpec } from '../../model/manifest.js';
+import { MANIFEST_FORMAT_VERSION, type BundleFile, type Golden, type Manifest, type OutputSpec } from '../../model/manifest.js';
+import { computeOutputBaseline } from '../../model/output-baseline.js';
 import type { Schema } from '../../schema/types.js';
 import { prettyJson, readDirFiles, readJsonFile, writeFileAtomic } from './files.js';
 import { loadPrivateKey, signManifest } from './keys.js';
@@ -35,6 +36,11 @@ export interface PackOptions {
   code?: string | undefined;
   output?: OutputSpec | undefined;
   goldenTolerance?: number | undefined;
+  /**
+   * Model outputs on the training rows (a JSON array of output vectors) for the output baseline.
+   * @default the golden outputs, when there is a golden file
+   */
+  predictions?: string | undefined;
   /** PKCS#8 PEM private key to sign with. */
   signKey?: string | undefined;
   /** How index.json is signed. @default signed with `signKey` (30 days) when there is one */
@@ -99,6 +105,16 @@ export async function packBundle(o: PackOptions): Promise<{ dir: string; manifes
   if (o.seed !== undefined) training.seed = o.seed;
   if (o.code !== undefined) training.code = o.code;
   if (o.metrics) training.metrics = o.metrics;
+  // The output baseline (output drift telemetry): training predictions when given, else golden's.
+  const predicted = o.predictions
+    ? { rows: await readJsonFile<number[][]>(o.predictions, 'predictions'), source: basename(o.predictions) }
+    : o.golden
+      ? { rows: (await readJsonFile<Golden>(o.golden, 'golden')).outputs, source: 'golden' }
+      : undefined;
+  if (predicted && (!Array.isArray(predicted.rows) || !predicted.rows.every((r) => Array.isArray(r)))) {
+    throw new Error(`${o.predictions ?? o.golden}: ${o.predictions ? 'predictions must be a JSON array of output vectors' : 'golden.json needs "outputs": one vector per row'}`);
+  }
+  const outputBaseline = predicted?.rows.length ? computeOutputBaseline(predicted.rows, output, predicted.source) : undefined;
   let manifest: Manifest = {
     formatVersion: MANIFEST_FORMAT_VERSION,
     name: o.name,
@@ -110,6 +126,7 @@ export async function packBundle(o: PackOptions): Promise<{ dir: string; manifes
     output,
     ...(o.golden ? { golden: 'golden.json' } : {}),
     ...(o.goldenTolerance !== undefined ? { goldenTolerance: o.goldenTolerance } : {}),
+    ...(outputBaseline ? { outputBaseline } : {}),
     ...(Object.keys(training).length ? { training } : {}),
   };
   if (o.signKey) {

@@ -6,6 +6,7 @@
 /** The module's source. */
 export const DASHBOARD_JS = `import { COLORS, line, plot, stacked } from '/dashboard-charts.js';
 import { driftTables, el, fmt, int, otherTables, pct } from '/dashboard-tables.js';
+import { alertTables } from '/dashboard-alerts.js';
 const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.hash.slice(1));
 if (params.get('token')) { sessionStorage.setItem('ferryml-token', params.get('token')); history.replaceState(null, '', location.pathname); }
@@ -105,9 +106,10 @@ async function refresh() {
       if (vsel.value) p.set('version', vsel.value);
       return p;
     };
-    const [s, recent, ts, dts] = await Promise.all([
+    const [s, recent, ts, dts, alerts] = await Promise.all([
       api('/api/summary?' + q()), api('/api/summary?' + q(recentFrom)),
       api('/api/timeseries?' + q() + '&step=' + step), api('/api/timeseries?' + q() + '&step=' + driftStep),
+      api('/api/alerts'),
     ]);
     const p = s.predictions;
     const dropped = Object.values(s.drops).reduce((a, b) => a + b, 0);
@@ -115,13 +117,16 @@ async function refresh() {
       card('predicted rows', int(p.rows)), card('calls', int(p.calls)), card('error rate', pct(p.errorRate), 'errors / (calls + errors)'),
       card('p50 ms', fmt(p.latency.p50)), card('p95 ms', fmt(p.latency.p95)), card('model loads', int(s.loads.count)),
       card('loads from cache', pct(s.loads.cacheHitShare)), card('offline loads', pct(s.loads.offlineShare)), card('clients', int(s.sessions)),
-      card('telemetry dropped', int(dropped), 'records the SDK dropped before sending (queue full, too large…)'));
+      card('telemetry dropped', int(dropped), 'records the SDK dropped before sending (queue full, too large…)'),
+      card('alerts firing', int(alerts.firing.length), 'all models; see Alerts below'),
+      card('strange outputs', int(Object.values(s.strangeOutputs).reduce((a, b) => a + b, 0)), 'NaN/Infinity, probabilities not summing to 1, constant or empty outputs'));
     $('updated').textContent = 'Updated ' + new Date().toLocaleTimeString() + ' · ' + new Date(from).toLocaleString() + ' – ' + new Date(to).toLocaleString();
     for (const n of document.querySelectorAll('.step')) n.textContent = duration(step);
     for (const n of document.querySelectorAll('.drift-step')) n.textContent = duration(driftStep);
     draw(s, ts, dts, from, to, step);
     driftTables($('drift'), s, recent, 'last ' + duration(span / 6), duration(span));
     otherTables($, s);
+    alertTables($, alerts, s);
   } catch (e) {
     $('status').textContent = String(e.message || e);
   }

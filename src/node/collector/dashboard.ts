@@ -6,6 +6,7 @@
 export { DASHBOARD_JS } from './dashboard-script.js';
 export { DASHBOARD_CHARTS_JS } from './dashboard-charts.js';
 export { DASHBOARD_TABLES_JS } from './dashboard-tables.js';
+export { DASHBOARD_ALERTS_JS } from './dashboard-alerts.js';
 
 /** `GET /dashboard`. Each range option's `data-step` is its bucket size in ms (60–96 buckets; drift uses 4×). */
 export const DASHBOARD_HTML = `<!doctype html>
@@ -30,6 +31,9 @@ export const DASHBOARD_HTML = `<!doctype html>
 <figure><figcaption>Drift per feature, PSI <small>per <span class="drift-step"></span>; warn 0.1, alert 0.25; not scored under the min rows; line style per version</small></figcaption><div id="chart-drift"></div></figure>
 </section>
 <div class="tables">
+<section id="alerts-section"><h2>Alerts <small>all models; rules and receivers in /api/health</small></h2><table id="alerts-firing"></table><table id="alerts-recent"></table></section>
+<section><h2>Output drift <small>against the bundle's output baseline</small></h2><table id="output-drift"></table></section>
+<section><h2>Strange outputs</h2><table id="strange"></table></section>
 <section id="drift-section"><h2>Drift per model version <small>PSI of counts merged across clients and windows, over the whole range and its last sixth</small></h2><div id="drift"></div></section>
 <section><h2>Validation issues</h2><table id="issues"></table></section>
 <section><h2>Errors by code</h2><table id="errors"></table></section>
@@ -52,7 +56,7 @@ form{display:flex;gap:.5rem 1rem;flex-wrap:wrap;align-items:center}input{max-wid
 figure{margin:0;min-width:0}figcaption{font-weight:600;margin-bottom:.3rem}
 .uplot{max-width:100%}.u-legend .u-label{overflow-wrap:anywhere}
 .tables{display:grid;grid-template-columns:repeat(auto-fit,minmax(min(340px,100%),1fr));gap:1rem 2rem;align-items:start;margin-top:1rem}
-.tables>section{min-width:0;overflow-x:auto}#drift-section{grid-column:1/-1}
+.tables>section{min-width:0;overflow-x:auto}#drift-section,#alerts-section{grid-column:1/-1}
 #drift>table{margin-bottom:1rem}
 /* Scoped to .tables: uPlot's legend is a table too. */
 .tables table{border-collapse:collapse;width:100%}.tables caption{text-align:left;font-weight:600;padding:.3rem 0}

@@ -38,9 +38,21 @@ export interface CollectorOptions {
   writeBatchRecords?: number;
   /** Seconds a 429 asks clients to wait. @default 2 */
   retryAfterS?: number;
+  /** Alert rules are evaluated this often, in seconds (README "Alerts"). @default 60 */
+  alertsEvery?: number;
+  /** A JSON rules file merged over the shipped defaults (README "Alerts"). @default the defaults */
+  alertRules?: string;
+  /** Prometheus Alertmanager base URL: alerts are POSTed to `${url}/api/v2/alerts`. @default none */
+  alertmanager?: string;
+  /** Webhook URLs that get the ferryml alert payload. @default [] */
+  webhooks?: readonly string[];
+  /** First retry delay of a notification (doubles per try, 5 tries). @default 1000 */
+  notifyRetryMs?: number;
 }
 
-export type NormalizedCollectorOptions = Required<Omit<CollectorOptions, 'ingestKey' | 'tokenFile'>> & {
+export type NormalizedCollectorOptions = Required<Omit<CollectorOptions, 'ingestKey' | 'tokenFile' | 'alertRules' | 'alertmanager'>> & {
+  alertRules: string | undefined;
+  alertmanager: string | undefined;
   /** Accepted ingest keys; empty: no key needed. */
   ingestKeys: string[];
   /** Model names a key may report on; a key absent here may report on any. */
@@ -61,6 +73,8 @@ export const collectorDefaults = {
   retentionDays: 30,
   maxAttributeBytes: 32 * 1024,
   maxRecordBytes: 64 * 1024,
+  alertsEvery: 60,
+  notifyRetryMs: 1_000,
 } as const;
 
 /** True for addresses only this machine can reach. */
@@ -82,6 +96,11 @@ function ingestKeysOf(raw: string | readonly string[]): { keys: string[]; models
     }
   }
   return { keys, models };
+}
+
+function httpUrl(name: string, v: string): string {
+  if (!/^https?:\/\/[^\s]+$/.test(v)) throw new FerryError('INVALID_OPTIONS', `collector --${name} must be an http(s) URL; got "${v}"`);
+  return v;
 }
 
 function integer(name: string, v: number | undefined, fallback: number, min: number): number {
@@ -130,6 +149,11 @@ export function normalizeOptions(o: CollectorOptions = {}, env: NodeJS.ProcessEn
     queueRecords: integer('queue-records', o.queueRecords, collectorDefaults.queueRecords, 1),
     writeBatchRecords: integer('write-batch-records', o.writeBatchRecords, collectorDefaults.writeBatchRecords, 1),
     retryAfterS: integer('retry-after', o.retryAfterS, collectorDefaults.retryAfterS, 0),
+    alertsEvery: integer('alerts-every', o.alertsEvery, collectorDefaults.alertsEvery, 1),
+    alertRules: o.alertRules,
+    alertmanager: o.alertmanager === undefined ? undefined : httpUrl('alertmanager', o.alertmanager),
+    webhooks: (o.webhooks ?? []).map((u) => httpUrl('webhook', u)),
+    notifyRetryMs: integer('notify-retry-ms', o.notifyRetryMs, collectorDefaults.notifyRetryMs, 1),
   };
 }
 
@@ -154,7 +178,12 @@ Receives OTLP/HTTP JSON logs from the ferryml SDK into SQLite and serves the rea
   --max-body-bytes N     largest body, also after gunzip (default 1048576)
   --queue-records N      ingest queue bound; beyond it 429 + Retry-After (default 20000)
   --retry-after S        seconds a 429 asks to wait (default 2)
-  --stop-with-stdin      stop when stdin closes (npm start: the collector never outlives its parent)`;
+  --stop-with-stdin      stop when stdin closes (npm start: the collector never outlives its parent)
+  --alerts-every S       evaluate the alert rules every S seconds (default 60)
+  --alert-rules FILE     JSON rules merged over the shipped defaults (README "Alerts")
+  --alertmanager URL     post alerts to this Prometheus Alertmanager (API v2)
+  --webhook URL          post the ferryml alert payload here (repeatable)
+  --notify-retry-ms N    first retry delay of a notification, doubling, 5 tries (default 1000)`;
 
 /** Parses command-line flags (`--name value` or `--name=value`) into options. */
 export function parseArgs(argv: readonly string[]): CollectorOptions {
@@ -188,6 +217,11 @@ export function parseArgs(argv: readonly string[]): CollectorOptions {
       case '--retention-days': o.retentionDays = num(flag, value()); break;
       case '--max-attribute-bytes': o.maxAttributeBytes = num(flag, value()); break;
       case '--max-record-bytes': o.maxRecordBytes = num(flag, value()); break;
+      case '--alerts-every': o.alertsEvery = num(flag, value()); break;
+      case '--alert-rules': o.alertRules = value(); break;
+      case '--alertmanager': o.alertmanager = value(); break;
+      case '--webhook': o.webhooks = [...(o.webhooks ?? []), value()]; break;
+      case '--notify-retry-ms': o.notifyRetryMs = num(flag, value()); break;
       default: throw new FerryError('INVALID_OPTIONS', `collector: unknown option "${arg}"\n\n${usage}`);
     }
   }

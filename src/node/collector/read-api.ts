@@ -54,6 +54,8 @@ export function summary(db: Database, r: Range, driftMinRows = 100) {
   const issues = eventRows(db, 'ferryml.validation.issue', r, { column: 'ferryml.column', code: 'ferryml.issue.code', count: 'ferryml.issue.count' });
   const drift = eventRows(db, 'ferryml.drift.window', r, DRIFT_FIELDS);
   const drops = eventRows(db, 'ferryml.telemetry.drops', r, {});
+  const outputs = eventRows(db, 'ferryml.output.window', r, DRIFT_FIELDS);
+  const strange = eventRows(db, 'ferryml.output.strange', r, { code: 'ferryml.output.code', count: 'ferryml.output.count' });
   const sampled = eventRows(db, 'ferryml.prediction', r, {});
 
   const latency = latencyOf(predict);
@@ -127,6 +129,9 @@ export function summary(db: Database, r: Range, driftMinRows = 100) {
       })
       .sort((a, b) => b.count - a.count),
     drift: mergeDrift(drift, driftMinRows),
+    // Watched outputs (class shares, confidence, values) against the bundle's output baseline.
+    outputDrift: mergeDrift(outputs, driftMinRows),
+    strangeOutputs: sumBy(strange, (x) => String(x.code)),
     drops: Object.fromEntries(dropRows.map((d) => [d.key.slice('ferryml.dropped.'.length), d.n])),
     dropReports: drops.length,
   };

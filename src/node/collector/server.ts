@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { DASHBOARD_CHARTS_JS, DASHBOARD_CSS, DASHBOARD_HTML, DASHBOARD_JS, DASHBOARD_TABLES_JS } from './dashboard.js';
+import { DASHBOARD_ALERTS_JS, DASHBOARD_CHARTS_JS, DASHBOARD_CSS, DASHBOARD_HTML, DASHBOARD_JS, DASHBOARD_TABLES_JS } from './dashboard.js';
 import { HttpError, sendJson } from './http.js';
 import { createIngest, safeEqual } from './ingest.js';
 import type { IngestStats } from './ingest.js';
@@ -17,6 +17,11 @@ import { normalizeOptions } from './options.js';
 import type { CollectorOptions, NormalizedCollectorOptions } from './options.js';
 import { createIngestQueue } from './queue.js';
 import { models, rangeOf, records, summary, timeseries } from './read-api.js';
+import { createAlertEngine } from './alerts/engine.js';
+import type { AlertEngine } from './alerts/engine.js';
+import type { AlertReader } from './alerts/evaluate.js';
+import { loadRules } from './alerts/rules.js';
+import { collectMetrics, exposition } from './metrics.js';
 import { openStore } from './store.js';
 import type { Store } from './store.js';
 
@@ -32,6 +37,8 @@ export interface Collector {
   stats: IngestStats;
   /** Deletes records older than the retention now (it also runs at start and hourly); returns how many. */
   prune(): number;
+  /** Alert rules, state and receivers (README "Alerts"). */
+  alerts: AlertEngine;
   /** Stops accepting, writes what is queued, closes the database. */
   close(): Promise<void>;
 }
@@ -69,6 +76,20 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
   }, 3_600_000);
   pruneTimer.unref();
   const anyOrigin = o.origins.includes('*');
+  // Alerts and /metrics read through the read API's functions, not SQL of their own: the seam a
+  // second store (ClickHouse) plugs into for both.
+  const reader: AlertReader = { models: () => models(store.db), summary: (r) => summary(store.db, r) };
+  const rules = loadRules(o.alertRules);
+  let baseUrl = '';
+  const alerts = createAlertEngine(reader, {
+    rules,
+    everyS: o.alertsEvery,
+    alertmanager: o.alertmanager,
+    webhooks: o.webhooks,
+    retry: { attempts: 5, baseMs: o.notifyRetryMs, maxMs: 30_000, timeoutMs: 10_000 },
+    baseUrl: () => baseUrl,
+  });
+  const psiWindowS = rules.find((r) => r.kind === 'input_psi')?.windowS ?? 3600;
 
   const cors = (req: IncomingMessage): Record<string, string> | undefined => {
     const origin = req.headers.origin;
@@ -103,6 +124,11 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') throw new HttpError(405, 'use GET', { Allow: 'GET' });
     if (path === '/healthz') return sendJson(res, 200, { ok: true });
+    if (path === '/metrics') {
+      if (!authorized(req)) throw new HttpError(401, 'send Authorization: Bearer <admin token> (Prometheus: authorization.credentials in the scrape config)', { 'WWW-Authenticate': 'Bearer realm="ferryml"' });
+      res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8', 'Cache-Control': 'no-store' });
+      return void res.end(req.method === 'HEAD' ? undefined : exposition(collectMetrics(reader, Date.now(), psiWindowS, alerts.state.firing())));
+    }
     if (path.startsWith('/api/')) {
       if (!authorized(req)) throw new HttpError(401, 'send Authorization: Bearer <admin token> (printed by the collector at start)', { 'WWW-Authenticate': 'Bearer realm="ferryml"' });
       const q = url.searchParams;
@@ -111,8 +137,9 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
         case '/api/summary': return sendJson(res, 200, summary(store.db, rangeOf(q)));
         case '/api/timeseries': return sendJson(res, 200, timeseries(store.db, rangeOf(q), q.get('step')));
         case '/api/records': return sendJson(res, 200, records(store.db, q));
-        case '/api/health': return sendJson(res, 200, { ...stats, ...store.dedupe, queued: queue.size, schemaVersion: store.schemaVersion(), retentionDays: o.retentionDays });
-        default: throw new HttpError(404, `no such endpoint ${path}; try /api/models, /api/summary, /api/timeseries, /api/records, /api/health`);
+        case '/api/health': return sendJson(res, 200, { ...stats, ...store.dedupe, queued: queue.size, schemaVersion: store.schemaVersion(), retentionDays: o.retentionDays, alerts: alerts.health() });
+        case '/api/alerts': return sendJson(res, 200, { firing: alerts.state.firing(), pending: alerts.state.pending(), recent: alerts.state.recent(), rules });
+        default: throw new HttpError(404, `no such endpoint ${path}; try /api/models, /api/summary, /api/timeseries, /api/records, /api/health, /api/alerts`);
       }
     }
     const page = (type: string, body: string | Buffer) => {
@@ -125,6 +152,7 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
       case '/dashboard.js': return page('text/javascript; charset=utf-8', DASHBOARD_JS);
       case '/dashboard-charts.js': return page('text/javascript; charset=utf-8', DASHBOARD_CHARTS_JS);
       case '/dashboard-tables.js': return page('text/javascript; charset=utf-8', DASHBOARD_TABLES_JS);
+      case '/dashboard-alerts.js': return page('text/javascript; charset=utf-8', DASHBOARD_ALERTS_JS);
       case '/dashboard.css': return page('text/css; charset=utf-8', DASHBOARD_CSS);
       case '/assets/uPlot.esm.js': return page('text/javascript; charset=utf-8', await readFile(uplotFile('uPlot.esm.js')));
       case '/assets/uPlot.min.css': return page('text/css; charset=utf-8', await readFile(uplotFile('uPlot.min.css')));
@@ -143,9 +171,13 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(o.port, o.host, () => resolve());
+  }).catch((e: unknown) => {
+    alerts.stop(); // no evaluation timer outlives a collector that never listened
+    throw e;
   });
   const port = (server.address() as AddressInfo).port;
   const host = o.host.includes(':') ? `[${o.host}]` : o.host === '0.0.0.0' ? '127.0.0.1' : o.host;
+  baseUrl = `http://${host}:${port}`;
   return {
     url: `http://${host}:${port}`,
     port,
@@ -154,8 +186,10 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
     store,
     stats,
     prune,
+    alerts,
     close: async () => {
       clearInterval(pruneTimer);
+      alerts.stop();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();

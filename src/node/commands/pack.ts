@@ -19,6 +19,8 @@ Options:
   --schema FILE          fitted schema.json
   --golden FILE          golden vectors (raw rows + training outputs)
   --golden-tolerance X   relative tolerance of the load-time golden check (default 1e-4)
+  --predictions FILE     model outputs on the training rows (JSON array of vectors) for the
+                         output baseline (default: the golden outputs)
   --labels a,b,c         classification labels (default: the schema's label classes)
   --regression           the model is a regressor
   --data FILE            training data (CSV/TSV/JSONL/JSON): sha256 and row count are recorded
@@ -46,6 +48,7 @@ export async function run(argv: string[]): Promise<number> {
       schema: { type: 'string' },
       golden: { type: 'string' },
       'golden-tolerance': { type: 'string' },
+      predictions: { type: 'string' },
       labels: { type: 'string' },
       regression: { type: 'boolean' },
       data: { type: 'string' },
@@ -85,6 +88,7 @@ export async function run(argv: string[]): Promise<number> {
     version: v.version,
     schema: v.schema,
     golden: v.golden,
+    predictions: v.predictions,
     goldenTolerance: numberOption(v['golden-tolerance'], 'golden-tolerance', (n) => n >= 0),
     output: v.regression ? { kind: 'regression' } : v.labels ? { kind: 'classification', labels: v.labels.split(',').map((l) => l.trim()) } : undefined,
     data: v.data ? { path: v.data, source: v['data-source'], rows: numberOption(v.rows, 'rows', (n) => Number.isInteger(n) && n >= 0) } : undefined,

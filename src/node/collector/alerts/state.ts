@@ -1,0 +1,103 @@
+/**
+ * Alert state, as Prometheus keeps it: a condition that starts holding is `pending`; once it has
+ * held for the rule's `forS` it is `firing`; a firing alert whose condition no longer holds (or
+ * is no longer measured) is `resolved`, with `endsAt`. A pending one that stops holding is
+ * forgotten. Recent alerts (firing and resolved) are kept, bounded, for the dashboard.
+ */
+import type { Condition } from './evaluate.js';
+
+/** One alert instance: a rule for one model version (and feature or code). */
+export interface Alert {
+  /** `alertname|model|version|feature`. */
+  key: string;
+  status: 'pending' | 'firing' | 'resolved';
+  labels: { alertname: string; model: string; version: string; feature: string; severity: string };
+  summary: string;
+  value: number;
+  threshold: number;
+  /** When the condition started holding (epoch ms). */
+  activeSince: number;
+  /** When it fired (epoch ms); undefined while pending. */
+  startsAt: number | undefined;
+  /** When it resolved (epoch ms). */
+  endsAt: number | undefined;
+}
+
+/** What changed in one evaluation. */
+export interface Transitions {
+  fired: Alert[];
+  resolved: Alert[];
+}
+
+const RECENT = 200;
+
+/** The alert state of one collector. */
+export function createAlertState() {
+  const live = new Map<string, Alert>();
+  const recent: Alert[] = [];
+
+  const remember = (a: Alert) => {
+    const i = recent.findIndex((r) => r.key === a.key && r.startsAt === a.startsAt);
+    if (i >= 0) recent.splice(i, 1);
+    recent.unshift({ ...a, labels: { ...a.labels } });
+    if (recent.length > RECENT) recent.length = RECENT;
+  };
+
+  return {
+    /** Applies one evaluation's conditions at `now`; returns what fired and what resolved. */
+    update(conditions: readonly Condition[], now: number): Transitions {
+      const fired: Alert[] = [];
+      const resolved: Alert[] = [];
+      const holding = new Set<string>();
+      for (const c of conditions) {
+        const key = [c.rule.name, c.model, c.version, c.feature].join('|');
+        const a = live.get(key);
+        if (!c.active) continue;
+        holding.add(key);
+        if (a) {
+          a.value = c.value;
+          a.threshold = c.threshold;
+        }
+        const alert =
+          a ??
+          ({
+            key,
+            status: 'pending',
+            labels: { alertname: c.rule.name, model: c.model, version: c.version, feature: c.feature, severity: c.rule.severity },
+            summary: c.rule.summary,
+            value: c.value,
+            threshold: c.threshold,
+            activeSince: now,
+            startsAt: undefined,
+            endsAt: undefined,
+          } satisfies Alert);
+        live.set(key, alert);
+        if (alert.status === 'pending' && now - alert.activeSince >= c.rule.forS * 1000) {
+          alert.status = 'firing';
+          alert.startsAt = now;
+          fired.push(alert);
+          remember(alert);
+        } else if (alert.status === 'firing') remember(alert);
+      }
+      for (const [key, a] of live) {
+        if (holding.has(key)) continue;
+        live.delete(key);
+        if (a.status !== 'firing') continue;
+        a.status = 'resolved';
+        a.endsAt = now;
+        resolved.push(a);
+        remember(a);
+      }
+      return { fired, resolved };
+    },
+    /** Alerts firing now. */
+    firing: (): Alert[] => [...live.values()].filter((a) => a.status === 'firing'),
+    /** Alerts pending now (condition holds, `for` not yet reached). */
+    pending: (): Alert[] => [...live.values()].filter((a) => a.status === 'pending'),
+    /** The newest firing and resolved alerts, newest first. */
+    recent: (): Alert[] => recent.map((a) => ({ ...a })),
+  };
+}
+
+/** The alert state's type. */
+export type AlertState = ReturnType<typeof createAlertState>;
