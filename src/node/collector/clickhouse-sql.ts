@@ -105,15 +105,15 @@ export const SELECT_MODELS = `SELECT model, version, count() AS records, uniqExa
   GROUP BY model, version ORDER BY model, version NULLS FIRST`;
 
 /**
- * One event's records in a range with the wanted attributes (params: db, table, model,
- * version (NULL: all), event, from, to, keys). Ordered by time, then session and seq: ties
+ * Some events' records in a range with the wanted attributes (params: db, table, model,
+ * version (NULL: all), events, from, to, keys). Ordered by time, then session and seq: ties
  * come out in the order a client emitted them, on either store.
  */
-export const SELECT_EVENT_ROWS = `SELECT toUnixTimestamp64Milli(Timestamp) AS t, version, session, ${SCHEMA_HASH} AS schemaHash,
+export const SELECT_EVENT_ROWS = `SELECT event, toUnixTimestamp64Milli(Timestamp) AS t, version, session, ${SCHEMA_HASH} AS schemaHash,
     mapFilter((k, v) -> has({keys:Array(String)}, k), LogAttributes) AS a
   FROM ${deduped(IN_RANGE)}
-  WHERE ({version:Nullable(String)} IS NULL OR version = {version:Nullable(String)}) AND event = {event:String}
-  ORDER BY Timestamp, session NULLS FIRST, ${SEQ} NULLS FIRST`;
+  WHERE ({version:Nullable(String)} IS NULL OR version = {version:Nullable(String)}) AND has({events:Array(String)}, event)
+  ORDER BY t, session NULLS FIRST, ${SEQ} NULLS FIRST`;
 
 /** Telemetry drops by reason (params: db, table, model, version, from, to). */
 export const SELECT_DROPS = `SELECT substring(kv.1, length('ferryml.dropped.') + 1) AS reason, sum(toFloat64OrZero(kv.2)) AS n

@@ -8,6 +8,7 @@ import { FerryError } from '../../errors.js';
 import { CREATE_DATABASE, SELECT_COLUMNS, SELECT_DROPS, SELECT_EVENT_ROWS, SELECT_MODELS, SELECT_RECORDS, createLogsTable } from './clickhouse-sql.js';
 import type { ClickHouseConnection } from './clickhouse-connection.js';
 import { otelLogRows } from './clickhouse-rows.js';
+import { mapEvents } from './store-api.js';
 import type { EventRow, ModelVersionRow, Store } from './store-api.js';
 
 /** Options of {@link openClickHouseStore}. */
@@ -43,14 +44,21 @@ export async function openClickHouseStore(conn: ClickHouseConnection, o: ClickHo
     }
   }
 
-  const eventRows = async (event: string, r: { model: string; version: string | undefined; from: number; to: number }, fields: Readonly<Record<string, string>>): Promise<EventRow[]> => {
-    const rows = await conn.query(SELECT_EVENT_ROWS, { ...at, model: r.model, version: r.version ?? null, event, from: r.from, to: r.to, keys: Object.values(fields) });
-    const entries = Object.entries(fields);
-    return rows.map((x) => {
-      const a = x.a as Record<string, string>;
-      const out: EventRow = { t: Number(x.t), version: x.version ?? null, session: x.session ?? null, schemaHash: x.schemaHash ?? null };
-      for (const [alias, key] of entries) out[alias] = a[key];
-      return out;
+  // One query for all the events a read needs: each query scans and deduplicates the range once.
+  const eventRows: Store['eventRows'] = async (r, events) => {
+    const names = Object.keys(events) as Array<keyof typeof events>;
+    const keys = [...new Set(names.flatMap((e) => Object.values(events[e])))];
+    const rows = await conn.query(SELECT_EVENT_ROWS, { ...at, model: r.model, version: r.version ?? null, events: names, from: r.from, to: r.to, keys });
+    const byEvent = new Map<string, Array<Record<string, unknown>>>(names.map((e) => [e, []]));
+    for (const x of rows) byEvent.get(String(x.event))?.push(x);
+    return mapEvents(events, (event, fields) => {
+      const entries = Object.entries(fields);
+      return (byEvent.get(event) ?? []).map((x) => {
+        const a = x.a as Record<string, string>;
+        const out: EventRow = { t: Number(x.t), version: x.version ?? null, session: x.session ?? null, schemaHash: x.schemaHash ?? null };
+        for (const [alias, key] of entries) out[alias] = a[key];
+        return out;
+      });
     });
   };
 

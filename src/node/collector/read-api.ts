@@ -10,6 +10,7 @@ import { DRIFT_FIELDS, SUMMARY_FIELDS, latencyOf, mergeDrift, num, sumBy } from 
 import type { Range, Store } from './store-api.js';
 
 const DAY = 86_400_000;
+const ERROR_FIELDS = { code: 'ferryml.error.code', count: 'ferryml.error.count' };
 
 function time(v: string | null, fallback: number, name: string): number {
   if (v === null || v === '') return fallback;
@@ -41,16 +42,19 @@ export async function models(store: Store) {
 
 /** Everything about one model (version) in a time range. */
 export async function summary(store: Store, r: Range, driftMinRows = 100) {
-  const [predict, errors, loads, issues, drift, drops, sampled, dropped] = await Promise.all([
-    store.eventRows('ferryml.predict.summary', r, SUMMARY_FIELDS),
-    store.eventRows('ferryml.predict.error', r, { code: 'ferryml.error.code', count: 'ferryml.error.count' }),
-    store.eventRows('ferryml.model.load', r, { source: 'ferryml.load.source', backend: 'ferryml.backend', ms: 'ferryml.load.ms', bytes: 'ferryml.load.bytes', rejected: 'ferryml.backend.rejected' }),
-    store.eventRows('ferryml.validation.issue', r, { column: 'ferryml.column', code: 'ferryml.issue.code', count: 'ferryml.issue.count' }),
-    store.eventRows('ferryml.drift.window', r, DRIFT_FIELDS),
-    store.eventRows('ferryml.telemetry.drops', r, {}),
-    store.eventRows('ferryml.prediction', r, {}),
+  const [rows, dropped] = await Promise.all([
+    store.eventRows(r, {
+      'ferryml.predict.summary': SUMMARY_FIELDS,
+      'ferryml.predict.error': ERROR_FIELDS,
+      'ferryml.model.load': { source: 'ferryml.load.source', backend: 'ferryml.backend', ms: 'ferryml.load.ms', bytes: 'ferryml.load.bytes', rejected: 'ferryml.backend.rejected' },
+      'ferryml.validation.issue': { column: 'ferryml.column', code: 'ferryml.issue.code', count: 'ferryml.issue.count' },
+      'ferryml.drift.window': DRIFT_FIELDS,
+      'ferryml.telemetry.drops': {},
+      'ferryml.prediction': {},
+    }),
     store.drops(r),
   ]);
+  const { 'ferryml.predict.summary': predict, 'ferryml.predict.error': errors, 'ferryml.model.load': loads, 'ferryml.validation.issue': issues, 'ferryml.drift.window': drift, 'ferryml.telemetry.drops': drops, 'ferryml.prediction': sampled } = rows;
 
   const latency = latencyOf(predict);
   const byCode = sumBy(errors, (e) => String(e.code));
@@ -150,14 +154,10 @@ export async function timeseries(store: Store, r: Range, stepParam: string | nul
     }
     return m;
   };
-  const [predictRows, errorRows, driftRows] = await Promise.all([
-    store.eventRows('ferryml.predict.summary', r, SUMMARY_FIELDS),
-    store.eventRows('ferryml.predict.error', r, { code: 'ferryml.error.code', count: 'ferryml.error.count' }),
-    store.eventRows('ferryml.drift.window', r, DRIFT_FIELDS),
-  ]);
-  const predict = group(predictRows);
-  const errors = group(errorRows);
-  const drift = group(driftRows);
+  const rows = await store.eventRows(r, { 'ferryml.predict.summary': SUMMARY_FIELDS, 'ferryml.predict.error': ERROR_FIELDS, 'ferryml.drift.window': DRIFT_FIELDS });
+  const predict = group(rows['ferryml.predict.summary']);
+  const errors = group(rows['ferryml.predict.error']);
+  const drift = group(rows['ferryml.drift.window']);
   const times = [...new Set([...predict.keys(), ...errors.keys(), ...drift.keys()])].sort((a, b) => a - b);
   return {
     step,

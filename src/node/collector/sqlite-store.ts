@@ -3,6 +3,7 @@
  * read API are here. Duplicates are dropped at write time (batch ids), so reads need no dedupe.
  */
 import { openStore } from './store.js';
+import { mapEvents } from './store-api.js';
 import type { EventRow, ModelVersionRow, Range, Store } from './store-api.js';
 
 // Ties in time come out in the order a client emitted them (session, then seq), as on ClickHouse.
@@ -21,7 +22,7 @@ export function openSqliteStore(file: string): Store {
    * The attributes JSON is parsed here rather than with `json_extract`, which would cut a string
    * at an embedded NUL: stored strings must come back verbatim.
    */
-  const eventRows = async (event: string, r: Range, fields: Readonly<Record<string, string>>): Promise<EventRow[]> => {
+  const oneEvent = (event: string, r: Range, fields: Readonly<Record<string, string>>): EventRow[] => {
     const rows = eventStatement.all(r.model, r.version ?? null, r.version ?? null, event, r.from, r.to) as Array<{ t: number; version: string | null; session: unknown; schemaHash: unknown; attributes: string }>;
     const entries = Object.entries(fields);
     return rows.map((row) => {
@@ -48,7 +49,7 @@ export function openSqliteStore(file: string): Store {
         .all() as Array<Omit<ModelVersionRow, 'schemaHashes'> & { schemaHashes: string }>;
       return rows.map((r) => ({ ...r, schemaHashes: (JSON.parse(r.schemaHashes) as Array<string | null>).filter((h): h is string => h !== null).sort() }));
     },
-    eventRows,
+    eventRows: async (r, events) => mapEvents(events, (event, fields) => oneEvent(event, r, fields)),
     drops: async (r) => {
       const rows = db
         .prepare(

@@ -60,8 +60,11 @@ export interface Store {
   write(groups: readonly ParsedGroup[], receivedMs?: number): Promise<boolean[]>;
   /** Models and versions seen, sorted by model then version (nulls first). */
   models(): Promise<ModelVersionRow[]>;
-  /** Records of one event in a range with the given attributes (`alias → key`), in time order. */
-  eventRows(event: string, range: Range, fields: Readonly<Record<string, string>>): Promise<EventRow[]>;
+  /**
+   * Records of several events in a range, in one read: per event name, its records in time order
+   * with the attributes asked for it (`alias → attribute key`).
+   */
+  eventRows<E extends string>(range: Range, events: Readonly<Record<E, Readonly<Record<string, string>>>>): Promise<Record<E, EventRow[]>>;
   /** Sum of every `ferryml.dropped.<reason>` attribute of `ferryml.telemetry.drops` records, by reason. */
   drops(range: Range): Promise<Record<string, number>>;
   /** The newest raw records, attributes and resource as stored. */
@@ -75,4 +78,11 @@ export interface Store {
   counts(): Record<string, number>;
   /** Releases the connection or file; pending writes were awaited by the caller. */
   close(): Promise<void>;
+}
+
+/** Builds the per-event answer of {@link Store.eventRows} from a function of one event. */
+export function mapEvents<E extends string>(events: Readonly<Record<E, Readonly<Record<string, string>>>>, rows: (event: E, fields: Readonly<Record<string, string>>) => EventRow[]): Record<E, EventRow[]> {
+  const out = {} as Record<E, EventRow[]>;
+  for (const event of Object.keys(events) as E[]) out[event] = rows(event, events[event]);
+  return out;
 }
