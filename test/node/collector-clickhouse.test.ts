@@ -26,6 +26,10 @@ import type { ChdbSession } from '../../src/node/collector/chdb-load.js';
 import { asExporterMap, asExporterString } from '../../src/node/collector/clickhouse-rows.js';
 import { OTEL_LOGS_INSERT_COLUMNS, createLogsTable, ttlClause } from '../../src/node/collector/clickhouse-sql.js';
 import { sdkBatches } from './support/sdk-batches.js';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createTelemetry } from '../../src/telemetry/telemetry.js';
+import type { Schema } from '../../src/schema/types.js';
 
 const TOKEN = 'clickhouse-test-token';
 const dir = mkdtempSync(join(tmpdir(), 'ferryml-ch-'));
@@ -75,7 +79,7 @@ function recordSet(records: Array<Record<string, unknown>>) {
 /** Every read-API path the parity check compares, for one model. */
 function readPaths(model: string): string[] {
   const m = encodeURIComponent(model);
-  const ranges = [`from=${NOW - 24 * HOUR}&to=${NOW + 60_000}`, `from=${NOW - 6 * HOUR}&to=${NOW - 2 * HOUR}`, `from=${new Date(NOW - 3 * HOUR).toISOString()}&to=${new Date(NOW).toISOString()}`];
+  const ranges = [`from=${NOW - 24 * HOUR}&to=${NOW + 15 * 60_000}`, `from=${NOW - 6 * HOUR}&to=${NOW - 2 * HOUR}`, `from=${new Date(NOW - 3 * HOUR).toISOString()}&to=${new Date(NOW).toISOString()}`];
   const out = ['/api/models', `/api/summary?model=${m}&version=9.9.9&${ranges[0]}`];
   for (const range of ranges) {
     for (const v of ['', '&version=1.0.0', '&version=2.0.0']) {
@@ -115,6 +119,58 @@ test('parity: SDK batches (duplicates included) give the same read-API JSON on S
   assert.ok(p.calls > 0 && p.latency.p95 > 0, 'the data is not empty');
   assert.equal((summary.body.drift as unknown[]).length, 4, 'two features × two versions');
   await assertParity('penguins');
+});
+
+test('parity: what createTelemetry itself sends (batcher, windows, drift capture, transport) reads the same', async () => {
+  // The SDK's telemetry pipeline posts to a capture server; the captured bodies go to both collectors.
+  const bodies: string[] = [];
+  const capture = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString('utf8')));
+    req.on('end', () => {
+      bodies.push(body);
+      res.writeHead(200, { 'Content-Type': 'application/json' }).end('{}');
+    });
+  });
+  await new Promise<void>((r) => capture.listen(0, '127.0.0.1', r));
+  const schema: Schema = {
+    formatVersion: 1,
+    columns: [
+      { name: 'bill_length_mm', type: 'number', steps: [{ kind: 'standardize', mean: 44, scale: 5 }], range: { min: 30, max: 60 }, baseline: { kind: 'numeric', edges: [40, 45], shares: [0.3, 0.4, 0.3], missing: 0.01, rows: 333 } },
+      { name: 'island', type: 'category', steps: [{ kind: 'onehot', categories: ['Biscoe', 'Dream', 'Torgersen'], unknown: 'ignore' }], baseline: { kind: 'categorical', categories: ['Biscoe', 'Dream', 'Torgersen'], shares: [0.5, 0.35, 0.15], missing: 0, rows: 333 } },
+    ],
+    features: ['bill_length_mm', 'island_Biscoe', 'island_Dream', 'island_Torgersen'],
+    width: 4,
+  };
+  try {
+    const endpoint = `http://127.0.0.1:${(capture.address() as AddressInfo).port}`;
+    for (const version of ['1.0.0', '2.0.0']) {
+      const t = createTelemetry({ endpoint, offline: false, sampleRate: 0.5, rawValues: ['island'], driftMinRows: 10, maxBatchRecords: 5 }, { model: 'sdk-pipeline', version, schemaHash: `sha256-${version}`, schema });
+      t.modelLoaded({ version, source: 'network', bytes: 6200, ms: 41.5, backend: 'wasm', rejected: [{ backend: 'webgpu', reason: 'isFallbackAdapter: true' }] });
+      for (let i = 0; i < 60; i++) {
+        t.observe!(0, i % 7 === 0 ? null : 35 + (i % 20) / (version === '1.0.0' ? 2 : 1), i > 50 ? 'out_of_range' : undefined);
+        t.observe!(1, ['Biscoe', 'Dream', 'Atlantis'][i % 3]!, i % 3 === 2 ? 'unknown' : undefined);
+        t.predicted(1 + (i % 3), 0.2 + i / 10, i % 4 ? 'wasm' : 'cpu', () => ({ label: 'Adelie', probs: [0.9, 0.05, 0.05] }));
+      }
+      t.failed('INFERENCE_FAILED');
+      t.issues([{ column: 'island', code: 'UNKNOWN_CATEGORY' }]);
+      await t.flush();
+      await t.dispose();
+    }
+  } finally {
+    capture.close();
+  }
+  assert.ok(bodies.length >= 10, `the SDK sent ${bodies.length} batches`);
+  for (const c of [sqlite, ch]) {
+    for (const b of [...bodies, bodies[1]!, bodies[3]!]) assert.equal((await post(c, b)).status, 200);
+  }
+  const summary = await get(ch, `/api/summary?model=sdk-pipeline&from=${NOW - HOUR}&to=${Date.now() + 60_000}`);
+  const p = summary.body.predictions as { calls: number; errors: number; backends: Record<string, unknown> };
+  assert.equal(p.calls, 120, 'every predict() counted once, the resent batches too');
+  assert.equal(p.errors, 2);
+  assert.deepEqual(Object.keys(p.backends).sort(), ['cpu', 'wasm']);
+  assert.equal((summary.body.drift as unknown[]).length, 4, 'two features × two versions');
+  await assertParity('sdk-pipeline');
 });
 
 test('parity: edge cases — records without seq or batch id, odd strings, eventName without the attribute', async () => {
