@@ -317,3 +317,19 @@ test('faults: a ClickHouse server that does not answer at start → exit 1, STOR
   assert.match(r.stderr, /\[STORE_UNAVAILABLE\] cannot reach ClickHouse at http:\/\/127\.0\.0\.1:9/);
   assert.doesNotMatch(r.stdout, /listening/);
 });
+
+test("attribute values become the exporter's strings (pdata Value.AsString)", () => {
+  // Expected strings as Go writes them: float64AsString (ES6 number formatting, "1e-7" not
+  // "1e-07"), strconv.FormatInt, and encoding/json for slices and maps (sorted keys, <>& escaped).
+  assert.equal(asExporterString('plain <text>'), 'plain <text>', 'a string attribute is stored as is');
+  assert.equal(asExporterString(42), '42');
+  assert.equal(asExporterString('9223372036854775807'), '9223372036854775807', 'an int64 past 2^53 keeps every digit');
+  assert.equal(asExporterString(0.1), '0.1');
+  assert.equal(asExporterString(1e-7), '1e-7');
+  assert.equal(asExporterString(1e21), '1e+21');
+  assert.equal(asExporterString(false), 'false');
+  assert.equal(asExporterString(null), '');
+  assert.equal(asExporterString([1, 2.5, 'x']), '[1,2.5,"x"]');
+  assert.equal(asExporterString([{ reason: 'no <gpu>', backend: 'webgpu' }]), '[{"backend":"webgpu","reason":"no \\u003cgpu\\u003e"}]');
+  assert.deepEqual(asExporterMap({ 'ferryml.seq': 3, 'ferryml.drift.counts': [1, 0] }), { 'ferryml.seq': '3', 'ferryml.drift.counts': '[1,0]' });
+});

@@ -6,12 +6,16 @@
  */
 import type { LogRow, ParsedGroup } from './otlp-parse.js';
 
-/** Go's `json.Marshal` of `Value.AsRaw()`: object keys sorted (Go maps marshal sorted). */
+// encoding/json escapes these in strings by default (HTML safety); JSON.stringify does not.
+const goString = (s: string) => JSON.stringify(s).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+
+/** Go's `json.Marshal` of `Value.AsRaw()`: object keys sorted (Go maps marshal sorted), HTML characters escaped. */
 function goJson(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(goJson).join(',')}]`;
+  if (typeof v === 'string') return goString(v);
   if (v !== null && typeof v === 'object') {
     const o = v as Record<string, unknown>;
-    return `{${Object.keys(o).sort().map((k) => `${JSON.stringify(k)}:${goJson(o[k])}`).join(',')}}`;
+    return `{${Object.keys(o).sort().map((k) => `${goString(k)}:${goJson(o[k])}`).join(',')}}`;
   }
   return JSON.stringify(v) ?? 'null';
 }
