@@ -26,6 +26,7 @@ import type { ChdbSession } from '../../src/node/collector/chdb-load.js';
 import { asExporterMap, asExporterString } from '../../src/node/collector/clickhouse-rows.js';
 import { OTEL_LOGS_INSERT_COLUMNS, createLogsTable, ttlClause } from '../../src/node/collector/clickhouse-sql.js';
 import { sdkBatches } from './support/sdk-batches.js';
+import { startClickHouseHttp } from './support/clickhouse-http.js';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createTelemetry } from '../../src/telemetry/telemetry.js';
@@ -90,15 +91,17 @@ function readPaths(model: string): string[] {
   return out;
 }
 
-async function assertParity(model: string) {
+async function assertParity(model: string, other: Collector = ch) {
   for (const path of readPaths(model)) {
-    const [a, b] = await Promise.all([get(sqlite, path), get(ch, path)]);
+    const [a, b] = await Promise.all([get(sqlite, path), get(other, path)]);
     assert.equal(a.status, 200, `${path}: ${JSON.stringify(a.body)}`);
     assert.equal(b.status, 200, `${path}: ${JSON.stringify(b.body)}`);
-    assert.deepEqual(b.body, a.body, `${path} differs between SQLite and chdb`);
+    // The stores may hold other tests' models too: /api/models is compared for this model.
+    const only = (body: Record<string, unknown>) => (path === '/api/models' ? (body.models as Array<{ name: string }>).filter((x) => x.name === model) : body);
+    assert.deepEqual(only(b.body), only(a.body), `${path} differs between SQLite and ${other.store.kind}`);
   }
-  for (const q of [`model=${encodeURIComponent(model)}&limit=1000`, `model=${encodeURIComponent(model)}&event=ferryml.drift.window&limit=1000`, `event=ferryml.model.load&limit=1000`]) {
-    const [a, b] = await Promise.all([get(sqlite, `/api/records?${q}`), get(ch, `/api/records?${q}`)]);
+  for (const q of [`model=${encodeURIComponent(model)}&limit=1000`, `model=${encodeURIComponent(model)}&event=ferryml.drift.window&limit=1000`, `model=${encodeURIComponent(model)}&event=ferryml.model.load&limit=1000`]) {
+    const [a, b] = await Promise.all([get(sqlite, `/api/records?${q}`), get(other, `/api/records?${q}`)]);
     assert.deepEqual(recordSet(b.body.records as never), recordSet(a.body.records as never), `/api/records?${q}`);
   }
 }
@@ -199,6 +202,33 @@ test('parity: edge cases — records without seq or batch id, odd strings, event
     for (const b of [body(true), body(true), body(false)]) assert.equal((await post(c, b)).status, 200);
   }
   await assertParity("edge'; DROP TABLE otel_logs; --");
+});
+
+test('--store clickhouse: the official @clickhouse/client over HTTP gives the same JSON; a server gone later → 503', async () => {
+  const http = await startClickHouseHttp(session);
+  const c = await startCollector({ port: 0, store: 'clickhouse', clickhouseUrl: http.url, clickhouseDatabase: 'viaclient', token: TOKEN, retryAfterS: 4 });
+  try {
+    const batches = sdkBatches({ seed: 23, baseMs: NOW - 30_000, spanMs: 10 * HOUR, sessions: 3, batches: 5, model: 'via-client' });
+    for (const target of [sqlite, c]) {
+      for (const b of [...batches, batches[2]!]) assert.equal((await post(target, b.body)).status, 200);
+    }
+    await assertParity('via-client', c);
+    assert.ok(http.statements > 50, `the requests reached the engine (${http.statements} statements)`);
+    const health = await get(c, '/api/health');
+    assert.equal(health.body.store, 'clickhouse');
+    http.fail(true);
+    const refused = await post(c, sdkBatches({ seed: 24, baseMs: NOW, spanMs: HOUR, sessions: 1, batches: 1, model: 'via-client' })[0]!.body);
+    assert.equal(refused.status, 503);
+    assert.equal(refused.retryAfter, '4');
+    assert.match(String(refused.body.message), new RegExp(`ClickHouse at ${http.url.replace(/[.:/]/g, '\\$&')}`));
+    const read = await get(c, '/api/models');
+    assert.equal(read.status, 503);
+    assert.match(String(read.body.message), /the clickhouse store could not answer/);
+  } finally {
+    http.fail(false);
+    await c.close();
+    await http.close();
+  }
 });
 
 test('the OTel path: rows written as the OpenTelemetry exporter writes them read like ferryml-ingested rows', async () => {

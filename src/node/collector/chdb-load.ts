@@ -15,6 +15,8 @@ export const CHDB_VERSION = '3.4.0';
 
 /** The part of chdb's `Session` the collector uses. */
 export interface ChdbSession {
+  /** Synchronous query (multi-statement), result as text in `format`. */
+  query(sql: string, format?: string): string;
   queryAsync(sql: string, opts?: { format?: string }): Promise<{ text(): string }>;
   queryBindAsync(sql: string, params: object, opts?: { format?: string }): Promise<{ text(): string }>;
   insert(p: { table: string; values: Buffer; format: 'JSONEachRow' }): Promise<unknown>;
