@@ -1,9 +1,12 @@
 #!/usr/bin/env node
 // Installs what `npm start`, `npm test` and `npm run bench` need on a fresh machine, and
 // nothing when it is already there: npm packages (from the lockfile), Debian's Chromium,
-// Debian's python3-sklearn/pandas/onnx/xgboost for the parity tests and benchmarks, and Debian's
-// prometheus + prometheus-alertmanager for the alerts tests.
-// Usage: node scripts/ensure.mjs [--no-python]
+// Debian's python3-sklearn/pandas/onnx/xgboost for the parity tests and benchmarks, Debian's
+// prometheus + prometheus-alertmanager for the alerts tests, and with --chdb (npm test) embedded
+// ClickHouse for the collector's ClickHouse tests: chdb (~540 MB) installed once into
+// node_modules/.cache/ferryml-chdb by the collector's own lazy installer
+// (src/node/collector/chdb-load.ts), which `ferryml collector --store chdb` uses too.
+// Usage: node scripts/ensure.mjs [--no-python] [--chdb]
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -81,11 +84,19 @@ export function prometheusTools() {
   return bins;
 }
 
+function chdb() {
+  const load = "import('./src/node/collector/chdb-load.ts').then((m) => m.loadChdb())";
+  if (!run(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', load])) {
+    throw new Error('chdb (embedded ClickHouse) could not be installed; see the log above');
+  }
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
   npmPackages();
   chromium();
   if (!process.argv.includes('--no-python')) python();
   prometheusTools();
+  if (process.argv.includes('--chdb')) chdb();
   try {
     log(`chromium: ${execFileSync(findChromium(), ['--version']).toString().trim()}`);
   } catch {

@@ -42,7 +42,9 @@ export type FerryErrorCode =
   | 'INFERENCE_FAILED'
   | 'WORKER_FAILED'
   // telemetry (reported, never thrown into the host page)
-  | 'TELEMETRY_REJECTED';
+  | 'TELEMETRY_REJECTED'
+  // collector (Node): its storage (SQLite, ClickHouse, chdb) cannot be opened, reached or written
+  | 'STORE_UNAVAILABLE';
 
 /** Options for {@link FerryError}: the cause and the facts a caller needs, as data. */
 export interface FerryErrorOptions {

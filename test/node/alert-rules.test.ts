@@ -116,23 +116,23 @@ test('rules over a real collector: error rate, invalid rows, p95 latency, drops 
 
     const now = Date.now() + 1000;
     const firing = () => c.alerts.state.firing().map((a) => `${a.labels.alertname}=${Number(a.value.toFixed(4))}`).sort();
-    c.alerts.evaluate(now);
+    await c.alerts.evaluate(now);
     assert.deepEqual(firing(), ['FerrymlTelemetryDrops=3']);
     assert.deepEqual(c.alerts.state.pending().map((a) => a.labels.alertname).sort(), ['FerrymlErrorRate', 'FerrymlInvalidRows', 'FerrymlLatencyP95']);
-    c.alerts.evaluate(now + 301_000);
+    await c.alerts.evaluate(now + 301_000);
     assert.deepEqual(firing(), ['FerrymlErrorRate=0.0909', 'FerrymlInvalidRows=0.1304', 'FerrymlTelemetryDrops=3']);
-    c.alerts.evaluate(now + 601_000);
+    await c.alerts.evaluate(now + 601_000);
     assert.ok(firing().some((f) => /^FerrymlLatencyP95=\d+/.test(f) && Number(f.split('=')[1]) > 250), firing().join());
     // 1000 s later the records left every 900 s window: resolved; silence starts counting.
-    c.alerts.evaluate(now + 1_000_000);
+    await c.alerts.evaluate(now + 1_000_000);
     assert.deepEqual(firing(), []);
     assert.deepEqual(c.alerts.state.pending().map((a) => a.labels.alertname), ['FerrymlNoData']);
-    c.alerts.evaluate(now + 1_601_000);
+    await c.alerts.evaluate(now + 1_601_000);
     assert.deepEqual(c.alerts.state.firing().map((a) => a.labels), [{ alertname: 'FerrymlNoData', model: 'rules-m', version: '1.0.0', feature: '', severity: 'warning' }]);
     const recent = c.alerts.state.recent().filter((a) => a.status === 'resolved').map((a) => a.labels.alertname).sort();
     assert.deepEqual(recent, ['FerrymlErrorRate', 'FerrymlInvalidRows', 'FerrymlLatencyP95', 'FerrymlTelemetryDrops']);
     // A day after it last reported, a version is no longer expected.
-    c.alerts.evaluate(now + 90_000_000);
+    await c.alerts.evaluate(now + 90_000_000);
     assert.deepEqual(c.alerts.state.firing(), []);
   } finally {
     await c.close();

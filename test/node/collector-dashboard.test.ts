@@ -104,7 +104,7 @@ test('dashboard: charts span the selected range, drift once per feature per vers
     }
 
     // Strange outputs fire at once (for 0 s); the drift and error-rate rules wait for their `for`.
-    c.alerts.evaluate();
+    await c.alerts.evaluate();
 
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     const errors: string[] = [];

@@ -61,7 +61,7 @@ async function records(query: string) {
   return ((await res.json()) as { records: Array<Record<string, any>> }).records;
 }
 
-const count = (where: string, ...args: unknown[]) => (c.store.db.prepare(`SELECT count(*) AS n FROM logs WHERE ${where}`).get(...args) as { n: number }).n;
+const count = (where: string, ...args: unknown[]) => (c.store.db!.prepare(`SELECT count(*) AS n FROM logs WHERE ${where}`).get(...args) as { n: number }).n;
 
 test('a non-loopback address needs an ingest key', async () => {
   await assert.rejects(startCollector({ port: 0, host: '0.0.0.0', db: ':memory:', token: TOKEN }), { code: 'INVALID_OPTIONS', message: /--ingest-key/ });
@@ -152,7 +152,7 @@ test('retention: records older than --retention-days are deleted at start and by
   store.write([{ batchId: undefined, rows: [row(now - 40 * DAY, 1), row(now - 10 * DAY, 2), row(now, 3)] }]);
   store.close();
   const r = await startCollector({ port: 0, db: file, token: TOKEN, retentionDays: 30 });
-  const left = () => (r.store.db.prepare('SELECT seq FROM logs ORDER BY seq').all() as Array<{ seq: number }>).map((x) => x.seq);
+  const left = () => (r.store.db!.prepare('SELECT seq FROM logs ORDER BY seq').all() as Array<{ seq: number }>).map((x) => x.seq);
   assert.deepEqual(left(), [2, 3], 'the 40-day-old row went at start');
   r.store.write([{ batchId: undefined, rows: [row(now - 31 * DAY, 4)] }]);
   assert.equal(r.prune(), 1);

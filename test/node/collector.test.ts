@@ -12,6 +12,7 @@ import type { Collector } from '../../src/node/collector/main.js';
 import { createIngestQueue } from '../../src/node/collector/queue.js';
 import { openStore } from '../../src/node/collector/store.js';
 import { MIGRATIONS } from '../../src/node/collector/migrations.js';
+import { openSqliteStore } from '../../src/node/collector/sqlite-store.js';
 import { LATENCY_BOUNDS, histogramQuantile, latencyBucket } from '../../src/telemetry/histogram.js';
 import { psi } from '../../src/telemetry/psi.js';
 
@@ -104,7 +105,7 @@ test('bad records are rejected alone: partialSuccess counts them; all bad → 40
   assert.equal(r.json!.partialSuccess.rejectedLogRecords, '2');
   assert.match(r.json!.partialSuccess.errorMessage, /intValue must be an int64/);
   assert.match(r.json!.partialSuccess.errorMessage, /stringValue must be a string/);
-  const stored = c.store.db.prepare("SELECT count(*) AS n FROM logs WHERE model = 'partial'").get() as { n: number };
+  const stored = c.store.db!.prepare("SELECT count(*) AS n FROM logs WHERE model = 'partial'").get() as { n: number };
   assert.equal(stored.n, 1);
 
   const bad = request('partial', [{ event: 'x', attrs: [] }]);
@@ -150,7 +151,7 @@ test('SQL- and HTML-looking strings are stored and read back verbatim', async ()
   assert.deepEqual(Object.fromEntries(sum.json.validation.map((v: any) => [v.column, v.count])), Object.fromEntries(nasty.map((v, k) => [v, k + 1])));
   const models = await api('/api/models');
   assert.ok(models.json.models.some((m: any) => m.name === model));
-  const tables = c.store.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as Array<{ name: string }>;
+  const tables = c.store.db!.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as Array<{ name: string }>;
   assert.deepEqual(tables.map((t) => t.name), ['batches', 'logs']);
 });
 
@@ -159,7 +160,7 @@ test('a batch id delivered twice is stored once (at-least-once delivery, deduped
   const before = c.stats.duplicateBatches;
   assert.equal((await post(body)).status, 200);
   assert.equal((await post(body)).status, 200);
-  const n = c.store.db.prepare("SELECT count(*) AS n FROM logs WHERE model = 'dedupe'").get() as { n: number };
+  const n = c.store.db!.prepare("SELECT count(*) AS n FROM logs WHERE model = 'dedupe'").get() as { n: number };
   assert.equal(n.n, 2);
   assert.equal(c.stats.duplicateBatches, before + 1);
 });
@@ -189,7 +190,7 @@ test('CORS: allowlisted origin gets preflight and exposed Retry-After; others 40
   assert.equal(evilPre.headers.get('access-control-allow-origin'), null);
   const evil = await post(request('cors-evil', [{ event: 'x', attrs: [] }]), { Origin: 'http://evil.test' });
   assert.equal(evil.status, 403);
-  assert.equal((c.store.db.prepare("SELECT count(*) AS n FROM logs WHERE model = 'cors-evil'").get() as { n: number }).n, 0);
+  assert.equal((c.store.db!.prepare("SELECT count(*) AS n FROM logs WHERE model = 'cors-evil'").get() as { n: number }).n, 0);
 });
 
 test('ingest keys (one per app): required when configured', async () => {
@@ -210,7 +211,7 @@ test('ingest keys (one per app): required when configured', async () => {
 });
 
 test('the ingest queue is bounded: a full queue refuses (the handler answers 429 + Retry-After)', async () => {
-  const store = openStore(':memory:');
+  const store = openSqliteStore(':memory:');
   const q = createIngestQueue(store, { maxRecords: 3, writeBatchRecords: 100 });
   const group = (n: number) => [{ batchId: undefined, rows: [] as never[], n }];
   const a = q.enqueue(group(2) as never, 2);
@@ -222,7 +223,7 @@ test('the ingest queue is bounded: a full queue refuses (the handler answers 429
   const c2 = q.enqueue(group(2) as never, 2);
   assert.ok(c2, 'room again after the write');
   await c2;
-  store.close();
+  await store.close();
 
   const small = await startCollector({ port: 0, db: ':memory:', token: TOKEN, queueRecords: 1, retryAfterS: 7 });
   try {
@@ -233,7 +234,7 @@ test('the ingest queue is bounded: a full queue refuses (the handler answers 429
     const throttled = results.filter((r) => r.status === 429);
     assert.ok(results.every((r) => r.status === 200 || r.status === 429), 'only 200 or 429');
     for (const r of throttled) assert.equal(r.headers.get('retry-after'), '7');
-    const stored = (small.store.db.prepare("SELECT count(*) AS n FROM logs WHERE model = 'burst'").get() as { n: number }).n;
+    const stored = (small.store.db!.prepare("SELECT count(*) AS n FROM logs WHERE model = 'burst'").get() as { n: number }).n;
     assert.equal(stored, results.length - throttled.length, 'every 200 is stored, no 429 is');
   } finally {
     await small.close();

@@ -27,7 +27,11 @@ export async function runCollector(argv: readonly string[]): Promise<number> {
   console.log(`  dashboard: ${c.url}/dashboard#token=${encodeURIComponent(c.token)}`);
   console.log(`  read API:  curl -H 'Authorization: Bearer ${c.token}' ${c.url}/api/models`);
   if (c.options.tokenGenerated) console.log('  (admin token generated for this run; set FERRYML_ADMIN_TOKEN or --token-file to keep one)');
-  console.log(`  database:  ${c.options.db} (SQLite WAL, schema v${c.store.schemaVersion()})`);
+  console.log(
+    c.store.kind === 'sqlite'
+      ? `  database:  ${c.options.db} (SQLite WAL, schema v${c.store.schemaVersion()})`
+      : `  store:     ${c.store.kind} ${c.store.location}, table ${c.store.schemaVersion()} (the OpenTelemetry ClickHouse exporter's schema)`,
+  );
   const receivers = [...(c.options.alertmanager ? [`Alertmanager ${c.options.alertmanager}`] : []), ...c.options.webhooks.map((w) => `webhook ${w}`)];
   console.log(`  alerts:    ${c.alerts.health().rules} rules every ${c.options.alertsEvery} s → ${receivers.join(', ') || 'no receiver (--alertmanager, --webhook)'}; metrics: GET ${c.url}/metrics (bearer token)`);
   await new Promise<void>((resolve) => {

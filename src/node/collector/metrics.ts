@@ -37,7 +37,7 @@ export function exposition(families: readonly Family[]): string {
  * The families for every model version in the store at `now`. `psiWindowS`: the window of the
  * PSI gauges; `firing`: the alerts firing now (`ferryml_alerts_firing`).
  */
-export function collectMetrics(reader: AlertReader, now: number, psiWindowS: number, firing: ReadonlyArray<{ labels: Record<string, string> }> = []): Family[] {
+export async function collectMetrics(reader: AlertReader, now: number, psiWindowS: number, firing: ReadonlyArray<{ labels: Record<string, string> }> = []): Promise<Family[]> {
   const fam = (name: string, type: Family['type'], help: string): Family => ({ name, type, help, samples: [] });
   const predictions = fam('ferryml_predictions_total', 'counter', 'Rows predicted.');
   const calls = fam('ferryml_predict_calls_total', 'counter', 'Predict calls (micro-batches) that succeeded.');
@@ -51,12 +51,11 @@ export function collectMetrics(reader: AlertReader, now: number, psiWindowS: num
   const drops = fam('ferryml_telemetry_dropped_total', 'counter', 'Telemetry records the SDK dropped, by reason.');
   const alerts = fam('ferryml_alerts_firing', 'gauge', 'Alerts firing now (1 per alert).');
 
-  for (const m of reader.models().models) {
+  for (const m of (await reader.models()).models) {
     for (const v of m.versions as Array<{ version: string | null }>) {
       const base = { model: m.name, version: v.version ?? '' };
       const range = { model: m.name, version: v.version ?? undefined, to: now + 1 };
-      const all = reader.summary({ ...range, from: 0 });
-      const recent = reader.summary({ ...range, from: now - psiWindowS * 1000 });
+      const [all, recent] = await Promise.all([reader.summary({ ...range, from: 0 }), reader.summary({ ...range, from: now - psiWindowS * 1000 })]);
       const p = all.predictions;
       predictions.samples.push({ labels: base, value: p.rows });
       calls.samples.push({ labels: base, value: p.calls });

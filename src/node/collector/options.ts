@@ -48,9 +48,30 @@ export interface CollectorOptions {
   webhooks?: readonly string[];
   /** First retry delay of a notification (doubles per try, 5 tries). @default 1000 */
   notifyRetryMs?: number;
+  /**
+   * Where records are kept: `sqlite` (the `db` file), `clickhouse` (a server at `clickhouseUrl`,
+   * through @clickhouse/client) or `chdb` (embedded ClickHouse in `chdbPath`). @default "sqlite"
+   */
+  store?: 'sqlite' | 'clickhouse' | 'chdb';
+  /** ClickHouse HTTP(S) URL, e.g. `http://clickhouse:8123` (`store: 'clickhouse'`). */
+  clickhouseUrl?: string;
+  /** ClickHouse database. @default "otel" (otel-collector.yaml's) */
+  clickhouseDatabase?: string;
+  /** The exporter's logs table. @default "otel_logs" */
+  clickhouseTable?: string;
+  /** ClickHouse user. @default $CLICKHOUSE_USER, else "default" */
+  clickhouseUser?: string;
+  /** A file holding the ClickHouse password. @default $CLICKHOUSE_PASSWORD, else none */
+  clickhousePasswordFile?: string;
+  /** TTL of the logs table when this collector creates it, in hours (0: none). @default 2160 (90 days, as otel-collector.yaml) */
+  clickhouseTtlHours?: number;
+  /** chdb data directory (`store: 'chdb'`); created when missing. */
+  chdbPath?: string;
 }
 
-export type NormalizedCollectorOptions = Required<Omit<CollectorOptions, 'ingestKey' | 'tokenFile' | 'alertRules' | 'alertmanager'>> & {
+type StoreOptionKeys = 'clickhouseUrl' | 'clickhouseUser' | 'clickhousePasswordFile' | 'chdbPath';
+
+export type NormalizedCollectorOptions = Required<Omit<CollectorOptions, 'ingestKey' | 'tokenFile' | 'alertRules' | 'alertmanager' | StoreOptionKeys>> & {
   alertRules: string | undefined;
   alertmanager: string | undefined;
   /** Accepted ingest keys; empty: no key needed. */
@@ -58,6 +79,10 @@ export type NormalizedCollectorOptions = Required<Omit<CollectorOptions, 'ingest
   /** Model names a key may report on; a key absent here may report on any. */
   ingestKeyModels: Record<string, string[]>;
   tokenGenerated: boolean;
+  clickhouseUrl: string | undefined;
+  clickhouseUser: string;
+  clickhousePassword: string | undefined;
+  chdbPath: string | undefined;
 };
 
 /** Documented defaults (token and ingest key come from the environment). */
@@ -75,6 +100,10 @@ export const collectorDefaults = {
   maxRecordBytes: 64 * 1024,
   alertsEvery: 60,
   notifyRetryMs: 1_000,
+  store: 'sqlite',
+  clickhouseDatabase: 'otel',
+  clickhouseTable: 'otel_logs',
+  clickhouseTtlHours: 2160,
 } as const;
 
 /** True for addresses only this machine can reach. */
@@ -101,6 +130,39 @@ function ingestKeysOf(raw: string | readonly string[]): { keys: string[]; models
 function httpUrl(name: string, v: string): string {
   if (!/^https?:\/\/[^\s]+$/.test(v)) throw new FerryError('INVALID_OPTIONS', `collector --${name} must be an http(s) URL; got "${v}"`);
   return v;
+}
+
+/** The store options, checked: a ClickHouse store needs its URL or directory, the password comes from a file. */
+function storeOptions(o: CollectorOptions, env: NodeJS.ProcessEnv) {
+  const store = o.store ?? collectorDefaults.store;
+  if (!['sqlite', 'clickhouse', 'chdb'].includes(store)) throw new FerryError('INVALID_OPTIONS', `collector --store must be sqlite, clickhouse or chdb; got "${store}"`);
+  if (store === 'clickhouse') {
+    if (!o.clickhouseUrl) throw new FerryError('INVALID_OPTIONS', 'collector --store clickhouse needs --clickhouse-url, e.g. http://clickhouse:8123');
+    try {
+      if (!/^https?:$/.test(new URL(o.clickhouseUrl).protocol)) throw new Error('not http(s)');
+    } catch {
+      throw new FerryError('INVALID_OPTIONS', `collector --clickhouse-url "${o.clickhouseUrl}" must be an http:// or https:// URL (ClickHouse's HTTP interface, port 8123 or 8443)`);
+    }
+  }
+  if (store === 'chdb' && !o.chdbPath) throw new FerryError('INVALID_OPTIONS', 'collector --store chdb needs --chdb-path DIR (the embedded ClickHouse data directory)');
+  let password = env.CLICKHOUSE_PASSWORD;
+  if (o.clickhousePasswordFile !== undefined) {
+    try {
+      password = readFileSync(o.clickhousePasswordFile, 'utf8').trim();
+    } catch (e) {
+      throw new FerryError('INVALID_OPTIONS', `collector --clickhouse-password-file ${o.clickhousePasswordFile} cannot be read (${(e as Error).message})`);
+    }
+  }
+  return {
+    store,
+    clickhouseUrl: o.clickhouseUrl,
+    clickhouseDatabase: o.clickhouseDatabase ?? collectorDefaults.clickhouseDatabase,
+    clickhouseTable: o.clickhouseTable ?? collectorDefaults.clickhouseTable,
+    clickhouseUser: o.clickhouseUser ?? env.CLICKHOUSE_USER ?? 'default',
+    clickhousePassword: password,
+    clickhouseTtlHours: integer('clickhouse-ttl-hours', o.clickhouseTtlHours, collectorDefaults.clickhouseTtlHours, 0),
+    chdbPath: o.chdbPath,
+  };
 }
 
 function integer(name: string, v: number | undefined, fallback: number, min: number): number {
@@ -154,13 +216,14 @@ export function normalizeOptions(o: CollectorOptions = {}, env: NodeJS.ProcessEn
     alertmanager: o.alertmanager === undefined ? undefined : httpUrl('alertmanager', o.alertmanager),
     webhooks: (o.webhooks ?? []).map((u) => httpUrl('webhook', u)),
     notifyRetryMs: integer('notify-retry-ms', o.notifyRetryMs, collectorDefaults.notifyRetryMs, 1),
+    ...storeOptions(o, env),
   };
 }
 
 /** Usage text of `npm run collector` / `ferryml collector`. */
 export const usage = `Usage: ferryml collector [options]   (npm run collector -- [options])
 
-Receives OTLP/HTTP JSON logs from the ferryml SDK into SQLite and serves the read API and dashboard.
+Receives OTLP/HTTP JSON logs from the ferryml SDK into SQLite (or ClickHouse: --store) and serves the read API and dashboard.
 
   --port N               port (default 4318; 0 = any free port)
   --host H               interface (default 127.0.0.1; 0.0.0.0 for all)
@@ -183,7 +246,15 @@ Receives OTLP/HTTP JSON logs from the ferryml SDK into SQLite and serves the rea
   --alert-rules FILE     JSON rules merged over the shipped defaults (README "Alerts")
   --alertmanager URL     post alerts to this Prometheus Alertmanager (API v2)
   --webhook URL          post the ferryml alert payload here (repeatable)
-  --notify-retry-ms N    first retry delay of a notification, doubling, 5 tries (default 1000)`;
+  --notify-retry-ms N    first retry delay of a notification, doubling, 5 tries (default 1000)
+  --store S              sqlite (default), clickhouse or chdb: where records are kept and read
+  --clickhouse-url URL   ClickHouse HTTP interface (--store clickhouse), e.g. http://clickhouse:8123
+  --clickhouse-database D   database of the exporter's logs table (default otel)
+  --clickhouse-table T   the OpenTelemetry exporter's logs table (default otel_logs)
+  --clickhouse-user U    (default $CLICKHOUSE_USER, else default)
+  --clickhouse-password-file F   file holding the password (default $CLICKHOUSE_PASSWORD)
+  --clickhouse-ttl-hours H   TTL of a table the collector creates (default 2160 = 90 days; 0 = none)
+  --chdb-path DIR        embedded ClickHouse data directory (--store chdb; chdb is installed on first use)`;
 
 /** Parses command-line flags (`--name value` or `--name=value`) into options. */
 export function parseArgs(argv: readonly string[]): CollectorOptions {
@@ -222,6 +293,14 @@ export function parseArgs(argv: readonly string[]): CollectorOptions {
       case '--alertmanager': o.alertmanager = value(); break;
       case '--webhook': o.webhooks = [...(o.webhooks ?? []), value()]; break;
       case '--notify-retry-ms': o.notifyRetryMs = num(flag, value()); break;
+      case '--store': o.store = value() as CollectorOptions['store'] & string; break;
+      case '--clickhouse-url': o.clickhouseUrl = value(); break;
+      case '--clickhouse-database': o.clickhouseDatabase = value(); break;
+      case '--clickhouse-table': o.clickhouseTable = value(); break;
+      case '--clickhouse-user': o.clickhouseUser = value(); break;
+      case '--clickhouse-password-file': o.clickhousePasswordFile = value(); break;
+      case '--clickhouse-ttl-hours': o.clickhouseTtlHours = num(flag, value()); break;
+      case '--chdb-path': o.chdbPath = value(); break;
       default: throw new FerryError('INVALID_OPTIONS', `collector: unknown option "${arg}"\n\n${usage}`);
     }
   }

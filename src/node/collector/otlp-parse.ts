@@ -27,6 +27,8 @@ export interface LogRow {
   resource: string;
   /** `ferryml.seq`: with `session`, the record's identity across retries (dedupe key). */
   seq: number | null;
+  /** The record's own `eventName` field (`event` falls back to the `event.name` attribute); ClickHouse keeps it in `EventName`. */
+  eventName?: string | null;
 }
 
 /** What a request may hold: sizes and the accepted time window. */
@@ -53,6 +55,8 @@ export const wellFormed = (s: string): string => (s as unknown as { toWellFormed
 export interface ParsedGroup {
   batchId: string | undefined;
   rows: LogRow[];
+  /** The instrumentation scope (name, version, attributes): ClickHouse keeps it in its own columns. */
+  scope?: { name: string; version: string; attributes: Record<string, unknown> };
 }
 
 /** What a request held: groups of good rows, and how many records were rejected and why. */
@@ -215,6 +219,7 @@ function parseRecord(r: unknown, path: string, resource: Record<string, unknown>
     attributes: attributesJson,
     resource: resourceJson,
     seq: typeof seq === 'number' && Number.isSafeInteger(seq) ? seq : null,
+    eventName: text(r.eventName),
   };
 }
 
@@ -243,8 +248,9 @@ export function parseExportRequest(json: unknown, now = Date.now(), limits: Pars
       if (!isObject(sl)) throw new MalformedRequest(`${sp} must be an object`);
       const records = list(sl.logRecords, `${sp}.logRecords`);
       let batchId: string | undefined;
+      let scopeAttrs: Record<string, unknown>;
       try {
-        const scopeAttrs = isObject(sl.scope) ? decodeAttributes(sl.scope.attributes, `${sp}.scope.attributes`) : {};
+        scopeAttrs = isObject(sl.scope) ? decodeAttributes(sl.scope.attributes, `${sp}.scope.attributes`) : {};
         const id = scopeAttrs['ferryml.batch.id'];
         if (id !== undefined && (typeof id !== 'string' || id.length === 0 || id.length > 128)) throw new Error(`${sp}.scope ferryml.batch.id must be a string of 1…128 characters`);
         batchId = id === undefined ? undefined : wellFormed(id as string);
@@ -261,7 +267,8 @@ export function parseExportRequest(json: unknown, now = Date.now(), limits: Pars
         }
       });
       out.accepted += rows.length;
-      if (rows.length) out.groups.push({ batchId, rows });
+      const scope = isObject(sl.scope) ? sl.scope : {};
+      if (rows.length) out.groups.push({ batchId, rows, scope: { name: text(scope.name) ?? '', version: text(scope.version) ?? '', attributes: scopeAttrs } });
     });
   });
   return out;

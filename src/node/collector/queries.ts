@@ -1,43 +1,15 @@
 /**
- * The read API's queries. SQL selects one event's rows in a model/version/time range with the
- * attributes it needs (`json_extract`); sums, histogram merges and PSI happen here in plain
- * TypeScript with the SDK's own histogram and PSI code, so client and server agree exactly.
- * README "Scale-out" gives the same queries for ClickHouse.
+ * The read API's arithmetic over the rows a store (`store-api.ts`) selects: sums, histogram merges and PSI
+ * happen here in plain TypeScript with the SDK's own histogram and PSI code, so client and
+ * server agree exactly, and SQLite and ClickHouse give the same answers.
  */
-import type { Database } from 'better-sqlite3';
 import { LATENCY_BUCKETS, addTrimmed, histogramQuantile } from '../../telemetry/histogram.js';
 import { driftStatus, psi } from '../../telemetry/psi.js';
+import type { EventRow, Range } from './store-api.js';
 
-/** Which records a query covers; `version` undefined means all versions. */
-export interface Range {
-  model: string;
-  version: string | undefined;
-  from: number;
-  to: number;
-}
+export type { Range };
 
-type Row = Record<string, unknown>;
-
-/**
- * Rows of one event in the range with the given attributes (`alias → attribute key`). The
- * attributes JSON is parsed here rather than with `json_extract`, which would cut a string
- * at an embedded NUL: stored strings must come back verbatim.
- */
-export function eventRows(db: Database, event: string, r: Range, fields: Record<string, string>): Row[] {
-  const rows = db
-    .prepare(
-      `SELECT time_ms AS t, version, session, schema_hash AS schemaHash, attributes FROM logs
-       WHERE model = ? AND (? IS NULL OR version = ?) AND event = ? AND time_ms >= ? AND time_ms < ? ORDER BY time_ms`,
-    )
-    .all(r.model, r.version ?? null, r.version ?? null, event, r.from, r.to) as Array<{ t: number; version: string | null; session: unknown; schemaHash: unknown; attributes: string }>;
-  const entries = Object.entries(fields);
-  return rows.map((row) => {
-    const attrs = JSON.parse(row.attributes) as Record<string, unknown>;
-    const out: Row = { t: row.t, version: row.version, session: row.session, schemaHash: row.schemaHash };
-    for (const [alias, key] of entries) out[alias] = attrs[key];
-    return out;
-  });
-}
+type Row = EventRow;
 
 const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : typeof v === 'string' && v !== '' && Number.isFinite(Number(v)) ? Number(v) : 0);
 const arr = (v: unknown): number[] => {

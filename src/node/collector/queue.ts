@@ -1,10 +1,11 @@
 /**
- * The bounded ingest queue: requests hand over parsed groups and wait; a writer drains the queue
- * on `setImmediate`, so records that arrived in the same event-loop turn share one SQLite
- * transaction. A request is answered only after its rows are committed, so every 200 is stored.
+ * The bounded ingest queue: requests hand over parsed groups and wait; one writer at a time drains
+ * the queue on `setImmediate`, so records that arrived meanwhile share one SQLite transaction or
+ * one ClickHouse insert. A request is answered only after the store acknowledged its rows, so
+ * every 200 is stored.
  */
 import type { ParsedGroup } from './otlp-parse.js';
-import type { Store } from './store.js';
+import type { Store } from './store-api.js';
 
 interface Item {
   groups: ParsedGroup[];
@@ -18,9 +19,11 @@ export function createIngestQueue(store: Store, limits: { maxRecords: number; wr
   let items: Item[] = [];
   let records = 0;
   let scheduled = false;
+  let writing: Promise<void> | undefined;
 
-  function drain(): void {
+  async function drain(): Promise<void> {
     scheduled = false;
+    if (items.length === 0) return;
     let n = 0;
     let take = 0;
     while (take < items.length && (take === 0 || n + (items[take] as Item).records <= limits.writeBatchRecords)) n += (items[take++] as Item).records;
@@ -28,7 +31,7 @@ export function createIngestQueue(store: Store, limits: { maxRecords: number; wr
     items = items.slice(take);
     records -= n;
     try {
-      const fresh = store.write(batch.flatMap((i) => i.groups));
+      const fresh = await store.write(batch.flatMap((i) => i.groups));
       let k = 0;
       for (const item of batch) {
         let duplicates = 0;
@@ -38,13 +41,19 @@ export function createIngestQueue(store: Store, limits: { maxRecords: number; wr
     } catch (e) {
       for (const item of batch) item.reject(e);
     }
-    if (items.length) schedule();
+  }
+
+  function run(): void {
+    writing = drain().finally(() => {
+      writing = undefined;
+      if (items.length) schedule();
+    });
   }
 
   function schedule(): void {
-    if (scheduled) return;
+    if (scheduled || writing) return;
     scheduled = true;
-    setImmediate(drain);
+    setImmediate(run);
   }
 
   return {
@@ -62,8 +71,8 @@ export function createIngestQueue(store: Store, limits: { maxRecords: number; wr
       });
     },
     /** Writes everything still queued (on shutdown). */
-    flushAll(): void {
-      while (items.length) drain();
+    async flushAll(): Promise<void> {
+      while (writing || items.length) await (writing ?? drain());
     },
   };
 }

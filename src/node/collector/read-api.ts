@@ -2,14 +2,15 @@
  * The read API (bearer admin token): `GET /api/models`, `/api/summary`, `/api/timeseries`,
  * `/api/records`, `/api/health`. Query parameters: `model` (required except for models/health),
  * `version` (default: all), `from` / `to` (epoch ms or ISO 8601; default: the last 24 hours),
- * `step` (timeseries bucket in ms; default: range / 60).
+ * `step` (timeseries bucket in ms; default: range / 60). Every answer is read through a
+ * {@link Store}, so it is the same JSON on SQLite and on ClickHouse.
  */
-import type { Database } from 'better-sqlite3';
 import { HttpError } from './http.js';
-import { DRIFT_FIELDS, SUMMARY_FIELDS, eventRows, latencyOf, mergeDrift, num, sumBy } from './queries.js';
-import type { Range } from './queries.js';
+import { DRIFT_FIELDS, SUMMARY_FIELDS, latencyOf, mergeDrift, num, sumBy } from './queries.js';
+import type { Range, Store } from './store-api.js';
 
 const DAY = 86_400_000;
+const ERROR_FIELDS = { code: 'ferryml.error.code', count: 'ferryml.error.count' };
 
 function time(v: string | null, fallback: number, name: string): number {
   if (v === null || v === '') return fallback;
@@ -29,34 +30,33 @@ export function rangeOf(q: URLSearchParams, now = Date.now()): Range {
 }
 
 /** Models and versions seen, with record counts, clients and first/last times. */
-export function models(db: Database) {
-  const rows = db
-    .prepare(
-      `SELECT model, version, count(*) AS records, count(DISTINCT session) AS sessions, min(time_ms) AS firstMs, max(time_ms) AS lastMs,
-         group_concat(DISTINCT schema_hash) AS schemaHashes
-       FROM logs WHERE model IS NOT NULL GROUP BY model, version ORDER BY model, version`,
-    )
-    .all() as Array<{ model: string; version: string | null; records: number; sessions: number; firstMs: number; lastMs: number; schemaHashes: string | null }>;
+export async function models(store: Store) {
   const out = new Map<string, { name: string; versions: unknown[] }>();
-  for (const r of rows) {
+  for (const r of await store.models()) {
     const m = out.get(r.model) ?? { name: r.model, versions: [] };
     out.set(r.model, m);
-    m.versions.push({ version: r.version, records: r.records, sessions: r.sessions, firstMs: r.firstMs, lastMs: r.lastMs, schemaHashes: r.schemaHashes?.split(',') ?? [] });
+    m.versions.push({ version: r.version, records: r.records, sessions: r.sessions, firstMs: r.firstMs, lastMs: r.lastMs, schemaHashes: r.schemaHashes });
   }
   return { models: [...out.values()] };
 }
 
 /** Everything about one model (version) in a time range. */
-export function summary(db: Database, r: Range, driftMinRows = 100) {
-  const predict = eventRows(db, 'ferryml.predict.summary', r, SUMMARY_FIELDS);
-  const errors = eventRows(db, 'ferryml.predict.error', r, { code: 'ferryml.error.code', count: 'ferryml.error.count' });
-  const loads = eventRows(db, 'ferryml.model.load', r, { source: 'ferryml.load.source', backend: 'ferryml.backend', ms: 'ferryml.load.ms', bytes: 'ferryml.load.bytes', rejected: 'ferryml.backend.rejected' });
-  const issues = eventRows(db, 'ferryml.validation.issue', r, { column: 'ferryml.column', code: 'ferryml.issue.code', count: 'ferryml.issue.count' });
-  const drift = eventRows(db, 'ferryml.drift.window', r, DRIFT_FIELDS);
-  const drops = eventRows(db, 'ferryml.telemetry.drops', r, {});
-  const outputs = eventRows(db, 'ferryml.output.window', r, DRIFT_FIELDS);
-  const strange = eventRows(db, 'ferryml.output.strange', r, { code: 'ferryml.output.code', count: 'ferryml.output.count' });
-  const sampled = eventRows(db, 'ferryml.prediction', r, {});
+export async function summary(store: Store, r: Range, driftMinRows = 100) {
+  const [rows, dropped] = await Promise.all([
+    store.eventRows(r, {
+      'ferryml.predict.summary': SUMMARY_FIELDS,
+      'ferryml.predict.error': ERROR_FIELDS,
+      'ferryml.model.load': { source: 'ferryml.load.source', backend: 'ferryml.backend', ms: 'ferryml.load.ms', bytes: 'ferryml.load.bytes', rejected: 'ferryml.backend.rejected' },
+      'ferryml.validation.issue': { column: 'ferryml.column', code: 'ferryml.issue.code', count: 'ferryml.issue.count' },
+      'ferryml.drift.window': DRIFT_FIELDS,
+      'ferryml.telemetry.drops': {},
+      'ferryml.output.window': DRIFT_FIELDS,
+      'ferryml.output.strange': { code: 'ferryml.output.code', count: 'ferryml.output.count' },
+      'ferryml.prediction': {},
+    }),
+    store.drops(r),
+  ]);
+  const { 'ferryml.predict.summary': predict, 'ferryml.predict.error': errors, 'ferryml.model.load': loads, 'ferryml.validation.issue': issues, 'ferryml.drift.window': drift, 'ferryml.telemetry.drops': drops, 'ferryml.output.window': outputs, 'ferryml.output.strange': strange, 'ferryml.prediction': sampled } = rows;
 
   const latency = latencyOf(predict);
   const byCode = sumBy(errors, (e) => String(e.code));
@@ -88,12 +88,6 @@ export function summary(db: Database, r: Range, driftMinRows = 100) {
       (rejected[b] ??= {})[why] = (rejected[b]?.[why] ?? 0) + 1;
     }
   }
-  const dropRows = db
-    .prepare(
-      `SELECT key, sum(value) AS n FROM logs, json_each(logs.attributes)
-       WHERE model = ? AND (? IS NULL OR version = ?) AND event = 'ferryml.telemetry.drops' AND time_ms >= ? AND time_ms < ? AND key LIKE 'ferryml.dropped.%' GROUP BY key`,
-    )
-    .all(r.model, r.version ?? null, r.version ?? null, r.from, r.to) as Array<{ key: string; n: number }>;
 
   const { histogram, ...lat } = latency;
   return {
@@ -132,7 +126,7 @@ export function summary(db: Database, r: Range, driftMinRows = 100) {
     // Watched outputs (class shares, confidence, values) against the bundle's output baseline.
     outputDrift: mergeDrift(outputs, driftMinRows),
     strangeOutputs: sumBy(strange, (x) => String(x.code)),
-    drops: Object.fromEntries(dropRows.map((d) => [d.key.slice('ferryml.dropped.'.length), d.n])),
+    drops: dropped,
     dropReports: drops.length,
   };
 }
@@ -150,7 +144,7 @@ function safeJson(v: unknown): unknown {
  * bucket's start in epoch ms): latency percentiles, calls per backend, errors by code, PSI per
  * version and feature.
  */
-export function timeseries(db: Database, r: Range, stepParam: string | null, driftMinRows = 100) {
+export async function timeseries(store: Store, r: Range, stepParam: string | null, driftMinRows = 100) {
   const step = stepParam ? Number(stepParam) : Math.max(1000, Math.ceil((r.to - r.from) / 60));
   if (!Number.isFinite(step) || step < 1000) throw new HttpError(400, `step must be a number of ms ≥ 1000; got "${stepParam}"`);
   if ((r.to - r.from) / step > 10_000) throw new HttpError(400, `range / step gives more than 10000 buckets; use a larger step`);
@@ -165,9 +159,10 @@ export function timeseries(db: Database, r: Range, stepParam: string | null, dri
     }
     return m;
   };
-  const predict = group(eventRows(db, 'ferryml.predict.summary', r, SUMMARY_FIELDS));
-  const errors = group(eventRows(db, 'ferryml.predict.error', r, { code: 'ferryml.error.code', count: 'ferryml.error.count' }));
-  const drift = group(eventRows(db, 'ferryml.drift.window', r, DRIFT_FIELDS));
+  const rows = await store.eventRows(r, { 'ferryml.predict.summary': SUMMARY_FIELDS, 'ferryml.predict.error': ERROR_FIELDS, 'ferryml.drift.window': DRIFT_FIELDS });
+  const predict = group(rows['ferryml.predict.summary']);
+  const errors = group(rows['ferryml.predict.error']);
+  const drift = group(rows['ferryml.drift.window']);
   const times = [...new Set([...predict.keys(), ...errors.keys(), ...drift.keys()])].sort((a, b) => a - b);
   return {
     step,
@@ -190,14 +185,11 @@ export function timeseries(db: Database, r: Range, stepParam: string | null, dri
   };
 }
 
-/** The newest raw records (verbatim attributes), for debugging and audits. */
-export function records(db: Database, q: URLSearchParams) {
+/**
+ * The newest raw records as stored: attributes typed as sent on SQLite, the exporter's strings on
+ * ClickHouse (`id` is SQLite's row id, null on ClickHouse).
+ */
+export async function records(store: Store, q: URLSearchParams) {
   const limit = Math.min(1000, Math.max(1, Number(q.get('limit') ?? 100) || 100));
-  const rows = db
-    .prepare(
-      `SELECT id, time_ms AS timeMs, batch_id AS batchId, model, version, session, event, severity, trace_id AS traceId, span_id AS spanId, body, attributes, resource
-       FROM logs WHERE (? IS NULL OR model = ?) AND (? IS NULL OR event = ?) ORDER BY id DESC LIMIT ?`,
-    )
-    .all(q.get('model'), q.get('model'), q.get('event'), q.get('event'), limit) as Array<Record<string, unknown>>;
-  return { records: rows.map((x) => ({ ...x, body: safeJson(x.body) ?? null, attributes: safeJson(x.attributes), resource: safeJson(x.resource) })) };
+  return { records: await store.records({ model: q.get('model'), event: q.get('event'), limit }) };
 }

@@ -16,14 +16,14 @@ import type { IngestStats } from './ingest.js';
 import { normalizeOptions } from './options.js';
 import type { CollectorOptions, NormalizedCollectorOptions } from './options.js';
 import { createIngestQueue } from './queue.js';
+import { openCollectorStore } from './open-collector-store.js';
 import { models, rangeOf, records, summary, timeseries } from './read-api.js';
 import { createAlertEngine } from './alerts/engine.js';
 import type { AlertEngine } from './alerts/engine.js';
 import type { AlertReader } from './alerts/evaluate.js';
 import { loadRules } from './alerts/rules.js';
 import { collectMetrics, exposition } from './metrics.js';
-import { openStore } from './store.js';
-import type { Store } from './store.js';
+import type { Store } from './store-api.js';
 
 /** A running collector. */
 export interface Collector {
@@ -33,13 +33,14 @@ export interface Collector {
   /** The admin bearer token (generated when none was given). */
   token: string;
   options: NormalizedCollectorOptions;
+  /** Where records are kept (SQLite by default; ClickHouse or chdb with `store`). */
   store: Store;
   stats: IngestStats;
-  /** Deletes records older than the retention now (it also runs at start and hourly); returns how many. */
+  /** Deletes records older than the retention now (it also runs at start and hourly); returns how many (SQLite; ClickHouse expires rows by its TTL). */
   prune(): number;
   /** Alert rules, state and receivers (README "Alerts"). */
   alerts: AlertEngine;
-  /** Stops accepting, writes what is queued, closes the database. */
+  /** Stops accepting, writes what is queued, closes the store. */
   close(): Promise<void>;
 }
 
@@ -54,14 +55,15 @@ function uplotFile(name: string): string {
 const PAGE_HEADERS = { 'Content-Security-Policy': "default-src 'self'; img-src 'self' data:", 'X-Content-Type-Options': 'nosniff', 'Cache-Control': 'no-cache' };
 
 /**
- * Opens the database and listens.
+ * Opens the store and listens. A store that cannot be opened or reached rejects with
+ * STORE_UNAVAILABLE (naming the file, URL or directory) before anything listens.
  * @example
  * const c = await startCollector({ port: 0, db: ':memory:', origins: ['http://localhost:8080'] });
  * console.log(`${c.url}/v1/logs`, c.token);
  */
 export async function startCollector(options: CollectorOptions = {}): Promise<Collector> {
   const o = normalizeOptions(options);
-  const store = openStore(o.db);
+  const store = await openCollectorStore(o);
   const stats: IngestStats = { requests: 0, accepted: 0, rejected: 0, duplicateBatches: 0, throttled: 0 };
   const queue = createIngestQueue(store, { maxRecords: o.queueRecords, writeBatchRecords: o.writeBatchRecords });
   const ingest = createIngest(o, queue, stats);
@@ -78,7 +80,7 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
   const anyOrigin = o.origins.includes('*');
   // Alerts and /metrics read through the read API's functions, not SQL of their own: the seam a
   // second store (ClickHouse) plugs into for both.
-  const reader: AlertReader = { models: () => models(store.db), summary: (r) => summary(store.db, r) };
+  const reader: AlertReader = { models: () => models(store), summary: (r) => summary(store, r) };
   const rules = loadRules(o.alertRules);
   let baseUrl = '';
   const alerts = createAlertEngine(reader, {
@@ -126,18 +128,35 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
     if (path === '/healthz') return sendJson(res, 200, { ok: true });
     if (path === '/metrics') {
       if (!authorized(req)) throw new HttpError(401, 'send Authorization: Bearer <admin token> (Prometheus: authorization.credentials in the scrape config)', { 'WWW-Authenticate': 'Bearer realm="ferryml"' });
+      let text: string;
+      try {
+        text = exposition(await collectMetrics(reader, Date.now(), psiWindowS, alerts.state.firing()));
+      } catch (e) {
+        throw new HttpError(503, `the ${store.kind} store could not answer: ${(e as Error)?.message ?? String(e)}`, { 'Retry-After': String(o.retryAfterS) });
+      }
       res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8', 'Cache-Control': 'no-store' });
-      return void res.end(req.method === 'HEAD' ? undefined : exposition(collectMetrics(reader, Date.now(), psiWindowS, alerts.state.firing())));
+      return void res.end(req.method === 'HEAD' ? undefined : text);
     }
     if (path.startsWith('/api/')) {
       if (!authorized(req)) throw new HttpError(401, 'send Authorization: Bearer <admin token> (printed by the collector at start)', { 'WWW-Authenticate': 'Bearer realm="ferryml"' });
       const q = url.searchParams;
+      // A store that fails (ClickHouse down, a disk error) is a 503 with its cause: retry later.
+      const read = async (run: () => Promise<unknown>) => {
+        let body: unknown;
+        try {
+          body = await run();
+        } catch (e) {
+          if (e instanceof HttpError) throw e;
+          throw new HttpError(503, `the ${store.kind} store could not answer: ${(e as Error)?.message ?? String(e)}`, { 'Retry-After': String(o.retryAfterS) });
+        }
+        sendJson(res, 200, body);
+      };
       switch (path) {
-        case '/api/models': return sendJson(res, 200, models(store.db));
-        case '/api/summary': return sendJson(res, 200, summary(store.db, rangeOf(q)));
-        case '/api/timeseries': return sendJson(res, 200, timeseries(store.db, rangeOf(q), q.get('step')));
-        case '/api/records': return sendJson(res, 200, records(store.db, q));
-        case '/api/health': return sendJson(res, 200, { ...stats, ...store.dedupe, queued: queue.size, schemaVersion: store.schemaVersion(), retentionDays: o.retentionDays, alerts: alerts.health() });
+        case '/api/models': return read(() => models(store));
+        case '/api/summary': return read(() => summary(store, rangeOf(q)));
+        case '/api/timeseries': return read(() => timeseries(store, rangeOf(q), q.get('step')));
+        case '/api/records': return read(() => records(store, q));
+        case '/api/health': return sendJson(res, 200, { ...stats, ...store.counts(), queued: queue.size, store: store.kind, schemaVersion: store.schemaVersion(), retentionDays: o.retentionDays, alerts: alerts.health() });
         case '/api/alerts': return sendJson(res, 200, { firing: alerts.state.firing(), pending: alerts.state.pending(), recent: alerts.state.recent(), rules });
         default: throw new HttpError(404, `no such endpoint ${path}; try /api/models, /api/summary, /api/timeseries, /api/records, /api/health, /api/alerts`);
       }
@@ -171,7 +190,8 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(o.port, o.host, () => resolve());
-  }).catch((e: unknown) => {
+  }).catch(async (e: unknown) => {
+    await store.close();
     alerts.stop(); // no evaluation timer outlives a collector that never listened
     throw e;
   });
@@ -194,8 +214,8 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
         server.close(() => resolve());
         server.closeAllConnections();
       });
-      queue.flushAll();
-      store.close();
+      await queue.flushAll();
+      await store.close();
     },
   };
 }

@@ -17,8 +17,8 @@ function contentHash(g: ParsedGroup): string {
   return h.digest('hex');
 }
 
-/** The open database and its prepared writes. */
-export type Store = ReturnType<typeof openStore>;
+/** The open database and its prepared writes (sqlite-store.ts wraps it into the collector's `Store`). */
+export type SqliteDatabase = ReturnType<typeof openStore>;
 
 /** Opens (creating) the database, applies pending migrations, prepares statements. */
 export function openStore(file: string) {

@@ -33,11 +33,19 @@ export function createAlertEngine(reader: AlertReader, o: AlertEngineOptions) {
   const health = { evaluations: 0, lastEvaluationAt: null as number | null, lastEvaluationMs: null as number | null, lastError: null as string | null };
   let timer: ReturnType<typeof setInterval> | undefined;
 
-  /** One evaluation at `now` (the timer calls it; tests may too). */
-  function evaluate(now = Date.now()): void {
+  // Evaluations run one at a time: a slow store (ClickHouse) must not let two overlap.
+  let running: Promise<void> = Promise.resolve();
+
+  /** One evaluation at `now` (the timer calls it; tests may too, and await it). Never rejects. */
+  function evaluate(now = Date.now()): Promise<void> {
+    running = running.then(() => evaluateOnce(now));
+    return running;
+  }
+
+  async function evaluateOnce(now: number): Promise<void> {
     const started = performance.now();
     try {
-      const { fired, resolved } = state.update(evaluateRules(reader, o.rules, now), now);
+      const { fired, resolved } = state.update(await evaluateRules(reader, o.rules, now), now);
       const firing = state.firing();
       if (am && (firing.length || resolved.length)) am.send(alertmanagerAlerts([...firing, ...resolved], now, 4 * o.everyS * 1000, o.baseUrl()));
       if (fired.length || resolved.length) for (const h of hooks) h.send(webhookPayload([...fired, ...resolved], now, o.baseUrl()));
@@ -50,7 +58,7 @@ export function createAlertEngine(reader: AlertReader, o: AlertEngineOptions) {
     health.lastEvaluationMs = performance.now() - started;
   }
 
-  timer = setInterval(() => evaluate(), o.everyS * 1000);
+  timer = setInterval(() => void evaluate(), o.everyS * 1000);
   timer.unref?.();
 
   return {

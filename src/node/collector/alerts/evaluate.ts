@@ -15,6 +15,8 @@ export interface AlertReader {
   summary(range: Range): ReturnType<typeof summary>;
 }
 
+type Summary = Awaited<ReturnType<AlertReader['summary']>>;
+
 /** A rule's condition for one model version (and feature or code) with the measured value. */
 export interface Condition {
   rule: AlertRule;
@@ -31,14 +33,14 @@ export interface Condition {
 const DAY_S = 86_400;
 
 /** Evaluates `rules` at `now` (epoch ms); one entry per rule × version × feature that was measured. */
-export function evaluateRules(reader: AlertReader, rules: readonly AlertRule[], now: number): Condition[] {
+export async function evaluateRules(reader: AlertReader, rules: readonly AlertRule[], now: number): Promise<Condition[]> {
   const out: Condition[] = [];
   const lookback = Math.max(DAY_S, ...rules.map((r) => r.lookbackS ?? 0)) * 1000;
-  const versions = reader.models().models.flatMap((m) =>
+  const versions = (await reader.models()).models.flatMap((m) =>
     (m.versions as Array<{ version: string | null; lastMs: number }>).filter((v) => v.lastMs >= now - lookback).map((v) => ({ model: m.name, version: v.version, lastMs: v.lastMs })),
   );
   // One summary per version and distinct window, shared by the rules that use that window.
-  const cache = new Map<string, ReturnType<AlertReader['summary']>>();
+  const cache = new Map<string, Promise<Summary>>();
   const read = (model: string, version: string | null, windowS: number) => {
     const key = JSON.stringify([model, version, windowS]);
     let s = cache.get(key);
@@ -53,7 +55,7 @@ export function evaluateRules(reader: AlertReader, rules: readonly AlertRule[], 
         if (v.lastMs >= now - (rule.lookbackS ?? DAY_S) * 1000) push('', (now - v.lastMs) / 1000, v.lastMs < now - rule.windowS * 1000);
         continue;
       }
-      const s = read(v.model, v.version, rule.windowS);
+      const s = await read(v.model, v.version, rule.windowS);
       const p = s.predictions;
       switch (rule.kind) {
         case 'input_psi':

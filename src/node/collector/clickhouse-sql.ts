@@ -1,0 +1,137 @@
+/**
+ * Every ClickHouse statement the collector runs, in one place, over the `otel_logs` table exactly
+ * as the OpenTelemetry Collector's ClickHouse exporter creates it (Map pipeline with `EventName`:
+ * opentelemetry-collector-contrib `exporter/clickhouseexporter/internal/sqltemplates/logs_table.sql`
+ * at commit e3bd2d1d648f1868f50a8f2c1b68f7ce451ee6eb, PR #43164). Values and identifiers are query
+ * parameters (`{name:Type}`, `{db:Identifier}`), never spliced, except the TTL interval, which
+ * ClickHouse does not take as a parameter in DDL and which is built from a checked integer.
+ * The same text runs on a server (@clickhouse/client) and on embedded chdb.
+ */
+
+/** Columns the exporter's INSERT writes (`logs_insert.sql` plus EventName), in its order. */
+export const OTEL_LOGS_INSERT_COLUMNS = [
+  'Timestamp', 'TraceId', 'SpanId', 'TraceFlags', 'SeverityText', 'SeverityNumber', 'ServiceName', 'Body',
+  'ResourceSchemaUrl', 'ResourceAttributes', 'ScopeSchemaUrl', 'ScopeName', 'ScopeVersion', 'ScopeAttributes', 'LogAttributes', 'EventName',
+] as const;
+
+/** `CREATE DATABASE` as the exporter runs it (`create_schema: true`). */
+export const CREATE_DATABASE = 'CREATE DATABASE IF NOT EXISTS {db:Identifier}';
+
+/**
+ * The exporter's TTL expression (`GenerateTTLExpr(ttl, "TimestampTime")`): whole days as
+ * `toIntervalDay`, else hours, minutes, seconds. `ttl_only_drop_parts = 1` drops whole parts.
+ */
+export function ttlClause(ttlSeconds: number): string {
+  if (!Number.isSafeInteger(ttlSeconds) || ttlSeconds < 0) throw new RangeError(`TTL must be a whole number of seconds ≥ 0; got ${ttlSeconds}`);
+  if (ttlSeconds === 0) return '';
+  const [unit, n] = ttlSeconds % 86_400 === 0 ? ['Day', ttlSeconds / 86_400] : ttlSeconds % 3600 === 0 ? ['Hour', ttlSeconds / 3600] : ttlSeconds % 60 === 0 ? ['Minute', ttlSeconds / 60] : ['Second', ttlSeconds];
+  return `TTL TimestampTime + toInterval${unit}(${n})`;
+}
+
+/** The exporter's `otel_logs` DDL (MergeTree engine, no cluster), with the TTL of {@link ttlClause}. */
+export function createLogsTable(ttlSeconds: number): string {
+  return `CREATE TABLE IF NOT EXISTS {db:Identifier}.{table:Identifier} (
+    Timestamp DateTime64(9) CODEC(Delta(8), ZSTD(1)),
+    TimestampTime DateTime DEFAULT toDateTime(Timestamp),
+    TraceId String CODEC(ZSTD(1)),
+    SpanId String CODEC(ZSTD(1)),
+    TraceFlags UInt8,
+    SeverityText LowCardinality(String) CODEC(ZSTD(1)),
+    SeverityNumber UInt8,
+    ServiceName LowCardinality(String) CODEC(ZSTD(1)),
+    Body String CODEC(ZSTD(1)),
+    ResourceSchemaUrl LowCardinality(String) CODEC(ZSTD(1)),
+    ResourceAttributes Map(LowCardinality(String), String) CODEC(ZSTD(1)),
+    ScopeSchemaUrl LowCardinality(String) CODEC(ZSTD(1)),
+    ScopeName String CODEC(ZSTD(1)),
+    ScopeVersion LowCardinality(String) CODEC(ZSTD(1)),
+    ScopeAttributes Map(LowCardinality(String), String) CODEC(ZSTD(1)),
+    LogAttributes Map(LowCardinality(String), String) CODEC(ZSTD(1)),
+    EventName String CODEC(ZSTD(1)),
+
+    INDEX idx_trace_id TraceId TYPE bloom_filter(0.001) GRANULARITY 1,
+    INDEX idx_res_attr_key mapKeys(ResourceAttributes) TYPE bloom_filter(0.01) GRANULARITY 1,
+    INDEX idx_res_attr_value mapValues(ResourceAttributes) TYPE bloom_filter(0.01) GRANULARITY 1,
+    INDEX idx_scope_attr_key mapKeys(ScopeAttributes) TYPE bloom_filter(0.01) GRANULARITY 1,
+    INDEX idx_scope_attr_value mapValues(ScopeAttributes) TYPE bloom_filter(0.01) GRANULARITY 1,
+    INDEX idx_log_attr_key mapKeys(LogAttributes) TYPE bloom_filter(0.01) GRANULARITY 1,
+    INDEX idx_log_attr_value mapValues(LogAttributes) TYPE bloom_filter(0.01) GRANULARITY 1,
+    INDEX idx_body Body TYPE tokenbf_v1(32768, 3, 0) GRANULARITY 8
+) ENGINE = MergeTree()
+PARTITION BY toDate(TimestampTime)
+PRIMARY KEY (ServiceName, TimestampTime)
+ORDER BY (ServiceName, TimestampTime, Timestamp)
+${ttlClause(ttlSeconds)}
+SETTINGS index_granularity = 8192, ttl_only_drop_parts = 1`;
+}
+
+// Column expressions shared by the reads. A missing key is NULL (a Map answers '' for it), as
+// SQLite's columns are; the version is the record's attribute, else the resource's (otlp-parse.ts).
+const opt = (map: string, key: string) => `if(mapContains(${map}, '${key}'), ${map}['${key}'], NULL)`;
+const MODEL = opt('ResourceAttributes', 'ml.model.name');
+const VERSION = `if(mapContains(LogAttributes, 'ml.model.version'), LogAttributes['ml.model.version'], ${opt('ResourceAttributes', 'ml.model.version')})`;
+const SESSION = opt('ResourceAttributes', 'session.id');
+const SCHEMA_HASH = opt('ResourceAttributes', 'ml.schema.hash');
+const EVENT = `if(EventName != '', EventName, ${opt('LogAttributes', 'event.name')})`;
+const SEQ = `toInt64OrNull(LogAttributes['ferryml.seq'])`;
+
+/**
+ * At-least-once delivery stores some records twice (a retried batch, two collectors); every read
+ * keeps one row per key: `(session.id, ferryml.seq)`, which the SDK puts on every record; a
+ * record without a seq is one per identical content within its batch id, else its own row.
+ */
+const DEDUPE_KEY = `multiIf(mapContains(LogAttributes, 'ferryml.seq'), concat('s', ifNull(${SESSION}, ''), '\\0', LogAttributes['ferryml.seq']),
+  mapContains(ScopeAttributes, 'ferryml.batch.id'), concat('b', ScopeAttributes['ferryml.batch.id'], '\\0', toString(cityHash64(Timestamp, Body, LogAttributes, ResourceAttributes, TraceId, SpanId))),
+  concat('r', toString(rowNumberInAllBlocks())))`;
+
+/** The deduplicated records of the ferryml models, optionally one model in a time range. */
+function deduped(where: string): string {
+  return `(SELECT *, ${MODEL} AS model, ${VERSION} AS version, ${SESSION} AS session, ${EVENT} AS event
+    FROM {db:Identifier}.{table:Identifier}
+    WHERE mapContains(ResourceAttributes, 'ml.model.name') ${where}
+    LIMIT 1 BY ${DEDUPE_KEY})`;
+}
+
+// The TimestampTime bounds let ClickHouse skip partitions and granules (it is the primary key).
+const IN_RANGE = `AND ResourceAttributes['ml.model.name'] = {model:String}
+      AND TimestampTime >= toDateTime(intDiv({from:Int64}, 1000)) AND TimestampTime <= toDateTime(intDiv({to:Int64}, 1000))
+      AND Timestamp >= fromUnixTimestamp64Milli({from:Int64}) AND Timestamp < fromUnixTimestamp64Milli({to:Int64})`;
+
+/** `GET /api/models`: models and versions seen (params: db, table). */
+export const SELECT_MODELS = `SELECT model, version, count() AS records, uniqExact(session) AS sessions,
+    min(toUnixTimestamp64Milli(Timestamp)) AS firstMs, max(toUnixTimestamp64Milli(Timestamp)) AS lastMs,
+    arraySort(groupUniqArrayIf(${SCHEMA_HASH}, mapContains(ResourceAttributes, 'ml.schema.hash'))) AS schemaHashes
+  FROM ${deduped('')}
+  GROUP BY model, version ORDER BY model, version NULLS FIRST`;
+
+/**
+ * Some events' records in a range with the wanted attributes (params: db, table, model,
+ * version (NULL: all), events, from, to, keys). Ordered by time, then session and seq: ties
+ * come out in the order a client emitted them, on either store.
+ */
+export const SELECT_EVENT_ROWS = `SELECT event, toUnixTimestamp64Milli(Timestamp) AS t, version, session, ${SCHEMA_HASH} AS schemaHash,
+    mapFilter((k, v) -> has({keys:Array(String)}, k), LogAttributes) AS a
+  FROM ${deduped(IN_RANGE)}
+  WHERE ({version:Nullable(String)} IS NULL OR version = {version:Nullable(String)}) AND has({events:Array(String)}, event)
+  ORDER BY t, session NULLS FIRST, ${SEQ} NULLS FIRST`;
+
+/** Telemetry drops by reason (params: db, table, model, version, from, to). */
+export const SELECT_DROPS = `SELECT substring(kv.1, length('ferryml.dropped.') + 1) AS reason, sum(toFloat64OrZero(kv.2)) AS n
+  FROM ${deduped(IN_RANGE)}
+  ARRAY JOIN arrayFilter(x -> startsWith(x.1, 'ferryml.dropped.'), arrayZip(mapKeys(LogAttributes), mapValues(LogAttributes))) AS kv
+  WHERE ({version:Nullable(String)} IS NULL OR version = {version:Nullable(String)}) AND event = 'ferryml.telemetry.drops'
+  GROUP BY reason ORDER BY reason`;
+
+/** `GET /api/records`: newest first (params: db, table, model (NULL: all), event (NULL: all), limit). */
+export const SELECT_RECORDS = `SELECT toUnixTimestamp64Milli(Timestamp) AS timeMs,
+    ${opt('ScopeAttributes', 'ferryml.batch.id')} AS batchId, model, version, session, event, SeverityNumber AS severity,
+    nullIf(TraceId, '') AS traceId, nullIf(SpanId, '') AS spanId, Body AS body, LogAttributes AS attributes, ResourceAttributes AS resource
+  FROM ${deduped('')}
+  WHERE ({model:Nullable(String)} IS NULL OR model = {model:Nullable(String)}) AND ({event:Nullable(String)} IS NULL OR event = {event:Nullable(String)})
+  ORDER BY Timestamp DESC, session DESC NULLS LAST, ${SEQ} DESC NULLS LAST LIMIT {limit:UInt32}`;
+
+/** The columns of the table as it exists (to check it is the exporter's, whoever created it). */
+export const SELECT_COLUMNS = `SELECT name, type FROM system.columns WHERE database = {db:String} AND table = {table:String} ORDER BY position`;
+
+/** The table's DDL as the server keeps it (for the TTL check in tests and the start-up banner). */
+export const SHOW_CREATE = 'SHOW CREATE TABLE {db:Identifier}.{table:Identifier}';

@@ -1,0 +1,111 @@
+/**
+ * The ClickHouse store: the OpenTelemetry exporter's `otel_logs` table (created as the exporter
+ * creates it when missing), written in the exporter's row format and read with the SQL of
+ * `clickhouse-sql.ts`, deduplicated by `(session.id, ferryml.seq)` at read time. Writes are
+ * at-least-once: a retried batch is stored again and counted once.
+ */
+import { FerryError } from '../../errors.js';
+import { CREATE_DATABASE, SELECT_COLUMNS, SELECT_DROPS, SELECT_EVENT_ROWS, SELECT_MODELS, SELECT_RECORDS, createLogsTable } from './clickhouse-sql.js';
+import type { ClickHouseConnection } from './clickhouse-connection.js';
+import { otelLogRows } from './clickhouse-rows.js';
+import { mapEvents } from './store-api.js';
+import type { EventRow, ModelVersionRow, Store } from './store-api.js';
+
+/** Options of {@link openClickHouseStore}. */
+export interface ClickHouseStoreOptions {
+  kind: 'clickhouse' | 'chdb';
+  /** URL (no password) or data directory, for messages. */
+  location: string;
+  database: string;
+  table: string;
+  /** TTL of a table this store creates, in seconds (0: none); an existing table keeps its own. */
+  ttlSeconds: number;
+}
+
+const NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
+const nullableNumber = (v: unknown) => (v === null || v === undefined ? null : Number(v));
+
+/**
+ * Creates the database and table when missing (as the exporter's `create_schema: true` does),
+ * checks an existing table has the exporter's columns, and returns the store.
+ */
+export async function openClickHouseStore(conn: ClickHouseConnection, o: ClickHouseStoreOptions): Promise<Store> {
+  for (const [flag, v] of [['--clickhouse-database', o.database], ['--clickhouse-table', o.table]] as const) {
+    if (!NAME.test(v)) throw new FerryError('INVALID_OPTIONS', `collector ${flag} "${v}" must be a plain ClickHouse identifier (letters, digits, _)`);
+  }
+  const at = { db: o.database, table: o.table };
+  await conn.command(CREATE_DATABASE, { db: o.database });
+  await conn.command(createLogsTable(o.ttlSeconds), at);
+  const columns = new Map((await conn.query(SELECT_COLUMNS, { db: o.database, table: o.table })).map((c) => [String(c.name), String(c.type)]));
+  const needed = { Timestamp: 'DateTime64(9)', ResourceAttributes: 'Map(LowCardinality(String), String)', ScopeAttributes: 'Map(LowCardinality(String), String)', LogAttributes: 'Map(LowCardinality(String), String)', EventName: 'String' };
+  for (const [name, type] of Object.entries(needed)) {
+    if (columns.get(name) !== type) {
+      throw new FerryError('STORE_UNAVAILABLE', `${o.location}: ${o.database}.${o.table} is not the OpenTelemetry ClickHouse exporter's logs table: column ${name} is ${columns.get(name) ?? 'missing'}, expected ${type} (an exporter table from before EventName needs: ALTER TABLE ${o.database}.${o.table} ADD COLUMN EventName String)`);
+    }
+  }
+
+  // One query for all the events a read needs: each query scans and deduplicates the range once.
+  const eventRows: Store['eventRows'] = async (r, events) => {
+    const names = Object.keys(events) as Array<keyof typeof events>;
+    const keys = [...new Set(names.flatMap((e) => Object.values(events[e])))];
+    const rows = await conn.query(SELECT_EVENT_ROWS, { ...at, model: r.model, version: r.version ?? null, events: names, from: r.from, to: r.to, keys });
+    const byEvent = new Map<string, Array<Record<string, unknown>>>(names.map((e) => [e, []]));
+    for (const x of rows) byEvent.get(String(x.event))?.push(x);
+    return mapEvents(events, (event, fields) => {
+      const entries = Object.entries(fields);
+      return (byEvent.get(event) ?? []).map((x) => {
+        const a = x.a as Record<string, string>;
+        const out: EventRow = { t: Number(x.t), version: x.version ?? null, session: x.session ?? null, schemaHash: x.schemaHash ?? null };
+        for (const [alias, key] of entries) out[alias] = a[key];
+        return out;
+      });
+    });
+  };
+
+  return {
+    kind: o.kind,
+    location: o.location,
+    schemaVersion: () => `${o.database}.${o.table}`,
+    write: async (groups) => {
+      await conn.insert(o.database, o.table, otelLogRows(groups));
+      return groups.map(() => true);
+    },
+    models: async () =>
+      (await conn.query(SELECT_MODELS, at)).map(
+        (x): ModelVersionRow => ({
+          model: String(x.model),
+          version: (x.version as string | null) ?? null,
+          records: Number(x.records),
+          sessions: Number(x.sessions),
+          firstMs: Number(x.firstMs),
+          lastMs: Number(x.lastMs),
+          schemaHashes: x.schemaHashes as string[],
+        }),
+      ),
+    eventRows,
+    drops: async (r) => {
+      const rows = await conn.query(SELECT_DROPS, { ...at, model: r.model, version: r.version ?? null, from: r.from, to: r.to });
+      return Object.fromEntries(rows.map((x) => [String(x.reason), Number(x.n)]));
+    },
+    records: async (q) =>
+      (await conn.query(SELECT_RECORDS, { ...at, model: q.model, event: q.event, limit: q.limit })).map((x) => ({
+        id: null,
+        timeMs: Number(x.timeMs),
+        batchId: x.batchId ?? null,
+        model: x.model ?? null,
+        version: x.version ?? null,
+        session: x.session ?? null,
+        event: x.event ?? null,
+        severity: nullableNumber(x.severity),
+        traceId: x.traceId ?? null,
+        spanId: x.spanId ?? null,
+        body: x.body === '' ? null : x.body,
+        attributes: x.attributes,
+        resource: x.resource,
+      })),
+    // Retention is the table's TTL (otel-collector.yaml `ttl`, --clickhouse-ttl-hours).
+    prune: () => 0,
+    counts: () => ({}),
+    close: () => conn.close(),
+  };
+}
