@@ -11,7 +11,7 @@ import { createRequire } from 'node:module';
 import { stratifiedSplit, shuffledIndices, seededRandom } from './random.js';
 import { progressBar } from './progress.js';
 import { tf, tfl } from './tfjs.js';
-import { defaultFeatures } from '../src/schema/features.js';
+import { featureNames } from '../src/schema/features.js';
 import type { ColumnSchema, Schema } from '../src/schema/types.js';
 
 const SIZE = 28 * 28;
@@ -49,7 +49,8 @@ export function digitsSchema(): Schema {
       steps: [{ kind: 'image', width: 28, height: 28, channels: 1, resize: 'bilinear', grayscale: 'luma', scale: [1 / 255], offset: [0] }],
     },
   ];
-  const features = defaultFeatures(columns);
+  // digits 1.0.0 shipped formatVersion 1 (one name per pixel); kept so retraining reproduces its files.
+  const features = featureNames(columns[0]!);
   return { formatVersion: 1, columns, features, width: features.length };
 }
 

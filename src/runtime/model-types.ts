@@ -4,7 +4,7 @@
 import type { FerryErrorCode, Issue } from '../errors.js';
 import type { Manifest, OutputSpec } from '../model/manifest.js';
 import type { BundleSource, ResolvedBy } from '../model/opened-bundle.js';
-import type { Schema } from '../schema/types.js';
+import type { FeatureEntry, Schema } from '../schema/types.js';
 import type { Telemetry } from '../telemetry/types.js';
 import type { Prediction } from './decode.js';
 import type { AdapterInfo, BackendName, Decision, EngineName, LeanMode, Rejection, Timings } from './types.js';
@@ -71,8 +71,8 @@ export interface ModelInfo {
   leanReason: string;
   /** Largest relative error of the golden check on this backend; absent when the bundle has no golden rows or the check was off. */
   goldenError?: number;
-  /** Model-input feature names, in order. */
-  features: readonly string[];
+  /** Model-input features, in order: names, and `{ column, count }` for an image column's values. */
+  features: readonly FeatureEntry[];
   output: OutputSpec;
   /** Bytes of the bundle's files. */
   bytes: number;

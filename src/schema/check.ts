@@ -4,41 +4,50 @@
  */
 import { checkSteps, fail, isFinite, isObject, isStringArray, oneOf } from './check-steps.js';
 import type { Where } from './check-steps.js';
-import { featureNames } from './features.js';
+import { FerryError, isFerryError } from '../errors.js';
+import { layoutFeatures } from './layout.js';
+import type { FeatureLayout } from './layout.js';
 import { SCHEMA_FORMAT_VERSION } from './types.js';
 import type { ColumnSchema, Schema, Step } from './types.js';
 
 /**
  * Throws a `SCHEMA_INVALID` FerryError naming the column and step at fault, or returns
  * the schema typed. Checks structure, fitted values, step order, and that `features` holds
- * exactly the features the columns emit.
+ * exactly the features the columns emit. Reads formatVersion 2 and formatVersion 1.
  */
 export function checkSchema(input: unknown): Schema {
+  return checkSchemaLayout(input).schema;
+}
+
+/** {@link checkSchema}, also returning where each column's features sit in a row (./layout.ts). */
+export function checkSchemaLayout(input: unknown): { schema: Schema; layout: FeatureLayout } {
+  try {
+    return checkUnguarded(input);
+  } catch (error) {
+    if (isFerryError(error)) throw error;
+    // A malformed schema must never surface as a bare TypeError or RangeError.
+    throw new FerryError('SCHEMA_INVALID', `Invalid schema: ${(error as Error)?.message ?? String(error)}. Re-export or refit the schema.`, { cause: error });
+  }
+}
+
+function checkUnguarded(input: unknown): { schema: Schema; layout: FeatureLayout } {
   if (!isObject(input)) fail({}, `expected an object, got ${input === null ? 'null' : typeof input}`);
-  if (input.formatVersion !== SCHEMA_FORMAT_VERSION)
-    fail({}, `formatVersion ${String(input.formatVersion)} is not supported (this ferryml reads ${SCHEMA_FORMAT_VERSION})`);
+  const version = input.formatVersion;
+  if (version !== SCHEMA_FORMAT_VERSION && version !== 1)
+    fail({}, `formatVersion ${String(version)} is not supported (this ferryml reads 1 and ${SCHEMA_FORMAT_VERSION})`);
   if (!Array.isArray(input.columns) || input.columns.length === 0) fail({}, '"columns" must be a non-empty array');
   if (!oneOf(input.unknownColumns, ['ignore', 'warn', 'error'])) fail({}, '"unknownColumns" must be ignore, warn or error');
   const seen = new Set<string>();
-  const emitted: string[] = [];
   for (const column of input.columns as unknown[]) {
     if (!isObject(column) || typeof column.name !== 'string' || column.name === '')
       fail({}, 'every column needs a non-empty string "name"');
     if (seen.has(column.name)) fail({ column: column.name }, 'duplicate column name');
     seen.add(column.name);
     checkColumn(column as unknown as ColumnSchema);
-    emitted.push(...featureNames(column as unknown as ColumnSchema));
   }
-  const { features, width } = input;
-  if (!isStringArray(features)) fail({}, '"features" must be an array of strings');
-  const featureSet = new Set(features);
-  if (featureSet.size !== features.length) fail({}, '"features" has duplicate names');
-  if (width !== features.length) fail({}, `"width" is ${String(width)} but "features" has ${features.length} names`);
-  const emittedSet = new Set(emitted);
-  if (emittedSet.size !== emitted.length) fail({}, 'two columns emit the same feature name; rename a column');
-  for (const f of emitted) if (!featureSet.has(f)) fail({}, `"features" lacks "${f}", which a column emits`);
-  for (const f of features) if (!emittedSet.has(f)) fail({}, `"features" names "${f}", which no column emits`);
-  return input as unknown as Schema;
+  const layout = layoutFeatures(input.features, version as 1 | 2, input.columns as ColumnSchema[]);
+  if (input.width !== layout.width) fail({}, `"width" is ${String(input.width)} but "features" has ${layout.width} values`);
+  return { schema: input as unknown as Schema, layout };
 }
 
 function checkColumn(c: ColumnSchema): void {

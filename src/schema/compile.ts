@@ -5,13 +5,13 @@
 import { FerryError, ValidationError } from '../errors.js';
 import type { Issue } from '../errors.js';
 import type { CompiledSchema } from './compiled.js';
-import { checkSchema } from './check.js';
+import { checkSchemaLayout } from './check.js';
 import { CAPTURE_SKIP } from './capture.js';
 import type { ValueObserver } from './capture.js';
 import { compileColumn } from './column.js';
 import type { ColumnKernel } from './column.js';
 import type { InferInput } from './define.js';
-import { featureNames } from './features.js';
+import { columnFeatures } from './features.js';
 import { ROW_COLUMN, report } from './issues.js';
 import type { IssueSink } from './issues.js';
 import type { Schema } from './types.js';
@@ -31,20 +31,16 @@ const hasOwn = (o: object, key: string) => Object.prototype.hasOwnProperty.call(
  * const x = penguins.parse({ island: 'Dream', bill_length_mm: 39.1 });
  */
 export function compileSchema<S extends Schema>(schema: S): CompiledSchema<InferInput<S>> {
-  checkSchema(schema);
+  const { layout } = checkSchemaLayout(schema);
   const width = schema.width;
-  const position = new Map(schema.features.map((f, i) => [f, i]));
   const names = schema.columns.map((c) => c.name);
+  // O(columns): an image column is one range start, never a list of per-value offsets.
   const kernels: ColumnKernel[] = schema.columns.map((column) => {
-    const emitted = featureNames(column);
+    const emitted = columnFeatures(column);
     const hasIndicator = column.steps[0]?.kind === 'impute' && column.steps[0].indicator === true;
-    const valueNames = hasIndicator ? emitted.slice(0, -1) : emitted;
-    const offsets = Int32Array.from(valueNames, (f) => position.get(f)!);
-    if (column.type === 'image' && offsets.some((o, i) => o !== offsets[0]! + i))
-      throw new FerryError('SCHEMA_INVALID', `Invalid schema: column "${column.name}": image features must be contiguous in "features"`, {
-        details: { column: column.name },
-      });
-    return compileColumn(column, offsets, hasIndicator ? position.get(emitted[emitted.length - 1]!)! : -1);
+    const valueEntries = hasIndicator ? emitted.slice(0, -1) : emitted;
+    const offsets = Int32Array.from(valueEntries, (f) => (typeof f === 'string' ? layout.names.get(f)! : layout.ranges.get(f.column)!.start));
+    return compileColumn(column, offsets, hasIndicator ? layout.names.get(emitted[emitted.length - 1] as string)! : -1);
   });
   // Reading row[name] for a name like "constructor" would find Object.prototype's member.
   const guarded = names.map((n) => n in Object.prototype);

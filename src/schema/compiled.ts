@@ -1,7 +1,7 @@
 /** The API of a compiled schema: what {@link compileSchema} in `./compile.ts` returns. */
 import type { Issue } from '../errors.js';
 import type { ValueObserver } from './capture.js';
-import type { Schema } from './types.js';
+import type { FeatureEntry, Schema } from './types.js';
 
 /** What a batch transform found: every issue (with its `row`) and which rows were rejected. */
 export interface BatchResult {
@@ -20,8 +20,8 @@ export interface CompiledSchema<I = Record<string, unknown>> {
   readonly schema: Schema;
   /** Floats per transformed row (`schema.width`). */
   readonly width: number;
-  /** Output feature names in model-input order. */
-  readonly features: readonly string[];
+  /** Output features in model-input order (`schema.features`: names, and ranges for image values). */
+  readonly features: readonly FeatureEntry[];
   /** Raw column names; a {@link ValueObserver}'s `column` indexes this list. */
   readonly columns: readonly string[];
   /**

@@ -4,10 +4,10 @@
  * compile error at the call site.
  */
 import { checkSchema } from './check.js';
-import { defaultFeatures } from './features.js';
+import { defaultFeatures, featuresWidth } from './features.js';
 import type { ImageSource } from './image.js';
 import { SCHEMA_FORMAT_VERSION } from './types.js';
-import type { Schema } from './types.js';
+import type { FeatureEntry, Schema } from './types.js';
 
 /** A schema as written in code: `formatVersion`, `features` and `width` may be left out. */
 export type SchemaDefinition = Omit<Schema, 'formatVersion' | 'features' | 'width'> &
@@ -16,7 +16,7 @@ export type SchemaDefinition = Omit<Schema, 'formatVersion' | 'features' | 'widt
 /** What {@link defineSchema} returns: the definition's literal types plus the derived fields. */
 export type DefinedSchema<S extends SchemaDefinition> = S & {
   formatVersion: typeof SCHEMA_FORMAT_VERSION;
-  features: readonly string[];
+  features: readonly FeatureEntry[];
   width: number;
 };
 
@@ -32,7 +32,7 @@ export type DefinedSchema<S extends SchemaDefinition> = S & {
  */
 export function defineSchema<const S extends SchemaDefinition>(definition: S): DefinedSchema<S> {
   const features = definition.features ?? defaultFeatures(definition.columns);
-  const schema = { ...definition, formatVersion: SCHEMA_FORMAT_VERSION, features, width: definition.width ?? features.length };
+  const schema = { ...definition, formatVersion: SCHEMA_FORMAT_VERSION, features, width: definition.width ?? featuresWidth(features) };
   checkSchema(schema);
   return schema as DefinedSchema<S>;
 }

@@ -7,7 +7,7 @@ import { FerryError } from '../errors.js';
 import type { Issue } from '../errors.js';
 import { categoricalBaseline, numericBaseline } from './baseline.js';
 import { checkSchema } from './check.js';
-import { defaultFeatures } from './features.js';
+import { defaultFeatures, featuresWidth } from './features.js';
 import type { IssueSink } from './issues.js';
 import { INVALID, MISSING, compileReader } from './read.js';
 import type { Parsed, ValueType } from './read.js';
@@ -29,14 +29,16 @@ export type { FitSpec, ColumnSpec, ImputeSpec } from './spec.js';
  */
 export function fitSchema(spec: FitSpec, rows: ArrayLike<unknown>): Schema {
   const normalized = normalizeSpec(spec);
-  if (!rows || typeof rows.length !== 'number' || rows.length === 0) throw new FerryError('FIT_FAILED', 'fitSchema: no training rows');
+  // Nothing is fitted for an image column, so a spec of image columns only needs no rows at all.
+  const fitsNothing = normalized.columns.every((c) => c.type === 'image') && normalized.label === undefined;
+  if (!rows || typeof rows.length !== 'number' || (rows.length === 0 && !fitsNothing)) throw new FerryError('FIT_FAILED', 'fitSchema: no training rows');
   const records = Array.from(rows, (r, i) => {
     if (typeof r !== 'object' || r === null || Array.isArray(r)) throw new FerryError('FIT_FAILED', `fitSchema: row ${i} is not an object`, { details: { row: i } });
     return r as Record<string, unknown>;
   });
   const columns = normalized.columns.map((c) => fitColumn(c, records));
   const features = defaultFeatures(columns);
-  const schema: Schema = { formatVersion: SCHEMA_FORMAT_VERSION, columns, features, width: features.length };
+  const schema: Schema = { formatVersion: SCHEMA_FORMAT_VERSION, columns, features, width: featuresWidth(features) };
   if (normalized.unknownColumns !== undefined) schema.unknownColumns = normalized.unknownColumns;
   if (normalized.label !== undefined) {
     const label = normalized.label;

@@ -5,12 +5,29 @@
  * the edge cases are written here rather than left to a library's version.
  */
 
-/** Version of the schema.json format this code reads and writes. */
-export const SCHEMA_FORMAT_VERSION = 1;
+/**
+ * Version of the schema.json format this code writes. 2: an image column's values are one
+ * `{ column, count }` entry in `features`. Version 1 (one name per value) is still read.
+ */
+export const SCHEMA_FORMAT_VERSION = 2;
+
+/**
+ * `count` consecutive features named `<column>_0` … `<column>_<count-1>`: how an image column's
+ * values appear in a formatVersion 2 schema's `features`, instead of one name per value
+ * (150,528 names for a 224×224×3 input would outweigh a MobileNet's weights).
+ */
+export interface FeatureRange {
+  column: string;
+  count: number;
+}
+
+/** One entry of a schema's `features`: a feature name, or a {@link FeatureRange} of image values. */
+export type FeatureEntry = string | FeatureRange;
 
 /** A fitted preprocessing schema, as stored in `schema.json`. */
 export interface Schema {
-  formatVersion: typeof SCHEMA_FORMAT_VERSION;
+  /** 2 (written by this ferryml); 1 is read the same, with image values named one by one. */
+  formatVersion: 1 | typeof SCHEMA_FORMAT_VERSION;
   /** Raw input columns, in the order rows are documented and validated. */
   columns: readonly ColumnSchema[];
   /**
@@ -19,10 +36,11 @@ export interface Schema {
    * emits, e.g., all imputed values before all missing indicators). Names follow fixed rules
    * (see {@link featureNames} in `./features.ts`): `<column>` for a one-feature column,
    * `<column>__missing` for an impute indicator, `<column>_<category>` per one-hot category,
-   * `<column>_<bin>` per one-hot bin, `<column>_<i>` per image value.
+   * `<column>_<bin>` per one-hot bin, and for an image column one `{ column, count }` range
+   * (formatVersion 1: `<column>_<i>` per image value, contiguous and in order).
    */
-  features: readonly string[];
-  /** `features.length`: the width of one transformed row. */
+  features: readonly FeatureEntry[];
+  /** Floats in one transformed row: one per named feature plus each range's `count`. */
   width: number;
   /** What to do with input keys no column names. @default "ignore" */
   unknownColumns?: 'ignore' | 'warn' | 'error';

@@ -54,6 +54,21 @@ describe('ferryml fit / transform / types', () => {
     assert.deepEqual(JSON.parse(csv.stdout), written, 'CSV fields are typed by the spec and give the same fit');
   });
 
+  it('fit takes an image-only spec without --data, and a 224×224×3 image with rows that lack it (nothing is fitted for pixels)', () => {
+    const image = { width: 224, height: 224, channels: 3, scale: [1 / 127.5], offset: [-1] };
+    writeFileSync(join(dir, 'image.spec.json'), JSON.stringify({ columns: { img: { type: 'image', image } } }));
+    const r = cli('fit', '--spec', join(dir, 'image.spec.json'));
+    assert.equal(r.status, 0, r.stderr);
+    const schema = JSON.parse(r.stdout);
+    assert.deepEqual([schema.formatVersion, schema.features, schema.width], [2, [{ column: 'img', count: 150528 }], 150528]);
+    assert.ok(r.stdout.length < 1000, `schema.json is ${r.stdout.length} bytes`);
+    writeFileSync(join(dir, 'mixed.spec.json'), JSON.stringify({ columns: { img: { type: 'image', image }, x: { type: 'number', scale: 'standard' } } }));
+    writeFileSync(join(dir, 'x.json'), JSON.stringify([{ x: 1 }, { x: 3 }]));
+    const mixed = cli('fit', '--spec', join(dir, 'mixed.spec.json'), '--data', join(dir, 'x.json'));
+    assert.equal(mixed.status, 0, mixed.stderr);
+    assert.equal(JSON.parse(mixed.stdout).width, 150529);
+  });
+
   it('transform prints features, rows (null for a rejected row) and issues; JSON and CSV agree', () => {
     const schemaPath = join(dir, 'schema.json');
     const compiled = compileSchema(JSON.parse(readFileSync(schemaPath, 'utf8')));

@@ -16,3 +16,4 @@ await import('../schema/types.test.js');
 await import('../schema/image.test.js');
 await import('../schema/image-resize.test.js');
 await import('../schema/image-parity.test.js');
+await import('../schema/large-image.test.js');

@@ -236,7 +236,7 @@ describe('schema: compile-time checks (SCHEMA_INVALID names the column and step)
   };
 
   it('rejects bad versions, steps, values, orders and feature lists', () => {
-    bad((s) => ({ ...s, formatVersion: 2 }), /formatVersion 2 is not supported/);
+    bad((s) => ({ ...s, formatVersion: 3 }), /formatVersion 3 is not supported/);
     bad((s) => ((s.columns[0]!.steps[0] as { scale: number }).scale = 0, s), /column "a" steps\[0\] \(standardize\): "mean" and "scale" must be finite, scale non-zero/);
     bad((s) => ({ ...s, columns: [{ ...s.columns[0]!, steps: [{ kind: 'standardize', mean: 0, scale: 1 }, { kind: 'impute', value: 1 }] }] }), /column "a": steps \[standardize, impute\] are not a valid order/);
     bad((s) => ({ ...s, features: ['b'] }), /"features" lacks "a"/);

@@ -62,7 +62,7 @@ assertType<Equal<InferInput<{ columns: Array<{ name: string; type: 'number'; ste
 
 describe('schema: defineSchema and inferred input types', () => {
   it('defineSchema fills formatVersion, features and width, and the typed row transforms', () => {
-    expect(schema.formatVersion).to.equal(1);
+    expect(schema.formatVersion).to.equal(2);
     expect(schema.features).to.deep.equal(['island_Biscoe', 'island_Dream', 'sex', 'mass', 'bill', 'cylinders_4', 'cylinders_6', 'cylinders_8', 'adult']);
     expect(schema.width).to.equal(9);
     expect(Array.from(compiled.parse(valid))).to.deep.equal([0, 1, 0, -0.25, 41.5, 0, 1, 0, 1]);
