@@ -20,6 +20,7 @@ import { normalizeRuntimeOptions } from './runtime/options.js';
 import type { NormalizedRuntimeOptions, RuntimeOptions } from './runtime/options.js';
 import { readRemembered, storeRemembered } from './runtime/remember.js';
 import type { Engine, EngineInit, EngineReport, GoldenInput } from './runtime/types.js';
+import { engineIo } from './runtime/engine-io.js';
 
 /** Options of {@link loadModel}: where the bundle is, how to run it, and telemetry. */
 export interface LoadModelOptions extends OpenBundleOptions, RuntimeOptions {
@@ -175,6 +176,7 @@ export async function loadModel(options: LoadModelOptions): Promise<Model<Record
       engine: o.engine,
       ...(o.wasmPaths ? { wasmPaths: o.wasmPaths } : {}),
       ...(golden ? { golden } : {}),
+      ...engineIo(manifest),
     };
     const remembered = o.remember ? readRemembered(manifest) : undefined;
     if (remembered) engineInit.remembered = remembered;

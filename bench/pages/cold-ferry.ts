@@ -15,5 +15,5 @@ publish(async () => {
   const p = await model.predict(row);
   const { backend, decision, rejected, engine, timings } = model.info;
   // Where the page's time went: before loadModel (SDK core evaluated), and loadModel's phases.
-  return { label: p.kind === 'classification' ? p.label : p.value, backend, engine, decision, rejected, loadAt: Math.round(loadAt), timings };
+  return { label: p.kind === 'classification' ? p.label : p.kind === 'regression' ? p.value : p.kind, backend, engine, decision, rejected, loadAt: Math.round(loadAt), timings };
 });

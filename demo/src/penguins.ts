@@ -97,7 +97,7 @@ export function mountPenguins(slot: ModelSlot): void {
           const outcome =
             p && p.kind === 'classification'
               ? h('span', { class: mine.length ? 'outcome-warn' : 'outcome-ok' }, `${p.label} (${pct(p.probabilities[p.label] ?? 0)})`)
-              : p
+              : p && p.kind === 'regression'
                 ? h('span', { class: 'outcome-ok' }, String(p.value))
                 : h('span', { class: 'outcome-bad' }, 'rejected');
           return h(

@@ -21,6 +21,10 @@ export function renderPrediction(target: HTMLElement, prediction: Prediction, fa
     replace(target, h('p', { class: 'label' }, prediction.value.toPrecision(4)), meta);
     return;
   }
+  if (prediction.kind !== 'classification') {
+    replace(target, h('p', { class: 'label' }, prediction.kind), meta);
+    return;
+  }
   const bars = h('dl', { class: 'bars' });
   for (const [label, p] of Object.entries(prediction.probabilities)) {
     bars.append(

@@ -17,10 +17,63 @@ export interface BundleFile {
   sha256: string;
 }
 
+/**
+ * One named model output and its shape per row (without the batch dimension), in the model's
+ * output order. Several outputs reach the decoder packed per row, one after another.
+ */
+export interface OutputTensor {
+  name: string;
+  shape: number[];
+}
+
+/**
+ * One named model input, fed by the next `product(shape)` values of the transformed row (inputs
+ * take the row's features in this order). `shape` is per row, without the batch dimension, and
+ * fixes any dynamic (`-1`) dimension of the model's own input. @default dtype "float32"
+ */
+export interface InputTensor {
+  name: string;
+  shape: number[];
+  dtype?: 'float32' | 'int32';
+}
+
+/**
+ * Detections from an SSD-style model: per box, 4 coordinates in `boxes` and either one score
+ * per class (`scores` shaped `[boxes, classes]`; the best class wins) or one score (`[boxes]`,
+ * with the class in the `classes` output). Boxes above `scoreThreshold` go through greedy
+ * non-max suppression as `tf.image.nonMaxSuppression` does it (a box is dropped when its IoU
+ * with a kept one is ≥ `iouThreshold`), at most `maxDetections` kept, best score first.
+ */
+export interface DetectionSpec {
+  kind: 'detection';
+  outputs: OutputTensor[];
+  /** Name of the output holding the boxes (`[n, 4]`). */
+  boxes: string;
+  /** Name of the output holding the scores (`[n]` or `[n, classes]`). */
+  scores: string;
+  /** Name of the output holding each box's class index (`[n]`), for one score per box. */
+  classes?: string;
+  /** Class names by index; absent: the index as a string. */
+  labels?: string[];
+  /** Order of the 4 box values. @default "yxyx" (TensorFlow's [y1, x1, y2, x2]) */
+  boxFormat?: 'yxyx' | 'xyxy';
+  /** A class index that means "no object" (SSD's background, usually 0), never reported. */
+  background?: number;
+  /** @default 0.5 */
+  scoreThreshold?: number;
+  /** @default 0.5 */
+  iouThreshold?: number;
+  /** @default 20 */
+  maxDetections?: number;
+}
+
 /** How the model's output is decoded. */
 export type OutputSpec =
   | { kind: 'classification'; labels: string[] }
-  | { kind: 'regression'; names?: string[] };
+  | { kind: 'regression'; names?: string[] }
+  /** Named typed arrays with their shapes, as the model produced them. */
+  | { kind: 'raw'; outputs: OutputTensor[] }
+  | DetectionSpec;
 
 /** `manifest.json`: a bundle's identity; its sha256 is the bundle's id. */
 export interface Manifest {
@@ -28,8 +81,11 @@ export interface Manifest {
   name: string;
   version: string;
   createdAt: string;
-  /** `tree-ensemble`: flat typed arrays run by the plain-TypeScript tree kernel (README "Tree ensembles"). */
-  model: { format: 'layers-model' | 'graph-model' | 'tree-ensemble'; entry: string };
+  /**
+   * The model files. `tree-ensemble`: flat typed arrays run by the plain-TypeScript tree kernel
+   * (README "Tree ensembles"). `inputs`: several inputs, integer inputs or dynamic shapes (tfjs models).
+   */
+  model: { format: 'layers-model' | 'graph-model' | 'tree-ensemble'; entry: string; inputs?: InputTensor[] };
   files: BundleFile[];
   /** Path of the preprocessing schema among `files`. */
   schema: string;

@@ -76,7 +76,8 @@ export function computeOutputBaseline(outputs: readonly (readonly number[])[], s
     };
   }
   const width = outputs[0]?.length ?? 0;
-  const names = spec.names ?? Array.from({ length: width }, (_, i) => String(i));
+  // raw and detection outputs (tensors, boxes) have no per-value baseline: nothing is monitored for them.
+  const names = spec.kind === 'regression' ? (spec.names ?? Array.from({ length: width }, (_, i) => String(i))) : [];
   return {
     source,
     rows,

@@ -1,5 +1,6 @@
 /** Checks that parsed JSON is a {@link Manifest} this code can trust to drive downloads. */
 import { FerryError } from '../errors.js';
+import { ioProblems } from './check-io.js';
 import { MANIFEST_FORMAT_VERSION, type Manifest } from './manifest.js';
 
 const SHA256 = /^[0-9a-f]{64}$/;
@@ -46,9 +47,7 @@ export function parseManifest(json: unknown, where: string): Manifest {
   listed('model.entry', m.model?.entry);
   listed('schema', m.schema);
   if (m.golden !== undefined) listed('golden', m.golden);
-  const out = m.output;
-  if (!out || (out.kind !== 'classification' && out.kind !== 'regression')) problems.push('output.kind must be "classification" or "regression"');
-  else if (out.kind === 'classification' && (!Array.isArray(out.labels) || !out.labels.every((l) => typeof l === 'string'))) problems.push('output.labels must be an array of strings');
+  problems.push(...ioProblems(m));
   const ob = m.outputBaseline;
   if (ob !== undefined && (typeof ob !== 'object' || ob === null || !Array.isArray(ob.features) || !ob.features.every((f) => typeof f?.name === 'string' && Array.isArray(f.baseline?.shares))))
     problems.push('outputBaseline must be { source, rows, features: [{ name, baseline }] }');

@@ -3,7 +3,11 @@
  * a label with probabilities by label and the top-k, or a value (and values by name).
  */
 import { FerryError } from '../errors.js';
-import type { OutputSpec } from '../model/manifest.js';
+import type { DetectionSpec, OutputSpec } from '../model/manifest.js';
+import { detectionDecoder, rawDecoder } from './decode-tensors.js';
+import type { DetectionPrediction, RawPrediction } from './decode-tensors.js';
+
+export type { Detection, DetectionPrediction, RawPrediction, RawTensor } from './decode-tensors.js';
 
 /** One label and its probability. */
 export interface LabelProbability {
@@ -35,7 +39,7 @@ export interface RegressionPrediction {
 }
 
 /** What `predict()` resolves to. */
-export type Prediction = ClassificationPrediction | RegressionPrediction;
+export type Prediction = ClassificationPrediction | RegressionPrediction | RawPrediction | DetectionPrediction;
 
 /** Decodes row `index` of `output` (`outputWidth` values per row). */
 export type Decoder = (output: Float32Array, index: number) => Prediction;
@@ -48,7 +52,9 @@ function template(names: readonly string[]): Record<string, number> {
 }
 
 /** Builds the decoder for `spec`; throws `MANIFEST_INVALID` when the model's output width does not fit it. */
-export function createDecoder(spec: OutputSpec, outputWidth: number, topK: number): Decoder {
+export function createDecoder(spec: OutputSpec, outputWidth: number, topK: number, detection?: Partial<Pick<DetectionSpec, 'scoreThreshold' | 'iouThreshold' | 'maxDetections'>>): Decoder {
+  if (spec.kind === 'raw') return rawDecoder(spec.outputs, outputWidth);
+  if (spec.kind === 'detection') return detectionDecoder(spec, outputWidth, detection);
   if (spec.kind === 'regression') {
     const names = spec.names ?? Array.from({ length: outputWidth }, (_, i) => String(i));
     if (names.length !== outputWidth) {

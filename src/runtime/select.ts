@@ -109,6 +109,8 @@ export async function selectBackend(init: EngineInit, timings: Timings): Promise
       return { session, outputWidth, goldenError: result.maxError };
     } catch (error) {
       session.dispose();
+      // Outputs that do not fit the manifest are the bundle's fault on every backend.
+      if (error instanceof FerryError && error.code === 'MANIFEST_INVALID') throw error;
       return { backend: name, code: 'MODEL_FAILED', reason: `running the model on ${name} failed: ${describe(error)}` };
     }
   };

@@ -10,6 +10,8 @@ import { createDirect } from './direct.js';
 import type { DirectKernel } from './direct.js';
 import { fusedForward, readDenseChain, toDenseSteps } from './lean.js';
 import type { Forward } from './lean.js';
+import { inputTensors, packOutputs, planInputs } from './model-io.js';
+import type { InputPlan } from './model-io.js';
 import type { EngineInit, LeanMode } from './types.js';
 
 /** A loaded model bound to one backend. */
@@ -25,19 +27,6 @@ export interface Session {
   /** Warms the model up (compiles shaders) and checks a lean way against `predict` (the next way on any difference). */
   warmUp(sample: Float32Array, rows: number): Promise<number>;
   dispose(): void;
-}
-
-/** Shape of one input row for the model (`[width]`, or e.g. `[28, 28, 1]`), checked against the schema width. */
-function rowShape(shape: ReadonlyArray<number | null> | undefined, width: number): number[] {
-  const inner = (shape ?? [null, width]).slice(1).map((d) => (d === null || d < 0 ? -1 : d));
-  const known = inner.filter((d) => d > 0).reduce((a, b) => a * b, 1);
-  const unknown = inner.filter((d) => d < 0).length;
-  if (unknown > 1 || (unknown === 0 && known !== width) || (unknown === 1 && width % known !== 0)) {
-    throw new FerryError('MANIFEST_INVALID', `The model's input shape [${String(shape)}] does not fit the schema's ${width} features per row; re-pack the bundle with the schema the model was trained on`, {
-      details: { inputShape: shape, width },
-    });
-  }
-  return inner.map((d) => (d < 0 ? width / known : d));
 }
 
 /** Reads a finished output tensor into a fresh Float32Array and disposes it. */
@@ -88,29 +77,41 @@ function waysFor(layers: LayersModel, width: number, lean: boolean, standard: Fo
 }
 
 /** Loads the model from `init.artifacts` on the active tfjs backend. */
-export async function createSession(init: Pick<EngineInit, 'artifacts' | 'format' | 'width' | 'lean'>): Promise<Session> {
+export async function createSession(init: Pick<EngineInit, 'artifacts' | 'format' | 'width' | 'lean' | 'inputs' | 'outputSizes'>): Promise<Session> {
   const handler = tf.io.fromMemory(init.artifacts);
   const sync = tf.getBackend() !== 'webgpu';
   let standard: Forward;
   let model: LayersModel | GraphModel;
   let shape: number[];
   let ways: Way[];
+  // Several inputs, an integer input or several outputs: the row goes in as [rows, width] and is
+  // split per input (./model-io.ts); outputs come back packed per row. Else the one input's shape.
+  const general = (plans: InputPlan[], outputs: number, call: (xs: tf.Tensor[]) => tf.Tensor | tf.Tensor[]): Forward | undefined => {
+    if (plans.length === 1 && plans[0]!.dtype === 'float32' && outputs === 1 && init.outputSizes === undefined) return undefined;
+    return (x) => {
+      const rows = x.shape[0] ?? 1;
+      return packOutputs(call(inputTensors(x as tf.Tensor2D, plans, rows)), rows, init.outputSizes);
+    };
+  };
   if (init.format === 'layers-model') {
     const tfl = await import('@tensorflow/tfjs-layers');
     const layers = await tfl.loadLayersModel(handler);
     model = layers;
-    if (layers.inputs.length !== 1 || layers.outputs.length !== 1) throw new FerryError('MANIFEST_INVALID', `ferryml runs single-input, single-output models; this one has ${layers.inputs.length} inputs and ${layers.outputs.length} outputs`);
-    shape = rowShape(layers.inputs[0]?.shape, init.width);
+    const plans = planInputs(layers.inputs.map((t, i) => ({ name: layers.inputNames[i] ?? t.name, shape: t.shape, dtype: t.dtype })), init.inputs, init.width);
     // batchSize = all rows: predict() otherwise splits into 32-row chunks (8.2 ms vs 0.36 ms for 1,000 rows).
-    standard = (x) => layers.predict(x, { batchSize: x.shape[0] ?? 1 }) as tf.Tensor;
-    ways = waysFor(layers, init.width, init.lean, standard);
+    const forward = general(plans, layers.outputs.length, (xs) => layers.predict(xs.length === 1 ? xs[0]! : xs, { batchSize: xs[0]!.shape[0] ?? 1 }));
+    shape = forward ? [init.width] : plans[0]!.shape;
+    standard = forward ?? ((x) => layers.predict(x, { batchSize: x.shape[0] ?? 1 }) as tf.Tensor);
+    ways = forward ? [{ mode: false, reason: 'LayersModel.predict (several inputs or outputs)', forward }] : waysFor(layers, init.width, init.lean, standard);
   } else {
     const tfc = await import('@tensorflow/tfjs-converter');
     const graph = await tfc.loadGraphModel(handler);
     model = graph;
-    if (graph.inputs.length !== 1 || graph.outputs.length !== 1) throw new FerryError('MANIFEST_INVALID', `ferryml runs single-input, single-output models; this one has ${graph.inputs.length} inputs and ${graph.outputs.length} outputs`);
-    shape = rowShape(graph.inputs[0]?.shape, init.width);
-    standard = (x) => graph.execute(x) as tf.Tensor;
+    const plans = planInputs(graph.inputs.map((t) => ({ name: t.name, shape: t.shape, dtype: t.dtype })), init.inputs, init.width);
+    const named = (xs: tf.Tensor[]): tf.NamedTensorMap => Object.fromEntries(plans.map((p, i) => [p.name, xs[i]!]));
+    const forward = general(plans, graph.outputs.length, (xs) => graph.execute(named(xs)));
+    shape = forward ? [init.width] : plans[0]!.shape;
+    standard = forward ?? ((x) => graph.execute(x) as tf.Tensor);
     ways = [{ mode: false, reason: 'GraphModel.execute (graph models run as converted)', forward: standard }];
   }
   const width = init.width;

@@ -3,6 +3,7 @@
  * and its worker): no tfjs values, so importing them costs the SDK core nothing.
  */
 import type { io } from '@tensorflow/tfjs-core';
+import type { InputTensor } from '../model/manifest.js';
 
 /** A tfjs backend ferryml knows how to bring up. */
 export type BackendName = 'webgpu' | 'wasm' | 'cpu';
@@ -151,6 +152,10 @@ export interface EngineInit {
   format: 'layers-model' | 'graph-model' | 'tree-ensemble';
   /** Features per transformed row (the schema's `width`). */
   width: number;
+  /** The manifest's `model.inputs`: several inputs, integer or dynamic-shape ones. */
+  inputs?: InputTensor[];
+  /** Values per row of each output (the manifest's `raw`/`detection` outputs), checked on every run. */
+  outputSizes?: number[];
   /** Backends to try, in order. */
   backends: BackendName[];
   /**

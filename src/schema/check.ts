@@ -46,7 +46,7 @@ function checkUnguarded(input: unknown): { schema: Schema; layout: FeatureLayout
     checkColumn(column as unknown as ColumnSchema);
   }
   const layout = layoutFeatures(input.features, version as 1 | 2, input.columns as ColumnSchema[]);
-  if (input.width !== layout.width) fail({}, `"width" is ${String(input.width)} but "features" has ${layout.width} values`);
+  if (input.width !== layout.width) fail({}, `"width" is ${String(input.width)} but "features" has ${layout.width} ${layout.ranges.size > 0 ? 'values' : 'names'}`);
   return { schema: input as unknown as Schema, layout };
 }
 

@@ -4,7 +4,7 @@
  * compile error at the call site.
  */
 import { checkSchema } from './check.js';
-import { defaultFeatures, featuresWidth } from './features.js';
+import { defaultFeatures, featureNames, featuresWidth } from './features.js';
 import type { ImageSource } from './image.js';
 import { SCHEMA_FORMAT_VERSION } from './types.js';
 import type { FeatureEntry, Schema } from './types.js';
@@ -15,7 +15,8 @@ export type SchemaDefinition = Omit<Schema, 'formatVersion' | 'features' | 'widt
 
 /** What {@link defineSchema} returns: the definition's literal types plus the derived fields. */
 export type DefinedSchema<S extends SchemaDefinition> = S & {
-  formatVersion: typeof SCHEMA_FORMAT_VERSION;
+  /** The definition's own (1 names every image value) or, when left out, the current version. */
+  formatVersion: S extends { formatVersion: infer V } ? V : typeof SCHEMA_FORMAT_VERSION;
   features: readonly FeatureEntry[];
   width: number;
 };
@@ -31,8 +32,9 @@ export type DefinedSchema<S extends SchemaDefinition> = S & {
  * type Row = InferInput<typeof schema>; // { island: string; mass?: number | null | undefined }
  */
 export function defineSchema<const S extends SchemaDefinition>(definition: S): DefinedSchema<S> {
-  const features = definition.features ?? defaultFeatures(definition.columns);
-  const schema = { ...definition, formatVersion: SCHEMA_FORMAT_VERSION, features, width: definition.width ?? featuresWidth(features) };
+  // formatVersion 1 names every image value; a current schema describes them as one range.
+  const features = definition.features ?? (definition.formatVersion === 1 ? definition.columns.flatMap(featureNames) : defaultFeatures(definition.columns));
+  const schema = { ...definition, formatVersion: definition.formatVersion ?? SCHEMA_FORMAT_VERSION, features, width: definition.width ?? featuresWidth(features) };
   checkSchema(schema);
   return schema as DefinedSchema<S>;
 }

@@ -10,11 +10,12 @@ import { copyFile, mkdir, readFile, rm } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { openLocalBundle } from '../../model/open-local-bundle.js';
 import { isSafeBundlePath } from '../../model/parse-manifest.js';
-import { MANIFEST_FORMAT_VERSION, type BundleFile, type Golden, type Manifest, type OutputSpec } from '../../model/manifest.js';
+import { MANIFEST_FORMAT_VERSION, type BundleFile, type Golden, type InputTensor, type Manifest, type OutputSpec } from '../../model/manifest.js';
 import { computeOutputBaseline } from '../../model/output-baseline.js';
 import type { Schema } from '../../schema/types.js';
 import { prettyJson, readDirFiles, readJsonFile, writeFileAtomic } from './files.js';
 import { loadPrivateKey, signManifest } from './keys.js';
+import { checkLoads } from './load-check.js';
 import { dataStats } from './provenance.js';
 import { readRegistry, writeRegistry } from './registry-file.js';
 import type { RegistrySigning } from './registry-sign.js';
@@ -51,6 +52,10 @@ export interface PackOptions {
   channels?: string[] | undefined;
   /** Replace an existing bundle of the same version. @default false (versions are immutable) */
   force?: boolean | undefined;
+  /** The manifest's `model.inputs` (several, int32 or dynamic-shape inputs). */
+  inputs?: InputTensor[] | undefined;
+  /** Load the bundle on cpu and run its golden rows before registering it. @default true */
+  check?: boolean | undefined;
 }
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
@@ -120,7 +125,7 @@ export async function packBundle(o: PackOptions): Promise<{ dir: string; manifes
     name: o.name,
     version: o.version,
     createdAt,
-    model: { format, entry: 'model.json' },
+    model: { format, entry: 'model.json', ...(o.inputs ? { inputs: o.inputs } : {}) },
     files,
     schema: 'schema.json',
     output,
@@ -136,8 +141,16 @@ export async function packBundle(o: PackOptions): Promise<{ dir: string; manifes
   const text = prettyJson(manifest);
   await writeFileAtomic(join(dir, 'manifest.json'), text);
 
-  // Check the bundle exactly as a browser will, before the registry points at it.
-  const bundle = await openLocalBundle(await readDirFiles(dir), { baseUrl: `${dir}/` });
+  // Check the bundle exactly as a browser will, before the registry points at it: its files, then
+  // a load on cpu (schema, inputs/outputs, golden rows). A refused bundle is not left behind.
+  let bundle;
+  try {
+    bundle = await openLocalBundle(await readDirFiles(dir), { baseUrl: `${dir}/` });
+    if (o.check !== false) await checkLoads(dir);
+  } catch (error) {
+    await rm(dir, { recursive: true, force: true });
+    throw error;
+  }
 
   const registry = await readRegistry(o.out);
   const entry = (registry.models[o.name] ??= { versions: [], channels: {} });

@@ -4,6 +4,7 @@ import { numberOption, parse } from '../bundle/args.js';
 import { signingFrom } from '../bundle/registry-sign.js';
 import { packBundle } from '../bundle/pack.js';
 import { codeVersion } from '../bundle/provenance.js';
+import type { InputTensor, OutputSpec } from '../../model/manifest.js';
 
 /** `ferryml pack --help` text. */
 export const usage = `Usage: ferryml pack <model-dir|model.json> --name N --version V --schema schema.json [options]
@@ -23,6 +24,8 @@ Options:
                          output baseline (default: the golden outputs)
   --labels a,b,c         classification labels (default: the schema's label classes)
   --regression           the model is a regressor
+  --output FILE          output spec JSON, e.g. { "kind": "raw" | "detection", "outputs": [...] } (README "Inputs and outputs")
+  --inputs FILE          the model's inputs JSON: [{ "name", "shape", "dtype"? }] (several, int32 or dynamic-shape inputs)
   --data FILE            training data (CSV/TSV/JSONL/JSON): sha256 and row count are recorded
   --data-source S        where the data came from (default: the file name)
   --rows N               row count, for data files pack cannot count
@@ -51,6 +54,8 @@ export async function run(argv: string[]): Promise<number> {
       predictions: { type: 'string' },
       labels: { type: 'string' },
       regression: { type: 'boolean' },
+      output: { type: 'string' },
+      inputs: { type: 'string' },
       data: { type: 'string' },
       'data-source': { type: 'string' },
       rows: { type: 'string' },
@@ -81,7 +86,9 @@ export async function run(argv: string[]): Promise<number> {
     metrics[k] = n;
   }
   for (const [k, n] of Object.entries(metrics)) if (typeof n !== 'number' || !Number.isFinite(n)) throw new Error(`metric "${k}" is not a finite number`);
-  if (v.labels && v.regression) throw new Error('--labels and --regression exclude each other');
+  if ([v.labels, v.regression, v.output].filter(Boolean).length > 1) throw new Error('--labels, --regression and --output exclude each other');
+  const outputSpec = v.output ? await readJsonFile<OutputSpec>(v.output, 'output') : undefined;
+  const inputs = v.inputs ? await readJsonFile<InputTensor[]>(v.inputs, 'inputs') : undefined;
   const { dir, manifest, id } = await packBundle({
     model,
     name: v.name,
@@ -90,7 +97,8 @@ export async function run(argv: string[]): Promise<number> {
     golden: v.golden,
     predictions: v.predictions,
     goldenTolerance: numberOption(v['golden-tolerance'], 'golden-tolerance', (n) => n >= 0),
-    output: v.regression ? { kind: 'regression' } : v.labels ? { kind: 'classification', labels: v.labels.split(',').map((l) => l.trim()) } : undefined,
+    inputs,
+    output: outputSpec ? outputSpec : v.regression ? { kind: 'regression' } : v.labels ? { kind: 'classification', labels: v.labels.split(',').map((l) => l.trim()) } : undefined,
     data: v.data ? { path: v.data, source: v['data-source'], rows: numberOption(v.rows, 'rows', (n) => Number.isInteger(n) && n >= 0) } : undefined,
     seed: numberOption(v.seed, 'seed', Number.isInteger),
     metrics: Object.keys(metrics).length ? metrics : undefined,

@@ -46,6 +46,8 @@ function csvKinds(schema: Schema): Record<string, CsvKind> {
 function toJson(p: Prediction | null) {
   if (!p) return null;
   if (p.kind === 'classification') return { label: p.label, probabilities: p.probabilities };
+  if (p.kind === 'detection') return { detections: p.detections };
+  if (p.kind === 'raw') return { outputs: Object.fromEntries(Object.entries(p.outputs).map(([name, t]) => [name, { shape: t.shape, data: Array.from(t.data) }])) };
   return Object.keys(p.values).length > 1 ? { value: p.value, values: p.values } : { value: p.value };
 }
 
