@@ -4,7 +4,8 @@
  */
 import type { Manifest } from './manifest.js';
 
-const isShape = (v: unknown): v is number[] => Array.isArray(v) && v.length > 0 && v.every((d) => Number.isInteger(d) && d > 0);
+// An output may be one value per row (shape []), an input needs at least one dimension.
+const isShape = (v: unknown, scalar: boolean): v is number[] => Array.isArray(v) && (scalar || v.length > 0) && v.every((d) => Number.isInteger(d) && d > 0);
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Problems with the `{ name, shape }` list at `field`; the names, when the list is usable. */
@@ -18,7 +19,7 @@ function tensors(list: unknown, field: string, problems: string[], dtype: boolea
     if (!isObject(t) || typeof t.name !== 'string' || t.name === '') problems.push(`${field}[${i}].name must be a non-empty string`);
     else if (names.includes(t.name)) problems.push(`${field}[${i}].name "${t.name}" is listed twice`);
     else names.push(t.name);
-    if (!isShape((t as { shape?: unknown })?.shape)) problems.push(`${field}[${i}].shape must be positive integers (per row, no batch dimension)`);
+    if (!isShape((t as { shape?: unknown })?.shape, !dtype)) problems.push(`${field}[${i}].shape must be positive integers (per row, no batch dimension)`);
     if (dtype && (t as { dtype?: unknown })?.dtype !== undefined && !['float32', 'int32'].includes((t as { dtype: string }).dtype))
       problems.push(`${field}[${i}].dtype must be "float32" or "int32"`);
   });
@@ -51,6 +52,7 @@ export function ioProblems(m: Partial<Manifest>): string[] {
     const unit = (v: unknown) => v === undefined || (typeof v === 'number' && v >= 0 && v <= 1);
     if (!unit(out.scoreThreshold) || !unit(out.iouThreshold)) problems.push('output.scoreThreshold and output.iouThreshold must be numbers in 0..1');
     if (!(out.maxDetections === undefined || (Number.isInteger(out.maxDetections) && (out.maxDetections as number) > 0))) problems.push('output.maxDetections must be a positive integer');
+    if (!(out.nms === undefined || typeof out.nms === 'boolean')) problems.push('output.nms must be a boolean');
     if (!(out.background === undefined || Number.isInteger(out.background))) problems.push('output.background must be a class index');
   }
   return problems;

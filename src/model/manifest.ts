@@ -63,6 +63,8 @@ export interface DetectionSpec {
   scoreThreshold?: number;
   /** @default 0.5 */
   iouThreshold?: number;
+  /** `false` for a model that suppresses overlaps itself (TF Object Detection API exports): threshold and sort only. @default true */
+  nms?: boolean;
   /** @default 20 */
   maxDetections?: number;
 }

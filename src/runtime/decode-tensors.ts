@@ -80,6 +80,7 @@ export function detectionDecoder(spec: DetectionSpec, outputWidth: number, overr
   const iouThreshold = override.iouThreshold ?? spec.iouThreshold ?? 0.5;
   const maxDetections = override.maxDetections ?? spec.maxDetections ?? 20;
   const xyxy = spec.boxFormat === 'xyxy';
+  const nms = spec.nms !== false;
   const best = new Float32Array(n);
   const bestClass = new Int32Array(n);
   return (output: Float32Array, index: number): DetectionPrediction => {
@@ -92,10 +93,12 @@ export function detectionDecoder(spec: DetectionSpec, outputWidth: number, overr
       for (let c = 0; c < perBox; c++)
         if (c !== spec.background && output[s + c]! > top) (top = output[s + c]!), (cls = c);
       best[b] = top;
-      bestClass[b] = classes ? output[base + classes.at + b]! : cls;
+      // Class outputs are floats, not always whole (1.988 seen from a TF OD API model on tfjs cpu).
+      bestClass[b] = classes ? Math.round(output[base + classes.at + b]!) : cls;
       if (classes && bestClass[b] === spec.background) best[b] = -Infinity;
     }
-    const kept = nonMaxSuppression(output, base + boxes.at, best, maxDetections, iouThreshold, scoreThreshold);
+    // Without NMS an IoU above 1 suppresses nothing: threshold, best first, at most maxDetections.
+    const kept = nonMaxSuppression(output, base + boxes.at, best, maxDetections, nms ? iouThreshold : Infinity, scoreThreshold);
     const detections = kept.map((b): Detection => {
       const p = base + boxes.at + 4 * b;
       const box: Detection['box'] = xyxy ? [output[p + 1]!, output[p]!, output[p + 3]!, output[p + 2]!] : [output[p]!, output[p + 1]!, output[p + 2]!, output[p + 3]!];

@@ -10,6 +10,7 @@ import { createDirect } from './direct.js';
 import type { DirectKernel } from './direct.js';
 import { fusedForward, readDenseChain, toDenseSteps } from './lean.js';
 import type { Forward } from './lean.js';
+import { asyncForward, needsAsync } from './graph-async.js';
 import { inputTensors, packOutputs, planInputs } from './model-io.js';
 import type { InputPlan } from './model-io.js';
 import type { EngineInit, LeanMode } from './types.js';
@@ -56,6 +57,8 @@ interface Way {
   reason: string;
   direct?: DirectKernel;
   forward: Forward;
+  /** Runs through GraphModel.executeAsync (control flow); see ./graph-async.ts. */
+  slow?: (x: tf.Tensor2D) => Promise<tf.Tensor>;
 }
 
 /** How `layers` can run here, leanest first, ending with `predict` itself. */
@@ -86,13 +89,17 @@ export async function createSession(init: Pick<EngineInit, 'artifacts' | 'format
   let ways: Way[];
   // Several inputs, an integer input or several outputs: the row goes in as [rows, width] and is
   // split per input (./model-io.ts); outputs come back packed per row. Else the one input's shape.
-  const general = (plans: InputPlan[], outputs: number, call: (xs: tf.Tensor[]) => tf.Tensor | tf.Tensor[]): Forward | undefined => {
-    if (plans.length === 1 && plans[0]!.dtype === 'float32' && outputs === 1 && init.outputSizes === undefined) return undefined;
+  // `batchOne`: the model's batch dimension is fixed at 1 (many converted detectors): one row per call.
+  const general = (plans: InputPlan[], outputs: number, call: (xs: tf.Tensor[]) => tf.Tensor | tf.Tensor[], batchOne = false): Forward | undefined => {
+    if (plans.length === 1 && plans[0]!.dtype === 'float32' && outputs === 1 && init.outputSizes === undefined && !batchOne) return undefined;
+    const one = (x: tf.Tensor2D, rows: number) => packOutputs(call(inputTensors(x, plans, rows)), rows, init.outputSizes);
     return (x) => {
       const rows = x.shape[0] ?? 1;
-      return packOutputs(call(inputTensors(x as tf.Tensor2D, plans, rows)), rows, init.outputSizes);
+      if (!batchOne || rows === 1) return one(x as tf.Tensor2D, rows);
+      return tf.concat(Array.from({ length: rows }, (_, r) => one(tf.slice(x as tf.Tensor2D, [r, 0], [1, -1]), 1)), 0);
     };
   };
+  let slow: ((x: tf.Tensor2D) => Promise<tf.Tensor>) | undefined;
   if (init.format === 'layers-model') {
     const tfl = await import('@tensorflow/tfjs-layers');
     const layers = await tfl.loadLayersModel(handler);
@@ -109,7 +116,9 @@ export async function createSession(init: Pick<EngineInit, 'artifacts' | 'format
     model = graph;
     const plans = planInputs(graph.inputs.map((t) => ({ name: t.name, shape: t.shape, dtype: t.dtype })), init.inputs, init.width);
     const named = (xs: tf.Tensor[]): tf.NamedTensorMap => Object.fromEntries(plans.map((p, i) => [p.name, xs[i]!]));
-    const forward = general(plans, graph.outputs.length, (xs) => graph.execute(named(xs)));
+    const batchOne = graph.inputs.some((t) => t.shape?.[0] === 1);
+    const forward = general(plans, graph.outputs.length, (xs) => graph.execute(named(xs)), batchOne);
+    slow = asyncForward(graph, plans, init.outputSizes, batchOne);
     shape = forward ? [init.width] : plans[0]!.shape;
     standard = forward ?? ((x) => graph.execute(x) as tf.Tensor);
     ways = [{ mode: false, reason: 'GraphModel.execute (graph models run as converted)', forward: standard }];
@@ -119,7 +128,20 @@ export async function createSession(init: Pick<EngineInit, 'artifacts' | 'format
 
   const run = (input: Float32Array, rows: number, w: Way = way): Float32Array | Promise<Float32Array> => {
     if (w.direct) return w.direct.run(input, rows);
-    const y = tf.tidy(() => w.forward(tf.tensor(input.length === rows * width ? input : input.subarray(0, rows * width), [rows, ...shape], 'float32')));
+    const values = input.length === rows * width ? input : input.subarray(0, rows * width);
+    if (w.slow) {
+      const x = tf.tensor2d(values, [rows, width], 'float32');
+      return w.slow(x).finally(() => x.dispose()).then(readAsync);
+    }
+    let y: tf.Tensor;
+    try {
+      y = tf.tidy(() => w.forward(tf.tensor(values, [rows, ...shape], 'float32')));
+    } catch (error) {
+      if (!slow || !needsAsync(error)) throw error;
+      // Control flow or dynamic ops: from now on this model runs through executeAsync.
+      way = { mode: false, reason: 'GraphModel.executeAsync (the model has control flow or dynamic-shape ops)', forward: w.forward, slow };
+      return run(input, rows, way);
+    }
     if (!sync) return readAsync(y);
     try {
       const data = y.dataSync();
