@@ -114,8 +114,12 @@ function checkImage(s: Extract<Step, { kind: 'image' }>, at: Where): void {
   const positive = (v: unknown) => Number.isInteger(v) && (v as number) > 0 && (v as number) <= 4096;
   if (!positive(s.width) || !positive(s.height)) fail(at, '"width" and "height" must be integers in 1..4096');
   if (![1, 3, 4].includes(s.channels)) fail(at, '"channels" must be 1, 3 or 4');
-  if (!oneOf(s.resize, ['bilinear', 'nearest'])) fail(at, '"resize" must be bilinear or nearest');
-  if (!oneOf(s.grayscale, ['luma', 'mean', 'alpha'])) fail(at, '"grayscale" must be luma, mean or alpha');
+  if (!oneOf(s.resize, ['bilinear', 'nearest', 'area', 'bilinear-half-pixel', 'bilinear-align-corners', 'bilinear-asymmetric']))
+    fail(at, '"resize" must be bilinear, area, nearest, bilinear-half-pixel, bilinear-align-corners or bilinear-asymmetric');
+  const weights = Array.isArray(s.grayscale) && s.grayscale.length === 3 && s.grayscale.every(isFinite);
+  if (!weights && !oneOf(s.grayscale, ['luma', 'mean', 'alpha'])) fail(at, '"grayscale" must be luma, mean, alpha or [r, g, b] weights');
+  if (!oneOf(s.channelOrder, ['rgb', 'bgr'])) fail(at, '"channelOrder" must be rgb or bgr');
+  if (!oneOf(s.crop, ['none', 'center'])) fail(at, '"crop" must be none or center');
   if (s.invert !== undefined && typeof s.invert !== 'boolean') fail(at, '"invert" must be a boolean');
   for (const key of ['scale', 'offset'] as const) {
     const v = s[key];

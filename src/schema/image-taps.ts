@@ -18,8 +18,13 @@ export interface AxisTaps {
   norm: number;
 }
 
-/** How an axis is resampled: `'nearest'`, or `'smooth'` (area when shrinking, bilinear when enlarging). */
-export type AxisMode = 'nearest' | 'smooth';
+/**
+ * How an axis is resampled: `'nearest'`, `'smooth'` (area when shrinking, bilinear when
+ * enlarging), or 2-tap bilinear exactly as `tf.image.resizeBilinear` samples:
+ * `'half-pixel'` (`halfPixelCenters: true`), `'align-corners'` (`alignCorners: true`) and
+ * `'asymmetric'` (both false, tfjs's default).
+ */
+export type AxisMode = 'nearest' | 'smooth' | 'half-pixel' | 'align-corners' | 'asymmetric';
 
 /**
  * Builds the taps mapping `src` source pixels onto `dst` output pixels.
@@ -40,8 +45,19 @@ export function axisTaps(src: number, dst: number, mode: AxisMode): AxisTaps {
   const at = new Int32Array(dst + 1);
   const weights: number[] = [];
   const f = src / dst;
+  // tf.image.resizeBilinear's source coordinate (tfjs-backend-cpu ResizeBilinear).
+  const align = mode === 'align-corners' && dst > 1;
+  const tfScale = (align ? src - 1 : src) / (align ? dst - 1 : dst);
   for (let o = 0; o < dst; o++) {
-    if (mode === 'nearest') {
+    if (mode === 'half-pixel' || mode === 'align-corners' || mode === 'asymmetric') {
+      const frac = mode === 'half-pixel' ? tfScale * (o + 0.5) - 0.5 : tfScale * o;
+      const top = Math.max(0, Math.floor(frac));
+      const bottom = Math.min(src - 1, Math.ceil(frac));
+      const t = frac - Math.floor(frac);
+      first[o] = top;
+      if (bottom === top || t === 0) weights.push(1);
+      else weights.push(1 - t, t);
+    } else if (mode === 'nearest') {
       first[o] = Math.min(Math.floor((o + 0.5) * f), src - 1);
       weights.push(1);
     } else if (src > dst) {

@@ -33,8 +33,12 @@ export function compileImage(column: string, step: ImageStep): ImageWriter {
   const scale = Array.from({ length: c }, (_, i) => step.scale[step.scale.length === 1 ? 0 : i]!);
   const offset = Array.from({ length: c }, (_, i) => step.offset[step.offset.length === 1 ? 0 : i]!);
   const gray = step.grayscale ?? 'luma';
+  const [gr = 0, gg = 0, gb = 0] = Array.isArray(gray) ? (gray as readonly number[]) : gray === 'mean' ? [1 / 3, 1 / 3, 1 / 3] : [0.299, 0.587, 0.114];
   const invert = step.invert === true;
-  const mode: AxisMode = step.resize === 'nearest' ? 'nearest' : 'smooth';
+  const bgr = step.channelOrder === 'bgr';
+  const center = step.crop === 'center';
+  const MODES: Record<string, AxisMode> = { nearest: 'nearest', 'bilinear-half-pixel': 'half-pixel', 'bilinear-align-corners': 'align-corners', 'bilinear-asymmetric': 'asymmetric' };
+  const mode: AxisMode = MODES[step.resize ?? 'bilinear'] ?? 'smooth';
   // Resampling weights per source size, per axis: built on the first image of a size, reused after.
   const xTaps = new Map<number, AxisTaps>();
   const yTaps = new Map<number, AxisTaps>();
@@ -81,8 +85,17 @@ export function compileImage(column: string, step: ImageStep): ImageWriter {
     const sc = px && Number.isInteger(sw) && Number.isInteger(sh) && sw > 0 && sh > 0 ? px.data.length / (sw * sh) : 0;
     if (!px || !(sc === 1 || sc === 3 || sc === 4)) return report(sink, 'INVALID_IMAGE', column, expected, raw);
     const d = px.data;
-    const xt = cachedTaps(xTaps, sw, w, mode);
-    const yt = cachedTaps(yTaps, sh, h, mode);
+    // Centre crop: the source window [ox, ox + cw) × [oy, oy + ch) with the target's aspect ratio.
+    let cw = sw;
+    let ch = sh;
+    if (center && sw * h !== sh * w) {
+      if (sw * h > sh * w) cw = Math.max(1, Math.round((sh * w) / h));
+      else ch = Math.max(1, Math.round((sw * h) / w));
+    }
+    const ox = (sw - cw) >> 1;
+    const oy = (sh - ch) >> 1;
+    const xt = cachedTaps(xTaps, cw, w, mode);
+    const yt = cachedTaps(yTaps, ch, h, mode);
     const { weights: xw, at: xat, first: xfirst } = xt;
     const { weights: yw, at: yat, first: yfirst } = yt;
     const norm = xt.norm * yt.norm;
@@ -98,7 +111,7 @@ export function compileImage(column: string, step: ImageStep): ImageWriter {
         // Channel sums in locals (no per-pixel arrays); each source value is clamped first.
         let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
         for (let j = ya; j < yb; j++) {
-          const base = (row0 + j) * sw + col0;
+          const base = (oy + row0 + j) * sw + ox + col0;
           let r0 = 0, r1 = 0, r2 = 0, r3 = 0;
           for (let i = xa; i < xb; i++) {
             const wx = xw[i]!;
@@ -124,9 +137,9 @@ export function compileImage(column: string, step: ImageStep): ImageWriter {
         for (let k = 0; k < c; k++) {
           let v: number;
           if (sc === 1) v = k === 3 ? 255 : s0;
-          else if (c > 1) v = k === 0 ? s0 : k === 1 ? s1 : k === 2 ? s2 : sc === 4 ? s3 : 255;
+          else if (c > 1) v = k === 0 ? (bgr ? s2 : s0) : k === 1 ? s1 : k === 2 ? (bgr ? s0 : s2) : sc === 4 ? s3 : 255;
           else if (gray === 'alpha') v = sc === 4 ? s3 : 255;
-          else v = gray === 'mean' ? (s0 + s1 + s2) / 3 : 0.299 * s0 + 0.587 * s1 + 0.114 * s2;
+          else v = gray === 'mean' ? (s0 + s1 + s2) / 3 : gr * s0 + gg * s1 + gb * s2;
           if (invert) v = 255 - v;
           out[o++] = v * scale[k]! + offset[k]!;
         }

@@ -204,12 +204,26 @@ export interface ImageStep {
    * what the value has always promised (a smooth resize), done right: a 4-tap bilinear sample
    * of a 280 px drawing at 28 px reads 4 of every 100 pixels, and a 1-px stroke vanishes.
    * Same-size and enlarged inputs give the bits they gave before; only shrinking changed.
+   * `"area"`: the same as `"bilinear"`, named for what it does when shrinking.
+   * `"bilinear-half-pixel"`, `"bilinear-align-corners"`, `"bilinear-asymmetric"`: 2-tap bilinear
+   * in both directions exactly as `tf.image.resizeBilinear` samples with `halfPixelCenters`, with
+   * `alignCorners`, or with neither (tfjs's default): what a model's own tfjs preprocessing did.
    * `"nearest"`: the source pixel under each output pixel's centre (point sampling; aliases).
    * @default "bilinear"
    */
-  resize?: 'bilinear' | 'nearest';
-  /** How RGB(A) becomes one channel when `channels` is 1. @default "luma" (0.299 R + 0.587 G + 0.114 B) */
-  grayscale?: 'luma' | 'mean' | 'alpha';
+  resize?: 'bilinear' | 'nearest' | 'area' | 'bilinear-half-pixel' | 'bilinear-align-corners' | 'bilinear-asymmetric';
+  /**
+   * How RGB(A) becomes one channel when `channels` is 1, or `[r, g, b]` weights
+   * (e.g. `[0.2989, 0.587, 0.114]` as some pipelines use). @default "luma" (0.299 R + 0.587 G + 0.114 B)
+   */
+  grayscale?: 'luma' | 'mean' | 'alpha' | readonly [number, number, number];
+  /** Order of the first three output channels (OpenCV-trained models read BGR). @default "rgb" */
+  channelOrder?: 'rgb' | 'bgr';
+  /**
+   * `"center"`: the largest centred region of the source with the target's aspect ratio is
+   * resized (the rest is cut off); `"none"`: the whole source is resized, stretching. @default "none"
+   */
+  crop?: 'none' | 'center';
   /** Invert 0..255 values before scaling (white-on-black training data drawn black-on-white). @default false */
   invert?: boolean;
   /** Per-channel multiplier (length 1 or `channels`), applied to 0..255 values. */
