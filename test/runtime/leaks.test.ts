@@ -7,7 +7,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { loadModel } from '../../src/load-model.js';
 import type { Model } from '../../src/runtime/model-types.js';
-import { base, golden } from './helpers.js';
+import { WASM, base, golden } from './helpers.js';
+import { bundle, twoByTwo } from './io-bundle.js';
 
 const counts = () => {
   const m = tf.memory() as tf.MemoryInfo & { numBytesInGPU?: number };
@@ -44,4 +45,23 @@ describe('runtime: no tensor or GPU-buffer leaks', () => {
       expect(counts().bytes).to.equal(before.bytes);
     });
   }
+
+  it('several inputs (one int32) and outputs packed per row (raw): no leak on cpu and wasm, dispose frees all', async () => {
+    await tf.setBackend('cpu');
+    const layers = twoByTwo();
+    const files = await bundle(layers, ['a0', 'a1', 'a2', 'id0', 'id1'], {
+      model: { format: 'layers-model', entry: 'model.json', inputs: [{ name: 'features', shape: [3] }, { name: 'ids', shape: [2], dtype: 'int32' }] },
+      output: { kind: 'raw', outputs: [{ name: 'probs', shape: [4] }, { name: 'grid', shape: [2, 3] }] },
+    });
+    const rows = Array.from({ length: 7 }, (_, r) => ({ a0: r / 3, a1: -r, a2: 1, id0: r % 5, id1: (r + 2) % 5 }));
+    for (const backend of ['wasm', 'cpu'] as const) {
+      const before = counts();
+      const model = await loadModel({ files, backend, wasmPaths: WASM, remember: false, cache: false });
+      const { first, last } = await tenThousand(model, rows);
+      expect(last, backend).to.deep.equal(first);
+      await model.dispose();
+      expect(counts().tensors, backend).to.equal(before.tensors);
+    }
+    layers.dispose();
+  });
 });
