@@ -35,6 +35,9 @@ export { fitSchema } from './schema/fit.js';
 export type { FitSpec, ColumnSpec, ImputeSpec } from './schema/fit.js';
 export { checkSchema } from './schema/check.js';
 export { featureNames } from './schema/features.js';
+// Image columns as one { column, count } entry (schema formatVersion 2).
+export { columnFeatures } from './schema/features.js';
+export type { FeatureEntry, FeatureRange } from './schema/features.js';
 export { baselineBin } from './schema/bin.js';
 export type { ImageSource, PixelData } from './schema/image.js';
 // schemaToDts (the `ferryml types` generator) is Node tooling and is not exported here.
@@ -42,6 +45,7 @@ export type { ImageSource, PixelData } from './schema/image.js';
 // model bundles and registry
 export { MANIFEST_FORMAT_VERSION } from './model/manifest.js';
 export type { Manifest, BundleFile, OutputSpec, Golden, Registry, RegistryEntry } from './model/manifest.js';
+export type { DetectionSpec, InputTensor, OutputTensor } from './model/manifest.js';
 export { openBundle } from './model/open-bundle.js';
 export type { OpenBundleOptions, BundleCacheOptions, BundleProgress, PublicKeyInput } from './model/open-bundle-options.js';
 export type { OpenedBundle, BundleSource, ResolvedBy, BundleCacheStatus } from './model/opened-bundle.js';
@@ -66,6 +70,7 @@ export { RUNTIME_DEFAULTS } from './runtime/options.js';
 export type { RuntimeOptions } from './runtime/options.js';
 export type { Model, ModelInfo, ModelStats, PredictOptions, BatchPredictions } from './runtime/model-types.js';
 export type { Prediction, ClassificationPrediction, RegressionPrediction, LabelProbability } from './runtime/decode.js';
+export type { Detection, DetectionPrediction, RawPrediction, RawTensor } from './runtime/decode.js';
 export { BACKEND_NAMES } from './runtime/types.js';
 export type { BackendName, Rejection, RejectionCode, AdapterInfo, Decision, Timings, RememberedChoice, LeanMode } from './runtime/types.js';
 // The engine, scheduler and worker protocol are internal: loadModel composes them, and the
