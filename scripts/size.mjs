@@ -2,14 +2,14 @@
 // Prints the min+gzip size of the SDK core (dist/ferryml.js and the chunks it imports
 // statically; tfjs and idb-keyval excluded as they are peer/external) and of each lazily loaded
 // chunk, and exits 1 when the core is over the budget. Run `npm run build` first (done here if
-// dist/ is missing). Budget: 16 KB — see README "Size budget" before raising it.
+// dist/ is missing). Budget: 16.5 KB — see README "Size budget" before raising it.
 import { readFileSync, existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { spawnSync } from 'node:child_process';
 import { minify } from 'terser';
 
-const BUDGET = 16 * 1024;
+const BUDGET = 16.5 * 1024;
 const entry = resolve('dist/ferryml.js');
 if (!existsSync(entry)) spawnSync('npm', ['run', 'build'], { stdio: 'inherit' });
 
