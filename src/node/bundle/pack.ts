@@ -80,6 +80,17 @@ export async function packBundle(o: PackOptions): Promise<{ dir: string; manifes
   const output = o.output ?? (schema.label?.classes ? { kind: 'classification' as const, labels: schema.label.classes.map(String) } : undefined);
   if (!output) throw new Error('output: pass --labels a,b,c (classification) or --regression; the schema names no label classes');
 
+  // The output baseline (output drift telemetry): training predictions when given, else golden's.
+  // Computed before the bundle directory exists, so a refusal here leaves nothing behind.
+  const predicted = o.predictions
+    ? { rows: await readJsonFile<number[][]>(o.predictions, 'predictions'), source: basename(o.predictions) }
+    : o.golden
+      ? { rows: (await readJsonFile<Golden>(o.golden, 'golden')).outputs, source: 'golden' }
+      : undefined;
+  if (predicted && (!Array.isArray(predicted.rows) || !predicted.rows.every((r) => Array.isArray(r)))) {
+    throw new Error(`${o.predictions ?? o.golden}: ${o.predictions ? 'predictions must be a JSON array of output vectors' : 'golden.json needs "outputs": one vector per row'}`);
+  }
+  const outputBaseline = predicted?.rows.length ? computeOutputBaseline(predicted.rows, output, predicted.source) : undefined;
   const before = await readRegistry(o.out);
   if (before.models[o.name]?.revoked?.includes(o.version)) throw new Error(`${o.name}@${o.version} is revoked in ${o.out}/index.json; pack a new --version`);
   const dir = resolve(o.out, o.name, o.version);
@@ -110,16 +121,6 @@ export async function packBundle(o: PackOptions): Promise<{ dir: string; manifes
   if (o.seed !== undefined) training.seed = o.seed;
   if (o.code !== undefined) training.code = o.code;
   if (o.metrics) training.metrics = o.metrics;
-  // The output baseline (output drift telemetry): training predictions when given, else golden's.
-  const predicted = o.predictions
-    ? { rows: await readJsonFile<number[][]>(o.predictions, 'predictions'), source: basename(o.predictions) }
-    : o.golden
-      ? { rows: (await readJsonFile<Golden>(o.golden, 'golden')).outputs, source: 'golden' }
-      : undefined;
-  if (predicted && (!Array.isArray(predicted.rows) || !predicted.rows.every((r) => Array.isArray(r)))) {
-    throw new Error(`${o.predictions ?? o.golden}: ${o.predictions ? 'predictions must be a JSON array of output vectors' : 'golden.json needs "outputs": one vector per row'}`);
-  }
-  const outputBaseline = predicted?.rows.length ? computeOutputBaseline(predicted.rows, output, predicted.source) : undefined;
   let manifest: Manifest = {
     formatVersion: MANIFEST_FORMAT_VERSION,
     name: o.name,
