@@ -2,6 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { FerryError } from '../../errors.js';
+import { checkNumber, optionError } from '../../check-options.js';
 import { numberOption, parseCommand } from '../args.js';
 
 /** Options of {@link startCollector}. */
@@ -161,16 +162,13 @@ function storeOptions(o: CollectorOptions, env: NodeJS.ProcessEnv) {
     clickhouseTable: o.clickhouseTable ?? collectorDefaults.clickhouseTable,
     clickhouseUser: o.clickhouseUser ?? env.CLICKHOUSE_USER ?? 'default',
     clickhousePassword: password,
-    clickhouseTtlHours: integer('clickhouse-ttl-hours', o.clickhouseTtlHours, collectorDefaults.clickhouseTtlHours, 0),
+    clickhouseTtlHours: integer('clickhouseTtlHours', o.clickhouseTtlHours, collectorDefaults.clickhouseTtlHours, 0),
     chdbPath: o.chdbPath,
   };
 }
 
-function integer(name: string, v: number | undefined, fallback: number, min: number): number {
-  if (v === undefined) return fallback;
-  if (!Number.isInteger(v) || v < min) throw new FerryError('INVALID_OPTIONS', `collector option --${name} must be an integer ≥ ${min}; got ${v}`);
-  return v;
-}
+const SCOPE = 'collector';
+const integer = (option: string, value: number | undefined, fallback: number, min: number) => checkNumber(SCOPE, option, value, fallback, { integer: true, min });
 
 function readTokenFile(file: string | undefined): string | undefined {
   if (file === undefined) return undefined;
@@ -184,11 +182,11 @@ function readTokenFile(file: string | undefined): string | undefined {
 /** Fills defaults; throws INVALID_OPTIONS on caller mistakes. */
 export function normalizeOptions(o: CollectorOptions = {}, env: NodeJS.ProcessEnv = process.env): NormalizedCollectorOptions {
   const token = o.token ?? readTokenFile(o.tokenFile) ?? env.FERRYML_ADMIN_TOKEN;
-  if (token !== undefined && token.length < 8) throw new FerryError('INVALID_OPTIONS', 'collector --token must be at least 8 characters');
+  if (token !== undefined && token.length < 8) throw optionError(SCOPE, 'token', 'at least 8 characters', `${token.length} characters`);
   const origins = (o.origins ?? collectorDefaults.origins).map((s) => s.trim().replace(/\/+$/, '')).filter(Boolean);
   for (const origin of origins) {
     if (origin !== '*' && !/^https?:\/\/[^/]+$/.test(origin)) {
-      throw new FerryError('INVALID_OPTIONS', `collector --origins: "${origin}" is not an origin like "https://app.example.com" (scheme://host[:port], no path) or "*"`);
+      throw optionError(SCOPE, 'origins', 'origins like "https://app.example.com" (scheme://host[:port], no path) or "*"', origin);
     }
   }
   const host = o.host ?? collectorDefaults.host;
@@ -205,18 +203,18 @@ export function normalizeOptions(o: CollectorOptions = {}, env: NodeJS.ProcessEn
     origins,
     ingestKeys: ingest.keys,
     ingestKeyModels: ingest.models,
-    retentionDays: integer('retention-days', o.retentionDays, collectorDefaults.retentionDays, 1),
-    maxAttributeBytes: integer('max-attribute-bytes', o.maxAttributeBytes, collectorDefaults.maxAttributeBytes, 256),
-    maxRecordBytes: integer('max-record-bytes', o.maxRecordBytes, collectorDefaults.maxRecordBytes, 1024),
-    maxBodyBytes: integer('max-body-bytes', o.maxBodyBytes, collectorDefaults.maxBodyBytes, 1024),
-    queueRecords: integer('queue-records', o.queueRecords, collectorDefaults.queueRecords, 1),
-    writeBatchRecords: integer('write-batch-records', o.writeBatchRecords, collectorDefaults.writeBatchRecords, 1),
-    retryAfterS: integer('retry-after', o.retryAfterS, collectorDefaults.retryAfterS, 0),
-    alertsEvery: integer('alerts-every', o.alertsEvery, collectorDefaults.alertsEvery, 1),
+    retentionDays: integer('retentionDays', o.retentionDays, collectorDefaults.retentionDays, 1),
+    maxAttributeBytes: integer('maxAttributeBytes', o.maxAttributeBytes, collectorDefaults.maxAttributeBytes, 256),
+    maxRecordBytes: integer('maxRecordBytes', o.maxRecordBytes, collectorDefaults.maxRecordBytes, 1024),
+    maxBodyBytes: integer('maxBodyBytes', o.maxBodyBytes, collectorDefaults.maxBodyBytes, 1024),
+    queueRecords: integer('queueRecords', o.queueRecords, collectorDefaults.queueRecords, 1),
+    writeBatchRecords: integer('writeBatchRecords', o.writeBatchRecords, collectorDefaults.writeBatchRecords, 1),
+    retryAfterS: integer('retryAfterS', o.retryAfterS, collectorDefaults.retryAfterS, 0),
+    alertsEvery: integer('alertsEvery', o.alertsEvery, collectorDefaults.alertsEvery, 1),
     alertRules: o.alertRules,
     alertmanager: o.alertmanager === undefined ? undefined : httpUrl('alertmanager', o.alertmanager),
     webhooks: (o.webhooks ?? []).map((u) => httpUrl('webhook', u)),
-    notifyRetryMs: integer('notify-retry-ms', o.notifyRetryMs, collectorDefaults.notifyRetryMs, 1),
+    notifyRetryMs: integer('notifyRetryMs', o.notifyRetryMs, collectorDefaults.notifyRetryMs, 1),
     ...storeOptions(o, env),
   };
 }
