@@ -5,6 +5,7 @@
 import { checkChoice, checkNumber, optionError, pageBase } from '../check-options.js';
 import type { ModelInfo } from './model-types.js';
 import { BACKEND_NAMES } from './types.js';
+import { defaultWasmPaths } from './wasm-files.js';
 import type { BackendName } from './types.js';
 
 /** How the model runs: backends, WASM files, worker, batching. */
@@ -24,8 +25,10 @@ export interface RuntimeOptions {
   remember?: boolean;
   /**
    * Where tfjs-backend-wasm's `.wasm` files are: a directory URL ending in `/`, or a map from file
-   * name to URL. @default "/node_modules/@tensorflow/tfjs-backend-wasm/dist/" in browsers (what
-   * `npm start` and the test server serve); in Node, the package's own directory
+   * name (`tfjs-backend-wasm.wasm`, `tfjs-backend-wasm-simd.wasm`,
+   * `tfjs-backend-wasm-threaded-simd.wasm`) to URL. @default in browsers, the binaries next to the
+   * SDK's own code (`new URL('./tfjs-backend-wasm-simd.wasm', import.meta.url)`, which bundlers
+   * emit); in Node, the package's own directory
    */
   wasmPaths?: string | Record<string, string>;
   /**
@@ -67,7 +70,6 @@ export const RUNTIME_DEFAULTS = {
   backends: BACKEND_NAMES,
   select: 'auto',
   remember: true,
-  wasmPaths: '/node_modules/@tensorflow/tfjs-backend-wasm/dist/',
   wasmThreads: 'auto',
   maxBatch: 256,
   maxDelayMs: 0,
@@ -110,7 +112,7 @@ export function normalizeRuntimeOptions(options: RuntimeOptions): NormalizedRunt
   const select = checkChoice(SCOPE, 'select', options.select, RUNTIME_DEFAULTS.select, ['auto', 'measure', 'first'] as const);
 
   // Browsers resolve the WASM directory against the page (workers get absolute URLs); Node uses the package's files.
-  let wasmPaths: string | Record<string, string> | undefined = options.wasmPaths ?? (base ? RUNTIME_DEFAULTS.wasmPaths : undefined);
+  let wasmPaths: string | Record<string, string> | undefined = options.wasmPaths ?? (base ? defaultWasmPaths() : undefined);
   if (typeof wasmPaths === 'string') {
     if (!wasmPaths.endsWith('/')) throw optionError(SCOPE, 'wasmPaths', 'a directory URL ending in "/" (or a map of file name → URL)', wasmPaths);
     if (base) wasmPaths = new URL(wasmPaths, base).href;
