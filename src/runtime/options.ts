@@ -119,8 +119,7 @@ export function normalizeRuntimeOptions(options: RuntimeOptions): NormalizedRunt
   } else if (wasmPaths && base) {
     wasmPaths = Object.fromEntries(Object.entries(wasmPaths).map(([file, url]) => [file, new URL(url, base).href]));
   }
-  const engine = options.engine ?? RUNTIME_DEFAULTS.engine;
-  if (engine !== 'auto' && engine !== 'tfjs') throw invalid('engine', 'must be "auto" or "tfjs"', engine);
+  const engine = checkChoice(SCOPE, 'engine', options.engine, RUNTIME_DEFAULTS.engine, ['auto', 'tfjs'] as const);
   const cores = (globalThis.navigator as { hardwareConcurrency?: number } | undefined)?.hardwareConcurrency ?? 1;
   const threads = checkChoice<boolean | 'auto'>(SCOPE, 'wasmThreads', options.wasmThreads, RUNTIME_DEFAULTS.wasmThreads, [true, false, 'auto']);
 
