@@ -8,8 +8,8 @@
 // The demo build lives in demo/rollup.demo.mjs and is chained here when it exists.
 import typescript from '@rollup/plugin-typescript';
 import { dts } from 'rollup-plugin-dts';
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, relative, resolve, sep } from 'node:path';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 
 const external = (id) => /^(@tensorflow\/|idb-keyval)/.test(id);
 const nodeExternal = (id) => !id.startsWith('.') && !id.startsWith('/') && !id.startsWith('\0');
@@ -98,6 +98,8 @@ function selfContainedWorker(entry, name) {
     name: 'ferryml-self-contained-worker',
     async writeBundle(options) {
       const { build } = await import('esbuild');
+      // Chunk names carry content hashes: drop the previous build's, or they pile up (and get packed).
+      rmSync(join(options.dir, 'worker'), { recursive: true, force: true });
       await build({
         entryPoints: { [name]: entry },
         outdir: options.dir,

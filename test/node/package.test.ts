@@ -59,9 +59,10 @@ function run(cmd: string, args: string[], cwd: string, timeout = 240_000) {
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'ferryml-package-'));
   app = join(dir, 'app');
-  run('npx', ['rollup', '-c', 'rollup.config.mjs'], repo, 400_000);
-  const out = run('npm', ['pack', '--json', '--pack-destination', dir], repo);
-  packed = (JSON.parse(out.stdout) as Array<typeof packed & { filename: string }>)[0]!;
+  // `npm pack` runs `prepack` (`npm run build`: dist/ emptied, then rollup), as a publish would.
+  const out = run('npm', ['pack', '--json', '--pack-destination', dir], repo, 400_000);
+  // The build's own output comes first on stdout; the JSON report is the array after it.
+  packed = (JSON.parse(out.stdout.slice(out.stdout.search(/^\[\s*$/m))) as Array<typeof packed & { filename: string }>)[0]!;
   tarball = join(dir, `ferryml-${pkg.version}.tgz`);
   // A fresh app: the tarball plus the bundlers at this repo's versions. npm's cache already holds
   // them (this repo's devDependencies), so the install needs the registry at most once.
