@@ -1,13 +1,15 @@
 // Two builds:
-//  1. the browser SDK: dist/ferryml.js (ESM, tfjs and idb-keyval external, backends and
-//     optional subsystems in lazily loaded chunks in dist/chunks/), dist/ferryml-worker.js (emitted
-//     where the worker host references it, see workerUrls) + dist/ferryml.d.ts;
+//  1. the browser SDK: dist/ferryml.js and the tooling subpaths dist/{schema,bundle,telemetry}.js
+//     (ESM, tfjs and idb-keyval external, backends and optional subsystems in lazily loaded chunks
+//     in dist/chunks/), dist/ferryml-worker.js (emitted where the worker host references it, see
+//     workerUrls), tfjs-backend-wasm's three binaries next to them (see wasmAssets) + one .d.ts
+//     per entry;
 //  2. the Node CLI: dist/node/cli.js (the `ferryml` bin), everything in node_modules external.
 // The demo build lives in demo/rollup.demo.mjs and is chained here when it exists.
 import typescript from '@rollup/plugin-typescript';
 import { dts } from 'rollup-plugin-dts';
-import { existsSync } from 'node:fs';
-import { dirname, relative, resolve, sep } from 'node:path';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 
 const external = (id) => /^(@tensorflow\/|idb-keyval)/.test(id);
 const nodeExternal = (id) => !id.startsWith('.') && !id.startsWith('/') && !id.startsWith('\0');
@@ -54,17 +56,85 @@ function workerUrls(workers) {
   };
 }
 
+/**
+ * The WASM binaries of the SDK: `new URL('<path>.wasm', import.meta.url)` in its source (a path
+ * into node_modules, what a dev server serves) becomes `new URL('./<file>.wasm', import.meta.url)`
+ * relative to the chunk it lands in, and the binary is emitted into dist/ as an asset — so an
+ * app's bundler (Vite, webpack 5) copies it with the SDK and nothing needs configuring.
+ */
+function wasmAssets() {
+  const pattern = /new URL\((['"])(\.{1,2}\/[^'"]+\.wasm)\1,\s*import\.meta\.url\)/g;
+  let refs;
+  return {
+    name: 'ferryml-wasm-assets',
+    buildStart() {
+      refs = new Map();
+    },
+    transform(code, id) {
+      if (!code.includes('.wasm')) return null;
+      let changed = false;
+      const out = code.replace(pattern, (_match, _quote, rel) => {
+        const file = resolve(dirname(id), rel);
+        changed = true;
+        if (!refs.has(file)) refs.set(file, this.emitFile({ type: 'asset', fileName: file.split(sep).pop(), source: readFileSync(file) }));
+        return `import.meta.ROLLUP_FILE_URL_${refs.get(file)}`;
+      });
+      return changed ? { code: out, map: null } : null;
+    },
+  };
+}
+
+/**
+ * The worker as shipped is self-contained: tfjs bundled in (ESM, backends in lazy chunks under
+ * dist/worker/), so it runs wherever the SDK's `new Worker(new URL(…))` finds it without the app's
+ * bundler touching its imports. Vite's dev server serves a dependency's worker as is, and tfjs's
+ * CommonJS dependencies (seedrandom, long) then fail with "module is not defined"; a bundler that
+ * does process it (Vite build, webpack) gets code that needs nothing more. esbuild builds it
+ * (seconds; @rollup/plugin-commonjs took minutes on tfjs here) after the SDK build has written
+ * dist/, over the worker chunk rollup emitted for the URL rewrite.
+ */
+function selfContainedWorker(entry, name) {
+  return {
+    name: 'ferryml-self-contained-worker',
+    async writeBundle(options) {
+      const { build } = await import('esbuild');
+      // Chunk names carry content hashes: drop the previous build's, or they pile up (and get packed).
+      rmSync(join(options.dir, 'worker'), { recursive: true, force: true });
+      await build({
+        entryPoints: { [name]: entry },
+        outdir: options.dir,
+        bundle: true,
+        format: 'esm',
+        splitting: true,
+        minify: true,
+        platform: 'browser',
+        target: 'es2022',
+        chunkNames: 'worker/[name]-[hash]',
+        legalComments: 'none',
+        logLevel: 'warning',
+        // tfjs-backend-wasm's emscripten glue probes `typeof __filename`; webpack rewrites that
+        // probe in an ES module but leaves the name, which then throws in the worker. No Node here.
+        define: { __filename: 'undefined', __dirname: 'undefined' },
+      });
+    },
+  };
+}
+
+/** The entries of the browser SDK: the app API (root) and the tooling subpaths. */
+const entries = { ferryml: 'src/index.ts', schema: 'src/entries/schema.ts', bundle: 'src/entries/bundle.ts', telemetry: 'src/entries/telemetry.ts' };
+
 const builds = [
   {
-    input: { ferryml: 'src/index.ts' },
+    input: entries,
     external,
+    // Source maps stay out of the package (package.json `files`); they serve local debugging.
     output: { dir: 'dist', format: 'es', sourcemap: true, entryFileNames: '[name].js', chunkFileNames: 'chunks/[name]-[hash].js' },
-    plugins: [ts(), workerUrls({ 'src/runtime/worker.ts': 'ferryml-worker.js' })],
+    plugins: [ts(), workerUrls({ 'src/runtime/worker.ts': 'ferryml-worker.js' }), wasmAssets(), selfContainedWorker('src/runtime/worker.ts', 'ferryml-worker')],
   },
   {
-    input: 'src/index.ts',
+    input: entries,
     external,
-    output: { file: 'dist/ferryml.d.ts', format: 'es' },
+    output: { dir: 'dist', format: 'es', entryFileNames: '[name].d.ts', chunkFileNames: 'chunks/[name]-[hash].d.ts' },
     plugins: [dts({ tsconfig: './tsconfig.browser.json' })],
   },
   {

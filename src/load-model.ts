@@ -11,6 +11,8 @@ import { openBundle } from './model/open-bundle.js';
 import type { OpenBundleOptions } from './model/open-bundle-options.js';
 import type { OpenedBundle } from './model/opened-bundle.js';
 import { compileSchema } from './schema/compile.js';
+import { schemaConflicts } from './schema/compatible.js';
+import type { AppColumns } from './schema/compatible.js';
 import type { CompiledSchema } from './schema/compile.js';
 import type { InferInput } from './schema/define.js';
 import type { Schema } from './schema/types.js';
@@ -32,7 +34,8 @@ export interface LoadModelOptions extends OpenBundleOptions, RuntimeOptions {
   files?: ReadonlyMap<string, Uint8Array> | ((path: string) => Promise<Uint8Array>);
   /**
    * The schema the app was written against (e.g. from `defineSchema`): types `predict()`'s input
-   * and is checked at load to have the same columns (name and type) as the bundle's schema.
+   * and is checked at load to be compatible with the bundle's schema — new optional columns are
+   * fine; a changed type or a newly required column is `SCHEMA_INVALID` naming it.
    */
   schema?: AppSchema;
   /** Send load, latency, error and drift telemetry to an OTLP/HTTP collector. @default off (and not downloaded) */
@@ -44,10 +47,11 @@ function checkAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw new FerryError('ABORTED', 'loadModel() was aborted', { cause: signal.reason });
 }
 
-/** What `schema` needs to be: a schema (or `defineSchema` result) whose columns have names and types. */
-export interface AppSchema {
-  readonly columns: ReadonlyArray<{ readonly name: string; readonly type: string }>;
-}
+/**
+ * What `schema` needs to be: a schema (or `defineSchema` result) whose columns have names and
+ * types; `required` and `steps`, when present, tell which columns the app may leave out.
+ */
+export type AppSchema = AppColumns;
 
 /** Reads `manifest.json` and every file it lists through `read`; never reads outside the bundle. */
 async function readFiles(read: (path: string) => Promise<Uint8Array>): Promise<Map<string, Uint8Array>> {
@@ -64,13 +68,15 @@ async function readFiles(read: (path: string) => Promise<Uint8Array>): Promise<M
   return files;
 }
 
-/** The app's schema must describe the same columns as the bundle's, or typed rows would not fit. */
-function checkAppSchema(app: AppSchema, bundle: Schema): void {
-  const key = (s: AppSchema) => s.columns.map((c) => `${c.name}:${c.type}`).sort().join(', ');
-  if (key(app) !== key(bundle)) {
-    throw new FerryError('SCHEMA_INVALID', `The \`schema\` passed to loadModel has columns [${key(app)}] but the bundle's schema has [${key(bundle)}]; update the app's schema to this model version`, {
-      details: { expected: key(bundle), got: key(app) },
-    });
+/** The app's schema must be compatible with the bundle's (see ./schema/compatible.ts): only a real conflict fails the load. */
+function checkAppSchema(app: AppSchema, bundle: Schema, manifest: Manifest): void {
+  const conflicts = schemaConflicts(app, bundle);
+  if (conflicts.length > 0) {
+    throw new FerryError(
+      'SCHEMA_INVALID',
+      `The \`schema\` passed to loadModel conflicts with ${manifest.name}@${manifest.version}: ${conflicts.join('; ')}. Update the app's schema to this model version (README "Schema evolution")`,
+      { details: { conflicts } },
+    );
   }
 }
 
@@ -162,7 +168,7 @@ export async function loadModel(options: LoadModelOptions): Promise<Model<Record
     bundleMs = performance.now() - started;
     manifest = bundle.manifest;
     schema = compileSchema(bundle.schema);
-    if (options.schema) checkAppSchema(options.schema, bundle.schema);
+    if (options.schema) checkAppSchema(options.schema, bundle.schema, manifest);
     const golden = o.golden ? goldenInput(bundle, schema) : undefined;
     checkAborted(options.signal);
     const engineInit: EngineInit = {
@@ -210,7 +216,7 @@ export async function loadModel(options: LoadModelOptions): Promise<Model<Record
       telemetry,
       maxBatch: o.maxBatch,
       maxDelayMs: o.maxDelayMs,
-      timeoutMs: o.timeoutMs,
+      timeoutMs: o.predictTimeoutMs,
       topK: o.topK,
       transfers: o.worker !== undefined,
       base: {

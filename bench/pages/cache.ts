@@ -1,7 +1,9 @@
 // Page for item 4, `cache`: opening a bundle cold (IndexedDB cleared, every file fetched from the
 // loopback server, verified and stored) against warm (served from IndexedDB, every file's
 // sha256 verified again), alternating cold/warm and warm/cold so drift hits both.
-import { clear, openBundle, type OpenBundleOptions } from '../../src/index.js';
+import { clear } from '../../src/cache/manage.js';
+import { openBundle } from '../../src/entries/bundle.js';
+import { type OpenBundleOptions } from '../../src/index.js';
 import { yieldToLoop } from './timing.js';
 
 /** Where the bundle comes from: the registry (pinned to one version) or a bundle URL. */

@@ -1,6 +1,7 @@
 // Chromium side of the `preprocess` benchmark: the same compiled transform as the Node timer,
 // on the same tiled rows, answering the same commands through `window.bench`.
-import { compileSchema, type CompiledSchema, type Schema } from '../../src/index.js';
+import { compileSchema, type CompiledSchema } from '../../src/entries/schema.js';
+import { type Schema } from '../../src/index.js';
 import { tile, type TimerCommand } from '../preprocess/rows.js';
 
 let compiled: CompiledSchema | undefined;

@@ -3,7 +3,7 @@
  * the origin's storage estimate, the channel to follow, a one-click rollback (pin any version),
  * evicting a version and clearing the cache. Everything goes through the SDK's public API.
  */
-import { clear, evict, listCached, parseRegistry, storageEstimate } from './sdk.js';
+import { modelCache, parseRegistry } from './sdk.js';
 import type { CachedBundleInfo, Registry } from './sdk.js';
 import { byId, facts, h, replace } from './dom.js';
 import { ago, bytes } from './format.js';
@@ -47,7 +47,7 @@ export function mountVersionsPanel(slots: readonly ModelSlot[], registryUrl: str
       const use = h('button', { type: 'button', class: 'small secondary', disabled: version === inUse || revoked, 'aria-label': `Use ${slot.name} ${version}` }, version === inUse ? 'in use' : 'use');
       use.addEventListener('click', () => void slot.reload({ version }).then(refresh));
       const drop = h('button', { type: 'button', class: 'small danger', disabled: !hit, 'aria-label': `Evict ${slot.name} ${version} from the cache` }, 'evict');
-      drop.addEventListener('click', () => void evict(slot.name, version).then(refresh));
+      drop.addEventListener('click', () => void modelCache.evict(slot.name, version).then(refresh));
       return h(
         'tr',
         { 'data-version': `${slot.name}@${version}` },
@@ -68,7 +68,7 @@ export function mountVersionsPanel(slots: readonly ModelSlot[], registryUrl: str
     busy = true;
     try {
       await fetchRegistry();
-      const [cached, estimate] = await Promise.all([listCached().catch(() => [] as CachedBundleInfo[]), storageEstimate()]);
+      const [cached, estimate] = await Promise.all([modelCache.list().catch(() => [] as CachedBundleInfo[]), modelCache.estimate()]);
       const total = cached.reduce((s, c) => s + c.bytes, 0);
       replace(
         info,
@@ -97,7 +97,7 @@ export function mountVersionsPanel(slots: readonly ModelSlot[], registryUrl: str
   byId('cache-refresh').addEventListener('click', () => void refresh());
   byId('cache-clear').addEventListener('click', () => {
     // Loaded models keep running from memory; the next load downloads again.
-    void clear().then(refresh);
+    void modelCache.clear().then(refresh);
   });
   for (const slot of slots) slot.subscribe(() => slot.state.kind === 'ready' && void refresh());
   // The registry becomes reachable (or not) with the network.

@@ -31,3 +31,12 @@ export async function clear(options: CacheSelector = {}): Promise<void> {
 export async function storageEstimate(options: CacheSelector = {}): Promise<{ usage: number; quota: number } | undefined> {
   return (await impl()).storageEstimate(options);
 }
+
+/**
+ * Cache management under one name: `modelCache.list()`, `.evict(name, version?)`, `.clear()`,
+ * `.estimate()` — each takes the `dbName`/`bucket` given to `loadModel({ cache })`.
+ * @example
+ * for (const v of await modelCache.list()) console.log(v.name, v.version, v.bytes);
+ * await modelCache.evict('penguins', '1.0.0');
+ */
+export const modelCache = { list: listCached, evict, clear, estimate: storageEstimate } as const;

@@ -6,6 +6,7 @@
  */
 import { FerryError, isFerryError } from '../errors.js';
 import { checkJsonStart, looksLikeHtml, unexpectedHtml } from './content-check.js';
+import { RETRY_STATUS, retryAfterMs as parseRetryAfter } from '../http-retry.js';
 
 /** Transport settings shared by every request of one load. */
 export interface FetchPolicy {
@@ -38,19 +39,10 @@ export interface FetchRequest {
   cache?: RequestCache;
 }
 
-const RETRY_STATUS = new Set([408, 425, 429, 500, 502, 503, 504]);
 const MAX_DELAY_MS = 30_000;
 
 const fail = (code: ConstructorParameters<typeof FerryError>[0], message: string, details: Record<string, unknown>, cause?: unknown) =>
   new FerryError(code, message, cause === undefined ? { details } : { cause, details });
-
-/** Milliseconds a `Retry-After` header asks for (delta-seconds or an HTTP date), if it parses. */
-export function parseRetryAfter(value: string | null, now = Date.now()): number | undefined {
-  if (!value) return undefined;
-  if (/^\s*\d+\s*$/.test(value)) return Number(value) * 1000;
-  const at = Date.parse(value);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
-}
 
 /** Bytes of `request.url`, retried per `policy`; the last error is thrown with `details.attempts`. */
 export async function fetchBytes(request: FetchRequest, policy: FetchPolicy): Promise<Uint8Array> {

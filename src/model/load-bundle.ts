@@ -19,6 +19,7 @@ import { isRegistryTrustError, manifestKeys } from './registry-trust.js';
 import { createInflightGroup } from './share-inflight.js';
 import { persistence, storeVersion } from './store-version.js';
 import type { VerifiedVersion } from './verified-version.js';
+import { RETRY_STATUS } from '../http-retry.js';
 
 type Fetched = { version: VerifiedVersion; status: BundleCacheStatus };
 const downloads = createInflightGroup<Fetched>();
@@ -42,7 +43,7 @@ function networkFailed(error: unknown): error is FerryError {
   if (!isFerryError(error)) return false;
   if (error.code === 'NETWORK_ERROR' || error.code === 'TIMEOUT') return true;
   const status = error.details.status as number | undefined;
-  return error.code === 'HTTP_ERROR' && status !== undefined && (status >= 500 || status === 429 || status === 408);
+  return error.code === 'HTTP_ERROR' && status !== undefined && RETRY_STATUS.has(status);
 }
 
 /** Opens a verified model bundle; see `openBundle` for the contract. */
@@ -70,7 +71,7 @@ export async function loadBundle(options: OpenBundleOptions): Promise<OpenedBund
   // reaches a server on this machine or LAN, which navigator.onLine does not rule out); online with a
   // verified cached version to stand in, one retry; otherwise `retries`, as nothing else can serve.
   const transportRetries = async () => (browserOffline() ? 0 : (await fallbackVersion().catch(() => undefined)) ? Math.min(1, opts.retries) : opts.retries);
-  const policy: FetchPolicy = { fetch: opts.fetch, timeoutMs: opts.timeoutMs, retries: opts.retries, backoffMs: opts.backoffMs, signal: opts.signal, transportRetries };
+  const policy: FetchPolicy = { fetch: opts.fetch, timeoutMs: opts.downloadTimeoutMs, retries: opts.retries, backoffMs: opts.backoffMs, signal: opts.signal, transportRetries };
   const finish = (version: VerifiedVersion, source: BundleSource, resolvedBy: ResolvedBy, cache: BundleCacheStatus, fallback?: OpenedBundle['fallback']): OpenedBundle => {
     const { manifest, id, baseUrl, downloadedBytes } = version;
     const parts = assemble(manifest, version.files, baseUrl);

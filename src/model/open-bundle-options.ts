@@ -3,6 +3,7 @@
  * accepts the shorthands and throws on caller mistakes (STYLE.md §4).
  */
 import type { BucketOptions } from '../cache/storage-bucket.js';
+import { checkNumber, checkUrl, pageBase } from '../check-options.js';
 import { FerryError } from '../errors.js';
 
 /** Bytes loaded so far across every file of the bundle (manifest excluded), and the bundle's total. */
@@ -53,8 +54,8 @@ export interface OpenBundleOptions {
   publicKey?: PublicKeyInput;
   /** `false`: memory only, nothing stored. @default { dbName: "ferryml", maxVersions: 2, maxBytes: 256 MiB, persist: false } */
   cache?: false | BundleCacheOptions;
-  /** Per-request timeout (the whole response, body included). @default 30000 */
-  timeoutMs?: number;
+  /** Timeout of one download request (the whole response, body included), per attempt. `predict()` calls have `predictTimeoutMs`. @default 30000 */
+  downloadTimeoutMs?: number;
   /**
    * Retries after a network error, timeout, 408/425/429/5xx, with exponential backoff and jitter.
    * A request with no answer (network error, timeout) is not retried while `navigator.onLine` is
@@ -81,7 +82,7 @@ export interface NormalizedOpenBundleOptions {
   clientId: string | undefined;
   publicKey: PublicKeyInput | undefined;
   cache: NormalizedCacheOptions | false;
-  timeoutMs: number;
+  downloadTimeoutMs: number;
   retries: number;
   backoffMs: number;
   onProgress: ((progress: BundleProgress) => void) | undefined;
@@ -93,41 +94,27 @@ export interface NormalizedOpenBundleOptions {
 export const OPEN_BUNDLE_DEFAULTS = {
   channel: 'stable',
   cache: { dbName: 'ferryml', maxVersions: 2, maxBytes: 256 * 1024 * 1024, persist: false },
-  timeoutMs: 30_000,
+  downloadTimeoutMs: 30_000,
   retries: 3,
   backoffMs: 300,
 } as const;
 
-const invalid = (message: string, details: Record<string, unknown>) =>
-  new FerryError('INVALID_OPTIONS', message, { details });
+const SCOPE = 'openBundle';
 
-function toUrl(value: string | URL, field: string): URL {
-  const base = typeof location === 'undefined' ? undefined : location.href;
-  try {
-    return new URL(value, base);
-  } catch (cause) {
-    throw new FerryError('INVALID_OPTIONS', `openBundle: \`${field}\` is not a URL: ${String(value)}`, { cause, details: { field, value: String(value) } });
-  }
-}
-
-function positive(value: number, field: string, integer: boolean): number {
-  if (!(value >= 0) || (integer && !Number.isInteger(value))) {
-    throw invalid(`openBundle: \`${field}\` must be a ${integer ? 'non-negative integer' : 'non-negative number'}, got ${String(value)}`, { field, value });
-  }
-  return value;
-}
+/** The `INVALID_OPTIONS` error of a rule that spans options (not one option's value). */
+const invalid = (message: string, details: Record<string, unknown>) => new FerryError('INVALID_OPTIONS', `${SCOPE}: ${message}`, { details: { scope: SCOPE, ...details } });
 
 /** Applies defaults; throws `INVALID_OPTIONS` naming the field on a caller mistake. */
 export function normalizeOptions(options: OpenBundleOptions): NormalizedOpenBundleOptions {
   const { registry, bundle, name } = options;
   if (!registry === !bundle) {
-    throw invalid('openBundle: give exactly one of `registry` (URL of models/index.json) or `bundle` (URL of a bundle directory)', {
+    throw invalid('give exactly one of `registry` (URL of models/index.json) or `bundle` (URL of a bundle directory)', {
       registry: registry === undefined ? undefined : String(registry),
       bundle: bundle === undefined ? undefined : String(bundle),
     });
   }
-  if (registry && !name) throw invalid('openBundle: `name` is required with `registry` (the model name in models/index.json)', { field: 'name' });
-  let bundleUrl = bundle === undefined ? undefined : toUrl(bundle, 'bundle');
+  if (registry && !name) throw invalid('`name` is required with `registry` (the model name in models/index.json)', { option: 'name' });
+  let bundleUrl = bundle === undefined ? undefined : checkUrl(SCOPE, 'bundle', bundle, pageBase());
   // Accept ".../1.2.0", ".../1.2.0/" and ".../1.2.0/manifest.json" alike.
   if (bundleUrl) bundleUrl = new URL(bundleUrl.pathname.endsWith('/manifest.json') ? '.' : bundleUrl.pathname.endsWith('/') ? '.' : `${bundleUrl.pathname}/`, bundleUrl);
   const cacheIn = options.cache;
@@ -137,16 +124,16 @@ export function normalizeOptions(options: OpenBundleOptions): NormalizedOpenBund
       ? false
       : {
           dbName: cacheIn?.dbName ?? defaults.dbName,
-          maxVersions: positive(cacheIn?.maxVersions ?? defaults.maxVersions, 'cache.maxVersions', true),
-          maxBytes: positive(cacheIn?.maxBytes ?? defaults.maxBytes, 'cache.maxBytes', false),
+          // At least 1: the version being loaded.
+          maxVersions: checkNumber(SCOPE, 'cache.maxVersions', cacheIn?.maxVersions, defaults.maxVersions, { integer: true, min: 1 }),
+          maxBytes: checkNumber(SCOPE, 'cache.maxBytes', cacheIn?.maxBytes, defaults.maxBytes, { min: 0 }),
           persist: cacheIn?.persist ?? defaults.persist,
           bucket: cacheIn?.bucket,
         };
-  if (cache && cache.maxVersions < 1) throw invalid('openBundle: `cache.maxVersions` must be at least 1 (the version being loaded)', { field: 'cache.maxVersions' });
   const fetchFn = options.fetch ?? (typeof fetch === 'function' ? fetch.bind(globalThis) : undefined);
-  if (!fetchFn) throw invalid('openBundle: no global fetch here; pass `fetch`', { field: 'fetch' });
+  if (!fetchFn) throw invalid('no global fetch here; pass `fetch`', { option: 'fetch' });
   return {
-    registry: registry === undefined ? undefined : toUrl(registry, 'registry'),
+    registry: registry === undefined ? undefined : checkUrl(SCOPE, 'registry', registry, pageBase()),
     bundle: bundleUrl,
     name,
     version: options.version,
@@ -154,9 +141,9 @@ export function normalizeOptions(options: OpenBundleOptions): NormalizedOpenBund
     clientId: options.clientId,
     publicKey: options.publicKey,
     cache,
-    timeoutMs: positive(options.timeoutMs ?? OPEN_BUNDLE_DEFAULTS.timeoutMs, 'timeoutMs', false),
-    retries: positive(options.retries ?? OPEN_BUNDLE_DEFAULTS.retries, 'retries', true),
-    backoffMs: positive(options.backoffMs ?? OPEN_BUNDLE_DEFAULTS.backoffMs, 'backoffMs', false),
+    downloadTimeoutMs: checkNumber(SCOPE, 'downloadTimeoutMs', options.downloadTimeoutMs, OPEN_BUNDLE_DEFAULTS.downloadTimeoutMs, { min: 0 }),
+    retries: checkNumber(SCOPE, 'retries', options.retries, OPEN_BUNDLE_DEFAULTS.retries, { integer: true, min: 0 }),
+    backoffMs: checkNumber(SCOPE, 'backoffMs', options.backoffMs, OPEN_BUNDLE_DEFAULTS.backoffMs, { min: 0 }),
     onProgress: options.onProgress,
     signal: options.signal,
     fetch: fetchFn,

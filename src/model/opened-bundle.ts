@@ -7,11 +7,8 @@ import type { FerryError } from '../errors.js';
 import type { Schema } from '../schema/types.js';
 import type { Golden, Manifest } from './manifest.js';
 
-/** Where the bytes came from: this load's downloads, the verified cache, the cache because the network failed, or files handed in (`bundleFromFiles`). */
-export type BundleSource = 'network' | 'cache' | 'offline' | 'local';
-
-/** Which rule picked the version: an explicit pin, a named channel, the rollout bucket, the `stable` channel, or the offline fallback. */
-export type ResolvedBy = 'pin' | 'channel' | 'rollout' | 'stable' | 'offline-fallback' | 'bundle';
+export type { BundleSource, ResolvedBy } from './bundle-source.js';
+import type { BundleSource, ResolvedBy } from './bundle-source.js';
 
 /** What happened to persistence for this load. */
 export interface BundleCacheStatus {

@@ -1,6 +1,9 @@
 #!/usr/bin/env node
 // `ferryml <command> [options]`: each command lives in ./commands/<command>.ts and exports
 // `run(argv: string[]): Promise<number>` (the exit code) and `usage: string`.
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
 const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandModule> }> = {};
 
 export interface CommandModule {
@@ -44,16 +47,49 @@ export async function main(argv: string[]): Promise<number> {
   return mod.run(rest);
 }
 
-const isEntry = process.argv[1] && /cli\.(ts|js|mjs)$/.test(process.argv[1]);
-if (isEntry) {
-  main(process.argv.slice(2)).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (error: unknown) => {
-      const e = error as { code?: string; message?: string };
-      console.error(`ferryml: ${e.code ? `[${e.code}] ` : ''}${e.message ?? String(error)}`);
-      process.exitCode = 1;
-    },
-  );
+/**
+ * tfjs-backend-cpu prints a "looks like you are running TensorFlow.js in Node.js" banner on first
+ * use unless the PROD flag is set (its warn() is silent in PROD); the CLI's output is data.
+ */
+async function quietTfjs(): Promise<void> {
+  try {
+    const tf = await import('@tensorflow/tfjs-core');
+    tf.env().set('PROD', true);
+  } catch {
+    // tfjs not installed: the commands that need it say so themselves.
+  }
+}
+
+/** Exit code of a thrown error: 2 for a usage error (`INVALID_OPTIONS`), 1 for everything else. */
+export function exitCodeOf(error: unknown): number {
+  return (error as { code?: unknown } | null)?.code === 'INVALID_OPTIONS' ? 2 : 1;
+}
+
+/**
+ * Whether this module is the process's entry. npm runs bins through symlinks
+ * (`node_modules/.bin/ferryml` → `../ferryml/dist/node/cli.js`), so compare real paths, never names.
+ */
+function isEntry(): boolean {
+  const script = process.argv[1];
+  if (!script) return false;
+  try {
+    return realpathSync(script) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
+if (isEntry()) {
+  quietTfjs()
+    .then(() => main(process.argv.slice(2)))
+    .then(
+      (code) => {
+        process.exitCode = code;
+      },
+      (error: unknown) => {
+        const e = error as { code?: string; message?: string };
+        console.error(`ferryml: ${e.code ? `[${e.code}] ` : ''}${e.message ?? String(error)}`);
+        process.exitCode = exitCodeOf(error);
+      },
+    );
 }

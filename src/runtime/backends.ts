@@ -52,18 +52,35 @@ async function importBackend(name: BackendName, options: ActivateOptions): Promi
   }
 }
 
-/** After a failed WASM init: which binary tfjs wanted and what its URL answers, or undefined when unknown. */
-async function diagnoseWasm(paths: ActivateOptions['wasmPaths']): Promise<string | undefined> {
+/** Why a WASM binary could not be used: a code and the URL's answer in words. */
+interface WasmDiagnosis {
+  code: 'WASM_UNREACHABLE' | 'WASM_NOT_WASM';
+  reason: string;
+}
+
+/**
+ * After a failed WASM init: which binary tfjs wanted and what its URL answers. An answer that
+ * is not WebAssembly (no `\0asm` magic) is usually an HTML page: a production server's SPA
+ * fallback for a file the bundler did not emit (Vite answers index.html with 200).
+ */
+async function diagnoseWasm(paths: ActivateOptions['wasmPaths']): Promise<WasmDiagnosis | undefined> {
   if (paths === undefined || typeof fetch !== 'function') return undefined;
   const [simd, threads] = await Promise.all([tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'), tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT')]);
   const file = wasmBinary(simd === true, threads === true);
   const url = typeof paths === 'string' ? `${paths}${file}` : paths[file];
-  if (!url) return `no URL for ${file} in the wasmPaths map`;
+  if (!url) return { code: 'WASM_UNREACHABLE', reason: `no URL for ${file} in the wasmPaths map (keys: tfjs-backend-wasm.wasm, tfjs-backend-wasm-simd.wasm, tfjs-backend-wasm-threaded-simd.wasm)` };
   try {
-    const response = await fetch(url, { method: 'HEAD' });
-    return response.ok ? undefined : `${url} answered HTTP ${response.status}`;
+    const response = await fetch(url);
+    if (!response.ok) return { code: 'WASM_UNREACHABLE', reason: `${url} answered HTTP ${response.status}` };
+    const head = new Uint8Array(await response.arrayBuffer()).subarray(0, 4);
+    const magic = head.length === 4 && head[0] === 0 && head[1] === 0x61 && head[2] === 0x73 && head[3] === 0x6d;
+    if (!magic) {
+      const type = response.headers.get('content-type') ?? 'no content-type';
+      return { code: 'WASM_NOT_WASM', reason: `${url} answered ${type}, not WebAssembly (an HTML page is a server's fallback for a file that is not there)` };
+    }
+    return undefined;
   } catch (error) {
-    return `${url} could not be fetched (${describe(error)})`;
+    return { code: 'WASM_UNREACHABLE', reason: `${url} could not be fetched (${describe(error)})` };
   }
 }
 
@@ -86,8 +103,10 @@ export async function activateBackend(name: BackendName, options: ActivateOption
     try {
       instance = await factory();
     } catch (error) {
-      const unreachable = name === 'wasm' ? await diagnoseWasm(options.wasmPaths) : undefined;
-      if (unreachable) return reject('WASM_UNREACHABLE', `the WebAssembly binary is unreachable: ${unreachable}; serve tfjs-backend-wasm's dist/*.wasm and point \`wasmPaths\` at them`);
+      const wasm = name === 'wasm' ? await diagnoseWasm(options.wasmPaths) : undefined;
+      if (wasm) {
+        return reject(wasm.code, `the WebAssembly binary cannot be used: ${wasm.reason}; ship tfjs-backend-wasm's dist/*.wasm (the SDK's build has them next to its code) and point \`wasmPaths\` at them if they live elsewhere`);
+      }
       return reject('INIT_FAILED', `initialising the ${name} backend failed: ${describe(error)}`);
     }
     // Hand tfjs the instance we built so the error above was ours to read, not only tfjs's console warning.

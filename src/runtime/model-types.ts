@@ -3,9 +3,9 @@
  */
 import type { FerryErrorCode, Issue } from '../errors.js';
 import type { Manifest, OutputSpec } from '../model/manifest.js';
-import type { BundleSource, ResolvedBy } from '../model/opened-bundle.js';
+import type { BundleSource, ResolvedBy } from '../model/bundle-source.js';
 import type { FeatureEntry, Schema } from '../schema/types.js';
-import type { Telemetry } from '../telemetry/types.js';
+import type { TelemetryHandle } from '../telemetry/types.js';
 import type { Prediction } from './decode.js';
 import type { AdapterInfo, BackendName, Decision, EngineName, LeanMode, Rejection, Timings } from './types.js';
 
@@ -13,7 +13,7 @@ import type { AdapterInfo, BackendName, Decision, EngineName, LeanMode, Rejectio
 export interface PredictOptions {
   /** Aborting rejects this call with `ABORTED` (other callers in its batch are unaffected). */
   signal?: AbortSignal;
-  /** Rejects this call with `TIMEOUT` after this many ms; 0 means none. @default the model's `timeoutMs` */
+  /** Rejects this call with `TIMEOUT` after this many ms; 0 means none. @default loadModel's `predictTimeoutMs` */
   timeoutMs?: number;
 }
 
@@ -120,8 +120,8 @@ export interface Model<Input = Record<string, unknown>> {
   predictBatch(rows: readonly Input[], options?: PredictOptions): Promise<BatchPredictions>;
   /** Counters since load (a fresh object each call). */
   stats(): ModelStats;
-  /** The telemetry client when telemetry options were given (for `flush()` and `stats()`). */
-  readonly telemetry: Telemetry | undefined;
+  /** `flush()` and `stats()` of the telemetry client when `telemetry` options were given. */
+  readonly telemetry: TelemetryHandle | undefined;
   /** Frees the model's tensors, the worker and telemetry; queued calls reject with `DISPOSED`. */
   dispose(): Promise<void>;
 }

@@ -117,7 +117,8 @@ export function createModel<Input>(parts: ModelParts<Input>): Model<Input> {
     const finish = (output: Float32Array) => {
       counts.predictions += accepted;
       telemetry?.outputs(output, accepted, engine.report.outputWidth);
-      telemetry?.predicted(accepted, performance.now() - started, engine.report.backend);
+      // rawOutputs: the batch's last prediction, decoded only when this call is sampled.
+      telemetry?.predicted(accepted, performance.now() - started, engine.report.backend, () => decode(output, accepted - 1));
       settle(output);
     };
     const fail = (error: unknown) => {
@@ -197,7 +198,8 @@ export function createModel<Input>(parts: ModelParts<Input>): Model<Input> {
     stats() {
       return { ...counts, aborted: scheduler.stats.aborted, timedOut: scheduler.stats.timedOut };
     },
-    telemetry,
+    // Only flush and stats: the recorder stays with the runtime.
+    telemetry: telemetry && { flush: () => telemetry.flush(), stats: () => telemetry.stats() },
     async dispose() {
       if (disposed) return;
       disposed = true;

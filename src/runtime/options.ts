@@ -2,9 +2,10 @@
  * Runtime options of `loadModel`: one type with `@default`s, one defaults object, one
  * `normalizeRuntimeOptions()` that accepts the shorthands and throws on caller mistakes.
  */
-import { FerryError } from '../errors.js';
+import { checkChoice, checkNumber, optionError, pageBase } from '../check-options.js';
 import type { ModelInfo } from './model-types.js';
 import { BACKEND_NAMES } from './types.js';
+import { defaultWasmPaths } from './wasm-files.js';
 import type { BackendName } from './types.js';
 
 /** How the model runs: backends, WASM files, worker, batching. */
@@ -24,8 +25,10 @@ export interface RuntimeOptions {
   remember?: boolean;
   /**
    * Where tfjs-backend-wasm's `.wasm` files are: a directory URL ending in `/`, or a map from file
-   * name to URL. @default "/node_modules/@tensorflow/tfjs-backend-wasm/dist/" in browsers (what
-   * `npm start` and the test server serve); in Node, the package's own directory
+   * name (`tfjs-backend-wasm.wasm`, `tfjs-backend-wasm-simd.wasm`,
+   * `tfjs-backend-wasm-threaded-simd.wasm`) to URL. @default in browsers, the binaries next to the
+   * SDK's own code (`new URL('./tfjs-backend-wasm-simd.wasm', import.meta.url)`, which bundlers
+   * emit); in Node, the package's own directory
    */
   wasmPaths?: string | Record<string, string>;
   /**
@@ -44,8 +47,8 @@ export interface RuntimeOptions {
   maxBatch?: number;
   /** How long a first `predict()` waits for others to join its batch; 0 = until the current task ends. @default 0 */
   maxDelayMs?: number;
-  /** Default per-call timeout in ms; 0 = none. @default 0 */
-  timeoutMs?: number;
+  /** Default timeout of one `predict()` call in ms (a call's own `timeoutMs` wins); 0 = none. Downloads have `downloadTimeoutMs`. @default 0 */
+  predictTimeoutMs?: number;
   /** Labels in a classification's `top`. @default 3 */
   topK?: number;
   /** Run the bundle's golden rows on the chosen backend before using it. @default true */
@@ -67,11 +70,10 @@ export const RUNTIME_DEFAULTS = {
   backends: BACKEND_NAMES,
   select: 'auto',
   remember: true,
-  wasmPaths: '/node_modules/@tensorflow/tfjs-backend-wasm/dist/',
   wasmThreads: 'auto',
   maxBatch: 256,
   maxDelayMs: 0,
-  timeoutMs: 0,
+  predictTimeoutMs: 0,
   topK: 3,
   golden: true,
   lean: true,
@@ -90,7 +92,7 @@ export interface NormalizedRuntimeOptions {
   worker: URL | true | undefined;
   maxBatch: number;
   maxDelayMs: number;
-  timeoutMs: number;
+  predictTimeoutMs: number;
   topK: number;
   golden: boolean;
   lean: boolean;
@@ -98,59 +100,46 @@ export interface NormalizedRuntimeOptions {
   onBackendChange: ((info: ModelInfo) => void) | undefined;
 }
 
-const invalid = (field: string, message: string, got: unknown) =>
-  new FerryError('INVALID_OPTIONS', `loadModel: \`${field}\` ${message}, got ${JSON.stringify(got) ?? String(got)}`, { details: { field, got } });
-
-function count(value: number | undefined, fallback: number, field: string, min: number): number {
-  const n = value ?? fallback;
-  if (!Number.isInteger(n) || n < min) throw invalid(field, `must be an integer ≥ ${min}`, value);
-  return n;
-}
+const SCOPE = 'loadModel';
 
 /** Applies defaults and checks. Throws `INVALID_OPTIONS`. */
 export function normalizeRuntimeOptions(options: RuntimeOptions): NormalizedRuntimeOptions {
-  const base = typeof location === 'undefined' ? undefined : location.href;
+  const base = pageBase();
   const known = (b: unknown): b is BackendName => BACKEND_NAMES.includes(b as BackendName);
-  if (options.backend !== undefined && !known(options.backend)) throw invalid('backend', `must be one of ${BACKEND_NAMES.join(', ')}`, options.backend);
-  const list = options.backend ? [options.backend] : [...new Set(options.backends ?? RUNTIME_DEFAULTS.backends)];
-  if (list.length === 0 || !list.every(known)) throw invalid('backends', `must be a non-empty list of ${BACKEND_NAMES.join(', ')}`, options.backends);
-  const select = options.select ?? RUNTIME_DEFAULTS.select;
-  if (select !== 'auto' && select !== 'measure' && select !== 'first') throw invalid('select', 'must be "auto", "measure" or "first"', select);
+  const backend = options.backend === undefined ? undefined : checkChoice(SCOPE, 'backend', options.backend, 'cpu', BACKEND_NAMES);
+  const list = backend ? [backend] : [...new Set(options.backends ?? RUNTIME_DEFAULTS.backends)];
+  if (list.length === 0 || !list.every(known)) throw optionError(SCOPE, 'backends', `a non-empty list of ${BACKEND_NAMES.join(', ')}`, options.backends);
+  const select = checkChoice(SCOPE, 'select', options.select, RUNTIME_DEFAULTS.select, ['auto', 'measure', 'first'] as const);
 
   // Browsers resolve the WASM directory against the page (workers get absolute URLs); Node uses the package's files.
-  let wasmPaths: string | Record<string, string> | undefined = options.wasmPaths ?? (base ? RUNTIME_DEFAULTS.wasmPaths : undefined);
+  let wasmPaths: string | Record<string, string> | undefined = options.wasmPaths ?? (base ? defaultWasmPaths() : undefined);
   if (typeof wasmPaths === 'string') {
-    if (!wasmPaths.endsWith('/')) throw invalid('wasmPaths', 'must be a directory URL ending in "/" (or a map of file name → URL)', wasmPaths);
+    if (!wasmPaths.endsWith('/')) throw optionError(SCOPE, 'wasmPaths', 'a directory URL ending in "/" (or a map of file name → URL)', wasmPaths);
     if (base) wasmPaths = new URL(wasmPaths, base).href;
   } else if (wasmPaths && base) {
     wasmPaths = Object.fromEntries(Object.entries(wasmPaths).map(([file, url]) => [file, new URL(url, base).href]));
   }
-  const engine = options.engine ?? RUNTIME_DEFAULTS.engine;
-  if (engine !== 'auto' && engine !== 'tfjs') throw invalid('engine', 'must be "auto" or "tfjs"', engine);
+  const engine = checkChoice(SCOPE, 'engine', options.engine, RUNTIME_DEFAULTS.engine, ['auto', 'tfjs'] as const);
   const cores = (globalThis.navigator as { hardwareConcurrency?: number } | undefined)?.hardwareConcurrency ?? 1;
-  const threads = options.wasmThreads ?? RUNTIME_DEFAULTS.wasmThreads;
+  const threads = checkChoice<boolean | 'auto'>(SCOPE, 'wasmThreads', options.wasmThreads, RUNTIME_DEFAULTS.wasmThreads, [true, false, 'auto']);
 
   let worker: URL | true | undefined;
   if (options.worker) {
-    if (typeof Worker === 'undefined') throw invalid('worker', 'needs Web Workers, which this runtime does not have (Node: leave it off)', true);
+    if (typeof Worker === 'undefined') throw optionError(SCOPE, 'worker', 'false in a runtime without Web Workers (Node: leave it off)', true);
     worker = options.worker === true ? true : new URL(options.worker.url, base);
   }
-  const timeoutMs = options.timeoutMs ?? RUNTIME_DEFAULTS.timeoutMs;
-  if (!(timeoutMs >= 0)) throw invalid('timeoutMs', 'must be ≥ 0', options.timeoutMs);
-  const maxDelayMs = options.maxDelayMs ?? RUNTIME_DEFAULTS.maxDelayMs;
-  if (!(maxDelayMs >= 0)) throw invalid('maxDelayMs', 'must be ≥ 0', options.maxDelayMs);
 
   return {
     backends: list,
-    select: options.backend ? 'forced' : select,
+    select: backend ? 'forced' : select,
     remember: options.remember ?? RUNTIME_DEFAULTS.remember,
     wasmPaths,
     wasmThreads: threads === 'auto' ? cores >= 8 : threads,
     worker,
-    maxBatch: count(options.maxBatch, RUNTIME_DEFAULTS.maxBatch, 'maxBatch', 1),
-    maxDelayMs,
-    timeoutMs,
-    topK: count(options.topK, RUNTIME_DEFAULTS.topK, 'topK', 1),
+    maxBatch: checkNumber(SCOPE, 'maxBatch', options.maxBatch, RUNTIME_DEFAULTS.maxBatch, { integer: true, min: 1 }),
+    maxDelayMs: checkNumber(SCOPE, 'maxDelayMs', options.maxDelayMs, RUNTIME_DEFAULTS.maxDelayMs, { min: 0 }),
+    predictTimeoutMs: checkNumber(SCOPE, 'predictTimeoutMs', options.predictTimeoutMs, RUNTIME_DEFAULTS.predictTimeoutMs, { min: 0 }),
+    topK: checkNumber(SCOPE, 'topK', options.topK, RUNTIME_DEFAULTS.topK, { integer: true, min: 1 }),
     golden: options.golden ?? RUNTIME_DEFAULTS.golden,
     lean: options.lean ?? RUNTIME_DEFAULTS.lean,
     engine,

@@ -23,6 +23,8 @@ export type RejectionCode =
   | 'INIT_FAILED'
   /** The WebAssembly binary could not be fetched (wrong `wasmPaths`, 404, blocked). */
   | 'WASM_UNREACHABLE'
+  /** The WebAssembly binary's URL answered something else (an HTML page: a server's fallback for a missing file). */
+  | 'WASM_NOT_WASM'
   /** The model failed to load or to run its warm-up on this backend. */
   | 'MODEL_FAILED'
   /** The golden rows gave outputs outside the bundle's tolerance on this backend. */

@@ -1,4 +1,4 @@
-import { FerryError } from '../errors.js';
+import { checkNumber, optionError, pageBase } from '../check-options.js';
 import type { OfflineOptions, TelemetryOptions } from './types.js';
 
 /** Options with every default filled in; what the telemetry modules read. */
@@ -58,23 +58,13 @@ export const telemetryDefaults = {
   offline: { maxBatches: 30, maxBytes: 1024 * 1024, minDelayMs: 5_000, maxDelayMs: 3_600_000, dbName: 'ferryml-telemetry' },
 } as const;
 
+const SCOPE = 'telemetry';
 function fail(option: string, expected: string, got: unknown): never {
-  throw new FerryError('INVALID_OPTIONS', `telemetry option "${option}" must be ${expected}; got ${JSON.stringify(got) ?? String(got)}`, {
-    details: { option, expected, got },
-  });
+  throw optionError(SCOPE, option, expected, got);
 }
-
-function positive(option: string, value: number | undefined, fallback: number, min = 1): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < min) fail(option, `a finite number ≥ ${min}`, value);
-  return value;
-}
-
-function integer(option: string, value: number | undefined, fallback: number, min: number): number {
-  if (value === undefined) return fallback;
-  if (!Number.isInteger(value) || value < min) fail(option, `an integer ≥ ${min}`, value);
-  return value;
-}
+const positive = (option: string, value: number | undefined, fallback: number, min = 1) => checkNumber(SCOPE, option, value, fallback, { min });
+const integer = (option: string, value: number | undefined, fallback: number, min: number, infinity = false) =>
+  checkNumber(SCOPE, option, value, fallback, { integer: true, min, infinity });
 
 /**
  * Fills in defaults and checks caller mistakes (these throw `INVALID_OPTIONS` at creation;
@@ -84,13 +74,12 @@ export function normalizeOptions(options: TelemetryOptions): NormalizedTelemetry
   if (typeof options !== 'object' || options === null) fail('options', 'an object with an `endpoint`', options);
   let base: URL;
   try {
-    base = new URL(options.endpoint, typeof location === 'undefined' ? undefined : location.href);
+    base = new URL(options.endpoint, pageBase());
   } catch {
     fail('endpoint', 'an absolute http(s) URL (or one relative to the page), e.g. "http://localhost:4318"', options.endpoint);
   }
   if (base.protocol !== 'http:' && base.protocol !== 'https:') fail('endpoint', 'an http(s) URL', options.endpoint);
-  const sampleRate = options.sampleRate ?? telemetryDefaults.sampleRate;
-  if (typeof sampleRate !== 'number' || !(sampleRate >= 0 && sampleRate <= 1)) fail('sampleRate', 'a number in [0, 1]', sampleRate);
+  const sampleRate = checkNumber(SCOPE, 'sampleRate', options.sampleRate, telemetryDefaults.sampleRate, { min: 0, max: 1 });
   const d = telemetryDefaults;
   const headers: Record<string, string> = { 'Content-Type': 'application/json', ...options.headers };
   if (options.ingestKey !== undefined) headers['X-Ferryml-Ingest-Key'] = options.ingestKey;
@@ -106,7 +95,7 @@ export function normalizeOptions(options: TelemetryOptions): NormalizedTelemetry
     maxQueueRecords: positive('maxQueueRecords', options.maxQueueRecords, d.maxQueueRecords),
     windowMs: positive('windowMs', options.windowMs, d.windowMs),
     driftMinRows: positive('driftMinRows', options.driftMinRows, d.driftMinRows),
-    driftExactRows: options.driftExactRows === Infinity ? Infinity : integer('driftExactRows', options.driftExactRows, d.driftExactRows, 0),
+    driftExactRows: integer('driftExactRows', options.driftExactRows, d.driftExactRows, 0, true),
     driftSampleEvery: integer('driftSampleEvery', options.driftSampleEvery, d.driftSampleEvery, 1),
     drift: options.drift ?? d.drift,
     sampleRate,

@@ -1,16 +1,6 @@
-/** Retry timing: `Retry-After` parsing and exponential backoff with jitter. */
+/** Retry timing: exponential backoff with jitter (`Retry-After` parsing is ../http-retry.ts, re-exported). */
 
-/**
- * Milliseconds a `Retry-After` header asks to wait: delta-seconds or an HTTP date
- * (RFC 9110 §10.2.3). `undefined` when absent or unreadable.
- */
-export function retryAfterMs(header: string | null, now = Date.now()): number | undefined {
-  if (header === null) return undefined;
-  const h = header.trim();
-  if (/^\d+$/.test(h)) return Number(h) * 1000;
-  const at = Date.parse(h);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
-}
+export { retryAfterMs } from '../http-retry.js';
 
 /**
  * Delay before retry number `retry` (1-based): exponential, capped, with "equal jitter"

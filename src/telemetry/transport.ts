@@ -2,7 +2,7 @@
  * One HTTP attempt to send one batch, classified for the delivery policy. Never throws:
  * network failures and odd responses become outcomes.
  */
-import { retryAfterMs } from './retry.js';
+import { RETRY_SOON_STATUS, retryAfterMs } from '../http-retry.js';
 
 /** What one POST came to. */
 export type Outcome =
@@ -21,8 +21,6 @@ export type Outcome =
    */
   | { kind: 'defer'; status: number; message: string };
 
-const RETRYABLE = new Set([429, 502, 503, 504]);
-
 /** POSTs `body`; `keepalive` lets the request outlive the page (the caller keeps the 64 KiB budget). */
 export async function post(url: string, headers: Record<string, string>, body: string, keepalive: boolean): Promise<Outcome> {
   let res: Response;
@@ -35,7 +33,7 @@ export async function post(url: string, headers: Record<string, string>, body: s
   const text = await res.text().catch(() => '');
   const message = text.slice(0, 300);
   if (res.ok) return { kind: 'ok', rejected: rejectedCount(text), message };
-  if (RETRYABLE.has(res.status)) return { kind: 'retry', status: res.status, afterMs: retryAfterMs(res.headers.get('Retry-After')) };
+  if (RETRY_SOON_STATUS.has(res.status)) return { kind: 'retry', status: res.status, afterMs: retryAfterMs(res.headers.get('Retry-After')) };
   if (res.status === 413) return { kind: 'too_large' };
   if (res.status >= 500) return { kind: 'defer', status: res.status, message };
   return { kind: 'rejected', status: res.status, message };

@@ -105,6 +105,13 @@ export interface TelemetryStats {
   lastError: string | undefined;
 }
 
+/**
+ * What an app gets as `model.telemetry`: flush and read the counters, nothing else — the
+ * recorder methods (`modelLoaded`, `predicted`, …) stay with the runtime so an app cannot write
+ * records that did not happen.
+ */
+export type TelemetryHandle = Pick<Telemetry, 'flush' | 'stats'>;
+
 /** What the runtime reports into; every method is safe to call after `dispose()` (it does nothing). */
 export interface Telemetry {
   /** A model finished loading. */

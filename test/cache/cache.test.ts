@@ -1,7 +1,9 @@
 // The versioned, content-addressed cache in real IndexedDB: shared blobs stored once, N-version
 // and byte-budget eviction (least recently used), atomic commits, and the management API.
 import { expect } from 'chai';
-import { clear, evict, listCached, openBundle, storageEstimate, type OpenBundleOptions } from '../../src/index.js';
+import { clear, evict, listCached, storageEstimate } from '../../src/cache/manage.js';
+import { openBundle } from '../../src/entries/bundle.js';
+import { type OpenBundleOptions } from '../../src/index.js';
 import { REGISTRY, expectVerifiedCache, fault, requestCount, unique } from '../model/helpers.js';
 
 const load = (version: string, cache: NonNullable<OpenBundleOptions['cache']>, registry = REGISTRY, extra: Partial<OpenBundleOptions> = {}) =>

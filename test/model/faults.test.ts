@@ -3,12 +3,14 @@
 // fallback, and afterwards the cache holds only verified data.
 import { expect } from 'chai';
 import { createStore, set } from 'idb-keyval';
-import { listCached, openBundle, storageEstimate, type OpenBundleOptions } from '../../src/index.js';
+import { listCached, storageEstimate } from '../../src/cache/manage.js';
+import { openBundle } from '../../src/entries/bundle.js';
+import { type OpenBundleOptions } from '../../src/index.js';
 import { REGISTRY, control, expectFerryError, expectVerifiedCache, fault, requestCount, stopWatching, unique, watchRequests, type SeenRequest } from './helpers.js';
 
 const SHARD = 'group1-shard1of1.bin';
 /** Fast retries so the matrix stays quick; Retry-After is honoured regardless. */
-const quick = (dbName: string): Partial<OpenBundleOptions> => ({ cache: { dbName }, retries: 2, backoffMs: 10, timeoutMs: 5000 });
+const quick = (dbName: string): Partial<OpenBundleOptions> => ({ cache: { dbName }, retries: 2, backoffMs: 10, downloadTimeoutMs: 5000 });
 
 describe('openBundle: fault matrix', () => {
   it('500: retries with backoff and succeeds when the server recovers', async () => {
@@ -45,10 +47,10 @@ describe('openBundle: fault matrix', () => {
     expect(await requestCount(scope, SHARD)).to.equal(2);
   });
 
-  it('a hang: TIMEOUT after timeoutMs per attempt, and nothing cached', async () => {
+  it('a hang: TIMEOUT after downloadTimeoutMs per attempt, and nothing cached', async () => {
     const db = unique('hang');
     const e = await expectFerryError(
-      openBundle({ registry: fault(`on=${SHARD},hang`, REGISTRY), name: 'tiny', version: '1.0.0', cache: { dbName: db }, timeoutMs: 300, retries: 1, backoffMs: 10 }),
+      openBundle({ registry: fault(`on=${SHARD},hang`, REGISTRY), name: 'tiny', version: '1.0.0', cache: { dbName: db }, downloadTimeoutMs: 300, retries: 1, backoffMs: 10 }),
       'TIMEOUT',
     );
     expect(e.details).to.include({ timeoutMs: 300, attempts: 2 });
@@ -114,7 +116,7 @@ describe('openBundle: fault matrix', () => {
     const db = unique('refused');
     const registry = fault(`scope=${scope}`, REGISTRY);
     // Many retries: the cached client must stop after one, the fresh client must use them all.
-    const options = { registry, name: 'tiny', clientId: 'refused-client', retries: 5, backoffMs: 10, timeoutMs: 5000 };
+    const options = { registry, name: 'tiny', clientId: 'refused-client', retries: 5, backoffMs: 10, downloadTimeoutMs: 5000 };
     const online = await openBundle({ ...options, cache: { dbName: db } });
     await control(scope, 'offline=1');
     await watchRequests(`/__fault/scope=${scope}/*`);
@@ -146,7 +148,7 @@ describe('openBundle: fault matrix', () => {
     const scope = unique('onlinefalse');
     const db = unique('onlinefalse');
     const registry = fault(`scope=${scope}`, REGISTRY);
-    const options = { registry, name: 'tiny', clientId: 'offline-browser', retries: 5, backoffMs: 10, timeoutMs: 5000 };
+    const options = { registry, name: 'tiny', clientId: 'offline-browser', retries: 5, backoffMs: 10, downloadTimeoutMs: 5000 };
     const online = await openBundle({ ...options, cache: { dbName: db } });
     await watchRequests(`/__fault/scope=${scope}/*`, { offline: true });
     let seen: SeenRequest[];

@@ -4,7 +4,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import { loadLayersModel } from '@tensorflow/tfjs-layers';
 import { loadGraphModel } from '@tensorflow/tfjs-converter';
-import { openBundle, rolloutBucket, type OpenedBundle } from '../../src/index.js';
+import { openBundle, rolloutBucket, type OpenedBundle } from '../../src/entries/bundle.js';
 import { FIXTURES, REGISTRY, control, expectFerryError, expectVerifiedCache, fault, fixtureKey, requestCount, unique } from './helpers.js';
 
 /** A client id whose rollout bucket for `tiny` is inside (or outside) the 25% canary slice. */

@@ -3,7 +3,9 @@
 // a frozen expired one, and a registry edited to revoke everything. Each time the client keeps
 // serving its last verified cached version, says why, and keeps its cache.
 import { expect } from 'chai';
-import { clear, loadModel, openBundle } from '../../src/index.js';
+import { clear } from '../../src/cache/manage.js';
+import { loadModel } from '../../src/index.js';
+import { openBundle } from '../../src/entries/bundle.js';
 import { collector, readApi, unique as uniqueName } from '../telemetry/helpers.js';
 import { expectFerryError, expectVerifiedCache, fixtureKey, unique } from './helpers.js';
 

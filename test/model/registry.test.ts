@@ -1,6 +1,6 @@
 // Version resolution and rollout buckets, as plain functions (no network).
 import { expect } from 'chai';
-import { parseRegistry, resolveVersion, rolloutBucket, type RegistryEntry } from '../../src/index.js';
+import { parseRegistry, resolveVersion, rolloutBucket, type RegistryEntry } from '../../src/entries/bundle.js';
 import { pickRolloutChannel } from '../../src/model/rollout.js';
 import { compareVersions } from '../../src/model/compare-versions.js';
 

@@ -10,7 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { compileSchema } from '../../src/index.js';
+import { compileSchema } from '../../src/entries/schema.js';
 import type { Schema } from '../../src/index.js';
 import { computeOutputBaseline } from '../../src/model/output-baseline.js';
 import { startCollector } from '../../src/node/collector/main.js';

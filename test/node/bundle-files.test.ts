@@ -7,7 +7,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import { loadLayersModel } from '@tensorflow/tfjs-layers';
 import { loadGraphModel } from '@tensorflow/tfjs-converter';
-import { bundleFromFiles, type OpenedBundle } from '../../src/index.js';
+import { bundleFromFiles, type OpenedBundle } from '../../src/entries/bundle.js';
 import { readDirFiles } from '../../src/node/bundle/files.js';
 
 const dir = (name: string, version: string) => `test/fixtures/bundles/models/${name}/${version}`;

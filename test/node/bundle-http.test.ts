@@ -6,7 +6,7 @@ import { createServer } from 'node:http';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { openBundle } from '../../src/index.js';
+import { openBundle } from '../../src/entries/bundle.js';
 
 test('openBundle resolves and verifies over HTTP in Node, memory-only without IndexedDB', async (t) => {
   const server = createServer(async (req, res) => {

@@ -7,7 +7,8 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync, appendFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cli } from './support/cli-in-process.js';
-import type { Manifest, Registry } from '../../src/index.js';
+import type { Manifest } from '../../src/index.js';
+import type { Registry } from '../../src/entries/bundle.js';
 import { canonicalJson } from '../../src/model/canonical-json.js';
 import { verifyManifestSignature } from '../../src/model/signature.js';
 

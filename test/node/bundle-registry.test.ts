@@ -5,7 +5,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cli } from './support/cli-in-process.js';
-import type { Registry } from '../../src/index.js';
+import type { Registry } from '../../src/entries/bundle.js';
 
 
 function fixtureCopy(t: { after: (fn: () => void) => void }): { models: string; read: () => Registry['models'] } {

@@ -61,10 +61,10 @@ test('ferryml predict: CSV rows typed by the schema; wasm and cpu agree to 1e-5;
   });
 });
 
-test('ferryml predict: caller mistakes and broken bundles exit 1 with a clear message', async () => {
+test('ferryml predict: caller mistakes exit 2 (usage) and broken bundles 1, with a clear message', async () => {
   const data = await tmp('rows.json', '[]');
   const webgpu = cli('predict', '--bundle', MLP, '--data', data, '--backend', 'webgpu');
-  assert.equal(webgpu.status, 1);
+  assert.equal(webgpu.status, 2, 'a wrong option value is a usage error');
   assert.match(webgpu.stderr, /\[INVALID_OPTIONS\] --backend must be wasm or cpu/);
   const missing = cli('predict', '--bundle', 'no/such/dir', '--data', data);
   assert.equal(missing.status, 1);

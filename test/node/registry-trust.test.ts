@@ -10,7 +10,7 @@ import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { openBundle } from '../../src/index.js';
+import { openBundle } from '../../src/entries/bundle.js';
 import type { Manifest, Registry } from '../../src/model/manifest.js';
 import { loadPrivateKey, signManifest } from '../../src/node/bundle/keys.js';
 import { cli } from './support/cli-in-process.js';

@@ -139,9 +139,9 @@ describe('ferryml fit / transform / types', () => {
     assert.deepEqual(diagnostics, []);
   });
 
-  it('caller mistakes exit 1 with a coded message naming the option, file, column or step', () => {
+  it('caller mistakes exit non-zero (a usage error 2) with a coded message naming the option, file, column or step', () => {
     const missing = cli('fit', '--data', 'x.json');
-    assert.equal(missing.status, 1);
+    assert.equal(missing.status, 2);
     assert.match(missing.stderr, /\[INVALID_OPTIONS\] missing --spec/);
     const nofile = cli('transform', '--schema', join(dir, 'schema.json'), '--data', join(dir, 'nope.json'));
     assert.match(nofile.stderr, /\[INVALID_OPTIONS\] cannot read data file .*nope\.json/);

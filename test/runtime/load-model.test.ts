@@ -12,13 +12,15 @@ describe('loadModel: options, progress, abort, cache', () => {
       [{ select: 'fastest' }, 'select'],
       [{ wasmPaths: '/wasm' }, 'wasmPaths'],
       [{ maxBatch: 0 }, 'maxBatch'],
-      [{ timeoutMs: -1 }, 'timeoutMs'],
+      [{ predictTimeoutMs: -1 }, 'predictTimeoutMs'],
+      [{ downloadTimeoutMs: -1 }, 'downloadTimeoutMs'],
+      [{ wasmThreads: 'yes' }, 'wasmThreads'],
       [{ topK: 1.5 }, 'topK'],
     ];
     for (const [options, field] of cases) {
       const error = await rejectionOf(loadModel(base('mlp', options as never)));
       expect(error.code, JSON.stringify(options)).to.equal('INVALID_OPTIONS');
-      expect(error.details.field).to.equal(field);
+      expect(error.details.option).to.equal(field);
       expect(error.message).to.contain(`\`${field}\``);
     }
   });

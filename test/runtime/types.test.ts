@@ -4,6 +4,7 @@ import { expect } from 'chai';
 import { defineSchema } from '../../src/schema/define.js';
 import { loadModel } from '../../src/load-model.js';
 import type { Model } from '../../src/runtime/model-types.js';
+import type { Schema } from '../../src/schema/types.js';
 import { base, rejectionOf } from './helpers.js';
 
 /** The app's copy of the mlp fixture's columns (test/runtime/fixtures/make-fixtures.ts). */
@@ -53,10 +54,52 @@ describe('runtime: typed inputs', () => {
     await model.dispose();
   });
 
-  it("an app schema whose columns differ from the bundle's is rejected at load (SCHEMA_INVALID)", async () => {
+  it('an app schema that conflicts with the bundle is rejected at load (SCHEMA_INVALID) naming each conflict', async () => {
     const other = defineSchema({ columns: [{ name: 'x', type: 'number', steps: [{ kind: 'passthrough' }] }] });
     const error = await rejectionOf(loadModel({ ...base('mlp', { backend: 'cpu' }), schema: other }));
     expect(error.code).to.equal('SCHEMA_INVALID');
-    expect(error.message).to.contain('a:number, b:number, c:category, d:boolean');
+    // a, c and d are required in the bundle; b has an imputer, so an app without it is fine.
+    expect(error.details.conflicts).to.deep.equal([
+      'column "a": new in the bundle and required (no imputer), the app does not send it',
+      'column "c": new in the bundle and required (no imputer), the app does not send it',
+      'column "d": new in the bundle and required (no imputer), the app does not send it',
+    ]);
+  });
+
+  it('schema evolution: an app typed for penguins@1.0.0 loads 1.1.0 (a new optional column); a changed type is a conflict', async () => {
+    const v1 = (await (await fetch('/models/penguins/1.0.0/schema.json')).json()) as Schema;
+    const bundle11 = { bundle: '/models/penguins/1.1.0/', cache: false as const, backend: 'cpu' as const, remember: false };
+    const model = await loadModel({ ...bundle11, schema: v1 });
+    expect(model.info.version).to.equal('1.1.0');
+    const golden = (await (await fetch('/models/penguins/1.0.0/golden.json')).json()) as { rows: Array<Record<string, unknown>> };
+    // A 1.0.0 row (no Sex) predicts on 1.1.0: its imputer fills the new column.
+    expect((await model.predict(golden.rows[0]!)).kind).to.equal('classification');
+    await model.dispose();
+    const changed = { ...v1, columns: v1.columns.map((c) => (c.name === 'Island' ? { name: 'Island', type: 'number' as const, steps: [{ kind: 'passthrough' as const }] } : c)) };
+    const error = await rejectionOf(loadModel({ ...bundle11, schema: changed }));
+    expect(error.code).to.equal('SCHEMA_INVALID');
+    expect(error.details.conflicts).to.deep.equal(['column "Island": the app sends number, the bundle expects category']);
+    expect(error.message).to.contain('penguins@1.1.0');
+  });
+});
+
+// loadModel merges these groups into one options object, so one key in two groups would mean two
+// things at once (`timeoutMs` once set both the download and the predict timeout). Each line is a
+// compile error when the groups share a key.
+type Disjoint<A, B> = [Extract<keyof A, keyof B>] extends [never] ? true : { shared: Extract<keyof A, keyof B> };
+type OwnLoadKeys = { files: unknown; schema: unknown; telemetry: unknown };
+const groupsShareNoKey: [
+  Disjoint<import('../../src/model/open-bundle-options.js').OpenBundleOptions, import('../../src/runtime/options.js').RuntimeOptions>,
+  Disjoint<import('../../src/model/open-bundle-options.js').OpenBundleOptions, OwnLoadKeys>,
+  Disjoint<import('../../src/runtime/options.js').RuntimeOptions, OwnLoadKeys>,
+] = [true, true, true];
+
+describe('options: the groups loadModel merges share no key', () => {
+  it('is checked by the compiler (see groupsShareNoKey); both timeouts exist under their own names', async () => {
+    expect(groupsShareNoKey).to.deep.equal([true, true, true]);
+    // A 1 ms predict timeout must not cut the download short (it once did, through the shared key).
+    const model = await loadModel(base('mlp', { backend: 'cpu', predictTimeoutMs: 1, downloadTimeoutMs: 10_000 }));
+    expect(model.info.name).to.equal('mlp');
+    await model.dispose();
   });
 });

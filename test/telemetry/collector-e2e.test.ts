@@ -7,8 +7,9 @@
 // the runtime passes it); the expected counts come from a separate per-value transform. Clients
 // past `driftExactRows` send sampled (weighted) counts that must merge and score the same way.
 import { expect } from 'chai';
-import { baselineBin, compileSchema } from '../../src/index.js';
-import type { Issue, Schema, ValueObserver } from '../../src/index.js';
+import { baselineBin, compileSchema } from '../../src/entries/schema.js';
+import type { Issue, Schema } from '../../src/index.js';
+import type { ValueObserver } from '../../src/entries/schema.js';
 import { createTelemetry } from '../../src/telemetry/telemetry.js';
 import type { Telemetry } from '../../src/telemetry/types.js';
 import { LATENCY_BUCKETS, histogramQuantile, latencyBucket, LATENCY_BOUNDS } from '../../src/telemetry/histogram.js';

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { baselineBin, compileSchema } from '../../src/index.js';
+import { baselineBin, compileSchema } from '../../src/entries/schema.js';
 import type { Schema } from '../../src/index.js';
 import { createDriftWindows } from '../../src/telemetry/drift.js';
 import { PSI_ALERT, PSI_WARN, driftStatus, expectedShares, psi } from '../../src/telemetry/psi.js';

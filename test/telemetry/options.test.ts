@@ -28,12 +28,12 @@ describe('telemetry/options', () => {
   });
 
   it('throws INVALID_OPTIONS for caller mistakes, naming the option', () => {
-    expect(code(() => normalizeOptions({ endpoint: 'ftp://x' }))).to.match(/^INVALID_OPTIONS: .*"endpoint" must be an http\(s\) URL/);
-    expect(code(() => normalizeOptions({ endpoint: '/t', sampleRate: 2 }))).to.match(/"sampleRate" must be a number in \[0, 1\]; got 2/);
-    expect(code(() => normalizeOptions({ endpoint: '/t', maxBatchBytes: 10 }))).to.match(/"maxBatchBytes" must be a finite number ≥ 1024/);
-    expect(code(() => normalizeOptions({ endpoint: '/t', driftSampleEvery: 2.5 }))).to.match(/"driftSampleEvery" must be an integer ≥ 1; got 2.5/);
-    expect(code(() => normalizeOptions({ endpoint: '/t', driftSampleEvery: 0 }))).to.match(/"driftSampleEvery" must be an integer ≥ 1; got 0/);
-    expect(code(() => normalizeOptions({ endpoint: '/t', driftExactRows: -1 }))).to.match(/"driftExactRows" must be an integer ≥ 0; got -1/);
+    expect(code(() => normalizeOptions({ endpoint: 'ftp://x' }))).to.match(/^INVALID_OPTIONS: telemetry: `endpoint` must be an http\(s\) URL/);
+    expect(code(() => normalizeOptions({ endpoint: '/t', sampleRate: 2 }))).to.match(/`sampleRate` must be a finite number in \[0, 1\]; got 2/);
+    expect(code(() => normalizeOptions({ endpoint: '/t', maxBatchBytes: 10 }))).to.match(/`maxBatchBytes` must be a finite number ≥ 1024/);
+    expect(code(() => normalizeOptions({ endpoint: '/t', driftSampleEvery: 2.5 }))).to.match(/`driftSampleEvery` must be an integer ≥ 1; got 2.5/);
+    expect(code(() => normalizeOptions({ endpoint: '/t', driftSampleEvery: 0 }))).to.match(/`driftSampleEvery` must be an integer ≥ 1; got 0/);
+    expect(code(() => normalizeOptions({ endpoint: '/t', driftExactRows: -1 }))).to.match(/`driftExactRows` must be an integer ≥ 0 \(or Infinity\); got -1/);
     const schema: Schema = { formatVersion: 1, columns: [{ name: 'x', type: 'number', steps: [{ kind: 'passthrough' }] }], features: ['x'], width: 1 };
     expect(code(() => createTelemetry({ endpoint: '/t', rawValues: ['y'] }, { model: 'm', version: '1', schemaHash: 'h', schema }))).to.match(/"rawValues" names "y", which is not a column of the schema \(x\)/);
   });

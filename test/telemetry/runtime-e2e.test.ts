@@ -120,4 +120,36 @@ describe('telemetry from real predictions (loadModel → collector)', () => {
     expect(loads.map((r: any) => r.attributes['ferryml.load.source'])).to.deep.equal(['offline']);
     indexedDB.deleteDatabase(scope);
   });
+
+  it('rawOutputs: sampled prediction records carry the decoded output on the wire (and only with the option on)', async () => {
+    const { url } = await collector();
+    const golden = (await (await fetch('/models/penguins/1.0.0/golden.json')).json()) as { rows: Array<Record<string, unknown>> };
+    const run = async (rawOutputs: boolean) => {
+      const serviceName = unique(`raw-outputs-${rawOutputs}`);
+      const model = await loadModel({
+        bundle: '/models/penguins/1.0.0/',
+        cache: false,
+        remember: false,
+        backend: 'cpu',
+        telemetry: { endpoint: url, offline: false, windowMs: 600_000, flushIntervalMs: 600_000, serviceName, sampleRate: 1, rawOutputs },
+      });
+      const p = await model.predict(golden.rows[0]!);
+      await model.telemetry!.flush();
+      // The app's handle is flush and stats only: the recorder is not reachable from it.
+      expect(Object.keys(model.telemetry!).sort()).to.deep.equal(['flush', 'stats']);
+      await model.dispose();
+      const all = await readApi(`/api/records?model=penguins&limit=1000`);
+      const sampled = all.records.filter((r: any) => r.resource['service.name'] === serviceName && r.event === 'ferryml.prediction');
+      expect(sampled).to.have.length(1);
+      return { p, record: sampled[0] };
+    };
+    const on = await run(true);
+    expect(on.p.kind).to.equal('classification');
+    const output = on.record.attributes['ferryml.output'];
+    expect(output, JSON.stringify(on.record.attributes)).to.exist;
+    const text = JSON.stringify(output);
+    if (on.p.kind === 'classification') expect(text).to.contain(on.p.label);
+    const off = await run(false);
+    expect(off.record.attributes['ferryml.output']).to.equal(undefined);
+  });
 });

@@ -2,6 +2,8 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { FerryError } from '../../errors.js';
+import { checkNumber, optionError } from '../../check-options.js';
+import { numberOption, parseCommand } from '../args.js';
 
 /** Options of {@link startCollector}. */
 export interface CollectorOptions {
@@ -160,16 +162,13 @@ function storeOptions(o: CollectorOptions, env: NodeJS.ProcessEnv) {
     clickhouseTable: o.clickhouseTable ?? collectorDefaults.clickhouseTable,
     clickhouseUser: o.clickhouseUser ?? env.CLICKHOUSE_USER ?? 'default',
     clickhousePassword: password,
-    clickhouseTtlHours: integer('clickhouse-ttl-hours', o.clickhouseTtlHours, collectorDefaults.clickhouseTtlHours, 0),
+    clickhouseTtlHours: integer('clickhouseTtlHours', o.clickhouseTtlHours, collectorDefaults.clickhouseTtlHours, 0),
     chdbPath: o.chdbPath,
   };
 }
 
-function integer(name: string, v: number | undefined, fallback: number, min: number): number {
-  if (v === undefined) return fallback;
-  if (!Number.isInteger(v) || v < min) throw new FerryError('INVALID_OPTIONS', `collector option --${name} must be an integer ≥ ${min}; got ${v}`);
-  return v;
-}
+const SCOPE = 'collector';
+const integer = (option: string, value: number | undefined, fallback: number, min: number) => checkNumber(SCOPE, option, value, fallback, { integer: true, min });
 
 function readTokenFile(file: string | undefined): string | undefined {
   if (file === undefined) return undefined;
@@ -183,11 +182,11 @@ function readTokenFile(file: string | undefined): string | undefined {
 /** Fills defaults; throws INVALID_OPTIONS on caller mistakes. */
 export function normalizeOptions(o: CollectorOptions = {}, env: NodeJS.ProcessEnv = process.env): NormalizedCollectorOptions {
   const token = o.token ?? readTokenFile(o.tokenFile) ?? env.FERRYML_ADMIN_TOKEN;
-  if (token !== undefined && token.length < 8) throw new FerryError('INVALID_OPTIONS', 'collector --token must be at least 8 characters');
+  if (token !== undefined && token.length < 8) throw optionError(SCOPE, 'token', 'at least 8 characters', `${token.length} characters`);
   const origins = (o.origins ?? collectorDefaults.origins).map((s) => s.trim().replace(/\/+$/, '')).filter(Boolean);
   for (const origin of origins) {
     if (origin !== '*' && !/^https?:\/\/[^/]+$/.test(origin)) {
-      throw new FerryError('INVALID_OPTIONS', `collector --origins: "${origin}" is not an origin like "https://app.example.com" (scheme://host[:port], no path) or "*"`);
+      throw optionError(SCOPE, 'origins', 'origins like "https://app.example.com" (scheme://host[:port], no path) or "*"', origin);
     }
   }
   const host = o.host ?? collectorDefaults.host;
@@ -204,18 +203,18 @@ export function normalizeOptions(o: CollectorOptions = {}, env: NodeJS.ProcessEn
     origins,
     ingestKeys: ingest.keys,
     ingestKeyModels: ingest.models,
-    retentionDays: integer('retention-days', o.retentionDays, collectorDefaults.retentionDays, 1),
-    maxAttributeBytes: integer('max-attribute-bytes', o.maxAttributeBytes, collectorDefaults.maxAttributeBytes, 256),
-    maxRecordBytes: integer('max-record-bytes', o.maxRecordBytes, collectorDefaults.maxRecordBytes, 1024),
-    maxBodyBytes: integer('max-body-bytes', o.maxBodyBytes, collectorDefaults.maxBodyBytes, 1024),
-    queueRecords: integer('queue-records', o.queueRecords, collectorDefaults.queueRecords, 1),
-    writeBatchRecords: integer('write-batch-records', o.writeBatchRecords, collectorDefaults.writeBatchRecords, 1),
-    retryAfterS: integer('retry-after', o.retryAfterS, collectorDefaults.retryAfterS, 0),
-    alertsEvery: integer('alerts-every', o.alertsEvery, collectorDefaults.alertsEvery, 1),
+    retentionDays: integer('retentionDays', o.retentionDays, collectorDefaults.retentionDays, 1),
+    maxAttributeBytes: integer('maxAttributeBytes', o.maxAttributeBytes, collectorDefaults.maxAttributeBytes, 256),
+    maxRecordBytes: integer('maxRecordBytes', o.maxRecordBytes, collectorDefaults.maxRecordBytes, 1024),
+    maxBodyBytes: integer('maxBodyBytes', o.maxBodyBytes, collectorDefaults.maxBodyBytes, 1024),
+    queueRecords: integer('queueRecords', o.queueRecords, collectorDefaults.queueRecords, 1),
+    writeBatchRecords: integer('writeBatchRecords', o.writeBatchRecords, collectorDefaults.writeBatchRecords, 1),
+    retryAfterS: integer('retryAfterS', o.retryAfterS, collectorDefaults.retryAfterS, 0),
+    alertsEvery: integer('alertsEvery', o.alertsEvery, collectorDefaults.alertsEvery, 1),
     alertRules: o.alertRules,
     alertmanager: o.alertmanager === undefined ? undefined : httpUrl('alertmanager', o.alertmanager),
     webhooks: (o.webhooks ?? []).map((u) => httpUrl('webhook', u)),
-    notifyRetryMs: integer('notify-retry-ms', o.notifyRetryMs, collectorDefaults.notifyRetryMs, 1),
+    notifyRetryMs: integer('notifyRetryMs', o.notifyRetryMs, collectorDefaults.notifyRetryMs, 1),
     ...storeOptions(o, env),
   };
 }
@@ -256,53 +255,55 @@ Receives OTLP/HTTP JSON logs from the ferryml SDK into SQLite (or ClickHouse: --
   --clickhouse-ttl-hours H   TTL of a table the collector creates (default 2160 = 90 days; 0 = none)
   --chdb-path DIR        embedded ClickHouse data directory (--store chdb; chdb is installed on first use)`;
 
-/** Parses command-line flags (`--name value` or `--name=value`) into options. */
+/** Parses command-line flags (`--name value` or `--name=value`) into options, with the one CLI parser. */
 export function parseArgs(argv: readonly string[]): CollectorOptions {
-  const o: CollectorOptions = {};
-  const num = (flag: string, v: string) => {
-    if (!/^\d+$/.test(v)) throw new FerryError('INVALID_OPTIONS', `collector ${flag} expects a whole number; got "${v}"`);
-    return Number(v);
-  };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] as string;
-    const eq = arg.indexOf('=');
-    const flag = eq > 0 ? arg.slice(0, eq) : arg;
-    const value = () => {
-      const v = eq > 0 ? arg.slice(eq + 1) : argv[++i];
-      if (v === undefined) throw new FerryError('INVALID_OPTIONS', `collector ${flag} needs a value\n\n${usage}`);
-      return v;
-    };
-    switch (flag) {
-      case '--port': o.port = num(flag, value()); break;
-      case '--host': o.host = value(); break;
-      case '--db': o.db = value(); break;
-      case '--token-file': o.tokenFile = value(); break;
-      case '--token':
-        throw new FerryError('INVALID_OPTIONS', 'collector --token is refused: a command line is visible to every local user (ps); set FERRYML_ADMIN_TOKEN or use --token-file FILE');
-      case '--origins': o.origins = value().split(','); break;
-      case '--ingest-key': o.ingestKey = value(); break;
-      case '--max-body-bytes': o.maxBodyBytes = num(flag, value()); break;
-      case '--queue-records': o.queueRecords = num(flag, value()); break;
-      case '--write-batch-records': o.writeBatchRecords = num(flag, value()); break;
-      case '--retry-after': o.retryAfterS = num(flag, value()); break;
-      case '--retention-days': o.retentionDays = num(flag, value()); break;
-      case '--max-attribute-bytes': o.maxAttributeBytes = num(flag, value()); break;
-      case '--max-record-bytes': o.maxRecordBytes = num(flag, value()); break;
-      case '--alerts-every': o.alertsEvery = num(flag, value()); break;
-      case '--alert-rules': o.alertRules = value(); break;
-      case '--alertmanager': o.alertmanager = value(); break;
-      case '--webhook': o.webhooks = [...(o.webhooks ?? []), value()]; break;
-      case '--notify-retry-ms': o.notifyRetryMs = num(flag, value()); break;
-      case '--store': o.store = value() as CollectorOptions['store'] & string; break;
-      case '--clickhouse-url': o.clickhouseUrl = value(); break;
-      case '--clickhouse-database': o.clickhouseDatabase = value(); break;
-      case '--clickhouse-table': o.clickhouseTable = value(); break;
-      case '--clickhouse-user': o.clickhouseUser = value(); break;
-      case '--clickhouse-password-file': o.clickhousePasswordFile = value(); break;
-      case '--clickhouse-ttl-hours': o.clickhouseTtlHours = num(flag, value()); break;
-      case '--chdb-path': o.chdbPath = value(); break;
-      default: throw new FerryError('INVALID_OPTIONS', `collector: unknown option "${arg}"\n\n${usage}`);
-    }
+  const text = { type: 'string' } as const;
+  const { values, positionals } = parseCommand(
+    [...argv],
+    {
+      port: text, host: text, db: text, token: text, 'token-file': text, origins: text, 'ingest-key': text,
+      'max-body-bytes': text, 'queue-records': text, 'write-batch-records': text, 'retry-after': text,
+      'retention-days': text, 'max-attribute-bytes': text, 'max-record-bytes': text,
+      'alerts-every': text, 'alert-rules': text, alertmanager: text, webhook: { type: 'string', multiple: true }, 'notify-retry-ms': text,
+      store: text, 'clickhouse-url': text, 'clickhouse-database': text, 'clickhouse-table': text, 'clickhouse-user': text,
+      'clickhouse-password-file': text, 'clickhouse-ttl-hours': text, 'chdb-path': text,
+    },
+    usage,
+  );
+  if (positionals.length > 0) throw new FerryError('INVALID_OPTIONS', `collector: unexpected argument "${positionals[0]}"\n\n${usage}`, { details: { got: positionals } });
+  if (values.token !== undefined) {
+    throw new FerryError('INVALID_OPTIONS', 'collector --token is refused: a command line is visible to every local user (ps); set FERRYML_ADMIN_TOKEN or use --token-file FILE');
   }
+  const o: CollectorOptions = {};
+  const num = (name: string, v: string | undefined) => numberOption(v, name, (n) => Number.isInteger(n) && n >= 0);
+  const set = <K extends keyof CollectorOptions>(key: K, value: CollectorOptions[K] | undefined) => {
+    if (value !== undefined) o[key] = value;
+  };
+  set('port', num('port', values.port));
+  set('host', values.host);
+  set('db', values.db);
+  set('tokenFile', values['token-file']);
+  set('origins', values.origins?.split(','));
+  set('ingestKey', values['ingest-key']);
+  set('maxBodyBytes', num('max-body-bytes', values['max-body-bytes']));
+  set('queueRecords', num('queue-records', values['queue-records']));
+  set('writeBatchRecords', num('write-batch-records', values['write-batch-records']));
+  set('retryAfterS', num('retry-after', values['retry-after']));
+  set('retentionDays', num('retention-days', values['retention-days']));
+  set('maxAttributeBytes', num('max-attribute-bytes', values['max-attribute-bytes']));
+  set('maxRecordBytes', num('max-record-bytes', values['max-record-bytes']));
+  set('alertsEvery', num('alerts-every', values['alerts-every']));
+  set('alertRules', values['alert-rules']);
+  set('alertmanager', values.alertmanager);
+  set('webhooks', values.webhook);
+  set('notifyRetryMs', num('notify-retry-ms', values['notify-retry-ms']));
+  set('store', values.store as CollectorOptions['store']);
+  set('clickhouseUrl', values['clickhouse-url']);
+  set('clickhouseDatabase', values['clickhouse-database']);
+  set('clickhouseTable', values['clickhouse-table']);
+  set('clickhouseUser', values['clickhouse-user']);
+  set('clickhousePasswordFile', values['clickhouse-password-file']);
+  set('clickhouseTtlHours', num('clickhouse-ttl-hours', values['clickhouse-ttl-hours']));
+  set('chdbPath', values['chdb-path']);
   return o;
 }

@@ -4,7 +4,7 @@ import { FerryError } from '../../errors.js';
 import { fitSchema } from '../../schema/fit.js';
 import type { FitSpec } from '../../schema/fit.js';
 import { normalizeSpec } from '../../schema/spec.js';
-import { parseCommand, requireOption } from '../schema-args.js';
+import { parseCommand, requireOption } from '../args.js';
 import { readJson, readRows } from '../schema-data.js';
 import type { CsvKind } from '../schema-data.js';
 

@@ -8,7 +8,7 @@ import type { Manifest } from '../../model/manifest.js';
 import type { Prediction } from '../../runtime/decode.js';
 import type { BackendName } from '../../runtime/types.js';
 import type { Schema } from '../../schema/types.js';
-import { parseCommand, requireOption } from '../schema-args.js';
+import { parseCommand, requireOption } from '../args.js';
 import { loadPublicKey } from '../bundle/keys.js';
 import { readRegistry, registryPath } from '../bundle/registry-file.js';
 import { registryEntry, resolveVersion } from '../../model/registry.js';

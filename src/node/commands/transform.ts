@@ -3,7 +3,7 @@
 import { writeFile } from 'node:fs/promises';
 import { compileSchema } from '../../schema/compile.js';
 import type { Schema } from '../../schema/types.js';
-import { parseCommand, requireOption } from '../schema-args.js';
+import { parseCommand, requireOption } from '../args.js';
 import { readJson, readRows } from '../schema-data.js';
 import type { CsvKind } from '../schema-data.js';
 

@@ -2,7 +2,7 @@
 import { writeFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { checkSchema } from '../../schema/check.js';
-import { parseCommand } from '../schema-args.js';
+import { parseCommand } from '../args.js';
 import { readJson } from '../schema-data.js';
 import { schemaToDts } from '../schema-dts.js';
 import { FerryError } from '../../errors.js';

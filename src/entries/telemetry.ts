@@ -1,0 +1,5 @@
+// `ferryml/telemetry`: what dashboards and custom collectors share with the SDK — the PSI
+// thresholds drift is judged by, and the record-level types. createTelemetry stays internal:
+// loadModel starts it when `telemetry` options are given.
+export { PSI_WARN, PSI_ALERT } from '../telemetry/psi.js';
+export type { TelemetryContext, ModelLoadedEvent, LoadSource } from '../telemetry/types.js';
