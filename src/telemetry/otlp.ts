@@ -73,7 +73,7 @@ export function anyValue(value: unknown, depth = 0): AnyValue {
     return { arrayValue: { values: list.map((v) => anyValue(v, depth + 1)) } };
   }
   if (typeof value === 'object') {
-    return { kvlistValue: { values: Object.entries(value as object).map(([k, v]) => ({ key: k, value: anyValue(v, depth + 1) })) } };
+    return { kvlistValue: { values: Object.entries(value).map(([k, v]) => ({ key: k, value: anyValue(v, depth + 1) })) } };
   }
   return { stringValue: String(value) };
 }

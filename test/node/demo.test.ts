@@ -40,7 +40,7 @@ function newest(dir: string, keep: (path: string) => boolean): number {
 /** Builds the demo when dist/demo is missing or older than its sources (demo/ and the browser SDK). */
 function buildIfNeeded(): void {
   const built = join(root, 'dist/demo/app.js');
-  const sources = Math.max(newest(join(root, 'demo'), (p) => !p.includes(`${join('demo', 'dist')}`)), newest(join(root, 'src'), (p) => !p.includes(join('src', 'node'))));
+  const sources = Math.max(newest(join(root, 'demo'), (p) => !p.includes(join('demo', 'dist'))), newest(join(root, 'src'), (p) => !p.includes(join('src', 'node'))));
   if (existsSync(built) && statSync(built).mtimeMs >= sources) return;
   const r = spawnSync(process.execPath, [join(root, 'node_modules/rollup/dist/bin/rollup'), '-c', 'demo/rollup.demo.mjs'], { cwd: root, encoding: 'utf8' });
   assert.equal(r.status, 0, `demo build failed:\n${r.stdout}\n${r.stderr}`);

@@ -124,7 +124,7 @@ describe('telemetry/drift: batch capture', () => {
     const runs: number[][] = [];
     const capture = createCapture(compiled.columns.length, createRowSampler(Infinity, 1), (_v, _s, from, to, weight) => runs.push([from, to, weight]));
     const out = new Float32Array(rows.length * compiled.width);
-    compiled.transformInto(rows as never[], out, Object.assign(() => expect.fail('not called per value'), { capture }));
+    compiled.transformInto(rows, out, Object.assign(() => expect.fail('not called per value'), { capture }));
     const background = () => (globalThis as unknown as { scheduler: { postTask(f: () => void, o: object): Promise<void> } }).scheduler.postTask(() => undefined, { priority: 'background' });
     await background();
     expect(runs, 'nothing is counted before the batch settled').to.deep.equal([]);

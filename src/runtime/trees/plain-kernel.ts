@@ -15,7 +15,7 @@ import { createTreeKernel } from './kernel.js';
  */
 export const treeKernel: PlainKernelFactory = ({ artifacts, format, width }) => {
   if (format !== 'tree-ensemble') return undefined;
-  const ensemble = readTreeEnsemble(artifacts as TreeArtifacts);
+  const ensemble = readTreeEnsemble(artifacts);
   if (ensemble.features !== width) {
     throw new FerryError('MANIFEST_INVALID', `tree-ensemble model takes ${ensemble.features} features per row but the schema emits ${width}; re-export the bundle`, {
       details: { expected: width, got: ensemble.features },

@@ -75,7 +75,7 @@ export function createAlertEngine(reader: AlertReader, o: AlertEngineOptions) {
     }),
     /** Resolves when every receiver's queue is empty. */
     idle: async () => {
-      await Promise.all([am, ...hooks].map((r) => r?.idle()));
+      await Promise.all([...(am ? [am] : []), ...hooks].map((r) => r.idle()));
     },
     stop(): void {
       clearInterval(timer);

@@ -110,7 +110,10 @@ export function createReceiver(kind: ReceiverStats['kind'], url: string, policy:
     /** Stops retrying; what is queued is left undelivered (counted as failed only if it was tried). */
     stop(): void {
       stopped = true;
-      for (const t of timers) clearTimeout(t.timer), t.resolve();
+      for (const t of timers) {
+        clearTimeout(t.timer);
+        t.resolve();
+      }
       timers.clear();
     },
   };
