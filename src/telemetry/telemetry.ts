@@ -163,7 +163,7 @@ export function createTelemetry(options: TelemetryOptions, context: TelemetryCon
     },
     failed(code) {
       if (closed) return;
-      summary.failed(String(code));
+      summary.failed(code);
       armWindow();
     },
     issues(list) {

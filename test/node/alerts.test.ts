@@ -95,7 +95,7 @@ before(async () => {
   // Answers 503 after 1.5 s each time: slow and failing, so its retries overlap ingest.
   failing = await startReceiver(() => 503);
   const slow = failing.bodies;
-  slow;
+  void slow;
   am = await startAlertmanager(amHook.url);
   const rules = join(dir, 'rules.json');
   writeFileSync(
@@ -118,7 +118,7 @@ after(async () => {
   await c?.close();
   await Promise.all([am?.stop(), prom?.stop(), amHook?.stop(), hook?.stop(), failing?.stop()]);
   rmSync(dir, { recursive: true, force: true });
-  failingOpen;
+  void failingOpen;
 });
 
 describe('alerts: SDK telemetry → collector rules → Alertmanager, webhooks, Prometheus', () => {

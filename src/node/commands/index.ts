@@ -17,4 +17,4 @@ command('predict', 'predict rows with a bundle on disk (wasm/cpu), as the browse
 // telemetry
 command('collector', 'receive OTLP/HTTP JSON telemetry into SQLite; read API and dashboard', () => import('./collector.js'));
 export {};
-command;
+void command;
