@@ -119,5 +119,5 @@ export function isFerryError(error: unknown): error is FerryError {
 
 /** True for a {@link ValidationError}, also across realms. */
 export function isValidationError(error: unknown): error is ValidationError {
-  return isFerryError(error) && error.code === 'VALIDATION_FAILED' && Array.isArray((error as ValidationError).issues);
+  return isFerryError(error) && error.code === 'VALIDATION_FAILED' && Array.isArray((error as { issues?: unknown }).issues);
 }
