@@ -114,7 +114,10 @@ export function createScheduler(options: SchedulerOptions) {
         });
       }
     } else if (timer === undefined) {
-      timer = setTimeout(() => ((timer = undefined), flush()), maxDelayMs);
+      timer = setTimeout(() => {
+        timer = undefined;
+        flush();
+      }, maxDelayMs);
     }
   };
 
@@ -149,8 +152,14 @@ export function createScheduler(options: SchedulerOptions) {
           if (timer !== undefined) clearTimeout(timer);
           signal?.removeEventListener('abort', onAbort);
         };
-        request.resolve = (value) => (settle(request), resolve(value));
-        request.reject = (error) => (settle(request), reject(error));
+        request.resolve = (value) => {
+          settle(request);
+          resolve(value);
+        };
+        request.reject = (error) => {
+          settle(request);
+          reject(error);
+        };
       }
       queue.push(request);
       queuedRows += request.rows.length;

@@ -76,7 +76,7 @@ export function createDelivery(o: NormalizedTelemetryOptions, counters: Counters
   /** Stores batches in the IndexedDB queue (or counts them lost when there is none). */
   async function park(batches: Batch[], why: string, notBeforeMs = 0): Promise<void> {
     const n = batches.reduce((s, b) => s + b.records.length, 0);
-    if (!queue) return drop('undeliverable', n, why);
+    if (!queue) return void drop('undeliverable', n, why);
     try {
       const r = await queue.put(batches, o.url);
       counters.offlineBatches = r.batches;
@@ -114,11 +114,11 @@ export function createDelivery(o: NormalizedTelemetryOptions, counters: Counters
         return;
       }
       if (r.kind === 'too_large') {
-        if (batch.split || batch.records.length < 2) return drop('too_large', batch.records.length, `413 from ${o.url} after splitting`);
+        if (batch.split || batch.records.length < 2) return void drop('too_large', batch.records.length, `413 from ${o.url} after splitting`);
         await Promise.all(splitHalves(batch).map(deliver));
         return;
       }
-      if (r.kind === 'rejected') return drop('rejected', batch.records.length, `POST ${o.url}: ${r.status} ${r.message}`);
+      if (r.kind === 'rejected') return void drop('rejected', batch.records.length, `POST ${o.url}: ${r.status} ${r.message}`);
       if (r.kind === 'defer') return park([batch], `POST ${o.url}: ${r.status} ${r.message}`);
       const why = `POST ${o.url}: ${r.status === 'network' ? 'network error' : r.status}`;
       // A Retry-After beyond our cap is still honoured: by the IndexedDB queue, not by waiting here.

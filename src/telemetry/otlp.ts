@@ -76,7 +76,7 @@ export function anyValue(value: unknown, depth = 0): AnyValue {
     return { kvlistValue: { values: Object.entries(value).map(([k, v]) => ({ key: k, value: anyValue(v, depth + 1) })) } };
   }
   // Only symbols and functions get here (nullish, primitives and objects returned above).
-  return { stringValue: typeof value === 'function' ? '[function]' : String(value as symbol) };
+  return { stringValue: typeof value === 'function' ? '[function]' : (value as symbol).toString() };
 }
 
 /** Epoch milliseconds as OTLP `fixed64` nanoseconds (a decimal string; ms precision, no float error). */

@@ -324,8 +324,10 @@ describe('demo: npm start servers driven by Chromium', { timeout: 240_000 }, () 
     await context.setOffline(false);
     // `online` drains the IndexedDB queue; "Send now" flushes what is in memory.
     await page.getByRole('button', { name: 'Send now' }).click();
-    let penguins: any;
-    let digits: any;
+    // The fields of /api/summary this test reads.
+    type Summary = { loads: { count: number; sources: { network: number; cache: number; offline: number } }; predictions: { calls: number }; validation: Array<{ code: string }> };
+    let penguins: Summary;
+    let digits: Summary;
     let panel = 0;
     const deadline = Date.now() + 45_000;
     for (;;) {

@@ -88,7 +88,7 @@ export function mergeDrift(rows: Row[], defaultMinRows: number) {
   for (const r of rows) {
     const expected = arr(r.expected);
     // A TEXT column: SQLite and ClickHouse hand back a string (a bare number if one was written so).
-    const version = r.version == null ? null : String(r.version as string | number);
+    const version = r.version == null ? null : (r.version as string | number).toString();
     const key = JSON.stringify([version, r.feature, r.schemaHash, expected]);
     let g = groups.get(key);
     if (!g) {

@@ -6,7 +6,6 @@
 import { FerryError } from '../../errors.js';
 import type { PlainKernelFactory } from '../plain-kernels.js';
 import { readTreeEnsemble } from './format.js';
-import type { TreeArtifacts } from './format.js';
 import { createTreeKernel } from './kernel.js';
 
 /**

@@ -49,7 +49,13 @@ export function createReceiver(kind: ReceiverStats['kind'], url: string, policy:
 
   const sleep = (ms: number) =>
     new Promise<void>((resolve) => {
-      const entry = { timer: setTimeout(() => (timers.delete(entry), resolve()), ms), resolve };
+      const entry = {
+        timer: setTimeout(() => {
+          timers.delete(entry);
+          resolve();
+        }, ms),
+        resolve,
+      };
       timers.add(entry);
     });
   const failure = (message: string) => {
