@@ -4,6 +4,7 @@
  * 4xx → drop and count, 5xx and exhausted retries → the IndexedDB queue, which is drained one
  * batch at a time with its own backoff. Every record ends up sent, stored or counted as dropped.
  */
+import { messageOf } from '../errors.js';
 import type { Batch } from './batcher.js';
 import type { OfflineQueue } from './offline-queue.js';
 import type { NormalizedTelemetryOptions } from './options.js';
@@ -84,7 +85,7 @@ export function createDelivery(o: NormalizedTelemetryOptions, counters: Counters
       counters.lastError = why;
       scheduleDrain(Math.max(drainDelay, notBeforeMs));
     } catch (e) {
-      drop('storage_error', n, `${why}; IndexedDB failed: ${(e as Error)?.message ?? e}`);
+      drop('storage_error', n, `${why}; IndexedDB failed: ${messageOf(e)}`);
     }
   }
 
@@ -158,7 +159,7 @@ export function createDelivery(o: NormalizedTelemetryOptions, counters: Counters
         }
         counters.offlineBatches = await queue.count(o.url);
       } catch (e) {
-        counters.lastError = `offline queue: ${(e as Error)?.message ?? e}`;
+        counters.lastError = `offline queue: ${messageOf(e)}`;
       } finally {
         draining = undefined;
       }

@@ -10,6 +10,7 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { DASHBOARD_ALERTS_JS, DASHBOARD_CHARTS_JS, DASHBOARD_CSS, DASHBOARD_HTML, DASHBOARD_JS, DASHBOARD_TABLES_JS } from './dashboard.js';
+import { messageOf } from '../../errors.js';
 import { HttpError, sendJson } from './http.js';
 import { createIngest, safeEqual } from './ingest.js';
 import type { IngestStats } from './ingest.js';
@@ -132,7 +133,7 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
       try {
         text = exposition(await collectMetrics(reader, Date.now(), psiWindowS, alerts.state.firing()));
       } catch (e) {
-        throw new HttpError(503, `the ${store.kind} store could not answer: ${(e as Error)?.message ?? String(e)}`, { 'Retry-After': String(o.retryAfterS) });
+        throw new HttpError(503, `the ${store.kind} store could not answer: ${messageOf(e)}`, { 'Retry-After': String(o.retryAfterS) });
       }
       res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8', 'Cache-Control': 'no-store' });
       return void res.end(req.method === 'HEAD' ? undefined : text);
@@ -147,7 +148,7 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
           body = await run();
         } catch (e) {
           if (e instanceof HttpError) throw e;
-          throw new HttpError(503, `the ${store.kind} store could not answer: ${(e as Error)?.message ?? String(e)}`, { 'Retry-After': String(o.retryAfterS) });
+          throw new HttpError(503, `the ${store.kind} store could not answer: ${messageOf(e)}`, { 'Retry-After': String(o.retryAfterS) });
         }
         sendJson(res, 200, body);
       };
@@ -181,7 +182,7 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
 
   const server = createServer((req, res) => {
     handle(req, res).catch((e: unknown) => {
-      const err = e instanceof HttpError ? e : new HttpError(500, `internal error: ${(e as Error)?.message ?? e}`);
+      const err = e instanceof HttpError ? e : new HttpError(500, `internal error: ${messageOf(e)}`);
       if (res.headersSent) return void res.destroy();
       sendJson(res, err.status, { code: err.status, message: err.message }, err.headers);
     });

@@ -5,6 +5,7 @@
  * the evaluation: `send` queues and returns. The queue is bounded; what is dropped is counted.
  * Counters are what `/api/health` shows under `alerts.receivers`.
  */
+import { messageOf } from '../../../errors.js';
 
 /** How a receiver retries. */
 export interface RetryPolicy {
@@ -74,7 +75,7 @@ export function createReceiver(kind: ReceiverStats['kind'], url: string, policy:
         retryable = RETRYABLE(res.status);
         failure(`POST ${url}: HTTP ${res.status} ${text.slice(0, 200)}`.trim());
       } catch (e) {
-        failure(`POST ${url}: ${(e as Error).message ?? e}`);
+        failure(`POST ${url}: ${messageOf(e)}`);
       }
       if (!retryable || attempt >= policy.attempts || stopped) return false;
       stats.retries++;
