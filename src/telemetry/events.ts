@@ -152,7 +152,7 @@ export function predictionRecord(
 /** `ferryml.telemetry.drops`: records the SDK dropped since the last report, by reason. */
 export function dropsRecord(drops: Partial<Record<DropReason, number>>, timeMs: number, ids: RecordIds): string {
   const attrs = Object.entries(drops)
-    .filter(([, n]) => (n ?? 0) > 0)
-    .map(([reason, n]) => int(`ferryml.dropped.${reason}`, n ?? 0));
+    .filter(([, n]) => n > 0)
+    .map(([reason, n]) => int(`ferryml.dropped.${reason}`, n));
   return record('ferryml.telemetry.drops', SEVERITY.WARN, timeMs, ids, attrs);
 }

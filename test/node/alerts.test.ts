@@ -115,7 +115,9 @@ before(async () => {
 });
 
 after(async () => {
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- after() runs even when before() failed before assigning it
   await c?.close();
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- after() runs even when before() failed before assigning it
   await Promise.all([am?.stop(), prom?.stop(), amHook?.stop(), hook?.stop(), failing?.stop()]);
   rmSync(dir, { recursive: true, force: true });
   void failingOpen;

@@ -174,7 +174,9 @@ describe('demo: npm start servers driven by Chromium', { timeout: 240_000 }, () 
   });
 
   after(async () => {
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- after() runs even when before() failed before assigning it
     await browser?.close();
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- the same for the demo server
     if (start && start.exitCode === null) {
       start.kill('SIGTERM');
       const code = await Promise.race([startExit, new Promise((resolve) => setTimeout(() => resolve('timeout'), 15_000))]);

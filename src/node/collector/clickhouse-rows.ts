@@ -17,7 +17,7 @@ function goJson(v: unknown): string {
     const o = v as Record<string, unknown>;
     return `{${Object.keys(o).sort().map((k) => `${goString(k)}:${goJson(o[k])}`).join(',')}}`;
   }
-  return JSON.stringify(v) ?? 'null';
+  return (JSON.stringify(v) as string | undefined) ?? 'null'; // undefined for undefined and functions
 }
 
 /**

@@ -176,7 +176,7 @@ function checkSizes(attributes: Record<string, unknown>, attributesJson: string,
   // Only a large record can hold a large attribute: measure them one by one only then.
   if (recordBytes > limits.maxAttributeBytes) {
     for (const [key, value] of Object.entries(attributes)) {
-      const bytes = Buffer.byteLength(JSON.stringify(value) ?? '');
+      const bytes = Buffer.byteLength((JSON.stringify(value) as string | undefined) ?? '');
       if (bytes > limits.maxAttributeBytes) throw new TooLarge(`${path}: attribute "${key.slice(0, 80)}" is ${bytes} bytes, over the collector's --max-attribute-bytes limit of ${limits.maxAttributeBytes}`);
     }
     if (bodyJson !== null && Buffer.byteLength(bodyJson) > limits.maxAttributeBytes) throw new TooLarge(`${path}: body is ${Buffer.byteLength(bodyJson)} bytes, over the collector's --max-attribute-bytes limit of ${limits.maxAttributeBytes}`);

@@ -60,7 +60,7 @@ export function createAlertEngine(reader: AlertReader, o: AlertEngineOptions) {
   }
 
   timer = setInterval(() => void evaluate(), o.everyS * 1000);
-  timer.unref?.();
+  timer.unref();
 
   return {
     evaluate,
