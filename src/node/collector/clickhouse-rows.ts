@@ -17,7 +17,8 @@ function goJson(v: unknown): string {
     const o = v as Record<string, unknown>;
     return `{${Object.keys(o).sort().map((k) => `${goString(k)}:${goJson(o[k])}`).join(',')}}`;
   }
-  return (JSON.stringify(v) as string | undefined) ?? 'null'; // undefined for undefined and functions
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- JSON.stringify returns undefined for undefined and functions
+  return JSON.stringify(v) ?? 'null';
 }
 
 /**

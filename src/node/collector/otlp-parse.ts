@@ -176,7 +176,8 @@ function checkSizes(attributes: Record<string, unknown>, attributesJson: string,
   // Only a large record can hold a large attribute: measure them one by one only then.
   if (recordBytes > limits.maxAttributeBytes) {
     for (const [key, value] of Object.entries(attributes)) {
-      const bytes = Buffer.byteLength((JSON.stringify(value) as string | undefined) ?? '');
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- JSON.stringify returns undefined for an undefined value
+      const bytes = Buffer.byteLength(JSON.stringify(value) ?? '');
       if (bytes > limits.maxAttributeBytes) throw new TooLarge(`${path}: attribute "${key.slice(0, 80)}" is ${bytes} bytes, over the collector's --max-attribute-bytes limit of ${limits.maxAttributeBytes}`);
     }
     if (bodyJson !== null && Buffer.byteLength(bodyJson) > limits.maxAttributeBytes) throw new TooLarge(`${path}: body is ${Buffer.byteLength(bodyJson)} bytes, over the collector's --max-attribute-bytes limit of ${limits.maxAttributeBytes}`);
