@@ -79,7 +79,7 @@ const { urls: pages, origins } = await bundlePages(
 log(`bundled pages: ${Object.keys(pages).join(', ')}`);
 
 const routes: Record<string, string> = { '/': root };
-for (const b of Object.values(bundles)) if (b && b.url.startsWith('/bench-bundles/')) routes[`${b.url}/`] = b.dir;
+for (const b of Object.values(bundles)) if (b.url.startsWith('/bench-bundles/')) routes[`${b.url}/`] = b.dir;
 const server = await startStatic(routes);
 const sink = await startSink();
 const browser = await launchBrowser();
@@ -97,7 +97,7 @@ try {
     try {
       r = await item.run(ctx);
     } catch (error) {
-      r = { key: item.key, title: item.title, status: 'error', reason: String((error as Error)?.stack ?? error).split('\n').slice(0, 3).join(' '), figures: [] };
+      r = { key: item.key, title: item.title, status: 'error', reason: String((error as Error | null | undefined)?.stack ?? error).split('\n').slice(0, 3).join(' '), figures: [] };
     }
     r.seconds = Math.round((performance.now() - t0) / 100) / 10;
     log(`${item.key}: ${r.status}${r.reason ? ` (${r.reason})` : ''} in ${r.seconds}s`);

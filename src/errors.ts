@@ -105,6 +105,14 @@ export class ValidationError extends FerryError {
   }
 }
 
+/** The message of a caught value: an Error's (also from another realm), else the value itself as text. */
+export function messageOf(error: unknown): string {
+  const message = (error as { message?: unknown } | null | undefined)?.message;
+  // A thrown value can be anything; String() is the honest last resort for non-errors.
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string
+  return typeof message === 'string' ? message : String(error);
+}
+
 /** True for any error thrown by ferryml, also across realms (workers, iframes) where `instanceof` fails. */
 export function isFerryError(error: unknown): error is FerryError {
   return (
@@ -119,5 +127,5 @@ export function isFerryError(error: unknown): error is FerryError {
 
 /** True for a {@link ValidationError}, also across realms. */
 export function isValidationError(error: unknown): error is ValidationError {
-  return isFerryError(error) && error.code === 'VALIDATION_FAILED' && Array.isArray((error as ValidationError).issues);
+  return isFerryError(error) && error.code === 'VALIDATION_FAILED' && Array.isArray((error as { issues?: unknown }).issues);
 }

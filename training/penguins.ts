@@ -98,6 +98,7 @@ export async function trainPenguins(options: PenguinOptions) {
   for (let epoch = 0; epoch < epochs; epoch++) {
     const order = shuffledIndices(split.train.length, random).map((i) => split.train[i]!);
     const { x, y } = encode(order);
+    // eslint-disable-next-line @typescript-eslint/no-unsafe-enum-assignment -- tfjs does not export its ModelLoggingVerbosity enum; 0 is SILENT
     const h = await model.fit(x, y, { epochs: 1, batchSize: 32, shuffle: false, verbose: 0 });
     bar.update(epoch + 1, `loss ${Number(h.history['loss']?.[0]).toFixed(3)}`);
     x.dispose();

@@ -8,7 +8,7 @@ export interface ProgressBar {
 export function progressBar(label: string, total: number): ProgressBar {
   // Under node:test (which sets NODE_TEST_CONTEXT) bars would only clutter the test report.
   if (process.env['NODE_TEST_CONTEXT']) return { update() {}, finish() {} };
-  const tty = process.stderr.isTTY === true;
+  const tty = process.stderr.isTTY;
   const width = 28;
   const started = performance.now();
   let lastPlain = -1;

@@ -25,7 +25,7 @@ const SEED = 42;
 const CREATED_AT = '2026-11-26T00:00:00.000Z';
 
 const { values: args } = parseArgs({ options: { out: { type: 'string', default: 'models' }, only: { type: 'string' } } });
-const out = args.out!;
+const out = args.out;
 const work = mkdtempSync(join(tmpdir(), 'ferryml-train-'));
 
 /** Golden outputs from the shipped model itself (after quantization, when quantized). */
@@ -82,7 +82,7 @@ if (!args.only || args.only === 'penguins') {
       version,
       model: r.model,
       schema: r.schema,
-      golden: { rows, outputs: goldenOutputs(r.model, r.compiled as CompiledSchema, rows) },
+      golden: { rows, outputs: goldenOutputs(r.model, r.compiled, rows) },
       labels: r.schema.label?.classes?.map(String) ?? [],
       // The file as shipped by vega-datasets, hashed byte for byte.
       data: { path: PENGUINS_FILE, source: r.data.source, rows: r.data.rows.length },
@@ -105,7 +105,7 @@ if (!args.only || args.only === 'digits') {
   const floatAccuracy = r.evaluate();
   const schema = digitsSchema();
   const { compileSchema } = await import('../src/schema/compile.js');
-  const compiled = compileSchema(schema) as unknown as CompiledSchema;
+  const compiled = compileSchema(schema);
   const dataFile = join(work, 'mnist-digits.bin');
   // The data is ten JSON files; their concatenation in digit order is what the sha256 covers.
   const { readFileSync } = await import('node:fs');

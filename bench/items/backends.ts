@@ -55,7 +55,7 @@ export async function backendsItem(ctx: BenchContext): Promise<ItemResult> {
             infos[backend] = await p.page.evaluate(([o, g]) => (window as unknown as { bench: Bench }).bench.setup(o, g), [{ ...where, backend }, golden] as const);
             pages[backend] = (u) => p.page.evaluate((n) => (window as unknown as { bench: Bench }).bench.sample(n), u);
           } catch (error) {
-            failed[backend] = String((error as Error).message).split('\n')[0]!;
+            failed[backend] = (error as Error).message.split('\n')[0]!;
             await p.context.close();
           }
         }

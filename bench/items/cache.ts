@@ -2,7 +2,7 @@
 // from the loopback server (fetch + verify + store), for the penguins and digits bundles.
 // Loads go through the registry pinned to the bundle's version when models/index.json lists it
 // (what an app does: the warm path still fetches index.json for revocations), else the bundle URL.
-import type { BenchContext, BundleRef } from '../lib/context.js';
+import type { BenchContext } from '../lib/context.js';
 import { bundleSource, openPage } from '../lib/context.js';
 import { judged, pending, ratioFigure, type Figure, type ItemResult } from '../lib/item.js';
 import { pairedRatio, summarize } from '../lib/stats.js';

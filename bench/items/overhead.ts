@@ -23,7 +23,7 @@ export async function overheadItem(ctx: BenchContext): Promise<ItemResult> {
       s = await compareSession(ctx, backend);
     } catch (error) {
       if (backend !== 'webgpu') throw error;
-      facts['webgpu'] = `not measured: ${String((error as Error).message).split('\n')[0]}`;
+      facts['webgpu'] = `not measured: ${(error as Error).message.split('\n')[0]}`;
       continue;
     }
     for (const [variant, diff] of Object.entries(s.check)) {

@@ -31,7 +31,7 @@ export async function peerOrtItem(ctx: BenchContext): Promise<ItemResult> {
     // same-backend figure (ferryml forced onto wasm, like ORT's wasm EP) stays as context.
     ...(p['ferry-auto']
       ? [
-          ratioFigure(`per call, ferryml default (${auto?.backend ?? '?'}${auto?.lean === 'direct' ? ', direct kernel' : ''})`, pairedRatio(p['ort']!, p['ferry-auto']!), { ort: summarize(p['ort']!), ferry: summarize(p['ferry-auto']!) }, {
+          ratioFigure(`per call, ferryml default (${auto?.backend ?? '?'}${auto?.lean === 'direct' ? ', direct kernel' : ''})`, pairedRatio(p['ort']!, p['ferry-auto']), { ort: summarize(p['ort']!), ferry: summarize(p['ferry-auto']) }, {
             target: { op: '>=', value: 1 },
             formula: 'ORT ms per call ÷ ferryml ms per call with its automatic backend choice (> 1: ferryml faster)',
             detail: { units: s.perCall.units, ferryInfo: auto },
@@ -60,10 +60,10 @@ export async function peerOrtItem(ctx: BenchContext): Promise<ItemResult> {
   const warm: Record<'ferry' | 'ort', ColdLoad[]> = { ferry: [], ort: [] };
   const queryOf = (name: string) => (name === 'ferry' ? ferryQuery : `?bundle=${b.url}&onnx=${ctx.onnx!.url}&row=${row}`);
   for (let r = 0; r < reps; r++) {
-    for (const name of (r % 2 ? ['raw', 'ort', 'ferry'] : ['ferry', 'ort', 'raw']) as Array<keyof typeof loads>) {
+    for (const name of r % 2 ? (['raw', 'ort', 'ferry'] as const) : (['ferry', 'ort', 'raw'] as const)) {
       loads[name].push(await coldLoad(ctx, `cold-${name}`, queryOf(name)));
     }
-    for (const name of (r % 2 ? ['ort', 'ferry'] : ['ferry', 'ort']) as Array<keyof typeof warm>) {
+    for (const name of r % 2 ? (['ort', 'ferry'] as const) : (['ferry', 'ort'] as const)) {
       warm[name].push(await coldLoad(ctx, `cold-${name}`, queryOf(name), { warm: true }));
     }
   }

@@ -40,7 +40,6 @@ export async function treesItem(ctx: BenchContext): Promise<ItemResult> {
   const figures: Figure[] = [];
   const facts: Record<string, unknown> = {};
   try {
-    const bench = () => (window as unknown as { bench: Bench }).bench;
     const setup = { registry: url('models/index.json'), models: MODELS, onnx: Object.fromEntries(MODELS.map((m) => [m, url(`${m}.onnx`)])), data: url('trees.json') };
     const loaded = await page.evaluate((s) => (window as unknown as { bench: Bench }).bench.setup(s), setup);
     facts['ferryml'] = loaded.info;

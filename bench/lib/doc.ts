@@ -10,6 +10,7 @@ const END = '<!-- bench:generated:end -->';
 /** The generated Markdown for one run. */
 export function generatedSection(results: ItemResult[], report: { generatedAt: string; durationSeconds: number; quick: boolean; machine: Record<string, unknown> }): string {
   const m = report.machine;
+  const field = (key: string): string => String(m[key]);
   const verdicts = results.map((r) => {
     if (r.status === 'pending') return `- **${r.key}**: pending — ${r.reason}`;
     if (r.status === 'error') return `- **${r.key}**: error — ${r.reason}`;
@@ -22,7 +23,7 @@ export function generatedSection(results: ItemResult[], report: { generatedAt: s
     START,
     `Run ${report.generatedAt} · commit \`${String(m['commit']).slice(0, 12)}\`${m['dirty'] ? ' (with uncommitted changes)' : ''} · ${report.durationSeconds} s${report.quick ? ' · **--quick (smoke run, not figures)**' : ''}`,
     '',
-    `Machine: ${m['cpu']}, ${m['cores']} cores, ${m['memoryGiB']} GiB, ${m['os']} · ${m['browser']} · Node ${m['node']} · load average ${m['loadAverageAtStart']} at start, ${m['loadAverageAtEnd']} at end (the machine is shared)`,
+    `Machine: ${field('cpu')}, ${field('cores')} cores, ${field('memoryGiB')} GiB, ${field('os')} · ${field('browser')} · Node ${field('node')} · load average ${field('loadAverageAtStart')} at start, ${field('loadAverageAtEnd')} at end (the machine is shared)`,
     '',
     markdownTable(results),
     '',

@@ -2,20 +2,20 @@
 // the tsconfig does not allowJs): the benchmark uses the same Chromium flags, static server and
 // Chromium lookup as the tests and the demo.
 import type { Server } from 'node:http';
-// @ts-ignore -- plain JS module without declarations
+// @ts-expect-error -- plain JS module without declarations
 import * as chromiumMod from '../../scripts/chromium.mjs';
-// @ts-ignore -- plain JS module without declarations
+// @ts-expect-error -- plain JS module without declarations
 import * as serveMod from '../../scripts/serve.mjs';
-// @ts-ignore -- plain JS module without declarations
+// @ts-expect-error -- plain JS module without declarations
 import * as ensureMod from '../../scripts/ensure.mjs';
 
 /** Chromium flags (WebGPU on SwiftShader unless `webgpu: false`). */
-export const chromiumArgs = (chromiumMod as { chromiumArgs(o?: { userDataDir?: string; webgpu?: boolean }): string[] }).chromiumArgs;
+export const chromiumArgs = (chromiumMod as { chromiumArgs: (o?: { userDataDir?: string; webgpu?: boolean }) => string[] }).chromiumArgs;
 
 /** The static server of scripts/serve.mjs. */
 export const serveStatic = (serveMod as {
-  serveStatic(o: { port: number; host?: string; routes: Record<string, string>; isolate?: boolean }): Promise<Server>;
+  serveStatic: (o: { port: number; host?: string; routes: Record<string, string>; isolate?: boolean }) => Promise<Server>;
 }).serveStatic;
 
 /** Path of Debian's Chromium (CHROME_PATH overrides), or undefined. */
-export const findChromium = (ensureMod as { findChromium(): string | undefined }).findChromium;
+export const findChromium = (ensureMod as { findChromium: () => string | undefined }).findChromium;

@@ -69,6 +69,7 @@ export function createDigitCanvas(canvas: HTMLCanvasElement, onChange: () => voi
   canvas.addEventListener('pointermove', (event) => {
     if (!drawing) return;
     // Coalesced events keep fast strokes smooth without a prediction per event.
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- getCoalescedEvents is missing in older Safari
     for (const e of event.getCoalescedEvents?.() ?? [event]) segment(at(e));
   });
   const end = () => {

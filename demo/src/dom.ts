@@ -44,6 +44,7 @@ export function update(parent: Element, ...children: Child[]): void {
 }
 
 /** The element with this id; throws naming the id when the page shell lacks it (a build mistake). */
+// eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- T is the caller's statement of the element's type, as with querySelector<T>
 export function byId<T extends HTMLElement = HTMLElement>(id: string): T {
   const el = document.getElementById(id);
   if (!el) throw new Error(`demo: the page has no #${id}`);

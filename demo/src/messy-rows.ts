@@ -46,8 +46,7 @@ export function messyRows(schema: CompiledSchema): MessyRow[] {
   }
   const missing = numbers[numbers.length - 1];
   if (missing) {
-    const row = { ...base };
-    delete row[missing.name];
+    const { [missing.name]: _missing, ...row } = base;
     const first = missing.steps[0];
     rows.push({
       title: `"${missing.name}" left out`,

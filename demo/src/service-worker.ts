@@ -16,7 +16,7 @@ export type ShellState =
 
 /** Registers `sw.js` next to the page; resolves once it controls the page or failed. */
 export async function registerShellCache(onChange: (state: ShellState) => void): Promise<void> {
-  if (!('serviceWorker' in navigator)) return onChange({ kind: 'unsupported' });
+  if (!('serviceWorker' in navigator)) return void onChange({ kind: 'unsupported' });
   try {
     onChange({ kind: 'installing' });
     await navigator.serviceWorker.register(new URL('./sw.js', location.href), { type: 'module', scope: './' });

@@ -77,7 +77,7 @@ export function mountTelemetryPanel(slots: readonly ModelSlot[], config: DemoCon
   };
   flush.addEventListener('click', () => {
     flush.disabled = true;
-    void Promise.all(slots.map((s) => s.model?.telemetry?.flush()))
+    void Promise.all(slots.flatMap((s) => (s.model?.telemetry ? [s.model.telemetry.flush()] : [])))
       .then(render)
       .finally(() => (flush.disabled = false));
   });

@@ -26,7 +26,7 @@ const toBytes = (value: unknown): Uint8Array | undefined =>
 const exactBuffer = (bytes: Uint8Array): ArrayBuffer =>
   bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer
     ? bytes.buffer
-    : (bytes.slice().buffer as ArrayBuffer);
+    : (bytes.slice().buffer);
 
 /** Blob bytes by sha256 for the ones present; absent ones are left out. */
 export function readBlobs(store: KvStore, shas: readonly string[]): Promise<Map<string, Uint8Array>> {

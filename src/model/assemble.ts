@@ -26,20 +26,22 @@ function parseJsonFile(files: ReadonlyMap<string, Uint8Array>, path: string, whe
  * @param where base URL or directory of the bundle, for messages.
  */
 export function assemble(manifest: Manifest, files: ReadonlyMap<string, Uint8Array>, where: string): AssembledParts {
-  const schema = parseJsonFile(files, manifest.schema, where) as Schema;
-  if (typeof schema !== 'object' || schema === null || !Array.isArray(schema.columns) || !Array.isArray(schema.features)) {
+  const parsed = parseJsonFile(files, manifest.schema, where) as { columns?: unknown; features?: unknown } | null | undefined;
+  if (typeof parsed !== 'object' || parsed === null || !Array.isArray(parsed.columns) || !Array.isArray(parsed.features)) {
     throw new FerryError('SCHEMA_INVALID', `${where}${manifest.schema}: not a ferryml schema (needs columns and features arrays)`, {
       details: { url: `${where}${manifest.schema}` },
     });
   }
+  const schema = parsed as unknown as Schema;
   let golden: Golden | undefined;
   if (manifest.golden !== undefined) {
-    golden = parseJsonFile(files, manifest.golden, where) as Golden;
-    if (!Array.isArray(golden?.rows) || !Array.isArray(golden.outputs) || golden.rows.length !== golden.outputs.length) {
+    const g = parseJsonFile(files, manifest.golden, where) as { rows?: unknown; outputs?: unknown } | null | undefined;
+    if (!Array.isArray(g?.rows) || !Array.isArray(g.outputs) || g.rows.length !== g.outputs.length) {
       throw new FerryError('MANIFEST_INVALID', `${where}${manifest.golden}: golden vectors need "rows" and "outputs" arrays of equal length`, {
         details: { url: `${where}${manifest.golden}` },
       });
     }
+    golden = g as unknown as Golden;
   }
   const ioHandler = createIOHandler(readModelEntry(manifest, files, where), files);
   const bytes = manifest.files.reduce((n, f) => n + f.bytes, 0);

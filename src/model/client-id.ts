@@ -13,7 +13,7 @@ const randomId = () => (typeof crypto.randomUUID === 'function' ? crypto.randomU
 /** This client's persisted id, created on first use. Never throws: storage failures fall through to the next place. */
 export async function defaultClientId(store: KvStore | undefined): Promise<string> {
   try {
-    const ls = globalThis.localStorage;
+    const ls = (globalThis as { localStorage?: Storage }).localStorage; // absent in workers and Node
     if (ls) {
       const have = ls.getItem(STORAGE_KEY);
       if (have) return have;

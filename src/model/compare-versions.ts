@@ -1,7 +1,7 @@
 /** Orders version strings semver-like: numeric dot parts compare as numbers, a pre-release sorts before its release. */
 export function compareVersions(a: string, b: string): number {
-  const [coreA = '', preA] = splitPre(a);
-  const [coreB = '', preB] = splitPre(b);
+  const [coreA, preA] = splitPre(a);
+  const [coreB, preB] = splitPre(b);
   const pa = coreA.split('.');
   const pb = coreB.split('.');
   for (let i = 0; i < Math.max(pa.length, pb.length); i++) {

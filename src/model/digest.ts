@@ -2,7 +2,7 @@
 import { FerryError } from '../errors.js';
 
 function subtle(): SubtleCrypto {
-  const s = globalThis.crypto?.subtle;
+  const s = (globalThis.crypto as { subtle?: SubtleCrypto } | undefined)?.subtle;
   // crypto.subtle exists only in secure contexts (https, localhost): say so instead of a TypeError.
   if (!s) {
     throw new FerryError('INVALID_OPTIONS', 'WebCrypto (crypto.subtle) is unavailable: serve the page over https or from localhost so bundles can be verified', {

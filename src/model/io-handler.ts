@@ -33,7 +33,8 @@ export function readModelEntry(manifest: Manifest, files: ReadonlyMap<string, Ui
   } catch (cause) {
     throw new FerryError('MANIFEST_INVALID', `${where}${entry}: model entry is not JSON`, { cause, details: { url: `${where}${entry}` } });
   }
-  if (typeof json?.modelTopology !== 'object' || !Array.isArray(json.weightsManifest)) {
+  const shape = json as { modelTopology?: unknown; weightsManifest?: unknown } | null; // parsed JSON: checked here
+  if (typeof shape?.modelTopology !== 'object' || !Array.isArray(shape.weightsManifest)) {
     throw new FerryError('MANIFEST_INVALID', `${where}${entry}: not a tfjs model.json (needs modelTopology and weightsManifest)`, { details: { url: `${where}${entry}` } });
   }
   const shardPaths = json.weightsManifest.flatMap((group) => group.paths.map((p) => siblingPath(entry, p)));

@@ -43,7 +43,7 @@ export async function verifyBundleFiles(
         problems.push(new FerryError('INTEGRITY_MISMATCH', `${where}${entry.path}: listed in the manifest but missing`, { details: { url: `${where}${entry.path}`, path: entry.path, missing: true } }));
         return;
       }
-      await verifyFile(entry, bytes, `${where}${entry.path}`).catch((e: FerryError) => problems.push(e));
+      await verifyFile(entry, bytes, `${where}${entry.path}`).catch((e: unknown) => problems.push(e as FerryError));
     }),
   );
   return { manifest, manifestBytes, problems };

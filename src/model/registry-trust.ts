@@ -54,7 +54,9 @@ const RESIGN = 'Re-sign it with `ferryml publish|promote|revoke|pack --sign KEY.
 export async function verifyRegistry(registry: Registry, url: string, publicKey: PublicKeyInput, store: KvStore | undefined, now = Date.now()): Promise<void> {
   const sig = registry.signature;
   if (!sig) throw fail('REGISTRY_SIGNATURE_INVALID', url, 'the registry is not signed but the app passes a publicKey', RESIGN);
-  if (sig.alg !== SIGNATURE_ALG) throw fail('REGISTRY_SIGNATURE_INVALID', url, `unsupported registry signature alg "${String(sig.alg)}" (expected ${SIGNATURE_ALG})`, RESIGN);
+  // The registry is JSON from the network: its alg is only typed, not checked, until here.
+  const alg: string = sig.alg;
+  if (alg !== SIGNATURE_ALG) throw fail('REGISTRY_SIGNATURE_INVALID', url, `unsupported registry signature alg "${alg}" (expected ${SIGNATURE_ALG})`, RESIGN);
   const trust = await registryTrust(url, store);
   const candidates: PublicKeyInput[] = [publicKey, ...trust.rotated];
   let key: PublicKeyInput | undefined;

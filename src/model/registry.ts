@@ -27,18 +27,20 @@ export interface Resolution {
 
 /** Returns `json` as a Registry or throws `REGISTRY_INVALID` naming the problem. */
 export function parseRegistry(json: unknown, where: string): Registry {
-  const models = (json as Registry | null)?.models;
+  // Fetched JSON: every field is checked here, so it is read as `unknown` until then.
+  const models = (json as { models?: unknown } | null)?.models;
   const bad = (why: string) =>
     new FerryError('REGISTRY_INVALID', `${where}: invalid registry: ${why}. Rebuild it with \`ferryml pack\`/\`publish\`.`, { details: { url: where, why } });
   if (typeof models !== 'object' || models === null || Array.isArray(models)) throw bad('expected {"models": {...}}');
-  for (const [name, e] of Object.entries(models)) {
+  for (const [name, raw] of Object.entries(models)) {
+    const e = raw as Partial<Record<keyof RegistryEntry, unknown>> | null | undefined;
     if (!Array.isArray(e?.versions) || !e.versions.every((v) => typeof v === 'string')) throw bad(`models.${name}.versions must be an array of strings`);
     if (typeof e.channels !== 'object' || e.channels === null) throw bad(`models.${name}.channels must be an object`);
-    for (const [ch, f] of Object.entries(e.rollout ?? {})) if (typeof f !== 'number' || !(f >= 0 && f <= 1)) throw bad(`models.${name}.rollout.${ch} must be a number in [0, 1]`);
+    for (const [ch, f] of Object.entries((e.rollout ?? {}) as Record<string, unknown>)) if (typeof f !== 'number' || !(f >= 0 && f <= 1)) throw bad(`models.${name}.rollout.${ch} must be a number in [0, 1]`);
     if (e.revoked !== undefined && !Array.isArray(e.revoked)) throw bad(`models.${name}.revoked must be an array`);
   }
-  const top = json as Registry;
-  if (top.registryVersion !== undefined && !(Number.isSafeInteger(top.registryVersion) && top.registryVersion >= 0)) throw bad('registryVersion must be a whole number ≥ 0');
+  const top = json as Partial<Record<keyof Registry, unknown>>;
+  if (top.registryVersion !== undefined && !(typeof top.registryVersion === 'number' && Number.isSafeInteger(top.registryVersion) && top.registryVersion >= 0)) throw bad('registryVersion must be a whole number ≥ 0');
   if (top.expires !== undefined && (typeof top.expires !== 'string' || Number.isNaN(Date.parse(top.expires)))) throw bad('expires must be an ISO 8601 time');
   if (top.nextKey !== undefined && (typeof top.nextKey !== 'object' || top.nextKey === null)) throw bad('nextKey must be a public JWK');
   return json as Registry;

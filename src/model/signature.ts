@@ -22,7 +22,7 @@ export function signedBytes(manifest: Manifest): Uint8Array {
 /** Key id: the first 16 hex digits of sha256 over the uncompressed public point (0x04 ‖ x ‖ y). */
 export async function keyIdOf(publicKey: PublicKeyInput): Promise<string | undefined> {
   let jwk: JsonWebKey | undefined;
-  if ('kty' in publicKey || !('type' in publicKey)) jwk = publicKey as JsonWebKey;
+  if ('kty' in publicKey || !('type' in publicKey)) jwk = publicKey;
   else if (publicKey.extractable) jwk = await getSubtle().exportKey('jwk', publicKey);
   if (!jwk?.x || !jwk.y) return undefined;
   const x = fromBase64(jwk.x);
@@ -37,7 +37,7 @@ export async function keyIdOf(publicKey: PublicKeyInput): Promise<string | undef
 /** Imports a JWK (or passes a CryptoKey through) as an ECDSA P-256 verify key; `INVALID_OPTIONS` when it is not one. */
 export async function importPublicKey(publicKey: PublicKeyInput): Promise<CryptoKey> {
   if (!('kty' in publicKey) && 'type' in publicKey) return publicKey;
-  const jwk = publicKey as JsonWebKey;
+  const jwk = publicKey;
   if (jwk.kty !== 'EC' || jwk.crv !== 'P-256' || jwk.d) {
     throw new FerryError('INVALID_OPTIONS', `publicKey must be a public EC P-256 JWK (ferryml keygen writes one to key.pub.jwk.json), got kty=${String(jwk.kty)} crv=${String(jwk.crv)}${jwk.d ? ' with a private part' : ''}`, {
       details: { field: 'publicKey' },
@@ -71,7 +71,9 @@ export async function verifyManifestSignature(manifest: Manifest, keys: PublicKe
       details: { url: where, name: manifest.name, version: manifest.version, keyId: sig?.keyId, ...extra },
     });
   if (!sig) throw fail('the manifest is not signed but a publicKey is configured');
-  if (sig.alg !== SIGNATURE_ALG) throw fail(`unsupported signature alg "${String(sig.alg)}" (expected ${SIGNATURE_ALG})`);
+  // The manifest is JSON from the network: its alg is only typed, not checked, until here.
+  const alg: string = sig.alg;
+  if (alg !== SIGNATURE_ALG) throw fail(`unsupported signature alg "${alg}" (expected ${SIGNATURE_ALG})`);
   const key = await importPublicKey(publicKey);
   const expectedKeyId = await keyIdOf(publicKey);
   if (expectedKeyId && sig.keyId !== expectedKeyId) throw fail(`signed by key ${sig.keyId}, but the configured public key is ${expectedKeyId}`, { expectedKeyId });

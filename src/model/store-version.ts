@@ -50,7 +50,8 @@ export async function storeVersion(
 
 /** Asks for persistent storage when the app allows it; reports whether storage is persistent. Never throws. */
 export async function persistence(ask: boolean, store: KvStore): Promise<boolean> {
-  const storage = store.storage;
+  // persist()/persisted() are missing in some WebViews and older browsers.
+  const storage = store.storage as Partial<StorageManager> | undefined;
   try {
     if (ask && storage?.persist) return await storage.persist();
     return (await storage?.persisted?.()) ?? false;

@@ -45,7 +45,7 @@ function describe(column: ColumnSchema): string {
   if (isOptional(column)) notes.push('may be missing');
   if (column.type === 'number' && column.range) notes.push(`training range [${column.range.min}, ${column.range.max}]`);
   const enc = column.steps.find((s) => s.kind === 'onehot' || s.kind === 'ordinal');
-  if (enc && (enc.kind === 'onehot' || enc.kind === 'ordinal') && enc.unknown !== 'error') notes.push('unseen categories allowed');
+  if (enc && enc.unknown !== 'error') notes.push('unseen categories allowed');
   return notes.join('; ');
 }
 

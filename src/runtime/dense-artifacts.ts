@@ -47,7 +47,10 @@ function weightBytes(data: io.ModelArtifacts['weightData']): ArrayBuffer | undef
   if (!Array.isArray(data)) return data;
   const all = new Uint8Array(data.reduce((n, b) => n + b.byteLength, 0));
   let at = 0;
-  for (const b of data) all.set(new Uint8Array(b), at), (at += b.byteLength);
+  for (const b of data) {
+    all.set(new Uint8Array(b), at);
+    at += b.byteLength;
+  }
   return all.buffer;
 }
 

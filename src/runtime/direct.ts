@@ -205,11 +205,14 @@ export function createDirect(steps: readonly DenseStep[], width: number): Direct
             const y = last ? out : scratch[seen & 1]!;
             const yAt = last ? r * outputWidth : 0;
             layerRow(l, x, xAt, y, yAt);
-            (x = y), (xAt = yAt), (n = l.units);
+            x = y;
+            xAt = yAt;
+            n = l.units;
           } else if (x === input) {
             // An activation before any Dense layer: work on a copy, never on the caller's input.
             scratch[0].set(input.subarray(xAt, xAt + n));
-            (x = scratch[0]), (xAt = 0);
+            x = scratch[0];
+            xAt = 0;
           }
           l.activation?.(x, xAt, n);
         }

@@ -32,7 +32,10 @@ export function checkGolden(got: Float32Array, golden: GoldenInput): GoldenResul
     const e = expected[i]!;
     const error = Math.abs(got[i]! - e) / Math.max(Math.abs(e), 1);
     // `!(error <= max)` also catches NaN.
-    if (!(error <= maxError)) (maxError = error), (worst = i);
+    if (!(error <= maxError)) {
+      maxError = error;
+      worst = i;
+    }
   }
   if (maxError <= tolerance) return { ok: true, maxError };
   const width = got.length / rows;

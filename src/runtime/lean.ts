@@ -93,15 +93,15 @@ export function toDenseSteps(steps: readonly ChainStep[]): DenseStep[] {
 export function fusedForward(steps: readonly ChainStep[]): Forward {
   const ops: Forward[] = steps.map(({ kernel, bias, activation, apply }) => {
     if (!kernel) return apply ?? ((x) => x);
-    const b = kernel as tf.Tensor2D;
+    const b = kernel;
     const withBias = bias ? { bias } : {};
     if (FUSED.has(activation)) {
       const fused = activation as 'relu' | 'linear' | 'elu' | 'relu6' | 'sigmoid';
-      return (x) => tf.fused.matMul({ a: x as tf.Tensor2D, b, ...withBias, activation: fused });
+      return (x) => tf.fused.matMul({ a: x, b, ...withBias, activation: fused });
     }
     // The bias still rides in the matMul: one op fewer than matMul, add, activation.
     return (x) => {
-      const y = tf.fused.matMul({ a: x as tf.Tensor2D, b, ...withBias });
+      const y = tf.fused.matMul({ a: x, b, ...withBias });
       return apply ? apply(y) : y;
     };
   });

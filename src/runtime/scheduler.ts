@@ -12,8 +12,8 @@ export interface Request {
   rows: readonly unknown[];
   /** Settled already (aborted, timed out, or done): a batch skips it. */
   done: boolean;
-  resolve(value: unknown): void;
-  reject(error: unknown): void;
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
   /** Removes the abort listener and timer; set by the scheduler. */
   cleanup?: () => void;
 }
@@ -25,7 +25,7 @@ export interface SchedulerOptions {
   /** How long the first queued request waits for company; 0 flushes at the end of the current task. */
   maxDelayMs: number;
   /** Runs one batch and settles its requests (skipping `done` ones); may be synchronous. A throw rejects every open request of the batch. */
-  runBatch(requests: Request[], rows: number): void | Promise<void>;
+  runBatch: (requests: Request[], rows: number) => void | Promise<void>;
 }
 
 /** Per-request options. */
@@ -63,7 +63,10 @@ export function createScheduler(options: SchedulerOptions) {
   };
 
   function flush(): void {
-    if (timer !== undefined) clearTimeout(timer), (timer = undefined);
+    if (timer !== undefined) {
+      clearTimeout(timer);
+      timer = undefined;
+    }
     if (inFlight) return;
     const batch: Request[] = [];
     let rows = 0;
@@ -72,13 +75,21 @@ export function createScheduler(options: SchedulerOptions) {
       if (!next.done && rows + next.rows.length > maxBatch && batch.length > 0) break;
       queue.shift();
       queuedRows -= next.rows.length;
-      if (!next.done) batch.push(next), (rows += next.rows.length);
+      if (!next.done) {
+        batch.push(next);
+        rows += next.rows.length;
+      }
     }
     if (batch.length === 0) return;
     inFlight = true;
     stats.batches++;
     const failAll = (error: unknown) => {
-      for (const r of batch) if (!r.done) settle(r), r.reject(error);
+      for (const r of batch) {
+        if (!r.done) {
+          settle(r);
+          r.reject(error);
+        }
+      }
     };
     let result: void | Promise<void>;
     try {
@@ -95,9 +106,18 @@ export function createScheduler(options: SchedulerOptions) {
   const schedule = () => {
     if (inFlight) return; // finish() flushes what queued meanwhile
     if (queuedRows >= maxBatch || maxDelayMs <= 0) {
-      if (!soon) (soon = true), queueMicrotask(() => ((soon = false), flush()));
+      if (!soon) {
+        soon = true;
+        queueMicrotask(() => {
+          soon = false;
+          flush();
+        });
+      }
     } else if (timer === undefined) {
-      timer = setTimeout(() => ((timer = undefined), flush()), maxDelayMs);
+      timer = setTimeout(() => {
+        timer = undefined;
+        flush();
+      }, maxDelayMs);
     }
   };
 
@@ -132,8 +152,14 @@ export function createScheduler(options: SchedulerOptions) {
           if (timer !== undefined) clearTimeout(timer);
           signal?.removeEventListener('abort', onAbort);
         };
-        request.resolve = (value) => (settle(request), resolve(value));
-        request.reject = (error) => (settle(request), reject(error));
+        request.resolve = (value) => {
+          settle(request);
+          resolve(value);
+        };
+        request.reject = (error) => {
+          settle(request);
+          reject(error);
+        };
       }
       queue.push(request);
       queuedRows += request.rows.length;
@@ -144,7 +170,12 @@ export function createScheduler(options: SchedulerOptions) {
       const pending = queue;
       queue = [];
       queuedRows = 0;
-      for (const r of pending) if (!r.done) settle(r), r.reject(error);
+      for (const r of pending) {
+        if (!r.done) {
+          settle(r);
+          r.reject(error);
+        }
+      }
     },
   };
 }

@@ -75,7 +75,7 @@ export function createWorkerEngine(url: URL | true, init: EngineInit | Promise<E
         report = message.report;
         return started?.resolve(engine);
       case 'failed':
-        return breakAll(deserializeError(message.error));
+        return void breakAll(deserializeError(message.error));
       case 'result':
       case 'error': {
         const p = pending.get(message.id);

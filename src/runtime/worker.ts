@@ -35,6 +35,7 @@ scope.addEventListener('message', (event) => {
       (output) => post({ type: 'result', id, output }, [output.buffer]),
       (error: unknown) => post({ type: 'error', id, error: serializeError(error, 'INFERENCE_FAILED') }),
     );
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- a message from across the worker boundary: ignore unknown types
   } else if (message.type === 'dispose') {
     void (engine ?? Promise.reject(new Error('never started')))
       .then((e) => e.dispose())

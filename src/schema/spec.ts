@@ -72,6 +72,8 @@ const fail = (column: string, message: string): never => {
 
 /** Orders the columns and rejects spec mistakes (`INVALID_OPTIONS` naming the column and option). */
 export function normalizeSpec(spec: FitSpec): NormalizedSpec {
+  // The spec is user JSON (a CLI file or an untyped caller) typed as FitSpec: these checks are the validation.
+  /* eslint-disable @typescript-eslint/no-unnecessary-condition */
   if (typeof spec !== 'object' || spec === null || typeof spec.columns !== 'object' || spec.columns === null)
     throw new FerryError('INVALID_OPTIONS', 'Fit spec: expected { columns: {...}, label? }');
   const columns = Array.isArray(spec.columns)
@@ -100,6 +102,7 @@ export function normalizeSpec(spec: FitSpec): NormalizedSpec {
     if (c.type === 'image' && c.image === undefined) fail(c.name, 'an image column needs "image": { width, height, channels, scale, offset }');
     if (c.type === 'image' && (c.impute !== undefined || c.encode !== undefined)) fail(c.name, 'image columns take only "image"');
   }
+  /* eslint-enable @typescript-eslint/no-unnecessary-condition */
   if (spec.label !== undefined && columns.some((c) => c.name === spec.label)) fail(spec.label, 'the label cannot also be an input column');
   return { columns, label: spec.label, unknownColumns: spec.unknownColumns };
 }

@@ -4,6 +4,7 @@
  * 4xx → drop and count, 5xx and exhausted retries → the IndexedDB queue, which is drained one
  * batch at a time with its own backoff. Every record ends up sent, stored or counted as dropped.
  */
+import { messageOf } from '../errors.js';
 import type { Batch } from './batcher.js';
 import type { OfflineQueue } from './offline-queue.js';
 import type { NormalizedTelemetryOptions } from './options.js';
@@ -76,7 +77,7 @@ export function createDelivery(o: NormalizedTelemetryOptions, counters: Counters
   /** Stores batches in the IndexedDB queue (or counts them lost when there is none). */
   async function park(batches: Batch[], why: string, notBeforeMs = 0): Promise<void> {
     const n = batches.reduce((s, b) => s + b.records.length, 0);
-    if (!queue) return drop('undeliverable', n, why);
+    if (!queue) return void drop('undeliverable', n, why);
     try {
       const r = await queue.put(batches, o.url);
       counters.offlineBatches = r.batches;
@@ -84,7 +85,7 @@ export function createDelivery(o: NormalizedTelemetryOptions, counters: Counters
       counters.lastError = why;
       scheduleDrain(Math.max(drainDelay, notBeforeMs));
     } catch (e) {
-      drop('storage_error', n, `${why}; IndexedDB failed: ${(e as Error)?.message ?? e}`);
+      drop('storage_error', n, `${why}; IndexedDB failed: ${messageOf(e)}`);
     }
   }
 
@@ -114,11 +115,11 @@ export function createDelivery(o: NormalizedTelemetryOptions, counters: Counters
         return;
       }
       if (r.kind === 'too_large') {
-        if (batch.split || batch.records.length < 2) return drop('too_large', batch.records.length, `413 from ${o.url} after splitting`);
+        if (batch.split || batch.records.length < 2) return void drop('too_large', batch.records.length, `413 from ${o.url} after splitting`);
         await Promise.all(splitHalves(batch).map(deliver));
         return;
       }
-      if (r.kind === 'rejected') return drop('rejected', batch.records.length, `POST ${o.url}: ${r.status} ${r.message}`);
+      if (r.kind === 'rejected') return void drop('rejected', batch.records.length, `POST ${o.url}: ${r.status} ${r.message}`);
       if (r.kind === 'defer') return park([batch], `POST ${o.url}: ${r.status} ${r.message}`);
       const why = `POST ${o.url}: ${r.status === 'network' ? 'network error' : r.status}`;
       // A Retry-After beyond our cap is still honoured: by the IndexedDB queue, not by waiting here.
@@ -158,7 +159,7 @@ export function createDelivery(o: NormalizedTelemetryOptions, counters: Counters
         }
         counters.offlineBatches = await queue.count(o.url);
       } catch (e) {
-        counters.lastError = `offline queue: ${(e as Error)?.message ?? e}`;
+        counters.lastError = `offline queue: ${messageOf(e)}`;
       } finally {
         draining = undefined;
       }

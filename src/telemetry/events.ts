@@ -35,26 +35,26 @@ export interface LoadDetails {
 /** `ferryml.model.load`: codes only unless the app opted in to details. */
 export function loadRecord(e: ModelLoadedEvent, timeMs: number, ids: RecordIds, details: LoadDetails = { deviceDetails: false, rejectionText: false }): string {
   const attrs = [
-    str('ml.model.version', String(e.version)),
-    str('ferryml.load.source', String(e.source)),
+    str('ml.model.version', e.version),
+    str('ferryml.load.source', e.source),
     int('ferryml.load.bytes', e.bytes),
     dbl('ferryml.load.ms', e.ms),
-    str('ferryml.backend', String(e.backend)),
+    str('ferryml.backend', e.backend),
   ];
-  if (e.fallbackCode) attrs.push(str('ferryml.load.fallback', String(e.fallbackCode)));
+  if (e.fallbackCode) attrs.push(str('ferryml.load.fallback', e.fallbackCode));
   if (e.rejected?.length) {
     attrs.push({
       key: 'ferryml.backend.rejected',
       value: {
         arrayValue: {
           values: e.rejected.map((r) =>
-            anyValue({ backend: String(r.backend), code: String(r.code ?? 'UNSPECIFIED'), ...(details.rejectionText ? { reason: String(r.reason) } : {}) }),
+            anyValue({ backend: r.backend, code: r.code ?? 'UNSPECIFIED', ...(details.rejectionText ? { reason: r.reason } : {}) }),
           ),
         },
       },
     });
   }
-  if (e.engine) attrs.push(str('ferryml.engine', String(e.engine)));
+  if (e.engine) attrs.push(str('ferryml.engine', e.engine));
   if (e.timings) attrs.push({ key: 'ferryml.load.timings', value: anyValue(e.timings) });
   if (e.adapter && details.deviceDetails) attrs.push({ key: 'ferryml.adapter', value: anyValue(e.adapter) });
   return record('ferryml.model.load', SEVERITY.INFO, timeMs, ids, attrs);
@@ -152,7 +152,7 @@ export function predictionRecord(
 /** `ferryml.telemetry.drops`: records the SDK dropped since the last report, by reason. */
 export function dropsRecord(drops: Partial<Record<DropReason, number>>, timeMs: number, ids: RecordIds): string {
   const attrs = Object.entries(drops)
-    .filter(([, n]) => (n ?? 0) > 0)
-    .map(([reason, n]) => int(`ferryml.dropped.${reason}`, n ?? 0));
+    .filter(([, n]) => n > 0)
+    .map(([reason, n]) => int(`ferryml.dropped.${reason}`, n));
   return record('ferryml.telemetry.drops', SEVERITY.WARN, timeMs, ids, attrs);
 }

@@ -73,9 +73,10 @@ export function anyValue(value: unknown, depth = 0): AnyValue {
     return { arrayValue: { values: list.map((v) => anyValue(v, depth + 1)) } };
   }
   if (typeof value === 'object') {
-    return { kvlistValue: { values: Object.entries(value as object).map(([k, v]) => ({ key: k, value: anyValue(v, depth + 1) })) } };
+    return { kvlistValue: { values: Object.entries(value).map(([k, v]) => ({ key: k, value: anyValue(v, depth + 1) })) } };
   }
-  return { stringValue: String(value) };
+  // Only symbols and functions get here (nullish, primitives and objects returned above).
+  return { stringValue: typeof value === 'function' ? '[function]' : (value as symbol).toString() };
 }
 
 /** Epoch milliseconds as OTLP `fixed64` nanoseconds (a decimal string; ms precision, no float error). */

@@ -3,7 +3,7 @@
  * in the open window; windows close on a timer (and on flush / page hide) into OTLP LogRecords,
  * which are batched by time, count and bytes and delivered by the policy in delivery.ts.
  */
-import { FerryError } from '../errors.js';
+import { FerryError, messageOf } from '../errors.js';
 import { createBatcher } from './batcher.js';
 import type { Batch } from './batcher.js';
 import { countDrop, createDelivery } from './delivery.js';
@@ -66,11 +66,11 @@ export function createTelemetry(options: TelemetryOptions, context: TelemetryCon
     try {
       fn();
     } catch (e) {
-      counters.lastError = `${what}: ${(e as Error)?.message ?? e}`;
+      counters.lastError = `${what}: ${messageOf(e)}`;
     }
   };
   const track = (p: Promise<void>) => {
-    const q = p.catch((e: unknown) => void (counters.lastError = `delivery: ${(e as Error)?.message ?? e}`));
+    const q = p.catch((e: unknown) => void (counters.lastError = `delivery: ${messageOf(e)}`));
     pending.add(q);
     void q.finally(() => pending.delete(q));
   };
@@ -163,7 +163,7 @@ export function createTelemetry(options: TelemetryOptions, context: TelemetryCon
     },
     failed(code) {
       if (closed) return;
-      summary.failed(String(code));
+      summary.failed(code);
       armWindow();
     },
     issues(list) {

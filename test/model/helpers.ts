@@ -49,7 +49,7 @@ export async function watchRequests(pattern: string, { offline = false } = {}): 
 
 /** Back online (if offline); the requests seen since {@link watchRequests}, in order. */
 export async function stopWatching(): Promise<SeenRequest[]> {
-  return ((await executeServerCommand('ferryml:network', { stop: true })) as { requests: SeenRequest[] }).requests;
+  return (await executeServerCommand<{ requests: SeenRequest[] }, { stop: boolean }>('ferryml:network', { stop: true })).requests;
 }
 
 /** Awaits `promise`, expecting a FerryError with `code`; returns it. */

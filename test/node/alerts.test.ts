@@ -78,13 +78,13 @@ let prom: Awaited<ReturnType<Alerting['startPrometheus']>>;
 let amHook: Awaited<ReturnType<Alerting['startReceiver']>>;
 let hook: Awaited<ReturnType<Alerting['startReceiver']>>;
 let failing: Awaited<ReturnType<Alerting['startReceiver']>>;
-let failingOpen = 0;
+const failingOpen = 0;
 const dir = mkdtempSync(join(tmpdir(), 'ferryml-alerts-'));
 
 const api = async (path: string) => {
   const res = await fetch(`${c.url}${path}`, { headers: { Authorization: `Bearer ${TOKEN}` } });
   assert.equal(res.status, 200, `${path}: ${res.status}`);
-  return res.json() as Promise<any>;
+  return res.json();
 };
 type AmAlert = { labels: Record<string, string>; annotations: Record<string, string>; status: { state: string } };
 const amAlerts = async (): Promise<AmAlert[]> => (await (await fetch(`${am.url}/api/v2/alerts`)).json()) as AmAlert[];
@@ -115,7 +115,9 @@ before(async () => {
 });
 
 after(async () => {
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- after() runs even when before() failed before assigning it
   await c?.close();
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- after() runs even when before() failed before assigning it
   await Promise.all([am?.stop(), prom?.stop(), amHook?.stop(), hook?.stop(), failing?.stop()]);
   rmSync(dir, { recursive: true, force: true });
   void failingOpen;

@@ -23,6 +23,7 @@ import type { Schema } from '../../src/schema/types.js';
 
 const PY = '/usr/bin/python3';
 const python = spawnSync(PY, ['-c', 'import onnx, sklearn, pandas, numpy'], { encoding: 'utf8' });
+// eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- stderr is null when python3 is missing (spawn failed)
 const noPython = python.status === 0 ? false : `needs ${PY} with onnx, sklearn, pandas, numpy: ${python.stderr?.trim() || python.error?.message}`;
 const py = (args: string[], input?: string) => spawnSync(PY, args, { encoding: 'utf8', input, maxBuffer: 64 << 20 });
 const dir = mkdtempSync(join(tmpdir(), 'ferryml-bench-test-'));

@@ -20,6 +20,7 @@ before(async () => {
   ({ session } = pair);
 });
 after(async () => {
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- after() runs even when before() failed before assigning it
   await pair?.close();
 });
 

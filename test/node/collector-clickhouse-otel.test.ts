@@ -28,6 +28,7 @@ before(async () => {
   ({ ch, session } = pair);
 });
 after(async () => {
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- after() runs even when before() failed before assigning it
   await pair?.close();
 });
 

@@ -29,6 +29,7 @@ before(async () => {
   ({ sqlite, ch, session } = pair);
 });
 after(async () => {
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- after() runs even when before() failed before assigning it
   await pair?.close();
 });
 

@@ -14,8 +14,8 @@ import type { Collector } from '../../src/node/collector/main.js';
 import { loadChdb } from '../../src/node/collector/chdb-load.js';
 import { sdkBatches } from './support/sdk-batches.js';
 
-const { findChromium } = (await import(new URL('../../scripts/ensure.mjs', import.meta.url).href)) as { findChromium(): string | undefined };
-const { chromiumArgs } = (await import(new URL('../../scripts/chromium.mjs', import.meta.url).href)) as { chromiumArgs(o?: { webgpu?: boolean }): string[] };
+const { findChromium } = (await import(new URL('../../scripts/ensure.mjs', import.meta.url).href)) as { findChromium: () => string | undefined };
+const { chromiumArgs } = (await import(new URL('../../scripts/chromium.mjs', import.meta.url).href)) as { chromiumArgs: (o?: { webgpu?: boolean }) => string[] };
 
 const TOKEN = 'dashboard-ch-token';
 

@@ -12,8 +12,8 @@ import { chromium } from 'playwright-core';
 import type { Page } from 'playwright-core';
 import { startCollector } from '../../src/node/collector/main.js';
 
-const { findChromium } = (await import(new URL('../../scripts/ensure.mjs', import.meta.url).href)) as { findChromium(): string | undefined };
-const { chromiumArgs } = (await import(new URL('../../scripts/chromium.mjs', import.meta.url).href)) as { chromiumArgs(o?: { webgpu?: boolean }): string[] };
+const { findChromium } = (await import(new URL('../../scripts/ensure.mjs', import.meta.url).href)) as { findChromium: () => string | undefined };
+const { chromiumArgs } = (await import(new URL('../../scripts/chromium.mjs', import.meta.url).href)) as { chromiumArgs: (o?: { webgpu?: boolean }) => string[] };
 const artifacts = fileURLToPath(new URL('../../test-artifacts/collector/', import.meta.url));
 
 const s = (key: string, v: string) => ({ key, value: { stringValue: v } });

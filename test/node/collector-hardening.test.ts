@@ -154,7 +154,7 @@ test('retention: records older than --retention-days are deleted at start and by
   const r = await startCollector({ port: 0, db: file, token: TOKEN, retentionDays: 30 });
   const left = () => (r.store.db!.prepare('SELECT seq FROM logs ORDER BY seq').all() as Array<{ seq: number }>).map((x) => x.seq);
   assert.deepEqual(left(), [2, 3], 'the 40-day-old row went at start');
-  r.store.write([{ batchId: undefined, rows: [row(now - 31 * DAY, 4)] }]);
+  await r.store.write([{ batchId: undefined, rows: [row(now - 31 * DAY, 4)] }]);
   assert.equal(r.prune(), 1);
   assert.deepEqual(left(), [2, 3]);
   await r.close();

@@ -214,13 +214,13 @@ test('the ingest queue is bounded: a full queue refuses (the handler answers 429
   const store = openSqliteStore(':memory:');
   const q = createIngestQueue(store, { maxRecords: 3, writeBatchRecords: 100 });
   const group = (n: number) => [{ batchId: undefined, rows: [] as never[], n }];
-  const a = q.enqueue(group(2) as never, 2);
-  const b = q.enqueue(group(2) as never, 2);
+  const a = q.enqueue(group(2), 2);
+  const b = q.enqueue(group(2), 2);
   assert.ok(a);
   assert.equal(b, undefined, 'over the bound while the first waits for its transaction');
   await a;
   assert.equal(q.size, 0);
-  const c2 = q.enqueue(group(2) as never, 2);
+  const c2 = q.enqueue(group(2), 2);
   assert.ok(c2, 'room again after the write');
   await c2;
   await store.close();

@@ -17,8 +17,8 @@ import { chromium } from 'playwright-core';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 
 // The scripts are plain .mjs without declarations: import them by URL, typed here.
-const { findChromium } = (await import(new URL('../../scripts/ensure.mjs', import.meta.url).href)) as { findChromium(): string | undefined };
-const { chromiumArgs } = (await import(new URL('../../scripts/chromium.mjs', import.meta.url).href)) as { chromiumArgs(o?: { webgpu?: boolean }): string[] };
+const { findChromium } = (await import(new URL('../../scripts/ensure.mjs', import.meta.url).href)) as { findChromium: () => string | undefined };
+const { chromiumArgs } = (await import(new URL('../../scripts/chromium.mjs', import.meta.url).href)) as { chromiumArgs: (o?: { webgpu?: boolean }) => string[] };
 
 const root = process.cwd();
 const artifacts = join(root, 'test-artifacts/demo');
@@ -40,7 +40,7 @@ function newest(dir: string, keep: (path: string) => boolean): number {
 /** Builds the demo when dist/demo is missing or older than its sources (demo/ and the browser SDK). */
 function buildIfNeeded(): void {
   const built = join(root, 'dist/demo/app.js');
-  const sources = Math.max(newest(join(root, 'demo'), (p) => !p.includes(`${join('demo', 'dist')}`)), newest(join(root, 'src'), (p) => !p.includes(join('src', 'node'))));
+  const sources = Math.max(newest(join(root, 'demo'), (p) => !p.includes(join('demo', 'dist'))), newest(join(root, 'src'), (p) => !p.includes(join('src', 'node'))));
   if (existsSync(built) && statSync(built).mtimeMs >= sources) return;
   const r = spawnSync(process.execPath, [join(root, 'node_modules/rollup/dist/bin/rollup'), '-c', 'demo/rollup.demo.mjs'], { cwd: root, encoding: 'utf8' });
   assert.equal(r.status, 0, `demo build failed:\n${r.stdout}\n${r.stderr}`);
@@ -174,7 +174,9 @@ describe('demo: npm start servers driven by Chromium', { timeout: 240_000 }, () 
   });
 
   after(async () => {
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- after() runs even when before() failed before assigning it
     await browser?.close();
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- the same for the demo server
     if (start && start.exitCode === null) {
       start.kill('SIGTERM');
       const code = await Promise.race([startExit, new Promise((resolve) => setTimeout(() => resolve('timeout'), 15_000))]);
@@ -324,8 +326,10 @@ describe('demo: npm start servers driven by Chromium', { timeout: 240_000 }, () 
     await context.setOffline(false);
     // `online` drains the IndexedDB queue; "Send now" flushes what is in memory.
     await page.getByRole('button', { name: 'Send now' }).click();
-    let penguins: any;
-    let digits: any;
+    // The fields of /api/summary this test reads.
+    type Summary = { loads: { count: number; sources: { network: number; cache: number; offline: number } }; predictions: { calls: number }; validation: Array<{ code: string }> };
+    let penguins: Summary;
+    let digits: Summary;
     let panel = 0;
     const deadline = Date.now() + 45_000;
     for (;;) {

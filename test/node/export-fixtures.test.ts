@@ -18,6 +18,7 @@ const skip = probe.status === 0 ? false : `needs ${PYTHON} with scikit-learn, pa
 if (skip) console.log(`# skipping the exporter fixture check: ${skip}`);
 
 const read = (...p: string[]) => readFileSync(join(...p));
+// eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- T states what the fixture file holds
 const readJson = <T>(...p: string[]) => JSON.parse(readFileSync(join(...p), 'utf8')) as T;
 
 /** Same numbers within 1e-12: scikit-learn's float64 outputs may differ in the last bits across CPUs' BLAS. */

@@ -89,7 +89,7 @@ async function run(dir: string, rows: Array<Record<string, unknown>>) {
 }
 
 test('every exported pipeline equals scikit-learn on every row (compileSchema + tfjs layers-model)', { skip }, async (t) => {
-  assert.ok(cases.length >= 10, `expected the cases from python/tests/cases.py, got ${cases}`);
+  assert.ok(cases.length >= 10, `expected the cases from python/tests/cases.py, got ${cases.join(', ')}`);
   for (const name of cases) {
     await t.test(name, async () => {
       const dir = join(out, name);

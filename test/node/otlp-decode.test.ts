@@ -119,7 +119,7 @@ function toJson(type: protobuf.Type, msg: Json): Json {
     if (v === undefined || v === null) continue;
     const one = (x: unknown): unknown => {
       if (field.resolvedType instanceof protobuf.Type) return toJson(field.resolvedType, x as Json);
-      if (INT64.has(field.type)) return Long.fromValue(x as protobuf.Long).toString();
+      if (INT64.has(field.type)) return Long.fromValue(x).toString();
       if (field.type === 'bytes') return HEX_BYTES[field.name] !== undefined ? Buffer.from(x as Uint8Array).toString('hex') : Buffer.from(x as Uint8Array).toString('base64');
       return x;
     };
@@ -132,7 +132,7 @@ function toJson(type: protobuf.Type, msg: Json): Json {
 
 /** The original JSON in that canonical form (int64 numbers → strings, defaults dropped). */
 function canon(type: protobuf.Type, json: Json): Json {
-  return toJson(type, Request === type ? (Request.fromObject(fromJson(type, json, '$', false)) as unknown as Json) : json);
+  return toJson(type, Request === type ? (Request.fromObject(fromJson(type, json, '$', false))) : json);
 }
 
 /** JSON → plain object → protobuf binary → decoded message → canonical JSON. */
@@ -141,7 +141,7 @@ function roundTrip(json: Json, strictInt64: boolean): { binary: Uint8Array; back
   const message = Request.fromObject(plain);
   assert.equal(Request.verify(message), null);
   const binary = Request.encode(message).finish();
-  return { binary, back: toJson(Request, Request.decode(binary) as unknown as Json) };
+  return { binary, back: toJson(Request, Request.decode(binary)) };
 }
 
 test('the transcribed OTLP definitions decode opentelemetry-js\'s protobuf output into its JSON output', () => {
@@ -160,7 +160,7 @@ test('the transcribed OTLP definitions decode opentelemetry-js\'s protobuf outpu
   };
   const binary = ProtobufLogsSerializer.serializeRequest([record] as never);
   assert.ok(binary && binary.length > 50);
-  const decoded = toJson(Request, Request.decode(binary) as unknown as Json);
+  const decoded = toJson(Request, Request.decode(binary));
   const officialJson = JSON.parse(new TextDecoder().decode(JsonLogsSerializer.serializeRequest([record] as never))) as Json;
   assert.deepEqual(decoded, canon(Request, officialJson));
   const log = (((decoded.resourceLogs as Json[])[0]!.scopeLogs as Json[])[0]!.logRecords as Json[])[0]!;

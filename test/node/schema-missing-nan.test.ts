@@ -50,5 +50,6 @@ test('the inferred input type makes a NaN-passthrough column optional (type-chec
   const alsoOk: InferInput<typeof s> = { a: null, b: 1 };
   // @ts-expect-error b has no way to be missing
   const bad: InferInput<typeof s> = { a: 1 };
-  assert.ok(ok && alsoOk && bad);
+  assert.deepEqual([ok, alsoOk, bad], [{ b: 1 }, { a: null, b: 1 }, { a: 1 }]);
+  assert.deepEqual(s.features, ['a', 'b']);
 });

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const { serveStatic } = (await import(new URL('../../scripts/serve.mjs', import.meta.url).href)) as {
-  serveStatic(o: { port: number; routes: Record<string, string>; allowedHosts?: string[] | true }): Promise<Server>;
+  serveStatic: (o: { port: number; routes: Record<string, string>; allowedHosts?: string[] | true }) => Promise<Server>;
 };
 
 /** A raw GET: the path goes out byte for byte (fetch would normalise `/%`), with any Host header. */

@@ -24,7 +24,7 @@ async function requestsDuring(task: () => Promise<void>): Promise<string[]> {
     await task();
     await new Promise((resolve) => setTimeout(resolve, 100));
   } finally {
-    const { requests } = (await executeServerCommand('ferryml:network', { stop: true })) as { requests: Array<{ url: string }> };
+    const { requests } = await executeServerCommand<{ requests: Array<{ url: string }> }, { stop: boolean }>('ferryml:network', { stop: true });
     seen = requests.map((r) => new URL(r.url).pathname);
   }
   return seen;

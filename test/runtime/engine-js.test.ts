@@ -18,7 +18,7 @@ async function requestsDuring<T>(task: () => Promise<T>): Promise<{ result: T; u
     const result = await task();
     // Chromium's log may trail the last response by a moment.
     await new Promise((resolve) => setTimeout(resolve, 100));
-    const { requests } = (await executeServerCommand('ferryml:network', { stop: true })) as { requests: Array<{ url: string }> };
+    const { requests } = await executeServerCommand<{ requests: Array<{ url: string }> }, { stop: boolean }>('ferryml:network', { stop: true });
     return { result, urls: requests.map((r) => new URL(r.url).pathname) };
   } catch (error) {
     await executeServerCommand('ferryml:network', { stop: true });

@@ -29,7 +29,7 @@ describe('runtime: the plain-JS engine', () => {
   it('reads a Sequential and a Functional dense chain from model.json + weights exactly as from the loaded model', async () => {
     const input = tfl.input({ shape: [12] });
     const h = tfl.layers.dense({ units: 9, activation: 'tanh' }).apply(tfl.layers.dropout({ rate: 0.3 }).apply(input)) as tfl.SymbolicTensor;
-    const out = tfl.layers.activation({ activation: 'softmax' }).apply(tfl.layers.dense({ units: 4, useBias: false }).apply(h) as tfl.SymbolicTensor) as tfl.SymbolicTensor;
+    const out = tfl.layers.activation({ activation: 'softmax' }).apply(tfl.layers.dense({ units: 4, useBias: false }).apply(h)) as tfl.SymbolicTensor;
     const functional = tfl.model({ inputs: input, outputs: out });
     functional.setWeights(functional.getWeights().map((w, i) => tf.tensor(values(w.size, 40 + i), w.shape)));
     for (const [name, model, width] of [['sequential', denseModel(60, [[24, 'relu'], [5, 'softmax']], 9), 60], ['functional', functional, 12]] as const) {

@@ -29,6 +29,6 @@ describe('README API example', () => {
     expect(Object.keys(logged[1]![1] as object)).to.deep.equal(['Adelie', 'Chinstrap', 'Gentoo']);
     expect(logged[2]![0]).to.include.members(['Island: UNKNOWN_CATEGORY', 'Beak Length (mm): PARSE_ERROR']);
     expect((logged[3]![0] as unknown[])[1]).to.equal(null);
-    expect(logged[3]![0] as unknown[]).to.have.length(2);
+    expect(logged[3]![0]).to.have.length(2);
   });
 });

@@ -43,7 +43,7 @@ describe('schema: image step', () => {
 
   it('rejects what is not an image (INVALID_IMAGE) and a missing image (MISSING_REQUIRED), other columns still checked', () => {
     const codes = (img: unknown) => {
-      const r = gray2.safeParse({ img, n: 'x' } as never);
+      const r = gray2.safeParse({ img, n: 'x' });
       return r.success ? [] : r.issues.map((i) => i.code);
     };
     expect(codes([1, 2, 3])).to.deep.equal(['INVALID_IMAGE', 'TYPE_MISMATCH']);

@@ -59,6 +59,6 @@ export async function loadPublicKey(path: string): Promise<JsonWebKey> {
 /** `manifest` with a fresh signature over its canonical form (any old signature replaced). */
 export async function signManifest(manifest: Manifest, key: CryptoKey, keyId: string): Promise<Manifest> {
   const { signature: _old, ...unsigned } = manifest;
-  const value = await subtle.sign({ name: 'ECDSA', hash: 'SHA-256' }, key, signedBytes(unsigned as Manifest) as Uint8Array<ArrayBuffer>);
-  return { ...unsigned, signature: { alg: SIGNATURE_ALG, keyId, value: toBase64(new Uint8Array(value)) } } as Manifest;
+  const value = await subtle.sign({ name: 'ECDSA', hash: 'SHA-256' }, key, signedBytes(unsigned) as Uint8Array<ArrayBuffer>);
+  return { ...unsigned, signature: { alg: SIGNATURE_ALG, keyId, value: toBase64(new Uint8Array(value)) } };
 }

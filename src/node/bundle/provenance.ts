@@ -16,7 +16,7 @@ export async function dataStats(path: string, rowsOverride?: number): Promise<{ 
   if (ext === '.jsonl' || ext === '.ndjson') return { rows: lines(), sha256 };
   if (ext === '.json') {
     const json = JSON.parse(text) as unknown;
-    const rows = Array.isArray(json) ? json : (json as { rows?: unknown })?.rows;
+    const rows = Array.isArray(json) ? json : (json as { rows?: unknown } | null)?.rows;
     if (Array.isArray(rows)) return { rows: rows.length, sha256 };
   }
   throw new Error(`--data ${path}: cannot count rows of a ${ext || 'extension-less'} file (CSV, TSV, JSONL or a JSON array); pass --rows N`);

@@ -37,7 +37,8 @@ export function promote(entry: RegistryEntry, name: string, opts: { version?: st
   if (!entry.versions.includes(version)) throw new Error(`${name}@${version} is not among its versions (${entry.versions.join(', ')})`);
   const changes = publish(entry, name, version, opts.to, opts.rollout);
   if (opts.to === 'stable' && entry.rollout?.[opts.from] !== undefined && entry.channels[opts.from] === version) {
-    delete entry.rollout[opts.from];
+    const { [opts.from]: _stable, ...rollout } = entry.rollout;
+    entry.rollout = rollout;
     changes.push(`${name} rollout "${opts.from}" removed (its version is stable now)`);
   }
   return changes;

@@ -49,9 +49,9 @@ export async function verifyBundleDir(dir: string, publicKey?: JsonWebKey): Prom
       if (publicKey) {
         await verifyManifestSignature(manifest, publicKey, `${dir}/manifest.json`).then(
           () => void (report.signature = 'valid'),
-          (error: Error) => {
+          (error: unknown) => {
             report.signature = 'invalid';
-            report.problems.push(error.message);
+            report.problems.push((error as Error).message);
           },
         );
       }
@@ -75,9 +75,9 @@ export async function verifyModelsDir(modelsDir: string, publicKey?: JsonWebKey)
     // A fresh process has seen no other registry version: this checks the signature and `expires`.
     await verifyRegistry(registry, path, publicKey, undefined).then(
       () => void (registrySignature = 'valid'),
-      (error: Error) => {
+      (error: unknown) => {
         registrySignature = 'invalid';
-        problems.push(error.message);
+        problems.push((error as Error).message);
       },
     );
   }

@@ -4,7 +4,7 @@
  * loaded only when `--store` asks for them. Results come back as JSONEachRow objects.
  */
 import { createRequire } from 'node:module';
-import { FerryError } from '../../errors.js';
+import { FerryError, messageOf } from '../../errors.js';
 import { loadChdb } from './chdb-load.js';
 import type { ChdbSession } from './chdb-load.js';
 
@@ -29,7 +29,7 @@ export interface ClickHouseServerOptions {
 }
 
 const unavailable = (where: string, e: unknown) =>
-  new FerryError('STORE_UNAVAILABLE', `ClickHouse at ${where} failed: ${(e as Error)?.message ?? String(e)}`, { cause: e, details: { where } });
+  new FerryError('STORE_UNAVAILABLE', `ClickHouse at ${where} failed: ${messageOf(e)}`, { cause: e, details: { where } });
 
 /**
  * Connects to a ClickHouse server and checks it answers (with the credentials: `SELECT 1`).

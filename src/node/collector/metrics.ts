@@ -74,7 +74,7 @@ export async function collectMetrics(reader: AlertReader, now: number, psiWindow
       for (const d of recent.drift) if (d.psi !== null) inputPsi.samples.push({ labels: { ...base, feature: d.feature }, value: d.psi });
       for (const d of recent.outputDrift) if (d.psi !== null) outputPsi.samples.push({ labels: { ...base, feature: d.feature }, value: d.psi });
       for (const [code, n] of Object.entries(all.strangeOutputs)) strange.samples.push({ labels: { ...base, code }, value: n });
-      for (const [reason, n] of Object.entries(all.drops)) drops.samples.push({ labels: { ...base, reason }, value: Number(n) });
+      for (const [reason, n] of Object.entries(all.drops)) drops.samples.push({ labels: { ...base, reason }, value: n });
     }
   }
   for (const a of firing) alerts.samples.push({ labels: { alertname: a.labels.alertname ?? '', model: a.labels.model ?? '', version: a.labels.version ?? '', feature: a.labels.feature ?? '', severity: a.labels.severity ?? '' }, value: 1 });

@@ -176,6 +176,7 @@ function checkSizes(attributes: Record<string, unknown>, attributesJson: string,
   // Only a large record can hold a large attribute: measure them one by one only then.
   if (recordBytes > limits.maxAttributeBytes) {
     for (const [key, value] of Object.entries(attributes)) {
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- JSON.stringify returns undefined for an undefined value
       const bytes = Buffer.byteLength(JSON.stringify(value) ?? '');
       if (bytes > limits.maxAttributeBytes) throw new TooLarge(`${path}: attribute "${key.slice(0, 80)}" is ${bytes} bytes, over the collector's --max-attribute-bytes limit of ${limits.maxAttributeBytes}`);
     }
@@ -240,7 +241,7 @@ export function parseExportRequest(json: unknown, now = Date.now(), limits: Pars
       resource = isObject(rl.resource) ? decodeAttributes(rl.resource.attributes, `${rp}.resource.attributes`) : {};
     } catch (e) {
       const n = scopes.reduce<number>((s, sl) => s + (isObject(sl) && Array.isArray(sl.logRecords) ? sl.logRecords.length : 0), 0);
-      return reject(n, (e as Error).message);
+      return void reject(n, (e as Error).message);
     }
     const resourceJson = JSON.stringify(resource);
     scopes.forEach((sl, j) => {
@@ -253,9 +254,9 @@ export function parseExportRequest(json: unknown, now = Date.now(), limits: Pars
         scopeAttrs = isObject(sl.scope) ? decodeAttributes(sl.scope.attributes, `${sp}.scope.attributes`) : {};
         const id = scopeAttrs['ferryml.batch.id'];
         if (id !== undefined && (typeof id !== 'string' || id.length === 0 || id.length > 128)) throw new Error(`${sp}.scope ferryml.batch.id must be a string of 1…128 characters`);
-        batchId = id === undefined ? undefined : wellFormed(id as string);
+        batchId = id === undefined ? undefined : wellFormed(id);
       } catch (e) {
-        return reject(records.length, (e as Error).message);
+        return void reject(records.length, (e as Error).message);
       }
       const rows: LogRow[] = [];
       records.forEach((r, k) => {

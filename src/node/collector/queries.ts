@@ -67,9 +67,9 @@ export const DRIFT_FIELDS = {
  * Newest version first (numeric-aware: 1.10.0 after 1.9.0), records without a version last.
  * Drift is only comparable within one version: each version has its own schema and baseline.
  */
-export function compareVersions(a: unknown, b: unknown): number {
+export function compareVersions(a: string | null, b: string | null): number {
   if (a == null || b == null) return a == null ? (b == null ? 0 : 1) : -1;
-  return String(b).localeCompare(String(a), 'en', { numeric: true });
+  return b.localeCompare(a, 'en', { numeric: true });
 }
 
 /**
@@ -87,7 +87,8 @@ export function mergeDrift(rows: Row[], defaultMinRows: number) {
   >();
   for (const r of rows) {
     const expected = arr(r.expected);
-    const version = r.version == null ? null : String(r.version);
+    // A TEXT column: SQLite and ClickHouse hand back a string (a bare number if one was written so).
+    const version = r.version == null ? null : (r.version as string | number).toString();
     const key = JSON.stringify([version, r.feature, r.schemaHash, expected]);
     let g = groups.get(key);
     if (!g) {

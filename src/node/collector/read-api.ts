@@ -85,7 +85,8 @@ export async function summary(store: Store, r: Range, driftMinRows = 100) {
       const b = String(x.backend);
       // The SDK sends codes by default (free text only on opt-in): count by text when present.
       const why = String(x.reason ?? x.code);
-      (rejected[b] ??= {})[why] = (rejected[b]?.[why] ?? 0) + 1;
+      const byWhy = (rejected[b] ??= {});
+      byWhy[why] = (byWhy[why] ?? 0) + 1;
     }
   }
 

@@ -10,6 +10,7 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { DASHBOARD_ALERTS_JS, DASHBOARD_CHARTS_JS, DASHBOARD_CSS, DASHBOARD_HTML, DASHBOARD_JS, DASHBOARD_TABLES_JS } from './dashboard.js';
+import { messageOf } from '../../errors.js';
 import { HttpError, sendJson } from './http.js';
 import { createIngest, safeEqual } from './ingest.js';
 import type { IngestStats } from './ingest.js';
@@ -125,14 +126,14 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
       return ingest(req, res, c);
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') throw new HttpError(405, 'use GET', { Allow: 'GET' });
-    if (path === '/healthz') return sendJson(res, 200, { ok: true });
+    if (path === '/healthz') return void sendJson(res, 200, { ok: true });
     if (path === '/metrics') {
       if (!authorized(req)) throw new HttpError(401, 'send Authorization: Bearer <admin token> (Prometheus: authorization.credentials in the scrape config)', { 'WWW-Authenticate': 'Bearer realm="ferryml"' });
       let text: string;
       try {
         text = exposition(await collectMetrics(reader, Date.now(), psiWindowS, alerts.state.firing()));
       } catch (e) {
-        throw new HttpError(503, `the ${store.kind} store could not answer: ${(e as Error)?.message ?? String(e)}`, { 'Retry-After': String(o.retryAfterS) });
+        throw new HttpError(503, `the ${store.kind} store could not answer: ${messageOf(e)}`, { 'Retry-After': String(o.retryAfterS) });
       }
       res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8', 'Cache-Control': 'no-store' });
       return void res.end(req.method === 'HEAD' ? undefined : text);
@@ -147,7 +148,7 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
           body = await run();
         } catch (e) {
           if (e instanceof HttpError) throw e;
-          throw new HttpError(503, `the ${store.kind} store could not answer: ${(e as Error)?.message ?? String(e)}`, { 'Retry-After': String(o.retryAfterS) });
+          throw new HttpError(503, `the ${store.kind} store could not answer: ${messageOf(e)}`, { 'Retry-After': String(o.retryAfterS) });
         }
         sendJson(res, 200, body);
       };
@@ -156,8 +157,8 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
         case '/api/summary': return read(() => summary(store, rangeOf(q)));
         case '/api/timeseries': return read(() => timeseries(store, rangeOf(q), q.get('step')));
         case '/api/records': return read(() => records(store, q));
-        case '/api/health': return sendJson(res, 200, { ...stats, ...store.counts(), queued: queue.size, store: store.kind, schemaVersion: store.schemaVersion(), retentionDays: o.retentionDays, alerts: alerts.health() });
-        case '/api/alerts': return sendJson(res, 200, { firing: alerts.state.firing(), pending: alerts.state.pending(), recent: alerts.state.recent(), rules });
+        case '/api/health': return void sendJson(res, 200, { ...stats, ...store.counts(), queued: queue.size, store: store.kind, schemaVersion: store.schemaVersion(), retentionDays: o.retentionDays, alerts: alerts.health() });
+        case '/api/alerts': return void sendJson(res, 200, { firing: alerts.state.firing(), pending: alerts.state.pending(), recent: alerts.state.recent(), rules });
         default: throw new HttpError(404, `no such endpoint ${path}; try /api/models, /api/summary, /api/timeseries, /api/records, /api/health, /api/alerts`);
       }
     }
@@ -167,21 +168,21 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
     };
     switch (path) {
       case '/': res.writeHead(302, { Location: '/dashboard' }); return void res.end();
-      case '/dashboard': return page('text/html; charset=utf-8', DASHBOARD_HTML);
-      case '/dashboard.js': return page('text/javascript; charset=utf-8', DASHBOARD_JS);
-      case '/dashboard-charts.js': return page('text/javascript; charset=utf-8', DASHBOARD_CHARTS_JS);
-      case '/dashboard-tables.js': return page('text/javascript; charset=utf-8', DASHBOARD_TABLES_JS);
-      case '/dashboard-alerts.js': return page('text/javascript; charset=utf-8', DASHBOARD_ALERTS_JS);
-      case '/dashboard.css': return page('text/css; charset=utf-8', DASHBOARD_CSS);
-      case '/assets/uPlot.esm.js': return page('text/javascript; charset=utf-8', await readFile(uplotFile('uPlot.esm.js')));
-      case '/assets/uPlot.min.css': return page('text/css; charset=utf-8', await readFile(uplotFile('uPlot.min.css')));
+      case '/dashboard': return void page('text/html; charset=utf-8', DASHBOARD_HTML);
+      case '/dashboard.js': return void page('text/javascript; charset=utf-8', DASHBOARD_JS);
+      case '/dashboard-charts.js': return void page('text/javascript; charset=utf-8', DASHBOARD_CHARTS_JS);
+      case '/dashboard-tables.js': return void page('text/javascript; charset=utf-8', DASHBOARD_TABLES_JS);
+      case '/dashboard-alerts.js': return void page('text/javascript; charset=utf-8', DASHBOARD_ALERTS_JS);
+      case '/dashboard.css': return void page('text/css; charset=utf-8', DASHBOARD_CSS);
+      case '/assets/uPlot.esm.js': return void page('text/javascript; charset=utf-8', await readFile(uplotFile('uPlot.esm.js')));
+      case '/assets/uPlot.min.css': return void page('text/css; charset=utf-8', await readFile(uplotFile('uPlot.min.css')));
       default: throw new HttpError(404, `not found: ${path}`);
     }
   }
 
   const server = createServer((req, res) => {
     handle(req, res).catch((e: unknown) => {
-      const err = e instanceof HttpError ? e : new HttpError(500, `internal error: ${(e as Error)?.message ?? e}`);
+      const err = e instanceof HttpError ? e : new HttpError(500, `internal error: ${messageOf(e)}`);
       if (res.headersSent) return void res.destroy();
       sendJson(res, err.status, { code: err.status, message: err.message }, err.headers);
     });

@@ -122,7 +122,7 @@ function checkTopology(t: unknown): TreeTopology {
 export function readTreeEnsemble(artifacts: TreeArtifacts): TreeEnsemble {
   const topology = checkTopology(artifacts.modelTopology);
   const data = artifacts.weightData;
-  const buffer = data === undefined ? bad('no weight data') : Array.isArray(data) ? bad('weight data in several buffers') : (data as ArrayBuffer);
+  const buffer = data === undefined ? bad('no weight data') : Array.isArray(data) ? bad('weight data in several buffers') : (data);
   const arrays: Partial<Record<ArrayName, ArrayLike<number>>> = {};
   let offset = 0;
   for (const spec of artifacts.weightSpecs ?? []) {

@@ -6,7 +6,6 @@
 import { FerryError } from '../../errors.js';
 import type { PlainKernelFactory } from '../plain-kernels.js';
 import { readTreeEnsemble } from './format.js';
-import type { TreeArtifacts } from './format.js';
 import { createTreeKernel } from './kernel.js';
 
 /**
@@ -15,7 +14,7 @@ import { createTreeKernel } from './kernel.js';
  */
 export const treeKernel: PlainKernelFactory = ({ artifacts, format, width }) => {
   if (format !== 'tree-ensemble') return undefined;
-  const ensemble = readTreeEnsemble(artifacts as TreeArtifacts);
+  const ensemble = readTreeEnsemble(artifacts);
   if (ensemble.features !== width) {
     throw new FerryError('MANIFEST_INVALID', `tree-ensemble model takes ${ensemble.features} features per row but the schema emits ${width}; re-export the bundle`, {
       details: { expected: width, got: ensemble.features },

@@ -7,8 +7,8 @@ export async function cli(...args: string[]): Promise<{ code: number; out: strin
   const { log, error } = console;
   console.log = console.error = (...parts: unknown[]) => void lines.push(parts.join(' '));
   try {
-    const code = await main(args).catch((e: Error) => {
-      lines.push(e.message);
+    const code = await main(args).catch((e: unknown) => {
+      lines.push((e as Error).message);
       return 1;
     });
     return { code, out: lines.join('\n') };

@@ -5,6 +5,7 @@
  * just resolved; webhooks get only what fired or resolved. Evaluation never throws into the
  * server; its last error is in `/api/health`.
  */
+import { messageOf } from '../../../errors.js';
 import { evaluateRules } from './evaluate.js';
 import type { AlertReader } from './evaluate.js';
 import { createReceiver } from './notify.js';
@@ -51,7 +52,7 @@ export function createAlertEngine(reader: AlertReader, o: AlertEngineOptions) {
       if (fired.length || resolved.length) for (const h of hooks) h.send(webhookPayload([...fired, ...resolved], now, o.baseUrl()));
       health.lastError = null;
     } catch (e) {
-      health.lastError = `alert evaluation: ${(e as Error).message ?? e}`;
+      health.lastError = `alert evaluation: ${messageOf(e)}`;
     }
     health.evaluations++;
     health.lastEvaluationAt = now;
@@ -59,7 +60,7 @@ export function createAlertEngine(reader: AlertReader, o: AlertEngineOptions) {
   }
 
   timer = setInterval(() => void evaluate(), o.everyS * 1000);
-  timer.unref?.();
+  timer.unref();
 
   return {
     evaluate,
@@ -75,7 +76,7 @@ export function createAlertEngine(reader: AlertReader, o: AlertEngineOptions) {
     }),
     /** Resolves when every receiver's queue is empty. */
     idle: async () => {
-      await Promise.all([am, ...hooks].map((r) => r?.idle()));
+      await Promise.all([...(am ? [am] : []), ...hooks].map((r) => r.idle()));
     },
     stop(): void {
       clearInterval(timer);

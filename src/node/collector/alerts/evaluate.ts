@@ -77,7 +77,7 @@ export async function evaluateRules(reader: AlertReader, rules: readonly AlertRu
           for (const [code, n] of Object.entries(s.strangeOutputs)) push(code, n, n > threshold);
           break;
         case 'telemetry_drops': {
-          const n = Object.values(s.drops).reduce((a, b) => a + Number(b), 0);
+          const n = Object.values(s.drops).reduce((a, b) => a + b, 0);
           if (n > 0 || s.dropReports > 0) push('', n, n > threshold);
           break;
         }

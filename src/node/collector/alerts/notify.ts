@@ -5,6 +5,7 @@
  * the evaluation: `send` queues and returns. The queue is bounded; what is dropped is counted.
  * Counters are what `/api/health` shows under `alerts.receivers`.
  */
+import { messageOf } from '../../../errors.js';
 
 /** How a receiver retries. */
 export interface RetryPolicy {
@@ -49,7 +50,13 @@ export function createReceiver(kind: ReceiverStats['kind'], url: string, policy:
 
   const sleep = (ms: number) =>
     new Promise<void>((resolve) => {
-      const entry = { timer: setTimeout(() => (timers.delete(entry), resolve()), ms), resolve };
+      const entry = {
+        timer: setTimeout(() => {
+          timers.delete(entry);
+          resolve();
+        }, ms),
+        resolve,
+      };
       timers.add(entry);
     });
   const failure = (message: string) => {
@@ -68,7 +75,7 @@ export function createReceiver(kind: ReceiverStats['kind'], url: string, policy:
         retryable = RETRYABLE(res.status);
         failure(`POST ${url}: HTTP ${res.status} ${text.slice(0, 200)}`.trim());
       } catch (e) {
-        failure(`POST ${url}: ${(e as Error).message ?? e}`);
+        failure(`POST ${url}: ${messageOf(e)}`);
       }
       if (!retryable || attempt >= policy.attempts || stopped) return false;
       stats.retries++;
@@ -110,7 +117,10 @@ export function createReceiver(kind: ReceiverStats['kind'], url: string, policy:
     /** Stops retrying; what is queued is left undelivered (counted as failed only if it was tried). */
     stop(): void {
       stopped = true;
-      for (const t of timers) clearTimeout(t.timer), t.resolve();
+      for (const t of timers) {
+        clearTimeout(t.timer);
+        t.resolve();
+      }
       timers.clear();
     },
   };
