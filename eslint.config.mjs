@@ -20,12 +20,18 @@ export default tseslint.config(
       '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true, allowBoolean: true }],
       // `() => void f()`-style arrow shorthands in callbacks are clear enough, and so is `return f()` of a void call
       // from a function that itself returns void (the early-return idiom of the request handlers and schedulers).
-      '@typescript-eslint/no-confusing-void-expression': ['error', { ignoreArrowShorthand: true, ignoreVoidOperator: true, ignoreVoidReturningFunctions: true }],
+      '@typescript-eslint/no-confusing-void-expression': [
+        'error',
+        { ignoreArrowShorthand: true, ignoreVoidOperator: true, ignoreVoidReturningFunctions: true },
+      ],
       // `void f()` is the marker ignoreVoidOperator above accepts for "discard this void result"; flagging it
       // as meaningless contradicts that (the two rules' fixes undo each other).
       '@typescript-eslint/no-meaningless-void-operator': 'off',
       // A leading `_` marks a deliberately unused binding (rest-destructuring to drop a key, a callback's unused parameter).
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrorsIgnorePattern: '^_', ignoreRestSiblings: true }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrorsIgnorePattern: '^_', ignoreRestSiblings: true },
+      ],
       // Methods that implement async interfaces (Store, IOHandler, KV stores) stay `async` with synchronous bodies so that
       // a throw becomes a rejection, as callers expect; the rule flags every one of them.
       '@typescript-eslint/require-await': 'off',
@@ -44,7 +50,10 @@ export default tseslint.config(
       '@typescript-eslint/no-explicit-any': 'off',
       // Likewise they print such untyped values (rows, thrown values, IndexedDB keys) in messages and fixtures.
       '@typescript-eslint/no-base-to-string': 'off',
-      '@typescript-eslint/no-floating-promises': ['error', { allowForKnownSafeCalls: [{ from: 'package', package: 'node:test', name: ['describe', 'it', 'test', 'suite'] }] }],
+      '@typescript-eslint/no-floating-promises': [
+        'error',
+        { allowForKnownSafeCalls: [{ from: 'package', package: 'node:test', name: ['describe', 'it', 'test', 'suite'] }] },
+      ],
     },
   },
 );

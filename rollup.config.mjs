@@ -40,7 +40,9 @@ function workerUrls(workers) {
       if (!code.includes('import.meta.url')) return null;
       let changed = false;
       const out = code.replace(pattern, (match, _quote, rel) => {
-        const file = relative(process.cwd(), resolve(dirname(id), rel)).split(sep).join('/');
+        const file = relative(process.cwd(), resolve(dirname(id), rel))
+          .split(sep)
+          .join('/');
         if (!workers[file]) return match;
         changed = true;
         if (!refs.has(file)) refs.set(file, this.emitFile({ type: 'chunk', id: resolve(file), fileName: workers[file] }));

@@ -97,7 +97,16 @@ try {
     try {
       r = await item.run(ctx);
     } catch (error) {
-      r = { key: item.key, title: item.title, status: 'error', reason: String((error as Error | null | undefined)?.stack ?? error).split('\n').slice(0, 3).join(' '), figures: [] };
+      r = {
+        key: item.key,
+        title: item.title,
+        status: 'error',
+        reason: String((error as Error | null | undefined)?.stack ?? error)
+          .split('\n')
+          .slice(0, 3)
+          .join(' '),
+        figures: [],
+      };
     }
     r.seconds = Math.round((performance.now() - t0) / 100) / 10;
     log(`${item.key}: ${r.status}${r.reason ? ` (${r.reason})` : ''} in ${r.seconds}s`);

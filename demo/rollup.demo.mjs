@@ -22,7 +22,11 @@ const wasmDir = join(root, 'node_modules/@tensorflow/tfjs-backend-wasm/dist');
 
 /** Minified esbuild pre-bundle of tfjs, rebuilt only when the lockfile changes. */
 async function buildVendor() {
-  const stamp = createHash('sha256').update(readFileSync(join(root, 'package-lock.json'))).update(JSON.stringify(VENDOR_ENTRIES)).update('min').digest('hex');
+  const stamp = createHash('sha256')
+    .update(readFileSync(join(root, 'package-lock.json')))
+    .update(JSON.stringify(VENDOR_ENTRIES))
+    .update('min')
+    .digest('hex');
   const stampFile = join(vendorDir, '.stamp');
   if (existsSync(stampFile) && readFileSync(stampFile, 'utf8') === stamp) return;
   // Start empty: chunk names are content hashes, and stale ones would be copied into the demo.
@@ -78,7 +82,9 @@ const assets = {
     const sw = bundle['sw.js'];
     if (!sw || sw.type !== 'chunk') return;
     // Everything the page can need offline; source maps stay network-only.
-    const files = Object.keys(bundle).filter((f) => f !== 'sw.js' && !f.endsWith('.map')).sort();
+    const files = Object.keys(bundle)
+      .filter((f) => f !== 'sw.js' && !f.endsWith('.map'))
+      .sort();
     const hash = createHash('sha256');
     for (const f of files) hash.update(f).update(bundle[f].type === 'chunk' ? bundle[f].code : bundle[f].source);
     const version = hash.digest('hex').slice(0, 16);

@@ -51,16 +51,16 @@ function aptInstall(pkgs) {
 
 function chromium() {
   if (findChromium()) return;
-  log('no Chromium found (CHROME_PATH, /usr/bin/chromium): installing Debian\'s chromium');
+  log("no Chromium found (CHROME_PATH, /usr/bin/chromium): installing Debian's chromium");
   if (!aptInstall(['chromium']) || !findChromium()) {
-    throw new Error('Chromium is required for the browser tests: install Debian\'s `chromium` or set CHROME_PATH');
+    throw new Error("Chromium is required for the browser tests: install Debian's `chromium` or set CHROME_PATH");
   }
 }
 
 function python() {
   const ok = () => spawnSync('/usr/bin/python3', ['-c', 'import sklearn, pandas, onnx, xgboost'], { stdio: 'ignore' }).status === 0;
   if (ok()) return;
-  log('python3-sklearn/pandas/onnx/xgboost missing: installing Debian\'s packages');
+  log("python3-sklearn/pandas/onnx/xgboost missing: installing Debian's packages");
   // python3-xgboost (1.7.4): the XGBoost tree-ensemble exporter cases.
   if (!aptInstall(['python3-sklearn', 'python3-pandas', 'python3-onnx', 'python3-xgboost']) || !ok()) {
     log('could not install python3-sklearn; the scikit-learn parity tests will say they are skipped and why');
@@ -76,7 +76,7 @@ export function prometheusTools() {
   const bins = { prometheus: '/usr/bin/prometheus', promtool: '/usr/bin/promtool', alertmanager: '/usr/bin/prometheus-alertmanager' };
   const ok = () => Object.values(bins).every((p) => existsSync(p));
   if (ok()) return bins;
-  log('prometheus / prometheus-alertmanager missing: installing Debian\'s packages');
+  log("prometheus / prometheus-alertmanager missing: installing Debian's packages");
   if (!aptInstall(['prometheus', 'prometheus-alertmanager']) || !ok()) {
     log('could not install prometheus and prometheus-alertmanager; the alerts tests need them');
     return undefined;

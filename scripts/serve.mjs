@@ -48,11 +48,14 @@ export function serveStatic({ port, host = '127.0.0.1', routes, isolate = true, 
   const table = Object.entries(routes)
     .map(([prefix, dir]) => [prefix, resolve(dir)])
     .sort((a, b) => b[0].length - a[0].length);
-  const hosts = allowedHosts === true ? undefined : new Set([...(allowedHosts ?? LOOPBACK_NAMES), host.includes(':') ? `[${host}]` : host].map((h) => h.toLowerCase()));
+  const hosts =
+    allowedHosts === true ? undefined : new Set([...(allowedHosts ?? LOOPBACK_NAMES), host.includes(':') ? `[${host}]` : host].map((h) => h.toLowerCase()));
   const server = createServer((req, res) => {
     const headers = {
       'Cache-Control': 'no-cache',
-      ...(isolate ? { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp', 'Cross-Origin-Resource-Policy': 'same-origin' } : {}),
+      ...(isolate
+        ? { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp', 'Cross-Origin-Resource-Policy': 'same-origin' }
+        : {}),
     };
     const text = (status, body) => void res.writeHead(status, { ...headers, 'Content-Type': 'text/plain; charset=utf-8' }).end(body);
     const name = hostName(req.headers.host);
@@ -71,7 +74,9 @@ export function serveStatic({ port, host = '127.0.0.1', routes, isolate = true, 
       const st = statSync(file);
       res.writeHead(200, { ...headers, 'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream', 'Content-Length': st.size });
       if (req.method === 'HEAD') return void res.end();
-      createReadStream(file).on('error', () => res.destroy()).pipe(res);
+      createReadStream(file)
+        .on('error', () => res.destroy())
+        .pipe(res);
     } catch {
       text(404, 'not found');
     }

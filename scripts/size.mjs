@@ -41,7 +41,8 @@ const kb = (n) => `${(n / 1024).toFixed(2)} KB`;
 const sum = (m) => [...m.values()].reduce((a, b) => a + b.gz, 0);
 const rows = [...core].map(([f, m]) => ['core', f, m]).concat([...lazy].map(([f, m]) => ['lazy', f, m]));
 console.log('part  file                                         min        min+gz');
-for (const [part, f, m] of rows) console.log(`${part.padEnd(5)} ${f.replace(`${resolve('dist')}/`, '').padEnd(44)} ${kb(m.min).padStart(10)} ${kb(m.gz).padStart(10)}`);
+for (const [part, f, m] of rows)
+  console.log(`${part.padEnd(5)} ${f.replace(`${resolve('dist')}/`, '').padEnd(44)} ${kb(m.min).padStart(10)} ${kb(m.gz).padStart(10)}`);
 const total = sum(core);
 console.log(`\nSDK core (static graph from dist/ferryml.js, tfjs excluded): ${kb(total)} min+gz (budget ${kb(BUDGET)})`);
 console.log(`Lazily loaded chunks: ${kb(sum(lazy))} min+gz`);

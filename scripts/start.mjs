@@ -92,7 +92,10 @@ const collectorUrl = await new Promise((resolve) => {
 });
 if (!collectorUrl) {
   process.stdout.write(prefix(startupOutput));
-  await stop(1, `the collector did not start${collectorPort ? ` (is port ${collectorPort} in use? set COLLECTOR_PORT; 0 picks a free one)` : ''}; its output is above`);
+  await stop(
+    1,
+    `the collector did not start${collectorPort ? ` (is port ${collectorPort} in use? set COLLECTOR_PORT; 0 picks a free one)` : ''}; its output is above`,
+  );
 }
 // The rest of the collector's start-up banner (the summary below says the same) arrives within
 // moments; after that its own log lines pass through, prefixed.

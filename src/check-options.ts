@@ -39,10 +39,16 @@ export function optionError(scope: string, option: string, expected: string, got
 export function checkNumber(scope: string, option: string, value: unknown, fallback: number, rule: NumberRule = {}): number {
   if (value === undefined) return fallback;
   const { min = -Infinity, max = Infinity, integer = false, infinity = false } = rule;
-  const ok = typeof value === 'number' && (Number.isFinite(value) || (infinity && value === Infinity)) && value >= min && value <= max && (!integer || value === Infinity || Number.isInteger(value));
+  const ok =
+    typeof value === 'number' &&
+    (Number.isFinite(value) || (infinity && value === Infinity)) &&
+    value >= min &&
+    value <= max &&
+    (!integer || value === Infinity || Number.isInteger(value));
   if (ok) return value;
   const kind = integer ? 'an integer' : 'a finite number';
-  const range = Number.isFinite(min) && Number.isFinite(max) ? ` in [${min}, ${max}]` : Number.isFinite(min) ? ` ≥ ${min}` : Number.isFinite(max) ? ` ≤ ${max}` : '';
+  const range =
+    Number.isFinite(min) && Number.isFinite(max) ? ` in [${min}, ${max}]` : Number.isFinite(min) ? ` ≥ ${min}` : Number.isFinite(max) ? ` ≤ ${max}` : '';
   throw optionError(scope, option, `${kind}${range}${infinity ? ' (or Infinity)' : ''}`, value);
 }
 

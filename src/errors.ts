@@ -67,14 +67,7 @@ export class FerryError extends Error {
 
 /** Codes of single validation issues; a {@link ValidationError} holds a list of them. */
 export type IssueCode =
-  | 'MISSING_REQUIRED'
-  | 'TYPE_MISMATCH'
-  | 'PARSE_ERROR'
-  | 'NOT_FINITE'
-  | 'UNKNOWN_CATEGORY'
-  | 'OUT_OF_RANGE'
-  | 'UNKNOWN_COLUMN'
-  | 'INVALID_IMAGE';
+  'MISSING_REQUIRED' | 'TYPE_MISMATCH' | 'PARSE_ERROR' | 'NOT_FINITE' | 'UNKNOWN_CATEGORY' | 'OUT_OF_RANGE' | 'UNKNOWN_COLUMN' | 'INVALID_IMAGE';
 
 /** One problem with one value of one input row. */
 export interface Issue {

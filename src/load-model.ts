@@ -88,9 +88,13 @@ function goldenInput(bundle: OpenedBundle, schema: CompiledSchema): GoldenInput 
   const bad = rejected.indexOf(1);
   if (bad >= 0) {
     const first = issues.find((i) => i.row === bad && i.severity === 'error');
-    throw new FerryError('MANIFEST_INVALID', `Golden row ${bad} of ${bundle.manifest.name}@${bundle.manifest.version} fails the bundle's own schema: ${first?.message ?? 'rejected'}; re-pack the bundle`, {
-      details: { row: bad, issues },
-    });
+    throw new FerryError(
+      'MANIFEST_INVALID',
+      `Golden row ${bad} of ${bundle.manifest.name}@${bundle.manifest.version} fails the bundle's own schema: ${first?.message ?? 'rejected'}; re-pack the bundle`,
+      {
+        details: { row: bad, issues },
+      },
+    );
   }
   return { input: values, rows: golden.rows.length, expected: Float32Array.from(golden.outputs.flat()), tolerance: bundle.manifest.goldenTolerance ?? 1e-4 };
 }
@@ -148,7 +152,16 @@ export async function loadModel(options: LoadModelOptions): Promise<Model<Record
     lost = lostNow;
     // A background measurement (plain-engine.ts) is remembered like one made during load.
     if (report.remember && o.remember && manifest) storeRemembered(manifest, report.remember);
-    if (bundle) telemetry?.modelLoaded({ version: bundle.manifest.version, source: bundle.source, bytes: bundle.bytes, ms: 0, backend: report.backend, engine: report.engine, rejected: report.rejected });
+    if (bundle)
+      telemetry?.modelLoaded({
+        version: bundle.manifest.version,
+        source: bundle.source,
+        bytes: bundle.bytes,
+        ms: 0,
+        backend: report.backend,
+        engine: report.engine,
+        rejected: report.rejected,
+      });
     if (model) o.onBackendChange?.(model.info);
   };
   let ready!: (init: EngineInit) => void;
@@ -163,7 +176,10 @@ export async function loadModel(options: LoadModelOptions): Promise<Model<Record
   let schema: CompiledSchema;
   try {
     bundle = options.files
-      ? await bundleFromFiles(typeof options.files === 'function' ? await readFiles(options.files) : options.files, options.publicKey ? { publicKey: options.publicKey } : {})
+      ? await bundleFromFiles(
+          typeof options.files === 'function' ? await readFiles(options.files) : options.files,
+          options.publicKey ? { publicKey: options.publicKey } : {},
+        )
       : await openBundle(options);
     bundleMs = performance.now() - started;
     manifest = bundle.manifest;
@@ -200,7 +216,14 @@ export async function loadModel(options: LoadModelOptions): Promise<Model<Record
     if (options.telemetry && telemetryCode) {
       const { createTelemetry } = await telemetryCode;
       const schemaHash = manifest.files.find((f) => f.path === manifest!.schema)?.sha256 ?? bundle.id;
-      telemetry = createTelemetry(options.telemetry, { model: manifest.name, version: manifest.version, schemaHash, schema: bundle.schema, output: manifest.output, outputBaseline: manifest.outputBaseline });
+      telemetry = createTelemetry(options.telemetry, {
+        model: manifest.name,
+        version: manifest.version,
+        schemaHash,
+        schema: bundle.schema,
+        output: manifest.output,
+        outputBaseline: manifest.outputBaseline,
+      });
     }
     const t = report.timings;
     // Time the engine spent waiting for its code (or its worker) rather than working.

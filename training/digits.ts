@@ -69,7 +69,12 @@ export async function trainDigits(options: DigitsOptions) {
   const trainIdx = options.limit ? split.train.slice(0, options.limit) : split.train;
   const model = tfl.sequential({
     layers: [
-      tfl.layers.dense({ inputShape: [SIZE], units: options.hidden ?? 64, activation: 'relu', kernelInitializer: tfl.initializers.heNormal({ seed: options.seed + 1 }) }),
+      tfl.layers.dense({
+        inputShape: [SIZE],
+        units: options.hidden ?? 64,
+        activation: 'relu',
+        kernelInitializer: tfl.initializers.heNormal({ seed: options.seed + 1 }),
+      }),
       tfl.layers.dense({ units: 10, activation: 'softmax', kernelInitializer: tfl.initializers.glorotUniform({ seed: options.seed + 2 }) }),
     ],
   });
@@ -77,7 +82,16 @@ export async function trainDigits(options: DigitsOptions) {
   const take = (idx: number[]) => {
     const xs = new Float32Array(idx.length * SIZE);
     idx.forEach((r, i) => xs.set(data.x.subarray(r * SIZE, (r + 1) * SIZE), i * SIZE));
-    return { x: tf.tensor2d(xs, [idx.length, SIZE]), y: tf.oneHot(tf.tensor1d(idx.map((r) => data.labels[r]!), 'int32'), 10) };
+    return {
+      x: tf.tensor2d(xs, [idx.length, SIZE]),
+      y: tf.oneHot(
+        tf.tensor1d(
+          idx.map((r) => data.labels[r]!),
+          'int32',
+        ),
+        10,
+      ),
+    };
   };
   const random = seededRandom(options.seed + 3);
   const batchSize = 64;

@@ -22,7 +22,11 @@ export type PenguinRow = Record<string, string | number | null>;
 /** The 344 rows as shipped, plus the file's sha256. */
 export function loadPenguins(): { rows: PenguinRow[]; sha256: string; source: string } {
   const bytes = readFileSync(PENGUINS_FILE);
-  return { rows: JSON.parse(bytes.toString()) as PenguinRow[], sha256: createHash('sha256').update(bytes).digest('hex'), source: 'npm:vega-datasets@3 data/penguins.json' };
+  return {
+    rows: JSON.parse(bytes.toString()) as PenguinRow[],
+    sha256: createHash('sha256').update(bytes).digest('hex'),
+    source: 'npm:vega-datasets@3 data/penguins.json',
+  };
 }
 
 const measurement = { type: 'number', impute: 'median', scale: 'standard', parse: { strings: 'decimal' } } as const;
@@ -82,12 +86,23 @@ export async function trainPenguins(options: PenguinOptions) {
     if (rejected.some((r) => r === 1)) throw new Error('a training row failed validation: the fit spec is wrong');
     return {
       x: tf.tensor2d(values, [idx.length, compiled.width]),
-      y: tf.oneHot(tf.tensor1d(idx.map((i) => SPECIES.indexOf(labels[i]!)), 'int32'), SPECIES.length),
+      y: tf.oneHot(
+        tf.tensor1d(
+          idx.map((i) => SPECIES.indexOf(labels[i]!)),
+          'int32',
+        ),
+        SPECIES.length,
+      ),
     };
   };
   const model = tfl.sequential({
     layers: [
-      tfl.layers.dense({ inputShape: [compiled.width], units: config.hidden, activation: 'relu', kernelInitializer: tfl.initializers.heNormal({ seed: options.seed + 1 }) }),
+      tfl.layers.dense({
+        inputShape: [compiled.width],
+        units: config.hidden,
+        activation: 'relu',
+        kernelInitializer: tfl.initializers.heNormal({ seed: options.seed + 1 }),
+      }),
       tfl.layers.dense({ units: SPECIES.length, activation: 'softmax', kernelInitializer: tfl.initializers.glorotUniform({ seed: options.seed + 2 }) }),
     ],
   });

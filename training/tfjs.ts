@@ -77,7 +77,10 @@ function quantizeInPlace(model: tfl.LayersModel): void {
   const next = model.getWeights().map((w) => {
     const values = w.dataSync() as Float32Array;
     const q = affine(values);
-    return tf.tensor(Float32Array.from(values, (v) => quantizeValue(v, q) * q.scale + q.min), w.shape);
+    return tf.tensor(
+      Float32Array.from(values, (v) => quantizeValue(v, q) * q.scale + q.min),
+      w.shape,
+    );
   });
   model.setWeights(next);
   next.forEach((t) => t.dispose());

@@ -124,7 +124,13 @@ if (!args.only || args.only === 'digits') {
     golden: { rows, outputs: goldenOutputs(r.model, compiled, rows) },
     labels: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'],
     data: { path: dataFile, source: `${r.data.source} (concatenated 0..9)`, rows: r.data.labels.length },
-    metrics: { heldOutAccuracy: round(quantizedAccuracy), heldOutAccuracyFloat32: round(floatAccuracy), trainRows: r.trainRows, testRows: r.split.test.length, epochs: 10 },
+    metrics: {
+      heldOutAccuracy: round(quantizedAccuracy),
+      heldOutAccuracyFloat32: round(floatAccuracy),
+      trainRows: r.trainRows,
+      testRows: r.split.test.length,
+      epochs: 10,
+    },
     quantize: 'uint8',
   });
   console.log(`digits@1.0.0 weights sha256 ${await weightsDigest(r.model)} (float32 acc ${round(floatAccuracy)}, uint8 acc ${round(quantizedAccuracy)})`);

@@ -36,7 +36,10 @@ export async function backendsItem(ctx: BenchContext): Promise<ItemResult> {
       // The automatic choice first, in its own fresh context, with default options.
       const autoPage = await openPage(ctx, 'backends');
       opened.push(autoPage);
-      const auto = await autoPage.page.evaluate(([o, g]) => (window as unknown as { bench: Bench }).bench.setup(o, g), [bundleSource(ctx.root, b), golden] as const);
+      const auto = await autoPage.page.evaluate(([o, g]) => (window as unknown as { bench: Bench }).bench.setup(o, g), [
+        bundleSource(ctx.root, b),
+        golden,
+      ] as const);
       await autoPage.context.close();
       // Phase 1: wasm and cpu pages side by side, alternating round by round. Phase 2: webgpu on
       // its own — an open WebGPU (SwiftShader) page keeps the GPU process busy, which on 2 cores
@@ -52,7 +55,10 @@ export async function backendsItem(ctx: BenchContext): Promise<ItemResult> {
           const p = await openPage(ctx, 'backends');
           opened.push(p);
           try {
-            infos[backend] = await p.page.evaluate(([o, g]) => (window as unknown as { bench: Bench }).bench.setup(o, g), [{ ...where, backend }, golden] as const);
+            infos[backend] = await p.page.evaluate(([o, g]) => (window as unknown as { bench: Bench }).bench.setup(o, g), [
+              { ...where, backend },
+              golden,
+            ] as const);
             pages[backend] = (u) => p.page.evaluate((n) => (window as unknown as { bench: Bench }).bench.sample(n), u);
           } catch (error) {
             failed[backend] = (error as Error).message.split('\n')[0]!;
@@ -81,7 +87,13 @@ export async function backendsItem(ctx: BenchContext): Promise<ItemResult> {
           : { ratio: medians[chosen]!.median / medians[fastest]!.median, p10: Number.NaN, p90: Number.NaN, rounds: 0 };
       const tie = chosen !== fastest && paired && vsFastest !== undefined && vsFastest.p10 <= 1;
       for (const x of up) {
-        figures.push({ name: `${name}: ${x} ms per call`, unit: 'ms', value: sig(medians[x]!.median), spread: { p10: sig(medians[x]!.p10), p90: sig(medians[x]!.p90) }, detail: { ...rounded(medians[x]!), units: units[x], load: infos[x] } });
+        figures.push({
+          name: `${name}: ${x} ms per call`,
+          unit: 'ms',
+          value: sig(medians[x]!.median),
+          spread: { p10: sig(medians[x]!.p10), p90: sig(medians[x]!.p90) },
+          detail: { ...rounded(medians[x]!), units: units[x], load: infos[x] },
+        });
       }
       figures.push({
         name: `${name}: automatic choice ${chosen}, fastest ${fastest}`,

@@ -21,11 +21,16 @@ export async function batchingItem(ctx: BenchContext): Promise<ItemResult> {
     title: TITLE,
     status: 'measured',
     figures: [
-      ratioFigure('wasm', pairedRatio(raw, ferry), { ferryConcurrent: summarize(ferry), rawSequential: summarize(raw) }, {
-        target: { op: '>=', value: 5 },
-        formula: `raw tfjs ms for ${CALLS} sequential calls ÷ ferryml ms for ${CALLS} concurrent calls`,
-        detail: { unit: `ms per ${CALLS} calls` },
-      }),
+      ratioFigure(
+        'wasm',
+        pairedRatio(raw, ferry),
+        { ferryConcurrent: summarize(ferry), rawSequential: summarize(raw) },
+        {
+          target: { op: '>=', value: 5 },
+          formula: `raw tfjs ms for ${CALLS} sequential calls ÷ ferryml ms for ${CALLS} concurrent calls`,
+          detail: { unit: `ms per ${CALLS} calls` },
+        },
+      ),
     ],
   });
 }

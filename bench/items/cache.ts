@@ -25,18 +25,23 @@ export async function cacheItem(ctx: BenchContext): Promise<ItemResult> {
     const source = bundleSource(ctx.root, b);
     const { page, context } = await openPage(ctx, 'cache');
     try {
-      const r = (await page.evaluate(
-        ([s, n]) => (window as unknown as { bench: { rounds(s: CacheSource, n: number): Promise<unknown> } }).bench.rounds(s, n),
-        [source, ctx.quick ? 3 : 12] as const,
-      )) as Rounds;
+      const r = (await page.evaluate(([s, n]) => (window as unknown as { bench: { rounds(s: CacheSource, n: number): Promise<unknown> } }).bench.rounds(s, n), [
+        source,
+        ctx.quick ? 3 : 12,
+      ] as const)) as Rounds;
       if (r.memoryOnly) throw new Error(`${name}: the cache reported memory-only storage; the warm figure would not be IndexedDB`);
       if (r.warmSources.join() !== 'cache') throw new Error(`${name}: warm loads reported source ${r.warmSources.join(', ')}, expected cache`);
       figures.push(
-        ratioFigure(`${name} ${b.version}`, pairedRatio(r.warm, r.cold), { warm: summarize(r.warm), cold: summarize(r.cold) }, {
-          target: { op: '<=', value: 0.35 },
-          formula: 'warm openBundle ms ÷ cold openBundle ms',
-          detail: { bundleBytes: r.bytes, via: 'registry' in source ? 'registry (pinned version)' : 'bundle URL' },
-        }),
+        ratioFigure(
+          `${name} ${b.version}`,
+          pairedRatio(r.warm, r.cold),
+          { warm: summarize(r.warm), cold: summarize(r.cold) },
+          {
+            target: { op: '<=', value: 0.35 },
+            formula: 'warm openBundle ms ÷ cold openBundle ms',
+            detail: { bundleBytes: r.bytes, via: 'registry' in source ? 'registry (pinned version)' : 'bundle URL' },
+          },
+        ),
       );
       facts[name] = { coldSources: r.coldSources, warmSources: r.warmSources };
     } finally {

@@ -61,13 +61,28 @@ async function measure(ctx: BenchContext, backend: BackendSession['backend']): P
     const session: BackendSession = { backend, setup, check, perCall };
     if (wasm) {
       const variants = ['ferry:concurrent', 'raw:sequential', ...(setup.variants.includes('ort') ? ['ort:concurrent'] : [])];
-      session.workload = await page.evaluate(([v, c, r]) => (window as unknown as { bench: Bench }).bench.workload(v, c, r), [variants, CALLS, ctx.quick ? 3 : 20] as const);
+      session.workload = await page.evaluate(([v, c, r]) => (window as unknown as { bench: Bench }).bench.workload(v, c, r), [
+        variants,
+        CALLS,
+        ctx.quick ? 3 : 20,
+      ] as const);
       if (ferry['ferry-telemetry']) {
         const pair = ['ferry', 'ferry-telemetry'];
         // A ±5 % p10–p90 on a shared 2-core machine: each round's sample is the median of 9
         // alternating 10–15 ms sub-samples (a stall costs one sub-sample, not the round), 40 rounds.
-        const perCallT = await page.evaluate(([v, r, t, m]) => (window as unknown as { bench: Bench }).bench.perCall(v, r, t, m), [pair, ctx.quick ? 4 : 40, 10, ctx.quick ? 1 : 9] as const);
-        const workloadT = await page.evaluate(([v, c, r, t, m]) => (window as unknown as { bench: Bench }).bench.workload(v, c, r, t, m), [pair.map((p) => `${p}:concurrent`), CALLS, ctx.quick ? 3 : 40, 15, ctx.quick ? 1 : 9] as const);
+        const perCallT = await page.evaluate(([v, r, t, m]) => (window as unknown as { bench: Bench }).bench.perCall(v, r, t, m), [
+          pair,
+          ctx.quick ? 4 : 40,
+          10,
+          ctx.quick ? 1 : 9,
+        ] as const);
+        const workloadT = await page.evaluate(([v, c, r, t, m]) => (window as unknown as { bench: Bench }).bench.workload(v, c, r, t, m), [
+          pair.map((p) => `${p}:concurrent`),
+          CALLS,
+          ctx.quick ? 3 : 40,
+          15,
+          ctx.quick ? 1 : 9,
+        ] as const);
         const stats = await page.evaluate(() => (window as unknown as { bench: Bench }).bench.telemetryStats('ferry-telemetry'));
         session.telemetry = { perCall: perCallT, workload: workloadT, stats, sink: ctx.sink.received() };
       }

@@ -27,23 +27,34 @@ export async function overheadItem(ctx: BenchContext): Promise<ItemResult> {
       continue;
     }
     for (const [variant, diff] of Object.entries(s.check)) {
-      if (!(diff <= 1e-5)) throw new Error(`${backend}: ${variant} differs from raw tfjs by ${diff} on the golden rows (> 1e-5): not the same math, no figures`);
+      if (!(diff <= 1e-5))
+        throw new Error(`${backend}: ${variant} differs from raw tfjs by ${diff} on the golden rows (> 1e-5): not the same math, no figures`);
     }
     const samples = s.perCall.samples;
     const detail = { units: s.perCall.units, ferryInfo: s.setup.ferry['ferry'], maxAbsDiffVsRaw: s.check['ferry'] };
     figures.push(
-      ratioFigure(backend, pairedRatio(samples['ferry']!, samples['raw']!), { ferry: summarize(samples['ferry']!), raw: summarize(samples['raw']!) }, {
-        target: { op: '<=', value: 1.1 },
-        formula: 'ferryml ms per predict ÷ raw tfjs ms per predict',
-        detail,
-      }),
+      ratioFigure(
+        backend,
+        pairedRatio(samples['ferry']!, samples['raw']!),
+        { ferry: summarize(samples['ferry']!), raw: summarize(samples['raw']!) },
+        {
+          target: { op: '<=', value: 1.1 },
+          formula: 'ferryml ms per predict ÷ raw tfjs ms per predict',
+          detail,
+        },
+      ),
     );
     if (samples['ferry-nolean']) {
       figures.push(
-        ratioFigure(`${backend}, lean: false (context)`, pairedRatio(samples['ferry-nolean'], samples['raw']!), { ferryNoLean: summarize(samples['ferry-nolean']), raw: summarize(samples['raw']!) }, {
-          formula: 'ferryml (LayersModel.predict path) ms ÷ raw tfjs ms',
-          detail: { ferryInfo: s.setup.ferry['ferry-nolean'] },
-        }),
+        ratioFigure(
+          `${backend}, lean: false (context)`,
+          pairedRatio(samples['ferry-nolean'], samples['raw']!),
+          { ferryNoLean: summarize(samples['ferry-nolean']), raw: summarize(samples['raw']!) },
+          {
+            formula: 'ferryml (LayersModel.predict path) ms ÷ raw tfjs ms',
+            detail: { ferryInfo: s.setup.ferry['ferry-nolean'] },
+          },
+        ),
       );
     }
   }

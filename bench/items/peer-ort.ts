@@ -14,7 +14,15 @@ import { CALLS, compareMissing, compareSession } from './compare-session.js';
 const KEY = 'peer_ort';
 const TITLE = 'ONNX Runtime Web ÷ ferryml (time), ferryml ÷ ORT (cold-load bytes)';
 
-const brief = (c: ColdLoad) => ({ bytes: c.bytes, gzipBytes: c.gzipBytes, byKind: c.byKind, jsByPackage: c.jsByPackage, requests: c.requests, msToFirstPrediction: c.msToFirstPrediction, files: c.files });
+const brief = (c: ColdLoad) => ({
+  bytes: c.bytes,
+  gzipBytes: c.gzipBytes,
+  byKind: c.byKind,
+  jsByPackage: c.jsByPackage,
+  requests: c.requests,
+  msToFirstPrediction: c.msToFirstPrediction,
+  files: c.files,
+});
 
 /** Runs the item; see the file comment. */
 export async function peerOrtItem(ctx: BenchContext): Promise<ItemResult> {
@@ -22,7 +30,8 @@ export async function peerOrtItem(ctx: BenchContext): Promise<ItemResult> {
   if (missing) return pending(KEY, TITLE, missing);
   const s = await compareSession(ctx, 'wasm');
   const ortDiff = s.check['ort'];
-  if (ortDiff === undefined || !(ortDiff <= 1e-5)) throw new Error(`ONNX model outputs differ from tfjs by ${ortDiff} (> 1e-5): the export is wrong, no figures`);
+  if (ortDiff === undefined || !(ortDiff <= 1e-5))
+    throw new Error(`ONNX model outputs differ from tfjs by ${ortDiff} (> 1e-5): the export is wrong, no figures`);
   const p = s.perCall.samples;
   const w = s.workload!.samples;
   const auto = s.setup.ferry['ferry-auto'] as { backend?: string; lean?: unknown } | undefined;
@@ -31,29 +40,45 @@ export async function peerOrtItem(ctx: BenchContext): Promise<ItemResult> {
     // same-backend figure (ferryml forced onto wasm, like ORT's wasm EP) stays as context.
     ...(p['ferry-auto']
       ? [
-          ratioFigure(`per call, ferryml default (${auto?.backend ?? '?'}${auto?.lean === 'direct' ? ', direct kernel' : ''})`, pairedRatio(p['ort']!, p['ferry-auto']), { ort: summarize(p['ort']!), ferry: summarize(p['ferry-auto']) }, {
-            target: { op: '>=', value: 1 },
-            formula: 'ORT ms per call ÷ ferryml ms per call with its automatic backend choice (> 1: ferryml faster)',
-            detail: { units: s.perCall.units, ferryInfo: auto },
-          }),
+          ratioFigure(
+            `per call, ferryml default (${auto?.backend ?? '?'}${auto?.lean === 'direct' ? ', direct kernel' : ''})`,
+            pairedRatio(p['ort']!, p['ferry-auto']),
+            { ort: summarize(p['ort']!), ferry: summarize(p['ferry-auto']) },
+            {
+              target: { op: '>=', value: 1 },
+              formula: 'ORT ms per call ÷ ferryml ms per call with its automatic backend choice (> 1: ferryml faster)',
+              detail: { units: s.perCall.units, ferryInfo: auto },
+            },
+          ),
         ]
       : []),
-    ratioFigure(p['ferry-auto'] ? 'per call, both on wasm (context)' : 'per call', pairedRatio(p['ort']!, p['ferry']!), { ort: summarize(p['ort']!), ferry: summarize(p['ferry']!) }, {
-      ...(p['ferry-auto'] ? {} : { target: { op: '>=' as const, value: 1 } }),
-      formula: 'ORT ms per call ÷ ferryml ms per call, ferryml forced onto wasm (> 1: ferryml faster)',
-      detail: { units: s.perCall.units },
-    }),
-    ratioFigure(`${CALLS} concurrent`, pairedRatio(w['ort:concurrent']!, w['ferry:concurrent']!), { ort: summarize(w['ort:concurrent']!), ferry: summarize(w['ferry:concurrent']!) }, {
-      target: { op: '>=', value: 3 },
-      formula: `ORT ms ÷ ferryml ms for ${CALLS} concurrent calls`,
-    }),
+    ratioFigure(
+      p['ferry-auto'] ? 'per call, both on wasm (context)' : 'per call',
+      pairedRatio(p['ort']!, p['ferry']!),
+      { ort: summarize(p['ort']!), ferry: summarize(p['ferry']!) },
+      {
+        ...(p['ferry-auto'] ? {} : { target: { op: '>=' as const, value: 1 } }),
+        formula: 'ORT ms per call ÷ ferryml ms per call, ferryml forced onto wasm (> 1: ferryml faster)',
+        detail: { units: s.perCall.units },
+      },
+    ),
+    ratioFigure(
+      `${CALLS} concurrent`,
+      pairedRatio(w['ort:concurrent']!, w['ferry:concurrent']!),
+      { ort: summarize(w['ort:concurrent']!), ferry: summarize(w['ferry:concurrent']!) },
+      {
+        target: { op: '>=', value: 3 },
+        formula: `ORT ms ÷ ferryml ms for ${CALLS} concurrent calls`,
+      },
+    ),
   ];
 
   const b = ctx.bundles.penguins!;
   const golden = JSON.parse(readFileSync(join(b.dir, b.manifest.golden ?? 'golden.json'), 'utf8')) as { rows: unknown[] };
   const row = encodeURIComponent(JSON.stringify(golden.rows[0]));
   const where = bundleSource(ctx.root, b);
-  const ferryQuery = 'registry' in where ? `?registry=${where.registry}&name=${where.name}&version=${where.version}&row=${row}` : `?bundle=${where.bundle}&row=${row}`;
+  const ferryQuery =
+    'registry' in where ? `?registry=${where.registry}&name=${where.name}&version=${where.version}&row=${row}` : `?bundle=${where.bundle}&row=${row}`;
   // Cold loads vary by a factor of 2 on the shared machine: 7 interleaved rounds give the paired ratios a p10–p90.
   const reps = ctx.quick ? 1 : 7;
   const loads: Record<'ferry' | 'ort' | 'raw', ColdLoad[]> = { ferry: [], ort: [], raw: [] };
@@ -87,22 +112,43 @@ export async function peerOrtItem(ctx: BenchContext): Promise<ItemResult> {
   const ms = (list: ColdLoad[]) => summarize(list.map((l) => l.msToFirstPrediction));
   const times = (list: ColdLoad[]) => list.map((l) => l.msToFirstPrediction);
   figures.push(
-    ratioFigure('cold page to first prediction ÷ ORT', pairedRatio(times(loads.ferry), times(loads.ort)), { ferry: ms(loads.ferry), ort: ms(loads.ort) }, {
-      target: { op: '<=', value: 0.25 },
-      formula: 'ferryml ms ÷ ORT ms, navigation start → first prediction, fresh browser context, per interleaved round',
-      detail: { ferryInfo: loads.ferry[0]!.prediction },
-    }),
-    ratioFigure('cold page to first prediction ÷ raw tfjs', pairedRatio(times(loads.ferry), times(loads.raw)), { ferry: ms(loads.ferry), rawTfjs: ms(loads.raw) }, {
-      target: { op: '<=', value: 0.5 },
-      formula: 'ferryml ms ÷ hand-written raw tfjs (wasm) ms, navigation start → first prediction, fresh browser context, per interleaved round',
-    }),
-    ratioFigure('warm page to first prediction ÷ ORT', pairedRatio(times(warm.ferry), times(warm.ort)), { ferry: ms(warm.ferry), ort: ms(warm.ort) }, {
-      target: { op: '<=', value: 0.2 },
-      formula: 'ferryml ms ÷ ORT ms, navigation start → first prediction on a second visit (bundle in IndexedDB, HTTP cache filled), per interleaved round',
-      detail: { ferryInfo: warm.ferry[0]!.prediction, ferryBytes: warm.ferry[0]!.bytes, ortBytes: warm.ort[0]!.bytes },
-    }),
+    ratioFigure(
+      'cold page to first prediction ÷ ORT',
+      pairedRatio(times(loads.ferry), times(loads.ort)),
+      { ferry: ms(loads.ferry), ort: ms(loads.ort) },
+      {
+        target: { op: '<=', value: 0.25 },
+        formula: 'ferryml ms ÷ ORT ms, navigation start → first prediction, fresh browser context, per interleaved round',
+        detail: { ferryInfo: loads.ferry[0]!.prediction },
+      },
+    ),
+    ratioFigure(
+      'cold page to first prediction ÷ raw tfjs',
+      pairedRatio(times(loads.ferry), times(loads.raw)),
+      { ferry: ms(loads.ferry), rawTfjs: ms(loads.raw) },
+      {
+        target: { op: '<=', value: 0.5 },
+        formula: 'ferryml ms ÷ hand-written raw tfjs (wasm) ms, navigation start → first prediction, fresh browser context, per interleaved round',
+      },
+    ),
+    ratioFigure(
+      'warm page to first prediction ÷ ORT',
+      pairedRatio(times(warm.ferry), times(warm.ort)),
+      { ferry: ms(warm.ferry), ort: ms(warm.ort) },
+      {
+        target: { op: '<=', value: 0.2 },
+        formula: 'ferryml ms ÷ ORT ms, navigation start → first prediction on a second visit (bundle in IndexedDB, HTTP cache filled), per interleaved round',
+        detail: { ferryInfo: warm.ferry[0]!.prediction, ferryBytes: warm.ferry[0]!.bytes, ortBytes: warm.ort[0]!.bytes },
+      },
+    ),
   );
-  figures.push({ name: 'cold start to first prediction (context)', unit: 'ratio', value: sig(ms(loads.ort).median / ms(loads.ferry).median), formula: 'ORT ms ÷ ferryml ms, navigation start → first prediction', detail: { ferry: ms(loads.ferry), ort: ms(loads.ort), rawTfjs: ms(loads.raw), reps } });
+  figures.push({
+    name: 'cold start to first prediction (context)',
+    unit: 'ratio',
+    value: sig(ms(loads.ort).median / ms(loads.ferry).median),
+    formula: 'ORT ms ÷ ferryml ms, navigation start → first prediction',
+    detail: { ferry: ms(loads.ferry), ort: ms(loads.ort), rawTfjs: ms(loads.raw), reps },
+  });
   return judged({
     key: KEY,
     title: TITLE,

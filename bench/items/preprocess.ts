@@ -33,7 +33,10 @@ function chooseRows(ctx: BenchContext, schema: Schema): { file: string; source: 
   const vega = join(ctx.root, 'node_modules/vega-datasets/data/penguins.json');
   const candidates: Array<[string, () => unknown[]]> = [
     ['vega-datasets/data/penguins.json', () => JSON.parse(readFileSync(vega, 'utf8')) as unknown[]],
-    [`${b.name} ${b.version} golden.json`, () => (JSON.parse(readFileSync(join(b.dir, b.manifest.golden ?? 'golden.json'), 'utf8')) as { rows: unknown[] }).rows],
+    [
+      `${b.name} ${b.version} golden.json`,
+      () => (JSON.parse(readFileSync(join(b.dir, b.manifest.golden ?? 'golden.json'), 'utf8')) as { rows: unknown[] }).rows,
+    ],
   ];
   for (const [source, load] of candidates) {
     let rows: unknown[];
@@ -78,7 +81,11 @@ export async function preprocessItem(ctx: BenchContext): Promise<ItemResult> {
 
     // Same fitted values on both sides: compare outputs on the first 2,000 rows.
     const n = Math.min(2000, rows.count * 6);
-    const [ref, nodeOut, webOut] = await Promise.all([samplers.sklearn({ op: 'parity', rows: n }), samplers.node({ op: 'parity', rows: n }), samplers.chromium({ op: 'parity', rows: n })]);
+    const [ref, nodeOut, webOut] = await Promise.all([
+      samplers.sklearn({ op: 'parity', rows: n }),
+      samplers.node({ op: 'parity', rows: n }),
+      samplers.chromium({ op: 'parity', rows: n }),
+    ]);
     let maxDiff = 0;
     let compared = 0;
     let identical = true;
@@ -90,7 +97,15 @@ export async function preprocessItem(ctx: BenchContext): Promise<ItemResult> {
     });
 
     const figures: Figure[] = [];
-    const sizes = ctx.quick ? [[1, 3], [100_000, 2]] : [[1, 15], [100_000, 9]];
+    const sizes = ctx.quick
+      ? [
+          [1, 3],
+          [100_000, 2],
+        ]
+      : [
+          [1, 15],
+          [100_000, 9],
+        ];
     for (const [size, rounds] of sizes as Array<[number, number]>) {
       const target = size === 1 ? 30 : 60;
       const calls = {
@@ -108,11 +123,16 @@ export async function preprocessItem(ctx: BenchContext): Promise<ItemResult> {
       const label = size === 1 ? '1 row' : `${size.toLocaleString('en')} rows`;
       for (const side of ['node', 'chromium'] as const) {
         figures.push(
-          ratioFigure(`${label}, ${side === 'node' ? 'Node' : 'Chromium'}`, pairedRatio(samples[side], samples.sklearn), { ferryml: summarize(samples[side]), sklearn: summarize(samples.sklearn) }, {
-            target: { op: '<=', value: size === 1 ? 0.01 : 1.0 },
-            formula: `ferryml ${side} ms ÷ sklearn ms (per transform of ${label})`,
-            detail: { callsPerSample: { ferryml: calls[side], sklearn: calls.sklearn } },
-          }),
+          ratioFigure(
+            `${label}, ${side === 'node' ? 'Node' : 'Chromium'}`,
+            pairedRatio(samples[side], samples.sklearn),
+            { ferryml: summarize(samples[side]), sklearn: summarize(samples.sklearn) },
+            {
+              target: { op: '<=', value: size === 1 ? 0.01 : 1.0 },
+              formula: `ferryml ${side} ms ÷ sklearn ms (per transform of ${label})`,
+              detail: { callsPerSample: { ferryml: calls[side], sklearn: calls.sklearn } },
+            },
+          ),
         );
       }
     }

@@ -13,10 +13,20 @@ export async function sizeItem(ctx: BenchContext): Promise<ItemResult> {
   // Build first: a stale dist/ would measure yesterday's SDK.
   const build = spawnSync('npm', ['run', '--silent', 'build'], { cwd: ctx.root, encoding: 'utf8' });
   if (build.status !== 0) {
-    return { key: KEY, title: TITLE, status: 'error', reason: `npm run build failed: ${(build.stderr || build.stdout).trim().split('\n').slice(-5).join(' | ')}`, figures: [] };
+    return {
+      key: KEY,
+      title: TITLE,
+      status: 'error',
+      reason: `npm run build failed: ${(build.stderr || build.stdout).trim().split('\n').slice(-5).join(' | ')}`,
+      figures: [],
+    };
   }
   const size = spawnSync(process.execPath, ['scripts/size.mjs', '--json'], { cwd: ctx.root, encoding: 'utf8' });
-  const line = size.stdout.trim().split('\n').reverse().find((l) => l.startsWith('{'));
+  const line = size.stdout
+    .trim()
+    .split('\n')
+    .reverse()
+    .find((l) => l.startsWith('{'));
   if (!line) return { key: KEY, title: TITLE, status: 'error', reason: `scripts/size.mjs printed no JSON: ${size.stderr.trim()}`, figures: [] };
   const { coreGzipBytes, lazyGzipBytes, budgetBytes } = JSON.parse(line) as { coreGzipBytes: number; lazyGzipBytes: number; budgetBytes: number };
   const parts = size.stdout
@@ -28,7 +38,14 @@ export async function sizeItem(ctx: BenchContext): Promise<ItemResult> {
     title: TITLE,
     status: 'measured',
     figures: [
-      { name: 'core', unit: 'bytes', value: coreGzipBytes, target: TARGET, met: meets(coreGzipBytes, TARGET), detail: { budgetBytes, files: parts.filter((p) => p.startsWith('core')) } },
+      {
+        name: 'core',
+        unit: 'bytes',
+        value: coreGzipBytes,
+        target: TARGET,
+        met: meets(coreGzipBytes, TARGET),
+        detail: { budgetBytes, files: parts.filter((p) => p.startsWith('core')) },
+      },
       { name: 'lazy chunks (context)', unit: 'bytes', value: lazyGzipBytes, detail: { files: parts.filter((p) => p.startsWith('lazy')) } },
     ],
   });

@@ -32,49 +32,103 @@ export async function treesItem(ctx: BenchContext): Promise<ItemResult> {
   try {
     execFileSync('/usr/bin/python3', [join(ctx.root, 'bench/onnx/build_trees.py'), out], { cwd: ctx.root, stdio: 'pipe' });
   } catch (error) {
-    return pending(KEY, TITLE, `bench/onnx/build_trees.py failed (needs Debian python3-sklearn, python3-onnx): ${String((error as { stderr?: unknown }).stderr ?? error).trim().split('\n').slice(-2).join(' ')}`);
+    return pending(
+      KEY,
+      TITLE,
+      `bench/onnx/build_trees.py failed (needs Debian python3-sklearn, python3-onnx): ${String((error as { stderr?: unknown }).stderr ?? error)
+        .trim()
+        .split('\n')
+        .slice(-2)
+        .join(' ')}`,
+    );
   }
-  const py = JSON.parse(readFileSync(join(out, 'trees.json'), 'utf8')) as { batch: number; models: Record<string, { sklearnPerCallMs: number; sklearnBatchMs: number; nodes: number }> };
+  const py = JSON.parse(readFileSync(join(out, 'trees.json'), 'utf8')) as {
+    batch: number;
+    models: Record<string, { sklearnPerCallMs: number; sklearnBatchMs: number; nodes: number }>;
+  };
   const url = (p: string) => `/${join(out, p).slice(ctx.root.length + 1)}`;
   const { page, context, errors } = await openPage(ctx, 'trees');
   const figures: Figure[] = [];
   const facts: Record<string, unknown> = {};
   try {
-    const setup = { registry: url('models/index.json'), models: MODELS, onnx: Object.fromEntries(MODELS.map((m) => [m, url(`${m}.onnx`)])), data: url('trees.json') };
+    const setup = {
+      registry: url('models/index.json'),
+      models: MODELS,
+      onnx: Object.fromEntries(MODELS.map((m) => [m, url(`${m}.onnx`)])),
+      data: url('trees.json'),
+    };
     const loaded = await page.evaluate((s) => (window as unknown as { bench: Bench }).bench.setup(s), setup);
     facts['ferryml'] = loaded.info;
     facts['tfjsLoadedOnPage'] = loaded.tfjsLoaded;
     for (const name of MODELS) {
       const check = await page.evaluate((n) => (window as unknown as { bench: Bench }).bench.check(n), name);
       facts[`${name}:check`] = check;
-      if (check.ferry.rowsOff > 0) throw new Error(`${name}: ferryml differs from scikit-learn on ${check.ferry.rowsOff} rows (max ${check.ferry.max}): no figures`);
+      if (check.ferry.rowsOff > 0)
+        throw new Error(`${name}: ferryml differs from scikit-learn on ${check.ferry.rowsOff} rows (max ${check.ferry.max}): no figures`);
       const rounds = ctx.quick ? 4 : 30;
       const p = (await page.evaluate(([n, r]) => (window as unknown as { bench: Bench }).bench.perCall(n, r), [name, rounds] as const)).samples;
-      const c = (await page.evaluate(([n, k, r]) => (window as unknown as { bench: Bench }).bench.concurrent(n, k, r), [name, CALLS, ctx.quick ? 2 : 8] as const)).samples;
+      const c = (
+        await page.evaluate(([n, k, r]) => (window as unknown as { bench: Bench }).bench.concurrent(n, k, r), [name, CALLS, ctx.quick ? 2 : 8] as const)
+      ).samples;
       const b = await page.evaluate(([n, r]) => (window as unknown as { bench: Bench }).bench.batch(n, r), [name, ctx.quick ? 1 : 3] as const);
       const sk = py.models[name]!;
-      const ortNote = check.ort.rowsOff ? `ORT differs from scikit-learn on ${check.ort.rowsOff} rows (max ${sig(check.ort.max)}): ONNX stores thresholds as float32` : undefined;
+      const ortNote = check.ort.rowsOff
+        ? `ORT differs from scikit-learn on ${check.ort.rowsOff} rows (max ${sig(check.ort.max)}): ONNX stores thresholds as float32`
+        : undefined;
       figures.push(
-        ratioFigure(`${name} per call`, pairedRatio(p['ort']!, p['ferry']!), { ort: summarize(p['ort']!), ferry: summarize(p['ferry']!) }, {
-          target: { op: '>=', value: 2 },
-          formula: 'ORT ms per call ÷ ferryml ms per call, batch 1 (> 1: ferryml faster)',
-          ...(ortNote ? { note: ortNote } : {}),
-        }),
-        ratioFigure(`${name} ${CALLS} concurrent`, pairedRatio(c['ort']!, c['ferry']!), { ort: summarize(c['ort']!), ferry: summarize(c['ferry']!) }, {
-          formula: `ORT ms ÷ ferryml ms for ${CALLS} concurrent calls (ferryml batches them; ORT queues runs)`,
-        }),
-        ratioFigure(`${name} ${py.batch} rows`, pairedRatio(b['ort']!, b['ferry']!), { ort: summarize(b['ort']!), ferry: summarize(b['ferry']!) }, {
-          target: { op: '>=', value: 1 },
-          formula: `ORT ms ÷ ferryml ms for one ${py.batch}-row batch (ferryml from raw rows, schema included; ORT from ready features)`,
-        }),
+        ratioFigure(
+          `${name} per call`,
+          pairedRatio(p['ort']!, p['ferry']!),
+          { ort: summarize(p['ort']!), ferry: summarize(p['ferry']!) },
+          {
+            target: { op: '>=', value: 2 },
+            formula: 'ORT ms per call ÷ ferryml ms per call, batch 1 (> 1: ferryml faster)',
+            ...(ortNote ? { note: ortNote } : {}),
+          },
+        ),
+        ratioFigure(
+          `${name} ${CALLS} concurrent`,
+          pairedRatio(c['ort']!, c['ferry']!),
+          { ort: summarize(c['ort']!), ferry: summarize(c['ferry']!) },
+          {
+            formula: `ORT ms ÷ ferryml ms for ${CALLS} concurrent calls (ferryml batches them; ORT queues runs)`,
+          },
+        ),
+        ratioFigure(
+          `${name} ${py.batch} rows`,
+          pairedRatio(b['ort']!, b['ferry']!),
+          { ort: summarize(b['ort']!), ferry: summarize(b['ferry']!) },
+          {
+            target: { op: '>=', value: 1 },
+            formula: `ORT ms ÷ ferryml ms for one ${py.batch}-row batch (ferryml from raw rows, schema included; ORT from ready features)`,
+          },
+        ),
       );
       const one = summarize(p['ferry']!).median / sk.sklearnPerCallMs;
       const many = summarize(b['ferry']!).median / sk.sklearnBatchMs;
       for (const [label, value, target, formula] of [
-        [`${name} per call ÷ scikit-learn`, one, { op: '<=' as const, value: 0.01 }, 'ferryml ms per call (browser) ÷ scikit-learn pipeline.predict_proba ms for 1 row (Python, same machine, just before)'],
-        [`${name} ${py.batch} rows ÷ scikit-learn`, many, { op: '<=' as const, value: 0.5 }, `ferryml ms ÷ scikit-learn pipeline.predict_proba ms for ${py.batch} rows`],
+        [
+          `${name} per call ÷ scikit-learn`,
+          one,
+          { op: '<=' as const, value: 0.01 },
+          'ferryml ms per call (browser) ÷ scikit-learn pipeline.predict_proba ms for 1 row (Python, same machine, just before)',
+        ],
+        [
+          `${name} ${py.batch} rows ÷ scikit-learn`,
+          many,
+          { op: '<=' as const, value: 0.5 },
+          `ferryml ms ÷ scikit-learn pipeline.predict_proba ms for ${py.batch} rows`,
+        ],
       ] as const) {
-        figures.push({ name: label, unit: 'ratio', value: sig(value), target, met: meets(value, target), formula, detail: { sklearnPerCallMs: sk.sklearnPerCallMs, sklearnBatchMs: sk.sklearnBatchMs, nodes: sk.nodes } });
+        figures.push({
+          name: label,
+          unit: 'ratio',
+          value: sig(value),
+          target,
+          met: meets(value, target),
+          formula,
+          detail: { sklearnPerCallMs: sk.sklearnPerCallMs, sklearnBatchMs: sk.sklearnBatchMs, nodes: sk.nodes },
+        });
       }
     }
     if (errors.length) throw new Error(`trees page: ${errors.join('; ')}`);

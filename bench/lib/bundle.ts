@@ -20,7 +20,12 @@ export interface PageEntry {
  * (`minify: false` for readable profiles).
  * Returns the URL path of each page, keyed by name.
  */
-export async function bundlePages(root: string, outdir: string, pages: PageEntry[], minify = true): Promise<{ urls: Record<string, string>; origins: ChunkOrigins }> {
+export async function bundlePages(
+  root: string,
+  outdir: string,
+  pages: PageEntry[],
+  minify = true,
+): Promise<{ urls: Record<string, string>; origins: ChunkOrigins }> {
   rmSync(outdir, { recursive: true, force: true });
   mkdirSync(outdir, { recursive: true });
   const result = await build({

@@ -26,7 +26,9 @@ const kindOf = (path: string): keyof ColdLoad['byKind'] =>
 
 /** Disk file behind a served URL path (the server's routes, longest prefix first). */
 function diskPath(routes: Record<string, string>, path: string): string | undefined {
-  const hit = Object.entries(routes).sort((a, b) => b[0].length - a[0].length).find(([prefix]) => path.startsWith(prefix));
+  const hit = Object.entries(routes)
+    .sort((a, b) => b[0].length - a[0].length)
+    .find(([prefix]) => path.startsWith(prefix));
   return hit ? join(hit[1], path.slice(hit[0].length)) : undefined;
 }
 

@@ -74,7 +74,11 @@ export function detectDeps(root: string): Record<Dep, string | true> {
   return Object.fromEntries(Object.entries(DEP_SOURCES).map(([dep, source]) => [dep, check(source)])) as Record<Dep, string | true>;
 }
 
-const semver = (v: string) => v.split(/[.+-]/).map((p) => (/^\d+$/.test(p) ? Number(p).toString().padStart(8, '0') : p)).join('.');
+const semver = (v: string) =>
+  v
+    .split(/[.+-]/)
+    .map((p) => (/^\d+$/.test(p) ? Number(p).toString().padStart(8, '0') : p))
+    .join('.');
 
 /**
  * Finds the bundle the benchmark runs for `name`: an explicit `override` directory, else the

@@ -8,7 +8,10 @@ const START = '<!-- bench:generated:start -->';
 const END = '<!-- bench:generated:end -->';
 
 /** The generated Markdown for one run. */
-export function generatedSection(results: ItemResult[], report: { generatedAt: string; durationSeconds: number; quick: boolean; machine: Record<string, unknown> }): string {
+export function generatedSection(
+  results: ItemResult[],
+  report: { generatedAt: string; durationSeconds: number; quick: boolean; machine: Record<string, unknown> },
+): string {
   const m = report.machine;
   const field = (key: string): string => String(m[key]);
   const verdicts = results.map((r) => {

@@ -42,7 +42,7 @@ export function startLineProcess(cmd: string, args: string[], cwd: string): Line
   ready.catch(() => {});
   return {
     ready,
-    ask: <T,>(command: Record<string, unknown>) => {
+    ask: <T>(command: Record<string, unknown>) => {
       const answer = next();
       child.stdin.write(`${JSON.stringify(command)}\n`);
       return answer as Promise<T>;

@@ -33,7 +33,16 @@ const HEAD = ['item', 'figure', 'value', 'p10–p90', 'target', 'verdict'];
 export function textTable(results: ItemResult[]): string {
   const rows = [HEAD, ...tableRows(results)];
   const widths = HEAD.map((_, c) => Math.max(...rows.filter((r) => !r[1]?.startsWith('pending') && !r[1]?.startsWith('error')).map((r) => r[c]!.length)));
-  return rows.map((r) => (r.slice(2).every((c) => c === '') && r[1] !== '' ? `${r[0]!.padEnd(widths[0]!)}  ${r[1]}` : r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd())).join('\n');
+  return rows
+    .map((r) =>
+      r.slice(2).every((c) => c === '') && r[1] !== ''
+        ? `${r[0]!.padEnd(widths[0]!)}  ${r[1]}`
+        : r
+            .map((c, i) => c.padEnd(widths[i]!))
+            .join('  ')
+            .trimEnd(),
+    )
+    .join('\n');
 }
 
 /** The same table in Markdown, for BENCHMARKS.md. */

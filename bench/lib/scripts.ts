@@ -13,9 +13,11 @@ import * as ensureMod from '../../scripts/ensure.mjs';
 export const chromiumArgs = (chromiumMod as { chromiumArgs: (o?: { userDataDir?: string; webgpu?: boolean }) => string[] }).chromiumArgs;
 
 /** The static server of scripts/serve.mjs. */
-export const serveStatic = (serveMod as {
-  serveStatic: (o: { port: number; host?: string; routes: Record<string, string>; isolate?: boolean }) => Promise<Server>;
-}).serveStatic;
+export const serveStatic = (
+  serveMod as {
+    serveStatic: (o: { port: number; host?: string; routes: Record<string, string>; isolate?: boolean }) => Promise<Server>;
+  }
+).serveStatic;
 
 /** Path of Debian's Chromium (CHROME_PATH overrides), or undefined. */
 export const findChromium = (ensureMod as { findChromium: () => string | undefined }).findChromium;

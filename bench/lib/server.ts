@@ -30,10 +30,11 @@ export interface Started {
   close(): Promise<void>;
 }
 
-const closeServer = (server: Server) => new Promise<void>((ok) => {
-  server.closeAllConnections();
-  server.close(() => ok());
-});
+const closeServer = (server: Server) =>
+  new Promise<void>((ok) => {
+    server.closeAllConnections();
+    server.close(() => ok());
+  });
 
 /**
  * Serves `routes` (URL prefix → directory) on a free loopback port without cross-origin isolation (see BENCHMARKS.md:

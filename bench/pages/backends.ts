@@ -20,7 +20,10 @@ async function setup(options: LoadModelOptions, goldenUrl: string) {
 
 /** One sample: ms per sequential batch-1 predict, `units` calls (calibrated on the first call when 0). */
 async function sample(units: number) {
-  const r = await interleave({ ferry: sequential((i) => model!.predict(rows[i % rows.length]!)) }, { rounds: 1, warmupMs: units ? 0 : 600, ...(units ? { units } : {}) });
+  const r = await interleave(
+    { ferry: sequential((i) => model!.predict(rows[i % rows.length]!)) },
+    { rounds: 1, warmupMs: units ? 0 : 600, ...(units ? { units } : {}) },
+  );
   return { ms: r.samples['ferry']![0]!, units: r.units['ferry']! };
 }
 

@@ -7,13 +7,19 @@ import { publish, query, row } from './cold-common.js';
 
 publish(async () => {
   const registry = query.get('registry');
-  const where: LoadModelOptions = registry
-    ? { registry, name: query.get('name')!, version: query.get('version')! }
-    : { bundle: query.get('bundle')! };
+  const where: LoadModelOptions = registry ? { registry, name: query.get('name')!, version: query.get('version')! } : { bundle: query.get('bundle')! };
   const loadAt = performance.now();
   const model = await loadModel(where);
   const p = await model.predict(row);
   const { backend, decision, rejected, engine, timings } = model.info;
   // Where the page's time went: before loadModel (SDK core evaluated), and loadModel's phases.
-  return { label: p.kind === 'classification' ? p.label : p.kind === 'regression' ? p.value : p.kind, backend, engine, decision, rejected, loadAt: Math.round(loadAt), timings };
+  return {
+    label: p.kind === 'classification' ? p.label : p.kind === 'regression' ? p.value : p.kind,
+    backend,
+    engine,
+    decision,
+    rejected,
+    loadAt: Math.round(loadAt),
+    timings,
+  };
 });

@@ -73,13 +73,20 @@ async function check(): Promise<Record<string, number>> {
 }
 
 const rowAt = (i: number) => rows[i % rows.length]!;
-const concurrent = (p: Pipeline, calls: number): Work => async (n) => {
-  for (let k = 0; k < n; k++) await Promise.all(Array.from({ length: calls }, (_, i) => p.predict(rowAt(i))));
-};
+const concurrent =
+  (p: Pipeline, calls: number): Work =>
+  async (n) => {
+    for (let k = 0; k < n; k++) await Promise.all(Array.from({ length: calls }, (_, i) => p.predict(rowAt(i))));
+  };
 
 /** Per-call latency at batch 1 of the named pipelines, interleaved. */
 function perCall(names: string[], rounds: number, targetMs = 10, medianOf = 1): Promise<Interleaved> {
-  return interleave(Object.fromEntries(names.map((n) => [n, sequential((i) => pipelines.get(n)!.predict(rowAt(i)))])), { rounds, targetMs, medianOf, sameUnits: medianOf > 1 });
+  return interleave(Object.fromEntries(names.map((n) => [n, sequential((i) => pipelines.get(n)!.predict(rowAt(i)))])), {
+    rounds,
+    targetMs,
+    medianOf,
+    sameUnits: medianOf > 1,
+  });
 }
 
 /** `calls` predictions per unit: `<name>:concurrent` fires them all at once, `<name>:sequential` awaits each. */

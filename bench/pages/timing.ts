@@ -100,6 +100,8 @@ export async function interleave(variants: Record<string, Work>, options: Interl
 }
 
 /** Sequential work: `n` awaited calls of `call(i)`. */
-export const sequential = (call: (i: number) => Promise<unknown>): Work => async (n) => {
-  for (let i = 0; i < n; i++) await call(i);
-};
+export const sequential =
+  (call: (i: number) => Promise<unknown>): Work =>
+  async (n) => {
+    for (let i = 0; i < n; i++) await call(i);
+  };

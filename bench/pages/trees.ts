@@ -72,7 +72,7 @@ async function check(name: string) {
 
 function perCall(name: string, rounds: number): Promise<Interleaved> {
   const model = ferry.get(name)!;
-  const one = (i: number) => features.subarray((i % rows.length) * width, (i % rows.length + 1) * width);
+  const one = (i: number) => features.subarray((i % rows.length) * width, ((i % rows.length) + 1) * width);
   return interleave(
     {
       ferry: sequential((i) => model.predict(rows[i % rows.length]!)),
@@ -90,7 +90,10 @@ function concurrent(name: string, calls: number, rounds: number): Promise<Interl
         for (let u = 0; u < n; u++) await Promise.all(Array.from({ length: calls }, (_, i) => model.predict(rows[i % rows.length]!)));
       },
       ort: async (n) => {
-        for (let u = 0; u < n; u++) await Promise.all(Array.from({ length: calls }, (_, i) => ortRun(name, features.subarray((i % rows.length) * width, (i % rows.length + 1) * width), 1)));
+        for (let u = 0; u < n; u++)
+          await Promise.all(
+            Array.from({ length: calls }, (_, i) => ortRun(name, features.subarray((i % rows.length) * width, ((i % rows.length) + 1) * width), 1)),
+          );
       },
     },
     { rounds, units: 1, warmupMs: 200 },
@@ -102,7 +105,7 @@ async function batch(name: string, rounds: number) {
   const n = report.batch;
   const big = Array.from({ length: n }, (_, i) => rows[i % rows.length]!);
   const x = new Float32Array(n * width);
-  for (let i = 0; i < n; i++) x.set(features.subarray((i % rows.length) * width, (i % rows.length + 1) * width), i * width);
+  for (let i = 0; i < n; i++) x.set(features.subarray((i % rows.length) * width, ((i % rows.length) + 1) * width), i * width);
   const model = ferry.get(name)!;
   const samples: Record<string, number[]> = { ferry: [], ort: [] };
   for (let r = 0; r < rounds; r++) {

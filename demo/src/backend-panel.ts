@@ -33,15 +33,30 @@ function slotFacts(slot: ModelSlot): HTMLElement {
     facts([
       ['engine', `${info.engine === 'js' ? 'plain JavaScript' : 'tfjs'} · ${info.engineReason}`],
       ['backend', h('strong', { 'data-backend': info.backend }, info.backend)],
-      ['chosen by', `${info.decision}${info.worker ? ' · runs in a Web Worker' : ' · runs on the page'}${info.lean === 'direct' ? ' · direct kernel (plain JS, no tfjs op per call)' : info.lean === 'fused-ops' ? ' · fused dense ops' : ''}`],
-      ['adapter', info.adapter ? `${info.adapter.vendor || '?'} ${info.adapter.architecture || ''} ${info.adapter.isFallbackAdapter ? '(software)' : ''}`.trim() : undefined],
+      [
+        'chosen by',
+        `${info.decision}${info.worker ? ' · runs in a Web Worker' : ' · runs on the page'}${info.lean === 'direct' ? ' · direct kernel (plain JS, no tfjs op per call)' : info.lean === 'fused-ops' ? ' · fused dense ops' : ''}`,
+      ],
+      [
+        'adapter',
+        info.adapter
+          ? `${info.adapter.vendor || '?'} ${info.adapter.architecture || ''} ${info.adapter.isFallbackAdapter ? '(software)' : ''}`.trim()
+          : undefined,
+      ],
       ['measured', measured || undefined],
       ['golden check', info.goldenError === undefined ? 'off / no golden rows' : `max rel. error ${info.goldenError.toExponential(1)}`],
-      ['load', `${ms(t.totalMs)} total: bundle ${ms(t.bundleMs)}, backend ${ms(t.backendMs)}, model ${ms(t.modelMs)}, warm-up ${ms(t.warmupMs)}, golden ${ms(t.goldenMs)}${t.measureMs ? `, measuring ${ms(t.measureMs)}` : ''}`],
+      [
+        'load',
+        `${ms(t.totalMs)} total: bundle ${ms(t.bundleMs)}, backend ${ms(t.backendMs)}, model ${ms(t.modelMs)}, warm-up ${ms(t.warmupMs)}, golden ${ms(t.goldenMs)}${t.measureMs ? `, measuring ${ms(t.measureMs)}` : ''}`,
+      ],
       ['per call', calls.length ? `last ${ms(calls[calls.length - 1])}, median ${ms(median(calls))} of ${calls.length}` : 'no calls yet'],
     ]),
     info.rejected.length
-      ? h('ul', { class: 'rejected', 'aria-label': 'Rejected backends' }, ...info.rejected.map((r) => h('li', {}, h('strong', {}, r.backend), ' ', h('code', {}, r.code), ` ${r.reason}`)))
+      ? h(
+          'ul',
+          { class: 'rejected', 'aria-label': 'Rejected backends' },
+          ...info.rejected.map((r) => h('li', {}, h('strong', {}, r.backend), ' ', h('code', {}, r.code), ` ${r.reason}`)),
+        )
       : h('p', { class: 'muted rejected' }, 'No backend was rejected.'),
   );
 }

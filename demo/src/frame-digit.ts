@@ -17,7 +17,10 @@ export function frameDigit(source: HTMLCanvasElement, target: HTMLCanvasElement)
   const out = target.getContext('2d', { willReadFrequently: true })!;
   const { width, height } = source;
   const data = src.getImageData(0, 0, width, height).data;
-  let minX = width, minY = height, maxX = -1, maxY = -1;
+  let minX = width,
+    minY = height,
+    maxX = -1,
+    maxY = -1;
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
       if (data[(y * width + x) * 4]! > INK) {
@@ -47,7 +50,9 @@ export function frameDigit(source: HTMLCanvasElement, target: HTMLCanvasElement)
   const y0 = (SIZE - h) / 2;
   draw(x0, y0);
   const pixels = out.getImageData(0, 0, SIZE, SIZE).data;
-  let mass = 0, cx = 0, cy = 0;
+  let mass = 0,
+    cx = 0,
+    cy = 0;
   for (let i = 0; i < SIZE * SIZE; i++) {
     const v = pixels[i * 4]!;
     mass += v;

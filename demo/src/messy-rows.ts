@@ -41,7 +41,8 @@ export function messyRows(schema: CompiledSchema): MessyRow[] {
     rows.push({
       title: `"${asString.name}" as the string "${text}"`,
       row: { ...base, [asString.name]: text },
-      expectation: asString.parse?.strings === 'decimal' ? 'the column parses decimal strings: accepted as a number' : 'the column takes numbers only: TYPE_MISMATCH',
+      expectation:
+        asString.parse?.strings === 'decimal' ? 'the column parses decimal strings: accepted as a number' : 'the column takes numbers only: TYPE_MISMATCH',
     });
   }
   const missing = numbers[numbers.length - 1];
@@ -51,7 +52,11 @@ export function messyRows(schema: CompiledSchema): MessyRow[] {
     rows.push({
       title: `"${missing.name}" left out`,
       row,
-      expectation: allowsMissing(missing) ? (first?.kind === 'impute' ? `imputed with the training value ${String(first.value)}` : 'allowed missing') : 'required: MISSING_REQUIRED',
+      expectation: allowsMissing(missing)
+        ? first?.kind === 'impute'
+          ? `imputed with the training value ${String(first.value)}`
+          : 'allowed missing'
+        : 'required: MISSING_REQUIRED',
     });
   }
   const category = categories[0];
@@ -76,7 +81,12 @@ export function messyRows(schema: CompiledSchema): MessyRow[] {
   rows.push({
     title: 'an extra key "Colour" = "blue"',
     row: { ...base, Colour: 'blue' },
-    expectation: policy === 'ignore' ? 'keys the schema does not name are ignored' : policy === 'warn' ? 'UNKNOWN_COLUMN warning; the row still runs' : 'UNKNOWN_COLUMN error',
+    expectation:
+      policy === 'ignore'
+        ? 'keys the schema does not name are ignored'
+        : policy === 'warn'
+          ? 'UNKNOWN_COLUMN warning; the row still runs'
+          : 'UNKNOWN_COLUMN error',
   });
   return rows;
 }

@@ -15,10 +15,7 @@ export interface VersionRequest {
 }
 
 /** Where a slot stands. */
-export type SlotState =
-  | { kind: 'loading'; since: number }
-  | { kind: 'ready' }
-  | { kind: 'error'; code: string; message: string };
+export type SlotState = { kind: 'loading'; since: number } | { kind: 'ready' } | { kind: 'error'; code: string; message: string };
 
 /** What the page reads from and does with one model. */
 export interface ModelSlot {
@@ -134,4 +131,3 @@ export function createSlot(name: string, options: () => Omit<LoadModelOptions, '
   };
   return slot;
 }
-

@@ -37,11 +37,7 @@ export function mountOfflineIndicator(slots: readonly ModelSlot[]): void {
     box.dataset['shell'] = shell.kind;
     const loaded = slots.filter((s) => s.model);
     const offlineLoads = loaded.filter((s) => s.model!.info.source === 'offline' || s.model!.info.source === 'cache');
-    text.textContent = online
-      ? 'Online'
-      : offlineLoads.length === loaded.length && loaded.length > 0
-        ? 'Offline: still predicting'
-        : 'Offline';
+    text.textContent = online ? 'Online' : offlineLoads.length === loaded.length && loaded.length > 0 ? 'Offline: still predicting' : 'Offline';
     const models = loaded.map((s) => `${s.name} from ${FROM[s.model!.info.source] ?? s.model!.info.source}`).join(', ');
     detail.textContent = `${shellText(shell)}${models ? ` · models: ${models}` : ''}`;
     footer.textContent = shell.kind === 'ready' ? `Offline-ready: service worker build ${shell.status.version}.` : '';

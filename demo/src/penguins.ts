@@ -75,7 +75,12 @@ export function mountPenguins(slot: ModelSlot): void {
         if (isValidationError(error)) {
           form?.showIssues(error.issues);
           const errors = error.issues.filter((i) => i.severity === 'error');
-          renderError(result, 'Row rejected', `${errors.length} problem${errors.length === 1 ? '' : 's'}: ${errors.map((i) => `${i.code} in "${i.column}"`).join(', ')}. Fix the fields marked above.`, error.code);
+          renderError(
+            result,
+            'Row rejected',
+            `${errors.length} problem${errors.length === 1 ? '' : 's'}: ${errors.map((i) => `${i.code} in "${i.column}"`).join(', ')}. Fix the fields marked above.`,
+            error.code,
+          );
         } else {
           renderError(result, 'Prediction failed', error instanceof Error ? error.message : String(error), (error as { code?: string }).code);
         }
@@ -104,7 +109,12 @@ export function mountPenguins(slot: ModelSlot): void {
             'tr',
             {},
             h('th', { scope: 'row' }, r.title),
-            h('td', {}, outcome, ...mine.map((issue) => h('div', {}, h('code', {}, issue.code), ` ${issue.severity}: expected ${issue.expected}, got ${issue.got}`))),
+            h(
+              'td',
+              {},
+              outcome,
+              ...mine.map((issue) => h('div', {}, h('code', {}, issue.code), ` ${issue.severity}: expected ${issue.expected}, got ${issue.got}`)),
+            ),
             h('td', { class: 'muted' }, r.expectation),
           );
         });
@@ -114,7 +124,11 @@ export function mountPenguins(slot: ModelSlot): void {
             'table',
             {},
             h('caption', { class: 'muted' }, `Sent as one predictBatch call of ${rows.length} rows to v${model.info.version}`),
-            h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Row'), h('th', { scope: 'col' }, 'What the SDK did'), h('th', { scope: 'col' }, 'What the schema says'))),
+            h(
+              'thead',
+              {},
+              h('tr', {}, h('th', { scope: 'col' }, 'Row'), h('th', { scope: 'col' }, 'What the SDK did'), h('th', { scope: 'col' }, 'What the schema says')),
+            ),
             h('tbody', {}, ...body),
           ),
         );

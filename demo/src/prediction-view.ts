@@ -29,7 +29,12 @@ export function renderPrediction(target: HTMLElement, prediction: Prediction, fa
   for (const [label, p] of Object.entries(prediction.probabilities)) {
     bars.append(
       h('dt', {}, label),
-      h('dd', {}, h('span', { class: 'bar', 'aria-hidden': 'true' }, h('span', { style: `transform: scaleX(${p.toFixed(4)})` })), h('span', { class: 'pct' }, pct(p))),
+      h(
+        'dd',
+        {},
+        h('span', { class: 'bar', 'aria-hidden': 'true' }, h('span', { style: `transform: scaleX(${p.toFixed(4)})` })),
+        h('span', { class: 'pct' }, pct(p)),
+      ),
     );
   }
   const top = prediction.probabilities[prediction.label] ?? 0;

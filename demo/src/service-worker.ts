@@ -8,11 +8,7 @@ import type { ShellCacheStatus } from '../sw.js';
 export type { ShellCacheStatus };
 
 /** Where the page shell stands. */
-export type ShellState =
-  | { kind: 'unsupported' }
-  | { kind: 'failed'; reason: string }
-  | { kind: 'installing' }
-  | { kind: 'ready'; status: ShellCacheStatus };
+export type ShellState = { kind: 'unsupported' } | { kind: 'failed'; reason: string } | { kind: 'installing' } | { kind: 'ready'; status: ShellCacheStatus };
 
 /** Registers `sw.js` next to the page; resolves once it controls the page or failed. */
 export async function registerShellCache(onChange: (state: ShellState) => void): Promise<void> {
@@ -22,7 +18,8 @@ export async function registerShellCache(onChange: (state: ShellState) => void):
     await navigator.serviceWorker.register(new URL('./sw.js', location.href), { type: 'module', scope: './' });
     await navigator.serviceWorker.ready;
     // The first load is not controlled until the worker claims it (clients.claim in activate).
-    if (!navigator.serviceWorker.controller) await new Promise((resolve) => navigator.serviceWorker.addEventListener('controllerchange', resolve, { once: true }));
+    if (!navigator.serviceWorker.controller)
+      await new Promise((resolve) => navigator.serviceWorker.addEventListener('controllerchange', resolve, { once: true }));
     onChange({ kind: 'ready', status: await askStatus() });
   } catch (error) {
     onChange({ kind: 'failed', reason: error instanceof Error ? error.message : String(error) });

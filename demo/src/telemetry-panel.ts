@@ -19,12 +19,23 @@ function driftTable(stats: TelemetryStats): HTMLElement {
     'table',
     {},
     h('caption', { class: 'muted' }, 'Last drift window per feature (PSI against the training baseline)'),
-    h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Feature'), h('th', { scope: 'col' }, 'PSI'), h('th', { scope: 'col' }, 'Rows'), h('th', { scope: 'col' }, 'When'))),
+    h(
+      'thead',
+      {},
+      h('tr', {}, h('th', { scope: 'col' }, 'Feature'), h('th', { scope: 'col' }, 'PSI'), h('th', { scope: 'col' }, 'Rows'), h('th', { scope: 'col' }, 'When')),
+    ),
     h(
       'tbody',
       {},
       ...rows.map(([feature, d]) =>
-        h('tr', {}, h('th', { scope: 'row' }, feature), h('td', { class: `drift-${d.status}` }, `${d.psi.toFixed(3)} ${d.status}`), h('td', {}, d.rows), h('td', {}, new Date(d.at).toLocaleTimeString())),
+        h(
+          'tr',
+          {},
+          h('th', { scope: 'row' }, feature),
+          h('td', { class: `drift-${d.status}` }, `${d.psi.toFixed(3)} ${d.status}`),
+          h('td', {}, d.rows),
+          h('td', {}, new Date(d.at).toLocaleTimeString()),
+        ),
       ),
     ),
   );
@@ -42,7 +53,10 @@ function slotStats(slot: ModelSlot): HTMLElement {
     facts([
       ['queued', `${plural(stats.queued, 'record')} in memory, ${plural(stats.offlineBatches, 'batch', 'batches')} in IndexedDB`],
       ['sent', `${plural(stats.sent, 'record')}${retired.sent ? ` (+${retired.sent} from earlier loads)` : ''}`],
-      ['dropped', dropped.length ? dropped.map(([reason, n]) => `${n} ${reason}`).join(', ') : `0${retired.dropped ? ` (+${retired.dropped} from earlier loads)` : ''}`],
+      [
+        'dropped',
+        dropped.length ? dropped.map(([reason, n]) => `${n} ${reason}`).join(', ') : `0${retired.dropped ? ` (+${retired.dropped} from earlier loads)` : ''}`,
+      ],
       ['retries', stats.retries],
       ['last problem', stats.lastError],
     ]),
@@ -65,13 +79,20 @@ export function mountTelemetryPanel(slots: readonly ModelSlot[], config: DemoCon
       update(info, h('p', { class: 'muted' }, 'Telemetry is off: no collector configured. `npm start` starts one and tells the page where it is.'));
       return;
     }
-    const totals = slots.reduce((a, s) => {
-      const st = s.model?.telemetry?.stats();
-      return st ? { queued: a.queued + st.queued, sent: a.sent + st.sent, dropped: a.dropped + sumDropped(st) } : a;
-    }, { queued: 0, sent: 0, dropped: 0 });
+    const totals = slots.reduce(
+      (a, s) => {
+        const st = s.model?.telemetry?.stats();
+        return st ? { queued: a.queued + st.queued, sent: a.sent + st.sent, dropped: a.dropped + sumDropped(st) } : a;
+      },
+      { queued: 0, sent: 0, dropped: 0 },
+    );
     update(
       info,
-      h('p', { id: 'telemetry-totals', 'data-sent': totals.sent, 'data-queued': totals.queued, 'data-dropped': totals.dropped }, `To ${config.collector}: ${totals.queued} queued, ${totals.sent} sent, ${totals.dropped} dropped.`),
+      h(
+        'p',
+        { id: 'telemetry-totals', 'data-sent': totals.sent, 'data-queued': totals.queued, 'data-dropped': totals.dropped },
+        `To ${config.collector}: ${totals.queued} queued, ${totals.sent} sent, ${totals.dropped} dropped.`,
+      ),
       ...slots.map(slotStats),
     );
   };

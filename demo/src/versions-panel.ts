@@ -44,9 +44,17 @@ export function mountVersionsPanel(slots: readonly ModelSlot[], registryUrl: str
         .filter(([, v]) => v === version)
         .map(([c]) => `${c}${entry?.rollout?.[c] ? ` ${Math.round(entry.rollout[c]! * 100)}%` : ''}`);
       const revoked = entry?.revoked?.includes(version) ?? false;
-      const use = h('button', { type: 'button', class: 'small secondary', disabled: version === inUse || revoked, 'aria-label': `Use ${slot.name} ${version}` }, version === inUse ? 'in use' : 'use');
+      const use = h(
+        'button',
+        { type: 'button', class: 'small secondary', disabled: version === inUse || revoked, 'aria-label': `Use ${slot.name} ${version}` },
+        version === inUse ? 'in use' : 'use',
+      );
       use.addEventListener('click', () => void slot.reload({ version }).then(refresh));
-      const drop = h('button', { type: 'button', class: 'small danger', disabled: !hit, 'aria-label': `Evict ${slot.name} ${version} from the cache` }, 'evict');
+      const drop = h(
+        'button',
+        { type: 'button', class: 'small danger', disabled: !hit, 'aria-label': `Evict ${slot.name} ${version} from the cache` },
+        'evict',
+      );
       drop.addEventListener('click', () => void modelCache.evict(slot.name, version).then(refresh));
       return h(
         'tr',
@@ -76,7 +84,18 @@ export function mountVersionsPanel(slots: readonly ModelSlot[], registryUrl: str
         h(
           'table',
           {},
-          h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Version'), h('th', { scope: 'col' }, 'Channel'), h('th', { scope: 'col' }, 'Cache'), h('th', { scope: 'col' }, h('span', { class: 'muted' }, 'Actions')))),
+          h(
+            'thead',
+            {},
+            h(
+              'tr',
+              {},
+              h('th', { scope: 'col' }, 'Version'),
+              h('th', { scope: 'col' }, 'Channel'),
+              h('th', { scope: 'col' }, 'Cache'),
+              h('th', { scope: 'col' }, h('span', { class: 'muted' }, 'Actions')),
+            ),
+          ),
           h('tbody', {}, ...slots.flatMap((s) => versionRows(s, cached))),
         ),
         facts([

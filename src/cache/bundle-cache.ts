@@ -24,9 +24,7 @@ const toBytes = (value: unknown): Uint8Array | undefined =>
 
 /** A buffer holding exactly `bytes` (a view's whole backing buffer would otherwise be cloned into IndexedDB). */
 const exactBuffer = (bytes: Uint8Array): ArrayBuffer =>
-  bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer
-    ? bytes.buffer
-    : (bytes.slice().buffer);
+  bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer ? bytes.buffer : bytes.slice().buffer;
 
 /** Blob bytes by sha256 for the ones present; absent ones are left out. */
 export function readBlobs(store: KvStore, shas: readonly string[]): Promise<Map<string, Uint8Array>> {
@@ -56,7 +54,12 @@ export async function listRecords(store: KvStore, name?: string): Promise<Cached
 
 async function collect(tx: KvTransaction, limits: EvictionLimits | undefined, dropKeys: readonly string[]): Promise<string[]> {
   const records = await tx.entries<CachedBundleRecord>(BUNDLE_PREFIX);
-  const planned = limits ? planEviction(records.map(([key, r]) => ({ key, name: r.name, lastUsed: r.lastUsed, files: r.files })), limits) : [];
+  const planned = limits
+    ? planEviction(
+        records.map(([key, r]) => ({ key, name: r.name, lastUsed: r.lastUsed, files: r.files })),
+        limits,
+      )
+    : [];
   const drop = new Set([...dropKeys, ...planned]);
   for (const key of drop) tx.del(key);
   // Blob collection: a blob stays while any remaining record names it.
@@ -71,12 +74,7 @@ async function collect(tx: KvTransaction, limits: EvictionLimits | undefined, dr
  * failure (quota, crash) leaves the previous state untouched.
  * @returns `name@version` of the versions evicted.
  */
-export function commitVersion(
-  store: KvStore,
-  record: CachedBundleRecord,
-  blobs: ReadonlyMap<string, Uint8Array>,
-  limits: EvictionLimits,
-): Promise<string[]> {
+export function commitVersion(store: KvStore, record: CachedBundleRecord, blobs: ReadonlyMap<string, Uint8Array>, limits: EvictionLimits): Promise<string[]> {
   const key = bundleKey(record.name, record.version);
   return store.run('readwrite', async (tx) => {
     for (const f of record.files) {
@@ -92,7 +90,13 @@ export function commitVersion(
 
 /** Removes the given versions of `name` (and blobs nobody else needs). @returns `name@version` removed. */
 export function dropVersions(store: KvStore, name: string, versions: readonly string[]): Promise<string[]> {
-  return store.run('readwrite', (tx) => collect(tx, undefined, versions.map((v) => bundleKey(name, v))));
+  return store.run('readwrite', (tx) =>
+    collect(
+      tx,
+      undefined,
+      versions.map((v) => bundleKey(name, v)),
+    ),
+  );
 }
 
 /** Marks a version used now, for least-recently-used eviction. */

@@ -48,5 +48,8 @@ export function planEviction(records: readonly EvictionCandidate[], limits: Evic
     drop.add(r.key);
     remaining.splice(i, 1);
   }
-  return order.filter((r) => drop.has(r.key)).reverse().map((r) => r.key);
+  return order
+    .filter((r) => drop.has(r.key))
+    .reverse()
+    .map((r) => r.key);
 }

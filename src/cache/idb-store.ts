@@ -35,7 +35,7 @@ function createStoreIn(factory: IDBFactory, dbName: string, storeName: string): 
  */
 export function createIdbStore(dbName: string, bucket?: { name: string; indexedDB: IDBFactory; storage: StorageLike }): KvStore {
   let use: UseStore | undefined;
-  const storage = bucket?.storage ?? ((globalThis.navigator as { storage?: StorageManager } | undefined)?.storage);
+  const storage = bucket?.storage ?? (globalThis.navigator as { storage?: StorageManager } | undefined)?.storage;
   return {
     kind: 'indexeddb',
     name: bucket ? `${bucket.name}/${dbName}` : dbName,

@@ -49,8 +49,7 @@ export function createMemoryStore(name: string): KvStore {
         const deleted = Symbol('deleted');
         const read = (key: string) => (staged.has(key) ? staged.get(key) : data.get(key));
         const present = (key: string) => read(key) !== undefined && read(key) !== deleted;
-        const visible = (prefix: string) =>
-          [...new Set([...data.keys(), ...staged.keys()])].filter((k) => inRange(k, prefix) && present(k)).sort();
+        const visible = (prefix: string) => [...new Set([...data.keys(), ...staged.keys()])].filter((k) => inRange(k, prefix) && present(k)).sort();
         const tx: KvTransaction = {
           get: async <V>(key: string) => (present(key) ? (read(key) as V) : undefined),
           has: async (key) => present(key),

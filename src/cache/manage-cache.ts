@@ -52,7 +52,10 @@ export async function clear(options: CacheSelector = {}): Promise<void> {
  */
 export async function storageEstimate(options: CacheSelector = {}): Promise<{ usage: number; quota: number } | undefined> {
   try {
-    const storage = options.bucket === undefined ? (globalThis.navigator as { storage?: StorageManager } | undefined)?.storage : (await openStore(dbOf(options), options.bucket)).store.storage;
+    const storage =
+      options.bucket === undefined
+        ? (globalThis.navigator as { storage?: StorageManager } | undefined)?.storage
+        : (await openStore(dbOf(options), options.bucket)).store.storage;
     const e = await storage?.estimate();
     return e ? { usage: e.usage ?? 0, quota: e.quota ?? Number.POSITIVE_INFINITY } : undefined;
   } catch {

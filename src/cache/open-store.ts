@@ -28,7 +28,8 @@ export function memoryStoreFor(dbName: string): KvStore {
 export function describeStorageError(error: unknown): StoreProblem {
   const name = (error as { name?: string } | null)?.name ?? '';
   const message = (error as { message?: string } | null)?.message ?? String(error);
-  if (name === 'QuotaExceededError') return { code: 'QUOTA_EXCEEDED', reason: `storage quota exceeded (QuotaExceededError${message ? `: ${message}` : ''}); kept in memory only` };
+  if (name === 'QuotaExceededError')
+    return { code: 'QUOTA_EXCEEDED', reason: `storage quota exceeded (QuotaExceededError${message ? `: ${message}` : ''}); kept in memory only` };
   return { code: 'CACHE_UNAVAILABLE', reason: `IndexedDB unavailable (${name || 'Error'}: ${message}); kept in memory only` };
 }
 

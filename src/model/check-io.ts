@@ -51,7 +51,8 @@ export function ioProblems(m: Partial<Manifest>): string[] {
     if (!(out.boxFormat === undefined || out.boxFormat === 'yxyx' || out.boxFormat === 'xyxy')) problems.push('output.boxFormat must be "yxyx" or "xyxy"');
     const unit = (v: unknown) => v === undefined || (typeof v === 'number' && v >= 0 && v <= 1);
     if (!unit(out.scoreThreshold) || !unit(out.iouThreshold)) problems.push('output.scoreThreshold and output.iouThreshold must be numbers in 0..1');
-    if (!(out.maxDetections === undefined || (Number.isInteger(out.maxDetections) && (out.maxDetections as number) > 0))) problems.push('output.maxDetections must be a positive integer');
+    if (!(out.maxDetections === undefined || (Number.isInteger(out.maxDetections) && (out.maxDetections as number) > 0)))
+      problems.push('output.maxDetections must be a positive integer');
     if (!(out.nms === undefined || typeof out.nms === 'boolean')) problems.push('output.nms must be a boolean');
     if (!(out.background === undefined || Number.isInteger(out.background))) problems.push('output.background must be a class index');
   }

@@ -8,7 +8,10 @@ const STORAGE_KEY = 'ferryml:client-id';
 const META_KEY = 'meta:client-id';
 let pageId: string | undefined;
 
-const randomId = () => (typeof crypto.randomUUID === 'function' ? crypto.randomUUID() : Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join(''));
+const randomId = () =>
+  typeof crypto.randomUUID === 'function'
+    ? crypto.randomUUID()
+    : Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join('');
 
 /** This client's persisted id, created on first use. Never throws: storage failures fall through to the next place. */
 export async function defaultClientId(store: KvStore | undefined): Promise<string> {

@@ -28,7 +28,11 @@ export function checkJsonStart(bytes: Uint8Array, url: string, kind: 'json' | 'b
 
 /** The `UNEXPECTED_CONTENT` error for an HTML answer at `url`; `what` says how it was recognised. */
 export function unexpectedHtml(url: string, kind: 'json' | 'binary', what: string): FerryError {
-  return new FerryError('UNEXPECTED_CONTENT', `${url}: expected ${kind === 'json' ? 'JSON' : 'binary weights'} but got an HTML page or text (${what}); the server likely answered with its 404 or single-page-app fallback page. Check that the URL points at the bundle.`, {
-    details: { url, expected: kind },
-  });
+  return new FerryError(
+    'UNEXPECTED_CONTENT',
+    `${url}: expected ${kind === 'json' ? 'JSON' : 'binary weights'} but got an HTML page or text (${what}); the server likely answered with its 404 or single-page-app fallback page. Check that the URL points at the bundle.`,
+    {
+      details: { url, expected: kind },
+    },
+  );
 }

@@ -5,9 +5,13 @@ function subtle(): SubtleCrypto {
   const s = (globalThis.crypto as { subtle?: SubtleCrypto } | undefined)?.subtle;
   // crypto.subtle exists only in secure contexts (https, localhost): say so instead of a TypeError.
   if (!s) {
-    throw new FerryError('INVALID_OPTIONS', 'WebCrypto (crypto.subtle) is unavailable: serve the page over https or from localhost so bundles can be verified', {
-      details: { isSecureContext: typeof isSecureContext === 'boolean' ? isSecureContext : undefined },
-    });
+    throw new FerryError(
+      'INVALID_OPTIONS',
+      'WebCrypto (crypto.subtle) is unavailable: serve the page over https or from localhost so bundles can be verified',
+      {
+        details: { isSecureContext: typeof isSecureContext === 'boolean' ? isSecureContext : undefined },
+      },
+    );
   }
   return s;
 }

@@ -38,21 +38,36 @@ export async function downloadVersion(baseUrl: string, ctx: DownloadContext): Pr
   const manifest = parseManifest(json, manifestUrl);
   const { name, version } = ctx.expect;
   if ((name !== undefined && manifest.name !== name) || (version !== undefined && manifest.version !== version)) {
-    throw new FerryError('MANIFEST_INVALID', `${manifestUrl}: the manifest is ${manifest.name}@${manifest.version}, expected ${name ?? manifest.name}@${version ?? manifest.version}; the registry and the bundle directory disagree`, {
-      details: { url: manifestUrl, expected: { name, version }, got: { name: manifest.name, version: manifest.version } },
-    });
+    throw new FerryError(
+      'MANIFEST_INVALID',
+      `${manifestUrl}: the manifest is ${manifest.name}@${manifest.version}, expected ${name ?? manifest.name}@${version ?? manifest.version}; the registry and the bundle directory disagree`,
+      {
+        details: { url: manifestUrl, expected: { name, version }, got: { name: manifest.name, version: manifest.version } },
+      },
+    );
   }
   if (ctx.publicKey) await verifyManifestSignature(manifest, ctx.publicKey, manifestUrl);
 
   const total = manifest.files.reduce((n, f) => n + f.bytes, 0);
   let loaded = 0;
   const files = new Map<string, Uint8Array>();
-  const have = ctx.store ? await readBlobs(ctx.store, manifest.files.map((f) => f.sha256)).catch(() => new Map<string, Uint8Array>()) : new Map<string, Uint8Array>();
+  const have = ctx.store
+    ? await readBlobs(
+        ctx.store,
+        manifest.files.map((f) => f.sha256),
+      ).catch(() => new Map<string, Uint8Array>())
+    : new Map<string, Uint8Array>();
   const toFetch = [];
   for (const f of manifest.files) {
     const bytes = have.get(f.sha256);
     // A cached blob that fails its check is simply fetched again; commit overwrites nothing verified.
-    if (bytes && (await verifyFile(f, bytes, f.path).then(() => true, () => false))) {
+    if (
+      bytes &&
+      (await verifyFile(f, bytes, f.path).then(
+        () => true,
+        () => false,
+      ))
+    ) {
       files.set(f.path, bytes);
       loaded += f.bytes;
     } else toFetch.push(f);
@@ -96,7 +111,8 @@ export async function downloadVersion(baseUrl: string, ctx: DownloadContext): Pr
     );
   } catch (error) {
     // The caller's abort wins over the follow-on ABORTED of sibling requests.
-    if (ctx.policy.signal?.aborted) throw new FerryError('ABORTED', `${baseUrl}: aborted by the caller's signal`, { cause: ctx.policy.signal.reason, details: { url: baseUrl } });
+    if (ctx.policy.signal?.aborted)
+      throw new FerryError('ABORTED', `${baseUrl}: aborted by the caller's signal`, { cause: ctx.policy.signal.reason, details: { url: baseUrl } });
     throw error;
   } finally {
     ctx.policy.signal?.removeEventListener('abort', onOuterAbort);

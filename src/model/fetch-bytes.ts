@@ -79,9 +79,16 @@ async function attemptOnce(request: FetchRequest, policy: FetchPolicy): Promise<
   let loaded = 0;
   const transport = (cause: unknown) => {
     if (policy.signal?.aborted) return aborted(url, policy.signal);
-    if (timedOut) return fail('TIMEOUT', `${url}: no complete response within ${policy.timeoutMs} ms`, { url, timeoutMs: policy.timeoutMs, retryable: true }, cause);
+    if (timedOut)
+      return fail('TIMEOUT', `${url}: no complete response within ${policy.timeoutMs} ms`, { url, timeoutMs: policy.timeoutMs, retryable: true }, cause);
     const why = cause instanceof Error ? cause.message : String(cause);
-    if (browserOffline()) return fail('NETWORK_ERROR', `${url}: network error (${why}); the browser is offline (navigator.onLine is false)`, { url, retryable: true, offline: true }, cause);
+    if (browserOffline())
+      return fail(
+        'NETWORK_ERROR',
+        `${url}: network error (${why}); the browser is offline (navigator.onLine is false)`,
+        { url, retryable: true, offline: true },
+        cause,
+      );
     return fail('NETWORK_ERROR', `${url}: network error (${why}); offline, or the server closed the connection`, { url, retryable: true }, cause);
   };
   try {
@@ -137,11 +144,15 @@ async function readBody(response: Response, request: FetchRequest, onChunk: (n: 
     total += value.byteLength;
     if (request.expectedBytes !== undefined && total > request.expectedBytes) {
       void reader.cancel().catch(() => undefined);
-      throw fail('SIZE_MISMATCH', `${request.url}: the server sent more than the ${request.expectedBytes} bytes the manifest lists; the file on the server is not the one that was packed`, {
-        url: request.url,
-        expectedBytes: request.expectedBytes,
-        gotBytes: total,
-      });
+      throw fail(
+        'SIZE_MISMATCH',
+        `${request.url}: the server sent more than the ${request.expectedBytes} bytes the manifest lists; the file on the server is not the one that was packed`,
+        {
+          url: request.url,
+          expectedBytes: request.expectedBytes,
+          gotBytes: total,
+        },
+      );
     }
     chunks.push(value);
     onChunk(value.byteLength);

@@ -35,7 +35,9 @@ export function readModelEntry(manifest: Manifest, files: ReadonlyMap<string, Ui
   }
   const shape = json as { modelTopology?: unknown; weightsManifest?: unknown } | null; // parsed JSON: checked here
   if (typeof shape?.modelTopology !== 'object' || !Array.isArray(shape.weightsManifest)) {
-    throw new FerryError('MANIFEST_INVALID', `${where}${entry}: not a tfjs model.json (needs modelTopology and weightsManifest)`, { details: { url: `${where}${entry}` } });
+    throw new FerryError('MANIFEST_INVALID', `${where}${entry}: not a tfjs model.json (needs modelTopology and weightsManifest)`, {
+      details: { url: `${where}${entry}` },
+    });
   }
   const shardPaths = json.weightsManifest.flatMap((group) => group.paths.map((p) => siblingPath(entry, p)));
   const missing = shardPaths.filter((p) => !files.has(p));
@@ -65,7 +67,16 @@ export function createIOHandler(model: ModelEntry, files: ReadonlyMap<string, Ui
         weightData: weightData.buffer,
       };
       // Same optional fields tf.io.getModelArtifactsForJSON copies (tfjs-core/src/io/io_utils.ts).
-      const optional = ['format', 'generatedBy', 'convertedBy', 'trainingConfig', 'signature', 'userDefinedMetadata', 'modelInitializer', 'initializerSignature'] as const;
+      const optional = [
+        'format',
+        'generatedBy',
+        'convertedBy',
+        'trainingConfig',
+        'signature',
+        'userDefinedMetadata',
+        'modelInitializer',
+        'initializerSignature',
+      ] as const;
       for (const key of optional) if (json[key] != null) (artifacts as Record<string, unknown>)[key] = json[key];
       return artifacts;
     },

@@ -61,7 +61,8 @@ export async function loadBundle(options: OpenBundleOptions): Promise<OpenedBund
     const opened = await opening;
     store = opened?.store;
     bucket = store?.bucket === undefined ? {} : { bucket: store.bucket };
-    if (opts.cache) baseStatus = opened?.problem ? { persisted: false, memoryOnly: true, ...opened.problem } : { persisted: false, memoryOnly: false, ...bucket };
+    if (opts.cache)
+      baseStatus = opened?.problem ? { persisted: false, memoryOnly: true, ...opened.problem } : { persisted: false, memoryOnly: false, ...bucket };
   };
   // The offline fallback, looked for at the first request that gets no answer and reused by the
   // catch below; forgotten when a fresh registry arrives (it may revoke what was found).
@@ -71,8 +72,21 @@ export async function loadBundle(options: OpenBundleOptions): Promise<OpenedBund
   // reaches a server on this machine or LAN, which navigator.onLine does not rule out); online with a
   // verified cached version to stand in, one retry; otherwise `retries`, as nothing else can serve.
   const transportRetries = async () => (browserOffline() ? 0 : (await fallbackVersion().catch(() => undefined)) ? Math.min(1, opts.retries) : opts.retries);
-  const policy: FetchPolicy = { fetch: opts.fetch, timeoutMs: opts.downloadTimeoutMs, retries: opts.retries, backoffMs: opts.backoffMs, signal: opts.signal, transportRetries };
-  const finish = (version: VerifiedVersion, source: BundleSource, resolvedBy: ResolvedBy, cache: BundleCacheStatus, fallback?: OpenedBundle['fallback']): OpenedBundle => {
+  const policy: FetchPolicy = {
+    fetch: opts.fetch,
+    timeoutMs: opts.downloadTimeoutMs,
+    retries: opts.retries,
+    backoffMs: opts.backoffMs,
+    signal: opts.signal,
+    transportRetries,
+  };
+  const finish = (
+    version: VerifiedVersion,
+    source: BundleSource,
+    resolvedBy: ResolvedBy,
+    cache: BundleCacheStatus,
+    fallback?: OpenedBundle['fallback'],
+  ): OpenedBundle => {
     const { manifest, id, baseUrl, downloadedBytes } = version;
     const parts = assemble(manifest, version.files, baseUrl);
     const out: OpenedBundle = { manifest, id, baseUrl, source, resolvedBy, downloadedBytes, ms: performance.now() - started, ...parts, cache };
@@ -94,7 +108,10 @@ export async function loadBundle(options: OpenBundleOptions): Promise<OpenedBund
       const cached = record && (await readCachedVersion(store, record, keys));
       if (cached) {
         // The LRU touch and the persistence query are independent: side by side, not in series.
-        const [persisted] = await Promise.all([opts.cache ? persistence(opts.cache.persist, store) : false, touchRecord(store, name, version).catch(() => undefined)]);
+        const [persisted] = await Promise.all([
+          opts.cache ? persistence(opts.cache.persist, store) : false,
+          touchRecord(store, name, version).catch(() => undefined),
+        ]);
         return finish(cached, 'cache', target.resolvedBy, { ...baseStatus, persisted });
       }
     }
@@ -103,7 +120,13 @@ export async function loadBundle(options: OpenBundleOptions): Promise<OpenedBund
     const { version: verified, status } = await downloads.join(
       shareKey(store, t.baseUrl, opts),
       async (signal, emit) => {
-        const v = await downloadVersion(t.baseUrl, { policy: { ...policy, signal }, store, publicKey: keys, expect: { name: t.name, version: t.version }, onProgress: emit });
+        const v = await downloadVersion(t.baseUrl, {
+          policy: { ...policy, signal },
+          store,
+          publicKey: keys,
+          expect: { name: t.name, version: t.version },
+          onProgress: emit,
+        });
         if (!store || !opts.cache) return { version: v, status: baseStatus };
         const stored = await storeVersion(store, v, opts.cache);
         return { version: v, status: baseStatus.memoryOnly ? { ...stored.status, ...baseStatus } : { ...stored.status, ...bucket } };
@@ -126,9 +149,13 @@ export async function loadBundle(options: OpenBundleOptions): Promise<OpenedBund
     }
     if (untrusted || error.code !== 'NETWORK_ERROR') throw error;
     const what = opts.registry ? `${opts.name}${opts.version ? `@${opts.version}` : ''}` : opts.bundle!.href;
-    throw new FerryError('OFFLINE_NO_CACHED_VERSION', `${what}: the network is unreachable (${error.message}) and no verified, non-revoked version is cached${opts.cache ? '' : ' (cache: false)'}. Load once while online.`, {
-      cause: error,
-      details: { ...error.details, name: opts.name, version: opts.version, cache: opts.cache ? baseStatus : false },
-    });
+    throw new FerryError(
+      'OFFLINE_NO_CACHED_VERSION',
+      `${what}: the network is unreachable (${error.message}) and no verified, non-revoked version is cached${opts.cache ? '' : ' (cache: false)'}. Load once while online.`,
+      {
+        cause: error,
+        details: { ...error.details, name: opts.name, version: opts.version, cache: opts.cache ? baseStatus : false },
+      },
+    );
   }
 }

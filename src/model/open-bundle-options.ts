@@ -102,7 +102,8 @@ export const OPEN_BUNDLE_DEFAULTS = {
 const SCOPE = 'openBundle';
 
 /** The `INVALID_OPTIONS` error of a rule that spans options (not one option's value). */
-const invalid = (message: string, details: Record<string, unknown>) => new FerryError('INVALID_OPTIONS', `${SCOPE}: ${message}`, { details: { scope: SCOPE, ...details } });
+const invalid = (message: string, details: Record<string, unknown>) =>
+  new FerryError('INVALID_OPTIONS', `${SCOPE}: ${message}`, { details: { scope: SCOPE, ...details } });
 
 /** Applies defaults; throws `INVALID_OPTIONS` naming the field on a caller mistake. */
 export function normalizeOptions(options: OpenBundleOptions): NormalizedOpenBundleOptions {
@@ -116,7 +117,8 @@ export function normalizeOptions(options: OpenBundleOptions): NormalizedOpenBund
   if (registry && !name) throw invalid('`name` is required with `registry` (the model name in models/index.json)', { option: 'name' });
   let bundleUrl = bundle === undefined ? undefined : checkUrl(SCOPE, 'bundle', bundle, pageBase());
   // Accept ".../1.2.0", ".../1.2.0/" and ".../1.2.0/manifest.json" alike.
-  if (bundleUrl) bundleUrl = new URL(bundleUrl.pathname.endsWith('/manifest.json') ? '.' : bundleUrl.pathname.endsWith('/') ? '.' : `${bundleUrl.pathname}/`, bundleUrl);
+  if (bundleUrl)
+    bundleUrl = new URL(bundleUrl.pathname.endsWith('/manifest.json') ? '.' : bundleUrl.pathname.endsWith('/') ? '.' : `${bundleUrl.pathname}/`, bundleUrl);
   const cacheIn = options.cache;
   const defaults = OPEN_BUNDLE_DEFAULTS.cache;
   const cache =

@@ -40,7 +40,11 @@ export async function verifyBundleFiles(
     manifest.files.map(async (entry) => {
       const bytes = files.get(entry.path);
       if (!bytes) {
-        problems.push(new FerryError('INTEGRITY_MISMATCH', `${where}${entry.path}: listed in the manifest but missing`, { details: { url: `${where}${entry.path}`, path: entry.path, missing: true } }));
+        problems.push(
+          new FerryError('INTEGRITY_MISMATCH', `${where}${entry.path}: listed in the manifest but missing`, {
+            details: { url: `${where}${entry.path}`, path: entry.path, missing: true },
+          }),
+        );
         return;
       }
       await verifyFile(entry, bytes, `${where}${entry.path}`).catch((e: unknown) => problems.push(e as FerryError));

@@ -57,7 +57,8 @@ export function computeOutputBaseline(outputs: readonly (readonly number[])[], s
     const confidence: number[] = [];
     let missing = 0;
     for (const [i, r] of outputs.entries()) {
-      if (!binary && r.length !== spec.labels.length) throw new Error(`output baseline: prediction ${i} has ${r.length} values, the spec lists ${spec.labels.length} labels`);
+      if (!binary && r.length !== spec.labels.length)
+        throw new Error(`output baseline: prediction ${i} has ${r.length} values, the spec lists ${spec.labels.length} labels`);
       if (!r.every(Number.isFinite)) {
         missing++;
         continue;

@@ -26,15 +26,18 @@ export function parseManifest(json: unknown, where: string): Manifest {
   if (typeof m !== 'object' || m === null || Array.isArray(m)) {
     throw new FerryError('MANIFEST_INVALID', `${where}: manifest.json is not a JSON object`, { details: { url: where } });
   }
-  if (m.formatVersion !== MANIFEST_FORMAT_VERSION) problems.push(`formatVersion is ${JSON.stringify(m.formatVersion)}, this SDK reads ${MANIFEST_FORMAT_VERSION}`);
+  if (m.formatVersion !== MANIFEST_FORMAT_VERSION)
+    problems.push(`formatVersion is ${JSON.stringify(m.formatVersion)}, this SDK reads ${MANIFEST_FORMAT_VERSION}`);
   if (typeof m.name !== 'string' || !m.name) problems.push('name must be a non-empty string');
   if (typeof m.version !== 'string' || !m.version) problems.push('version must be a non-empty string');
-  if (!m.model || !['layers-model', 'graph-model', 'tree-ensemble'].includes(m.model.format)) problems.push('model.format must be "layers-model", "graph-model" or "tree-ensemble"');
+  if (!m.model || !['layers-model', 'graph-model', 'tree-ensemble'].includes(m.model.format))
+    problems.push('model.format must be "layers-model", "graph-model" or "tree-ensemble"');
   const paths = new Set<string>();
   if (!Array.isArray(m.files)) problems.push('files must be an array');
   else {
     m.files.forEach((f, i) => {
-      if (typeof f?.path !== 'string' || !isSafeBundlePath(f.path)) problems.push(`files[${i}].path ${JSON.stringify(f?.path)} is not a relative path inside the bundle`);
+      if (typeof f?.path !== 'string' || !isSafeBundlePath(f.path))
+        problems.push(`files[${i}].path ${JSON.stringify(f?.path)} is not a relative path inside the bundle`);
       else if (paths.has(f.path)) problems.push(`files[${i}].path "${f.path}" is listed twice`);
       else paths.add(f.path);
       if (!Number.isSafeInteger(f?.bytes) || f.bytes < 0) problems.push(`files[${i}].bytes must be a non-negative integer`);
@@ -49,9 +52,16 @@ export function parseManifest(json: unknown, where: string): Manifest {
   if (m.golden !== undefined) listed('golden', m.golden);
   problems.push(...ioProblems(m));
   const ob = m.outputBaseline;
-  if (ob !== undefined && (typeof ob !== 'object' || ob === null || !Array.isArray(ob.features) || !ob.features.every((f) => typeof f?.name === 'string' && Array.isArray(f.baseline?.shares))))
+  if (
+    ob !== undefined &&
+    (typeof ob !== 'object' ||
+      ob === null ||
+      !Array.isArray(ob.features) ||
+      !ob.features.every((f) => typeof f?.name === 'string' && Array.isArray(f.baseline?.shares)))
+  )
     problems.push('outputBaseline must be { source, rows, features: [{ name, baseline }] }');
-  if (m.signature !== undefined && (typeof m.signature?.value !== 'string' || typeof m.signature.keyId !== 'string')) problems.push('signature must have string keyId and value');
+  if (m.signature !== undefined && (typeof m.signature?.value !== 'string' || typeof m.signature.keyId !== 'string'))
+    problems.push('signature must have string keyId and value');
   if (problems.length) {
     throw new FerryError('MANIFEST_INVALID', `${where}: invalid manifest: ${problems.join('; ')}. Re-create the bundle with \`ferryml pack\`.`, {
       details: { url: where, problems },

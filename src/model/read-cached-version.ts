@@ -27,7 +27,10 @@ export async function readCachedVersion(
     if ((await sha256Hex(manifestBytes)) !== record.id) throw new Error('manifest bytes do not hash to the record id');
     const manifest = parseManifest(JSON.parse(new TextDecoder().decode(manifestBytes)), where);
     if (publicKey) await verifyManifestSignature(manifest, publicKey, where);
-    const blobs = await readBlobs(store, manifest.files.map((f) => f.sha256));
+    const blobs = await readBlobs(
+      store,
+      manifest.files.map((f) => f.sha256),
+    );
     const files = new Map<string, Uint8Array>();
     await Promise.all(
       manifest.files.map(async (f) => {

@@ -41,10 +41,16 @@ export async function registryTrust(url: string, store: KvStore | undefined): Pr
   return { highest: Math.max(a.highest, b.highest), rotated };
 }
 
-const fail = (code: 'REGISTRY_SIGNATURE_INVALID' | 'REGISTRY_ROLLBACK' | 'REGISTRY_EXPIRED', url: string, why: string, fix: string, details: Record<string, unknown> = {}) =>
-  new FerryError(code, `${url}: ${why}. ${fix}`, { details: { url, ...details } });
+const fail = (
+  code: 'REGISTRY_SIGNATURE_INVALID' | 'REGISTRY_ROLLBACK' | 'REGISTRY_EXPIRED',
+  url: string,
+  why: string,
+  fix: string,
+  details: Record<string, unknown> = {},
+) => new FerryError(code, `${url}: ${why}. ${fix}`, { details: { url, ...details } });
 
-const RESIGN = 'Re-sign it with `ferryml publish|promote|revoke|pack --sign KEY.pem` (the key whose public half the app passes as publicKey); until then this client keeps serving its last verified version.';
+const RESIGN =
+  'Re-sign it with `ferryml publish|promote|revoke|pack --sign KEY.pem` (the key whose public half the app passes as publicKey); until then this client keeps serving its last verified version.';
 
 /**
  * Checks a registry against `publicKey` and what this client saw before; on success records it
@@ -68,7 +74,11 @@ export async function verifyRegistry(registry: Registry, url: string, publicKey:
   }
   // A non-extractable CryptoKey has no id to compare: let the signature decide.
   if (!key && (await keyIdOf(publicKey)) === undefined) key = publicKey;
-  if (!key) throw fail('REGISTRY_SIGNATURE_INVALID', url, `signed by key ${sig.keyId}, which this client does not trust (trusted: ${known.join(', ')})`, RESIGN, { keyId: sig.keyId, trusted: known });
+  if (!key)
+    throw fail('REGISTRY_SIGNATURE_INVALID', url, `signed by key ${sig.keyId}, which this client does not trust (trusted: ${known.join(', ')})`, RESIGN, {
+      keyId: sig.keyId,
+      trusted: known,
+    });
   let value: Uint8Array;
   try {
     value = fromBase64(sig.value);
@@ -76,16 +86,42 @@ export async function verifyRegistry(registry: Registry, url: string, publicKey:
     throw fail('REGISTRY_SIGNATURE_INVALID', url, 'the registry signature value is not base64', RESIGN, { keyId: sig.keyId });
   }
   const verifyKey = await importPublicKey(key);
-  const ok = await getSubtle().verify({ name: 'ECDSA', hash: 'SHA-256' }, verifyKey, value as Uint8Array<ArrayBuffer>, registrySignedBytes(registry) as Uint8Array<ArrayBuffer>);
-  if (!ok) throw fail('REGISTRY_SIGNATURE_INVALID', url, 'the registry signature does not match its contents (it was changed after signing: channels, revocations or versions edited without the release key)', RESIGN, { keyId: sig.keyId });
+  const ok = await getSubtle().verify(
+    { name: 'ECDSA', hash: 'SHA-256' },
+    verifyKey,
+    value as Uint8Array<ArrayBuffer>,
+    registrySignedBytes(registry) as Uint8Array<ArrayBuffer>,
+  );
+  if (!ok)
+    throw fail(
+      'REGISTRY_SIGNATURE_INVALID',
+      url,
+      'the registry signature does not match its contents (it was changed after signing: channels, revocations or versions edited without the release key)',
+      RESIGN,
+      { keyId: sig.keyId },
+    );
   const version = registry.registryVersion;
   if (version === undefined) throw fail('REGISTRY_SIGNATURE_INVALID', url, 'the signed registry has no registryVersion', RESIGN);
   if (version < trust.highest) {
-    throw fail('REGISTRY_ROLLBACK', url, `registryVersion ${version} is older than ${trust.highest}, which this client already verified (an old index.json replayed: it could point channels back at revoked versions)`, 'Serve the current index.json; this client keeps serving its last verified version.', { registryVersion: version, highestSeen: trust.highest });
+    throw fail(
+      'REGISTRY_ROLLBACK',
+      url,
+      `registryVersion ${version} is older than ${trust.highest}, which this client already verified (an old index.json replayed: it could point channels back at revoked versions)`,
+      'Serve the current index.json; this client keeps serving its last verified version.',
+      { registryVersion: version, highestSeen: trust.highest },
+    );
   }
   const expires = registry.expires === undefined ? NaN : Date.parse(registry.expires);
   if (!(expires > now)) {
-    throw fail('REGISTRY_EXPIRED', url, registry.expires === undefined ? 'the signed registry has no expires time' : `the registry expired at ${registry.expires} (a frozen copy, or nobody re-signed it)`, `Re-sign it (\`ferryml publish|promote|revoke --sign KEY.pem --expires DAYS\`); this client keeps serving its last verified version.`, { expires: registry.expires, now: new Date(now).toISOString() });
+    throw fail(
+      'REGISTRY_EXPIRED',
+      url,
+      registry.expires === undefined
+        ? 'the signed registry has no expires time'
+        : `the registry expired at ${registry.expires} (a frozen copy, or nobody re-signed it)`,
+      `Re-sign it (\`ferryml publish|promote|revoke --sign KEY.pem --expires DAYS\`); this client keeps serving its last verified version.`,
+      { expires: registry.expires, now: new Date(now).toISOString() },
+    );
   }
   const rotated = [...trust.rotated];
   const next = registry.nextKey;
@@ -97,7 +133,11 @@ export async function verifyRegistry(registry: Registry, url: string, publicKey:
 }
 
 /** The keys manifests from this registry may be signed by: the app's, then any rotated to. */
-export async function manifestKeys(url: string | undefined, publicKey: PublicKeyInput | undefined, store: KvStore | undefined): Promise<PublicKeyInput | readonly PublicKeyInput[] | undefined> {
+export async function manifestKeys(
+  url: string | undefined,
+  publicKey: PublicKeyInput | undefined,
+  store: KvStore | undefined,
+): Promise<PublicKeyInput | readonly PublicKeyInput[] | undefined> {
   if (!publicKey || url === undefined) return publicKey;
   const { rotated } = await registryTrust(url, store);
   return rotated.length ? [publicKey, ...rotated] : publicKey;

@@ -36,11 +36,13 @@ export function parseRegistry(json: unknown, where: string): Registry {
     const e = raw as Partial<Record<keyof RegistryEntry, unknown>> | null | undefined;
     if (!Array.isArray(e?.versions) || !e.versions.every((v) => typeof v === 'string')) throw bad(`models.${name}.versions must be an array of strings`);
     if (typeof e.channels !== 'object' || e.channels === null) throw bad(`models.${name}.channels must be an object`);
-    for (const [ch, f] of Object.entries((e.rollout ?? {}) as Record<string, unknown>)) if (typeof f !== 'number' || !(f >= 0 && f <= 1)) throw bad(`models.${name}.rollout.${ch} must be a number in [0, 1]`);
+    for (const [ch, f] of Object.entries((e.rollout ?? {}) as Record<string, unknown>))
+      if (typeof f !== 'number' || !(f >= 0 && f <= 1)) throw bad(`models.${name}.rollout.${ch} must be a number in [0, 1]`);
     if (e.revoked !== undefined && !Array.isArray(e.revoked)) throw bad(`models.${name}.revoked must be an array`);
   }
   const top = json as Partial<Record<keyof Registry, unknown>>;
-  if (top.registryVersion !== undefined && !(typeof top.registryVersion === 'number' && Number.isSafeInteger(top.registryVersion) && top.registryVersion >= 0)) throw bad('registryVersion must be a whole number ≥ 0');
+  if (top.registryVersion !== undefined && !(typeof top.registryVersion === 'number' && Number.isSafeInteger(top.registryVersion) && top.registryVersion >= 0))
+    throw bad('registryVersion must be a whole number ≥ 0');
   if (top.expires !== undefined && (typeof top.expires !== 'string' || Number.isNaN(Date.parse(top.expires)))) throw bad('expires must be an ISO 8601 time');
   if (top.nextKey !== undefined && (typeof top.nextKey !== 'object' || top.nextKey === null)) throw bad('nextKey must be a public JWK');
   return json as Registry;
@@ -71,9 +73,13 @@ export function resolveVersion(entry: RegistryEntry, request: VersionRequest, wh
       });
     }
     if (isRevoked(entry, version)) {
-      throw new FerryError('VERSION_REVOKED', `${name}@${version} (${via}) is revoked in ${where}; it is never loaded, even from cache. Pin another version or promote one to the channel.`, {
-        details: { ...details, version, revoked: entry.revoked },
-      });
+      throw new FerryError(
+        'VERSION_REVOKED',
+        `${name}@${version} (${via}) is revoked in ${where}; it is never loaded, even from cache. Pin another version or promote one to the channel.`,
+        {
+          details: { ...details, version, revoked: entry.revoked },
+        },
+      );
     }
     return channel === undefined ? { version, resolvedBy } : { version, resolvedBy, channel };
   };
@@ -89,9 +95,13 @@ export function resolveVersion(entry: RegistryEntry, request: VersionRequest, wh
   }
   const target = entry.channels[channel];
   if (target === undefined) {
-    throw new FerryError('VERSION_NOT_FOUND', `${where}: model "${name}" has no channel "${channel}" (channels: ${Object.keys(entry.channels).join(', ') || 'none'})`, {
-      details: { ...details, channels: entry.channels },
-    });
+    throw new FerryError(
+      'VERSION_NOT_FOUND',
+      `${where}: model "${name}" has no channel "${channel}" (channels: ${Object.keys(entry.channels).join(', ') || 'none'})`,
+      {
+        details: { ...details, channels: entry.channels },
+      },
+    );
   }
   return checked(target, channel === 'stable' ? 'stable' : 'channel', `channel "${channel}"`, channel);
 }

@@ -24,20 +24,26 @@ export interface Target {
 }
 
 /** URL of `name@version` next to the registry file. */
-export const versionUrl = (registry: URL, name: string, version: string) => new URL(`${encodeURIComponent(name)}/${encodeURIComponent(version)}/`, registry).href;
+export const versionUrl = (registry: URL, name: string, version: string) =>
+  new URL(`${encodeURIComponent(name)}/${encodeURIComponent(version)}/`, registry).href;
 
 /** True when the request can use the rollout bucket, so a client id is needed at all. */
 const needsClientId = (opts: NormalizedOpenBundleOptions, rollout: Record<string, number> | undefined) =>
   opts.version === undefined && opts.channel === 'stable' && Object.values(rollout ?? {}).some((f) => f > 0);
 
 /** The client id used for rollout: the option, else the persisted default. */
-export const clientIdFor = (opts: NormalizedOpenBundleOptions, store: KvStore | undefined) => (opts.clientId !== undefined ? Promise.resolve(opts.clientId) : defaultClientId(store));
+export const clientIdFor = (opts: NormalizedOpenBundleOptions, store: KvStore | undefined) =>
+  opts.clientId !== undefined ? Promise.resolve(opts.clientId) : defaultClientId(store);
 
 /**
  * Resolves the options to one bundle directory; registry and resolution errors are thrown as
  * FerryErrors. `store` may still be opening: the registry is fetched meanwhile.
  */
-export async function resolveTarget(opts: NormalizedOpenBundleOptions, opening: KvStore | undefined | PromiseLike<KvStore | undefined>, policy: FetchPolicy): Promise<Target> {
+export async function resolveTarget(
+  opts: NormalizedOpenBundleOptions,
+  opening: KvStore | undefined | PromiseLike<KvStore | undefined>,
+  policy: FetchPolicy,
+): Promise<Target> {
   if (!opts.registry) return { baseUrl: opts.bundle!.href, name: opts.name, resolvedBy: 'bundle' };
   const url = opts.registry.href;
   const bytes = await fetchBytes({ url, kind: 'json', cache: 'no-cache' }, policy);

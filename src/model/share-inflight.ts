@@ -18,7 +18,12 @@ export interface InflightGroup<T> {
    * Runs `start` unless a task with `key` is running, then waits for it.
    * @param onEvent receives what the task passes to its `emit` (progress) while this caller waits.
    */
-  join(key: string, start: (signal: AbortSignal, emit: (value: unknown) => void) => Promise<T>, signal: AbortSignal | undefined, onEvent?: (value: unknown) => void): Promise<T>;
+  join(
+    key: string,
+    start: (signal: AbortSignal, emit: (value: unknown) => void) => Promise<T>,
+    signal: AbortSignal | undefined,
+    onEvent?: (value: unknown) => void,
+  ): Promise<T>;
   /** Keys of running tasks (tests, diagnostics). */
   keys(): string[];
 }

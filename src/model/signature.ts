@@ -39,15 +39,22 @@ export async function importPublicKey(publicKey: PublicKeyInput): Promise<Crypto
   if (!('kty' in publicKey) && 'type' in publicKey) return publicKey;
   const jwk = publicKey;
   if (jwk.kty !== 'EC' || jwk.crv !== 'P-256' || jwk.d) {
-    throw new FerryError('INVALID_OPTIONS', `publicKey must be a public EC P-256 JWK (ferryml keygen writes one to key.pub.jwk.json), got kty=${String(jwk.kty)} crv=${String(jwk.crv)}${jwk.d ? ' with a private part' : ''}`, {
-      details: { field: 'publicKey' },
-    });
+    throw new FerryError(
+      'INVALID_OPTIONS',
+      `publicKey must be a public EC P-256 JWK (ferryml keygen writes one to key.pub.jwk.json), got kty=${String(jwk.kty)} crv=${String(jwk.crv)}${jwk.d ? ' with a private part' : ''}`,
+      {
+        details: { field: 'publicKey' },
+      },
+    );
   }
   const { kty, crv, x, y } = jwk;
   try {
     return await getSubtle().importKey('jwk', { kty, crv, x, y } as JsonWebKey, ECDSA, true, ['verify']);
   } catch (cause) {
-    throw new FerryError('INVALID_OPTIONS', 'publicKey: WebCrypto could not import this JWK as an ECDSA P-256 public key', { cause, details: { field: 'publicKey' } });
+    throw new FerryError('INVALID_OPTIONS', 'publicKey: WebCrypto could not import this JWK as an ECDSA P-256 public key', {
+      cause,
+      details: { field: 'publicKey' },
+    });
   }
 }
 
@@ -67,22 +74,32 @@ export async function verifyManifestSignature(manifest: Manifest, keys: PublicKe
   const sig = manifest.signature;
   const publicKey = await pickKey(keys, sig?.keyId);
   const fail = (why: string, extra: Record<string, unknown> = {}) =>
-    new FerryError('SIGNATURE_INVALID', `${where}: ${why}. Refusing to load ${manifest.name}@${manifest.version}: re-sign it with \`ferryml pack --sign\` using the key whose public half the app is configured with.`, {
-      details: { url: where, name: manifest.name, version: manifest.version, keyId: sig?.keyId, ...extra },
-    });
+    new FerryError(
+      'SIGNATURE_INVALID',
+      `${where}: ${why}. Refusing to load ${manifest.name}@${manifest.version}: re-sign it with \`ferryml pack --sign\` using the key whose public half the app is configured with.`,
+      {
+        details: { url: where, name: manifest.name, version: manifest.version, keyId: sig?.keyId, ...extra },
+      },
+    );
   if (!sig) throw fail('the manifest is not signed but a publicKey is configured');
   // The manifest is JSON from the network: its alg is only typed, not checked, until here.
   const alg: string = sig.alg;
   if (alg !== SIGNATURE_ALG) throw fail(`unsupported signature alg "${alg}" (expected ${SIGNATURE_ALG})`);
   const key = await importPublicKey(publicKey);
   const expectedKeyId = await keyIdOf(publicKey);
-  if (expectedKeyId && sig.keyId !== expectedKeyId) throw fail(`signed by key ${sig.keyId}, but the configured public key is ${expectedKeyId}`, { expectedKeyId });
+  if (expectedKeyId && sig.keyId !== expectedKeyId)
+    throw fail(`signed by key ${sig.keyId}, but the configured public key is ${expectedKeyId}`, { expectedKeyId });
   let value: Uint8Array;
   try {
     value = fromBase64(sig.value);
   } catch {
     throw fail('the signature value is not base64');
   }
-  const ok = await getSubtle().verify({ name: 'ECDSA', hash: 'SHA-256' }, key, value as Uint8Array<ArrayBuffer>, signedBytes(manifest) as Uint8Array<ArrayBuffer>);
+  const ok = await getSubtle().verify(
+    { name: 'ECDSA', hash: 'SHA-256' },
+    key,
+    value as Uint8Array<ArrayBuffer>,
+    signedBytes(manifest) as Uint8Array<ArrayBuffer>,
+  );
   if (!ok) throw fail('the signature does not match the manifest (it was changed after signing, or signed by another key)');
 }

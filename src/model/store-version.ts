@@ -20,22 +20,41 @@ export async function storeVersion(
 ): Promise<{ status: BundleCacheStatus; evicted: string[] }> {
   const { manifest } = version;
   const bytes = manifest.files.reduce((n, f) => n + f.bytes, 0);
-  const memory = (code: 'QUOTA_EXCEEDED' | 'CACHE_UNAVAILABLE', reason: string) => ({ status: { persisted: false, memoryOnly: true, code, reason }, evicted: [] });
+  const memory = (code: 'QUOTA_EXCEEDED' | 'CACHE_UNAVAILABLE', reason: string) => ({
+    status: { persisted: false, memoryOnly: true, code, reason },
+    evicted: [],
+  });
   if (bytes > limits.maxBytes) {
-    return memory('QUOTA_EXCEEDED', `${manifest.name}@${manifest.version} is ${bytes} bytes, over the cache budget cache.maxBytes=${limits.maxBytes}; kept in memory only`);
+    return memory(
+      'QUOTA_EXCEEDED',
+      `${manifest.name}@${manifest.version} is ${bytes} bytes, over the cache budget cache.maxBytes=${limits.maxBytes}; kept in memory only`,
+    );
   }
   const estimate = await store.storage?.estimate().catch(() => undefined);
   // Checked before writing so a doomed transaction is not even started.
   if (estimate?.quota !== undefined && estimate.quota - (estimate.usage ?? 0) < bytes) {
     const free = estimate.quota - (estimate.usage ?? 0);
-    return memory('QUOTA_EXCEEDED', `storage has ${free} bytes free (storage.estimate() of ${store.name}), ${manifest.name}@${manifest.version} needs ${bytes}; kept in memory only`);
+    return memory(
+      'QUOTA_EXCEEDED',
+      `storage has ${free} bytes free (storage.estimate() of ${store.name}), ${manifest.name}@${manifest.version} needs ${bytes}; kept in memory only`,
+    );
   }
   const blobs = new Map(manifest.files.map((f) => [f.sha256, version.files.get(f.path)!]));
   let evicted: string[];
   try {
     evicted = await commitVersion(
       store,
-      { name: manifest.name, version: manifest.version, id: version.id, baseUrl: version.baseUrl, manifest: version.manifestBytes, files: manifest.files, bytes, storedAt: now, lastUsed: now },
+      {
+        name: manifest.name,
+        version: manifest.version,
+        id: version.id,
+        baseUrl: version.baseUrl,
+        manifest: version.manifestBytes,
+        files: manifest.files,
+        bytes,
+        storedAt: now,
+        lastUsed: now,
+      },
       blobs,
       limits,
     );

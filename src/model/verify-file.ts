@@ -17,8 +17,12 @@ export async function verifyFile(entry: BundleFile, bytes: Uint8Array, where: st
   }
   const got = await sha256Hex(bytes);
   if (got !== entry.sha256) {
-    throw new FerryError('INTEGRITY_MISMATCH', `${where}: sha256 ${got} does not match the manifest's ${entry.sha256}; the file is corrupt or was changed after packing, and was not stored`, {
-      details: { url: where, path: entry.path, expected: entry.sha256, got },
-    });
+    throw new FerryError(
+      'INTEGRITY_MISMATCH',
+      `${where}: sha256 ${got} does not match the manifest's ${entry.sha256}; the file is corrupt or was changed after packing, and was not stored`,
+      {
+        details: { url: where, path: entry.path, expected: entry.sha256, got },
+      },
+    );
   }
 }

@@ -102,7 +102,9 @@ export function parseCsv(text: string, where = 'CSV'): { header: string[]; rows:
   if (!head) throw new FerryError('INVALID_OPTIONS', `${where}: empty CSV (a header row is required)`, { details: { path: where } });
   rows.forEach((r, n) => {
     if (r.length !== head.length)
-      throw new FerryError('INVALID_OPTIONS', `${where}: data row ${n + 1} has ${r.length} fields, the header has ${head.length}`, { details: { path: where, row: n } });
+      throw new FerryError('INVALID_OPTIONS', `${where}: data row ${n + 1} has ${r.length} fields, the header has ${head.length}`, {
+        details: { path: where, row: n },
+      });
   });
   return { header: head.map((f) => f.text), rows };
 }

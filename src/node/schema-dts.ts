@@ -73,6 +73,7 @@ export function schemaToDts(schema: Schema, options: DtsOptions = {}): string {
     `export type Width = ${schema.width};`,
   ];
   const classes = schema.label?.classes;
-  if (classes && classes.length > 0) lines.push('', `/** Training label classes (${schema.label!.column}). */`, `export type Label = ${union(classes.map(literal))};`);
+  if (classes && classes.length > 0)
+    lines.push('', `/** Training label classes (${schema.label!.column}). */`, `export type Label = ${union(classes.map(literal))};`);
   return `${lines.join('\n')}\n`;
 }

@@ -68,7 +68,11 @@ async function diagnoseWasm(paths: ActivateOptions['wasmPaths']): Promise<WasmDi
   const [simd, threads] = await Promise.all([tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'), tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT')]);
   const file = wasmBinary(simd === true, threads === true);
   const url = typeof paths === 'string' ? `${paths}${file}` : paths[file];
-  if (!url) return { code: 'WASM_UNREACHABLE', reason: `no URL for ${file} in the wasmPaths map (keys: tfjs-backend-wasm.wasm, tfjs-backend-wasm-simd.wasm, tfjs-backend-wasm-threaded-simd.wasm)` };
+  if (!url)
+    return {
+      code: 'WASM_UNREACHABLE',
+      reason: `no URL for ${file} in the wasmPaths map (keys: tfjs-backend-wasm.wasm, tfjs-backend-wasm-simd.wasm, tfjs-backend-wasm-threaded-simd.wasm)`,
+    };
   try {
     const response = await fetch(url);
     if (!response.ok) return { code: 'WASM_UNREACHABLE', reason: `${url} answered HTTP ${response.status}` };
@@ -105,7 +109,10 @@ export async function activateBackend(name: BackendName, options: ActivateOption
     } catch (error) {
       const wasm = name === 'wasm' ? await diagnoseWasm(options.wasmPaths) : undefined;
       if (wasm) {
-        return reject(wasm.code, `the WebAssembly binary cannot be used: ${wasm.reason}; ship tfjs-backend-wasm's dist/*.wasm (the SDK's build has them next to its code) and point \`wasmPaths\` at them if they live elsewhere`);
+        return reject(
+          wasm.code,
+          `the WebAssembly binary cannot be used: ${wasm.reason}; ship tfjs-backend-wasm's dist/*.wasm (the SDK's build has them next to its code) and point \`wasmPaths\` at them if they live elsewhere`,
+        );
       }
       return reject('INIT_FAILED', `initialising the ${name} backend failed: ${describe(error)}`);
     }

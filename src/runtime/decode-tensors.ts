@@ -47,11 +47,15 @@ const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
 function offsets(outputs: readonly OutputTensor[], outputWidth: number): Map<string, { at: number; shape: number[] }> {
   const map = new Map<string, { at: number; shape: number[] }>();
   let at = 0;
-  for (const o of outputs) map.set(o.name, { at, shape: o.shape }), (at += size(o.shape));
+  for (const o of outputs) (map.set(o.name, { at, shape: o.shape }), (at += size(o.shape)));
   if (at !== outputWidth)
-    throw new FerryError('MANIFEST_INVALID', `The manifest's outputs hold ${at} values per row but the model produces ${outputWidth}; list every output with its shape`, {
-      details: { outputs, outputWidth },
-    });
+    throw new FerryError(
+      'MANIFEST_INVALID',
+      `The manifest's outputs hold ${at} values per row but the model produces ${outputWidth}; list every output with its shape`,
+      {
+        details: { outputs, outputWidth },
+      },
+    );
   return map;
 }
 
@@ -67,7 +71,11 @@ export function rawDecoder(outputs: readonly OutputTensor[], outputWidth: number
 }
 
 /** Decoder for a {@link DetectionSpec}; `override` is the app's thresholds (loadModel `detection`). */
-export function detectionDecoder(spec: DetectionSpec, outputWidth: number, override: Partial<Pick<DetectionSpec, 'scoreThreshold' | 'iouThreshold' | 'maxDetections'>> = {}) {
+export function detectionDecoder(
+  spec: DetectionSpec,
+  outputWidth: number,
+  override: Partial<Pick<DetectionSpec, 'scoreThreshold' | 'iouThreshold' | 'maxDetections'>> = {},
+) {
   const map = offsets(spec.outputs, outputWidth);
   const boxes = map.get(spec.boxes)!;
   const scores = map.get(spec.scores)!;
@@ -75,7 +83,9 @@ export function detectionDecoder(spec: DetectionSpec, outputWidth: number, overr
   const n = size(boxes.shape) / 4;
   const perBox = size(scores.shape) / n;
   if (!Number.isInteger(n) || n < 1 || !Number.isInteger(perBox) || perBox < 1)
-    throw new FerryError('MANIFEST_INVALID', `Detection: ${spec.boxes} [${boxes.shape}] and ${spec.scores} [${scores.shape}] do not describe the same boxes`, { details: { spec } });
+    throw new FerryError('MANIFEST_INVALID', `Detection: ${spec.boxes} [${boxes.shape}] and ${spec.scores} [${scores.shape}] do not describe the same boxes`, {
+      details: { spec },
+    });
   const scoreThreshold = override.scoreThreshold ?? spec.scoreThreshold ?? 0.5;
   const iouThreshold = override.iouThreshold ?? spec.iouThreshold ?? 0.5;
   const maxDetections = override.maxDetections ?? spec.maxDetections ?? 20;
@@ -90,8 +100,7 @@ export function detectionDecoder(spec: DetectionSpec, outputWidth: number, overr
       const s = base + scores.at + b * perBox;
       let top = -Infinity;
       let cls = 0;
-      for (let c = 0; c < perBox; c++)
-        if (c !== spec.background && output[s + c]! > top) (top = output[s + c]!), (cls = c);
+      for (let c = 0; c < perBox; c++) if (c !== spec.background && output[s + c]! > top) ((top = output[s + c]!), (cls = c));
       best[b] = top;
       // Class outputs are floats, not always whole (1.988 seen from a TF OD API model on tfjs cpu).
       bestClass[b] = classes ? Math.round(output[base + classes.at + b]!) : cls;
@@ -101,7 +110,9 @@ export function detectionDecoder(spec: DetectionSpec, outputWidth: number, overr
     const kept = nonMaxSuppression(output, base + boxes.at, best, maxDetections, nms ? iouThreshold : Infinity, scoreThreshold);
     const detections = kept.map((b): Detection => {
       const p = base + boxes.at + 4 * b;
-      const box: Detection['box'] = xyxy ? [output[p + 1]!, output[p]!, output[p + 3]!, output[p + 2]!] : [output[p]!, output[p + 1]!, output[p + 2]!, output[p + 3]!];
+      const box: Detection['box'] = xyxy
+        ? [output[p + 1]!, output[p]!, output[p + 3]!, output[p + 2]!]
+        : [output[p]!, output[p + 1]!, output[p + 2]!, output[p + 3]!];
       const cls = bestClass[b]!;
       return { box, score: best[b]!, class: cls, label: spec.labels?.[cls] ?? String(cls) };
     });

@@ -52,13 +52,20 @@ function template(names: readonly string[]): Record<string, number> {
 }
 
 /** Builds the decoder for `spec`; throws `MANIFEST_INVALID` when the model's output width does not fit it. */
-export function createDecoder(spec: OutputSpec, outputWidth: number, topK: number, detection?: Partial<Pick<DetectionSpec, 'scoreThreshold' | 'iouThreshold' | 'maxDetections'>>): Decoder {
+export function createDecoder(
+  spec: OutputSpec,
+  outputWidth: number,
+  topK: number,
+  detection?: Partial<Pick<DetectionSpec, 'scoreThreshold' | 'iouThreshold' | 'maxDetections'>>,
+): Decoder {
   if (spec.kind === 'raw') return rawDecoder(spec.outputs, outputWidth);
   if (spec.kind === 'detection') return detectionDecoder(spec, outputWidth, detection);
   if (spec.kind === 'regression') {
     const names = spec.names ?? Array.from({ length: outputWidth }, (_, i) => String(i));
     if (names.length !== outputWidth) {
-      throw new FerryError('MANIFEST_INVALID', `The manifest names ${names.length} regression outputs but the model produces ${outputWidth}`, { details: { names, outputWidth } });
+      throw new FerryError('MANIFEST_INVALID', `The manifest names ${names.length} regression outputs but the model produces ${outputWidth}`, {
+        details: { names, outputWidth },
+      });
     }
     const blank = template(names);
     return (output, index) => {
@@ -72,7 +79,9 @@ export function createDecoder(spec: OutputSpec, outputWidth: number, topK: numbe
   // One sigmoid unit for two labels: p(labels[1]) = output, p(labels[0]) = 1 − output.
   const binary = outputWidth === 1 && labels.length === 2;
   if (!binary && labels.length !== outputWidth) {
-    throw new FerryError('MANIFEST_INVALID', `The manifest lists ${labels.length} labels but the model produces ${outputWidth} outputs per row`, { details: { labels, outputWidth } });
+    throw new FerryError('MANIFEST_INVALID', `The manifest lists ${labels.length} labels but the model produces ${outputWidth} outputs per row`, {
+      details: { labels, outputWidth },
+    });
   }
   const k = Math.max(1, Math.min(topK, labels.length));
   const blank = template(labels);
@@ -91,8 +100,8 @@ export function createDecoder(spec: OutputSpec, outputWidth: number, topK: numbe
       let j = n;
       while (j > 0 && best[j - 1]! < probability) j--;
       if (j >= k) continue;
-      for (let m = Math.min(n, k - 1); m > j; m--) (order[m] = order[m - 1]!), (best[m] = best[m - 1]!);
-      (order[j] = i), (best[j] = probability);
+      for (let m = Math.min(n, k - 1); m > j; m--) ((order[m] = order[m - 1]!), (best[m] = best[m - 1]!));
+      ((order[j] = i), (best[j] = probability));
       if (n < k) n++;
     }
     const top: LabelProbability[] = new Array<LabelProbability>(n);

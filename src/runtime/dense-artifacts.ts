@@ -13,7 +13,15 @@ export type DenseArtifacts = { steps: DenseStep[]; width: number } | { reason: s
 
 interface KerasLayer {
   class_name?: string;
-  config?: { name?: string; units?: number; activation?: string; use_bias?: boolean; batch_input_shape?: Array<number | null>; batchInputShape?: Array<number | null>; dtype?: string };
+  config?: {
+    name?: string;
+    units?: number;
+    activation?: string;
+    use_bias?: boolean;
+    batch_input_shape?: Array<number | null>;
+    batchInputShape?: Array<number | null>;
+    dtype?: string;
+  };
   inbound_nodes?: unknown[];
 }
 
@@ -64,7 +72,8 @@ export function readDenseArtifacts(artifacts: io.ModelArtifacts): DenseArtifacts
   const weights = new Map<string, { shape: number[]; at: number }>();
   let at = 0;
   for (const spec of specs) {
-    if (spec.dtype !== 'float32' || spec.quantization) return { reason: `weight ${spec.name} is ${spec.quantization ? 'quantized' : spec.dtype}, not plain float32` };
+    if (spec.dtype !== 'float32' || spec.quantization)
+      return { reason: `weight ${spec.name} is ${spec.quantization ? 'quantized' : spec.dtype}, not plain float32` };
     weights.set(spec.name, { shape: spec.shape, at });
     at += spec.shape.reduce((a, b) => a * b, 1) * 4;
   }
@@ -83,11 +92,13 @@ export function readDenseArtifacts(artifacts: io.ModelArtifacts): DenseArtifacts
     const kind = layer.class_name ?? '?';
     const config = layer.config ?? {};
     const name = config.name ?? kind;
-    if (layer.inbound_nodes !== undefined && kind !== 'InputLayer' && inboundName(layer) !== previous) return { reason: `layer ${name} is not in a straight chain` };
+    if (layer.inbound_nodes !== undefined && kind !== 'InputLayer' && inboundName(layer) !== previous)
+      return { reason: `layer ${name} is not in a straight chain` };
     previous = name;
     const shape = config.batch_input_shape ?? config.batchInputShape;
     if (shape) {
-      if (width !== undefined || shape.length !== 2 || typeof shape[1] !== 'number') return { reason: `the model's input shape [${String(shape)}] is not one row of features` };
+      if (width !== undefined || shape.length !== 2 || typeof shape[1] !== 'number')
+        return { reason: `the model's input shape [${String(shape)}] is not one row of features` };
       width = shape[1];
     }
     if (config.dtype !== undefined && config.dtype !== 'float32') return { reason: `layer ${name} computes in ${config.dtype}` };
@@ -97,16 +108,19 @@ export function readDenseArtifacts(artifacts: io.ModelArtifacts): DenseArtifacts
       steps.push({ name, activation });
     } else if (kind === 'Dense' && typeof config.units === 'number') {
       const kernel = find(name, 'kernel');
-      if (!kernel || kernel.shape.length !== 2 || kernel.shape[1] !== config.units) return { reason: `layer ${name}'s kernel is missing or not [inputs, ${config.units}]` };
+      if (!kernel || kernel.shape.length !== 2 || kernel.shape[1] !== config.units)
+        return { reason: `layer ${name}'s kernel is missing or not [inputs, ${config.units}]` };
       const bias = config.use_bias === false ? undefined : find(name, 'bias');
-      if (config.use_bias !== false && (!bias || bias.shape.length !== 1 || bias.shape[0] !== config.units)) return { reason: `layer ${name}'s bias is missing or not [${config.units}]` };
+      if (config.use_bias !== false && (!bias || bias.shape.length !== 1 || bias.shape[0] !== config.units))
+        return { reason: `layer ${name}'s bias is missing or not [${config.units}]` };
       steps.push({ name, activation, kernel: { inputs: kernel.shape[0]!, units: config.units, values: read(kernel) }, ...(bias ? { bias: read(bias) } : {}) });
     } else {
       return { reason: `layer ${name} (${kind}) is not Dense, Activation or an inference-time identity` };
     }
   }
   const outputs = (artifacts.modelTopology as { config?: { output_layers?: unknown[] } } | undefined)?.config?.output_layers;
-  if (Array.isArray(outputs) && (outputs.length !== 1 || (outputs[0] as unknown[] | undefined)?.[0] !== previous)) return { reason: 'the model has more than one output, or its output is not the last layer' };
+  if (Array.isArray(outputs) && (outputs.length !== 1 || (outputs[0] as unknown[] | undefined)?.[0] !== previous))
+    return { reason: 'the model has more than one output, or its output is not the last layer' };
   if (width === undefined) return { reason: "model.json does not give the model's input shape" };
   return steps.length === 0 ? { reason: 'the model has no Dense or Activation layer' } : { steps, width };
 }

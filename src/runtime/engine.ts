@@ -78,7 +78,11 @@ export async function createEngine(init: EngineInit, onChange?: (report: EngineR
       // Its buffers died with the device.
     }
     resetBackend(gone);
-    const rejection: Rejection = { backend: gone, code: 'DEVICE_LOST', reason: `the WebGPU device was lost (${why}); the model was reloaded on the next backend` };
+    const rejection: Rejection = {
+      backend: gone,
+      code: 'DEVICE_LOST',
+      reason: `the WebGPU device was lost (${why}); the model was reloaded on the next backend`,
+    };
     const after = init.backends.slice(init.backends.indexOf(gone) + 1);
     const backends = after.length > 0 ? after : BACKEND_NAMES.filter((b) => b !== gone);
     try {
@@ -109,7 +113,9 @@ export async function createEngine(init: EngineInit, onChange?: (report: EngineR
   watch();
 
   const fail = (error: unknown, backend = selected.backend): FerryError =>
-    error instanceof FerryError ? error : new FerryError('INFERENCE_FAILED', `Inference on ${backend} failed: ${describe(error)}`, { cause: error, details: { backend } });
+    error instanceof FerryError
+      ? error
+      : new FerryError('INFERENCE_FAILED', `Inference on ${backend} failed: ${describe(error)}`, { cause: error, details: { backend } });
 
   async function slowRun(input: Float32Array, rows: number, retried = false): Promise<Float32Array> {
     if (disposed) throw new FerryError('DISPOSED', 'This model was disposed; load it again to predict');

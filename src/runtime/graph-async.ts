@@ -33,10 +33,12 @@ export function asyncForward(graph: GraphModel, plans: readonly InputPlan[], siz
         try {
           const out = y;
           // packOutputs hands back a lone float32 output itself: keep a reference that survives disposing y.
-          parts.push(tf.tidy(() => {
-            const packed = packOutputs(out, step, sizes);
-            return packed === out ? tf.clone(packed) : packed;
-          }));
+          parts.push(
+            tf.tidy(() => {
+              const packed = packOutputs(out, step, sizes);
+              return packed === out ? tf.clone(packed) : packed;
+            }),
+          );
         } finally {
           tf.dispose(y);
         }

@@ -23,7 +23,13 @@ export const measureScore = (perCall: number, perBatch: number) => Math.sqrt(per
  * round timing 0 ms). The growing rounds also warm the JIT up. Stops after `rounds` timed
  * rounds, or sooner once `budgetMs` is spent (never before 3).
  */
-export async function measureCall(session: { run(input: Float32Array, rows: number): Float32Array | Promise<Float32Array> }, input: Float32Array, rows: number, rounds = 5, budgetMs = 30): Promise<number> {
+export async function measureCall(
+  session: { run(input: Float32Array, rows: number): Float32Array | Promise<Float32Array> },
+  input: Float32Array,
+  rows: number,
+  rounds = 5,
+  budgetMs = 30,
+): Promise<number> {
   const round = async (calls: number) => {
     const t0 = performance.now();
     for (let i = 0; i < calls; i++) await session.run(input, rows);

@@ -23,7 +23,8 @@ export interface InputPlan {
   size: number;
 }
 
-const invalid = (message: string, details: Record<string, unknown>) => new FerryError('MANIFEST_INVALID', `${message}; re-pack the bundle (see README "Inputs and outputs")`, { details });
+const invalid = (message: string, details: Record<string, unknown>) =>
+  new FerryError('MANIFEST_INVALID', `${message}; re-pack the bundle (see README "Inputs and outputs")`, { details });
 const product = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
 const dtypeOf = (d: string | undefined): 'float32' | 'int32' => (d === 'int32' ? 'int32' : 'float32');
 
@@ -33,7 +34,10 @@ function rowShape(shape: ReadonlyArray<number | null> | undefined, width: number
   const known = inner.filter((d) => d > 0).reduce((a, b) => a * b, 1);
   const unknown = inner.filter((d) => d < 0).length;
   if (unknown > 1 || (unknown === 0 && known !== width) || (unknown === 1 && width % known !== 0))
-    throw invalid(`The model's input shape [${String(shape)}] does not fit the schema's ${width} features per row (a dynamic shape needs model.inputs in the manifest)`, { inputShape: shape, width });
+    throw invalid(
+      `The model's input shape [${String(shape)}] does not fit the schema's ${width} features per row (a dynamic shape needs model.inputs in the manifest)`,
+      { inputShape: shape, width },
+    );
   return inner.map((d) => (d < 0 ? width / known : d));
 }
 
@@ -44,11 +48,13 @@ function rowShape(shape: ReadonlyArray<number | null> | undefined, width: number
 export function planInputs(model: readonly ModelInput[], specs: readonly InputTensor[] | undefined, width: number): InputPlan[] {
   const names = model.map((m) => m.name);
   if (specs === undefined) {
-    if (model.length !== 1) throw invalid(`The model has ${model.length} inputs (${names.join(', ')}); list them in the manifest's model.inputs`, { inputs: names });
+    if (model.length !== 1)
+      throw invalid(`The model has ${model.length} inputs (${names.join(', ')}); list them in the manifest's model.inputs`, { inputs: names });
     const only = model[0]!;
     return [{ name: only.name, shape: rowShape(only.shape, width), dtype: dtypeOf(only.dtype), offset: 0, size: width }];
   }
-  if (specs.length !== model.length) throw invalid(`The manifest lists ${specs.length} inputs but the model has ${model.length} (${names.join(', ')})`, { inputs: names });
+  if (specs.length !== model.length)
+    throw invalid(`The manifest lists ${specs.length} inputs but the model has ${model.length} (${names.join(', ')})`, { inputs: names });
   let offset = 0;
   const plans = specs.map((spec, i) => {
     // By name where the names match the model's, else by position (layers models rename inputs freely).
@@ -56,7 +62,12 @@ export function planInputs(model: readonly ModelInput[], specs: readonly InputTe
     if (!m) throw invalid(`The manifest's input "${spec.name}" is not one of the model's inputs (${names.join(', ')})`, { input: spec.name, inputs: names });
     const declared = (m.shape ?? []).slice(1);
     const fits = declared.length === spec.shape.length && declared.every((d, k) => d === null || d < 0 || d === spec.shape[k]);
-    if (!fits) throw invalid(`Input "${spec.name}": the manifest's shape [${spec.shape}] does not fit the model's [${String(m.shape)}]`, { input: spec.name, shape: spec.shape, modelShape: m.shape });
+    if (!fits)
+      throw invalid(`Input "${spec.name}": the manifest's shape [${spec.shape}] does not fit the model's [${String(m.shape)}]`, {
+        input: spec.name,
+        shape: spec.shape,
+        modelShape: m.shape,
+      });
     const dtype = spec.dtype ?? dtypeOf(m.dtype);
     const plan: InputPlan = { name: m.name, shape: [...spec.shape], dtype, offset, size: product(spec.shape) };
     offset += plan.size;
@@ -89,9 +100,15 @@ export function packOutputs(y: tf.Tensor | tf.Tensor[], rows: number, sizes: rea
   list.forEach((t, i) => {
     const per = t.size / rows;
     if (t.shape[0] !== rows || (sizes !== undefined && per !== sizes[i]))
-      throw invalid(`Output ${i} has shape [${t.shape}] for ${rows} rows; the manifest expects ${sizes?.[i] ?? '?'} values per row`, { output: i, shape: t.shape, rows });
+      throw invalid(`Output ${i} has shape [${t.shape}] for ${rows} rows; the manifest expects ${sizes?.[i] ?? '?'} values per row`, {
+        output: i,
+        shape: t.shape,
+        rows,
+      });
   });
   if (list.length === 1) return list[0]!.dtype === 'float32' ? list[0]! : tf.cast(list[0]!, 'float32');
-  return tf.concat(list.map((t) => tf.reshape(t.dtype === 'float32' ? t : tf.cast(t, 'float32'), [rows, -1])), 1);
+  return tf.concat(
+    list.map((t) => tf.reshape(t.dtype === 'float32' ? t : tf.cast(t, 'float32'), [rows, -1])),
+    1,
+  );
 }
-

@@ -24,7 +24,11 @@ export interface ModelParts<Input> {
   engine: Engine;
   output: OutputSpec;
   /** The facts that do not change with the backend. */
-  base: Pick<ModelInfo, 'name' | 'version' | 'bundleId' | 'source' | 'resolvedBy' | 'fallback' | 'worker' | 'features' | 'output' | 'bytes'> & { bundleMs: number; importMs: number; totalMs: number };
+  base: Pick<ModelInfo, 'name' | 'version' | 'bundleId' | 'source' | 'resolvedBy' | 'fallback' | 'worker' | 'features' | 'output' | 'bytes'> & {
+    bundleMs: number;
+    importMs: number;
+    totalMs: number;
+  };
   telemetry: Telemetry | undefined;
   maxBatch: number;
   maxDelayMs: number;

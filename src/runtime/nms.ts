@@ -9,10 +9,14 @@
 function iou(boxes: ArrayLike<number>, at: number, i: number, j: number): number {
   const a = at + 4 * i;
   const b = at + 4 * j;
-  const ay1 = Math.min(boxes[a]!, boxes[a + 2]!), ay2 = Math.max(boxes[a]!, boxes[a + 2]!);
-  const ax1 = Math.min(boxes[a + 1]!, boxes[a + 3]!), ax2 = Math.max(boxes[a + 1]!, boxes[a + 3]!);
-  const by1 = Math.min(boxes[b]!, boxes[b + 2]!), by2 = Math.max(boxes[b]!, boxes[b + 2]!);
-  const bx1 = Math.min(boxes[b + 1]!, boxes[b + 3]!), bx2 = Math.max(boxes[b + 1]!, boxes[b + 3]!);
+  const ay1 = Math.min(boxes[a]!, boxes[a + 2]!),
+    ay2 = Math.max(boxes[a]!, boxes[a + 2]!);
+  const ax1 = Math.min(boxes[a + 1]!, boxes[a + 3]!),
+    ax2 = Math.max(boxes[a + 1]!, boxes[a + 3]!);
+  const by1 = Math.min(boxes[b]!, boxes[b + 2]!),
+    by2 = Math.max(boxes[b]!, boxes[b + 2]!);
+  const bx1 = Math.min(boxes[b + 1]!, boxes[b + 3]!),
+    bx2 = Math.max(boxes[b + 1]!, boxes[b + 3]!);
   const areaA = (ay2 - ay1) * (ax2 - ax1);
   const areaB = (by2 - by1) * (bx2 - bx1);
   if (areaA <= 0 || areaB <= 0) return 0;
@@ -25,7 +29,14 @@ function iou(boxes: ArrayLike<number>, at: number, i: number, j: number): number
  * @param boxes the row's boxes, 4 values per box from `at`
  * @param scores one score per box
  */
-export function nonMaxSuppression(boxes: ArrayLike<number>, at: number, scores: ArrayLike<number>, maxOutput: number, iouThreshold: number, scoreThreshold: number): number[] {
+export function nonMaxSuppression(
+  boxes: ArrayLike<number>,
+  at: number,
+  scores: ArrayLike<number>,
+  maxOutput: number,
+  iouThreshold: number,
+  scoreThreshold: number,
+): number[] {
   const candidates: number[] = [];
   for (let i = 0; i < scores.length; i++) if (scores[i]! > scoreThreshold) candidates.push(i);
   candidates.sort((a, b) => scores[b]! - scores[a]! || a - b);

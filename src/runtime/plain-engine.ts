@@ -32,16 +32,38 @@ export function checkPlain(kernel: PlainKernel, init: EngineInit, timings: Timin
   try {
     result = checkGolden(kernel.run(golden.input, golden.rows), golden);
   } catch (error) {
-    return { ok: false, rejection: { backend: 'cpu', code: 'MODEL_FAILED', reason: `the ${kernel.name} (plain JavaScript) failed on the golden rows: ${error instanceof Error ? error.message : String(error)}` } };
+    return {
+      ok: false,
+      rejection: {
+        backend: 'cpu',
+        code: 'MODEL_FAILED',
+        reason: `the ${kernel.name} (plain JavaScript) failed on the golden rows: ${error instanceof Error ? error.message : String(error)}`,
+      },
+    };
   } finally {
     timings.goldenMs += performance.now() - t;
   }
-  if (!result.ok) return { ok: false, rejection: { backend: 'cpu', code: 'GOLDEN_MISMATCH', reason: `the ${kernel.name} (plain JavaScript) does not reproduce the bundle's golden outputs: ${result.reason}` } };
+  if (!result.ok)
+    return {
+      ok: false,
+      rejection: {
+        backend: 'cpu',
+        code: 'GOLDEN_MISMATCH',
+        reason: `the ${kernel.name} (plain JavaScript) does not reproduce the bundle's golden outputs: ${result.reason}`,
+      },
+    };
   return { ok: true, goldenError: result.maxError };
 }
 
 /** Builds the engine around a kernel that passed {@link checkPlain}; `why` becomes `engineReason`. */
-export function createPlainEngine(kernel: PlainKernel, init: EngineInit, timings: Timings, check: { goldenError?: number }, why: string, onChange?: (report: EngineReport) => void): Engine {
+export function createPlainEngine(
+  kernel: PlainKernel,
+  init: EngineInit,
+  timings: Timings,
+  check: { goldenError?: number },
+  why: string,
+  onChange?: (report: EngineReport) => void,
+): Engine {
   const remembered = init.remembered?.backend === 'cpu' ? init.remembered : undefined;
   let report: EngineReport = {
     engine: 'js',
@@ -82,7 +104,9 @@ export function createPlainEngine(kernel: PlainKernel, init: EngineInit, timings
       try {
         return kernel.run(input, rows);
       } catch (error) {
-        return Promise.reject(new FerryError('INFERENCE_FAILED', `The ${kernel.name} failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error }));
+        return Promise.reject(
+          new FerryError('INFERENCE_FAILED', `The ${kernel.name} failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error }),
+        );
       } finally {
         if (measure) {
           measure = false;

@@ -31,16 +31,29 @@ export async function measureInBackground(kernel: PlainKernel, init: EngineInit,
   const other: BackendName = engine.report.backend;
   const measured = { cpu: await measureCall(kernel, row, 1), [other]: await measureCall(engine, row.slice(), 1) };
   // The tfjs engine may take ownership of its input (a worker transfers it): a fresh copy per call.
-  const measuredBatch = { cpu: await measureCall(kernel, batch, MEASURE_BATCH, 3), [other]: await measureCall({ run: (x, n) => engine.run(x.slice(), n) }, batch, MEASURE_BATCH, 3) };
+  const measuredBatch = {
+    cpu: await measureCall(kernel, batch, MEASURE_BATCH, 3),
+    [other]: await measureCall({ run: (x, n) => engine.run(x.slice(), n) }, batch, MEASURE_BATCH, 3),
+  };
   const score = (b: BackendName) => measureScore(measured[b]!, measuredBatch[b]!);
-  const times = (b: BackendName) => `${us(measured[b]!)} per call at batch 1 and ${us(measuredBatch[b]!)} at batch ${MEASURE_BATCH} on ${b} (score ${us(score(b))} per row)`;
+  const times = (b: BackendName) =>
+    `${us(measured[b]!)} per call at batch 1 and ${us(measuredBatch[b]!)} at batch ${MEASURE_BATCH} on ${b} (score ${us(score(b))} per row)`;
   const winner: BackendName = score(other) < score('cpu') ? other : 'cpu';
   const remember: RememberedChoice = { device: engine.report.device, backend: winner, measured, measuredBatch, at: new Date().toISOString() };
   const measureMs = performance.now() - started;
   if (winner === 'cpu') {
     await engine.dispose();
     const reason = `measured in the background after the first answer: ${times('cpu')} vs ${times(other)}`;
-    return { report: { ...report, measured, measuredBatch, remember, engineReason: `${report.engineReason}; ${reason}`, rejected: [{ backend: other, code: 'SLOWER', reason }] } };
+    return {
+      report: {
+        ...report,
+        measured,
+        measuredBatch,
+        remember,
+        engineReason: `${report.engineReason}; ${reason}`,
+        rejected: [{ backend: other, code: 'SLOWER', reason }],
+      },
+    };
   }
   const t = engine.report;
   const reason = `measured in the background after the first answer: ${times(other)} vs ${times('cpu')}`;

@@ -33,7 +33,10 @@ export async function probeWebGpu(): Promise<WebGpuProbe> {
     return { ok: false, rejection: { backend: 'webgpu', code: 'NO_ADAPTER', reason: `navigator.gpu.requestAdapter() threw: ${String(error)}` } };
   }
   if (!adapter) {
-    return { ok: false, rejection: { backend: 'webgpu', code: 'NO_ADAPTER', reason: 'navigator.gpu.requestAdapter() returned null (GPU blocklisted or unavailable)' } };
+    return {
+      ok: false,
+      rejection: { backend: 'webgpu', code: 'NO_ADAPTER', reason: 'navigator.gpu.requestAdapter() returned null (GPU blocklisted or unavailable)' },
+    };
   }
   let info: Partial<AdapterInfo> = adapter.info ?? {};
   if (!adapter.info && adapter.requestAdapterInfo) info = await adapter.requestAdapterInfo().catch(() => ({}));
@@ -52,7 +55,9 @@ export async function probeWebGpu(): Promise<WebGpuProbe> {
 /** A short device fingerprint: a remembered backend choice is reused only on the same device. */
 export function deviceFingerprint(adapter: AdapterInfo | undefined): string {
   const nav = globalThis.navigator as { userAgent?: string; hardwareConcurrency?: number } | undefined;
-  const gpu = adapter ? `${adapter.vendor}/${adapter.architecture}/${adapter.device}/${adapter.description}/${adapter.isFallbackAdapter ? 'sw' : 'hw'}` : 'none';
+  const gpu = adapter
+    ? `${adapter.vendor}/${adapter.architecture}/${adapter.device}/${adapter.description}/${adapter.isFallbackAdapter ? 'sw' : 'hw'}`
+    : 'none';
   const raw = `${nav?.userAgent ?? 'no-ua'}|${nav?.hardwareConcurrency ?? 0}|${gpu}`;
   // FNV-1a: short, stable, and no crypto.subtle (absent on plain http origins).
   let h = 0x811c9dc5;

@@ -25,7 +25,8 @@ export function readRemembered(manifest: Pick<Manifest, 'name' | 'version'>): Re
     const raw = storage()?.getItem(rememberKey(manifest));
     if (!raw) return undefined;
     const value = JSON.parse(raw) as Partial<RememberedChoice>;
-    if (typeof value.device !== 'string' || !BACKEND_NAMES.includes(value.backend!) || typeof value.measured !== 'object' || typeof value.at !== 'string') return undefined;
+    if (typeof value.device !== 'string' || !BACKEND_NAMES.includes(value.backend!) || typeof value.measured !== 'object' || typeof value.at !== 'string')
+      return undefined;
     return value as RememberedChoice;
   } catch {
     return undefined;

@@ -53,7 +53,7 @@ function tile(row: Float32Array, width: number, rows: number): Float32Array {
 function sampleRow(width: number): Float32Array {
   const row = new Float32Array(width);
   let s = 12345;
-  for (let i = 0; i < width; i++) row[i] = ((s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 2 ** 31) - 1;
+  for (let i = 0; i < width; i++) row[i] = (s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 2 ** 31 - 1;
   return row;
 }
 
@@ -75,7 +75,11 @@ export async function selectBackend(init: EngineInit, timings: Timings): Promise
       if (probe && !probe.ok) return probe.rejection;
       if (adapter?.isFallbackAdapter && init.select === 'auto') {
         const what = [adapter.vendor, adapter.architecture, adapter.description].filter(Boolean).join(' ') || 'unknown';
-        return { backend: name, code: 'SOFTWARE_ADAPTER', reason: `the WebGPU adapter (${what}) is a software fallback adapter, not a GPU; pass backend: 'webgpu' to use it anyway` };
+        return {
+          backend: name,
+          code: 'SOFTWARE_ADAPTER',
+          reason: `the WebGPU adapter (${what}) is a software fallback adapter, not a GPU; pass backend: 'webgpu' to use it anyway`,
+        };
       }
     }
     let t = performance.now();
@@ -134,10 +138,17 @@ export async function selectBackend(init: EngineInit, timings: Timings): Promise
     const up = await bringUp(remembered.backend);
     if (!('code' in up)) {
       const batch = remembered.measuredBatch ?? {};
-      const times = Object.entries(remembered.measured).map(([b, v]) => `${b} ${ms(v)}${batch[b as BackendName] === undefined ? '' : ` / ${ms(batch[b as BackendName]!)}`}`).join(' vs ');
+      const times = Object.entries(remembered.measured)
+        .map(([b, v]) => `${b} ${ms(v)}${batch[b as BackendName] === undefined ? '' : ` / ${ms(batch[b as BackendName]!)}`}`)
+        .join(' vs ');
       const per = remembered.measuredBatch ? `per call at batch 1 / ${MEASURE_BATCH}` : 'per call';
       for (const other of order) {
-        if (other !== remembered.backend) rejected.push({ backend: other, code: 'REMEMBERED', reason: `an earlier measurement on this device chose ${remembered.backend} (${times} ${per}, ${remembered.at})` });
+        if (other !== remembered.backend)
+          rejected.push({
+            backend: other,
+            code: 'REMEMBERED',
+            reason: `an earlier measurement on this device chose ${remembered.backend} (${times} ${per}, ${remembered.at})`,
+          });
       }
       return done(remembered.backend, up, 'remembered', { measured: remembered.measured, measuredBatch: remembered.measuredBatch ?? {} });
     }
@@ -177,7 +188,8 @@ export async function selectBackend(init: EngineInit, timings: Timings): Promise
   timings.measureMs += performance.now() - t;
   const score = (b: BackendName) => measureScore(measured[b]!, measuredBatch[b]!);
   const best = candidates.reduce((a, b) => (score(b.backend) < score(a.backend) ? b : a));
-  const times = (b: BackendName) => `${ms(measured[b]!)} per call at batch 1 and ${ms(measuredBatch[b]!)} at batch ${MEASURE_BATCH} on ${b} (score ${ms(score(b))} per row)`;
+  const times = (b: BackendName) =>
+    `${ms(measured[b]!)} per call at batch 1 and ${ms(measuredBatch[b]!)} at batch ${MEASURE_BATCH} on ${b} (score ${ms(score(b))} per row)`;
   for (const { backend, up } of candidates) {
     if (backend === best.backend) continue;
     up.session.dispose();
@@ -199,7 +211,9 @@ function noBackend(rejected: Rejection[]): FerryError {
   const list = rejected.map((r) => `${r.backend}: ${r.reason}`).join('; ');
   // Wrong everywhere it ran means the bundle, not a backend, is wrong: say so with its own code.
   if (rejected.some((r) => r.code === 'GOLDEN_MISMATCH') && rejected.every((r) => r.code === 'GOLDEN_MISMATCH' || NEVER_RAN.has(r.code))) {
-    return new FerryError('GOLDEN_MISMATCH', `No backend reproduces the bundle's golden outputs; the bundle's golden.json or weights are wrong (${list})`, { details: { rejected } });
+    return new FerryError('GOLDEN_MISMATCH', `No backend reproduces the bundle's golden outputs; the bundle's golden.json or weights are wrong (${list})`, {
+      details: { rejected },
+    });
   }
   return new FerryError('NO_BACKEND', `No backend could run this model (${list})`, { details: { rejected } });
 }

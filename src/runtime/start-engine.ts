@@ -18,7 +18,8 @@ function tfjsRequired(init: EngineInit): string | undefined {
   if (init.select !== 'auto') return `select: '${init.select}' chooses among tfjs backends`;
   if (!init.backends.includes('cpu')) return "plain-JS kernels run on the CPU and `backends` leaves out 'cpu'";
   if (!init.lean) return 'lean: false runs LayersModel.predict';
-  if (init.remembered && init.remembered.backend !== 'cpu') return `an earlier measurement on this device chose ${init.remembered.backend} for this model version`;
+  if (init.remembered && init.remembered.backend !== 'cpu')
+    return `an earlier measurement on this device chose ${init.remembered.backend} for this model version`;
   return undefined;
 }
 
@@ -50,9 +51,13 @@ export async function startEngine(init: EngineInit, onChange?: (report: EngineRe
     }
     if (plainOnly) {
       const mismatch = rejected.find((r) => r.code === 'GOLDEN_MISMATCH');
-      throw new FerryError(mismatch ? 'GOLDEN_MISMATCH' : 'NO_BACKEND', `${init.format} models run only in a plain-JS kernel, which refused this one: ${refused.join('; ')}; the bundle is broken — re-export it`, {
-        details: { format: init.format, rejected },
-      });
+      throw new FerryError(
+        mismatch ? 'GOLDEN_MISMATCH' : 'NO_BACKEND',
+        `${init.format} models run only in a plain-JS kernel, which refused this one: ${refused.join('; ')}; the bundle is broken — re-export it`,
+        {
+          details: { format: init.format, rejected },
+        },
+      );
     }
     why = refused.length > 0 ? `no plain-JS kernel runs this model: ${refused.join('; ')}` : `no plain-JS kernel handles ${init.format} models`;
   }

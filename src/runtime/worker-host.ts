@@ -26,7 +26,12 @@ const startOwnWorker = () => new Worker(new URL('./worker.ts', import.meta.url),
  * `createEngine`, or `WORKER_FAILED`, or `ABORTED`, or with `init`'s own rejection (the worker
  * is then terminated).
  */
-export function createWorkerEngine(url: URL | true, init: EngineInit | Promise<EngineInit>, onChange?: (report: EngineReport) => void, signal?: AbortSignal): Promise<Engine> {
+export function createWorkerEngine(
+  url: URL | true,
+  init: EngineInit | Promise<EngineInit>,
+  onChange?: (report: EngineReport) => void,
+  signal?: AbortSignal,
+): Promise<Engine> {
   const worker = url === true ? startOwnWorker() : new Worker(url, { type: 'module', name: 'ferryml' });
   const where = url === true ? "the SDK's own ferryml-worker.js (next to its chunks)" : url.href;
   const post = (message: ToWorker, transfer: Transferable[] = []) => worker.postMessage(message, transfer);
@@ -94,9 +99,15 @@ export function createWorkerEngine(url: URL | true, init: EngineInit | Promise<E
   worker.addEventListener('error', (event) => {
     event.preventDefault();
     const why = event.message || 'the script could not be loaded or evaluated (check the URL and that it is served as JavaScript)';
-    breakAll(new FerryError('WORKER_FAILED', `The ferryml worker ${where} failed: ${why}; pass worker: { url } pointing at a served ferryml-worker.js`, { details: { url: where } }));
+    breakAll(
+      new FerryError('WORKER_FAILED', `The ferryml worker ${where} failed: ${why}; pass worker: { url } pointing at a served ferryml-worker.js`, {
+        details: { url: where },
+      }),
+    );
   });
-  worker.addEventListener('messageerror', () => breakAll(new FerryError('WORKER_FAILED', `A message from the ferryml worker ${where} could not be deserialized`)));
+  worker.addEventListener('messageerror', () =>
+    breakAll(new FerryError('WORKER_FAILED', `A message from the ferryml worker ${where} could not be deserialized`)),
+  );
 
   const onAbort = () => breakAll(new FerryError('ABORTED', 'loadModel() was aborted while the model was starting in its worker', { cause: signal?.reason }));
   return new Promise<Engine>((resolve, reject) => {
@@ -110,7 +121,12 @@ export function createWorkerEngine(url: URL | true, init: EngineInit | Promise<E
         const transfer = weights === undefined ? [] : Array.isArray(weights) ? weights : [weights];
         post({ type: 'init', init: ready }, transfer);
       },
-      (error: unknown) => breakAll(error instanceof FerryError ? error : new FerryError('WORKER_FAILED', `The model could not be handed to its worker: ${String(error)}`, { cause: error })),
+      (error: unknown) =>
+        breakAll(
+          error instanceof FerryError
+            ? error
+            : new FerryError('WORKER_FAILED', `The model could not be handed to its worker: ${String(error)}`, { cause: error }),
+        ),
     );
   }).finally(() => {
     started = undefined;

@@ -7,10 +7,7 @@ import type { FerryErrorCode } from '../errors.js';
 import type { EngineInit, EngineReport } from './types.js';
 
 /** Page → worker. */
-export type ToWorker =
-  | { type: 'init'; init: EngineInit }
-  | { type: 'run'; id: number; input: Float32Array; rows: number }
-  | { type: 'dispose' };
+export type ToWorker = { type: 'init'; init: EngineInit } | { type: 'run'; id: number; input: Float32Array; rows: number } | { type: 'dispose' };
 
 /** Worker → page. */
 export type FromWorker =

@@ -11,9 +11,7 @@ export type Where = { column?: string; step?: number; kind?: string };
 /** Throws `SCHEMA_INVALID` naming where the problem is and what it is. */
 export function fail(where: Where, message: string): never {
   const at =
-    where.column === undefined
-      ? 'schema'
-      : `column "${where.column}"${where.step === undefined ? '' : ` steps[${where.step}] (${where.kind ?? '?'})`}`;
+    where.column === undefined ? 'schema' : `column "${where.column}"${where.step === undefined ? '' : ` steps[${where.step}] (${where.kind ?? '?'})`}`;
   throw new FerryError('SCHEMA_INVALID', `Invalid schema: ${at}: ${message}. Re-export or refit the schema.`, {
     details: { ...where },
   });
@@ -89,7 +87,8 @@ function checkStep(s: Step, at: Where, valueKind: string | undefined): string | 
       return type;
     }
     case 'passthrough':
-      if (s.missing !== undefined && s.missing !== 'nan') fail(at, `"missing" must be "nan" (a missing value reaches the model as NaN) or absent, got ${JSON.stringify(s.missing)}`);
+      if (s.missing !== undefined && s.missing !== 'nan')
+        fail(at, `"missing" must be "nan" (a missing value reaches the model as NaN) or absent, got ${JSON.stringify(s.missing)}`);
       return undefined;
     case 'image':
       checkImage(s, at);
@@ -105,7 +104,8 @@ function checkCategories(categories: unknown, at: Where, valueKind: string | und
   if (!['string', 'number', 'boolean'].includes(type)) fail(at, 'categories must be strings, numbers or booleans');
   if (valueKind !== undefined && type !== valueKind) fail(at, `categories of a ${valueKind} column must be ${valueKind}s`);
   for (const v of categories)
-    if (typeof v !== type || (typeof v === 'number' && !Number.isFinite(v))) fail(at, `categories mix types or hold a non-finite number (${JSON.stringify(v)})`);
+    if (typeof v !== type || (typeof v === 'number' && !Number.isFinite(v)))
+      fail(at, `categories mix types or hold a non-finite number (${JSON.stringify(v)})`);
   if (new Set(categories).size !== categories.length) fail(at, 'categories must be unique');
   return type;
 }
@@ -130,4 +130,3 @@ function checkImage(s: Extract<Step, { kind: 'image' }>, at: Where): void {
     if (!isFloat32(255 * Math.abs(k) + Math.abs(s.offset[i] ?? s.offset[0]!))) fail(at, '"scale"/"offset" overflow float32 for pixel 255');
   });
 }
-

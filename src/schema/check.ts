@@ -39,14 +39,14 @@ function checkUnguarded(input: unknown): { schema: Schema; layout: FeatureLayout
   if (!oneOf(input.unknownColumns, ['ignore', 'warn', 'error'])) fail({}, '"unknownColumns" must be ignore, warn or error');
   const seen = new Set<string>();
   for (const column of input.columns as unknown[]) {
-    if (!isObject(column) || typeof column.name !== 'string' || column.name === '')
-      fail({}, 'every column needs a non-empty string "name"');
+    if (!isObject(column) || typeof column.name !== 'string' || column.name === '') fail({}, 'every column needs a non-empty string "name"');
     if (seen.has(column.name)) fail({ column: column.name }, 'duplicate column name');
     seen.add(column.name);
     checkColumn(column as unknown as ColumnSchema);
   }
   const layout = layoutFeatures(input.features, version as 1 | 2, input.columns as ColumnSchema[]);
-  if (input.width !== layout.width) fail({}, `"width" is ${String(input.width)} but "features" has ${layout.width} ${layout.ranges.size > 0 ? 'values' : 'names'}`);
+  if (input.width !== layout.width)
+    fail({}, `"width" is ${String(input.width)} but "features" has ${layout.width} ${layout.ranges.size > 0 ? 'values' : 'names'}`);
   return { schema: input as unknown as Schema, layout };
 }
 
@@ -54,8 +54,7 @@ function checkColumn(c: ColumnSchema): void {
   const at: Where = { column: c.name };
   if (!['number', 'category', 'boolean', 'image'].includes(c.type)) fail(at, `unknown type "${String(c.type)}"`);
   if (c.required !== undefined && typeof c.required !== 'boolean') fail(at, '"required" must be a boolean');
-  if (c.missing !== undefined && !(isObject(c.missing) && isStringArray(c.missing.strings)))
-    fail(at, '"missing" must be { strings: string[] }');
+  if (c.missing !== undefined && !(isObject(c.missing) && isStringArray(c.missing.strings))) fail(at, '"missing" must be { strings: string[] }');
   if (c.type === 'number') {
     if (c.parse !== undefined && !(isObject(c.parse) && oneOf(c.parse.strings, ['decimal', 'never'])))
       fail(at, '"parse" must be { strings: "decimal" | "never" }');
@@ -79,21 +78,21 @@ function checkColumn(c: ColumnSchema): void {
 export function handlesMissing(steps: readonly Step[]): boolean {
   const first = steps[0];
   // A passthrough that lets missing through as NaN comes after scaling steps, which keep NaN NaN.
-  return first?.kind === 'impute' || (first?.kind === 'ordinal' && first.missing !== undefined) || steps.some((s) => s.kind === 'passthrough' && s.missing === 'nan');
+  return (
+    first?.kind === 'impute' || (first?.kind === 'ordinal' && first.missing !== undefined) || steps.some((s) => s.kind === 'passthrough' && s.missing === 'nan')
+  );
 }
 
 function checkBaseline(c: ColumnSchema, at: Where): void {
   const b = c.baseline as unknown;
   const shares = (n: number, v: unknown) => Array.isArray(v) && v.length === n && v.every((x) => isFinite(x) && x >= 0);
-  if (!isObject(b) || !isFinite(b.missing) || b.missing < 0 || b.missing > 1 || !Number.isInteger(b.rows))
-    fail(at, '"baseline" needs missing (0..1) and rows');
+  if (!isObject(b) || !isFinite(b.missing) || b.missing < 0 || b.missing > 1 || !Number.isInteger(b.rows)) fail(at, '"baseline" needs missing (0..1) and rows');
   if (b.kind === 'numeric') {
     const edges = b.edges;
     if (!Array.isArray(edges) || !edges.every((e, i) => isFinite(e) && (i === 0 || e > edges[i - 1])))
       fail(at, 'baseline "edges" must be finite and strictly ascending');
     if (!shares(edges.length + 1, b.shares)) fail(at, 'baseline "shares" must hold edges.length + 1 non-negative numbers');
   } else if (b.kind === 'categorical') {
-    if (!Array.isArray(b.categories) || !shares(b.categories.length, b.shares))
-      fail(at, 'baseline "shares" must hold one non-negative number per category');
+    if (!Array.isArray(b.categories) || !shares(b.categories.length, b.shares)) fail(at, 'baseline "shares" must hold one non-negative number per category');
   } else fail(at, 'baseline "kind" must be numeric or categorical');
 }

@@ -81,9 +81,17 @@ export function compileSchema<S extends Schema>(schema: S): CompiledSchema<Infer
     return rejected;
   }
 
-  function row(input: unknown, out: Float32Array, base: number, observe: ValueObserver | undefined, sink: IssueSink, values?: Float64Array, at = 0, stride = 0): boolean {
-    if (typeof input !== 'object' || input === null || Array.isArray(input))
-      return report(sink, 'TYPE_MISMATCH', ROW_COLUMN, 'a row object', input);
+  function row(
+    input: unknown,
+    out: Float32Array,
+    base: number,
+    observe: ValueObserver | undefined,
+    sink: IssueSink,
+    values?: Float64Array,
+    at = 0,
+    stride = 0,
+  ): boolean {
+    if (typeof input !== 'object' || input === null || Array.isArray(input)) return report(sink, 'TYPE_MISMATCH', ROW_COLUMN, 'a row object', input);
     const record = input as Record<string, unknown>;
     let ok = true;
     try {
@@ -115,9 +123,13 @@ export function compileSchema<S extends Schema>(schema: S): CompiledSchema<Infer
     if (!Number.isInteger(offset) || offset < 0) throw new FerryError('INVALID_OPTIONS', `transformInto: offset must be a non-negative integer, got ${offset}`);
     const need = offset + rows.length * width;
     if (!(out instanceof Float32Array) || out.length < need)
-      throw new FerryError('INVALID_OPTIONS', `transformInto: out needs ${need} floats (${rows.length} rows × ${width} + offset ${offset}), got ${out?.length}`, {
-        details: { need, got: out?.length },
-      });
+      throw new FerryError(
+        'INVALID_OPTIONS',
+        `transformInto: out needs ${need} floats (${rows.length} rows × ${width} + offset ${offset}), got ${out?.length}`,
+        {
+          details: { need, got: out?.length },
+        },
+      );
   }
 
   const single = (input: unknown): { values: Float32Array; issues: Issue[]; ok: boolean } => {

@@ -11,9 +11,7 @@ export interface BatchResult {
 }
 
 /** {@link CompiledSchema.safeParse}'s result: values and warnings, or every issue. */
-export type SafeParseResult =
-  | { success: true; values: Float32Array; warnings: Issue[] }
-  | { success: false; issues: Issue[] };
+export type SafeParseResult = { success: true; values: Float32Array; warnings: Issue[] } | { success: false; issues: Issue[] };
 
 /** A schema compiled for validation and transform; `I` is the input row type. */
 export interface CompiledSchema<I = Record<string, unknown>> {

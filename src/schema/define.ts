@@ -10,8 +10,7 @@ import { SCHEMA_FORMAT_VERSION } from './types.js';
 import type { FeatureEntry, Schema } from './types.js';
 
 /** A schema as written in code: `formatVersion`, `features` and `width` may be left out. */
-export type SchemaDefinition = Omit<Schema, 'formatVersion' | 'features' | 'width'> &
-  Partial<Pick<Schema, 'formatVersion' | 'features' | 'width'>>;
+export type SchemaDefinition = Omit<Schema, 'formatVersion' | 'features' | 'width'> & Partial<Pick<Schema, 'formatVersion' | 'features' | 'width'>>;
 
 /** What {@link defineSchema} returns: the definition's literal types plus the derived fields. */
 export type DefinedSchema<S extends SchemaDefinition> = S & {
@@ -34,7 +33,12 @@ export type DefinedSchema<S extends SchemaDefinition> = S & {
 export function defineSchema<const S extends SchemaDefinition>(definition: S): DefinedSchema<S> {
   // formatVersion 1 names every image value; a current schema describes them as one range.
   const features = definition.features ?? (definition.formatVersion === 1 ? definition.columns.flatMap(featureNames) : defaultFeatures(definition.columns));
-  const schema = { ...definition, formatVersion: definition.formatVersion ?? SCHEMA_FORMAT_VERSION, features, width: definition.width ?? featuresWidth(features) };
+  const schema = {
+    ...definition,
+    formatVersion: definition.formatVersion ?? SCHEMA_FORMAT_VERSION,
+    features,
+    width: definition.width ?? featuresWidth(features),
+  };
   checkSchema(schema);
   return schema as DefinedSchema<S>;
 }
@@ -53,14 +57,13 @@ type Optional<C> = C extends { required: false }
       ? FirstStepHandlesMissing<C>
       : true;
 
-type FirstStepHandlesMissing<C> =
-  C extends { steps: readonly [infer F, ...unknown[]] }
-      ? F extends { kind: 'impute' }
-        ? true
-        : F extends { kind: 'ordinal'; missing: number }
-          ? true
-          : false
-      : false;
+type FirstStepHandlesMissing<C> = C extends { steps: readonly [infer F, ...unknown[]] }
+  ? F extends { kind: 'impute' }
+    ? true
+    : F extends { kind: 'ordinal'; missing: number }
+      ? true
+      : false
+  : false;
 
 /** Accepted values of an encoded column: the fitted categories, widened when unknowns are allowed. */
 type Encoded<C> =

@@ -26,7 +26,10 @@ export type Encode = (v: CategoryValue | typeof MISSING, out: Float32Array, base
 /** onehot / ordinal: a precomputed Map from category to index. */
 export function compileEncoder(name: string, step: Extract<Step, { kind: 'onehot' | 'ordinal' }>, offsets: Int32Array): Encode {
   const index = new Map<CategoryValue, number>(step.categories.map((c, i) => [c, i]));
-  const shown = step.categories.slice(0, 6).map((c) => JSON.stringify(categoryLabel(c))).join(', ');
+  const shown = step.categories
+    .slice(0, 6)
+    .map((c) => JSON.stringify(categoryLabel(c)))
+    .join(', ');
   const expected = `one of ${shown}${step.categories.length > 6 ? `, … (${step.categories.length} categories)` : ''}`;
   const unknownError = step.unknown === 'error';
   if (step.kind === 'onehot') {

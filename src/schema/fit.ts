@@ -33,7 +33,8 @@ export function fitSchema(spec: FitSpec, rows: ArrayLike<unknown>): Schema {
   const fitsNothing = normalized.columns.every((c) => c.type === 'image') && normalized.label === undefined;
   if (!rows || typeof rows.length !== 'number' || (rows.length === 0 && !fitsNothing)) throw new FerryError('FIT_FAILED', 'fitSchema: no training rows');
   const records = Array.from(rows, (r, i) => {
-    if (typeof r !== 'object' || r === null || Array.isArray(r)) throw new FerryError('FIT_FAILED', `fitSchema: row ${i} is not an object`, { details: { row: i } });
+    if (typeof r !== 'object' || r === null || Array.isArray(r))
+      throw new FerryError('FIT_FAILED', `fitSchema: row ${i} is not an object`, { details: { row: i } });
     return r as Record<string, unknown>;
   });
   const columns = normalized.columns.map((c) => fitColumn(c, records));
@@ -57,12 +58,26 @@ function fitColumn(spec: ColumnSpec & { name: string }, rows: Array<Record<strin
   if (spec.type === 'image') return { ...base, type: 'image', required: true, steps: [{ kind: 'image', ...spec.image! }] } as ColumnSchema;
 
   // Read every value by the inference rules.
-  const valueType = spec.type === 'category' ? categoryType(spec, rows.map((r) => r[name])) : spec.type === 'boolean' ? 'boolean' : 'number';
+  const valueType =
+    spec.type === 'category'
+      ? categoryType(
+          spec,
+          rows.map((r) => r[name]),
+        )
+      : spec.type === 'boolean'
+        ? 'boolean'
+        : 'number';
   const read = compileReader(base, valueType);
   const sink: IssueSink = { issues: [], row: 0 };
   const parsed: Parsed[] = rows.map((r, i) => ((sink.row = i), read(r[name], sink)));
   if (sink.issues.length > 0)
-    fail(`${sink.issues.length} training value(s) fail the inference rules, e.g. ${sink.issues.slice(0, 3).map((i) => i.message).join(' | ')}`, sink.issues.slice(0, 50));
+    fail(
+      `${sink.issues.length} training value(s) fail the inference rules, e.g. ${sink.issues
+        .slice(0, 3)
+        .map((i) => i.message)
+        .join(' | ')}`,
+      sink.issues.slice(0, 50),
+    );
   const present = parsed.filter((v): v is CategoryValue => v !== MISSING && v !== INVALID);
   const missing = parsed.length - present.length;
 
@@ -73,7 +88,13 @@ function fitColumn(spec: ColumnSpec & { name: string }, rows: Array<Record<strin
     if (present.length === 0 && typeof spec.impute === 'string') fail(`every training value is missing; impute "${spec.impute}" has nothing to learn from`);
     const nums = present as number[];
     const value =
-      typeof spec.impute === 'object' ? spec.impute.constant : spec.impute === 'mean' ? mean(nums) : spec.impute === 'median' ? median(sorted(nums)) : mostFrequent(present);
+      typeof spec.impute === 'object'
+        ? spec.impute.constant
+        : spec.impute === 'mean'
+          ? mean(nums)
+          : spec.impute === 'median'
+            ? median(sorted(nums))
+            : mostFrequent(present);
     if (typeof value !== valueType) fail(`impute value ${JSON.stringify(value)} is not a ${valueType} like the column's values`);
     steps.push(spec.indicator === true ? { kind: 'impute', value, indicator: true } : { kind: 'impute', value });
     filled = parsed.map((v) => (v === MISSING || v === INVALID ? value : v));
@@ -115,7 +136,8 @@ function fitColumn(spec: ColumnSpec & { name: string }, rows: Array<Record<strin
   const column = { ...base, steps } as ColumnSchema;
   if (spec.type === 'number') {
     const nums = present as number[];
-    if (spec.range !== false && nums.length > 0) (column as { range?: object }).range = { min: nums.reduce((a, b) => (b < a ? b : a)), max: nums.reduce((a, b) => (b > a ? b : a)) };
+    if (spec.range !== false && nums.length > 0)
+      (column as { range?: object }).range = { min: nums.reduce((a, b) => (b < a ? b : a)), max: nums.reduce((a, b) => (b > a ? b : a)) };
     column.baseline = numericBaseline(nums, missing);
   } else column.baseline = categoricalBaseline([false, true], present, missing);
   return column;

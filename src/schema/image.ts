@@ -37,7 +37,12 @@ export function compileImage(column: string, step: ImageStep): ImageWriter {
   const invert = step.invert === true;
   const bgr = step.channelOrder === 'bgr';
   const center = step.crop === 'center';
-  const MODES: Record<string, AxisMode> = { nearest: 'nearest', 'bilinear-half-pixel': 'half-pixel', 'bilinear-align-corners': 'align-corners', 'bilinear-asymmetric': 'asymmetric' };
+  const MODES: Record<string, AxisMode> = {
+    nearest: 'nearest',
+    'bilinear-half-pixel': 'half-pixel',
+    'bilinear-align-corners': 'align-corners',
+    'bilinear-asymmetric': 'asymmetric',
+  };
   const mode: AxisMode = MODES[step.resize ?? 'bilinear'] ?? 'smooth';
   // Resampling weights per source size, per axis: built on the first image of a size, reused after.
   const xTaps = new Map<number, AxisTaps>();
@@ -109,10 +114,16 @@ export function compileImage(column: string, step: ImageStep): ImageWriter {
         const xb = xat[x + 1]!;
         const col0 = xfirst[x]! - xa;
         // Channel sums in locals (no per-pixel arrays); each source value is clamped first.
-        let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        let s0 = 0,
+          s1 = 0,
+          s2 = 0,
+          s3 = 0;
         for (let j = ya; j < yb; j++) {
           const base = (oy + row0 + j) * sw + ox + col0;
-          let r0 = 0, r1 = 0, r2 = 0, r3 = 0;
+          let r0 = 0,
+            r1 = 0,
+            r2 = 0,
+            r3 = 0;
           for (let i = xa; i < xb; i++) {
             const wx = xw[i]!;
             const p = (base + i) * sc;

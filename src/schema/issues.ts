@@ -42,10 +42,7 @@ export function report(
   const where = `${sink.row >= 0 ? `Row ${sink.row}, column` : 'Column'} ${JSON.stringify(column)}`;
   const hint = severity === 'warning' ? (WARNING_HINTS[code] ?? HINTS[code]) : HINTS[code];
   const message = `${where}: expected ${expected}, got ${got} (${code}); ${hint}`;
-  const issue: Issue =
-    sink.row >= 0
-      ? { code, column, row: sink.row, expected, got, severity, message }
-      : { code, column, expected, got, severity, message };
+  const issue: Issue = sink.row >= 0 ? { code, column, row: sink.row, expected, got, severity, message } : { code, column, expected, got, severity, message };
   sink.issues.push(issue);
   return false;
 }

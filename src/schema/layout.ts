@@ -66,12 +66,12 @@ export function layoutFeatures(features: unknown, formatVersion: 1 | 2, columns:
       if (count !== expected) fail({ column }, `the features range counts ${count} values, the image step emits ${expected}`);
       ranges.set(column, { start: at, count });
       at += count;
-    } else
-      fail({}, `"features"[${i}] must be a feature name${formatVersion === 2 ? ' or { column, count }' : ''}, got ${JSON.stringify(entry)?.slice(0, 80)}`);
+    } else fail({}, `"features"[${i}] must be a feature name${formatVersion === 2 ? ' or { column, count }' : ''}, got ${JSON.stringify(entry)?.slice(0, 80)}`);
   }
   for (const name of emitted) if (!names.has(name)) fail({}, `"features" lacks "${name}", which a column emits`);
   for (const name of names.keys()) if (!emitted.has(name)) fail({}, `"features" names "${name}", which no column emits`);
   for (const [column, count] of images)
-    if (!ranges.has(column)) fail({ column }, `"features" lacks this image column's ${count} values${formatVersion === 2 ? ` ({ "column": "${column}", "count": ${count} })` : ''}`);
+    if (!ranges.has(column))
+      fail({ column }, `"features" lacks this image column's ${count} values${formatVersion === 2 ? ` ({ "column": "${column}", "count": ${count} })` : ''}`);
   return { names, ranges, width: at };
 }

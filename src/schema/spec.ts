@@ -82,7 +82,8 @@ export function normalizeSpec(spec: FitSpec): NormalizedSpec {
   if (columns.length === 0) throw new FerryError('INVALID_OPTIONS', 'Fit spec: "columns" is empty');
   for (const c of columns) {
     if (typeof c.name !== 'string' || c.name === '') throw new FerryError('INVALID_OPTIONS', 'Fit spec: every column needs a name');
-    if (!['number', 'category', 'boolean', 'image'].includes(c.type)) fail(c.name, `"type" must be number, category, boolean or image, got ${JSON.stringify(c.type)}`);
+    if (!['number', 'category', 'boolean', 'image'].includes(c.type))
+      fail(c.name, `"type" must be number, category, boolean or image, got ${JSON.stringify(c.type)}`);
     const numeric = c.type === 'number' || c.type === 'boolean';
     if (c.scale !== undefined && !numeric) fail(c.name, '"scale" applies to number and boolean columns');
     if (c.bucketize !== undefined) {
@@ -95,8 +96,12 @@ export function normalizeSpec(spec: FitSpec): NormalizedSpec {
     }
     if (c.encode !== undefined && c.encode !== 'onehot' && c.encode !== 'ordinal') fail(c.name, '"encode" must be onehot or ordinal');
     if (c.encode !== undefined && c.scale !== undefined) fail(c.name, 'an encoded column cannot also be scaled');
-    if (c.drop !== undefined && (c.drop !== 'first' && c.drop !== 'if_binary')) fail(c.name, '"drop" must be first or if_binary');
-    if (c.impute !== undefined && !['mean', 'median', 'most_frequent'].includes(c.impute as string) && !(typeof c.impute === 'object' && c.impute !== null && 'constant' in c.impute))
+    if (c.drop !== undefined && c.drop !== 'first' && c.drop !== 'if_binary') fail(c.name, '"drop" must be first or if_binary');
+    if (
+      c.impute !== undefined &&
+      !['mean', 'median', 'most_frequent'].includes(c.impute as string) &&
+      !(typeof c.impute === 'object' && c.impute !== null && 'constant' in c.impute)
+    )
       fail(c.name, '"impute" must be mean, median, most_frequent or { constant: value }');
     if ((c.impute === 'mean' || c.impute === 'median') && c.type !== 'number') fail(c.name, `impute "${c.impute}" needs a number column`);
     if (c.type === 'image' && c.image === undefined) fail(c.name, 'an image column needs "image": { width, height, channels, scale, offset }');

@@ -107,15 +107,7 @@ export interface ImageColumn extends ColumnBase {
 }
 
 /** A fitted preprocessing step. */
-export type Step =
-  | ImputeStep
-  | StandardizeStep
-  | MinMaxStep
-  | BucketizeStep
-  | OneHotStep
-  | OrdinalStep
-  | PassthroughStep
-  | ImageStep;
+export type Step = ImputeStep | StandardizeStep | MinMaxStep | BucketizeStep | OneHotStep | OrdinalStep | PassthroughStep | ImageStep;
 
 /** SimpleImputer: replaces a missing value with the fitted `value`. */
 export interface ImputeStep {

@@ -129,7 +129,13 @@ export function driftRecord(w: DriftWindow, minRows: number, windowMs: number, t
 
 /** `ferryml.output.strange`: strange outputs of one window, one record per code (./output-strange.ts). */
 export function strangeRecords(list: ReadonlyArray<{ code: string; count: number }>, windowMs: number, timeMs: number, ids: RecordIds): string[] {
-  return list.map((s) => record('ferryml.output.strange', SEVERITY.WARN, timeMs, ids, [str('ferryml.output.code', s.code), int('ferryml.output.count', s.count), int('ferryml.window.ms', windowMs)]));
+  return list.map((s) =>
+    record('ferryml.output.strange', SEVERITY.WARN, timeMs, ids, [
+      str('ferryml.output.code', s.code),
+      int('ferryml.output.count', s.count),
+      int('ferryml.window.ms', windowMs),
+    ]),
+  );
 }
 
 /** `ferryml.prediction`: a sampled call, with only the opted-in raw values. */

@@ -96,14 +96,7 @@ export function randomHex(bytes: number): string {
 }
 
 /** One LogRecord as a JSON string; `event` goes to `eventName` and the `event.name` attribute. */
-export function encodeRecord(record: {
-  event: string;
-  severity: number;
-  timeMs: number;
-  traceId: string;
-  spanId: string;
-  attributes: KeyValue[];
-}): string {
+export function encodeRecord(record: { event: string; severity: number; timeMs: number; traceId: string; spanId: string; attributes: KeyValue[] }): string {
   const time = unixNano(record.timeMs);
   return JSON.stringify({
     timeUnixNano: time,

@@ -148,7 +148,17 @@ export function createOutputWindows(spec: OutputSpec, baseline: OutputBaseline |
         const counts = [...f.counts];
         const total = counts.reduce((a, b) => a + b, 0);
         if (total > 0) {
-          windows.push({ feature: f.name, kind: f.kind, counts, outOfRange: 0, rows: Math.round(total), observed: f.observed, weight: total > f.observed ? sampler.weight : 1, expected: f.expected, psi: f.observed >= minRows ? psi(f.expected, counts) : null });
+          windows.push({
+            feature: f.name,
+            kind: f.kind,
+            counts,
+            outOfRange: 0,
+            rows: Math.round(total),
+            observed: f.observed,
+            weight: total > f.observed ? sampler.weight : 1,
+            expected: f.expected,
+            psi: f.observed >= minRows ? psi(f.expected, counts) : null,
+          });
         }
         f.counts.fill(0);
         f.observed = 0;

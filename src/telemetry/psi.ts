@@ -34,7 +34,7 @@ export function psi(expected: readonly number[], actual: ArrayLike<number>): num
   let sum = 0;
   for (let i = 0; i < expected.length; i++) {
     const e = Math.max(expected[i] as number, EPSILON);
-    const a = Math.max(((actual[i]) ?? 0) / total, EPSILON);
+    const a = Math.max((actual[i] ?? 0) / total, EPSILON);
     sum += (a - e) * Math.log(a / e);
   }
   return sum;

@@ -154,7 +154,9 @@ export function createTelemetry(options: TelemetryOptions, context: TelemetryCon
         guard('sampled prediction', () => {
           const out = o.rawOutputs && output ? output() : undefined;
           const inputs = windows.takeInputs();
-          enqueue(predictionRecord({ rows: count, latencyMs, backend, sampleRate: o.sampleRate, ...(inputs ? { inputs } : {}), output: out }, Date.now(), ids()));
+          enqueue(
+            predictionRecord({ rows: count, latencyMs, backend, sampleRate: o.sampleRate, ...(inputs ? { inputs } : {}), output: out }, Date.now(), ids()),
+          );
         });
       }
     },

@@ -4,7 +4,12 @@ import { planEviction, uniqueBytes } from '../../src/cache/eviction.js';
 import { createMemoryStore } from '../../src/cache/kv-store.js';
 
 const file = (sha: string, bytes: number) => ({ path: sha, sha256: sha, bytes });
-const rec = (name: string, version: string, lastUsed: number, files = [file(`${name}${version}`, 100)]) => ({ key: `bundle:${name}@${version}`, name, lastUsed, files });
+const rec = (name: string, version: string, lastUsed: number, files = [file(`${name}${version}`, 100)]) => ({
+  key: `bundle:${name}@${version}`,
+  name,
+  lastUsed,
+  files,
+});
 
 describe('cache: planEviction', () => {
   it('keeps maxVersions per model by recency, and never drops kept keys', () => {

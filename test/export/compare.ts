@@ -33,7 +33,8 @@ export function compareOutputs(expected: Expected, got: ReadonlyArray<ArrayLike<
   expected.outputs.forEach((want, i) => {
     const have = got[i];
     if (want === null || have === null || have === undefined) {
-      if (want !== null || have !== null) problems.push(`row ${i}: sklearn ${want === null ? 'refused it' : 'predicted'}, ferryml ${have === null ? 'rejected it' : 'predicted'}`);
+      if (want !== null || have !== null)
+        problems.push(`row ${i}: sklearn ${want === null ? 'refused it' : 'predicted'}, ferryml ${have === null ? 'rejected it' : 'predicted'}`);
       return;
     }
     if (have.length !== want.length) problems.push(`row ${i}: ${have.length} outputs, sklearn has ${want.length}`);

@@ -25,7 +25,11 @@ describe('export: scikit-learn pipelines in Chromium through loadModel', () => {
   });
 
   it('has the penguins, wine and breast-cancer bundles', () => {
-    for (const prefix of ['penguins-', 'wine-', 'cancer-']) expect(names.some((n) => n.startsWith(prefix)), prefix).to.equal(true);
+    for (const prefix of ['penguins-', 'wine-', 'cancer-'])
+      expect(
+        names.some((n) => n.startsWith(prefix)),
+        prefix,
+      ).to.equal(true);
     expect(names.length).to.be.at.least(10);
   });
 
@@ -42,8 +46,13 @@ describe('export: scikit-learn pipelines in Chromium through loadModel', () => {
         expect(model.info.goldenError, `${name} golden error`).to.be.a('number').below(1e-4);
         const { predictions, issues } = await model.predictBatch(rowObjects(expected));
         const { model: entry } = await json<{ model: { format: string } }>(`${FIXTURES}/models/${name}/1.0.0/manifest.json`);
-        const problems = compareOutputs(expected, predictions.map((p) => (p ? p.raw : null)), entry.format === 'tree-ensemble' ? TREE_TOLERANCE : 1e-5);
-        if (problems.length) failures.push(`${name} on ${model.info.backend}: ${problems.slice(0, 3).join('; ')}${problems.length > 3 ? ` (+${problems.length - 3})` : ''}`);
+        const problems = compareOutputs(
+          expected,
+          predictions.map((p) => (p ? p.raw : null)),
+          entry.format === 'tree-ensemble' ? TREE_TOLERANCE : 1e-5,
+        );
+        if (problems.length)
+          failures.push(`${name} on ${model.info.backend}: ${problems.slice(0, 3).join('; ')}${problems.length > 3 ? ` (+${problems.length - 3})` : ''}`);
         for (const issue of issues.filter((i) => i.severity === 'error')) expect(issue.code, `${name} row ${issue.row}`).to.equal('UNKNOWN_CATEGORY');
       } finally {
         await model?.dispose();

@@ -6,7 +6,18 @@ import { createStore, set } from 'idb-keyval';
 import { listCached, storageEstimate } from '../../src/cache/manage.js';
 import { openBundle } from '../../src/entries/bundle.js';
 import { type OpenBundleOptions } from '../../src/index.js';
-import { REGISTRY, control, expectFerryError, expectVerifiedCache, fault, requestCount, stopWatching, unique, watchRequests, type SeenRequest } from './helpers.js';
+import {
+  REGISTRY,
+  control,
+  expectFerryError,
+  expectVerifiedCache,
+  fault,
+  requestCount,
+  stopWatching,
+  unique,
+  watchRequests,
+  type SeenRequest,
+} from './helpers.js';
 
 const SHARD = 'group1-shard1of1.bin';
 /** Fast retries so the matrix stays quick; Retry-After is honoured regardless. */
@@ -16,7 +27,12 @@ describe('openBundle: fault matrix', () => {
   it('500: retries with backoff and succeeds when the server recovers', async () => {
     const scope = unique('500');
     const db = unique('500');
-    const bundle = await openBundle({ registry: fault(`scope=${scope},on=${SHARD},status=500,times=2`, REGISTRY), name: 'tiny', version: '1.0.0', ...quick(db) });
+    const bundle = await openBundle({
+      registry: fault(`scope=${scope},on=${SHARD},status=500,times=2`, REGISTRY),
+      name: 'tiny',
+      version: '1.0.0',
+      ...quick(db),
+    });
     expect(bundle.source).to.equal('network');
     expect(await requestCount(scope, SHARD)).to.equal(3);
     expect((await expectVerifiedCache(db)).versions).to.deep.equal(['tiny@1.0.0']);
@@ -24,7 +40,10 @@ describe('openBundle: fault matrix', () => {
 
   it('500 that persists: HTTP_ERROR with the status and attempts, and nothing cached', async () => {
     const db = unique('500p');
-    const e = await expectFerryError(openBundle({ registry: fault(`on=${SHARD},status=500`, REGISTRY), name: 'tiny', version: '1.0.0', ...quick(db) }), 'HTTP_ERROR');
+    const e = await expectFerryError(
+      openBundle({ registry: fault(`on=${SHARD},status=500`, REGISTRY), name: 'tiny', version: '1.0.0', ...quick(db) }),
+      'HTTP_ERROR',
+    );
     expect(e.details).to.include({ status: 500, attempts: 3 });
     expect(e.message).to.contain(SHARD);
     expect(await expectVerifiedCache(db)).to.deep.equal({ versions: [], blobs: 0 });
@@ -32,7 +51,10 @@ describe('openBundle: fault matrix', () => {
 
   it('404 is not retried', async () => {
     const scope = unique('404');
-    const e = await expectFerryError(openBundle({ registry: fault(`scope=${scope},on=${SHARD},status=404`, REGISTRY), name: 'tiny', version: '1.0.0', ...quick(unique('404')) }), 'HTTP_ERROR');
+    const e = await expectFerryError(
+      openBundle({ registry: fault(`scope=${scope},on=${SHARD},status=404`, REGISTRY), name: 'tiny', version: '1.0.0', ...quick(unique('404')) }),
+      'HTTP_ERROR',
+    );
     expect(e.details).to.include({ status: 404, attempts: 1 });
     expect(await requestCount(scope, SHARD)).to.equal(1);
   });
@@ -41,7 +63,13 @@ describe('openBundle: fault matrix', () => {
     const scope = unique('429');
     const started = performance.now();
     // backoffMs 0: any wait comes from the Retry-After header alone.
-    const bundle = await openBundle({ registry: fault(`scope=${scope},on=${SHARD},status=429,retry-after=1,times=1`, REGISTRY), name: 'tiny', version: '1.0.0', cache: false, backoffMs: 0 });
+    const bundle = await openBundle({
+      registry: fault(`scope=${scope},on=${SHARD},status=429,retry-after=1,times=1`, REGISTRY),
+      name: 'tiny',
+      version: '1.0.0',
+      cache: false,
+      backoffMs: 0,
+    });
     expect(performance.now() - started).to.be.at.least(950);
     expect(bundle.manifest.version).to.equal('1.0.0');
     expect(await requestCount(scope, SHARD)).to.equal(2);
@@ -50,7 +78,15 @@ describe('openBundle: fault matrix', () => {
   it('a hang: TIMEOUT after downloadTimeoutMs per attempt, and nothing cached', async () => {
     const db = unique('hang');
     const e = await expectFerryError(
-      openBundle({ registry: fault(`on=${SHARD},hang`, REGISTRY), name: 'tiny', version: '1.0.0', cache: { dbName: db }, downloadTimeoutMs: 300, retries: 1, backoffMs: 10 }),
+      openBundle({
+        registry: fault(`on=${SHARD},hang`, REGISTRY),
+        name: 'tiny',
+        version: '1.0.0',
+        cache: { dbName: db },
+        downloadTimeoutMs: 300,
+        retries: 1,
+        backoffMs: 10,
+      }),
       'TIMEOUT',
     );
     expect(e.details).to.include({ timeoutMs: 300, attempts: 2 });
@@ -59,7 +95,10 @@ describe('openBundle: fault matrix', () => {
 
   it('a truncated shard (short body): SIZE_MISMATCH, nothing cached', async () => {
     const db = unique('trunc');
-    const e = await expectFerryError(openBundle({ registry: fault(`on=${SHARD},truncate`, REGISTRY), name: 'tiny', version: '1.0.0', ...quick(db) }), 'SIZE_MISMATCH');
+    const e = await expectFerryError(
+      openBundle({ registry: fault(`on=${SHARD},truncate`, REGISTRY), name: 'tiny', version: '1.0.0', ...quick(db) }),
+      'SIZE_MISMATCH',
+    );
     expect(e.details).to.include({ expectedBytes: 124, gotBytes: 62 });
     expect(await expectVerifiedCache(db)).to.deep.equal({ versions: [], blobs: 0 });
   });
@@ -75,7 +114,10 @@ describe('openBundle: fault matrix', () => {
 
   it('a shard with flipped bytes: INTEGRITY_MISMATCH with both hashes, nothing of it cached', async () => {
     const db = unique('flip');
-    const e = await expectFerryError(openBundle({ registry: fault(`on=${SHARD},flip`, REGISTRY), name: 'tiny', version: '1.0.0', ...quick(db) }), 'INTEGRITY_MISMATCH');
+    const e = await expectFerryError(
+      openBundle({ registry: fault(`on=${SHARD},flip`, REGISTRY), name: 'tiny', version: '1.0.0', ...quick(db) }),
+      'INTEGRITY_MISMATCH',
+    );
     expect(e.details.expected).to.match(/^[0-9a-f]{64}$/);
     expect(e.details.got).to.match(/^[0-9a-f]{64}$/);
     expect(e.details.got).not.to.equal(e.details.expected);
@@ -84,10 +126,19 @@ describe('openBundle: fault matrix', () => {
 
   it('an HTML 404 page served as model.json: UNEXPECTED_CONTENT (200 text/html, or mislabelled as JSON), HTTP_ERROR as a real 404', async () => {
     const db = unique('html');
-    const asHtml = await expectFerryError(openBundle({ registry: fault('on=model.json,html', REGISTRY), name: 'tiny', version: '1.0.0', ...quick(db) }), 'UNEXPECTED_CONTENT');
+    const asHtml = await expectFerryError(
+      openBundle({ registry: fault('on=model.json,html', REGISTRY), name: 'tiny', version: '1.0.0', ...quick(db) }),
+      'UNEXPECTED_CONTENT',
+    );
     expect(asHtml.message).to.contain('model.json').and.to.contain('HTML');
-    await expectFerryError(openBundle({ registry: fault('on=model.json,html,type=application%2Fjson', REGISTRY), name: 'tiny', version: '1.0.0', ...quick(db) }), 'UNEXPECTED_CONTENT');
-    await expectFerryError(openBundle({ registry: fault('on=model.json,html,status=404', REGISTRY), name: 'tiny', version: '1.0.0', ...quick(db) }), 'HTTP_ERROR');
+    await expectFerryError(
+      openBundle({ registry: fault('on=model.json,html,type=application%2Fjson', REGISTRY), name: 'tiny', version: '1.0.0', ...quick(db) }),
+      'UNEXPECTED_CONTENT',
+    );
+    await expectFerryError(
+      openBundle({ registry: fault('on=model.json,html,status=404', REGISTRY), name: 'tiny', version: '1.0.0', ...quick(db) }),
+      'HTTP_ERROR',
+    );
     await expectFerryError(openBundle({ registry: fault('on=index.json,html', REGISTRY), name: 'tiny', ...quick(db) }), 'UNEXPECTED_CONTENT');
     expect(await expectVerifiedCache(db)).to.deep.equal({ versions: [], blobs: 0 });
   });
@@ -138,7 +189,10 @@ describe('openBundle: fault matrix', () => {
     // event for the very last failed request may not have arrived yet when watching stops, so
     // the view holds 2 + 6 requests, or one fewer — never more, and only the registry.
     const names = seen.map((r) => new URL(r.url).pathname.split('/').pop());
-    expect(names.every((n) => n === 'index.json'), names.join(', ')).to.equal(true);
+    expect(
+      names.every((n) => n === 'index.json'),
+      names.join(', '),
+    ).to.equal(true);
     expect(names.length).to.be.within(2 + 6 - 1, 2 + 6);
     // (Chromium's failure event may trail the rejection the page saw; the ones in are all this.)
     expect(new Set(seen.map((r) => r.error ?? 'net::ERR_EMPTY_RESPONSE'))).to.deep.equal(new Set(['net::ERR_EMPTY_RESPONSE']));
@@ -213,7 +267,12 @@ describe('openBundle: fault matrix', () => {
     expect(bundle.cache).to.deep.include({ memoryOnly: true, code: 'QUOTA_EXCEEDED' });
     expect(bundle.cache.reason).to.contain('QuotaExceededError');
     expect(await listCached({ dbName: 'ferryml', bucket })).to.deep.equal([]);
-    const ok = await openBundle({ registry: REGISTRY, name: 'tiny', version: '1.0.0', cache: { dbName: 'ferryml', bucket: { name: unique('roomy').toLowerCase(), quota: 1_000_000 } } });
+    const ok = await openBundle({
+      registry: REGISTRY,
+      name: 'tiny',
+      version: '1.0.0',
+      cache: { dbName: 'ferryml', bucket: { name: unique('roomy').toLowerCase(), quota: 1_000_000 } },
+    });
     expect(ok.cache).to.deep.include({ memoryOnly: false });
     expect(ok.cache.bucket).to.match(/^roomy-/);
   });

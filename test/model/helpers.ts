@@ -71,7 +71,9 @@ export async function fixtureKey(): Promise<JsonWebKey> {
 }
 
 /** Raw contents of a cache database, read past the SDK with idb-keyval. */
-export async function rawCache(dbName: string): Promise<{ blobs: Map<string, Uint8Array>; records: Map<string, { id: string; manifest: Uint8Array; files: Array<{ sha256: string; bytes: number }> }> }> {
+export async function rawCache(
+  dbName: string,
+): Promise<{ blobs: Map<string, Uint8Array>; records: Map<string, { id: string; manifest: Uint8Array; files: Array<{ sha256: string; bytes: number }> }> }> {
   const all = await entries(createStore(dbName, 'bundles'));
   const blobs = new Map<string, Uint8Array>();
   const records = new Map<string, { id: string; manifest: Uint8Array; files: Array<{ sha256: string; bytes: number }> }>();

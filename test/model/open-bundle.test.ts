@@ -142,11 +142,17 @@ describe('openBundle: resolution and the tfjs seam', () => {
       'SIGNATURE_INVALID',
     );
     expect(changed.message).to.contain('does not match');
-    const unsigned = await expectFerryError(openBundle({ registry: fault('tamper=unsign,on=manifest', REGISTRY), name: 'tiny', version: '2.0.0', publicKey, cache }), 'SIGNATURE_INVALID');
+    const unsigned = await expectFerryError(
+      openBundle({ registry: fault('tamper=unsign,on=manifest', REGISTRY), name: 'tiny', version: '2.0.0', publicKey, cache }),
+      'SIGNATURE_INVALID',
+    );
     expect(unsigned.message).to.contain('not signed');
     const other = await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign', 'verify']);
     // With a foreign key the (signed) registry is refused first; a bundle URL reaches the manifest check.
-    const foreignRegistry = await expectFerryError(openBundle({ registry: REGISTRY, name: 'tiny', version: '2.0.0', publicKey: other.publicKey, cache }), 'REGISTRY_SIGNATURE_INVALID');
+    const foreignRegistry = await expectFerryError(
+      openBundle({ registry: REGISTRY, name: 'tiny', version: '2.0.0', publicKey: other.publicKey, cache }),
+      'REGISTRY_SIGNATURE_INVALID',
+    );
     expect(foreignRegistry.details.keyId).to.equal(ok.manifest.signature?.keyId);
     const foreign = await expectFerryError(openBundle({ bundle: `${FIXTURES}/tiny/2.0.0/`, publicKey: other.publicKey, cache }), 'SIGNATURE_INVALID');
     expect(foreign.details.keyId).to.equal(ok.manifest.signature?.keyId);

@@ -26,20 +26,35 @@ describe('registry: resolution', () => {
   });
 
   it('a revoked version is never chosen: pinned or via a channel it throws, via rollout it falls through to stable', () => {
-    expect(() => resolve({ name: 'm', version: '1.0.0' })).to.throw().with.property('code', 'VERSION_REVOKED');
-    expect(() => resolve({ name: 'm', channel: 'old' })).to.throw().with.property('code', 'VERSION_REVOKED');
+    expect(() => resolve({ name: 'm', version: '1.0.0' }))
+      .to.throw()
+      .with.property('code', 'VERSION_REVOKED');
+    expect(() => resolve({ name: 'm', channel: 'old' }))
+      .to.throw()
+      .with.property('code', 'VERSION_REVOKED');
     const e2: RegistryEntry = { ...entry, channels: { ...entry.channels, canary: '1.0.0' }, rollout: { canary: 1 } };
     expect(resolveVersion(e2, { name: 'm', clientId: 'x' }, 'i')).to.deep.include({ version: '1.1.0', resolvedBy: 'stable' });
   });
 
   it('rejects malformed registries with REGISTRY_INVALID', () => {
-    expect(() => parseRegistry({ models: { m: { versions: '1.0.0', channels: {} } } }, 'r')).to.throw().with.property('code', 'REGISTRY_INVALID');
+    expect(() => parseRegistry({ models: { m: { versions: '1.0.0', channels: {} } } }, 'r'))
+      .to.throw()
+      .with.property('code', 'REGISTRY_INVALID');
     expect(() => parseRegistry({ models: { m: { versions: [], channels: {}, rollout: { canary: 2 } } } }, 'r')).to.throw(/rollout/);
-    expect(() => parseRegistry([], 'r')).to.throw().with.property('code', 'REGISTRY_INVALID');
+    expect(() => parseRegistry([], 'r'))
+      .to.throw()
+      .with.property('code', 'REGISTRY_INVALID');
   });
 
   it('orders versions semver-like for the offline fallback', () => {
-    expect(['1.10.0', '1.2.0', '2.0.0-rc.1', '2.0.0', '1.2.0-beta.2', '1.2.0-beta.10'].sort(compareVersions)).to.deep.equal(['1.2.0-beta.2', '1.2.0-beta.10', '1.2.0', '1.10.0', '2.0.0-rc.1', '2.0.0']);
+    expect(['1.10.0', '1.2.0', '2.0.0-rc.1', '2.0.0', '1.2.0-beta.2', '1.2.0-beta.10'].sort(compareVersions)).to.deep.equal([
+      '1.2.0-beta.2',
+      '1.2.0-beta.10',
+      '1.2.0',
+      '1.10.0',
+      '2.0.0-rc.1',
+      '2.0.0',
+    ]);
   });
 });
 

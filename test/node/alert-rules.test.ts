@@ -25,10 +25,16 @@ test('the rules file overrides by name, disables and adds; mistakes name the rul
   assert.equal(rules.length, DEFAULT_RULES.length);
   assert.deepEqual(rules.find((r) => r.name === 'FerrymlLatencyP95')?.models, { penguins: 20 });
   assert.equal(rules.find((r) => r.name === 'FerrymlLatencyP95')?.threshold, 250);
-  assert.equal(rules.some((r) => r.name === 'FerrymlNoData'), false);
+  assert.equal(
+    rules.some((r) => r.name === 'FerrymlNoData'),
+    false,
+  );
   assert.equal(rules.find((r) => r.name === 'SlowEverywhere')?.summary, '');
   const mistake = (doc: unknown, pattern: RegExp) =>
-    assert.throws(() => mergeRules(doc, 'rules.json'), (e: unknown) => isFerryError(e) && e.code === 'INVALID_OPTIONS' && pattern.test(e.message));
+    assert.throws(
+      () => mergeRules(doc, 'rules.json'),
+      (e: unknown) => isFerryError(e) && e.code === 'INVALID_OPTIONS' && pattern.test(e.message),
+    );
   mistake([], /expected a JSON object \{ "rules": \[ … \] \}/);
   mistake({ rules: [{ threshold: 1 }] }, /rules\[0\] needs a "name"/);
   mistake({ rules: [{ name: 'New', kind: 'psi' }] }, /rule "New": "kind" must be one of input_psi/);
@@ -73,16 +79,29 @@ test('ferryml pack stores the output baseline of the golden outputs, or of --pre
   try {
     const src = 'models/penguins/1.0.0';
     const golden = JSON.parse(readFileSync(join(src, 'golden.json'), 'utf8')) as { outputs: number[][] };
-    const base = { model: src, name: 'penguins', schema: join(src, 'schema.json'), golden: join(src, 'golden.json'), out: dir, createdAt: '2026-01-01T00:00:00.000Z' };
+    const base = {
+      model: src,
+      name: 'penguins',
+      schema: join(src, 'schema.json'),
+      golden: join(src, 'golden.json'),
+      out: dir,
+      createdAt: '2026-01-01T00:00:00.000Z',
+    };
     const a = await packBundle({ ...base, version: '1.0.0' });
     const ob = a.manifest.outputBaseline!;
     assert.equal(ob.source, 'golden');
     assert.equal(ob.rows, golden.outputs.length);
-    assert.deepEqual(ob.features.map((f) => f.name), ['class', 'confidence']);
+    assert.deepEqual(
+      ob.features.map((f) => f.name),
+      ['class', 'confidence'],
+    );
     const labels = (a.manifest.output as { labels: string[] }).labels;
     const top = golden.outputs.map((r) => r.indexOf(Math.max(...r)));
     const cls = ob.features[0]!.baseline;
-    assert.deepEqual(cls.shares, labels.map((_, i) => top.filter((t) => t === i).length / top.length));
+    assert.deepEqual(
+      cls.shares,
+      labels.map((_, i) => top.filter((t) => t === i).length / top.length),
+    );
     writeFileSync(join(dir, 'predictions.json'), JSON.stringify([[1, 0, 0], [1, 0, 0], [0, 0, 1], [NaN, 0, 0].map((v) => (Number.isNaN(v) ? null : v))]));
     const b = await packBundle({ ...base, version: '1.0.1', predictions: join(dir, 'predictions.json') });
     assert.equal(b.manifest.outputBaseline!.source, 'predictions.json');
@@ -100,7 +119,10 @@ test('rules over a real collector: error rate, invalid rows, p95 latency, drops 
   const c = await startCollector({ port: 0, db: ':memory:', token: 'rules-token-123', origins: ['*'], alertsEvery: 3600 });
   try {
     const schema = { formatVersion: 1, columns: [{ name: 'x0', type: 'number', steps: [{ kind: 'passthrough' }] }], features: ['x0'], width: 1 } as never;
-    const t = createTelemetry({ endpoint: c.url, offline: false, windowMs: 600_000, flushIntervalMs: 600_000 }, { model: 'rules-m', version: '1.0.0', schemaHash: 'h', schema });
+    const t = createTelemetry(
+      { endpoint: c.url, offline: false, windowMs: 600_000, flushIntervalMs: 600_000 },
+      { model: 'rules-m', version: '1.0.0', schemaHash: 'h', schema },
+    );
     for (let k = 0; k < 20; k++) t.predicted(10, 400, 'cpu'); // 200 rows at 400 ms
     t.failed('INFERENCE_FAILED');
     t.failed('INFERENCE_FAILED'); // 2 / 22 ≈ 9 % ≥ 5 %
@@ -109,27 +131,76 @@ test('rules over a real collector: error rate, invalid rows, p95 latency, drops 
     await t.dispose();
     // The SDK's drops report, as it sends one after dropping records.
     const drops = {
-      resourceLogs: [{ resource: { attributes: [{ key: 'ml.model.name', value: { stringValue: 'rules-m' } }, { key: 'ml.model.version', value: { stringValue: '1.0.0' } }] },
-        scopeLogs: [{ scope: { name: 'ferryml' }, logRecords: [{ timeUnixNano: `${Date.now()}000000`, eventName: 'ferryml.telemetry.drops', attributes: [{ key: 'event.name', value: { stringValue: 'ferryml.telemetry.drops' } }, { key: 'ferryml.dropped.queue_full', value: { intValue: '3' } }] }] }] }],
+      resourceLogs: [
+        {
+          resource: {
+            attributes: [
+              { key: 'ml.model.name', value: { stringValue: 'rules-m' } },
+              { key: 'ml.model.version', value: { stringValue: '1.0.0' } },
+            ],
+          },
+          scopeLogs: [
+            {
+              scope: { name: 'ferryml' },
+              logRecords: [
+                {
+                  timeUnixNano: `${Date.now()}000000`,
+                  eventName: 'ferryml.telemetry.drops',
+                  attributes: [
+                    { key: 'event.name', value: { stringValue: 'ferryml.telemetry.drops' } },
+                    { key: 'ferryml.dropped.queue_full', value: { intValue: '3' } },
+                  ],
+                },
+              ],
+            },
+          ],
+        },
+      ],
     };
-    assert.equal((await fetch(`${c.url}/v1/logs`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(drops) })).status, 200);
+    assert.equal(
+      (await fetch(`${c.url}/v1/logs`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(drops) })).status,
+      200,
+    );
 
     const now = Date.now() + 1000;
-    const firing = () => c.alerts.state.firing().map((a) => `${a.labels.alertname}=${Number(a.value.toFixed(4))}`).sort();
+    const firing = () =>
+      c.alerts.state
+        .firing()
+        .map((a) => `${a.labels.alertname}=${Number(a.value.toFixed(4))}`)
+        .sort();
     await c.alerts.evaluate(now);
     assert.deepEqual(firing(), ['FerrymlTelemetryDrops=3']);
-    assert.deepEqual(c.alerts.state.pending().map((a) => a.labels.alertname).sort(), ['FerrymlErrorRate', 'FerrymlInvalidRows', 'FerrymlLatencyP95']);
+    assert.deepEqual(
+      c.alerts.state
+        .pending()
+        .map((a) => a.labels.alertname)
+        .sort(),
+      ['FerrymlErrorRate', 'FerrymlInvalidRows', 'FerrymlLatencyP95'],
+    );
     await c.alerts.evaluate(now + 301_000);
     assert.deepEqual(firing(), ['FerrymlErrorRate=0.0909', 'FerrymlInvalidRows=0.1304', 'FerrymlTelemetryDrops=3']);
     await c.alerts.evaluate(now + 601_000);
-    assert.ok(firing().some((f) => /^FerrymlLatencyP95=\d+/.test(f) && Number(f.split('=')[1]) > 250), firing().join());
+    assert.ok(
+      firing().some((f) => /^FerrymlLatencyP95=\d+/.test(f) && Number(f.split('=')[1]) > 250),
+      firing().join(),
+    );
     // 1000 s later the records left every 900 s window: resolved; silence starts counting.
     await c.alerts.evaluate(now + 1_000_000);
     assert.deepEqual(firing(), []);
-    assert.deepEqual(c.alerts.state.pending().map((a) => a.labels.alertname), ['FerrymlNoData']);
+    assert.deepEqual(
+      c.alerts.state.pending().map((a) => a.labels.alertname),
+      ['FerrymlNoData'],
+    );
     await c.alerts.evaluate(now + 1_601_000);
-    assert.deepEqual(c.alerts.state.firing().map((a) => a.labels), [{ alertname: 'FerrymlNoData', model: 'rules-m', version: '1.0.0', feature: '', severity: 'warning' }]);
-    const recent = c.alerts.state.recent().filter((a) => a.status === 'resolved').map((a) => a.labels.alertname).sort();
+    assert.deepEqual(
+      c.alerts.state.firing().map((a) => a.labels),
+      [{ alertname: 'FerrymlNoData', model: 'rules-m', version: '1.0.0', feature: '', severity: 'warning' }],
+    );
+    const recent = c.alerts.state
+      .recent()
+      .filter((a) => a.status === 'resolved')
+      .map((a) => a.labels.alertname)
+      .sort();
     assert.deepEqual(recent, ['FerrymlErrorRate', 'FerrymlInvalidRows', 'FerrymlLatencyP95', 'FerrymlTelemetryDrops']);
     // A day after it last reported, a version is no longer expected.
     await c.alerts.evaluate(now + 90_000_000);

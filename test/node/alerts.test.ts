@@ -70,7 +70,10 @@ function traffic(t: Telemetry, n: number, shift: number, out: (x: number) => num
 }
 
 const telemetry = (version: string) =>
-  createTelemetry({ endpoint: c.url, offline: false, windowMs: 600_000, flushIntervalMs: 600_000, driftMinRows: 50 }, { model: MODEL, version, schemaHash: 'h', schema, output: { kind: 'classification', labels: LABELS }, outputBaseline });
+  createTelemetry(
+    { endpoint: c.url, offline: false, windowMs: 600_000, flushIntervalMs: 600_000, driftMinRows: 50 },
+    { model: MODEL, version, schemaHash: 'h', schema, output: { kind: 'classification', labels: LABELS }, outputBaseline },
+  );
 
 let c: Collector;
 let am: Awaited<ReturnType<Alerting['startAlertmanager']>>;
@@ -110,7 +113,17 @@ before(async () => {
       ],
     }),
   );
-  c = await startCollector({ port: 0, db: join(dir, 'telemetry.sqlite'), token: TOKEN, origins: ['*'], alertmanager: am.url, webhooks: [hook.url, failing.url], alertsEvery: 1, alertRules: rules, notifyRetryMs: 200 });
+  c = await startCollector({
+    port: 0,
+    db: join(dir, 'telemetry.sqlite'),
+    token: TOKEN,
+    origins: ['*'],
+    alertmanager: am.url,
+    webhooks: [hook.url, failing.url],
+    alertsEvery: 1,
+    alertRules: rules,
+    notifyRetryMs: 200,
+  });
   prom = await startPrometheus(new URL(c.url).host, TOKEN);
 });
 
@@ -129,7 +142,10 @@ describe('alerts: SDK telemetry → collector rules → Alertmanager, webhooks, 
     traffic(t, 400, 0);
     await t.flush();
     const calm = await api(`/api/summary?model=${MODEL}&version=1.0.0`);
-    assert.ok(calm.outputDrift.every((d: { psi: number }) => d.psi < 0.1), `normal traffic scores low output PSI: ${JSON.stringify(calm.outputDrift.map((d: any) => [d.feature, d.psi]))}`);
+    assert.ok(
+      calm.outputDrift.every((d: { psi: number }) => d.psi < 0.1),
+      `normal traffic scores low output PSI: ${JSON.stringify(calm.outputDrift.map((d: any) => [d.feature, d.psi]))}`,
+    );
     await sleep(3500); // let the normal window leave the rules' 3 s window
 
     traffic(t, 400, 5);
@@ -148,19 +164,28 @@ describe('alerts: SDK telemetry → collector rules → Alertmanager, webhooks, 
     assert.equal(t.stats().lastOutputDrift.class?.status, 'alert');
 
     // Alertmanager itself notified (its webhook receiver), grouped per alert.
-    await until('Alertmanager notifies firing', async () => amHook.bodies.some((b: any) => b.body.status === 'firing' && b.body.commonLabels?.alertname === 'FerrymlOutputDrift'));
+    await until('Alertmanager notifies firing', async () =>
+      amHook.bodies.some((b: any) => b.body.status === 'firing' && b.body.commonLabels?.alertname === 'FerrymlOutputDrift'),
+    );
 
     // Traffic returns to normal: once the shifted rows leave the 3 s window, PSI is low again.
     const end = Date.now() + 12_000;
     while (Date.now() < end) {
       traffic(t, 150, 0);
       await t.flush();
-      const resolved = amHook.bodies.filter((b: any) => b.body.status === 'resolved').map((b: any) => `${b.body.commonLabels.alertname}/${b.body.commonLabels.feature}`);
+      const resolved = amHook.bodies
+        .filter((b: any) => b.body.status === 'resolved')
+        .map((b: any) => `${b.body.commonLabels.alertname}/${b.body.commonLabels.feature}`);
       if (resolved.includes('FerrymlInputDrift/x0') && resolved.includes('FerrymlOutputDrift/class')) break;
       await sleep(700);
     }
-    const resolved = amHook.bodies.filter((b: any) => b.body.status === 'resolved').map((b: any) => `${b.body.commonLabels.alertname}/${b.body.commonLabels.feature}`);
-    assert.ok(resolved.includes('FerrymlInputDrift/x0') && resolved.includes('FerrymlOutputDrift/class'), `resolved notifications: ${JSON.stringify(resolved)}`);
+    const resolved = amHook.bodies
+      .filter((b: any) => b.body.status === 'resolved')
+      .map((b: any) => `${b.body.commonLabels.alertname}/${b.body.commonLabels.feature}`);
+    assert.ok(
+      resolved.includes('FerrymlInputDrift/x0') && resolved.includes('FerrymlOutputDrift/class'),
+      `resolved notifications: ${JSON.stringify(resolved)}`,
+    );
     const still = (await amAlerts()).filter((a) => a.labels.model === MODEL && (a.labels.alertname ?? '').endsWith('Drift') && a.status.state === 'active');
     assert.deepEqual(still, [], 'Alertmanager lists no active drift alert after resolve');
     const list = await api('/api/alerts');
@@ -169,7 +194,9 @@ describe('alerts: SDK telemetry → collector rules → Alertmanager, webhooks, 
   });
 
   it('webhooks get the documented payload; a failing one is retried, shown in /api/health, and ingest is unaffected', async () => {
-    const fired = hook.bodies.map((b: any) => b.body).filter((b: any) => b.alerts.some((a: any) => a.labels.alertname === 'FerrymlInputDrift' && a.status === 'firing'));
+    const fired = hook.bodies
+      .map((b: any) => b.body)
+      .filter((b: any) => b.alerts.some((a: any) => a.labels.alertname === 'FerrymlInputDrift' && a.status === 'firing'));
     assert.ok(fired.length >= 1, 'the healthy webhook got the input drift alert');
     const p = fired[0];
     assert.deepEqual(Object.keys(p).sort(), ['alerts', 'collector', 'sentAt', 'source', 'version']);
@@ -180,7 +207,11 @@ describe('alerts: SDK telemetry → collector rules → Alertmanager, webhooks, 
     assert.deepEqual(Object.keys(a).sort(), ['dashboardUrl', 'endsAt', 'labels', 'startsAt', 'status', 'summary', 'threshold', 'value']);
     assert.deepEqual(a.labels, { alertname: 'FerrymlInputDrift', model: MODEL, version: '1.0.0', feature: 'x0', severity: 'warning' });
     assert.ok(a.value >= 0.25 && a.threshold === 0.25 && a.endsAt === null && !Number.isNaN(Date.parse(a.startsAt)));
-    assert.ok(hook.bodies.some((b: any) => b.body.alerts.some((x: any) => x.status === 'resolved' && x.labels.alertname === 'FerrymlInputDrift' && Date.parse(x.endsAt) > 0)));
+    assert.ok(
+      hook.bodies.some((b: any) =>
+        b.body.alerts.some((x: any) => x.status === 'resolved' && x.labels.alertname === 'FerrymlInputDrift' && Date.parse(x.endsAt) > 0),
+      ),
+    );
 
     // The failing receiver got every payload several times (retries), and health says so.
     const health = await api('/api/health');
@@ -195,14 +226,21 @@ describe('alerts: SDK telemetry → collector rules → Alertmanager, webhooks, 
     const t = telemetry('1.0.1');
     traffic(t, 100, 5);
     await t.flush();
-    await until('a new fired alert being retried', async () => (await api('/api/health')).alerts.receivers.find((r: any) => r.url === failing.url).queued > 0, 15_000);
+    await until(
+      'a new fired alert being retried',
+      async () => (await api('/api/health')).alerts.receivers.find((r: any) => r.url === failing.url).queued > 0,
+      15_000,
+    );
     const before = (await api('/api/health')).accepted;
     traffic(t, 100, 0);
     await t.flush();
     assert.equal(t.stats().dropped.rejected, 0);
     const after = await api('/api/health');
     assert.ok(after.accepted > before, 'records accepted while the receiver fails');
-    assert.ok(after.alerts.receivers.find((r: any) => r.url === failing.url).queued > 0 || after.alerts.receivers.find((r: any) => r.url === failing.url).failed > bad.failed);
+    assert.ok(
+      after.alerts.receivers.find((r: any) => r.url === failing.url).queued > 0 ||
+        after.alerts.receivers.find((r: any) => r.url === failing.url).failed > bad.failed,
+    );
     await t.dispose();
   });
 

@@ -47,7 +47,14 @@ async function saveModel(model: tfl.LayersModel, to: string) {
   await model.save(
     tf.io.withSaveHandler(async (a) => {
       writeFileSync(join(to, 'group1-shard1of1.bin'), Buffer.from(a.weightData as ArrayBuffer));
-      writeFileSync(join(to, 'model.json'), JSON.stringify({ format: 'layers-model', modelTopology: a.modelTopology, weightsManifest: [{ paths: ['group1-shard1of1.bin'], weights: a.weightSpecs }] }));
+      writeFileSync(
+        join(to, 'model.json'),
+        JSON.stringify({
+          format: 'layers-model',
+          modelTopology: a.modelTopology,
+          weightsManifest: [{ paths: ['group1-shard1of1.bin'], weights: a.weightSpecs }],
+        }),
+      );
       return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
     }),
   );
@@ -78,11 +85,15 @@ test('build_onnx.py: MatMul/Add/Relu/Softmax graph equal to tfjs to 1e-5, same b
   assert.deepEqual(got.ops, ['MatMul', 'Add', 'Relu', 'MatMul', 'Add', 'Tanh', 'MatMul', 'Add', 'Softmax']);
   assert.deepEqual([got.inputs, got.outputs, got.opset], [['input'], ['output'], 13]);
   const want = (model.predict(tf.tensor2d(rows)) as tf.Tensor).arraySync() as number[][];
-  want.forEach((row, i) => row.forEach((v, j) => assert.ok(Math.abs(v - got.output[i]![j]!) < 1e-5, `row ${i} output ${j}: onnx ${got.output[i]![j]} vs tfjs ${v}`)));
+  want.forEach((row, i) =>
+    row.forEach((v, j) => assert.ok(Math.abs(v - got.output[i]![j]!) < 1e-5, `row ${i} output ${j}: onnx ${got.output[i]![j]} vs tfjs ${v}`)),
+  );
 });
 
 test('build_onnx.py: an unsupported model exits 2 naming the layer', { skip: noPython }, async () => {
-  const conv = tfl.sequential({ layers: [tfl.layers.conv2d({ inputShape: [4, 4, 1], filters: 2, kernelSize: 3, name: 'conv_here' }), tfl.layers.flatten(), tfl.layers.dense({ units: 2 })] });
+  const conv = tfl.sequential({
+    layers: [tfl.layers.conv2d({ inputShape: [4, 4, 1], filters: 2, kernelSize: 3, name: 'conv_here' }), tfl.layers.flatten(), tfl.layers.dense({ units: 2 })],
+  });
   const d = mkdtempSync(join(tmpdir(), 'ferryml-bench-conv-'));
   await saveModel(conv, d);
   const r = py(['bench/onnx/build_onnx.py', d, join(d, 'x.onnx')]);
@@ -95,9 +106,26 @@ test('build_onnx.py: an unsupported model exits 2 naming the layer', { skip: noP
 const schema: Schema = {
   formatVersion: 1,
   columns: [
-    { name: 'a', type: 'number', required: false, steps: [{ kind: 'impute', value: 2.5, indicator: true }, { kind: 'standardize', mean: 2, scale: 0.5 }] },
+    {
+      name: 'a',
+      type: 'number',
+      required: false,
+      steps: [
+        { kind: 'impute', value: 2.5, indicator: true },
+        { kind: 'standardize', mean: 2, scale: 0.5 },
+      ],
+    },
     { name: 'b', type: 'number', steps: [{ kind: 'minmax', scale: 0.1, offset: -0.2, clip: { min: 0, max: 1 } }] },
-    { name: 'c', type: 'category', required: false, missing: { strings: ['.'] }, steps: [{ kind: 'impute', value: 'x' }, { kind: 'onehot', categories: ['x', 'y', 'z'], unknown: 'ignore', drop: 0 }] },
+    {
+      name: 'c',
+      type: 'category',
+      required: false,
+      missing: { strings: ['.'] },
+      steps: [
+        { kind: 'impute', value: 'x' },
+        { kind: 'onehot', categories: ['x', 'y', 'z'], unknown: 'ignore', drop: 0 },
+      ],
+    },
     { name: 'd', type: 'category', steps: [{ kind: 'ordinal', categories: ['lo', 'hi'], unknown: { value: -1 } }] },
   ],
   features: ['a', 'b', 'c_y', 'c_z', 'd', 'a__missing'],
@@ -113,9 +141,15 @@ const rows = [
 test('preprocess: sklearn (schema values), ferryml and the hand-written baseline agree', { skip: noPython }, () => {
   writeFileSync(join(dir, 'schema.json'), JSON.stringify(schema));
   writeFileSync(join(dir, 'rows.json'), JSON.stringify(rows));
-  const r = py(['bench/preprocess/sklearn_bench.py', join(dir, 'schema.json'), join(dir, 'rows.json')], `${JSON.stringify({ op: 'parity', rows: 4 })}\n${JSON.stringify({ op: 'sample', rows: 1000, calls: 2 })}\n`);
+  const r = py(
+    ['bench/preprocess/sklearn_bench.py', join(dir, 'schema.json'), join(dir, 'rows.json')],
+    `${JSON.stringify({ op: 'parity', rows: 4 })}\n${JSON.stringify({ op: 'sample', rows: 1000, calls: 2 })}\n`,
+  );
   assert.equal(r.status, 0, r.stderr);
-  const [ready, parity, sample] = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+  const [ready, parity, sample] = r.stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
   assert.equal(ready.width, 6);
   assert.ok(sample.ms > 0);
   const sk = parity.out as number[][];
@@ -149,12 +183,18 @@ test('server: the transfer log holds the body bytes sent, per window', async () 
     // The server logs on 'finish', which can come a moment after the client has the body.
     for (let i = 0; i < 100 && srv.log.entries('two').length === 0; i++) await new Promise((ok) => setTimeout(ok, 10));
     const one = srv.log.entries('one');
-    assert.deepEqual(one.map((t) => [t.path, t.status, t.bytes]), [
-      ['/package.json', 200, statSync('package.json').size],
-      ['/no-such-file', 404, 'not found'.length],
-    ]);
+    assert.deepEqual(
+      one.map((t) => [t.path, t.status, t.bytes]),
+      [
+        ['/package.json', 200, statSync('package.json').size],
+        ['/no-such-file', 404, 'not found'.length],
+      ],
+    );
     assert.equal(body.byteLength, statSync('package.json').size);
-    assert.deepEqual(srv.log.entries('two').map((t) => t.path), ['/tsconfig.json']);
+    assert.deepEqual(
+      srv.log.entries('two').map((t) => t.path),
+      ['/tsconfig.json'],
+    );
   } finally {
     await srv.close();
   }

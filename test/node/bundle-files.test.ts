@@ -14,10 +14,12 @@ const dir = (name: string, version: string) => `test/fixtures/bundles/models/${n
 const publicKey = JSON.parse(readFileSync('test/fixtures/bundles/keys/test.pub.jwk.json', 'utf8')) as JsonWebKey;
 
 async function expectGolden(bundle: OpenedBundle, predict: (x: tf.Tensor2D) => tf.Tensor): Promise<void> {
-  const rows = bundle.golden!.rows.map((r) => bundle.schema.columns.map((c) => {
-    const step = c.steps[0] as { mean: number; scale: number };
-    return ((r[c.name] as number) - step.mean) / step.scale;
-  }));
+  const rows = bundle.golden!.rows.map((r) =>
+    bundle.schema.columns.map((c) => {
+      const step = c.steps[0] as { mean: number; scale: number };
+      return ((r[c.name] as number) - step.mean) / step.scale;
+    }),
+  );
   const y = predict(tf.tensor2d(rows));
   const got = (await y.array()) as number[][];
   got.forEach((row, i) => row.forEach((v, j) => assert.ok(Math.abs(v - bundle.golden!.outputs[i]![j]!) < 1e-5, `row ${i} col ${j}: ${v}`)));
@@ -59,6 +61,9 @@ test('tampered, truncated, missing or mislabelled files are caught, naming the f
   unsigned.set('manifest.json', new TextEncoder().encode(JSON.stringify(manifest)));
   await assert.rejects(bundleFromFiles(unsigned, { publicKey }), { code: 'SIGNATURE_INVALID' });
   const escaping = new Map(files);
-  escaping.set('manifest.json', new TextEncoder().encode(JSON.stringify({ ...manifest, files: [...manifest.files, { path: '../x', bytes: 1, sha256: 'a'.repeat(64) }] })));
+  escaping.set(
+    'manifest.json',
+    new TextEncoder().encode(JSON.stringify({ ...manifest, files: [...manifest.files, { path: '../x', bytes: 1, sha256: 'a'.repeat(64) }] })),
+  );
   await assert.rejects(bundleFromFiles(escaping), { code: 'MANIFEST_INVALID', message: /"\.\.\/x" is not a relative path inside the bundle/ });
 });

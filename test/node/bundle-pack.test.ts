@@ -14,7 +14,6 @@ import { verifyManifestSignature } from '../../src/model/signature.js';
 
 const FIXTURES = 'test/fixtures/bundles/models';
 
-
 function workdir(t: { after: (fn: () => void) => void }): string {
   const dir = mkdtempSync(join(tmpdir(), 'ferryml-pack-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
@@ -39,7 +38,29 @@ async function packSigned(dir: string, version = '1.0.0', ...extra: string[]) {
   const keygen = await cli('keygen', '--out', dir, '--name', 'k', '--force');
   assert.equal(keygen.code, 0, keygen.out);
   const models = join(dir, 'models');
-  const r = await cli('pack', s.model, '--name', 'm', '--version', version, '--schema', s.schema, '--golden', s.golden, '--data', s.data, '--seed', '42', '--metric', 'accuracy=0.97', '--sign', join(dir, 'k.pem'), '--out', models, ...extra);
+  const r = await cli(
+    'pack',
+    s.model,
+    '--name',
+    'm',
+    '--version',
+    version,
+    '--schema',
+    s.schema,
+    '--golden',
+    s.golden,
+    '--data',
+    s.data,
+    '--seed',
+    '42',
+    '--metric',
+    'accuracy=0.97',
+    '--sign',
+    join(dir, 'k.pem'),
+    '--out',
+    models,
+    ...extra,
+  );
   assert.equal(r.code, 0, r.out);
   return { ...s, models, bundle: join(models, 'm', version), key: join(dir, 'k.pub.jwk.json'), out: r.out };
 }
@@ -48,8 +69,15 @@ test('pack: every listed file hashes as sha256sum says, with provenance, and onl
   const dir = workdir(t);
   const { bundle, models, data } = await packSigned(dir);
   const manifest = JSON.parse(readFileSync(join(bundle, 'manifest.json'), 'utf8')) as Manifest;
-  assert.deepEqual(manifest.files.map((f) => f.path), ['model.json', 'group1-shard1of1.bin', 'schema.json', 'golden.json']);
-  const sums = execFileSync('sha256sum', manifest.files.map((f) => f.path), { cwd: bundle, encoding: 'utf8' });
+  assert.deepEqual(
+    manifest.files.map((f) => f.path),
+    ['model.json', 'group1-shard1of1.bin', 'schema.json', 'golden.json'],
+  );
+  const sums = execFileSync(
+    'sha256sum',
+    manifest.files.map((f) => f.path),
+    { cwd: bundle, encoding: 'utf8' },
+  );
   for (const line of sums.trim().split('\n')) {
     const [sha, path] = line.split(/\s+/);
     const f = manifest.files.find((x) => x.path === path)!;
@@ -76,7 +104,11 @@ test('pack --sign: the signature covers the canonical manifest and verifies with
   // Formatting does not matter (canonical JSON), content does.
   const reparsed = JSON.parse(canonicalJson(manifest)) as Manifest;
   await verifyManifestSignature(reparsed, jwk, 'manifest.json');
-  for (const change of [(m: Manifest) => (m.training!.seed = 43), (m: Manifest) => (m.files[1]!.sha256 = '0'.repeat(64)), (m: Manifest) => (m.version = '1.0.1')]) {
+  for (const change of [
+    (m: Manifest) => (m.training!.seed = 43),
+    (m: Manifest) => (m.files[1]!.sha256 = '0'.repeat(64)),
+    (m: Manifest) => (m.version = '1.0.1'),
+  ]) {
     const copy = structuredClone(manifest);
     change(copy);
     await assert.rejects(verifyManifestSignature(copy, jwk, 'manifest.json'), { code: 'SIGNATURE_INVALID' });
@@ -155,10 +187,29 @@ test('pack refuses to overwrite a published version, a revoked version, and a mo
 test('the installed CLI entry runs pack as a real process', (t) => {
   const dir = workdir(t);
   const s = sources(dir);
-  const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/node/cli.ts', 'pack', s.model, '--name', 'p', '--version', '0.1.0', '--schema', s.schema, '--regression', '--out', join(dir, 'models')], {
-    encoding: 'utf8',
-    env: { ...process.env, SOURCE_DATE_EPOCH: '0' },
-  });
+  const r = spawnSync(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      'src/node/cli.ts',
+      'pack',
+      s.model,
+      '--name',
+      'p',
+      '--version',
+      '0.1.0',
+      '--schema',
+      s.schema,
+      '--regression',
+      '--out',
+      join(dir, 'models'),
+    ],
+    {
+      encoding: 'utf8',
+      env: { ...process.env, SOURCE_DATE_EPOCH: '0' },
+    },
+  );
   assert.equal(r.status, 0, r.stderr);
   const manifest = JSON.parse(readFileSync(join(dir, 'models', 'p', '0.1.0', 'manifest.json'), 'utf8')) as Manifest;
   assert.equal(manifest.createdAt, '1970-01-01T00:00:00.000Z');

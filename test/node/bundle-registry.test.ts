@@ -7,7 +7,6 @@ import { join } from 'node:path';
 import { cli } from './support/cli-in-process.js';
 import type { Registry } from '../../src/entries/bundle.js';
 
-
 function fixtureCopy(t: { after: (fn: () => void) => void }): { models: string; read: () => Registry['models'] } {
   const dir = mkdtempSync(join(tmpdir(), 'ferryml-registry-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));

@@ -2,8 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 
-const cli = (...args: string[]) =>
-  spawnSync(process.execPath, ['--import', 'tsx', 'src/node/cli.ts', ...args], { encoding: 'utf8' });
+const cli = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'src/node/cli.ts', ...args], { encoding: 'utf8' });
 
 test('ferryml --help lists commands and exits 0', () => {
   const r = cli('--help');
@@ -44,7 +43,9 @@ test('the CLI runs through a symlink (how npm installs bins in node_modules/.bin
     const { readFileSync, writeFileSync } = await import('node:fs');
     const golden = JSON.parse(readFileSync('models/penguins/1.0.0/golden.json', 'utf8')) as { rows: unknown[] };
     writeFileSync(rows, JSON.stringify(golden.rows.slice(0, 2)));
-    const predict = spawnSync(process.execPath, ['--import', 'tsx', link, 'predict', '--bundle', 'models/penguins/1.0.0', '--data', rows], { encoding: 'utf8' });
+    const predict = spawnSync(process.execPath, ['--import', 'tsx', link, 'predict', '--bundle', 'models/penguins/1.0.0', '--data', rows], {
+      encoding: 'utf8',
+    });
     assert.equal(predict.status, 0, predict.stderr);
     assert.equal((JSON.parse(predict.stdout) as { predictions: unknown[] }).predictions.length, 2);
     assert.doesNotMatch(predict.stdout + predict.stderr, /looks like you are running TensorFlow\.js in Node\.js/);

@@ -33,7 +33,9 @@ function batch(round: number, n: number): string {
   return JSON.stringify({
     resourceLogs: [
       {
-        resource: { attributes: [kv('service.name', 'load'), kv('ml.model.name', `load-${round}`), kv('ml.model.version', '1.0.0'), kv('session.id', `s${n % 50}`)] },
+        resource: {
+          attributes: [kv('service.name', 'load'), kv('ml.model.name', `load-${round}`), kv('ml.model.version', '1.0.0'), kv('session.id', `s${n % 50}`)],
+        },
         scopeLogs: [
           {
             scope: { name: 'ferryml', attributes: [kv('ferryml.batch.id', `load-${round}-${n}`)] },
@@ -41,7 +43,12 @@ function batch(round: number, n: number): string {
               timeUnixNano: `${now}000000`,
               severityNumber: 9,
               eventName: 'ferryml.predict.summary',
-              attributes: [kv('event.name', 'ferryml.predict.summary'), int('ferryml.seq', n * RECORDS + k), kv('ferryml.backend', 'wasm'), int('ferryml.predict.calls', k + 1)],
+              attributes: [
+                kv('event.name', 'ferryml.predict.summary'),
+                int('ferryml.seq', n * RECORDS + k),
+                kv('ferryml.backend', 'wasm'),
+                int('ferryml.predict.calls', k + 1),
+              ],
             })),
           },
         ],
@@ -51,7 +58,10 @@ function batch(round: number, n: number): string {
 }
 
 async function run(args: string[], round: number) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/node/collector/main.ts', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, FERRYML_ADMIN_TOKEN: TOKEN } });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/node/collector/main.ts', '--port', '0', ...args], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, FERRYML_ADMIN_TOKEN: TOKEN },
+  });
   const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
   try {
     const url = await new Promise<string>((resolve, reject) => {
@@ -64,7 +74,15 @@ async function run(args: string[], round: number) {
       child.once('exit', (code) => reject(new Error(`collector exited ${code}: ${out}`)));
     });
     let n = 0;
-    const result = await autocannon({ url: `${url}/v1/logs`, method: 'POST', headers: { 'content-type': 'application/json' }, connections: 32, amount: REQUESTS, timeout: 30, requests: [{ setupRequest: (req: Record<string, unknown>) => ({ ...req, body: batch(round, n++) }) }] });
+    const result = await autocannon({
+      url: `${url}/v1/logs`,
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      connections: 32,
+      amount: REQUESTS,
+      timeout: 30,
+      requests: [{ setupRequest: (req: Record<string, unknown>) => ({ ...req, body: batch(round, n++) }) }],
+    });
     const ok = result.statusCodeStats['200']?.count ?? 0;
     assert.equal(result.errors, 0, 'no connection errors');
     assert.equal(ok + (result.statusCodeStats['429']?.count ?? 0), REQUESTS, `only 200 and 429: ${JSON.stringify(result.statusCodeStats)}`);
@@ -87,7 +105,10 @@ test('load: SQLite and chdb side by side, every record of every 200 stored once'
       const figures: Record<string, { ok: number; seconds: number }> = {};
       // Alternate the order between rounds, so neither store always runs on a warmer machine.
       for (const kind of round % 2 ? ['chdb', 'sqlite'] : ['sqlite', 'chdb']) {
-        const args = kind === 'sqlite' ? ['--db', join(dir, `load-${round}.sqlite`)] : ['--store', 'chdb', '--chdb-path', join(dir, 'chdb'), '--clickhouse-database', `load${round}`];
+        const args =
+          kind === 'sqlite'
+            ? ['--db', join(dir, `load-${round}.sqlite`)]
+            : ['--store', 'chdb', '--chdb-path', join(dir, 'chdb'), '--clickhouse-database', `load${round}`];
         figures[kind] = await run(args, round);
       }
       const sqlite = new Database(join(dir, `load-${round}.sqlite`), { readonly: true });
@@ -95,13 +116,23 @@ test('load: SQLite and chdb side by side, every record of every 200 stored once'
       sqlite.close();
       assert.equal(stored, figures.sqlite!.ok * RECORDS, 'SQLite: every accepted record, no refused one');
       const session = new chdb.Session(join(dir, 'chdb'));
-      const counted = JSON.parse((await session.queryAsync(`SELECT count() AS n, uniqExact(ResourceAttributes['session.id'], LogAttributes['ferryml.seq']) AS u FROM load${round}.otel_logs`, { format: 'JSONEachRow' })).text()) as { n: number | string; u: number | string }; // UInt64 comes back quoted
+      const counted = JSON.parse(
+        (
+          await session.queryAsync(
+            `SELECT count() AS n, uniqExact(ResourceAttributes['session.id'], LogAttributes['ferryml.seq']) AS u FROM load${round}.otel_logs`,
+            { format: 'JSONEachRow' },
+          )
+        ).text(),
+      ) as { n: number | string; u: number | string }; // UInt64 comes back quoted
       session.close();
       assert.equal(Number(counted.u), figures.chdb!.ok * RECORDS, 'chdb: every accepted record');
       assert.equal(Number(counted.n), Number(counted.u), 'chdb: none twice');
       const rate = (f: { ok: number; seconds: number }) => f.ok / f.seconds;
       ratios.push(rate(figures.chdb!) / rate(figures.sqlite!));
-      for (const [kind, f] of Object.entries(figures)) console.log(`load round ${round} ${kind}: ${f.ok}/${REQUESTS} batches accepted in ${f.seconds} s: ${Math.round(rate(f))} batches/s, ${Math.round(rate(f) * RECORDS)} rows/s`);
+      for (const [kind, f] of Object.entries(figures))
+        console.log(
+          `load round ${round} ${kind}: ${f.ok}/${REQUESTS} batches accepted in ${f.seconds} s: ${Math.round(rate(f))} batches/s, ${Math.round(rate(f) * RECORDS)} rows/s`,
+        );
     }
     console.log(`load: chdb / SQLite accepted batches per second, per round: ${ratios.map((r) => r.toFixed(2)).join(', ')}`);
   } finally {

@@ -41,7 +41,11 @@ test('faults: the table gone → ingest 503 + Retry-After (nothing acknowledged)
     assert.equal((await post(c, second!.body)).status, 200, 'the SDK retries and it lands');
     const models = await get(c, '/api/models');
     const stored = (models.body.models as Array<{ versions: Array<{ records: number }> }>)[0]!.versions[0]!.records;
-    const sent = [first!, second!].reduce((n, b) => n + (JSON.parse(b.body) as { resourceLogs: Array<{ scopeLogs: Array<{ logRecords: unknown[] }> }> }).resourceLogs[0]!.scopeLogs[0]!.logRecords.length, 0);
+    const sent = [first!, second!].reduce(
+      (n, b) =>
+        n + (JSON.parse(b.body) as { resourceLogs: Array<{ scopeLogs: Array<{ logRecords: unknown[] }> }> }).resourceLogs[0]!.scopeLogs[0]!.logRecords.length,
+      0,
+    );
     assert.equal(stored, sent, 'every acknowledged record is stored once');
   } finally {
     await c.close();
@@ -49,11 +53,15 @@ test('faults: the table gone → ingest 503 + Retry-After (nothing acknowledged)
 });
 
 test('faults: a ClickHouse server that does not answer at start → exit 1, STORE_UNAVAILABLE naming the URL', () => {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/node/collector/main.ts', '--port', '0', '--store', 'clickhouse', '--clickhouse-url', 'http://127.0.0.1:9/'], {
-    encoding: 'utf8',
-    env: { ...process.env, FERRYML_ADMIN_TOKEN: TOKEN },
-    timeout: 30_000,
-  });
+  const r = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', 'src/node/collector/main.ts', '--port', '0', '--store', 'clickhouse', '--clickhouse-url', 'http://127.0.0.1:9/'],
+    {
+      encoding: 'utf8',
+      env: { ...process.env, FERRYML_ADMIN_TOKEN: TOKEN },
+      timeout: 30_000,
+    },
+  );
   assert.equal(r.status, 1, r.stdout + r.stderr);
   assert.match(r.stderr, /\[STORE_UNAVAILABLE\] cannot reach ClickHouse at http:\/\/127\.0\.0\.1:9/);
   assert.doesNotMatch(r.stdout, /listening/);

@@ -42,7 +42,12 @@ test('the OTel path: rows written as the OpenTelemetry exporter writes them read
     const rows: string[] = [];
     for (const b of batches) {
       assert.equal((await post(mirror, b.body)).status, 200);
-      const req = JSON.parse(b.body) as { resourceLogs: Array<{ resource: { attributes: KV[] }; scopeLogs: Array<{ scope: { name: string; attributes: KV[] }; logRecords: Array<Record<string, unknown>> }> }> };
+      const req = JSON.parse(b.body) as {
+        resourceLogs: Array<{
+          resource: { attributes: KV[] };
+          scopeLogs: Array<{ scope: { name: string; attributes: KV[] }; logRecords: Array<Record<string, unknown>> }>;
+        }>;
+      };
       for (const rl of req.resourceLogs) {
         const res = mapOf(rl.resource.attributes);
         for (const sl of rl.scopeLogs) {
@@ -56,7 +61,12 @@ test('the OTel path: rows written as the OpenTelemetry exporter writes them read
       }
     }
     await session.queryAsync(`INSERT INTO otelpath.otel_logs (${OTEL_LOGS_INSERT_COLUMNS.join(', ')}) VALUES ${rows.join(', ')}`);
-    const stored = (await session.queryAsync(`SELECT DISTINCT ScopeName, LogAttributes['ferryml.latency.counts'] LIKE '[%]' AS arraysAsJson FROM otelpath.otel_logs WHERE LogAttributes['event.name'] = 'ferryml.predict.summary'`, { format: 'JSONEachRow' })).text();
+    const stored = (
+      await session.queryAsync(
+        `SELECT DISTINCT ScopeName, LogAttributes['ferryml.latency.counts'] LIKE '[%]' AS arraysAsJson FROM otelpath.otel_logs WHERE LogAttributes['event.name'] = 'ferryml.predict.summary'`,
+        { format: 'JSONEachRow' },
+      )
+    ).text();
     assert.deepEqual(JSON.parse(stored), { ScopeName: 'ferryml', arraysAsJson: 1 });
     for (const path of readPaths('otel-model', NOW)) {
       const [a, b] = await Promise.all([get(mirror, path), get(otel, path)]);
@@ -64,11 +74,23 @@ test('the OTel path: rows written as the OpenTelemetry exporter writes them read
       assert.deepEqual(b.body, a.body, `${path}: exporter-written rows read differently from ferryml-ingested ones`);
     }
     // And the rows ferryml's collector writes into ClickHouse are those same rows.
-    const mine = (await session.queryAsync(`SELECT * EXCEPT (TimestampTime) FROM parity.otel_logs WHERE ResourceAttributes['ml.model.name'] = 'otel-model' ORDER BY Timestamp, LogAttributes['ferryml.seq'] FORMAT JSONEachRow`)).text();
+    const mine = (
+      await session.queryAsync(
+        `SELECT * EXCEPT (TimestampTime) FROM parity.otel_logs WHERE ResourceAttributes['ml.model.name'] = 'otel-model' ORDER BY Timestamp, LogAttributes['ferryml.seq'] FORMAT JSONEachRow`,
+      )
+    ).text();
     assert.equal(mine, '', 'no otel-model rows went to the parity database');
     for (const b of batches) assert.equal((await post(ch, b.body)).status, 200);
-    const ours = (await session.queryAsync(`SELECT * EXCEPT (TimestampTime) FROM parity.otel_logs WHERE ResourceAttributes['ml.model.name'] = 'otel-model' ORDER BY Timestamp, toInt64(LogAttributes['ferryml.seq']), ResourceAttributes['session.id'] FORMAT JSONEachRow`)).text();
-    const theirs = (await session.queryAsync(`SELECT * EXCEPT (TimestampTime) FROM otelpath.otel_logs ORDER BY Timestamp, toInt64(LogAttributes['ferryml.seq']), ResourceAttributes['session.id'] FORMAT JSONEachRow`)).text();
+    const ours = (
+      await session.queryAsync(
+        `SELECT * EXCEPT (TimestampTime) FROM parity.otel_logs WHERE ResourceAttributes['ml.model.name'] = 'otel-model' ORDER BY Timestamp, toInt64(LogAttributes['ferryml.seq']), ResourceAttributes['session.id'] FORMAT JSONEachRow`,
+      )
+    ).text();
+    const theirs = (
+      await session.queryAsync(
+        `SELECT * EXCEPT (TimestampTime) FROM otelpath.otel_logs ORDER BY Timestamp, toInt64(LogAttributes['ferryml.seq']), ResourceAttributes['session.id'] FORMAT JSONEachRow`,
+      )
+    ).text();
     assert.equal(ours, theirs, 'ferryml-ingested rows equal the exporter-written rows, column by column');
   } finally {
     await otel.close();
@@ -92,10 +114,15 @@ function decode(v: Record<string, unknown>): unknown {
   return null;
 }
 const lit = (s: string) => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
-const mapLit = (m: Record<string, string>) => `map(${Object.entries(m).flatMap(([k, v]) => [lit(k), lit(v)]).join(', ')})`;
+const mapLit = (m: Record<string, string>) =>
+  `map(${Object.entries(m)
+    .flatMap(([k, v]) => [lit(k), lit(v)])
+    .join(', ')})`;
 
 test('otel-collector.yaml: the exporter table, database and TTL are those the collector creates', async () => {
-  const yaml = parseYaml(readFileSync('otel-collector.yaml', 'utf8')) as { exporters: { clickhouse: { database: string; logs_table_name: string; ttl: string; create_schema: boolean } } };
+  const yaml = parseYaml(readFileSync('otel-collector.yaml', 'utf8')) as {
+    exporters: { clickhouse: { database: string; logs_table_name: string; ttl: string; create_schema: boolean } };
+  };
   const e = yaml.exporters.clickhouse;
   assert.equal(e.create_schema, true);
   assert.equal(e.database, collectorDefaults.clickhouseDatabase, 'the default --clickhouse-database is the yaml database');

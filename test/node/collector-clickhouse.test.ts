@@ -66,8 +66,19 @@ test('parity: what createTelemetry itself sends (batcher, windows, drift capture
   const schema: Schema = {
     formatVersion: 1,
     columns: [
-      { name: 'bill_length_mm', type: 'number', steps: [{ kind: 'standardize', mean: 44, scale: 5 }], range: { min: 30, max: 60 }, baseline: { kind: 'numeric', edges: [40, 45], shares: [0.3, 0.4, 0.3], missing: 0.01, rows: 333 } },
-      { name: 'island', type: 'category', steps: [{ kind: 'onehot', categories: ['Biscoe', 'Dream', 'Torgersen'], unknown: 'ignore' }], baseline: { kind: 'categorical', categories: ['Biscoe', 'Dream', 'Torgersen'], shares: [0.5, 0.35, 0.15], missing: 0, rows: 333 } },
+      {
+        name: 'bill_length_mm',
+        type: 'number',
+        steps: [{ kind: 'standardize', mean: 44, scale: 5 }],
+        range: { min: 30, max: 60 },
+        baseline: { kind: 'numeric', edges: [40, 45], shares: [0.3, 0.4, 0.3], missing: 0.01, rows: 333 },
+      },
+      {
+        name: 'island',
+        type: 'category',
+        steps: [{ kind: 'onehot', categories: ['Biscoe', 'Dream', 'Torgersen'], unknown: 'ignore' }],
+        baseline: { kind: 'categorical', categories: ['Biscoe', 'Dream', 'Torgersen'], shares: [0.5, 0.35, 0.15], missing: 0, rows: 333 },
+      },
     ],
     features: ['bill_length_mm', 'island_Biscoe', 'island_Dream', 'island_Torgersen'],
     width: 4,
@@ -75,8 +86,18 @@ test('parity: what createTelemetry itself sends (batcher, windows, drift capture
   try {
     const endpoint = `http://127.0.0.1:${(capture.address() as AddressInfo).port}`;
     for (const version of ['1.0.0', '2.0.0']) {
-      const t = createTelemetry({ endpoint, offline: false, sampleRate: 0.5, rawValues: ['island'], driftMinRows: 10, maxBatchRecords: 5 }, { model: 'sdk-pipeline', version, schemaHash: `sha256-${version}`, schema });
-      t.modelLoaded({ version, source: 'network', bytes: 6200, ms: 41.5, backend: 'wasm', rejected: [{ backend: 'webgpu', reason: 'isFallbackAdapter: true' }] });
+      const t = createTelemetry(
+        { endpoint, offline: false, sampleRate: 0.5, rawValues: ['island'], driftMinRows: 10, maxBatchRecords: 5 },
+        { model: 'sdk-pipeline', version, schemaHash: `sha256-${version}`, schema },
+      );
+      t.modelLoaded({
+        version,
+        source: 'network',
+        bytes: 6200,
+        ms: 41.5,
+        backend: 'wasm',
+        rejected: [{ backend: 'webgpu', reason: 'isFallbackAdapter: true' }],
+      });
       for (let i = 0; i < 60; i++) {
         t.observe!(0, i % 7 === 0 ? null : 35 + (i % 20) / (version === '1.0.0' ? 2 : 1), i > 50 ? 'out_of_range' : undefined);
         t.observe!(1, ['Biscoe', 'Dream', 'Atlantis'][i % 3]!, i % 3 === 2 ? 'unknown' : undefined);
@@ -105,7 +126,13 @@ test('parity: what createTelemetry itself sends (batcher, windows, drift capture
 
 test('parity: edge cases — records without seq or batch id, odd strings, eventName without the attribute', async () => {
   const kv = (key: string, v: string) => ({ key, value: { stringValue: v } });
-  const rec = (t: number, event: string, attrs: unknown[], extra: Record<string, unknown> = {}) => ({ timeUnixNano: `${t}000000`, severityNumber: 13, eventName: event, attributes: attrs, ...extra });
+  const rec = (t: number, event: string, attrs: unknown[], extra: Record<string, unknown> = {}) => ({
+    timeUnixNano: `${t}000000`,
+    severityNumber: 13,
+    eventName: event,
+    attributes: attrs,
+    ...extra,
+  });
   const t0 = NOW - 2 * HOUR;
   const body = (batch: boolean) =>
     JSON.stringify({
@@ -116,9 +143,27 @@ test('parity: edge cases — records without seq or batch id, odd strings, event
             {
               scope: { name: 'ferryml', version: '1.2.3', attributes: batch ? [kv('ferryml.batch.id', 'edge-batch-1')] : [] },
               logRecords: [
-                rec(t0, 'ferryml.validation.issue', [kv('ferryml.column', 'naïve\u0000col'), kv('ferryml.issue.code', 'TYPE_MISMATCH'), { key: 'ferryml.issue.count', value: { intValue: '3' } }, kv('ml.model.version', '3.0.0')]),
-                rec(t0 + 1, 'ferryml.predict.error', [kv('ferryml.error.code', '<b>x</b>'), { key: 'ferryml.error.count', value: { doubleValue: 2 } }], { body: { kvlistValue: { values: [{ key: 'z', value: { intValue: '1' } }, { key: 'a', value: { boolValue: true } }] } } }),
-                rec(t0 + 2, 'ferryml.telemetry.drops', [{ key: 'ferryml.dropped.queue_full', value: { intValue: '4' } }], { body: { stringValue: 'plain text' }, traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331' }),
+                rec(t0, 'ferryml.validation.issue', [
+                  kv('ferryml.column', 'naïve\u0000col'),
+                  kv('ferryml.issue.code', 'TYPE_MISMATCH'),
+                  { key: 'ferryml.issue.count', value: { intValue: '3' } },
+                  kv('ml.model.version', '3.0.0'),
+                ]),
+                rec(t0 + 1, 'ferryml.predict.error', [kv('ferryml.error.code', '<b>x</b>'), { key: 'ferryml.error.count', value: { doubleValue: 2 } }], {
+                  body: {
+                    kvlistValue: {
+                      values: [
+                        { key: 'z', value: { intValue: '1' } },
+                        { key: 'a', value: { boolValue: true } },
+                      ],
+                    },
+                  },
+                }),
+                rec(t0 + 2, 'ferryml.telemetry.drops', [{ key: 'ferryml.dropped.queue_full', value: { intValue: '4' } }], {
+                  body: { stringValue: 'plain text' },
+                  traceId: '0af7651916cd43dd8448eb211c80319c',
+                  spanId: 'b7ad6b7169203331',
+                }),
               ],
             },
           ],

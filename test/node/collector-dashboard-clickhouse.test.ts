@@ -15,7 +15,9 @@ import { loadChdb } from '../../src/node/collector/chdb-load.js';
 import { sdkBatches } from './support/sdk-batches.js';
 
 const { findChromium } = (await import(new URL('../../scripts/ensure.mjs', import.meta.url).href)) as { findChromium: () => string | undefined };
-const { chromiumArgs } = (await import(new URL('../../scripts/chromium.mjs', import.meta.url).href)) as { chromiumArgs: (o?: { webgpu?: boolean }) => string[] };
+const { chromiumArgs } = (await import(new URL('../../scripts/chromium.mjs', import.meta.url).href)) as {
+  chromiumArgs: (o?: { webgpu?: boolean }) => string[];
+};
 
 const TOKEN = 'dashboard-ch-token';
 
@@ -26,10 +28,19 @@ async function shown(browser: Browser, c: Collector) {
   page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
   await page.goto(`${c.url}/dashboard#token=${TOKEN}`);
   await page.waitForSelector('#drift table', { timeout: 30_000 });
-  const text = Object.fromEntries(await Promise.all(['#cards', '#drift', '#issues', '#errors', '#sources', '#rejected'].map(async (sel) => [sel, await page.locator(sel).innerText()] as const)));
+  const text = Object.fromEntries(
+    await Promise.all(
+      ['#cards', '#drift', '#issues', '#errors', '#sources', '#rejected'].map(async (sel) => [sel, await page.locator(sel).innerText()] as const),
+    ),
+  );
   // The charts' data, minus the "updated at" clock: x (bucket starts) and every series.
   const charts = await page.evaluate(() =>
-    Object.fromEntries(Object.entries((window as unknown as { ferrymlDashboard: { charts: Record<string, { data: unknown[][]; series: Array<{ label?: string }> }> } }).ferrymlDashboard.charts).map(([id, u]) => [id, { data: u.data.map((s) => [...s]), labels: u.series.map((s) => s.label ?? '') }])),
+    Object.fromEntries(
+      Object.entries(
+        (window as unknown as { ferrymlDashboard: { charts: Record<string, { data: unknown[][]; series: Array<{ label?: string }> }> } }).ferrymlDashboard
+          .charts,
+      ).map(([id, u]) => [id, { data: u.data.map((s) => [...s]), labels: u.series.map((s) => s.label ?? '') }]),
+    ),
   );
   await page.close();
   return { text, charts, errors };

@@ -13,7 +13,9 @@ import type { Page } from 'playwright-core';
 import { startCollector } from '../../src/node/collector/main.js';
 
 const { findChromium } = (await import(new URL('../../scripts/ensure.mjs', import.meta.url).href)) as { findChromium: () => string | undefined };
-const { chromiumArgs } = (await import(new URL('../../scripts/chromium.mjs', import.meta.url).href)) as { chromiumArgs: (o?: { webgpu?: boolean }) => string[] };
+const { chromiumArgs } = (await import(new URL('../../scripts/chromium.mjs', import.meta.url).href)) as {
+  chromiumArgs: (o?: { webgpu?: boolean }) => string[];
+};
 const artifacts = fileURLToPath(new URL('../../test-artifacts/collector/', import.meta.url));
 
 const s = (key: string, v: string) => ({ key, value: { stringValue: v } });
@@ -24,8 +26,20 @@ type Rec = { event: string; t: number; attrs: unknown[] };
 const body = (version: string, records: Rec[]) => ({
   resourceLogs: [
     {
-      resource: { attributes: [s('ml.model.name', 'dash-model'), s('ml.model.version', version), s('ml.schema.hash', `schema-${version}`), s('session.id', `sess-${version}`)] },
-      scopeLogs: [{ scope: { name: 'ferryml' }, logRecords: records.map((r) => ({ timeUnixNano: `${r.t}000000`, eventName: r.event, severityNumber: 9, attributes: r.attrs })) }],
+      resource: {
+        attributes: [
+          s('ml.model.name', 'dash-model'),
+          s('ml.model.version', version),
+          s('ml.schema.hash', `schema-${version}`),
+          s('session.id', `sess-${version}`),
+        ],
+      },
+      scopeLogs: [
+        {
+          scope: { name: 'ferryml' },
+          logRecords: records.map((r) => ({ timeUnixNano: `${r.t}000000`, eventName: r.event, severityNumber: 9, attributes: r.attrs })),
+        },
+      ],
     },
   ],
 });
@@ -57,7 +71,8 @@ const spills = (page: Page) =>
     const boxes = sections.map((s) => s.getBoundingClientRect());
     boxes.forEach((a, k) =>
       boxes.slice(k + 1).forEach((b, j) => {
-        if (a.left < b.right - 0.5 && b.left < a.right - 0.5 && a.top < b.bottom - 0.5 && b.top < a.bottom - 0.5) bad.push(`sections ${k} and ${k + 1 + j} overlap`);
+        if (a.left < b.right - 0.5 && b.left < a.right - 0.5 && a.top < b.bottom - 0.5 && b.top < a.bottom - 0.5)
+          bad.push(`sections ${k} and ${k + 1 + j} overlap`);
       }),
     );
     sections.forEach((s, k) => {
@@ -81,13 +96,33 @@ test('dashboard: charts span the selected range, drift once per feature per vers
     const drift = (t: number, feature: string, counts: number[]): Rec => ({
       event: 'ferryml.drift.window',
       t,
-      attrs: [s('ferryml.feature', feature), s('ferryml.drift.kind', 'numeric'), ints('ferryml.drift.counts', counts), dbls('ferryml.drift.expected', [0.5, 0.5, 0, 0]), i('ferryml.drift.min_rows', 100)],
+      attrs: [
+        s('ferryml.feature', feature),
+        s('ferryml.drift.kind', 'numeric'),
+        ints('ferryml.drift.counts', counts),
+        dbls('ferryml.drift.expected', [0.5, 0.5, 0, 0]),
+        i('ferryml.drift.min_rows', 100),
+      ],
     });
-    const load = (t: number, source: string): Rec => ({ event: 'ferryml.model.load', t, attrs: [s('ferryml.load.source', source), s('ferryml.backend', 'wasm')] });
+    const load = (t: number, source: string): Rec => ({
+      event: 'ferryml.model.load',
+      t,
+      attrs: [s('ferryml.load.source', source), s('ferryml.backend', 'wasm')],
+    });
     const v2 = [0, 1, 2].flatMap((k): Rec[] => {
       const t = now - (3 - k) * 120_000;
       return [
-        { event: 'ferryml.predict.summary', t, attrs: [s('ferryml.backend', k === 2 ? 'webgpu' : 'wasm'), i('ferryml.predict.calls', 10), i('ferryml.predict.rows', 10), i('ferryml.latency.offset', 20), ints('ferryml.latency.counts', [4, 6])] },
+        {
+          event: 'ferryml.predict.summary',
+          t,
+          attrs: [
+            s('ferryml.backend', k === 2 ? 'webgpu' : 'wasm'),
+            i('ferryml.predict.calls', 10),
+            i('ferryml.predict.rows', 10),
+            i('ferryml.latency.offset', 20),
+            ints('ferryml.latency.counts', [4, 6]),
+          ],
+        },
         drift(t, evil, [10, 190, 0, 0]),
         drift(t, 'flipper', [100, 100, 0, 0]),
       ];
@@ -122,7 +157,10 @@ test('dashboard: charts span the selected range, drift once per feature per vers
     for (const [id, u] of Object.entries(charts)) {
       assert.equal(u.xMax - u.xMin, 86_400, `${id}: x spans 24 h, not years`);
       assert.ok(u.xMin * 1000 <= first && u.xMax * 1000 > now, `${id}: [${u.xMin}, ${u.xMax}] holds ${first / 1000}…${now / 1000}`);
-      assert.ok(u.xs.every((x) => x % 900 === 0 && x >= u.xMin && x <= u.xMax), `${id}: bucket starts on 15 min boundaries inside the range`);
+      assert.ok(
+        u.xs.every((x) => x % 900 === 0 && x >= u.xMin && x <= u.xMax),
+        `${id}: bucket starts on 15 min boundaries inside the range`,
+      );
     }
     assert.equal(charts['chart-latency']!.xs.length, 96, 'one x per 15 min bucket of 24 h, empty ones included');
     assert.ok(charts['chart-drift']!.yMax >= 0.3, 'both PSI thresholds are inside the drift chart');
@@ -139,10 +177,24 @@ test('dashboard: charts span the selected range, drift once per feature per vers
     const tables = page.locator('#drift table');
     assert.deepEqual(await tables.evaluateAll((ts) => ts.map((t) => (t as HTMLElement).dataset.version)), ['2.0.0', '1.0.0']);
     for (const k of [0, 1]) {
-      assert.deepEqual(await tables.nth(k).locator('tbody tr td:first-child').allInnerTexts(), [evil, 'flipper'], 'an HTML-looking feature name is shown as text');
+      assert.deepEqual(
+        await tables.nth(k).locator('tbody tr td:first-child').allInnerTexts(),
+        [evil, 'flipper'],
+        'an HTML-looking feature name is shown as text',
+      );
     }
     assert.match(await tables.nth(0).locator('caption').innerText(), /version 2\.0\.0 · schema schema-2\.0\.0/);
-    assert.deepEqual(await tables.nth(0).locator('th').allInnerTexts(), ['feature', 'PSI 24 h', 'PSI last 4 h', 'rows', 'kind', 'missing', 'unknown', 'out of range', 'clients']);
+    assert.deepEqual(await tables.nth(0).locator('th').allInnerTexts(), [
+      'feature',
+      'PSI 24 h',
+      'PSI last 4 h',
+      'rows',
+      'kind',
+      'missing',
+      'unknown',
+      'out of range',
+      'clients',
+    ]);
     const cells = (k: number) => tables.nth(k).locator('tbody tr').first().locator('td');
     assert.match(await cells(0).nth(1).innerText(), /^\d\.\d{3} alert$/);
     assert.equal(await cells(0).nth(1).getAttribute('class'), 'num alert');
@@ -162,7 +214,11 @@ test('dashboard: charts span the selected range, drift once per feature per vers
     assert.match(await page.locator('#cards').innerText(), /1\s*alerts firing[\s\S]*7\s*strange outputs/);
     const sources = await page.locator('#sources').innerText();
     assert.match(sources, /local\s+1\s+33\.3 %/);
-    assert.match(sources, /brand-new-source\s+1\s+33\.3 %\s+–/, 'a load source the dashboard has never heard of is listed; no load time sent: no mean, not 0 ms');
+    assert.match(
+      sources,
+      /brand-new-source\s+1\s+33\.3 %\s+–/,
+      'a load source the dashboard has never heard of is listed; no load time sent: no mean, not 0 ms',
+    );
     assert.match(await page.locator('#cards').innerText(), /30\s*predicted rows/);
     const captions = await page.locator('figcaption').allInnerTexts();
     assert.match(captions[0]!, /per 15 min/);
@@ -174,11 +230,20 @@ test('dashboard: charts span the selected range, drift once per feature per vers
 
     // A phone: nothing wider than the screen, charts follow the width, headers still uncovered.
     await page.setViewportSize({ width: 390, height: 800 });
-    await page.waitForFunction(() => Object.values((window as unknown as { ferrymlDashboard: { charts: Record<string, { width: number }> } }).ferrymlDashboard.charts).every((u) => u.width <= innerWidth));
+    await page.waitForFunction(() =>
+      Object.values((window as unknown as { ferrymlDashboard: { charts: Record<string, { width: number }> } }).ferrymlDashboard.charts).every(
+        (u) => u.width <= innerWidth,
+      ),
+    );
     // On failure, name the outermost elements that stick out (clipped table sections scroll inside).
     const wide = await page.evaluate(() =>
       [...document.querySelectorAll('body *')]
-        .filter((e) => !e.closest('.tables section > *') && e.getBoundingClientRect().right > innerWidth + 0.5 && e.parentElement!.getBoundingClientRect().right <= innerWidth + 0.5)
+        .filter(
+          (e) =>
+            !e.closest('.tables section > *') &&
+            e.getBoundingClientRect().right > innerWidth + 0.5 &&
+            e.parentElement!.getBoundingClientRect().right <= innerWidth + 0.5,
+        )
         .map((e) => `${e.tagName.toLowerCase()}#${e.id}.${e.className}`),
     );
     assert.equal(await page.evaluate(() => document.documentElement.scrollWidth), 390, `no sideways scrolling of the page: ${wide.join(', ')}`);

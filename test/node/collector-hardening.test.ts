@@ -30,7 +30,12 @@ const s = (key: string, v: string): KV => ({ key, value: { stringValue: v } });
 const i = (key: string, v: number): KV => ({ key, value: { intValue: String(v) } });
 let n = 0;
 
-function body(o: { model?: string; session?: string; batchId?: string | null; records: Array<{ attrs?: KV[]; timeMs?: number; seq?: number; event?: string }> }) {
+function body(o: {
+  model?: string;
+  session?: string;
+  batchId?: string | null;
+  records: Array<{ attrs?: KV[]; timeMs?: number; seq?: number; event?: string }>;
+}) {
   return {
     resourceLogs: [
       {
@@ -51,7 +56,11 @@ function body(o: { model?: string; session?: string; batchId?: string | null; re
 }
 
 async function post(json: unknown, url = c.url, headers: Record<string, string> = {}) {
-  const res = await fetch(`${url}/v1/logs`, { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body: typeof json === 'string' ? json : JSON.stringify(json) });
+  const res = await fetch(`${url}/v1/logs`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', ...headers },
+    body: typeof json === 'string' ? json : JSON.stringify(json),
+  });
   return { status: res.status, json: (await res.json()) as Record<string, any> };
 }
 
@@ -85,7 +94,12 @@ test('oversize attribute and record: 413 naming the limit, nothing stored', asyn
 
 test('timestamps outside [now − retention, now + 1 day] are rejected per record', async () => {
   const now = Date.now();
-  const r = await post(body({ session: 'sess-time', records: [{ seq: 1, timeMs: now - 31 * DAY }, { seq: 2, timeMs: now + 2 * DAY }, { seq: 3, timeMs: Date.UTC(2554, 0, 1) }, { seq: 4 }] }));
+  const r = await post(
+    body({
+      session: 'sess-time',
+      records: [{ seq: 1, timeMs: now - 31 * DAY }, { seq: 2, timeMs: now + 2 * DAY }, { seq: 3, timeMs: Date.UTC(2554, 0, 1) }, { seq: 4 }],
+    }),
+  );
   assert.equal(r.status, 200);
   assert.equal(r.json.partialSuccess.rejectedLogRecords, '3');
   assert.match(r.json.partialSuccess.errorMessage, /outside the accepted window/);
@@ -146,8 +160,22 @@ test('retention: records older than --retention-days are deleted at start and by
   const store = openStore(file);
   const now = Date.now();
   const row = (timeMs: number, seq: number) => ({
-    timeMs, timeUnixNano: `${timeMs}000000`, service: 's', model: 'penguins', version: '1', schemaHash: null, session: 'sess-old', event: 'e',
-    severity: 9, severityText: null, traceId: null, spanId: null, body: null, attributes: '{}', resource: '{}', seq,
+    timeMs,
+    timeUnixNano: `${timeMs}000000`,
+    service: 's',
+    model: 'penguins',
+    version: '1',
+    schemaHash: null,
+    session: 'sess-old',
+    event: 'e',
+    severity: 9,
+    severityText: null,
+    traceId: null,
+    spanId: null,
+    body: null,
+    attributes: '{}',
+    resource: '{}',
+    seq,
   });
   store.write([{ batchId: undefined, rows: [row(now - 40 * DAY, 1), row(now - 10 * DAY, 2), row(now, 3)] }]);
   store.close();

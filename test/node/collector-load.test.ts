@@ -30,7 +30,9 @@ function batch(n: number): string {
   return JSON.stringify({
     resourceLogs: [
       {
-        resource: { attributes: [kv('service.name', 'load'), kv('ml.model.name', 'load-model'), kv('ml.model.version', '1.0.0'), kv('session.id', `s${n % 50}`)] },
+        resource: {
+          attributes: [kv('service.name', 'load'), kv('ml.model.name', 'load-model'), kv('ml.model.version', '1.0.0'), kv('session.id', `s${n % 50}`)],
+        },
         scopeLogs: [
           {
             scope: { name: 'ferryml', attributes: [kv('ferryml.batch.id', `load-${n}`)] },
@@ -49,10 +51,14 @@ function batch(n: number): string {
 
 test('load: every record of every 200 is in the database, nothing else', { timeout: 60_000 }, async () => {
   const db = join(mkdtempSync(join(tmpdir(), 'ferryml-load-')), 'load.sqlite');
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/node/collector/main.ts', '--port', '0', '--db', db, '--queue-records', '100', '--retry-after', '1'], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-    env: { ...process.env, FERRYML_ADMIN_TOKEN: 'load-token-123' },
-  });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'src/node/collector/main.ts', '--port', '0', '--db', db, '--queue-records', '100', '--retry-after', '1'],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+      env: { ...process.env, FERRYML_ADMIN_TOKEN: 'load-token-123' },
+    },
+  );
   const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
   try {
     const url = await new Promise<string>((resolve, reject) => {
@@ -77,11 +83,15 @@ test('load: every record of every 200 is in the database, nothing else', { timeo
     const codes = result.statusCodeStats;
     const ok = codes['200']?.count ?? 0;
     const throttled = codes['429']?.count ?? 0;
-    console.log(`load: ${REQUESTS} batches of ${RECORDS_PER_BATCH} in ${result.duration} s, ${result.requests.average} req/s, p99 ${result.latency.p99} ms; 200: ${ok}, 429: ${throttled}`);
+    console.log(
+      `load: ${REQUESTS} batches of ${RECORDS_PER_BATCH} in ${result.duration} s, ${result.requests.average} req/s, p99 ${result.latency.p99} ms; 200: ${ok}, 429: ${throttled}`,
+    );
     assert.equal(result.errors, 0, 'no connection errors');
     assert.equal(ok + throttled, REQUESTS, `only 200 and 429 answers: ${JSON.stringify(codes)}`);
     assert.ok(ok > 0);
-    const health = await fetch(`${url}/api/health`, { headers: { Authorization: 'Bearer load-token-123' } }).then((r) => r.json() as Promise<Record<string, number>>);
+    const health = await fetch(`${url}/api/health`, { headers: { Authorization: 'Bearer load-token-123' } }).then(
+      (r) => r.json() as Promise<Record<string, number>>,
+    );
     assert.equal(health.accepted, ok * RECORDS_PER_BATCH);
     assert.equal(health.throttled, throttled);
     child.kill('SIGTERM');

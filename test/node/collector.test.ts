@@ -35,11 +35,23 @@ const ints = (key: string, v: number[]): KV => ({ key, value: { arrayValue: { va
 const dbls = (key: string, v: number[]): KV => ({ key, value: { arrayValue: { values: v.map((x) => ({ doubleValue: x })) } } });
 
 let seq = 0;
-function request(model: string, records: Array<{ event: string; attrs: KV[]; timeMs?: number }>, opts: { batchId?: string; session?: string; version?: string } = {}) {
+function request(
+  model: string,
+  records: Array<{ event: string; attrs: KV[]; timeMs?: number }>,
+  opts: { batchId?: string; session?: string; version?: string } = {},
+) {
   return {
     resourceLogs: [
       {
-        resource: { attributes: [s('service.name', 'ferryml'), s('ml.model.name', model), s('ml.model.version', opts.version ?? '1.0.0'), s('ml.schema.hash', 'h1'), s('session.id', opts.session ?? 'sess-a')] },
+        resource: {
+          attributes: [
+            s('service.name', 'ferryml'),
+            s('ml.model.name', model),
+            s('ml.model.version', opts.version ?? '1.0.0'),
+            s('ml.schema.hash', 'h1'),
+            s('session.id', opts.session ?? 'sess-a'),
+          ],
+        },
         scopeLogs: [
           {
             scope: { name: 'ferryml', attributes: [s('ferryml.batch.id', opts.batchId ?? `batch-${process.pid}-${seq++}`)] },
@@ -141,9 +153,24 @@ test('gzip bodies are accepted; over 1 MiB (raw or inflated) → 413', async () 
 });
 
 test('SQL- and HTML-looking strings are stored and read back verbatim', async () => {
-  const nasty = ["'; DROP TABLE logs; --", 'Robert"); DELETE FROM batches; --', "' OR '1'='1", '<script>alert(1)</script>', '$."ferryml.backend"', 'ünïcødé 🐧 \u0000 nul'];
+  const nasty = [
+    "'; DROP TABLE logs; --",
+    'Robert"); DELETE FROM batches; --',
+    "' OR '1'='1",
+    '<script>alert(1)</script>',
+    '$."ferryml.backend"',
+    'ünïcødé 🐧 \u0000 nul',
+  ];
   const model = "m'; DROP TABLE logs; --";
-  const r = await post(request(model, nasty.map((v, k) => ({ event: 'ferryml.validation.issue', attrs: [s('ferryml.column', v), s('ferryml.issue.code', 'PARSE_ERROR'), i('ferryml.issue.count', k + 1)] }))));
+  const r = await post(
+    request(
+      model,
+      nasty.map((v, k) => ({
+        event: 'ferryml.validation.issue',
+        attrs: [s('ferryml.column', v), s('ferryml.issue.code', 'PARSE_ERROR'), i('ferryml.issue.count', k + 1)],
+      })),
+    ),
+  );
   assert.equal(r.status, 200);
   const rec = await api(`/api/records?model=${encodeURIComponent(model)}&limit=50`);
   assert.deepEqual(rec.json.records.map((x: any) => x.attributes['ferryml.column']).sort(), [...nasty].sort());
@@ -152,11 +179,21 @@ test('SQL- and HTML-looking strings are stored and read back verbatim', async ()
   const models = await api('/api/models');
   assert.ok(models.json.models.some((m: any) => m.name === model));
   const tables = c.store.db!.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as Array<{ name: string }>;
-  assert.deepEqual(tables.map((t) => t.name), ['batches', 'logs']);
+  assert.deepEqual(
+    tables.map((t) => t.name),
+    ['batches', 'logs'],
+  );
 });
 
 test('a batch id delivered twice is stored once (at-least-once delivery, deduped)', async () => {
-  const body = request('dedupe', [{ event: 'ferryml.model.load', attrs: [] }, { event: 'ferryml.model.load', attrs: [] }], { batchId: 'same-batch-id' });
+  const body = request(
+    'dedupe',
+    [
+      { event: 'ferryml.model.load', attrs: [] },
+      { event: 'ferryml.model.load', attrs: [] },
+    ],
+    { batchId: 'same-batch-id' },
+  );
   const before = c.stats.duplicateBatches;
   assert.equal((await post(body)).status, 200);
   assert.equal((await post(body)).status, 200);
@@ -199,11 +236,19 @@ test('ingest keys (one per app): required when configured', async () => {
     const body = JSON.stringify(request('keyed', [{ event: 'x', attrs: [] }]));
     const no = await fetch(`${k.url}/v1/logs`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body });
     assert.equal(no.status, 401);
-    const wrong = await fetch(`${k.url}/v1/logs`, { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-Ferryml-Ingest-Key': 'app-key-2' }, body });
+    const wrong = await fetch(`${k.url}/v1/logs`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'X-Ferryml-Ingest-Key': 'app-key-2' },
+      body,
+    });
     assert.equal(wrong.status, 401);
     const yes = await fetch(`${k.url}/v1/logs`, { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-Ferryml-Ingest-Key': 'app-key-1' }, body });
     assert.equal(yes.status, 200);
-    const other = await fetch(`${k.url}/v1/logs`, { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-Ferryml-Ingest-Key': 'app-key-3' }, body });
+    const other = await fetch(`${k.url}/v1/logs`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'X-Ferryml-Ingest-Key': 'app-key-3' },
+      body,
+    });
     assert.equal(other.status, 200);
   } finally {
     await k.close();
@@ -229,10 +274,19 @@ test('the ingest queue is bounded: a full queue refuses (the handler answers 429
   try {
     const body = JSON.stringify(request('burst', [{ event: 'x', attrs: [] }]));
     const results = await Promise.all(
-      Array.from({ length: 40 }, () => fetch(`${small.url}/v1/logs`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: body.replace(/batch-[\d-]+/, `b-${Math.random()}`) })),
+      Array.from({ length: 40 }, () =>
+        fetch(`${small.url}/v1/logs`, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json' },
+          body: body.replace(/batch-[\d-]+/, `b-${Math.random()}`),
+        }),
+      ),
     );
     const throttled = results.filter((r) => r.status === 429);
-    assert.ok(results.every((r) => r.status === 200 || r.status === 429), 'only 200 or 429');
+    assert.ok(
+      results.every((r) => r.status === 200 || r.status === 429),
+      'only 200 or 429',
+    );
     for (const r of throttled) assert.equal(r.headers.get('retry-after'), '7');
     const stored = (small.store.db!.prepare("SELECT count(*) AS n FROM logs WHERE model = 'burst'").get() as { n: number }).n;
     assert.equal(stored, results.length - throttled.length, 'every 200 is stored, no 429 is');
@@ -260,9 +314,17 @@ test('read API: counts, merged latency percentiles, error rate, backend mix, loa
       event: 'ferryml.predict.summary',
       timeMs,
       attrs: [
-        s('ferryml.backend', backend), i('ferryml.predict.calls', lat.length), i('ferryml.predict.rows', lat.length * 2),
-        d('ferryml.latency.sum_ms', lat.reduce((a, b) => a + b, 0)), d('ferryml.latency.min_ms', Math.min(...lat)), d('ferryml.latency.max_ms', Math.max(...lat)),
-        i('ferryml.latency.offset', h.offset), ints('ferryml.latency.counts', h.counts),
+        s('ferryml.backend', backend),
+        i('ferryml.predict.calls', lat.length),
+        i('ferryml.predict.rows', lat.length * 2),
+        d(
+          'ferryml.latency.sum_ms',
+          lat.reduce((a, b) => a + b, 0),
+        ),
+        d('ferryml.latency.min_ms', Math.min(...lat)),
+        d('ferryml.latency.max_ms', Math.max(...lat)),
+        i('ferryml.latency.offset', h.offset),
+        ints('ferryml.latency.counts', h.counts),
       ],
     };
   };
@@ -270,11 +332,58 @@ test('read API: counts, merged latency percentiles, error rate, backend mix, loa
   const driftRecord = (counts: number[], timeMs: number) => ({
     event: 'ferryml.drift.window',
     timeMs,
-    attrs: [s('ferryml.feature', 'bill'), s('ferryml.drift.kind', 'numeric'), ints('ferryml.drift.counts', counts), dbls('ferryml.drift.expected', expected), i('ferryml.drift.min_rows', 100), i('ferryml.drift.out_of_range', 3)],
+    attrs: [
+      s('ferryml.feature', 'bill'),
+      s('ferryml.drift.kind', 'numeric'),
+      ints('ferryml.drift.counts', counts),
+      dbls('ferryml.drift.expected', expected),
+      i('ferryml.drift.min_rows', 100),
+      i('ferryml.drift.out_of_range', 3),
+    ],
   });
-  const load = (source: string, backend: string) => ({ event: 'ferryml.model.load', timeMs: t0, attrs: [s('ferryml.load.source', source), s('ferryml.backend', backend), d('ferryml.load.ms', 40), { key: 'ferryml.backend.rejected', value: { arrayValue: { values: [{ kvlistValue: { values: [s('backend', 'webgpu'), s('reason', 'no adapter')] } }] } } }] });
-  assert.equal((await post(request(model, [summaryRecord('wasm', latA, t0), driftRecord([20, 30, 10, 0, 0], t0), load('network', 'wasm'), load('cache', 'wasm'), { event: 'ferryml.predict.error', timeMs: t0, attrs: [s('ferryml.error.code', 'INFERENCE_FAILED'), i('ferryml.error.count', 3)] }], { session: 'client-1' }))).status, 200);
-  assert.equal((await post(request(model, [summaryRecord('webgpu', latB, t0 + 60_000), driftRecord([5, 10, 45, 1, 9], t0 + 60_000), load('offline', 'webgpu'), load('cache', 'wasm')], { session: 'client-2' }))).status, 200);
+  const load = (source: string, backend: string) => ({
+    event: 'ferryml.model.load',
+    timeMs: t0,
+    attrs: [
+      s('ferryml.load.source', source),
+      s('ferryml.backend', backend),
+      d('ferryml.load.ms', 40),
+      {
+        key: 'ferryml.backend.rejected',
+        value: { arrayValue: { values: [{ kvlistValue: { values: [s('backend', 'webgpu'), s('reason', 'no adapter')] } }] } },
+      },
+    ],
+  });
+  assert.equal(
+    (
+      await post(
+        request(
+          model,
+          [
+            summaryRecord('wasm', latA, t0),
+            driftRecord([20, 30, 10, 0, 0], t0),
+            load('network', 'wasm'),
+            load('cache', 'wasm'),
+            { event: 'ferryml.predict.error', timeMs: t0, attrs: [s('ferryml.error.code', 'INFERENCE_FAILED'), i('ferryml.error.count', 3)] },
+          ],
+          { session: 'client-1' },
+        ),
+      )
+    ).status,
+    200,
+  );
+  assert.equal(
+    (
+      await post(
+        request(
+          model,
+          [summaryRecord('webgpu', latB, t0 + 60_000), driftRecord([5, 10, 45, 1, 9], t0 + 60_000), load('offline', 'webgpu'), load('cache', 'wasm')],
+          { session: 'client-2' },
+        ),
+      )
+    ).status,
+    200,
+  );
 
   const r = await api(`/api/summary?model=${model}&from=${t0 - 1000}&to=${Date.now() + 1000}`);
   assert.equal(r.status, 200);
@@ -290,7 +399,10 @@ test('read API: counts, merged latency percentiles, error rate, backend mix, loa
   assert.equal(p.latency.p50, histogramQuantile(merged, 0.5, all[0], all.at(-1)));
   assert.equal(p.latency.p95, histogramQuantile(merged, 0.95, all[0], all.at(-1)));
   // The estimate stays inside the histogram bucket that holds the exact percentile.
-  for (const [q, v] of [[0.5, p.latency.p50], [0.95, p.latency.p95]] as const) {
+  for (const [q, v] of [
+    [0.5, p.latency.p50],
+    [0.95, p.latency.p95],
+  ] as const) {
     const exact = all[Math.ceil(q * all.length) - 1]!;
     const b = latencyBucket(exact);
     assert.ok(v >= (LATENCY_BOUNDS[b - 1] ?? 0) && v <= LATENCY_BOUNDS[b]!, `p${q * 100} ${v} in the bucket of ${exact}`);
@@ -316,10 +428,24 @@ test('read API: counts, merged latency percentiles, error rate, backend mix, loa
 
   const ts = await api(`/api/timeseries?model=${model}&from=${t0}&to=${t0 + 120_000}&step=60000`);
   assert.equal(ts.json.points.length, 2);
-  assert.deepEqual(ts.json.points.map((x: any) => x.backends), [{ wasm: 60 }, { webgpu: 40 }]);
-  assert.deepEqual(ts.json.points.map((x: any) => x.t), [t0, t0 + 60_000], 'buckets start at from + k·step, in epoch ms');
-  assert.deepEqual(ts.json.points[0].drift, [{ version: '1.0.0', feature: 'bill', rows: 60, psi: null, status: 'insufficient' }], '60 rows < min_rows 100: not scored');
-  assert.deepEqual(ts.json.points.map((x: any) => x.errorsByCode), [{ INFERENCE_FAILED: 3 }, {}]);
+  assert.deepEqual(
+    ts.json.points.map((x: any) => x.backends),
+    [{ wasm: 60 }, { webgpu: 40 }],
+  );
+  assert.deepEqual(
+    ts.json.points.map((x: any) => x.t),
+    [t0, t0 + 60_000],
+    'buckets start at from + k·step, in epoch ms',
+  );
+  assert.deepEqual(
+    ts.json.points[0].drift,
+    [{ version: '1.0.0', feature: 'bill', rows: 60, psi: null, status: 'insufficient' }],
+    '60 rows < min_rows 100: not scored',
+  );
+  assert.deepEqual(
+    ts.json.points.map((x: any) => x.errorsByCode),
+    [{ INFERENCE_FAILED: 3 }, {}],
+  );
   const one = await api(`/api/summary?model=${model}&version=9.9.9`);
   assert.equal(one.json.predictions.calls, 0, 'version filter');
 });
@@ -330,32 +456,75 @@ test('read API: drift once per feature per model version (newest first); load so
   const drift = (feature: string, counts: number[], expected: number[]) => ({
     event: 'ferryml.drift.window',
     timeMs: t0,
-    attrs: [s('ferryml.feature', feature), s('ferryml.drift.kind', 'numeric'), ints('ferryml.drift.counts', counts), dbls('ferryml.drift.expected', expected), i('ferryml.drift.min_rows', 10)],
+    attrs: [
+      s('ferryml.feature', feature),
+      s('ferryml.drift.kind', 'numeric'),
+      ints('ferryml.drift.counts', counts),
+      dbls('ferryml.drift.expected', expected),
+      i('ferryml.drift.min_rows', 10),
+    ],
   });
   const old = [0.5, 0.5, 0, 0];
   const neu = [0.25, 0.75, 0, 0];
   // 1.9.0 from two clients, 1.10.0 from one: numeric order puts 1.10.0 first, not string order.
   for (const session of ['a', 'b']) {
-    assert.equal((await post(request(model, [drift('bill', [10, 10, 0, 0], old), drift('flipper', [5, 15, 0, 0], old)], { version: '1.9.0', session }))).status, 200);
+    assert.equal(
+      (await post(request(model, [drift('bill', [10, 10, 0, 0], old), drift('flipper', [5, 15, 0, 0], old)], { version: '1.9.0', session }))).status,
+      200,
+    );
   }
-  const load = (source: string, ms: number) => ({ event: 'ferryml.model.load', timeMs: t0, attrs: [s('ferryml.load.source', source), s('ferryml.backend', 'wasm'), d('ferryml.load.ms', ms)] });
-  assert.equal((await post(request(model, [drift('bill', [5, 15, 0, 0], neu), drift('flipper', [20, 0, 0, 0], neu), load('network', 300), load('local', 20), load('local', 40), load('from-the-future', 7)], { version: '1.10.0' }))).status, 200);
+  const load = (source: string, ms: number) => ({
+    event: 'ferryml.model.load',
+    timeMs: t0,
+    attrs: [s('ferryml.load.source', source), s('ferryml.backend', 'wasm'), d('ferryml.load.ms', ms)],
+  });
+  assert.equal(
+    (
+      await post(
+        request(
+          model,
+          [
+            drift('bill', [5, 15, 0, 0], neu),
+            drift('flipper', [20, 0, 0, 0], neu),
+            load('network', 300),
+            load('local', 20),
+            load('local', 40),
+            load('from-the-future', 7),
+          ],
+          { version: '1.10.0' },
+        ),
+      )
+    ).status,
+    200,
+  );
 
   const q = `model=${model}&from=${t0 - 1000}&to=${Date.now() + 1000}`;
   const all = (await api(`/api/summary?${q}`)).json;
-  assert.deepEqual(all.drift.map((x: any) => [x.version, x.feature, x.rows, x.clients]), [
-    ['1.10.0', 'bill', 20, 1],
-    ['1.10.0', 'flipper', 20, 1],
-    ['1.9.0', 'bill', 40, 2],
-    ['1.9.0', 'flipper', 40, 2],
-  ]);
+  assert.deepEqual(
+    all.drift.map((x: any) => [x.version, x.feature, x.rows, x.clients]),
+    [
+      ['1.10.0', 'bill', 20, 1],
+      ['1.10.0', 'flipper', 20, 1],
+      ['1.9.0', 'bill', 40, 2],
+      ['1.9.0', 'flipper', 40, 2],
+    ],
+  );
   assert.equal(all.drift[2].psi, psi(old, [20, 20, 0, 0]), 'a version merges only its own windows');
   assert.equal(all.drift[0].psi, psi(neu, [5, 15, 0, 0]));
   const v19 = (await api(`/api/summary?${q}&version=1.9.0`)).json;
-  assert.deepEqual(v19.drift.map((x: any) => [x.version, x.feature]), [['1.9.0', 'bill'], ['1.9.0', 'flipper']]);
+  assert.deepEqual(
+    v19.drift.map((x: any) => [x.version, x.feature]),
+    [
+      ['1.9.0', 'bill'],
+      ['1.9.0', 'flipper'],
+    ],
+  );
   const ts = (await api(`/api/timeseries?${q}&step=3600000`)).json;
   assert.equal(ts.points.length, 1);
-  assert.deepEqual(ts.points[0].drift.map((x: any) => `${x.feature}@${x.version}`), ['bill@1.10.0', 'flipper@1.10.0', 'bill@1.9.0', 'flipper@1.9.0']);
+  assert.deepEqual(
+    ts.points[0].drift.map((x: any) => `${x.feature}@${x.version}`),
+    ['bill@1.10.0', 'flipper@1.10.0', 'bill@1.9.0', 'flipper@1.9.0'],
+  );
 
   // A load source this collector has never heard of (a newer SDK's) is counted like the known ones.
   assert.deepEqual(all.loads.sources, { network: 1, cache: 0, offline: 0, local: 2, 'from-the-future': 1 });

@@ -18,7 +18,9 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 
 // The scripts are plain .mjs without declarations: import them by URL, typed here.
 const { findChromium } = (await import(new URL('../../scripts/ensure.mjs', import.meta.url).href)) as { findChromium: () => string | undefined };
-const { chromiumArgs } = (await import(new URL('../../scripts/chromium.mjs', import.meta.url).href)) as { chromiumArgs: (o?: { webgpu?: boolean }) => string[] };
+const { chromiumArgs } = (await import(new URL('../../scripts/chromium.mjs', import.meta.url).href)) as {
+  chromiumArgs: (o?: { webgpu?: boolean }) => string[];
+};
 
 const root = process.cwd();
 const artifacts = join(root, 'test-artifacts/demo');
@@ -40,7 +42,10 @@ function newest(dir: string, keep: (path: string) => boolean): number {
 /** Builds the demo when dist/demo is missing or older than its sources (demo/ and the browser SDK). */
 function buildIfNeeded(): void {
   const built = join(root, 'dist/demo/app.js');
-  const sources = Math.max(newest(join(root, 'demo'), (p) => !p.includes(join('demo', 'dist'))), newest(join(root, 'src'), (p) => !p.includes(join('src', 'node'))));
+  const sources = Math.max(
+    newest(join(root, 'demo'), (p) => !p.includes(join('demo', 'dist'))),
+    newest(join(root, 'src'), (p) => !p.includes(join('src', 'node'))),
+  );
   if (existsSync(built) && statSync(built).mtimeMs >= sources) return;
   const r = spawnSync(process.execPath, [join(root, 'node_modules/rollup/dist/bin/rollup'), '-c', 'demo/rollup.demo.mjs'], { cwd: root, encoding: 'utf8' });
   assert.equal(r.status, 0, `demo build failed:\n${r.stdout}\n${r.stderr}`);
@@ -97,7 +102,10 @@ function goldenRow(version: string): { row: Record<string, unknown>; label: stri
   const golden = JSON.parse(readFileSync(join(dir, 'golden.json'), 'utf8')) as { rows: Record<string, unknown>[]; outputs: number[][] };
   const labels = (JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as { output: { labels: string[] } }).output.labels;
   const argmax = (o: number[]) => o.indexOf(Math.max(...o));
-  const i = Math.max(0, golden.outputs.findIndex((o) => argmax(o) !== 0));
+  const i = Math.max(
+    0,
+    golden.outputs.findIndex((o) => argmax(o) !== 0),
+  );
   return { row: golden.rows[i]!, label: labels[argmax(golden.outputs[i]!)]! };
 }
 
@@ -197,7 +205,10 @@ describe('demo: npm start servers driven by Chromium', { timeout: 240_000 }, () 
     assert.match((await page.locator('#backend-info [data-model="penguins"]').textContent()) ?? '', /runs in a Web Worker/);
     assert.equal(await page.evaluate(() => '_tfengine' in globalThis), false, 'tfjs runs in the worker only');
     // Penguins is a small dense chain: the plain-JS engine runs it (in the worker), no tfjs at all.
-    assert.match((await page.locator('#backend-info [data-model="penguins"]').textContent()) ?? '', /plain JavaScript · direct kernel, plain JavaScript \(golden rows within [\d.e-]+\); tfjs not loaded/);
+    assert.match(
+      (await page.locator('#backend-info [data-model="penguins"]').textContent()) ?? '',
+      /plain JavaScript · direct kernel, plain JavaScript \(golden rows within [\d.e-]+\); tfjs not loaded/,
+    );
     // Digits needs tfjs; Chromium here has only a software WebGPU adapter (or none): the panel must say why it was passed over.
     const digits = await page.locator('#backend-info [data-model="digits"] [data-backend]').textContent();
     if (digits !== 'webgpu') assert.match((await page.locator('#backend-info [data-model="digits"] .rejected').textContent()) ?? '', /webgpu/);
@@ -273,7 +284,9 @@ describe('demo: npm start servers driven by Chromium', { timeout: 240_000 }, () 
   });
 
   it('follows the canary channel, pins another penguins version, predicts with it, and rolls back', async () => {
-    const registry = JSON.parse(readFileSync(join(root, 'models/index.json'), 'utf8')) as { models: Record<string, { versions: string[]; channels: Record<string, string> }> };
+    const registry = JSON.parse(readFileSync(join(root, 'models/index.json'), 'utf8')) as {
+      models: Record<string, { versions: string[]; channels: Record<string, string> }>;
+    };
     const canary = registry.models['penguins']!.channels['canary'];
     if (canary) {
       await page.getByLabel('Penguins channel').selectOption('canary');
@@ -327,7 +340,11 @@ describe('demo: npm start servers driven by Chromium', { timeout: 240_000 }, () 
     // `online` drains the IndexedDB queue; "Send now" flushes what is in memory.
     await page.getByRole('button', { name: 'Send now' }).click();
     // The fields of /api/summary this test reads.
-    type Summary = { loads: { count: number; sources: { network: number; cache: number; offline: number } }; predictions: { calls: number }; validation: Array<{ code: string }> };
+    type Summary = {
+      loads: { count: number; sources: { network: number; cache: number; offline: number } };
+      predictions: { calls: number };
+      validation: Array<{ code: string }>;
+    };
     let penguins: Summary;
     let digits: Summary;
     let panel = 0;
@@ -339,7 +356,8 @@ describe('demo: npm start servers driven by Chromium', { timeout: 240_000 }, () 
       // once its own batches are delivered, which may be after the collector already holds
       // enough from before the reload.
       panel = Number(await page.locator('#telemetry-totals').getAttribute('data-sent'));
-      const done = penguins.loads.sources.offline + penguins.loads.sources.cache >= 1 && penguins.predictions.calls >= 3 && digits.predictions.calls >= 2 && panel > 0;
+      const done =
+        penguins.loads.sources.offline + penguins.loads.sources.cache >= 1 && penguins.predictions.calls >= 3 && digits.predictions.calls >= 2 && panel > 0;
       if (done || Date.now() > deadline) break;
       await page.getByRole('button', { name: 'Send now' }).click();
       await new Promise((resolve) => setTimeout(resolve, 1000));
@@ -351,7 +369,10 @@ describe('demo: npm start servers driven by Chromium', { timeout: 240_000 }, () 
     assert.ok(digits.predictions.calls >= 2, `digits predictions: ${JSON.stringify(digits.predictions)}`);
     // The "abc" and the messy rows reached the collector as counts by column and code, not values.
     const codes = penguins.validation.map((v: { code: string }) => v.code);
-    assert.ok(codes.some((c: string) => c === 'PARSE_ERROR' || c === 'TYPE_MISMATCH'), `validation issues: ${JSON.stringify(penguins.validation)}`);
+    assert.ok(
+      codes.some((c: string) => c === 'PARSE_ERROR' || c === 'TYPE_MISMATCH'),
+      `validation issues: ${JSON.stringify(penguins.validation)}`,
+    );
     assert.ok(panel > 0, 'the telemetry panel counts what was sent');
   });
 

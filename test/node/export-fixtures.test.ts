@@ -14,7 +14,8 @@ import type { Golden, Manifest } from '../../src/model/manifest.js';
 
 const PYTHON = process.env.FERRYML_PYTHON ?? '/usr/bin/python3';
 const probe = spawnSync(PYTHON, ['-c', 'import sklearn, pandas, xgboost'], { encoding: 'utf8' });
-const skip = probe.status === 0 ? false : `needs ${PYTHON} with scikit-learn, pandas and xgboost (Debian: apt-get install python3-sklearn python3-pandas python3-xgboost)`;
+const skip =
+  probe.status === 0 ? false : `needs ${PYTHON} with scikit-learn, pandas and xgboost (Debian: apt-get install python3-sklearn python3-pandas python3-xgboost)`;
 if (skip) console.log(`# skipping the exporter fixture check: ${skip}`);
 
 const read = (...p: string[]) => readFileSync(join(...p));
@@ -34,13 +35,21 @@ function assertOutputsClose(got: ReadonlyArray<readonly number[] | null>, want: 
 test('committed fixtures = exporter(committed pipelines), expected = scikit-learn(committed pipelines)', { skip }, async () => {
   const fresh = mkdtempSync(join(tmpdir(), 'ferryml-export-check-'));
   const cases = await make(fresh, true, PYTHON);
-  assert.deepEqual(cases, readdirSync(join(FIXTURES, 'expected')).map((f) => f.replace(/\.json$/, '')).sort());
+  assert.deepEqual(
+    cases,
+    readdirSync(join(FIXTURES, 'expected'))
+      .map((f) => f.replace(/\.json$/, ''))
+      .sort(),
+  );
   for (const name of cases) {
     const ours = join(fresh, 'models', name, '1.0.0');
     const committed = join(FIXTURES, 'models', name, '1.0.0');
     const listed = readJson<Manifest>(committed, 'manifest.json').files.map((f) => f.path);
     for (const file of listed.filter((f) => f !== 'golden.json'))
-      assert.ok(read(ours, file).equals(read(committed, file)), `${name}/${file} is stale: run node --import tsx test/fixtures/export/make.ts --check DIR and compare`);
+      assert.ok(
+        read(ours, file).equals(read(committed, file)),
+        `${name}/${file} is stale: run node --import tsx test/fixtures/export/make.ts --check DIR and compare`,
+      );
     const [g1, g2] = [readJson<Golden>(ours, 'golden.json'), readJson<Golden>(committed, 'golden.json')];
     assert.deepEqual(g1.rows, g2.rows, `${name} golden rows`);
     assertOutputsClose(g1.outputs, g2.outputs, `${name} golden`);
@@ -72,7 +81,9 @@ test('ferryml predict on every committed exporter bundle equals scikit-learn on 
   const { main } = await import('../../src/node/cli.js');
   const work = mkdtempSync(join(tmpdir(), 'ferryml-export-predict-'));
   const failures: string[] = [];
-  for (const name of readdirSync(join(FIXTURES, 'expected')).map((f) => f.replace(/\.json$/, '')).sort()) {
+  for (const name of readdirSync(join(FIXTURES, 'expected'))
+    .map((f) => f.replace(/\.json$/, ''))
+    .sort()) {
     const expected = readJson<Expected>(FIXTURES, 'expected', `${name}.json`);
     const [data, result] = [join(work, `${name}.json`), join(work, `${name}.out.json`)];
     writeFileSync(data, JSON.stringify(rowObjects(expected)));
@@ -106,7 +117,9 @@ test('ferryml predict reads the same rows from CSV (empty fields missing, text t
     const data = join(work, `${name}.csv`);
     writeFileSync(data, toCsv(expected));
     const bundle = join(FIXTURES, 'models', name, '1.0.0');
-    const { stdout } = await run(process.execPath, ['--import', 'tsx', 'src/node/cli.ts', 'predict', '--bundle', bundle, '--data', data, '--backend', 'cpu'], { maxBuffer: 64 << 20 });
+    const { stdout } = await run(process.execPath, ['--import', 'tsx', 'src/node/cli.ts', 'predict', '--bundle', bundle, '--data', data, '--backend', 'cpu'], {
+      maxBuffer: 64 << 20,
+    });
     const out = JSON.parse(stdout) as PredictOutput;
     const labels = expected.output.kind === 'classification' ? expected.output.labels : [];
     const vectors = out.predictions.map((p) => (p === null ? null : labels.map((l) => p.probabilities?.[l] ?? NaN)));

@@ -26,7 +26,10 @@ const tsx = pathToFileURL(join(process.cwd(), 'node_modules', 'tsx', 'dist', 'lo
 const ferryml = `${process.execPath} --import ${tsx} ${join(process.cwd(), 'src', 'node', 'cli.ts')}`;
 const env = { ...process.env, PYTHONDONTWRITEBYTECODE: '1', FERRYML_CLI: ferryml };
 const probe = spawnSync(PYTHON, ['-c', 'import sklearn, pandas; print(sklearn.__version__)'], { encoding: 'utf8' });
-const skip = probe.status === 0 ? false : `needs ${PYTHON} with scikit-learn and pandas (Debian: apt-get install python3-sklearn python3-pandas): ${probe.stderr.trim().split('\n').pop()}`;
+const skip =
+  probe.status === 0
+    ? false
+    : `needs ${PYTHON} with scikit-learn and pandas (Debian: apt-get install python3-sklearn python3-pandas): ${probe.stderr.trim().split('\n').pop()}`;
 if (skip) console.log(`# skipping the exporter tests: ${skip}`);
 
 const out = mkdtempSync(join(tmpdir(), 'ferryml-export-'));

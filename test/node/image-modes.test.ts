@@ -9,7 +9,12 @@ import { compileSchema } from '../../src/schema/compile.js';
 import type { ImageStep } from '../../src/schema/types.js';
 
 const schemaOf = (step: Omit<ImageStep, 'kind'>) =>
-  compileSchema({ formatVersion: 2, columns: [{ name: 'img', type: 'image', steps: [{ kind: 'image', ...step }] }], features: [{ column: 'img', count: step.width * step.height * step.channels }], width: step.width * step.height * step.channels });
+  compileSchema({
+    formatVersion: 2,
+    columns: [{ name: 'img', type: 'image', steps: [{ kind: 'image', ...step }] }],
+    features: [{ column: 'img', count: step.width * step.height * step.channels }],
+    width: step.width * step.height * step.channels,
+  });
 
 /** Deterministic RGBA pixels. */
 function pixels(w: number, h: number) {
@@ -20,10 +25,18 @@ function pixels(w: number, h: number) {
 
 test('bilinear-half-pixel / -align-corners / -asymmetric equal tf.image.resizeBilinear, shrinking and enlarging', async () => {
   await tf.setBackend('cpu');
-  for (const [sw, sh, w, h] of [[64, 48, 20, 15], [7, 5, 16, 11], [33, 17, 8, 24]] as const) {
+  for (const [sw, sh, w, h] of [
+    [64, 48, 20, 15],
+    [7, 5, 16, 11],
+    [33, 17, 8, 24],
+  ] as const) {
     const src = pixels(sw, sh);
     const rgb = Float32Array.from({ length: sw * sh * 3 }, (_, i) => src.data[Math.floor(i / 3) * 4 + (i % 3)]!);
-    for (const [resize, alignCorners, halfPixelCenters] of [['bilinear-half-pixel', false, true], ['bilinear-align-corners', true, false], ['bilinear-asymmetric', false, false]] as const) {
+    for (const [resize, alignCorners, halfPixelCenters] of [
+      ['bilinear-half-pixel', false, true],
+      ['bilinear-align-corners', true, false],
+      ['bilinear-asymmetric', false, false],
+    ] as const) {
       const ours = schemaOf({ width: w, height: h, channels: 3, resize, scale: [1], offset: [0] }).parse({ img: src });
       const theirs = tf.tidy(() => tf.image.resizeBilinear(tf.tensor3d(rgb, [sh, sw, 3]), [h, w], alignCorners, halfPixelCenters).dataSync());
       let worst = 0;
@@ -46,7 +59,11 @@ test('BGR order, gray weights, centre crop; existing schemas read the same', () 
   assert.deepEqual(Array.from(luma), Array.from(lumaNamed));
   // A 6×4 source centre-cropped to a square reads columns 1..4 of all 4 rows.
   const crop = schemaOf({ width: 4, height: 4, channels: 1, grayscale: 'alpha', crop: 'center', scale: [1], offset: [0] });
-  const marked = { data: Uint8ClampedArray.from(src.data, (v, i) => (i % 4 === 3 ? (((i >> 2) % 6 === 0 || (i >> 2) % 6 === 5) ? 0 : 200) : v)), width: 6, height: 4 };
+  const marked = {
+    data: Uint8ClampedArray.from(src.data, (v, i) => (i % 4 === 3 ? ((i >> 2) % 6 === 0 || (i >> 2) % 6 === 5 ? 0 : 200) : v)),
+    width: 6,
+    height: 4,
+  };
   assert.deepEqual(Array.from(crop.parse({ img: marked })), new Array(16).fill(200));
   const area = schemaOf({ width: 3, height: 2, channels: 3, resize: 'area', scale: [1], offset: [0] }).parse({ img: src });
   const bilinear = schemaOf({ width: 3, height: 2, channels: 3, scale: [1], offset: [0] }).parse({ img: src });

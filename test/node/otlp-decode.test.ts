@@ -73,7 +73,10 @@ function fromJson(type: protobuf.Type, json: unknown, path: string, strictInt64:
     const one = (v: unknown, p: string): unknown => {
       if (field.resolvedType instanceof protobuf.Type) return fromJson(field.resolvedType, v, p, strictInt64);
       if (field.resolvedType instanceof protobuf.Enum) {
-        assert.ok(Number.isInteger(v) && Object.values(field.resolvedType.values).includes(v as number), `${p} must be an integer enum value; got ${JSON.stringify(v)}`);
+        assert.ok(
+          Number.isInteger(v) && Object.values(field.resolvedType.values).includes(v as number),
+          `${p} must be an integer enum value; got ${JSON.stringify(v)}`,
+        );
         return v;
       }
       if (INT64.has(field.type)) {
@@ -82,10 +85,20 @@ function fromJson(type: protobuf.Type, json: unknown, path: string, strictInt64:
         return Long.fromString(String(v), field.type.startsWith('u') || field.type === 'fixed64');
       }
       switch (field.type) {
-        case 'string': assert.equal(typeof v, 'string', `${p} must be a string`); return v;
-        case 'bool': assert.equal(typeof v, 'boolean', `${p} must be a boolean`); return v;
-        case 'double': assert.ok(typeof v === 'number' || ['NaN', 'Infinity', '-Infinity'].includes(v as string), `${p} must be a number`); return Number(v);
-        case 'uint32': case 'fixed32': case 'int32': assert.ok(Number.isInteger(v), `${p} must be an integer`); return v;
+        case 'string':
+          assert.equal(typeof v, 'string', `${p} must be a string`);
+          return v;
+        case 'bool':
+          assert.equal(typeof v, 'boolean', `${p} must be a boolean`);
+          return v;
+        case 'double':
+          assert.ok(typeof v === 'number' || ['NaN', 'Infinity', '-Infinity'].includes(v as string), `${p} must be a number`);
+          return Number(v);
+        case 'uint32':
+        case 'fixed32':
+        case 'int32':
+          assert.ok(Number.isInteger(v), `${p} must be an integer`);
+          return v;
         case 'bytes': {
           const hex = HEX_BYTES[key];
           if (hex !== undefined) {
@@ -94,7 +107,8 @@ function fromJson(type: protobuf.Type, json: unknown, path: string, strictInt64:
           }
           return Buffer.from(String(v), 'base64');
         }
-        default: throw new Error(`${p}: unhandled type ${field.type}`);
+        default:
+          throw new Error(`${p}: unhandled type ${field.type}`);
       }
     };
     if (field.repeated) {
@@ -120,7 +134,8 @@ function toJson(type: protobuf.Type, msg: Json): Json {
     const one = (x: unknown): unknown => {
       if (field.resolvedType instanceof protobuf.Type) return toJson(field.resolvedType, x as Json);
       if (INT64.has(field.type)) return Long.fromValue(x).toString();
-      if (field.type === 'bytes') return HEX_BYTES[field.name] !== undefined ? Buffer.from(x as Uint8Array).toString('hex') : Buffer.from(x as Uint8Array).toString('base64');
+      if (field.type === 'bytes')
+        return HEX_BYTES[field.name] !== undefined ? Buffer.from(x as Uint8Array).toString('hex') : Buffer.from(x as Uint8Array).toString('base64');
       return x;
     };
     const val = field.repeated ? (v as unknown[]).map(one) : one(v);
@@ -132,7 +147,7 @@ function toJson(type: protobuf.Type, msg: Json): Json {
 
 /** The original JSON in that canonical form (int64 numbers → strings, defaults dropped). */
 function canon(type: protobuf.Type, json: Json): Json {
-  return toJson(type, Request === type ? (Request.fromObject(fromJson(type, json, '$', false))) : json);
+  return toJson(type, Request === type ? Request.fromObject(fromJson(type, json, '$', false)) : json);
 }
 
 /** JSON → plain object → protobuf binary → decoded message → canonical JSON. */
@@ -144,7 +159,7 @@ function roundTrip(json: Json, strictInt64: boolean): { binary: Uint8Array; back
   return { binary, back: toJson(Request, Request.decode(binary)) };
 }
 
-test('the transcribed OTLP definitions decode opentelemetry-js\'s protobuf output into its JSON output', () => {
+test("the transcribed OTLP definitions decode opentelemetry-js's protobuf output into its JSON output", () => {
   const record = {
     hrTime: [1_700_000_000, 123_456_789],
     hrTimeObserved: [1_700_000_001, 5],
@@ -212,14 +227,25 @@ test('every payload createTelemetry sends is valid OTLP JSON that survives proto
       { endpoint, offline: false, sampleRate: 1, rawValues: ['island'], rawOutputs: true, driftMinRows: 10, maxBatchRecords: 4 },
       { model: 'penguins', version: '1.2.0', schemaHash: 'sha256-abc', schema },
     );
-    t.modelLoaded({ version: '1.2.0', source: 'cache', bytes: 6200, ms: 41.5, backend: 'wasm', rejected: [{ backend: 'webgpu', reason: 'isFallbackAdapter: true' }], adapter: { vendor: 'google', isFallbackAdapter: true } });
+    t.modelLoaded({
+      version: '1.2.0',
+      source: 'cache',
+      bytes: 6200,
+      ms: 41.5,
+      backend: 'wasm',
+      rejected: [{ backend: 'webgpu', reason: 'isFallbackAdapter: true' }],
+      adapter: { vendor: 'google', isFallbackAdapter: true },
+    });
     for (let i = 0; i < 40; i++) {
       t.observe!(0, i % 7 === 0 ? null : 35 + i / 2, i > 35 ? 'out_of_range' : undefined);
       t.observe!(1, ['Biscoe', 'Dream', 'Atlantis'][i % 3]!, i % 3 === 2 ? 'unknown' : undefined);
       t.predicted(1, 0.2 + i / 10, 'wasm', () => ({ label: 'Adelie', probs: [0.9, 0.05, 0.05] }));
     }
     t.failed('INFERENCE_FAILED');
-    t.issues([{ column: 'island', code: 'UNKNOWN_CATEGORY' }, { column: 'bill_length_mm', code: 'OUT_OF_RANGE' }]);
+    t.issues([
+      { column: 'island', code: 'UNKNOWN_CATEGORY' },
+      { column: 'bill_length_mm', code: 'OUT_OF_RANGE' },
+    ]);
     await t.flush();
     assert.equal(t.stats().sent, 1 + 40 + 4 + 2);
     await t.dispose();
@@ -265,7 +291,10 @@ test('every payload createTelemetry sends is valid OTLP JSON that survives proto
     'ferryml.validation.issue',
   ]);
   // (session.id, ferryml.seq) identifies each record: 1…N, no gaps, no repeats.
-  assert.deepEqual(seqs.map(Number).sort((x, y) => x - y), Array.from({ length: seqs.length }, (_, k) => k + 1));
+  assert.deepEqual(
+    seqs.map(Number).sort((x, y) => x - y),
+    Array.from({ length: seqs.length }, (_, k) => k + 1),
+  );
   // 64-bit ints are strings in the JSON mapping.
   const summary = events.get('ferryml.predict.summary')!;
   const calls = (summary.attributes as Array<{ key: string; value: Json }>).find((a) => a.key === 'ferryml.predict.calls');

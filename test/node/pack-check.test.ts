@@ -21,7 +21,21 @@ function workdir(t: { after: (fn: () => void) => void }): string {
 }
 
 const pack = (dir: string, ...extra: string[]) =>
-  cli('pack', join(dir, 'model'), '--name', 'm', '--version', '1.0.0', '--schema', join(dir, 'schema.json'), '--golden', join(dir, 'golden.json'), '--out', join(dir, 'models'), ...extra);
+  cli(
+    'pack',
+    join(dir, 'model'),
+    '--name',
+    'm',
+    '--version',
+    '1.0.0',
+    '--schema',
+    join(dir, 'schema.json'),
+    '--golden',
+    join(dir, 'golden.json'),
+    '--out',
+    join(dir, 'models'),
+    ...extra,
+  );
 
 test('pack: a good bundle loads on cpu and registers; wrong golden outputs are refused (NO_BACKEND: GOLDEN_MISMATCH) and nothing is left', async (t) => {
   const dir = workdir(t);
@@ -31,7 +45,22 @@ test('pack: a good bundle loads on cpu and registers; wrong golden outputs are r
   const golden = JSON.parse(readFileSync(join(dir, 'golden.json'), 'utf8'));
   golden.outputs = golden.outputs.map((r: number[]) => [...r.slice(1), r[0]]);
   writeFileSync(join(dir, 'golden.json'), JSON.stringify(golden));
-  const bad = await cli('pack', join(dir, 'model'), '--name', 'm', '--version', '1.0.1', '--schema', join(dir, 'schema.json'), '--golden', join(dir, 'golden.json'), '--out', join(dir, 'models'), '--labels', labels);
+  const bad = await cli(
+    'pack',
+    join(dir, 'model'),
+    '--name',
+    'm',
+    '--version',
+    '1.0.1',
+    '--schema',
+    join(dir, 'schema.json'),
+    '--golden',
+    join(dir, 'golden.json'),
+    '--out',
+    join(dir, 'models'),
+    '--labels',
+    labels,
+  );
   assert.equal(bad.code, 1, bad.out);
   assert.match(bad.out, /golden/i);
   assert.equal(existsSync(join(dir, 'models', 'm', '1.0.1')), false, 'a refused bundle is removed');
@@ -47,10 +76,31 @@ test('pack: wrong labels count, a schema no client can compile, or outputs the m
   assert.match(labels.out, /labels but the model produces|the spec lists 2 labels/);
   const schema = JSON.parse(readFileSync(join(dir, 'schema.json'), 'utf8'));
   writeFileSync(join(dir, 'bad-schema.json'), JSON.stringify({ ...schema, width: schema.width + 1 }));
-  const uncompilable = await cli('pack', join(dir, 'model'), '--name', 'm', '--version', '1.0.0', '--schema', join(dir, 'bad-schema.json'), '--out', join(dir, 'models'), '--regression');
+  const uncompilable = await cli(
+    'pack',
+    join(dir, 'model'),
+    '--name',
+    'm',
+    '--version',
+    '1.0.0',
+    '--schema',
+    join(dir, 'bad-schema.json'),
+    '--out',
+    join(dir, 'models'),
+    '--regression',
+  );
   assert.equal(uncompilable.code, 1, uncompilable.out);
   assert.match(uncompilable.out, /Invalid schema/);
-  writeFileSync(join(dir, 'raw.json'), JSON.stringify({ kind: 'raw', outputs: [{ name: 'a', shape: [2] }, { name: 'b', shape: [5] }] }));
+  writeFileSync(
+    join(dir, 'raw.json'),
+    JSON.stringify({
+      kind: 'raw',
+      outputs: [
+        { name: 'a', shape: [2] },
+        { name: 'b', shape: [5] },
+      ],
+    }),
+  );
   const raw = await pack(dir, '--output', join(dir, 'raw.json'));
   assert.equal(raw.code, 1, raw.out);
   assert.match(raw.out, /describes 2 outputs but the model returns 1/);

@@ -68,7 +68,10 @@ before(async () => {
   // them (this repo's devDependencies), so the install needs the registry at most once.
   mkdirSync(join(app, 'src'), { recursive: true });
   const dev = Object.fromEntries(['vite', 'webpack', 'webpack-cli', 'esbuild', 'typescript'].map((n) => [n, pkg.devDependencies[n]!]));
-  writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'app', private: true, type: 'module', dependencies: { ferryml: `file:${tarball}` }, devDependencies: dev }));
+  writeFileSync(
+    join(app, 'package.json'),
+    JSON.stringify({ name: 'app', private: true, type: 'module', dependencies: { ferryml: `file:${tarball}` }, devDependencies: dev }),
+  );
   run('npm', ['install', '--prefer-offline', '--ignore-scripts', '--no-audit', '--no-fund'], app, 400_000);
   mkdirSync(join(app, 'public/models/penguins'), { recursive: true });
   cpSync('models/penguins/1.0.0', join(app, 'public/models/penguins/1.0.0'), { recursive: true });
@@ -83,7 +86,13 @@ after(async () => {
 });
 
 const html = (script: string) => `<!doctype html><html><head><meta charset="utf-8"><title>app</title></head><body>${script}</body></html>`;
-const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.json': 'application/json', '.wasm': 'application/wasm', '.bin': 'application/octet-stream' };
+const TYPES: Record<string, string> = {
+  '.html': 'text/html',
+  '.js': 'text/javascript',
+  '.json': 'application/json',
+  '.wasm': 'application/wasm',
+  '.bin': 'application/octet-stream',
+};
 
 /** A production-like static server: files from `roots`, and index.html for anything else (an SPA fallback, as Vite preview and most hosts do). */
 async function serve(roots: string[]): Promise<string> {
@@ -129,17 +138,37 @@ async function checkApp(name: string, origin: string, workerQuery = '') {
       assert.equal(r.worker, worker, what);
       if (backend) assert.equal(r.backend, 'wasm', what);
       // Automatic: whatever it chose, no backend may have been rejected for a missing binary.
-      assert.deepEqual(r.rejected!.filter((x) => x.code.startsWith('WASM_')), [], what);
+      assert.deepEqual(
+        r.rejected!.filter((x) => x.code.startsWith('WASM_')),
+        [],
+        what,
+      );
       assert.equal(r.outputs!.length, golden.outputs.length, what);
-      r.outputs!.forEach((row, i) => row.forEach((v, j) => assert.ok(Math.abs(v - golden.outputs[i]![j]!) <= 1e-4, `${what}: row ${i} output ${j} ${v} vs ${golden.outputs[i]![j]}`)));
+      r.outputs!.forEach((row, i) =>
+        row.forEach((v, j) => assert.ok(Math.abs(v - golden.outputs[i]![j]!) <= 1e-4, `${what}: row ${i} output ${j} ${v} vs ${golden.outputs[i]![j]}`)),
+      );
     }
   }
 }
 
 test('the tarball: app and CLI files only (no demo, tests, source maps), LICENSE, within the size budget', () => {
   const paths = packed.files.map((f) => f.path);
-  for (const p of paths) assert.match(p, /^(LICENSE|README\.md|package\.json|dist\/[^/]+\.(js|d\.ts|wasm)|dist\/chunks\/[^/]+\.(js|d\.ts)|dist\/worker\/[^/]+\.js|dist\/node\/[^/]+\.js)$/, `unexpected file in the tarball: ${p}`);
-  for (const p of ['LICENSE', 'dist/ferryml.js', 'dist/ferryml.d.ts', 'dist/ferryml-worker.js', 'dist/schema.js', 'dist/bundle.js', 'dist/node/cli.js', 'dist/tfjs-backend-wasm-simd.wasm']) {
+  for (const p of paths)
+    assert.match(
+      p,
+      /^(LICENSE|README\.md|package\.json|dist\/[^/]+\.(js|d\.ts|wasm)|dist\/chunks\/[^/]+\.(js|d\.ts)|dist\/worker\/[^/]+\.js|dist\/node\/[^/]+\.js)$/,
+      `unexpected file in the tarball: ${p}`,
+    );
+  for (const p of [
+    'LICENSE',
+    'dist/ferryml.js',
+    'dist/ferryml.d.ts',
+    'dist/ferryml-worker.js',
+    'dist/schema.js',
+    'dist/bundle.js',
+    'dist/node/cli.js',
+    'dist/tfjs-backend-wasm-simd.wasm',
+  ]) {
     assert.ok(paths.includes(p), `${p} missing from the tarball`);
   }
   assert.ok(!paths.some((p) => p.includes('demo/') || p.endsWith('.map') || p.startsWith('test/')));
@@ -156,14 +185,17 @@ test('the installed `ferryml` bin (a node_modules/.bin symlink): --help exits 0,
   assert.match(npx.stdout, /Usage: ferryml <command>/);
   assert.equal(spawnSync(bin, ['predict', '--no-such-flag'], { cwd: app, encoding: 'utf8' }).status, 2);
   writeFileSync(join(dir, 'rows.json'), JSON.stringify(golden.rows));
-  const predict = spawnSync(bin, ['predict', '--bundle', join(app, 'public/models/penguins/1.0.0'), '--data', join(dir, 'rows.json')], { cwd: app, encoding: 'utf8' });
+  const predict = spawnSync(bin, ['predict', '--bundle', join(app, 'public/models/penguins/1.0.0'), '--data', join(dir, 'rows.json')], {
+    cwd: app,
+    encoding: 'utf8',
+  });
   assert.equal(predict.status, 0, predict.stderr);
   const { predictions } = JSON.parse(predict.stdout) as { predictions: Array<{ label: string }> };
   assert.equal(predictions.length, golden.rows.length);
   assert.doesNotMatch(predict.stderr + predict.stdout, /looks like you are running TensorFlow\.js in Node\.js/);
 });
 
-test("README examples compile against the installed package under strict with skipLibCheck: false", () => {
+test('README examples compile against the installed package under strict with skipLibCheck: false', () => {
   const readme = readFileSync('README.md', 'utf8');
   const sections = ['## Install', '## Using ferryml in an app'].map((h) => readme.slice(readme.indexOf(h), readme.indexOf('\n## ', readme.indexOf(h) + 3)));
   const blocks = sections.flatMap((s) => [...s.matchAll(/```(?:ts|js)\n([\s\S]*?)```/g)].map((m) => m[1]!));
@@ -176,7 +208,19 @@ test("README examples compile against the installed package under strict with sk
   });
   writeFileSync(
     join(app, 'tsconfig.json'),
-    JSON.stringify({ compilerOptions: { strict: true, skipLibCheck: false, noEmit: true, target: 'ES2022', module: 'ESNext', moduleResolution: 'Bundler', lib: ['ES2022', 'DOM', 'DOM.Iterable'], types: [] }, files }),
+    JSON.stringify({
+      compilerOptions: {
+        strict: true,
+        skipLibCheck: false,
+        noEmit: true,
+        target: 'ES2022',
+        module: 'ESNext',
+        moduleResolution: 'Bundler',
+        lib: ['ES2022', 'DOM', 'DOM.Iterable'],
+        types: [],
+      },
+      files,
+    }),
   );
   const r = spawnSync(join(app, 'node_modules/.bin/tsc'), ['-p', 'tsconfig.json'], { cwd: app, encoding: 'utf8' });
   assert.equal(r.status, 0, r.stdout + r.stderr);
@@ -190,7 +234,11 @@ test('Vite production build: page and worker, wasm forced and automatic, golden 
 
 test('Vite dev server: page and worker, wasm forced and automatic, golden predictions', async () => {
   writeFileSync(join(app, 'index.html'), html('<script type="module" src="/src/main.js"></script>'));
-  const child = spawn(join(app, 'node_modules/.bin/vite'), ['--host', '127.0.0.1', '--port', '0', '--clearScreen', 'false'], { cwd: app, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(join(app, 'node_modules/.bin/vite'), ['--host', '127.0.0.1', '--port', '0', '--clearScreen', 'false'], {
+    cwd: app,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   children.push(child);
   const origin = await new Promise<string>((resolveUrl, reject) => {
     let text = '';
@@ -216,8 +264,13 @@ test('webpack 5 (no config file): page and worker, wasm forced and automatic, go
 });
 
 test("esbuild with README's one-line recipe (ferryml/worker as an entry, binaries copied): page and worker, golden predictions", async () => {
-  run(join(app, 'node_modules/.bin/esbuild'), ['src/main.js', 'ferryml-worker=ferryml/worker', '--bundle', '--format=esm', '--splitting', '--outdir=out-esbuild', '--log-level=warning'], app);
-  for (const f of readdirSync(join(app, 'node_modules/ferryml/dist')).filter((f) => f.endsWith('.wasm'))) copyFileSync(join(app, 'node_modules/ferryml/dist', f), join(app, 'out-esbuild', f));
+  run(
+    join(app, 'node_modules/.bin/esbuild'),
+    ['src/main.js', 'ferryml-worker=ferryml/worker', '--bundle', '--format=esm', '--splitting', '--outdir=out-esbuild', '--log-level=warning'],
+    app,
+  );
+  for (const f of readdirSync(join(app, 'node_modules/ferryml/dist')).filter((f) => f.endsWith('.wasm')))
+    copyFileSync(join(app, 'node_modules/ferryml/dist', f), join(app, 'out-esbuild', f));
   writeFileSync(join(app, 'out-esbuild/index.html'), html('<script type="module" src="/main.js"></script>'));
   await checkApp('esbuild', await serve([join(app, 'out-esbuild'), join(app, 'public')]), '&workerUrl=/ferryml-worker.js');
 });

@@ -14,7 +14,8 @@ const FIXTURES = 'test/runtime/fixtures/models';
 const MLP = `${FIXTURES}/mlp/1.0.0`;
 
 const cli = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'src/node/cli.ts', ...args], { encoding: 'utf8' });
-const golden = async (name: string) => JSON.parse(await readFile(`${FIXTURES}/${name}/1.0.0/golden.json`, 'utf8')) as { rows: Array<Record<string, unknown>>; outputs: number[][] };
+const golden = async (name: string) =>
+  JSON.parse(await readFile(`${FIXTURES}/${name}/1.0.0/golden.json`, 'utf8')) as { rows: Array<Record<string, unknown>>; outputs: number[][] };
 const close = (a: number[], b: number[], tol = 1e-5) => a.length === b.length && a.every((v, i) => Math.abs(v - b[i]!) <= tol);
 
 async function tmp(name: string, text: string): Promise<string> {
@@ -28,16 +29,25 @@ test('ferryml predict: JSON rows → label/probabilities per row, null + issues 
   const data = await tmp('rows.json', JSON.stringify([rows[0], { a: 'twelve', c: 'x', d: true }, rows[1]]));
   const r = cli('predict', '--bundle', MLP, '--data', data);
   assert.equal(r.status, 0, r.stderr);
-  const out = JSON.parse(r.stdout) as { predictions: Array<{ label: string; probabilities: Record<string, number> } | null>; issues: Array<Record<string, unknown>> };
+  const out = JSON.parse(r.stdout) as {
+    predictions: Array<{ label: string; probabilities: Record<string, number> } | null>;
+    issues: Array<Record<string, unknown>>;
+  };
   assert.equal(out.predictions.length, 3);
   assert.equal(out.predictions[1], null);
-  for (const [i, g] of [[0, 0], [2, 1]] as const) {
+  for (const [i, g] of [
+    [0, 0],
+    [2, 1],
+  ] as const) {
     const p = out.predictions[i]!;
     assert.deepEqual(Object.keys(p.probabilities), ['red', 'green', 'blue']);
     assert.ok(close(Object.values(p.probabilities), outputs[g]!), `row ${i}: ${JSON.stringify(p.probabilities)} vs ${outputs[g]}`);
     assert.equal(p.label, ['red', 'green', 'blue'][outputs[g]!.indexOf(Math.max(...outputs[g]!))]);
   }
-  assert.deepEqual(out.issues.map((i) => [i.row, i.column, i.code, i.severity]), [[1, 'a', 'PARSE_ERROR', 'error']]);
+  assert.deepEqual(
+    out.issues.map((i) => [i.row, i.column, i.code, i.severity]),
+    [[1, 'a', 'PARSE_ERROR', 'error']],
+  );
   // The default: a plain-JS kernel takes this small MLP (its golden rows pass), no tfjs.
   assert.match(r.stderr, /mlp@1\.0\.0, 2 of 3 rows on cpu \(direct kernel, plain JavaScript \(golden rows within 0\.0001\); tfjs not loaded\)/);
   assert.equal(cli('predict', '--bundle', MLP, '--data', data, '--strict').status, 1);
@@ -91,7 +101,13 @@ test('loadModel in Node: from a directory (files reader), wasm timed against cpu
     // No WebGPU in Node; wasm and cpu both come up and the measured faster one runs.
     assert.equal(model.info.decision, 'measured');
     const other = model.info.backend === 'cpu' ? 'wasm' : 'cpu';
-    assert.deepEqual(model.info.rejected.map((r) => [r.backend, r.code]), [['webgpu', 'NO_WEBGPU'], [other, 'SLOWER']]);
+    assert.deepEqual(
+      model.info.rejected.map((r) => [r.backend, r.code]),
+      [
+        ['webgpu', 'NO_WEBGPU'],
+        [other, 'SLOWER'],
+      ],
+    );
     // The bundle's own schema.json and manifest, read-only, in Node too.
     assert.deepEqual(model.schema, JSON.parse(await readFile(join(MLP, 'schema.json'), 'utf8')));
     assert.deepEqual(model.manifest, JSON.parse(await readFile(join(MLP, 'manifest.json'), 'utf8')));
@@ -170,7 +186,19 @@ test('ferryml predict --key refuses a tampered or unsigned bundle; --registry re
     assert.notEqual(unsigned.status, 0);
     assert.match(unsigned.stderr, /not signed/);
     // 0.9.0 is revoked in the registry: a signed, intact bundle, refused.
-    const revoked = cli('predict', '--bundle', join(dir, 'models/tiny/0.9.0'), '--data', data, '--key', key, '--registry', join(dir, 'models'), '--backend', 'cpu');
+    const revoked = cli(
+      'predict',
+      '--bundle',
+      join(dir, 'models/tiny/0.9.0'),
+      '--data',
+      data,
+      '--key',
+      key,
+      '--registry',
+      join(dir, 'models'),
+      '--backend',
+      'cpu',
+    );
     assert.notEqual(revoked.status, 0);
     assert.match(revoked.stderr, /VERSION_REVOKED/);
     assert.equal(revoked.stdout, '');

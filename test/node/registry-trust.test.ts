@@ -58,7 +58,8 @@ describe('openBundle with a publicKey in Node: rollback, freeze, mass revocation
   before(async () => {
     server = createServer(async (req, res) => {
       const path = decodeURIComponent(new URL(req.url!, 'http://x').pathname);
-      const file = path === '/models/index.json' && serving !== 'current' ? `test/fixtures/bundles/registries/${serving}.json` : join('test/fixtures/bundles', path);
+      const file =
+        path === '/models/index.json' && serving !== 'current' ? `test/fixtures/bundles/registries/${serving}.json` : join('test/fixtures/bundles', path);
       try {
         res.writeHead(200, { 'Content-Type': 'application/json' }).end(await readFile(file));
       } catch {
@@ -78,7 +79,12 @@ describe('openBundle with a publicKey in Node: rollback, freeze, mass revocation
     serving = 'current';
     const first = await openBundle({ registry, name: 'tiny', version: '1.1.0', publicKey, cache });
     assert.equal(first.source, 'network');
-    for (const [variant, code] of [['rollback', 'REGISTRY_ROLLBACK'], ['expired', 'REGISTRY_EXPIRED'], ['revoke-all', 'REGISTRY_SIGNATURE_INVALID'], ['unsigned', 'REGISTRY_SIGNATURE_INVALID']]) {
+    for (const [variant, code] of [
+      ['rollback', 'REGISTRY_ROLLBACK'],
+      ['expired', 'REGISTRY_EXPIRED'],
+      ['revoke-all', 'REGISTRY_SIGNATURE_INVALID'],
+      ['unsigned', 'REGISTRY_SIGNATURE_INVALID'],
+    ]) {
       serving = variant!;
       const b = await openBundle({ registry, name: 'tiny', version: '1.1.0', publicKey, cache });
       assert.deepEqual([b.manifest.version, b.source, b.fallback?.error.code], ['1.1.0', 'offline', code], variant);
@@ -134,6 +140,8 @@ describe('key rotation: the registry names the next key, signed by the current o
     assert.equal(rotated.manifest.signature?.keyId, next.keyId);
     await assert.rejects(openBundle({ bundle: `${registry.replace('index.json', '')}tiny/1.1.0/`, publicKey, cache: false }), { code: 'SIGNATURE_INVALID' });
     // Another registry URL never saw the announcement: the new key means nothing there.
-    await assert.rejects(openBundle({ registry: `${registry}?other`, name: 'tiny', version: '1.0.0', publicKey, cache: false }), { code: 'REGISTRY_SIGNATURE_INVALID' });
+    await assert.rejects(openBundle({ registry: `${registry}?other`, name: 'tiny', version: '1.0.0', publicKey, cache: false }), {
+      code: 'REGISTRY_SIGNATURE_INVALID',
+    });
   });
 });

@@ -76,7 +76,11 @@ describe('ferryml fit / transform / types', () => {
     const expected = compiled.safeParseBatch(JSON.parse(JSON.stringify(test)) as Row[]);
     const r = cli('transform', '--schema', schemaPath, '--data', join(dir, 'test.json'));
     assert.equal(r.status, 0, r.stderr);
-    const out = JSON.parse(r.stdout) as { features: string[]; rows: Array<number[] | null>; issues: Array<{ row: number; column: string; code: string; message: string }> };
+    const out = JSON.parse(r.stdout) as {
+      features: string[];
+      rows: Array<number[] | null>;
+      issues: Array<{ row: number; column: string; code: string; message: string }>;
+    };
     assert.deepEqual(out.features, compiled.features);
     assert.equal(out.rows.length, test.length);
     out.rows.forEach((row, i) => {
@@ -84,7 +88,10 @@ describe('ferryml fit / transform / types', () => {
       else assert.deepEqual(row, Array.from(expected.values.subarray(i * compiled.width, (i + 1) * compiled.width)), `row ${i}`);
     });
     assert.ok(out.rows.some((row) => row === null) && out.rows.some((row) => row !== null));
-    assert.deepEqual(out.issues.map((i) => [i.row, i.column, i.code]), expected.issues.map((i) => [i.row, i.column, i.code]));
+    assert.deepEqual(
+      out.issues.map((i) => [i.row, i.column, i.code]),
+      expected.issues.map((i) => [i.row, i.column, i.code]),
+    );
     assert.ok(out.issues.every((i) => typeof i.message === 'string' && i.message.startsWith(`Row ${i.row}, column`)));
     assert.match(r.stderr, /rows rejected/);
 

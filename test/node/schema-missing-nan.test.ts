@@ -18,10 +18,18 @@ const schema = (steps: unknown[]): Schema =>
   }) as unknown as Schema;
 
 test('a missing value passes as NaN; present values, and other columns, as before', () => {
-  const s = compileSchema(schema([{ kind: 'standardize', mean: 1, scale: 2 }, { kind: 'passthrough', missing: 'nan' }]));
+  const s = compileSchema(
+    schema([
+      { kind: 'standardize', mean: 1, scale: 2 },
+      { kind: 'passthrough', missing: 'nan' },
+    ]),
+  );
   const { values, rejected, issues } = s.safeParseBatch([{ a: 5, b: 1 }, { a: null, b: 2 }, { b: 3 }, { a: Number.NaN, b: 4 }]);
   assert.deepEqual(Array.from(rejected), [0, 0, 0, 0]);
-  assert.deepEqual(issues.filter((i) => i.severity === 'error'), []);
+  assert.deepEqual(
+    issues.filter((i) => i.severity === 'error'),
+    [],
+  );
   assert.deepEqual(Array.from(values), [2, 1, NaN, 2, NaN, 3, NaN, 4]);
   // The column without the option still requires its value.
   const other = s.safeParseBatch([{ a: 1 }]);
@@ -33,14 +41,24 @@ test('a missing value passes as NaN; present values, and other columns, as befor
 });
 
 test('only "nan" is a valid missing option', () => {
-  assert.throws(() => compileSchema(schema([{ kind: 'passthrough', missing: 'zero' }])), (e: { code?: string; message: string }) => e.code === 'SCHEMA_INVALID' && /"missing" must be "nan"/.test(e.message));
+  assert.throws(
+    () => compileSchema(schema([{ kind: 'passthrough', missing: 'zero' }])),
+    (e: { code?: string; message: string }) => e.code === 'SCHEMA_INVALID' && /"missing" must be "nan"/.test(e.message),
+  );
 });
 
 test('the inferred input type makes a NaN-passthrough column optional (type-checked)', () => {
   const s = defineSchema({
     formatVersion: 1,
     columns: [
-      { name: 'a', type: 'number', steps: [{ kind: 'standardize', mean: 0, scale: 1 }, { kind: 'passthrough', missing: 'nan' }] },
+      {
+        name: 'a',
+        type: 'number',
+        steps: [
+          { kind: 'standardize', mean: 0, scale: 1 },
+          { kind: 'passthrough', missing: 'nan' },
+        ],
+      },
       { name: 'b', type: 'number', steps: [{ kind: 'passthrough' }] },
     ],
     features: ['a', 'b'],

@@ -16,14 +16,27 @@ const TOLERANCE = 1e-6;
 
 interface Reference {
   rows: number[][];
-  fitted: Record<string, { impute?: unknown; mean?: number; scale?: number; minmax_scale?: number; minmax_offset?: number; bin_edges?: number[]; categories?: unknown[]; drop?: number }>;
+  fitted: Record<
+    string,
+    {
+      impute?: unknown;
+      mean?: number;
+      scale?: number;
+      minmax_scale?: number;
+      minmax_offset?: number;
+      bin_edges?: number[];
+      categories?: unknown[];
+      drop?: number;
+    }
+  >;
   sklearn: string;
 }
 
 function sklearnMissing(): string | undefined {
   const probe = spawnSync(PYTHON, ['-c', 'import sklearn, pandas; print(sklearn.__version__)'], { encoding: 'utf8' });
   if (probe.error) return `${PYTHON} not found (${probe.error.message}); install python3-sklearn python3-pandas`;
-  if (probe.status !== 0) return `scikit-learn/pandas not importable by ${PYTHON}: ${probe.stderr.trim().split('\n').pop()}; apt-get install python3-sklearn python3-pandas`;
+  if (probe.status !== 0)
+    return `scikit-learn/pandas not importable by ${PYTHON}: ${probe.stderr.trim().split('\n').pop()}; apt-get install python3-sklearn python3-pandas`;
   if (!probe.stdout.startsWith('1.2.')) return `scikit-learn ${probe.stdout.trim()} found; the reference semantics are 1.2`;
   return undefined;
 }
@@ -103,7 +116,11 @@ describe('schema parity with scikit-learn 1.2 (penguins, cars)', { skip }, () =>
       });
 
       it(`transforms every messy row within ${TOLERANCE} of sklearn after the float32 cast`, () => {
-        assert.equal(rejected.reduce((n, r) => n + r, 0), 0, 'no row is rejected');
+        assert.equal(
+          rejected.reduce((n, r) => n + r, 0),
+          0,
+          'no row is rejected',
+        );
         assert.equal(ref.rows.length, test.length);
         assert.equal(ref.rows[0]!.length, schema.width, 'same width as sklearn');
         let worst = 0;
@@ -111,7 +128,10 @@ describe('schema parity with scikit-learn 1.2 (penguins, cars)', { skip }, () =>
           row.forEach((v, j) => {
             const d = Math.abs(Math.fround(v) - ours[i * schema.width + j]!);
             worst = Math.max(worst, d);
-            assert.ok(d <= TOLERANCE, `row ${i} feature ${schema.features[j]}: sklearn ${v}, ferryml ${ours[i * schema.width + j]} (row ${JSON.stringify(test[i])})`);
+            assert.ok(
+              d <= TOLERANCE,
+              `row ${i} feature ${schema.features[j]}: sklearn ${v}, ferryml ${ours[i * schema.width + j]} (row ${JSON.stringify(test[i])})`,
+            );
           }),
         );
         console.log(`# ${c.name}: ${test.length} rows × ${schema.width} features, worst |Δ| = ${worst}`);

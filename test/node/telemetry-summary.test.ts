@@ -9,7 +9,7 @@ test('summary window: batches logged past the log size and across backend switch
   const w = createSummaryWindow();
   const expected = new Map<string, { calls: number; rows: number; sumMs: number; minMs: number; maxMs: number; histogram: number[] }>();
   let seed = 7;
-  const rand = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+  const rand = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
   const total = LOG_BATCHES * 2 + 123;
   for (let i = 0; i < total; i++) {
     // Runs of one backend, as a model that moves (device lost, background measurement) produces.
@@ -46,5 +46,8 @@ test('summary window: batches logged past the log size and across backend switch
   // The next window starts empty.
   w.predicted(2, 1, 'cpu');
   const next = w.close();
-  assert.deepEqual(next.backends.map((b) => [b.backend, b.calls, b.rows]), [['cpu', 1, 2]]);
+  assert.deepEqual(
+    next.backends.map((b) => [b.backend, b.calls, b.rows]),
+    [['cpu', 1, 2]],
+  );
 });

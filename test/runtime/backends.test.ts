@@ -58,7 +58,9 @@ describe('runtime: backends', () => {
     expect(score(info.backend as 'wasm' | 'cpu')).to.be.below(score(loser));
     expect(info.rejected.slice(1)).to.have.length(1);
     expect(info.rejected[1]).to.include({ backend: loser, code: 'SLOWER' });
-    expect(info.rejected[1]!.reason).to.match(/^measured [\d.]+ [µm]s per call at batch 1 and [\d.]+ [µm]s at batch 32 on \w+ \(score [\d.]+ [µm]s per row\) vs /);
+    expect(info.rejected[1]!.reason).to.match(
+      /^measured [\d.]+ [µm]s per call at batch 1 and [\d.]+ [µm]s at batch 32 on \w+ \(score [\d.]+ [µm]s per row\) vs /,
+    );
     // 160 multiply-adds per row: the direct kernel does in well under a µs what costs WASM several tfjs ops.
     expect(info).to.include({ backend: 'cpu', lean: 'direct' });
     expect(info.timings.measureMs).to.be.greaterThan(0);
@@ -72,7 +74,10 @@ describe('runtime: backends', () => {
     expect(first.info.decision).to.equal('measured');
     expect(first.info.measured.webgpu).to.be.greaterThan(first.info.measured.wasm!);
     expect(first.info.measuredBatch.webgpu).to.be.greaterThan(0);
-    expect(first.info.rejected.map((r) => [r.backend, r.code])).to.deep.equal([['webgpu', 'SLOWER'], ['wasm', 'SLOWER']]);
+    expect(first.info.rejected.map((r) => [r.backend, r.code])).to.deep.equal([
+      ['webgpu', 'SLOWER'],
+      ['wasm', 'SLOWER'],
+    ]);
     const stored = JSON.parse(localStorage.getItem('ferryml.backend:mlp@1.0.0')!);
     expect(stored).to.include({ backend: 'cpu' });
     expect(stored.measuredBatch).to.deep.equal(first.info.measuredBatch);
@@ -83,8 +88,13 @@ describe('runtime: backends', () => {
     expect(second.info).to.include({ backend: 'cpu', lean: 'direct' });
     expect(second.info.measured).to.deep.equal(first.info.measured);
     expect(second.info.measuredBatch).to.deep.equal(first.info.measuredBatch);
-    expect(second.info.rejected.map((r) => [r.backend, r.code])).to.deep.equal([['webgpu', 'REMEMBERED'], ['wasm', 'REMEMBERED']]);
-    expect(second.info.rejected[0]!.reason).to.match(/an earlier measurement on this device chose cpu \(webgpu [\d.]+ [µm]s \/ [\d.]+ [µm]s vs .* per call at batch 1 \/ 32/);
+    expect(second.info.rejected.map((r) => [r.backend, r.code])).to.deep.equal([
+      ['webgpu', 'REMEMBERED'],
+      ['wasm', 'REMEMBERED'],
+    ]);
+    expect(second.info.rejected[0]!.reason).to.match(
+      /an earlier measurement on this device chose cpu \(webgpu [\d.]+ [µm]s \/ [\d.]+ [µm]s vs .* per call at batch 1 \/ 32/,
+    );
     expect(second.info.timings.measureMs).to.equal(0);
     await second.dispose();
 

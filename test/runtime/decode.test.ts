@@ -6,7 +6,10 @@ import { values } from './dense-bundle.js';
 /** What a classification decode must give: probabilities by label, top-k by a stable sort (ties: earlier label first). */
 function reference(labels: string[], row: number[], k: number) {
   const probabilities = Object.fromEntries(labels.map((l, i) => [l, row[i]!]));
-  const top: LabelProbability[] = labels.map((label, i) => ({ label, probability: row[i]! })).sort((a, b) => b.probability - a.probability).slice(0, k);
+  const top: LabelProbability[] = labels
+    .map((label, i) => ({ label, probability: row[i]! }))
+    .sort((a, b) => b.probability - a.probability)
+    .slice(0, k);
   return { label: top[0]!.label, probabilities, top };
 }
 
@@ -54,8 +57,14 @@ describe('runtime: decode', () => {
     const a = decode(output, 0);
     const b = decode(output, 1);
     if (a.kind !== 'classification' || b.kind !== 'classification') throw new Error('kind');
-    expect(a.top).to.deep.equal([{ label: 'b', probability: output[1] }, { label: 'c', probability: output[2] }]);
-    expect(b.top).to.deep.equal([{ label: 'a', probability: output[3] }, { label: 'b', probability: output[4] }]);
+    expect(a.top).to.deep.equal([
+      { label: 'b', probability: output[1] },
+      { label: 'c', probability: output[2] },
+    ]);
+    expect(b.top).to.deep.equal([
+      { label: 'a', probability: output[3] },
+      { label: 'b', probability: output[4] },
+    ]);
     expect(a.probabilities).to.not.equal(b.probabilities);
   });
 });

@@ -5,14 +5,15 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import * as tfl from '@tensorflow/tfjs-layers';
 
-const hex = async (bytes: Uint8Array) => [...new Uint8Array(await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>))].map((b) => b.toString(16).padStart(2, '0')).join('');
+const hex = async (bytes: Uint8Array) =>
+  [...new Uint8Array(await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>))].map((b) => b.toString(16).padStart(2, '0')).join('');
 const utf8 = (value: unknown) => new TextEncoder().encode(JSON.stringify(value));
 
 /** Deterministic values in [-scale, scale) (an LCG). */
 export function values(n: number, seed: number, scale = 1): Float32Array {
   const out = new Float32Array(n);
   let s = seed >>> 0;
-  for (let i = 0; i < n; i++) out[i] = (((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 31) - 1) * scale;
+  for (let i = 0; i < n; i++) out[i] = ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 31 - 1) * scale;
   return out;
 }
 
@@ -42,17 +43,29 @@ export function rowsOf(width: number, count: number, seed = 7, scale = 2): Array
  * The files of a bundle holding `model` (inputs `width` wide), with golden outputs for `rows`
  * computed on tfjs's cpu backend. `classification` names labels for a softmax head.
  */
-export async function denseBundle(name: string, model: tfl.LayersModel, width: number, rows: Array<Record<string, number>>, labels?: string[]): Promise<Map<string, Uint8Array>> {
+export async function denseBundle(
+  name: string,
+  model: tfl.LayersModel,
+  width: number,
+  rows: Array<Record<string, number>>,
+  labels?: string[],
+): Promise<Map<string, Uint8Array>> {
   const files = new Map<string, Uint8Array>();
   await model.save(
     tf.io.withSaveHandler(async (artifacts) => {
-      files.set('model.json', utf8({ format: 'layers-model', modelTopology: artifacts.modelTopology, weightsManifest: [{ paths: ['weights.bin'], weights: artifacts.weightSpecs }] }));
+      files.set(
+        'model.json',
+        utf8({ format: 'layers-model', modelTopology: artifacts.modelTopology, weightsManifest: [{ paths: ['weights.bin'], weights: artifacts.weightSpecs }] }),
+      );
       files.set('weights.bin', new Uint8Array(artifacts.weightData as ArrayBuffer));
       return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
     }),
   );
   const features = Array.from({ length: width }, (_, i) => `x${i}`);
-  files.set('schema.json', utf8({ formatVersion: 1, columns: features.map((f) => ({ name: f, type: 'number', steps: [{ kind: 'passthrough' }] })), features, width }));
+  files.set(
+    'schema.json',
+    utf8({ formatVersion: 1, columns: features.map((f) => ({ name: f, type: 'number', steps: [{ kind: 'passthrough' }] })), features, width }),
+  );
   const active = tf.getBackend();
   await tf.setBackend('cpu');
   const y = tf.tidy(() => model.predict(tf.tensor2d(rows.map((r) => features.map((f) => r[f]!)))) as tf.Tensor2D);

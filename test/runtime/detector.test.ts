@@ -16,7 +16,8 @@ import { WASM, maxDiff } from './helpers.js';
 const DIR = '/node_modules/@vladmandic/human/models/';
 // The model takes any size; a small one keeps the cpu run short.
 const SIZE = 128;
-const hex = async (bytes: Uint8Array) => [...new Uint8Array(await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>))].map((b) => b.toString(16).padStart(2, '0')).join('');
+const hex = async (bytes: Uint8Array) =>
+  [...new Uint8Array(await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>))].map((b) => b.toString(16).padStart(2, '0')).join('');
 const bytesOf = async (url: string) => new Uint8Array(await (await fetch(url)).arrayBuffer());
 const utf8 = (value: unknown) => new TextEncoder().encode(JSON.stringify(value));
 
@@ -52,15 +53,32 @@ describe('runtime: an SSD detector from npm (handtrack: uint8 dynamic-shape inpu
       direct.dispose();
       const at = (name: string) => expected[names.indexOf(name)]!;
 
-      const schema = { formatVersion: 2, columns: [{ name: 'image', type: 'image', steps: [{ kind: 'image', width: SIZE, height: SIZE, channels: 3, scale: [1], offset: [0] }] }], features: [{ column: 'image', count: SIZE * SIZE * 3 }], width: SIZE * SIZE * 3 };
+      const schema = {
+        formatVersion: 2,
+        columns: [{ name: 'image', type: 'image', steps: [{ kind: 'image', width: SIZE, height: SIZE, channels: 3, scale: [1], offset: [0] }] }],
+        features: [{ column: 'image', count: SIZE * SIZE * 3 }],
+        width: SIZE * SIZE * 3,
+      };
       const files = new Map<string, Uint8Array>([
         ['model.json', await bytesOf(`${DIR}handtrack.json`)],
         ['handtrack.bin', await bytesOf(`${DIR}handtrack.bin`)],
         ['schema.json', utf8(schema)],
       ]);
-      const detection = { kind: 'detection', outputs, boxes: 'Identity_1', scores: 'Identity_4', classes: 'Identity_2', scoreThreshold: 0.02, nms: false, maxDetections: 100 };
+      const detection = {
+        kind: 'detection',
+        outputs,
+        boxes: 'Identity_1',
+        scores: 'Identity_4',
+        classes: 'Identity_2',
+        scoreThreshold: 0.02,
+        nms: false,
+        maxDetections: 100,
+      };
       const manifest = {
-        formatVersion: 1, name: 'handtrack', version: '1.0.0', createdAt: '2026-01-01T00:00:00.000Z',
+        formatVersion: 1,
+        name: 'handtrack',
+        version: '1.0.0',
+        createdAt: '2026-01-01T00:00:00.000Z',
         model: { format: 'graph-model', entry: 'model.json', inputs: [{ name: 'input_tensor', shape: [SIZE, SIZE, 3], dtype: 'int32' }] },
         files: await Promise.all([...files].map(async ([path, bytes]) => ({ path, bytes: bytes.byteLength, sha256: await hex(bytes) }))),
         schema: 'schema.json',

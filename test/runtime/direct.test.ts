@@ -58,9 +58,27 @@ describe('runtime: the direct kernel', () => {
       const rows = 33;
       const x = values(width * rows, 11, 3);
       const cases: Array<[string, DenseSpec[]]> = [
-        ...ACTIVATIONS.map((a): [string, DenseSpec[]] => [a, [[24, a], [5, a]]]),
-        ['softmax head', [[16, 'relu'], [3, 'softmax']]],
-        ['regression head', [[8, 'tanh'], [2, 'linear']]],
+        ...ACTIVATIONS.map((a): [string, DenseSpec[]] => [
+          a,
+          [
+            [24, a],
+            [5, a],
+          ],
+        ]),
+        [
+          'softmax head',
+          [
+            [16, 'relu'],
+            [3, 'softmax'],
+          ],
+        ],
+        [
+          'regression head',
+          [
+            [8, 'tanh'],
+            [2, 'linear'],
+          ],
+        ],
       ];
       for (const [name, layers] of cases) {
         const model = denseModel(width, layers, 3);
@@ -130,12 +148,26 @@ describe('runtime: the direct kernel', () => {
       return { lean, leanReason, goldenError };
     };
     // 200×200 + 200×3 = 40,600 multiply-adds per row.
-    const big = await load('big', denseModel(200, [[200, 'relu'], [3, 'softmax']]), 200);
+    const big = await load(
+      'big',
+      denseModel(200, [
+        [200, 'relu'],
+        [3, 'softmax'],
+      ]),
+      200,
+    );
     expect(big.lean).to.equal('fused-ops');
     expect(big.leanReason).to.contain(`40600 multiply-adds per row, over the direct kernel's ${DIRECT_MAX_MULTIPLY_ADDS}`);
     expect(big.goldenError).to.be.below(1e-4);
 
-    const hard = await load('hard', denseModel(5, [[8, 'hardSigmoid'], [2, 'linear']]), 5);
+    const hard = await load(
+      'hard',
+      denseModel(5, [
+        [8, 'hardSigmoid'],
+        [2, 'linear'],
+      ]),
+      5,
+    );
     expect(hard.lean).to.equal('fused-ops');
     expect(hard.leanReason).to.match(/activation hardSigmoid has no direct kernel/);
 
@@ -144,7 +176,15 @@ describe('runtime: the direct kernel', () => {
     expect(chainless.lean).to.equal(false);
     expect(chainless.leanReason).to.match(/^LayersModel\.predict: not a dense chain \(layer \S+ \(LeakyReLU\) is not Dense/);
 
-    const off = await load('off', denseModel(5, [[4, 'relu'], [2, 'linear']]), 5, { lean: false });
+    const off = await load(
+      'off',
+      denseModel(5, [
+        [4, 'relu'],
+        [2, 'linear'],
+      ]),
+      5,
+      { lean: false },
+    );
     expect(off).to.include({ lean: false, leanReason: 'LayersModel.predict (lean: false)' });
 
     const digits = await loadModel({ bundle: '/models/digits/1.0.0/', backend: 'cpu', cache: false, remember: false });

@@ -51,11 +51,17 @@ describe('the built SDK (dist/)', () => {
     });
     const list = urls.join('\n');
     // The engine chunk (the only one importing tfjs) and the vendored tfjs never load; the worker's own imports are in the log.
-    expect(urls.filter((u) => /\/\.cache\/vendor\/|\.wasm$|\/chunks\/engine-/.test(u)), list).to.deep.equal([]);
+    expect(
+      urls.filter((u) => /\/\.cache\/vendor\/|\.wasm$|\/chunks\/engine-/.test(u)),
+      list,
+    ).to.deep.equal([]);
     expect(urls.filter((u) => /\/chunks\/start-engine-[\w-]+\.js$/.test(u)).length, list).to.be.at.least(1);
     // The shipped worker is self-contained (tfjs bundled in, rollup.config.mjs selfContainedWorker):
     // tfjs's packages are its lazy `worker/dist-*` chunks, and the plain-JS engine loads none.
-    expect(urls.filter((u) => /\/worker\/dist-[\w-]+\.js$/.test(u)), list).to.deep.equal([]);
+    expect(
+      urls.filter((u) => /\/worker\/dist-[\w-]+\.js$/.test(u)),
+      list,
+    ).to.deep.equal([]);
     expect(urls, list).to.include(`${DIST}ferryml-worker.js`);
     expect('_tfengine' in globalThis).to.equal(false);
   });
@@ -69,7 +75,13 @@ describe('the built SDK (dist/)', () => {
     // The form rollup, Vite and webpack 5 recognise: literal relative URL, no `.href`, inside `new Worker(…)`.
     // (The test server re-prints served JavaScript, so quotes may differ from the file.)
     const found = /new Worker\(new URL\((["'])([^"']+)\1, import\.meta\.url\), \{ type: (["'])module\3/.exec(code);
-    expect(found, code.split('\n').filter((l) => l.includes('new Worker')).join('\n')).to.not.equal(null);
+    expect(
+      found,
+      code
+        .split('\n')
+        .filter((l) => l.includes('new Worker'))
+        .join('\n'),
+    ).to.not.equal(null);
     expect(new URL(found![2]!, new URL(DIST + host!, location.href)).pathname).to.equal(`${DIST}ferryml-worker.js`);
   });
 

@@ -42,7 +42,10 @@ describe('runtime: the plain-JS engine (no tfjs on the critical path)', () => {
         await m.predictBatch(golden.rows);
         return m;
       });
-      expect(urls.some((u) => u.endsWith(`${BUNDLE}model.json`)), urls.join('\n')).to.equal(true);
+      expect(
+        urls.some((u) => u.endsWith(`${BUNDLE}model.json`)),
+        urls.join('\n'),
+      ).to.equal(true);
       // The worker's own module imports are in the log (it is its own DevTools target).
       if (mode === 'worker') expect(urls, urls.join('\n')).to.include.members([WORKER.url, '/src/runtime/plain-engine.ts']);
       expect(tfjsFiles(urls), urls.join('\n')).to.deep.equal([]);
@@ -64,9 +67,17 @@ describe('runtime: the plain-JS engine (no tfjs on the critical path)', () => {
   for (const mode of ['worker', 'page'] as const) {
     it(`backend: 'wasm' forced in ${mode} mode fetches tfjs and the .wasm binary and runs on wasm`, async () => {
       const golden = await goldenOf(BUNDLE);
-      const { result: model, urls } = await requestsDuring(() => loadModel({ bundle: BUNDLE, cache: false, remember: false, backend: 'wasm', wasmPaths: WASM, ...(mode === 'worker' ? { worker: WORKER } : {}) }));
-      expect(urls.some((u) => u.endsWith('/tfjs-backend-wasm-simd.wasm')), urls.join('\n')).to.equal(true);
-      expect(urls.some((u) => u.endsWith('/.cache/vendor/tfjs-core.js')), urls.join('\n')).to.equal(true);
+      const { result: model, urls } = await requestsDuring(() =>
+        loadModel({ bundle: BUNDLE, cache: false, remember: false, backend: 'wasm', wasmPaths: WASM, ...(mode === 'worker' ? { worker: WORKER } : {}) }),
+      );
+      expect(
+        urls.some((u) => u.endsWith('/tfjs-backend-wasm-simd.wasm')),
+        urls.join('\n'),
+      ).to.equal(true);
+      expect(
+        urls.some((u) => u.endsWith('/.cache/vendor/tfjs-core.js')),
+        urls.join('\n'),
+      ).to.equal(true);
       expect(model.info).to.include({ engine: 'tfjs', backend: 'wasm', decision: 'forced', lean: 'fused-ops' });
       expect(model.info.engineReason).to.equal("tfjs: backend: 'wasm' forces tfjs");
       const p = await model.predict(golden.rows[0]!);
@@ -89,5 +100,4 @@ describe('runtime: the plain-JS engine (no tfjs on the critical path)', () => {
       ['cpu', 'GOLDEN_MISMATCH'],
     ]);
   });
-
 });

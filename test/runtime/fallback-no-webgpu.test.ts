@@ -12,7 +12,11 @@ describe('runtime fallback: WebGPU unavailable', () => {
 
   it('falls back to wasm and cpu, measures them, and says why on model.info', async () => {
     const model = await loadModel(base('mlp', { engine: 'tfjs' }));
-    expect(model.info.rejected[0]).to.deep.equal({ backend: 'webgpu', code: 'NO_WEBGPU', reason: 'navigator.gpu is not available in this browser, context or flags' });
+    expect(model.info.rejected[0]).to.deep.equal({
+      backend: 'webgpu',
+      code: 'NO_WEBGPU',
+      reason: 'navigator.gpu is not available in this browser, context or flags',
+    });
     expect(model.info.decision).to.equal('measured');
     // The tiny MLP: cpu's direct kernel beats wasm's per-op cost by far.
     expect(model.info.backend).to.equal('cpu');

@@ -11,7 +11,8 @@ import { WASM, maxDiff } from './helpers.js';
 // @vladmandic/human (MIT), model.json ("format": "graph-model") + one weight shard.
 const DIR = '/node_modules/@vladmandic/human/models/';
 
-const hex = async (bytes: Uint8Array) => [...new Uint8Array(await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>))].map((b) => b.toString(16).padStart(2, '0')).join('');
+const hex = async (bytes: Uint8Array) =>
+  [...new Uint8Array(await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>))].map((b) => b.toString(16).padStart(2, '0')).join('');
 const bytesOf = async (url: string) => new Uint8Array(await (await fetch(url)).arrayBuffer());
 
 /** The npm package's files plus a schema (32×32 RGB pixels scaled to 0..1) and a manifest: a bundle in memory. */
@@ -44,7 +45,7 @@ async function bundleFiles(): Promise<Map<string, Uint8Array>> {
 /** Deterministic 32×32 RGBA pixels. */
 function image(seed: number): ImageData {
   const data = new Uint8ClampedArray(32 * 32 * 4);
-  for (let i = 0; i < data.length; i++) data[i] = (i * 31 + seed * 97 + ((i >> 7) * 13)) % 256;
+  for (let i = 0; i < data.length; i++) data[i] = (i * 31 + seed * 97 + (i >> 7) * 13) % 256;
   return new ImageData(data, 32, 32);
 }
 

@@ -5,7 +5,8 @@ import '@tensorflow/tfjs-backend-cpu';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { values } from './dense-bundle.js';
 
-const hex = async (bytes: Uint8Array) => [...new Uint8Array(await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>))].map((b) => b.toString(16).padStart(2, '0')).join('');
+const hex = async (bytes: Uint8Array) =>
+  [...new Uint8Array(await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>))].map((b) => b.toString(16).padStart(2, '0')).join('');
 const utf8 = (value: unknown) => new TextEncoder().encode(JSON.stringify(value));
 
 /** Sets deterministic weights on every layer that has any. */
@@ -18,16 +19,32 @@ export function seed(model: tfl.LayersModel, start = 3): void {
 }
 
 /** A bundle in memory for `model`, with a schema of number columns and the given manifest parts. */
-export async function bundle(model: tfl.LayersModel, columns: string[], extra: Record<string, unknown>, golden?: { rows: unknown[]; outputs: number[][] }): Promise<Map<string, Uint8Array>> {
+export async function bundle(
+  model: tfl.LayersModel,
+  columns: string[],
+  extra: Record<string, unknown>,
+  golden?: { rows: unknown[]; outputs: number[][] },
+): Promise<Map<string, Uint8Array>> {
   const files = new Map<string, Uint8Array>();
   await model.save(
     tf.io.withSaveHandler(async (artifacts) => {
-      files.set('model.json', utf8({ format: 'layers-model', modelTopology: artifacts.modelTopology, weightsManifest: [{ paths: ['weights.bin'], weights: artifacts.weightSpecs }] }));
+      files.set(
+        'model.json',
+        utf8({ format: 'layers-model', modelTopology: artifacts.modelTopology, weightsManifest: [{ paths: ['weights.bin'], weights: artifacts.weightSpecs }] }),
+      );
       files.set('weights.bin', new Uint8Array(artifacts.weightData as ArrayBuffer));
       return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
     }),
   );
-  files.set('schema.json', utf8({ formatVersion: 2, columns: columns.map((name) => ({ name, type: 'number', steps: [{ kind: 'passthrough' }] })), features: columns, width: columns.length }));
+  files.set(
+    'schema.json',
+    utf8({
+      formatVersion: 2,
+      columns: columns.map((name) => ({ name, type: 'number', steps: [{ kind: 'passthrough' }] })),
+      features: columns,
+      width: columns.length,
+    }),
+  );
   if (golden) files.set('golden.json', utf8(golden));
   const manifest = {
     formatVersion: 1,
@@ -56,4 +73,3 @@ export function twoByTwo(): tfl.LayersModel {
   seed(model);
   return model;
 }
-

@@ -15,7 +15,10 @@ const counts = () => {
   return { tensors: m.numTensors, bytes: m.numBytes, buffers: m.numDataBuffers, gpu: m.numBytesInGPU ?? 0 };
 };
 
-async function tenThousand(model: Model, rows: readonly Record<string, unknown>[]): Promise<{ first: ReturnType<typeof counts>; last: ReturnType<typeof counts> }> {
+async function tenThousand(
+  model: Model,
+  rows: readonly Record<string, unknown>[],
+): Promise<{ first: ReturnType<typeof counts>; last: ReturnType<typeof counts> }> {
   const batch = Array.from({ length: 100 }, (_, i) => rows[i % rows.length]!);
   await model.predictBatch(batch);
   const first = counts();
@@ -50,8 +53,21 @@ describe('runtime: no tensor or GPU-buffer leaks', () => {
     await tf.setBackend('cpu');
     const layers = twoByTwo();
     const files = await bundle(layers, ['a0', 'a1', 'a2', 'id0', 'id1'], {
-      model: { format: 'layers-model', entry: 'model.json', inputs: [{ name: 'features', shape: [3] }, { name: 'ids', shape: [2], dtype: 'int32' }] },
-      output: { kind: 'raw', outputs: [{ name: 'probs', shape: [4] }, { name: 'grid', shape: [2, 3] }] },
+      model: {
+        format: 'layers-model',
+        entry: 'model.json',
+        inputs: [
+          { name: 'features', shape: [3] },
+          { name: 'ids', shape: [2], dtype: 'int32' },
+        ],
+      },
+      output: {
+        kind: 'raw',
+        outputs: [
+          { name: 'probs', shape: [4] },
+          { name: 'grid', shape: [2, 3] },
+        ],
+      },
     });
     const rows = Array.from({ length: 7 }, (_, r) => ({ a0: r / 3, a1: -r, a2: 1, id0: r % 5, id1: (r + 2) % 5 }));
     for (const backend of ['wasm', 'cpu'] as const) {

@@ -70,13 +70,20 @@ describe('loadModel: options, progress, abort, cache', () => {
     indexedDB.deleteDatabase(cache.dbName);
   });
 
-  it('model.schema and model.manifest are the bundle\'s verified schema.json and manifest, frozen, in page and worker mode', async () => {
+  it("model.schema and model.manifest are the bundle's verified schema.json and manifest, frozen, in page and worker mode", async () => {
     const dir = '/models/penguins/1.1.0/';
     const schemaJson = await (await fetch(`${dir}schema.json`)).json();
     const manifestJson = await (await fetch(`${dir}manifest.json`)).json();
     for (const worker of [undefined, { url: '/src/runtime/worker.ts' }]) {
       const mode = worker ? 'worker' : 'page';
-      const model = await loadModel({ bundle: dir, cache: false, remember: false, backend: 'wasm', wasmPaths: '/node_modules/@tensorflow/tfjs-backend-wasm/dist/', ...(worker ? { worker } : {}) });
+      const model = await loadModel({
+        bundle: dir,
+        cache: false,
+        remember: false,
+        backend: 'wasm',
+        wasmPaths: '/node_modules/@tensorflow/tfjs-backend-wasm/dist/',
+        ...(worker ? { worker } : {}),
+      });
       expect(model.info.worker, mode).to.equal(worker !== undefined);
       expect(model.schema, mode).to.deep.equal(schemaJson);
       expect(model.manifest, mode).to.deep.equal(manifestJson);

@@ -46,7 +46,7 @@ describe('runtime: the automatic policy measures wasm against cpu when there is 
     await model.dispose();
   });
 
-  it('the measurement leaves no tensor behind (the slower backend\'s model is disposed)', async () => {
+  it("the measurement leaves no tensor behind (the slower backend's model is disposed)", async () => {
     await (await loadModel({ ...options, bundle: '/models/penguins/1.1.0/' })).dispose();
     const before = tf.memory().numTensors;
     const model = await loadModel({ ...options, bundle: '/models/penguins/1.1.0/' });

@@ -14,7 +14,8 @@ import { WASM, maxDiff } from './helpers.js';
 
 const BASE = '/__npm-models/nsfwjs/';
 const LABELS = ['Drawing', 'Hentai', 'Neutral', 'Porn', 'Sexy'];
-const hex = async (bytes: Uint8Array) => [...new Uint8Array(await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>))].map((b) => b.toString(16).padStart(2, '0')).join('');
+const hex = async (bytes: Uint8Array) =>
+  [...new Uint8Array(await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>))].map((b) => b.toString(16).padStart(2, '0')).join('');
 const bytesOf = async (url: string) => new Uint8Array(await (await fetch(url)).arrayBuffer());
 const utf8 = (value: unknown) => new TextEncoder().encode(JSON.stringify(value));
 
@@ -23,10 +24,18 @@ async function bundle(name: string, format: 'layers-model' | 'graph-model'): Pro
   const json = JSON.parse(new TextDecoder().decode(await bytesOf(`${BASE}${name}/model.json`))) as { weightsManifest: Array<{ paths: string[] }> };
   const files = new Map<string, Uint8Array>([['model.json', utf8(json)]]);
   for (const path of json.weightsManifest.flatMap((g) => g.paths)) files.set(path, await bytesOf(`${BASE}${name}/${path}`));
-  const schema = { formatVersion: 2, columns: [{ name: 'image', type: 'image', steps: [{ kind: 'image', width: 224, height: 224, channels: 3, scale: [1 / 255], offset: [0] }] }], features: [{ column: 'image', count: 150528 }], width: 150528 };
+  const schema = {
+    formatVersion: 2,
+    columns: [{ name: 'image', type: 'image', steps: [{ kind: 'image', width: 224, height: 224, channels: 3, scale: [1 / 255], offset: [0] }] }],
+    features: [{ column: 'image', count: 150528 }],
+    width: 150528,
+  };
   files.set('schema.json', utf8(schema));
   const manifest = {
-    formatVersion: 1, name, version: '4.4.0', createdAt: '2026-01-01T00:00:00.000Z',
+    formatVersion: 1,
+    name,
+    version: '4.4.0',
+    createdAt: '2026-01-01T00:00:00.000Z',
     model: { format, entry: 'model.json' },
     files: await Promise.all([...files].map(async ([path, bytes]) => ({ path, bytes: bytes.byteLength, sha256: await hex(bytes) }))),
     schema: 'schema.json',
@@ -39,14 +48,17 @@ async function bundle(name: string, format: 'layers-model' | 'graph-model'): Pro
 /** A deterministic 224×224 picture. */
 function picture(seed: number): ImageData {
   const data = new Uint8ClampedArray(224 * 224 * 4);
-  for (let i = 0; i < data.length; i++) data[i] = i % 4 === 3 ? 255 : (Math.imul(i, 2654435761 + seed) >>> 24) ^ ((i >> 9) * seed) & 255;
+  for (let i = 0; i < data.length; i++) data[i] = i % 4 === 3 ? 255 : (Math.imul(i, 2654435761 + seed) >>> 24) ^ (((i >> 9) * seed) & 255);
   return new ImageData(data, 224, 224);
 }
 
 describe('runtime: MobileNetV2 224×224×3 from npm (nsfwjs), layers and graph', () => {
   before(() => setWasmPaths(WASM));
 
-  for (const [name, format] of [['mobilenet_v2', 'layers-model'], ['mobilenet_v2_mid', 'graph-model']] as const)
+  for (const [name, format] of [
+    ['mobilenet_v2', 'layers-model'],
+    ['mobilenet_v2_mid', 'graph-model'],
+  ] as const)
     for (const backend of ['wasm', 'cpu'] as const)
       it(`${name} (${format}) equals raw tfjs on ${backend}`, async () => {
         const files = await bundle(name, format);

@@ -36,7 +36,11 @@ describe('runtime: several inputs and outputs (raw and detection)', () => {
       const rows = rowsOf(6);
       const reference = async () => {
         const a = tf.tensor2d(rows.map((r) => [r.a0, r.a1, r.a2]));
-        const ids = tf.tensor2d(rows.map((r) => [r.id0, r.id1]), undefined, 'int32');
+        const ids = tf.tensor2d(
+          rows.map((r) => [r.id0, r.id1]),
+          undefined,
+          'int32',
+        );
         const [p, g] = model.predict([a, ids]) as tf.Tensor[];
         const out = [(await p!.array()) as number[][], (await g!.array()) as number[][][]];
         tf.dispose([a, ids, p!, g!]);
@@ -44,10 +48,28 @@ describe('runtime: several inputs and outputs (raw and detection)', () => {
       };
       const [cpuP, cpuG] = await reference();
       const golden = { rows, outputs: rows.map((_, i) => [...cpuP[i]!, ...cpuG[i]!.flat()].map((v) => Number(v.toPrecision(9)))) };
-      const files = await bundle(model, COLUMNS, {
-        model: { format: 'layers-model', entry: 'model.json', inputs: [{ name: 'features', shape: [3] }, { name: 'ids', shape: [2], dtype: 'int32' }] },
-        output: { kind: 'raw', outputs: [{ name: 'probs', shape: [4] }, { name: 'grid', shape: [2, 3] }] },
-      }, golden);
+      const files = await bundle(
+        model,
+        COLUMNS,
+        {
+          model: {
+            format: 'layers-model',
+            entry: 'model.json',
+            inputs: [
+              { name: 'features', shape: [3] },
+              { name: 'ids', shape: [2], dtype: 'int32' },
+            ],
+          },
+          output: {
+            kind: 'raw',
+            outputs: [
+              { name: 'probs', shape: [4] },
+              { name: 'grid', shape: [2, 3] },
+            ],
+          },
+        },
+        golden,
+      );
       const loaded = await loadModel({ files, backend, wasmPaths: WASM, remember: false });
       expect(loaded.info.backend).to.equal(backend);
       await tf.setBackend(backend);
@@ -72,7 +94,20 @@ describe('runtime: several inputs and outputs (raw and detection)', () => {
     await tf.setBackend('cpu');
     const model = detector();
     const rows = Array.from({ length: 4 }, (_, r) => Object.fromEntries(Array.from({ length: 5 }, (_, c) => [`x${c}`, Math.sin(r * 5 + c) * 3])));
-    const spec = { kind: 'detection', outputs: [{ name: 'boxes', shape: [6, 4] }, { name: 'scores', shape: [6, 3] }], boxes: 'boxes', scores: 'scores', labels: ['none', 'cat', 'dog'], background: 0, scoreThreshold: 0.2, iouThreshold: 0.3, maxDetections: 4 };
+    const spec = {
+      kind: 'detection',
+      outputs: [
+        { name: 'boxes', shape: [6, 4] },
+        { name: 'scores', shape: [6, 3] },
+      ],
+      boxes: 'boxes',
+      scores: 'scores',
+      labels: ['none', 'cat', 'dog'],
+      background: 0,
+      scoreThreshold: 0.2,
+      iouThreshold: 0.3,
+      maxDetections: 4,
+    };
     const files = await bundle(model, ['x0', 'x1', 'x2', 'x3', 'x4'], { model: { format: 'layers-model', entry: 'model.json' }, output: spec });
     const loaded = await loadModel({ files, backend: 'cpu', remember: false });
     const { predictions } = await loaded.predictBatch(rows);
@@ -89,7 +124,10 @@ describe('runtime: several inputs and outputs (raw and detection)', () => {
       tf.dispose([x, b!, s!, kept]);
       const p = predictions[r];
       if (p?.kind !== 'detection') throw new Error(`row ${r}: ${p?.kind}`);
-      expect(p.detections.map((d) => d.label), `row ${r}`).to.deep.equal(keptIdx.map((i) => ['none', 'cat', 'dog'][cls[i]!]));
+      expect(
+        p.detections.map((d) => d.label),
+        `row ${r}`,
+      ).to.deep.equal(keptIdx.map((i) => ['none', 'cat', 'dog'][cls[i]!]));
       p.detections.forEach((d, k) => {
         expect(maxDiff(d.box, boxes[0]![keptIdx[k]!]!)).to.be.below(1e-6);
         expect(Math.abs(d.score - best[keptIdx[k]!]!)).to.be.below(1e-6);
@@ -106,12 +144,28 @@ describe('runtime: several inputs and outputs (raw and detection)', () => {
   it('refuses with MANIFEST_INVALID when the manifest does not describe the model', async () => {
     await tf.setBackend('cpu');
     const model = twoByTwo();
-    const noInputs = await bundle(model, COLUMNS, { model: { format: 'layers-model', entry: 'model.json' }, output: { kind: 'raw', outputs: [{ name: 'probs', shape: [4] }, { name: 'grid', shape: [2, 3] }] } });
+    const noInputs = await bundle(model, COLUMNS, {
+      model: { format: 'layers-model', entry: 'model.json' },
+      output: {
+        kind: 'raw',
+        outputs: [
+          { name: 'probs', shape: [4] },
+          { name: 'grid', shape: [2, 3] },
+        ],
+      },
+    });
     const e1 = await rejectionOf(loadModel({ files: noInputs, backend: 'cpu', remember: false }));
     expect(e1.code).to.equal('MANIFEST_INVALID');
     expect(e1.message).to.match(/2 inputs \(features, ids\); list them in the manifest's model.inputs/);
     const wrongOutputs = await bundle(model, COLUMNS, {
-      model: { format: 'layers-model', entry: 'model.json', inputs: [{ name: 'features', shape: [3] }, { name: 'ids', shape: [2], dtype: 'int32' }] },
+      model: {
+        format: 'layers-model',
+        entry: 'model.json',
+        inputs: [
+          { name: 'features', shape: [3] },
+          { name: 'ids', shape: [2], dtype: 'int32' },
+        ],
+      },
       output: { kind: 'raw', outputs: [{ name: 'probs', shape: [4] }] },
     });
     const e2 = await rejectionOf(loadModel({ files: wrongOutputs, backend: 'cpu', remember: false }));

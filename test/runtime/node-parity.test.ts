@@ -16,7 +16,9 @@ async function nodePredict(bundle: string, rows: unknown[], backend: 'wasm' | 'c
 }
 
 /** Rows beyond the golden ones, with a bad one in the middle. */
-const extraRows = Array.from({ length: 40 }, (_, i) => (i === 17 ? { a: 'n/a', c: 'x', d: true } : { a: i / 3 - 4, b: i % 6 ? i / 7 : null, c: ['x', 'y', 'z'][i % 3], d: i % 2 === 0 }));
+const extraRows = Array.from({ length: 40 }, (_, i) =>
+  i === 17 ? { a: 'n/a', c: 'x', d: true } : { a: i / 3 - 4, b: i % 6 ? i / 7 : null, c: ['x', 'y', 'z'][i % 3], d: i % 2 === 0 },
+);
 
 /** Messy penguins rows: a numeric string, a missing value, an unknown island, a stray "." sex. */
 const messyPenguins = [

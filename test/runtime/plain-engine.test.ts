@@ -32,14 +32,30 @@ describe('runtime: the plain-JS engine', () => {
     const out = tfl.layers.activation({ activation: 'softmax' }).apply(tfl.layers.dense({ units: 4, useBias: false }).apply(h)) as tfl.SymbolicTensor;
     const functional = tfl.model({ inputs: input, outputs: out });
     functional.setWeights(functional.getWeights().map((w, i) => tf.tensor(values(w.size, 40 + i), w.shape)));
-    for (const [name, model, width] of [['sequential', denseModel(60, [[24, 'relu'], [5, 'softmax']], 9), 60], ['functional', functional, 12]] as const) {
+    for (const [name, model, width] of [
+      [
+        'sequential',
+        denseModel(
+          60,
+          [
+            [24, 'relu'],
+            [5, 'softmax'],
+          ],
+          9,
+        ),
+        60,
+      ],
+      ['functional', functional, 12],
+    ] as const) {
       const fromFile = readDenseArtifacts(await artifactsOf(model));
       if (!('steps' in fromFile)) throw new Error(fromFile.reason);
       expect(fromFile.width, name).to.equal(width);
       const chain = readDenseChain(model);
       if (!('steps' in chain)) throw new Error(chain.reason);
       const fromModel = toDenseSteps(chain.steps);
-      expect(fromFile.steps.map((s) => [s.activation, s.kernel?.inputs, s.kernel?.units, s.bias?.length])).to.deep.equal(fromModel.map((s) => [s.activation, s.kernel?.inputs, s.kernel?.units, s.bias?.length]));
+      expect(fromFile.steps.map((s) => [s.activation, s.kernel?.inputs, s.kernel?.units, s.bias?.length])).to.deep.equal(
+        fromModel.map((s) => [s.activation, s.kernel?.inputs, s.kernel?.units, s.bias?.length]),
+      );
       const a = createDirect(fromFile.steps, width);
       const b = createDirect(fromModel, width);
       if (!('run' in a) || !('run' in b)) throw new Error('no kernel');
@@ -52,8 +68,12 @@ describe('runtime: the plain-JS engine', () => {
   it('says why it does not take a model, and tfjs runs it', async () => {
     const leaky = tfl.sequential({ layers: [tfl.layers.dense({ units: 6, inputShape: [5] }), tfl.layers.leakyReLU(), tfl.layers.dense({ units: 2 })] });
     const artifacts = await artifactsOf(leaky);
-    expect(readDenseArtifacts(artifacts)).to.have.property('reason').that.matches(/^layer \S+ \(LeakyReLU\) is not Dense, Activation or an inference-time identity$/);
-    expect(readDenseArtifacts({ ...artifacts, weightSpecs: artifacts.weightSpecs!.map((s, i) => (i === 0 ? { ...s, dtype: 'int32' as const } : s)) })).to.have.property('reason').that.contains('is int32, not plain float32');
+    expect(readDenseArtifacts(artifacts))
+      .to.have.property('reason')
+      .that.matches(/^layer \S+ \(LeakyReLU\) is not Dense, Activation or an inference-time identity$/);
+    expect(readDenseArtifacts({ ...artifacts, weightSpecs: artifacts.weightSpecs!.map((s, i) => (i === 0 ? { ...s, dtype: 'int32' as const } : s)) }))
+      .to.have.property('reason')
+      .that.contains('is int32, not plain float32');
     const files = await denseBundle('leaky', leaky, 5, rowsOf(5, 4));
     leaky.dispose();
     const model = await loadModel({ files, remember: false, wasmPaths: WASM });
@@ -64,7 +84,20 @@ describe('runtime: the plain-JS engine', () => {
 
   it(`a model over ${BACKGROUND_MEASURE_ABOVE} multiply-adds per row answers from the kernel, then tfjs is measured in the background and the faster kept and remembered`, async () => {
     // 96→64→10: 6,784 multiply-adds per row, between the background threshold and the kernel's bound.
-    const files = await denseBundle('mid', denseModel(96, [[64, 'relu'], [10, 'softmax']], 5), 96, rowsOf(96, 6), Array.from({ length: 10 }, (_, i) => `c${i}`));
+    const files = await denseBundle(
+      'mid',
+      denseModel(
+        96,
+        [
+          [64, 'relu'],
+          [10, 'softmax'],
+        ],
+        5,
+      ),
+      96,
+      rowsOf(96, 6),
+      Array.from({ length: 10 }, (_, i) => `c${i}`),
+    );
     const key = 'ferryml.backend:mid@1.0.0';
     localStorage.removeItem(key);
     const changed = new Promise<ModelInfo>((resolve) => {

@@ -30,7 +30,13 @@ describe('runtime: scheduler (micro-batching, abort, timeout, validation, leaks)
     expect(batches).to.be.below(1000);
     for (let i = 0; i < 200; i++) expect(maxDiff(results[i]!.raw, reference[i]!), `row ${i}`).to.be.below(1e-6);
     // Caller i got row i's answer, not a neighbour's: the rows differ, so do the answers.
-    const distinct = new Set(results.map((r) => Array.from(r.raw).map((v) => v.toFixed(6)).join()));
+    const distinct = new Set(
+      results.map((r) =>
+        Array.from(r.raw)
+          .map((v) => v.toFixed(6))
+          .join(),
+      ),
+    );
     expect(distinct.size).to.be.greaterThan(100);
   });
 
@@ -52,7 +58,10 @@ describe('runtime: scheduler (micro-batching, abort, timeout, validation, leaks)
     const { predictions, issues } = await model.predictBatch(mixed as Array<Record<string, unknown>>);
     expect(predictions.map((p) => p === null)).to.deep.equal([false, true, false, true, false]);
     expect(maxDiff(predictions[2]!.raw, outputs[1]!)).to.be.below(1e-5);
-    const errors = issues.filter((i) => i.severity === 'error').map((i) => `${i.row}:${i.column}:${i.code}`).sort();
+    const errors = issues
+      .filter((i) => i.severity === 'error')
+      .map((i) => `${i.row}:${i.column}:${i.code}`)
+      .sort();
     expect(errors).to.deep.equal(['1:d:MISSING_REQUIRED', '3:a:NOT_FINITE', '3:c:UNKNOWN_CATEGORY']);
   });
 

@@ -11,11 +11,18 @@ const WORKER = '/src/runtime/worker.ts';
 /** Signs of tfjs on this page: tfjs-core's global engine, or a fetched .wasm binary. */
 const tfjsOnPage = () => [
   ...('_tfengine' in globalThis ? ['globalThis._tfengine'] : []),
-  ...performance.getEntriesByType('resource').map((e) => e.name).filter((n) => n.endsWith('.wasm') || n.includes('@tensorflow')),
+  ...performance
+    .getEntriesByType('resource')
+    .map((e) => e.name)
+    .filter((n) => n.endsWith('.wasm') || n.includes('@tensorflow')),
 ];
 
 async function expected(name: string) {
-  return (await (await fetch(`/test/fixtures/export/expected/${name}.json`)).json()) as { columns: string[]; rows: unknown[][]; outputs: Array<number[] | null> };
+  return (await (await fetch(`/test/fixtures/export/expected/${name}.json`)).json()) as {
+    columns: string[];
+    rows: unknown[][];
+    outputs: Array<number[] | null>;
+  };
 }
 
 describe('runtime: tree ensembles', () => {

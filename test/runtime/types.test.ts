@@ -11,7 +11,15 @@ import { base, rejectionOf } from './helpers.js';
 const schema = defineSchema({
   columns: [
     { name: 'a', type: 'number', parse: { strings: 'decimal' }, steps: [{ kind: 'standardize', mean: 2, scale: 1.5 }] },
-    { name: 'b', type: 'number', required: false, steps: [{ kind: 'impute', value: 0.5, indicator: true }, { kind: 'standardize', mean: 0.5, scale: 2 }] },
+    {
+      name: 'b',
+      type: 'number',
+      required: false,
+      steps: [
+        { kind: 'impute', value: 0.5, indicator: true },
+        { kind: 'standardize', mean: 0.5, scale: 2 },
+      ],
+    },
     { name: 'c', type: 'category', steps: [{ kind: 'onehot', categories: ['x', 'y', 'z'], unknown: 'error' }] },
     { name: 'd', type: 'boolean', steps: [{ kind: 'passthrough' }] },
   ],
@@ -75,7 +83,10 @@ describe('runtime: typed inputs', () => {
     // A 1.0.0 row (no Sex) predicts on 1.1.0: its imputer fills the new column.
     expect((await model.predict(golden.rows[0]!)).kind).to.equal('classification');
     await model.dispose();
-    const changed = { ...v1, columns: v1.columns.map((c) => (c.name === 'Island' ? { name: 'Island', type: 'number' as const, steps: [{ kind: 'passthrough' as const }] } : c)) };
+    const changed = {
+      ...v1,
+      columns: v1.columns.map((c) => (c.name === 'Island' ? { name: 'Island', type: 'number' as const, steps: [{ kind: 'passthrough' as const }] } : c)),
+    };
     const error = await rejectionOf(loadModel({ ...bundle11, schema: changed }));
     expect(error.code).to.equal('SCHEMA_INVALID');
     expect(error.details.conflicts).to.deep.equal(['column "Island": the app sends number, the bundle expects category']);

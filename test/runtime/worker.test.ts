@@ -16,7 +16,10 @@ const rowsFor = (n: number) => Array.from({ length: n }, (_, i) => ({ a: i / 9 -
  */
 const tfjsOnPage = () => [
   ...('_tfengine' in globalThis ? ['globalThis._tfengine'] : []),
-  ...performance.getEntriesByType('resource').map((e) => e.name).filter((n) => n.endsWith('.wasm')),
+  ...performance
+    .getEntriesByType('resource')
+    .map((e) => e.name)
+    .filter((n) => n.endsWith('.wasm')),
 ];
 
 describe('runtime: worker mode', () => {

@@ -85,7 +85,14 @@ describe('schema: batch capture', () => {
       // unknownColumns "error": rows rejected after every column was read still report their values.
       const compiled = compileSchema({ ...fitSchema(spec, train), unknownColumns: 'error' });
       const rows: unknown[] = [...test, null, 7, ['x'], { ...test[0], extra: 1 }];
-      rows.push(Object.defineProperty({ ...(test[1] as object) }, compiled.columns[2]!, { get: () => { throw new Error('getter'); }, enumerable: true }));
+      rows.push(
+        Object.defineProperty({ ...(test[1] as object) }, compiled.columns[2]!, {
+          get: () => {
+            throw new Error('getter');
+          },
+          enumerable: true,
+        }),
+      );
       cases.push({ name: c.name, compiled, rows });
     }
   });
@@ -94,9 +101,18 @@ describe('schema: batch capture', () => {
     for (const { name, compiled, rows } of cases) {
       const a = perValue(compiled, rows);
       const b = captured(compiled, rows);
-      expect(a.result.rejected.some((r) => r === 1), `${name}: rows are rejected`).to.equal(true);
-      expect(a.seen.some(([, , f]) => f === 'unknown'), `${name}: unknown categories`).to.equal(true);
-      expect(a.seen.some(([, v]) => v === null), `${name}: missing values`).to.equal(true);
+      expect(
+        a.result.rejected.some((r) => r === 1),
+        `${name}: rows are rejected`,
+      ).to.equal(true);
+      expect(
+        a.seen.some(([, , f]) => f === 'unknown'),
+        `${name}: unknown categories`,
+      ).to.equal(true);
+      expect(
+        a.seen.some(([, v]) => v === null),
+        `${name}: missing values`,
+      ).to.equal(true);
       expect(b.seen, name).to.deep.equal(a.seen);
       expect(Array.from(b.out), `${name}: features unchanged`).to.deep.equal(Array.from(a.out));
       expect(b.result, `${name}: issues and rejections unchanged`).to.deep.equal(a.result);

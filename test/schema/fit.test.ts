@@ -64,7 +64,10 @@ describe('schema: fitSchema statistics (sklearn 1.2.1 values)', () => {
     expect(onehot).to.deep.equal({ kind: 'onehot', categories: ['a', 'b'], unknown: 'error', drop: 0 });
     expect(step(col({ columns: { x: { type: 'category', drop: 'if_binary' } } }, xs(['c', 'a', 'b'])), 'onehot').drop).to.equal(undefined);
     expect(step(col({ columns: { x: { type: 'number', encode: 'onehot' } } }, xs([10, 9, 100])), 'onehot').categories).to.deep.equal([9, 10, 100]);
-    const ordinal = step(col({ columns: { x: { type: 'category', encode: 'ordinal', unknown: 'ignore', categories: ['lo', 'hi'] } } }, xs(['lo', 'hi', 'mid'])), 'ordinal');
+    const ordinal = step(
+      col({ columns: { x: { type: 'category', encode: 'ordinal', unknown: 'ignore', categories: ['lo', 'hi'] } } }, xs(['lo', 'hi', 'mid'])),
+      'ordinal',
+    );
     expect(ordinal).to.deep.equal({ kind: 'ordinal', categories: ['lo', 'hi'], unknown: { value: -1 } });
   });
 

@@ -52,7 +52,11 @@ describe(`schema: bit-identical output in Node and Chromium (this run: ${isNode 
       const observed: unknown[] = [];
       const { issues, rejected } = compiled.transformInto(test, out, (column, value, flag) => observed.push(column, value, flag ?? 0));
       const capture = captureAll(compiled.columns.length, test.length);
-      compiled.transformInto(test, new Float32Array(out.length), Object.assign(() => undefined, { capture }));
+      compiled.transformInto(
+        test,
+        new Float32Array(out.length),
+        Object.assign(() => undefined, { capture }),
+      );
       const digest: Digest = {
         rows: test.length,
         width: compiled.width,

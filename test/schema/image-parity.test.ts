@@ -34,14 +34,34 @@ interface Fixture {
 }
 
 const CASES: ResizeCase[] = [
-  { name: 'strokes 280x280 -> 28x28 (10x, the digits model)', width: 280, height: 280, channels: 1, dstWidth: 28, dstHeight: 28, convert: 'keep', fill: 'strokes', seed: 1 },
+  {
+    name: 'strokes 280x280 -> 28x28 (10x, the digits model)',
+    width: 280,
+    height: 280,
+    channels: 1,
+    dstWidth: 28,
+    dstHeight: 28,
+    convert: 'keep',
+    fill: 'strokes',
+    seed: 1,
+  },
   { name: 'rgb 37x23 -> 10x7 (ratios 3.7, 3.29)', width: 37, height: 23, channels: 3, dstWidth: 10, dstHeight: 7, convert: 'keep', fill: 'noise', seed: 2 },
   { name: 'rgba 29x13 -> 6x4 (alpha kept)', width: 29, height: 13, channels: 4, dstWidth: 6, dstHeight: 4, convert: 'keep', fill: 'noise', seed: 3 },
   { name: 'rgba 50x31 -> 9x8 luma', width: 50, height: 31, channels: 4, dstWidth: 9, dstHeight: 8, convert: 'luma', fill: 'noise', seed: 4 },
   { name: 'rgb 64x48 -> 7x5 mean', width: 64, height: 48, channels: 3, dstWidth: 7, dstHeight: 5, convert: 'mean', fill: 'noise', seed: 5 },
   { name: 'gray 6x40 -> 15x9 (x enlarges, y shrinks)', width: 6, height: 40, channels: 1, dstWidth: 15, dstHeight: 9, convert: 'keep', fill: 'noise', seed: 6 },
   { name: 'rgb 3x4 -> 8x9 (enlarge: bilinear)', width: 3, height: 4, channels: 3, dstWidth: 8, dstHeight: 9, convert: 'keep', fill: 'noise', seed: 7 },
-  { name: 'gray 29x28 -> 28x28 (ratio just above 1)', width: 29, height: 28, channels: 1, dstWidth: 28, dstHeight: 28, convert: 'keep', fill: 'noise', seed: 8 },
+  {
+    name: 'gray 29x28 -> 28x28 (ratio just above 1)',
+    width: 29,
+    height: 28,
+    channels: 1,
+    dstWidth: 28,
+    dstHeight: 28,
+    convert: 'keep',
+    fill: 'noise',
+    seed: 8,
+  },
   { name: 'rgb 17x11 -> 1x1 (the mean)', width: 17, height: 11, channels: 3, dstWidth: 1, dstHeight: 1, convert: 'keep', fill: 'noise', seed: 9 },
 ];
 

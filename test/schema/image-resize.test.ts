@@ -72,7 +72,7 @@ describe('schema: image resize', () => {
     expect(resize([300, -5, NaN, Infinity], 4, 1, { width: 1, height: 1, channels: 1 })).to.deep.equal([(255 + 0 + 0 + 255) / 4]);
   });
 
-  it('builds each axis\'s taps once per source size (integer overlaps in 1/dst units) and keeps at most 4 sizes', () => {
+  it("builds each axis's taps once per source size (integer overlaps in 1/dst units) and keeps at most 4 sizes", () => {
     const t = axisTaps(5, 2, 'smooth');
     expect([Array.from(t.first), Array.from(t.at), Array.from(t.weights), t.norm]).to.deep.equal([[0, 2], [0, 3, 6], [2, 2, 1, 1, 2, 2], 5]);
     expect(Array.from(axisTaps(2, 4, 'smooth').weights)).to.deep.equal([1, 0.75, 0.25, 0.25, 0.75, 1]);
@@ -86,23 +86,38 @@ describe('schema: image resize', () => {
 
   it('property: a constant image stays that constant at any size, in every channel', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 60 }), fc.integer({ min: 1, max: 60 }), fc.integer({ min: 1, max: 20 }), fc.integer({ min: 1, max: 20 }), fc.constantFrom(1 as const, 3 as const, 4 as const), fc.integer({ min: 0, max: 255 }), (sw, sh, w, h, c, v) => {
-        const out = resize(new Uint8ClampedArray(sw * sh * c).fill(v), sw, sh, { width: w, height: h, channels: c });
-        expect(out.every((x) => x === v)).to.equal(true);
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 60 }),
+        fc.integer({ min: 1, max: 60 }),
+        fc.integer({ min: 1, max: 20 }),
+        fc.integer({ min: 1, max: 20 }),
+        fc.constantFrom(1 as const, 3 as const, 4 as const),
+        fc.integer({ min: 0, max: 255 }),
+        (sw, sh, w, h, c, v) => {
+          const out = resize(new Uint8ClampedArray(sw * sh * c).fill(v), sw, sh, { width: w, height: h, channels: c });
+          expect(out.every((x) => x === v)).to.equal(true);
+        },
+      ),
       { numRuns: 150 },
     );
   });
 
   it('property: shrinking keeps the mean intensity (every source pixel counts once in total)', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 12 }), fc.integer({ min: 1, max: 12 }), fc.integer({ min: 0, max: 40 }), fc.integer({ min: 0, max: 40 }), fc.integer(), (w, h, dx, dy, seed) => {
-        const [sw, sh] = [w + dx, h + dy];
-        const data = Array.from({ length: sw * sh }, (_, i) => (Math.imul(i + 1, 2654435761) ^ seed) >>> 24);
-        const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-        // Each output is rounded to float32 once: at most 2^-24 · 255 off.
-        expect(Math.abs(mean(resize(data, sw, sh, { width: w, height: h, channels: 1 })) - mean(data))).to.be.at.most(255 * 2 ** -24);
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 12 }),
+        fc.integer({ min: 1, max: 12 }),
+        fc.integer({ min: 0, max: 40 }),
+        fc.integer({ min: 0, max: 40 }),
+        fc.integer(),
+        (w, h, dx, dy, seed) => {
+          const [sw, sh] = [w + dx, h + dy];
+          const data = Array.from({ length: sw * sh }, (_, i) => (Math.imul(i + 1, 2654435761) ^ seed) >>> 24);
+          const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+          // Each output is rounded to float32 once: at most 2^-24 · 255 off.
+          expect(Math.abs(mean(resize(data, sw, sh, { width: w, height: h, channels: 1 })) - mean(data))).to.be.at.most(255 * 2 ** -24);
+        },
+      ),
       { numRuns: 150 },
     );
   });

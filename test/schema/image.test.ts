@@ -28,8 +28,20 @@ describe('schema: image step', () => {
     const step = { width: 2, height: 1, channels: 1 as const, scale: [1], offset: [0] };
     const luma = compileSchema(imageSchema(step)).parse({ img: px, n: 0 });
     expect(Array.from(luma.slice(0, 2))).to.deep.equal([Math.fround(0.299 * 255), Math.fround(0.114 * 255)]);
-    expect(Array.from(compileSchema(imageSchema({ ...step, grayscale: 'mean' })).parse({ img: px, n: 0 }).slice(0, 2))).to.deep.equal([85, 85]);
-    expect(Array.from(compileSchema(imageSchema({ ...step, grayscale: 'alpha', invert: true })).parse({ img: px, n: 0 }).slice(0, 2))).to.deep.equal([127, 255]);
+    expect(
+      Array.from(
+        compileSchema(imageSchema({ ...step, grayscale: 'mean' }))
+          .parse({ img: px, n: 0 })
+          .slice(0, 2),
+      ),
+    ).to.deep.equal([85, 85]);
+    expect(
+      Array.from(
+        compileSchema(imageSchema({ ...step, grayscale: 'alpha', invert: true }))
+          .parse({ img: px, n: 0 })
+          .slice(0, 2),
+      ),
+    ).to.deep.equal([127, 255]);
   });
 
   it('resizes: a 2× downscale averages 2×2 blocks, nearest picks, enlarging is bilinear with half-pixel centres', () => {

@@ -39,7 +39,12 @@ describe('schema: image columns at any size (compact features, formatVersion 2)'
     const compact = compileSchema(defineSchema({ columns: [{ name: 'n', type: 'number', steps: [] }, column(size)] }));
     const names = featureNames(column(size));
     expect(names).to.have.length(size * size * 3); // far past the ~123k items a spread overflowed at
-    const legacy = compileSchema({ formatVersion: 1, columns: [{ name: 'n', type: 'number', steps: [] }, column(size)], features: ['n', ...names], width: names.length + 1 });
+    const legacy = compileSchema({
+      formatVersion: 1,
+      columns: [{ name: 'n', type: 'number', steps: [] }, column(size)],
+      features: ['n', ...names],
+      width: names.length + 1,
+    });
     const pixels = Uint8Array.from({ length: size * size * 3 }, (_, i) => (i * 7) % 256);
     const a = compact.parse({ n: 5, img: pixels });
     const b = legacy.parse({ n: 5, img: pixels });
@@ -62,11 +67,14 @@ describe('schema: image columns at any size (compact features, formatVersion 2)'
     };
     bad({ features: [{ column: 'img', count: 47 }], width: 47 }, /counts 47 values, the image step emits 48/);
     bad({ features: [{ column: 'x', count: 48 }] }, /range for "x", which is not an image column/);
-    bad({ features: [] , width: 0 }, /lacks this image column's 48 values/);
+    bad({ features: [], width: 0 }, /lacks this image column's 48 values/);
     bad({ width: 49 }, /"width" is 49 but "features" has 48 values/);
     bad({ formatVersion: 1 }, /must be a feature name, got \{"column":"img","count":48\}/);
     bad({ formatVersion: 1, features: featureNames(column(4)).reverse() }, /must be contiguous/);
-    bad({ columns: [column(4), { name: 'img_3', type: 'number', steps: [] }], features: [{ column: 'img', count: 48 }, 'img_3'], width: 49 }, /also a value of image column "img"/);
+    bad(
+      { columns: [column(4), { name: 'img_3', type: 'number', steps: [] }], features: [{ column: 'img', count: 48 }, 'img_3'], width: 49 },
+      /also a value of image column "img"/,
+    );
     bad({ columns: [{ name: 'img', type: 'image', steps: [null] }] }, /Invalid schema/);
     bad({ columns: [{ name: 'img', type: 'image', steps: [{ ...step(4), width: 1e6 }] }] }, /"width" and "height" must be integers/);
   });

@@ -16,15 +16,36 @@ const RUNS = 200;
 const value = fc.oneof(
   fc.anything({ withBoxedValues: true, withMap: true, withSet: true, withTypedArray: true, withSparseArray: true, withNullPrototype: true }),
   fc.double(),
-  fc.constantFrom(null, undefined, NaN, Infinity, -Infinity, '', ' ', '.', 'NA', '0x10', '1_000', '1e999', '-0', ' 42 ', 'Dream', 'MALE', 'USA', true, false, 0, -0),
+  fc.constantFrom(
+    null,
+    undefined,
+    NaN,
+    Infinity,
+    -Infinity,
+    '',
+    ' ',
+    '.',
+    'NA',
+    '0x10',
+    '1_000',
+    '1e999',
+    '-0',
+    ' 42 ',
+    'Dream',
+    'MALE',
+    'USA',
+    true,
+    false,
+    0,
+    -0,
+  ),
   fc.string(),
 );
 
 function rowsFor(compiled: CompiledSchema) {
-  return fc.array(
-    fc.dictionary(fc.constantFrom(...compiled.columns, '__proto__', 'constructor', 'extra'), value, { maxKeys: compiled.columns.length + 2 }),
-    { maxLength: 8 },
-  );
+  return fc.array(fc.dictionary(fc.constantFrom(...compiled.columns, '__proto__', 'constructor', 'extra'), value, { maxKeys: compiled.columns.length + 2 }), {
+    maxLength: 8,
+  });
 }
 
 describe('schema: property tests (fast-check)', () => {
@@ -87,7 +108,11 @@ describe('schema: property tests (fast-check)', () => {
     };
     const num = fc.oneof(fc.double({ noNaN: true, min: -1e6, max: 1e6 }), fc.integer({ min: -5, max: 5 }), fc.constant(null));
     const row = fc.record({
-      n: fc.oneof(num, fc.constant('NA'), fc.integer({ min: -99, max: 99 }).map((i) => ` ${i}.5 `)),
+      n: fc.oneof(
+        num,
+        fc.constant('NA'),
+        fc.integer({ min: -99, max: 99 }).map((i) => ` ${i}.5 `),
+      ),
       q: num,
       u: num,
       c: fc.oneof(fc.constantFrom('a', 'b', 'é', 'Z'), fc.constant(null)),
@@ -114,7 +139,12 @@ describe('schema: property tests (fast-check)', () => {
   });
 
   it('every finite double survives the decimal grammar: String(x) parses back to x', () => {
-    const compiled = compileSchema({ formatVersion: 1, columns: [{ name: 'x', type: 'number', parse: { strings: 'decimal' }, steps: [] }], features: ['x'], width: 1 });
+    const compiled = compileSchema({
+      formatVersion: 1,
+      columns: [{ name: 'x', type: 'number', parse: { strings: 'decimal' }, steps: [] }],
+      features: ['x'],
+      width: 1,
+    });
     fc.assert(
       fc.property(fc.double({ noNaN: true, noDefaultInfinity: true, min: -3e38, max: 3e38 }), (x) => {
         expect(compiled.parse({ x: String(x) })[0]).to.equal(Math.fround(x));

@@ -56,7 +56,13 @@ describe('schema: transform semantics', () => {
   });
 
   it('accepts decimal strings by one grammar and rejects everything else, never Number("") → 0', () => {
-    const ok: Array<[string, number]> = [['42', 42], [' -1.5e1 ', -15], ['+.5', 0.5], ['7.', 7], ['1E2', 100]];
+    const ok: Array<[string, number]> = [
+      ['42', 42],
+      [' -1.5e1 ', -15],
+      ['+.5', 0.5],
+      ['7.', 7],
+      ['1E2', 100],
+    ];
     for (const [s, v] of ok) expect(compiled.parse({ island: 'Dream', bill: s, mass: 3000, sex: 'male' })[3], s).to.equal(Math.fround((v - 44) / 5));
     for (const s of ['0x10', 'Infinity', '1_000', '1,5', 'abc', '.', '-', '1e', '++1', 'NaN']) {
       const r = compiled.safeParse({ island: 'Dream', bill: s, mass: 3000, sex: 'male' });
@@ -144,7 +150,10 @@ describe('schema: transform semantics', () => {
   });
 
   it('parseBatch throws with row-indexed issues; safeParseBatch returns values and issues', () => {
-    const rows = [{ island: 'Dream', bill: 44, mass: 3000, sex: 'male' }, { island: 'Dream', mass: 3000 }];
+    const rows = [
+      { island: 'Dream', bill: 44, mass: 3000, sex: 'male' },
+      { island: 'Dream', mass: 3000 },
+    ];
     const e = errorOf(() => compiled.parseBatch(rows as never)) as ValidationError;
     expect(e.issues.map((i) => [i.row, i.code])).to.deep.equal([[1, 'MISSING_REQUIRED']]);
     const r = compiled.safeParseBatch(rows as never);
@@ -198,7 +207,12 @@ describe('schema: unknown columns, prototype keys, encoders', () => {
 
   it('a row whose getter throws is rejected, not thrown', () => {
     const c = compileSchema(base);
-    const row = Object.defineProperty({}, 'level', { enumerable: true, get: () => { throw new Error('boom'); } });
+    const row = Object.defineProperty({}, 'level', {
+      enumerable: true,
+      get: () => {
+        throw new Error('boom');
+      },
+    });
     const r = c.safeParse(row as never);
     expect(r.success === false && codes(r.issues)).to.deep.equal(['(row):TYPE_MISMATCH']);
   });
@@ -237,13 +251,55 @@ describe('schema: compile-time checks (SCHEMA_INVALID names the column and step)
 
   it('rejects bad versions, steps, values, orders and feature lists', () => {
     bad((s) => ({ ...s, formatVersion: 3 }), /formatVersion 3 is not supported/);
-    bad((s) => ((s.columns[0]!.steps[0] as { scale: number }).scale = 0, s), /column "a" steps\[0\] \(standardize\): "mean" and "scale" must be finite, scale non-zero/);
-    bad((s) => ({ ...s, columns: [{ ...s.columns[0]!, steps: [{ kind: 'standardize', mean: 0, scale: 1 }, { kind: 'impute', value: 1 }] }] }), /column "a": steps \[standardize, impute\] are not a valid order/);
+    bad(
+      (s) => (((s.columns[0]!.steps[0] as { scale: number }).scale = 0), s),
+      /column "a" steps\[0\] \(standardize\): "mean" and "scale" must be finite, scale non-zero/,
+    );
+    bad(
+      (s) => ({
+        ...s,
+        columns: [
+          {
+            ...s.columns[0]!,
+            steps: [
+              { kind: 'standardize', mean: 0, scale: 1 },
+              { kind: 'impute', value: 1 },
+            ],
+          },
+        ],
+      }),
+      /column "a": steps \[standardize, impute\] are not a valid order/,
+    );
     bad((s) => ({ ...s, features: ['b'] }), /"features" lacks "a"/);
     bad((s) => ({ ...s, width: 2 }), /"width" is 2 but "features" has 1/);
-    bad((s) => ({ ...s, columns: [{ name: 'a', type: 'category', steps: [{ kind: 'onehot', categories: ['x', 'x'], unknown: 'error' }] }], features: ['a_x', 'a_x'] }), /duplicate|unique/);
+    bad(
+      (s) => ({
+        ...s,
+        columns: [{ name: 'a', type: 'category', steps: [{ kind: 'onehot', categories: ['x', 'x'], unknown: 'error' }] }],
+        features: ['a_x', 'a_x'],
+      }),
+      /duplicate|unique/,
+    );
     bad((s) => ({ ...s, columns: [{ ...s.columns[0]!, required: false }] }), /no step handles a missing value/);
-    bad((s) => ({ ...s, columns: [{ name: 'a', type: 'number', steps: [{ kind: 'bucketize', edges: [2, 1], encode: 'ordinal' }] }] }), /"edges" must be finite and ascending/);
-    bad((s) => ({ ...s, columns: [{ name: 'a', type: 'category', steps: [{ kind: 'impute', value: 3 }, { kind: 'ordinal', categories: ['x'], unknown: 'error' }] }] }), /steps\[0\] \(impute\): "value" must be a finite string/);
+    bad(
+      (s) => ({ ...s, columns: [{ name: 'a', type: 'number', steps: [{ kind: 'bucketize', edges: [2, 1], encode: 'ordinal' }] }] }),
+      /"edges" must be finite and ascending/,
+    );
+    bad(
+      (s) => ({
+        ...s,
+        columns: [
+          {
+            name: 'a',
+            type: 'category',
+            steps: [
+              { kind: 'impute', value: 3 },
+              { kind: 'ordinal', categories: ['x'], unknown: 'error' },
+            ],
+          },
+        ],
+      }),
+      /steps\[0\] \(impute\): "value" must be a finite string/,
+    );
   });
 });

@@ -9,7 +9,15 @@ import type { InferInput } from '../../src/schema/define.js';
 const schema = defineSchema({
   columns: [
     { name: 'island', type: 'category', steps: [{ kind: 'onehot', categories: ['Biscoe', 'Dream'], unknown: 'error' }] },
-    { name: 'sex', type: 'category', missing: { strings: ['.'] }, steps: [{ kind: 'impute', value: 'f' }, { kind: 'ordinal', categories: ['f', 'm'], unknown: { value: -1 } }] },
+    {
+      name: 'sex',
+      type: 'category',
+      missing: { strings: ['.'] },
+      steps: [
+        { kind: 'impute', value: 'f' },
+        { kind: 'ordinal', categories: ['f', 'm'], unknown: { value: -1 } },
+      ],
+    },
     { name: 'mass', type: 'number', steps: [{ kind: 'standardize', mean: 4200, scale: 800 }] },
     { name: 'bill', type: 'number', parse: { strings: 'decimal' }, steps: [{ kind: 'impute', value: 44 }] },
     { name: 'cylinders', type: 'number', steps: [{ kind: 'onehot', categories: [4, 6, 8], unknown: 'error' }] },
@@ -80,6 +88,8 @@ describe('schema: defineSchema and inferred input types', () => {
   });
 
   it('defineSchema checks the schema like compileSchema (SCHEMA_INVALID)', () => {
-    expect(() => defineSchema({ columns: [{ name: 'x', type: 'number', steps: [{ kind: 'standardize', mean: 0, scale: 0 }] }] })).to.throw(/SCHEMA|scale non-zero/);
+    expect(() => defineSchema({ columns: [{ name: 'x', type: 'number', steps: [{ kind: 'standardize', mean: 0, scale: 0 }] }] })).to.throw(
+      /SCHEMA|scale non-zero/,
+    );
   });
 });

@@ -85,7 +85,11 @@ export async function startAlertmanager(webhookUrl) {
     join(dir, 'alertmanager.yml'),
     `route:\n  receiver: hook\n  group_by: [alertname, model, version, feature]\n  group_wait: 1s\n  group_interval: 1s\n  repeat_interval: 1h\nreceivers:\n  - name: hook\n    webhook_configs:\n      - url: ${webhookUrl}\n        send_resolved: true\n`,
   );
-  const p = launch(bins.alertmanager, ['--config.file=alertmanager.yml', `--storage.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--cluster.listen-address='], dir);
+  const p = launch(
+    bins.alertmanager,
+    ['--config.file=alertmanager.yml', `--storage.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--cluster.listen-address='],
+    dir,
+  );
   const url = `http://127.0.0.1:${port}`;
   await ready(`${url}/-/ready`, 30_000, p.child, p.output).catch(async (e) => (await p.stop(), Promise.reject(e)));
   return { url, output: p.output, stop: p.stop };
@@ -100,7 +104,11 @@ export async function startPrometheus(target, token) {
     join(dir, 'prometheus.yml'),
     `global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\nscrape_configs:\n  - job_name: ferryml\n    metrics_path: /metrics\n    authorization:\n      credentials: ${token}\n    static_configs:\n      - targets: ['${target}']\n`,
   );
-  const p = launch(bins.prometheus, ['--config.file=prometheus.yml', `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`], dir);
+  const p = launch(
+    bins.prometheus,
+    ['--config.file=prometheus.yml', `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`],
+    dir,
+  );
   const url = `http://127.0.0.1:${port}`;
   await ready(`${url}/-/ready`, 60_000, p.child, p.output).catch(async (e) => (await p.stop(), Promise.reject(e)));
   return { url, promtool: bins.promtool, output: p.output, stop: p.stop };
@@ -137,7 +145,13 @@ export async function startReceiver(status = () => 200) {
 /** A collector process (`src/node/collector/main.ts` through tsx) with `args` (the admin token travels in `env`, never argv); resolves once it listens. */
 export async function startCollectorProcess(args, env = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'ferryml-alert-collector-'));
-  const p = launch(process.execPath, ['--import', 'tsx', join(process.cwd(), 'src/node/collector/main.ts'), '--db', join(dir, 'telemetry.sqlite'), ...args], dir, process.cwd(), env);
+  const p = launch(
+    process.execPath,
+    ['--import', 'tsx', join(process.cwd(), 'src/node/collector/main.ts'), '--db', join(dir, 'telemetry.sqlite'), ...args],
+    dir,
+    process.cwd(),
+    env,
+  );
   const url = await new Promise((resolve, reject) => {
     const t = setInterval(() => {
       const m = /listening on (http:\/\/\S+)/.exec(p.output());
@@ -199,7 +213,12 @@ async function alertingMiddleware(ctx, next) {
     }
     if (!set) return send(ctx, 409, { message: 'POST /__alerting/start first' });
     if (path === '/__alerting/alertmanager') return send(ctx, 200, await (await fetch(`${set.am.url}/api/v2/alerts`)).text());
-    if (path === '/__alerting/notifications') return send(ctx, 200, set.hook.bodies.map((b) => b.body));
+    if (path === '/__alerting/notifications')
+      return send(
+        ctx,
+        200,
+        set.hook.bodies.map((b) => b.body),
+      );
     if (path.startsWith('/__alerting/api/')) {
       const res = await fetch(`${set.collector.url}${path.slice('/__alerting'.length)}${ctx.search}`, { headers: { Authorization: `Bearer ${set.token}` } });
       return send(ctx, res.status, await res.text());

@@ -113,7 +113,12 @@ async function otlp(ctx, scenario) {
       ctx.req.socket.destroy();
       return;
     }
-    return send(ctx, step.status, { code: step.status, message: `injected ${step.status}` }, step.retryAfter !== undefined ? { 'Retry-After': String(step.retryAfter) } : {});
+    return send(
+      ctx,
+      step.status,
+      { code: step.status, message: `injected ${step.status}` },
+      step.retryAfter !== undefined ? { 'Retry-After': String(step.retryAfter) } : {},
+    );
   }
   try {
     const r = await forward(ctx.req, body);

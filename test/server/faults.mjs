@@ -38,7 +38,8 @@ const scopeOf = (id) => {
 };
 
 const TYPES = { '.json': 'application/json', '.bin': 'application/octet-stream', '.html': 'text/html; charset=utf-8', '.txt': 'text/plain' };
-const HTML_404 = '<!doctype html>\n<html><head><title>404 Not Found</title></head><body><h1>Not Found</h1><p>The requested URL was not found on this server.</p></body></html>\n';
+const HTML_404 =
+  '<!doctype html>\n<html><head><title>404 Not Found</title></head><body><h1>Not Found</h1><p>The requested URL was not found on this server.</p></body></html>\n';
 
 function parseSpec(text) {
   const spec = {};

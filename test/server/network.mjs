@@ -61,7 +61,8 @@ export const plugins = [
       const state = await stateOf(session);
       const { cdp } = state;
       if (payload?.record !== undefined) {
-        if (typeof payload.record !== 'string' || !payload.record.startsWith('/')) throw new Error('ferryml:network: `record` must be a path pattern starting with "/"');
+        if (typeof payload.record !== 'string' || !payload.record.startsWith('/'))
+          throw new Error('ferryml:network: `record` must be a path pattern starting with "/"');
         const pattern = new URL(session.browser.getPage(session.id).url()).origin + payload.record;
         state.test = matcher(pattern);
         state.since = Date.now();

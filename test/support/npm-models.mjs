@@ -27,8 +27,7 @@ export function unwrapNsfwjs(name) {
   const files = new Map();
   const model = { format: NSFWJS[name].format, ...json };
   files.set('model.json', Buffer.from(JSON.stringify(model)));
-  for (const group of json.weightsManifest)
-    for (const path of group.paths) files.set(path, Buffer.from(String(require(`${dir}/${path}.min.js`)), 'base64'));
+  for (const group of json.weightsManifest) for (const path of group.paths) files.set(path, Buffer.from(String(require(`${dir}/${path}.min.js`)), 'base64'));
   return files;
 }
 

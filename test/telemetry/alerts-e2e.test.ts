@@ -17,7 +17,8 @@ import { prng, unique } from './helpers.js';
 
 const LABELS = ['a', 'b', 'c'];
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const hex = async (bytes: Uint8Array) => [...new Uint8Array(await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>))].map((b) => b.toString(16).padStart(2, '0')).join('');
+const hex = async (bytes: Uint8Array) =>
+  [...new Uint8Array(await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>))].map((b) => b.toString(16).padStart(2, '0')).join('');
 const json = (bytes: Uint8Array | undefined) => JSON.parse(new TextDecoder().decode(bytes)) as Record<string, any>;
 const utf8 = (v: unknown) => new TextEncoder().encode(JSON.stringify(v));
 
@@ -41,7 +42,10 @@ async function bundle(name: string, kernel: number[], bias: number[], golden = t
   const files = await denseBundle(name, model, 1, train, LABELS);
   model.dispose();
   const schema = json(files.get('schema.json'));
-  schema.columns[0].baseline = numericBaseline(train.map((r) => r.x0), 0);
+  schema.columns[0].baseline = numericBaseline(
+    train.map((r) => r.x0),
+    0,
+  );
   files.set('schema.json', utf8(schema));
   const manifest = json(files.get('manifest.json'));
   manifest.outputBaseline = computeOutputBaseline(json(files.get('golden.json')).outputs, manifest.output, 'golden');
@@ -49,7 +53,9 @@ async function bundle(name: string, kernel: number[], bias: number[], golden = t
     files.delete('golden.json');
     delete manifest.golden;
   }
-  manifest.files = await Promise.all([...files].filter(([p]) => p !== 'manifest.json').map(async ([path, bytes]) => ({ path, bytes: bytes.byteLength, sha256: await hex(bytes) })));
+  manifest.files = await Promise.all(
+    [...files].filter(([p]) => p !== 'manifest.json').map(async ([path, bytes]) => ({ path, bytes: bytes.byteLength, sha256: await hex(bytes) })),
+  );
   files.set('manifest.json', utf8(manifest));
   return files;
 }
@@ -78,7 +84,12 @@ describe('alerts from real predictions in Chromium → collector rules → a rea
   let collector: string;
   const models: Model[] = [];
   const load = async (files: Map<string, Uint8Array>, service: string) => {
-    const m = await loadModel({ files, backend: 'cpu', remember: false, telemetry: { endpoint: collector, offline: false, windowMs: 600_000, flushIntervalMs: 600_000, driftMinRows: 50, serviceName: service } });
+    const m = await loadModel({
+      files,
+      backend: 'cpu',
+      remember: false,
+      telemetry: { endpoint: collector, offline: false, windowMs: 600_000, flushIntervalMs: 600_000, driftMinRows: 50, serviceName: service },
+    });
     models.push(m);
     return m;
   };
@@ -115,7 +126,10 @@ describe('alerts from real predictions in Chromium → collector rules → a rea
       const keys = new Set(list.map((a) => `${a.labels.alertname}/${a.labels.feature}`));
       return keys.has('FerrymlInputDrift/x0') && keys.has('FerrymlOutputDrift/class') ? list : undefined;
     });
-    for (const [alertname, feature] of [['FerrymlInputDrift', 'x0'], ['FerrymlOutputDrift', 'class']]) {
+    for (const [alertname, feature] of [
+      ['FerrymlInputDrift', 'x0'],
+      ['FerrymlOutputDrift', 'class'],
+    ]) {
       const a = firing.find((x) => x.labels.alertname === alertname && x.labels.feature === feature)!;
       expect(a.labels).to.deep.equal({ alertname, model: name, version: '1.0.0', feature, severity: 'warning' });
       expect(Number(a.annotations.value)).to.be.at.least(0.25);
@@ -129,7 +143,9 @@ describe('alerts from real predictions in Chromium → collector rules → a rea
       async () => {
         await model.predictBatch(rows(150, Date.now() % 1000));
         await model.telemetry!.flush();
-        const sent = (await alerting<any[]>('notifications')).filter((n) => n.status === 'resolved' && n.commonLabels.model === name).map((n) => `${n.commonLabels.alertname}/${n.commonLabels.feature}`);
+        const sent = (await alerting<any[]>('notifications'))
+          .filter((n) => n.status === 'resolved' && n.commonLabels.model === name)
+          .map((n) => `${n.commonLabels.alertname}/${n.commonLabels.feature}`);
         // KNOWN REGRESSION (open in issue 13's follow-up): since the issue-13 merge the input-drift
         // alert on x0 often stays firing for minutes after normal traffic returns, while the SDK's own
         // x0 windows score PSI < 0.25; the output-drift alert resolves as before. Until the cause is
@@ -140,7 +156,9 @@ describe('alerts from real predictions in Chromium → collector rules → a rea
       60_000,
     );
     expect(resolved).to.include('FerrymlOutputDrift/class');
-    const active = (await alerting<AmAlert[]>('alertmanager')).filter((a) => a.labels.model === name && a.status.state === 'active' && a.labels.alertname === 'FerrymlOutputDrift');
+    const active = (await alerting<AmAlert[]>('alertmanager')).filter(
+      (a) => a.labels.model === name && a.status.state === 'active' && a.labels.alertname === 'FerrymlOutputDrift',
+    );
     expect(active).to.deep.equal([]);
   });
 

@@ -105,10 +105,20 @@ describe('telemetry → real collector → read API', () => {
     const shifted = tally();
     const latencies: number[] = [];
 
-    a.modelLoaded({ version: 'base', source: 'network', bytes: 6000, ms: 52, backend: 'wasm', rejected: [{ backend: 'webgpu', code: 'SOFTWARE_ADAPTER', reason: 'fallback adapter' }] });
+    a.modelLoaded({
+      version: 'base',
+      source: 'network',
+      bytes: 6000,
+      ms: 52,
+      backend: 'wasm',
+      rejected: [{ backend: 'webgpu', code: 'SOFTWARE_ADAPTER', reason: 'fallback adapter' }],
+    });
     b.modelLoaded({ version: 'base', source: 'cache', bytes: 6000, ms: 14, backend: 'wasm' });
     run(a, rows(1000, 1, false), base, latencies);
-    const bad = [{ ...rows(1, 9, false)[0], 'Beak Length (mm)': 'abc' }, { ...rows(1, 10, false)[0], Island: 'Atlantis' }];
+    const bad = [
+      { ...rows(1, 9, false)[0], 'Beak Length (mm)': 'abc' },
+      { ...rows(1, 10, false)[0], Island: 'Atlantis' },
+    ];
     const issues = run(b, [...rows(998, 2, false), ...bad], base, latencies);
     a.failed('INFERENCE_FAILED');
     a.failed('INFERENCE_FAILED');
@@ -122,7 +132,10 @@ describe('telemetry → real collector → read API', () => {
 
     const models = await readApi<{ models: Array<{ name: string; versions: Array<{ version: string; sessions: number }> }> }>('/api/models');
     const m = models.models.find((x) => x.name === model)!;
-    expect(m.versions.map((v) => [v.version, v.sessions])).to.deep.equal([['base', 2], ['shift', 1]]);
+    expect(m.versions.map((v) => [v.version, v.sessions])).to.deep.equal([
+      ['base', 2],
+      ['shift', 1],
+    ]);
 
     const sum = await readApi(`/api/summary?model=${encodeURIComponent(model)}&version=base`);
     const p = sum.predictions;
@@ -138,7 +151,10 @@ describe('telemetry → real collector → read API', () => {
     const sorted = [...latencies].sort((x, y) => x - y);
     expect(p.latency.p50).to.be.closeTo(histogramQuantile(hist, 0.5, sorted[0], sorted.at(-1))!, 1e-9);
     expect(p.latency.p95).to.be.closeTo(histogramQuantile(hist, 0.95, sorted[0], sorted.at(-1))!, 1e-9);
-    for (const [q, v] of [[0.5, p.latency.p50], [0.95, p.latency.p95]] as const) {
+    for (const [q, v] of [
+      [0.5, p.latency.p50],
+      [0.95, p.latency.p95],
+    ] as const) {
       const exact = sorted[Math.ceil(q * sorted.length) - 1]!;
       const k = latencyBucket(exact);
       expect(v).to.be.within(LATENCY_BOUNDS[k - 1] ?? 0, LATENCY_BOUNDS[k]!);
@@ -187,7 +203,15 @@ describe('telemetry → real collector → read API', () => {
     const model = unique('penguins-sampled');
     const context = (version: string) => ({ model, version, schemaHash: 'sha256-penguins-1.0.0', schema });
     // 200 rows per window counted exactly, then each row with probability 1/4 (weight 4).
-    const options = { endpoint: url, offline: false as const, windowMs: 600_000, flushIntervalMs: 600_000, driftMinRows: 100, driftExactRows: 200, driftSampleEvery: 4 };
+    const options = {
+      endpoint: url,
+      offline: false as const,
+      windowMs: 600_000,
+      flushIntervalMs: 600_000,
+      driftMinRows: 100,
+      driftExactRows: 200,
+      driftSampleEvery: 4,
+    };
     const a = createTelemetry(options, context('base'));
     const b = createTelemetry(options, context('base'));
     const s = createTelemetry(options, context('shift'));
@@ -208,7 +232,10 @@ describe('telemetry → real collector → read API', () => {
       expect(d.rowsObserved).to.equal(clients[0]!.observed + clients[1]!.observed);
       expect(d.rows).to.equal(clients[0]!.rows + clients[1]!.rows);
       expect(d.rowsObserved).to.be.within(1800 - 200, 1800 + 200);
-      expect(d.rows, `${c.name}: the estimate of 6000 values`).to.be.closeTo(base.counts[k]!.reduce((x, y) => x + y, 0), 5 * sdRows);
+      expect(d.rows, `${c.name}: the estimate of 6000 values`).to.be.closeTo(
+        base.counts[k]!.reduce((x, y) => x + y, 0),
+        5 * sdRows,
+      );
       expect(d.psi, `${c.name} PSI of an unshifted, sampled stream`).to.be.below(0.1);
     }
     const sh = await readApi(`/api/summary?model=${encodeURIComponent(model)}&version=shift`);

@@ -161,7 +161,15 @@ describe('telemetry delivery under faults', () => {
     const { log } = await proxyLog(model);
     const first = log[0]!.batchId!;
     expect(log[0]!.status).to.equal(413);
-    expect(log.slice(1).map((e) => [e.batchId, e.status]).sort()).to.deep.equal([[`${first}-a`, 200], [`${first}-b`, 200]]);
+    expect(
+      log
+        .slice(1)
+        .map((e) => [e.batchId, e.status])
+        .sort(),
+    ).to.deep.equal([
+      [`${first}-a`, 200],
+      [`${first}-b`, 200],
+    ]);
     expect(log[1]!.records + log[2]!.records).to.equal(log[0]!.records);
     expect(t.stats().sent).to.equal(7);
     expect((await readApi(`/api/summary?model=${encodeURIComponent(model)}`)).predictions.sampledRecords).to.equal(6);

@@ -69,7 +69,12 @@ describe('telemetry/drift: batch capture', () => {
     for (const { name, schema, rows } of data) {
       const expected = perValueWindows(schema, rows);
       for (const w of expected) {
-        flagged = { missing: flagged.missing + w.counts.at(-2)!, unknown: flagged.unknown + w.counts.at(-1)!, outOfRange: flagged.outOfRange + w.outOfRange, psi: flagged.psi + (w.psi === null ? 0 : 1) };
+        flagged = {
+          missing: flagged.missing + w.counts.at(-2)!,
+          unknown: flagged.unknown + w.counts.at(-1)!,
+          outOfRange: flagged.outOfRange + w.outOfRange,
+          psi: flagged.psi + (w.psi === null ? 0 : 1),
+        };
         expect(w.observed, `${name} ${w.feature}: every value observed`).to.equal(w.rows);
         expect(w.weight).to.equal(1);
       }
@@ -85,19 +90,53 @@ describe('telemetry/drift: batch capture', () => {
       unknownColumns: 'error',
       columns: [
         // Categories in another order than the encoder's, and one the baseline lacks (→ unknown).
-        { name: 'c', type: 'category', steps: [{ kind: 'onehot', categories: ['a', 'b', 'z'], unknown: 'ignore' }], baseline: { kind: 'categorical', categories: ['z', 'a'], shares: [0.5, 0.5], missing: 0, rows: 10 } },
+        {
+          name: 'c',
+          type: 'category',
+          steps: [{ kind: 'onehot', categories: ['a', 'b', 'z'], unknown: 'ignore' }],
+          baseline: { kind: 'categorical', categories: ['z', 'a'], shares: [0.5, 0.5], missing: 0, rows: 10 },
+        },
         // A number column with categories and a range: out-of-range comes from the decoded value.
-        { name: 'n', type: 'number', range: { min: 1, max: 2 }, steps: [{ kind: 'onehot', categories: [1, 2, 3], unknown: 'ignore' }], baseline: { kind: 'categorical', categories: [1, 2, 3], shares: [0.4, 0.4, 0.2], missing: 0, rows: 10 } },
+        {
+          name: 'n',
+          type: 'number',
+          range: { min: 1, max: 2 },
+          steps: [{ kind: 'onehot', categories: [1, 2, 3], unknown: 'ignore' }],
+          baseline: { kind: 'categorical', categories: [1, 2, 3], shares: [0.4, 0.4, 0.2], missing: 0, rows: 10 },
+        },
         // A boolean binned on a numeric baseline, and a number counted on a categorical one.
-        { name: 'b', type: 'boolean', required: false, steps: [{ kind: 'impute', value: false }, { kind: 'passthrough' }], baseline: { kind: 'numeric', edges: [0.5], shares: [0.5, 0.5], missing: 0.1, rows: 10 } },
-        { name: 'x', type: 'number', range: { min: 0, max: 5 }, steps: [{ kind: 'passthrough' }], baseline: { kind: 'categorical', categories: [1, 2], shares: [0.5, 0.5], missing: 0, rows: 10 } },
+        {
+          name: 'b',
+          type: 'boolean',
+          required: false,
+          steps: [{ kind: 'impute', value: false }, { kind: 'passthrough' }],
+          baseline: { kind: 'numeric', edges: [0.5], shares: [0.5, 0.5], missing: 0.1, rows: 10 },
+        },
+        {
+          name: 'x',
+          type: 'number',
+          range: { min: 0, max: 5 },
+          steps: [{ kind: 'passthrough' }],
+          baseline: { kind: 'categorical', categories: [1, 2], shares: [0.5, 0.5], missing: 0, rows: 10 },
+        },
         // Ordinal with a missing code (no impute): missing reaches the encoder.
-        { name: 'o', type: 'category', required: false, steps: [{ kind: 'ordinal', categories: ['p', 'q'], unknown: { value: 9 }, missing: 7 }], baseline: { kind: 'categorical', categories: ['p', 'q'], shares: [0.5, 0.5], missing: 0.2, rows: 10 } },
+        {
+          name: 'o',
+          type: 'category',
+          required: false,
+          steps: [{ kind: 'ordinal', categories: ['p', 'q'], unknown: { value: 9 }, missing: 7 }],
+          baseline: { kind: 'categorical', categories: ['p', 'q'], shares: [0.5, 0.5], missing: 0.2, rows: 10 },
+        },
       ],
       features: ['c_a', 'c_b', 'c_z', 'n_1', 'n_2', 'n_3', 'b', 'x', 'o'],
       width: 9,
     };
-    const thrower = Object.defineProperty({ c: 'a', n: 1 }, 'b', { get: () => { throw new Error('getter'); }, enumerable: true });
+    const thrower = Object.defineProperty({ c: 'a', n: 1 }, 'b', {
+      get: () => {
+        throw new Error('getter');
+      },
+      enumerable: true,
+    });
     const rows: unknown[] = [
       { c: 'a', n: 1, b: true, x: 1, o: 'p' },
       { c: 'b', n: 3, b: false, x: 2, o: 'q' },
@@ -124,8 +163,15 @@ describe('telemetry/drift: batch capture', () => {
     const runs: number[][] = [];
     const capture = createCapture(compiled.columns.length, createRowSampler(Infinity, 1), (_v, _s, from, to, weight) => runs.push([from, to, weight]));
     const out = new Float32Array(rows.length * compiled.width);
-    compiled.transformInto(rows, out, Object.assign(() => expect.fail('not called per value'), { capture }));
-    const background = () => (globalThis as unknown as { scheduler: { postTask(f: () => void, o: object): Promise<void> } }).scheduler.postTask(() => undefined, { priority: 'background' });
+    compiled.transformInto(
+      rows,
+      out,
+      Object.assign(() => expect.fail('not called per value'), { capture }),
+    );
+    const background = () =>
+      (globalThis as unknown as { scheduler: { postTask(f: () => void, o: object): Promise<void> } }).scheduler.postTask(() => undefined, {
+        priority: 'background',
+      });
     await background();
     expect(runs, 'nothing is counted before the batch settled').to.deep.equal([]);
     // As telemetry.predicted() does right before the runtime resolves the batch's calls.
@@ -174,20 +220,27 @@ describe('telemetry/drift: batch capture', () => {
         return edges.filter((e, i) => Number.isFinite(e) && (i === 0 || e > edges[i - 1]!));
       });
     fc.assert(
-      fc.property(edgesArb, fc.array(fc.double({ noNaN: true, noDefaultInfinity: true }), { maxLength: 20 }), fc.array(fc.nat(), { maxLength: 20 }), (edges, free, picks) => {
-        const near = picks.flatMap((p) => (edges.length ? [edges[p % edges.length]!] : [])).flatMap((e) => [e, nudge(e, 1), nudge(e, -1)]);
-        const xs = Float64Array.from([...free, ...near, 0, -0, Number.MAX_VALUE, -Number.MAX_VALUE]);
-        const table = createBinTable(edges);
-        for (let i = 0; i < xs.length; i++) {
-          const counts = new Float64Array(edges.length + 1);
-          countNumbers(table, xs, i, i + 1, 1, counts, -Infinity, Infinity, { missing: 0, outOfRange: 0, observed: 0 });
-          expect(counts.indexOf(1), `x=${xs[i]} edges=${edges.join(',')}`).to.equal(baselineBin(edges, xs[i]!));
-        }
-      }),
+      fc.property(
+        edgesArb,
+        fc.array(fc.double({ noNaN: true, noDefaultInfinity: true }), { maxLength: 20 }),
+        fc.array(fc.nat(), { maxLength: 20 }),
+        (edges, free, picks) => {
+          const near = picks.flatMap((p) => (edges.length ? [edges[p % edges.length]!] : [])).flatMap((e) => [e, nudge(e, 1), nudge(e, -1)]);
+          const xs = Float64Array.from([...free, ...near, 0, -0, Number.MAX_VALUE, -Number.MAX_VALUE]);
+          const table = createBinTable(edges);
+          for (let i = 0; i < xs.length; i++) {
+            const counts = new Float64Array(edges.length + 1);
+            countNumbers(table, xs, i, i + 1, 1, counts, -Infinity, Infinity, { missing: 0, outOfRange: 0, observed: 0 });
+            expect(counts.indexOf(1), `x=${xs[i]} edges=${edges.join(',')}`).to.equal(baselineBin(edges, xs[i]!));
+          }
+        },
+      ),
       { numRuns: 400 },
     );
     // The lookup grid is in use for the shipped baselines (deciles), not only the fallback search.
-    for (const { schema } of data) for (const c of schema.columns) if (c.baseline?.kind === 'numeric' && c.baseline.edges.length > 1) expect(createBinTable(c.baseline.edges).last).to.be.greaterThan(0);
+    for (const { schema } of data)
+      for (const c of schema.columns)
+        if (c.baseline?.kind === 'numeric' && c.baseline.edges.length > 1) expect(createBinTable(c.baseline.edges).last).to.be.greaterThan(0);
   });
 });
 

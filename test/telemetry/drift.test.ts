@@ -11,7 +11,10 @@ const schema: Schema = {
       name: 'len',
       type: 'number',
       required: false,
-      steps: [{ kind: 'impute', value: 44 }, { kind: 'standardize', mean: 44, scale: 5 }],
+      steps: [
+        { kind: 'impute', value: 44 },
+        { kind: 'standardize', mean: 44, scale: 5 },
+      ],
       range: { min: 30, max: 60 },
       baseline: { kind: 'numeric', edges: [40, 45], shares: [0.3, 0.4, 0.3], missing: 0.1, rows: 100 },
     },
@@ -41,7 +44,10 @@ describe('telemetry/psi', () => {
     const a = [10, 10, 60, 0, 20];
     const share = a.map((x) => Math.max(x / 100, 1e-4));
     const floor = e.map((x) => Math.max(x, 1e-4));
-    expect(psi(e, a)).to.be.closeTo(share.reduce((s, x, i) => s + (x - floor[i]!) * Math.log(x / floor[i]!), 0), 1e-12);
+    expect(psi(e, a)).to.be.closeTo(
+      share.reduce((s, x, i) => s + (x - floor[i]!) * Math.log(x / floor[i]!), 0),
+      1e-12,
+    );
     expect(psi(e, [0, 0, 0, 0, 0])).to.equal(0);
   });
 

@@ -14,16 +14,20 @@ describe('telemetry/histogram', () => {
 
   it('a quantile estimate lies in the bucket that holds the exact quantile', () => {
     fc.assert(
-      fc.property(fc.array(fc.double({ min: 0, max: 20_000, noNaN: true }), { minLength: 1, maxLength: 300 }), fc.double({ min: 0.01, max: 1, noNaN: true }), (lat, q) => {
-        const counts = new Array<number>(LATENCY_BUCKETS).fill(0);
-        for (const l of lat) counts[latencyBucket(l)]!++;
-        const sorted = [...lat].sort((a, b) => a - b);
-        const exact = sorted[Math.ceil(q * sorted.length) - 1]!;
-        const est = histogramQuantile(counts, q, sorted[0], sorted.at(-1))!;
-        const k = latencyBucket(exact);
-        expect(est).to.be.at.least(Math.max(LATENCY_BOUNDS[k - 1] ?? 0, sorted[0]!) - 1e-9);
-        expect(est).to.be.at.most(Math.min(LATENCY_BOUNDS[k] ?? Infinity, sorted.at(-1)!) + 1e-9);
-      }),
+      fc.property(
+        fc.array(fc.double({ min: 0, max: 20_000, noNaN: true }), { minLength: 1, maxLength: 300 }),
+        fc.double({ min: 0.01, max: 1, noNaN: true }),
+        (lat, q) => {
+          const counts = new Array<number>(LATENCY_BUCKETS).fill(0);
+          for (const l of lat) counts[latencyBucket(l)]!++;
+          const sorted = [...lat].sort((a, b) => a - b);
+          const exact = sorted[Math.ceil(q * sorted.length) - 1]!;
+          const est = histogramQuantile(counts, q, sorted[0], sorted.at(-1))!;
+          const k = latencyBucket(exact);
+          expect(est).to.be.at.least(Math.max(LATENCY_BOUNDS[k - 1] ?? 0, sorted[0]!) - 1e-9);
+          expect(est).to.be.at.most(Math.min(LATENCY_BOUNDS[k] ?? Infinity, sorted.at(-1)!) + 1e-9);
+        },
+      ),
     );
     expect(histogramQuantile(new Array(LATENCY_BUCKETS).fill(0), 0.5)).to.equal(null);
   });

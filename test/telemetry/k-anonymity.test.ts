@@ -7,7 +7,15 @@ import { mergeDriftWindows } from '../../src/telemetry/drift.js';
 import type { DriftWindow } from '../../src/telemetry/drift.js';
 
 const win = (counts: number[], observed = counts.reduce((a, b) => a + b, 0)): DriftWindow => ({
-  feature: 'f', kind: 'numeric', counts, outOfRange: 0, rows: counts.reduce((a, b) => a + b, 0), observed, weight: 1, expected: [0.5, 0.5, 0, 0], psi: null,
+  feature: 'f',
+  kind: 'numeric',
+  counts,
+  outOfRange: 0,
+  rows: counts.reduce((a, b) => a + b, 0),
+  observed,
+  weight: 1,
+  expected: [0.5, 0.5, 0, 0],
+  psi: null,
 });
 
 describe('k-anonymity gate', () => {

@@ -17,7 +17,15 @@ describe('telemetry/options', () => {
   it('fills the documented defaults', () => {
     const o = normalizeOptions({ endpoint: 'http://localhost:4318/' });
     expect(o.url).to.equal('http://localhost:4318/v1/logs');
-    expect(o).to.include({ flushIntervalMs: 5000, maxBatchRecords: 100, maxBatchBytes: 49152, maxQueueRecords: 1000, keepaliveBytes: 61440, maxAttempts: 5, sampleRate: 0 });
+    expect(o).to.include({
+      flushIntervalMs: 5000,
+      maxBatchRecords: 100,
+      maxBatchBytes: 49152,
+      maxQueueRecords: 1000,
+      keepaliveBytes: 61440,
+      maxAttempts: 5,
+      sampleRate: 0,
+    });
     expect(o.offline).to.deep.equal(telemetryDefaults.offline);
     expect(o.rawValues.size).to.equal(0);
     expect(o.headers).to.deep.equal({ 'Content-Type': 'application/json' });
@@ -35,6 +43,8 @@ describe('telemetry/options', () => {
     expect(code(() => normalizeOptions({ endpoint: '/t', driftSampleEvery: 0 }))).to.match(/`driftSampleEvery` must be an integer ≥ 1; got 0/);
     expect(code(() => normalizeOptions({ endpoint: '/t', driftExactRows: -1 }))).to.match(/`driftExactRows` must be an integer ≥ 0 \(or Infinity\); got -1/);
     const schema: Schema = { formatVersion: 1, columns: [{ name: 'x', type: 'number', steps: [{ kind: 'passthrough' }] }], features: ['x'], width: 1 };
-    expect(code(() => createTelemetry({ endpoint: '/t', rawValues: ['y'] }, { model: 'm', version: '1', schemaHash: 'h', schema }))).to.match(/"rawValues" names "y", which is not a column of the schema \(x\)/);
+    expect(code(() => createTelemetry({ endpoint: '/t', rawValues: ['y'] }, { model: 'm', version: '1', schemaHash: 'h', schema }))).to.match(
+      /"rawValues" names "y", which is not a column of the schema \(x\)/,
+    );
   });
 });

@@ -15,7 +15,14 @@ describe('telemetry/otlp', () => {
     expect(dbl('d', 3)).to.deep.equal({ key: 'd', value: { doubleValue: 3 } });
     expect(JSON.stringify(dbl('d', NaN))).to.equal('{"key":"d","value":{"doubleValue":"NaN"}}');
     expect(anyValue(new Float32Array([0.5, 1]))).to.deep.equal({ arrayValue: { values: [{ doubleValue: 0.5 }, { doubleValue: 1 }] } });
-    expect(anyValue({ a: null, b: [true] })).to.deep.equal({ kvlistValue: { values: [{ key: 'a', value: {} }, { key: 'b', value: { arrayValue: { values: [{ boolValue: true }] } } }] } });
+    expect(anyValue({ a: null, b: [true] })).to.deep.equal({
+      kvlistValue: {
+        values: [
+          { key: 'a', value: {} },
+          { key: 'b', value: { arrayValue: { values: [{ boolValue: true }] } } },
+        ],
+      },
+    });
   });
 
   it('counts UTF-8 bytes exactly', () => {

@@ -13,7 +13,16 @@ const rows = (...r: number[][]) => Float32Array.from(r.flat());
 const tick = () => new Promise((r) => setTimeout(r, 400));
 
 describe('output windows', () => {
-  const baseline = computeOutputBaseline([[0.8, 0.1, 0.1], [0.1, 0.8, 0.1], [0.1, 0.1, 0.8], [0.6, 0.2, 0.2]], spec, 'golden');
+  const baseline = computeOutputBaseline(
+    [
+      [0.8, 0.1, 0.1],
+      [0.1, 0.8, 0.1],
+      [0.1, 0.1, 0.8],
+      [0.6, 0.2, 0.2],
+    ],
+    spec,
+    'golden',
+  );
 
   it('counts class shares and confidence against the baseline, with the PSI of those counts', () => {
     const w = createOutputWindows(spec, baseline, 3, exact);

@@ -36,7 +36,10 @@ describe('telemetry privacy defaults (wire payloads at the collector)', () => {
     await model.predict(golden.rows[0]!);
     await model.telemetry!.flush();
     let records = await ours(serviceName);
-    expect(records.some((r) => r.event === 'ferryml.predict.summary'), 'the summary of the window did arrive').to.equal(true);
+    expect(
+      records.some((r) => r.event === 'ferryml.predict.summary'),
+      'the summary of the window did arrive',
+    ).to.equal(true);
     expect(records.filter((r) => r.event === 'ferryml.drift.window')).to.deep.equal([]);
     const held = model.telemetry!.stats().driftHeld;
     expect(Object.keys(held).length).to.be.greaterThan(0);

@@ -14,7 +14,11 @@ export interface EdgeCase {
 }
 
 /** Runs one committed edge model on its inputs; returns the float32 outputs. */
-export function runEdgeCase(model: { modelTopology: unknown; weightsManifest: Array<{ weights: Array<{ name: string; shape: number[]; dtype: string }> }> }, bin: ArrayBuffer, c: EdgeCase): Float32Array {
+export function runEdgeCase(
+  model: { modelTopology: unknown; weightsManifest: Array<{ weights: Array<{ name: string; shape: number[]; dtype: string }> }> },
+  bin: ArrayBuffer,
+  c: EdgeCase,
+): Float32Array {
   const ensemble = readTreeEnsemble({ modelTopology: model.modelTopology, weightSpecs: model.weightsManifest[0]!.weights, weightData: bin });
   const input = new Float32Array(new Uint32Array(c.inputBits).buffer);
   return createTreeKernel(ensemble).run(input, input.length);

@@ -11,7 +11,8 @@ import { keyIdOf, SIGNATURE_ALG, signedBytes } from '../../model/signature.js';
 const ECDSA = { name: 'ECDSA', namedCurve: 'P-256' } as const;
 const { subtle } = globalThis.crypto;
 
-const pem = (label: string, der: ArrayBuffer) => `-----BEGIN ${label}-----\n${(toBase64(new Uint8Array(der)).match(/.{1,64}/g) ?? []).join('\n')}\n-----END ${label}-----\n`;
+const pem = (label: string, der: ArrayBuffer) =>
+  `-----BEGIN ${label}-----\n${(toBase64(new Uint8Array(der)).match(/.{1,64}/g) ?? []).join('\n')}\n-----END ${label}-----\n`;
 
 function unpem(text: string, label: string, path: string): Uint8Array {
   const m = new RegExp(`-----BEGIN ${label}-----([\\s\\S]+?)-----END ${label}-----`).exec(text);

@@ -66,17 +66,25 @@ export async function packBundle(o: PackOptions): Promise<{ dir: string; manifes
   if (!NAME.test(o.version)) throw new Error(`--version "${o.version}": use letters, digits, ".", "_" and "-" (it becomes a URL path segment)`);
   const modelJsonPath = o.model.endsWith('.json') ? o.model : join(o.model, 'model.json');
   const modelDir = dirname(modelJsonPath);
-  const modelJson = await readJsonFile<{ format?: string; modelTopology?: Record<string, unknown>; weightsManifest?: Array<{ paths: string[] }> }>(modelJsonPath, 'model');
+  const modelJson = await readJsonFile<{ format?: string; modelTopology?: Record<string, unknown>; weightsManifest?: Array<{ paths: string[] }> }>(
+    modelJsonPath,
+    'model',
+  );
   if (typeof modelJson.modelTopology !== 'object' || !Array.isArray(modelJson.weightsManifest)) {
     throw new Error(`${modelJsonPath}: not a tfjs model.json (needs modelTopology and weightsManifest; save with model.save() or tensorflowjs_converter)`);
   }
   const format =
-    modelJson.format === 'tree-ensemble' ? 'tree-ensemble' : modelJson.format === 'graph-model' || (modelJson.format === undefined && 'node' in modelJson.modelTopology) ? 'graph-model' : 'layers-model';
+    modelJson.format === 'tree-ensemble'
+      ? 'tree-ensemble'
+      : modelJson.format === 'graph-model' || (modelJson.format === undefined && 'node' in modelJson.modelTopology)
+        ? 'graph-model'
+        : 'layers-model';
   const shards = modelJson.weightsManifest.flatMap((g) => g.paths);
   for (const s of shards) if (!isSafeBundlePath(s)) throw new Error(`${modelJsonPath}: weight path "${s}" leaves the model directory`);
 
   const schema = await readJsonFile<Schema>(o.schema, 'schema');
-  if (!Array.isArray(schema.columns) || !Array.isArray(schema.features)) throw new Error(`${o.schema}: not a ferryml schema (needs columns and features; see \`ferryml fit\`)`);
+  if (!Array.isArray(schema.columns) || !Array.isArray(schema.features))
+    throw new Error(`${o.schema}: not a ferryml schema (needs columns and features; see \`ferryml fit\`)`);
   const output = o.output ?? (schema.label?.classes ? { kind: 'classification' as const, labels: schema.label.classes.map(String) } : undefined);
   if (!output) throw new Error('output: pass --labels a,b,c (classification) or --regression; the schema names no label classes');
 
@@ -88,7 +96,9 @@ export async function packBundle(o: PackOptions): Promise<{ dir: string; manifes
       ? { rows: (await readJsonFile<Golden>(o.golden, 'golden')).outputs, source: 'golden' }
       : undefined;
   if (predicted && (!Array.isArray(predicted.rows) || !predicted.rows.every((r) => Array.isArray(r)))) {
-    throw new Error(`${o.predictions ?? o.golden}: ${o.predictions ? 'predictions must be a JSON array of output vectors' : 'golden.json needs "outputs": one vector per row'}`);
+    throw new Error(
+      `${o.predictions ?? o.golden}: ${o.predictions ? 'predictions must be a JSON array of output vectors' : 'golden.json needs "outputs": one vector per row'}`,
+    );
   }
   const outputBaseline = predicted?.rows.length ? computeOutputBaseline(predicted.rows, output, predicted.source) : undefined;
   const before = await readRegistry(o.out);

@@ -31,7 +31,11 @@ export function publish(entry: RegistryEntry, name: string, version: string, cha
 }
 
 /** Moves `to` onto `from`'s version (or `version`); when `to` is stable, `from`'s rollout has served its purpose and is removed. */
-export function promote(entry: RegistryEntry, name: string, opts: { version?: string | undefined; from: string; to: string; rollout?: number | undefined }): string[] {
+export function promote(
+  entry: RegistryEntry,
+  name: string,
+  opts: { version?: string | undefined; from: string; to: string; rollout?: number | undefined },
+): string[] {
   const version = opts.version ?? entry.channels[opts.from];
   if (version === undefined) throw new Error(`${name} has no channel "${opts.from}" to promote (channels: ${Object.keys(entry.channels).join(', ')})`);
   if (!entry.versions.includes(version)) throw new Error(`${name}@${version} is not among its versions (${entry.versions.join(', ')})`);
@@ -59,7 +63,9 @@ export function revoke(entry: RegistryEntry, name: string, version: string): str
       .sort(compareVersions)
       .pop();
     if (previous === undefined) {
-      throw new Error(`channel "${channel}" of ${name} is on ${version} and no earlier version is left to roll back to; publish a fixed version to "${channel}" first`);
+      throw new Error(
+        `channel "${channel}" of ${name} is on ${version} and no earlier version is left to roll back to; publish a fixed version to "${channel}" first`,
+      );
     }
     entry.channels[channel] = previous;
     changes.push(`${name} channel "${channel}": ${version} → ${previous} (rolled back)`);

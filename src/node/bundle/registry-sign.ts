@@ -38,7 +38,8 @@ export function signingFrom(values: { sign?: string | undefined; expires?: strin
   let expiresDays: number | undefined;
   if (values.expires !== undefined) {
     expiresDays = Number(values.expires);
-    if (values.expires.trim() === '' || !(expiresDays > 0) || !Number.isFinite(expiresDays)) throw new Error(`--expires "${values.expires}": a number of days > 0`);
+    if (values.expires.trim() === '' || !(expiresDays > 0) || !Number.isFinite(expiresDays))
+      throw new Error(`--expires "${values.expires}": a number of days > 0`);
   }
   if (!values.sign && (values.expires !== undefined || values['next-key'] !== undefined)) throw new Error('--expires and --next-key need --sign KEY.pem');
   return { key: values.sign, expiresDays, nextKey: values['next-key'] };
@@ -48,10 +49,16 @@ export function signingFrom(values: { sign?: string | undefined; expires?: strin
  * The registry as written: `registryVersion` one above `previous`'s, and with a key, `expires`,
  * `nextKey` (kept from before unless replaced; dropped once the named key signs) and `signature`.
  */
-export async function finishRegistry(models: Registry['models'], previous: Registry | undefined, s: RegistrySigning = {}): Promise<{ registry: Registry; note?: string }> {
+export async function finishRegistry(
+  models: Registry['models'],
+  previous: Registry | undefined,
+  s: RegistrySigning = {},
+): Promise<{ registry: Registry; note?: string }> {
   const registryVersion = (previous?.registryVersion ?? 0) + 1;
   if (!s.key) {
-    const note = previous?.signature ? 'index.json was signed; written unsigned now (no --sign): apps that pass a publicKey will refuse it until it is re-signed' : undefined;
+    const note = previous?.signature
+      ? 'index.json was signed; written unsigned now (no --sign): apps that pass a publicKey will refuse it until it is re-signed'
+      : undefined;
     return note ? { registry: { registryVersion, models }, note } : { registry: { registryVersion, models } };
   }
   const { key, keyId } = await loadPrivateKey(s.key);
@@ -59,7 +66,12 @@ export async function finishRegistry(models: Registry['models'], previous: Regis
   if (nextKey && (await keyIdOf(nextKey)) === keyId) nextKey = undefined; // the rotation is done
   const now = s.now ?? Date.now();
   const expires = new Date(now + (s.expiresDays ?? 30) * 86_400_000).toISOString();
-  const unsigned: Registry = { registryVersion, expires, ...(nextKey ? { nextKey: { kty: nextKey.kty, crv: nextKey.crv, x: nextKey.x, y: nextKey.y } as JsonWebKey } : {}), models };
+  const unsigned: Registry = {
+    registryVersion,
+    expires,
+    ...(nextKey ? { nextKey: { kty: nextKey.kty, crv: nextKey.crv, x: nextKey.x, y: nextKey.y } as JsonWebKey } : {}),
+    models,
+  };
   const value = await globalThis.crypto.subtle.sign({ name: 'ECDSA', hash: 'SHA-256' }, key, registrySignedBytes(unsigned) as Uint8Array<ArrayBuffer>);
   return { registry: { ...unsigned, signature: { alg: SIGNATURE_ALG, keyId, value: toBase64(new Uint8Array(value)) } } };
 }

@@ -66,7 +66,10 @@ export async function verifyBundleDir(dir: string, publicKey?: JsonWebKey): Prom
  * Verifies every version the registry in `modelsDir` lists, and the registry's consistency and,
  * with a key, its signature and expiry (as a client with that publicKey would).
  */
-export async function verifyModelsDir(modelsDir: string, publicKey?: JsonWebKey): Promise<{ registry: string[]; bundles: BundleReport[]; registrySignature: BundleReport['signature'] }> {
+export async function verifyModelsDir(
+  modelsDir: string,
+  publicKey?: JsonWebKey,
+): Promise<{ registry: string[]; bundles: BundleReport[]; registrySignature: BundleReport['signature'] }> {
   const path = registryPath(modelsDir);
   const registry = await readRegistry(modelsDir);
   const problems: string[] = [];
@@ -87,7 +90,8 @@ export async function verifyModelsDir(modelsDir: string, publicKey?: JsonWebKey)
       if (!e.versions.includes(v)) problems.push(`${path}: ${name} channel "${ch}" → ${v}, which is not among its versions`);
       if (e.revoked?.includes(v)) problems.push(`${path}: ${name} channel "${ch}" → ${v}, which is revoked`);
     }
-    for (const ch of Object.keys(e.rollout ?? {})) if (!(ch in e.channels)) problems.push(`${path}: ${name} rollout names channel "${ch}", which does not exist`);
+    for (const ch of Object.keys(e.rollout ?? {}))
+      if (!(ch in e.channels)) problems.push(`${path}: ${name} rollout names channel "${ch}", which does not exist`);
     for (const v of e.revoked ?? []) if (!e.versions.includes(v)) problems.push(`${path}: ${name} revokes ${v}, which is not among its versions`);
     for (const v of e.versions) {
       const dir = join(modelsDir, name, v);

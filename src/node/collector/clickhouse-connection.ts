@@ -40,7 +40,11 @@ export async function connectClickHouse(o: ClickHouseServerOptions): Promise<Cli
   try {
     mod = createRequire(import.meta.url)('@clickhouse/client') as typeof import('@clickhouse/client');
   } catch (e) {
-    throw new FerryError('STORE_UNAVAILABLE', `--store clickhouse needs the @clickhouse/client package (an optional dependency of ferryml); install it: npm install @clickhouse/client@^1.23`, { cause: e });
+    throw new FerryError(
+      'STORE_UNAVAILABLE',
+      `--store clickhouse needs the @clickhouse/client package (an optional dependency of ferryml); install it: npm install @clickhouse/client@^1.23`,
+      { cause: e },
+    );
   }
   const url = new URL(o.url);
   const shown = `${url.protocol}//${url.host}${url.pathname === '/' ? '' : url.pathname}`; // never the password
@@ -48,7 +52,11 @@ export async function connectClickHouse(o: ClickHouseServerOptions): Promise<Cli
   const ping = await client.ping({ select: true });
   if (!ping.success) {
     await client.close();
-    throw new FerryError('STORE_UNAVAILABLE', `cannot reach ClickHouse at ${shown}: ${ping.error.message}; check --clickhouse-url, --clickhouse-user and --clickhouse-password-file, and that the server is up`, { cause: ping.error, details: { url: shown } });
+    throw new FerryError(
+      'STORE_UNAVAILABLE',
+      `cannot reach ClickHouse at ${shown}: ${ping.error.message}; check --clickhouse-url, --clickhouse-user and --clickhouse-password-file, and that the server is up`,
+      { cause: ping.error, details: { url: shown } },
+    );
   }
   const wrap = async <T>(run: () => Promise<T>) => {
     try {
@@ -61,7 +69,16 @@ export async function connectClickHouse(o: ClickHouseServerOptions): Promise<Cli
     query: (sql, params) => wrap(async () => (await client.query({ query: sql, query_params: params, format: 'JSONEachRow' })).json<Record<string, unknown>>()),
     command: (sql, params) => wrap(async () => void (await client.command({ query: sql, query_params: params }))),
     // wait_end_of_query: the server answers only after the rows are written (the 200 after the ack).
-    insert: (db, table, rows) => wrap(async () => void (await client.insert({ table: `${db}.${table}`, values: rows as Array<Record<string, unknown>>, format: 'JSONEachRow', clickhouse_settings: { wait_end_of_query: 1 } }))),
+    insert: (db, table, rows) =>
+      wrap(
+        async () =>
+          void (await client.insert({
+            table: `${db}.${table}`,
+            values: rows as Array<Record<string, unknown>>,
+            format: 'JSONEachRow',
+            clickhouse_settings: { wait_end_of_query: 1 },
+          })),
+      ),
     close: () => client.close(),
   };
 }
@@ -74,7 +91,10 @@ export async function openChdb(path: string): Promise<ClickHouseConnection> {
     session = new chdb.Session(path);
     await session.queryAsync('SELECT 1');
   } catch (e) {
-    throw new FerryError('STORE_UNAVAILABLE', `cannot open the chdb data directory ${path}: ${(e as Error).message}; check --chdb-path`, { cause: e, details: { path } });
+    throw new FerryError('STORE_UNAVAILABLE', `cannot open the chdb data directory ${path}: ${(e as Error).message}; check --chdb-path`, {
+      cause: e,
+      details: { path },
+    });
   }
   const where = `chdb:${path}`;
   const wrap = async <T>(run: () => Promise<T>) => {
@@ -88,7 +108,12 @@ export async function openChdb(path: string): Promise<ClickHouseConnection> {
     query: (sql, params) =>
       wrap(async () => {
         const text = (await session.queryBindAsync(sql, params, { format: 'JSONEachRow' })).text();
-        return text === '' ? [] : text.trimEnd().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+        return text === ''
+          ? []
+          : text
+              .trimEnd()
+              .split('\n')
+              .map((line) => JSON.parse(line) as Record<string, unknown>);
       }),
     command: (sql, params) => wrap(async () => void (await session.queryBindAsync(sql, params, { format: 'JSONEachRow' }))),
     insert: (db, table, rows) =>

@@ -15,7 +15,10 @@ function goJson(v: unknown): string {
   if (typeof v === 'string') return goString(v);
   if (v !== null && typeof v === 'object') {
     const o = v as Record<string, unknown>;
-    return `{${Object.keys(o).sort().map((k) => `${goString(k)}:${goJson(o[k])}`).join(',')}}`;
+    return `{${Object.keys(o)
+      .sort()
+      .map((k) => `${goString(k)}:${goJson(o[k])}`)
+      .join(',')}}`;
   }
   // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- JSON.stringify returns undefined for undefined and functions
   return JSON.stringify(v) ?? 'null';

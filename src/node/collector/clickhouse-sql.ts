@@ -10,8 +10,22 @@
 
 /** Columns the exporter's INSERT writes (`logs_insert.sql` plus EventName), in its order. */
 export const OTEL_LOGS_INSERT_COLUMNS = [
-  'Timestamp', 'TraceId', 'SpanId', 'TraceFlags', 'SeverityText', 'SeverityNumber', 'ServiceName', 'Body',
-  'ResourceSchemaUrl', 'ResourceAttributes', 'ScopeSchemaUrl', 'ScopeName', 'ScopeVersion', 'ScopeAttributes', 'LogAttributes', 'EventName',
+  'Timestamp',
+  'TraceId',
+  'SpanId',
+  'TraceFlags',
+  'SeverityText',
+  'SeverityNumber',
+  'ServiceName',
+  'Body',
+  'ResourceSchemaUrl',
+  'ResourceAttributes',
+  'ScopeSchemaUrl',
+  'ScopeName',
+  'ScopeVersion',
+  'ScopeAttributes',
+  'LogAttributes',
+  'EventName',
 ] as const;
 
 /** `CREATE DATABASE` as the exporter runs it (`create_schema: true`). */
@@ -24,7 +38,14 @@ export const CREATE_DATABASE = 'CREATE DATABASE IF NOT EXISTS {db:Identifier}';
 export function ttlClause(ttlSeconds: number): string {
   if (!Number.isSafeInteger(ttlSeconds) || ttlSeconds < 0) throw new RangeError(`TTL must be a whole number of seconds ≥ 0; got ${ttlSeconds}`);
   if (ttlSeconds === 0) return '';
-  const [unit, n] = ttlSeconds % 86_400 === 0 ? ['Day', ttlSeconds / 86_400] : ttlSeconds % 3600 === 0 ? ['Hour', ttlSeconds / 3600] : ttlSeconds % 60 === 0 ? ['Minute', ttlSeconds / 60] : ['Second', ttlSeconds];
+  const [unit, n] =
+    ttlSeconds % 86_400 === 0
+      ? ['Day', ttlSeconds / 86_400]
+      : ttlSeconds % 3600 === 0
+        ? ['Hour', ttlSeconds / 3600]
+        : ttlSeconds % 60 === 0
+          ? ['Minute', ttlSeconds / 60]
+          : ['Second', ttlSeconds];
   return `TTL TimestampTime + toInterval${unit}(${n})`;
 }
 

@@ -30,17 +30,29 @@ const nullableNumber = (v: unknown) => (v === null || v === undefined ? null : N
  * checks an existing table has the exporter's columns, and returns the store.
  */
 export async function openClickHouseStore(conn: ClickHouseConnection, o: ClickHouseStoreOptions): Promise<Store> {
-  for (const [flag, v] of [['--clickhouse-database', o.database], ['--clickhouse-table', o.table]] as const) {
+  for (const [flag, v] of [
+    ['--clickhouse-database', o.database],
+    ['--clickhouse-table', o.table],
+  ] as const) {
     if (!NAME.test(v)) throw new FerryError('INVALID_OPTIONS', `collector ${flag} "${v}" must be a plain ClickHouse identifier (letters, digits, _)`);
   }
   const at = { db: o.database, table: o.table };
   await conn.command(CREATE_DATABASE, { db: o.database });
   await conn.command(createLogsTable(o.ttlSeconds), at);
   const columns = new Map((await conn.query(SELECT_COLUMNS, { db: o.database, table: o.table })).map((c) => [String(c.name), String(c.type)]));
-  const needed = { Timestamp: 'DateTime64(9)', ResourceAttributes: 'Map(LowCardinality(String), String)', ScopeAttributes: 'Map(LowCardinality(String), String)', LogAttributes: 'Map(LowCardinality(String), String)', EventName: 'String' };
+  const needed = {
+    Timestamp: 'DateTime64(9)',
+    ResourceAttributes: 'Map(LowCardinality(String), String)',
+    ScopeAttributes: 'Map(LowCardinality(String), String)',
+    LogAttributes: 'Map(LowCardinality(String), String)',
+    EventName: 'String',
+  };
   for (const [name, type] of Object.entries(needed)) {
     if (columns.get(name) !== type) {
-      throw new FerryError('STORE_UNAVAILABLE', `${o.location}: ${o.database}.${o.table} is not the OpenTelemetry ClickHouse exporter's logs table: column ${name} is ${columns.get(name) ?? 'missing'}, expected ${type} (an exporter table from before EventName needs: ALTER TABLE ${o.database}.${o.table} ADD COLUMN EventName String)`);
+      throw new FerryError(
+        'STORE_UNAVAILABLE',
+        `${o.location}: ${o.database}.${o.table} is not the OpenTelemetry ClickHouse exporter's logs table: column ${name} is ${columns.get(name) ?? 'missing'}, expected ${type} (an exporter table from before EventName needs: ALTER TABLE ${o.database}.${o.table} ADD COLUMN EventName String)`,
+      );
     }
   }
 
@@ -71,17 +83,15 @@ export async function openClickHouseStore(conn: ClickHouseConnection, o: ClickHo
       return groups.map(() => true);
     },
     models: async () =>
-      (await conn.query(SELECT_MODELS, at)).map(
-        (x): ModelVersionRow => ({
-          model: String(x.model),
-          version: (x.version as string | null) ?? null,
-          records: Number(x.records),
-          sessions: Number(x.sessions),
-          firstMs: Number(x.firstMs),
-          lastMs: Number(x.lastMs),
-          schemaHashes: x.schemaHashes as string[],
-        }),
-      ),
+      (await conn.query(SELECT_MODELS, at)).map((x): ModelVersionRow => ({
+        model: String(x.model),
+        version: (x.version as string | null) ?? null,
+        records: Number(x.records),
+        sessions: Number(x.sessions),
+        firstMs: Number(x.firstMs),
+        lastMs: Number(x.lastMs),
+        schemaHashes: x.schemaHashes as string[],
+      })),
     eventRows,
     drops: async (r) => {
       const rows = await conn.query(SELECT_DROPS, { ...at, model: r.model, version: r.version ?? null, from: r.from, to: r.to });

@@ -73,7 +73,10 @@ export function createIngest(o: NormalizedCollectorOptions, queue: ReturnType<ty
         for (const g of parsed.groups) {
           for (const r of g.rows) {
             if (r.model === null || !allowedModels.includes(r.model)) {
-              throw new HttpError(403, `this ingest key may report on ${allowedModels.join(', ')} only; the request carries records of ${r.model === null ? 'no model (ml.model.name missing)' : `"${r.model}"`}`);
+              throw new HttpError(
+                403,
+                `this ingest key may report on ${allowedModels.join(', ')} only; the request carries records of ${r.model === null ? 'no model (ml.model.name missing)' : `"${r.model}"`}`,
+              );
             }
           }
         }
@@ -87,7 +90,9 @@ export function createIngest(o: NormalizedCollectorOptions, queue: ReturnType<ty
         const done = queue.enqueue(parsed.groups, parsed.accepted);
         if (!done) {
           stats.throttled++;
-          throw new HttpError(429, `ingest queue is full (${o.queueRecords} records); retry after ${o.retryAfterS} s`, { 'Retry-After': String(o.retryAfterS) });
+          throw new HttpError(429, `ingest queue is full (${o.queueRecords} records); retry after ${o.retryAfterS} s`, {
+            'Retry-After': String(o.retryAfterS),
+          });
         }
         try {
           duplicates = await done;
@@ -101,9 +106,20 @@ export function createIngest(o: NormalizedCollectorOptions, queue: ReturnType<ty
       sendJson(res, 200, response, cors);
     } catch (e) {
       const err =
-        e instanceof HttpError ? e : e instanceof MalformedRequest ? new HttpError(400, e.message) : e instanceof TooLarge ? new HttpError(413, e.message) : new HttpError(500, `internal error: ${(e as Error).message}`);
+        e instanceof HttpError
+          ? e
+          : e instanceof MalformedRequest
+            ? new HttpError(400, e.message)
+            : e instanceof TooLarge
+              ? new HttpError(413, e.message)
+              : new HttpError(500, `internal error: ${(e as Error).message}`);
       // google.rpc.Status shape, as OTLP/HTTP asks for error bodies.
-      sendJson(res, err.status, { code: err.status, message: err.message }, { ...cors, ...err.headers, ...(err.status === 413 ? { Connection: 'close' } : {}) });
+      sendJson(
+        res,
+        err.status,
+        { code: err.status, message: err.message },
+        { ...cors, ...err.headers, ...(err.status === 413 ? { Connection: 'close' } : {}) },
+      );
     }
   };
 }

@@ -33,7 +33,9 @@ export async function runCollector(argv: readonly string[]): Promise<number> {
       : `  store:     ${c.store.kind} ${c.store.location}, table ${c.store.schemaVersion()} (the OpenTelemetry ClickHouse exporter's schema)`,
   );
   const receivers = [...(c.options.alertmanager ? [`Alertmanager ${c.options.alertmanager}`] : []), ...c.options.webhooks.map((w) => `webhook ${w}`)];
-  console.log(`  alerts:    ${c.alerts.health().rules} rules every ${c.options.alertsEvery} s → ${receivers.join(', ') || 'no receiver (--alertmanager, --webhook)'}; metrics: GET ${c.url}/metrics (bearer token)`);
+  console.log(
+    `  alerts:    ${c.alerts.health().rules} rules every ${c.options.alertsEvery} s → ${receivers.join(', ') || 'no receiver (--alertmanager, --webhook)'}; metrics: GET ${c.url}/metrics (bearer token)`,
+  );
   await new Promise<void>((resolve) => {
     const stop = () => resolve();
     process.once('SIGINT', stop);

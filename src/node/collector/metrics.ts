@@ -37,7 +37,12 @@ export function exposition(families: readonly Family[]): string {
  * The families for every model version in the store at `now`. `psiWindowS`: the window of the
  * PSI gauges; `firing`: the alerts firing now (`ferryml_alerts_firing`).
  */
-export async function collectMetrics(reader: AlertReader, now: number, psiWindowS: number, firing: ReadonlyArray<{ labels: Record<string, string> }> = []): Promise<Family[]> {
+export async function collectMetrics(
+  reader: AlertReader,
+  now: number,
+  psiWindowS: number,
+  firing: ReadonlyArray<{ labels: Record<string, string> }> = [],
+): Promise<Family[]> {
   const fam = (name: string, type: Family['type'], help: string): Family => ({ name, type, help, samples: [] });
   const predictions = fam('ferryml_predictions_total', 'counter', 'Rows predicted.');
   const calls = fam('ferryml_predict_calls_total', 'counter', 'Predict calls (micro-batches) that succeeded.');
@@ -77,6 +82,16 @@ export async function collectMetrics(reader: AlertReader, now: number, psiWindow
       for (const [reason, n] of Object.entries(all.drops)) drops.samples.push({ labels: { ...base, reason }, value: n });
     }
   }
-  for (const a of firing) alerts.samples.push({ labels: { alertname: a.labels.alertname ?? '', model: a.labels.model ?? '', version: a.labels.version ?? '', feature: a.labels.feature ?? '', severity: a.labels.severity ?? '' }, value: 1 });
+  for (const a of firing)
+    alerts.samples.push({
+      labels: {
+        alertname: a.labels.alertname ?? '',
+        model: a.labels.model ?? '',
+        version: a.labels.version ?? '',
+        feature: a.labels.feature ?? '',
+        severity: a.labels.severity ?? '',
+      },
+      value: 1,
+    });
   return [predictions, calls, errors, latency, loads, issues, inputPsi, outputPsi, strange, drops, alerts];
 }

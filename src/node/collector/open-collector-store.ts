@@ -12,12 +12,19 @@ import type { Store } from './store-api.js';
 export async function openCollectorStore(o: NormalizedCollectorOptions): Promise<Store> {
   if (o.store === 'sqlite') return openSqliteStore(o.db);
   const kind = o.store;
-  const conn = kind === 'clickhouse'
-    ? await connectClickHouse({ url: o.clickhouseUrl as string, username: o.clickhouseUser, password: o.clickhousePassword })
-    : await openChdb(o.chdbPath as string);
+  const conn =
+    kind === 'clickhouse'
+      ? await connectClickHouse({ url: o.clickhouseUrl as string, username: o.clickhouseUser, password: o.clickhousePassword })
+      : await openChdb(o.chdbPath as string);
   const location = kind === 'clickhouse' ? redact(o.clickhouseUrl as string) : (o.chdbPath as string);
   try {
-    return await openClickHouseStore(conn, { kind, location, database: o.clickhouseDatabase, table: o.clickhouseTable, ttlSeconds: o.clickhouseTtlHours * 3600 });
+    return await openClickHouseStore(conn, {
+      kind,
+      location,
+      database: o.clickhouseDatabase,
+      table: o.clickhouseTable,
+      ttlSeconds: o.clickhouseTtlHours * 3600,
+    });
   } catch (e) {
     await conn.close().catch(() => undefined);
     throw e;

@@ -115,14 +115,23 @@ export const isLoopback = (host: string) => host === 'localhost' || host === '::
 function ingestKeysOf(raw: string | readonly string[]): { keys: string[]; models: Record<string, string[]> } {
   const keys: string[] = [];
   const models: Record<string, string[]> = {};
-  for (const entry of [raw].flat().flatMap((k) => k.split(',')).map((k) => k.trim()).filter(Boolean)) {
+  for (const entry of [raw]
+    .flat()
+    .flatMap((k) => k.split(','))
+    .map((k) => k.trim())
+    .filter(Boolean)) {
     const eq = entry.indexOf('=');
     const key = eq < 0 ? entry : entry.slice(0, eq).trim();
     if (key.length < 8) throw new FerryError('INVALID_OPTIONS', `collector --ingest-key: a key must be at least 8 characters (got one of ${key.length})`);
     keys.push(key);
     if (eq >= 0) {
-      const names = entry.slice(eq + 1).split('|').map((m) => m.trim()).filter(Boolean);
-      if (!names.length) throw new FerryError('INVALID_OPTIONS', `collector --ingest-key "${key}=": name the models after "=", separated by "|" (e.g. key=penguins|digits)`);
+      const names = entry
+        .slice(eq + 1)
+        .split('|')
+        .map((m) => m.trim())
+        .filter(Boolean);
+      if (!names.length)
+        throw new FerryError('INVALID_OPTIONS', `collector --ingest-key "${key}=": name the models after "=", separated by "|" (e.g. key=penguins|digits)`);
       models[key] = names;
     }
   }
@@ -137,16 +146,21 @@ function httpUrl(name: string, v: string): string {
 /** The store options, checked: a ClickHouse store needs its URL or directory, the password comes from a file. */
 function storeOptions(o: CollectorOptions, env: NodeJS.ProcessEnv) {
   const store = o.store ?? collectorDefaults.store;
-  if (!['sqlite', 'clickhouse', 'chdb'].includes(store)) throw new FerryError('INVALID_OPTIONS', `collector --store must be sqlite, clickhouse or chdb; got "${store}"`);
+  if (!['sqlite', 'clickhouse', 'chdb'].includes(store))
+    throw new FerryError('INVALID_OPTIONS', `collector --store must be sqlite, clickhouse or chdb; got "${store}"`);
   if (store === 'clickhouse') {
     if (!o.clickhouseUrl) throw new FerryError('INVALID_OPTIONS', 'collector --store clickhouse needs --clickhouse-url, e.g. http://clickhouse:8123');
     try {
       if (!/^https?:$/.test(new URL(o.clickhouseUrl).protocol)) throw new Error('not http(s)');
     } catch {
-      throw new FerryError('INVALID_OPTIONS', `collector --clickhouse-url "${o.clickhouseUrl}" must be an http:// or https:// URL (ClickHouse's HTTP interface, port 8123 or 8443)`);
+      throw new FerryError(
+        'INVALID_OPTIONS',
+        `collector --clickhouse-url "${o.clickhouseUrl}" must be an http:// or https:// URL (ClickHouse's HTTP interface, port 8123 or 8443)`,
+      );
     }
   }
-  if (store === 'chdb' && !o.chdbPath) throw new FerryError('INVALID_OPTIONS', 'collector --store chdb needs --chdb-path DIR (the embedded ClickHouse data directory)');
+  if (store === 'chdb' && !o.chdbPath)
+    throw new FerryError('INVALID_OPTIONS', 'collector --store chdb needs --chdb-path DIR (the embedded ClickHouse data directory)');
   let password = env.CLICKHOUSE_PASSWORD;
   if (o.clickhousePasswordFile !== undefined) {
     try {
@@ -168,14 +182,18 @@ function storeOptions(o: CollectorOptions, env: NodeJS.ProcessEnv) {
 }
 
 const SCOPE = 'collector';
-const integer = (option: string, value: number | undefined, fallback: number, min: number) => checkNumber(SCOPE, option, value, fallback, { integer: true, min });
+const integer = (option: string, value: number | undefined, fallback: number, min: number) =>
+  checkNumber(SCOPE, option, value, fallback, { integer: true, min });
 
 function readTokenFile(file: string | undefined): string | undefined {
   if (file === undefined) return undefined;
   try {
     return readFileSync(file, 'utf8').trim();
   } catch (e) {
-    throw new FerryError('INVALID_OPTIONS', `collector --token-file ${file} cannot be read (${(e as Error).message}); write the admin token into it, or set FERRYML_ADMIN_TOKEN`);
+    throw new FerryError(
+      'INVALID_OPTIONS',
+      `collector --token-file ${file} cannot be read (${(e as Error).message}); write the admin token into it, or set FERRYML_ADMIN_TOKEN`,
+    );
   }
 }
 
@@ -192,7 +210,10 @@ export function normalizeOptions(o: CollectorOptions = {}, env: NodeJS.ProcessEn
   const host = o.host ?? collectorDefaults.host;
   const ingest = ingestKeysOf(o.ingestKey ?? env.FERRYML_INGEST_KEY ?? []);
   if (!isLoopback(host) && ingest.keys.length === 0) {
-    throw new FerryError('INVALID_OPTIONS', `collector --host ${host} is reachable from other machines: give it --ingest-key KEY (or FERRYML_INGEST_KEY) so not just anyone can write into the database`);
+    throw new FerryError(
+      'INVALID_OPTIONS',
+      `collector --host ${host} is reachable from other machines: give it --ingest-key KEY (or FERRYML_INGEST_KEY) so not just anyone can write into the database`,
+    );
   }
   return {
     port: integer('port', o.port, collectorDefaults.port, 0),
@@ -261,18 +282,43 @@ export function parseArgs(argv: readonly string[]): CollectorOptions {
   const { values, positionals } = parseCommand(
     [...argv],
     {
-      port: text, host: text, db: text, token: text, 'token-file': text, origins: text, 'ingest-key': text,
-      'max-body-bytes': text, 'queue-records': text, 'write-batch-records': text, 'retry-after': text,
-      'retention-days': text, 'max-attribute-bytes': text, 'max-record-bytes': text,
-      'alerts-every': text, 'alert-rules': text, alertmanager: text, webhook: { type: 'string', multiple: true }, 'notify-retry-ms': text,
-      store: text, 'clickhouse-url': text, 'clickhouse-database': text, 'clickhouse-table': text, 'clickhouse-user': text,
-      'clickhouse-password-file': text, 'clickhouse-ttl-hours': text, 'chdb-path': text,
+      port: text,
+      host: text,
+      db: text,
+      token: text,
+      'token-file': text,
+      origins: text,
+      'ingest-key': text,
+      'max-body-bytes': text,
+      'queue-records': text,
+      'write-batch-records': text,
+      'retry-after': text,
+      'retention-days': text,
+      'max-attribute-bytes': text,
+      'max-record-bytes': text,
+      'alerts-every': text,
+      'alert-rules': text,
+      alertmanager: text,
+      webhook: { type: 'string', multiple: true },
+      'notify-retry-ms': text,
+      store: text,
+      'clickhouse-url': text,
+      'clickhouse-database': text,
+      'clickhouse-table': text,
+      'clickhouse-user': text,
+      'clickhouse-password-file': text,
+      'clickhouse-ttl-hours': text,
+      'chdb-path': text,
     },
     usage,
   );
-  if (positionals.length > 0) throw new FerryError('INVALID_OPTIONS', `collector: unexpected argument "${positionals[0]}"\n\n${usage}`, { details: { got: positionals } });
+  if (positionals.length > 0)
+    throw new FerryError('INVALID_OPTIONS', `collector: unexpected argument "${positionals[0]}"\n\n${usage}`, { details: { got: positionals } });
   if (values.token !== undefined) {
-    throw new FerryError('INVALID_OPTIONS', 'collector --token is refused: a command line is visible to every local user (ps); set FERRYML_ADMIN_TOKEN or use --token-file FILE');
+    throw new FerryError(
+      'INVALID_OPTIONS',
+      'collector --token is refused: a command line is visible to every local user (ps); set FERRYML_ADMIN_TOKEN or use --token-file FILE',
+    );
   }
   const o: CollectorOptions = {};
   const num = (name: string, v: string | undefined) => numberOption(v, name, (n) => Number.isInteger(n) && n >= 0);

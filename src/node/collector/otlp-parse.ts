@@ -73,8 +73,31 @@ export class MalformedRequest extends Error {
 }
 
 const SEVERITY_NAMES = [
-  'UNSPECIFIED', 'TRACE', 'TRACE2', 'TRACE3', 'TRACE4', 'DEBUG', 'DEBUG2', 'DEBUG3', 'DEBUG4', 'INFO', 'INFO2', 'INFO3', 'INFO4',
-  'WARN', 'WARN2', 'WARN3', 'WARN4', 'ERROR', 'ERROR2', 'ERROR3', 'ERROR4', 'FATAL', 'FATAL2', 'FATAL3', 'FATAL4',
+  'UNSPECIFIED',
+  'TRACE',
+  'TRACE2',
+  'TRACE3',
+  'TRACE4',
+  'DEBUG',
+  'DEBUG2',
+  'DEBUG3',
+  'DEBUG4',
+  'INFO',
+  'INFO2',
+  'INFO3',
+  'INFO4',
+  'WARN',
+  'WARN2',
+  'WARN3',
+  'WARN4',
+  'ERROR',
+  'ERROR2',
+  'ERROR3',
+  'ERROR4',
+  'FATAL',
+  'FATAL2',
+  'FATAL3',
+  'FATAL4',
 ];
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -147,13 +170,15 @@ export function decodeAttributes(v: unknown, path: string, depth = 0): Record<st
 function nanos(v: unknown, path: string): string | undefined {
   if (v === undefined || v === null || v === '0' || v === 0) return undefined;
   const s = typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 ? String(v) : v;
-  if (typeof s !== 'string' || !/^\d{1,20}$/.test(s) || BigInt(s) > 0xffffffffffffffffn) throw new Error(`${path} must be a fixed64 (decimal string of nanoseconds); got ${JSON.stringify(v)}`);
+  if (typeof s !== 'string' || !/^\d{1,20}$/.test(s) || BigInt(s) > 0xffffffffffffffffn)
+    throw new Error(`${path} must be a fixed64 (decimal string of nanoseconds); got ${JSON.stringify(v)}`);
   return s;
 }
 
 function hexId(v: unknown, bytes: number, path: string): string | null {
   if (v === undefined || v === null || v === '') return null;
-  if (typeof v !== 'string' || !new RegExp(`^[0-9a-fA-F]{${bytes * 2}}$`).test(v)) throw new Error(`${path} must be ${bytes * 2} hex digits (OTLP JSON ids are hex, not base64); got ${JSON.stringify(v)}`);
+  if (typeof v !== 'string' || !new RegExp(`^[0-9a-fA-F]{${bytes * 2}}$`).test(v))
+    throw new Error(`${path} must be ${bytes * 2} hex digits (OTLP JSON ids are hex, not base64); got ${JSON.stringify(v)}`);
   return /^0+$/.test(v) ? null : v.toLowerCase();
 }
 
@@ -178,11 +203,18 @@ function checkSizes(attributes: Record<string, unknown>, attributesJson: string,
     for (const [key, value] of Object.entries(attributes)) {
       // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- JSON.stringify returns undefined for an undefined value
       const bytes = Buffer.byteLength(JSON.stringify(value) ?? '');
-      if (bytes > limits.maxAttributeBytes) throw new TooLarge(`${path}: attribute "${key.slice(0, 80)}" is ${bytes} bytes, over the collector's --max-attribute-bytes limit of ${limits.maxAttributeBytes}`);
+      if (bytes > limits.maxAttributeBytes)
+        throw new TooLarge(
+          `${path}: attribute "${key.slice(0, 80)}" is ${bytes} bytes, over the collector's --max-attribute-bytes limit of ${limits.maxAttributeBytes}`,
+        );
     }
-    if (bodyJson !== null && Buffer.byteLength(bodyJson) > limits.maxAttributeBytes) throw new TooLarge(`${path}: body is ${Buffer.byteLength(bodyJson)} bytes, over the collector's --max-attribute-bytes limit of ${limits.maxAttributeBytes}`);
+    if (bodyJson !== null && Buffer.byteLength(bodyJson) > limits.maxAttributeBytes)
+      throw new TooLarge(
+        `${path}: body is ${Buffer.byteLength(bodyJson)} bytes, over the collector's --max-attribute-bytes limit of ${limits.maxAttributeBytes}`,
+      );
   }
-  if (recordBytes > limits.maxRecordBytes) throw new TooLarge(`${path}: record is ${recordBytes} bytes, over the collector's --max-record-bytes limit of ${limits.maxRecordBytes}`);
+  if (recordBytes > limits.maxRecordBytes)
+    throw new TooLarge(`${path}: record is ${recordBytes} bytes, over the collector's --max-record-bytes limit of ${limits.maxRecordBytes}`);
 }
 
 function parseRecord(r: unknown, path: string, resource: Record<string, unknown>, resourceJson: string, now: number, limits: ParseLimits): LogRow {
@@ -197,7 +229,9 @@ function parseRecord(r: unknown, path: string, resource: Record<string, unknown>
   const timeMs = Number(BigInt(timeNano) / 1_000_000n);
   if (timeMs < limits.minTimeMs || timeMs > limits.maxTimeMs) {
     const when = Math.abs(timeMs) <= 8.64e15 ? new Date(timeMs).toISOString() : `${timeNano} ns`;
-    throw new Error(`${path}.timeUnixNano ${when} is outside the accepted window [${new Date(limits.minTimeMs).toISOString()}, ${new Date(limits.maxTimeMs).toISOString()}] (retention, and at most a day ahead); check the client's clock`);
+    throw new Error(
+      `${path}.timeUnixNano ${when} is outside the accepted window [${new Date(limits.minTimeMs).toISOString()}, ${new Date(limits.maxTimeMs).toISOString()}] (retention, and at most a day ahead); check the client's clock`,
+    );
   }
   const attributesJson = JSON.stringify(attributes);
   const bodyJson = body === undefined ? null : JSON.stringify(body);
@@ -226,7 +260,8 @@ function parseRecord(r: unknown, path: string, resource: Record<string, unknown>
 
 /** Parses a decoded JSON request. Throws {@link MalformedRequest} for structural errors. */
 export function parseExportRequest(json: unknown, now = Date.now(), limits: ParseLimits = NO_LIMITS): ParsedRequest {
-  if (!isObject(json)) throw new MalformedRequest(`the body must be a JSON object (ExportLogsServiceRequest); got ${Array.isArray(json) ? 'an array' : typeof json}`);
+  if (!isObject(json))
+    throw new MalformedRequest(`the body must be a JSON object (ExportLogsServiceRequest); got ${Array.isArray(json) ? 'an array' : typeof json}`);
   const out: ParsedRequest = { groups: [], accepted: 0, rejected: 0, errors: [] };
   const reject = (n: number, message: string) => {
     out.rejected += n;
@@ -253,7 +288,8 @@ export function parseExportRequest(json: unknown, now = Date.now(), limits: Pars
       try {
         scopeAttrs = isObject(sl.scope) ? decodeAttributes(sl.scope.attributes, `${sp}.scope.attributes`) : {};
         const id = scopeAttrs['ferryml.batch.id'];
-        if (id !== undefined && (typeof id !== 'string' || id.length === 0 || id.length > 128)) throw new Error(`${sp}.scope ferryml.batch.id must be a string of 1…128 characters`);
+        if (id !== undefined && (typeof id !== 'string' || id.length === 0 || id.length > 128))
+          throw new Error(`${sp}.scope ferryml.batch.id must be a string of 1…128 characters`);
         batchId = id === undefined ? undefined : wellFormed(id);
       } catch (e) {
         return void reject(records.length, (e as Error).message);

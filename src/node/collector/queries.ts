@@ -38,7 +38,17 @@ export function latencyOf(rows: Row[]) {
     addTrimmed(hist, num(r.offset), arr(r.counts));
   }
   const q = (p: number) => histogramQuantile(hist, p, Number.isFinite(min) ? min : 0, max || Infinity);
-  return { calls, rows: rowsN, meanMs: calls ? sum / calls : null, minMs: Number.isFinite(min) ? min : null, maxMs: calls ? max : null, p50: q(0.5), p95: q(0.95), p99: q(0.99), histogram: hist };
+  return {
+    calls,
+    rows: rowsN,
+    meanMs: calls ? sum / calls : null,
+    minMs: Number.isFinite(min) ? min : null,
+    maxMs: calls ? max : null,
+    p50: q(0.5),
+    p95: q(0.95),
+    p99: q(0.99),
+    histogram: hist,
+  };
 }
 
 export const SUMMARY_FIELDS = {
@@ -83,7 +93,20 @@ export function compareVersions(a: string | null, b: string | null): number {
 export function mergeDrift(rows: Row[], defaultMinRows: number) {
   const groups = new Map<
     string,
-    { version: string | null; feature: string; kind: string; schemaHash: unknown; expected: number[]; counts: number[]; outOfRange: number; observed: number; sampled: boolean; minRows: number; windows: number; sessions: Set<unknown> }
+    {
+      version: string | null;
+      feature: string;
+      kind: string;
+      schemaHash: unknown;
+      expected: number[];
+      counts: number[];
+      outOfRange: number;
+      observed: number;
+      sampled: boolean;
+      minRows: number;
+      windows: number;
+      sessions: Set<unknown>;
+    }
   >();
   for (const r of rows) {
     const expected = arr(r.expected);
@@ -92,7 +115,20 @@ export function mergeDrift(rows: Row[], defaultMinRows: number) {
     const key = JSON.stringify([version, r.feature, r.schemaHash, expected]);
     let g = groups.get(key);
     if (!g) {
-      g = { version, feature: String(r.feature), kind: String(r.kind), schemaHash: r.schemaHash, expected, counts: new Array<number>(expected.length).fill(0), outOfRange: 0, observed: 0, sampled: false, minRows: 0, windows: 0, sessions: new Set() };
+      g = {
+        version,
+        feature: String(r.feature),
+        kind: String(r.kind),
+        schemaHash: r.schemaHash,
+        expected,
+        counts: new Array<number>(expected.length).fill(0),
+        outOfRange: 0,
+        observed: 0,
+        sampled: false,
+        minRows: 0,
+        windows: 0,
+        sessions: new Set(),
+      };
       groups.set(key, g);
     }
     let rowsN = 0;
@@ -110,30 +146,32 @@ export function mergeDrift(rows: Row[], defaultMinRows: number) {
     g.sessions.add(r.session);
   }
   // Array.prototype.sort is stable: within a version the first-seen (schema) order stays.
-  return [...groups.values()].sort((a, b) => compareVersions(a.version, b.version)).map((g) => {
-    const rowsN = g.counts.reduce((a, b) => a + b, 0);
-    const minRows = g.minRows || defaultMinRows;
-    const value = g.observed >= minRows ? psi(g.expected, g.counts) : null;
-    return {
-      version: g.version,
-      feature: g.feature,
-      kind: g.kind,
-      schemaHash: g.schemaHash,
-      rows: rowsN,
-      rowsObserved: g.observed,
-      sampled: g.sampled,
-      minRows,
-      psi: value,
-      status: value === null ? 'insufficient' : driftStatus(value),
-      counts: g.counts,
-      expected: g.expected,
-      missing: g.counts[g.counts.length - 2] ?? 0,
-      unknown: g.counts[g.counts.length - 1] ?? 0,
-      outOfRange: g.outOfRange,
-      windows: g.windows,
-      clients: g.sessions.size,
-    };
-  });
+  return [...groups.values()]
+    .sort((a, b) => compareVersions(a.version, b.version))
+    .map((g) => {
+      const rowsN = g.counts.reduce((a, b) => a + b, 0);
+      const minRows = g.minRows || defaultMinRows;
+      const value = g.observed >= minRows ? psi(g.expected, g.counts) : null;
+      return {
+        version: g.version,
+        feature: g.feature,
+        kind: g.kind,
+        schemaHash: g.schemaHash,
+        rows: rowsN,
+        rowsObserved: g.observed,
+        sampled: g.sampled,
+        minRows,
+        psi: value,
+        status: value === null ? 'insufficient' : driftStatus(value),
+        counts: g.counts,
+        expected: g.expected,
+        missing: g.counts[g.counts.length - 2] ?? 0,
+        unknown: g.counts[g.counts.length - 1] ?? 0,
+        outOfRange: g.outOfRange,
+        windows: g.windows,
+        clients: g.sessions.size,
+      };
+    });
 }
 
 /** Sums `count` attributes grouped by a key function. */

@@ -46,7 +46,13 @@ export async function summary(store: Store, r: Range, driftMinRows = 100) {
     store.eventRows(r, {
       'ferryml.predict.summary': SUMMARY_FIELDS,
       'ferryml.predict.error': ERROR_FIELDS,
-      'ferryml.model.load': { source: 'ferryml.load.source', backend: 'ferryml.backend', ms: 'ferryml.load.ms', bytes: 'ferryml.load.bytes', rejected: 'ferryml.backend.rejected' },
+      'ferryml.model.load': {
+        source: 'ferryml.load.source',
+        backend: 'ferryml.backend',
+        ms: 'ferryml.load.ms',
+        bytes: 'ferryml.load.bytes',
+        rejected: 'ferryml.backend.rejected',
+      },
       'ferryml.validation.issue': { column: 'ferryml.column', code: 'ferryml.issue.code', count: 'ferryml.issue.count' },
       'ferryml.drift.window': DRIFT_FIELDS,
       'ferryml.telemetry.drops': {},
@@ -56,27 +62,74 @@ export async function summary(store: Store, r: Range, driftMinRows = 100) {
     }),
     store.drops(r),
   ]);
-  const { 'ferryml.predict.summary': predict, 'ferryml.predict.error': errors, 'ferryml.model.load': loads, 'ferryml.validation.issue': issues, 'ferryml.drift.window': drift, 'ferryml.telemetry.drops': drops, 'ferryml.output.window': outputs, 'ferryml.output.strange': strange, 'ferryml.prediction': sampled } = rows;
+  const {
+    'ferryml.predict.summary': predict,
+    'ferryml.predict.error': errors,
+    'ferryml.model.load': loads,
+    'ferryml.validation.issue': issues,
+    'ferryml.drift.window': drift,
+    'ferryml.telemetry.drops': drops,
+    'ferryml.output.window': outputs,
+    'ferryml.output.strange': strange,
+    'ferryml.prediction': sampled,
+  } = rows;
 
   const latency = latencyOf(predict);
   const byCode = sumBy(errors, (e) => String(e.code));
   const errorCount = Object.values(byCode).reduce((a, b) => a + b, 0);
   const backends = Object.fromEntries(
-    Object.entries(sumBy(predict, (p) => String(p.backend), (p) => num(p.calls))).map(([b, calls]) => [
+    Object.entries(
+      sumBy(
+        predict,
+        (p) => String(p.backend),
+        (p) => num(p.calls),
+      ),
+    ).map(([b, calls]) => [
       b,
-      { calls, rows: sumBy(predict.filter((p) => p.backend === b), () => 'r', (p) => num(p.rows)).r ?? 0, share: latency.calls ? calls / latency.calls : 0 },
+      {
+        calls,
+        rows:
+          sumBy(
+            predict.filter((p) => p.backend === b),
+            () => 'r',
+            (p) => num(p.rows),
+          ).r ?? 0,
+        share: latency.calls ? calls / latency.calls : 0,
+      },
     ]),
   );
   // Any source value a client sends is counted and listed (a newer SDK may add one, e.g. 'local');
   // the three the shares below need are always present.
-  const sources = { network: 0, cache: 0, offline: 0, ...sumBy(loads, (l) => String(l.source), () => 1) };
+  const sources = {
+    network: 0,
+    cache: 0,
+    offline: 0,
+    ...sumBy(
+      loads,
+      (l) => String(l.source),
+      () => 1,
+    ),
+  };
   // Mean load time over the loads that sent one (null when none did), not counting a missing one as 0 ms.
   const timed = loads.filter((l) => l.ms != null);
-  const sourceMs = sumBy(timed, (l) => String(l.source), (l) => num(l.ms));
-  const sourceTimed = sumBy(timed, (l) => String(l.source), () => 1);
+  const sourceMs = sumBy(
+    timed,
+    (l) => String(l.source),
+    (l) => num(l.ms),
+  );
+  const sourceTimed = sumBy(
+    timed,
+    (l) => String(l.source),
+    () => 1,
+  );
   const bySource = Object.entries(sources)
     .filter(([, count]) => count > 0)
-    .map(([source, count]) => ({ source, count, share: count / loads.length, meanMs: sourceTimed[source] ? (sourceMs[source] ?? 0) / (sourceTimed[source] ?? 1) : null }))
+    .map(([source, count]) => ({
+      source,
+      count,
+      share: count / loads.length,
+      meanMs: sourceTimed[source] ? (sourceMs[source] ?? 0) / (sourceTimed[source] ?? 1) : null,
+    }))
     .sort((a, b) => b.count - a.count || a.source.localeCompare(b.source));
   const rejected: Record<string, Record<string, number>> = {};
   for (const l of loads) {
@@ -113,7 +166,11 @@ export async function summary(store: Store, r: Range, driftMinRows = 100) {
       bySource,
       cacheHitShare: loads.length ? sources.cache / loads.length : 0,
       offlineShare: loads.length ? sources.offline / loads.length : 0,
-      backends: sumBy(loads, (l) => String(l.backend), () => 1),
+      backends: sumBy(
+        loads,
+        (l) => String(l.backend),
+        () => 1,
+      ),
       rejectedBackends: rejected,
       meanMs: timed.length ? timed.reduce((s, l) => s + num(l.ms), 0) / timed.length : null,
     },
@@ -160,7 +217,11 @@ export async function timeseries(store: Store, r: Range, stepParam: string | nul
     }
     return m;
   };
-  const rows = await store.eventRows(r, { 'ferryml.predict.summary': SUMMARY_FIELDS, 'ferryml.predict.error': ERROR_FIELDS, 'ferryml.drift.window': DRIFT_FIELDS });
+  const rows = await store.eventRows(r, {
+    'ferryml.predict.summary': SUMMARY_FIELDS,
+    'ferryml.predict.error': ERROR_FIELDS,
+    'ferryml.drift.window': DRIFT_FIELDS,
+  });
   const predict = group(rows['ferryml.predict.summary']);
   const errors = group(rows['ferryml.predict.error']);
   const drift = group(rows['ferryml.drift.window']);
@@ -178,9 +239,19 @@ export async function timeseries(store: Store, r: Range, stepParam: string | nul
         p95: l.p95,
         errors: (errors.get(t) ?? []).reduce((s, e) => s + num(e.count), 0),
         errorsByCode: sumBy(errors.get(t) ?? [], (e) => String(e.code)),
-        backends: sumBy(p, (x) => String(x.backend), (x) => num(x.calls)),
+        backends: sumBy(
+          p,
+          (x) => String(x.backend),
+          (x) => num(x.calls),
+        ),
         // A list, not a map by feature: with all versions selected a feature occurs once per version.
-        drift: mergeDrift(drift.get(t) ?? [], driftMinRows).map((d) => ({ version: d.version, feature: d.feature, rows: d.rows, psi: d.psi, status: d.status })),
+        drift: mergeDrift(drift.get(t) ?? [], driftMinRows).map((d) => ({
+          version: d.version,
+          feature: d.feature,
+          rows: d.rows,
+          psi: d.psi,
+          status: d.status,
+        })),
       };
     }),
   };

@@ -53,7 +53,11 @@ function uplotFile(name: string): string {
   }
 }
 
-const PAGE_HEADERS = { 'Content-Security-Policy': "default-src 'self'; img-src 'self' data:", 'X-Content-Type-Options': 'nosniff', 'Cache-Control': 'no-cache' };
+const PAGE_HEADERS = {
+  'Content-Security-Policy': "default-src 'self'; img-src 'self' data:",
+  'X-Content-Type-Options': 'nosniff',
+  'Cache-Control': 'no-cache',
+};
 
 /**
  * Opens the store and listens. A store that cannot be opened or reached rejects with
@@ -128,7 +132,10 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
     if (req.method !== 'GET' && req.method !== 'HEAD') throw new HttpError(405, 'use GET', { Allow: 'GET' });
     if (path === '/healthz') return void sendJson(res, 200, { ok: true });
     if (path === '/metrics') {
-      if (!authorized(req)) throw new HttpError(401, 'send Authorization: Bearer <admin token> (Prometheus: authorization.credentials in the scrape config)', { 'WWW-Authenticate': 'Bearer realm="ferryml"' });
+      if (!authorized(req))
+        throw new HttpError(401, 'send Authorization: Bearer <admin token> (Prometheus: authorization.credentials in the scrape config)', {
+          'WWW-Authenticate': 'Bearer realm="ferryml"',
+        });
       let text: string;
       try {
         text = exposition(await collectMetrics(reader, Date.now(), psiWindowS, alerts.state.firing()));
@@ -139,7 +146,10 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
       return void res.end(req.method === 'HEAD' ? undefined : text);
     }
     if (path.startsWith('/api/')) {
-      if (!authorized(req)) throw new HttpError(401, 'send Authorization: Bearer <admin token> (printed by the collector at start)', { 'WWW-Authenticate': 'Bearer realm="ferryml"' });
+      if (!authorized(req))
+        throw new HttpError(401, 'send Authorization: Bearer <admin token> (printed by the collector at start)', {
+          'WWW-Authenticate': 'Bearer realm="ferryml"',
+        });
       const q = url.searchParams;
       // A store that fails (ClickHouse down, a disk error) is a 503 with its cause: retry later.
       const read = async (run: () => Promise<unknown>) => {
@@ -153,13 +163,28 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
         sendJson(res, 200, body);
       };
       switch (path) {
-        case '/api/models': return read(() => models(store));
-        case '/api/summary': return read(() => summary(store, rangeOf(q)));
-        case '/api/timeseries': return read(() => timeseries(store, rangeOf(q), q.get('step')));
-        case '/api/records': return read(() => records(store, q));
-        case '/api/health': return void sendJson(res, 200, { ...stats, ...store.counts(), queued: queue.size, store: store.kind, schemaVersion: store.schemaVersion(), retentionDays: o.retentionDays, alerts: alerts.health() });
-        case '/api/alerts': return void sendJson(res, 200, { firing: alerts.state.firing(), pending: alerts.state.pending(), recent: alerts.state.recent(), rules });
-        default: throw new HttpError(404, `no such endpoint ${path}; try /api/models, /api/summary, /api/timeseries, /api/records, /api/health, /api/alerts`);
+        case '/api/models':
+          return read(() => models(store));
+        case '/api/summary':
+          return read(() => summary(store, rangeOf(q)));
+        case '/api/timeseries':
+          return read(() => timeseries(store, rangeOf(q), q.get('step')));
+        case '/api/records':
+          return read(() => records(store, q));
+        case '/api/health':
+          return void sendJson(res, 200, {
+            ...stats,
+            ...store.counts(),
+            queued: queue.size,
+            store: store.kind,
+            schemaVersion: store.schemaVersion(),
+            retentionDays: o.retentionDays,
+            alerts: alerts.health(),
+          });
+        case '/api/alerts':
+          return void sendJson(res, 200, { firing: alerts.state.firing(), pending: alerts.state.pending(), recent: alerts.state.recent(), rules });
+        default:
+          throw new HttpError(404, `no such endpoint ${path}; try /api/models, /api/summary, /api/timeseries, /api/records, /api/health, /api/alerts`);
       }
     }
     const page = (type: string, body: string | Buffer) => {
@@ -167,16 +192,27 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
       res.end(req.method === 'HEAD' ? undefined : body);
     };
     switch (path) {
-      case '/': res.writeHead(302, { Location: '/dashboard' }); return void res.end();
-      case '/dashboard': return void page('text/html; charset=utf-8', DASHBOARD_HTML);
-      case '/dashboard.js': return void page('text/javascript; charset=utf-8', DASHBOARD_JS);
-      case '/dashboard-charts.js': return void page('text/javascript; charset=utf-8', DASHBOARD_CHARTS_JS);
-      case '/dashboard-tables.js': return void page('text/javascript; charset=utf-8', DASHBOARD_TABLES_JS);
-      case '/dashboard-alerts.js': return void page('text/javascript; charset=utf-8', DASHBOARD_ALERTS_JS);
-      case '/dashboard.css': return void page('text/css; charset=utf-8', DASHBOARD_CSS);
-      case '/assets/uPlot.esm.js': return void page('text/javascript; charset=utf-8', await readFile(uplotFile('uPlot.esm.js')));
-      case '/assets/uPlot.min.css': return void page('text/css; charset=utf-8', await readFile(uplotFile('uPlot.min.css')));
-      default: throw new HttpError(404, `not found: ${path}`);
+      case '/':
+        res.writeHead(302, { Location: '/dashboard' });
+        return void res.end();
+      case '/dashboard':
+        return void page('text/html; charset=utf-8', DASHBOARD_HTML);
+      case '/dashboard.js':
+        return void page('text/javascript; charset=utf-8', DASHBOARD_JS);
+      case '/dashboard-charts.js':
+        return void page('text/javascript; charset=utf-8', DASHBOARD_CHARTS_JS);
+      case '/dashboard-tables.js':
+        return void page('text/javascript; charset=utf-8', DASHBOARD_TABLES_JS);
+      case '/dashboard-alerts.js':
+        return void page('text/javascript; charset=utf-8', DASHBOARD_ALERTS_JS);
+      case '/dashboard.css':
+        return void page('text/css; charset=utf-8', DASHBOARD_CSS);
+      case '/assets/uPlot.esm.js':
+        return void page('text/javascript; charset=utf-8', await readFile(uplotFile('uPlot.esm.js')));
+      case '/assets/uPlot.min.css':
+        return void page('text/css; charset=utf-8', await readFile(uplotFile('uPlot.min.css')));
+      default:
+        throw new HttpError(404, `not found: ${path}`);
     }
   }
 

@@ -23,7 +23,13 @@ export function openSqliteStore(file: string): Store {
    * at an embedded NUL: stored strings must come back verbatim.
    */
   const oneEvent = (event: string, r: Range, fields: Readonly<Record<string, string>>): EventRow[] => {
-    const rows = eventStatement.all(r.model, r.version ?? null, r.version ?? null, event, r.from, r.to) as Array<{ t: number; version: string | null; session: unknown; schemaHash: unknown; attributes: string }>;
+    const rows = eventStatement.all(r.model, r.version ?? null, r.version ?? null, event, r.from, r.to) as Array<{
+      t: number;
+      version: string | null;
+      session: unknown;
+      schemaHash: unknown;
+      attributes: string;
+    }>;
     const entries = Object.entries(fields);
     return rows.map((row) => {
       const attrs = JSON.parse(row.attributes) as Record<string, unknown>;

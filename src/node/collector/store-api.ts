@@ -81,7 +81,10 @@ export interface Store {
 }
 
 /** Builds the per-event answer of {@link Store.eventRows} from a function of one event. */
-export function mapEvents<E extends string>(events: Readonly<Record<E, Readonly<Record<string, string>>>>, rows: (event: E, fields: Readonly<Record<string, string>>) => EventRow[]): Record<E, EventRow[]> {
+export function mapEvents<E extends string>(
+  events: Readonly<Record<E, Readonly<Record<string, string>>>>,
+  rows: (event: E, fields: Readonly<Record<string, string>>) => EventRow[],
+): Record<E, EventRow[]> {
   const out = {} as Record<E, EventRow[]>;
   for (const event of Object.keys(events) as E[]) out[event] = rows(event, events[event]);
   return out;

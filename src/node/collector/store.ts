@@ -32,7 +32,10 @@ export function openStore(file: string) {
   const latest = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;
   if (current > latest) {
     db.close();
-    throw new FerryError('INVALID_OPTIONS', `${file} has schema version ${current}, newer than this collector knows (${latest}); upgrade ferryml or use another --db`);
+    throw new FerryError(
+      'INVALID_OPTIONS',
+      `${file} has schema version ${current}, newer than this collector knows (${latest}); upgrade ferryml or use another --db`,
+    );
   }
   for (const m of MIGRATIONS) {
     if (m.version <= current) continue;
@@ -75,10 +78,11 @@ export function openStore(file: string) {
     /** Records dropped as duplicates by (session, seq), and batch ids reused with other content. */
     dedupe: counts,
     /** Deletes records timed before `beforeMs` and batch ids received before it; returns the records deleted. */
-    prune: (beforeMs: number): number => db.transaction(() => {
-      pruneBatches.run(beforeMs);
-      return pruneLogs.run(beforeMs).changes;
-    })(),
+    prune: (beforeMs: number): number =>
+      db.transaction(() => {
+        pruneBatches.run(beforeMs);
+        return pruneLogs.run(beforeMs).changes;
+      })(),
     close: () => db.close(),
   };
 }

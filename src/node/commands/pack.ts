@@ -98,7 +98,13 @@ export async function run(argv: string[]): Promise<number> {
     predictions: v.predictions,
     goldenTolerance: numberOption(v['golden-tolerance'], 'golden-tolerance', (n) => n >= 0),
     inputs,
-    output: outputSpec ? outputSpec : v.regression ? { kind: 'regression' } : v.labels ? { kind: 'classification', labels: v.labels.split(',').map((l) => l.trim()) } : undefined,
+    output: outputSpec
+      ? outputSpec
+      : v.regression
+        ? { kind: 'regression' }
+        : v.labels
+          ? { kind: 'classification', labels: v.labels.split(',').map((l) => l.trim()) }
+          : undefined,
     data: v.data ? { path: v.data, source: v['data-source'], rows: numberOption(v.rows, 'rows', (n) => Number.isInteger(n) && n >= 0) } : undefined,
     seed: numberOption(v.seed, 'seed', Number.isInteger),
     metrics: Object.keys(metrics).length ? metrics : undefined,

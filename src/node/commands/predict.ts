@@ -47,7 +47,8 @@ function toJson(p: Prediction | null) {
   if (!p) return null;
   if (p.kind === 'classification') return { label: p.label, probabilities: p.probabilities };
   if (p.kind === 'detection') return { detections: p.detections };
-  if (p.kind === 'raw') return { outputs: Object.fromEntries(Object.entries(p.outputs).map(([name, t]) => [name, { shape: t.shape, data: Array.from(t.data) }])) };
+  if (p.kind === 'raw')
+    return { outputs: Object.fromEntries(Object.entries(p.outputs).map(([name, t]) => [name, { shape: t.shape, data: Array.from(t.data) }])) };
   return Object.keys(p.values).length > 1 ? { value: p.value, values: p.values } : { value: p.value };
 }
 
@@ -86,7 +87,11 @@ export async function run(argv: string[]): Promise<number> {
       try {
         return await readFile(join(dir, path));
       } catch (cause) {
-        throw new FerryError('MANIFEST_INVALID', `${join(dir, path)}: cannot read bundle file (${(cause as Error).message}); is --bundle a directory holding manifest.json?`, { cause, details: { path: join(dir, path) } });
+        throw new FerryError(
+          'MANIFEST_INVALID',
+          `${join(dir, path)}: cannot read bundle file (${(cause as Error).message}); is --bundle a directory holding manifest.json?`,
+          { cause, details: { path: join(dir, path) } },
+        );
       }
     },
     ...(backend ? { backend } : { backends: ['wasm', 'cpu'] }),

@@ -18,7 +18,13 @@ ${SIGN_USAGE}`;
 export async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parse(
     argv,
-    { from: { type: 'string', default: 'canary' }, to: { type: 'string', default: 'stable' }, rollout: { type: 'string' }, models: { type: 'string', default: 'models' }, ...SIGN_OPTIONS },
+    {
+      from: { type: 'string', default: 'canary' },
+      to: { type: 'string', default: 'stable' },
+      rollout: { type: 'string' },
+      models: { type: 'string', default: 'models' },
+      ...SIGN_OPTIONS,
+    },
     usage,
   );
   const [name, version] = positionals;

@@ -16,11 +16,7 @@ float32 values the model receives. Exit code 0, or 1 with --strict when any row 
 CSV fields are typed by the schema's columns (decimal text in number columns → numbers).`;
 
 export async function run(argv: string[]): Promise<number> {
-  const { values } = parseCommand(
-    argv,
-    { schema: { type: 'string' }, data: { type: 'string' }, out: { type: 'string' }, strict: { type: 'boolean' } },
-    usage,
-  );
+  const { values } = parseCommand(argv, { schema: { type: 'string' }, data: { type: 'string' }, out: { type: 'string' }, strict: { type: 'boolean' } }, usage);
   const schemaPath = requireOption(values.schema, '--schema', usage);
   const dataPath = requireOption(values.data, '--data', usage);
   const compiled = compileSchema((await readJson(schemaPath)) as Schema);

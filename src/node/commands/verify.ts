@@ -16,7 +16,12 @@ present but could not be checked (no --key) unless --allow-unverified.`;
 
 function print(r: BundleReport, quiet: boolean): void {
   const m = r.manifest;
-  const sig = { valid: 'signature valid', unchecked: `signed by ${m?.signature?.keyId} (not checked: pass --key)`, unsigned: 'unsigned', invalid: 'signature INVALID' }[r.signature];
+  const sig = {
+    valid: 'signature valid',
+    unchecked: `signed by ${m?.signature?.keyId} (not checked: pass --key)`,
+    unsigned: 'unsigned',
+    invalid: 'signature INVALID',
+  }[r.signature];
   console.log(`${r.problems.length ? 'FAIL' : 'ok  '} ${m ? `${m.name}@${m.version}` : r.dir} (${r.dir}) · ${sig}`);
   if (!quiet) for (const line of r.ok) console.log(`     ok  ${line}`);
   for (const w of r.warnings) console.log(`     warn ${w}`);

@@ -109,10 +109,12 @@ function checkTopology(t: unknown): TreeTopology {
   const count = (v: unknown) => Number.isInteger(v) && (v as number) > 0;
   if (o.kind !== 'tree-ensemble') bad(`modelTopology.kind is ${JSON.stringify(o.kind)}, expected "tree-ensemble"`);
   if (o.compare !== '<=' && o.compare !== '<') bad(`compare must be "<=" or "<", got ${JSON.stringify(o.compare)}`);
-  if (!count(o.features) || !count(o.outputs) || !count(o.trees) || !count(o.leafWidth)) bad('features, outputs, trees and leafWidth must be positive integers');
+  if (!count(o.features) || !count(o.outputs) || !count(o.trees) || !count(o.leafWidth))
+    bad('features, outputs, trees and leafWidth must be positive integers');
   if (o.aggregate !== 'mean' && o.aggregate !== 'sum') bad(`aggregate must be "mean" or "sum", got ${JSON.stringify(o.aggregate)}`);
   if (o.link !== 'identity' && o.link !== 'sigmoid' && o.link !== 'softmax') bad(`link must be identity, sigmoid or softmax, got ${JSON.stringify(o.link)}`);
-  if (!Array.isArray(o.base) || o.base.length !== o.outputs || !o.base.every((b) => typeof b === 'number' && Number.isFinite(b))) bad(`base must hold ${o.outputs} finite numbers`);
+  if (!Array.isArray(o.base) || o.base.length !== o.outputs || !o.base.every((b) => typeof b === 'number' && Number.isFinite(b)))
+    bad(`base must hold ${o.outputs} finite numbers`);
   if (o.link === 'sigmoid' && o.outputs !== 1) bad('the sigmoid link takes exactly one raw score column');
   if (o.leafWidth !== 1 && o.leafWidth !== o.outputs) bad(`leafWidth must be 1 or outputs (${o.outputs})`);
   return o as TreeTopology;
@@ -122,7 +124,7 @@ function checkTopology(t: unknown): TreeTopology {
 export function readTreeEnsemble(artifacts: TreeArtifacts): TreeEnsemble {
   const topology = checkTopology(artifacts.modelTopology);
   const data = artifacts.weightData;
-  const buffer = data === undefined ? bad('no weight data') : Array.isArray(data) ? bad('weight data in several buffers') : (data);
+  const buffer = data === undefined ? bad('no weight data') : Array.isArray(data) ? bad('weight data in several buffers') : data;
   const arrays: Partial<Record<ArrayName, ArrayLike<number>>> = {};
   let offset = 0;
   for (const spec of artifacts.weightSpecs ?? []) {
@@ -146,7 +148,8 @@ export function readTreeEnsemble(artifacts: TreeArtifacts): TreeEnsemble {
 /** Every index in range, every tree a tree: the kernel trusts these and does no checks per row. */
 function checkArrays(e: TreeEnsemble): void {
   const nodes = e.feature.length;
-  if (e.threshold.length !== nodes || e.left.length !== nodes || e.right.length !== nodes || e.flags.length !== nodes) bad('feature, threshold, left, right and flags must have one entry per node');
+  if (e.threshold.length !== nodes || e.left.length !== nodes || e.right.length !== nodes || e.flags.length !== nodes)
+    bad('feature, threshold, left, right and flags must have one entry per node');
   if (e.roots.length !== e.trees || e.treeColumn.length !== e.trees) bad(`roots and treeColumn must have ${e.trees} entries`);
   const pairs = e.bitsets.length / 16;
   if (!Number.isInteger(pairs)) bad('bitsets must hold 16 words per categorical split');

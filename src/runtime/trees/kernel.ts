@@ -40,7 +40,8 @@ function blocks(e: TreeEnsemble): { le: Block; lt: Block } {
       while (f >= 0) {
         const v = x[at + f]!;
         const g = flags[n]!;
-        if (g === 0) n = v <= threshold[n]! ? left[n]! : right[n]!; // NaN <= t is false: right, as flag 0 says
+        if (g === 0)
+          n = v <= threshold[n]! ? left[n]! : right[n]!; // NaN <= t is false: right, as flag 0 says
         else if (v !== v) n = g & MISSING_LEFT ? left[n]! : right[n]!;
         else if (g & CATEGORICAL) n = category(bitsets, threshold[n]!, v, g) ? left[n]! : right[n]!;
         else n = v <= threshold[n]! ? left[n]! : right[n]!;

@@ -16,9 +16,13 @@ export const treeKernel: PlainKernelFactory = ({ artifacts, format, width }) => 
   if (format !== 'tree-ensemble') return undefined;
   const ensemble = readTreeEnsemble(artifacts);
   if (ensemble.features !== width) {
-    throw new FerryError('MANIFEST_INVALID', `tree-ensemble model takes ${ensemble.features} features per row but the schema emits ${width}; re-export the bundle`, {
-      details: { expected: width, got: ensemble.features },
-    });
+    throw new FerryError(
+      'MANIFEST_INVALID',
+      `tree-ensemble model takes ${ensemble.features} features per row but the schema emits ${width}; re-export the bundle`,
+      {
+        details: { expected: width, got: ensemble.features },
+      },
+    );
   }
   const kernel = createTreeKernel(ensemble);
   return {

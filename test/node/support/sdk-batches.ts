@@ -42,20 +42,52 @@ export function sdkBatches(o: { seed: number; baseMs: number; spanMs: number; se
       const records: string[] = [];
       if (b === 0) {
         const rejected = s % 2 ? [{ backend: 'webgpu', reason: 'no adapter' }] : [];
-        records.push(loadRecord({ version, source: ['network', 'cache', 'offline', 'local'][int(4)] as 'network', bytes: 1000 + int(5000), ms: 5 + random() * 300, backend: BACKENDS[1 + int(2)] as string, rejected }, timeMs, ids));
+        records.push(
+          loadRecord(
+            {
+              version,
+              source: ['network', 'cache', 'offline', 'local'][int(4)] as 'network',
+              bytes: 1000 + int(5000),
+              ms: 5 + random() * 300,
+              backend: BACKENDS[1 + int(2)] as string,
+              rejected,
+            },
+            timeMs,
+            ids,
+          ),
+        );
       }
       const w = createSummaryWindow();
       for (let k = 0, calls = 1 + int(40); k < calls; k++) w.predicted(1 + int(8), random() * random() * 80, BACKENDS[int(3)] as string);
       for (let k = int(3); k > 0; k--) w.failed(['INFERENCE_FAILED', 'VALIDATION_FAILED'][int(2)] as string);
-      if (random() < 0.5) w.issues([{ column: 'Island', code: 'UNKNOWN_CATEGORY' }, { column: 'Beak Length (mm)', code: random() < 0.5 ? 'OUT_OF_RANGE' : 'NOT_FINITE' }]);
+      if (random() < 0.5)
+        w.issues([
+          { column: 'Island', code: 'UNKNOWN_CATEGORY' },
+          { column: 'Beak Length (mm)', code: random() < 0.5 ? 'OUT_OF_RANGE' : 'NOT_FINITE' },
+        ]);
       records.push(...summaryRecords(w.close(), 10_000, timeMs, ids));
       for (const f of FEATURES) {
         const sampled = random() < 0.3;
         const counts = f.expected.map((e) => Math.round(e * 200 * (0.5 + random())) * (sampled ? 4 : 1));
         const rows = counts.reduce((a, c) => a + c, 0);
-        records.push(driftRecord({ ...f, counts, rows, observed: sampled ? rows / 4 : rows, weight: sampled ? 4 : 1, outOfRange: int(3), psi: null }, 100, 10_000, timeMs, ids));
+        records.push(
+          driftRecord(
+            { ...f, counts, rows, observed: sampled ? rows / 4 : rows, weight: sampled ? 4 : 1, outOfRange: int(3), psi: null },
+            100,
+            10_000,
+            timeMs,
+            ids,
+          ),
+        );
       }
-      if (random() < 0.3) records.push(predictionRecord({ rows: 1, latencyMs: random() * 10, backend: 'wasm', sampleRate: 0.1, inputs: { island: 'Biscoe', 'beak"; DROP TABLE logs; --': 1.5 } }, timeMs, ids));
+      if (random() < 0.3)
+        records.push(
+          predictionRecord(
+            { rows: 1, latencyMs: random() * 10, backend: 'wasm', sampleRate: 0.1, inputs: { island: 'Biscoe', 'beak"; DROP TABLE logs; --': 1.5 } },
+            timeMs,
+            ids,
+          ),
+        );
       if (random() < 0.2) records.push(dropsRecord({ queue_full: 1 + int(5), rejected: int(2) }, timeMs, ids));
       const batchId = randomHex(16);
       out.push({ batchId, body: batchBody(resource, batchId, records) });

@@ -52,19 +52,25 @@ export async function get(c: Collector, path: string) {
 // ClickHouse) and `id` (SQLite's row id), newest by arrival vs by time: compared as sets in the exporter's form.
 function recordSet(records: Array<Record<string, unknown>>) {
   return records
-    .map(({ id: _id, ...r }) => JSON.stringify({
-      ...r,
-      body: r.body === null ? null : asExporterString(r.body),
-      attributes: asExporterMap(r.attributes as Record<string, unknown>),
-      resource: asExporterMap(r.resource as Record<string, unknown>),
-    }))
+    .map(({ id: _id, ...r }) =>
+      JSON.stringify({
+        ...r,
+        body: r.body === null ? null : asExporterString(r.body),
+        attributes: asExporterMap(r.attributes as Record<string, unknown>),
+        resource: asExporterMap(r.resource as Record<string, unknown>),
+      }),
+    )
     .sort();
 }
 
 /** Every read-API path the parity check compares, for one model: three ranges × all/each version × steps. */
 export function readPaths(model: string, now: number): string[] {
   const m = encodeURIComponent(model);
-  const ranges = [`from=${now - 24 * HOUR}&to=${now + 15 * 60_000}`, `from=${now - 6 * HOUR}&to=${now - 2 * HOUR}`, `from=${new Date(now - 3 * HOUR).toISOString()}&to=${new Date(now).toISOString()}`];
+  const ranges = [
+    `from=${now - 24 * HOUR}&to=${now + 15 * 60_000}`,
+    `from=${now - 6 * HOUR}&to=${now - 2 * HOUR}`,
+    `from=${new Date(now - 3 * HOUR).toISOString()}&to=${new Date(now).toISOString()}`,
+  ];
   const out = ['/api/models', `/api/summary?model=${m}&version=9.9.9&${ranges[0]}`];
   for (const range of ranges) {
     for (const v of ['', '&version=1.0.0', '&version=2.0.0']) {
@@ -94,12 +100,21 @@ export async function assertParity(sqlite: Collector, other: Collector, model: s
   // the same conditions fire (and stay pending) after one evaluation at the same instant.
   await Promise.all([sqlite.alerts.evaluate(now + 60_000), other.alerts.evaluate(now + 60_000)]);
   const alertsOf = (c: Collector) =>
-    ['firing', 'pending'].flatMap((k) => (c.alerts.state as unknown as Record<string, () => Array<{ labels: Record<string, string>; value: number }>>)[k]!().filter((x) => x.labels.model === model).map((x) => `${k} ${JSON.stringify(x.labels)} ${x.value.toFixed(9)}`)).sort();
+    ['firing', 'pending']
+      .flatMap((k) =>
+        (c.alerts.state as unknown as Record<string, () => Array<{ labels: Record<string, string>; value: number }>>)[k]!()
+          .filter((x) => x.labels.model === model)
+          .map((x) => `${k} ${JSON.stringify(x.labels)} ${x.value.toFixed(9)}`),
+      )
+      .sort();
   assert.deepEqual(alertsOf(other), alertsOf(sqlite), `alerts differ between SQLite and ${other.store.kind}`);
   const metricsOf = async (c: Collector) => {
     const res = await fetch(`${c.url}/metrics`, { headers: { Authorization: `Bearer ${TOKEN}` } });
     assert.equal(res.status, 200);
-    return (await res.text()).split('\n').filter((l) => l.includes(`model="${model}"`) && !l.startsWith('ferryml_alerts_firing')).sort();
+    return (await res.text())
+      .split('\n')
+      .filter((l) => l.includes(`model="${model}"`) && !l.startsWith('ferryml_alerts_firing'))
+      .sort();
   };
   const [ma, mb] = await Promise.all([metricsOf(sqlite), metricsOf(other)]);
   assert.ok(ma.length > 0, 'the model has metrics');

@@ -37,7 +37,9 @@ export async function evaluateRules(reader: AlertReader, rules: readonly AlertRu
   const out: Condition[] = [];
   const lookback = Math.max(DAY_S, ...rules.map((r) => r.lookbackS ?? 0)) * 1000;
   const versions = (await reader.models()).models.flatMap((m) =>
-    (m.versions as Array<{ version: string | null; lastMs: number }>).filter((v) => v.lastMs >= now - lookback).map((v) => ({ model: m.name, version: v.version, lastMs: v.lastMs })),
+    (m.versions as Array<{ version: string | null; lastMs: number }>)
+      .filter((v) => v.lastMs >= now - lookback)
+      .map((v) => ({ model: m.name, version: v.version, lastMs: v.lastMs })),
   );
   // One summary per version and distinct window, shared by the rules that use that window.
   const cache = new Map<string, Promise<Summary>>();
@@ -50,7 +52,8 @@ export async function evaluateRules(reader: AlertReader, rules: readonly AlertRu
   for (const v of versions) {
     for (const rule of rules) {
       const threshold = thresholdOf(rule, v.model);
-      const push = (feature: string, value: number, active: boolean) => out.push({ rule, model: v.model, version: v.version ?? '', feature, value, threshold, active });
+      const push = (feature: string, value: number, active: boolean) =>
+        out.push({ rule, model: v.model, version: v.version ?? '', feature, value, threshold, active });
       if (rule.kind === 'no_data') {
         if (v.lastMs >= now - (rule.lookbackS ?? DAY_S) * 1000) push('', (now - v.lastMs) / 1000, v.lastMs < now - rule.windowS * 1000);
         continue;

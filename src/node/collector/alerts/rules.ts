@@ -51,14 +51,63 @@ const KINDS: readonly RuleKind[] = ['input_psi', 'output_psi', 'error_rate', 'in
 
 /** The shipped defaults: what "someone is told" means out of the box. */
 export const DEFAULT_RULES: readonly AlertRule[] = [
-  { name: 'FerrymlInputDrift', kind: 'input_psi', threshold: 0.25, forS: 300, windowS: 3600, severity: 'warning', summary: 'input feature drifted from its training baseline' },
-  { name: 'FerrymlOutputDrift', kind: 'output_psi', threshold: 0.25, forS: 300, windowS: 3600, severity: 'warning', summary: 'model outputs drifted from the pack-time baseline' },
+  {
+    name: 'FerrymlInputDrift',
+    kind: 'input_psi',
+    threshold: 0.25,
+    forS: 300,
+    windowS: 3600,
+    severity: 'warning',
+    summary: 'input feature drifted from its training baseline',
+  },
+  {
+    name: 'FerrymlOutputDrift',
+    kind: 'output_psi',
+    threshold: 0.25,
+    forS: 300,
+    windowS: 3600,
+    severity: 'warning',
+    summary: 'model outputs drifted from the pack-time baseline',
+  },
   { name: 'FerrymlErrorRate', kind: 'error_rate', threshold: 0.05, forS: 300, windowS: 900, severity: 'critical', summary: 'predict calls are failing' },
-  { name: 'FerrymlInvalidRows', kind: 'invalid_rate', threshold: 0.1, forS: 300, windowS: 900, severity: 'warning', summary: 'many input rows fail validation' },
+  {
+    name: 'FerrymlInvalidRows',
+    kind: 'invalid_rate',
+    threshold: 0.1,
+    forS: 300,
+    windowS: 900,
+    severity: 'warning',
+    summary: 'many input rows fail validation',
+  },
   { name: 'FerrymlLatencyP95', kind: 'latency_p95', threshold: 250, forS: 600, windowS: 900, severity: 'warning', summary: 'p95 predict latency above budget' },
-  { name: 'FerrymlStrangeOutputs', kind: 'strange_outputs', threshold: 0, forS: 0, windowS: 900, severity: 'critical', summary: 'the model produced strange outputs' },
-  { name: 'FerrymlTelemetryDrops', kind: 'telemetry_drops', threshold: 0, forS: 0, windowS: 900, severity: 'info', summary: 'the SDK dropped telemetry records' },
-  { name: 'FerrymlNoData', kind: 'no_data', threshold: 0, forS: 600, windowS: 900, lookbackS: 86_400, severity: 'warning', summary: 'a model version that reported in the last day went silent' },
+  {
+    name: 'FerrymlStrangeOutputs',
+    kind: 'strange_outputs',
+    threshold: 0,
+    forS: 0,
+    windowS: 900,
+    severity: 'critical',
+    summary: 'the model produced strange outputs',
+  },
+  {
+    name: 'FerrymlTelemetryDrops',
+    kind: 'telemetry_drops',
+    threshold: 0,
+    forS: 0,
+    windowS: 900,
+    severity: 'info',
+    summary: 'the SDK dropped telemetry records',
+  },
+  {
+    name: 'FerrymlNoData',
+    kind: 'no_data',
+    threshold: 0,
+    forS: 600,
+    windowS: 900,
+    lookbackS: 86_400,
+    severity: 'warning',
+    summary: 'a model version that reported in the last day went silent',
+  },
 ];
 
 function fail(where: string, message: string): never {
@@ -74,8 +123,10 @@ function checkRule(r: Partial<AlertRule>, where: string): AlertRule {
     if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) fail(at, `"${k}" must be a number ≥ 0; got ${JSON.stringify(v)}`);
   }
   if ((r.windowS ?? 0) < 1) fail(at, '"windowS" must be at least 1 second');
-  if (r.severity !== 'critical' && r.severity !== 'warning' && r.severity !== 'info') fail(at, `"severity" must be critical, warning or info; got ${JSON.stringify(r.severity)}`);
-  for (const [m, v] of Object.entries(r.models ?? {})) if (typeof v !== 'number' || !Number.isFinite(v)) fail(at, `models.${m} must be a number; got ${JSON.stringify(v)}`);
+  if (r.severity !== 'critical' && r.severity !== 'warning' && r.severity !== 'info')
+    fail(at, `"severity" must be critical, warning or info; got ${JSON.stringify(r.severity)}`);
+  for (const [m, v] of Object.entries(r.models ?? {}))
+    if (typeof v !== 'number' || !Number.isFinite(v)) fail(at, `models.${m} must be a number; got ${JSON.stringify(v)}`);
   return { summary: '', ...r } as AlertRule;
 }
 
