@@ -17,7 +17,7 @@ export type { OpenBundleOptions, BundleCacheOptions, BundleProgress, PublicKeyIn
 export type { Model, ModelInfo, ModelStats, PredictOptions, BatchPredictions } from './runtime/model-types.js';
 export type { Prediction, ClassificationPrediction, RegressionPrediction, LabelProbability } from './runtime/decode.js';
 export type { Detection, DetectionPrediction, RawPrediction, RawTensor } from './runtime/decode.js';
-export type { BackendName, Rejection, RejectionCode, AdapterInfo, Decision, Timings, LeanMode } from './runtime/types.js';
+export type { BackendName, Rejection, RejectionCode, AdapterInfo, Decision, Timings, LeanMode, EngineName, EngineFacts } from './runtime/types.js';
 export type { BundleSource, ResolvedBy } from './model/bundle-source.js';
 export type { Manifest, OutputSpec, DetectionSpec, InputTensor, OutputTensor } from './model/manifest.js';
 

@@ -27,24 +27,8 @@ function use(name: string): void {
 }
 
 function toReport(selected: Selected, timings: Timings, engineReason: string): EngineReport {
-  const { backend, decision, rejected, adapter, device, measured, measuredBatch, remember, outputWidth, goldenError, session } = selected;
-  return {
-    engine: 'tfjs',
-    engineReason,
-    backend,
-    decision,
-    rejected: [...rejected],
-    device,
-    measured,
-    measuredBatch,
-    outputWidth,
-    lean: session.lean,
-    leanReason: session.leanReason,
-    timings: { ...timings },
-    ...(adapter ? { adapter } : {}),
-    ...(remember ? { remember } : {}),
-    ...(goldenError === undefined ? {} : { goldenError }),
-  };
+  const { session, rejected, ...facts } = selected;
+  return { ...facts, engine: 'tfjs', engineReason, rejected: [...rejected], lean: session.lean, leanReason: session.leanReason, timings: { ...timings } };
 }
 
 // tfjs has one active backend per realm and selection switches it while models load: two

@@ -7,7 +7,7 @@ import type { BundleSource, ResolvedBy } from '../model/bundle-source.js';
 import type { FeatureEntry, Schema } from '../schema/types.js';
 import type { TelemetryHandle } from '../telemetry/types.js';
 import type { Prediction } from './decode.js';
-import type { AdapterInfo, BackendName, Decision, EngineName, LeanMode, Rejection, Timings } from './types.js';
+import type { EngineFacts, Timings } from './types.js';
 
 /** Per-call options of `predict` and `predictBatch`. */
 export interface PredictOptions {
@@ -24,8 +24,8 @@ export interface BatchPredictions {
   issues: Issue[];
 }
 
-/** What a loaded model is and how it got there. */
-export interface ModelInfo {
+/** What a loaded model is and how it got there: the bundle's facts, and the engine's ({@link EngineFacts}). */
+export interface ModelInfo extends EngineFacts {
   name: string;
   version: string;
   /** sha256 of the bundle's manifest.json: the bundle's identity. */
@@ -35,42 +35,13 @@ export interface ModelInfo {
   /** Which rule picked the version (pin, channel, rollout, stable, offline-fallback, bundle). */
   resolvedBy: ResolvedBy;
   /**
-   * What runs the model: `"js"`, a plain-JavaScript kernel (no tfjs module was loaded), or
-   * `"tfjs"`. See README "Engines".
-   */
-  engine: EngineName;
-  /** Why that engine: the kernel that took the model, or why tfjs was needed (forced, no kernel fits, measured faster). */
-  engineReason: string;
-  /**
    * Set when a cached version stands in (`source: "offline"`): why (the network failed, or the
    * registry did not verify: `REGISTRY_SIGNATURE_INVALID`, `REGISTRY_ROLLBACK`, `REGISTRY_EXPIRED`)
    * and the version the registry asked for, when known.
    */
   fallback?: { code: FerryErrorCode; message: string; wanted?: string };
-  /** The backend predictions run on now (`cpu` for the plain-JS engine). */
-  backend: BackendName;
-  /** How it was chosen: `kernel` (plain-JS engine), `first`, `measured`, `remembered` or `forced`. */
-  decision: Decision;
-  /** Every backend tried and not used (or abandoned later, e.g. `DEVICE_LOST`), in order, with its reason. */
-  rejected: Rejection[];
-  /** The WebGPU adapter, when one was found. */
-  adapter?: AdapterInfo;
-  /** Median ms per batch-1 call of each backend measured during load (or remembered from an earlier load). */
-  measured: Partial<Record<BackendName, number>>;
-  /** Median ms per 32-row call of each measured backend; the choice minimises `sqrt(measured × measuredBatch / 32)` (README "Backend policy"). */
-  measuredBatch: Partial<Record<BackendName, number>>;
   /** tfjs runs in a dedicated Web Worker. */
   worker: boolean;
-  /**
-   * How the model runs on `backend`: `"direct"` (a small Dense chain as plain JavaScript, cpu
-   * only), `"fused-ops"` (one fused tfjs matMul per Dense layer) or `false` (`LayersModel.predict`
-   * / `GraphModel.execute`). See README "Backend policy".
-   */
-  lean: LeanMode;
-  /** Why `lean` is what it is: the model's shape and cost, and why a leaner way was not taken. */
-  leanReason: string;
-  /** Largest relative error of the golden check on this backend; absent when the bundle has no golden rows or the check was off. */
-  goldenError?: number;
   /** Model-input features, in order: names, and `{ column, count }` for an image column's values. */
   features: readonly FeatureEntry[];
   output: OutputSpec;

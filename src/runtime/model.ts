@@ -145,7 +145,10 @@ export function createModel<Input>(parts: ModelParts<Input>): Model<Input> {
         done: false,
         resolve,
         // Every failed call is reported by code; telemetry never sees the values.
-        reject: telemetry ? (error) => (isFerryError(error) && error.code !== 'VALIDATION_FAILED' && telemetry.failed(error.code), reject(error)) : reject,
+        reject: (error: unknown) => {
+          if (telemetry && isFerryError(error) && error.code !== 'VALIDATION_FAILED') telemetry.failed(error.code);
+          reject(error);
+        },
       };
       scheduler.enqueue(call, { signal: options?.signal, timeoutMs: options?.timeoutMs ?? parts.timeoutMs });
     });
@@ -170,21 +173,9 @@ export function createModel<Input>(parts: ModelParts<Input>): Model<Input> {
       const r = engine.report;
       if (r !== lastReport) {
         lastReport = r;
-        info = {
-          ...base,
-          engine: r.engine,
-          engineReason: r.engineReason,
-          backend: r.backend,
-          decision: r.decision,
-          rejected: r.rejected,
-          measured: r.measured,
-          measuredBatch: r.measuredBatch,
-          lean: r.lean,
-          leanReason: r.leanReason,
-          timings: { ...r.timings, bundleMs, importMs, totalMs },
-          ...(r.adapter ? { adapter: r.adapter } : {}),
-          ...(r.goldenError === undefined ? {} : { goldenError: r.goldenError }),
-        };
+        // Everything the engine reports but its internals (device fingerprint, remembered choice, output width).
+        const { device: _device, remember: _remember, outputWidth: _outputWidth, timings, ...facts } = r;
+        info = { ...base, ...facts, rejected: [...facts.rejected], timings: { ...timings, bundleMs, importMs, totalMs } };
       }
       return info;
     },

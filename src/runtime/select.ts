@@ -15,21 +15,14 @@ import { deviceFingerprint, probeWebGpu } from './probe-webgpu.js';
 import type { WebGpuProbe } from './probe-webgpu.js';
 import { createSession } from './session.js';
 import type { Session } from './session.js';
-import type { AdapterInfo, BackendName, Decision, EngineInit, Rejection, RememberedChoice, Timings } from './types.js';
+import type { BackendName, Decision, EngineInit, EngineReport, Rejection, RememberedChoice, Timings } from './types.js';
 
 /** The chosen backend with its loaded, warmed-up, golden-checked session. */
-export interface Selected {
-  backend: BackendName;
+export interface Selected extends Pick<
+  EngineReport,
+  'backend' | 'decision' | 'rejected' | 'adapter' | 'device' | 'measured' | 'measuredBatch' | 'remember' | 'outputWidth' | 'goldenError'
+> {
   session: Session;
-  decision: Decision;
-  rejected: Rejection[];
-  adapter?: AdapterInfo;
-  device: string;
-  measured: Partial<Record<BackendName, number>>;
-  measuredBatch: Partial<Record<BackendName, number>>;
-  remember?: RememberedChoice;
-  outputWidth: number;
-  goldenError?: number;
 }
 
 interface Up {

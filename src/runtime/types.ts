@@ -105,34 +105,51 @@ export interface Timings {
   importMs?: number;
 }
 
-/** What the engine reports about itself; changes when the model moves to another backend. */
-export interface EngineReport {
-  /** `"js"`: a plain-JavaScript kernel (plain-kernels.ts), tfjs not loaded; `"tfjs"`: tfjs on `backend`. */
+/**
+ * What the engine is and how it got there: the facts `model.info` shows as they are (ModelInfo
+ * extends this) and the engine reports (EngineReport extends this). Declared once, so a fact
+ * added here reaches `model.info` without being copied field by field.
+ */
+export interface EngineFacts {
+  /**
+   * What runs the model: `"js"`, a plain-JavaScript kernel (plain-kernels.ts; no tfjs module was
+   * loaded), or `"tfjs"` on `backend`. See README "Engines".
+   */
   engine: EngineName;
-  /** Why this engine: which kernel took the model, or why none did / why tfjs was needed. */
+  /** Why that engine: the kernel that took the model, or why tfjs was needed (forced, no kernel fits, measured faster). */
   engineReason: string;
-  /** The backend predictions run on: `cpu` for the plain-JS engine. */
+  /** The backend predictions run on now (`cpu` for the plain-JS engine). */
   backend: BackendName;
+  /** How it was chosen: `kernel` (plain-JS engine), `first`, `measured`, `remembered` or `forced`. */
   decision: Decision;
-  /** Backends tried before the chosen one (or abandoned later), in order, with reasons. */
+  /** Every backend tried and not used (or abandoned later, e.g. `DEVICE_LOST`), in order, with its reason. */
   rejected: Rejection[];
+  /** The WebGPU adapter, when one was found. */
   adapter?: AdapterInfo;
-  /** Device fingerprint used to remember measurements. */
-  device: string;
-  /** Median ms per batch-1 call of each measured backend (empty when nothing was measured). */
+  /** Median ms per batch-1 call of each backend measured during load (or remembered from an earlier load); empty when nothing was measured. */
   measured: Partial<Record<BackendName, number>>;
+  /** Median ms per 32-row call of each measured backend; the choice minimises `sqrt(measured × measuredBatch / 32)` (README "Backend policy"). */
+  measuredBatch: Partial<Record<BackendName, number>>;
+  /**
+   * How the model runs on `backend`: `"direct"` (a small Dense chain as plain JavaScript, cpu
+   * only), `"fused-ops"` (one fused tfjs matMul per Dense layer) or `false` (`LayersModel.predict`
+   * / `GraphModel.execute`). See README "Backend policy".
+   */
+  lean: LeanMode;
+  /** Why `lean` is what it is: the model's shape and cost, and why a leaner way was not taken. */
+  leanReason: string;
+  /** Largest relative error of the golden check on this backend; absent when the bundle has no golden rows or the check was off. */
+  goldenError?: number;
+}
+
+/** What the engine reports about itself; changes when the model moves to another backend. */
+export interface EngineReport extends EngineFacts {
+  /** Device fingerprint used to remember measurements (not shown in `model.info`). */
+  device: string;
   /** Set when a measurement chose the backend: the page stores it for the next load. */
   remember?: RememberedChoice;
   /** Values per output row. */
   outputWidth: number;
-  /** How the model runs on this backend (see {@link LeanMode}). */
-  lean: LeanMode;
-  /** Why that way: what the model is, and why a leaner way was not taken. */
-  leanReason: string;
-  /** Median ms per call at batch 32, per measured backend (empty when nothing was measured). */
-  measuredBatch: Partial<Record<BackendName, number>>;
-  /** Largest relative error of the golden check on the chosen backend; absent without golden rows. */
-  goldenError?: number;
   timings: Timings;
 }
 

@@ -114,3 +114,27 @@ describe('options: the groups loadModel merges share no key', () => {
     await model.dispose();
   });
 });
+
+// model.info shows the engine's own report (EngineFacts), not a field-by-field copy: every fact
+// the engine reports reaches ModelInfo, and only the engine's internals stay behind.
+type EngineReport = import('../../src/runtime/types.js').EngineReport;
+type ModelInfo = import('../../src/runtime/model-types.js').ModelInfo;
+type Internal = Exclude<keyof EngineReport, keyof ModelInfo>;
+const internalsOnly: [Internal] extends ['device' | 'remember' | 'outputWidth'] ? true : { notInInfo: Internal } = true;
+
+describe('model.info: derived from the engine report', () => {
+  it('shows every engine fact, and no internal one, on the plain-JS engine and on tfjs', async () => {
+    expect(internalsOnly).to.equal(true);
+    for (const engine of ['auto', 'tfjs'] as const) {
+      const model = await loadModel(base('mlp', engine === 'tfjs' ? { engine, backend: 'cpu' } : {}));
+      const info = model.info as unknown as Record<string, unknown>;
+      for (const key of ['engine', 'engineReason', 'backend', 'decision', 'rejected', 'measured', 'measuredBatch', 'lean', 'leanReason']) {
+        expect(info, `${engine}: ${key}`).to.have.property(key);
+      }
+      for (const key of ['device', 'remember', 'outputWidth']) expect(info, `${engine}: ${key}`).not.to.have.property(key);
+      expect(model.info.engine).to.equal(engine === 'tfjs' ? 'tfjs' : 'js');
+      expect(model.info).to.equal(model.info, 'the same object until the engine reports again');
+      await model.dispose();
+    }
+  });
+});
