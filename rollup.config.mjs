@@ -4,7 +4,8 @@
 //     in dist/chunks/), dist/ferryml-worker.js (emitted where the worker host references it, see
 //     workerUrls), tfjs-backend-wasm's three binaries next to them (see wasmAssets) + one .d.ts
 //     per entry;
-//  2. the Node CLI: dist/node/cli.js (the `ferryml` bin), everything in node_modules external.
+//  2. the Node CLI: dist/node/cli.js (the `ferryml` bin), everything in node_modules external, and
+//     dist/node/dashboard.js, the collector dashboard's page script.
 // The demo build lives in demo/rollup.demo.mjs and is chained here when it exists.
 import typescript from '@rollup/plugin-typescript';
 import { dts } from 'rollup-plugin-dts';
@@ -122,6 +123,17 @@ function selfContainedWorker(entry, name) {
   };
 }
 
+/** The collector's dashboard script, bundled from its typed sources next to the CLI (dist/node/dashboard.js). */
+function dashboardScript() {
+  return {
+    name: 'ferryml-dashboard-script',
+    async generateBundle() {
+      const { buildDashboardScript } = await import('./src/node/collector/dashboard-page/build.mjs');
+      this.emitFile({ type: 'asset', fileName: 'dashboard.js', source: await buildDashboardScript() });
+    },
+  };
+}
+
 /** The entries of the browser SDK: the app API (root) and the tooling subpaths. */
 const entries = { ferryml: 'src/index.ts', schema: 'src/entries/schema.ts', bundle: 'src/entries/bundle.ts', telemetry: 'src/entries/telemetry.ts' };
 
@@ -143,7 +155,7 @@ const builds = [
     input: { cli: 'src/node/cli.ts' },
     external: nodeExternal,
     output: { dir: 'dist/node', format: 'es', sourcemap: true, chunkFileNames: '[name]-[hash].js' },
-    plugins: [ts({ lib: ['ES2022', 'DOM'], types: ['node'] })],
+    plugins: [ts({ lib: ['ES2022', 'DOM', 'DOM.Iterable'], types: ['node'] }), dashboardScript()],
   },
 ];
 

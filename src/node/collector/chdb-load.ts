@@ -58,9 +58,9 @@ export function loadChdb(): Promise<ChdbModule> {
     const r = spawnSync('npm', ['install', '--no-audit', '--no-fund', '--no-save', `chdb@${CHDB_VERSION}`], { cwd: dir, encoding: 'utf8' });
     const mod = r.status === 0 ? tryRequire(join(dir, 'package.json')) : undefined;
     if (!mod) {
-      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- stderr is null when npm could not be started at all
       throw new FerryError(
         'STORE_UNAVAILABLE',
+        // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- stderr is null when npm could not be started at all
         `could not install chdb@${CHDB_VERSION} into ${dir} (npm exit ${r.status}): ${`${r.stderr ?? ''}${r.error?.message ?? ''}`.slice(-400)}; install it yourself (npm install chdb@${CHDB_VERSION}) or set FERRYML_CHDB_DIR to a folder that has it`,
         { details: { dir } },
       );

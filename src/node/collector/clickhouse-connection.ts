@@ -74,7 +74,7 @@ export async function connectClickHouse(o: ClickHouseServerOptions): Promise<Cli
         async () =>
           void (await client.insert({
             table: `${db}.${table}`,
-            values: rows as Array<Record<string, unknown>>,
+            values: rows,
             format: 'JSONEachRow',
             clickhouse_settings: { wait_end_of_query: 1 },
           })),

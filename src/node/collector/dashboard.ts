@@ -1,12 +1,24 @@
 /**
- * The dashboard page, served by the collector (inline here so the bundled CLI needs no asset
- * files; uPlot itself is served from node_modules). The scripts are in dashboard-script.ts,
- * dashboard-charts.ts and dashboard-tables.ts; data is rendered with textContent only.
+ * The dashboard page, served by the collector: the HTML and CSS inline here, the script typed
+ * TypeScript in dashboard-page/ (checked and linted with the rest), bundled into one module by
+ * dashboard-page/build.mjs (uPlot itself is served from node_modules). Data is rendered with
+ * textContent only.
  */
-export { DASHBOARD_JS } from './dashboard-script.js';
-export { DASHBOARD_CHARTS_JS } from './dashboard-charts.js';
-export { DASHBOARD_TABLES_JS } from './dashboard-tables.js';
-export { DASHBOARD_ALERTS_JS } from './dashboard-alerts.js';
+import { readFile } from 'node:fs/promises';
+
+let script: Promise<string> | undefined;
+
+/**
+ * `GET /dashboard.js`. The built CLI reads dist/node/dashboard.js, which the build wrote next to
+ * it; from source (tsx, where this module is a .ts file) the page is bundled once, on first request.
+ */
+export function dashboardScript(): Promise<string> {
+  script ??= import.meta.url.endsWith('.ts')
+    ? import(new URL('./dashboard-page/build.mjs', import.meta.url).href).then((m: { buildDashboardScript: () => Promise<string> }) => m.buildDashboardScript())
+    : readFile(new URL('./dashboard.js', import.meta.url), 'utf8');
+  script.catch(() => (script = undefined)); // a failed read or build is retried on the next request
+  return script;
+}
 
 /** `GET /dashboard`. Each range option's `data-step` is its bucket size in ms (60–96 buckets; drift uses 4×). */
 export const DASHBOARD_HTML = `<!doctype html>

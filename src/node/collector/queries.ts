@@ -97,7 +97,7 @@ export function mergeDrift(rows: Row[], defaultMinRows: number) {
       version: string | null;
       feature: string;
       kind: string;
-      schemaHash: unknown;
+      schemaHash: string | null;
       expected: number[];
       counts: number[];
       outOfRange: number;
@@ -119,7 +119,7 @@ export function mergeDrift(rows: Row[], defaultMinRows: number) {
         version,
         feature: String(r.feature),
         kind: String(r.kind),
-        schemaHash: r.schemaHash,
+        schemaHash: typeof r.schemaHash === 'string' ? r.schemaHash : r.schemaHash == null ? null : JSON.stringify(r.schemaHash),
         expected,
         counts: new Array<number>(expected.length).fill(0),
         outOfRange: 0,

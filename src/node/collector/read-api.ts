@@ -7,7 +7,7 @@
  */
 import { HttpError } from './http.js';
 import { DRIFT_FIELDS, SUMMARY_FIELDS, latencyOf, mergeDrift, num, sumBy } from './queries.js';
-import type { Range, Store } from './store-api.js';
+import type { ModelVersionRow, Range, Store } from './store-api.js';
 
 const DAY = 86_400_000;
 const ERROR_FIELDS = { code: 'ferryml.error.code', count: 'ferryml.error.count' };
@@ -31,7 +31,7 @@ export function rangeOf(q: URLSearchParams, now = Date.now()): Range {
 
 /** Models and versions seen, with record counts, clients and first/last times. */
 export async function models(store: Store) {
-  const out = new Map<string, { name: string; versions: unknown[] }>();
+  const out = new Map<string, { name: string; versions: Array<Omit<ModelVersionRow, 'model'>> }>();
   for (const r of await store.models()) {
     const m = out.get(r.model) ?? { name: r.model, versions: [] };
     out.set(r.model, m);

@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { DASHBOARD_ALERTS_JS, DASHBOARD_CHARTS_JS, DASHBOARD_CSS, DASHBOARD_HTML, DASHBOARD_JS, DASHBOARD_TABLES_JS } from './dashboard.js';
+import { DASHBOARD_CSS, DASHBOARD_HTML, dashboardScript } from './dashboard.js';
 import { messageOf } from '../../errors.js';
 import { HttpError, sendJson } from './http.js';
 import { createIngest, safeEqual } from './ingest.js';
@@ -198,13 +198,7 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
       case '/dashboard':
         return void page('text/html; charset=utf-8', DASHBOARD_HTML);
       case '/dashboard.js':
-        return void page('text/javascript; charset=utf-8', DASHBOARD_JS);
-      case '/dashboard-charts.js':
-        return void page('text/javascript; charset=utf-8', DASHBOARD_CHARTS_JS);
-      case '/dashboard-tables.js':
-        return void page('text/javascript; charset=utf-8', DASHBOARD_TABLES_JS);
-      case '/dashboard-alerts.js':
-        return void page('text/javascript; charset=utf-8', DASHBOARD_ALERTS_JS);
+        return void page('text/javascript; charset=utf-8', await dashboardScript());
       case '/dashboard.css':
         return void page('text/css; charset=utf-8', DASHBOARD_CSS);
       case '/assets/uPlot.esm.js':
