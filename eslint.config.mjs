@@ -40,6 +40,25 @@ export default tseslint.config(
     },
   },
   {
+    // Validators of untrusted values: manifests, schemas and registries parsed from JSON, rows and
+    // options from JavaScript callers, errors thrown by tfjs. They are typed as what they claim to
+    // be, and every check the rule calls unnecessary is for the case where they are not.
+    files: [
+      'src/check-options.ts',
+      'src/model/parse-manifest.ts',
+      'src/model/check-io.ts',
+      'src/schema/check.ts',
+      'src/schema/check-steps.ts',
+      'src/schema/compile.ts',
+      'src/schema/fit.ts',
+      'src/schema/layout.ts',
+      'src/telemetry/options.ts',
+      'src/runtime/graph-async.ts',
+      'src/runtime/backends.ts',
+    ],
+    rules: { '@typescript-eslint/no-unnecessary-condition': 'off' },
+  },
+  {
     // Tests read JSON from servers and tfjs internals through `any` on purpose, and node:test's
     // `describe`/`it` return promises the runner itself awaits.
     files: ['test/**/*.ts', 'bench/**/*.ts'],
@@ -52,6 +71,10 @@ export default tseslint.config(
       '@typescript-eslint/no-explicit-any': 'off',
       // Likewise they print such untyped values (rows, thrown values, IndexedDB keys) in messages and fixtures.
       '@typescript-eslint/no-base-to-string': 'off',
+      // The test servers' node:http handlers are async functions with their own try/catch.
+      '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: { arguments: false } }],
+      // chai's property assertions (`expect(x).to.be.true`) are expressions by design.
+      '@typescript-eslint/no-unused-expressions': 'off',
       '@typescript-eslint/no-floating-promises': [
         'error',
         { allowForKnownSafeCalls: [{ from: 'package', package: 'node:test', name: ['describe', 'it', 'test', 'suite'] }] },

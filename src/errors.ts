@@ -102,7 +102,7 @@ export class ValidationError extends FerryError {
 export function messageOf(error: unknown): string {
   const message = (error as { message?: unknown } | null | undefined)?.message;
   // A thrown value can be anything; String() is the honest last resort for non-errors.
-  // eslint-disable-next-line @typescript-eslint/no-base-to-string
+
   return typeof message === 'string' ? message : String(error);
 }
 

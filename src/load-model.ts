@@ -137,7 +137,7 @@ function startRuntime(o: NormalizedRuntimeOptions, init: Promise<EngineInit>, on
  */
 export async function loadModel<const S extends AppSchema>(options: LoadModelOptions & { schema: S }): Promise<Model<InferInput<S>>>;
 export async function loadModel<Input = Record<string, unknown>>(options: LoadModelOptions): Promise<Model<Input>>;
-export async function loadModel(options: LoadModelOptions): Promise<Model<Record<string, unknown>>> {
+export async function loadModel(options: LoadModelOptions): Promise<Model> {
   const started = performance.now();
   const o = normalizeRuntimeOptions(options);
   let telemetry: Telemetry | undefined;
@@ -215,7 +215,7 @@ export async function loadModel(options: LoadModelOptions): Promise<Model<Record
     if (report.remember && o.remember) storeRemembered(manifest, report.remember);
     if (options.telemetry && telemetryCode) {
       const { createTelemetry } = await telemetryCode;
-      const schemaHash = manifest.files.find((f) => f.path === manifest!.schema)?.sha256 ?? bundle.id;
+      const schemaHash = manifest.files.find((f) => f.path === manifest.schema)?.sha256 ?? bundle.id;
       telemetry = createTelemetry(options.telemetry, {
         model: manifest.name,
         version: manifest.version,

@@ -106,6 +106,8 @@ export async function trainDigits(options: DigitsOptions) {
       epochs: 1,
       batchSize,
       shuffle: false,
+      // tfjs-layers does not export ModelLoggingVerbosity from its root; 0 is its SILENT.
+      // eslint-disable-next-line @typescript-eslint/no-unsafe-enum-assignment
       verbose: 0,
       callbacks: { onBatchEnd: async (_b, logs) => bar.update(++step, `loss ${logs?.['loss']?.toFixed(3) ?? ''}`) },
     });

@@ -43,7 +43,7 @@ export function mountPenguins(slot: ModelSlot): void {
     const ready = slot.state.kind === 'ready' && slot.schema !== undefined;
     submit.disabled = !ready;
     messyButton.disabled = !ready;
-    if (!ready || !slot.schema) return;
+    if (!ready) return;
     // Rebuild the form only when the columns change (a version with another schema), keeping what was typed.
     const key = JSON.stringify(slot.schema.schema.columns.map((c) => [c.name, c.type]));
     if (key === columnsKey) return;

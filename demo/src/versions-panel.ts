@@ -42,7 +42,7 @@ export function mountVersionsPanel(slots: readonly ModelSlot[], registryUrl: str
       const hit = mine.find((c) => c.version === version);
       const channels = Object.entries(entry?.channels ?? {})
         .filter(([, v]) => v === version)
-        .map(([c]) => `${c}${entry?.rollout?.[c] ? ` ${Math.round(entry.rollout[c]! * 100)}%` : ''}`);
+        .map(([c]) => `${c}${entry?.rollout?.[c] ? ` ${Math.round(entry.rollout[c] * 100)}%` : ''}`);
       const revoked = entry?.revoked?.includes(version) ?? false;
       const use = h(
         'button',

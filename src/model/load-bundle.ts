@@ -140,7 +140,7 @@ export async function loadBundle(options: OpenBundleOptions): Promise<OpenedBund
     // the last verified cached version serves, and the reason rides on `fallback.error`.
     const untrusted = isRegistryTrustError(caught);
     if (!untrusted && !networkFailed(caught)) throw caught;
-    const error = caught as FerryError;
+    const error = caught;
     await storeOpened();
     const fallback = await fallbackVersion();
     if (fallback) {

@@ -72,7 +72,6 @@ export function createInflightGroup<T>(): InflightGroup<T> {
             if (leave()) resolve(value);
           },
           (error: unknown) => {
-            // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- forwards the shared promise's own rejection unchanged
             if (leave()) reject(error);
           },
         );

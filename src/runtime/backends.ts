@@ -23,7 +23,7 @@ const factories = new Map<BackendName, () => tf.KernelBackend | Promise<tf.Kerne
 /** Readable text of anything thrown (the WASM loader rejects with a plain `{ message }`). */
 export function describe(error: unknown): string {
   if (error instanceof Error) return error.message;
-  if (typeof error === 'object' && error !== null && 'message' in error) return String((error as { message: unknown }).message);
+  if (typeof error === 'object' && error !== null && 'message' in error) return String(error.message);
   return String(error);
 }
 

@@ -47,7 +47,10 @@ const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
 function offsets(outputs: readonly OutputTensor[], outputWidth: number): Map<string, { at: number; shape: number[] }> {
   const map = new Map<string, { at: number; shape: number[] }>();
   let at = 0;
-  for (const o of outputs) (map.set(o.name, { at, shape: o.shape }), (at += size(o.shape)));
+  for (const o of outputs) {
+    map.set(o.name, { at, shape: o.shape });
+    at += size(o.shape);
+  }
   if (at !== outputWidth)
     throw new FerryError(
       'MANIFEST_INVALID',
@@ -83,9 +86,13 @@ export function detectionDecoder(
   const n = size(boxes.shape) / 4;
   const perBox = size(scores.shape) / n;
   if (!Number.isInteger(n) || n < 1 || !Number.isInteger(perBox) || perBox < 1)
-    throw new FerryError('MANIFEST_INVALID', `Detection: ${spec.boxes} [${boxes.shape}] and ${spec.scores} [${scores.shape}] do not describe the same boxes`, {
-      details: { spec },
-    });
+    throw new FerryError(
+      'MANIFEST_INVALID',
+      `Detection: ${spec.boxes} [${boxes.shape.join(', ')}] and ${spec.scores} [${scores.shape.join(', ')}] do not describe the same boxes`,
+      {
+        details: { spec },
+      },
+    );
   const scoreThreshold = override.scoreThreshold ?? spec.scoreThreshold ?? 0.5;
   const iouThreshold = override.iouThreshold ?? spec.iouThreshold ?? 0.5;
   const maxDetections = override.maxDetections ?? spec.maxDetections ?? 20;
@@ -100,7 +107,12 @@ export function detectionDecoder(
       const s = base + scores.at + b * perBox;
       let top = -Infinity;
       let cls = 0;
-      for (let c = 0; c < perBox; c++) if (c !== spec.background && output[s + c]! > top) ((top = output[s + c]!), (cls = c));
+      for (let c = 0; c < perBox; c++) {
+        if (c !== spec.background && output[s + c]! > top) {
+          top = output[s + c]!;
+          cls = c;
+        }
+      }
       best[b] = top;
       // Class outputs are floats, not always whole (1.988 seen from a TF OD API model on tfjs cpu).
       bestClass[b] = classes ? Math.round(output[base + classes.at + b]!) : cls;

@@ -100,8 +100,12 @@ export function createDecoder(
       let j = n;
       while (j > 0 && best[j - 1]! < probability) j--;
       if (j >= k) continue;
-      for (let m = Math.min(n, k - 1); m > j; m--) ((order[m] = order[m - 1]!), (best[m] = best[m - 1]!));
-      ((order[j] = i), (best[j] = probability));
+      for (let m = Math.min(n, k - 1); m > j; m--) {
+        order[m] = order[m - 1]!;
+        best[m] = best[m - 1]!;
+      }
+      order[j] = i;
+      best[j] = probability;
       if (n < k) n++;
     }
     const top: LabelProbability[] = new Array<LabelProbability>(n);

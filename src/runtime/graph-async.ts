@@ -10,7 +10,7 @@ import { inputTensors, packOutputs } from './model-io.js';
 import type { InputPlan } from './model-io.js';
 
 /** True for tfjs's refusal of a model that needs `executeAsync`. */
-export const needsAsync = (error: unknown): boolean => /executeAsync/.test(String((error as Error)?.message ?? error));
+export const needsAsync = (error: unknown): boolean => /executeAsync/.test(error instanceof Error ? error.message : String(error));
 
 /**
  * `x` (`rows × width`, float32) → one packed `rows × outputWidth` float32 tensor (the caller

@@ -63,7 +63,7 @@ export function planInputs(model: readonly ModelInput[], specs: readonly InputTe
     const declared = (m.shape ?? []).slice(1);
     const fits = declared.length === spec.shape.length && declared.every((d, k) => d === null || d < 0 || d === spec.shape[k]);
     if (!fits)
-      throw invalid(`Input "${spec.name}": the manifest's shape [${spec.shape}] does not fit the model's [${String(m.shape)}]`, {
+      throw invalid(`Input "${spec.name}": the manifest's shape [${spec.shape.join(', ')}] does not fit the model's [${String(m.shape)}]`, {
         input: spec.name,
         shape: spec.shape,
         modelShape: m.shape,
@@ -100,7 +100,7 @@ export function packOutputs(y: tf.Tensor | tf.Tensor[], rows: number, sizes: rea
   list.forEach((t, i) => {
     const per = t.size / rows;
     if (t.shape[0] !== rows || (sizes !== undefined && per !== sizes[i]))
-      throw invalid(`Output ${i} has shape [${t.shape}] for ${rows} rows; the manifest expects ${sizes?.[i] ?? '?'} values per row`, {
+      throw invalid(`Output ${i} has shape [${t.shape.join(', ')}] for ${rows} rows; the manifest expects ${sizes?.[i] ?? '?'} values per row`, {
         output: i,
         shape: t.shape,
         rows,

@@ -5,7 +5,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { GraphModel } from '@tensorflow/tfjs-converter';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
-import { FerryError } from '../errors.js';
 import { createDirect } from './direct.js';
 import type { DirectKernel } from './direct.js';
 import { fusedForward, readDenseChain, toDenseSteps } from './lean.js';
@@ -103,7 +102,7 @@ export async function createSession(init: Pick<EngineInit, 'artifacts' | 'format
     if (plans.length === 1 && plans[0]!.dtype === 'float32' && outputs === 1 && init.outputSizes === undefined && !batchOne) return undefined;
     const one = (x: tf.Tensor2D, rows: number) => packOutputs(call(inputTensors(x, plans, rows)), rows, init.outputSizes);
     return (x) => {
-      const rows = x.shape[0] ?? 1;
+      const rows = x.shape[0];
       if (!batchOne || rows === 1) return one(x as tf.Tensor2D, rows);
       return tf.concat(
         Array.from({ length: rows }, (_, r) => one(tf.slice(x as tf.Tensor2D, [r, 0], [1, -1]), 1)),
@@ -122,9 +121,9 @@ export async function createSession(init: Pick<EngineInit, 'artifacts' | 'format
       init.width,
     );
     // batchSize = all rows: predict() otherwise splits into 32-row chunks (8.2 ms vs 0.36 ms for 1,000 rows).
-    const forward = general(plans, layers.outputs.length, (xs) => layers.predict(xs.length === 1 ? xs[0]! : xs, { batchSize: xs[0]!.shape[0] ?? 1 }));
+    const forward = general(plans, layers.outputs.length, (xs) => layers.predict(xs.length === 1 ? xs[0]! : xs, { batchSize: xs[0]!.shape[0] }));
     shape = forward ? [init.width] : plans[0]!.shape;
-    standard = forward ?? ((x) => layers.predict(x, { batchSize: x.shape[0] ?? 1 }) as tf.Tensor);
+    standard = forward ?? ((x) => layers.predict(x, { batchSize: x.shape[0] }) as tf.Tensor);
     ways = forward ? [{ mode: false, reason: 'LayersModel.predict (several inputs or outputs)', forward }] : waysFor(layers, init.width, init.lean, standard);
   } else {
     const tfc = await import('@tensorflow/tfjs-converter');

@@ -44,7 +44,7 @@ function checkUnguarded(input: unknown): { schema: Schema; layout: FeatureLayout
     seen.add(column.name);
     checkColumn(column as unknown as ColumnSchema);
   }
-  const layout = layoutFeatures(input.features, version as 1 | 2, input.columns as ColumnSchema[]);
+  const layout = layoutFeatures(input.features, version, input.columns as ColumnSchema[]);
   if (input.width !== layout.width)
     fail({}, `"width" is ${String(input.width)} but "features" has ${layout.width} ${layout.ranges.size > 0 ? 'values' : 'names'}`);
   return { schema: input as unknown as Schema, layout };
@@ -52,7 +52,7 @@ function checkUnguarded(input: unknown): { schema: Schema; layout: FeatureLayout
 
 function checkColumn(c: ColumnSchema): void {
   const at: Where = { column: c.name };
-  if (!['number', 'category', 'boolean', 'image'].includes(c.type)) fail(at, `unknown type "${String(c.type)}"`);
+  if (!['number', 'category', 'boolean', 'image'].includes(c.type)) fail(at, `unknown type ${JSON.stringify(c.type)}`);
   if (c.required !== undefined && typeof c.required !== 'boolean') fail(at, '"required" must be a boolean');
   if (c.missing !== undefined && !(isObject(c.missing) && isStringArray(c.missing.strings))) fail(at, '"missing" must be { strings: string[] }');
   if (c.type === 'number') {

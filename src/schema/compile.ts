@@ -108,7 +108,15 @@ export function compileSchema<S extends Schema>(schema: S): CompiledSchema<Infer
           }
     } catch (error) {
       // A getter or Proxy on the row threw: reject the row rather than throw into the caller.
-      return report(sink, 'TYPE_MISMATCH', ROW_COLUMN, 'a plain row object', input, 'error', `a row that threw (${String((error as Error)?.name)})`);
+      return report(
+        sink,
+        'TYPE_MISMATCH',
+        ROW_COLUMN,
+        'a plain row object',
+        input,
+        'error',
+        `a row that threw (${error instanceof Error ? error.name : String(error)})`,
+      );
     }
     return ok;
   }

@@ -55,7 +55,7 @@ function fitColumn(spec: ColumnSpec & { name: string }, rows: Array<Record<strin
     throw new FerryError('FIT_FAILED', `fitSchema: column "${name}": ${message}`, { details: { column: name, ...(issues ? { issues } : {}) } });
   };
   const base = columnBase(spec);
-  if (spec.type === 'image') return { ...base, type: 'image', required: true, steps: [{ kind: 'image', ...spec.image! }] } as ColumnSchema;
+  if (spec.type === 'image') return { ...base, type: 'image', required: true, steps: [{ kind: 'image', ...spec.image! }] };
 
   // Read every value by the inference rules.
   const valueType =
@@ -110,7 +110,7 @@ function fitColumn(spec: ColumnSpec & { name: string }, rows: Array<Record<strin
     if (unseen !== undefined && (spec.unknown ?? 'error') === 'error')
       fail(`training value ${JSON.stringify(unseen)} is not in "categories" (set unknown: "ignore" to allow it)`);
     steps.push(encoder(encode, categories, spec, fail));
-    return { ...base, steps, baseline: categoricalBaseline(categories, present, missing) } as ColumnSchema;
+    return { ...base, steps, baseline: categoricalBaseline(categories, present, missing) };
   }
 
   // Numbers and booleans as numbers: scaler, then discretizer, on imputed values as in a Pipeline.
@@ -170,7 +170,7 @@ function encoder(kind: 'onehot' | 'ordinal', categories: CategoryValue[], spec: 
   if (kind === 'onehot') {
     if (typeof unknown === 'object') fail('one-hot "unknown" must be "error" or "ignore"');
     const drop = spec.drop === 'first' || (spec.drop === 'if_binary' && categories.length === 2) ? 0 : undefined;
-    const step: Step = { kind: 'onehot', categories, unknown: unknown as 'error' | 'ignore' };
+    const step: Step = { kind: 'onehot', categories, unknown: unknown };
     return drop === undefined ? step : { ...step, drop };
   }
   if (spec.drop !== undefined) fail('"drop" applies to one-hot encoding');

@@ -288,7 +288,7 @@ describe('openBundle: fault matrix', () => {
         req.result.close();
         resolve();
       };
-      req.onerror = () => reject(req.error);
+      req.onerror = () => reject(req.error ?? new Error('indexedDB.open failed'));
     });
     const scope = unique('noidb');
     const registry = fault(`scope=${scope}`, REGISTRY);

@@ -165,9 +165,12 @@ test('preprocess: sklearn (schema values), ferryml and the hand-written baseline
   ];
   expected.forEach((row, i) =>
     row.forEach((v, j) => {
-      assert.ok(Math.abs(sk[i]![j]! - v) < 1e-6, `sklearn row ${i} feature ${schema.features[j]}: ${sk[i]![j]} vs ${v}`);
-      assert.ok(Math.abs(ferry.values[i * 6 + j]! - v) < 1e-6, `ferryml row ${i} feature ${schema.features[j]}: ${ferry.values[i * 6 + j]} vs ${v}`);
-      assert.ok(Math.abs(handOut[i * 6 + j]! - v) < 1e-6, `hand row ${i} feature ${schema.features[j]}: ${handOut[i * 6 + j]} vs ${v}`);
+      assert.ok(Math.abs(sk[i]![j]! - v) < 1e-6, `sklearn row ${i} feature ${JSON.stringify(schema.features[j])}: ${sk[i]![j]} vs ${v}`);
+      assert.ok(
+        Math.abs(ferry.values[i * 6 + j]! - v) < 1e-6,
+        `ferryml row ${i} feature ${JSON.stringify(schema.features[j])}: ${ferry.values[i * 6 + j]} vs ${v}`,
+      );
+      assert.ok(Math.abs(handOut[i * 6 + j]! - v) < 1e-6, `hand row ${i} feature ${JSON.stringify(schema.features[j])}: ${handOut[i * 6 + j]} vs ${v}`);
     }),
   );
 });

@@ -86,9 +86,9 @@ test('pack: every listed file hashes as sha256sum says, with provenance, and onl
   }
   const dataSha = execFileSync('sha256sum', [data], { encoding: 'utf8' }).split(' ')[0];
   assert.deepEqual(manifest.training?.data, { source: 'train.csv', rows: 3, sha256: dataSha });
-  assert.equal(manifest.training?.seed, 42);
-  assert.deepEqual(manifest.training?.metrics, { accuracy: 0.97 });
-  assert.match(manifest.training?.code ?? '', /^[0-9a-f]{40}(\+dirty)?$/, 'code version is the git commit');
+  assert.equal(manifest.training.seed, 42);
+  assert.deepEqual(manifest.training.metrics, { accuracy: 0.97 });
+  assert.match(manifest.training.code ?? '', /^[0-9a-f]{40}(\+dirty)?$/, 'code version is the git commit');
   assert.equal(manifest.model.format, 'layers-model');
   assert.deepEqual(manifest.output, { kind: 'classification', labels: ['left', 'middle', 'right'] });
   const registry = JSON.parse(readFileSync(join(models, 'index.json'), 'utf8')) as Registry;

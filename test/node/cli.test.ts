@@ -31,7 +31,9 @@ test('every error exits non-zero: a usage error (unknown flag, bad number) exits
 test('the CLI runs through a symlink (how npm installs bins in node_modules/.bin) and prints no tfjs banner', async () => {
   const { mkdtempSync, symlinkSync, rmSync } = await import('node:fs');
   const { tmpdir } = await import('node:os');
-  const { join, resolve } = await import('node:path');
+  const path = await import('node:path');
+  const join = (...parts: string[]) => path.join(...parts);
+  const resolve = (p: string) => path.resolve(p);
   const dir = mkdtempSync(join(tmpdir(), 'ferryml-bin-'));
   try {
     const link = join(dir, 'ferryml');

@@ -75,7 +75,7 @@ test('pack: wrong labels count, a schema no client can compile, or outputs the m
   // With golden outputs, the output-baseline step (issue 19) notices the width first; else the load check.
   assert.match(labels.out, /labels but the model produces|the spec lists 2 labels/);
   const schema = JSON.parse(readFileSync(join(dir, 'schema.json'), 'utf8'));
-  writeFileSync(join(dir, 'bad-schema.json'), JSON.stringify({ ...schema, width: schema.width + 1 }));
+  writeFileSync(join(dir, 'bad-schema.json'), JSON.stringify({ ...schema, width: Number(schema.width) + 1 }));
   const uncompilable = await cli(
     'pack',
     join(dir, 'model'),

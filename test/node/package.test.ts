@@ -16,7 +16,9 @@ import { extname, join, resolve } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 
 const repo = process.cwd();
-const { chromiumArgs } = (await import(new URL('../../scripts/chromium.mjs', import.meta.url).href)) as { chromiumArgs(o?: { webgpu?: boolean }): string[] };
+const { chromiumArgs } = (await import(new URL('../../scripts/chromium.mjs', import.meta.url).href)) as {
+  chromiumArgs: (o?: { webgpu?: boolean }) => string[];
+};
 const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string; devDependencies: Record<string, string> };
 const golden = JSON.parse(readFileSync('models/penguins/1.0.0/golden.json', 'utf8')) as { rows: unknown[]; outputs: number[][] };
 
@@ -245,14 +247,14 @@ test('Vite dev server: page and worker, wasm forced and automatic, golden predic
     const timer = setTimeout(() => reject(new Error(`vite dev did not start:\n${text}`)), 60_000);
     const onData = (chunk: Buffer) => {
       text += chunk.toString();
-      const m = /(http:\/\/127\.0\.0\.1:\d+)/.exec(text.replace(/\x1b\[[0-9;]*m/g, ''));
+      const m = /(http:\/\/127\.0\.0\.1:\d+)/.exec(text.replace(new RegExp(String.raw`\u001b\[[0-9;]*m`, 'g'), ''));
       if (m) {
         clearTimeout(timer);
         resolveUrl(m[1]!);
       }
     };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
   });
   await checkApp('vite dev', origin);
 });

@@ -41,7 +41,7 @@ test('ferryml predict: JSON rows → label/probabilities per row, null + issues 
   ] as const) {
     const p = out.predictions[i]!;
     assert.deepEqual(Object.keys(p.probabilities), ['red', 'green', 'blue']);
-    assert.ok(close(Object.values(p.probabilities), outputs[g]!), `row ${i}: ${JSON.stringify(p.probabilities)} vs ${outputs[g]}`);
+    assert.ok(close(Object.values(p.probabilities), outputs[g]!), `row ${i}: ${JSON.stringify(p.probabilities)} vs ${JSON.stringify(outputs[g])}`);
     assert.equal(p.label, ['red', 'green', 'blue'][outputs[g]!.indexOf(Math.max(...outputs[g]!))]);
   }
   assert.deepEqual(

@@ -130,7 +130,7 @@ describe('schema parity with scikit-learn 1.2 (penguins, cars)', { skip }, () =>
             worst = Math.max(worst, d);
             assert.ok(
               d <= TOLERANCE,
-              `row ${i} feature ${schema.features[j]}: sklearn ${v}, ferryml ${ours[i * schema.width + j]} (row ${JSON.stringify(test[i])})`,
+              `row ${i} feature ${JSON.stringify(schema.features[j])}: sklearn ${v}, ferryml ${ours[i * schema.width + j]} (row ${JSON.stringify(test[i])})`,
             );
           }),
         );

@@ -110,8 +110,8 @@ describe('runtime: an SSD detector from npm (handtrack: uint8 dynamic-shape inpu
       });
       // Two calls at once are batched into one engine call and still run one row per model call.
       const [a, b] = await Promise.all([model.predict({ image: img }), model.predict({ image: img })]);
-      expect(maxDiff(a!.raw, p.raw)).to.equal(0);
-      expect(maxDiff(b!.raw, p.raw)).to.equal(0);
+      expect(maxDiff(a.raw, p.raw)).to.equal(0);
+      expect(maxDiff(b.raw, p.raw)).to.equal(0);
       await model.dispose();
     });
   }

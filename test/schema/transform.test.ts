@@ -9,6 +9,13 @@ import type { Schema } from '../../src/schema/types.js';
 
 const codes = (issues: readonly Issue[]) => issues.map((i) => `${i.column}:${i.code}`);
 
+/** The ValidationError `fn` throws (fails the test on anything else). */
+function validationErrorOf(fn: () => unknown): ValidationError {
+  const e = errorOf(fn);
+  if (!isValidationError(e)) throw new Error(`expected a ValidationError, got ${e.code}: ${e.message}`);
+  return e;
+}
+
 function errorOf(fn: () => unknown): FerryError {
   try {
     fn();
@@ -50,7 +57,7 @@ describe('schema: transform semantics', () => {
   it('treats absent, null, undefined, NaN and missing strings as missing, and imputes with an indicator', () => {
     for (const bill of [undefined, null, NaN, 'NA', ' NA ', '']) {
       const row = bill === undefined ? { island: 'Dream', mass: 3000, sex: 'male' } : { island: 'Dream', bill, mass: 3000, sex: 'male' };
-      const x = compiled.parse(row as never);
+      const x = compiled.parse(row);
       expect([x[3], x[4]], `bill=${String(bill)}`).to.deep.equal([0, 1]);
     }
   });
@@ -70,7 +77,7 @@ describe('schema: transform semantics', () => {
       if (!r.success) expect(codes(r.issues), s).to.deep.equal(['bill:PARSE_ERROR']);
     }
     const huge = compiled.safeParse({ island: 'Dream', bill: '1e999', mass: 3000, sex: 'male' });
-    expect(huge.success === false && codes(huge.issues)).to.deep.equal(['bill:NOT_FINITE']);
+    expect(!huge.success && codes(huge.issues)).to.deep.equal(['bill:NOT_FINITE']);
   });
 
   it('collects every issue of a row, each naming column, expected and got', () => {
@@ -85,9 +92,8 @@ describe('schema: transform semantics', () => {
   });
 
   it('parse throws one ValidationError holding all issues; safeParse returns warnings on success', () => {
-    const e = errorOf(() => compiled.parse({ island: 'Dream', mass: null, sex: null } as never));
-    expect(isValidationError(e)).to.equal(true);
-    expect(codes((e as ValidationError).issues)).to.deep.equal(['mass:MISSING_REQUIRED', 'sex:MISSING_REQUIRED']);
+    const e = validationErrorOf(() => compiled.parse({ island: 'Dream', mass: null, sex: null } as never));
+    expect(codes(e.issues)).to.deep.equal(['mass:MISSING_REQUIRED', 'sex:MISSING_REQUIRED']);
     expect(e.code).to.equal('VALIDATION_FAILED');
     const r = compiled.safeParse({ island: 'Atlantis', bill: 80, mass: 3000, sex: 'male' });
     expect(r.success).to.equal(true);
@@ -154,7 +160,7 @@ describe('schema: transform semantics', () => {
       { island: 'Dream', bill: 44, mass: 3000, sex: 'male' },
       { island: 'Dream', mass: 3000 },
     ];
-    const e = errorOf(() => compiled.parseBatch(rows as never)) as ValidationError;
+    const e = validationErrorOf(() => compiled.parseBatch(rows as never));
     expect(e.issues.map((i) => [i.row, i.code])).to.deep.equal([[1, 'MISSING_REQUIRED']]);
     const r = compiled.safeParseBatch(rows as never);
     expect(r.values.length).to.equal(2 * compiled.width);
@@ -186,7 +192,7 @@ describe('schema: unknown columns, prototype keys, encoders', () => {
     expect(Array.from(c.parse({ level: 'huge', n: 3, flag: false }))).to.deep.equal([5, -1, 0, 0]);
     expect(Array.from(c.parse({ level: null, n: 3.0, flag: false }))).to.deep.equal([5, -2, 0, 0]);
     const r = c.safeParse({ level: 'lo', n: 5, flag: 'maybe' });
-    expect(r.success === false && codes(r.issues)).to.deep.equal(['n:UNKNOWN_CATEGORY', 'flag:PARSE_ERROR']);
+    expect(!r.success && codes(r.issues)).to.deep.equal(['n:UNKNOWN_CATEGORY', 'flag:PARSE_ERROR']);
   });
 
   it('unknownColumns: ignore (default), warn, error; the label column is known', () => {
@@ -195,14 +201,14 @@ describe('schema: unknown columns, prototype keys, encoders', () => {
     const warn = compileSchema({ ...base, unknownColumns: 'warn', label: { column: 'target' } }).safeParse(row);
     expect(warn.success && codes(warn.warnings)).to.deep.equal(['extra:UNKNOWN_COLUMN']);
     const error = compileSchema({ ...base, unknownColumns: 'error' }).safeParse(row);
-    expect(error.success === false && codes(error.issues)).to.deep.equal(['extra:UNKNOWN_COLUMN', 'target:UNKNOWN_COLUMN']);
+    expect(!error.success && codes(error.issues)).to.deep.equal(['extra:UNKNOWN_COLUMN', 'target:UNKNOWN_COLUMN']);
   });
 
   it('reports a float32 overflow after the steps as NOT_FINITE instead of writing Infinity', () => {
     const c = compileSchema({ formatVersion: 1, columns: [{ name: 'x', type: 'number', steps: [] }], features: ['x'], width: 1 });
     expect(c.parse({ x: 3e38 })[0]).to.equal(Math.fround(3e38));
     const r = c.safeParse({ x: 1e39 });
-    expect(r.success === false && codes(r.issues)).to.deep.equal(['x:NOT_FINITE']);
+    expect(!r.success && codes(r.issues)).to.deep.equal(['x:NOT_FINITE']);
   });
 
   it('a row whose getter throws is rejected, not thrown', () => {
@@ -213,8 +219,8 @@ describe('schema: unknown columns, prototype keys, encoders', () => {
         throw new Error('boom');
       },
     });
-    const r = c.safeParse(row as never);
-    expect(r.success === false && codes(r.issues)).to.deep.equal(['(row):TYPE_MISMATCH']);
+    const r = c.safeParse(row);
+    expect(!r.success && codes(r.issues)).to.deep.equal(['(row):TYPE_MISMATCH']);
   });
 });
 

@@ -26,7 +26,11 @@ const schema = defineSchema({
 });
 
 type Row = InferInput<typeof schema>;
+// The exact-equality idiom: each inner T exists only to defer the conditional types.
+// eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
+// A type test's idiom: T is the assertion, checked where the call's type argument is given.
+// eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters
 const assertType = <T extends true>(): T => true as T;
 
 // The inferred row: required keys for required columns, optional (null-able) keys for imputed ones.

@@ -59,7 +59,7 @@ function tally() {
     else if (flag === 'unknown') k[k.length - 1]!++;
     else if (b.kind === 'numeric') k[baselineBin(b.edges, value as number)]!++;
     else {
-      const i = b.categories.indexOf(value as string);
+      const i = b.categories.indexOf(value);
       if (i < 0) k[k.length - 1]!++;
       else k[i]!++;
     }

@@ -39,8 +39,8 @@ describe('telemetry from real predictions (loadModel → collector)', () => {
     const ours = all.records.filter((r: any) => r.resource['service.name'] === serviceName);
     expect(new Set(ours.map((r: any) => r.resource['session.id'])).size).to.equal(1);
     const summaries = ours.filter((r: any) => r.event === 'ferryml.predict.summary');
-    expect(summaries.reduce((n: number, r: any) => n + r.attributes['ferryml.predict.rows'], 0)).to.equal(stats.predictions);
-    expect(summaries.reduce((n: number, r: any) => n + r.attributes['ferryml.predict.calls'], 0)).to.equal(stats.batches);
+    expect(summaries.reduce((n: number, r: any) => n + Number(r.attributes['ferryml.predict.rows']), 0)).to.equal(stats.predictions);
+    expect(summaries.reduce((n: number, r: any) => n + Number(r.attributes['ferryml.predict.calls']), 0)).to.equal(stats.batches);
     expect(summaries.map((r: any) => r.attributes['ferryml.backend'])).to.deep.equal([model.info.backend]);
     const load = ours.find((r: any) => r.event === 'ferryml.model.load');
     expect(load.attributes['ferryml.load.source']).to.equal('network');
