@@ -128,11 +128,12 @@ export function createModel<Input>(parts: ModelParts<Input>): Model<Input> {
         if (request.columns) {
           const { result } = request.columns;
           const w = result.outputWidth;
+          // Copied value by value: no view is made per row.
           for (let i = 0; i < n; i++) {
             if (rejected[row + i]) continue;
             if (!request.done) {
               result.valid[request.offset + i] = 1;
-              result.outputs.set(output!.subarray(k * w, (k + 1) * w), (request.offset + i) * w);
+              for (let j = 0, to = (request.offset + i) * w, from = k * w; j < w; j++) result.outputs[to + j] = output![from + j]!;
             }
             k++;
           }
