@@ -5,6 +5,9 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadModel } from '../../src/load-model.js';
+import { compileColumns } from '../../src/runtime/columns.js';
+import { compileSchema } from '../../src/schema/compile.js';
+import type { Schema } from '../../src/schema/types.js';
 
 const DIR = 'models/penguins/2.0.0';
 
@@ -82,4 +85,39 @@ test('predictColumns refuses malformed input with INVALID_OPTIONS naming the col
   } finally {
     await model.dispose();
   }
+});
+
+test('the columnar transform writes the same features, issues and drift capture as compileSchema on row objects', async () => {
+  const schema = JSON.parse(await readFile(join(DIR, 'schema.json'), 'utf8')) as Schema;
+  const golden = JSON.parse(await readFile(join(DIR, 'golden.json'), 'utf8')) as { rows: Array<Record<string, unknown>> };
+  const rows = [
+    ...golden.rows,
+    { ...golden.rows[1], Island: 'Atlantis' },
+    { ...golden.rows[1], 'Beak Length (mm)': 'long' },
+    { ...golden.rows[2], 'Body Mass (g)': 1e9 },
+  ];
+  const names = schema.columns.map((c) => c.name);
+  // A capture that picks every other row, as telemetry does at high volume.
+  const capture = () => {
+    const picks = Int32Array.from([...rows.keys()].filter((r) => r % 2 === 0).concat(-1));
+    const c = { values: new Float64Array(names.length * rows.length).fill(-7), stride: rows.length, picks, reserve: () => 0 };
+    return Object.assign(() => undefined, { capture: c });
+  };
+  const a = capture();
+  const b = capture();
+  const width = schema.width;
+  const byRows = new Float32Array(rows.length * width);
+  const fromRows = compileSchema(schema).transformInto(rows, byRows, a);
+  const columnar = compileColumns(schema);
+  const { columns } = columnar.check(Object.fromEntries(names.map((n) => [n, rows.map((r) => r[n])])));
+  const byColumns = new Float32Array(rows.length * width);
+  const fromColumns = columnar.run(columns, 0, rows.length, byColumns, 0, b);
+  assert.deepEqual(Array.from(byColumns), Array.from(byRows));
+  assert.deepEqual(Array.from(fromColumns.rejected), Array.from(fromRows.rejected));
+  assert.deepEqual(fromColumns.issues, fromRows.issues);
+  assert.deepEqual(Array.from(b.capture.values), Array.from(a.capture.values));
+  // Not vacuous: values were captured, rows rejected, warnings raised.
+  assert.ok(b.capture.values.some((v) => v !== -7 && Number.isFinite(v)));
+  assert.ok(fromColumns.rejected.includes(1));
+  assert.ok(fromColumns.issues.some((i) => i.severity === 'warning'));
 });
