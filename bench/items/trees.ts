@@ -100,7 +100,15 @@ export async function treesItem(ctx: BenchContext): Promise<ItemResult> {
           { ort: summarize(b['ort']!), ferry: summarize(b['ferry']!) },
           {
             target: { op: '>=', value: 1 },
-            formula: `ORT ms ÷ ferryml ms for one ${py.batch}-row batch (ferryml from raw rows, schema included; ORT from ready features)`,
+            formula: `ORT ms ÷ ferryml ms for one ${py.batch}-row batch (ferryml: predictColumns from raw columns, schema included; ORT from ready features)`,
+          },
+        ),
+        ratioFigure(
+          `${name} ${py.batch} rows, row objects`,
+          pairedRatio(b['ort']!, b['ferryRows']!),
+          { ort: summarize(b['ort']!), ferry: summarize(b['ferryRows']!) },
+          {
+            formula: `ORT ms ÷ ferryml ms for one ${py.batch}-row batch through predictBatch (row objects in, one prediction object per row out)`,
           },
         ),
       );

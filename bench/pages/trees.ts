@@ -67,7 +67,12 @@ async function check(name: string) {
     });
     return { max, rowsOff: off };
   };
-  return { ferry: diff((i, k) => predictions[i]!.raw[k]!), ort: diff((i, k) => o[i * 2 + k]!) };
+  const columns = Object.fromEntries(report.columns.map((c, j) => [c, report.rows.map((r) => r[j])]));
+  const typed = await ferry.get(name)!.predictColumns(columns);
+  const rowsPath = diff((i, k) => predictions[i]!.raw[k]!);
+  const columnsPath = diff((i, k) => typed.outputs[i * typed.outputWidth + k]!);
+  // Both ferryml paths must agree with scikit-learn: the worse one is reported.
+  return { ferry: rowsPath.rowsOff >= columnsPath.rowsOff ? rowsPath : columnsPath, ort: diff((i, k) => o[i * 2 + k]!) };
 }
 
 function perCall(name: string, rounds: number): Promise<Interleaved> {
@@ -100,18 +105,21 @@ function concurrent(name: string, calls: number, rounds: number): Promise<Interl
   );
 }
 
-/** One `batch`-row call each (rows tiled from the dataset), alternating, `rounds` times: ms per batch. */
+/** One `batch`-row call each (rows tiled from the dataset), alternating, `rounds` times: ms per batch (ferryml: predictColumns, and predictBatch of row objects). */
 async function batch(name: string, rounds: number) {
   const n = report.batch;
   const big = Array.from({ length: n }, (_, i) => rows[i % rows.length]!);
   const x = new Float32Array(n * width);
   for (let i = 0; i < n; i++) x.set(features.subarray((i % rows.length) * width, ((i % rows.length) + 1) * width), i * width);
+  // The same rows as raw columns (a Float64Array per schema column), for predictColumns.
+  const columns = Object.fromEntries(report.columns.map((c, j) => [c, Float64Array.from({ length: n }, (_, i) => report.rows[i % rows.length]![j]!)]));
   const model = ferry.get(name)!;
-  const samples: Record<string, number[]> = { ferry: [], ort: [] };
+  const samples: Record<string, number[]> = { ferry: [], ferryRows: [], ort: [] };
   for (let r = 0; r < rounds; r++) {
-    for (const which of r % 2 ? ['ort', 'ferry'] : ['ferry', 'ort']) {
+    for (const which of r % 2 ? ['ort', 'ferryRows', 'ferry'] : ['ferry', 'ferryRows', 'ort']) {
       const t0 = performance.now();
-      if (which === 'ferry') await model.predictBatch(big);
+      if (which === 'ferry') await model.predictColumns(columns);
+      else if (which === 'ferryRows') await model.predictBatch(big);
       else await ortRun(name, x, n);
       samples[which]!.push(performance.now() - t0);
     }

@@ -24,6 +24,23 @@ export interface BatchPredictions {
   issues: Issue[];
 }
 
+/**
+ * What `predictColumns` resolves to: the raw model output of every row in one typed array, with
+ * no object per row. `outputs` row `i` is what `predict` would return as `raw` for row `i`.
+ */
+export interface ColumnPredictions {
+  /** Rows given (the columns' length). */
+  rows: number;
+  /** Values per output row (e.g. one probability per label, in `manifest.output.labels` order). */
+  outputWidth: number;
+  /** `rows × outputWidth` float32, row-major; the values of a row that failed validation are NaN. */
+  outputs: Float32Array;
+  /** 1 where the row passed validation and was predicted, 0 where it was rejected. */
+  valid: Uint8Array;
+  /** Every issue found, errors and warnings, each with its `row` index, in row order. */
+  issues: Issue[];
+}
+
 /** What a loaded model is and how it got there: the bundle's facts, and the engine's ({@link EngineFacts}). */
 export interface ModelInfo extends EngineFacts {
   name: string;
@@ -89,6 +106,13 @@ export interface Model<Input = Record<string, unknown>> {
   predict(row: Input, options?: PredictOptions): Promise<Prediction>;
   /** Many rows at once; rows that fail validation come back as `null` with their issues, the rest still run. */
   predictBatch(rows: readonly Input[], options?: PredictOptions): Promise<BatchPredictions>;
+  /**
+   * Many rows as columns: `{ [column]: values }`, one array or typed array per schema column, all
+   * the same length. The schema is applied exactly as for row objects (same validation, issues and
+   * telemetry); the result is one typed array. For large batches: nothing is allocated per row.
+   * Throws `INVALID_OPTIONS` when a column is missing, not an array, or of another length.
+   */
+  predictColumns(columns: Readonly<Record<string, ArrayLike<unknown>>>, options?: PredictOptions): Promise<ColumnPredictions>;
   /** Counters since load (a fresh object each call). */
   stats(): ModelStats;
   /** `flush()` and `stats()` of the telemetry client when `telemetry` options were given. */

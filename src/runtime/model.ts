@@ -11,7 +11,9 @@ import type { Schema } from '../schema/types.js';
 import type { Telemetry } from '../telemetry/types.js';
 import { createDecoder } from './decode.js';
 import type { Prediction } from './decode.js';
-import type { BatchPredictions, Model, ModelInfo, ModelStats, PredictOptions } from './model-types.js';
+import { compileColumns } from './columns.js';
+import type { ColumnTransform } from './columns.js';
+import type { BatchPredictions, ColumnPredictions, Model, ModelInfo, ModelStats, PredictOptions } from './model-types.js';
 import { createScheduler } from './scheduler.js';
 import type { Request } from './scheduler.js';
 import type { Engine, EngineReport } from './types.js';
@@ -38,10 +40,12 @@ export interface ModelParts<Input> {
   transfers: boolean;
 }
 
-/** A queued call: one `predict` row, or one chunk of a `predictBatch` starting at `offset`. */
+/** A queued call: one `predict` row, or one chunk of a `predictBatch` or `predictColumns` starting at `offset`. */
 interface Call extends Request {
   single: boolean;
   offset: number;
+  /** A `predictColumns` chunk: its columns (schema order) and the typed result it fills. */
+  columns?: { data: ArrayLike<unknown>[]; result: ColumnPredictions };
 }
 
 const dropRow = ({ row: _row, ...issue }: Issue): Issue => issue;
@@ -67,14 +71,35 @@ export function createModel<Input>(parts: ModelParts<Input>): Model<Input> {
   let buffer = new Float32Array(0);
   const batchRows: unknown[] = [];
   let disposed = false;
+  // Compiled on the first predictColumns call: models used row by row never pay for it.
+  let columnar: ColumnTransform | undefined;
+
+  /** The batch's transform: one pass over every row object, or segment by segment when a columnar chunk is in the batch. */
+  function transform(requests: Request[], rows: number, input: Float32Array): { issues: Issue[]; rejected: Uint8Array } {
+    if (!(requests as Call[]).some((r) => r.columns)) {
+      batchRows.length = 0;
+      for (const r of requests) for (const row of r.rows) batchRows.push(row);
+      return schema.transformInto(batchRows as ArrayLike<Input>, input, telemetry?.observe);
+    }
+    const rejected = new Uint8Array(rows);
+    const issues: Issue[] = [];
+    let row = 0;
+    for (const r of requests as Call[]) {
+      const part = r.columns
+        ? columnar!.run(r.columns.data, r.offset, r.rows.length, input, row * width, telemetry?.observe)
+        : schema.transformInto(r.rows as ArrayLike<Input>, input, telemetry?.observe, row * width);
+      rejected.set(part.rejected, row);
+      for (const issue of part.issues) issues.push({ ...issue, row: row + (issue.row ?? 0) });
+      row += r.rows.length;
+    }
+    return { issues, rejected };
+  }
 
   function runBatch(requests: Request[], rows: number): void | Promise<void> {
     const started = performance.now();
-    batchRows.length = 0;
-    for (const r of requests) for (const row of r.rows) batchRows.push(row);
     if (!transfers && buffer.length < rows * width) buffer = new Float32Array(Math.min(maxBatch, Math.max(rows, 2 * (buffer.length / width || 8))) * width);
     const input = transfers ? new Float32Array(rows * width) : buffer;
-    const { issues, rejected } = schema.transformInto(batchRows as ArrayLike<Input>, input, telemetry?.observe);
+    const { issues, rejected } = transform(requests, rows, input);
     let accepted = rows;
     let byRow: Map<number, Issue[]> | undefined;
     if (issues.length > 0) {
@@ -100,7 +125,21 @@ export function createModel<Input>(parts: ModelParts<Input>): Model<Input> {
       let k = 0;
       for (const request of requests as Call[]) {
         const n = request.rows.length;
-        if (request.single) {
+        if (request.columns) {
+          const { result } = request.columns;
+          const w = result.outputWidth;
+          // Copied value by value: no view is made per row.
+          for (let i = 0; i < n; i++) {
+            if (rejected[row + i]) continue;
+            if (!request.done) {
+              result.valid[request.offset + i] = 1;
+              for (let j = 0, to = (request.offset + i) * w, from = k * w; j < w; j++) result.outputs[to + j] = output![from + j]!;
+            }
+            k++;
+          }
+          if (byRow) for (let i = 0; i < n; i++) for (const issue of byRow.get(row + i) ?? []) result.issues.push({ ...issue, row: request.offset + i });
+          request.resolve(undefined);
+        } else if (request.single) {
           if (rejected[row]) request.reject(new ValidationError((byRow?.get(row) ?? []).map(dropRow)));
           else if (request.done) k++;
           else request.resolve(decode(output!, k++));
@@ -136,12 +175,13 @@ export function createModel<Input>(parts: ModelParts<Input>): Model<Input> {
 
   const scheduler = createScheduler({ maxBatch, maxDelayMs: parts.maxDelayMs, runBatch });
 
-  const enqueue = (rows: readonly unknown[], single: boolean, offset: number, options: PredictOptions | undefined) =>
+  const enqueue = (rows: readonly unknown[], single: boolean, offset: number, options: PredictOptions | undefined, columns?: Call['columns']) =>
     new Promise<unknown>((resolve, reject) => {
       const call: Call = {
         rows,
         single,
         offset,
+        ...(columns ? { columns } : {}),
         done: false,
         resolve,
         // Every failed call is reported by code; telemetry never sees the values.
@@ -189,6 +229,30 @@ export function createModel<Input>(parts: ModelParts<Input>): Model<Input> {
       for (let start = 0; start < rows.length; start += maxBatch) chunks.push(enqueue(rows.slice(start, start + maxBatch), false, start, options));
       const parts = (await Promise.all(chunks)) as BatchPredictions[];
       return parts.length === 1 ? parts[0]! : { predictions: parts.flatMap((p) => p.predictions), issues: parts.flatMap((p) => p.issues) };
+    },
+    async predictColumns(input, options) {
+      if (disposed) throw disposedError();
+      columnar ??= compileColumns(parts.bundle.schema);
+      const { rows, columns } = columnar.check(input);
+      const outputWidth = engine.report.outputWidth;
+      const result: ColumnPredictions = {
+        rows,
+        outputWidth,
+        outputs: new Float32Array(rows * outputWidth).fill(NaN),
+        valid: new Uint8Array(rows),
+        issues: [],
+      };
+      const chunks: Array<Promise<unknown>> = [];
+      for (let start = 0; start < rows; start += maxBatch) {
+        const n = Math.min(maxBatch, rows - start);
+        // The scheduler reads only `rows.length`; a columnar chunk's values stay in its columns.
+        const rowsOf = { length: n } as unknown as readonly unknown[];
+        chunks.push(enqueue(rowsOf, false, start, options, { data: columns, result }));
+      }
+      await Promise.all(chunks);
+      // Chunks settle in order, but a batch may mix them with row calls: issues in row order.
+      if (chunks.length > 1 && result.issues.length > 1) result.issues.sort((a, b) => (a.row ?? 0) - (b.row ?? 0));
+      return result;
     },
     stats() {
       return { ...counts, aborted: scheduler.stats.aborted, timedOut: scheduler.stats.timedOut };

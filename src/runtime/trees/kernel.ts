@@ -27,7 +27,7 @@ export interface TreeKernel {
  */
 type Block = (t: number, x: Float32Array | Float64Array, r0: number, r1: number, acc: Float64Array) => void;
 
-function blocks(e: TreeEnsemble): { le: Block; lt: Block } {
+function blocks(e: TreeEnsemble): { le: Block; lt: Block; plain: Block } {
   const { feature, threshold, left, right, flags, bitsets, values, roots, treeColumn } = e;
   const F = e.features;
   const K = e.outputs;
@@ -69,8 +69,76 @@ function blocks(e: TreeEnsemble): { le: Block; lt: Block } {
       for (let k = 0; k < W; k++) acc[o + k] = acc[o + k]! + values[leaf + k]!;
     }
   };
-  return { le, lt };
+  // Numeric splits only, NaN to the right (every flag 0, as in scikit-learn's forests and
+  // GradientBoosting): the walk needs neither the flags nor the missing test (NaN <= t is false).
+  // Leaves made fixed points (left = right = itself, threshold NaN: `x <= NaN` is false, so the
+  // walk stays put): each tree is walked exactly its depth, with no exit test per node, and four
+  // rows walk it side by side so their dependent loads overlap.
+  const nodes = feature.length;
+  const fix = { feature: new Int32Array(nodes), threshold: new Float64Array(nodes), left: new Int32Array(nodes), right: new Int32Array(nodes) };
+  const depth = new Int32Array(e.trees);
+  for (let n = 0; n < nodes; n++) {
+    const leaf = feature[n]! < 0;
+    fix.feature[n] = leaf ? 0 : feature[n]!;
+    fix.threshold[n] = leaf ? NaN : threshold[n]!;
+    fix.left[n] = leaf ? n : left[n]!;
+    fix.right[n] = leaf ? n : right[n]!;
+  }
+  for (let t = 0; t < e.trees; t++) {
+    const stack = [roots[t]!, 0];
+    while (stack.length) {
+      const d = stack.pop()!;
+      const n = stack.pop()!;
+      if (feature[n]! < 0) depth[t] = Math.max(depth[t]!, d);
+      else stack.push(left[n]!, d + 1, right[n]!, d + 1);
+    }
+  }
+  const fF = fix.feature;
+  const fT = fix.threshold;
+  const fL = fix.left;
+  const fR = fix.right;
+  const plain: Block = (t, x, r0, r1, acc) => {
+    const root = roots[t]!;
+    const D = depth[t]!;
+    if (D > SHALLOW) return le(t, x, r0, r1, acc);
+    const col = treeColumn[t]!;
+    let r = r0;
+    for (; r + 4 <= r1; r += 4) {
+      const a0 = r * F;
+      const a1 = a0 + F;
+      const a2 = a1 + F;
+      const a3 = a2 + F;
+      let n0 = root;
+      let n1 = root;
+      let n2 = root;
+      let n3 = root;
+      for (let d = 0; d < D; d++) {
+        n0 = x[a0 + fF[n0]!]! <= fT[n0]! ? fL[n0]! : fR[n0]!;
+        n1 = x[a1 + fF[n1]!]! <= fT[n1]! ? fL[n1]! : fR[n1]!;
+        n2 = x[a2 + fF[n2]!]! <= fT[n2]! ? fL[n2]! : fR[n2]!;
+        n3 = x[a3 + fF[n3]!]! <= fT[n3]! ? fL[n3]! : fR[n3]!;
+      }
+      const o = r * K + col;
+      for (let k = 0; k < W; k++) {
+        acc[o + k] = acc[o + k]! + values[left[n0]! + k]!;
+        acc[o + K + k] = acc[o + K + k]! + values[left[n1]! + k]!;
+        acc[o + 2 * K + k] = acc[o + 2 * K + k]! + values[left[n2]! + k]!;
+        acc[o + 3 * K + k] = acc[o + 3 * K + k]! + values[left[n3]! + k]!;
+      }
+    }
+    for (; r < r1; r++) {
+      const at = r * F;
+      let n = root;
+      for (let d = 0; d < D; d++) n = x[at + fF[n]!]! <= fT[n]! ? fL[n]! : fR[n]!;
+      const o = r * K + col;
+      for (let k = 0; k < W; k++) acc[o + k] = acc[o + k]! + values[left[n]! + k]!;
+    }
+  };
+  return { le, lt, plain };
 }
+
+/** Deepest tree walked at fixed depth, four rows side by side; a deeper tree's leaves lie at many depths, where the early exit wins. */
+const SHALLOW = 5;
 
 /**
  * True when a categorical split sends `v` left. HistGradientBoosting casts the value to uint8
@@ -98,8 +166,8 @@ const BLOCK = 256;
 export function createTreeKernel(e: TreeEnsemble): TreeKernel {
   const K = e.outputs;
   const outputWidth = e.link === 'sigmoid' ? 2 : K;
-  const { le, lt } = blocks(e);
-  const block = e.compare === '<=' ? le : lt;
+  const { le, lt, plain } = blocks(e);
+  const block = e.compare === '<' ? lt : e.flags.every((g) => g === 0) ? plain : le;
   const base = Float64Array.from(e.base);
   const T = e.trees;
   // The float64 score rows, grown to the largest batch seen and reused: nothing is allocated per row.
