@@ -7,7 +7,6 @@
 import { FerryError } from './errors.js';
 import type { Manifest } from './model/manifest.js';
 import { bundleFromFiles } from './model/bundle-from-files.js';
-import { openBundle } from './model/open-bundle.js';
 import type { OpenBundleOptions } from './model/open-bundle-options.js';
 import type { OpenedBundle } from './model/opened-bundle.js';
 import { compileSchema } from './schema/compile.js';
@@ -99,6 +98,15 @@ function goldenInput(bundle: OpenedBundle, schema: CompiledSchema): GoldenInput 
   return { input: values, rows: golden.rows.length, expected: Float32Array.from(golden.outputs.flat()), tolerance: bundle.manifest.goldenTolerance ?? 1e-4 };
 }
 
+/**
+ * `openBundle` with the cache write deferred: the model answers first and the version is
+ * persisted after (the outcome lands in `bundle.stored`). Same lazy chunk as `openBundle`.
+ */
+async function openDeferred(options: OpenBundleOptions): Promise<OpenedBundle> {
+  const { loadBundle } = await import('./model/load-bundle.js');
+  return loadBundle(options, { deferStore: true });
+}
+
 /** `model.info.fallback`: the code and words of why a cached version stands in (the error object stays out of info). */
 function fallbackInfo(f: NonNullable<OpenedBundle['fallback']>): NonNullable<Model['info']['fallback']> {
   return { code: f.error.code, message: f.error.message, ...(f.wanted === undefined ? {} : { wanted: f.wanted }) };
@@ -137,7 +145,7 @@ function startRuntime(o: NormalizedRuntimeOptions, init: Promise<EngineInit>, on
  */
 export async function loadModel<const S extends AppSchema>(options: LoadModelOptions & { schema: S }): Promise<Model<InferInput<S>>>;
 export async function loadModel<Input = Record<string, unknown>>(options: LoadModelOptions): Promise<Model<Input>>;
-export async function loadModel(options: LoadModelOptions): Promise<Model<Record<string, unknown>>> {
+export async function loadModel(options: LoadModelOptions): Promise<Model> {
   const started = performance.now();
   const o = normalizeRuntimeOptions(options);
   let telemetry: Telemetry | undefined;
@@ -180,7 +188,7 @@ export async function loadModel(options: LoadModelOptions): Promise<Model<Record
           typeof options.files === 'function' ? await readFiles(options.files) : options.files,
           options.publicKey ? { publicKey: options.publicKey } : {},
         )
-      : await openBundle(options);
+      : await openDeferred(options);
     bundleMs = performance.now() - started;
     manifest = bundle.manifest;
     schema = compileSchema(bundle.schema);
@@ -215,7 +223,7 @@ export async function loadModel(options: LoadModelOptions): Promise<Model<Record
     if (report.remember && o.remember) storeRemembered(manifest, report.remember);
     if (options.telemetry && telemetryCode) {
       const { createTelemetry } = await telemetryCode;
-      const schemaHash = manifest.files.find((f) => f.path === manifest!.schema)?.sha256 ?? bundle.id;
+      const schemaHash = manifest.files.find((f) => f.path === manifest.schema)?.sha256 ?? bundle.id;
       telemetry = createTelemetry(options.telemetry, {
         model: manifest.name,
         version: manifest.version,
@@ -231,6 +239,7 @@ export async function loadModel(options: LoadModelOptions): Promise<Model<Record
       ? Math.max(0, performance.now() - initAt - (t.backendMs + t.modelMs + t.warmupMs + t.goldenMs + t.measureMs))
       : Math.max(0, runtime.codeAt() - initAt);
     const { createModel } = await runtime.model;
+    const cache = { ...bundle.cache };
     model = createModel({
       schema,
       bundle: { schema: bundle.schema, manifest },
@@ -253,6 +262,7 @@ export async function loadModel(options: LoadModelOptions): Promise<Model<Record
         features: schema.features,
         output: manifest.output,
         bytes: bundle.bytes,
+        cache,
         bundleMs,
         importMs,
         totalMs: performance.now() - started,
@@ -270,6 +280,13 @@ export async function loadModel(options: LoadModelOptions): Promise<Model<Record
       timings: { ...model.info.timings },
       ...(adapter ? { adapter: { ...adapter } } : {}),
       ...(bundle.fallback ? { fallbackCode: bundle.fallback.error.code } : {}),
+    });
+    // Persisting after the answer: the outcome lands in `model.info.cache`, and a failed write is
+    // counted in telemetry (CACHE_UNAVAILABLE, QUOTA_EXCEEDED) like a failed call.
+    void bundle.stored?.then((status) => {
+      delete cache.pending;
+      Object.assign(cache, status);
+      if (status.memoryOnly && status.code && status.code !== 'CACHE_DISABLED') telemetry?.failed(status.code);
     });
     return model;
   } catch (error) {

@@ -24,6 +24,11 @@ export interface BundleCacheStatus {
   bucket?: string;
   /** `name@version` of the versions this load evicted (beyond `maxVersions` or `maxBytes`). */
   evicted?: string[];
+  /**
+   * The write to the cache is still running (`loadModel` answers first and persists after):
+   * the other fields say what is known before it; `OpenedBundle.stored` settles with the outcome.
+   */
+  pending?: true;
 }
 
 /** A verified bundle, ready for `tf.loadLayersModel(bundle.ioHandler)` or `tf.loadGraphModel(bundle.ioHandler)`. */
@@ -49,6 +54,11 @@ export interface OpenedBundle {
   /** Every verified file of the bundle by its manifest path (the manifest itself is not among them). */
   files: ReadonlyMap<string, Uint8Array>;
   cache: BundleCacheStatus;
+  /**
+   * Set when the cache write was deferred (`cache.pending`): resolves with the write's status,
+   * `memoryOnly` with its `code` and `reason` when it failed. Never rejects.
+   */
+  stored?: Promise<BundleCacheStatus>;
   /** Set when `source` is `"offline"`: the error that made the network path fail, and the version it was after (when known). */
   fallback?: { error: FerryError; wanted?: string };
 }

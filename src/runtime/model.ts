@@ -24,7 +24,7 @@ export interface ModelParts<Input> {
   engine: Engine;
   output: OutputSpec;
   /** The facts that do not change with the backend. */
-  base: Pick<ModelInfo, 'name' | 'version' | 'bundleId' | 'source' | 'resolvedBy' | 'fallback' | 'worker' | 'features' | 'output' | 'bytes'> & {
+  base: Pick<ModelInfo, 'name' | 'version' | 'bundleId' | 'source' | 'resolvedBy' | 'fallback' | 'worker' | 'features' | 'output' | 'bytes' | 'cache'> & {
     bundleMs: number;
     importMs: number;
     totalMs: number;
@@ -145,7 +145,12 @@ export function createModel<Input>(parts: ModelParts<Input>): Model<Input> {
         done: false,
         resolve,
         // Every failed call is reported by code; telemetry never sees the values.
-        reject: telemetry ? (error) => (isFerryError(error) && error.code !== 'VALIDATION_FAILED' && telemetry.failed(error.code), reject(error)) : reject,
+        reject: telemetry
+          ? (error: unknown) => {
+              if (isFerryError(error) && error.code !== 'VALIDATION_FAILED') telemetry.failed(error.code);
+              reject(error instanceof Error ? error : new Error(String(error)));
+            }
+          : reject,
       };
       scheduler.enqueue(call, { signal: options?.signal, timeoutMs: options?.timeoutMs ?? parts.timeoutMs });
     });
