@@ -4,7 +4,7 @@
 import type { FerryErrorCode, Issue } from '../errors.js';
 import type { Manifest, OutputSpec } from '../model/manifest.js';
 import type { BundleSource, ResolvedBy } from '../model/bundle-source.js';
-import type { BundleCacheStatus } from '../model/opened-bundle.js';
+import type { BundleCacheStatus } from '../model/cache-status.js';
 import type { FeatureEntry, Schema } from '../schema/types.js';
 import type { TelemetryHandle } from '../telemetry/types.js';
 import type { Prediction } from './decode.js';
