@@ -1,5 +1,5 @@
 // Two builds:
-//  1. the browser SDK: dist/ferryml.js and the tooling subpaths dist/{schema,bundle,telemetry}.js
+//  1. the browser SDK: dist/ferryml.js, dist/lite.js (ferryml/lite: no path to tfjs) and the tooling subpaths dist/{schema,bundle,telemetry}.js
 //     (ESM, tfjs and idb-keyval external, backends and optional subsystems in lazily loaded chunks
 //     in dist/chunks/), dist/ferryml-worker.js (emitted where the worker host references it, see
 //     workerUrls), tfjs-backend-wasm's three binaries next to them (see wasmAssets) + one .d.ts
@@ -135,7 +135,13 @@ function dashboardScript() {
 }
 
 /** The entries of the browser SDK: the app API (root) and the tooling subpaths. */
-const entries = { ferryml: 'src/index.ts', schema: 'src/entries/schema.ts', bundle: 'src/entries/bundle.ts', telemetry: 'src/entries/telemetry.ts' };
+const entries = {
+  ferryml: 'src/index.ts',
+  lite: 'src/entries/lite.ts',
+  schema: 'src/entries/schema.ts',
+  bundle: 'src/entries/bundle.ts',
+  telemetry: 'src/entries/telemetry.ts',
+};
 
 const builds = [
   {

@@ -41,6 +41,8 @@ export type FerryErrorCode =
   | 'DEVICE_LOST'
   | 'INFERENCE_FAILED'
   | 'WORKER_FAILED'
+  // ferryml/lite: the model (or an option) needs tfjs, which that entry never loads — use `ferryml`
+  | 'NEEDS_TFJS'
   // telemetry (reported, never thrown into the host page)
   | 'TELEMETRY_REJECTED'
   // collector (Node): its storage (SQLite, ClickHouse, chdb) cannot be opened, reached or written

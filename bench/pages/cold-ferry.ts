@@ -21,5 +21,10 @@ publish(async () => {
     rejected,
     loadAt: Math.round(loadAt),
     timings,
+    // Every request of the page (ms since navigation start: requested → received), to see which
+    // wait in series: the module graph's round trips, the registry, the manifest, the files.
+    requests: performance
+      .getEntriesByType('resource')
+      .map((e) => `${e.name.replace(/^.*\//, '')} ${Math.round(e.startTime)}→${Math.round((e as PerformanceResourceTiming).responseEnd)}`),
   };
 });

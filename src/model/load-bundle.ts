@@ -21,8 +21,22 @@ import { persistence, storeVersion } from './store-version.js';
 import type { VerifiedVersion } from './verified-version.js';
 import { RETRY_STATUS } from '../http-retry.js';
 
-type Fetched = { version: VerifiedVersion; status: BundleCacheStatus };
+type Fetched = { version: VerifiedVersion; status: BundleCacheStatus; stored?: Promise<BundleCacheStatus> };
 const downloads = createInflightGroup<Fetched>();
+/**
+ * Deferred cache writes still running, by store: a load that starts meanwhile waits for the
+ * write to the store it reads (so it finds the version cached instead of downloading it again).
+ */
+const writes = new Map<string, Promise<unknown>>();
+
+/** How `loadModel` opens a bundle; `openBundle` keeps the default. */
+export interface LoadBundleMode {
+  /**
+   * Resolve as soon as the version is verified and persist it after: `cache.pending` is set and
+   * `stored` settles with the write's status. Without it the write is awaited (openBundle's contract).
+   */
+  deferStore?: boolean;
+}
 const keyIds = new WeakMap<object, number>();
 let nextKeyId = 1;
 
@@ -47,7 +61,7 @@ function networkFailed(error: unknown): error is FerryError {
 }
 
 /** Opens a verified model bundle; see `openBundle` for the contract. */
-export async function loadBundle(options: OpenBundleOptions): Promise<OpenedBundle> {
+export async function loadBundle(options: OpenBundleOptions, mode: LoadBundleMode = {}): Promise<OpenedBundle> {
   const started = performance.now();
   const opts = normalizeOptions(options);
   // IndexedDB opens (slow on a fresh profile) while the registry is fetched: nothing waits for it
@@ -86,11 +100,13 @@ export async function loadBundle(options: OpenBundleOptions): Promise<OpenedBund
     resolvedBy: ResolvedBy,
     cache: BundleCacheStatus,
     fallback?: OpenedBundle['fallback'],
+    stored?: Promise<BundleCacheStatus>,
   ): OpenedBundle => {
     const { manifest, id, baseUrl, downloadedBytes } = version;
     const parts = assemble(manifest, version.files, baseUrl);
     const out: OpenedBundle = { manifest, id, baseUrl, source, resolvedBy, downloadedBytes, ms: performance.now() - started, ...parts, cache };
     if (fallback) out.fallback = fallback;
+    if (stored) out.stored = stored;
     if (opts.onProgress && source !== 'network') opts.onProgress({ loaded: parts.bytes, total: parts.bytes });
     return out;
   };
@@ -103,6 +119,9 @@ export async function loadBundle(options: OpenBundleOptions): Promise<OpenedBund
     // After a rotation the registry's new key signs manifests too; the app's key still verifies older ones.
     const keys = await manifestKeys(opts.registry?.href, opts.publicKey, store);
     const { name, version } = target;
+    const storeKey = store && `${store.kind}:${store.name}`;
+    const writing = storeKey === undefined ? undefined : writes.get(storeKey);
+    if (writing) await writing;
     if (store && name !== undefined && version !== undefined) {
       const record = await readRecord(store, name, version).catch(() => undefined);
       const cached = record && (await readCachedVersion(store, record, keys));
@@ -117,7 +136,11 @@ export async function loadBundle(options: OpenBundleOptions): Promise<OpenedBund
     }
     const t = target;
     const onEvent = opts.onProgress && ((p: unknown) => opts.onProgress!(p as BundleProgress));
-    const { version: verified, status } = await downloads.join(
+    const {
+      version: verified,
+      status,
+      stored,
+    } = await downloads.join(
       shareKey(store, t.baseUrl, opts),
       async (signal, emit) => {
         const v = await downloadVersion(t.baseUrl, {
@@ -128,13 +151,19 @@ export async function loadBundle(options: OpenBundleOptions): Promise<OpenedBund
           onProgress: emit,
         });
         if (!store || !opts.cache) return { version: v, status: baseStatus };
-        const stored = await storeVersion(store, v, opts.cache);
-        return { version: v, status: baseStatus.memoryOnly ? { ...stored.status, ...baseStatus } : { ...stored.status, ...bucket } };
+        const limits = opts.cache;
+        const write = storeVersion(store, v, limits).then(({ status: s }) => (baseStatus.memoryOnly ? { ...s, ...baseStatus } : { ...s, ...bucket }));
+        if (!mode.deferStore || baseStatus.memoryOnly) return { version: v, status: await write };
+        // storeVersion never rejects (a failed write is a memoryOnly status with its code).
+        const key = storeKey!;
+        const done = write.finally(() => writes.get(key) === done && writes.delete(key));
+        writes.set(key, done);
+        return { version: v, status: { ...baseStatus, pending: true }, stored: done };
       },
       opts.signal,
       onEvent,
     );
-    return finish(verified, verified.downloadedBytes === 0 ? 'cache' : 'network', t.resolvedBy, status);
+    return finish(verified, verified.downloadedBytes === 0 ? 'cache' : 'network', t.resolvedBy, status, undefined, stored);
   } catch (caught) {
     // A registry that does not verify (unsigned, rolled back, expired) is treated like no answer:
     // the last verified cached version serves, and the reason rides on `fallback.error`.

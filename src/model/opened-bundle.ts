@@ -10,21 +10,8 @@ import type { Golden, Manifest } from './manifest.js';
 export type { BundleSource, ResolvedBy } from './bundle-source.js';
 import type { BundleSource, ResolvedBy } from './bundle-source.js';
 
-/** What happened to persistence for this load. */
-export interface BundleCacheStatus {
-  /** `navigator.storage.persist()` granted (only asked when `cache.persist` is set). */
-  persisted: boolean;
-  /** The bundle lives only in this page's memory (cache disabled, IndexedDB unavailable, over quota or budget). */
-  memoryOnly: boolean;
-  /** Machine-readable reason when `memoryOnly`. */
-  code?: 'CACHE_DISABLED' | 'CACHE_UNAVAILABLE' | 'QUOTA_EXCEEDED';
-  /** Why, in words, when `memoryOnly`. */
-  reason?: string;
-  /** The storage bucket holding the cache, when `cache.bucket` was asked for and the browser has Storage Buckets. */
-  bucket?: string;
-  /** `name@version` of the versions this load evicted (beyond `maxVersions` or `maxBytes`). */
-  evicted?: string[];
-}
+export type { BundleCacheStatus } from './cache-status.js';
+import type { BundleCacheStatus } from './cache-status.js';
 
 /** A verified bundle, ready for `tf.loadLayersModel(bundle.ioHandler)` or `tf.loadGraphModel(bundle.ioHandler)`. */
 export interface OpenedBundle {
@@ -49,6 +36,11 @@ export interface OpenedBundle {
   /** Every verified file of the bundle by its manifest path (the manifest itself is not among them). */
   files: ReadonlyMap<string, Uint8Array>;
   cache: BundleCacheStatus;
+  /**
+   * Set when the cache write was deferred (`cache.pending`): resolves with the write's status,
+   * `memoryOnly` with its `code` and `reason` when it failed. Never rejects.
+   */
+  stored?: Promise<BundleCacheStatus>;
   /** Set when `source` is `"offline"`: the error that made the network path fail, and the version it was after (when known). */
   fallback?: { error: FerryError; wanted?: string };
 }

@@ -4,6 +4,7 @@
 import type { FerryErrorCode, Issue } from '../errors.js';
 import type { Manifest, OutputSpec } from '../model/manifest.js';
 import type { BundleSource, ResolvedBy } from '../model/bundle-source.js';
+import type { BundleCacheStatus } from '../model/cache-status.js';
 import type { FeatureEntry, Schema } from '../schema/types.js';
 import type { TelemetryHandle } from '../telemetry/types.js';
 import type { Prediction } from './decode.js';
@@ -64,6 +65,12 @@ export interface ModelInfo extends EngineFacts {
   output: OutputSpec;
   /** Bytes of the bundle's files. */
   bytes: number;
+  /**
+   * What happened to persistence for this load. A downloaded version is stored after `loadModel`
+   * resolves: `pending` is set until the write settles, then this object is updated in place
+   * (`memoryOnly` with `code` and `reason` when it failed; telemetry counts the failure by code).
+   */
+  cache: BundleCacheStatus;
   /** Where load time went (ms): the bundle, then the runtime's parts, and the total. */
   timings: Timings & { bundleMs: number; importMs: number; totalMs: number };
 }

@@ -26,7 +26,7 @@ export interface ModelParts<Input> {
   engine: Engine;
   output: OutputSpec;
   /** The facts that do not change with the backend. */
-  base: Pick<ModelInfo, 'name' | 'version' | 'bundleId' | 'source' | 'resolvedBy' | 'fallback' | 'worker' | 'features' | 'output' | 'bytes'> & {
+  base: Pick<ModelInfo, 'name' | 'version' | 'bundleId' | 'source' | 'resolvedBy' | 'fallback' | 'worker' | 'features' | 'output' | 'bytes' | 'cache'> & {
     bundleMs: number;
     importMs: number;
     totalMs: number;

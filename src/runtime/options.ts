@@ -5,7 +5,6 @@
 import { checkChoice, checkNumber, optionError, pageBase } from '../check-options.js';
 import type { ModelInfo } from './model-types.js';
 import { BACKEND_NAMES } from './types.js';
-import { defaultWasmPaths } from './wasm-files.js';
 import type { BackendName } from './types.js';
 
 /** How the model runs: backends, WASM files, worker, batching. */
@@ -102,8 +101,11 @@ export interface NormalizedRuntimeOptions {
 
 const SCOPE = 'loadModel';
 
-/** Applies defaults and checks. Throws `INVALID_OPTIONS`. */
-export function normalizeRuntimeOptions(options: RuntimeOptions): NormalizedRuntimeOptions {
+/**
+ * Applies defaults and checks. Throws `INVALID_OPTIONS`. `defaultWasmPaths` (./wasm-files.ts) is
+ * the entry's: `ferryml` passes it, `ferryml/lite` (no tfjs, so no .wasm to find) does not.
+ */
+export function normalizeRuntimeOptions(options: RuntimeOptions, defaultWasmPaths?: () => Record<string, string>): NormalizedRuntimeOptions {
   const base = pageBase();
   const known = (b: unknown): b is BackendName => BACKEND_NAMES.includes(b as BackendName);
   const backend = options.backend === undefined ? undefined : checkChoice(SCOPE, 'backend', options.backend, 'cpu', BACKEND_NAMES);
@@ -112,7 +114,7 @@ export function normalizeRuntimeOptions(options: RuntimeOptions): NormalizedRunt
   const select = checkChoice(SCOPE, 'select', options.select, RUNTIME_DEFAULTS.select, ['auto', 'measure', 'first'] as const);
 
   // Browsers resolve the WASM directory against the page (workers get absolute URLs); Node uses the package's files.
-  let wasmPaths: string | Record<string, string> | undefined = options.wasmPaths ?? (base ? defaultWasmPaths() : undefined);
+  let wasmPaths: string | Record<string, string> | undefined = options.wasmPaths ?? (base && defaultWasmPaths ? defaultWasmPaths() : undefined);
   if (typeof wasmPaths === 'string') {
     if (!wasmPaths.endsWith('/')) throw optionError(SCOPE, 'wasmPaths', 'a directory URL ending in "/" (or a map of file name → URL)', wasmPaths);
     if (base) wasmPaths = new URL(wasmPaths, base).href;

@@ -10,6 +10,7 @@ import { checkGolden } from './golden.js';
 import type { PlainKernel } from './plain-kernels.js';
 import { deviceFingerprint } from './probe-webgpu.js';
 import type { Engine, EngineInit, EngineReport, Rejection, Timings } from './types.js';
+import type { TfjsCode } from './choose-engine.js';
 
 /**
  * Multiply-adds per row past which tfjs might beat the plain kernel, so it is measured in the
@@ -63,6 +64,7 @@ export function createPlainEngine(
   check: { goldenError?: number },
   why: string,
   onChange?: (report: EngineReport) => void,
+  measureCode?: TfjsCode['measure'],
 ): Engine {
   const remembered = init.remembered?.backend === 'cpu' ? init.remembered : undefined;
   let report: EngineReport = {
@@ -83,10 +85,11 @@ export function createPlainEngine(
   let tfjs: Engine | undefined;
   let disposed = false;
   // Only the automatic policy second-guesses itself, once per device and version (then remembered).
-  let measure = init.engine === 'auto' && init.select === 'auto' && !remembered && kernel.cost > BACKGROUND_MEASURE_ABOVE;
+  // Without tfjs (ferryml/lite) there is nothing to measure against.
+  let measure = measureCode !== undefined && init.engine === 'auto' && init.select === 'auto' && !remembered && kernel.cost > BACKGROUND_MEASURE_ABOVE;
 
   const background = async () => {
-    const { measureInBackground } = await import('./plain-measure.js');
+    const { measureInBackground } = await measureCode!();
     const outcome = await measureInBackground(kernel, init, report);
     if (disposed) return outcome.engine?.dispose();
     report = outcome.report;

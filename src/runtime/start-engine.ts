@@ -1,66 +1,17 @@
 /**
- * Which engine runs a model (the seam between plain-JS kernels and tfjs): a plain-JS kernel when
- * one takes the model and its golden rows pass, else tfjs (`import()`ed only then). Used by the
- * page (load-model.ts) and by the worker (worker.ts) alike, so neither imports tfjs for a model a
- * kernel runs. tfjs is chosen up front when the app forces a backend (`backend`, `select:
- * "first"` / `"measure"`, `engine: "tfjs"`, no `cpu` in `backends`) or an earlier measurement on
- * this device picked a tfjs backend for this model version.
+ * The engine start of `ferryml` (page and worker): a plain-JS kernel when one runs the model,
+ * else tfjs — both tfjs paths (the engine, and the background measurement of a plain-JS engine)
+ * are dynamic `import()`s, fetched only when taken. See ./choose-engine.ts.
  */
-import { createPlainEngine, checkPlain } from './plain-engine.js';
-import { PLAIN_KERNELS, PLAIN_ONLY_FORMATS } from './plain-kernels.js';
-import { FerryError } from '../errors.js';
-import type { Engine, EngineInit, EngineReport, Rejection, Timings } from './types.js';
+import { startEngineWith, type TfjsCode } from './choose-engine.js';
+import type { Engine, EngineInit, EngineReport } from './types.js';
 
-/** Why the plain-JS engine is not even tried, or undefined when it may be. */
-function tfjsRequired(init: EngineInit): string | undefined {
-  if (init.engine === 'tfjs') return "engine: 'tfjs'";
-  if (init.select === 'forced') return `backend: '${init.backends[0]}' forces tfjs`;
-  if (init.select !== 'auto') return `select: '${init.select}' chooses among tfjs backends`;
-  if (!init.backends.includes('cpu')) return "plain-JS kernels run on the CPU and `backends` leaves out 'cpu'";
-  if (!init.lean) return 'lean: false runs LayersModel.predict';
-  if (init.remembered && init.remembered.backend !== 'cpu')
-    return `an earlier measurement on this device chose ${init.remembered.backend} for this model version`;
-  return undefined;
-}
+const TFJS: TfjsCode = {
+  engine: () => import('./engine.js'),
+  measure: () => import('./plain-measure.js'),
+};
 
-/** Brings the model up on the plain-JS engine or tfjs (see module doc); rejects like `createEngine`. */
-export async function startEngine(init: EngineInit, onChange?: (report: EngineReport) => void): Promise<Engine> {
-  const timings: Timings = { backendMs: 0, modelMs: 0, warmupMs: 0, goldenMs: 0, measureMs: 0 };
-  const plainOnly = PLAIN_ONLY_FORMATS.has(init.format);
-  // tfjs cannot load a plain-only format (tree ensembles), so a forced tfjs backend does not apply.
-  let why = plainOnly ? undefined : tfjsRequired(init);
-  const rejected: Rejection[] = [];
-  if (why === undefined) {
-    const refused: string[] = [];
-    for (const factory of PLAIN_KERNELS) {
-      const t = performance.now();
-      const kernel = factory(init);
-      timings.modelMs += performance.now() - t;
-      if (kernel === undefined) continue;
-      if ('reason' in kernel) {
-        refused.push(kernel.reason);
-        continue;
-      }
-      const check = checkPlain(kernel, init, timings);
-      if (check.ok) {
-        const golden = init.golden ? `golden rows within ${init.golden.tolerance}` : 'no golden check';
-        return createPlainEngine(kernel, init, timings, check, `${kernel.name}, plain JavaScript (${golden}); tfjs not loaded`, onChange);
-      }
-      rejected.push(check.rejection);
-      refused.push(check.rejection.reason);
-    }
-    if (plainOnly) {
-      const mismatch = rejected.find((r) => r.code === 'GOLDEN_MISMATCH');
-      throw new FerryError(
-        mismatch ? 'GOLDEN_MISMATCH' : 'NO_BACKEND',
-        `${init.format} models run only in a plain-JS kernel, which refused this one: ${refused.join('; ')}; the bundle is broken — re-export it`,
-        {
-          details: { format: init.format, rejected },
-        },
-      );
-    }
-    why = refused.length > 0 ? `no plain-JS kernel runs this model: ${refused.join('; ')}` : `no plain-JS kernel handles ${init.format} models`;
-  }
-  const { createEngine } = await import('./engine.js');
-  return createEngine({ ...init, rejected: [...(init.rejected ?? []), ...rejected], engineReason: `tfjs: ${why}` }, onChange);
+/** Brings the model up on the plain-JS engine or tfjs; rejects like `createEngine`. */
+export function startEngine(init: EngineInit, onChange?: (report: EngineReport) => void): Promise<Engine> {
+  return startEngineWith(init, onChange, TFJS);
 }

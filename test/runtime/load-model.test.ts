@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { loadModel } from '../../src/load-model.js';
+import type { Model } from '../../src/runtime/model-types.js';
 import type { BundleProgress } from '../../src/model/open-bundle-options.js';
 import { base, golden, maxDiff, rejectionOf } from './helpers.js';
 
@@ -68,6 +69,41 @@ describe('loadModel: options, progress, abort, cache', () => {
     expect(maxDiff((await second.predict(rows[4]!)).raw, outputs[4]!)).to.be.below(1e-5);
     await second.dispose();
     indexedDB.deleteDatabase(cache.dbName);
+  });
+
+  it('answers before the cache write settles; the outcome lands in model.info.cache, a failed write with its code', async () => {
+    const settled = async (model: Model) => {
+      for (let i = 0; i < 200 && model.info.cache.pending; i++) await new Promise((r) => setTimeout(r, 10));
+      return model.info.cache;
+    };
+    const cache = { dbName: `ferryml-deferred-${Date.now()}` };
+    const { rows, outputs } = await golden('mlp');
+    const first = await loadModel(base('mlp', { backend: 'cpu', cache }));
+    expect(first.info.source).to.equal('network');
+    // Predicting does not wait for the write.
+    expect(maxDiff((await first.predict(rows[0]!)).raw, outputs[0]!)).to.be.below(1e-5);
+    const stored = await settled(first);
+    expect(stored).to.deep.include({ memoryOnly: false });
+    expect(stored).to.not.have.property('pending');
+    await first.dispose();
+    const again = await loadModel(base('mlp', { backend: 'cpu', cache }));
+    expect(again.info.source).to.equal('cache');
+    expect(again.info.cache).to.deep.include({ memoryOnly: false }).and.not.have.property('pending');
+    await again.dispose();
+    indexedDB.deleteDatabase(cache.dbName);
+
+    const tiny = { dbName: `ferryml-deferred-tiny-${Date.now()}`, maxBytes: 100 };
+    const over = await loadModel(base('mlp', { backend: 'cpu', cache: tiny }));
+    expect(maxDiff((await over.predict(rows[1]!)).raw, outputs[1]!)).to.be.below(1e-5);
+    const failed = await settled(over);
+    expect(failed).to.deep.include({ memoryOnly: true, code: 'QUOTA_EXCEEDED' });
+    expect(failed.reason).to.contain('maxBytes=100');
+    await over.dispose();
+    const next = await loadModel(base('mlp', { backend: 'cpu', cache: tiny }));
+    expect(next.info.source, 'nothing was stored').to.equal('network');
+    await settled(next);
+    await next.dispose();
+    indexedDB.deleteDatabase(tiny.dbName);
   });
 
   it("model.schema and model.manifest are the bundle's verified schema.json and manifest, frozen, in page and worker mode", async () => {

@@ -1,0 +1,316 @@
+/**
+ * What `loadModel` does, for both entries: the one place that wires the subsystems together —
+ * bundle (open, verify, cache) → schema (compile) → runtime (engine in page or worker,
+ * scheduler) → telemetry (only when asked for). The engine's code comes from the entry's
+ * `RuntimeCode`: `ferryml` (./load-model.ts) may fall back to tfjs and run a worker;
+ * `ferryml/lite` (./entries/lite.ts) has no path to tfjs at all. Telemetry is loaded with a
+ * dynamic `import()`, so the SDK core stays small and worker mode never loads tfjs on the page.
+ */
+import { FerryError } from './errors.js';
+import type { Manifest } from './model/manifest.js';
+import { bundleFromFiles } from './model/bundle-from-files.js';
+import type { OpenBundleOptions } from './model/open-bundle-options.js';
+import type { OpenedBundle } from './model/opened-bundle.js';
+import { compileSchema } from './schema/compile.js';
+import { schemaConflicts } from './schema/compatible.js';
+import type { AppColumns } from './schema/compatible.js';
+import type { CompiledSchema } from './schema/compile.js';
+import type { Schema } from './schema/types.js';
+import type { Telemetry, TelemetryOptions } from './telemetry/types.js';
+import type { Model } from './runtime/model-types.js';
+import { normalizeRuntimeOptions } from './runtime/options.js';
+import type { NormalizedRuntimeOptions, RuntimeOptions } from './runtime/options.js';
+import { readRemembered, storeRemembered } from './runtime/remember.js';
+import type { Engine, EngineInit, EngineReport, GoldenInput } from './runtime/types.js';
+import type { createWorkerEngine } from './runtime/worker-host.js';
+import { engineIo } from './runtime/engine-io.js';
+
+/** Options of {@link loadModel}: where the bundle is, how to run it, and telemetry. */
+export interface LoadModelOptions extends OpenBundleOptions, RuntimeOptions {
+  /**
+   * The bundle's files already in hand instead of a URL (Node, edge runtimes, tests): a map from
+   * manifest path to bytes (`manifest.json` included), or a reader such as
+   * `(path) => readFile(join(dir, path))`. Verified exactly like a download; nothing is cached.
+   */
+  files?: ReadonlyMap<string, Uint8Array> | ((path: string) => Promise<Uint8Array>);
+  /**
+   * The schema the app was written against (e.g. from `defineSchema`): types `predict()`'s input
+   * and is checked at load to be compatible with the bundle's schema — new optional columns are
+   * fine; a changed type or a newly required column is `SCHEMA_INVALID` naming it.
+   */
+  schema?: AppSchema;
+  /** Send load, latency, error and drift telemetry to an OTLP/HTTP collector. @default off (and not downloaded) */
+  telemetry?: TelemetryOptions;
+}
+
+/** Throws `ABORTED` (not the signal's DOMException) once `signal` has fired. */
+function checkAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new FerryError('ABORTED', 'loadModel() was aborted', { cause: signal.reason });
+}
+
+/**
+ * What `schema` needs to be: a schema (or `defineSchema` result) whose columns have names and
+ * types; `required` and `steps`, when present, tell which columns the app may leave out.
+ */
+export type AppSchema = AppColumns;
+
+/** Reads `manifest.json` and every file it lists through `read`; never reads outside the bundle. */
+async function readFiles(read: (path: string) => Promise<Uint8Array>): Promise<Map<string, Uint8Array>> {
+  const manifestBytes = await read('manifest.json');
+  const files = new Map([['manifest.json', manifestBytes]]);
+  let listed: Array<{ path?: unknown }> = [];
+  try {
+    listed = (JSON.parse(new TextDecoder().decode(manifestBytes)) as Partial<Manifest>).files ?? [];
+  } catch {
+    // bundleFromFiles reports the broken manifest with its own error.
+  }
+  const safe = (p: unknown): p is string => typeof p === 'string' && !p.startsWith('/') && !p.split(/[\\/]/).includes('..');
+  await Promise.all(listed.map(async ({ path }) => safe(path) && files.set(path, await read(path))));
+  return files;
+}
+
+/** The app's schema must be compatible with the bundle's (see ./schema/compatible.ts): only a real conflict fails the load. */
+function checkAppSchema(app: AppSchema, bundle: Schema, manifest: Manifest): void {
+  const conflicts = schemaConflicts(app, bundle);
+  if (conflicts.length > 0) {
+    throw new FerryError(
+      'SCHEMA_INVALID',
+      `The \`schema\` passed to loadModel conflicts with ${manifest.name}@${manifest.version}: ${conflicts.join('; ')}. Update the app's schema to this model version (README "Schema evolution")`,
+      { details: { conflicts } },
+    );
+  }
+}
+
+/** The golden rows transformed by the bundle's own schema; a row its own schema rejects is a broken bundle. */
+function goldenInput(bundle: OpenedBundle, schema: CompiledSchema): GoldenInput | undefined {
+  const golden = bundle.golden;
+  if (!golden || golden.rows.length === 0) return undefined;
+  const { values, issues, rejected } = schema.safeParseBatch(golden.rows);
+  const bad = rejected.indexOf(1);
+  if (bad >= 0) {
+    const first = issues.find((i) => i.row === bad && i.severity === 'error');
+    throw new FerryError(
+      'MANIFEST_INVALID',
+      `Golden row ${bad} of ${bundle.manifest.name}@${bundle.manifest.version} fails the bundle's own schema: ${first?.message ?? 'rejected'}; re-pack the bundle`,
+      {
+        details: { row: bad, issues },
+      },
+    );
+  }
+  return { input: values, rows: golden.rows.length, expected: Float32Array.from(golden.outputs.flat()), tolerance: bundle.manifest.goldenTolerance ?? 1e-4 };
+}
+
+/**
+ * `openBundle` with the cache write deferred: the model answers first and the version is
+ * persisted after (the outcome lands in `bundle.stored`). Same lazy chunk as `openBundle`.
+ */
+async function openDeferred(options: OpenBundleOptions): Promise<OpenedBundle> {
+  const { loadBundle } = await import('./model/load-bundle.js');
+  return loadBundle(options, { deferStore: true });
+}
+
+/** `model.info.fallback`: the code and words of why a cached version stands in (the error object stays out of info). */
+function fallbackInfo(f: NonNullable<OpenedBundle['fallback']>): NonNullable<Model['info']['fallback']> {
+  return { code: f.error.code, message: f.error.message, ...(f.wanted === undefined ? {} : { wanted: f.wanted }) };
+}
+
+/**
+ * Where an entry's engine code comes from, each a dynamic `import()` so it stays out of the SDK
+ * core: `engine` starts the engine on the page, `worker` (absent in ferryml/lite, whose entry
+ * has no path to tfjs) starts it in a Web Worker.
+ */
+export interface RuntimeCode {
+  engine: () => Promise<{ startEngine: (init: EngineInit, onChange?: (report: EngineReport) => void) => Promise<Engine> }>;
+  worker?: () => Promise<{ createWorkerEngine: typeof createWorkerEngine }>;
+  /** Where tfjs-backend-wasm's binaries are by default (./runtime/wasm-files.ts); absent in ferryml/lite. */
+  wasmPaths?: () => Record<string, string>;
+}
+
+/**
+ * Starts the runtime at once, in parallel with the bundle download: the page side (model,
+ * scheduler, decode) and the engine — `code.engine` on the page, or the worker itself (its
+ * script loads and evaluates meanwhile) — which waits for `init`. Kept out of the static graph
+ * for the size budget; tfjs is imported only by the full entry's engine, and only for a model no
+ * plain-JS kernel runs (or when the app forces a tfjs backend).
+ */
+function startRuntime(
+  o: NormalizedRuntimeOptions,
+  init: Promise<EngineInit>,
+  onChange: (r: EngineReport) => void,
+  signal: AbortSignal | undefined,
+  code: RuntimeCode,
+) {
+  const model = import('./runtime/model.js');
+  let codeAt = 0;
+  const { worker } = o;
+  const engine: Promise<Engine> = worker
+    ? code.worker
+      ? code.worker().then(({ createWorkerEngine }) => createWorkerEngine(worker, init, onChange, signal))
+      : Promise.reject(
+          new FerryError(
+            'NEEDS_TFJS',
+            "ferryml/lite runs models on the page only (its worker script bundles tfjs): leave `worker` off, or import loadModel from 'ferryml'",
+            { details: { option: 'worker' } },
+          ),
+        )
+    : code.engine().then(async ({ startEngine }) => {
+        codeAt = performance.now();
+        return startEngine(await init, onChange);
+      });
+  // Unhandled until awaited below; a failed import surfaces there.
+  model.catch(() => undefined);
+  engine.catch(() => undefined);
+  return { model, engine, codeAt: () => codeAt };
+}
+
+/** `loadModel` of an entry (./load-model.ts, ./entries/lite.ts) with that entry's engine code. */
+export async function loadModelWith(options: LoadModelOptions, code: RuntimeCode): Promise<Model> {
+  const started = performance.now();
+  const o = normalizeRuntimeOptions(options, code.wasmPaths);
+  let telemetry: Telemetry | undefined;
+  let model: Model | undefined;
+  let manifest: Manifest | undefined;
+  let bundle: OpenedBundle | undefined;
+  let lost = 0;
+  const onChange = (report: EngineReport) => {
+    // A change is a lost device when it adds a DEVICE_LOST entry (a background measurement adds none).
+    const lostNow = report.rejected.filter((r) => r.code === 'DEVICE_LOST').length;
+    if (lostNow > lost) telemetry?.failed('DEVICE_LOST');
+    lost = lostNow;
+    // A background measurement (plain-engine.ts) is remembered like one made during load.
+    if (report.remember && o.remember && manifest) storeRemembered(manifest, report.remember);
+    if (bundle)
+      telemetry?.modelLoaded({
+        version: bundle.manifest.version,
+        source: bundle.source,
+        bytes: bundle.bytes,
+        ms: 0,
+        backend: report.backend,
+        engine: report.engine,
+        rejected: report.rejected,
+      });
+    if (model) o.onBackendChange?.(model.info);
+  };
+  let ready!: (init: EngineInit) => void;
+  let failed!: (error: unknown) => void;
+  const init = new Promise<EngineInit>((resolve, reject) => ((ready = resolve), (failed = reject)));
+  const runtime = startRuntime(o, init, onChange, options.signal, code);
+  // Telemetry's code downloads with the bundle, not after the engine.
+  const telemetryCode = options.telemetry ? import('./telemetry/telemetry.js') : undefined;
+  telemetryCode?.catch(() => undefined);
+  let initAt: number;
+  let bundleMs: number;
+  let schema: CompiledSchema;
+  try {
+    bundle = options.files
+      ? await bundleFromFiles(
+          typeof options.files === 'function' ? await readFiles(options.files) : options.files,
+          options.publicKey ? { publicKey: options.publicKey } : {},
+        )
+      : await openDeferred(options);
+    bundleMs = performance.now() - started;
+    manifest = bundle.manifest;
+    schema = compileSchema(bundle.schema);
+    if (options.schema) checkAppSchema(options.schema, bundle.schema, manifest);
+    const golden = o.golden ? goldenInput(bundle, schema) : undefined;
+    checkAborted(options.signal);
+    const engineInit: EngineInit = {
+      artifacts: await bundle.ioHandler.load!(),
+      format: manifest.model.format,
+      width: schema.width,
+      backends: o.backends,
+      select: o.select,
+      wasmThreads: o.wasmThreads,
+      lean: o.lean,
+      engine: o.engine,
+      ...(o.wasmPaths ? { wasmPaths: o.wasmPaths } : {}),
+      ...(golden ? { golden } : {}),
+      ...engineIo(manifest),
+    };
+    const remembered = o.remember ? readRemembered(manifest) : undefined;
+    if (remembered) engineInit.remembered = remembered;
+    initAt = performance.now();
+    ready(engineInit);
+  } catch (error) {
+    failed(error);
+    throw error;
+  }
+  const engine = await runtime.engine;
+  try {
+    checkAborted(options.signal);
+    const report = engine.report;
+    if (report.remember && o.remember) storeRemembered(manifest, report.remember);
+    if (options.telemetry && telemetryCode) {
+      const { createTelemetry } = await telemetryCode;
+      const schemaHash = manifest.files.find((f) => f.path === manifest.schema)?.sha256 ?? bundle.id;
+      telemetry = createTelemetry(options.telemetry, {
+        model: manifest.name,
+        version: manifest.version,
+        schemaHash,
+        schema: bundle.schema,
+        output: manifest.output,
+        outputBaseline: manifest.outputBaseline,
+      });
+    }
+    const t = report.timings;
+    // Time the engine spent waiting for its code (or its worker) rather than working.
+    const importMs = o.worker
+      ? Math.max(0, performance.now() - initAt - (t.backendMs + t.modelMs + t.warmupMs + t.goldenMs + t.measureMs))
+      : Math.max(0, runtime.codeAt() - initAt);
+    const { createModel } = await runtime.model;
+    const cache = { ...bundle.cache };
+    model = createModel({
+      schema,
+      bundle: { schema: bundle.schema, manifest },
+      engine,
+      output: manifest.output,
+      telemetry,
+      maxBatch: o.maxBatch,
+      maxDelayMs: o.maxDelayMs,
+      timeoutMs: o.predictTimeoutMs,
+      topK: o.topK,
+      transfers: o.worker !== undefined,
+      base: {
+        name: manifest.name,
+        version: manifest.version,
+        bundleId: bundle.id,
+        source: bundle.source,
+        resolvedBy: bundle.resolvedBy,
+        ...(bundle.fallback ? { fallback: fallbackInfo(bundle.fallback) } : {}),
+        worker: o.worker !== undefined,
+        features: schema.features,
+        output: manifest.output,
+        bytes: bundle.bytes,
+        cache,
+        bundleMs,
+        importMs,
+        totalMs: performance.now() - started,
+      },
+    });
+    const { adapter } = report;
+    telemetry?.modelLoaded({
+      version: manifest.version,
+      source: bundle.source,
+      bytes: bundle.bytes,
+      ms: model.info.timings.totalMs,
+      backend: report.backend,
+      engine: report.engine,
+      rejected: report.rejected,
+      timings: { ...model.info.timings },
+      ...(adapter ? { adapter: { ...adapter } } : {}),
+      ...(bundle.fallback ? { fallbackCode: bundle.fallback.error.code } : {}),
+    });
+    // Persisting after the answer: the outcome lands in `model.info.cache`, and a failed write is
+    // counted in telemetry (CACHE_UNAVAILABLE, QUOTA_EXCEEDED) like a failed call.
+    void bundle.stored?.then((status) => {
+      delete cache.pending;
+      Object.assign(cache, status);
+      if (status.memoryOnly && status.code && status.code !== 'CACHE_DISABLED') telemetry?.failed(status.code);
+    });
+    return model;
+  } catch (error) {
+    await engine.dispose();
+    await telemetry?.dispose();
+    throw error;
+  }
+}
