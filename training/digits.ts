@@ -12,6 +12,7 @@ import { stratifiedSplit, shuffledIndices, seededRandom } from './random.js';
 import { progressBar } from './progress.js';
 import { tf, tfl } from './tfjs.js';
 import { featureNames } from '../src/schema/features.js';
+import { SCHEMA_FORMAT_VERSION } from '../src/schema/types.js';
 import type { ColumnSchema, Schema } from '../src/schema/types.js';
 
 const SIZE = 28 * 28;
@@ -52,6 +53,12 @@ export function digitsSchema(): Schema {
   // digits 1.0.0 shipped formatVersion 1 (one name per pixel); kept so retraining reproduces its files.
   const features = featureNames(columns[0]!);
   return { formatVersion: 1, columns, features, width: features.length };
+}
+
+/** The schema of digits 2.0.0 (the CNN): the same column, written as formatVersion 2 (one `{ column, count }` range). */
+export function digitsSchemaV2(): Schema {
+  const { columns } = digitsSchema();
+  return { formatVersion: SCHEMA_FORMAT_VERSION, columns, features: [{ column: 'image', count: SIZE }], width: SIZE };
 }
 
 export interface DigitsOptions {

@@ -6,7 +6,7 @@
  * backend runs single-threaded in a fixed order, initializers are seeded and the batch order
  * comes from our own seeded shuffle (model.fit's shuffle uses Math.random, so it is off).
  *
- * Usage: npm run train [-- --out DIR] [--only penguins|digits]
+ * Usage: npm run train [-- --out DIR] [--only penguins|digits|digits-cnn]
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,7 +15,8 @@ import { parseArgs } from 'node:util';
 import { packBundle } from '../src/node/bundle/pack.js';
 import { readRegistry, writeRegistry } from '../src/node/bundle/registry-file.js';
 import { codeVersion } from '../src/node/bundle/provenance.js';
-import { digitsGoldenRows, digitsSchema, trainDigits } from './digits.js';
+import { digitsGoldenRows, digitsSchema, digitsSchemaV2, trainDigits } from './digits.js';
+import { trainDigitsCnn } from './digits-cnn.js';
 import { PENGUIN_VERSIONS, PENGUINS_FILE, penguinGoldenRows, trainPenguins } from './penguins.js';
 import { initTfjs, saveLayersModel, tf, tfl, weightsDigest } from './tfjs.js';
 import type { CompiledSchema } from '../src/schema/compile.js';
@@ -134,6 +135,35 @@ if (!args.only || args.only === 'digits') {
     quantize: 'uint8',
   });
   console.log(`digits@1.0.0 weights sha256 ${await weightsDigest(r.model)} (float32 acc ${round(floatAccuracy)}, uint8 acc ${round(quantizedAccuracy)})`);
+}
+
+if (!args.only || args.only === 'digits-cnn') {
+  // digits 2.0.0: the CNN of ./digits-cnn.ts, float32 weights; 1.0.0 (the MLP) stays in the registry.
+  const EPOCHS = 8;
+  const r = await trainDigitsCnn({ seed: SEED, epochs: EPOCHS });
+  const accuracy = r.evaluate();
+  const schema = digitsSchemaV2();
+  const { compileSchema } = await import('../src/schema/compile.js');
+  const compiled = compileSchema(schema);
+  const dataFile = join(work, 'mnist-digits.bin');
+  const { readFileSync } = await import('node:fs');
+  const req = (await import('node:module')).createRequire(import.meta.url);
+  writeFileSync(dataFile, Buffer.concat(Array.from({ length: 10 }, (_, d) => readFileSync(req.resolve(`mnist/src/digits/${d}.json`)))));
+  const rows = digitsGoldenRows(r.data, r.split.test);
+  await packModel({
+    name: 'digits',
+    version: '2.0.0',
+    model: r.model,
+    schema,
+    golden: { rows, outputs: goldenOutputs(r.model, compiled, rows) },
+    labels: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'],
+    data: { path: dataFile, source: `${r.data.source} (concatenated 0..9)`, rows: r.data.labels.length },
+    metrics: { heldOutAccuracy: round(accuracy), trainRows: r.trainRows, testRows: r.split.test.length, epochs: EPOCHS },
+  });
+  const registry = await readRegistry(out);
+  registry.models['digits']!.channels = { stable: '2.0.0' };
+  await writeRegistry(out, registry);
+  console.log(`digits@2.0.0 weights sha256 ${await weightsDigest(r.model)} (acc ${round(accuracy)})`);
 }
 
 rmSync(work, { recursive: true, force: true });

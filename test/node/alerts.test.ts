@@ -163,10 +163,15 @@ describe('alerts: SDK telemetry → collector rules → Alertmanager, webhooks, 
     assert.equal(output.labels.version, '1.0.0');
     assert.equal(t.stats().lastOutputDrift.class?.status, 'alert');
 
-    // Alertmanager itself notified (its webhook receiver), grouped per alert.
-    await until('Alertmanager notifies firing', async () =>
-      amHook.bodies.some((b: any) => b.body.status === 'firing' && b.body.commonLabels?.alertname === 'FerrymlOutputDrift'),
-    );
+    // Alertmanager itself notified (its webhook receiver), grouped per alert. Both firing
+    // notifications before traffic returns: Alertmanager notifies a resolution only for an alert it
+    // notified as firing, and holds a group's first notification for group_wait.
+    await until('Alertmanager notifies firing', async () => {
+      const sent = amHook.bodies
+        .filter((b: any) => b.body.status === 'firing')
+        .map((b: any) => `${b.body.commonLabels?.alertname}/${b.body.commonLabels?.feature}`);
+      return sent.includes('FerrymlInputDrift/x0') && sent.includes('FerrymlOutputDrift/class');
+    });
 
     // Traffic returns to normal: once the shifted rows leave the 3 s window, PSI is low again.
     const end = Date.now() + 12_000;

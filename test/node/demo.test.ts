@@ -262,6 +262,8 @@ describe('demo: npm start servers driven by Chromium', { timeout: 240_000 }, () 
     await page.keyboard.press('Delete');
     await page.locator('#digit-result[data-state="empty"]').waitFor({ timeout: 5_000 });
     await drawDigit();
+    // The stable digits version is the CNN (digits 2.0.0, training/digits-cnn.ts).
+    assert.equal(await page.locator('#digits-version').textContent(), 'v2.0.0');
     await shot('04-digit');
   });
 

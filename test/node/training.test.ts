@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { initTfjs, weightsDigest } from '../../training/tfjs.js';
 import { trainPenguins } from '../../training/penguins.js';
 import { trainDigits } from '../../training/digits.js';
+import { trainDigitsCnn } from '../../training/digits-cnn.js';
 
 before(async () => {
   await initTfjs();
@@ -23,6 +24,23 @@ test('digits: same seed → same weights on a 256-row slice', async () => {
   const a = await trainDigits({ seed: 3, epochs: 1, limit: 256, hidden: 16 });
   const b = await trainDigits({ seed: 3, epochs: 1, limit: 256, hidden: 16 });
   assert.equal(await weightsDigest(a.model), await weightsDigest(b.model));
+});
+
+test('digits CNN: same seed → same weights on a 256-row slice; another seed → other weights', async () => {
+  const a = await trainDigitsCnn({ seed: 3, epochs: 1, limit: 256 });
+  const b = await trainDigitsCnn({ seed: 3, epochs: 1, limit: 256 });
+  const c = await trainDigitsCnn({ seed: 4, epochs: 1, limit: 256 });
+  assert.equal(await weightsDigest(a.model), await weightsDigest(b.model));
+  assert.notEqual(await weightsDigest(a.model), await weightsDigest(c.model));
+});
+
+test('the shipped digits CNN records its provenance and held-out accuracy', async () => {
+  const { readFileSync } = await import('node:fs');
+  const m = JSON.parse(readFileSync('models/digits/2.0.0/manifest.json', 'utf8'));
+  assert.equal(m.training.seed, 42);
+  assert.equal(m.training.data.rows, 10_000);
+  assert.ok(m.training.metrics.heldOutAccuracy >= 0.97, `held-out accuracy ${m.training.metrics.heldOutAccuracy}`);
+  assert.equal(JSON.parse(readFileSync('models/digits/2.0.0/schema.json', 'utf8')).formatVersion, 2);
 });
 
 test('the shipped penguins bundles record their provenance', async () => {

@@ -36,6 +36,7 @@ describe('runtime: Node `ferryml predict` equals the browser (1e-5)', () => {
     ['models/penguins/1.0.0', 'wasm', messyPenguins],
     ['models/penguins/1.1.0', 'cpu', messyPenguins],
     ['models/digits/1.0.0', 'wasm', []],
+    ['models/digits/2.0.0', 'wasm', []],
   ];
   for (const [dir, backend, extra] of cases) {
     it(`${dir} on ${backend}`, async () => {
