@@ -4,8 +4,10 @@
 // equal the bundle's golden outputs. The runtimes are the npm packages in devDependencies.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
-import { buildSdk, buildWorker, run, runtimes, startOrigin, startWorkerd } from './support/edge.js';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { buildSdk, buildWorker, freePort, run, runtimes, startOrigin, startServer, startWorkerd } from './support/edge.js';
 
 const BUNDLE = 'models/penguins/1.0.0';
 const LABELS = ['Adelie', 'Chinstrap', 'Gentoo'];
@@ -85,7 +87,7 @@ for (const runtime of ['node', 'bun', 'deno'] as const) {
 }
 
 test('workerd: the conformance script as a Worker module (esbuild, wrangler defaults) equals the golden rows (URL and files)', async () => {
-  const code = await buildWorker({ entry: 'test/edge/worker.mjs', sdk: sdk.dir, bundleDir: BUNDLE });
+  const { code } = await buildWorker({ entry: 'test/edge/worker.mjs', sdk: sdk.dir, bundleDir: BUNDLE });
   const worker = await startWorkerd(code);
   try {
     const res = await fetch(`${worker.base}/?bundle=${encodeURIComponent(`${origin.base}/${BUNDLE}/`)}`);
@@ -96,3 +98,30 @@ test('workerd: the conformance script as a Worker module (esbuild, wrangler defa
     await worker.stop();
   }
 });
+
+// The README's Deno and Bun server examples, as written (their `ferryml/edge` import pointed at the built SDK).
+for (const runtime of ['deno', 'bun'] as const) {
+  test(`${runtime}: the README server example serves golden predictions and a 422 for a bad row`, async () => {
+    const example = await readFile(`test/edge/${runtime}-server.mjs`, 'utf8');
+    const file = join(sdk.dir, `${runtime}-server.mjs`);
+    await writeFile(file, example.replace("'ferryml/edge'", `'${pathToFileURL(resolve(sdk.dir, 'edge.js')).href}'`));
+    const port = await freePort();
+    const [cmd, ...lead] = runtimes[runtime];
+    const perms = runtime === 'deno' ? ['run', '--allow-net=127.0.0.1', '--allow-env', '--allow-read', '--no-prompt'] : [];
+    const server = await startServer(cmd!, [...lead, ...perms, file], { BUNDLE_URL: `${origin.base}/${BUNDLE}/`, PORT: String(port) });
+    try {
+      const base = `http://127.0.0.1:${port}`;
+      assert.deepEqual(await (await fetch(base)).json(), { version: '1.0.0', engine: 'js' });
+      for (const [i, row] of golden.rows.entries()) {
+        const body = await (await fetch(base, { method: 'POST', body: JSON.stringify(row) })).json();
+        assert.ok(close(Object.values(body.probabilities), golden.outputs[i]!), `${runtime} row ${i}: ${JSON.stringify(body)}`);
+        assert.equal(body.label, argmax(golden.outputs[i]!));
+      }
+      const bad = await fetch(base, { method: 'POST', body: JSON.stringify({ Island: 'Dream', 'Beak Length (mm)': 'forty' }) });
+      assert.equal(bad.status, 422);
+      assert.equal((await bad.json()).issues[0].code, 'PARSE_ERROR');
+    } finally {
+      await server.stop();
+    }
+  });
+}

@@ -6,7 +6,7 @@ import type { BuildOptions } from 'esbuild';
 import { spawn } from 'node:child_process';
 import { createServer as createHttpServer } from 'node:http';
 import type { Server } from 'node:http';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
@@ -26,17 +26,19 @@ export const runtimes = {
   workerd: [require.resolve('workerd/bin/workerd')],
 };
 
-/** Builds the SDK (rollup.config.mjs's SDK build, as `npm run build`) into a scratch dir under .cache/ (so bare imports resolve from node_modules). */
+/** Builds the SDK and `ferryml/edge` (rollup.config.mjs's builds, as `npm run build`) into a scratch dir under .cache/ (so bare imports resolve from node_modules). */
 export async function buildSdk(): Promise<{ dir: string; remove(): Promise<void> }> {
   await mkdir('.cache', { recursive: true });
   const dir = await mkdtemp(join(process.cwd(), '.cache', 'edge-sdk-'));
   const config: string = '../../../rollup.config.mjs'; // untyped .mjs: a non-literal specifier keeps tsc from resolving it
-  const [{ rollup }, { sdkBuild }] = await Promise.all([import('rollup'), import(config)]);
-  const bundle = await rollup({ ...sdkBuild, onwarn: () => undefined });
-  try {
-    await bundle.write({ ...sdkBuild.output, dir, sourcemap: false });
-  } finally {
-    await bundle.close();
+  const [{ rollup }, { sdkBuild, edgeBuild }] = await Promise.all([import('rollup'), import(config)]);
+  for (const b of [sdkBuild, edgeBuild]) {
+    const bundle = await rollup({ ...b, onwarn: () => undefined });
+    try {
+      await bundle.write({ ...b.output, dir, sourcemap: false });
+    } finally {
+      await bundle.close();
+    }
   }
   return { dir, remove: () => rm(dir, { recursive: true, force: true }) };
 }
@@ -58,12 +60,13 @@ export const WRANGLER_DEFAULTS: BuildOptions = {
 };
 
 /** Bundles a Worker module: `ferryml[/sub]` → the built SDK in `sdk`; `edge-test:bundle-files` → `bundleDir`'s files as a Map of bytes. */
-export async function buildWorker(opts: { entry: string; sdk: string; bundleDir?: string; minify?: boolean }): Promise<string> {
+export async function buildWorker(opts: { entry: string; sdk: string; bundleDir?: string; minify?: boolean }): Promise<{ code: string; inputs: string[] }> {
   const { bundleDir } = opts;
   const out = await build({
     ...WRANGLER_DEFAULTS,
     entryPoints: [opts.entry],
     minify: opts.minify ?? false,
+    metafile: true,
     absWorkingDir: process.cwd(),
     plugins: [
       {
@@ -89,7 +92,7 @@ export async function buildWorker(opts: { entry: string; sdk: string; bundleDir?
   });
   const [file] = out.outputFiles ?? [];
   if (!file) throw new Error(`esbuild wrote no output for ${opts.entry}`);
-  return file.text;
+  return { code: file.text, inputs: Object.keys(out.metafile.inputs) };
 }
 
 export function freePort(): Promise<number> {
@@ -103,14 +106,25 @@ export function freePort(): Promise<number> {
   });
 }
 
+function canConnect(port: number): Promise<boolean> {
+  return new Promise((done) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      done(true);
+    });
+    socket.once('error', () => done(false));
+  });
+}
+
 export interface Workerd {
   base: string;
   log(): string;
   stop(): Promise<void>;
 }
 
-/** Runs a Worker module (ESM text) in workerd on a loopback port; its outbound fetches may reach loopback (the test's origin). */
-export async function startWorkerd(code: string): Promise<Workerd> {
+/** Runs a Worker module (ESM text) in workerd on a loopback port with text `bindings` (`env.NAME`); its outbound fetches may reach loopback (the test's origin). */
+export async function startWorkerd(code: string, bindings: Record<string, string> = {}): Promise<Workerd> {
   const dir = await mkdtemp(join(tmpdir(), 'ferryml-workerd-'));
   await writeFile(join(dir, 'worker.js'), code);
   const port = await freePort();
@@ -127,6 +141,9 @@ const config :Workerd.Config = (
 const worker :Workerd.Worker = (
   modules = [ (name = "worker.js", esModule = embed "worker.js") ],
   compatibilityDate = "${WORKERD_COMPAT_DATE}",
+  bindings = [ ${Object.entries(bindings)
+    .map(([name, text]) => `(name = ${JSON.stringify(name)}, text = ${JSON.stringify(text)})`)
+    .join(', ')} ],
   globalOutbound = "origin",
 );
 `,
@@ -147,16 +164,13 @@ const worker :Workerd.Worker = (
       await stop();
       throw new Error(`workerd exited with ${child.exitCode}:\n${log}`);
     }
-    try {
-      await (await fetch(`${base}/__ready`, { signal: AbortSignal.timeout(2000) })).arrayBuffer();
-      break;
-    } catch {
-      if (i > 150) {
-        await stop();
-        throw new Error(`workerd did not listen on ${base} within 15 s:\n${log}`);
-      }
-      await new Promise((r) => setTimeout(r, 100));
+    // A TCP connect, not a request: a request would run the Worker's fetch handler before the test does.
+    if (await canConnect(port)) break;
+    if (i > 150) {
+      await stop();
+      throw new Error(`workerd did not listen on ${base} within 15 s:\n${log}`);
     }
+    await new Promise((r) => setTimeout(r, 100));
   }
   return { base, log: () => log, stop };
 }
@@ -200,4 +214,38 @@ export function run(cmd: string, args: string[], timeoutMs = 120_000): Promise<{
       done({ code, stdout, stderr });
     });
   });
+}
+
+/** Starts a long-running server process and waits for its `listening on` line; `stop` ends it (SIGTERM). */
+export async function startServer(cmd: string, args: string[], env: Record<string, string>): Promise<{ output(): string; stop(): Promise<void> }> {
+  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1', DENO_NO_UPDATE_CHECK: '1', ...env } });
+  let output = '';
+  const exited = new Promise((r) => child.once('exit', r));
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    await exited;
+  };
+  const listening = new Promise<void>((done, fail) => {
+    const timer = setTimeout(() => fail(new Error(`${cmd} did not listen within 30 s:\n${output}`)), 30_000);
+    const on = (d: Buffer) => {
+      output += d.toString();
+      if (output.includes('listening on')) {
+        clearTimeout(timer);
+        done();
+      }
+    };
+    child.stdout.on('data', on);
+    child.stderr.on('data', on);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      fail(new Error(`${cmd} exited with ${code}:\n${output}`));
+    });
+  });
+  try {
+    await listening;
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+  return { output: () => output, stop };
 }
