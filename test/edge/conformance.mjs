@@ -7,7 +7,7 @@ const decode = (bytes) => new TextDecoder().decode(bytes);
 /** A row no schema accepts: a number column given a word. */
 const BAD_ROW = { Island: 'Dream', 'Beak Length (mm)': 'forty-two' };
 
-async function exercise(model, golden) {
+async function exercise(model, golden, telemetry) {
   const first = await model.predict(golden.rows[0]);
   const batchRows = [golden.rows[1], BAD_ROW, golden.rows[2]];
   const batch = await model.predictBatch(batchRows);
@@ -19,6 +19,8 @@ async function exercise(model, golden) {
     badPredict = { name: e?.name ?? null, code: e?.code ?? null };
   }
   const info = model.info;
+  // Telemetry fits a request lifecycle: flush when done (a Worker passes this promise to ctx.waitUntil).
+  const flushed = telemetry ? await model.telemetry.flush().then(() => true) : null;
   await model.dispose();
   let afterDispose = null;
   try {
@@ -38,17 +40,20 @@ async function exercise(model, golden) {
     golden: all.predictions.map(probs),
     badPredict,
     afterDispose,
+    flushed,
   };
 }
 
 /**
  * @param sdk `{ loadModel }` from the built SDK
- * @param where `{ bundleUrl, files, runtime, options? }`: `files(path) → Promise<Uint8Array>`
+ * @param where `{ bundleUrl, files, runtime, options?, telemetryEndpoint? }`: `files(path) → Promise<Uint8Array>`;
+ *   with `telemetryEndpoint`, the URL load sends telemetry there (service name `edge-<runtime>`)
  */
-export async function conformance(sdk, { bundleUrl, files, runtime, options = {} }) {
+export async function conformance(sdk, { bundleUrl, files, runtime, options = {}, telemetryEndpoint }) {
   const golden = JSON.parse(decode(await files('golden.json')));
   const started = Date.now();
-  const fromUrl = await exercise(await sdk.loadModel({ bundle: bundleUrl, ...options }), golden);
+  const telemetry = telemetryEndpoint ? { endpoint: telemetryEndpoint, serviceName: `edge-${runtime.name}` } : undefined;
+  const fromUrl = await exercise(await sdk.loadModel({ bundle: bundleUrl, ...options, ...(telemetry ? { telemetry } : {}) }), golden, telemetry);
   const fromFiles = await exercise(await sdk.loadModel({ files, ...options }), golden);
   return { runtime, ms: Date.now() - started, labels: golden.labels ?? null, fromUrl, fromFiles };
 }

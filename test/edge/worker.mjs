@@ -16,8 +16,12 @@ export default {
     const url = new URL(request.url);
     const runtime = { name: 'workerd', version: navigator.userAgent };
     try {
-      const options = url.searchParams.has('options') ? JSON.parse(url.searchParams.get('options')) : {};
-      const result = await conformance(sdk, { bundleUrl: url.searchParams.get('bundle'), files, runtime, options });
+      const result = await conformance(sdk, {
+        bundleUrl: url.searchParams.get('bundle'),
+        files,
+        runtime,
+        telemetryEndpoint: url.searchParams.get('telemetry') ?? undefined,
+      });
       return Response.json(result);
     } catch (e) {
       return Response.json({ runtime, code: e?.code ?? null, message: String(e?.message ?? e), stack: String(e?.stack ?? '') }, { status: 500 });

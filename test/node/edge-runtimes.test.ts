@@ -20,6 +20,7 @@ interface Run {
   golden: (number[] | null)[];
   badPredict: { name: string; code: string } | null;
   afterDispose: string | null;
+  flushed: boolean | null;
 }
 interface Conformance {
   runtime: { name: string; version: string };
@@ -43,7 +44,7 @@ after(async () => {
 const close = (a: number[] | null | undefined, b: number[]) => !!a && a.length === b.length && a.every((v, i) => Math.abs(v - b[i]!) <= TOLERANCE);
 const argmax = (v: number[]) => LABELS[v.indexOf(Math.max(...v))];
 
-function check(result: Conformance, runtime: string): void {
+function check(result: Conformance, runtime: 'node' | 'bun' | 'deno' | 'workerd'): void {
   assert.equal(result.runtime.name, runtime);
   for (const [how, r] of [
     ['url', result.fromUrl],
@@ -68,6 +69,16 @@ function check(result: Conformance, runtime: string): void {
     assert.equal(r.afterDispose, 'DISPOSED', where);
   }
   assert.equal(result.fromUrl.info.bundleId, result.fromFiles.info.bundleId);
+  assert.equal(result.fromUrl.flushed, true, `${runtime}: model.telemetry.flush() resolved`);
+  // The records say which runtime sent them (OpenTelemetry process.runtime.* resource attributes).
+  const resources = origin.posts
+    .filter((p) => p.path === '/v1/logs')
+    .flatMap((p) => JSON.parse(p.body).resourceLogs.map((r: any) => Object.fromEntries(r.resource.attributes.map((a: any) => [a.key, a.value.stringValue]))))
+    .filter((r) => r['service.name'] === `edge-${runtime}`);
+  assert.ok(resources.length > 0, `${runtime}: telemetry reached the collector`);
+  const want = { node: 'nodejs', bun: 'bun', deno: 'deno', workerd: 'workerd' }[runtime];
+  for (const r of resources) assert.equal(r['process.runtime.name'], want, JSON.stringify(r));
+  if (runtime !== 'workerd') assert.equal(resources[0]!['process.runtime.version'], result.runtime.version);
 }
 
 function parse(out: { code: number | null; stdout: string; stderr: string }, runtime: string): Conformance {
@@ -81,7 +92,7 @@ for (const runtime of ['node', 'bun', 'deno'] as const) {
   test(`${runtime}: the conformance script on the built SDK equals the golden rows (URL and files)`, async () => {
     const [cmd, ...lead] = runtimes[runtime];
     const perms = runtime === 'deno' ? ['run', '--allow-read', '--allow-net=127.0.0.1', '--allow-env', '--no-prompt'] : [];
-    const out = await run(cmd!, [...lead, ...perms, 'test/edge/run-conformance.mjs', sdk.dir, `${origin.base}/${BUNDLE}/`, BUNDLE]);
+    const out = await run(cmd!, [...lead, ...perms, 'test/edge/run-conformance.mjs', sdk.dir, `${origin.base}/${BUNDLE}/`, BUNDLE, origin.base]);
     check(parse(out, runtime), runtime);
   });
 }
@@ -90,7 +101,7 @@ test('workerd: the conformance script as a Worker module (esbuild, wrangler defa
   const { code } = await buildWorker({ entry: 'test/edge/worker.mjs', sdk: sdk.dir, bundleDir: BUNDLE });
   const worker = await startWorkerd(code);
   try {
-    const res = await fetch(`${worker.base}/?bundle=${encodeURIComponent(`${origin.base}/${BUNDLE}/`)}`);
+    const res = await fetch(`${worker.base}/?bundle=${encodeURIComponent(`${origin.base}/${BUNDLE}/`)}&telemetry=${encodeURIComponent(origin.base)}`);
     const body = await res.text();
     assert.equal(res.status, 200, `${body}\n${worker.log()}`);
     check(JSON.parse(body), 'workerd');

@@ -177,13 +177,25 @@ const worker :Workerd.Worker = (
 
 const TYPES: Record<string, string> = { '.json': 'application/json', '.bin': 'application/octet-stream' };
 
-/** A static server of `root` on loopback that counts GETs per path (the "origin" of the edge tests). */
-export async function startOrigin(root: string): Promise<{ base: string; requests: Map<string, number>; close(): Promise<void> }> {
+/** A static server of `root` on loopback that counts requests per path (the "origin" of the edge tests); a POST (telemetry) is kept in `posts` and answered 200. */
+export async function startOrigin(
+  root: string,
+): Promise<{ base: string; requests: Map<string, number>; posts: { path: string; body: string }[]; close(): Promise<void> }> {
   const requests = new Map<string, number>();
+  const posts: { path: string; body: string }[] = [];
   const top = resolve(root);
   const server: Server = createHttpServer((req, res) => {
     const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
     requests.set(path, (requests.get(path) ?? 0) + 1);
+    if (req.method === 'POST') {
+      let body = '';
+      req.on('data', (d: Buffer) => (body += d.toString()));
+      req.on('end', () => {
+        posts.push({ path, body });
+        res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+      });
+      return;
+    }
     const file = normalize(join(top, path));
     if (!file.startsWith(top + sep)) return void res.writeHead(403).end();
     readFile(file).then(
@@ -196,6 +208,7 @@ export async function startOrigin(root: string): Promise<{ base: string; request
   return {
     base: `http://127.0.0.1:${port}`,
     requests,
+    posts,
     close: () => new Promise<void>((r) => server.close(() => r())),
   };
 }
