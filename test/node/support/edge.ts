@@ -11,7 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { extname, join, normalize, resolve, sep } from 'node:path';
+import { dirname, extname, join, normalize, resolve, sep } from 'node:path';
 
 const require = createRequire(import.meta.url);
 
@@ -22,7 +22,8 @@ export const WORKERD_COMPAT_DATE = '2026-11-23';
 export const runtimes = {
   node: [process.execPath],
   bun: [require.resolve('bun/bin/bun.exe')],
-  deno: [process.execPath, require.resolve('deno/bin.cjs')],
+  // The binary itself, not the package's bin.cjs: that wrapper does not pass SIGTERM on, which would orphan a Deno server.
+  deno: [join(dirname(require.resolve('deno/package.json')), 'deno')],
   workerd: [require.resolve('workerd/bin/workerd')],
 };
 
