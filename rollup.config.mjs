@@ -170,9 +170,16 @@ const builds = [
     plugins: [edgeStandIns(), ts(), terser({ module: true, compress: { passes: 2 } })],
   },
   {
-    input: { ...entries, edge: 'src/entries/edge.ts' },
+    input: (({ tfjs: _tfjs, ...rest }) => rest)(entries),
     external,
     output: { dir: 'dist', format: 'es', entryFileNames: '[name].d.ts', chunkFileNames: 'chunks/[name]-[hash].d.ts' },
+    plugins: [dts({ tsconfig: './tsconfig.browser.json' })],
+  },
+  {
+    // Apart from the others: sharing chunks with them would put the engine's tfjs-core types into ferryml.d.ts.
+    input: { edge: 'src/entries/edge.ts', tfjs: 'src/entries/tfjs.ts' },
+    external,
+    output: { dir: 'dist', format: 'es', entryFileNames: '[name].d.ts', chunkFileNames: 'chunks/edge-[name]-[hash].d.ts' },
     plugins: [dts({ tsconfig: './tsconfig.browser.json' })],
   },
   {
