@@ -8,6 +8,7 @@
 //     dist/node/dashboard.js, the collector dashboard's page script.
 // The demo build lives in demo/rollup.demo.mjs and is chained here when it exists.
 import typescript from '@rollup/plugin-typescript';
+import terser from '@rollup/plugin-terser';
 import { dts } from 'rollup-plugin-dts';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
@@ -142,6 +143,34 @@ const entries = {
   bundle: 'src/entries/bundle.ts',
   telemetry: 'src/entries/telemetry.ts',
 };
+/** `ferryml/tfjs`: the tfjs engine for `useTfjs` of `ferryml/edge`, sharing the root's chunks. */
+entries.tfjs = 'src/entries/tfjs.ts';
+
+/**
+ * `ferryml/edge` (dist/edge.js, one file): the root API with the lazy imports of the tfjs engine, the
+ * worker host and the telemetry runtime redirected to stand-ins (src/runtime/edge-engine.ts,
+ * edge-worker-host.ts, src/telemetry/edge-telemetry.ts) that use what the app hands in with
+ * `useTfjs`/`useTelemetry`, so a bundler that follows dynamic imports (esbuild, as wrangler runs it)
+ * never reaches tfjs.
+ */
+function edgeStandIns() {
+  const map = {
+    'runtime/engine.ts': 'runtime/edge-engine.ts',
+    'runtime/worker-host.ts': 'runtime/edge-worker-host.ts',
+    'telemetry/telemetry.ts': 'telemetry/edge-telemetry.ts',
+  };
+  return {
+    name: 'ferryml-edge-stand-ins',
+    async resolveId(source, importer, options) {
+      if (!importer || !source.startsWith('.')) return null;
+      const target = relative(resolve('src'), resolve(dirname(importer), source.replace(/\.js$/, '.ts')))
+        .split(sep)
+        .join('/');
+      const standIn = map[target];
+      return standIn ? this.resolve(`./src/${standIn}`, resolve('rollup.config.mjs'), { ...options, skipSelf: true }) : null;
+    },
+  };
+}
 
 const builds = [
   {
@@ -152,9 +181,23 @@ const builds = [
     plugins: [ts(), workerUrls({ 'src/runtime/worker.ts': 'ferryml-worker.js' }), wasmAssets(), selfContainedWorker('src/runtime/worker.ts', 'ferryml-worker')],
   },
   {
-    input: entries,
+    input: { edge: 'src/entries/edge.ts' },
+    external,
+    // Shipped minified: wrangler bundles without minifying by default, and this is the entry whose size is the budget.
+    output: { dir: 'dist', format: 'es', sourcemap: true, entryFileNames: '[name].js', inlineDynamicImports: true },
+    plugins: [edgeStandIns(), ts(), terser({ module: true, compress: { passes: 2 } })],
+  },
+  {
+    input: (({ tfjs: _tfjs, ...rest }) => rest)(entries),
     external,
     output: { dir: 'dist', format: 'es', entryFileNames: '[name].d.ts', chunkFileNames: 'chunks/[name]-[hash].d.ts' },
+    plugins: [dts({ tsconfig: './tsconfig.browser.json' })],
+  },
+  {
+    // Apart from the others: sharing chunks with them would put the engine's tfjs-core types into ferryml.d.ts.
+    input: { edge: 'src/entries/edge.ts', tfjs: 'src/entries/tfjs.ts' },
+    external,
+    output: { dir: 'dist', format: 'es', entryFileNames: '[name].d.ts', chunkFileNames: 'chunks/edge-[name]-[hash].d.ts' },
     plugins: [dts({ tsconfig: './tsconfig.browser.json' })],
   },
   {
@@ -167,6 +210,8 @@ const builds = [
 
 /** The browser SDK's build, also run by test/server/sdk-dist.mjs for the tests of the built files. */
 export const sdkBuild = builds[0];
+/** The `ferryml/edge` build (dist/edge.js), also run by the edge tests (test/node/support/edge.ts). */
+export const edgeBuild = builds[1];
 
 const demo = existsSync('demo/rollup.demo.mjs') ? (await import('./demo/rollup.demo.mjs')).default : [];
 export default [...builds, ...demo];

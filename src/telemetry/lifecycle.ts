@@ -5,7 +5,7 @@
  * fired reliably on mobile (see web.dev/articles/bfcache, GoogleChrome/web-vitals onHidden).
  */
 
-/** Adds the listeners; returns their removal. Does nothing where there is no event target (Node). */
+/** Adds the listeners; returns their removal. Does nothing where there is no event target (Node) or no such events (edge runtimes). */
 export function onLifecycle(handlers: { hidden: () => void; online: () => void }): () => void {
   const target = globalThis as unknown as Partial<EventTarget>;
   if (typeof target.addEventListener !== 'function') return () => {};
@@ -15,12 +15,16 @@ export function onLifecycle(handlers: { hidden: () => void; online: () => void }
   };
   const pagehide = () => handlers.hidden();
   const online = () => handlers.online();
+  // Only where the events exist: edge runtimes have a global addEventListener too (workerd throws on
+  // `capture: true`), but no pages and no online events; telemetry there flushes per request.
+  const hasPagehide = 'onpagehide' in target;
+  const hasOnline = 'ononline' in target;
   doc?.addEventListener('visibilitychange', visibility, { capture: true });
-  target.addEventListener('pagehide', pagehide, { capture: true });
-  target.addEventListener('online', online);
+  if (hasPagehide) target.addEventListener('pagehide', pagehide, { capture: true });
+  if (hasOnline) target.addEventListener('online', online);
   return () => {
     doc?.removeEventListener('visibilitychange', visibility, { capture: true });
-    target.removeEventListener?.('pagehide', pagehide, { capture: true });
-    target.removeEventListener?.('online', online);
+    if (hasPagehide) target.removeEventListener?.('pagehide', pagehide, { capture: true });
+    if (hasOnline) target.removeEventListener?.('online', online);
   };
 }

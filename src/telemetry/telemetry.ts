@@ -15,6 +15,7 @@ import { normalizeOptions } from './options.js';
 import { encodeResource, randomHex, str, utf8Length } from './otlp.js';
 import type { Telemetry, TelemetryContext, TelemetryOptions } from './types.js';
 import { createWindows } from './windows.js';
+import { runtimeAttributes } from './runtime-name.js';
 
 /**
  * Starts telemetry for one loaded model. Throws `INVALID_OPTIONS` for caller mistakes; after
@@ -43,6 +44,7 @@ export function createTelemetry(options: TelemetryOptions, context: TelemetryCon
     str('session.id', traceId),
     str('telemetry.sdk.name', 'ferryml'),
     str('telemetry.sdk.language', 'webjs'),
+    ...runtimeAttributes(),
   ]);
   const counters: Counters = {
     sent: 0,

@@ -24,9 +24,11 @@ const golden = JSON.parse(readFileSync('models/penguins/1.0.0/golden.json', 'utf
 
 /**
  * Packed size budget. Measured 2026-12 at 0.99 MB: the three .wasm binaries (~0.37 MB packed), the
- * self-contained worker with tfjs (~0.31 MB, minified), the SDK, CLI and types.
+ * self-contained worker with tfjs (~0.31 MB, minified), the SDK, CLI and types. Raised to 1150 KB by
+ * issue 18: `ferryml/edge` (dist/edge.js, the whole app API in one minified file, and its types)
+ * and the edge README section took it from 1,119,815 B to 1,141,615 B packed.
  */
-const PACKED_BUDGET = 1100 * 1024;
+const PACKED_BUDGET = 1150 * 1024;
 
 // The app: what the README's snippets do, steered by the query string.
 const APP = `import { loadModel } from 'ferryml';

@@ -1,0 +1,40 @@
+/**
+ * What the app hands to `ferryml/edge` (src/entries/edge.ts): that entry is built with no import of
+ * tfjs or of the telemetry runtime, so a Worker bundle of it stays small; a model no plain-JS
+ * kernel runs needs `useTfjs`, and the `telemetry` option needs `useTelemetry`. The root entry
+ * `ferryml` loads both by itself.
+ */
+import type { Telemetry, TelemetryContext, TelemetryOptions } from '../telemetry/types.js';
+import type { Engine, EngineInit, EngineReport } from './types.js';
+
+/** What `ferryml/tfjs` exports: the tfjs engine factory. */
+export interface TfjsEngineModule {
+  createEngine: (init: EngineInit, onChange?: (report: EngineReport) => void) => Promise<Engine>;
+}
+
+/** What `ferryml/telemetry` exports for `useTelemetry`: the telemetry runtime's factory. */
+export interface TelemetryModule {
+  createTelemetry: (options: TelemetryOptions, context: TelemetryContext) => Telemetry;
+}
+
+let tfjs: (() => Promise<TfjsEngineModule>) | undefined;
+let telemetry: TelemetryModule | undefined;
+
+/**
+ * Lets `ferryml/edge` run models that need tfjs: `useTfjs(() => import('ferryml/tfjs'))` (tfjs
+ * loads with the first such model) or `useTfjs(tfjsEngineModule)`. Call once, before `loadModel`.
+ */
+export function useTfjs(engine: TfjsEngineModule | (() => Promise<TfjsEngineModule>)): void {
+  tfjs = typeof engine === 'function' ? engine : () => Promise.resolve(engine);
+}
+
+/**
+ * Lets `ferryml/edge` honour `loadModel`'s `telemetry` option:
+ * `import { createTelemetry } from 'ferryml/telemetry'; useTelemetry({ createTelemetry })`. Call once, before `loadModel`.
+ */
+export function useTelemetry(module: TelemetryModule): void {
+  telemetry = module;
+}
+
+export const tfjsSlot = () => tfjs;
+export const telemetrySlot = () => telemetry;

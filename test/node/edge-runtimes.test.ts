@@ -1,0 +1,138 @@
+// Issue 18: the same conformance script (test/edge/conformance.mjs) in Node, Bun, Deno and workerd
+// against the built SDK: penguins@1.0.0 from a URL (a loopback origin) and from files in hand,
+// predict, predictBatch with a bad row, every golden row, dispose. Each runtime's results must
+// equal the bundle's golden outputs. The runtimes are the npm packages in devDependencies.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { buildSdk, buildWorker, freePort, run, runtimes, startOrigin, startServer, startWorkerd } from './support/edge.js';
+
+const BUNDLE = 'models/penguins/1.0.0';
+const LABELS = ['Adelie', 'Chinstrap', 'Gentoo'];
+const TOLERANCE = 1e-5;
+
+interface Run {
+  info: { name: string; version: string; source: string; engine: string; backend: string; bundleId: string };
+  first: { label: string; probabilities: number[] };
+  batch: { labels: (string | null)[]; probabilities: (number[] | null)[]; issues: { row: number; column: string; code: string }[] };
+  golden: (number[] | null)[];
+  badPredict: { name: string; code: string } | null;
+  afterDispose: string | null;
+  flushed: boolean | null;
+}
+interface Conformance {
+  runtime: { name: string; version: string };
+  fromUrl: Run;
+  fromFiles: Run;
+}
+
+let sdk: Awaited<ReturnType<typeof buildSdk>>;
+let origin: Awaited<ReturnType<typeof startOrigin>>;
+let golden: { rows: unknown[]; outputs: number[][] };
+
+before(async () => {
+  [sdk, origin] = await Promise.all([buildSdk(), startOrigin('.')]);
+  golden = JSON.parse(await readFile(`${BUNDLE}/golden.json`, 'utf8'));
+});
+after(async () => {
+  await origin.close();
+  await sdk.remove();
+});
+
+const close = (a: number[] | null | undefined, b: number[]) => !!a && a.length === b.length && a.every((v, i) => Math.abs(v - b[i]!) <= TOLERANCE);
+const argmax = (v: number[]) => LABELS[v.indexOf(Math.max(...v))];
+
+function check(result: Conformance, runtime: 'node' | 'bun' | 'deno' | 'workerd'): void {
+  assert.equal(result.runtime.name, runtime);
+  for (const [how, r] of [
+    ['url', result.fromUrl],
+    ['files', result.fromFiles],
+  ] as const) {
+    const where = `${runtime}, from ${how}`;
+    assert.equal(r.info.name, 'penguins', where);
+    assert.equal(r.info.version, '1.0.0', where);
+    assert.equal(r.info.source, how === 'url' ? 'network' : 'local', where);
+    assert.equal(r.info.engine, 'js', `${where}: the plain-JS engine runs penguins`);
+    assert.equal(r.info.backend, 'cpu', where);
+    assert.equal(r.golden.length, golden.outputs.length, where);
+    golden.outputs.forEach((want, i) =>
+      assert.ok(close(r.golden[i], want), `${where}: golden row ${i}: ${JSON.stringify(r.golden[i])} vs ${JSON.stringify(want)}`),
+    );
+    assert.equal(r.first.label, argmax(golden.outputs[0]!), where);
+    assert.ok(close(r.first.probabilities, golden.outputs[0]!), where);
+    assert.deepEqual(r.batch.labels, [argmax(golden.outputs[1]!), null, argmax(golden.outputs[2]!)], where);
+    assert.ok(close(r.batch.probabilities[0], golden.outputs[1]!) && close(r.batch.probabilities[2], golden.outputs[2]!), where);
+    assert.deepEqual(r.batch.issues, [{ row: 1, column: 'Beak Length (mm)', code: 'PARSE_ERROR' }], where);
+    assert.deepEqual(r.badPredict, { name: 'ValidationError', code: 'VALIDATION_FAILED' }, where);
+    assert.equal(r.afterDispose, 'DISPOSED', where);
+  }
+  assert.equal(result.fromUrl.info.bundleId, result.fromFiles.info.bundleId);
+  assert.equal(result.fromUrl.flushed, true, `${runtime}: model.telemetry.flush() resolved`);
+  // The records say which runtime sent them (OpenTelemetry process.runtime.* resource attributes).
+  const resources = origin.posts
+    .filter((p) => p.path === '/v1/logs')
+    .flatMap((p) => JSON.parse(p.body).resourceLogs.map((r: any) => Object.fromEntries(r.resource.attributes.map((a: any) => [a.key, a.value.stringValue]))))
+    .filter((r) => r['service.name'] === `edge-${runtime}`);
+  assert.ok(resources.length > 0, `${runtime}: telemetry reached the collector`);
+  const want = { node: 'nodejs', bun: 'bun', deno: 'deno', workerd: 'workerd' }[runtime];
+  for (const r of resources) assert.equal(r['process.runtime.name'], want, JSON.stringify(r));
+  if (runtime !== 'workerd') assert.equal(resources[0]!['process.runtime.version'], result.runtime.version);
+}
+
+function parse(out: { code: number | null; stdout: string; stderr: string }, runtime: string): Conformance {
+  const line = out.stdout.split('\n').find((l) => l.startsWith('CONFORMANCE'));
+  if (!line?.startsWith('CONFORMANCE ')) assert.fail(`${runtime} exited ${out.code}:\n${out.stdout}\n${out.stderr}`);
+  assert.equal(out.code, 0, out.stderr);
+  return JSON.parse(line.slice('CONFORMANCE '.length));
+}
+
+for (const runtime of ['node', 'bun', 'deno'] as const) {
+  test(`${runtime}: the conformance script on the built SDK equals the golden rows (URL and files)`, async () => {
+    const [cmd, ...lead] = runtimes[runtime];
+    const perms = runtime === 'deno' ? ['run', '--allow-read', '--allow-net=127.0.0.1', '--allow-env', '--no-prompt'] : [];
+    const out = await run(cmd!, [...lead, ...perms, 'test/edge/run-conformance.mjs', sdk.dir, `${origin.base}/${BUNDLE}/`, BUNDLE, origin.base]);
+    check(parse(out, runtime), runtime);
+  });
+}
+
+test('workerd: the conformance script as a Worker module (esbuild, wrangler defaults) equals the golden rows (URL and files)', async () => {
+  const { code } = await buildWorker({ entry: 'test/edge/worker.mjs', sdk: sdk.dir, bundleDir: BUNDLE });
+  const worker = await startWorkerd(code);
+  try {
+    const res = await fetch(`${worker.base}/?bundle=${encodeURIComponent(`${origin.base}/${BUNDLE}/`)}&telemetry=${encodeURIComponent(origin.base)}`);
+    const body = await res.text();
+    assert.equal(res.status, 200, `${body}\n${worker.log()}`);
+    check(JSON.parse(body), 'workerd');
+  } finally {
+    await worker.stop();
+  }
+});
+
+// The README's Deno and Bun server examples, as written (their `ferryml/edge` import pointed at the built SDK).
+for (const runtime of ['deno', 'bun'] as const) {
+  test(`${runtime}: the README server example serves golden predictions and a 422 for a bad row`, async () => {
+    const example = await readFile(`test/edge/${runtime}-server.mjs`, 'utf8');
+    const file = join(sdk.dir, `${runtime}-server.mjs`);
+    await writeFile(file, example.replace("'ferryml/edge'", `'${pathToFileURL(resolve(sdk.dir, 'edge.js')).href}'`));
+    const port = await freePort();
+    const [cmd, ...lead] = runtimes[runtime];
+    const perms = runtime === 'deno' ? ['run', '--allow-net=127.0.0.1', '--allow-env', '--allow-read', '--no-prompt'] : [];
+    const server = await startServer(cmd!, [...lead, ...perms, file], { BUNDLE_URL: `${origin.base}/${BUNDLE}/`, PORT: String(port) });
+    try {
+      const base = `http://127.0.0.1:${port}`;
+      assert.deepEqual(await (await fetch(base)).json(), { version: '1.0.0', engine: 'js' });
+      for (const [i, row] of golden.rows.entries()) {
+        const body = await (await fetch(base, { method: 'POST', body: JSON.stringify(row) })).json();
+        assert.ok(close(Object.values(body.probabilities), golden.outputs[i]!), `${runtime} row ${i}: ${JSON.stringify(body)}`);
+        assert.equal(body.label, argmax(golden.outputs[i]!));
+      }
+      const bad = await fetch(base, { method: 'POST', body: JSON.stringify({ Island: 'Dream', 'Beak Length (mm)': 'forty' }) });
+      assert.equal(bad.status, 422);
+      assert.equal((await bad.json()).issues[0].code, 'PARSE_ERROR');
+    } finally {
+      await server.stop();
+    }
+  });
+}
