@@ -10,9 +10,7 @@ import type { Issue } from '../errors.js';
 import { CAPTURE_SKIP } from '../schema/capture.js';
 import type { ValueObserver } from '../schema/capture.js';
 import { checkSchemaLayout } from '../schema/check.js';
-import { compileColumn } from '../schema/column.js';
-import type { ColumnKernel } from '../schema/column.js';
-import { columnFeatures } from '../schema/features.js';
+import { compileColumnKernels } from '../schema/compile.js';
 import type { IssueSink } from '../schema/issues.js';
 import type { Schema } from '../schema/types.js';
 
@@ -41,18 +39,12 @@ const isArrayLike = (v: unknown): v is ArrayLike<unknown> =>
   (ArrayBuffer.isView(v) && !(v instanceof DataView)) ||
   (typeof v === 'object' && v !== null && Number.isInteger((v as { length?: unknown }).length) && (v as { length: number }).length >= 0);
 
-/** Compiles the columnar transform of a (checked) schema; the kernels are built the way compileSchema builds them. */
+/** Compiles the columnar transform of a (checked) schema, with compileSchema's own column kernels. */
 export function compileColumns(input: Schema): ColumnTransform {
   const { schema, layout } = checkSchemaLayout(input);
   const width = schema.width;
   const names = schema.columns.map((c) => c.name);
-  const kernels: ColumnKernel[] = schema.columns.map((column) => {
-    const emitted = columnFeatures(column);
-    const hasIndicator = column.steps[0]?.kind === 'impute' && column.steps[0].indicator === true;
-    const valueEntries = hasIndicator ? emitted.slice(0, -1) : emitted;
-    const offsets = Int32Array.from(valueEntries, (f) => (typeof f === 'string' ? layout.names.get(f)! : layout.ranges.get(f.column)!.start));
-    return compileColumn(column, offsets, hasIndicator ? layout.names.get(emitted[emitted.length - 1] as string)! : -1);
-  });
+  const kernels = compileColumnKernels(schema, layout);
   const known = new Set(schema.label ? [...names, schema.label.column] : names);
   const strict = schema.unknownColumns === 'error';
 

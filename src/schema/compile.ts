@@ -14,6 +14,7 @@ import type { InferInput } from './define.js';
 import { columnFeatures } from './features.js';
 import { ROW_COLUMN, report } from './issues.js';
 import type { IssueSink } from './issues.js';
+import type { FeatureLayout } from './layout.js';
 import type { Schema } from './types.js';
 
 export type { ValueCapture, ValueObserver } from './capture.js';
@@ -25,6 +26,21 @@ const errorsFirst = (issues: Issue[]) => [...issues.filter((i) => i.severity ===
 const hasOwn = (o: object, key: string) => Object.prototype.hasOwnProperty.call(o, key);
 
 /**
+ * One kernel per column of a checked schema, writing at the column's offsets in `layout`. Shared by
+ * the row transform below and the columnar one (runtime/columns.ts), so both apply the same code.
+ * O(columns): an image column is one range start, never a list of per-value offsets.
+ */
+export function compileColumnKernels(schema: Schema, layout: FeatureLayout): ColumnKernel[] {
+  return schema.columns.map((column) => {
+    const emitted = columnFeatures(column);
+    const hasIndicator = column.steps[0]?.kind === 'impute' && column.steps[0].indicator === true;
+    const valueEntries = hasIndicator ? emitted.slice(0, -1) : emitted;
+    const offsets = Int32Array.from(valueEntries, (f) => (typeof f === 'string' ? layout.names.get(f)! : layout.ranges.get(f.column)!.start));
+    return compileColumn(column, offsets, hasIndicator ? layout.names.get(emitted[emitted.length - 1] as string)! : -1);
+  });
+}
+
+/**
  * Checks a schema (throwing `SCHEMA_INVALID` naming the column and step at fault) and compiles it.
  * @example
  * const penguins = compileSchema(await (await fetch('/models/penguins/schema.json')).json());
@@ -34,14 +50,7 @@ export function compileSchema<S extends Schema>(schema: S): CompiledSchema<Infer
   const { layout } = checkSchemaLayout(schema);
   const width = schema.width;
   const names = schema.columns.map((c) => c.name);
-  // O(columns): an image column is one range start, never a list of per-value offsets.
-  const kernels: ColumnKernel[] = schema.columns.map((column) => {
-    const emitted = columnFeatures(column);
-    const hasIndicator = column.steps[0]?.kind === 'impute' && column.steps[0].indicator === true;
-    const valueEntries = hasIndicator ? emitted.slice(0, -1) : emitted;
-    const offsets = Int32Array.from(valueEntries, (f) => (typeof f === 'string' ? layout.names.get(f)! : layout.ranges.get(f.column)!.start));
-    return compileColumn(column, offsets, hasIndicator ? layout.names.get(emitted[emitted.length - 1] as string)! : -1);
-  });
+  const kernels = compileColumnKernels(schema, layout);
   // Reading row[name] for a name like "constructor" would find Object.prototype's member.
   const guarded = names.map((n) => n in Object.prototype);
   const policy = schema.unknownColumns ?? 'ignore';
