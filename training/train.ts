@@ -101,17 +101,22 @@ if (!args.only || args.only === 'penguins') {
   await writeRegistry(out, registry);
 }
 
+/** The MNIST digits as packed: ten JSON files, concatenated in digit order (what the manifest's sha256 covers). */
+async function writeDigitsData(): Promise<string> {
+  const dataFile = join(work, 'mnist-digits.bin');
+  const { readFileSync } = await import('node:fs');
+  const req = (await import('node:module')).createRequire(import.meta.url);
+  writeFileSync(dataFile, Buffer.concat(Array.from({ length: 10 }, (_, d) => readFileSync(req.resolve(`mnist/src/digits/${d}.json`)))));
+  return dataFile;
+}
+
 if (!args.only || args.only === 'digits') {
   const r = await trainDigits({ seed: SEED, epochs: 10 });
   const floatAccuracy = r.evaluate();
   const schema = digitsSchema();
   const { compileSchema } = await import('../src/schema/compile.js');
   const compiled = compileSchema(schema);
-  const dataFile = join(work, 'mnist-digits.bin');
-  // The data is ten JSON files; their concatenation in digit order is what the sha256 covers.
-  const { readFileSync } = await import('node:fs');
-  const req = (await import('node:module')).createRequire(import.meta.url);
-  writeFileSync(dataFile, Buffer.concat(Array.from({ length: 10 }, (_, d) => readFileSync(req.resolve(`mnist/src/digits/${d}.json`)))));
+  const dataFile = await writeDigitsData();
   // Save (quantizing the in-memory model too), then measure what ships.
   const probe = join(work, 'digits-probe');
   await saveLayersModel(r.model, probe, { quantize: 'uint8' });
@@ -145,10 +150,7 @@ if (!args.only || args.only === 'digits-cnn') {
   const schema = digitsSchemaV2();
   const { compileSchema } = await import('../src/schema/compile.js');
   const compiled = compileSchema(schema);
-  const dataFile = join(work, 'mnist-digits.bin');
-  const { readFileSync } = await import('node:fs');
-  const req = (await import('node:module')).createRequire(import.meta.url);
-  writeFileSync(dataFile, Buffer.concat(Array.from({ length: 10 }, (_, d) => readFileSync(req.resolve(`mnist/src/digits/${d}.json`)))));
+  const dataFile = await writeDigitsData();
   const rows = digitsGoldenRows(r.data, r.split.test);
   await packModel({
     name: 'digits',
