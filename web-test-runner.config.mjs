@@ -4,7 +4,7 @@
 // `middleware` (Koa middleware array) and `plugins` (dev-server plugins); all are loaded here.
 import { chromeLauncher } from '@web/test-runner-chrome';
 import { esbuildPlugin } from '@web/dev-server-esbuild';
-import { mkdtempSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildVendor } from './scripts/vendor.mjs';
@@ -32,6 +32,10 @@ const vendorPlugin = {
   },
 };
 
+// Chromium's profile for this run, removed when the runner exits.
+const userDataDir = mkdtempSync(join(tmpdir(), 'ferryml-wtr-'));
+process.on('exit', () => rmSync(userDataDir, { recursive: true, force: true }));
+
 export default {
   rootDir: root,
   files: ['test/**/*.test.ts', '!test/node/**'],
@@ -49,7 +53,7 @@ export default {
       launchOptions: {
         executablePath,
         headless: true,
-        args: chromiumArgs({ userDataDir: mkdtempSync(join(tmpdir(), 'ferryml-wtr-')) }),
+        args: chromiumArgs({ userDataDir }),
       },
     }),
   ],

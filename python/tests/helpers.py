@@ -1,6 +1,8 @@
 """Small fixtures for the unit tests: a tiny mixed table and a temp-dir export wrapper."""
 
+import atexit
 import os
+import shutil
 import sys
 import tempfile
 import warnings
@@ -30,7 +32,9 @@ def table(n=60, seed=0):
 
 def export_to_temp(pipeline, X, **kw):
     """Runs export() into a fresh temp dir; returns (result or exception, dir, files written)."""
-    out = os.path.join(tempfile.mkdtemp(prefix="ferryml-export-test-"), "out")
+    tmp = tempfile.mkdtemp(prefix="ferryml-export-test-")
+    atexit.register(shutil.rmtree, tmp, True)  # callers read the files after this returns
+    out = os.path.join(tmp, "out")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         result = export(pipeline, X, out, name="t", **kw)

@@ -4,6 +4,7 @@ import json
 import os
 import pickle
 import subprocess
+import shutil
 import sys
 import tempfile
 import unittest
@@ -31,6 +32,7 @@ def cli(*args, ferryml="ferryml-cli-for-test"):
 class Cli(unittest.TestCase):
     def setUp(self):
         self.dir = tempfile.mkdtemp(prefix="ferryml-export-cli-")
+        self.addCleanup(shutil.rmtree, self.dir, True)
         X, y = table()
         X.loc[9, "c"] = "."
         self.X = X.assign(label=y)

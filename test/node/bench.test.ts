@@ -8,8 +8,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
@@ -20,13 +19,14 @@ import { handTransform } from '../../bench/pages/hand-transform.js';
 import { tile } from '../../bench/preprocess/rows.js';
 import { compileSchema } from '../../src/schema/compile.js';
 import type { Schema } from '../../src/schema/types.js';
+import { tempDir } from './support/temp-dir.js';
 
 const PY = '/usr/bin/python3';
 const python = spawnSync(PY, ['-c', 'import onnx, sklearn, pandas, numpy'], { encoding: 'utf8' });
 // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- stderr is null when python3 is missing (spawn failed)
 const noPython = python.status === 0 ? false : `needs ${PY} with onnx, sklearn, pandas, numpy: ${python.stderr?.trim() || python.error?.message}`;
 const py = (args: string[], input?: string) => spawnSync(PY, args, { encoding: 'utf8', input, maxBuffer: 64 << 20 });
-const dir = mkdtempSync(join(tmpdir(), 'ferryml-bench-test-'));
+const dir = tempDir('ferryml-bench-test-');
 
 test('stats: quantiles match numpy, paired ratios are per round', () => {
   const s = [5, 1, 4, 2, 3];
@@ -94,7 +94,7 @@ test('build_onnx.py: an unsupported model exits 2 naming the layer', { skip: noP
   const conv = tfl.sequential({
     layers: [tfl.layers.conv2d({ inputShape: [4, 4, 1], filters: 2, kernelSize: 3, name: 'conv_here' }), tfl.layers.flatten(), tfl.layers.dense({ units: 2 })],
   });
-  const d = mkdtempSync(join(tmpdir(), 'ferryml-bench-conv-'));
+  const d = tempDir('ferryml-bench-conv-');
   await saveModel(conv, d);
   const r = py(['bench/onnx/build_onnx.py', d, join(d, 'x.onnx')]);
   assert.equal(r.status, 2);
@@ -207,7 +207,7 @@ test('server: the transfer log holds the body bytes sent, per window', async () 
 // the SDK's openBundle on real IndexedDB, interleaved rounds, latest.json and the table (~10 s).
 const chromium = ['/usr/bin/chromium', process.env['CHROME_PATH']].find((p) => p && existsSync(p));
 test('npm run bench -- --only cache --quick: runs and writes latest.json', { skip: chromium ? false : 'needs Chromium (node scripts/ensure.mjs)' }, () => {
-  const out = mkdtempSync(join(tmpdir(), 'ferryml-bench-run-'));
+  const out = tempDir('ferryml-bench-run-');
   const r = spawnSync(process.execPath, ['bench/run.mjs', '--only', 'cache', '--quick', '--out', out], { encoding: 'utf8', timeout: 120_000 });
   assert.equal(r.status, 0, `${r.stdout}\n${r.stderr}`);
   const files = readdirSync(out).sort();

@@ -5,11 +5,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import Database from 'better-sqlite3';
+import { tempDir } from './support/temp-dir.js';
 
 /** The slice of autocannon's API used here (it ships no types). */
 interface LoadResult {
@@ -50,7 +49,7 @@ function batch(n: number): string {
 }
 
 test('load: every record of every 200 is in the database, nothing else', { timeout: 60_000 }, async () => {
-  const db = join(mkdtempSync(join(tmpdir(), 'ferryml-load-')), 'load.sqlite');
+  const db = join(tempDir('ferryml-load-'), 'load.sqlite');
   const child = spawn(
     process.execPath,
     ['--import', 'tsx', 'src/node/collector/main.ts', '--port', '0', '--db', db, '--queue-records', '100', '--retry-after', '1'],

@@ -2,8 +2,6 @@
 // CORS, auth, dedupe, verbatim storage, migrations, the read API's arithmetic and the dashboard.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import Database from 'better-sqlite3';
@@ -15,8 +13,9 @@ import { MIGRATIONS } from '../../src/node/collector/migrations.js';
 import { openSqliteStore } from '../../src/node/collector/sqlite-store.js';
 import { LATENCY_BOUNDS, histogramQuantile, latencyBucket } from '../../src/telemetry/histogram.js';
 import { psi } from '../../src/telemetry/psi.js';
+import { tempDir } from './support/temp-dir.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'ferryml-collector-'));
+const dir = tempDir('ferryml-collector-');
 const TOKEN = 'test-admin-token';
 let c: Collector;
 

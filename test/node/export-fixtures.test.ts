@@ -4,13 +4,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { promisify } from 'node:util';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FIXTURES, make } from '../fixtures/export/make.js';
 import { TREE_TOLERANCE, compareOutputs, rowObjects, type Expected } from '../export/compare.js';
 import type { Golden, Manifest } from '../../src/model/manifest.js';
+import { tempDir } from './support/temp-dir.js';
 
 const PYTHON = process.env.FERRYML_PYTHON ?? '/usr/bin/python3';
 const probe = spawnSync(PYTHON, ['-c', 'import sklearn, pandas, xgboost'], { encoding: 'utf8' });
@@ -33,7 +33,7 @@ function assertOutputsClose(got: ReadonlyArray<readonly number[] | null>, want: 
 }
 
 test('committed fixtures = exporter(committed pipelines), expected = scikit-learn(committed pipelines)', { skip }, async () => {
-  const fresh = mkdtempSync(join(tmpdir(), 'ferryml-export-check-'));
+  const fresh = tempDir('ferryml-export-check-');
   const cases = await make(fresh, true, PYTHON);
   assert.deepEqual(
     cases,
@@ -79,7 +79,7 @@ interface PredictOutput {
 test('ferryml predict on every committed exporter bundle equals scikit-learn on every row', { skip: noPredict }, async () => {
   // In this process (main() is the CLI's own entry) to share one tfjs start-up; the CSV test below spawns the CLI.
   const { main } = await import('../../src/node/cli.js');
-  const work = mkdtempSync(join(tmpdir(), 'ferryml-export-predict-'));
+  const work = tempDir('ferryml-export-predict-');
   const failures: string[] = [];
   for (const name of readdirSync(join(FIXTURES, 'expected'))
     .map((f) => f.replace(/\.json$/, ''))
@@ -111,7 +111,7 @@ function toCsv(expected: Expected): string {
 
 test('ferryml predict reads the same rows from CSV (empty fields missing, text typed by the schema)', { skip: noPredict }, async () => {
   const run = promisify(execFile);
-  const work = mkdtempSync(join(tmpdir(), 'ferryml-export-csv-'));
+  const work = tempDir('ferryml-export-csv-');
   for (const name of ['penguins-logreg', 'mixed-types']) {
     const expected = readJson<Expected>(FIXTURES, 'expected', `${name}.json`);
     const data = join(work, `${name}.csv`);

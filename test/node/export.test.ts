@@ -5,8 +5,7 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
@@ -18,6 +17,7 @@ import type { Golden } from '../../src/model/manifest.js';
 import { TREE_TOLERANCE, compareOutputs, rowObjects, type Expected } from '../export/compare.js';
 import { readTreeEnsemble } from '../../src/runtime/trees/format.js';
 import { createTreeKernel } from '../../src/runtime/trees/kernel.js';
+import { tempDir } from './support/temp-dir.js';
 
 const PYTHON = process.env.FERRYML_PYTHON ?? '/usr/bin/python3';
 // no __pycache__ litter in python/
@@ -32,7 +32,7 @@ const skip =
     : `needs ${PYTHON} with scikit-learn and pandas (Debian: apt-get install python3-sklearn python3-pandas): ${probe.stderr.trim().split('\n').pop()}`;
 if (skip) console.log(`# skipping the exporter tests: ${skip}`);
 
-const out = mkdtempSync(join(tmpdir(), 'ferryml-export-'));
+const out = tempDir('ferryml-export-');
 let cases: string[] = [];
 
 before(() => {

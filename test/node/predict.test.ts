@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { loadModel } from '../../src/load-model.js';
+import { tempDir } from './support/temp-dir.js';
 
 const FIXTURES = 'test/runtime/fixtures/models';
 const MLP = `${FIXTURES}/mlp/1.0.0`;
@@ -19,7 +20,7 @@ const golden = async (name: string) =>
 const close = (a: number[], b: number[], tol = 1e-5) => a.length === b.length && a.every((v, i) => Math.abs(v - b[i]!) <= tol);
 
 async function tmp(name: string, text: string): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'ferryml-predict-'));
+  const dir = tempDir('ferryml-predict-');
   await writeFile(join(dir, name), text);
   return join(dir, name);
 }
@@ -81,7 +82,7 @@ test('ferryml predict: caller mistakes exit 2 (usage) and broken bundles 1, with
   assert.match(missing.stderr, /no\/such\/dir\/manifest\.json: cannot read bundle file/);
 
   // A flipped byte in the weights: the bundle is rejected, never scored.
-  const dir = await mkdtemp(join(tmpdir(), 'ferryml-bundle-'));
+  const dir = tempDir('ferryml-bundle-');
   await cp(MLP, dir, { recursive: true });
   const weights = await readFile(join(dir, 'weights.bin'));
   weights[10] = weights[10]! ^ 0xff;

@@ -19,12 +19,15 @@
 // test page (Chromium then really fires visibilitychange → hidden) or brings the page back.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const token = `wtr-${randomBytes(12).toString('base64url')}`;
-const db = join(mkdtempSync(join(tmpdir(), 'ferryml-wtr-collector-')), 'telemetry.sqlite');
+const dbDir = mkdtempSync(join(tmpdir(), 'ferryml-wtr-collector-'));
+const db = join(dbDir, 'telemetry.sqlite');
+// The test run's process exits after the collector child is stopped: the database goes with it.
+process.on('exit', () => rmSync(dbDir, { recursive: true, force: true }));
 let origins = ['http://localhost:8000', 'http://127.0.0.1:8000'];
 let port = 0;
 let url;

@@ -6,7 +6,7 @@
 //
 // Only bundle directories under models/ or test/ (no "..") are accepted.
 import { spawn } from 'node:child_process';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -38,8 +38,12 @@ export const middleware = [
     }
     const dir = await mkdtemp(join(tmpdir(), 'ferryml-wtr-predict-'));
     const data = join(dir, 'rows.json');
-    await writeFile(data, JSON.stringify(rows));
-    ctx.type = 'application/json';
-    ctx.body = await run(['predict', '--bundle', bundle, '--data', data, ...(backend ? ['--backend', backend] : [])]);
+    try {
+      await writeFile(data, JSON.stringify(rows));
+      ctx.type = 'application/json';
+      ctx.body = await run(['predict', '--bundle', bundle, '--data', data, ...(backend ? ['--backend', backend] : [])]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   },
 ];
