@@ -87,7 +87,16 @@ describe('scripts/start.mjs (npm start)', { timeout: 120_000 }, () => {
     dir = mkdtempSync(join(tmpdir(), 'ferryml-start-'));
     writeFileSync(join(dir, 'index.html'), '<p>demo</p>');
     start = spawn(process.execPath, ['scripts/start.mjs'], {
-      env: { ...process.env, PORT: '0', COLLECTOR_PORT: '0', COLLECTOR_DB: join(dir, 't.sqlite'), FERRYML_ADMIN_TOKEN: TOKEN, FERRYML_DEMO_DIR: dir },
+      env: {
+        ...process.env,
+        PORT: '0',
+        COLLECTOR_PORT: '0',
+        COLLECTOR_DB: join(dir, 't.sqlite'),
+        FERRYML_ADMIN_TOKEN: TOKEN,
+        FERRYML_DEMO_DIR: dir,
+        TMPDIR: dir,
+      },
+      // TMPDIR: start.mjs's own runtime dir lands in `dir`, so it goes with `dir` even after the SIGKILL below.
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     await new Promise<void>((resolve, reject) => {
