@@ -99,6 +99,16 @@ export function dropVersions(store: KvStore, name: string, versions: readonly st
   );
 }
 
+/**
+ * Deletes blobs that failed their hash check, so the verified bytes fetched instead replace
+ * them (a commit keeps a blob already present). A record naming one fails its own check anyway.
+ */
+export function dropBlobs(store: KvStore, shas: readonly string[]): Promise<void> {
+  return store.run('readwrite', async (tx) => {
+    for (const sha of shas) tx.del(blobKey(sha));
+  });
+}
+
 /** Marks a version used now, for least-recently-used eviction. */
 export function touchRecord(store: KvStore, name: string, version: string, now = Date.now()): Promise<void> {
   return store.run('readwrite', async (tx) => {

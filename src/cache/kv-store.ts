@@ -1,7 +1,8 @@
 /**
- * The one storage seam of the cache: a key-value store with atomic transactions. Two
- * implementations — IndexedDB (idb-keyval `createStore`) and page memory, the fallback when
- * IndexedDB is missing, blocked or broken — so the bundle cache above never branches on which.
+ * The one storage seam of the cache: a key-value store with atomic transactions. Three
+ * implementations — IndexedDB (idb-keyval `createStore`), the Cache API where IndexedDB is absent
+ * and `caches` exists (Workers, Deno; ./cache-api-store.ts), and page memory, the fallback when
+ * neither works — so the bundle cache above never branches on which.
  */
 
 /** Reads and buffered writes inside one transaction; writes apply all together or not at all. */
@@ -24,7 +25,7 @@ export interface StorageLike {
 
 /** A key-value store whose `run` is one atomic transaction (readwrite ones commit or roll back as a whole). */
 export interface KvStore {
-  readonly kind: 'indexeddb' | 'memory';
+  readonly kind: 'indexeddb' | 'cache-api' | 'memory';
   readonly name: string;
   /** Quota and persistence of where the bytes live; absent for page memory. */
   readonly storage?: StorageLike;

@@ -1,8 +1,10 @@
 /**
- * Opens the cache database — in a storage bucket when asked and supported — or explains why it
- * cannot and falls back to page memory: private modes, sandboxed frames, a blocked or foreign
- * database, no IndexedDB at all.
+ * Opens the cache database — in a storage bucket when asked and supported; where there is no
+ * IndexedDB at all but the Cache API exists (Workers, Deno), a Cache API store — or explains why
+ * it cannot and falls back to page memory: private modes, sandboxed frames, a blocked or foreign
+ * database, neither API.
  */
+import { cacheStorage, createCacheApiStore } from './cache-api-store.js';
 import { createIdbStore } from './idb-store.js';
 import { createMemoryStore, type KvStore } from './kv-store.js';
 import { openBucket, type BucketOptions } from './storage-bucket.js';
@@ -16,6 +18,7 @@ export interface StoreProblem {
 // One handle per database for the page's lifetime; the IDB connection inside reopens itself.
 const idbStores = new Map<string, KvStore>();
 const memoryStores = new Map<string, KvStore>();
+const cacheApiStores = new Map<string, KvStore>();
 
 /** Page-memory store for `dbName`, shared by every load in this page so it still serves a second load. */
 export function memoryStoreFor(dbName: string): KvStore {
@@ -55,6 +58,25 @@ export async function openStore(dbName: string, bucket?: BucketOptions): Promise
     await store.run('readonly', (tx) => tx.has('meta:probe'));
     return { store };
   } catch (error) {
-    return { store: memoryStoreFor(dbName), problem: describeStorageError(error) };
+    const caches = typeof indexedDB === 'undefined' ? cacheStorage() : undefined;
+    if (!caches) return { store: memoryStoreFor(dbName), problem: describeStorageError(error) };
+    return openCacheApiStore(dbName, caches);
+  }
+}
+
+/** The Cache API store for `dbName` when a probe read works; otherwise the memory store and why. */
+async function openCacheApiStore(dbName: string, caches: NonNullable<ReturnType<typeof cacheStorage>>): Promise<{ store: KvStore; problem?: StoreProblem }> {
+  let store = cacheApiStores.get(dbName);
+  if (!store) cacheApiStores.set(dbName, (store = createCacheApiStore(dbName, caches)));
+  try {
+    await store.run('readonly', (tx) => tx.has('meta:probe'));
+    return { store };
+  } catch (error) {
+    const name = (error as { name?: string } | null)?.name ?? 'Error';
+    const message = (error as { message?: string } | null)?.message ?? String(error);
+    return {
+      store: memoryStoreFor(dbName),
+      problem: { code: 'CACHE_UNAVAILABLE', reason: `no IndexedDB, and the Cache API refused (${name}: ${message}); kept in memory only` },
+    };
   }
 }

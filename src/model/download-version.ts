@@ -2,9 +2,10 @@
  * Downloads one version: manifest first (parsed, signature checked before any weight byte is
  * fetched), then every listed file — reusing bytes the content-addressed cache already holds
  * (checked again), fetching the rest in parallel, each verified for size and sha256.
- * Nothing here writes to the cache: the caller commits only a fully verified version.
+ * The only write here deletes cached bytes that failed their check: the caller commits only a
+ * fully verified version.
  */
-import { readBlobs } from '../cache/bundle-cache.js';
+import { dropBlobs, readBlobs } from '../cache/bundle-cache.js';
 import type { KvStore } from '../cache/kv-store.js';
 import { FerryError } from '../errors.js';
 import { sha256Hex } from './digest.js';
@@ -58,9 +59,9 @@ export async function downloadVersion(baseUrl: string, ctx: DownloadContext): Pr
       ).catch(() => new Map<string, Uint8Array>())
     : new Map<string, Uint8Array>();
   const toFetch = [];
+  const corrupt: string[] = [];
   for (const f of manifest.files) {
     const bytes = have.get(f.sha256);
-    // A cached blob that fails its check is simply fetched again; commit overwrites nothing verified.
     if (
       bytes &&
       (await verifyFile(f, bytes, f.path).then(
@@ -70,8 +71,13 @@ export async function downloadVersion(baseUrl: string, ctx: DownloadContext): Pr
     ) {
       files.set(f.path, bytes);
       loaded += f.bytes;
-    } else toFetch.push(f);
+    } else {
+      if (bytes) corrupt.push(f.sha256);
+      toFetch.push(f);
+    }
   }
+  // A cached blob that fails its check is deleted and fetched again (the commit then stores the verified bytes).
+  if (corrupt.length) await dropBlobs(ctx.store!, corrupt).catch(() => undefined);
   ctx.onProgress({ loaded, total });
 
   // One failed file stops the others: no point finishing a version that will be rejected.

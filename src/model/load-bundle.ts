@@ -153,7 +153,9 @@ export async function loadBundle(options: OpenBundleOptions, mode: LoadBundleMod
         if (!store || !opts.cache) return { version: v, status: baseStatus };
         const limits = opts.cache;
         const write = storeVersion(store, v, limits).then(({ status: s }) => (baseStatus.memoryOnly ? { ...s, ...baseStatus } : { ...s, ...bucket }));
-        if (!mode.deferStore || baseStatus.memoryOnly) return { version: v, status: await write };
+        // The Cache API is the edge's: a Worker may cancel what is left running after its response
+        // (there is no handle here for ctx.waitUntil), so that write is awaited before answering.
+        if (!mode.deferStore || baseStatus.memoryOnly || store.kind === 'cache-api') return { version: v, status: await write };
         // storeVersion never rejects (a failed write is a memoryOnly status with its code).
         const key = storeKey!;
         const done = write.finally(() => writes.get(key) === done && writes.delete(key));

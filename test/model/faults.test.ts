@@ -7,6 +7,7 @@ import { listCached, storageEstimate } from '../../src/cache/manage.js';
 import { openBundle } from '../../src/entries/bundle.js';
 import { type OpenBundleOptions } from '../../src/index.js';
 import {
+  FIXTURES,
   REGISTRY,
   control,
   expectFerryError,
@@ -314,6 +315,23 @@ describe('openBundle: fault matrix', () => {
     await set(`blob:${shard.sha256}`, new Uint8Array(shard.bytes).buffer, createStore(db, 'bundles'));
     const again = await openBundle({ registry: REGISTRY, name: 'tiny', version: '1.0.0', cache: { dbName: db } });
     expect(again.source).to.equal('network');
+    expect((await expectVerifiedCache(db)).versions).to.deep.equal(['tiny@1.0.0']);
+  });
+
+  it('from a bundle URL, a corrupted cached blob is fetched again and replaced in the cache', async () => {
+    const db = unique('rot-url');
+    const scope = unique('rot-url');
+    const bundle = fault(`scope=${scope}`, `${FIXTURES}/tiny/1.0.0/`);
+    const first = await openBundle({ bundle, cache: { dbName: db } });
+    const shard = first.manifest.files.find((f) => f.path === SHARD)!;
+    await set(`blob:${shard.sha256}`, new Uint8Array(shard.bytes).buffer, createStore(db, 'bundles'));
+    const again = await openBundle({ bundle, cache: { dbName: db } });
+    expect(again.source).to.equal('network');
+    expect(await requestCount(scope, SHARD)).to.equal(2);
+    // The commit keeps blobs already present: the bad one must have been deleted for the good bytes to land.
+    const third = await openBundle({ bundle, cache: { dbName: db } });
+    expect(third.source).to.equal('cache');
+    expect(await requestCount(scope, SHARD)).to.equal(2);
     expect((await expectVerifiedCache(db)).versions).to.deep.equal(['tiny@1.0.0']);
   });
 });

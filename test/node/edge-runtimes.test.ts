@@ -8,6 +8,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { buildSdk, buildWorker, freePort, run, runtimes, startOrigin, startServer, startWorkerd } from './support/edge.js';
+import { tempDir } from './support/temp-dir.js';
 
 const BUNDLE = 'models/penguins/1.0.0';
 const LABELS = ['Adelie', 'Chinstrap', 'Gentoo'];
@@ -40,6 +41,10 @@ after(async () => {
   await origin.close();
   await sdk.remove();
 });
+
+// Deno's Cache API (where ferryml caches bundles without IndexedDB) lives under DENO_DIR: a fresh
+// one per run, so a load from the URL downloads (source "network") and the user's cache is untouched.
+const denoEnv = (runtime: string): Record<string, string> => (runtime === 'deno' ? { DENO_DIR: tempDir('ferryml-deno-dir-') } : {});
 
 const close = (a: number[] | null | undefined, b: number[]) => !!a && a.length === b.length && a.every((v, i) => Math.abs(v - b[i]!) <= TOLERANCE);
 const argmax = (v: number[]) => LABELS[v.indexOf(Math.max(...v))];
@@ -92,7 +97,12 @@ for (const runtime of ['node', 'bun', 'deno'] as const) {
   test(`${runtime}: the conformance script on the built SDK equals the golden rows (URL and files)`, async () => {
     const [cmd, ...lead] = runtimes[runtime];
     const perms = runtime === 'deno' ? ['run', '--allow-read', '--allow-net=127.0.0.1', '--allow-env', '--no-prompt'] : [];
-    const out = await run(cmd!, [...lead, ...perms, 'test/edge/run-conformance.mjs', sdk.dir, `${origin.base}/${BUNDLE}/`, BUNDLE, origin.base]);
+    const out = await run(
+      cmd!,
+      [...lead, ...perms, 'test/edge/run-conformance.mjs', sdk.dir, `${origin.base}/${BUNDLE}/`, BUNDLE, origin.base],
+      120_000,
+      denoEnv(runtime),
+    );
     check(parse(out, runtime), runtime);
   });
 }
@@ -119,7 +129,7 @@ for (const runtime of ['deno', 'bun'] as const) {
     const port = await freePort();
     const [cmd, ...lead] = runtimes[runtime];
     const perms = runtime === 'deno' ? ['run', '--allow-net=127.0.0.1', '--allow-env', '--allow-read', '--no-prompt'] : [];
-    const server = await startServer(cmd!, [...lead, ...perms, file], { BUNDLE_URL: `${origin.base}/${BUNDLE}/`, PORT: String(port) });
+    const server = await startServer(cmd!, [...lead, ...perms, file], { BUNDLE_URL: `${origin.base}/${BUNDLE}/`, PORT: String(port), ...denoEnv(runtime) });
     try {
       const base = `http://127.0.0.1:${port}`;
       assert.deepEqual(await (await fetch(base)).json(), { version: '1.0.0', engine: 'js' });

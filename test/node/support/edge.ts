@@ -124,8 +124,14 @@ export interface Workerd {
   stop(): Promise<void>;
 }
 
-/** Runs a Worker module (ESM text) in workerd on a loopback port with text `bindings` (`env.NAME`); its outbound fetches may reach loopback (the test's origin). */
-export async function startWorkerd(code: string, bindings: Record<string, string> = {}): Promise<Workerd> {
+/**
+ * Runs a Worker module (ESM text) in workerd on a loopback port with text `bindings` (`env.NAME`);
+ * its outbound fetches may reach loopback (the test's origin). With `cacheDir`, the Worker's Cache
+ * API (`caches.open`, `caches.default`) is workerd's own disk cache service in that directory
+ * (`cacheApiOutbound`; experimental, so workerd runs with `--experimental`): entries survive a
+ * restart, as an edge location's cache outlives an isolate.
+ */
+export async function startWorkerd(code: string, bindings: Record<string, string> = {}, opts: { cacheDir?: string } = {}): Promise<Workerd> {
   const dir = await mkdtemp(join(tmpdir(), 'ferryml-workerd-'));
   await writeFile(join(dir, 'worker.js'), code);
   const port = await freePort();
@@ -135,7 +141,7 @@ export async function startWorkerd(code: string, bindings: Record<string, string
 const config :Workerd.Config = (
   services = [
     (name = "main", worker = .worker),
-    (name = "origin", network = (allow = ["public", "private", "local"])),
+    (name = "origin", network = (allow = ["public", "private", "local"])),${opts.cacheDir ? `\n    (name = "cache", cache = (path = ${JSON.stringify(opts.cacheDir)})),` : ''}
   ],
   sockets = [ (name = "http", address = "127.0.0.1:${port}", http = (), service = "main") ],
 );
@@ -145,11 +151,13 @@ const worker :Workerd.Worker = (
   bindings = [ ${Object.entries(bindings)
     .map(([name, text]) => `(name = ${JSON.stringify(name)}, text = ${JSON.stringify(text)})`)
     .join(', ')} ],
-  globalOutbound = "origin",
+  globalOutbound = "origin",${opts.cacheDir ? '\n  cacheApiOutbound = "cache",' : ''}
 );
 `,
   );
-  const child = spawn(runtimes.workerd[0]!, ['serve', join(dir, 'config.capnp'), '--verbose'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(runtimes.workerd[0]!, ['serve', join(dir, 'config.capnp'), '--verbose', ...(opts.cacheDir ? ['--experimental'] : [])], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let log = '';
   child.stdout.on('data', (d: Buffer) => (log += d.toString()));
   child.stderr.on('data', (d: Buffer) => (log += d.toString()));
@@ -214,10 +222,15 @@ export async function startOrigin(
   };
 }
 
-/** Runs a command to its end and returns its output (never throws on a non-zero exit). */
-export function run(cmd: string, args: string[], timeoutMs = 120_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
+/** Runs a command to its end (with `env` added to this process's) and returns its output (never throws on a non-zero exit). */
+export function run(
+  cmd: string,
+  args: string[],
+  timeoutMs = 120_000,
+  env: Record<string, string> = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((done) => {
-    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1', DENO_NO_UPDATE_CHECK: '1' } });
+    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1', DENO_NO_UPDATE_CHECK: '1', ...env } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
