@@ -224,6 +224,7 @@ export async function loadModelWith(options: LoadModelOptions, code: RuntimeCode
       lean: o.lean,
       engine: o.engine,
       ...(o.wasmPaths ? { wasmPaths: o.wasmPaths } : {}),
+      ...(o.wasmModule ? { wasmModule: o.wasmModule } : {}),
       ...(golden ? { golden } : {}),
       ...engineIo(manifest),
     };

@@ -6,6 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendName, Rejection } from './types.js';
+import { WASM_MODULE_PATHS, withWasmModule } from './wasm-module.js';
 
 /** Options for {@link activateBackend}. */
 export interface ActivateOptions {
@@ -13,6 +14,8 @@ export interface ActivateOptions {
   wasmPaths?: string | Record<string, string> | undefined;
   /** Allow the threaded WASM build. */
   wasmThreads: boolean;
+  /** The app's precompiled WASM binary (Workers); replaces `wasmPaths`, never threaded. */
+  wasmModule?: WebAssembly.Module | undefined;
 }
 
 // tfjs's registration priorities (tfjs-backend-*/src/base.ts), kept when a factory is replaced.
@@ -41,8 +44,11 @@ async function importBackend(name: BackendName, options: ActivateOptions): Promi
     const wasm = await import('@tensorflow/tfjs-backend-wasm');
     // On 2 cores tfjs's threaded build starts 8 workers and is ~2x slower to first prediction
     // while getThreadsCount() stays 1 (DESIGN.md "Facts measured"): prefer the SIMD-only binary.
-    if (!options.wasmThreads) tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
-    if (options.wasmPaths !== undefined && !initialized('wasm')) {
+    if (!options.wasmThreads || options.wasmModule) tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+    if (options.wasmModule && !initialized('wasm')) {
+      // usePlatformFetch: tfjs then instantiates through the hook ./wasm-module.ts answers.
+      wasm.setWasmPaths(WASM_MODULE_PATHS, true);
+    } else if (options.wasmPaths !== undefined && !initialized('wasm')) {
       try {
         wasm.setWasmPaths(options.wasmPaths);
       } catch {
@@ -104,9 +110,11 @@ export async function activateBackend(name: BackendName, options: ActivateOption
     if (!factory) return reject('INIT_FAILED', `tfjs has no "${name}" backend registered here (the package registers it only where the platform supports it)`);
     if (!factories.has(name)) factories.set(name, factory);
     let instance: tf.KernelBackend;
+    const { wasmModule } = options;
     try {
-      instance = await factory();
+      instance = await (name === 'wasm' && wasmModule ? withWasmModule(wasmModule, async () => factory()) : factory());
     } catch (error) {
+      if (name === 'wasm' && wasmModule) return reject('INIT_FAILED', `the wasm backend did not come up from the wasmModule given: ${describe(error)}`);
       const wasm = name === 'wasm' ? await diagnoseWasm(options.wasmPaths) : undefined;
       if (wasm) {
         return reject(

@@ -37,6 +37,13 @@ export interface RuntimeOptions {
    */
   wasmThreads?: boolean | 'auto';
   /**
+   * tfjs-backend-wasm's binary already compiled, for runtimes that do not compile WebAssembly
+   * from bytes: in a Cloudflare Worker, `import wasmModule from
+   * '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm'` (SIMD or not, never the
+   * threaded one). Replaces `wasmPaths`. @default undefined
+   */
+  wasmModule?: WebAssembly.Module;
+  /**
    * Run tfjs in a dedicated Web Worker (the page only validates and transforms). `true`: the SDK's
    * own `ferryml-worker.js`, found the way bundlers understand (`new Worker(new URL(…,
    * import.meta.url))`); `{ url }` points at another copy. @default false
@@ -87,6 +94,7 @@ export interface NormalizedRuntimeOptions {
   /** Absolute URL(s), or undefined to let tfjs find the files (Node). */
   wasmPaths: string | Record<string, string> | undefined;
   wasmThreads: boolean;
+  wasmModule: WebAssembly.Module | undefined;
   /** The worker script URL, `true` for the SDK's own, or undefined for in-page. */
   worker: URL | true | undefined;
   maxBatch: number;
@@ -100,6 +108,13 @@ export interface NormalizedRuntimeOptions {
 }
 
 const SCOPE = 'loadModel';
+
+function checkWasmModule(module: unknown): WebAssembly.Module | undefined {
+  if (module === undefined) return undefined;
+  if (typeof WebAssembly === 'undefined' || !(module instanceof WebAssembly.Module))
+    throw optionError(SCOPE, 'wasmModule', "a WebAssembly.Module (in a Worker: import wasmModule from '…/tfjs-backend-wasm-simd.wasm')", module);
+  return module;
+}
 
 /**
  * Applies defaults and checks. Throws `INVALID_OPTIONS`. `defaultWasmPaths` (./wasm-files.ts) is
@@ -137,6 +152,7 @@ export function normalizeRuntimeOptions(options: RuntimeOptions, defaultWasmPath
     remember: options.remember ?? RUNTIME_DEFAULTS.remember,
     wasmPaths,
     wasmThreads: threads === 'auto' ? cores >= 8 : threads,
+    wasmModule: checkWasmModule(options.wasmModule),
     worker,
     maxBatch: checkNumber(SCOPE, 'maxBatch', options.maxBatch, RUNTIME_DEFAULTS.maxBatch, { integer: true, min: 1 }),
     maxDelayMs: checkNumber(SCOPE, 'maxDelayMs', options.maxDelayMs, RUNTIME_DEFAULTS.maxDelayMs, { min: 0 }),

@@ -76,7 +76,7 @@ export async function selectBackend(init: EngineInit, timings: Timings): Promise
       }
     }
     let t = performance.now();
-    const failed = await activateBackend(name, { wasmPaths: init.wasmPaths, wasmThreads: init.wasmThreads });
+    const failed = await activateBackend(name, { wasmPaths: init.wasmPaths, wasmThreads: init.wasmThreads, wasmModule: init.wasmModule });
     timings.backendMs += performance.now() - t;
     if (failed) return failed;
     t = performance.now();

@@ -188,6 +188,8 @@ export interface EngineInit {
   wasmPaths?: string | Record<string, string>;
   /** Allow tfjs's threaded WASM build (only used when cross-origin isolated). */
   wasmThreads: boolean;
+  /** The tfjs WASM binary precompiled by the app (a Worker's `.wasm` import); `wasmPaths` is then not used. */
+  wasmModule?: WebAssembly.Module;
   golden?: GoldenInput;
   /** Run dense chains the lean way: the direct kernel on cpu, else fused ops (checked against `LayersModel.predict` at load). */
   lean: boolean;

@@ -76,3 +76,23 @@ test('ferryml/edge with useTfjs runs a model on tfjs (cpu) in workerd; without i
     await worker.stop();
   }
 });
+
+test('ferryml/edge runs a model on tfjs wasm in workerd from the precompiled module a Worker imports (wasmModule); without it NO_BACKEND', async () => {
+  const { code } = await buildWorker({ entry: 'test/edge/wasm-worker.mjs', sdk: sdk.dir, bundleDir: BUNDLE });
+  const simd = 'node_modules/@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm';
+  const worker = await startWorkerd(code, {}, { wasmModules: { 'tfjs-backend-wasm-simd.wasm': simd } });
+  try {
+    const without = await fetch(worker.base);
+    const err = await without.json();
+    assert.equal(without.status, 500, JSON.stringify(err));
+    assert.equal(err.code, 'NO_BACKEND', 'workerd refuses to compile the fetched bytes');
+    const res = await fetch(`${worker.base}/?module=1`);
+    const body = await res.json();
+    assert.equal(res.status, 200, `${JSON.stringify(body)}\n${worker.log()}`);
+    assert.deepEqual(body.info, { engine: 'tfjs', backend: 'wasm' });
+    assert.equal(body.process, 'object', 'the global process hidden during the backend setup is back');
+    golden.outputs.forEach((want, i) => assert.ok(close(body.golden[i], want), `golden row ${i}: ${JSON.stringify(body.golden[i])}`));
+  } finally {
+    await worker.stop();
+  }
+});

@@ -16,6 +16,7 @@ describe('loadModel: options, progress, abort, cache', () => {
       [{ predictTimeoutMs: -1 }, 'predictTimeoutMs'],
       [{ downloadTimeoutMs: -1 }, 'downloadTimeoutMs'],
       [{ wasmThreads: 'yes' }, 'wasmThreads'],
+      [{ wasmModule: new Uint8Array([0, 0x61, 0x73, 0x6d]) }, 'wasmModule'],
       [{ topK: 1.5 }, 'topK'],
     ];
     for (const [options, field] of cases) {

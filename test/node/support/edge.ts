@@ -8,7 +8,7 @@ import { createServer as createHttpServer } from 'node:http';
 import type { Server } from 'node:http';
 import { connect, createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, extname, join, normalize, resolve, sep } from 'node:path';
@@ -60,13 +60,18 @@ export const WRANGLER_DEFAULTS: BuildOptions = {
   logLevel: 'silent',
 };
 
-/** Bundles a Worker module: `ferryml[/sub]` → the built SDK in `sdk`; `edge-test:bundle-files` → `bundleDir`'s files as a Map of bytes. */
+/**
+ * Bundles a Worker module: `ferryml[/sub]` → the built SDK in `sdk`; `edge-test:bundle-files` →
+ * `bundleDir`'s files as a Map of bytes; `.wasm` imports stay imports (wrangler makes them
+ * modules: give them to {@link startWorkerd} as `wasmModules`).
+ */
 export async function buildWorker(opts: { entry: string; sdk: string; bundleDir?: string; minify?: boolean }): Promise<{ code: string; inputs: string[] }> {
   const { bundleDir } = opts;
   const out = await build({
     ...WRANGLER_DEFAULTS,
     entryPoints: [opts.entry],
     minify: opts.minify ?? false,
+    external: ['*.wasm'],
     metafile: true,
     absWorkingDir: process.cwd(),
     plugins: [
@@ -129,11 +134,18 @@ export interface Workerd {
  * its outbound fetches may reach loopback (the test's origin). With `cacheDir`, the Worker's Cache
  * API (`caches.open`, `caches.default`) is workerd's own disk cache service in that directory
  * (`cacheApiOutbound`; experimental, so workerd runs with `--experimental`): entries survive a
- * restart, as an edge location's cache outlives an isolate.
+ * restart, as an edge location's cache outlives an isolate. `wasmModules` (module name → file)
+ * become `wasm` modules, what a Worker's `import x from './x.wasm'` gets.
  */
-export async function startWorkerd(code: string, bindings: Record<string, string> = {}, opts: { cacheDir?: string } = {}): Promise<Workerd> {
+export async function startWorkerd(
+  code: string,
+  bindings: Record<string, string> = {},
+  opts: { cacheDir?: string; wasmModules?: Record<string, string> } = {},
+): Promise<Workerd> {
   const dir = await mkdtemp(join(tmpdir(), 'ferryml-workerd-'));
   await writeFile(join(dir, 'worker.js'), code);
+  const wasm = Object.entries(opts.wasmModules ?? {});
+  for (const [name, file] of wasm) await copyFile(file, join(dir, name));
   const port = await freePort();
   await writeFile(
     join(dir, 'config.capnp'),
@@ -146,7 +158,7 @@ const config :Workerd.Config = (
   sockets = [ (name = "http", address = "127.0.0.1:${port}", http = (), service = "main") ],
 );
 const worker :Workerd.Worker = (
-  modules = [ (name = "worker.js", esModule = embed "worker.js") ],
+  modules = [ (name = "worker.js", esModule = embed "worker.js")${wasm.map(([name]) => `, (name = ${JSON.stringify(name)}, wasm = embed ${JSON.stringify(name)})`).join('')} ],
   compatibilityDate = "${WORKERD_COMPAT_DATE}",
   bindings = [ ${Object.entries(bindings)
     .map(([name, text]) => `(name = ${JSON.stringify(name)}, text = ${JSON.stringify(text)})`)
