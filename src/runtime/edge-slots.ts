@@ -7,8 +7,17 @@
 import type { Telemetry, TelemetryContext, TelemetryOptions } from '../telemetry/types.js';
 import type { Engine, EngineInit, EngineReport } from './types.js';
 
-/** What `ferryml/tfjs` exports: the tfjs engine factory. */
+/**
+ * What `ferryml/tfjs` exports: the tfjs engine factory, which only the SDK calls. Its parameters
+ * are internal (they carry tfjs's `io.ModelArtifacts`) and declared opaque here, so the types of
+ * `ferryml/edge` and `ferryml/tfjs` name no tfjs type: a Worker type-checks without tfjs installed.
+ */
 export interface TfjsEngineModule {
+  createEngine: (init: never, onChange?: never) => Promise<unknown>;
+}
+
+/** {@link TfjsEngineModule} as the SDK calls it. */
+interface TfjsEngineFactory {
   createEngine: (init: EngineInit, onChange?: (report: EngineReport) => void) => Promise<Engine>;
 }
 
@@ -36,5 +45,6 @@ export function useTelemetry(module: TelemetryModule): void {
   telemetry = module;
 }
 
-export const tfjsSlot = () => tfjs;
+// What useTfjs accepts is `ferryml/tfjs` (src/entries/tfjs.ts), whose createEngine is the factory.
+export const tfjsSlot = () => tfjs as (() => Promise<TfjsEngineFactory>) | undefined;
 export const telemetrySlot = () => telemetry;
