@@ -27,13 +27,23 @@ export interface PutResult {
   batches: number;
 }
 
-/** The queue's operations; all of them reject when IndexedDB is unavailable. */
-export type OfflineQueue = ReturnType<typeof createOfflineQueue>;
+/** The queue's operations; the IndexedDB one's reject when IndexedDB is unavailable. */
+export interface OfflineQueue {
+  /** Where batches wait: IndexedDB, or memory where there is none (./memory-queue.ts). */
+  readonly kind: 'indexeddb' | 'memory';
+  /** Appends batches (oldest first), then evicts the oldest entries past the bounds. */
+  put(batches: readonly Batch[], url: string): Promise<PutResult>;
+  /** The oldest batch stored for `url`. */
+  oldest(url: string): Promise<StoredBatch | undefined>;
+  remove(key: IDBValidKey): Promise<void>;
+  /** Batches stored for `url`. */
+  count(url: string): Promise<number>;
+}
 
 let nonce = 0;
 
 /** A queue in database `dbName`, object store `batches`. */
-export function createOfflineQueue(options: Required<OfflineOptions>) {
+export function createOfflineQueue(options: Required<OfflineOptions>): OfflineQueue {
   let store: UseStore | undefined;
   // createStore opens nothing until first use; typeof check keeps Node and old workers quiet.
   const db = (): UseStore => {
@@ -43,7 +53,7 @@ export function createOfflineQueue(options: Required<OfflineOptions>) {
   const allKeys = async () => (await keys<IDBValidKey>(db())).filter((k): k is EntryKey => Array.isArray(k) && k.length === 5);
 
   return {
-    /** Appends batches (oldest first), then evicts the oldest entries past the bounds. */
+    kind: 'indexeddb',
     async put(batches: readonly Batch[], url: string): Promise<PutResult> {
       let evictedRecords = 0;
       const now = Date.now();
@@ -65,7 +75,6 @@ export function createOfflineQueue(options: Required<OfflineOptions>) {
       if (evict.length) await delMany(evict, db());
       return { evictedRecords, batches: all.length - evict.length };
     },
-    /** The oldest batch stored for `url`. */
     async oldest(url: string): Promise<StoredBatch | undefined> {
       for (const key of await allKeys()) {
         if (key[4] !== url) continue;
@@ -77,7 +86,6 @@ export function createOfflineQueue(options: Required<OfflineOptions>) {
     async remove(key: IDBValidKey): Promise<void> {
       await del(key, db());
     },
-    /** Batches stored for `url`. */
     async count(url: string): Promise<number> {
       return (await allKeys()).filter((k) => k[4] === url).length;
     },

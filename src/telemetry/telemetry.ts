@@ -10,6 +10,7 @@ import { countDrop, createDelivery } from './delivery.js';
 import type { Counters } from './delivery.js';
 import { dropsRecord, loadRecord, predictionRecord } from './events.js';
 import { onLifecycle } from './lifecycle.js';
+import { createMemoryQueue } from './memory-queue.js';
 import { createOfflineQueue } from './offline-queue.js';
 import { normalizeOptions } from './options.js';
 import { encodeResource, randomHex, str, utf8Length } from './otlp.js';
@@ -56,7 +57,9 @@ export function createTelemetry(options: TelemetryOptions, context: TelemetryCon
   };
   let closed = false;
   const batcher = createBatcher({ maxRecords: o.maxBatchRecords, maxBytes: o.maxBatchBytes, maxQueue: o.maxQueueRecords });
-  const queue = o.offline ? createOfflineQueue(o.offline) : undefined;
+  // No IndexedDB (edge runtimes, Node): undelivered batches wait in memory for the next flush.
+  const memoryQueue = o.offline && typeof indexedDB === 'undefined' ? createMemoryQueue(o.offline) : undefined;
+  const queue = o.offline ? (memoryQueue ?? createOfflineQueue(o.offline)) : undefined;
   const delivery = createDelivery(o, counters, queue, () => closed);
   const windows = createWindows(context.schema, o, context);
   const summary = windows.summary;
@@ -180,6 +183,8 @@ export function createTelemetry(options: TelemetryOptions, context: TelemetryCon
       guard('flush', () => {
         closeWindows();
         sendNow();
+        // Batches held in memory have no later (an isolate may end after this request): retry them now.
+        if (memoryQueue && counters.offlineBatches > 0) track(delivery.drain());
       });
       while (pending.size) await Promise.all([...pending]);
     },
@@ -187,6 +192,7 @@ export function createTelemetry(options: TelemetryOptions, context: TelemetryCon
       return {
         queued: batcher.length,
         offlineBatches: counters.offlineBatches,
+        offlineStore: queue?.kind ?? 'off',
         sent: counters.sent,
         dropped: { ...counters.dropped },
         retries: counters.retries,
@@ -207,6 +213,7 @@ export function createTelemetry(options: TelemetryOptions, context: TelemetryCon
       hidden();
       while (pending.size) await Promise.all([...pending]);
       countDrop(counters, 'disposed', batcher.length, 'disposed with records queued');
+      if (memoryQueue) countDrop(counters, 'disposed', memoryQueue.records(), 'disposed with undelivered batches held in memory (no IndexedDB here)');
     },
   };
 }

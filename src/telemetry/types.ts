@@ -82,8 +82,14 @@ export type DriftStatus = 'ok' | 'warn' | 'alert';
 export interface TelemetryStats {
   /** Records waiting in memory. */
   queued: number;
-  /** Batches waiting in IndexedDB (as of the last queue operation). */
+  /** Batches waiting in the offline queue (as of the last queue operation). */
   offlineBatches: number;
+  /**
+   * Where the offline queue keeps undelivered batches: `indexeddb` (survives the page), `memory`
+   * where there is no IndexedDB (Workers, Deno, Bun, Node: retried by the next `flush()`, counted
+   * as dropped `disposed` if still held at `dispose()`), `off` with `offline: false`.
+   */
+  offlineStore: 'indexeddb' | 'memory' | 'off';
   /** Records the collector accepted. */
   sent: number;
   /** Records dropped, by reason. */

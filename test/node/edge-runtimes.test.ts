@@ -5,6 +5,8 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { buildSdk, buildWorker, freePort, run, runtimes, startOrigin, startServer, startWorkerd } from './support/edge.js';
@@ -146,3 +148,62 @@ for (const runtime of ['deno', 'bun'] as const) {
     }
   });
 }
+
+// Telemetry's offline queue without IndexedDB: undelivered batches wait in memory, are retried by
+// the next flush() and counted as dropped if still held at dispose(); stats() says so.
+test('deno: telemetry without IndexedDB holds undelivered batches in memory, the next flush sends them, dispose counts what is left', async () => {
+  let up = true;
+  const received: number[] = [];
+  const collector = createServer((req, res) => {
+    if (req.url?.startsWith('/__collector')) {
+      up = req.url.endsWith('up=1');
+      return void res.writeHead(204).end();
+    }
+    let body = '';
+    req.on('data', (d: Buffer) => (body += d.toString()));
+    req.on('end', () => {
+      if (!up) return void res.writeHead(503, { 'content-type': 'text/plain' }).end('down');
+      const logs = JSON.parse(body).resourceLogs as { scopeLogs: { logRecords: unknown[] }[] }[];
+      received.push(logs.flatMap((r) => r.scopeLogs).reduce((n, s) => n + s.logRecords.length, 0));
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+    });
+  });
+  await new Promise<void>((r) => collector.listen(0, '127.0.0.1', r));
+  try {
+    const base = `http://127.0.0.1:${(collector.address() as AddressInfo).port}`;
+    const args = ['run', '--allow-read', '--allow-net=127.0.0.1', '--no-prompt', 'test/edge/telemetry-queue.mjs'];
+    const out = await run(
+      runtimes.deno[0]!,
+      [...args, pathToFileURL(sdk.dir).href + '/', `${origin.base}/${BUNDLE}/`, base, `${BUNDLE}/golden.json`],
+      120_000,
+      denoEnv('deno'),
+    );
+    const line = out.stdout.split('\n').find((l) => l.startsWith('TELEMETRY-QUEUE '));
+    assert.ok(line, `deno exited ${out.code}:\n${out.stdout}\n${out.stderr}`);
+    const steps = JSON.parse(line.slice('TELEMETRY-QUEUE '.length));
+    assert.equal(steps.error, undefined, JSON.stringify(steps.error));
+    const none = { queue_full: 0, offline_full: 0, rejected: 0, too_large: 0, undeliverable: 0, storage_error: 0, disposed: 0 };
+    // Collector down: the batch is held in memory, nothing dropped, nothing sent.
+    assert.deepEqual(
+      { ...steps.down, lastError: undefined },
+      { offlineStore: 'memory', offlineBatches: 1, queued: 0, sent: 0, dropped: none, lastError: undefined },
+    );
+    assert.match(steps.down.lastError, /503/);
+    // Back up: the next flush sends the new batch and the held one.
+    assert.equal(steps.up.offlineBatches, 0);
+    assert.deepEqual(steps.up.dropped, none);
+    assert.equal(
+      steps.up.sent,
+      received.reduce((a, b) => a + b, 0),
+      'every record the SDK counts as sent reached the collector',
+    );
+    assert.equal(received.length, 2, 'the new batch and the held one');
+    // Down again, then dispose: what is still held cannot outlive the process, and is counted.
+    assert.equal(steps.downAgain.offlineBatches, 1);
+    assert.ok(steps.disposed.dropped.disposed > 0, JSON.stringify(steps.disposed));
+    assert.equal(steps.disposed.sent, steps.up.sent);
+    assert.match(steps.disposed.lastError, /held in memory/);
+  } finally {
+    await new Promise<void>((r) => collector.close(() => r()));
+  }
+});

@@ -44,6 +44,7 @@ describe('telemetry delivery under faults', () => {
       const s = t1.stats();
       expect(s.sent).to.equal(0);
       expect(s.offlineBatches).to.equal(3);
+      expect(s.offlineStore).to.equal('indexeddb');
       expect(s.retries, '2 retries per batch (3 tries)').to.equal(6);
       expect(s.dropped).to.deep.equal(noDrops);
       expect(s.lastError).to.match(/network error/);
