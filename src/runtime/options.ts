@@ -112,7 +112,7 @@ const SCOPE = 'loadModel';
 function checkWasmModule(module: unknown): WebAssembly.Module | undefined {
   if (module === undefined) return undefined;
   if (typeof WebAssembly === 'undefined' || !(module instanceof WebAssembly.Module))
-    throw optionError(SCOPE, 'wasmModule', "a WebAssembly.Module (in a Worker: import wasmModule from '…/tfjs-backend-wasm-simd.wasm')", module);
+    throw optionError(SCOPE, 'wasmModule', "a WebAssembly.Module (in a Worker, what importing tfjs-backend-wasm's SIMD binary gives)", module);
   return module;
 }
 

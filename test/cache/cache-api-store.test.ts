@@ -1,0 +1,97 @@
+// The Cache API store (src/cache/cache-api-store.ts, the edge cache of Workers and Deno) under the
+// bundle cache's own operations, in Chromium's real Cache API: bytes and records (with the
+// manifest's bytes inside) round-trip, versions share blobs, eviction and blob collection run on
+// its own key list, a failed transaction writes nothing, and an entry the platform dropped behind
+// the store's back is a miss rather than an error.
+import { expect } from 'chai';
+import { commitVersion, dropVersions, listRecords, readBlobs, readRecord } from '../../src/cache/bundle-cache.js';
+import { createCacheApiStore } from '../../src/cache/cache-api-store.js';
+import type { CachedBundleRecord } from '../../src/cache/records.js';
+import { unique } from '../model/helpers.js';
+
+const bytes = (...v: number[]) => new Uint8Array(v);
+const file = (path: string, sha256: string, n: number) => ({ path, sha256, bytes: n });
+const record = (version: string, files: CachedBundleRecord['files'], lastUsed = Date.now()): CachedBundleRecord => ({
+  name: 'tiny',
+  version,
+  id: `id-${version}`,
+  baseUrl: `https://models.example/tiny/${version}/`,
+  manifest: new TextEncoder().encode(`{"version":"${version}"}`),
+  files,
+  bytes: files.reduce((s, f) => s + f.bytes, 0),
+  storedAt: lastUsed,
+  lastUsed,
+});
+const limits = { maxVersions: 2, maxBytes: 1 << 20 };
+
+describe('cache: the Cache API store', () => {
+  const names: string[] = [];
+  after(async () => {
+    for (const n of names) await caches.delete(n);
+  });
+  const open = () => {
+    const name = unique('cache-api');
+    names.push(name);
+    return createCacheApiStore(name, caches);
+  };
+
+  it('round-trips blobs and records (manifest bytes included), shares blobs between versions, lists them', async () => {
+    const store = open();
+    const shared = file('shard.bin', 'aa', 3);
+    await commitVersion(
+      store,
+      record('1.0.0', [shared, file('model.json', 'b1', 2)]),
+      new Map([
+        ['aa', bytes(1, 2, 3)],
+        ['b1', bytes(7, 8)],
+      ]),
+      limits,
+    );
+    // 1.1.0's shard is already there: no bytes for it are handed in.
+    await commitVersion(store, record('1.1.0', [shared, file('model.json', 'b2', 1)]), new Map([['b2', bytes(9)]]), limits);
+    const r = await readRecord(store, 'tiny', '1.0.0');
+    expect(r?.manifest).to.be.instanceOf(Uint8Array);
+    expect(new TextDecoder().decode(r!.manifest)).to.equal('{"version":"1.0.0"}');
+    expect(r?.files).to.deep.equal([shared, file('model.json', 'b1', 2)]);
+    const blobs = await readBlobs(store, ['aa', 'b1', 'b2', 'missing']);
+    expect([...blobs.keys()].sort()).to.deep.equal(['aa', 'b1', 'b2']);
+    expect([...blobs.get('aa')!]).to.deep.equal([1, 2, 3]);
+    expect((await listRecords(store)).map((x) => x.version)).to.deep.equal(['1.0.0', '1.1.0']);
+  });
+
+  it('evicts past maxVersions on its own key list and collects the blobs nobody names', async () => {
+    const store = open();
+    await commitVersion(store, record('1.0.0', [file('a', 'a1', 1)], 1), new Map([['a1', bytes(1)]]), limits);
+    await commitVersion(store, record('1.1.0', [file('a', 'a2', 1)], 2), new Map([['a2', bytes(2)]]), limits);
+    const evicted = await commitVersion(store, record('2.0.0', [file('a', 'a3', 1)], 3), new Map([['a3', bytes(3)]]), limits);
+    expect(evicted).to.deep.equal(['tiny@1.0.0']);
+    expect((await listRecords(store)).map((x) => x.version)).to.deep.equal(['1.1.0', '2.0.0']);
+    expect([...(await readBlobs(store, ['a1', 'a2', 'a3'])).keys()].sort()).to.deep.equal(['a2', 'a3']);
+    expect(await dropVersions(store, 'tiny', ['1.1.0'])).to.deep.equal(['tiny@1.1.0']);
+    expect([...(await readBlobs(store, ['a2', 'a3'])).keys()]).to.deep.equal(['a3']);
+  });
+
+  it('a transaction whose body fails writes nothing', async () => {
+    const store = open();
+    const failing = commitVersion(store, record('1.0.0', [file('a', 'a1', 1), file('b', 'b1', 1)]), new Map([['a1', bytes(1)]]), limits);
+    await failing.then(
+      () => expect.fail('no bytes for b'),
+      (e: unknown) => expect(String(e)).to.contain('no bytes for b'),
+    );
+    expect(await listRecords(store)).to.deep.equal([]);
+    expect((await readBlobs(store, ['a1'])).size).to.equal(0);
+  });
+
+  it('an entry evicted by the platform is a miss, not an error', async () => {
+    const store = open();
+    await commitVersion(store, record('1.0.0', [file('a', 'a1', 1)]), new Map([['a1', bytes(1)]]), limits);
+    await commitVersion(store, record('1.1.0', [file('a', 'a2', 1)]), new Map([['a2', bytes(2)]]), limits);
+    // What an edge cache does under pressure: the record's entry disappears, the key list still names it.
+    const cache = await caches.open(store.name);
+    const gone = (await cache.keys()).find((k) => decodeURIComponent(k.url).includes('bundle:tiny@1.0.0'));
+    expect(gone, 'the record is an entry of the cache').to.not.equal(undefined);
+    await cache.delete(gone!);
+    expect((await listRecords(store)).map((x) => x.version)).to.deep.equal(['1.1.0']);
+    expect(await readRecord(store, 'tiny', '1.0.0')).to.equal(undefined);
+  });
+});
