@@ -117,6 +117,37 @@ test('workerd: the README Worker caches the bundle in the Cache API — reused i
   assert.deepEqual(again.infos, ['cache']);
 });
 
+test('workerd: one isolate’s Cache API store serves load after load, requests at once included; modelCache.list() reads it', async () => {
+  const { code } = await buildWorker({ entry: 'test/edge/cache-worker.mjs', sdk: sdk.dir });
+  const worker = await startWorkerd(code, { BUNDLE_URL: `${origin.base}/${BUNDLE}/` }, { cacheDir: tempDir('ferryml-workerd-cache-') });
+  const fetched = counter();
+  const get = async (row?: Record<string, unknown>) => {
+    const res = await fetch(`${worker.base}/${row ? `?row=${encodeURIComponent(JSON.stringify(row))}` : ''}`);
+    const body = await res.json();
+    assert.equal(res.status, 200, `${JSON.stringify(body)}\n${worker.log()}`);
+    return body;
+  };
+  try {
+    const first = await get();
+    assert.equal(first.source, 'network');
+    assert.deepEqual(first.cache, { persisted: false, memoryOnly: false }, 'stored in the Cache API before loadModel answered');
+    assert.deepEqual(first.listed, ['penguins@1.0.0']);
+    fetched();
+    const later = await Promise.all(golden.rows.map((row) => get(row)));
+    for (const [i, r] of later.entries()) {
+      assert.equal(r.source, 'cache', `request ${i}`);
+      assert.ok(close(r.probabilities, golden.outputs[i]!), `row ${i}: ${JSON.stringify(r.probabilities)}`);
+    }
+    // Loads at once share one manifest request (the SDK joins concurrent downloads of a URL).
+    assert.deepEqual(Object.keys(fetched()), ['manifest.json'], 'only manifests reach the origin');
+    const again = await get(golden.rows[0]);
+    assert.equal(again.source, 'cache');
+    assert.deepEqual(fetched(), { 'manifest.json': 1 });
+  } finally {
+    await worker.stop();
+  }
+});
+
 test('deno: a registry load caches in the Cache API under DENO_DIR — a cold process reads it, a corrupt entry is evicted and refetched, offline serves the cached version', async () => {
   const denoDir = tempDir('ferryml-deno-dir-');
   const edge = pathToFileURL(resolve(sdk.dir, 'edge.js')).href;
