@@ -3,6 +3,8 @@
  * `height × width × channels` floats (HWC), resized and converted without intermediate buffers.
  * Shrinking averages each output pixel's whole source footprint, enlarging is bilinear
  * (./image-taps.ts); channels are resampled independently (ImageData is not premultiplied).
+ * A centre crop reads a window of the source; a letterbox writes the resized source into a window
+ * of the output and pads the rest.
  */
 import { report } from './issues.js';
 import type { IssueSink } from './issues.js';
@@ -37,6 +39,13 @@ export function compileImage(column: string, step: ImageStep): ImageWriter {
   const invert = step.invert === true;
   const bgr = step.channelOrder === 'bgr';
   const center = step.crop === 'center';
+  const letterbox = step.crop === 'letterbox';
+  const centred = step.letterboxAlign !== 'top-left';
+  // Padding goes through scale/offset like a pixel (it is given per output channel).
+  const pad = Array.from({ length: c }, (_, i) => {
+    const p = step.pad ?? [0];
+    return p[p.length === 1 ? 0 : i]! * scale[i]! + offset[i]!;
+  });
   const MODES: Record<string, AxisMode> = {
     nearest: 'nearest',
     'bilinear-half-pixel': 'half-pixel',
@@ -99,17 +108,37 @@ export function compileImage(column: string, step: ImageStep): ImageWriter {
     }
     const ox = (sw - cw) >> 1;
     const oy = (sh - ch) >> 1;
-    const xt = cachedTaps(xTaps, cw, w, mode);
-    const yt = cachedTaps(yTaps, ch, h, mode);
+    // Letterbox: the source resized to iw × ih (aspect ratio kept) at (lx, ly) of the output.
+    let iw = w;
+    let ih = h;
+    if (letterbox && sw * h !== sh * w) {
+      const r = Math.min(w / sw, h / sh);
+      iw = Math.max(1, Math.min(w, roundHalfEven(sw * r)));
+      ih = Math.max(1, Math.min(h, roundHalfEven(sh * r)));
+    }
+    const lx = centred ? (w - iw) >> 1 : 0;
+    const ly = centred ? (h - ih) >> 1 : 0;
+    const xt = cachedTaps(xTaps, cw, iw, mode);
+    const yt = cachedTaps(yTaps, ch, ih, mode);
     const { weights: xw, at: xat, first: xfirst } = xt;
     const { weights: yw, at: yat, first: yfirst } = yt;
     const norm = xt.norm * yt.norm;
     let o = start;
-    for (let y = 0; y < h; y++) {
+    for (let ty = 0; ty < h; ty++) {
+      const y = ty - ly;
+      if (y < 0 || y >= ih) {
+        for (let x = 0; x < w; x++) for (let k = 0; k < c; k++) out[o++] = pad[k]!;
+        continue;
+      }
       const ya = yat[y]!;
       const yb = yat[y + 1]!;
       const row0 = yfirst[y]! - ya;
-      for (let x = 0; x < w; x++) {
+      for (let tx = 0; tx < w; tx++) {
+        const x = tx - lx;
+        if (x < 0 || x >= iw) {
+          for (let k = 0; k < c; k++) out[o++] = pad[k]!;
+          continue;
+        }
         const xa = xat[x]!;
         const xb = xat[x + 1]!;
         const col0 = xfirst[x]! - xa;
@@ -158,6 +187,13 @@ export function compileImage(column: string, step: ImageStep): ImageWriter {
     }
     return true;
   };
+}
+
+/** Python's `round()` (halves to even), as letterbox code computes the resized size. */
+function roundHalfEven(v: number): number {
+  const f = Math.floor(v);
+  const d = v - f;
+  return d > 0.5 || (d === 0.5 && f % 2 !== 0) ? f + 1 : f;
 }
 
 /** A source value as a pixel: clamped to 0..255, NaN → 0. */
