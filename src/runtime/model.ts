@@ -178,6 +178,8 @@ export function createModel<Input>(parts: ModelParts<Input>): Model<Input> {
 
   const enqueue = (rows: readonly unknown[], single: boolean, offset: number, options: PredictOptions | undefined, columns?: Call['columns']) =>
     new Promise<unknown>((resolve, reject) => {
+      // Disposed while image sources were being read in the worker.
+      if (disposed) return reject(disposedError());
       const call: Call = {
         rows,
         single,
@@ -230,7 +232,9 @@ export function createModel<Input>(parts: ModelParts<Input>): Model<Input> {
     },
     async predictBatch(input, options) {
       if (disposed) throw disposedError();
-      const rows = ((await withPixels?.(input)) ?? input) as readonly Input[];
+      // Awaited only when there are sources to read: otherwise the call is queued in this turn, as before.
+      const read = withPixels?.(input);
+      const rows = read ? ((await read) as readonly Input[]) : input;
       const chunks: Array<Promise<unknown>> = [];
       for (let start = 0; start < rows.length; start += maxBatch) chunks.push(enqueue(rows.slice(start, start + maxBatch), false, start, options));
       const parts = (await Promise.all(chunks)) as BatchPredictions[];
