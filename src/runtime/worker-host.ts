@@ -37,7 +37,7 @@ export function createWorkerEngine(
   const where = url === true ? "the SDK's own ferryml-worker.js (next to its chunks)" : url.href;
   const post = (message: ToWorker, transfer: Transferable[] = []) => worker.postMessage(message, transfer);
   const pending = new Map<number, Pending>();
-  // Pixel reads and memory questions: answered in order of asking, each by its id.
+  // Pixel reads and memory questions, each answered by its id.
   const asked = new Map<number, { resolve(value: unknown): void; reject(error: FerryError): void }>();
   let finalMemory: ModelMemory | undefined;
   let report: EngineReport | undefined;
