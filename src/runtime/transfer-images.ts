@@ -26,6 +26,13 @@ export function transferImages(schema: Schema, read: ReadPixels): ((rows: readon
   const has = (row: unknown) => typeof row === 'object' && row !== null && columns.some((c) => isTransferable((row as Record<string, unknown>)[c]));
   return (rows) => {
     if (!rows.some(has)) return undefined;
+    // A source given twice (in two rows or columns) is transferred once; its pixels are shared.
+    const reads = new Map<ImageBitmap | VideoFrame, Promise<PixelData | undefined>>();
+    const readOnce = (source: ImageBitmap | VideoFrame) => {
+      let pixels = reads.get(source);
+      if (!pixels) reads.set(source, (pixels = read(source)));
+      return pixels;
+    };
     return Promise.all(
       rows.map(async (row) => {
         if (!has(row)) return row;
@@ -33,7 +40,7 @@ export function transferImages(schema: Schema, read: ReadPixels): ((rows: readon
         await Promise.all(
           columns.map(async (c) => {
             const v = copy[c];
-            if (isTransferable(v)) copy[c] = (await read(v)) ?? UNREADABLE;
+            if (isTransferable(v)) copy[c] = (await readOnce(v)) ?? UNREADABLE;
           }),
         );
         return copy;

@@ -170,12 +170,14 @@ describe('image inputs: <video> and VideoFrame', () => {
       const bitmaps = await Promise.all([0, 1, 2].map(() => createImageBitmap(canvas)));
       const gone = new VideoFrame(canvas, { timestamp: 1 });
       gone.close();
-      const { predictions, issues } = await model.predictBatch([...bitmaps.map((b) => ({ image: b })), { image: gone }, { image }]);
+      // The first bitmap twice: transferred once, read for both rows.
+      const { predictions, issues } = await model.predictBatch([...bitmaps.map((b) => ({ image: b })), { image: gone }, { image }, { image: bitmaps[0] }]);
       expect(predictions.map((p) => (p ? Array.from((p as ClassificationPrediction).raw) : null))).to.deep.equal([
         expected,
         expected,
         expected,
         null,
+        expected,
         expected,
       ]);
       expect(issues.map((i) => [i.row, i.code])).to.deep.equal([[3, 'INVALID_IMAGE']]);
