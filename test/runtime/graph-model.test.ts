@@ -75,9 +75,8 @@ describe('runtime: a converter-made graph model from an npm package', () => {
     });
   }
 
-  // On webgpu (SwiftShader here): the golden-free load warms the pipelines up, and the outputs
-  // equal raw tfjs on cpu within 1e-3 (webgpu sums in its own order). nsfwjs's MobileNetV2 is
-  // not run here: on SwiftShader it took over 60 s per model (README "Inputs and outputs").
+  // On webgpu (SwiftShader here): the load warms the pipelines up, and the outputs equal raw tfjs
+  // on cpu within 1e-3 (webgpu sums in its own order).
   it('on webgpu equals direct tfjs on cpu within 1e-3', async () => {
     const model = await loadModel({ files: await bundleFiles(), backend: 'webgpu', remember: false });
     expect(model.info.backend).to.equal('webgpu');
