@@ -15,6 +15,7 @@ export type { LoadModelOptions, AppSchema } from './load-model.js';
 export type { RuntimeOptions } from './runtime/options.js';
 export type { OpenBundleOptions, BundleCacheOptions, BundleProgress, PublicKeyInput } from './model/open-bundle-options.js';
 export type { Model, ModelInfo, ModelStats, PredictOptions, BatchPredictions, ColumnPredictions } from './runtime/model-types.js';
+export type { ModelMemory } from './runtime/types.js';
 export type { Prediction, ClassificationPrediction, RegressionPrediction, LabelProbability } from './runtime/decode.js';
 export type { Detection, DetectionPrediction, RawPrediction, RawTensor } from './runtime/decode.js';
 export type { BackendName, Rejection, RejectionCode, AdapterInfo, Decision, Timings, LeanMode, EngineName, EngineFacts } from './runtime/types.js';

@@ -1,13 +1,18 @@
 /**
- * The digits CNN (digits 2.0.0): Conv2D 5×5×16 (ReLU) → MaxPool 2×2 → Dense 64 (ReLU) → Dense 10
- * (softmax) over the same 28×28 input and schema column as the MLP (./digits.ts).
+ * The digits CNN (digits 2.0.0): Conv2D 5×5×16 (ReLU) → MaxPool 2×2 → Conv2D 3×3×32 (ReLU) →
+ * MaxPool 2×2 → Dense 64 (ReLU) → Dense 10 (softmax) over the same 28×28 input and schema column
+ * as the MLP (./digits.ts).
  *
  * Trained as the same network written with matMuls: the pure-JS cpu backend's Conv2D backprop
- * ran ~130 s per 1,000 rows here (2 vCPU), so the convolution is an im2col — each 5×5 patch of
- * the input gathered once per batch (the input needs no gradient) and multiplied by the kernel
- * as a [25, 16] matrix. The trained weights are then set on a standard tfjs layers model
- * (Reshape → Conv2D → MaxPooling2D → Flatten → Dense → Dense), which is what ships; its outputs
- * are checked against the training forward pass before packing.
+ * ran ~130 s per 1,000 rows here (2 vCPU), and tfjs's WASM backend has no Conv2DBackpropFilter
+ * (nor the UnsortedSegmentSum that a gather's gradient needs). So each convolution is an im2col:
+ * the first layer's 5×5 patches of the input are gathered once per batch (the input needs no
+ * gradient) and multiplied by the kernel as a [25, 16] matrix; the second layer's 3×3 patches are
+ * nine slices of the pooled activations concatenated along channels (slice and concat have WASM
+ * gradients), multiplied by its kernel as a [144, 32] matrix. The trained weights are then set on
+ * a standard tfjs layers model (Reshape → Conv2D → MaxPooling2D → Conv2D → MaxPooling2D →
+ * Flatten → Dense → Dense), which is what ships; its outputs are checked against the training
+ * forward pass before packing.
  */
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
@@ -32,6 +37,10 @@ const K = 5;
 const FILTERS = 16;
 const OUT = SIDE - K + 1; // 24
 const POOLED = OUT / 2; // 12
+const K2 = 3;
+const FILTERS2 = 32;
+const OUT2 = POOLED - K2 + 1; // 10
+const POOLED2 = OUT2 / 2; // 5
 
 /** Input indices of every 5×5 patch, output position-major then (ky, kx): the Conv2D kernel's own order. */
 function patchIndices(): Int32Array {
@@ -48,6 +57,8 @@ export function digitsCnnModel(seed: number): tfl.Sequential {
     layers: [
       tfl.layers.reshape({ inputShape: [SIZE], targetShape: [SIDE, SIDE, 1] }),
       tfl.layers.conv2d({ filters: FILTERS, kernelSize: K, activation: 'relu', kernelInitializer: tfl.initializers.heNormal({ seed: seed + 1 }) }),
+      tfl.layers.maxPooling2d({ poolSize: 2 }),
+      tfl.layers.conv2d({ filters: FILTERS2, kernelSize: K2, activation: 'relu', kernelInitializer: tfl.initializers.heNormal({ seed: seed + 6 }) }),
       tfl.layers.maxPooling2d({ poolSize: 2 }),
       tfl.layers.flatten(),
       tfl.layers.dense({ units: 64, activation: 'relu', kernelInitializer: tfl.initializers.heNormal({ seed: seed + 2 }) }),
@@ -73,10 +84,12 @@ export async function trainDigitsCnn(options: DigitsCnnOptions) {
   const split = stratifiedSplit(data.labels.map(String), 0.15, options.seed);
   const trainIdx = options.limit ? split.train.slice(0, options.limit) : split.train;
   const model = digitsCnnModel(options.seed);
-  const [k1, b1, k2, b2, k3, b3] = model.getWeights();
+  const [k1, b1, c2, cb2, k2, b2, k3, b3] = model.getWeights();
   const v = {
     k1: tf.variable(tf.reshape(k1!, [K * K, FILTERS])),
     b1: tf.variable(b1!),
+    c2: tf.variable(tf.reshape(c2!, [K2 * K2 * FILTERS, FILTERS2])),
+    cb2: tf.variable(cb2!),
     k2: tf.variable(k2!),
     b2: tf.variable(b2!),
     k3: tf.variable(k3!),
@@ -89,8 +102,14 @@ export async function trainDigitsCnn(options: DigitsCnnOptions) {
       const n = x.shape[0];
       const cols = tf.reshape(tf.gather(x, patches, 1), [n * OUT * OUT, K * K]);
       const conv = tf.reshape<tf.Rank.R4>(tf.relu(tf.add(tf.matMul(cols, v.k1), v.b1)), [n, OUT, OUT, FILTERS]);
-      const pooled = tf.reshape(tf.maxPool(conv, 2, 2, 'valid'), [n, POOLED * POOLED * FILTERS]);
-      const hidden = tf.relu(tf.add(tf.matMul(pooled, v.k2), v.b2));
+      const pooled = tf.maxPool(conv, 2, 2, 'valid');
+      // (ky, kx, channel) along the last axis: the [3, 3, 16, 32] kernel's own order.
+      const slices: tf.Tensor4D[] = [];
+      for (let ky = 0; ky < K2; ky++) for (let kx = 0; kx < K2; kx++) slices.push(tf.slice(pooled, [0, ky, kx, 0], [n, OUT2, OUT2, FILTERS]));
+      const cols2 = tf.reshape(tf.concat(slices, 3), [n * OUT2 * OUT2, K2 * K2 * FILTERS]);
+      const conv2 = tf.reshape<tf.Rank.R4>(tf.relu(tf.add(tf.matMul(cols2, v.c2), v.cb2)), [n, OUT2, OUT2, FILTERS2]);
+      const pooled2 = tf.reshape(tf.maxPool(conv2, 2, 2, 'valid'), [n, POOLED2 * POOLED2 * FILTERS2]);
+      const hidden = tf.relu(tf.add(tf.matMul(pooled2, v.k2), v.b2));
       return tf.add<tf.Tensor2D>(tf.matMul(hidden, v.k3), v.b3);
     });
   const take = (idx: number[]) => {
@@ -145,7 +164,7 @@ export async function trainDigitsCnn(options: DigitsCnnOptions) {
   bar.finish();
   await tf.setBackend(previous);
   // The trained weights on the layers model that ships.
-  model.setWeights([tf.reshape(v.k1, [K, K, 1, FILTERS]), v.b1, v.k2, v.b2, v.k3, v.b3]);
+  model.setWeights([tf.reshape(v.k1, [K, K, 1, FILTERS]), v.b1, tf.reshape(v.c2, [K2, K2, FILTERS, FILTERS2]), v.cb2, v.k2, v.b2, v.k3, v.b3]);
   const predict = (idx: number[], fn: (x: tf.Tensor2D) => tf.Tensor) => {
     const x = take(idx);
     const out = tf.tidy(() => fn(x).arraySync() as number[][]);

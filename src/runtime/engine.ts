@@ -8,11 +8,17 @@ import { describe, resetBackend } from './backends.js';
 import { selectBackend } from './select.js';
 import type { Selected } from './select.js';
 import { BACKEND_NAMES } from './types.js';
-import type { Engine, EngineInit, EngineReport, Rejection, Timings } from './types.js';
+import type { Engine, EngineInit, EngineReport, ModelMemory, Rejection, Timings } from './types.js';
 
 interface LostInfo {
   reason?: string;
   message?: string;
+}
+
+/** `tf.memory()` of this realm, as {@link ModelMemory}. */
+function tfjsMemory(): ModelMemory {
+  const m = tf.memory() as tf.MemoryInfo & { numBytesInGPU?: number };
+  return { realm: 'page', tfjs: true, tensors: m.numTensors, bytes: m.numBytes, dataBuffers: m.numDataBuffers, gpuBytes: m.numBytesInGPU ?? 0 };
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -131,6 +137,9 @@ export async function createEngine(init: EngineInit, onChange?: (report: EngineR
       } catch (error) {
         return Promise.reject(fail(error));
       }
+    },
+    memory() {
+      return tfjsMemory();
     },
     async dispose() {
       if (disposed) return;

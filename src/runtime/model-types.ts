@@ -8,7 +8,7 @@ import type { BundleCacheStatus } from '../model/cache-status.js';
 import type { FeatureEntry, Schema } from '../schema/types.js';
 import type { TelemetryHandle } from '../telemetry/types.js';
 import type { Prediction } from './decode.js';
-import type { EngineFacts, Timings } from './types.js';
+import type { EngineFacts, ModelMemory, Timings } from './types.js';
 
 /** Per-call options of `predict` and `predictBatch`. */
 export interface PredictOptions {
@@ -122,6 +122,12 @@ export interface Model<Input = Record<string, unknown>> {
   predictColumns(columns: Readonly<Record<string, ArrayLike<unknown>>>, options?: PredictOptions): Promise<ColumnPredictions>;
   /** Counters since load (a fresh object each call). */
   stats(): ModelStats;
+  /**
+   * tfjs's memory where the model runs (`tf.memory()` there: the page, or in worker mode the
+   * model's worker), for leak checks: tensors, bytes, data buffers, GPU bytes. In worker mode
+   * after `dispose()`, the worker's last reading, taken after it freed the model.
+   */
+  memory(): Promise<ModelMemory>;
   /** `flush()` and `stats()` of the telemetry client when `telemetry` options were given. */
   readonly telemetry: TelemetryHandle | undefined;
   /** Frees the model's tensors, the worker and telemetry; queued calls reject with `DISPOSED`. */

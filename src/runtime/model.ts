@@ -15,6 +15,7 @@ import { compileColumns } from './columns.js';
 import type { ColumnTransform } from './columns.js';
 import type { BatchPredictions, ColumnPredictions, Model, ModelInfo, ModelStats, PredictOptions } from './model-types.js';
 import { createScheduler } from './scheduler.js';
+import { transferImages } from './transfer-images.js';
 import type { Request } from './scheduler.js';
 import type { Engine, EngineReport } from './types.js';
 
@@ -177,6 +178,8 @@ export function createModel<Input>(parts: ModelParts<Input>): Model<Input> {
 
   const enqueue = (rows: readonly unknown[], single: boolean, offset: number, options: PredictOptions | undefined, columns?: Call['columns']) =>
     new Promise<unknown>((resolve, reject) => {
+      // Disposed while image sources were being read in the worker.
+      if (disposed) return reject(disposedError());
       const call: Call = {
         rows,
         single,
@@ -194,6 +197,8 @@ export function createModel<Input>(parts: ModelParts<Input>): Model<Input> {
     });
 
   const disposedError = () => new FerryError('DISPOSED', 'This model was disposed; load it again to predict');
+  // Worker mode: ImageBitmaps and VideoFrames go to the worker to be read (transferred, not copied).
+  const withPixels = engine.readPixels && transferImages(parts.bundle.schema, engine.readPixels.bind(engine));
 
   let lastReport: EngineReport | undefined;
   let info: ModelInfo;
@@ -221,10 +226,15 @@ export function createModel<Input>(parts: ModelParts<Input>): Model<Input> {
     },
     predict(row, options) {
       if (disposed) return Promise.reject(disposedError());
+      const read = withPixels?.([row]);
+      if (read) return read.then(([r]) => enqueue([r], true, 0, options) as Promise<Prediction>);
       return enqueue([row], true, 0, options) as Promise<Prediction>;
     },
-    async predictBatch(rows, options) {
+    async predictBatch(input, options) {
       if (disposed) throw disposedError();
+      // Awaited only when there are sources to read: otherwise the call is queued in this turn, as before.
+      const read = withPixels?.(input);
+      const rows = read ? ((await read) as readonly Input[]) : input;
       const chunks: Array<Promise<unknown>> = [];
       for (let start = 0; start < rows.length; start += maxBatch) chunks.push(enqueue(rows.slice(start, start + maxBatch), false, start, options));
       const parts = (await Promise.all(chunks)) as BatchPredictions[];
@@ -256,6 +266,9 @@ export function createModel<Input>(parts: ModelParts<Input>): Model<Input> {
     },
     stats() {
       return { ...counts, aborted: scheduler.stats.aborted, timedOut: scheduler.stats.timedOut };
+    },
+    async memory() {
+      return (await engine.memory?.()) ?? { realm: 'page', tfjs: false, tensors: 0, bytes: 0, dataBuffers: 0, gpuBytes: 0 };
     },
     // Only flush and stats: the recorder stays with the runtime.
     telemetry: telemetry && { flush: () => telemetry.flush(), stats: () => telemetry.stats() },

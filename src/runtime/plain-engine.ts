@@ -118,6 +118,10 @@ export function createPlainEngine(
         }
       }
     },
+    memory() {
+      // Until the background measurement brings tfjs up, this engine holds no tensors.
+      return tfjs?.memory?.() ?? { realm: 'page', tfjs: false, tensors: 0, bytes: 0, dataBuffers: 0, gpuBytes: 0 };
+    },
     async dispose() {
       disposed = true;
       await tfjs?.dispose();

@@ -4,6 +4,7 @@
  */
 import type { io } from '@tensorflow/tfjs-core';
 import type { InputTensor } from '../model/manifest.js';
+import type { PixelData } from '../schema/image.js';
 
 /** A tfjs backend ferryml knows how to bring up. */
 export type BackendName = 'webgpu' | 'wasm' | 'cpu';
@@ -201,6 +202,30 @@ export interface EngineInit {
   engineReason?: string;
 }
 
+/**
+ * tfjs's memory where a model runs, as `model.memory()` reports it: `tf.memory()` of that realm
+ * (the page's counts include every model on the page; a worker holds one model).
+ */
+export interface ModelMemory {
+  /** `"page"`, or `"worker"` (worker mode: asked of the worker). */
+  realm: 'page' | 'worker';
+  /** Whether tfjs is loaded there; false for a plain-JS kernel (no tensors at all). */
+  tfjs: boolean;
+  /** `tf.memory().numTensors`. */
+  tensors: number;
+  /** `tf.memory().numBytes`. */
+  bytes: number;
+  /** `tf.memory().numDataBuffers`. */
+  dataBuffers: number;
+  /** Bytes in GPU buffers (webgpu's `numBytesInGPU`), 0 elsewhere. */
+  gpuBytes: number;
+  /**
+   * Worker mode after `dispose()`: true, and the counts are the worker's last reading, taken after
+   * it freed the model and just before it closed (the worker itself is gone).
+   */
+  disposed?: boolean;
+}
+
 /** A model running on one backend, in this realm or in a worker; the scheduler feeds it batches. */
 export interface Engine {
   /** The current state; replaced (not mutated) when the model moves to another backend. */
@@ -209,4 +234,12 @@ export interface Engine {
   run(input: Float32Array, rows: number): Float32Array | Promise<Float32Array>;
   /** Frees the model's tensors (and the worker). Later runs reject with `DISPOSED`. */
   dispose(): Promise<void>;
+  /** tfjs's memory where the engine runs (absent: no tfjs, nothing to count). */
+  memory?(): ModelMemory | Promise<ModelMemory>;
+  /**
+   * Takes ownership of an ImageBitmap or VideoFrame and reads its pixels where the engine runs (a
+   * worker: transferred, drawn there, then closed). Absent: image sources are read on the page.
+   * Resolves undefined when the source could not be read.
+   */
+  readPixels?(source: ImageBitmap | VideoFrame): Promise<PixelData | undefined>;
 }

@@ -5,7 +5,8 @@
 import { FerryError } from '../errors.js';
 import { deserializeError } from './worker-protocol.js';
 import type { FromWorker, ToWorker } from './worker-protocol.js';
-import type { Engine, EngineInit, EngineReport } from './types.js';
+import type { PixelData } from '../schema/image.js';
+import type { Engine, EngineInit, EngineReport, ModelMemory } from './types.js';
 
 interface Pending {
   resolve(output: Float32Array): void;
@@ -36,6 +37,9 @@ export function createWorkerEngine(
   const where = url === true ? "the SDK's own ferryml-worker.js (next to its chunks)" : url.href;
   const post = (message: ToWorker, transfer: Transferable[] = []) => worker.postMessage(message, transfer);
   const pending = new Map<number, Pending>();
+  // Pixel reads and memory questions, each answered by its id.
+  const asked = new Map<number, { resolve(value: unknown): void; reject(error: FerryError): void }>();
+  let finalMemory: ModelMemory | undefined;
   let report: EngineReport | undefined;
   let broken: FerryError | undefined;
   let nextId = 1;
@@ -47,8 +51,25 @@ export function createWorkerEngine(
     started?.reject(error);
     for (const p of pending.values()) p.reject(error);
     pending.clear();
+    for (const a of asked.values()) a.reject(error);
+    asked.clear();
     worker.terminate();
     onDisposed?.();
+  };
+
+  /** Posts a question with a fresh id; settles with the worker's answer, or rejects when the worker breaks. */
+  const ask = <T>(send: (id: number) => void): Promise<T> => {
+    if (broken) return Promise.reject(broken);
+    const id = nextId++;
+    return new Promise<T>((resolve, reject) => {
+      asked.set(id, { resolve, reject });
+      try {
+        send(id);
+      } catch (error) {
+        asked.delete(id);
+        reject(error);
+      }
+    });
   };
 
   const engine: Engine = {
@@ -61,6 +82,18 @@ export function createWorkerEngine(
       return new Promise<Float32Array>((resolve, reject) => {
         pending.set(id, { resolve, reject });
         post({ type: 'run', id, input, rows }, [input.buffer]);
+      });
+    },
+    memory() {
+      if (finalMemory) return Promise.resolve(finalMemory);
+      return ask<ModelMemory>((id) => post({ type: 'memory', id }));
+    },
+    readPixels(source) {
+      // Transferred, not copied: the page's ImageBitmap is detached and its VideoFrame closed as
+      // soon as this posts. A source that is already closed cannot be transferred (DataCloneError).
+      return ask<PixelData | undefined>((id) => post({ type: 'pixels', id, source }, [source])).catch((error: unknown) => {
+        if (error instanceof DOMException) return undefined;
+        throw error;
       });
     },
     async dispose() {
@@ -92,7 +125,14 @@ export function createWorkerEngine(
       case 'report':
         report = message.report;
         return onChange?.(report);
+      case 'pixels':
+      case 'memory': {
+        const a = asked.get(message.id);
+        asked.delete(message.id);
+        return a?.resolve(message.type === 'pixels' ? message.pixels : message.memory);
+      }
       case 'disposed':
+        if (message.memory) finalMemory = message.memory;
         return onDisposed?.();
     }
   });

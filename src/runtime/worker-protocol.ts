@@ -4,10 +4,17 @@
  */
 import { FerryError } from '../errors.js';
 import type { FerryErrorCode } from '../errors.js';
-import type { EngineInit, EngineReport } from './types.js';
+import type { PixelData } from '../schema/image.js';
+import type { EngineInit, EngineReport, ModelMemory } from './types.js';
 
 /** Page → worker. */
-export type ToWorker = { type: 'init'; init: EngineInit } | { type: 'run'; id: number; input: Float32Array; rows: number } | { type: 'dispose' };
+export type ToWorker =
+  | { type: 'init'; init: EngineInit }
+  | { type: 'run'; id: number; input: Float32Array; rows: number }
+  /** An image source, transferred: the worker reads its pixels and closes it. */
+  | { type: 'pixels'; id: number; source: ImageBitmap | VideoFrame }
+  | { type: 'memory'; id: number }
+  | { type: 'dispose' };
 
 /** Worker → page. */
 export type FromWorker =
@@ -16,7 +23,11 @@ export type FromWorker =
   | { type: 'result'; id: number; output: Float32Array }
   | { type: 'error'; id: number; error: SerializedError }
   | { type: 'report'; report: EngineReport }
-  | { type: 'disposed' };
+  /** The source's RGBA pixels (buffer transferred), or undefined when it could not be read. */
+  | { type: 'pixels'; id: number; pixels: PixelData | undefined }
+  | { type: 'memory'; id: number; memory: ModelMemory }
+  /** `memory`: the worker's tfjs memory after it freed the model. */
+  | { type: 'disposed'; memory?: ModelMemory };
 
 /** A FerryError as structured-clonable data. */
 export interface SerializedError {

@@ -1,12 +1,15 @@
 /**
  * The worker entry (built as dist/ferryml-worker.js): runs the engine off the page's main
- * thread. The page validates and transforms rows and sends Float32Arrays here. Like the page,
+ * thread. The page validates and transforms rows and sends Float32Arrays here; ImageBitmaps and
+ * VideoFrames are transferred here to be drawn and read (then closed), off the page. Like the page,
  * the worker imports tfjs only when the model needs it (start-engine.ts).
  */
 import { startEngine } from './start-engine.js';
 import { serializeError } from './worker-protocol.js';
 import type { FromWorker, ToWorker } from './worker-protocol.js';
-import type { Engine } from './types.js';
+import type { Engine, ModelMemory } from './types.js';
+import { drawPixels, naturalSize } from '../schema/image.js';
+import type { PixelData, Scratch } from '../schema/image.js';
 
 // The DOM lib types `self` as a Window; in a dedicated worker it is the worker's global scope.
 const scope = globalThis as unknown as {
@@ -17,6 +20,9 @@ const scope = globalThis as unknown as {
 const post = (message: FromWorker, transfer: Transferable[] = []) => scope.postMessage(message, transfer);
 
 let engine: Promise<Engine> | undefined;
+/** The canvas image sources are drawn on to read their pixels. */
+const scratch: Scratch = { canvas: undefined };
+const NO_TFJS: ModelMemory = { realm: 'worker', tfjs: false, tensors: 0, bytes: 0, dataBuffers: 0, gpuBytes: 0 };
 
 scope.addEventListener('message', (event) => {
   const message = event.data;
@@ -35,13 +41,37 @@ scope.addEventListener('message', (event) => {
       (output) => post({ type: 'result', id, output }, [output.buffer]),
       (error: unknown) => post({ type: 'error', id, error: serializeError(error, 'INFERENCE_FAILED') }),
     );
+  } else if (message.type === 'pixels') {
+    const { id, source } = message;
+    let pixels: PixelData | undefined;
+    try {
+      const [sw, sh] = naturalSize(source);
+      pixels = sw >= 1 && sh >= 1 ? drawPixels(source, sw, sh, scratch) : undefined;
+    } catch {
+      // A source that cannot be drawn or read (cross-origin): the page reports INVALID_IMAGE.
+      pixels = undefined;
+    } finally {
+      // Ours now: a VideoFrame holds decoder memory until closed, an ImageBitmap its pixels.
+      source.close();
+    }
+    const data = pixels?.data as Uint8ClampedArray | undefined;
+    post({ type: 'pixels', id, pixels }, data ? [data.buffer] : []);
+  } else if (message.type === 'memory') {
+    const { id } = message;
+    void (async () => (await engine?.catch(() => undefined))?.memory?.())().then((memory) =>
+      post({ type: 'memory', id, memory: { ...(memory ?? NO_TFJS), realm: 'worker' } }),
+    );
     // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- a message from across the worker boundary: ignore unknown types
   } else if (message.type === 'dispose') {
+    let memory: ModelMemory | undefined;
     void (engine ?? Promise.reject(new Error('never started')))
-      .then((e) => e.dispose())
+      .then(async (e) => {
+        await e.dispose();
+        memory = { ...((await e.memory?.()) ?? NO_TFJS), realm: 'worker', disposed: true };
+      })
       .catch(() => undefined)
       .finally(() => {
-        post({ type: 'disposed' });
+        post(memory ? { type: 'disposed', memory } : { type: 'disposed' });
         scope.close();
       });
   }

@@ -119,7 +119,15 @@ function checkImage(s: Extract<Step, { kind: 'image' }>, at: Where): void {
   const weights = Array.isArray(s.grayscale) && s.grayscale.length === 3 && s.grayscale.every(isFinite);
   if (!weights && !oneOf(s.grayscale, ['luma', 'mean', 'alpha'])) fail(at, '"grayscale" must be luma, mean, alpha or [r, g, b] weights');
   if (!oneOf(s.channelOrder, ['rgb', 'bgr'])) fail(at, '"channelOrder" must be rgb or bgr');
-  if (!oneOf(s.crop, ['none', 'center'])) fail(at, '"crop" must be none or center');
+  if (!oneOf(s.crop, ['none', 'center', 'letterbox'])) fail(at, '"crop" must be none, center or letterbox');
+  if (s.crop !== 'letterbox' && (s.pad !== undefined || s.letterboxAlign !== undefined))
+    fail(at, '"pad" and "letterboxAlign" apply only with "crop": "letterbox"');
+  if (
+    s.pad !== undefined &&
+    (!Array.isArray(s.pad) || !(s.pad.length === 1 || s.pad.length === s.channels) || !s.pad.every((v) => isFinite(v) && v >= 0 && v <= 255))
+  )
+    fail(at, `"pad" must hold 1 or ${s.channels} pixel values in 0..255`);
+  if (!oneOf(s.letterboxAlign, ['center', 'top-left'])) fail(at, '"letterboxAlign" must be center or top-left');
   if (s.invert !== undefined && typeof s.invert !== 'boolean') fail(at, '"invert" must be a boolean');
   for (const key of ['scale', 'offset'] as const) {
     const v = s[key];

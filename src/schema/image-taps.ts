@@ -86,15 +86,18 @@ export function axisTaps(src: number, dst: number, mode: AxisMode): AxisTaps {
 const CACHE_SIZE = 4;
 
 /**
- * Returns the taps for `src → dst` from `cache` (keyed by source size), building them on a miss;
- * the oldest entry is dropped beyond {@link CACHE_SIZE} so a stream of odd sizes stays bounded.
+ * Returns the taps for `src → dst` from `cache` (keyed by both sizes: a letterbox's `dst` depends
+ * on the source's aspect ratio), building them on a miss; the oldest entry is dropped beyond
+ * {@link CACHE_SIZE} so a stream of odd sizes stays bounded.
  */
 export function cachedTaps(cache: Map<number, AxisTaps>, src: number, dst: number, mode: AxisMode): AxisTaps {
-  let taps = cache.get(src);
+  // dst ≤ 4096 (the schema's limit), so src · 8192 + dst is unique and an exact integer.
+  const key = src * 8192 + dst;
+  let taps = cache.get(key);
   if (taps === undefined) {
     if (cache.size >= CACHE_SIZE) cache.delete(cache.keys().next().value!);
     taps = axisTaps(src, dst, mode);
-    cache.set(src, taps);
+    cache.set(key, taps);
   }
   return taps;
 }

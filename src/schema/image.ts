@@ -1,8 +1,10 @@
 /**
- * The `image` step: pixels from ImageData, a canvas, an ImageBitmap/<img>, or a plain array →
+ * The `image` step: pixels from ImageData, a canvas, an ImageBitmap/<img>/<video>/VideoFrame, or a plain array →
  * `height × width × channels` floats (HWC), resized and converted without intermediate buffers.
  * Shrinking averages each output pixel's whole source footprint, enlarging is bilinear
  * (./image-taps.ts); channels are resampled independently (ImageData is not premultiplied).
+ * A centre crop reads a window of the source; a letterbox writes the resized source into a window
+ * of the output and pads the rest.
  */
 import { report } from './issues.js';
 import type { IssueSink } from './issues.js';
@@ -19,8 +21,9 @@ export interface PixelData {
 
 /**
  * What an image column accepts: ImageData-like pixels, a canvas (HTML or Offscreen), an
- * ImageBitmap or <img> (drawn once to read its pixels), or an array already at the schema's
- * size holding `width × height × c` values for c = 1, 3 or 4.
+ * ImageBitmap, `<img>`, `<video>` (its current frame) or `VideoFrame` (each drawn once at its
+ * natural size to read its pixels), or an array already at the schema's size holding
+ * `width × height × c` values for c = 1, 3 or 4.
  */
 export type ImageSource = PixelData | ArrayLike<number> | { getContext(kind: '2d'): unknown; width: number; height: number } | object;
 
@@ -37,6 +40,13 @@ export function compileImage(column: string, step: ImageStep): ImageWriter {
   const invert = step.invert === true;
   const bgr = step.channelOrder === 'bgr';
   const center = step.crop === 'center';
+  const letterbox = step.crop === 'letterbox';
+  const centred = step.letterboxAlign !== 'top-left';
+  // Padding goes through scale/offset like a pixel (it is given per output channel).
+  const pad = Array.from({ length: c }, (_, i) => {
+    const p = step.pad ?? [0];
+    return p[p.length === 1 ? 0 : i]! * scale[i]! + offset[i]!;
+  });
   const MODES: Record<string, AxisMode> = {
     nearest: 'nearest',
     'bilinear-half-pixel': 'half-pixel',
@@ -47,10 +57,10 @@ export function compileImage(column: string, step: ImageStep): ImageWriter {
   // Resampling weights per source size, per axis: built on the first image of a size, reused after.
   const xTaps = new Map<number, AxisTaps>();
   const yTaps = new Map<number, AxisTaps>();
-  const expected = `an image (ImageData, canvas, ImageBitmap) or ${w}×${h}×{1,3,4} values`;
-  let scratch: { getContext(kind: '2d'): unknown; width: number; height: number } | undefined;
+  const expected = `an image (ImageData, canvas, ImageBitmap, <img>, <video> with a frame, open VideoFrame) or ${w}×${h}×{1,3,4} values`;
+  const scratch: Scratch = { canvas: undefined };
 
-  /** Reads pixels out of a drawable (canvas, bitmap, <img>); undefined when it is not one. */
+  /** Reads pixels out of a drawable (canvas, bitmap, <img>, <video>, VideoFrame); undefined when it is not one. */
   function pixelsOf(raw: object): PixelData | undefined {
     if ('data' in raw && 'width' in raw && 'height' in raw) return raw as PixelData;
     if (ArrayBuffer.isView(raw) || Array.isArray(raw)) {
@@ -58,22 +68,13 @@ export function compileImage(column: string, step: ImageStep): ImageWriter {
       const sc = n / (w * h);
       return sc === 1 || sc === 3 || sc === 4 ? { data: raw as ArrayLike<number>, width: w, height: h } : undefined;
     }
-    const drawable = raw as { getContext?: unknown; width?: unknown; height?: unknown };
-    if (typeof drawable.width !== 'number' || typeof drawable.height !== 'number' || drawable.width < 1 || drawable.height < 1) return undefined;
-    if (typeof drawable.getContext === 'function') {
+    const [sw, sh] = naturalSize(raw);
+    if (!(sw >= 1 && sh >= 1)) return undefined;
+    if (typeof (raw as { getContext?: unknown }).getContext === 'function') {
       const ctx = (raw as { getContext(k: '2d'): CanvasRenderingContext2D | null }).getContext('2d');
-      return ctx?.getImageData(0, 0, drawable.width, drawable.height) ?? undefined;
+      return ctx?.getImageData(0, 0, sw, sh) ?? undefined;
     }
-    if (typeof OffscreenCanvas === 'undefined') return undefined;
-    // An ImageBitmap / <img> has no pixels to read directly: draw it on one reused canvas.
-    scratch ??= new OffscreenCanvas(drawable.width, drawable.height);
-    scratch.width = drawable.width;
-    scratch.height = drawable.height;
-    const ctx = scratch.getContext('2d') as OffscreenCanvasRenderingContext2D | null;
-    if (!ctx) return undefined;
-    ctx.clearRect(0, 0, drawable.width, drawable.height);
-    ctx.drawImage(raw as CanvasImageSource, 0, 0);
-    return ctx.getImageData(0, 0, drawable.width, drawable.height);
+    return drawPixels(raw as CanvasImageSource, sw, sh, scratch);
   }
 
   return (raw, out, start, sink) => {
@@ -99,17 +100,37 @@ export function compileImage(column: string, step: ImageStep): ImageWriter {
     }
     const ox = (sw - cw) >> 1;
     const oy = (sh - ch) >> 1;
-    const xt = cachedTaps(xTaps, cw, w, mode);
-    const yt = cachedTaps(yTaps, ch, h, mode);
+    // Letterbox: the source resized to iw × ih (aspect ratio kept) at (lx, ly) of the output.
+    let iw = w;
+    let ih = h;
+    if (letterbox && sw * h !== sh * w) {
+      const r = Math.min(w / sw, h / sh);
+      iw = Math.max(1, Math.min(w, roundHalfEven(sw * r)));
+      ih = Math.max(1, Math.min(h, roundHalfEven(sh * r)));
+    }
+    const lx = centred ? (w - iw) >> 1 : 0;
+    const ly = centred ? (h - ih) >> 1 : 0;
+    const xt = cachedTaps(xTaps, cw, iw, mode);
+    const yt = cachedTaps(yTaps, ch, ih, mode);
     const { weights: xw, at: xat, first: xfirst } = xt;
     const { weights: yw, at: yat, first: yfirst } = yt;
     const norm = xt.norm * yt.norm;
     let o = start;
-    for (let y = 0; y < h; y++) {
+    for (let ty = 0; ty < h; ty++) {
+      const y = ty - ly;
+      if (y < 0 || y >= ih) {
+        for (let x = 0; x < w; x++) for (let k = 0; k < c; k++) out[o++] = pad[k]!;
+        continue;
+      }
       const ya = yat[y]!;
       const yb = yat[y + 1]!;
       const row0 = yfirst[y]! - ya;
-      for (let x = 0; x < w; x++) {
+      for (let tx = 0; tx < w; tx++) {
+        const x = tx - lx;
+        if (x < 0 || x >= iw) {
+          for (let k = 0; k < c; k++) out[o++] = pad[k]!;
+          continue;
+        }
         const xa = xat[x]!;
         const xb = xat[x + 1]!;
         const col0 = xfirst[x]! - xa;
@@ -158,6 +179,53 @@ export function compileImage(column: string, step: ImageStep): ImageWriter {
     }
     return true;
   };
+}
+
+/** Python's `round()` (halves to even), as letterbox code computes the resized size. */
+function roundHalfEven(v: number): number {
+  const f = Math.floor(v);
+  const d = v - f;
+  return d > 0.5 || (d === 0.5 && f % 2 !== 0) ? f + 1 : f;
+}
+
+/**
+ * The size a source is drawn at by `drawImage(source, 0, 0)`: a `<video>`'s frame size
+ * (its `width` attribute is the element's layout size, 0 unless set), a `VideoFrame`'s display
+ * size (0 once closed), an `<img>`'s natural size (its `width` follows CSS), else `width`/`height`
+ * (canvas, ImageBitmap: 0 once transferred or closed). NaN when the source has none.
+ */
+export function naturalSize(raw: object): [number, number] {
+  const r = raw as Record<string, unknown>;
+  const pick = (a: string, b: string): [number, number] | undefined => (typeof r[a] === 'number' && typeof r[b] === 'number' ? [r[a], r[b]] : undefined);
+  return (
+    pick('videoWidth', 'videoHeight') ?? pick('displayWidth', 'displayHeight') ?? pick('naturalWidth', 'naturalHeight') ?? pick('width', 'height') ?? [NaN, NaN]
+  );
+}
+
+/** One reused canvas per image writer (or per worker) to draw sources on. */
+export interface Scratch {
+  canvas: OffscreenCanvas | undefined;
+}
+
+/**
+ * Draws a source without pixels of its own (ImageBitmap, `<img>`, `<video>`, `VideoFrame`) at
+ * its natural `sw × sh` on the scratch canvas and reads the pixels back; undefined without
+ * OffscreenCanvas. Throws what `getImageData` throws (SecurityError for a cross-origin source).
+ */
+export function drawPixels(source: CanvasImageSource, sw: number, sh: number, scratch: Scratch): PixelData | undefined {
+  if (typeof OffscreenCanvas === 'undefined') return undefined;
+  scratch.canvas ??= new OffscreenCanvas(sw, sh);
+  const canvas = scratch.canvas;
+  if (canvas.width !== sw || canvas.height !== sh) {
+    canvas.width = sw;
+    canvas.height = sh;
+  }
+  // Read back on every call (video frames): a CPU-backed canvas makes getImageData cheap.
+  const ctx = canvas.getContext('2d', { willReadFrequently: true });
+  if (!ctx) return undefined;
+  ctx.clearRect(0, 0, sw, sh);
+  ctx.drawImage(source, 0, 0, sw, sh);
+  return ctx.getImageData(0, 0, sw, sh);
 }
 
 /** A source value as a pixel: clamped to 0..255, NaN → 0. */

@@ -18,7 +18,7 @@ const HINTS: Record<IssueCode, string> = {
   UNKNOWN_CATEGORY: 'send a category seen in training, or refit with unknown: "ignore"',
   OUT_OF_RANGE: 'the value is outside the training range; the prediction may be unreliable',
   UNKNOWN_COLUMN: 'remove the key, or add the column to the schema',
-  INVALID_IMAGE: 'send ImageData, a canvas, an ImageBitmap, or a typed array of the schema size',
+  INVALID_IMAGE: 'send ImageData, a canvas, an ImageBitmap, an <img>, a <video> that has a frame, an open VideoFrame, or a typed array of the schema size',
 };
 
 const WARNING_HINTS: Partial<Record<IssueCode, string>> = {

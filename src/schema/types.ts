@@ -213,9 +213,25 @@ export interface ImageStep {
   channelOrder?: 'rgb' | 'bgr';
   /**
    * `"center"`: the largest centred region of the source with the target's aspect ratio is
-   * resized (the rest is cut off); `"none"`: the whole source is resized, stretching. @default "none"
+   * resized (the rest is cut off); `"none"`: the whole source is resized, stretching.
+   * `"letterbox"`: the whole source is resized to fit inside the target with its aspect ratio kept
+   * (scale `r = min(width / sourceWidth, height / sourceHeight)`, resized size
+   * `round(sourceWidth · r) × round(sourceHeight · r)`, halves rounded to even), and the rest is
+   * filled with `pad`, as detectors' training code does (Ultralytics YOLOv5 `letterbox()` with
+   * `auto=False`: the image centred, the odd pixel of padding right/bottom). @default "none"
    */
-  crop?: 'none' | 'center';
+  crop?: 'none' | 'center' | 'letterbox';
+  /**
+   * With `crop: "letterbox"`: the pixel value (0..255, per output channel, length 1 or
+   * `channels`) written where the image does not reach, then scaled and offset like every pixel
+   * (it is not gray-converted, reordered or inverted). YOLO pipelines pad with 114. @default [0]
+   */
+  pad?: readonly number[];
+  /**
+   * With `crop: "letterbox"`: where the resized image sits. `"center"`: padding split evenly, the
+   * odd pixel right/bottom (YOLOv5); `"top-left"`: all padding right and bottom (YOLOX). @default "center"
+   */
+  letterboxAlign?: 'center' | 'top-left';
   /** Invert 0..255 values before scaling (white-on-black training data drawn black-on-white). @default false */
   invert?: boolean;
   /** Per-channel multiplier (length 1 or `channels`), applied to 0..255 values. */

@@ -69,3 +69,92 @@ test('BGR order, gray weights, centre crop; existing schemas read the same', () 
   const bilinear = schemaOf({ width: 3, height: 2, channels: 3, scale: [1], offset: [0] }).parse({ img: src });
   assert.deepEqual(Array.from(area), Array.from(bilinear));
 });
+
+test('letterbox: the source resized with its aspect ratio into the target, padded as YOLOv5 letterbox() does', async () => {
+  await tf.setBackend('cpu');
+  // [source w, h, target w, h, resized w, h, left, top] — sizes worked out by hand from
+  // r = min(w / sw, h / sh), round(s · r) with halves to even (Python), padding split with the
+  // odd pixel right/bottom. 8×5 → 4×4: 5 · 0.5 = 2.5 rounds to 2 (Math.round would give 3).
+  const cases = [
+    [64, 48, 32, 32, 32, 24, 0, 4],
+    [50, 20, 16, 16, 16, 6, 0, 5],
+    [7, 5, 16, 11, 15, 11, 0, 0],
+    [8, 5, 4, 4, 4, 2, 0, 1],
+    [20, 40, 15, 12, 6, 12, 4, 0],
+    [30, 30, 20, 10, 10, 10, 5, 0],
+  ] as const;
+  for (const [sw, sh, w, h, nw, nh, left, top] of cases) {
+    const src = pixels(sw, sh);
+    const rgb = Float32Array.from({ length: sw * sh * 3 }, (_, i) => src.data[Math.floor(i / 3) * 4 + (i % 3)]!);
+    for (const align of ['center', 'top-left'] as const) {
+      const [l, t] = align === 'center' ? [left, top] : [0, 0];
+      for (const [resize, sample] of [
+        // tfjs nearest with halfPixelCenters samples floor((o + 0.5) · scale): the same pixels, so exact.
+        ['nearest', (x: tf.Tensor3D) => tf.image.resizeNearestNeighbor(x, [nh, nw], false, true)],
+        ['bilinear-half-pixel', (x: tf.Tensor3D) => tf.image.resizeBilinear(x, [nh, nw], false, true)],
+      ] as const) {
+        const step = {
+          width: w,
+          height: h,
+          channels: 3,
+          resize,
+          crop: 'letterbox',
+          letterboxAlign: align,
+          pad: [114, 0, 255],
+          scale: [1 / 255],
+          offset: [-0.5],
+        } as const;
+        const ours = schemaOf(step).parse({ img: src });
+        const theirs = tf.tidy(() => {
+          const resized = sample(tf.tensor3d(rgb, [sh, sw, 3]));
+          // Each channel padded with its own value, then scaled and offset like the pixels.
+          const padded = tf.concat(
+            [114, 0, 255].map((value, k) =>
+              tf.pad(
+                tf.slice(resized, [0, 0, k], [nh, nw, 1]),
+                [
+                  [t, h - nh - t],
+                  [l, w - nw - l],
+                  [0, 0],
+                ],
+                value,
+              ),
+            ),
+            2,
+          );
+          return padded.dataSync();
+        });
+        // Scaled in float64 as a pixel is (v · scale + offset), then stored as float32.
+        const expected = Float32Array.from(theirs, (v) => v * (1 / 255) - 0.5);
+        assert.equal(ours.length, expected.length);
+        let worst = 0;
+        for (let i = 0; i < ours.length; i++) worst = Math.max(worst, Math.abs(ours[i]! - expected[i]!));
+        const label = `${sw}×${sh} → ${w}×${h} ${resize} ${align}`;
+        if (resize === 'nearest') assert.deepEqual(Array.from(ours), Array.from(expected), label);
+        else assert.ok(worst < 1e-5, `${label}: max difference ${worst}`);
+      }
+    }
+  }
+  // Gray output pads with the one given value; the source's own aspect ratio needs no padding.
+  const gray = schemaOf({ width: 4, height: 4, channels: 1, crop: 'letterbox', pad: [7], resize: 'nearest', scale: [1], offset: [0] });
+  const wide = gray.parse({ img: { data: new Uint8ClampedArray(8 * 4 * 4).fill(255), width: 8, height: 4 } });
+  assert.deepEqual(Array.from(wide), [7, 7, 7, 7, 255, 255, 255, 255, 255, 255, 255, 255, 7, 7, 7, 7]);
+  const square = gray.parse({ img: { data: new Uint8ClampedArray(8 * 8 * 4).fill(255), width: 8, height: 8 } });
+  assert.deepEqual(Array.from(square), new Array(16).fill(255));
+});
+
+test('letterbox options are checked with coded errors; pad without letterbox is refused', () => {
+  const bad: Array<[Partial<ImageStep>, RegExp]> = [
+    [{ crop: 'letterbox', pad: [300] }, /"pad" must hold 1 or 3 pixel values in 0\.\.255/],
+    [{ crop: 'letterbox', pad: [1, 2] }, /"pad" must hold 1 or 3/],
+    [{ crop: 'center', pad: [114] }, /apply only with "crop": "letterbox"/],
+    [{ letterboxAlign: 'center' }, /apply only with "crop": "letterbox"/],
+    [{ crop: 'letterbox', letterboxAlign: 'middle' as never }, /"letterboxAlign" must be center or top-left/],
+    [{ crop: 'fit' as never }, /"crop" must be none, center or letterbox/],
+  ];
+  for (const [extra, message] of bad)
+    assert.throws(
+      () => schemaOf({ width: 4, height: 4, channels: 3, scale: [1], offset: [0], ...extra }),
+      (error: Error & { code?: string }) => error.code === 'SCHEMA_INVALID' && message.test(error.message),
+    );
+});

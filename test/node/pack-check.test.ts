@@ -106,3 +106,43 @@ test('pack: wrong labels count, a schema no client can compile, or outputs the m
   assert.match(raw.out, /describes 2 outputs but the model returns 1/);
   assert.equal(existsSync(join(dir, 'models', 'm', '1.0.0')), false);
 });
+
+test('pack: an image schema with a letterbox step loads and passes its golden rows; a pad without letterbox is refused', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'ferryml-pack-letterbox-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const DIGITS = 'models/digits/2.0.0';
+  for (const file of ['model.json', 'group1-shard1of1.bin']) cpSync(join(DIGITS, file), join(dir, 'model', file));
+  cpSync(join(DIGITS, 'golden.json'), join(dir, 'golden.json'));
+  const schema = JSON.parse(readFileSync(join(DIGITS, 'schema.json'), 'utf8'));
+  const step = schema.columns[0].steps[0];
+  // The golden digits are 28×28 already, so the letterboxed tensor is the trained one.
+  writeFileSync(
+    join(dir, 'schema.json'),
+    JSON.stringify({ ...schema, columns: [{ ...schema.columns[0], steps: [{ ...step, crop: 'letterbox', pad: [0] }] }] }),
+  );
+  const labels = '0,1,2,3,4,5,6,7,8,9';
+  const ok = await pack(dir, '--labels', labels);
+  assert.equal(ok.code, 0, ok.out);
+  const packed = JSON.parse(readFileSync(join(dir, 'models', 'm', '1.0.0', 'schema.json'), 'utf8'));
+  assert.deepEqual([packed.columns[0].steps[0].crop, packed.columns[0].steps[0].pad], ['letterbox', [0]]);
+  writeFileSync(join(dir, 'schema.json'), JSON.stringify({ ...schema, columns: [{ ...schema.columns[0], steps: [{ ...step, crop: 'center', pad: [0] }] }] }));
+  const bad = await cli(
+    'pack',
+    join(dir, 'model'),
+    '--name',
+    'm',
+    '--version',
+    '1.0.1',
+    '--schema',
+    join(dir, 'schema.json'),
+    '--golden',
+    join(dir, 'golden.json'),
+    '--out',
+    join(dir, 'models'),
+    '--labels',
+    labels,
+  );
+  assert.equal(bad.code, 1, bad.out);
+  assert.match(bad.out, /"pad" and "letterboxAlign" apply only with "crop": "letterbox"/);
+  assert.equal(existsSync(join(dir, 'models', 'm', '1.0.1')), false);
+});

@@ -67,6 +67,16 @@ describe('ferryml fit / transform / types', () => {
     const mixed = cli('fit', '--spec', join(dir, 'mixed.spec.json'), '--data', join(dir, 'x.json'));
     assert.equal(mixed.status, 0, mixed.stderr);
     assert.equal(JSON.parse(mixed.stdout).width, 150529);
+    // A letterboxed detector input (YOLO-style grey padding) fits the same way; a bad pad is refused.
+    const letterbox = { ...image, width: 640, height: 640, crop: 'letterbox', pad: [114], resize: 'bilinear-half-pixel' };
+    writeFileSync(join(dir, 'letterbox.spec.json'), JSON.stringify({ columns: { img: { type: 'image', image: letterbox } } }));
+    const lb = cli('fit', '--spec', join(dir, 'letterbox.spec.json'));
+    assert.equal(lb.status, 0, lb.stderr);
+    assert.deepEqual(JSON.parse(lb.stdout).columns[0].steps[0], { kind: 'image', ...letterbox });
+    writeFileSync(join(dir, 'letterbox-bad.spec.json'), JSON.stringify({ columns: { img: { type: 'image', image: { ...letterbox, pad: [-1] } } } }));
+    const refused = cli('fit', '--spec', join(dir, 'letterbox-bad.spec.json'));
+    assert.equal(refused.status, 1);
+    assert.match(refused.stderr, /"pad" must hold 1 or 3 pixel values in 0\.\.255/);
   });
 
   it('transform prints features, rows (null for a rejected row) and issues; JSON and CSV agree', () => {

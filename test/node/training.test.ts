@@ -39,7 +39,7 @@ test('the shipped digits CNN records its provenance and held-out accuracy', asyn
   const m = JSON.parse(readFileSync('models/digits/2.0.0/manifest.json', 'utf8'));
   assert.equal(m.training.seed, 42);
   assert.equal(m.training.data.rows, 10_000);
-  assert.ok(m.training.metrics.heldOutAccuracy >= 0.97, `held-out accuracy ${m.training.metrics.heldOutAccuracy}`);
+  assert.ok(m.training.metrics.heldOutAccuracy >= 0.98, `held-out accuracy ${m.training.metrics.heldOutAccuracy}`);
   assert.equal(JSON.parse(readFileSync('models/digits/2.0.0/schema.json', 'utf8')).formatVersion, 2);
 });
 

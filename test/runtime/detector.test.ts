@@ -3,7 +3,8 @@
 // fixed at 1), eight outputs, control flow and NMS inside (GraphModel.execute refuses it, so
 // ferryml runs it through executeAsync). Loaded through loadModel with a `detection` output on
 // wasm and cpu; its packed outputs equal raw tfjs on the same backend, and its detections equal the
-// model's own post-processed boxes, scores and classes.
+// model's own post-processed boxes, scores and classes. On webgpu (SwiftShader) every output equals
+// raw tfjs on cpu within 1e-3, and the detections are cpu's.
 import { expect } from 'chai';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfc from '@tensorflow/tfjs-converter';
@@ -36,6 +37,43 @@ function picture(): ImageData {
   return new ImageData(data, SIZE, SIZE);
 }
 
+/** The npm files, a SIZE×SIZE RGB schema and a manifest with a `detection` output over `outputs`: a bundle in memory. */
+async function files(outputs: Array<{ name: string; shape: number[] }>): Promise<Map<string, Uint8Array>> {
+  const schema = {
+    formatVersion: 2,
+    columns: [{ name: 'image', type: 'image', steps: [{ kind: 'image', width: SIZE, height: SIZE, channels: 3, scale: [1], offset: [0] }] }],
+    features: [{ column: 'image', count: SIZE * SIZE * 3 }],
+    width: SIZE * SIZE * 3,
+  };
+  const map = new Map<string, Uint8Array>([
+    ['model.json', await bytesOf(`${DIR}handtrack.json`)],
+    ['handtrack.bin', await bytesOf(`${DIR}handtrack.bin`)],
+    ['schema.json', utf8(schema)],
+  ]);
+  const detection = {
+    kind: 'detection',
+    outputs,
+    boxes: 'Identity_1',
+    scores: 'Identity_4',
+    classes: 'Identity_2',
+    scoreThreshold: 0.02,
+    nms: false,
+    maxDetections: 100,
+  };
+  const manifest = {
+    formatVersion: 1,
+    name: 'handtrack',
+    version: '1.0.0',
+    createdAt: '2026-01-01T00:00:00.000Z',
+    model: { format: 'graph-model', entry: 'model.json', inputs: [{ name: 'input_tensor', shape: [SIZE, SIZE, 3], dtype: 'int32' }] },
+    files: await Promise.all([...map].map(async ([path, bytes]) => ({ path, bytes: bytes.byteLength, sha256: await hex(bytes) }))),
+    schema: 'schema.json',
+    output: detection,
+  };
+  map.set('manifest.json', utf8(manifest));
+  return map;
+}
+
 describe('runtime: an SSD detector from npm (handtrack: uint8 dynamic-shape input, 8 outputs, control flow)', () => {
   before(() => setWasmPaths(WASM));
 
@@ -53,39 +91,7 @@ describe('runtime: an SSD detector from npm (handtrack: uint8 dynamic-shape inpu
       direct.dispose();
       const at = (name: string) => expected[names.indexOf(name)]!;
 
-      const schema = {
-        formatVersion: 2,
-        columns: [{ name: 'image', type: 'image', steps: [{ kind: 'image', width: SIZE, height: SIZE, channels: 3, scale: [1], offset: [0] }] }],
-        features: [{ column: 'image', count: SIZE * SIZE * 3 }],
-        width: SIZE * SIZE * 3,
-      };
-      const files = new Map<string, Uint8Array>([
-        ['model.json', await bytesOf(`${DIR}handtrack.json`)],
-        ['handtrack.bin', await bytesOf(`${DIR}handtrack.bin`)],
-        ['schema.json', utf8(schema)],
-      ]);
-      const detection = {
-        kind: 'detection',
-        outputs,
-        boxes: 'Identity_1',
-        scores: 'Identity_4',
-        classes: 'Identity_2',
-        scoreThreshold: 0.02,
-        nms: false,
-        maxDetections: 100,
-      };
-      const manifest = {
-        formatVersion: 1,
-        name: 'handtrack',
-        version: '1.0.0',
-        createdAt: '2026-01-01T00:00:00.000Z',
-        model: { format: 'graph-model', entry: 'model.json', inputs: [{ name: 'input_tensor', shape: [SIZE, SIZE, 3], dtype: 'int32' }] },
-        files: await Promise.all([...files].map(async ([path, bytes]) => ({ path, bytes: bytes.byteLength, sha256: await hex(bytes) }))),
-        schema: 'schema.json',
-        output: detection,
-      };
-      files.set('manifest.json', utf8(manifest));
-      const model = await loadModel({ files, backend, wasmPaths: WASM, remember: false });
+      const model = await loadModel({ files: await files(outputs), backend, wasmPaths: WASM, remember: false });
       expect(model.info.backend).to.equal(backend);
       expect(model.info.leanReason).to.match(/executeAsync/);
       const p = await model.predict({ image: img });
@@ -115,4 +121,41 @@ describe('runtime: an SSD detector from npm (handtrack: uint8 dynamic-shape inpu
       await model.dispose();
     });
   }
+
+  // WebGPU (SwiftShader here) against raw tfjs on cpu: 1e-3, and the same detections. Measured
+  // under load: ~2 s for the cpu reference, ~28 s to load (the warm-up compiling its pipelines),
+  // ~16 s for the first call (executeAsync's data-dependent shapes compile more).
+  it('on webgpu: every output equals raw tfjs on cpu within 1e-3, and so do the detections', async function () {
+    this.timeout(120_000);
+    await tf.setBackend('cpu');
+    const direct = await tfc.loadGraphModel(`${DIR}handtrack.json`);
+    const img = picture();
+    const x = tf.tidy(() => tf.expandDims(tf.cast(tf.browser.fromPixels(img, 3), 'int32'), 0));
+    const ys = (await direct.executeAsync(x)) as tf.Tensor[];
+    const names = direct.outputs.map((o) => o.name);
+    const outputs = ys.map((y, i) => ({ name: names[i]!, shape: y.shape.slice(1) }));
+    const expected = await Promise.all(ys.map(async (y) => Array.from(await y.data())));
+    tf.dispose([x, ...ys]);
+    direct.dispose();
+    const at = (name: string) => expected[names.indexOf(name)]!;
+
+    const model = await loadModel({ files: await files(outputs), backend: 'webgpu', remember: false });
+    expect(model.info.backend).to.equal('webgpu');
+    expect(model.info.timings.warmupMs, 'pipelines compiled at load').to.be.above(0);
+    const p = await model.predict({ image: img });
+    await model.dispose();
+    if (p.kind !== 'detection') throw new Error(p.kind);
+    expect(maxDiff(p.raw, expected.flat())).to.be.below(1e-3);
+    // cpu's post-processed boxes (see the cpu test): the same ones, in the same order.
+    const scores = at('Identity_4');
+    const own = scores.map((s, i) => ({ s, i })).filter(({ s }) => s > 0.02);
+    expect(own.length, 'some boxes pass the threshold, not all').to.be.within(1, 99);
+    expect(p.detections).to.have.length(own.length);
+    p.detections.forEach((d, k) => {
+      const i = own[k]!.i;
+      expect(d.score).to.be.closeTo(scores[i]!, 1e-3);
+      expect(d.class).to.equal(Math.round(at('Identity_2')[i]!));
+      expect(maxDiff(d.box, at('Identity_1').slice(4 * i, 4 * i + 4))).to.be.below(1e-3);
+    });
+  });
 });

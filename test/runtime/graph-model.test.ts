@@ -74,4 +74,28 @@ describe('runtime: a converter-made graph model from an npm package', () => {
       await model.dispose();
     });
   }
+
+  // On webgpu (SwiftShader here): the load warms the pipelines up, and the outputs equal raw tfjs
+  // on cpu within 1e-3 (webgpu sums in its own order).
+  it('on webgpu equals direct tfjs on cpu within 1e-3', async () => {
+    const model = await loadModel({ files: await bundleFiles(), backend: 'webgpu', remember: false });
+    expect(model.info.backend).to.equal('webgpu');
+    expect(model.info.timings.warmupMs, 'pipelines compiled at load').to.be.above(0);
+    const images = [image(1), image(2), image(3)];
+    const ours = await model.predictBatch(images.map((face) => ({ face })));
+    const memory = await model.memory();
+    await model.dispose();
+
+    await tf.setBackend('cpu');
+    const direct = await tfc.loadGraphModel(`${DIR}liveness.json`);
+    const x = tf.tidy(() => tf.div(tf.cast(tf.stack(images.map((img) => tf.browser.fromPixels(img, 3))), 'float32'), 255));
+    const y = direct.execute(x) as tf.Tensor;
+    const expected = (await y.array()) as number[][];
+    tf.dispose([x, y]);
+    direct.dispose();
+    expect(ours.issues).to.deep.equal([]);
+    ours.predictions.forEach((p, i) => expect(maxDiff(p!.raw, expected[i]!), `image ${i}`).to.be.below(1e-3));
+    expect(maxDiff(expected[0]!, expected[1]!)).to.be.greaterThan(1e-3);
+    expect(memory.gpuBytes, 'the weights lived on the GPU').to.be.above(0);
+  });
 });
