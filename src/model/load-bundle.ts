@@ -17,6 +17,7 @@ import { readCachedVersion } from './read-cached-version.js';
 import { resolveTarget, type Target } from './resolve-target.js';
 import { isRegistryTrustError, manifestKeys } from './registry-trust.js';
 import { createInflightGroup } from './share-inflight.js';
+import type { EarlyFetch } from './early-fetch.js';
 import { persistence, storeVersion } from './store-version.js';
 import type { VerifiedVersion } from './verified-version.js';
 import { RETRY_STATUS } from '../http-retry.js';
@@ -36,6 +37,8 @@ export interface LoadBundleMode {
    * `stored` settles with the write's status. Without it the write is awaited (openBundle's contract).
    */
   deferStore?: boolean;
+  /** The registry request `loadModel` started before this code arrived (./early-fetch.ts); taken over, not repeated. */
+  early?: EarlyFetch | undefined;
 }
 const keyIds = new WeakMap<object, number>();
 let nextKeyId = 1;
@@ -93,6 +96,7 @@ export async function loadBundle(options: OpenBundleOptions, mode: LoadBundleMod
     backoffMs: opts.backoffMs,
     signal: opts.signal,
     transportRetries,
+    early: mode.early,
   };
   const finish = (
     version: VerifiedVersion,
@@ -121,6 +125,14 @@ export async function loadBundle(options: OpenBundleOptions, mode: LoadBundleMod
     const { name, version } = target;
     const storeKey = store && `${store.kind}:${store.name}`;
     const writing = storeKey === undefined ? undefined : writes.get(storeKey);
+    // The registry snapshot is written behind a deferred load (nothing below reads it), tracked like
+    // the version's write so a load that starts meanwhile waits for both; openBundle waits for it.
+    const saved = target.saved;
+    if (saved && (!mode.deferStore || storeKey === undefined)) await saved;
+    else if (saved && storeKey !== undefined) {
+      const done: Promise<unknown> = Promise.all([writing, saved]).finally(() => writes.get(storeKey) === done && writes.delete(storeKey));
+      writes.set(storeKey, done);
+    }
     if (writing) await writing;
     if (store && name !== undefined && version !== undefined) {
       const record = await readRecord(store, name, version).catch(() => undefined);
@@ -156,7 +168,11 @@ export async function loadBundle(options: OpenBundleOptions, mode: LoadBundleMod
         if (!mode.deferStore || baseStatus.memoryOnly) return { version: v, status: await write };
         // storeVersion never rejects (a failed write is a memoryOnly status with its code).
         const key = storeKey!;
-        const done = write.finally(() => writes.get(key) === done && writes.delete(key));
+        // Still tracking what was pending for this store (this load's registry snapshot): a later load waits for all of it.
+        const prior = writes.get(key);
+        const done = Promise.all([write, prior])
+          .then(([status]) => status)
+          .finally(() => writes.get(key) === done && writes.delete(key));
         writes.set(key, done);
         return { version: v, status: { ...baseStatus, pending: true }, stored: done };
       },
