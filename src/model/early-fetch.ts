@@ -1,7 +1,8 @@
 /**
  * A request started by the SDK core before the code that reads it has arrived (issue 15): the
  * registry, fetched while the plain-JS path's chunk (../plain-path.ts) is still on its way, so the
- * two round trips overlap instead of running in series. `fetchBytes` takes it over as its first
+ * two round trips overlap instead of running in series; and the manifest of a pinned version,
+ * fetched while the registry is (./load-bundle.ts). `fetchBytes` takes it over as its first
  * attempt when the URL and cache mode match (./fetch-bytes.ts); an early request nobody took is
  * aborted by whoever started it.
  */
@@ -15,6 +16,22 @@ export interface EarlyFetch {
   /** Set by the one attempt that took the response over. */
   taken: boolean;
   abort(reason?: unknown): void;
+}
+
+/**
+ * Starts `GET url` with `cache`, the app's `fetch` and `signal`, as ./fetch-bytes.ts would send it
+ * (credentials `same-origin`); aborted with `signal` or by `abort()`.
+ */
+export function fetchEarly(url: string, cache: RequestCache, fetchFn: typeof fetch, signal: AbortSignal | undefined): EarlyFetch {
+  const controller = new AbortController();
+  const onAbort = () => controller.abort(signal?.reason);
+  signal?.addEventListener('abort', onAbort, { once: true });
+  const response = Promise.resolve()
+    .then(() => fetchFn(url, { signal: controller.signal, cache, credentials: 'same-origin' }))
+    .finally(() => signal?.removeEventListener('abort', onAbort));
+  // Unhandled until taken over; a failure then surfaces as that attempt's error (and is retried).
+  response.catch(() => undefined);
+  return { url, cache, response, taken: false, abort: (reason) => controller.abort(reason) };
 }
 
 /**
@@ -35,15 +52,5 @@ export function fetchRegistryEarly(options: {
   } catch {
     return undefined;
   }
-  const controller = new AbortController();
-  const { signal } = options;
-  const onAbort = () => controller.abort(signal?.reason);
-  signal?.addEventListener('abort', onAbort, { once: true });
-  const cache: RequestCache = 'no-cache';
-  const response = Promise.resolve()
-    .then(() => fetchFn(url, { signal: controller.signal, cache, credentials: 'same-origin' }))
-    .finally(() => signal?.removeEventListener('abort', onAbort));
-  // Unhandled until taken over; a failure then surfaces as that attempt's error (and is retried).
-  response.catch(() => undefined);
-  return { url, cache, response, taken: false, abort: (reason) => controller.abort(reason) };
+  return fetchEarly(url, 'no-cache', fetchFn, options.signal);
 }

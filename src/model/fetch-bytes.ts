@@ -22,8 +22,8 @@ export interface FetchPolicy {
    * browser is offline, or that a verified cached version can stand in. Absent: `retries`.
    */
   transportRetries?: (() => Promise<number>) | undefined;
-  /** A request for one of these URLs already in flight (./early-fetch.ts): the first attempt takes it over. */
-  early?: EarlyFetch | undefined;
+  /** Requests already in flight (./early-fetch.ts): the first attempt for one's URL and cache mode takes it over. */
+  early?: readonly EarlyFetch[] | undefined;
 }
 
 /** `navigator.onLine === false`: the browser has no network connection (`true` proves nothing). */
@@ -97,9 +97,9 @@ async function attemptOnce(request: FetchRequest, policy: FetchPolicy): Promise<
   try {
     let response: Response;
     const cache = request.cache ?? 'default';
-    const early = policy.early;
+    const early = policy.early?.find((e) => !e.taken && e.url === url && e.cache === cache);
     try {
-      if (early && !early.taken && early.url === url && early.cache === cache) {
+      if (early) {
         // This attempt's timeout and the caller's signal now stop the request started early.
         early.taken = true;
         controller.signal.addEventListener('abort', () => early.abort(controller.signal.reason), { once: true });

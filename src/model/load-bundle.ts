@@ -14,10 +14,10 @@ import { offlineFallback } from './offline-fallback.js';
 import { normalizeOptions, type BundleProgress, type NormalizedOpenBundleOptions, type OpenBundleOptions } from './open-bundle-options.js';
 import type { BundleCacheStatus, BundleSource, OpenedBundle, ResolvedBy } from './opened-bundle.js';
 import { readCachedVersion } from './read-cached-version.js';
-import { resolveTarget, type Target } from './resolve-target.js';
+import { resolveTarget, versionUrl, type Target } from './resolve-target.js';
 import { isRegistryTrustError, manifestKeys } from './registry-trust.js';
 import { createInflightGroup } from './share-inflight.js';
-import type { EarlyFetch } from './early-fetch.js';
+import { fetchEarly, type EarlyFetch } from './early-fetch.js';
 import { persistence, storeVersion } from './store-version.js';
 import type { VerifiedVersion } from './verified-version.js';
 import { RETRY_STATUS } from '../http-retry.js';
@@ -96,7 +96,17 @@ export async function loadBundle(options: OpenBundleOptions, mode: LoadBundleMod
     backoffMs: opts.backoffMs,
     signal: opts.signal,
     transportRetries,
-    early: mode.early,
+  };
+  // loadModel, version pinned: the manifest is requested with the registry, not after it (one round
+  // trip less on a cold load); aborted below when the version is served from the cache instead.
+  // Not when the browser says it is offline: then the registry is the one request (the cache answers).
+  const early: EarlyFetch[] = mode.early ? [mode.early] : [];
+  const { registry, name: pinnedName, version: pinnedVersion } = opts;
+  if (mode.deferStore && registry && pinnedName !== undefined && pinnedVersion !== undefined && !browserOffline() && !opts.signal?.aborted)
+    early.push(fetchEarly(`${versionUrl(registry, pinnedName, pinnedVersion)}manifest.json`, 'no-cache', opts.fetch, opts.signal));
+  if (early.length) policy.early = early;
+  const unused = () => {
+    for (const e of early) if (!e.taken) e.abort();
   };
   const finish = (
     version: VerifiedVersion,
@@ -106,6 +116,7 @@ export async function loadBundle(options: OpenBundleOptions, mode: LoadBundleMod
     fallback?: OpenedBundle['fallback'],
     stored?: Promise<BundleCacheStatus>,
   ): OpenedBundle => {
+    unused();
     const { manifest, id, baseUrl, downloadedBytes } = version;
     const parts = assemble(manifest, version.files, baseUrl);
     const out: OpenedBundle = { manifest, id, baseUrl, source, resolvedBy, downloadedBytes, ms: performance.now() - started, ...parts, cache };
@@ -181,6 +192,7 @@ export async function loadBundle(options: OpenBundleOptions, mode: LoadBundleMod
     );
     return finish(verified, verified.downloadedBytes === 0 ? 'cache' : 'network', t.resolvedBy, status, undefined, stored);
   } catch (caught) {
+    unused();
     // A registry that does not verify (unsigned, rolled back, expired) is treated like no answer:
     // the last verified cached version serves, and the reason rides on `fallback.error`.
     const untrusted = isRegistryTrustError(caught);
