@@ -36,16 +36,19 @@ export function fetchEarly(url: string, cache: RequestCache, fetchFn: typeof fet
 
 /**
  * Starts `GET registry` (`no-cache`, as ./resolve-target.ts fetches it) with the app's `fetch`
- * and `signal`; undefined when there is no registry or its URL does not parse (`normalizeOptions`
- * reports that).
+ * and `signal`; undefined when there is no registry, or the options are ones `normalizeOptions`
+ * refuses (a registry URL that does not parse, no `name`, `bundle` as well).
  */
 export function fetchRegistryEarly(options: {
   registry?: string | URL | undefined;
+  bundle?: string | URL | undefined;
+  name?: string | undefined;
   fetch?: typeof fetch | undefined;
   signal?: AbortSignal | undefined;
 }): EarlyFetch | undefined {
   const fetchFn = options.fetch ?? (typeof fetch === 'function' ? fetch.bind(globalThis) : undefined);
-  if (options.registry === undefined || !fetchFn || options.signal?.aborted) return undefined;
+  // Options normalizeOptions will refuse (no name, a bundle as well) send nothing.
+  if (options.registry === undefined || options.bundle !== undefined || !options.name || !fetchFn || options.signal?.aborted) return undefined;
   let url: string;
   try {
     url = checkUrl('loadModel', 'registry', options.registry, pageBase()).href;
