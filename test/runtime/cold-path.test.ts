@@ -15,8 +15,8 @@ async function requestsDuring<T>(task: () => Promise<T>): Promise<{ result: T; u
   await executeServerCommand('ferryml:network', { record: '/*' });
   try {
     const result = await task();
-    // Chromium's log may trail the last response by a moment.
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    // Chromium's log may trail the last response by a moment (longer on a loaded machine).
+    await new Promise((resolve) => setTimeout(resolve, 500));
     const { requests } = await executeServerCommand<{ requests: Array<{ url: string }> }, { stop: boolean }>('ferryml:network', { stop: true });
     return { result, urls: requests.map((r) => new URL(r.url).pathname) };
   } catch (error) {
