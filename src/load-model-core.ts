@@ -163,7 +163,7 @@ function startRuntime(
   return { engine, codeAt: () => codeAt };
 }
 
-/** `loadModel` of an entry (./load-model.ts, ./entries/lite.ts) with that entry's engine code. */
+/** `loadModel` of an entry (./load-model.ts, ./entries/lite.ts, ./entries/edge.ts) with that entry's runtime code. */
 export async function loadModelWith(options: LoadModelOptions, code: RuntimeCode): Promise<Model> {
   const started = performance.now();
   const o = normalizeRuntimeOptions(options, code.wasmPaths);
