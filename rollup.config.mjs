@@ -147,27 +147,67 @@ const entries = {
 entries.tfjs = 'src/entries/tfjs.ts';
 
 /**
- * `ferryml/edge` (dist/edge.js, one file): the root API with the lazy imports of the tfjs engine, the
- * worker host and the telemetry runtime redirected to stand-ins (src/runtime/edge-engine.ts,
- * edge-worker-host.ts, src/telemetry/edge-telemetry.ts) that use what the app hands in with
- * `useTfjs`/`useTelemetry`, so a bundler that follows dynamic imports (esbuild, as wrangler runs it)
- * never reaches tfjs.
+ * The cold path in one chunk (issue 15): everything src/plain-path.ts reaches statically that no
+ * app entry (`appEntries`: ferryml, ferryml/lite) reaches (bundle open/verify/cache, engine choice, plain-JS engine, model and scheduler)
+ * goes into chunks/plain-path-[hash].js, which the core imports with one dynamic `import()` — one
+ * module round trip from the entry instead of one per lazy level. Chunks that load later (the
+ * tfjs engine, telemetry, the worker host) import from it what they share with it.
+ * Rollup pulls a manual chunk's dependencies into it unless they are in another manual chunk, so
+ * the app entries' modules that the cold path also imports are grouped here too, by the set of app
+ * entries that reach them (`core-<entries>`, as rollup's own chunking groups them), to stay in the
+ * core. The tooling entries (schema, bundle, telemetry, tfjs) import what they need from these chunks.
  */
-function edgeStandIns() {
-  const map = {
-    'runtime/engine.ts': 'runtime/edge-engine.ts',
-    'runtime/worker-host.ts': 'runtime/edge-worker-host.ts',
-    'telemetry/telemetry.ts': 'telemetry/edge-telemetry.ts',
+function plainPathChunk(appEntries) {
+  let chunkOf;
+  const closure = (start, getModuleInfo) => {
+    const seen = new Set();
+    const stack = [start];
+    while (stack.length) {
+      const info = getModuleInfo(stack.pop());
+      if (!info || info.isExternal || seen.has(info.id)) continue;
+      seen.add(info.id);
+      stack.push(...info.importedIds);
+    }
+    return seen;
   };
+  return (id, { getModuleInfo }) => {
+    if (!chunkOf) {
+      chunkOf = new Map();
+      const reach = Object.entries(appEntries).map(([name, file]) => [name, closure(resolve(file), getModuleInfo)]);
+      for (const m of closure(resolve('src/plain-path.ts'), getModuleInfo)) {
+        const by = reach.filter(([, set]) => set.has(m)).map(([name]) => name);
+        chunkOf.set(m, by.length ? `core-${by.join('-')}` : 'plain-path');
+      }
+    }
+    return chunkOf.get(id);
+  };
+}
+
+/**
+ * dist/preload.json: per app entry, the files its first load with a plain-JS model fetches (the
+ * entry, its static imports, the plain-path chunk and its static imports), for an app that serves
+ * dist/ as is to write `<link rel="modulepreload">` for (README "One round trip for the SDK's code").
+ */
+function preloadList(appEntries) {
   return {
-    name: 'ferryml-edge-stand-ins',
-    async resolveId(source, importer, options) {
-      if (!importer || !source.startsWith('.')) return null;
-      const target = relative(resolve('src'), resolve(dirname(importer), source.replace(/\.js$/, '.ts')))
-        .split(sep)
-        .join('/');
-      const standIn = map[target];
-      return standIn ? this.resolve(`./src/${standIn}`, resolve('rollup.config.mjs'), { ...options, skipSelf: true }) : null;
+    name: 'ferryml-preload-list',
+    generateBundle(_options, bundle) {
+      const chunks = Object.values(bundle).filter((c) => c.type === 'chunk');
+      const byFile = new Map(chunks.map((c) => [c.fileName, c]));
+      const plainPath = chunks.find((c) => c.name === 'plain-path');
+      const list = {};
+      for (const name of appEntries) {
+        const seen = new Set();
+        const stack = [`${name}.js`, ...(plainPath ? [plainPath.fileName] : [])];
+        while (stack.length) {
+          const file = stack.pop();
+          if (seen.has(file) || !byFile.has(file)) continue;
+          seen.add(file);
+          stack.push(...byFile.get(file).imports);
+        }
+        list[name] = [...seen].sort();
+      }
+      this.emitFile({ type: 'asset', fileName: 'preload.json', source: `${JSON.stringify(list, null, 2)}\n` });
     },
   };
 }
@@ -177,15 +217,30 @@ const builds = [
     input: entries,
     external,
     // Source maps stay out of the package (package.json `files`); they serve local debugging.
-    output: { dir: 'dist', format: 'es', sourcemap: true, entryFileNames: '[name].js', chunkFileNames: 'chunks/[name]-[hash].js' },
-    plugins: [ts(), workerUrls({ 'src/runtime/worker.ts': 'ferryml-worker.js' }), wasmAssets(), selfContainedWorker('src/runtime/worker.ts', 'ferryml-worker')],
+    output: {
+      dir: 'dist',
+      format: 'es',
+      sourcemap: true,
+      entryFileNames: '[name].js',
+      chunkFileNames: 'chunks/[name]-[hash].js',
+      manualChunks: plainPathChunk({ ferryml: entries.ferryml, lite: entries.lite }),
+    },
+    plugins: [
+      ts(),
+      workerUrls({ 'src/runtime/worker.ts': 'ferryml-worker.js' }),
+      wasmAssets(),
+      selfContainedWorker('src/runtime/worker.ts', 'ferryml-worker'),
+      preloadList(['ferryml', 'lite']),
+    ],
   },
   {
+    // `ferryml/edge` (dist/edge.js, one file): its loadModel takes tfjs and telemetry only from what the
+    // app hands in (src/runtime/edge-code.ts), so nothing here imports them, even lazily.
     input: { edge: 'src/entries/edge.ts' },
     external,
     // Shipped minified: wrangler bundles without minifying by default, and this is the entry whose size is the budget.
     output: { dir: 'dist', format: 'es', sourcemap: true, entryFileNames: '[name].js', inlineDynamicImports: true },
-    plugins: [edgeStandIns(), ts(), terser({ module: true, compress: { passes: 2 } })],
+    plugins: [ts(), terser({ module: true, compress: { passes: 2 } })],
   },
   {
     input: (({ tfjs: _tfjs, ...rest }) => rest)(entries),

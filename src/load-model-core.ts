@@ -1,10 +1,12 @@
 /**
- * What `loadModel` does, for both entries: the one place that wires the subsystems together —
+ * What `loadModel` does, for every entry: the one place that wires the subsystems together —
  * bundle (open, verify, cache) → schema (compile) → runtime (engine in page or worker,
- * scheduler) → telemetry (only when asked for). The engine's code comes from the entry's
- * `RuntimeCode`: `ferryml` (./load-model.ts) may fall back to tfjs and run a worker;
- * `ferryml/lite` (./entries/lite.ts) has no path to tfjs at all. Telemetry is loaded with a
- * dynamic `import()`, so the SDK core stays small and worker mode never loads tfjs on the page.
+ * scheduler) → telemetry (only when asked for). What differs by entry is its `RuntimeCode`:
+ * `ferryml` (./load-model.ts) may fall back to tfjs and run a worker; `ferryml/lite`
+ * (./entries/lite.ts) has no path to tfjs at all; `ferryml/edge` (./entries/edge.ts) reaches tfjs
+ * and telemetry only through what the app hands in. The cold path (issue 15): the registry request
+ * and one dynamic `import()` of ./plain-path.ts (bundle, engine choice, plain-JS engine, model)
+ * start together, so the registry is not fetched after the code that reads it arrived.
  */
 import { FerryError } from './errors.js';
 import type { Manifest } from './model/manifest.js';
@@ -16,14 +18,16 @@ import { schemaConflicts } from './schema/compatible.js';
 import type { AppColumns } from './schema/compatible.js';
 import type { CompiledSchema } from './schema/compile.js';
 import type { Schema } from './schema/types.js';
-import type { Telemetry, TelemetryOptions } from './telemetry/types.js';
+import type { Telemetry, TelemetryContext, TelemetryOptions } from './telemetry/types.js';
 import type { Model } from './runtime/model-types.js';
 import { normalizeRuntimeOptions } from './runtime/options.js';
 import type { NormalizedRuntimeOptions, RuntimeOptions } from './runtime/options.js';
 import { readRemembered, storeRemembered } from './runtime/remember.js';
 import type { Engine, EngineInit, EngineReport, GoldenInput } from './runtime/types.js';
 import type { createWorkerEngine } from './runtime/worker-host.js';
+import type { TfjsCode } from './runtime/choose-engine.js';
 import { engineIo } from './runtime/engine-io.js';
+import { fetchRegistryEarly, type EarlyFetch } from './model/early-fetch.js';
 
 /** Options of {@link loadModel}: where the bundle is, how to run it, and telemetry. */
 export interface LoadModelOptions extends OpenBundleOptions, RuntimeOptions {
@@ -100,13 +104,16 @@ function goldenInput(bundle: OpenedBundle, schema: CompiledSchema): GoldenInput 
   return { input: values, rows: golden.rows.length, expected: Float32Array.from(golden.outputs.flat()), tolerance: bundle.manifest.goldenTolerance ?? 1e-4 };
 }
 
+/** The plain-JS path in one lazy chunk (./plain-path.ts). */
+type PlainPath = typeof import('./plain-path.js');
+
 /**
  * `openBundle` with the cache write deferred: the model answers first and the version is
- * persisted after (the outcome lands in `bundle.stored`). Same lazy chunk as `openBundle`.
+ * persisted after (the outcome lands in `bundle.stored`); the registry request started early is taken over.
  */
-async function openDeferred(options: OpenBundleOptions): Promise<OpenedBundle> {
-  const { loadBundle } = await import('./model/load-bundle.js');
-  return loadBundle(options, { deferStore: true });
+async function openDeferred(options: OpenBundleOptions, path: Promise<PlainPath>, early: EarlyFetch | undefined): Promise<OpenedBundle> {
+  const { loadBundle } = await path;
+  return loadBundle(options, { deferStore: true, early });
 }
 
 /** `model.info.fallback`: the code and words of why a cached version stands in (the error object stays out of info). */
@@ -115,23 +122,25 @@ function fallbackInfo(f: NonNullable<OpenedBundle['fallback']>): NonNullable<Mod
 }
 
 /**
- * Where an entry's engine code comes from, each a dynamic `import()` so it stays out of the SDK
- * core: `engine` starts the engine on the page, `worker` (absent in ferryml/lite, whose entry
- * has no path to tfjs) starts it in a Web Worker.
+ * Where an entry's code beyond the plain-JS path comes from — the one seam that keeps tfjs (and,
+ * for `ferryml/edge`, the telemetry runtime) out of an entry: each a dynamic `import()` or what the
+ * app handed in, never a static import.
  */
 export interface RuntimeCode {
-  engine: () => Promise<{ startEngine: (init: EngineInit, onChange?: (report: EngineReport) => void) => Promise<Engine> }>;
-  worker?: () => Promise<{ createWorkerEngine: typeof createWorkerEngine }>;
-  /** Where tfjs-backend-wasm's binaries are by default (./runtime/wasm-files.ts); absent in ferryml/lite. */
+  /** The tfjs engine and the background measurement (./runtime/import-engine.ts); absent: a model that needs tfjs is `NEEDS_TFJS`. */
+  tfjs?: TfjsCode | undefined;
+  /** Starts the engine in a Web Worker; an entry without worker mode rejects with its own coded error. */
+  worker: () => Promise<{ createWorkerEngine: typeof createWorkerEngine }>;
+  /** The telemetry runtime, loaded only when `telemetry` is given. */
+  telemetry: () => Promise<{ createTelemetry: (options: TelemetryOptions, context: TelemetryContext) => Telemetry }>;
+  /** Where tfjs-backend-wasm's binaries are by default (./runtime/wasm-files.ts); absent without tfjs. */
   wasmPaths?: () => Record<string, string>;
 }
 
 /**
  * Starts the runtime at once, in parallel with the bundle download: the page side (model,
- * scheduler, decode) and the engine — `code.engine` on the page, or the worker itself (its
- * script loads and evaluates meanwhile) — which waits for `init`. Kept out of the static graph
- * for the size budget; tfjs is imported only by the full entry's engine, and only for a model no
- * plain-JS kernel runs (or when the app forces a tfjs backend).
+ * scheduler, decode) and the engine — the plain-JS path's chunk on the page, or the worker
+ * itself (its script loads and evaluates meanwhile) — which waits for `init`.
  */
 function startRuntime(
   o: NormalizedRuntimeOptions,
@@ -139,31 +148,22 @@ function startRuntime(
   onChange: (r: EngineReport) => void,
   signal: AbortSignal | undefined,
   code: RuntimeCode,
+  path: Promise<PlainPath>,
 ) {
-  const model = import('./runtime/model.js');
   let codeAt = 0;
   const { worker } = o;
   const engine: Promise<Engine> = worker
-    ? code.worker
-      ? code.worker().then(({ createWorkerEngine }) => createWorkerEngine(worker, init, onChange, signal))
-      : Promise.reject(
-          new FerryError(
-            'NEEDS_TFJS',
-            "ferryml/lite runs models on the page only (its worker script bundles tfjs): leave `worker` off, or import loadModel from 'ferryml'",
-            { details: { option: 'worker' } },
-          ),
-        )
-    : code.engine().then(async ({ startEngine }) => {
+    ? code.worker().then(({ createWorkerEngine }) => createWorkerEngine(worker, init, onChange, signal))
+    : path.then(async ({ startEngineWith }) => {
         codeAt = performance.now();
-        return startEngine(await init, onChange);
+        return startEngineWith(await init, onChange, code.tfjs);
       });
   // Unhandled until awaited below; a failed import surfaces there.
-  model.catch(() => undefined);
   engine.catch(() => undefined);
-  return { model, engine, codeAt: () => codeAt };
+  return { engine, codeAt: () => codeAt };
 }
 
-/** `loadModel` of an entry (./load-model.ts, ./entries/lite.ts) with that entry's engine code. */
+/** `loadModel` of an entry (./load-model.ts, ./entries/lite.ts, ./entries/edge.ts) with that entry's runtime code. */
 export async function loadModelWith(options: LoadModelOptions, code: RuntimeCode): Promise<Model> {
   const started = performance.now();
   const o = normalizeRuntimeOptions(options, code.wasmPaths);
@@ -194,9 +194,13 @@ export async function loadModelWith(options: LoadModelOptions, code: RuntimeCode
   let ready!: (init: EngineInit) => void;
   let failed!: (error: unknown) => void;
   const init = new Promise<EngineInit>((resolve, reject) => ((ready = resolve), (failed = reject)));
-  const runtime = startRuntime(o, init, onChange, options.signal, code);
+  // The registry request and the plain-JS path's code start together (see the module doc).
+  const early = options.files ? undefined : fetchRegistryEarly(options);
+  const path = import('./plain-path.js');
+  path.catch(() => undefined);
+  const runtime = startRuntime(o, init, onChange, options.signal, code, path);
   // Telemetry's code downloads with the bundle, not after the engine.
-  const telemetryCode = options.telemetry ? import('./telemetry/telemetry.js') : undefined;
+  const telemetryCode = options.telemetry ? code.telemetry() : undefined;
   telemetryCode?.catch(() => undefined);
   let initAt: number;
   let bundleMs: number;
@@ -207,7 +211,7 @@ export async function loadModelWith(options: LoadModelOptions, code: RuntimeCode
           typeof options.files === 'function' ? await readFiles(options.files) : options.files,
           options.publicKey ? { publicKey: options.publicKey } : {},
         )
-      : await openDeferred(options);
+      : await openDeferred(options, path, early);
     bundleMs = performance.now() - started;
     manifest = bundle.manifest;
     schema = compileSchema(bundle.schema);
@@ -235,6 +239,9 @@ export async function loadModelWith(options: LoadModelOptions, code: RuntimeCode
   } catch (error) {
     failed(error);
     throw error;
+  } finally {
+    // Not taken over when the options were refused before the registry was read (or a cached bundle needed none).
+    if (early && !early.taken) early.abort();
   }
   const engine = await runtime.engine;
   try {
@@ -258,7 +265,7 @@ export async function loadModelWith(options: LoadModelOptions, code: RuntimeCode
     const importMs = o.worker
       ? Math.max(0, performance.now() - initAt - (t.backendMs + t.modelMs + t.warmupMs + t.goldenMs + t.measureMs))
       : Math.max(0, runtime.codeAt() - initAt);
-    const { createModel } = await runtime.model;
+    const { createModel } = await path;
     const cache = { ...bundle.cache };
     model = createModel({
       schema,

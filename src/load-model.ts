@@ -5,15 +5,17 @@
  */
 import { loadModelWith, type AppSchema, type LoadModelOptions, type RuntimeCode } from './load-model-core.js';
 import type { Model } from './runtime/model-types.js';
+import { TFJS } from './runtime/import-engine.js';
 import { defaultWasmPaths } from './runtime/wasm-files.js';
 import type { InferInput } from './schema/define.js';
 
 export type { AppSchema, LoadModelOptions } from './load-model-core.js';
 
-/** The full engine code: start-engine.ts imports tfjs only for a model no plain-JS kernel runs. */
+/** The full runtime: tfjs (imported only for a model no plain-JS kernel runs), worker mode, telemetry. */
 const FULL: RuntimeCode = {
-  engine: () => import('./runtime/start-engine.js'),
+  tfjs: TFJS,
   worker: () => import('./runtime/worker-host.js'),
+  telemetry: () => import('./telemetry/telemetry.js'),
   wasmPaths: defaultWasmPaths,
 };
 

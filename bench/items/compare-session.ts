@@ -68,20 +68,20 @@ async function measure(ctx: BenchContext, backend: BackendSession['backend']): P
       ] as const);
       if (ferry['ferry-telemetry']) {
         const pair = ['ferry', 'ferry-telemetry'];
-        // A ±5 % p10–p90 on a shared 2-core machine: each round's sample is the median of 9
-        // alternating 10–15 ms sub-samples (a stall costs one sub-sample, not the round), 40 rounds.
+        // A ±5 % p10–p90 on a shared 2-core machine: each round's sample is the median of 15
+        // alternating 10–15 ms sub-samples (a stall costs one sub-sample, not the round), 60 rounds.
         const perCallT = await page.evaluate(([v, r, t, m]) => (window as unknown as { bench: Bench }).bench.perCall(v, r, t, m), [
           pair,
-          ctx.quick ? 4 : 40,
+          ctx.quick ? 4 : 60,
           10,
-          ctx.quick ? 1 : 9,
+          ctx.quick ? 1 : 15,
         ] as const);
         const workloadT = await page.evaluate(([v, c, r, t, m]) => (window as unknown as { bench: Bench }).bench.workload(v, c, r, t, m), [
           pair.map((p) => `${p}:concurrent`),
           CALLS,
-          ctx.quick ? 3 : 40,
+          ctx.quick ? 3 : 60,
           15,
-          ctx.quick ? 1 : 9,
+          ctx.quick ? 1 : 15,
         ] as const);
         const stats = await page.evaluate(() => (window as unknown as { bench: Bench }).bench.telemetryStats('ferry-telemetry'));
         session.telemetry = { perCall: perCallT, workload: workloadT, stats, sink: ctx.sink.received() };

@@ -3,7 +3,7 @@
 // transferred when the page really loads it, and the cold-load byte counts stay honest).
 // tfjs's ESM build imports CommonJS packages (long, seedrandom); bundling resolves them here,
 // exactly like scripts/vendor.mjs does for the test server.
-import { build } from 'esbuild';
+import { build, type Metafile } from 'esbuild';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
@@ -13,11 +13,19 @@ export interface PageEntry {
   name: string;
   /** Entry module (TypeScript), relative to the repository root. */
   entry: string;
+  /**
+   * Modules the page loads with a dynamic `import()` on its critical path (relative to the
+   * repository root): their chunks and everything those import statically are `modulepreload`ed
+   * too, as Vite's preload helper would fetch them alongside the `import()`.
+   */
+  preload?: string[];
 }
 
 /**
  * Bundles every entry into `outdir` (emptied first) and writes one HTML page per entry
- * (`minify: false` for readable profiles).
+ * (`minify: false` for readable profiles). Each page `modulepreload`s the chunks its entry imports
+ * statically (what Vite's build emits for any app), so the module graph is fetched in one round
+ * trip rather than one per level, plus the chunks of its `preload` modules.
  * Returns the URL path of each page, keyed by name.
  */
 export async function bundlePages(
@@ -47,10 +55,18 @@ export async function bundlePages(
   });
   const base = `/${relative(root, outdir)}`;
   const urls: Record<string, string> = {};
+  const outputs = result.metafile.outputs;
   for (const p of pages) {
+    const entryFile = join(relative(root, outdir), `${p.name}.js`);
+    const starts = [entryFile, ...Object.keys(outputs).filter((f) => p.preload?.includes(outputs[f]!.entryPoint ?? ''))];
+    if (starts.length !== 1 + (p.preload?.length ?? 0)) throw new Error(`${p.name}: no chunk for some of ${p.preload?.join(', ')}`);
+    const links = [...staticClosure(outputs, starts)]
+      .filter((f) => f !== entryFile)
+      .map((f) => `<link rel="modulepreload" href="./${relative(relative(root, outdir), f)}">`)
+      .join('');
     writeFileSync(
       join(outdir, `${p.name}.html`),
-      `<!doctype html><meta charset="utf-8"><title>${p.name}</title><script type="module" src="./${p.name}.js"></script>\n`,
+      `<!doctype html><meta charset="utf-8"><title>${p.name}</title>${links}<script type="module" src="./${p.name}.js"></script>\n`,
     );
     urls[p.name] = `${base}/${p.name}.html`;
   }
@@ -65,6 +81,19 @@ export async function bundlePages(
     origins[`/${relative(root, join(root, file))}`] = by;
   }
   return { urls, origins };
+}
+
+/** Output files reached from `starts` through static imports (esbuild metafile paths). */
+function staticClosure(outputs: Metafile['outputs'], starts: string[]): Set<string> {
+  const seen = new Set<string>();
+  const stack = [...starts];
+  while (stack.length) {
+    const file = stack.pop()!;
+    if (seen.has(file)) continue;
+    seen.add(file);
+    for (const i of outputs[file]?.imports ?? []) if (i.kind === 'import-statement' && !i.external) stack.push(i.path);
+  }
+  return seen;
 }
 
 /** Per output chunk (URL path): minified bytes contributed by each package or source area. */

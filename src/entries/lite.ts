@@ -3,6 +3,7 @@
 // includes it. A model (or an option) that needs tfjs is refused with `NEEDS_TFJS`: load it with
 // `ferryml`. No worker mode (the worker script bundles tfjs). Named exports only, no logic beyond
 // choosing the engine code.
+import { FerryError } from '../errors.js';
 import { loadModelWith, type AppSchema, type LoadModelOptions, type RuntimeCode } from '../load-model-core.js';
 import type { Model } from '../runtime/model-types.js';
 import type { InferInput } from '../schema/define.js';
@@ -18,7 +19,20 @@ export { defineSchema } from '../schema/define.js';
 export type { InferInput, ColumnInput, SchemaDefinition, DefinedSchema } from '../schema/define.js';
 export type { TelemetryOptions } from '../telemetry/types.js';
 
-const LITE: RuntimeCode = { engine: () => import('../runtime/start-engine-lite.js') };
+/** No tfjs (a model that needs it is `NEEDS_TFJS`, see ../runtime/choose-engine.ts), no worker; telemetry when asked for. */
+const LITE: RuntimeCode = {
+  worker: () =>
+    Promise.reject(
+      new FerryError(
+        'NEEDS_TFJS',
+        "ferryml/lite runs models on the page only (its worker script bundles tfjs): leave `worker` off, or import loadModel from 'ferryml'",
+        {
+          details: { option: 'worker' },
+        },
+      ),
+    ),
+  telemetry: () => import('../telemetry/telemetry.js'),
+};
 
 /**
  * Loads a model bundle and runs it in a plain-JS kernel (golden rows checked), like `loadModel`

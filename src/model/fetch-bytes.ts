@@ -7,6 +7,7 @@
 import { FerryError, isFerryError } from '../errors.js';
 import { checkJsonStart, looksLikeHtml, unexpectedHtml } from './content-check.js';
 import { RETRY_STATUS, retryAfterMs as parseRetryAfter } from '../http-retry.js';
+import type { EarlyFetch } from './early-fetch.js';
 
 /** Transport settings shared by every request of one load. */
 export interface FetchPolicy {
@@ -21,6 +22,8 @@ export interface FetchPolicy {
    * browser is offline, or that a verified cached version can stand in. Absent: `retries`.
    */
   transportRetries?: (() => Promise<number>) | undefined;
+  /** Requests already in flight (./early-fetch.ts): the first attempt for one's URL and cache mode takes it over. */
+  early?: readonly EarlyFetch[] | undefined;
 }
 
 /** `navigator.onLine === false`: the browser has no network connection (`true` proves nothing). */
@@ -93,8 +96,15 @@ async function attemptOnce(request: FetchRequest, policy: FetchPolicy): Promise<
   };
   try {
     let response: Response;
+    const cache = request.cache ?? 'default';
+    const early = policy.early?.find((e) => !e.taken && e.url === url && e.cache === cache);
     try {
-      response = await policy.fetch(url, { signal: controller.signal, cache: request.cache ?? 'default', credentials: 'same-origin' });
+      if (early) {
+        // This attempt's timeout and the caller's signal now stop the request started early.
+        early.taken = true;
+        controller.signal.addEventListener('abort', () => early.abort(controller.signal.reason), { once: true });
+        response = await early.response;
+      } else response = await policy.fetch(url, { signal: controller.signal, cache, credentials: 'same-origin' });
     } catch (cause) {
       throw transport(cause);
     }

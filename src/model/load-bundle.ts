@@ -14,9 +14,10 @@ import { offlineFallback } from './offline-fallback.js';
 import { normalizeOptions, type BundleProgress, type NormalizedOpenBundleOptions, type OpenBundleOptions } from './open-bundle-options.js';
 import type { BundleCacheStatus, BundleSource, OpenedBundle, ResolvedBy } from './opened-bundle.js';
 import { readCachedVersion } from './read-cached-version.js';
-import { resolveTarget, type Target } from './resolve-target.js';
+import { resolveTarget, versionUrl, type Target } from './resolve-target.js';
 import { isRegistryTrustError, manifestKeys } from './registry-trust.js';
 import { createInflightGroup } from './share-inflight.js';
+import { fetchEarly, type EarlyFetch } from './early-fetch.js';
 import { persistence, storeVersion } from './store-version.js';
 import type { VerifiedVersion } from './verified-version.js';
 import { RETRY_STATUS } from '../http-retry.js';
@@ -36,6 +37,8 @@ export interface LoadBundleMode {
    * `stored` settles with the write's status. Without it the write is awaited (openBundle's contract).
    */
   deferStore?: boolean;
+  /** The registry request `loadModel` started before this code arrived (./early-fetch.ts); taken over, not repeated. */
+  early?: EarlyFetch | undefined;
 }
 const keyIds = new WeakMap<object, number>();
 let nextKeyId = 1;
@@ -94,6 +97,17 @@ export async function loadBundle(options: OpenBundleOptions, mode: LoadBundleMod
     signal: opts.signal,
     transportRetries,
   };
+  // loadModel, version pinned: the manifest is requested with the registry, not after it (one round
+  // trip less on a cold load); aborted below when the version is served from the cache instead.
+  // Not when the browser says it is offline: then the registry is the one request (the cache answers).
+  const early: EarlyFetch[] = mode.early ? [mode.early] : [];
+  const { registry, name: pinnedName, version: pinnedVersion } = opts;
+  if (mode.deferStore && registry && pinnedName !== undefined && pinnedVersion !== undefined && !browserOffline() && !opts.signal?.aborted)
+    early.push(fetchEarly(`${versionUrl(registry, pinnedName, pinnedVersion)}manifest.json`, 'no-cache', opts.fetch, opts.signal));
+  if (early.length) policy.early = early;
+  const unused = () => {
+    for (const e of early) if (!e.taken) e.abort();
+  };
   const finish = (
     version: VerifiedVersion,
     source: BundleSource,
@@ -102,6 +116,7 @@ export async function loadBundle(options: OpenBundleOptions, mode: LoadBundleMod
     fallback?: OpenedBundle['fallback'],
     stored?: Promise<BundleCacheStatus>,
   ): OpenedBundle => {
+    unused();
     const { manifest, id, baseUrl, downloadedBytes } = version;
     const parts = assemble(manifest, version.files, baseUrl);
     const out: OpenedBundle = { manifest, id, baseUrl, source, resolvedBy, downloadedBytes, ms: performance.now() - started, ...parts, cache };
@@ -121,6 +136,14 @@ export async function loadBundle(options: OpenBundleOptions, mode: LoadBundleMod
     const { name, version } = target;
     const storeKey = store && `${store.kind}:${store.name}`;
     const writing = storeKey === undefined ? undefined : writes.get(storeKey);
+    // The registry snapshot is written behind a deferred load (nothing below reads it), tracked like
+    // the version's write so a load that starts meanwhile waits for both; openBundle waits for it.
+    const saved = target.saved;
+    if (saved && (!mode.deferStore || storeKey === undefined)) await saved;
+    else if (saved && storeKey !== undefined) {
+      const done: Promise<unknown> = Promise.all([writing, saved]).finally(() => writes.get(storeKey) === done && writes.delete(storeKey));
+      writes.set(storeKey, done);
+    }
     if (writing) await writing;
     if (store && name !== undefined && version !== undefined) {
       const record = await readRecord(store, name, version).catch(() => undefined);
@@ -158,7 +181,11 @@ export async function loadBundle(options: OpenBundleOptions, mode: LoadBundleMod
         if (!mode.deferStore || baseStatus.memoryOnly || store.kind === 'cache-api') return { version: v, status: await write };
         // storeVersion never rejects (a failed write is a memoryOnly status with its code).
         const key = storeKey!;
-        const done = write.finally(() => writes.get(key) === done && writes.delete(key));
+        // Still tracking what was pending for this store (this load's registry snapshot): a later load waits for all of it.
+        const prior = writes.get(key);
+        const done = Promise.all([write, prior])
+          .then(([status]) => status)
+          .finally(() => writes.get(key) === done && writes.delete(key));
         writes.set(key, done);
         return { version: v, status: { ...baseStatus, pending: true }, stored: done };
       },
@@ -167,6 +194,7 @@ export async function loadBundle(options: OpenBundleOptions, mode: LoadBundleMod
     );
     return finish(verified, verified.downloadedBytes === 0 ? 'cache' : 'network', t.resolvedBy, status, undefined, stored);
   } catch (caught) {
+    unused();
     // A registry that does not verify (unsigned, rolled back, expired) is treated like no answer:
     // the last verified cached version serves, and the reason rides on `fallback.error`.
     const untrusted = isRegistryTrustError(caught);

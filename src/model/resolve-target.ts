@@ -21,6 +21,12 @@ export interface Target {
   name?: string | undefined;
   version?: string | undefined;
   resolvedBy: ResolvedBy;
+  /**
+   * The verified registry's snapshot write and the removal of revoked cached versions, still
+   * running: best effort (never rejects), and nothing on the way to this version reads them, so
+   * the caller decides whether to wait (openBundle) or let them finish behind the load (loadModel).
+   */
+  saved?: Promise<unknown>;
 }
 
 /** URL of `name@version` next to the registry file. */
@@ -58,12 +64,15 @@ export async function resolveTarget(
   if (opts.publicKey) await verifyRegistry(registry, url, opts.publicKey, store);
   const name = opts.name!;
   const entry = registryEntry(registry, name, url);
-  if (store) {
-    // Best effort: a failing store must not fail a load that the network can serve.
-    await saveRegistry(store, url, registry).catch(() => undefined);
-    if (entry.revoked?.length) await dropVersions(store, name, entry.revoked).catch(() => undefined);
-  }
+  // Best effort: a failing store must not fail a load that the network can serve.
+  const saved = store
+    ? Promise.all([
+        saveRegistry(store, url, registry).catch(() => undefined),
+        entry.revoked?.length ? dropVersions(store, name, entry.revoked).catch(() => undefined) : undefined,
+      ])
+    : undefined;
   const clientId = needsClientId(opts, entry.rollout) ? await clientIdFor(opts, store) : undefined;
+  // A revoked or unknown version throws here; the writes above still finish (revocations are kept).
   const { version, resolvedBy } = resolveVersion(entry, { name, version: opts.version, channel: opts.channel, clientId }, url);
-  return { baseUrl: versionUrl(opts.registry, name, version), name, version, resolvedBy };
+  return { baseUrl: versionUrl(opts.registry, name, version), name, version, resolvedBy, ...(saved ? { saved } : {}) };
 }

@@ -1,8 +1,8 @@
 /**
  * Which engine runs a model (the seam between plain-JS kernels and tfjs): a plain-JS kernel when
  * one takes the model and its golden rows pass, else tfjs (`import()`ed only then, through the
- * entry's `TfjsCode`: ./start-engine.ts for `ferryml` and its worker; ./start-engine-lite.ts has
- * none and refuses with `NEEDS_TFJS`). So neither the page nor the worker imports tfjs for a model a
+ * entry's `TfjsCode`: ./import-engine.ts for `ferryml` and its worker, the `useTfjs` slot for
+ * `ferryml/edge`; `ferryml/lite` has none and refuses with `NEEDS_TFJS`). So neither the page nor the worker imports tfjs for a model a
  * kernel runs. tfjs is chosen up front when the app forces a backend (`backend`, `select:
  * "first"` / `"measure"`, `engine: "tfjs"`, no `cpu` in `backends`) or an earlier measurement on
  * this device picked a tfjs backend for this model version.
@@ -17,7 +17,7 @@ import type { measureInBackground } from './plain-measure.js';
 /** Where tfjs comes from, each a dynamic `import()`; absent in ferryml/lite. */
 export interface TfjsCode {
   engine: () => Promise<{ createEngine: typeof createEngine }>;
-  /** The background measurement of a plain-JS engine against tfjs (plain-engine.ts). */
+  /** The background measurement of a plain-JS engine against tfjs (plain-engine.ts), given `engine`'s `createEngine`. */
   measure: () => Promise<{ measureInBackground: typeof measureInBackground }>;
 }
 
@@ -57,7 +57,7 @@ export async function startEngineWith(init: EngineInit, onChange: ((report: Engi
       const check = checkPlain(kernel, init, timings);
       if (check.ok) {
         const golden = init.golden ? `golden rows within ${init.golden.tolerance}` : 'no golden check';
-        return createPlainEngine(kernel, init, timings, check, `${kernel.name}, plain JavaScript (${golden}); tfjs not loaded`, onChange, tfjs?.measure);
+        return createPlainEngine(kernel, init, timings, check, `${kernel.name}, plain JavaScript (${golden}); tfjs not loaded`, onChange, tfjs);
       }
       rejected.push(check.rejection);
       refused.push(check.rejection.reason);

@@ -1,5 +1,5 @@
 /**
- * What the app hands to `ferryml/edge` (src/entries/edge.ts): that entry is built with no import of
+ * What the app hands to `ferryml/edge` (src/entries/edge.ts, through ./edge-code.ts): that entry has no import of
  * tfjs or of the telemetry runtime, so a Worker bundle of it stays small; a model no plain-JS
  * kernel runs needs `useTfjs`, and the `telemetry` option needs `useTelemetry`. The root entry
  * `ferryml` loads both by itself.

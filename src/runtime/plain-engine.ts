@@ -64,7 +64,7 @@ export function createPlainEngine(
   check: { goldenError?: number },
   why: string,
   onChange?: (report: EngineReport) => void,
-  measureCode?: TfjsCode['measure'],
+  tfjsCode?: TfjsCode,
 ): Engine {
   const remembered = init.remembered?.backend === 'cpu' ? init.remembered : undefined;
   let report: EngineReport = {
@@ -86,11 +86,11 @@ export function createPlainEngine(
   let disposed = false;
   // Only the automatic policy second-guesses itself, once per device and version (then remembered).
   // Without tfjs (ferryml/lite) there is nothing to measure against.
-  let measure = measureCode !== undefined && init.engine === 'auto' && init.select === 'auto' && !remembered && kernel.cost > BACKGROUND_MEASURE_ABOVE;
+  let measure = tfjsCode !== undefined && init.engine === 'auto' && init.select === 'auto' && !remembered && kernel.cost > BACKGROUND_MEASURE_ABOVE;
 
   const background = async () => {
-    const { measureInBackground } = await measureCode!();
-    const outcome = await measureInBackground(kernel, init, report);
+    const [{ measureInBackground }, { createEngine }] = await Promise.all([tfjsCode!.measure(), tfjsCode!.engine()]);
+    const outcome = await measureInBackground(kernel, init, report, createEngine);
     if (disposed) return outcome.engine?.dispose();
     report = outcome.report;
     tfjs = outcome.engine;

@@ -4,7 +4,7 @@
  * `backends` allow; cpu is the plain kernel itself) and time both at batch 1 and
  * `MEASURE_BATCH` exactly as select.ts times backends. Loaded only when that happens.
  */
-import { createEngine } from './engine.js';
+import type { createEngine } from './engine.js';
 import { MEASURE_BATCH, measureCall, measureScore } from './measure.js';
 import type { PlainKernel } from './plain-kernels.js';
 import type { BackendName, Engine, EngineInit, EngineReport, RememberedChoice } from './types.js';
@@ -12,14 +12,19 @@ import type { BackendName, Engine, EngineInit, EngineReport, RememberedChoice } 
 const us = (n: number) => `${Number((n * 1000).toPrecision(3))} µs`;
 
 /** Measures tfjs against `kernel`; returns the new report, and the tfjs engine when it won. Never throws. */
-export async function measureInBackground(kernel: PlainKernel, init: EngineInit, report: EngineReport): Promise<{ report: EngineReport; engine?: Engine }> {
+export async function measureInBackground(
+  kernel: PlainKernel,
+  init: EngineInit,
+  report: EngineReport,
+  create: typeof createEngine,
+): Promise<{ report: EngineReport; engine?: Engine }> {
   const backends = init.backends.filter((b) => b !== 'cpu');
   if (backends.length === 0) return { report };
   const started = performance.now();
   let engine: Engine;
   try {
     const { remembered: _r, rejected: _b, ...rest } = init;
-    engine = await createEngine({ ...rest, backends, select: 'auto', engineReason: 'tfjs (measured in the background)' });
+    engine = await create({ ...rest, backends, select: 'auto', engineReason: 'tfjs (measured in the background)' });
   } catch {
     // tfjs could not run it here: the plain kernel stays, and nothing is remembered (try again next load).
     return { report };

@@ -166,7 +166,13 @@ export function createTelemetry(options: TelemetryOptions, context: TelemetryCon
       }
     },
     outputs(values, rows, width) {
-      if (!closed) guard('outputs', () => windows.outputs(values, rows, width));
+      if (closed) return;
+      // Per batch: no closure for guard() here.
+      try {
+        windows.outputs(values, rows, width);
+      } catch (e) {
+        counters.lastError = `outputs: ${messageOf(e)}`;
+      }
     },
     failed(code) {
       if (closed) return;

@@ -160,7 +160,7 @@ test('the tarball: app and CLI files only (no demo, tests, source maps), LICENSE
   for (const p of paths)
     assert.match(
       p,
-      /^(LICENSE|README\.md|package\.json|dist\/[^/]+\.(js|d\.ts|wasm)|dist\/chunks\/[^/]+\.(js|d\.ts)|dist\/worker\/[^/]+\.js|dist\/node\/[^/]+\.js)$/,
+      /^(LICENSE|README\.md|package\.json|dist\/preload\.json|dist\/[^/]+\.(js|d\.ts|wasm)|dist\/chunks\/[^/]+\.(js|d\.ts)|dist\/worker\/[^/]+\.js|dist\/node\/[^/]+\.js)$/,
       `unexpected file in the tarball: ${p}`,
     );
   for (const p of [
@@ -172,6 +172,7 @@ test('the tarball: app and CLI files only (no demo, tests, source maps), LICENSE
     'dist/bundle.js',
     'dist/node/cli.js',
     'dist/tfjs-backend-wasm-simd.wasm',
+    'dist/preload.json',
   ]) {
     assert.ok(paths.includes(p), `${p} missing from the tarball`);
   }

@@ -55,7 +55,8 @@ describe('the built SDK (dist/)', () => {
       urls.filter((u) => /\/\.cache\/vendor\/|\.wasm$|\/chunks\/engine-/.test(u)),
       list,
     ).to.deep.equal([]);
-    expect(urls.filter((u) => /\/chunks\/start-engine-[\w-]+\.js$/.test(u)).length, list).to.be.at.least(1);
+    // The cold path is one lazy chunk (rollup.config.mjs plainPathChunk): loaded, and nothing lazy besides it and the worker's script.
+    expect(urls.filter((u) => /\/chunks\/plain-path-[\w-]+\.js$/.test(u)).length, list).to.equal(1);
     // The shipped worker is self-contained (tfjs bundled in, rollup.config.mjs selfContainedWorker):
     // tfjs's packages are its lazy `worker/dist-*` chunks, and the plain-JS engine loads none.
     expect(

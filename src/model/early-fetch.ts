@@ -1,0 +1,59 @@
+/**
+ * A request started by the SDK core before the code that reads it has arrived (issue 15): the
+ * registry, fetched while the plain-JS path's chunk (../plain-path.ts) is still on its way, so the
+ * two round trips overlap instead of running in series; and the manifest of a pinned version,
+ * fetched while the registry is (./load-bundle.ts). `fetchBytes` takes it over as its first
+ * attempt when the URL and cache mode match (./fetch-bytes.ts); an early request nobody took is
+ * aborted by whoever started it.
+ */
+import { checkUrl, pageBase } from '../check-options.js';
+
+/** One request in flight, taken over at most once. */
+export interface EarlyFetch {
+  url: string;
+  cache: RequestCache;
+  response: Promise<Response>;
+  /** Set by the one attempt that took the response over. */
+  taken: boolean;
+  abort(reason?: unknown): void;
+}
+
+/**
+ * Starts `GET url` with `cache`, the app's `fetch` and `signal`, as ./fetch-bytes.ts would send it
+ * (credentials `same-origin`); aborted with `signal` or by `abort()`.
+ */
+export function fetchEarly(url: string, cache: RequestCache, fetchFn: typeof fetch, signal: AbortSignal | undefined): EarlyFetch {
+  const controller = new AbortController();
+  const onAbort = () => controller.abort(signal?.reason);
+  signal?.addEventListener('abort', onAbort, { once: true });
+  const response = Promise.resolve()
+    .then(() => fetchFn(url, { signal: controller.signal, cache, credentials: 'same-origin' }))
+    .finally(() => signal?.removeEventListener('abort', onAbort));
+  // Unhandled until taken over; a failure then surfaces as that attempt's error (and is retried).
+  response.catch(() => undefined);
+  return { url, cache, response, taken: false, abort: (reason) => controller.abort(reason) };
+}
+
+/**
+ * Starts `GET registry` (`no-cache`, as ./resolve-target.ts fetches it) with the app's `fetch`
+ * and `signal`; undefined when there is no registry, or the options are ones `normalizeOptions`
+ * refuses (a registry URL that does not parse, no `name`, `bundle` as well).
+ */
+export function fetchRegistryEarly(options: {
+  registry?: string | URL | undefined;
+  bundle?: string | URL | undefined;
+  name?: string | undefined;
+  fetch?: typeof fetch | undefined;
+  signal?: AbortSignal | undefined;
+}): EarlyFetch | undefined {
+  const fetchFn = options.fetch ?? (typeof fetch === 'function' ? fetch.bind(globalThis) : undefined);
+  // Options normalizeOptions will refuse (no name, a bundle as well) send nothing.
+  if (options.registry === undefined || options.bundle !== undefined || !options.name || !fetchFn || options.signal?.aborted) return undefined;
+  let url: string;
+  try {
+    url = checkUrl('loadModel', 'registry', options.registry, pageBase()).href;
+  } catch {
+    return undefined;
+  }
+  return fetchEarly(url, 'no-cache', fetchFn, options.signal);
+}

@@ -1,0 +1,62 @@
+// The cold path of issue 15, seen from Chromium's network log (test/server/network.mjs): a load
+// from the registry with a pinned version sends each request once — the registry and the manifest
+// side by side (the SDK core starts the registry before the plain-path chunk arrives; the manifest
+// of a pinned version goes with it), then the files — and a second load from the cache fetches no
+// bundle file. No tfjs in this file.
+import { expect } from 'chai';
+import { executeServerCommand } from '@web/test-runner-commands';
+import { loadModel } from '../../src/load-model.js';
+
+const REGISTRY = '/models/index.json';
+const FILES = ['model.json', 'group1-shard1of1.bin', 'schema.json', 'golden.json'];
+
+/** Every request the page made while `task` ran. */
+async function requestsDuring<T>(task: () => Promise<T>): Promise<{ result: T; urls: string[] }> {
+  await executeServerCommand('ferryml:network', { record: '/*' });
+  try {
+    const result = await task();
+    // Chromium's log may trail the last response by a moment (longer on a loaded machine).
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const { requests } = await executeServerCommand<{ requests: Array<{ url: string }> }, { stop: boolean }>('ferryml:network', { stop: true });
+    return { result, urls: requests.map((r) => new URL(r.url).pathname) };
+  } catch (error) {
+    await executeServerCommand('ferryml:network', { stop: true });
+    throw error;
+  }
+}
+
+const count = (urls: string[], end: string) => urls.filter((u) => u.endsWith(end)).length;
+
+describe('loadModel: the cold path', () => {
+  const dbName = `ferryml-cold-path-${Math.random().toString(36).slice(2)}`;
+  after(() => indexedDB.deleteDatabase(dbName));
+
+  it('registry, manifest and every file are requested once; a second load serves the version from IndexedDB and fetches no bundle file', async function () {
+    this.timeout(60_000);
+    // Before the log starts: this request must not count as the SDK's.
+    const golden = (await (await fetch('/models/penguins/1.1.0/golden.json')).json()) as { rows: Array<Record<string, unknown>> };
+    const options = { registry: REGISTRY, name: 'penguins', version: '1.1.0', cache: { dbName }, remember: false };
+    const cold = await requestsDuring(async () => {
+      const model = await loadModel(options);
+      await model.predict(golden.rows[0]!);
+      return model;
+    });
+    const list = cold.urls.join('\n');
+    expect(count(cold.urls, REGISTRY), list).to.equal(1);
+    expect(count(cold.urls, '/penguins/1.1.0/manifest.json'), list).to.equal(1);
+    for (const f of FILES) expect(count(cold.urls, `/penguins/1.1.0/${f}`), `${f}\n${list}`).to.equal(1);
+    expect(cold.result.info).to.include({ source: 'network', engine: 'js', version: '1.1.0' });
+    // The write is off the critical path: wait for it before the second load looks.
+    while (cold.result.info.cache.pending) await new Promise((resolve) => setTimeout(resolve, 20));
+    await cold.result.dispose();
+
+    const warm = await requestsDuring(() => loadModel(options));
+    const warmList = warm.urls.join('\n');
+    expect(warm.result.info).to.include({ source: 'cache', engine: 'js', version: '1.1.0' });
+    expect(count(warm.urls, REGISTRY), warmList).to.equal(1);
+    // The manifest requested alongside the registry is aborted (or unused) when the cache serves the version.
+    expect(count(warm.urls, '/penguins/1.1.0/manifest.json'), warmList).to.be.at.most(1);
+    for (const f of FILES) expect(count(warm.urls, `/penguins/1.1.0/${f}`), `${f}\n${warmList}`).to.equal(0);
+    await warm.result.dispose();
+  });
+});
