@@ -30,6 +30,8 @@ export interface CnnModelSetup {
   inputs: 'golden' | { pictures: number; width: number; height: number };
   /** URL of an ONNX file built from the same weights (NHWC input `input`, output `output`); wasm only. */
   onnx?: string;
+  /** Also load ferryml with `lean: false` (`<key>:ferry-nolean`: LayersModel.predict, like the baseline). */
+  nolean?: boolean;
 }
 
 type Row = { image: unknown };
@@ -193,6 +195,12 @@ async function setup(backend: 'wasm' | 'cpu' | 'webgpu', list: CnnModelSetup[]) 
     paths.set(`${m.key}:ferry`, ferryPath(model));
     const { backend: b, lean, leanReason, timings, goldenError } = model.info as unknown as Record<string, unknown>;
     info[m.key] = { backend: b, lean, leanReason, timings, goldenError, loadMs };
+    if (m.nolean) {
+      const plain = await loadModel({ ...m.ferry, lean: false });
+      models.push(plain);
+      paths.set(`${m.key}:ferry-nolean`, ferryPath(plain));
+      info[`${m.key}-nolean`] = { lean: plain.info.lean, leanReason: plain.info.leanReason };
+    }
     // The SDK may have moved tfjs to another backend while loading: the baselines use the page's.
     if (tf.getBackend() !== backend && !(await tf.setBackend(backend))) throw new Error(`tfjs backend ${backend} failed to initialise`);
     paths.set(`${m.key}:raw`, await rawPath(m.bundle, manifest, schema, labels));
@@ -221,11 +229,14 @@ const rowOf = (key: string, i: number) => {
   return rows[i % rows.length]!;
 };
 
-/** Per-call latency at batch 1 of the named paths (`<model>:<variant>`), interleaved; `units` fixed or calibrated. */
-function perCall(names: string[], rounds: number, units?: number, warmupMs = 400): Promise<Interleaved> {
+/**
+ * Per-call latency at batch 1 of the named paths (`<model>:<variant>`), interleaved; `units`
+ * fixed or calibrated; each round's sample the median of `medianOf` alternating sub-samples.
+ */
+function perCall(names: string[], rounds: number, units?: number, warmupMs = 400, medianOf = 1): Promise<Interleaved> {
   const works: Record<string, Work> = {};
   for (const name of names) works[name] = sequential((i) => paths.get(name)!.predict(rowOf(name.split(':')[0]!, i)));
-  return interleave(works, { rounds, warmupMs, ...(units ? { units } : {}) });
+  return interleave(works, { rounds, warmupMs, medianOf, ...(units ? { units } : {}) });
 }
 
 /** One call of `size` rows per unit, interleaved. */
