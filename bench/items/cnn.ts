@@ -180,7 +180,7 @@ export async function cnnItem(ctx: BenchContext): Promise<ItemResult> {
         ...(nolean ? ['mobilenet:ferry-nolean'] : []),
         ...(setup.variants.includes('mobilenet:ort') ? ['mobilenet:ort'] : []),
       ];
-      const m = await call('perCall', names, rounds(15, 7, 5), 1, 600);
+      const m = await call('perCall', names, rounds(21, 7, 5), 1, 600);
       perCallFigures(
         'mobilenet',
         'MobileNetV2 224×224×3',
