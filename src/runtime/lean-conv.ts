@@ -223,14 +223,12 @@ export function readConvGraph(model: LayersModel): ConvGraph {
       const bias = layer.bias ? { bias: layer.bias.read() } : {};
       const act = layer.activation?.getClassName() ?? 'linear';
       const apply = layer.activation;
-      add({
-        kind: 'op',
-        name: layer.name,
-        inputs,
-        run: FUSED.has(act)
-          ? ([x]) => tf.fused.matMul({ a: x as tf.Tensor2D, b, ...bias, activation: act as 'relu' })
-          : ([x]) => apply!.apply(tf.fused.matMul({ a: x as tf.Tensor2D, b, ...bias })),
-      });
+      const own = layer as unknown as { apply(x: tf.Tensor): tf.Tensor };
+      // A Dense on a feature map (rank > 2) acts on the last axis: the layer's own call does that.
+      const dense = FUSED.has(act)
+        ? (x: tf.Tensor) => tf.fused.matMul({ a: x, b, ...bias, activation: act as 'relu' })
+        : (x: tf.Tensor) => apply!.apply(tf.fused.matMul({ a: x, b, ...bias }));
+      add({ kind: 'op', name: layer.name, inputs, run: ([x]) => (x!.rank === 2 ? dense(x!) : own.apply(x!)) });
     } else {
       return { reason: `layer ${layer.name} (${kind}) has no fused form here` };
     }

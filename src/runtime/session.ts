@@ -200,7 +200,17 @@ export async function createSession(init: Pick<EngineInit, 'artifacts' | 'format
     },
     run: (input, rows) => run(input, rows),
     async warmUp(sample, rows) {
-      let out = await run(sample, rows);
+      let out: Float32Array;
+      try {
+        out = await run(sample, rows);
+      } catch (error) {
+        // A lean way that cannot run this model (an op the backend lacks) gives way to predict().
+        if (way.mode === false) throw error;
+        const failed = `${way.mode} failed at load (${error instanceof Error ? error.message : String(error)})`;
+        way = ways[ways.length - 1]!;
+        way = { ...way, reason: `${way.reason}; ${failed}` };
+        out = await run(sample, rows);
+      }
       if (way.mode === false) return out.length / rows;
       // Never trust a lean way over tfjs's own: the first that matches predict() (1e-5) is kept.
       const reference = await run(sample, rows, ways[ways.length - 1]);

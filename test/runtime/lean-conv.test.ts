@@ -89,6 +89,30 @@ describe('runtime: fused conv ops (lean-conv)', () => {
       model.dispose();
     });
 
+  it('a Dense on a feature map (rank 4) acts on the last axis, as the layer does', async () => {
+    await tf.setBackend('cpu');
+    const input = tfl.input({ shape: [6, 6, 2] });
+    let x = sym(tfl.layers.conv2d({ filters: 3, kernelSize: 3, activation: 'relu', kernelInitializer: rnd(7) }), input);
+    x = sym(tfl.layers.dense({ units: 5, activation: 'relu6', kernelInitializer: rnd(8) }), x);
+    x = sym(tfl.layers.globalAveragePooling2d({}), x);
+    const model = tfl.model({ inputs: input, outputs: sym(tfl.layers.dense({ units: 2, kernelInitializer: rnd(9) }), x) });
+    const graph = readConvGraph(model);
+    if (!('forward' in graph)) throw new Error(graph.reason);
+    const x4 = tf.tensor4d(
+      Float32Array.from({ length: 2 * 72 }, (_, i) => Math.cos(i)),
+      [2, 6, 6, 2],
+    );
+    const want = tf.tidy(() => (model.predict(x4) as tf.Tensor).dataSync());
+    expect(
+      maxDiff(
+        tf.tidy(() => graph.forward(x4).dataSync()),
+        want,
+      ),
+    ).to.be.below(1e-5);
+    x4.dispose();
+    model.dispose();
+  });
+
   it('names the layer it has no fused form for', () => {
     const input = tfl.input({ shape: [8, 8, 1] });
     const x = sym(tfl.layers.conv2d({ filters: 2, kernelSize: 3 }), input);
