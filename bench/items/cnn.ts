@@ -32,7 +32,7 @@ type Bench = {
   batch(names: string[], size: number, rounds: number, warmupMs?: number): Promise<Interleaved>;
   memory(): Promise<{ numTensors: number; numBytes: number }>;
   prepSetup(resize: string, source: 'imagedata' | 'canvas'): Promise<{ maxAbsDiff: number; backend: string }>;
-  prepTime(rounds: number): Promise<Interleaved>;
+  prepTime(rounds: number, medianOf?: number): Promise<Interleaved>;
 };
 
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
@@ -171,7 +171,7 @@ export async function cnnItem(ctx: BenchContext): Promise<ItemResult> {
       };
       if (digits) {
         const names = ['digits:ferry', 'digits:raw', ...(nolean ? ['digits:ferry-nolean'] : [])];
-        const s = await call('perCall', names, rounds(30, 30, 8), undefined, 400, q || backend === 'webgpu' ? 1 : 3);
+        const s = await call('perCall', names, rounds(30, 30, 20), undefined, 400, q ? 1 : 3);
         perCallFigures('digits', 'digits CNN', s, 'ferryml ms per predict(row) ÷ raw tfjs ms per call (pixels → tensor → predict → data → arg-max), batch 1');
       }
       const names = [
@@ -218,7 +218,7 @@ export async function cnnItem(ctx: BenchContext): Promise<ItemResult> {
         const prep = await call('prepSetup', 'bilinear-half-pixel', 'imagedata');
         if (!(prep.maxAbsDiff <= 1e-4))
           throw new Error(`${backend}: the image step differs from tfjs's resizeBilinear by ${prep.maxAbsDiff}: not the same resize`);
-        const p = await call('prepTime', rounds(20, 20, 0));
+        const p = await call('prepTime', rounds(30, 30, 0), q ? 1 : 3);
         figures.push(
           ratioFigure(
             `${backend}: image step 640×480 → 224×224×3`,

@@ -308,14 +308,14 @@ function prepSetup(resize: string, source: 'imagedata' | 'canvas') {
   return { maxAbsDiff: diff, backend: tf.getBackend() };
 }
 
-/** ferryml image step ÷ tfjs ops, interleaved (synchronous work: cpu and wasm). */
-function prepTime(rounds: number): Promise<Interleaved> {
+/** ferryml image step ÷ tfjs ops, interleaved (synchronous work: cpu and wasm), each round the median of `medianOf` sub-samples. */
+function prepTime(rounds: number, medianOf = 1): Promise<Interleaved> {
   const works: Record<string, Work> = {};
   for (const [name, fn] of Object.entries(prep!))
     works[name] = async (n) => {
       for (let k = 0; k < n; k++) fn();
     };
-  return interleave(works, { rounds, warmupMs: 300, calibrateWith: 3, targetMs: 30 });
+  return interleave(works, { rounds, warmupMs: 300, calibrateWith: 3, targetMs: 30, medianOf });
 }
 
 Object.assign(window, { bench: { setup, check, perCall, batch, memory, prepSetup, prepTime } });
