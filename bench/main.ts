@@ -42,6 +42,7 @@ const PAGES: Array<PageEntry & { needs: Dep[] }> = [
   { name: 'cache', entry: 'bench/pages/cache.ts', needs: ['openBundle'] },
   { name: 'backends', entry: 'bench/pages/backends.ts', needs: ['runtime'] },
   { name: 'trees', entry: 'bench/pages/trees.ts', needs: ['runtime'] },
+  { name: 'cnn', entry: 'bench/pages/cnn.ts', needs: ['runtime'] },
 ];
 
 const only = args.only?.split(',').map((s) => s.trim());

@@ -4,6 +4,7 @@ import type { ItemResult } from '../lib/item.js';
 import { backendsItem } from './backends.js';
 import { batchingItem } from './batching.js';
 import { cacheItem } from './cache.js';
+import { cnnItem } from './cnn.js';
 import { overheadItem } from './overhead.js';
 import { peerOrtItem } from './peer-ort.js';
 import { preprocessItem } from './preprocess.js';
@@ -29,4 +30,5 @@ export const ITEMS: Item[] = [
   { key: 'cache', title: 'warm IndexedDB load ÷ cold network load', run: cacheItem },
   { key: 'backends', title: 'per-call latency per backend; automatic choice', run: backendsItem },
   { key: 'trees', title: 'tree ensembles vs ONNX Runtime Web and scikit-learn', run: treesItem },
+  { key: 'cnn', title: 'image models (digits CNN, MobileNetV2) vs raw tfjs and ORT; image step vs tfjs ops', run: cnnItem },
 ];

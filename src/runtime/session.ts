@@ -8,6 +8,7 @@ import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { createDirect } from './direct.js';
 import type { DirectKernel } from './direct.js';
 import { fusedForward, readDenseChain, toDenseSteps } from './lean.js';
+import { readConvGraph } from './lean-conv.js';
 import type { Forward } from './lean.js';
 import { asyncForward, needsAsync } from './graph-async.js';
 import { inputTensors, packOutputs, planInputs } from './model-io.js';
@@ -61,10 +62,18 @@ interface Way {
 }
 
 /** How `layers` can run here, leanest first, ending with `predict` itself. */
-function waysFor(layers: LayersModel, width: number, lean: boolean, standard: Forward): Way[] {
+function waysFor(layers: LayersModel, width: number, lean: boolean, standard: Forward, owned: tf.Tensor[]): Way[] {
   if (!lean) return [{ mode: false, reason: 'LayersModel.predict (lean: false)', forward: standard }];
   const chain = readDenseChain(layers);
-  if (!('steps' in chain)) return [{ mode: false, reason: `LayersModel.predict: not a dense chain (${chain.reason})`, forward: standard }];
+  if (!('steps' in chain)) {
+    // Convolutional models: blocks fused into single conv ops (./lean-conv.ts), checked against predict at load.
+    const conv = readConvGraph(layers);
+    const standardWay: Way = { mode: false, reason: `LayersModel.predict: not a dense chain (${chain.reason})`, forward: standard };
+    if (!('forward' in conv)) return [{ ...standardWay, reason: `${standardWay.reason}; no fused conv graph (${conv.reason})` }];
+    owned.push(...conv.weights);
+    const fused = `fused conv ops: ${conv.convs} convolutions, ${conv.folded} BatchNormalizations folded into them`;
+    return [{ mode: 'fused-ops', reason: fused, forward: conv.forward }, standardWay];
+  }
   const dense = chain.steps.filter((s) => s.kernel).length;
   const fused = fusedForward(chain.steps);
   const backend = tf.getBackend();
@@ -111,6 +120,8 @@ export async function createSession(init: Pick<EngineInit, 'artifacts' | 'format
     };
   };
   let slow: ((x: tf.Tensor2D) => Promise<tf.Tensor>) | undefined;
+  // Tensors a lean way made at load (folded weights), freed with the model.
+  const owned: tf.Tensor[] = [];
   if (init.format === 'layers-model') {
     const tfl = await import('@tensorflow/tfjs-layers');
     const layers = await tfl.loadLayersModel(handler);
@@ -124,7 +135,9 @@ export async function createSession(init: Pick<EngineInit, 'artifacts' | 'format
     const forward = general(plans, layers.outputs.length, (xs) => layers.predict(xs.length === 1 ? xs[0]! : xs, { batchSize: xs[0]!.shape[0] }));
     shape = forward ? [init.width] : plans[0]!.shape;
     standard = forward ?? ((x) => layers.predict(x, { batchSize: x.shape[0] }) as tf.Tensor);
-    ways = forward ? [{ mode: false, reason: 'LayersModel.predict (several inputs or outputs)', forward }] : waysFor(layers, init.width, init.lean, standard);
+    ways = forward
+      ? [{ mode: false, reason: 'LayersModel.predict (several inputs or outputs)', forward }]
+      : waysFor(layers, init.width, init.lean, standard, owned);
   } else {
     const tfc = await import('@tensorflow/tfjs-converter');
     const graph = await tfc.loadGraphModel(handler);
@@ -187,7 +200,17 @@ export async function createSession(init: Pick<EngineInit, 'artifacts' | 'format
     },
     run: (input, rows) => run(input, rows),
     async warmUp(sample, rows) {
-      let out = await run(sample, rows);
+      let out: Float32Array;
+      try {
+        out = await run(sample, rows);
+      } catch (error) {
+        // A lean way that cannot run this model (an op the backend lacks) gives way to predict().
+        if (way.mode === false) throw error;
+        const failed = `${way.mode} failed at load (${error instanceof Error ? error.message : String(error)})`;
+        way = ways[ways.length - 1]!;
+        way = { ...way, reason: `${way.reason}; ${failed}` };
+        out = await run(sample, rows);
+      }
       if (way.mode === false) return out.length / rows;
       // Never trust a lean way over tfjs's own: the first that matches predict() (1e-5) is kept.
       const reference = await run(sample, rows, ways[ways.length - 1]);
@@ -204,6 +227,7 @@ export async function createSession(init: Pick<EngineInit, 'artifacts' | 'format
     },
     dispose() {
       model.dispose();
+      tf.dispose(owned);
     },
   };
 }

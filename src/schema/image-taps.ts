@@ -16,6 +16,8 @@ export interface AxisTaps {
    * overlaps (norm = source size), so integer pixels sum exactly and the mean is rounded once.
    */
   norm: number;
+  /** Output `o` is source `o` with weight 1 (equal sizes): the writer copies pixels without resampling. */
+  identity: boolean;
 }
 
 /**
@@ -79,7 +81,9 @@ export function axisTaps(src: number, dst: number, mode: AxisMode): AxisTaps {
     }
     at[o + 1] = weights.length;
   }
-  return { first, at, weights: Float64Array.from(weights), norm: mode === 'smooth' && src > dst ? src : 1 };
+  const norm = mode === 'smooth' && src > dst ? src : 1;
+  const identity = src === dst && norm === 1 && weights.length === dst && weights.every((w, o) => w === 1 && first[o] === o);
+  return { first, at, weights: Float64Array.from(weights), norm, identity };
 }
 
 /** How many source sizes a writer remembers per axis (apps usually send one canvas size). */

@@ -115,6 +115,24 @@ export function compileImage(column: string, step: ImageStep): ImageWriter {
     const { weights: xw, at: xat, first: xfirst } = xt;
     const { weights: yw, at: yat, first: yfirst } = yt;
     const norm = xt.norm * yt.norm;
+    if (xt.identity && yt.identity && c === 3 && sc >= 3 && !invert) {
+      // The frame is already the model's size (the common case of a 224×224 input): one source
+      // pixel per output pixel, so no taps to walk. Same arithmetic as the loop below.
+      const [k0, k1, k2] = scale as [number, number, number];
+      const [f0, f1, f2] = offset as [number, number, number];
+      const r = bgr ? 2 : 0;
+      const b = bgr ? 0 : 2;
+      let base = (oy * sw + ox) * sc;
+      let o = start;
+      for (let y = 0; y < h; y++, base += sw * sc) {
+        for (let x = 0, p = base; x < w; x++, p += sc) {
+          out[o++] = clamp(d[p + r] as number) * k0 + f0;
+          out[o++] = clamp(d[p + 1] as number) * k1 + f1;
+          out[o++] = clamp(d[p + b] as number) * k2 + f2;
+        }
+      }
+      return true;
+    }
     let o = start;
     for (let ty = 0; ty < h; ty++) {
       const y = ty - ly;

@@ -1,5 +1,6 @@
 // Smoke tests of the benchmark harness (bench/): the statistics, the ONNX builder (graph
-// structure, a numpy forward pass of the serialized file against tfjs, byte-for-byte
+// structure, a numpy forward pass of the serialized file against tfjs, a conv DAG run on ONNX
+// Runtime (wasm, in Node) against tfjs, byte-for-byte
 // reproducibility, a clear failure on unsupported layers), and that the three preprocessing
 // paths the benchmark compares — scikit-learn holding the schema's fitted values, ferryml's
 // compiled transform, and the hand-written baseline — compute the same features.
@@ -90,15 +91,85 @@ test('build_onnx.py: MatMul/Add/Relu/Softmax graph equal to tfjs to 1e-5, same b
   );
 });
 
+test(
+  'build_onnx.py: a conv DAG (Conv, DepthwiseConv, BatchNorm, ReLU6, Add, pooling, Flatten, Dense) runs on ONNX Runtime equal to tfjs to 1e-5',
+  { skip: noPython },
+  async () => {
+    await tf.setBackend('cpu');
+    const rnd = (seed: number) => tfl.initializers.randomNormal({ mean: 0, stddev: 0.5, seed });
+    const bn = (seed: number) =>
+      tfl.layers.batchNormalization({
+        gammaInitializer: rnd(seed),
+        betaInitializer: rnd(seed + 1),
+        movingMeanInitializer: rnd(seed + 2),
+        movingVarianceInitializer: tfl.initializers.randomUniform({ minval: 0.5, maxval: 2, seed: seed + 3 }),
+      });
+    const input = tfl.input({ shape: [11, 11, 3] });
+    let x = tfl.layers
+      .zeroPadding2d({
+        padding: [
+          [0, 1],
+          [1, 0],
+        ],
+      })
+      .apply(input) as tfl.SymbolicTensor;
+    x = tfl.layers
+      .conv2d({ filters: 8, kernelSize: 3, strides: 2, padding: 'valid', useBias: false, kernelInitializer: rnd(1) })
+      .apply(x) as tfl.SymbolicTensor;
+    x = tfl.layers.reLU({ maxValue: 6 }).apply(bn(10).apply(x)) as tfl.SymbolicTensor;
+    const skip = x;
+    let y = tfl.layers
+      .depthwiseConv2d({ kernelSize: 3, padding: 'same', depthMultiplier: 2, useBias: false, depthwiseInitializer: rnd(2) })
+      .apply(x) as tfl.SymbolicTensor;
+    y = tfl.layers.reLU({ maxValue: 6 }).apply(bn(20).apply(y)) as tfl.SymbolicTensor;
+    y = tfl.layers.conv2d({ filters: 8, kernelSize: 1, padding: 'same', kernelInitializer: rnd(3), biasInitializer: rnd(4) }).apply(y) as tfl.SymbolicTensor;
+    x = tfl.layers.add().apply([skip, bn(30).apply(y) as tfl.SymbolicTensor]) as tfl.SymbolicTensor;
+    x = tfl.layers
+      .conv2d({ filters: 6, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu', kernelInitializer: rnd(5) })
+      .apply(x) as tfl.SymbolicTensor;
+    const pooled = tfl.layers.averagePooling2d({ poolSize: [3, 3], strides: [3, 3] }).apply(x) as tfl.SymbolicTensor;
+    const flat = tfl.layers.flatten().apply(pooled) as tfl.SymbolicTensor;
+    const out = tfl.layers.dense({ units: 4, activation: 'softmax', kernelInitializer: rnd(6) }).apply(flat) as tfl.SymbolicTensor;
+    const model = tfl.model({ inputs: input, outputs: out });
+    const d = tempDir('ferryml-bench-convdag-');
+    await saveModel(model, d);
+    const file = join(d, 'model.onnx');
+    const built = py(['bench/onnx/build_onnx.py', d, file]);
+    assert.equal(built.status, 0, built.stderr);
+    const ops = (JSON.parse(built.stdout) as { nodes: string[] }).nodes;
+    for (const op of ['Transpose', 'Pad', 'Conv', 'BatchNormalization', 'Clip', 'Add', 'GlobalAveragePool', 'Flatten', 'MatMul', 'Softmax'])
+      assert.ok(ops.includes(op), `${op} in ${ops.join(' ')}`);
+    assert.equal(ops.filter((o) => o === 'Conv').length, 4);
+
+    const x4 = Float32Array.from({ length: 2 * 11 * 11 * 3 }, (_, i) => Math.sin(i * 0.37) * 2);
+    const want = (model.predict(tf.tensor4d(x4, [2, 11, 11, 3])) as tf.Tensor).dataSync();
+    const ort = await import('onnxruntime-web');
+    ort.env.wasm.numThreads = 1;
+    const session = await ort.InferenceSession.create(readFileSync(file), { executionProviders: ['wasm'], graphOptimizationLevel: 'all' });
+    const got = (await session.run({ input: new ort.Tensor('float32', x4, [2, 11, 11, 3]) }))['output']!.data as Float32Array;
+    await session.release();
+    assert.equal(got.length, 8);
+    want.forEach((v, i) => assert.ok(Math.abs(v - got[i]!) < 1e-5, `output ${i}: onnx ${got[i]} vs tfjs ${v}`));
+  },
+);
+
+test('build_onnx.py: the digits CNN (Reshape, Conv2D, MaxPooling2D) builds from its bundle', { skip: noPython }, () => {
+  const bundle = 'models/digits/2.0.0';
+  if (!existsSync(join(bundle, 'model.json'))) return;
+  const r = py(['bench/onnx/build_onnx.py', bundle, join(dir, 'digits.onnx')]);
+  assert.equal(r.status, 0, r.stderr);
+  assert.ok((JSON.parse(r.stdout) as { nodes: string[] }).nodes.includes('Conv'));
+});
+
 test('build_onnx.py: an unsupported model exits 2 naming the layer', { skip: noPython }, async () => {
-  const conv = tfl.sequential({
-    layers: [tfl.layers.conv2d({ inputShape: [4, 4, 1], filters: 2, kernelSize: 3, name: 'conv_here' }), tfl.layers.flatten(), tfl.layers.dense({ units: 2 })],
+  const up = tfl.sequential({
+    layers: [tfl.layers.upSampling2d({ inputShape: [4, 4, 1], size: [2, 2], name: 'up_here' }), tfl.layers.flatten(), tfl.layers.dense({ units: 2 })],
   });
-  const d = tempDir('ferryml-bench-conv-');
-  await saveModel(conv, d);
+  const d = tempDir('ferryml-bench-up-');
+  await saveModel(up, d);
   const r = py(['bench/onnx/build_onnx.py', d, join(d, 'x.onnx')]);
   assert.equal(r.status, 2);
-  assert.match(r.stderr, /layer conv_here: input shape/);
+  assert.match(r.stderr, /layer up_here: unsupported layer class UpSampling2D/);
 });
 
 // Every step kind the tabular benchmark uses, an indicator placed after the other features

@@ -193,4 +193,55 @@ describe('schema: image resize', () => {
     for (let i = 0; i < px.data.length; i += 4) ink += 0.299 * px.data[i]! + 0.587 * px.data[i + 1]! + 0.114 * px.data[i + 2]!;
     expect(out.reduce((a, b) => a + b, 0) * 255 * 100).to.be.closeTo(ink, ink * 1e-5);
   });
+
+  it('an RGB(A) source already at the target size (every resize mode, centre crop, bgr) is each pixel clamped × scale + offset', () => {
+    const modes = ['bilinear', 'area', 'nearest', 'bilinear-half-pixel', 'bilinear-align-corners', 'bilinear-asymmetric'] as const;
+    const value = fc.oneof(fc.integer({ min: 0, max: 255 }), fc.double({ min: -50, max: 400, noNaN: false }));
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 5 }),
+        fc.integer({ min: 1, max: 5 }),
+        fc.integer({ min: 0, max: 3 }),
+        fc.constantFrom(3, 4),
+        fc.constantFrom(...modes),
+        fc.boolean(),
+        fc.array(value, { minLength: 8 * 8 * 4, maxLength: 8 * 8 * 4 }),
+        (w, h, extra, sc, resize, bgr, pool) => {
+          // A source `extra` pixels wider than the target, centre-cropped back to it (no crop when 0).
+          const sw = w + extra;
+          const data = pool.slice(0, sw * h * sc);
+          const scale = [0.5, 1 / 255, 2];
+          const offset = [-1, 0, 3];
+          const got = resize3(data, sw, h, {
+            width: w,
+            height: h,
+            channels: 3,
+            resize,
+            crop: extra ? 'center' : 'none',
+            channelOrder: bgr ? 'bgr' : 'rgb',
+            scale,
+            offset,
+          });
+          const ox = extra >> 1;
+          const want: number[] = [];
+          const clampPx = (v: number) => (v > 255 ? 255 : v >= 0 ? v : 0);
+          for (let y = 0; y < h; y++)
+            for (let x = 0; x < w; x++) {
+              const p = (y * sw + ox + x) * sc;
+              const rgb = [data[p]!, data[p + 1]!, data[p + 2]!].map(clampPx);
+              if (bgr) rgb.reverse();
+              rgb.forEach((v, k) => want.push(Math.fround(v * scale[k]! + offset[k]!)));
+            }
+          expect(got).to.deep.equal(want);
+        },
+      ),
+    );
+  });
 });
+
+/** Like {@link resize}, with the step's own scale and offset. */
+function resize3(data: ArrayLike<number>, sw: number, sh: number, step: Omit<ImageStep, 'kind'>): number[] {
+  const out = new Float32Array(step.width * step.height * step.channels);
+  expect(compileImage('img', { kind: 'image', ...step })({ data, width: sw, height: sh }, out, 0, { issues: [], row: -1 })).to.equal(true);
+  return Array.from(out);
+}
