@@ -3,6 +3,8 @@
  * no recursion, no allocation per row. Trees are the outer loop and rows the inner one, so one
  * tree's nodes stay in cache while every row of a block walks it; each row's scores are summed
  * in float64, tree after tree in the bundle's order (the order the training library sums in).
+ * Numeric trees up to depth 10 take the branch-free perfect-tree walk (perfect.ts); trees with
+ * categorical splits or deeper ones take the general walk below.
  *
  * Routing (README "Tree ensembles"): NaN goes where the node's missing bit says; a categorical
  * node sends `trunc(x)` left when it is in the left bitset, right when in the known-right bitset,
@@ -11,11 +13,12 @@
  */
 import { CATEGORICAL, MISSING_LEFT } from './format.js';
 import type { TreeEnsemble } from './format.js';
+import { PERFECT_ROWS, perfectTrees } from './perfect.js';
 
 /** A tree ensemble as a plain function of rows. */
 export interface TreeKernel {
   /** Runs `rows` rows from the front of `input` (`rows × features`); returns a new `rows × outputWidth` array. */
-  run(input: Float32Array | Float64Array, rows: number): Float32Array;
+  run(input: Float32Array, rows: number): Float32Array;
   /** Values per output row: 2 for a sigmoid link (`[1 − p, p]`), else the raw score columns. */
   readonly outputWidth: number;
 }
@@ -25,9 +28,9 @@ export interface TreeKernel {
  * The walk is written out inside the row loop (no call per row: for shallow boosting trees the
  * call cost more than the walk), once for `x <= t` and once for XGBoost's strict `x < t`.
  */
-type Block = (t: number, x: Float32Array | Float64Array, r0: number, r1: number, acc: Float64Array) => void;
+type Block = (t: number, x: Float32Array, r0: number, r1: number, acc: Float64Array) => void;
 
-function blocks(e: TreeEnsemble): { le: Block; lt: Block; plain: Block } {
+function blocks(e: TreeEnsemble): { le: Block; lt: Block } {
   const { feature, threshold, left, right, flags, bitsets, values, roots, treeColumn } = e;
   const F = e.features;
   const K = e.outputs;
@@ -69,76 +72,8 @@ function blocks(e: TreeEnsemble): { le: Block; lt: Block; plain: Block } {
       for (let k = 0; k < W; k++) acc[o + k] = acc[o + k]! + values[leaf + k]!;
     }
   };
-  // Numeric splits only, NaN to the right (every flag 0, as in scikit-learn's forests and
-  // GradientBoosting): the walk needs neither the flags nor the missing test (NaN <= t is false).
-  // Leaves made fixed points (left = right = itself, threshold NaN: `x <= NaN` is false, so the
-  // walk stays put): each tree is walked exactly its depth, with no exit test per node, and four
-  // rows walk it side by side so their dependent loads overlap.
-  const nodes = feature.length;
-  const fix = { feature: new Int32Array(nodes), threshold: new Float64Array(nodes), left: new Int32Array(nodes), right: new Int32Array(nodes) };
-  const depth = new Int32Array(e.trees);
-  for (let n = 0; n < nodes; n++) {
-    const leaf = feature[n]! < 0;
-    fix.feature[n] = leaf ? 0 : feature[n]!;
-    fix.threshold[n] = leaf ? NaN : threshold[n]!;
-    fix.left[n] = leaf ? n : left[n]!;
-    fix.right[n] = leaf ? n : right[n]!;
-  }
-  for (let t = 0; t < e.trees; t++) {
-    const stack = [roots[t]!, 0];
-    while (stack.length) {
-      const d = stack.pop()!;
-      const n = stack.pop()!;
-      if (feature[n]! < 0) depth[t] = Math.max(depth[t]!, d);
-      else stack.push(left[n]!, d + 1, right[n]!, d + 1);
-    }
-  }
-  const fF = fix.feature;
-  const fT = fix.threshold;
-  const fL = fix.left;
-  const fR = fix.right;
-  const plain: Block = (t, x, r0, r1, acc) => {
-    const root = roots[t]!;
-    const D = depth[t]!;
-    if (D > SHALLOW) return le(t, x, r0, r1, acc);
-    const col = treeColumn[t]!;
-    let r = r0;
-    for (; r + 4 <= r1; r += 4) {
-      const a0 = r * F;
-      const a1 = a0 + F;
-      const a2 = a1 + F;
-      const a3 = a2 + F;
-      let n0 = root;
-      let n1 = root;
-      let n2 = root;
-      let n3 = root;
-      for (let d = 0; d < D; d++) {
-        n0 = x[a0 + fF[n0]!]! <= fT[n0]! ? fL[n0]! : fR[n0]!;
-        n1 = x[a1 + fF[n1]!]! <= fT[n1]! ? fL[n1]! : fR[n1]!;
-        n2 = x[a2 + fF[n2]!]! <= fT[n2]! ? fL[n2]! : fR[n2]!;
-        n3 = x[a3 + fF[n3]!]! <= fT[n3]! ? fL[n3]! : fR[n3]!;
-      }
-      const o = r * K + col;
-      for (let k = 0; k < W; k++) {
-        acc[o + k] = acc[o + k]! + values[left[n0]! + k]!;
-        acc[o + K + k] = acc[o + K + k]! + values[left[n1]! + k]!;
-        acc[o + 2 * K + k] = acc[o + 2 * K + k]! + values[left[n2]! + k]!;
-        acc[o + 3 * K + k] = acc[o + 3 * K + k]! + values[left[n3]! + k]!;
-      }
-    }
-    for (; r < r1; r++) {
-      const at = r * F;
-      let n = root;
-      for (let d = 0; d < D; d++) n = x[at + fF[n]!]! <= fT[n]! ? fL[n]! : fR[n]!;
-      const o = r * K + col;
-      for (let k = 0; k < W; k++) acc[o + k] = acc[o + k]! + values[left[n]! + k]!;
-    }
-  };
-  return { le, lt, plain };
+  return { le, lt };
 }
-
-/** Deepest tree walked at fixed depth, four rows side by side; a deeper tree's leaves lie at many depths, where the early exit wins. */
-const SHALLOW = 5;
 
 /**
  * True when a categorical split sends `v` left. HistGradientBoosting casts the value to uint8
@@ -166,8 +101,10 @@ const BLOCK = 256;
 export function createTreeKernel(e: TreeEnsemble): TreeKernel {
   const K = e.outputs;
   const outputWidth = e.link === 'sigmoid' ? 2 : K;
-  const { le, lt, plain } = blocks(e);
-  const block = e.compare === '<' ? lt : e.flags.every((g) => g === 0) ? plain : le;
+  const { le, lt } = blocks(e);
+  const general = e.compare === '<' ? lt : le;
+  const perfect = perfectTrees(e);
+  const laid = perfect?.laid;
   const base = Float64Array.from(e.base);
   const T = e.trees;
   // The float64 score rows, grown to the largest batch seen and reused: nothing is allocated per row.
@@ -180,7 +117,13 @@ export function createTreeKernel(e: TreeEnsemble): TreeKernel {
       // Trees in order for every row: each row's float64 sum is in the library's order.
       for (let r0 = 0; r0 < rows; r0 += BLOCK) {
         const r1 = Math.min(rows, r0 + BLOCK);
-        for (let t = 0; t < T; t++) block(t, input, r0, r1, acc);
+        // Whole groups of rows in the perfect walk, the few left over (a lone predict call) in the general one.
+        const r8 = laid === undefined ? r0 : r0 + (r1 - r0) - ((r1 - r0) % PERFECT_ROWS);
+        for (let t = 0; t < T; t++) {
+          if (r8 > r0 && laid![t]) perfect!.walk(t, input, r0, r8, acc);
+          else if (r8 > r0) general(t, input, r0, r8, acc);
+          if (r8 < r1) general(t, input, r8, r1, acc);
+        }
       }
       // A new array per call: predictions keep views of it (`raw`), and a worker transfers it.
       const out = new Float32Array(rows * outputWidth);
