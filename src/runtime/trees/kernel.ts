@@ -97,14 +97,19 @@ function category(bitsets: Uint32Array, pair: number, v: number, g: number): boo
  */
 const BLOCK = 256;
 
-/** The kernel for `e` (arrays checked by readTreeEnsemble). */
-export function createTreeKernel(e: TreeEnsemble): TreeKernel {
+/**
+ * The kernel for `e` (arrays checked by readTreeEnsemble).
+ * @param walks `"general"`: every tree and row in the general walk (the reference the perfect walk is tested against).
+ * @default "auto"
+ */
+export function createTreeKernel(e: TreeEnsemble, walks: 'auto' | 'general' = 'auto'): TreeKernel {
   const K = e.outputs;
   const outputWidth = e.link === 'sigmoid' ? 2 : K;
   const { le, lt } = blocks(e);
   const general = e.compare === '<' ? lt : le;
-  const perfect = perfectTrees(e);
+  const perfect = walks === 'auto' ? perfectTrees(e) : undefined;
   const laid = perfect?.laid;
+  const lone = perfect?.rows;
   const base = Float64Array.from(e.base);
   const T = e.trees;
   // The float64 score rows, grown to the largest batch seen and reused: nothing is allocated per row.
@@ -113,12 +118,18 @@ export function createTreeKernel(e: TreeEnsemble): TreeKernel {
     outputWidth,
     run(input, rows) {
       if (acc.length < rows * K) acc = new Float64Array(rows * K);
-      for (let r = 0; r < rows; r++) acc.set(base, r * K);
+      // A loop, not acc.set(base, …): for one row the builtin's call costs more than the copy.
+      for (let r = 0, o = 0; r < rows; r++) for (let k = 0; k < K; k++, o++) acc[o] = base[k]!;
       // Trees in order for every row: each row's float64 sum is in the library's order.
       for (let r0 = 0; r0 < rows; r0 += BLOCK) {
         const r1 = Math.min(rows, r0 + BLOCK);
         // Whole groups of rows in the perfect walk, the few left over (a lone predict call) in the general one.
         const r8 = laid === undefined ? r0 : r0 + (r1 - r0) - ((r1 - r0) % PERFECT_ROWS);
+        if (r8 < r1 && lone !== undefined) {
+          for (let t = 0; t < T; t++) if (r8 > r0) perfect!.walk(t, input, r0, r8, acc);
+          lone(input, r8, r1, acc);
+          continue;
+        }
         for (let t = 0; t < T; t++) {
           if (r8 > r0 && laid![t]) perfect!.walk(t, input, r0, r8, acc);
           else if (r8 > r0) general(t, input, r0, r8, acc);

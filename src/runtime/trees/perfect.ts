@@ -22,6 +22,12 @@ export const PERFECT_MAX_DEPTH = 10;
 /** Rows walked side by side: a batch's rows past the last full group take the general walk, whose early exit wins on a lone row. */
 export const PERFECT_ROWS = 8;
 
+/**
+ * Deepest trees a lone row walks at fixed depth: deeper ones (a forest's, whose leaves lie at many
+ * depths) take the general walk, whose early exit wins for one row (BENCHMARKS.md `trees`).
+ */
+export const LONE_MAX_DEPTH = 5;
+
 /** The perfect layout of some of an ensemble's trees. */
 export interface PerfectTrees {
   /** 1 for a tree in this layout; the others take the general walk. */
@@ -31,6 +37,12 @@ export interface PerfectTrees {
    * adding its leaf values into `acc` (row stride `outputs`).
    */
   readonly walk: (t: number, x: Float32Array, r0: number, r1: number, acc: Float64Array) => void;
+  /**
+   * Walks rows `r0 … r1` one at a time through every tree, trees in order, in one call (no call
+   * per tree: for a lone predict of 200 shallow trees the calls cost as much as the walks).
+   * Only when every tree is laid out here and at most {@link LONE_MAX_DEPTH} deep.
+   */
+  readonly rows: ((x: Float32Array, r0: number, r1: number, acc: Float64Array) => void) | undefined;
 }
 
 /** The largest float32 below `t` (NaN for −∞: nothing is below it, and `x <= NaN` is false for every x). */
@@ -221,5 +233,23 @@ export function perfectTrees(e: TreeEnsemble): PerfectTrees | undefined {
     }
   };
 
-  return { laid, walk: missingLeft ? missing : right };
+  const rows: PerfectTrees['rows'] = (x, r0, r1, acc) => {
+    for (let r = r0; r < r1; r++) {
+      const a = r * F;
+      for (let t = 0; t < T; t++) {
+        const D = depth[t]!;
+        const nb = nodeBase[t]!;
+        let i = 1;
+        for (let d = 0; d < D; d++) {
+          const v = x[a + feature[nb + i]!]!;
+          i = 2 * i + (v !== v ? nanRight[nb + i]! : +!(v <= threshold[nb + i]!));
+        }
+        const o = r * K + column[t]!;
+        const v = leafBase[t]! + i * W;
+        for (let k = 0; k < W; k++) acc[o + k] = acc[o + k]! + values[v + k]!;
+      }
+    }
+  };
+
+  return { laid, walk: missingLeft ? missing : right, rows: laid.includes(0) || depth.some((d) => d > LONE_MAX_DEPTH) ? undefined : rows };
 }
