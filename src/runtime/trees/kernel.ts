@@ -110,6 +110,7 @@ export function createTreeKernel(e: TreeEnsemble, walks: 'auto' | 'general' = 'a
   const perfect = walks === 'auto' ? perfectTrees(e) : undefined;
   const laid = perfect?.laid;
   const lone = perfect?.rows;
+  const groups = perfect?.groups;
   const base = Float64Array.from(e.base);
   const T = e.trees;
   // The float64 score rows, grown to the largest batch seen and reused: nothing is allocated per row.
@@ -125,6 +126,12 @@ export function createTreeKernel(e: TreeEnsemble, walks: 'auto' | 'general' = 'a
         const r1 = Math.min(rows, r0 + BLOCK);
         // Whole groups of rows in the perfect walk, the few left over (a lone predict call) in the general one.
         const r8 = laid === undefined ? r0 : r0 + (r1 - r0) - ((r1 - r0) % PERFECT_ROWS);
+        if (groups !== undefined) {
+          if (r8 > r0) groups(input, r0, r8, acc);
+          if (r8 < r1 && lone !== undefined) lone(input, r8, r1, acc);
+          else if (r8 < r1) for (let t = 0; t < T; t++) general(t, input, r8, r1, acc);
+          continue;
+        }
         if (r8 < r1 && lone !== undefined) {
           for (let t = 0; t < T; t++) if (r8 > r0) perfect!.walk(t, input, r0, r8, acc);
           lone(input, r8, r1, acc);
