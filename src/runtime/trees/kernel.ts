@@ -21,6 +21,8 @@ export interface TreeKernel {
   run(input: Float32Array, rows: number): Float32Array;
   /** Values per output row: 2 for a sigmoid link (`[1 − p, p]`), else the raw score columns. */
   readonly outputWidth: number;
+  /** Trees walked by the perfect-tree walk (perfect.ts); the others take the general walk. */
+  readonly perfectTrees: number;
 }
 
 /**
@@ -117,6 +119,7 @@ export function createTreeKernel(e: TreeEnsemble, walks: 'auto' | 'general' = 'a
   let acc = new Float64Array(0);
   return {
     outputWidth,
+    perfectTrees: laid === undefined ? 0 : laid.reduce((n, l) => n + l, 0),
     run(input, rows) {
       if (acc.length < rows * K) acc = new Float64Array(rows * K);
       // A loop, not acc.set(base, …): for one row the builtin's call costs more than the copy.
