@@ -35,15 +35,6 @@ function compileFastColumn(column: ColumnSchema, at: number): FastColumn {
   const lo = column.type === 'number' ? (column.range?.min ?? -Infinity) : -Infinity;
   const hi = column.type === 'number' ? (column.range?.max ?? Infinity) : Infinity;
   const MAX32 = 3.4028234663852886e38; // the largest float32: below it, the float32 output is finite
-  if (program.length === 0)
-    // Imputed or passed through: the number itself (NaN, ±Infinity and out-of-range values go to the kernel).
-    return (values, start, n, out, offset, width, slow) => {
-      for (let r = 0, i = offset + at; r < n; r++, i += width) {
-        const v = values[start + r];
-        if (typeof v === 'number' && v >= lo && v <= hi && v - v === 0 && Math.abs(v) < MAX32) out[i] = v;
-        else slow[r] = 1;
-      }
-    };
   return (values, start, n, out, offset, width, slow) => {
     for (let r = 0, i = offset + at; r < n; r++, i += width) {
       const v = values[start + r];

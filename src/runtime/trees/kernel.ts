@@ -13,7 +13,7 @@
  */
 import { CATEGORICAL, MISSING_LEFT } from './format.js';
 import type { TreeEnsemble } from './format.js';
-import { PERFECT_ROWS, perfectTrees } from './perfect.js';
+import { PERFECT_ROWS, float32Below, perfectTrees } from './perfect.js';
 
 /** A tree ensemble as a plain function of rows. */
 export interface TreeKernel {
@@ -28,16 +28,18 @@ export interface TreeKernel {
 /**
  * Adds tree `t`'s leaf values for rows `r0 … r1` of `x` into `acc` (row stride `K`, column `c`).
  * The walk is written out inside the row loop (no call per row: for shallow boosting trees the
- * call cost more than the walk), once for `x <= t` and once for XGBoost's strict `x < t`.
+ * call cost more than the walk). XGBoost's strict `x < t` is `x <= t′` with `t′` the largest
+ * float32 below `t` (the inputs are float32: perfect.ts `float32Below`), so one walk serves all.
  */
 type Block = (t: number, x: Float32Array, r0: number, r1: number, acc: Float64Array) => void;
 
-function blocks(e: TreeEnsemble): { le: Block; lt: Block } {
-  const { feature, threshold, left, right, flags, bitsets, values, roots, treeColumn } = e;
+function general(e: TreeEnsemble): Block {
+  const { feature, left, right, flags, bitsets, values, roots, treeColumn } = e;
+  const threshold = e.compare === '<' ? e.threshold.map((t, n) => (flags[n]! & CATEGORICAL ? t : float32Below(t))) : e.threshold;
   const F = e.features;
   const K = e.outputs;
   const W = e.leafWidth;
-  const le: Block = (t, x, r0, r1, acc) => {
+  return (t, x, r0, r1, acc) => {
     const root = roots[t]!;
     for (let r = r0, at = r0 * F, o = r0 * K + treeColumn[t]!; r < r1; r++, at += F, o += K) {
       let n = root;
@@ -56,25 +58,6 @@ function blocks(e: TreeEnsemble): { le: Block; lt: Block } {
       for (let k = 0; k < W; k++) acc[o + k] = acc[o + k]! + values[leaf + k]!;
     }
   };
-  const lt: Block = (t, x, r0, r1, acc) => {
-    const root = roots[t]!;
-    for (let r = r0, at = r0 * F, o = r0 * K + treeColumn[t]!; r < r1; r++, at += F, o += K) {
-      let n = root;
-      let f = feature[n]!;
-      while (f >= 0) {
-        const v = x[at + f]!;
-        const g = flags[n]!;
-        if (g === 0) n = v < threshold[n]! ? left[n]! : right[n]!;
-        else if (v !== v) n = g & MISSING_LEFT ? left[n]! : right[n]!;
-        else if (g & CATEGORICAL) n = category(bitsets, threshold[n]!, v, g) ? left[n]! : right[n]!;
-        else n = v < threshold[n]! ? left[n]! : right[n]!;
-        f = feature[n]!;
-      }
-      const leaf = left[n]!;
-      for (let k = 0; k < W; k++) acc[o + k] = acc[o + k]! + values[leaf + k]!;
-    }
-  };
-  return { le, lt };
 }
 
 /**
@@ -107,8 +90,7 @@ const BLOCK = 256;
 export function createTreeKernel(e: TreeEnsemble, walks: 'auto' | 'general' = 'auto'): TreeKernel {
   const K = e.outputs;
   const outputWidth = e.link === 'sigmoid' ? 2 : K;
-  const { le, lt } = blocks(e);
-  const general = e.compare === '<' ? lt : le;
+  const walk = general(e);
   const perfect = walks === 'auto' ? perfectTrees(e) : undefined;
   const laid = perfect?.laid;
   const lone = perfect?.rows;
@@ -132,7 +114,7 @@ export function createTreeKernel(e: TreeEnsemble, walks: 'auto' | 'general' = 'a
         if (groups !== undefined) {
           if (r8 > r0) groups(input, r0, r8, acc);
           if (r8 < r1 && lone !== undefined) lone(input, r8, r1, acc);
-          else if (r8 < r1) for (let t = 0; t < T; t++) general(t, input, r8, r1, acc);
+          else if (r8 < r1) for (let t = 0; t < T; t++) walk(t, input, r8, r1, acc);
           continue;
         }
         if (r8 < r1 && lone !== undefined) {
@@ -142,8 +124,8 @@ export function createTreeKernel(e: TreeEnsemble, walks: 'auto' | 'general' = 'a
         }
         for (let t = 0; t < T; t++) {
           if (r8 > r0 && laid![t]) perfect!.walk(t, input, r0, r8, acc);
-          else if (r8 > r0) general(t, input, r0, r8, acc);
-          if (r8 < r1) general(t, input, r8, r1, acc);
+          else if (r8 > r0) walk(t, input, r0, r8, acc);
+          if (r8 < r1) walk(t, input, r8, r1, acc);
         }
       }
       // A new array per call: predictions keep views of it (`raw`), and a worker transfers it.

@@ -25,15 +25,11 @@ export const treeKernel: PlainKernelFactory = ({ artifacts, format, width }) => 
     );
   }
   const kernel = createTreeKernel(ensemble);
-  const walks =
-    kernel.perfectTrees === ensemble.trees
-      ? 'every tree in the perfect-tree walk'
-      : `${kernel.perfectTrees} of ${ensemble.trees} trees in the perfect-tree walk`;
   return {
     name: 'tree kernel',
     lean: 'direct',
     // The policy, on model.info: ferryml has no tfjs tensor strategy for trees, so no backend is measured against the kernel.
-    description: `a ${ensemble.library} tree ensemble (${ensemble.trees} trees, ${ensemble.feature.length} nodes) runs in the plain-TypeScript tree kernel (${walks}); tfjs is not loaded: there is no tfjs tensor strategy for trees to measure against it`,
+    description: `a ${ensemble.library} tree ensemble (${ensemble.trees} trees, ${kernel.perfectTrees} in the perfect-tree walk) runs in the plain-TypeScript tree kernel; tfjs is not loaded (ferryml has no tfjs strategy for trees)`,
     outputWidth: kernel.outputWidth,
     // tfjs has no tree ops: never measured against it in the background.
     cost: 0,
