@@ -1,7 +1,8 @@
-// The tree kernel's perfect-tree walk (src/runtime/trees/perfect.ts: branch-free, eight rows side
-// by side, XGBoost's `x < t` as `x <= float32 below t`) against its general walk, bit for bit, on
-// every committed tree bundle: rows from the bundle's golden inputs, values exactly on a threshold
-// and one float32 ulp either side, NaN and ±Infinity; in one batch and row by row.
+// The tree kernel's perfect-tree walk (src/runtime/trees/perfect.ts: heap layout, branch-free,
+// rows side by side, leftover rows apart) against its general walk, bit for bit, on every committed
+// tree bundle: rows from the bundle's golden inputs, values exactly on a threshold and one float32
+// ulp either side, NaN and ±Infinity; in one batch and in batches of 1…17 rows. (Both walks read
+// XGBoost's `x < t` as `x <= float32 below t`; trees-edges.test.ts checks that against XGBoost.)
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
