@@ -26,14 +26,13 @@ export function compileFastColumns(schema: Schema, layout: FeatureLayout): Array
   return schema.columns.map((column) => {
     if (column.type !== 'number' || !column.steps.every((s) => FAST_STEPS.has(s.kind))) return undefined;
     const at = layout.names.get(columnFeatures(column)[0] as string);
-    return at === undefined ? undefined : compileFastColumn(column, at);
+    return at === undefined ? undefined : compileFastColumn(column, at, column.range?.min ?? -Infinity, column.range?.max ?? Infinity);
   });
 }
 
-function compileFastColumn(column: ColumnSchema, at: number): FastColumn {
+/** `lo`, `hi`: the column's training range (a value outside it is the kernel's to report). */
+function compileFastColumn(column: ColumnSchema, at: number, lo: number, hi: number): FastColumn {
   const program = numericProgram(column.steps);
-  const lo = column.type === 'number' ? (column.range?.min ?? -Infinity) : -Infinity;
-  const hi = column.type === 'number' ? (column.range?.max ?? Infinity) : Infinity;
   const MAX32 = 3.4028234663852886e38; // the largest float32: below it, the float32 output is finite
   return (values, start, n, out, offset, width, slow) => {
     for (let r = 0, i = offset + at; r < n; r++, i += width) {

@@ -26,12 +26,13 @@ export interface TreeKernel {
 }
 
 /**
- * Adds tree `t`'s leaf values for rows `r0 … r1` of `x` into `acc` (row stride `K`, column `c`).
+ * Adds the leaf values of trees `t0 … t1` for rows `r0 … r1` of `x` into `acc` (row stride `K`),
+ * tree after tree (a lone row walks all trees in one call: no call per tree).
  * The walk is written out inside the row loop (no call per row: for shallow boosting trees the
  * call cost more than the walk). XGBoost's strict `x < t` is `x <= t′` with `t′` the largest
  * float32 below `t` (the inputs are float32: perfect.ts `float32Below`), so one walk serves all.
  */
-type Block = (t: number, x: Float32Array, r0: number, r1: number, acc: Float64Array) => void;
+type Block = (t0: number, t1: number, x: Float32Array, r0: number, r1: number, acc: Float64Array) => void;
 
 function general(e: TreeEnsemble): Block {
   const { feature, left, right, flags, bitsets, values, roots, treeColumn } = e;
@@ -39,23 +40,25 @@ function general(e: TreeEnsemble): Block {
   const F = e.features;
   const K = e.outputs;
   const W = e.leafWidth;
-  return (t, x, r0, r1, acc) => {
-    const root = roots[t]!;
-    for (let r = r0, at = r0 * F, o = r0 * K + treeColumn[t]!; r < r1; r++, at += F, o += K) {
-      let n = root;
-      let f = feature[n]!;
-      while (f >= 0) {
-        const v = x[at + f]!;
-        const g = flags[n]!;
-        if (g === 0)
-          n = v <= threshold[n]! ? left[n]! : right[n]!; // NaN <= t is false: right, as flag 0 says
-        else if (v !== v) n = g & MISSING_LEFT ? left[n]! : right[n]!;
-        else if (g & CATEGORICAL) n = category(bitsets, threshold[n]!, v, g) ? left[n]! : right[n]!;
-        else n = v <= threshold[n]! ? left[n]! : right[n]!;
-        f = feature[n]!;
+  return (t0, t1, x, r0, r1, acc) => {
+    for (let t = t0; t < t1; t++) {
+      const root = roots[t]!;
+      for (let r = r0, at = r0 * F, o = r0 * K + treeColumn[t]!; r < r1; r++, at += F, o += K) {
+        let n = root;
+        let f = feature[n]!;
+        while (f >= 0) {
+          const v = x[at + f]!;
+          const g = flags[n]!;
+          if (g === 0)
+            n = v <= threshold[n]! ? left[n]! : right[n]!; // NaN <= t is false: right, as flag 0 says
+          else if (v !== v) n = g & MISSING_LEFT ? left[n]! : right[n]!;
+          else if (g & CATEGORICAL) n = category(bitsets, threshold[n]!, v, g) ? left[n]! : right[n]!;
+          else n = v <= threshold[n]! ? left[n]! : right[n]!;
+          f = feature[n]!;
+        }
+        const leaf = left[n]!;
+        for (let k = 0; k < W; k++) acc[o + k] = acc[o + k]! + values[leaf + k]!;
       }
-      const leaf = left[n]!;
-      for (let k = 0; k < W; k++) acc[o + k] = acc[o + k]! + values[leaf + k]!;
     }
   };
 }
@@ -114,7 +117,7 @@ export function createTreeKernel(e: TreeEnsemble, walks: 'auto' | 'general' = 'a
         if (groups !== undefined) {
           if (r8 > r0) groups(input, r0, r8, acc);
           if (r8 < r1 && lone !== undefined) lone(input, r8, r1, acc);
-          else if (r8 < r1) for (let t = 0; t < T; t++) walk(t, input, r8, r1, acc);
+          else if (r8 < r1) walk(0, T, input, r8, r1, acc);
           continue;
         }
         if (r8 < r1 && lone !== undefined) {
@@ -122,11 +125,12 @@ export function createTreeKernel(e: TreeEnsemble, walks: 'auto' | 'general' = 'a
           lone(input, r8, r1, acc);
           continue;
         }
-        for (let t = 0; t < T; t++) {
-          if (r8 > r0 && laid![t]) perfect!.walk(t, input, r0, r8, acc);
-          else if (r8 > r0) walk(t, input, r0, r8, acc);
-          if (r8 < r1) walk(t, input, r8, r1, acc);
-        }
+        if (r8 > r0)
+          for (let t = 0; t < T; t++) {
+            if (laid![t]) perfect!.walk(t, input, r0, r8, acc);
+            else walk(t, t + 1, input, r0, r8, acc);
+          }
+        if (r8 < r1) walk(0, T, input, r8, r1, acc);
       }
       // A new array per call: predictions keep views of it (`raw`), and a worker transfers it.
       const out = new Float32Array(rows * outputWidth);
