@@ -10,6 +10,7 @@ import type { Issue } from '../errors.js';
 import { CAPTURE_SKIP } from '../schema/capture.js';
 import type { ValueObserver } from '../schema/capture.js';
 import { checkSchemaLayout } from '../schema/check.js';
+import { compileFastColumns } from '../schema/column-fast.js';
 import { compileColumnKernels } from '../schema/compile.js';
 import type { IssueSink } from '../schema/issues.js';
 import type { Schema } from '../schema/types.js';
@@ -45,6 +46,9 @@ export function compileColumns(input: Schema): ColumnTransform {
   const width = schema.width;
   const names = schema.columns.map((c) => c.name);
   const kernels = compileColumnKernels(schema, layout);
+  const fast = compileFastColumns(schema, layout);
+  // Rows of the current column its fast path left to the kernel.
+  let slow = new Uint8Array(0);
   const known = new Set(schema.label ? [...names, schema.label.column] : names);
   const strict = schema.unknownColumns === 'error';
 
@@ -92,12 +96,20 @@ export function compileColumns(input: Schema): ColumnTransform {
       const stride = capture === undefined ? 0 : capture.stride;
       const picks = capture?.picks;
       const each = capture === undefined ? observe : undefined;
+      if (slow.length < n) slow = new Uint8Array(n);
       for (let c = 0; c < kernels.length; c++) {
         const kernel = kernels[c]!;
         const column = columns[c]!;
         let picked = 0;
         let next = picks === undefined ? -1 : picks[0]!;
+        // A per-value observer sees every value through the kernel; a capture only its picked rows.
+        const quick = each === undefined ? fast[c] : undefined;
+        if (quick !== undefined) {
+          slow.fill(0, 0, n);
+          quick(column, start, n, out, offset, width, slow);
+        }
         for (let r = 0, base = offset; r < n; r++, base += width) {
+          if (quick !== undefined && slow[r] === 0 && r !== next) continue;
           sink.row = r;
           let ok: boolean;
           if (r === next) {

@@ -72,39 +72,51 @@ export function compileEncoder(name: string, step: Extract<Step, { kind: 'onehot
   };
 }
 
+const STANDARDIZE = 0;
+const MINMAX = 1;
+
+/** A column's scaling steps as one flat float64 program of `[op, a, b, c, d]` entries (so a loop reads constants from one typed array). */
+export function numericProgram(steps: readonly Step[]): Float64Array {
+  const ops: number[] = [];
+  for (const s of steps) {
+    if (s.kind === 'standardize') ops.push(STANDARDIZE, s.mean, s.scale, 0, 0);
+    else if (s.kind === 'minmax') ops.push(MINMAX, s.scale, s.offset, s.clip?.min ?? -Infinity, s.clip?.max ?? Infinity);
+  }
+  return Float64Array.from(ops);
+}
+
+/** Runs a {@link numericProgram} on `x` (float64, exactly sklearn's operations; NaN stays NaN). */
+export function runProgram(program: Float64Array, x: number): number {
+  for (let p = 0; p < program.length; p += 5) {
+    if (program[p] === STANDARDIZE) x = (x - program[p + 1]!) / program[p + 2]!;
+    else {
+      x = x * program[p + 1]! + program[p + 2]!;
+      if (x < program[p + 3]!) x = program[p + 3]!;
+      else if (x > program[p + 4]!) x = program[p + 4]!;
+    }
+  }
+  return x;
+}
+
 /** Scaling steps in order (float64, exactly sklearn's operations), then one value or a bucket. */
 export function compileNumeric(name: string, steps: readonly Step[], offsets: Int32Array): Encode {
-  // Flattened [op, a, b, c, d] so the loop reads constants from one typed array.
-  const STANDARDIZE = 0;
-  const MINMAX = 1;
-  const ops: number[] = [];
   let edges: Float64Array | undefined;
   let onehot = false;
   let missingNaN = false;
   for (const s of steps) {
     if (s.kind === 'passthrough' && s.missing === 'nan') missingNaN = true;
-    if (s.kind === 'standardize') ops.push(STANDARDIZE, s.mean, s.scale, 0, 0);
-    else if (s.kind === 'minmax') ops.push(MINMAX, s.scale, s.offset, s.clip?.min ?? -Infinity, s.clip?.max ?? Infinity);
     else if (s.kind === 'bucketize') {
       edges = Float64Array.from(s.edges);
       onehot = s.encode === 'onehot';
     }
   }
-  const program = Float64Array.from(ops);
+  const program = numericProgram(steps);
   const at = offsets[0]!;
   return (v, out, base, sink, raw) => {
     // MISSING only reaches here when no impute step exists and the column may be missing: then
     // only a passthrough with `missing: "nan"` (check.ts), whose NaN the scaling steps keep NaN
     // (as scikit-learn's scalers do). Booleans become 0/1 as in numpy.
-    let x = v === MISSING ? NaN : +v;
-    for (let p = 0; p < program.length; p += 5) {
-      if (program[p] === STANDARDIZE) x = (x - program[p + 1]!) / program[p + 2]!;
-      else {
-        x = x * program[p + 1]! + program[p + 2]!;
-        if (x < program[p + 3]!) x = program[p + 3]!;
-        else if (x > program[p + 4]!) x = program[p + 4]!;
-      }
-    }
+    const x = runProgram(program, v === MISSING ? NaN : +v);
     if (edges === undefined) {
       // A finite float64 can still overflow the float32 output (1e300 passed through).
       if (!Number.isFinite(Math.fround(x)) && !(missingNaN && v === MISSING))

@@ -28,7 +28,8 @@ export const treeKernel: PlainKernelFactory = ({ artifacts, format, width }) => 
   return {
     name: 'tree kernel',
     lean: 'direct',
-    description: `a ${ensemble.library} tree ensemble (${ensemble.trees} trees, ${ensemble.feature.length} nodes) runs in the plain-TypeScript tree kernel; tfjs is not loaded`,
+    // The policy, on model.info: ferryml has no tfjs tensor strategy for trees, so no backend is measured against the kernel.
+    description: `a ${ensemble.library} tree ensemble (${ensemble.trees} trees, ${kernel.perfectTrees} in the perfect-tree walk) runs in the plain-TypeScript tree kernel; no tfjs (ferryml has no tfjs strategy for trees)`,
     outputWidth: kernel.outputWidth,
     // tfjs has no tree ops: never measured against it in the background.
     cost: 0,
