@@ -14,6 +14,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
+import { pickRolloutChannel, rolloutBucket } from '../../src/model/rollout.js';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 
 // The scripts are plain .mjs without declarations: import them by URL, typed here.
@@ -177,6 +178,15 @@ describe('demo: npm start servers driven by Chromium', { timeout: 240_000 }, () 
     assert.ok(executablePath, 'no Chromium: run `node scripts/ensure.mjs` or set CHROME_PATH');
     browser = await chromium.launch({ executablePath, headless: true, args: chromiumArgs() });
     context = await browser.newContext({ viewport: { width: 1280, height: 1100 } });
+    // The demo follows penguins' stable channel, which rolls a fraction of clients out to canary
+    // (a tree model) by a random client id: the page gets an id the registry's rollout keeps on
+    // stable, so what it loads is decided, not drawn (the canary test below switches explicitly).
+    const rollout = (JSON.parse(readFileSync('models/index.json', 'utf8')) as { models: Record<string, { rollout?: Record<string, number> }> }).models[
+      'penguins'
+    ]?.rollout;
+    let clientId = 0;
+    while (pickRolloutChannel(rolloutBucket(`demo-e2e-${clientId}`, 'penguins'), rollout) !== undefined) clientId++;
+    await context.addInitScript((id) => localStorage.setItem('ferryml:client-id', id), `demo-e2e-${clientId}`);
     page = await context.newPage();
     page.on('pageerror', (error) => console.error(`[page error] ${error.message}`));
   });
