@@ -4,6 +4,7 @@
  * atomically, and fall back to the newest cached version when the network fails.
  */
 import { readRecord, touchRecord } from '../cache/bundle-cache.js';
+import type { EarlyVersion } from '../cache/early-idb.js';
 import type { KvStore } from '../cache/kv-store.js';
 import { openStore } from '../cache/open-store.js';
 import { FerryError, isFerryError } from '../errors.js';
@@ -39,6 +40,8 @@ export interface LoadBundleMode {
   deferStore?: boolean;
   /** The registry request `loadModel` started before this code arrived (./early-fetch.ts); taken over, not repeated. */
   early?: EarlyFetch | undefined;
+  /** The pinned version's record and blobs, read by `loadModel` before this code arrived (../cache/early-idb.ts). */
+  cached?: Promise<EarlyVersion | undefined> | undefined;
 }
 const keyIds = new WeakMap<object, number>();
 let nextKeyId = 1;
@@ -146,13 +149,25 @@ export async function loadBundle(options: OpenBundleOptions, mode: LoadBundleMod
     }
     if (writing) await writing;
     if (store && name !== undefined && version !== undefined) {
-      const record = await readRecord(store, name, version).catch(() => undefined);
-      const cached = record && (await readCachedVersion(store, record, keys));
+      // The core's early read of this very version in this database (read while the registry was
+      // fetched), else the usual read; either is verified in full below.
+      const pre = mode.cached && store.kind === 'indexeddb' && store.bucket === undefined ? await mode.cached : undefined;
+      const hit = pre && pre.dbName === store.name && pre.record.name === name && pre.record.version === version ? pre : undefined;
+      const record = hit?.record ?? (await readRecord(store, name, version).catch(() => undefined));
+      const cached = record && (await readCachedVersion(store, record, keys, undefined, hit));
       if (cached) {
-        // The LRU touch and the persistence query are independent: side by side, not in series.
+        const touched = touchRecord(store, name, version).catch(() => undefined);
+        // loadModel: the LRU touch commits behind the answer (tracked like the deferred writes, so
+        // a load that starts meanwhile waits for it); openBundle awaits it, side by side with the
+        // persistence query.
+        if (mode.deferStore && storeKey !== undefined) {
+          const prior = writes.get(storeKey);
+          const done: Promise<unknown> = Promise.all([prior, touched]).finally(() => writes.get(storeKey) === done && writes.delete(storeKey));
+          writes.set(storeKey, done);
+        }
         const [persisted] = await Promise.all([
           opts.cache ? persistence(opts.cache.persist, store) : false,
-          touchRecord(store, name, version).catch(() => undefined),
+          mode.deferStore && storeKey !== undefined ? undefined : touched,
         ]);
         return finish(cached, 'cache', target.resolvedBy, { ...baseStatus, persisted });
       }
