@@ -29,7 +29,7 @@ import type { createWorkerEngine } from './runtime/worker-host.js';
 import type { TfjsCode } from './runtime/choose-engine.js';
 import { engineIo } from './runtime/engine-io.js';
 import { fetchRegistryEarly, type EarlyFetch } from './model/early-fetch.js';
-import { openCacheEarly, type EarlyVersion } from './cache/early-idb.js';
+import { openCacheEarly, type EarlyRead } from './cache/early-idb.js';
 
 /** Options of {@link loadModel}: where the bundle is, how to run it, and telemetry. */
 export interface LoadModelOptions extends OpenBundleOptions, RuntimeOptions {
@@ -117,7 +117,7 @@ async function openDeferred(
   options: OpenBundleOptions,
   path: Promise<PlainPath>,
   early: EarlyFetch | undefined,
-  cached: Promise<EarlyVersion | undefined> | undefined,
+  cached: Promise<EarlyRead | undefined> | undefined,
 ): Promise<OpenedBundle> {
   const { loadBundle } = await path;
   return loadBundle(options, { deferStore: true, early, cached });

@@ -2,23 +2,34 @@
  * The IndexedDB connection, opened by the SDK core before the lazy chunk that uses it has arrived
  * (issue 15): `loadModel` calls {@link readVersionEarly} next to the early registry request, so
  * the open (tens of ms on a fresh profile) and, for a pinned version, the read of its record and
- * blobs and their sha256 overlap the registry round trip. ./idb-store.ts takes the same memoized
+ * blobs and their sha256 (or, when it is not cached, which blobs the database holds) overlap the
+ * registry round trip. ./idb-store.ts takes the same memoized
  * connection over ({@link connect}), so there is one connection per database and page. Nothing
  * read here is used before ../model/read-cached-version.ts checked it against the manifest.
  */
-import { bundleKey, blobKey, type CachedBundleRecord } from './records.js';
+import { BLOB_PREFIX, bundleKey, blobKey, type CachedBundleRecord } from './records.js';
 
 /** Object store name inside the cache database. */
 export const OBJECT_STORE = 'bundles';
 
-/** A pinned version's record and blobs as read from IndexedDB, with their sha256 computations started. */
+/** A cached version's record and blobs as read from IndexedDB, with their sha256 computations started. */
 export interface EarlyVersion {
-  dbName: string;
   record: CachedBundleRecord;
   /** Blob bytes by sha256 (as the record names them); a missing blob is absent. */
   blobs: Map<string, Uint8Array>;
   /** Lower-case hex sha256 of each blob's bytes (keyed like `blobs`) and of the record's manifest (key `''`). */
   digests: Map<string, Promise<string>>;
+}
+
+/** What the early read of `name@version` in `dbName` found, in one transaction. */
+export interface EarlyRead {
+  dbName: string;
+  name: string;
+  version: string;
+  /** The version, when it is cached. */
+  cached?: EarlyVersion;
+  /** When it is not: the sha256 of every blob the database holds (keys only), so a download knows which it may reuse. */
+  blobShas?: Set<string>;
 }
 
 const connections = new Map<string, Promise<IDBDatabase>>();
@@ -88,23 +99,28 @@ const toBytes = (value: unknown): Uint8Array | undefined =>
   value instanceof ArrayBuffer ? new Uint8Array(value) : value instanceof Uint8Array ? value : undefined;
 
 /**
- * Reads `name@version`'s record and every blob it names in one readonly transaction and starts
- * hashing each as it arrives; `undefined` (never a rejection) when there is no IndexedDB or no
- * WebCrypto, the version is not cached, or anything fails — the caller then reads it the usual way.
+ * Reads `name@version`'s record and every blob it names (or, when it is not cached, the keys of
+ * every blob) in one readonly transaction and starts hashing each blob as it arrives; `undefined`
+ * (never a rejection) when there is no IndexedDB or no WebCrypto, or anything fails — the caller
+ * then reads the store the usual way.
  */
-export function readVersionEarly(dbName: string, name: string, version: string): Promise<EarlyVersion | undefined> {
+export function readVersionEarly(dbName: string, name: string, version: string): Promise<EarlyRead | undefined> {
   if (typeof indexedDB === 'undefined' || !(globalThis.crypto as { subtle?: SubtleCrypto } | undefined)?.subtle) return Promise.resolve(undefined);
   const read = connect(dbName).then(
     (db) =>
-      new Promise<EarlyVersion | undefined>((resolve, reject) => {
+      new Promise<EarlyRead>((resolve, reject) => {
         const tx = db.transaction(OBJECT_STORE, 'readonly');
         const store = tx.objectStore(OBJECT_STORE);
-        let out: EarlyVersion | undefined;
+        const out: EarlyRead = { dbName, name, version };
         const recordRequest = store.get(bundleKey(name, version));
         recordRequest.onsuccess = () => {
           const record = recordRequest.result as CachedBundleRecord | undefined;
-          if (!record || !(record.manifest instanceof Uint8Array) || !Array.isArray(record.files)) return;
-          const v: EarlyVersion = (out = { dbName, record, blobs: new Map(), digests: new Map([['', sha256(record.manifest)]]) });
+          if (!record || !(record.manifest instanceof Uint8Array) || !Array.isArray(record.files)) {
+            const keys = store.getAllKeys(IDBKeyRange.bound(BLOB_PREFIX, `${BLOB_PREFIX}\uffff`));
+            keys.onsuccess = () => void (out.blobShas = new Set(keys.result.map((k) => (k as string).slice(BLOB_PREFIX.length))));
+            return;
+          }
+          const v: EarlyVersion = (out.cached = { record, blobs: new Map(), digests: new Map([['', sha256(record.manifest)]]) });
           for (const sha of new Set(record.files.map((f) => f.sha256))) {
             const blobRequest = store.get(blobKey(sha));
             blobRequest.onsuccess = () => {
@@ -120,10 +136,10 @@ export function readVersionEarly(dbName: string, name: string, version: string):
       }),
   );
   return read.then(
-    (v) => {
+    (r) => {
       // A failed hash (WebCrypto refusing) is the usual path's to report: drop the early read.
-      for (const d of v?.digests.values() ?? []) d.catch(() => undefined);
-      return v;
+      for (const d of r.cached?.digests.values() ?? []) d.catch(() => undefined);
+      return r;
     },
     () => undefined,
   );
@@ -142,7 +158,7 @@ export function openCacheEarly(options: {
   files?: unknown;
   name?: string | undefined;
   version?: string | undefined;
-}): Promise<EarlyVersion | undefined> | undefined {
+}): Promise<EarlyRead | undefined> | undefined {
   const { cache } = options;
   if (cache === false || cache?.bucket !== undefined || options.files !== undefined || typeof indexedDB === 'undefined') return undefined;
   // OPEN_BUNDLE_DEFAULTS' name (not imported: it would pull option checking into the core); a

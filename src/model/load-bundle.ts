@@ -4,7 +4,7 @@
  * atomically, and fall back to the newest cached version when the network fails.
  */
 import { readRecord, touchRecord } from '../cache/bundle-cache.js';
-import type { EarlyVersion } from '../cache/early-idb.js';
+import type { EarlyRead } from '../cache/early-idb.js';
 import type { KvStore } from '../cache/kv-store.js';
 import { openStore } from '../cache/open-store.js';
 import { FerryError, isFerryError } from '../errors.js';
@@ -40,8 +40,8 @@ export interface LoadBundleMode {
   deferStore?: boolean;
   /** The registry request `loadModel` started before this code arrived (./early-fetch.ts); taken over, not repeated. */
   early?: EarlyFetch | undefined;
-  /** The pinned version's record and blobs, read by `loadModel` before this code arrived (../cache/early-idb.ts). */
-  cached?: Promise<EarlyVersion | undefined> | undefined;
+  /** What `loadModel` read of the pinned version before this code arrived (../cache/early-idb.ts). */
+  cached?: Promise<EarlyRead | undefined> | undefined;
 }
 const keyIds = new WeakMap<object, number>();
 let nextKeyId = 1;
@@ -148,12 +148,16 @@ export async function loadBundle(options: OpenBundleOptions, mode: LoadBundleMod
       writes.set(storeKey, done);
     }
     if (writing) await writing;
+    let early: EarlyRead | undefined;
     if (store && name !== undefined && version !== undefined) {
       // The core's early read of this very version in this database (read while the registry was
       // fetched), else the usual read; either is verified in full below.
       const pre = mode.cached && store.kind === 'indexeddb' && store.bucket === undefined ? await mode.cached : undefined;
-      const hit = pre && pre.dbName === store.name && pre.record.name === name && pre.record.version === version ? pre : undefined;
-      const record = hit?.record ?? (await readRecord(store, name, version).catch(() => undefined));
+      early = pre && pre.dbName === store.name && pre.name === name && pre.version === version ? pre : undefined;
+      const hit = early?.cached;
+      // A miss stays a miss unless this page wrote meanwhile (another tab's write only costs a download).
+      if (writing && !hit) early = undefined;
+      const record = hit?.record ?? (early ? undefined : await readRecord(store, name, version).catch(() => undefined));
       const cached = record && (await readCachedVersion(store, record, keys, undefined, hit));
       if (cached) {
         const touched = touchRecord(store, name, version).catch(() => undefined);
@@ -186,6 +190,7 @@ export async function loadBundle(options: OpenBundleOptions, mode: LoadBundleMod
           store,
           publicKey: keys,
           expect: { name: t.name, version: t.version },
+          ...(early?.blobShas ? { cachedShas: early.blobShas } : {}),
           onProgress: emit,
         });
         if (!store || !opts.cache) return { version: v, status: baseStatus };

@@ -36,7 +36,7 @@ describe('cache: the early IndexedDB read', () => {
   it('reads a cached version’s record and every blob in one go, with each sha256 matching its key', async () => {
     const dbName = unique('early');
     const bundle = await openBundle({ registry: REGISTRY, name: 'tiny', version: '1.0.0', cache: { dbName } });
-    const early = await readVersionEarly(dbName, 'tiny', '1.0.0');
+    const early = (await readVersionEarly(dbName, 'tiny', '1.0.0'))?.cached;
     expect(early, 'the cached version is found').to.not.equal(undefined);
     expect(early!.record).to.include({ name: 'tiny', version: '1.0.0', id: bundle.id });
     expect([...early!.blobs.keys()].sort()).to.deep.equal(bundle.manifest.files.map((f) => f.sha256).sort());
@@ -45,8 +45,12 @@ describe('cache: the early IndexedDB read', () => {
       expect(await sha256Hex(bytes)).to.equal(sha);
     }
     expect(await early!.digests.get('')).to.equal(bundle.id);
-    // Not cached, an unknown database, or one without our object store: undefined, never a rejection.
-    expect(await readVersionEarly(dbName, 'tiny', '9.9.9')).to.equal(undefined);
+    // Not cached: which blobs the database holds instead (keys only).
+    const miss = await readVersionEarly(dbName, 'tiny', '9.9.9');
+    expect(miss).to.deep.include({ dbName, name: 'tiny', version: '9.9.9' });
+    expect(miss!.cached).to.equal(undefined);
+    expect([...miss!.blobShas!].sort()).to.deep.equal(bundle.manifest.files.map((f) => f.sha256).sort());
+    // A database without our object store: undefined, never a rejection.
     const foreign = unique('early-foreign');
     await foreignDatabase(foreign);
     expect(await readVersionEarly(foreign, 'tiny', '1.0.0')).to.equal(undefined);
@@ -62,8 +66,8 @@ describe('cache: the early IndexedDB read', () => {
     const shard = first.manifest.files.find((f) => f.path === SHARD)!;
     // Bytes that are not the shard, hashed as the early read hashes what it reads.
     const bad = new Uint8Array(shard.bytes);
-    early!.blobs.set(shard.sha256, bad);
-    early!.digests.set(shard.sha256, sha256Hex(bad));
+    early!.cached!.blobs.set(shard.sha256, bad);
+    early!.cached!.digests.set(shard.sha256, sha256Hex(bad));
     const again = await loadBundle(options, { cached: Promise.resolve(early) });
     expect(again.source).to.equal('network');
     expect(await requestCount(scope, SHARD)).to.equal(2);
@@ -88,6 +92,25 @@ describe('cache: the early IndexedDB read', () => {
     const usual = await loadBundle(options);
     expect(usual.source).to.equal('network');
     expect(await requestCount(scope, SHARD)).to.equal(2);
+  });
+
+  it('on a miss, a download reuses the blobs the early read saw and skips the blob lookup when it saw none of them', async () => {
+    const dbName = unique('early-miss');
+    const scope = unique('early-miss');
+    const registry = fault(`scope=${scope}`, REGISTRY);
+    await openBundle({ registry, name: 'tiny', version: '1.0.0', cache: { dbName } });
+    // 1.1.0 shares its shard with 1.0.0: the early read lists it, so it is read from the cache, not fetched.
+    const early = await readVersionEarly(dbName, 'tiny', '1.1.0');
+    const b = await loadBundle({ registry, name: 'tiny', version: '1.1.0', cache: { dbName } }, { cached: Promise.resolve(early) });
+    expect(b.source).to.equal('network');
+    expect(await requestCount(scope, `1.1.0/${SHARD}`)).to.equal(0);
+    expect(await requestCount(scope, '1.1.0/model.json')).to.equal(1);
+    // An early read that saw none of 2.0.0's blobs (its shard differs; schema.json is shared, but the
+    // set says otherwise): the lookup is skipped and every file fetched — the set is what decides.
+    const none = { dbName, name: 'tiny', version: '2.0.0', blobShas: new Set<string>() };
+    await loadBundle({ registry, name: 'tiny', version: '2.0.0', cache: { dbName } }, { cached: Promise.resolve(none) });
+    expect(await requestCount(scope, '2.0.0/schema.json')).to.equal(1);
+    expect((await expectVerifiedCache(dbName)).versions).to.deep.equal(['tiny@1.1.0', 'tiny@2.0.0']);
   });
 
   it('loadModel, pinned: the second load is served from IndexedDB; a blob corrupted in between is caught and fetched again', async function () {
