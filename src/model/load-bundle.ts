@@ -74,6 +74,10 @@ export async function loadBundle(options: OpenBundleOptions, mode: LoadBundleMod
   // before the first request, and what needs the store awaits it there.
   const opening = opts.cache ? openStore(opts.cache.dbName, opts.cache.bucket) : undefined;
   const storeReady = opening ? opening.then((o) => o.store) : Promise.resolve(undefined);
+  // Whether storage is persistent (a query to the browser process) is asked as soon as the store is
+  // open, beside the registry, not after the cached version is read. Not `persist: true`: persist()
+  // may prompt, so it is asked once, where the version is served or stored.
+  const persistedEarly = opts.cache && !opts.cache.persist ? storeReady.then((s) => (s ? persistence(false, s) : false)) : undefined;
   let store: KvStore | undefined;
   let baseStatus: BundleCacheStatus = { persisted: false, memoryOnly: true, code: 'CACHE_DISABLED', reason: 'cache: false' };
   let bucket = {};
@@ -170,7 +174,7 @@ export async function loadBundle(options: OpenBundleOptions, mode: LoadBundleMod
           writes.set(storeKey, done);
         }
         const [persisted] = await Promise.all([
-          opts.cache ? persistence(opts.cache.persist, store) : false,
+          opts.cache ? (persistedEarly ?? persistence(opts.cache.persist, store)) : false,
           mode.deferStore && storeKey !== undefined ? undefined : touched,
         ]);
         return finish(cached, 'cache', target.resolvedBy, { ...baseStatus, persisted });
