@@ -6,7 +6,8 @@
  * (./entries/lite.ts) has no path to tfjs at all; `ferryml/edge` (./entries/edge.ts) reaches tfjs
  * and telemetry only through what the app hands in. The cold path (issue 15): the registry request
  * and one dynamic `import()` of ./plain-path.ts (bundle, engine choice, plain-JS engine, model)
- * start together, so the registry is not fetched after the code that reads it arrived.
+ * start together, so the registry is not fetched after the code that reads it arrived; the
+ * IndexedDB open (and a pinned version's cached read) starts with them.
  */
 import { FerryError } from './errors.js';
 import type { Manifest } from './model/manifest.js';
@@ -28,6 +29,7 @@ import type { createWorkerEngine } from './runtime/worker-host.js';
 import type { TfjsCode } from './runtime/choose-engine.js';
 import { engineIo } from './runtime/engine-io.js';
 import { fetchRegistryEarly, type EarlyFetch } from './model/early-fetch.js';
+import { openCacheEarly, type EarlyRead } from './cache/early-idb.js';
 
 /** Options of {@link loadModel}: where the bundle is, how to run it, and telemetry. */
 export interface LoadModelOptions extends OpenBundleOptions, RuntimeOptions {
@@ -111,9 +113,14 @@ type PlainPath = typeof import('./plain-path.js');
  * `openBundle` with the cache write deferred: the model answers first and the version is
  * persisted after (the outcome lands in `bundle.stored`); the registry request started early is taken over.
  */
-async function openDeferred(options: OpenBundleOptions, path: Promise<PlainPath>, early: EarlyFetch | undefined): Promise<OpenedBundle> {
+async function openDeferred(
+  options: OpenBundleOptions,
+  path: Promise<PlainPath>,
+  early: EarlyFetch | undefined,
+  cached: Promise<EarlyRead | undefined> | undefined,
+): Promise<OpenedBundle> {
   const { loadBundle } = await path;
-  return loadBundle(options, { deferStore: true, early });
+  return loadBundle(options, { deferStore: true, early, cached });
 }
 
 /** `model.info.fallback`: the code and words of why a cached version stands in (the error object stays out of info). */
@@ -196,6 +203,8 @@ export async function loadModelWith(options: LoadModelOptions, code: RuntimeCode
   const init = new Promise<EngineInit>((resolve, reject) => ((ready = resolve), (failed = reject)));
   // The registry request and the plain-JS path's code start together (see the module doc).
   const early = options.files ? undefined : fetchRegistryEarly(options);
+  // So does the IndexedDB open, and a pinned version's read and hashing (./cache/early-idb.ts).
+  const cached = openCacheEarly(options);
   const path = import('./plain-path.js');
   path.catch(() => undefined);
   const runtime = startRuntime(o, init, onChange, options.signal, code, path);
@@ -211,7 +220,7 @@ export async function loadModelWith(options: LoadModelOptions, code: RuntimeCode
           typeof options.files === 'function' ? await readFiles(options.files) : options.files,
           options.publicKey ? { publicKey: options.publicKey } : {},
         )
-      : await openDeferred(options, path, early);
+      : await openDeferred(options, path, early, cached);
     bundleMs = performance.now() - started;
     manifest = bundle.manifest;
     schema = compileSchema(bundle.schema);

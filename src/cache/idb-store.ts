@@ -1,24 +1,23 @@
 /**
- * The IndexedDB {@link KvStore}: one database, one object store (`bundles`), opened through
- * idb-keyval's `createStore` — or, inside a storage bucket, the same open-and-memoize logic on
- * the bucket's own IDBFactory (idb-keyval's createStore always uses the global one).
+ * The IndexedDB {@link KvStore}: one database, one object store (`bundles`), on the page's one
+ * memoized connection (./early-idb.ts, which the SDK core may already have opened) — or, inside a
+ * storage bucket, the same open-and-memoize logic on the bucket's own IDBFactory.
  */
-import { createStore, promisifyRequest, type UseStore } from 'idb-keyval';
+import { connect, OBJECT_STORE, openDb, promisifyRequest } from './early-idb.js';
 import type { KvStore, KvTransaction, StorageLike } from './kv-store.js';
 
-/** Object store name inside the cache database. */
-export const OBJECT_STORE = 'bundles';
+export { OBJECT_STORE };
+
+type UseStore = <T>(txMode: IDBTransactionMode, callback: (store: IDBObjectStore) => T | PromiseLike<T>) => Promise<T>;
 
 const range = (prefix: string) => IDBKeyRange.bound(prefix, `${prefix}\uffff`);
 
-/** idb-keyval's createStore on another IDBFactory: memoize the connection, drop it on failure or close. */
+/** A connection to `dbName` on another IDBFactory: memoized, dropped on failure or close. */
 function createStoreIn(factory: IDBFactory, dbName: string, storeName: string): UseStore {
   let dbp: Promise<IDBDatabase> | undefined;
   const getDB = () => {
     if (dbp) return dbp;
-    const request = factory.open(dbName);
-    request.onupgradeneeded = () => request.result.createObjectStore(storeName);
-    const p = promisifyRequest(request);
+    const p = openDb(factory, dbName);
     dbp = p;
     p.then(
       (db) => void (db.onclose = () => (dbp = undefined)),
@@ -28,6 +27,12 @@ function createStoreIn(factory: IDBFactory, dbName: string, storeName: string): 
   };
   return (txMode, callback) => getDB().then((db) => callback(db.transaction(storeName, txMode).objectStore(storeName)));
 }
+
+/** The default IndexedDB's connection to `dbName`, shared with the core's early read. */
+const storeOf =
+  (dbName: string): UseStore =>
+  (txMode, callback) =>
+    connect(dbName).then((db) => callback(db.transaction(OBJECT_STORE, txMode).objectStore(OBJECT_STORE)));
 
 /**
  * A KvStore over IndexedDB database `dbName` (in `bucket` when given); `run` rejects when
@@ -43,7 +48,7 @@ export function createIdbStore(dbName: string, bucket?: { name: string; indexedD
     ...(bucket ? { bucket: bucket.name } : {}),
     run<T>(mode: IDBTransactionMode, body: (tx: KvTransaction) => Promise<T>): Promise<T> {
       if (!bucket && typeof indexedDB === 'undefined') return Promise.reject(new DOMException('indexedDB is not defined in this context', 'NotSupportedError'));
-      use ??= bucket ? createStoreIn(bucket.indexedDB, dbName, OBJECT_STORE) : createStore(dbName, OBJECT_STORE);
+      use ??= bucket ? createStoreIn(bucket.indexedDB, dbName, OBJECT_STORE) : storeOf(dbName);
       return use(mode, async (store) => {
         const tx: KvTransaction = {
           get: (key) => promisifyRequest(store.get(key)),

@@ -24,6 +24,8 @@ export interface DownloadContext {
   /** The name and version the registry promised; a manifest saying otherwise is rejected. */
   expect: { name?: string | undefined; version?: string | undefined };
   onProgress: (progress: BundleProgress) => void;
+  /** Every blob `store` held a moment ago (../cache/early-idb.ts): when it has none of this version's, they are not read. */
+  cachedShas?: ReadonlySet<string>;
 }
 
 /** Fetches and verifies the version at `baseUrl` (a directory URL ending in `/`). */
@@ -52,12 +54,15 @@ export async function downloadVersion(baseUrl: string, ctx: DownloadContext): Pr
   const total = manifest.files.reduce((n, f) => n + f.bytes, 0);
   let loaded = 0;
   const files = new Map<string, Uint8Array>();
-  const have = ctx.store
-    ? await readBlobs(
-        ctx.store,
-        manifest.files.map((f) => f.sha256),
-      ).catch(() => new Map<string, Uint8Array>())
-    : new Map<string, Uint8Array>();
+  const cachedShas = ctx.cachedShas;
+  const none = cachedShas !== undefined && !manifest.files.some((f) => cachedShas.has(f.sha256));
+  const have =
+    ctx.store && !none
+      ? await readBlobs(
+          ctx.store,
+          manifest.files.map((f) => f.sha256),
+        ).catch(() => new Map<string, Uint8Array>())
+      : new Map<string, Uint8Array>();
   const toFetch = [];
   const corrupt: string[] = [];
   for (const f of manifest.files) {

@@ -4,6 +4,7 @@
  * atomically, and fall back to the newest cached version when the network fails.
  */
 import { readRecord, touchRecord } from '../cache/bundle-cache.js';
+import type { EarlyRead } from '../cache/early-idb.js';
 import type { KvStore } from '../cache/kv-store.js';
 import { openStore } from '../cache/open-store.js';
 import { FerryError, isFerryError } from '../errors.js';
@@ -39,6 +40,8 @@ export interface LoadBundleMode {
   deferStore?: boolean;
   /** The registry request `loadModel` started before this code arrived (./early-fetch.ts); taken over, not repeated. */
   early?: EarlyFetch | undefined;
+  /** What `loadModel` read of the pinned version before this code arrived (../cache/early-idb.ts). */
+  cached?: Promise<EarlyRead | undefined> | undefined;
 }
 const keyIds = new WeakMap<object, number>();
 let nextKeyId = 1;
@@ -71,6 +74,10 @@ export async function loadBundle(options: OpenBundleOptions, mode: LoadBundleMod
   // before the first request, and what needs the store awaits it there.
   const opening = opts.cache ? openStore(opts.cache.dbName, opts.cache.bucket) : undefined;
   const storeReady = opening ? opening.then((o) => o.store) : Promise.resolve(undefined);
+  // Whether storage is persistent (a query to the browser process) is asked as soon as the store is
+  // open, beside the registry, not after the cached version is read. Not `persist: true`: persist()
+  // may prompt, so it is asked once, where the version is served or stored.
+  const persistedEarly = opts.cache && !opts.cache.persist ? storeReady.then((s) => (s ? persistence(false, s) : false)) : undefined;
   let store: KvStore | undefined;
   let baseStatus: BundleCacheStatus = { persisted: false, memoryOnly: true, code: 'CACHE_DISABLED', reason: 'cache: false' };
   let bucket = {};
@@ -145,14 +152,30 @@ export async function loadBundle(options: OpenBundleOptions, mode: LoadBundleMod
       writes.set(storeKey, done);
     }
     if (writing) await writing;
+    let early: EarlyRead | undefined;
     if (store && name !== undefined && version !== undefined) {
-      const record = await readRecord(store, name, version).catch(() => undefined);
-      const cached = record && (await readCachedVersion(store, record, keys));
+      // The core's early read of this very version in this database (read while the registry was
+      // fetched), else the usual read; either is verified in full below.
+      const pre = mode.cached && store.kind === 'indexeddb' && store.bucket === undefined ? await mode.cached : undefined;
+      early = pre && pre.dbName === store.name && pre.name === name && pre.version === version ? pre : undefined;
+      const hit = early?.cached;
+      // A miss stays a miss unless this page wrote meanwhile (another tab's write only costs a download).
+      if (writing && !hit) early = undefined;
+      const record = hit?.record ?? (early ? undefined : await readRecord(store, name, version).catch(() => undefined));
+      const cached = record && (await readCachedVersion(store, record, keys, undefined, hit));
       if (cached) {
-        // The LRU touch and the persistence query are independent: side by side, not in series.
+        const touched = touchRecord(store, name, version).catch(() => undefined);
+        // loadModel: the LRU touch commits behind the answer (tracked like the deferred writes, so
+        // a load that starts meanwhile waits for it); openBundle awaits it, side by side with the
+        // persistence query.
+        if (mode.deferStore && storeKey !== undefined) {
+          const prior = writes.get(storeKey);
+          const done: Promise<unknown> = Promise.all([prior, touched]).finally(() => writes.get(storeKey) === done && writes.delete(storeKey));
+          writes.set(storeKey, done);
+        }
         const [persisted] = await Promise.all([
-          opts.cache ? persistence(opts.cache.persist, store) : false,
-          touchRecord(store, name, version).catch(() => undefined),
+          opts.cache ? (persistedEarly ?? persistence(opts.cache.persist, store)) : false,
+          mode.deferStore && storeKey !== undefined ? undefined : touched,
         ]);
         return finish(cached, 'cache', target.resolvedBy, { ...baseStatus, persisted });
       }
@@ -171,6 +194,7 @@ export async function loadBundle(options: OpenBundleOptions, mode: LoadBundleMod
           store,
           publicKey: keys,
           expect: { name: t.name, version: t.version },
+          ...(early?.blobShas ? { cachedShas: early.blobShas } : {}),
           onProgress: emit,
         });
         if (!store || !opts.cache) return { version: v, status: baseStatus };

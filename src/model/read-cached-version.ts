@@ -4,6 +4,7 @@
  * fails is dropped from the cache and reported as a miss — the cache never serves unverified bytes.
  */
 import { dropVersions, readBlobs } from '../cache/bundle-cache.js';
+import type { EarlyVersion } from '../cache/early-idb.js';
 import type { KvStore } from '../cache/kv-store.js';
 import type { CachedBundleRecord } from '../cache/records.js';
 import { isFerryError } from '../errors.js';
@@ -14,29 +15,36 @@ import { verifyManifestSignature } from './signature.js';
 import { verifyFile } from './verify-file.js';
 import type { VerifiedVersion } from './verified-version.js';
 
-/** The verified version, or `undefined` (with the reason in `onMiss`) when the cached copy cannot be used. */
+/**
+ * The verified version, or `undefined` (with the reason in `onMiss`) when the cached copy cannot be used.
+ * @param early the same record's blobs, already read with their hashes under way (../cache/early-idb.ts):
+ *   checked exactly like blobs read here; a blob it lacks is read from `store`.
+ */
 export async function readCachedVersion(
   store: KvStore,
   record: CachedBundleRecord,
   publicKey: PublicKeyInput | readonly PublicKeyInput[] | undefined,
   onMiss?: (reason: string) => void,
+  early?: Pick<EarlyVersion, 'blobs' | 'digests'>,
 ): Promise<VerifiedVersion | undefined> {
   const where = `${record.baseUrl}manifest.json (cached)`;
+  // A hash the early read could not compute is computed here (a failed digest is not a corrupt file).
+  const digestOf = (key: string, bytes: Uint8Array) => early?.digests.get(key)?.catch(() => sha256Hex(bytes));
   try {
     const manifestBytes = record.manifest;
-    if ((await sha256Hex(manifestBytes)) !== record.id) throw new Error('manifest bytes do not hash to the record id');
+    if ((await (digestOf('', manifestBytes) ?? sha256Hex(manifestBytes))) !== record.id) throw new Error('manifest bytes do not hash to the record id');
     const manifest = parseManifest(JSON.parse(new TextDecoder().decode(manifestBytes)), where);
     if (publicKey) await verifyManifestSignature(manifest, publicKey, where);
-    const blobs = await readBlobs(
-      store,
-      manifest.files.map((f) => f.sha256),
-    );
+    const shas = manifest.files.map((f) => f.sha256);
+    const missing = early ? shas.filter((sha) => !early.blobs.has(sha)) : shas;
+    const blobs = missing.length ? await readBlobs(store, missing) : new Map<string, Uint8Array>();
     const files = new Map<string, Uint8Array>();
     await Promise.all(
       manifest.files.map(async (f) => {
-        const bytes = blobs.get(f.sha256);
+        const prefetched = early?.blobs.get(f.sha256);
+        const bytes = prefetched ?? blobs.get(f.sha256);
         if (!bytes) throw new Error(`blob of ${f.path} is missing`);
-        await verifyFile(f, bytes, `${record.baseUrl}${f.path} (cached)`);
+        await verifyFile(f, bytes, `${record.baseUrl}${f.path} (cached)`, prefetched && digestOf(f.sha256, prefetched));
         files.set(f.path, bytes);
       }),
     );

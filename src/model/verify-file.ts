@@ -6,8 +6,9 @@ import type { BundleFile } from './manifest.js';
 /**
  * Throws `SIZE_MISMATCH` or `INTEGRITY_MISMATCH` unless `bytes` are exactly the file `entry` lists.
  * @param where the file's URL or path, for the message.
+ * @param digest the sha256 of these very `bytes`, when already being computed (../cache/early-idb.ts).
  */
-export async function verifyFile(entry: BundleFile, bytes: Uint8Array, where: string): Promise<void> {
+export async function verifyFile(entry: BundleFile, bytes: Uint8Array, where: string, digest?: Promise<string>): Promise<void> {
   if (bytes.byteLength !== entry.bytes) {
     throw new FerryError(
       'SIZE_MISMATCH',
@@ -15,7 +16,7 @@ export async function verifyFile(entry: BundleFile, bytes: Uint8Array, where: st
       { details: { url: where, path: entry.path, expectedBytes: entry.bytes, gotBytes: bytes.byteLength } },
     );
   }
-  const got = await sha256Hex(bytes);
+  const got = await (digest ?? sha256Hex(bytes));
   if (got !== entry.sha256) {
     throw new FerryError(
       'INTEGRITY_MISMATCH',
