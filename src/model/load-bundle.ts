@@ -104,14 +104,24 @@ export async function loadBundle(options: OpenBundleOptions, mode: LoadBundleMod
     signal: opts.signal,
     transportRetries,
   };
-  // loadModel, version pinned: the manifest is requested with the registry, not after it (one round
-  // trip less on a cold load); aborted below when the version is served from the cache instead.
-  // Not when the browser says it is offline: then the registry is the one request (the cache answers).
+  // loadModel, version pinned and not in the cache: the manifest is requested beside the registry,
+  // not after it (one round trip less on a cold load). Whether the cache holds the version is known
+  // long before the registry answers (the core's early IndexedDB read, or the store's record), so a
+  // warm load asks the origin for nothing but the registry. Too late once the registry has answered
+  // (the download then asks for it itself); not when the browser says it is offline (the registry is
+  // the one request, the cache answers).
   const early: EarlyFetch[] = mode.early ? [mode.early] : [];
+  let registryAnswered = false;
   const { registry, name: pinnedName, version: pinnedVersion } = opts;
-  if (mode.deferStore && registry && pinnedName !== undefined && pinnedVersion !== undefined && !browserOffline() && !opts.signal?.aborted)
-    early.push(fetchEarly(`${versionUrl(registry, pinnedName, pinnedVersion)}manifest.json`, 'no-cache', opts.fetch, opts.signal));
-  if (early.length) policy.early = early;
+  if (mode.deferStore && registry && pinnedName !== undefined && pinnedVersion !== undefined && !browserOffline() && !opts.signal?.aborted) {
+    const fromStore = () => storeReady.then((s) => (s ? readRecord(s, pinnedName, pinnedVersion).then((r) => r !== undefined) : false));
+    const inCache = (mode.cached ? mode.cached.then((read) => (read ? read.cached !== undefined : fromStore())) : fromStore()).catch(() => false);
+    void inCache.then((cached) => {
+      if (cached || registryAnswered || opts.signal?.aborted) return;
+      early.push(fetchEarly(`${versionUrl(registry, pinnedName, pinnedVersion)}manifest.json`, 'no-cache', opts.fetch, opts.signal));
+    });
+  }
+  policy.early = early;
   const unused = () => {
     for (const e of early) if (!e.taken) e.abort();
   };
@@ -136,6 +146,7 @@ export async function loadBundle(options: OpenBundleOptions, mode: LoadBundleMod
   let target: Target | undefined;
   try {
     target = await resolveTarget(opts, storeReady, policy);
+    registryAnswered = true;
     await storeOpened();
     usable = undefined;
     // After a rotation the registry's new key signs manifests too; the app's key still verifies older ones.
