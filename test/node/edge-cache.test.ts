@@ -175,18 +175,26 @@ test('deno: a registry load caches in the Cache API under DENO_DIR — a cold pr
   const cacheRoot = join(denoDir, 'location_data', 'web_cache');
   assert.ok((await readdir(cacheRoot)).length > 0, 'Deno keeps its Cache API under DENO_DIR/location_data/web_cache');
 
+  // A cold process fetches the registry (for revocations and channels) and no bundle file. The manifest
+  // request loadModel starts beside the registry for a pinned version (the cold path) is dropped when
+  // the cache answers; whether it reached the origin first is a race (it did on a loaded machine).
+  const registryOnly = (fetched: Record<string, number>) => {
+    const { 'manifest.json': manifest = 0, ...rest } = fetched;
+    assert.ok(manifest <= 1, JSON.stringify(fetched));
+    assert.deepEqual(rest, { 'index.json': 1 }, 'a cold process fetches only the registry');
+  };
   const cold = await load();
   assert.equal(cold.source, 'cache');
-  assert.deepEqual(cold.fetched, { 'index.json': 1 }, 'a cold process fetches only the registry (for revocations and channels)');
+  registryOnly(cold.fetched);
 
   await corruptWeights(cacheRoot);
   const healed = await load();
-  assert.equal(healed.source, 'network', 'the corrupt version was dropped and downloaded again');
-  assert.deepEqual(healed.fetched, { 'index.json': 1, 'manifest.json': 1, 'model.json': 1, [BIN]: 1, 'schema.json': 1, 'golden.json': 1 });
+  assert.equal(healed.source, 'network', 'the corrupt entry fails its sha256');
+  assert.deepEqual(healed.fetched, { 'index.json': 1, 'manifest.json': 1, [BIN]: 1 }, 'only the corrupt file is fetched again; the good entries are reused');
 
   const again = await load();
   assert.equal(again.source, 'cache');
-  assert.deepEqual(again.fetched, { 'index.json': 1 });
+  registryOnly(again.fetched);
 
   // Nothing listens on port 9 of loopback: the registry is unreachable, the cached version serves.
   const offline = await load('http://127.0.0.1:9/models/index.json');
