@@ -106,6 +106,11 @@ test('commit, eviction by maxBytes and blob collection work on disk as on Indexe
 test('fileCache: one handle per directory; a bad directory is INVALID_OPTIONS, an unusable one falls back to memory with its reason', async () => {
   const dir = tempDir('ferryml-fs-store-');
   assert.equal(fileCache(dir), fileCache(join(dir, '.')));
+  assert.equal((await fileCache(dir, { quota: 1234 }).storage!.estimate()).quota, 1234);
+  assert.throws(
+    () => fileCache(dir, { quota: -1 }),
+    (e: unknown) => isFerryError(e) && e.code === 'INVALID_OPTIONS' && e.details.option === 'quota',
+  );
   for (const bad of ['', undefined, 42]) {
     assert.throws(
       () => fileCache(bad as string),

@@ -7,7 +7,7 @@ import { FerryError } from '../../errors.js';
 import { createFsStore, type FsStoreOptions } from './fs-store.js';
 import type { KvStore } from '../../cache/kv-store.js';
 
-// One handle per directory in this process: its transactions are queued, not interleaved.
+// One handle per directory (and quota) in this process: its transactions are queued, not interleaved.
 const handles = new Map<string, KvStore>();
 
 /**
@@ -30,8 +30,9 @@ export function fileCache(dir: string, options: FsStoreOptions = {}): KvStore {
       details: { scope: 'fileCache', option: 'quota', got: describe(quota) },
     });
   const store = createFsStore(dir, options);
-  let handle = handles.get(store.name);
-  if (!handle) handles.set(store.name, (handle = store));
+  const key = `${store.name}\0${quota ?? ''}`;
+  let handle = handles.get(key);
+  if (!handle) handles.set(key, (handle = store));
   return handle;
 }
 
