@@ -1,10 +1,11 @@
-// Two builds:
+// Three builds:
 //  1. the browser SDK: dist/ferryml.js, dist/lite.js (ferryml/lite: no path to tfjs) and the tooling subpaths dist/{schema,bundle,telemetry}.js
 //     (ESM, tfjs and idb-keyval external, backends and optional subsystems in lazily loaded chunks
 //     in dist/chunks/), dist/ferryml-worker.js (emitted where the worker host references it, see
 //     workerUrls), tfjs-backend-wasm's three binaries next to them (see wasmAssets) + one .d.ts
 //     per entry;
-//  2. the Node CLI: dist/node/cli.js (the `ferryml` bin), everything in node_modules external, and
+//  2. ferryml/node (dist/node.js: the file-system cache store, Node built-ins external) and its .d.ts;
+//  3. the Node CLI: dist/node/cli.js (the `ferryml` bin), everything in node_modules external, and
 //     dist/node/dashboard.js, the collector dashboard's page script.
 // The demo build lives in demo/rollup.demo.mjs and is chained here when it exists.
 import typescript from '@rollup/plugin-typescript';
@@ -256,6 +257,20 @@ const builds = [
     plugins: [dts({ tsconfig: './tsconfig.browser.json' })],
   },
   {
+    // `ferryml/node` (dist/node.js): the file-system cache store for Node, Bun and Deno servers. On its
+    // own (node: built-ins external), so no browser or edge build ever reaches node:fs.
+    input: { node: 'src/node/entry.ts' },
+    external: nodeExternal,
+    output: { dir: 'dist', format: 'es', sourcemap: true, entryFileNames: '[name].js' },
+    plugins: [ts({ types: ['node'] })],
+  },
+  {
+    input: { node: 'src/node/entry.ts' },
+    external: nodeExternal,
+    output: { dir: 'dist', format: 'es', entryFileNames: '[name].d.ts' },
+    plugins: [dts({ tsconfig: './tsconfig.json' })],
+  },
+  {
     input: { cli: 'src/node/cli.ts' },
     external: nodeExternal,
     output: { dir: 'dist/node', format: 'es', sourcemap: true, chunkFileNames: '[name]-[hash].js' },
@@ -267,6 +282,8 @@ const builds = [
 export const sdkBuild = builds[0];
 /** The `ferryml/edge` build (dist/edge.js), also run by the edge tests (test/node/support/edge.ts). */
 export const edgeBuild = builds[1];
+/** The `ferryml/node` build (dist/node.js), also run by the edge tests. */
+export const nodeBuild = builds.find((b) => b.input.node && !b.output.entryFileNames.endsWith('.d.ts'));
 
 const demo = existsSync('demo/rollup.demo.mjs') ? (await import('./demo/rollup.demo.mjs')).default : [];
 export default [...builds, ...demo];

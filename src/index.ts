@@ -33,6 +33,7 @@ export { modelCache } from './cache/manage.js';
 export type { CacheSelector } from './cache/manage.js';
 export type { CachedBundleInfo } from './cache/records.js';
 export type { BucketOptions } from './cache/storage-bucket.js';
+export type { KvStore, KvTransaction, StorageLike } from './cache/kv-store.js';
 
 // telemetry (loaded lazily by loadModel when `telemetry` is given)
 export type { TelemetryOptions, OfflineOptions, TelemetryStats, TelemetryHandle, FeatureDrift, DriftStatus, DropReason } from './telemetry/types.js';

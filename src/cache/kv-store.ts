@@ -1,8 +1,10 @@
 /**
- * The one storage seam of the cache: a key-value store with atomic transactions. Three
+ * The one storage seam of the cache: a key-value store with atomic transactions. Four
  * implementations — IndexedDB (idb-keyval `createStore`), the Cache API where IndexedDB is absent
- * and `caches` exists (Workers, Deno; ./cache-api-store.ts), and page memory, the fallback when
- * neither works — so the bundle cache above never branches on which.
+ * and `caches` exists (Workers, Deno; ./cache-api-store.ts), a directory on disk for server
+ * runtimes (`fileCache` of `ferryml/node`, ../node/cache/fs-store.ts), and page memory, the fallback when
+ * none works — so the bundle cache above never branches on which. Apps may hand in their own
+ * (`loadModel({ cache: { store } })`, e.g. over Deno KV or Redis): README "Custom cache stores".
  */
 
 /** Reads and buffered writes inside one transaction; writes apply all together or not at all. */
@@ -23,9 +25,16 @@ export interface StorageLike {
   persisted(): Promise<boolean>;
 }
 
-/** A key-value store whose `run` is one atomic transaction (readwrite ones commit or roll back as a whole). */
+/**
+ * A key-value store whose `run` is one atomic transaction (readwrite ones commit or roll back as a
+ * whole). A store that cannot make writes atomic must at least apply them in the order the body
+ * made them, after the body succeeded: the cache puts blobs before the record naming them and
+ * deletes records before blobs, and verifies every read, so a torn write is a miss, never wrong bytes.
+ */
 export interface KvStore {
-  readonly kind: 'indexeddb' | 'cache-api' | 'memory';
+  /** What holds the data: the built-in stores' names, or a custom store's own (e.g. `"deno-kv"`). `"memory"` means nothing survives the process. */
+  readonly kind: 'indexeddb' | 'cache-api' | 'file-system' | 'memory' | (string & Record<never, never>);
+  /** Identifies the database (shared downloads and pending writes are keyed by `kind:name`). */
   readonly name: string;
   /** Quota and persistence of where the bytes live; absent for page memory. */
   readonly storage?: StorageLike;

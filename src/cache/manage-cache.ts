@@ -8,6 +8,7 @@ import { OPEN_BUNDLE_DEFAULTS } from '../model/open-bundle-options.js';
 import { clearStore, dropVersions, listRecords } from './bundle-cache.js';
 import { openStore } from './open-store.js';
 import { infoOf, type CachedBundleInfo } from './records.js';
+import type { KvStore } from './kv-store.js';
 import type { BucketOptions } from './storage-bucket.js';
 
 /** Which cache database to manage: the same `dbName` and `bucket` given to `openBundle({ cache })`. */
@@ -16,13 +17,15 @@ export interface CacheSelector {
   dbName?: string;
   /** @default undefined (the origin's default storage) */
   bucket?: BucketOptions;
+  /** The `cache.store` given to `loadModel` (e.g. `fileCache(dir)` of `ferryml/node`); `dbName` and `bucket` then do not apply. */
+  store?: KvStore;
 }
 
 const dbOf = (options: CacheSelector) => options.dbName ?? OPEN_BUNDLE_DEFAULTS.cache.dbName;
 
 /** Every cached, committed version, most recently used first. */
 export async function listCached(options: CacheSelector = {}): Promise<CachedBundleInfo[]> {
-  const { store } = await openStore(dbOf(options), options.bucket);
+  const { store } = await openStore(dbOf(options), options.bucket, options.store);
   return (await listRecords(store)).map(infoOf).sort((a, b) => b.lastUsed - a.lastUsed);
 }
 
@@ -31,7 +34,7 @@ export async function listCached(options: CacheSelector = {}): Promise<CachedBun
  * @returns `name@version` of each version removed.
  */
 export async function evict(name: string, version?: string, options: CacheSelector = {}): Promise<string[]> {
-  const { store } = await openStore(dbOf(options), options.bucket);
+  const { store } = await openStore(dbOf(options), options.bucket, options.store);
   const versions = version === undefined ? (await listRecords(store, name)).map((r) => r.version) : [version];
   return dropVersions(store, name, versions);
 }
@@ -42,7 +45,7 @@ export async function evict(name: string, version?: string, options: CacheSelect
  * seen per URL) stays: clearing must not let an old registry be replayed.
  */
 export async function clear(options: CacheSelector = {}): Promise<void> {
-  const { store } = await openStore(dbOf(options), options.bucket);
+  const { store } = await openStore(dbOf(options), options.bucket, options.store);
   await clearStore(store);
 }
 
@@ -53,9 +56,9 @@ export async function clear(options: CacheSelector = {}): Promise<void> {
 export async function storageEstimate(options: CacheSelector = {}): Promise<{ usage: number; quota: number } | undefined> {
   try {
     const storage =
-      options.bucket === undefined
+      options.bucket === undefined && options.store === undefined
         ? (globalThis.navigator as { storage?: StorageManager } | undefined)?.storage
-        : (await openStore(dbOf(options), options.bucket)).store.storage;
+        : (await openStore(dbOf(options), options.bucket, options.store)).store.storage;
     const e = await storage?.estimate();
     return e ? { usage: e.usage ?? 0, quota: e.quota ?? Number.POSITIVE_INFINITY } : undefined;
   } catch {

@@ -51,8 +51,12 @@ async function idbStoreFor(dbName: string, bucket: BucketOptions | undefined): P
   return store;
 }
 
-/** IndexedDB (in `bucket` when given) when a probe transaction works; otherwise the memory store and the problem. */
-export async function openStore(dbName: string, bucket?: BucketOptions): Promise<{ store: KvStore; problem?: StoreProblem }> {
+/**
+ * IndexedDB (in `bucket` when given) when a probe transaction works; otherwise the memory store and
+ * the problem. With `custom` (the app's `cache.store`), that store when its probe works.
+ */
+export async function openStore(dbName: string, bucket?: BucketOptions, custom?: KvStore): Promise<{ store: KvStore; problem?: StoreProblem }> {
+  if (custom) return probeCustom(custom);
   try {
     const store = await idbStoreFor(dbName, bucket);
     await store.run('readonly', (tx) => tx.has('meta:probe'));
@@ -77,6 +81,21 @@ async function openCacheApiStore(dbName: string, caches: NonNullable<ReturnType<
     return {
       store: memoryStoreFor(dbName),
       problem: { code: 'CACHE_UNAVAILABLE', reason: `no IndexedDB, and the Cache API refused (${name}: ${message}); kept in memory only` },
+    };
+  }
+}
+
+/** The app's own store when a probe read works; otherwise the memory store (named after it) and why. */
+async function probeCustom(store: KvStore): Promise<{ store: KvStore; problem?: StoreProblem }> {
+  try {
+    await store.run('readonly', (tx) => tx.has('meta:probe'));
+    return { store };
+  } catch (error) {
+    const name = (error as { name?: string } | null)?.name ?? 'Error';
+    const message = (error as { message?: string } | null)?.message ?? String(error);
+    return {
+      store: memoryStoreFor(`${store.kind}:${store.name}`),
+      problem: { code: 'CACHE_UNAVAILABLE', reason: `the ${store.kind} cache store ${store.name} failed (${name}: ${message}); kept in memory only` },
     };
   }
 }

@@ -72,7 +72,7 @@ export async function loadBundle(options: OpenBundleOptions, mode: LoadBundleMod
   const opts = normalizeOptions(options);
   // IndexedDB opens (slow on a fresh profile) while the registry is fetched: nothing waits for it
   // before the first request, and what needs the store awaits it there.
-  const opening = opts.cache ? openStore(opts.cache.dbName, opts.cache.bucket) : undefined;
+  const opening = opts.cache ? openStore(opts.cache.dbName, opts.cache.bucket, opts.cache.store) : undefined;
   const storeReady = opening ? opening.then((o) => o.store) : Promise.resolve(undefined);
   // Whether storage is persistent (a query to the browser process) is asked as soon as the store is
   // open, beside the registry, not after the cached version is read. Not `persist: true`: persist()
@@ -211,9 +211,10 @@ export async function loadBundle(options: OpenBundleOptions, mode: LoadBundleMod
         if (!store || !opts.cache) return { version: v, status: baseStatus };
         const limits = opts.cache;
         const write = storeVersion(store, v, limits).then(({ status: s }) => (baseStatus.memoryOnly ? { ...s, ...baseStatus } : { ...s, ...bucket }));
-        // The Cache API is the edge's: a Worker may cancel what is left running after its response
-        // (there is no handle here for ctx.waitUntil), so that write is awaited before answering.
-        if (!mode.deferStore || baseStatus.memoryOnly || store.kind === 'cache-api') return { version: v, status: await write };
+        // Only a page outlives its first answer for sure. A Worker may cancel what is left running after
+        // its response (there is no handle here for ctx.waitUntil), a CLI or serverless process may exit:
+        // outside IndexedDB (the Cache API, files, an app's store) the write is awaited before answering.
+        if (!mode.deferStore || baseStatus.memoryOnly || store.kind !== 'indexeddb') return { version: v, status: await write };
         // storeVersion never rejects (a failed write is a memoryOnly status with its code).
         const key = storeKey!;
         // Still tracking what was pending for this store (this load's registry snapshot): a later load waits for all of it.

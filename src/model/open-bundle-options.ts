@@ -2,6 +2,7 @@
  * Options of {@link openBundle}: one type, one defaults object, one `normalizeOptions()` that
  * accepts the shorthands and throws on caller mistakes (STYLE.md §4).
  */
+import type { KvStore } from '../cache/kv-store.js';
 import type { BucketOptions } from '../cache/storage-bucket.js';
 import { checkNumber, checkUrl, pageBase } from '../check-options.js';
 import { FerryError } from '../errors.js';
@@ -28,10 +29,16 @@ export interface BundleCacheOptions {
    * missing, the default IndexedDB is used. @default undefined (the origin's default storage)
    */
   bucket?: BucketOptions;
+  /**
+   * Where the cache lives instead of IndexedDB/the Cache API: any {@link KvStore} — `fileCache(dir)`
+   * from `ferryml/node` for Node, Bun and Deno servers, or a store of your own. `dbName` and
+   * `bucket` do not apply to it. @default undefined (IndexedDB, else the Cache API, else memory)
+   */
+  store?: KvStore;
 }
 
 /** {@link BundleCacheOptions} with defaults applied. */
-export type NormalizedCacheOptions = Required<Omit<BundleCacheOptions, 'bucket'>> & { bucket: BucketOptions | undefined };
+export type NormalizedCacheOptions = Required<Omit<BundleCacheOptions, 'bucket' | 'store'>> & { bucket: BucketOptions | undefined; store: KvStore | undefined };
 
 /** A public key that signs manifests: a JWK (`ferryml keygen` writes `key.pub.jwk.json`) or an imported ECDSA P-256 `CryptoKey`. */
 export type PublicKeyInput = JsonWebKey | CryptoKey;
@@ -105,6 +112,32 @@ const SCOPE = 'openBundle';
 const invalid = (message: string, details: Record<string, unknown>) =>
   new FerryError('INVALID_OPTIONS', `${SCOPE}: ${message}`, { details: { scope: SCOPE, ...details } });
 
+/** `cache.store` when it is a usable {@link KvStore}; throws `INVALID_OPTIONS` naming what is wrong. */
+function checkStore(cache: BundleCacheOptions | undefined): KvStore | undefined {
+  const given: unknown = cache?.store;
+  if (given === undefined) return undefined;
+  const store = (typeof given === 'object' && given !== null ? given : {}) as Partial<KvStore>;
+  const problem =
+    typeof given !== 'object' || given === null
+      ? `got ${given === null ? 'null' : typeof given}`
+      : typeof store.run !== 'function'
+        ? 'it has no `run(mode, body)` method'
+        : typeof store.kind !== 'string' || store.kind === ''
+          ? 'it has no `kind` (a non-empty string)'
+          : typeof store.name !== 'string' || store.name === ''
+            ? 'it has no `name` (a non-empty string)'
+            : undefined;
+  if (problem)
+    throw new FerryError(
+      'INVALID_OPTIONS',
+      `${SCOPE}: \`cache.store\` must be a KvStore (\`fileCache(dir)\` from ferryml/node, or an object with kind, name and run — README "Custom cache stores"): ${problem}`,
+      { details: { scope: SCOPE, option: 'cache.store' } },
+    );
+  if (cache?.bucket !== undefined)
+    throw invalid('`cache.bucket` is an IndexedDB storage bucket and does not apply to `cache.store`; give one of them', { option: 'cache.bucket' });
+  return store as KvStore;
+}
+
 /** Applies defaults; throws `INVALID_OPTIONS` naming the field on a caller mistake. */
 export function normalizeOptions(options: OpenBundleOptions): NormalizedOpenBundleOptions {
   const { registry, bundle, name } = options;
@@ -131,6 +164,7 @@ export function normalizeOptions(options: OpenBundleOptions): NormalizedOpenBund
           maxBytes: checkNumber(SCOPE, 'cache.maxBytes', cacheIn?.maxBytes, defaults.maxBytes, { min: 0 }),
           persist: cacheIn?.persist ?? defaults.persist,
           bucket: cacheIn?.bucket,
+          store: checkStore(cacheIn),
         };
   const fetchFn = options.fetch ?? (typeof fetch === 'function' ? fetch.bind(globalThis) : undefined);
   if (!fetchFn) throw invalid('no global fetch here; pass `fetch`', { option: 'fetch' });

@@ -2,8 +2,10 @@
  * Reads a cached version and checks it again before use: the manifest against the record's id,
  * every blob against the manifest, and the signature when a key is configured. A version that
  * fails is dropped from the cache and reported as a miss — the cache never serves unverified bytes.
+ * When only some blobs fail their hash (bit rot on disk), just those are deleted and the record
+ * kept: the download that follows reuses the good blobs, fetches the bad files and commits again.
  */
-import { dropVersions, readBlobs } from '../cache/bundle-cache.js';
+import { dropBlobs, dropVersions, readBlobs } from '../cache/bundle-cache.js';
 import type { EarlyVersion } from '../cache/early-idb.js';
 import type { KvStore } from '../cache/kv-store.js';
 import type { CachedBundleRecord } from '../cache/records.js';
@@ -39,15 +41,29 @@ export async function readCachedVersion(
     const missing = early ? shas.filter((sha) => !early.blobs.has(sha)) : shas;
     const blobs = missing.length ? await readBlobs(store, missing) : new Map<string, Uint8Array>();
     const files = new Map<string, Uint8Array>();
+    const corrupt: Array<{ sha256: string; reason: string }> = [];
     await Promise.all(
       manifest.files.map(async (f) => {
         const prefetched = early?.blobs.get(f.sha256);
         const bytes = prefetched ?? blobs.get(f.sha256);
         if (!bytes) throw new Error(`blob of ${f.path} is missing`);
-        await verifyFile(f, bytes, `${record.baseUrl}${f.path} (cached)`, prefetched && digestOf(f.sha256, prefetched));
+        try {
+          await verifyFile(f, bytes, `${record.baseUrl}${f.path} (cached)`, prefetched && digestOf(f.sha256, prefetched));
+        } catch (error) {
+          if (!isFerryError(error)) throw error;
+          corrupt.push({ sha256: f.sha256, reason: error.message });
+        }
         files.set(f.path, bytes);
       }),
     );
+    if (corrupt.length) {
+      onMiss?.(`${record.name}@${record.version}: cached copy unusable (${corrupt.map((c) => c.reason).join('; ')})`);
+      await dropBlobs(
+        store,
+        corrupt.map((c) => c.sha256),
+      ).catch(() => undefined);
+      return undefined;
+    }
     return { manifest, manifestBytes, id: record.id, baseUrl: record.baseUrl, files, downloadedBytes: 0 };
   } catch (error) {
     const reason = isFerryError(error) || error instanceof Error ? error.message : String(error);

@@ -181,8 +181,8 @@ test('deno: a registry load caches in the Cache API under DENO_DIR — a cold pr
 
   await corruptWeights(cacheRoot);
   const healed = await load();
-  assert.equal(healed.source, 'network', 'the corrupt version was dropped and downloaded again');
-  assert.deepEqual(healed.fetched, { 'index.json': 1, 'manifest.json': 1, 'model.json': 1, [BIN]: 1, 'schema.json': 1, 'golden.json': 1 });
+  assert.equal(healed.source, 'network', 'the corrupt entry fails its sha256');
+  assert.deepEqual(healed.fetched, { 'index.json': 1, 'manifest.json': 1, [BIN]: 1 }, 'only the corrupt file is fetched again; the good entries are reused');
 
   const again = await load();
   assert.equal(again.source, 'cache');

@@ -127,14 +127,25 @@ for (const runtime of ['deno', 'bun'] as const) {
   test(`${runtime}: the README server example serves golden predictions and a 422 for a bad row`, async () => {
     const example = await readFile(`test/edge/${runtime}-server.mjs`, 'utf8');
     const file = join(sdk.dir, `${runtime}-server.mjs`);
-    await writeFile(file, example.replace("'ferryml/edge'", `'${pathToFileURL(resolve(sdk.dir, 'edge.js')).href}'`));
+    await writeFile(
+      file,
+      example
+        .replace("'ferryml/edge'", `'${pathToFileURL(resolve(sdk.dir, 'edge.js')).href}'`)
+        .replace("'ferryml/node'", `'${pathToFileURL(resolve(sdk.dir, 'node.js')).href}'`),
+    );
     const port = await freePort();
     const [cmd, ...lead] = runtimes[runtime];
-    const perms = runtime === 'deno' ? ['run', '--allow-net=127.0.0.1', '--allow-env', '--allow-read', '--no-prompt'] : [];
-    const server = await startServer(cmd!, [...lead, ...perms, file], { BUNDLE_URL: `${origin.base}/${BUNDLE}/`, PORT: String(port), ...denoEnv(runtime) });
+    const cacheDir = tempDir(`ferryml-${runtime}-fscache-`);
+    const perms = runtime === 'deno' ? ['run', '--allow-net=127.0.0.1', '--allow-env', '--allow-read', `--allow-write=${cacheDir}`, '--no-prompt'] : [];
+    const server = await startServer(cmd!, [...lead, ...perms, file], {
+      BUNDLE_URL: `${origin.base}/${BUNDLE}/`,
+      PORT: String(port),
+      CACHE_DIR: cacheDir,
+      ...denoEnv(runtime),
+    });
     try {
       const base = `http://127.0.0.1:${port}`;
-      assert.deepEqual(await (await fetch(base)).json(), { version: '1.0.0', engine: 'js' });
+      assert.deepEqual(await (await fetch(base)).json(), { version: '1.0.0', engine: 'js', source: 'network' });
       for (const [i, row] of golden.rows.entries()) {
         const body = await (await fetch(base, { method: 'POST', body: JSON.stringify(row) })).json();
         assert.ok(close(Object.values(body.probabilities), golden.outputs[i]!), `${runtime} row ${i}: ${JSON.stringify(body)}`);

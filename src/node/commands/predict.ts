@@ -1,10 +1,12 @@
 // `ferryml predict`: batch scoring without a browser. The same loadModel as in the browser,
-// on WASM or CPU in Node, from a bundle directory on disk (verified like a download, no cache).
+// on WASM or CPU in Node, from a bundle directory on disk (verified like a download, no cache), or
+// from a registry or bundle URL, cached in a directory (`--cache-dir`, the file store of
+// `ferryml/node`) so that the next run works with the server down.
 import { readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { FerryError } from '../../errors.js';
-import { loadModel } from '../../load-model.js';
-import type { Manifest } from '../../model/manifest.js';
+import { loadModel, type LoadModelOptions } from '../../load-model.js';
+import { fileCache } from '../cache/file-cache.js';
 import type { Prediction } from '../../runtime/decode.js';
 import type { BackendName } from '../../runtime/types.js';
 import type { Schema } from '../../schema/types.js';
@@ -17,6 +19,8 @@ import { readRows } from '../schema-data.js';
 import type { CsvKind } from '../schema-data.js';
 
 export const usage = `Usage: ferryml predict --bundle models/<name>/<version> --data rows.json|rows.jsonl|rows.csv [--key KEY.pub.jwk.json] [--registry DIR] [--backend wasm|cpu] [--out out.json] [--strict]
+       ferryml predict --url <registry index.json URL> --name <model> [--version V | --channel C] --cache-dir DIR --data … [--key …]
+       ferryml predict --url <bundle URL> --cache-dir DIR --data … [--key …]
 
 Loads the bundle (every file checked against its manifest, golden rows checked on the backend),
 validates, transforms and predicts every row exactly as the SDK does in the browser, and prints
@@ -29,6 +33,12 @@ A row with a validation error predicts null and lists its issues; the other rows
             whose manifest changed after signing (SIGNATURE_INVALID), as the browser does
 --registry  the models directory whose index.json lists this bundle: refuse a revoked or unlisted
             version (VERSION_REVOKED / VERSION_NOT_FOUND); with --key the registry must verify too
+--url       instead of --bundle: a registry (a URL ending in .json other than manifest.json; give
+            --name, and --version or --channel, default the stable channel) or a bundle directory
+            URL; resolved, downloaded and verified exactly as the SDK does in a browser
+--cache-dir with --url: keep verified versions (and the registry last seen) in this directory, so a
+            later run reads them instead of downloading, and serves the cached version when the
+            server cannot be reached (stderr says "offline"); without it nothing is kept
 CSV fields are typed by the schema's columns (decimal text in number columns → numbers).`;
 
 /** How CSV text of each column becomes a value, from the bundle's schema. */
@@ -60,6 +70,54 @@ async function checkListed(modelsDir: string, name: string, version: string, pub
   resolveVersion(registryEntry(registry, name, path), { name, version }, path);
 }
 
+type Values = { bundle?: string; registry?: string; url?: string; name?: string; version?: string; channel?: string; 'cache-dir'?: string };
+const usageError = (message: string, option: string) => new FerryError('INVALID_OPTIONS', `${message}\n\n${usage}`, { details: { option } });
+
+/** Where the bundle comes from: the files of `--bundle DIR`, or `--url` (registry or bundle) with `--cache-dir`'s file store. */
+function bundleSource(values: Values): Pick<LoadModelOptions, 'files' | 'registry' | 'bundle' | 'name' | 'version' | 'channel' | 'cache'> {
+  if ((values.bundle === undefined) === (values.url === undefined))
+    throw usageError('give one of --bundle DIR or --url URL', values.url ? '--url' : '--bundle');
+  if (values.bundle !== undefined) {
+    for (const flag of ['url', 'name', 'version', 'channel', 'cache-dir'] as const)
+      if (values[flag] !== undefined) throw usageError(`--${flag} goes with --url, not --bundle (a bundle directory is read as is, never cached)`, `--${flag}`);
+    const dir = resolve(values.bundle);
+    return {
+      files: async (path) => {
+        try {
+          return await readFile(join(dir, path));
+        } catch (cause) {
+          throw new FerryError(
+            'MANIFEST_INVALID',
+            `${join(dir, path)}: cannot read bundle file (${(cause as Error).message}); is --bundle a directory holding manifest.json?`,
+            { cause, details: { path: join(dir, path) } },
+          );
+        }
+      },
+    };
+  }
+  if (values.registry !== undefined) throw usageError('--registry DIR checks a --bundle directory; with --url the registry is the URL itself', '--registry');
+  let url: URL;
+  try {
+    url = new URL(values.url!);
+  } catch (cause) {
+    throw new FerryError('INVALID_OPTIONS', `--url: "${values.url}" is not an absolute URL (e.g. https://models.example.com/index.json)\n\n${usage}`, {
+      cause,
+      details: { option: '--url', got: values.url },
+    });
+  }
+  const isRegistry = url.pathname.endsWith('.json') && !url.pathname.endsWith('/manifest.json');
+  if (isRegistry && values.name === undefined) throw usageError('--name is required with a registry --url (the model name in its index.json)', '--name');
+  if (!isRegistry && values.channel !== undefined) throw usageError('--channel needs a registry --url (an index.json); this is a bundle URL', '--channel');
+  const cache = values['cache-dir'] === undefined ? false : { store: fileCache(values['cache-dir']) };
+  return {
+    ...(isRegistry ? { registry: url } : { bundle: url }),
+    ...(values.name === undefined ? {} : { name: values.name }),
+    ...(values.version === undefined ? {} : { version: values.version }),
+    ...(values.channel === undefined ? {} : { channel: values.channel }),
+    cache,
+  };
+}
+
 /** Runs the command; resolves to the exit code (0 ok, 1 a problem found, 2 usage). */
 export async function run(argv: string[]): Promise<number> {
   const { values } = parseCommand(
@@ -72,10 +130,15 @@ export async function run(argv: string[]): Promise<number> {
       strict: { type: 'boolean' },
       key: { type: 'string' },
       registry: { type: 'string' },
+      url: { type: 'string' },
+      name: { type: 'string' },
+      version: { type: 'string' },
+      channel: { type: 'string' },
+      'cache-dir': { type: 'string' },
     },
     usage,
   );
-  const dir = resolve(requireOption(values.bundle, '--bundle', usage));
+  const source = bundleSource(values);
   const dataPath = requireOption(values.data, '--data', usage);
   const backend = values.backend as BackendName | undefined;
   if (backend !== undefined && backend !== 'wasm' && backend !== 'cpu') {
@@ -83,17 +146,7 @@ export async function run(argv: string[]): Promise<number> {
   }
   const publicKey = values.key ? await loadPublicKey(values.key) : undefined;
   const model = await loadModel({
-    files: async (path) => {
-      try {
-        return await readFile(join(dir, path));
-      } catch (cause) {
-        throw new FerryError(
-          'MANIFEST_INVALID',
-          `${join(dir, path)}: cannot read bundle file (${(cause as Error).message}); is --bundle a directory holding manifest.json?`,
-          { cause, details: { path: join(dir, path) } },
-        );
-      }
-    },
+    ...source,
     ...(backend ? { backend } : { backends: ['wasm', 'cpu'] }),
     ...(publicKey ? { publicKey } : {}),
     remember: false,
@@ -101,10 +154,8 @@ export async function run(argv: string[]): Promise<number> {
   try {
     // After loadModel: the name and version checked here come from a manifest that verified.
     if (values.registry) await checkListed(values.registry, model.info.name, model.info.version, publicKey);
-    // loadModel verified these files against the manifest already; here they only type CSV fields.
-    const manifest = JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8')) as Manifest;
-    const schema = JSON.parse(await readFile(join(dir, manifest.schema), 'utf8')) as Schema;
-    const rows = await readRows(dataPath, csvKinds(schema));
+    // The verified schema of the bundle types the CSV fields.
+    const rows = await readRows(dataPath, csvKinds(model.schema));
     const { predictions, issues } = await model.predictBatch(rows);
     const result = {
       predictions: predictions.map(toJson),
@@ -116,7 +167,15 @@ export async function run(argv: string[]): Promise<number> {
     const { info } = model;
     const why = info.engine === 'js' ? info.engineReason : info.rejected.map((r) => `${r.backend}: ${r.reason}`).join('; ');
     const bad = predictions.filter((p) => p === null).length;
-    console.error(`ferryml predict: ${info.name}@${info.version}, ${rows.length - bad} of ${rows.length} rows on ${info.backend}${why ? ` (${why})` : ''}`);
+    const from =
+      info.source === 'offline'
+        ? `, offline: the cached version (${info.fallback?.message ?? 'server unreachable'})`
+        : source.cache
+          ? `, from ${info.source}`
+          : '';
+    console.error(
+      `ferryml predict: ${info.name}@${info.version}${from}, ${rows.length - bad} of ${rows.length} rows on ${info.backend}${why ? ` (${why})` : ''}`,
+    );
     return values.strict && bad > 0 ? 1 : 0;
   } finally {
     await model.dispose();

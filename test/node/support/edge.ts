@@ -27,13 +27,13 @@ export const runtimes = {
   workerd: [require.resolve('workerd/bin/workerd')],
 };
 
-/** Builds the SDK and `ferryml/edge` (rollup.config.mjs's builds, as `npm run build`) into a scratch dir under .cache/ (so bare imports resolve from node_modules). */
+/** Builds the SDK, `ferryml/edge` and `ferryml/node` (rollup.config.mjs's builds, as `npm run build`) into a scratch dir under .cache/ (so bare imports resolve from node_modules). */
 export async function buildSdk(): Promise<{ dir: string; remove(): Promise<void> }> {
   await mkdir('.cache', { recursive: true });
   const dir = await mkdtemp(join(process.cwd(), '.cache', 'edge-sdk-'));
   const config: string = '../../../rollup.config.mjs'; // untyped .mjs: a non-literal specifier keeps tsc from resolving it
-  const [{ rollup }, { sdkBuild, edgeBuild }] = await Promise.all([import('rollup'), import(config)]);
-  for (const b of [sdkBuild, edgeBuild]) {
+  const [{ rollup }, { sdkBuild, edgeBuild, nodeBuild }] = await Promise.all([import('rollup'), import(config)]);
+  for (const b of [sdkBuild, edgeBuild, nodeBuild]) {
     const bundle = await rollup({ ...b, onwarn: () => undefined });
     try {
       await bundle.write({ ...b.output, dir, sourcemap: false });

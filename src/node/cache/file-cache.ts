@@ -1,0 +1,39 @@
+/**
+ * `fileCache(dir)`: the file-system cache store for server runtimes (Node, Bun, Deno), handed to
+ * `loadModel({ cache: { store } })`. Opt-in from `ferryml/node` only, so no browser or edge bundle
+ * ever reaches `node:fs`.
+ */
+import { FerryError } from '../../errors.js';
+import { createFsStore, type FsStoreOptions } from './fs-store.js';
+import type { KvStore } from '../../cache/kv-store.js';
+
+// One handle per directory (and quota) in this process: its transactions are queued, not interleaved.
+const handles = new Map<string, KvStore>();
+
+/**
+ * A cache store in directory `dir` (created when first written): verified bundle files by sha256,
+ * one record per version, written atomically; safe for several processes sharing the directory.
+ * @param dir the cache directory, e.g. `/var/cache/my-app/ferryml`; relative paths resolve against the working directory
+ * @example
+ * import { loadModel } from 'ferryml/edge';
+ * import { fileCache } from 'ferryml/node';
+ * const model = await loadModel({ registry: 'https://models.example.com/index.json', name: 'penguins', cache: { store: fileCache('/var/cache/my-app/ferryml') } });
+ */
+export function fileCache(dir: string, options: FsStoreOptions = {}): KvStore {
+  if (typeof dir !== 'string' || dir.trim() === '')
+    throw new FerryError('INVALID_OPTIONS', `fileCache: \`dir\` must be a non-empty directory path (e.g. "/var/cache/my-app/ferryml"), got ${describe(dir)}`, {
+      details: { scope: 'fileCache', option: 'dir', got: describe(dir) },
+    });
+  const quota = options.quota;
+  if (quota !== undefined && !(typeof quota === 'number' && quota >= 0))
+    throw new FerryError('INVALID_OPTIONS', `fileCache: \`quota\` must be a number of bytes ≥ 0, got ${describe(quota)}`, {
+      details: { scope: 'fileCache', option: 'quota', got: describe(quota) },
+    });
+  const store = createFsStore(dir, options);
+  const key = `${store.name}\0${quota ?? ''}`;
+  let handle = handles.get(key);
+  if (!handle) handles.set(key, (handle = store));
+  return handle;
+}
+
+const describe = (v: unknown) => (typeof v === 'string' ? JSON.stringify(v) : v === null ? 'null' : typeof v === 'number' ? String(v) : typeof v);

@@ -1,0 +1,259 @@
+/**
+ * The file-system {@link KvStore}, for server runtimes without IndexedDB or the Cache API (Node,
+ * Bun; Deno too): one directory per database, `node:fs/promises` only (all three provide it).
+ *   <dir>/blobs/<sha256>        a file's bytes, content-addressed (`blob:<sha256>` keys)
+ *   <dir>/records/<key>.json    any other key: `{ key, value }` as JSON, byte arrays as base64
+ *   <dir>/tmp/                  writes in progress
+ * Every write goes to a fresh temporary file (synced), then `rename` over the target: a reader in
+ * this or another process sees the old file or the new one, never half of one. A transaction's
+ * writes apply after its body succeeds, one at a time in the order the body made them — the cache
+ * layer puts blobs before the record naming them and deletes records before blobs (see
+ * ./bundle-cache.ts), so a version appears whole or not at all. There are no locks between
+ * processes: two processes storing the same version write the same bytes under the same names, and
+ * one process's blob collection racing another's commit can at worst remove a blob a new record
+ * names — a miss on the next read (every read is verified again above this layer), never wrong bytes.
+ */
+import { Buffer } from 'node:buffer';
+import * as fsp from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, rm, stat, unlink } from 'node:fs/promises';
+import { createHash, randomUUID } from 'node:crypto';
+import { join, resolve } from 'node:path';
+import type { KvStore, KvTransaction, StorageLike } from '../../cache/kv-store.js';
+import { BLOB_PREFIX } from '../../cache/records.js';
+
+const SHA = /^[0-9a-f]{64}$/;
+// Longest file name most file systems take is 255 bytes; longer keys (registry URLs) are hashed.
+const MAX_NAME = 200;
+// Temporary files older than this are what a killed process left behind.
+const STALE_TMP_MS = 10 * 60 * 1000;
+
+const isBlobKey = (key: string) => key.startsWith(BLOB_PREFIX) && SHA.test(key.slice(BLOB_PREFIX.length));
+const recordName = (key: string) => {
+  const encoded = encodeURIComponent(key).replace(/\*/g, '%2A');
+  return encoded.length <= MAX_NAME ? `${encoded}.json` : `~${createHash('sha256').update(key).digest('hex')}.json`;
+};
+const notFound = (e: unknown) => (e as { code?: string } | null)?.code === 'ENOENT';
+
+const encode = (key: string, value: unknown) =>
+  JSON.stringify({ key, value }, (_k, v: unknown) =>
+    v instanceof Uint8Array
+      ? { $bytes: Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64') }
+      : v instanceof ArrayBuffer
+        ? { $bytes: Buffer.from(v).toString('base64') }
+        : v,
+  );
+const decode = (text: string) =>
+  JSON.parse(text, (_k, v: unknown) =>
+    v !== null && typeof v === 'object' && typeof (v as { $bytes?: unknown }).$bytes === 'string'
+      ? new Uint8Array(Buffer.from((v as { $bytes: string }).$bytes, 'base64'))
+      : v,
+  ) as { key: string; value: unknown };
+
+const toBytes = (value: unknown): Uint8Array | undefined =>
+  value instanceof Uint8Array ? value : value instanceof ArrayBuffer ? new Uint8Array(value) : undefined;
+
+/** Options of {@link createFsStore}. */
+export interface FsStoreOptions {
+  /** The quota `storage.estimate()` reports (eviction itself follows `cache.maxBytes`). @default the free space of the file system plus what the cache uses */
+  quota?: number;
+}
+
+/** A KvStore in directory `dir` (created on first write); `run` rejects when the directory cannot be read or written. */
+export function createFsStore(dir: string, options: FsStoreOptions = {}): KvStore {
+  const root = resolve(dir);
+  const blobs = join(root, 'blobs');
+  const records = join(root, 'records');
+  const tmp = join(root, 'tmp');
+  let ready: Promise<void> | undefined;
+  // Created once per handle; a failure is forgotten so the next run tries again.
+  const prepare = () =>
+    (ready ??= (async () => {
+      await Promise.all([mkdir(blobs, { recursive: true }), mkdir(records, { recursive: true }), mkdir(tmp, { recursive: true })]);
+      await sweepTmp(tmp);
+    })().catch((e: unknown) => {
+      ready = undefined;
+      throw e;
+    }));
+  const pathOf = (key: string) => (isBlobKey(key) ? join(blobs, key.slice(BLOB_PREFIX.length)) : join(records, recordName(key)));
+
+  const readKey = async (key: string): Promise<unknown> => {
+    try {
+      if (isBlobKey(key)) return new Uint8Array(await readFile(pathOf(key)));
+      const r = decode(await readFile(pathOf(key), 'utf8'));
+      // A hashed name's key is checked; an unreadable record (a torn disk, a hand edit) is a miss.
+      return r.key === key ? r.value : undefined;
+    } catch (e) {
+      if (notFound(e) || e instanceof SyntaxError) return undefined;
+      throw e;
+    }
+  };
+  const exists = async (key: string) => {
+    try {
+      await stat(pathOf(key));
+      return true;
+    } catch (e) {
+      if (notFound(e)) return false;
+      throw e;
+    }
+  };
+  /** Keys on disk starting with `prefix`. */
+  const listKeys = async (prefix: string): Promise<string[]> => {
+    const out: string[] = [];
+    if (BLOB_PREFIX.startsWith(prefix) || prefix.startsWith(BLOB_PREFIX))
+      for (const f of await readdir(blobs)) if (SHA.test(f) && `${BLOB_PREFIX}${f}`.startsWith(prefix)) out.push(`${BLOB_PREFIX}${f}`);
+    if (!(prefix.startsWith(BLOB_PREFIX) && prefix.length > BLOB_PREFIX.length)) {
+      for (const f of await readdir(records)) {
+        if (!f.endsWith('.json')) continue;
+        let key: string | undefined;
+        if (f.startsWith('~')) key = (await readRecordFile(join(records, f)))?.key;
+        else {
+          try {
+            key = decodeURIComponent(f.slice(0, -'.json'.length));
+          } catch {
+            key = undefined;
+          }
+        }
+        if (key !== undefined && !isBlobKey(key) && key.startsWith(prefix)) out.push(key);
+      }
+    }
+    return out;
+  };
+  const write = async (key: string, value: unknown) => {
+    let data: Uint8Array;
+    if (isBlobKey(key)) {
+      const bytes = toBytes(value);
+      if (!bytes) throw new TypeError(`file-system cache: ${key} holds bytes only (got ${typeof value})`);
+      data = bytes;
+    } else data = Buffer.from(encode(key, value), 'utf8');
+    const temp = join(tmp, `${randomUUID()}.tmp`);
+    const fh = await open(temp, 'w');
+    try {
+      await fh.writeFile(data);
+      // Synced before the rename: after a power cut the name points at whole bytes or at the old file.
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    try {
+      await rename(temp, pathOf(key));
+    } catch (e) {
+      await rm(temp, { force: true });
+      throw e;
+    }
+  };
+  const remove = async (key: string) => {
+    try {
+      await unlink(pathOf(key));
+    } catch (e) {
+      if (!notFound(e)) throw e;
+    }
+  };
+
+  const storage: StorageLike = {
+    async estimate() {
+      await prepare();
+      let usage = 0;
+      for (const d of [blobs, records]) for (const f of await readdir(d)) usage += (await stat(join(d, f)).catch(() => ({ size: 0 }))).size;
+      return { usage, quota: options.quota ?? usage + (await freeBytes(root)) };
+    },
+    // A directory on disk is not evicted by anyone but this cache's own `maxBytes`.
+    persist: async () => true,
+    persisted: async () => true,
+  };
+
+  let queue = Promise.resolve();
+  return {
+    kind: 'file-system',
+    name: root,
+    storage,
+    run<T>(mode: IDBTransactionMode, body: (tx: KvTransaction) => Promise<T>): Promise<T> {
+      // One transaction at a time per handle, as IndexedDB orders overlapping readwrite scopes.
+      const result = queue.then(async () => {
+        await prepare();
+        const staged = new Map<string, { value: unknown } | null>();
+        const order: string[] = [];
+        const stage = (key: string, op: { value: unknown } | null) => {
+          if (mode === 'readonly') throw new DOMException('readonly transaction', 'ReadOnlyError');
+          staged.set(key, op);
+          order.push(key);
+        };
+        const get = async (key: string) => {
+          const s = staged.get(key);
+          return s !== undefined ? s?.value : readKey(key);
+        };
+        const visible = async (prefix: string) => {
+          const all = new Set(await listKeys(prefix));
+          for (const [k, s] of staged) {
+            if (!k.startsWith(prefix)) continue;
+            if (s) all.add(k);
+            else all.delete(k);
+          }
+          return [...all].sort();
+        };
+        const tx: KvTransaction = {
+          get: async <V>(key: string) => (await get(key)) as V | undefined,
+          has: async (key) => {
+            const s = staged.get(key);
+            return s !== undefined ? s !== null : exists(key);
+          },
+          // A listed key whose file vanished meanwhile (another process collected it) is left out.
+          entries: async <V>(prefix: string) =>
+            (
+              await Promise.all(
+                (await visible(prefix)).map(async (k): Promise<[string, V] | undefined> => {
+                  const v = await get(k);
+                  return v === undefined ? undefined : [k, v as V];
+                }),
+              )
+            ).filter((e): e is [string, V] => e !== undefined),
+          keys: visible,
+          put: (key, value) => stage(key, { value }),
+          del: (key) => stage(key, null),
+        };
+        const out = await body(tx);
+        // In the order the body staged them (the last op per key), one after the other.
+        for (const k of order.filter((key, i) => order.lastIndexOf(key) === i)) {
+          const s = staged.get(k) ?? null;
+          if (s) await write(k, s.value);
+          else await remove(k);
+        }
+        return out;
+      });
+      queue = result.then(
+        () => undefined,
+        () => undefined,
+      );
+      return result;
+    },
+  };
+}
+
+async function readRecordFile(path: string): Promise<{ key: string } | undefined> {
+  try {
+    return decode(await readFile(path, 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+/** Removes temporary files a killed process left behind (fresh ones may be another process's write in progress). */
+async function sweepTmp(tmp: string): Promise<void> {
+  const now = Date.now();
+  for (const f of await readdir(tmp)) {
+    const path = join(tmp, f);
+    const s = await stat(path).catch(() => undefined);
+    if (s && now - s.mtimeMs > STALE_TMP_MS) await rm(path, { force: true });
+  }
+}
+
+/** Free bytes of the file system holding `dir`; `statfs` is missing in some runtimes (then: unknown, infinite). */
+async function freeBytes(dir: string): Promise<number> {
+  try {
+    const { statfs } = fsp as { statfs?: (p: string) => Promise<{ bavail: number; bsize: number }> };
+    if (!statfs) return Number.POSITIVE_INFINITY;
+    const s = await statfs(dir);
+    return s.bavail * s.bsize;
+  } catch {
+    return Number.POSITIVE_INFINITY;
+  }
+}

@@ -1,0 +1,145 @@
+// The file-system KvStore (src/node/cache/fs-store.ts) on its own: transactions, bytes, long keys,
+// atomic writes, the order of a transaction's writes, and the coded errors of `fileCache` and
+// `cache.store`; then the cache layer's commit/evict on it, as the IndexedDB store does it.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { commitVersion, dropVersions, listRecords, readBlobs } from '../../src/cache/bundle-cache.js';
+import { openStore } from '../../src/cache/open-store.js';
+import { blobKey } from '../../src/cache/records.js';
+import { isFerryError } from '../../src/errors.js';
+import { normalizeOptions } from '../../src/model/open-bundle-options.js';
+import { fileCache } from '../../src/node/entry.js';
+import { createFsStore } from '../../src/node/cache/fs-store.js';
+import { tempDir } from './support/temp-dir.js';
+
+const sha = (n: number) => n.toString(16).padStart(64, '0');
+
+test('a transaction reads its own writes; they reach disk only when the body succeeds', async () => {
+  const store = createFsStore(tempDir('ferryml-fs-store-'));
+  assert.equal(store.kind, 'file-system');
+  await store.run('readwrite', async (tx) => {
+    tx.put('bundle:a@1', { name: 'a', manifest: new Uint8Array([1, 2, 3]) });
+    tx.put(blobKey(sha(1)), new Uint8Array([9, 8, 7]));
+    assert.deepEqual(await tx.get('bundle:a@1'), { name: 'a', manifest: new Uint8Array([1, 2, 3]) });
+    assert.equal(await tx.has(blobKey(sha(1))), true);
+  });
+  await assert.rejects(
+    store.run('readwrite', async (tx) => {
+      tx.put('bundle:b@1', { name: 'b' });
+      tx.del('bundle:a@1');
+      throw new Error('body failed');
+    }),
+    /body failed/,
+  );
+  const seen = await store.run('readonly', async (tx) => ({
+    a: await tx.get<{ manifest: Uint8Array }>('bundle:a@1'),
+    b: await tx.has('bundle:b@1'),
+    blob: await tx.get<Uint8Array>(blobKey(sha(1))),
+    keys: await tx.keys(''),
+    bundles: await tx.entries('bundle:'),
+  }));
+  assert.deepEqual(seen.a?.manifest, new Uint8Array([1, 2, 3]), 'bytes inside a record come back as bytes');
+  assert.equal(seen.b, false, 'the failed transaction wrote nothing');
+  assert.deepEqual(seen.blob, new Uint8Array([9, 8, 7]));
+  assert.deepEqual(seen.keys, [blobKey(sha(1)), 'bundle:a@1']);
+  assert.equal(seen.bundles.length, 1);
+  await assert.rejects(
+    store.run('readonly', async (tx) => tx.put('x', 1)),
+    (e: Error) => e.name === 'ReadOnlyError',
+  );
+});
+
+test('long keys (registry URLs) are stored under a hashed name and listed by their key; nothing is left in tmp/', async () => {
+  const dir = tempDir('ferryml-fs-store-');
+  const store = createFsStore(dir);
+  const key = `registry:https://models.example.com/${'deep/'.repeat(80)}index.json?x=*`;
+  await store.run('readwrite', async (tx) => tx.put(key, { url: 'u' }));
+  assert.deepEqual(await store.run('readonly', (tx) => tx.entries('registry:')), [[key, { url: 'u' }]]);
+  const names = await readdir(join(dir, 'records'));
+  assert.equal(names.length, 1);
+  assert.ok(names[0]!.length < 100, names[0]);
+  assert.deepEqual(await readdir(join(dir, 'tmp')), []);
+});
+
+test('a record file torn on disk reads as a miss, and the next write replaces it', async () => {
+  const dir = tempDir('ferryml-fs-store-');
+  const store = createFsStore(dir);
+  await store.run('readwrite', async (tx) => tx.put('bundle:a@1', { v: 1 }));
+  const [name] = await readdir(join(dir, 'records'));
+  await writeFile(join(dir, 'records', name!), '{"key":"bundle:a@1","val');
+  assert.equal(await store.run('readonly', (tx) => tx.get('bundle:a@1')), undefined);
+  await store.run('readwrite', async (tx) => tx.put('bundle:a@1', { v: 2 }));
+  assert.deepEqual(await store.run('readonly', (tx) => tx.get('bundle:a@1')), { v: 2 });
+});
+
+test('commit, eviction by maxBytes and blob collection work on disk as on IndexedDB', async () => {
+  const dir = tempDir('ferryml-fs-store-');
+  const store = fileCache(dir);
+  const record = (version: string, shas: string[], lastUsed: number) => ({
+    name: 'm',
+    version,
+    id: version,
+    baseUrl: 'https://x/',
+    manifest: new Uint8Array([1]),
+    files: shas.map((s, i) => ({ path: `f${i}`, bytes: 10, sha256: s })),
+    bytes: 10 * shas.length,
+    storedAt: lastUsed,
+    lastUsed,
+  });
+  const blobs = new Map([1, 2, 3].map((n) => [sha(n), new Uint8Array(10).fill(n)]));
+  await commitVersion(store, record('1', [sha(1), sha(2)], 1), blobs, { maxVersions: 5, maxBytes: 1000 });
+  const evicted = await commitVersion(store, record('2', [sha(2), sha(3)], 2), blobs, { maxVersions: 5, maxBytes: 25 });
+  assert.deepEqual(evicted, ['m@1'], 'over maxBytes: the least recently used version goes');
+  assert.deepEqual((await readdir(join(dir, 'blobs'))).sort(), [sha(2), sha(3)], 'the blob only m@1 named is collected; the shared one stays');
+  assert.deepEqual((await readBlobs(store, [sha(3)])).get(sha(3)), new Uint8Array(10).fill(3));
+  assert.deepEqual(await readFile(join(dir, 'blobs', sha(3))), Buffer.alloc(10, 3));
+  await dropVersions(store, 'm', ['2']);
+  assert.deepEqual(await listRecords(store), []);
+  assert.deepEqual(await readdir(join(dir, 'blobs')), []);
+  const estimate = await store.storage!.estimate();
+  assert.equal(estimate.usage, 0);
+  assert.ok(Number(estimate.quota) > 0);
+});
+
+test('fileCache: one handle per directory; a bad directory is INVALID_OPTIONS, an unusable one falls back to memory with its reason', async () => {
+  const dir = tempDir('ferryml-fs-store-');
+  assert.equal(fileCache(dir), fileCache(join(dir, '.')));
+  assert.equal((await fileCache(dir, { quota: 1234 }).storage!.estimate()).quota, 1234);
+  assert.throws(
+    () => fileCache(dir, { quota: -1 }),
+    (e: unknown) => isFerryError(e) && e.code === 'INVALID_OPTIONS' && e.details.option === 'quota',
+  );
+  for (const bad of ['', undefined, 42]) {
+    assert.throws(
+      () => fileCache(bad as string),
+      (e: unknown) => isFerryError(e) && e.code === 'INVALID_OPTIONS' && /fileCache: `dir`/.test(e.message),
+    );
+  }
+  // A regular file where the directory should be: the probe fails, the load keeps working in memory.
+  const file = join(dir, 'not-a-dir');
+  await writeFile(file, 'x');
+  const opened = await openStore('ferryml', undefined, fileCache(file));
+  assert.equal(opened.store.kind, 'memory');
+  assert.ok(opened.problem, 'the probe of a file where the directory should be fails');
+  assert.equal(opened.problem.code, 'CACHE_UNAVAILABLE');
+  assert.match(opened.problem.reason, /file-system cache store .*not-a-dir failed/);
+});
+
+test('cache.store: anything but a KvStore, or one with a bucket, is INVALID_OPTIONS naming cache.store', () => {
+  const base = { bundle: 'https://models.example.com/penguins/1.0.0/' };
+  for (const store of [null, 'dir', {}, { run: () => undefined }, { run: () => undefined, kind: 'x' }]) {
+    assert.throws(
+      () => normalizeOptions({ ...base, cache: { store: store as never } }),
+      (e: unknown) => isFerryError(e) && e.code === 'INVALID_OPTIONS' && e.details.option === 'cache.store',
+      JSON.stringify(store),
+    );
+  }
+  const store = fileCache(tempDir('ferryml-fs-store-'));
+  assert.equal((normalizeOptions({ ...base, cache: { store } }).cache as { store: unknown }).store, store);
+  assert.throws(
+    () => normalizeOptions({ ...base, cache: { store, bucket: 'models' } }),
+    (e: unknown) => isFerryError(e) && e.code === 'INVALID_OPTIONS' && e.details.option === 'cache.bucket',
+  );
+});
