@@ -29,7 +29,8 @@ import type { createWorkerEngine } from './runtime/worker-host.js';
 import type { TfjsCode } from './runtime/choose-engine.js';
 import { engineIo } from './runtime/engine-io.js';
 import { fetchRegistryEarly, type EarlyFetch } from './model/early-fetch.js';
-import { openCacheEarly, type EarlyRead } from './cache/early-idb.js';
+import type { EarlyRead } from './cache/early-idb.js';
+import type { openCacheEarly } from './cache/early-read.js';
 
 /** Options of {@link loadModel}: where the bundle is, how to run it, and telemetry. */
 export interface LoadModelOptions extends OpenBundleOptions, RuntimeOptions {
@@ -142,6 +143,8 @@ export interface RuntimeCode {
   telemetry: () => Promise<{ createTelemetry: (options: TelemetryOptions, context: TelemetryContext) => Telemetry }>;
   /** Where tfjs-backend-wasm's binaries are by default (./runtime/wasm-files.ts); absent without tfjs. */
   wasmPaths?: () => Record<string, string>;
+  /** The IndexedDB open and pinned version's read started with the registry (./cache/early-read.ts); absent where there is no IndexedDB (edge). */
+  cacheEarly?: typeof openCacheEarly;
 }
 
 /**
@@ -203,8 +206,8 @@ export async function loadModelWith(options: LoadModelOptions, code: RuntimeCode
   const init = new Promise<EngineInit>((resolve, reject) => ((ready = resolve), (failed = reject)));
   // The registry request and the plain-JS path's code start together (see the module doc).
   const early = options.files ? undefined : fetchRegistryEarly(options);
-  // So does the IndexedDB open, and a pinned version's read and hashing (./cache/early-idb.ts).
-  const cached = openCacheEarly(options);
+  // So does the IndexedDB open, and a pinned version's read and hashing (./cache/early-read.ts).
+  const cached = code.cacheEarly?.(options);
   const path = import('./plain-path.js');
   path.catch(() => undefined);
   const runtime = startRuntime(o, init, onChange, options.signal, code, path);

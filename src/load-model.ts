@@ -3,6 +3,7 @@
  * model needs it or the app asks for it, on the page or in a Web Worker. The work itself is in
  * ./load-model-core.ts, shared with `ferryml/lite` (./entries/lite.ts), which has no tfjs path.
  */
+import { openCacheEarly } from './cache/early-read.js';
 import { loadModelWith, type AppSchema, type LoadModelOptions, type RuntimeCode } from './load-model-core.js';
 import type { Model } from './runtime/model-types.js';
 import { TFJS } from './runtime/import-engine.js';
@@ -17,6 +18,7 @@ const FULL: RuntimeCode = {
   worker: () => import('./runtime/worker-host.js'),
   telemetry: () => import('./telemetry/telemetry.js'),
   wasmPaths: defaultWasmPaths,
+  cacheEarly: openCacheEarly,
 };
 
 /**

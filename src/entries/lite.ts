@@ -3,6 +3,7 @@
 // includes it. A model (or an option) that needs tfjs is refused with `NEEDS_TFJS`: load it with
 // `ferryml`. No worker mode (the worker script bundles tfjs). Named exports only, no logic beyond
 // choosing the engine code.
+import { openCacheEarly } from '../cache/early-read.js';
 import { FerryError } from '../errors.js';
 import { loadModelWith, type AppSchema, type LoadModelOptions, type RuntimeCode } from '../load-model-core.js';
 import type { Model } from '../runtime/model-types.js';
@@ -32,6 +33,7 @@ const LITE: RuntimeCode = {
       ),
     ),
   telemetry: () => import('../telemetry/telemetry.js'),
+  cacheEarly: openCacheEarly,
 };
 
 /**

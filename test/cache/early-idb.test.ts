@@ -4,7 +4,7 @@
 // database, a corrupted blob, another tab deleting the database) stay what they were.
 import { expect } from 'chai';
 import { createStore, set } from 'idb-keyval';
-import { readVersionEarly } from '../../src/cache/early-idb.js';
+import { readVersionEarly } from '../../src/cache/early-read.js';
 import { sha256Hex } from '../../src/model/digest.js';
 import { loadBundle } from '../../src/model/load-bundle.js';
 import { openBundle } from '../../src/entries/bundle.js';
