@@ -143,7 +143,14 @@ export async function treesItem(ctx: BenchContext): Promise<ItemResult> {
     // The tfjs tensor strategy (forced, wasm: this machine's WebGPU is SwiftShader) after everything
     // else, since it loads tfjs on the page. Informational: the policy keeps the kernel unless it wins.
     for (const name of MODELS) {
-      const t = await page.evaluate(([n, r]) => (window as unknown as { bench: Bench }).bench.tensorBatch(n, 'wasm', r), [name, ctx.quick ? 1 : 3] as const);
+      const t = await page
+        .evaluate(([n, r]) => (window as unknown as { bench: Bench }).bench.tensorBatch(n, 'wasm', r), [name, ctx.quick ? 1 : 3] as const)
+        .catch((error: unknown) => ({ error: String(error) }));
+      // A failure here is reported, and the kernel's figures above stand.
+      if ('error' in t) {
+        facts[`${name}:tensor`] = t;
+        continue;
+      }
       facts[`${name}:tensor`] = t.info;
       figures.push(
         ratioFigure(

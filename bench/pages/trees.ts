@@ -136,7 +136,17 @@ async function batch(name: string, rounds: number) {
  */
 async function tensorBatch(name: string, backend: 'wasm' | 'webgpu', rounds: number) {
   const n = report.batch;
-  const tensor = await loadModel({ registry: registryUrl, name, cache: false, remember: false, engine: 'tfjs', backend, maxBatch: n });
+  const tensor = await loadModel({
+    registry: registryUrl,
+    name,
+    cache: false,
+    remember: false,
+    engine: 'tfjs',
+    backend,
+    maxBatch: n,
+    // The bench server serves node_modules: the SDK's build would ship these next to its code.
+    wasmPaths: '/node_modules/@tensorflow/tfjs-backend-wasm/dist/',
+  });
   const columns = Object.fromEntries(report.columns.map((c, j) => [c, Float64Array.from({ length: n }, (_, i) => report.rows[i % rows.length]![j]!)]));
   const kernel = ferry.get(name)!;
   const samples: Record<string, number[]> = { ferry: [], tensor: [] };
