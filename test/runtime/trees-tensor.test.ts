@@ -96,10 +96,23 @@ describe('trees: the tfjs tensor strategy', () => {
   });
 
   it('refuses categorical splits and trees deeper than 10, with the reason', () => {
+    // Every committed bundle but the one with categorical splits is numeric and at most 10 deep.
     const refused = BUNDLES.filter((d) => tensorRefusal(ensembles.get(d)!) !== undefined);
-    for (const d of refused) expect(tensorRefusal(ensembles.get(d)!)).to.match(/categorical|depth/);
-    // Most committed bundles are numeric trees up to depth 10: the strategy takes them.
-    expect(BUNDLES.length - refused.length).to.be.at.least(15);
+    expect(refused).to.deep.equal(['/test/fixtures/export/models/penguins-hgb/1.0.0']);
+    expect(tensorRefusal(ensembles.get(refused[0]!)!)).to.match(/categorical splits/);
+    // A chain of 11 splits (each left child a leaf): one level too deep.
+    const depth = 11;
+    const nodes = 2 * depth + 1;
+    const chain = { ...ensembles.get('/test/fixtures/trees/sklearn-tree')!, trees: 1, features: 1, roots: Int32Array.of(0), treeColumn: Int32Array.of(0) };
+    chain.feature = Int32Array.from({ length: nodes }, (_, n) => (n % 2 === 0 && n < nodes - 1 ? 0 : -1));
+    chain.threshold = new Float64Array(nodes);
+    chain.left = Int32Array.from({ length: nodes }, (_, n) => (n % 2 === 0 && n < nodes - 1 ? n + 1 : 0));
+    chain.right = Int32Array.from({ length: nodes }, (_, n) => (n % 2 === 0 && n < nodes - 1 ? n + 2 : 0));
+    chain.flags = new Uint8Array(nodes);
+    expect(tensorRefusal(chain)).to.equal('the tfjs tensor strategy takes trees up to depth 10; this ensemble is 11 deep');
+    const xgb = { ...ensembles.get('/test/fixtures/trees/xgboost')! };
+    xgb.threshold = Float64Array.from(xgb.threshold, (t, n) => (n === xgb.roots[0] ? -Infinity : t));
+    expect(tensorRefusal(xgb)).to.match(/x < −∞/);
   });
 
   for (const backend of ['cpu', 'wasm', 'webgpu'] as const) {
@@ -144,10 +157,7 @@ describe('trees: the tfjs tensor strategy', () => {
   });
 
   it('refuses a model it cannot run with the reason, when forced', async () => {
-    const dir = BUNDLES.find((d) => /categorical/.test(tensorRefusal(ensembles.get(d)!) ?? ''));
-    const name = EXPORTED.find((n) => dir === `/test/fixtures/export/models/${n}/1.0.0`);
-    if (name === undefined) return; // no exported bundle with categorical splits
-    const error = await loadModel({ registry: REGISTRY, name, cache: false, engine: 'tfjs', backend: 'wasm' }).catch((e: unknown) => e);
+    const error = await loadModel({ registry: REGISTRY, name: 'penguins-hgb', cache: false, engine: 'tfjs', backend: 'wasm' }).catch((e: unknown) => e);
     expect(isFerryError(error) && error.code).to.equal('NO_BACKEND');
     expect((error as Error).message).to.match(/categorical splits/);
   });
