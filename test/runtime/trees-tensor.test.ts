@@ -17,6 +17,7 @@ import { LARGE_BATCH } from '../../src/runtime/trees/plain-kernel.js';
 import { TENSOR_TOLERANCE, createTreeTensors, float32AtMost, tensorRefusal } from '../../src/runtime/trees/tensor.js';
 
 const REGISTRY = '/test/fixtures/export/models/index.json';
+const WORKER = '/src/runtime/worker.ts';
 const EXPORTED = [
   'penguins-tree',
   'penguins-gb',
@@ -153,6 +154,19 @@ describe('trees: the tfjs tensor strategy', () => {
     const [a, b] = await Promise.all([forced.predictBatch(rows), kernel.predictBatch(rows)]);
     a.predictions.forEach((p, i) => expect(worst(b.predictions[i]!.raw, p!.raw)).to.be.at.most(TENSOR_TOLERANCE));
     await forced.dispose();
+    await kernel.dispose();
+  });
+
+  it("runs forced in a worker too (engine: 'tfjs'), with the kernel's answers", async () => {
+    const inWorker = await loadModel({ registry: REGISTRY, name: 'penguins-xgb', cache: false, engine: 'tfjs', backend: 'wasm', worker: { url: WORKER } });
+    const kernel = await loadModel({ registry: REGISTRY, name: 'penguins-xgb', cache: false });
+    expect(inWorker.info).to.include({ engine: 'tfjs', backend: 'wasm' });
+    expect(inWorker.info.leanReason).to.match(/tensor strategy/);
+    const { columns, rows } = (await (await fetch('/test/fixtures/export/expected/penguins-xgb.json')).json()) as { columns: string[]; rows: unknown[][] };
+    const objects = rows.map((r) => Object.fromEntries(columns.map((c, i) => [c, r[i]])));
+    const [a, b] = await Promise.all([inWorker.predictBatch(objects), kernel.predictBatch(objects)]);
+    a.predictions.forEach((p, i) => expect(worst(b.predictions[i]!.raw, p!.raw), `row ${i}`).to.be.at.most(TENSOR_TOLERANCE));
+    await inWorker.dispose();
     await kernel.dispose();
   });
 
