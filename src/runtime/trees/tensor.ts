@@ -128,7 +128,8 @@ export function createTreeTensors(e: TreeEnsemble): TreeTensors {
     tf.tidy((): tf.Tensor2D => {
       const rows = x.shape[0];
       const flat = tf.reshape(x, [rows * F]);
-      const rowStart = tf.reshape(tf.range(0, rows * F, F, 'int32'), [rows, 1]);
+      // Each row's offset in `flat`, tiled once: a broadcasting add per level measured ~4× slower on wasm.
+      const rowStart = tf.tile(tf.reshape(tf.range(0, rows * F, F, 'int32'), [rows, 1]), [1, T]);
       let index: tf.Tensor = tf.tile(trees, [rows, 1]);
       for (const level of levels) {
         const value = tf.gather(flat, tf.add(rowStart, tf.gather(level.feature, index)));
