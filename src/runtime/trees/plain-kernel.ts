@@ -34,7 +34,7 @@ export const treeKernel: PlainKernelFactory = ({ artifacts, format, width }) => 
   return {
     name: 'tree kernel',
     lean: 'direct',
-    description: `a ${ensemble.library} tree ensemble (${ensemble.trees} trees, ${kernel.perfectTrees} in the perfect-tree walk) runs in the plain-TypeScript tree kernel; tfjs's tensor strategy is measured against it from ${LARGE_BATCH} rows`,
+    description: `a ${ensemble.library} tree ensemble (${ensemble.trees} trees, ${kernel.perfectTrees} in the perfect-tree walk) runs in the plain-TypeScript tree kernel; a call of ${LARGE_BATCH}+ rows has it measured against tfjs's tensor strategy (ferryml/lite: never)`,
     outputWidth: kernel.outputWidth,
     cost: 0,
     largeBatch: LARGE_BATCH,
