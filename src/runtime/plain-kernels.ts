@@ -11,7 +11,7 @@
  * check, worker mode, `model.info.engine`/`engineReason` and the tfjs-free build follow. Keep the
  * kernel's module free of tfjs imports (`import type` is fine), or the build pulls tfjs in.
  * A format tfjs cannot load as a model (`PLAIN_ONLY_FORMATS`, tree ensembles) reaches `createEngine`
- * only when the app forces tfjs (its tensor strategy, trees/tensor.ts); otherwise, when the kernel
+ * only with `engine: 'tfjs'` (its tensor strategy, trees/tensor.ts); otherwise, when the kernel
  * refuses it, choose-engine.ts fails with the kernel's rejection.
  */
 import { createDirect } from './direct.js';

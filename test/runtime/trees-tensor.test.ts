@@ -155,6 +155,10 @@ describe('trees: the tfjs tensor strategy', () => {
     a.predictions.forEach((p, i) => expect(worst(b.predictions[i]!.raw, p!.raw)).to.be.at.most(TENSOR_TOLERANCE));
     await forced.dispose();
     await kernel.dispose();
+    // A backend alone does not force it: the exact kernel stays (ferryml predict --backend relies on that).
+    const backendOnly = await loadModel({ registry: REGISTRY, name: 'penguins-gb', cache: false, backend: 'wasm' });
+    expect(backendOnly.info).to.include({ engine: 'js', backend: 'cpu' });
+    await backendOnly.dispose();
   });
 
   it("runs forced in a worker too (engine: 'tfjs'), with the kernel's answers", async () => {
