@@ -23,6 +23,7 @@ type Bench = {
   perCall(name: string, rounds: number): Promise<Interleaved>;
   concurrent(name: string, calls: number, rounds: number): Promise<Interleaved>;
   batch(name: string, rounds: number): Promise<Record<string, number[]>>;
+  tensorBatch(name: string, backend: 'wasm' | 'webgpu', rounds: number): Promise<{ samples: Record<string, number[]>; info: Record<string, unknown> }>;
 };
 
 /** Runs the item; see the file comment. */
@@ -138,6 +139,29 @@ export async function treesItem(ctx: BenchContext): Promise<ItemResult> {
           detail: { sklearnPerCallMs: sk.sklearnPerCallMs, sklearnBatchMs: sk.sklearnBatchMs, nodes: sk.nodes },
         });
       }
+    }
+    // The tfjs tensor strategy (forced, wasm: this machine's WebGPU is SwiftShader) after everything
+    // else, since it loads tfjs on the page. Informational: the policy keeps the kernel unless it wins.
+    for (const name of MODELS) {
+      const t = await page
+        .evaluate(([n, r]) => (window as unknown as { bench: Bench }).bench.tensorBatch(n, 'wasm', r), [name, ctx.quick ? 1 : 3] as const)
+        .catch((error: unknown) => ({ error: String(error) }));
+      // A failure here is reported, and the kernel's figures above stand.
+      if ('error' in t) {
+        facts[`${name}:tensor`] = t;
+        continue;
+      }
+      facts[`${name}:tensor`] = t.info;
+      figures.push(
+        ratioFigure(
+          `${name} ${py.batch} rows, tfjs tensor strategy (wasm)`,
+          pairedRatio(t.samples['tensor']!, t.samples['ferry']!),
+          { tensor: summarize(t.samples['tensor']!), ferry: summarize(t.samples['ferry']!) },
+          {
+            formula: `tfjs tensor strategy ms ÷ tree kernel ms for one ${py.batch}-row predictColumns (forced: engine 'tfjs', backend 'wasm', maxBatch ${py.batch}; > 1: the kernel faster)`,
+          },
+        ),
+      );
     }
     if (errors.length) throw new Error(`trees page: ${errors.join('; ')}`);
   } finally {

@@ -21,10 +21,12 @@ const sessions = new Map<string, ort.InferenceSession>();
 let rows: Array<Record<string, unknown>> = [];
 let features = new Float32Array(0);
 let width = 0;
+let registryUrl = '';
 let report: { rows: number[][]; columns: string[]; batch: number; models: Record<string, { expected: number[][] }> };
 
 async function setup(s: TreesSetup) {
   report = await (await fetch(s.data)).json();
+  registryUrl = s.registry;
   width = report.columns.length;
   rows = report.rows.map((r) => Object.fromEntries(report.columns.map((c, i) => [c, r[i]])));
   features = Float32Array.from(report.rows.flat());
@@ -127,4 +129,38 @@ async function batch(name: string, rounds: number) {
   return samples;
 }
 
-(window as unknown as { bench: unknown }).bench = { setup, check, perCall, concurrent, batch };
+/**
+ * The tfjs tensor strategy (src/runtime/trees/tensor.ts), forced with `engine: 'tfjs'` on `backend`
+ * and `maxBatch` = the batch (one engine call), against the tree kernel: one `batch`-row
+ * predictColumns each, alternating, `rounds` times. Run last: it loads tfjs on the page.
+ */
+async function tensorBatch(name: string, backend: 'wasm' | 'webgpu', rounds: number) {
+  const n = report.batch;
+  const tensor = await loadModel({
+    registry: registryUrl,
+    name,
+    cache: false,
+    remember: false,
+    engine: 'tfjs',
+    backend,
+    maxBatch: n,
+    // The bench server serves node_modules: the SDK's build would ship these next to its code.
+    wasmPaths: '/node_modules/@tensorflow/tfjs-backend-wasm/dist/',
+  });
+  const columns = Object.fromEntries(report.columns.map((c, j) => [c, Float64Array.from({ length: n }, (_, i) => report.rows[i % rows.length]![j]!)]));
+  const kernel = ferry.get(name)!;
+  const samples: Record<string, number[]> = { ferry: [], tensor: [] };
+  await tensor.predictColumns(columns); // warm-up: a first large call allocates and compiles
+  for (let r = 0; r < rounds; r++) {
+    for (const which of r % 2 ? ['tensor', 'ferry'] : ['ferry', 'tensor']) {
+      const t0 = performance.now();
+      await (which === 'ferry' ? kernel : tensor).predictColumns(columns);
+      samples[which]!.push(performance.now() - t0);
+    }
+  }
+  const info = { engine: tensor.info.engine, backend: tensor.info.backend, leanReason: tensor.info.leanReason, goldenError: tensor.info.goldenError };
+  await tensor.dispose();
+  return { samples, info };
+}
+
+(window as unknown as { bench: unknown }).bench = { setup, check, perCall, concurrent, batch, tensorBatch };

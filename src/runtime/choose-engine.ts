@@ -40,8 +40,10 @@ function tfjsRequired(init: EngineInit): string | undefined {
 export async function startEngineWith(init: EngineInit, onChange: ((report: EngineReport) => void) | undefined, tfjs: TfjsCode | undefined): Promise<Engine> {
   const timings: Timings = { backendMs: 0, modelMs: 0, warmupMs: 0, goldenMs: 0, measureMs: 0 };
   const plainOnly = PLAIN_ONLY_FORMATS.has(init.format);
-  // tfjs cannot load a plain-only format (tree ensembles), so a forced tfjs backend does not apply.
-  let why = plainOnly ? undefined : tfjsRequired(init);
+  // A plain-only format (tree ensembles) goes to tfjs (trees/tensor.ts) only with `engine: 'tfjs'`
+  // (a `backend` alone keeps the exact kernel, as `ferryml predict --backend` relies on); else its
+  // kernel, which measures tfjs for large batches itself.
+  let why = plainOnly && init.engine !== 'tfjs' ? undefined : tfjsRequired(init);
   const rejected: Rejection[] = [];
   if (why === undefined) {
     const refused: string[] = [];

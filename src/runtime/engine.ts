@@ -6,6 +6,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { FerryError } from '../errors.js';
 import { describe, resetBackend } from './backends.js';
 import { selectBackend } from './select.js';
+import { TENSOR_TOLERANCE } from './trees/tensor.js';
 import type { Selected } from './select.js';
 import { BACKEND_NAMES } from './types.js';
 import type { Engine, EngineInit, EngineReport, ModelMemory, Rejection, Timings } from './types.js';
@@ -51,6 +52,9 @@ function exclusive<T>(task: () => Promise<T>): Promise<T> {
  * `MANIFEST_INVALID` when it cannot). `onChange` hears about every later backend switch.
  */
 export async function createEngine(init: EngineInit, onChange?: (report: EngineReport) => void): Promise<Engine> {
+  // The tree tensor strategy sums leaves in float32: its golden check allows its stated tolerance.
+  if (init.format === 'tree-ensemble' && init.golden && init.golden.tolerance < TENSOR_TOLERANCE)
+    init = { ...init, golden: { ...init.golden, tolerance: TENSOR_TOLERANCE } };
   const timings: Timings = { backendMs: 0, modelMs: 0, warmupMs: 0, goldenMs: 0, measureMs: 0 };
   let selected = await exclusive(() => selectBackend(init, timings));
   const engineReason = init.engineReason ?? 'tfjs';

@@ -86,7 +86,12 @@ export function createPlainEngine(
   let disposed = false;
   // Only the automatic policy second-guesses itself, once per device and version (then remembered).
   // Without tfjs (ferryml/lite) there is nothing to measure against.
-  let measure = tfjsCode !== undefined && init.engine === 'auto' && init.select === 'auto' && !remembered && kernel.cost > BACKGROUND_MEASURE_ABOVE;
+  let measure =
+    tfjsCode !== undefined &&
+    init.engine === 'auto' &&
+    init.select === 'auto' &&
+    !remembered &&
+    (kernel.cost > BACKGROUND_MEASURE_ABOVE || kernel.largeBatch !== undefined);
 
   const background = async () => {
     const [{ measureInBackground }, { createEngine }] = await Promise.all([tfjsCode!.measure(), tfjsCode!.engine()]);
@@ -103,7 +108,9 @@ export function createPlainEngine(
     },
     run(input, rows) {
       if (disposed) return Promise.reject(new FerryError('DISPOSED', 'This model was disposed; load it again to predict'));
-      if (tfjs) return tfjs.run(input, rows);
+      // A kernel with `largeBatch` hands only calls that large to tfjs, and measures only after one.
+      const large = !(rows < (kernel.largeBatch ?? 0));
+      if (tfjs && large) return tfjs.run(input, rows);
       try {
         return kernel.run(input, rows);
       } catch (error) {
@@ -111,7 +118,7 @@ export function createPlainEngine(
           new FerryError('INFERENCE_FAILED', `The ${kernel.name} failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error }),
         );
       } finally {
-        if (measure) {
+        if (measure && large) {
           measure = false;
           // After this answer is out, when the page is idle: never on the first prediction's path.
           setTimeout(() => void background().catch(() => undefined), 0);

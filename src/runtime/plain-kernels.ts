@@ -10,8 +10,9 @@
  * `PLAIN_KERNELS` below. That one line is the whole registration: the engine choice, golden
  * check, worker mode, `model.info.engine`/`engineReason` and the tfjs-free build follow. Keep the
  * kernel's module free of tfjs imports (`import type` is fine), or the build pulls tfjs in.
- * A format tfjs cannot load (`PLAIN_ONLY_FORMATS`, tree ensembles) never reaches `createEngine`:
- * start-engine.ts fails with the kernel's rejection instead.
+ * A format tfjs cannot load as a model (`PLAIN_ONLY_FORMATS`, tree ensembles) reaches `createEngine`
+ * only with `engine: 'tfjs'` (its tensor strategy, trees/tensor.ts); otherwise, when the kernel
+ * refuses it, choose-engine.ts fails with the kernel's rejection.
  */
 import { createDirect } from './direct.js';
 import { readDenseArtifacts } from './dense-artifacts.js';
@@ -33,6 +34,12 @@ export interface PlainKernel {
    * background only past `BACKGROUND_MEASURE_ABOVE` (plain-engine.ts); 0 means never.
    */
   readonly cost: number;
+  /**
+   * Rows per call from which tfjs is considered instead (tree ensembles' tensor strategy): the first
+   * call this large starts the background measurement at this many rows, and a tfjs win takes only
+   * calls this large. Absent: `cost` decides, for every call.
+   */
+  readonly largeBatch?: number;
   /** Runs `rows` rows from the front of `input` (`rows × width`); returns a new `rows × outputWidth` array. */
   run(input: Float32Array, rows: number): Float32Array;
 }
@@ -59,7 +66,7 @@ export const denseKernel: PlainKernelFactory = ({ artifacts, format, width }) =>
   };
 };
 
-/** Model formats only a plain-JS kernel runs (tfjs cannot load them): a forced tfjs backend is ignored. */
+/** Model formats tfjs cannot load as a model: tfjs runs them only when forced or measured faster for large batches. */
 export const PLAIN_ONLY_FORMATS: ReadonlySet<string> = new Set(['tree-ensemble']);
 
 /** Every plain-JS kernel, tried in order. */

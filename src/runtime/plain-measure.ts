@@ -29,6 +29,7 @@ export async function measureInBackground(
     // tfjs could not run it here: the plain kernel stays, and nothing is remembered (try again next load).
     return { report };
   }
+  if (kernel.largeBatch !== undefined) return largeBatch(kernel, kernel.largeBatch, init, report, engine, started);
   const width = init.width;
   const row = init.golden ? init.golden.input.slice(0, width) : new Float32Array(width).fill(0.5);
   const batch = new Float32Array(width * MEASURE_BATCH);
@@ -73,6 +74,55 @@ export async function measureInBackground(
       remember,
       rejected: [...t.rejected, { backend: 'cpu', code: 'SLOWER', reason: `the ${kernel.name} (plain JavaScript) ${reason}` }],
       timings: { ...report.timings, measureMs },
+    },
+  };
+}
+
+/** `largeBatch` kernels (tree ensembles): both timed at `rows` rows (the bundle's golden rows, tiled); tfjs takes calls that large only if it wins. */
+async function largeBatch(
+  kernel: PlainKernel,
+  rows: number,
+  init: EngineInit,
+  report: EngineReport,
+  engine: Engine,
+  started: number,
+): Promise<{ report: EngineReport; engine?: Engine }> {
+  const width = init.width;
+  const sample = init.golden ? init.golden.input.subarray(0, init.golden.rows * width) : new Float32Array(width).fill(0.5);
+  const batch = new Float32Array(rows * width);
+  for (let at = 0; at < batch.length; at += sample.length) batch.set(sample.subarray(0, Math.min(sample.length, batch.length - at)), at);
+  const other: BackendName = engine.report.backend;
+  const measuredBatch = {
+    cpu: await measureCall(kernel, batch, rows, 3),
+    [other]: await measureCall({ run: (x, n) => engine.run(x.slice(), n) }, batch, rows, 3),
+  };
+  const ms = (b: BackendName) => `${measuredBatch[b]!.toFixed(2)} ms on ${b === 'cpu' ? `the ${kernel.name}` : `tfjs ${b} (${engine.report.leanReason})`}`;
+  const won = measuredBatch[other]! < measuredBatch.cpu;
+  const remember: RememberedChoice = { device: engine.report.device, backend: won ? other : 'cpu', measured: {}, measuredBatch, at: new Date().toISOString() };
+  const timings = { ...report.timings, measureMs: performance.now() - started };
+  const measured = `measured in the background after the first call of ${rows}+ rows, at ${rows} rows: ${won ? `${ms(other)} vs ${ms('cpu')}` : `${ms('cpu')} vs ${ms(other)}`}`;
+  if (!won) {
+    await engine.dispose();
+    return {
+      report: {
+        ...report,
+        measuredBatch,
+        remember,
+        timings,
+        engineReason: `${report.engineReason}; the ${kernel.name} stays for every batch: ${measured}`,
+        rejected: [{ backend: other, code: 'SLOWER', reason: measured }],
+      },
+    };
+  }
+  return {
+    engine,
+    report: {
+      ...report,
+      decision: 'measured',
+      measuredBatch,
+      remember,
+      timings,
+      engineReason: `${report.engineReason}; calls of ${rows}+ rows run on tfjs ${other}, smaller ones in the ${kernel.name}: ${measured}`,
     },
   };
 }

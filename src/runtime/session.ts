@@ -14,6 +14,7 @@ import { asyncForward, needsAsync } from './graph-async.js';
 import { inputTensors, packOutputs, planInputs } from './model-io.js';
 import type { InputPlan } from './model-io.js';
 import type { EngineInit, LeanMode } from './types.js';
+import { createTreeSession } from './trees/tensor-session.js';
 
 /** A loaded model bound to one backend. */
 export interface Session {
@@ -98,6 +99,8 @@ function waysFor(layers: LayersModel, width: number, lean: boolean, standard: Fo
 
 /** Loads the model from `init.artifacts` on the active tfjs backend. */
 export async function createSession(init: Pick<EngineInit, 'artifacts' | 'format' | 'width' | 'lean' | 'inputs' | 'outputSizes'>): Promise<Session> {
+  // Tree ensembles have no tfjs model: the tensor strategy builds their ops (./trees/tensor.ts).
+  if (init.format === 'tree-ensemble') return createTreeSession(init);
   const handler = tf.io.fromMemory(init.artifacts);
   const sync = tf.getBackend() !== 'webgpu';
   let standard: Forward;

@@ -9,6 +9,12 @@ import { readTreeEnsemble } from './format.js';
 import { createTreeKernel } from './kernel.js';
 
 /**
+ * Rows per call from which the tfjs tensor strategy (trees/tensor.ts) may beat the kernel: below
+ * it, tfjs's per-call cost alone exceeds the kernel's time (BENCHMARKS.md "Tree ensembles").
+ */
+export const LARGE_BATCH = 4096;
+
+/**
  * Takes every `tree-ensemble` model. A bundle whose arrays are malformed, or whose feature count
  * differs from the schema's width, is broken rather than unsuited, so it throws `MANIFEST_INVALID`.
  */
@@ -28,11 +34,10 @@ export const treeKernel: PlainKernelFactory = ({ artifacts, format, width }) => 
   return {
     name: 'tree kernel',
     lean: 'direct',
-    // The policy, on model.info: ferryml has no tfjs tensor strategy for trees, so no backend is measured against the kernel.
-    description: `a ${ensemble.library} tree ensemble (${ensemble.trees} trees, ${kernel.perfectTrees} in the perfect-tree walk) runs in the plain-TypeScript tree kernel; no tfjs (ferryml has no tfjs strategy for trees)`,
+    description: `a ${ensemble.library} tree ensemble (${ensemble.trees} trees, ${kernel.perfectTrees} in the perfect-tree walk) runs in the plain-TypeScript tree kernel; a call of ${LARGE_BATCH}+ rows has it measured against tfjs's tensor strategy (ferryml/lite: never)`,
     outputWidth: kernel.outputWidth,
-    // tfjs has no tree ops: never measured against it in the background.
     cost: 0,
+    largeBatch: LARGE_BATCH,
     run: (input, rows) => kernel.run(input, rows),
   };
 };
