@@ -2,8 +2,8 @@
  * The `RuntimeCode` of `ferryml/edge` (../entries/edge.ts): tfjs and the telemetry runtime are
  * only what the app handed in with `useTfjs` / `useTelemetry` (./edge-slots.ts), so nothing in that
  * entry imports either, not even lazily — a bundler that follows dynamic imports (esbuild, as
- * wrangler runs it) never reaches them. The background measurement (./plain-measure.ts) takes the
- * handed-in engine. No worker mode: an edge isolate is already the unit of concurrency.
+ * wrangler runs it) never reaches them. The background measurement (./plain-measure.ts) comes with
+ * the handed-in engine module. No worker mode: an edge isolate is already the unit of concurrency.
  */
 import { FerryError } from '../errors.js';
 import type { RuntimeCode } from '../load-model-core.js';
@@ -27,7 +27,12 @@ async function createEngine(init: EngineInit, onChange?: (report: EngineReport) 
 export const EDGE: RuntimeCode = {
   tfjs: {
     engine: () => Promise.resolve({ createEngine }),
-    measure: () => import('./plain-measure.js'),
+    // In `ferryml/tfjs`, so the edge bundle carries no measuring code for the models that need none.
+    measure: async () => {
+      const measureInBackground = (await tfjsSlot()?.())?.measureInBackground;
+      if (!measureInBackground) throw new FerryError('NO_BACKEND', 'nothing to measure against: useTfjs was not called with ferryml/tfjs');
+      return { measureInBackground };
+    },
   },
   worker: () =>
     Promise.reject(

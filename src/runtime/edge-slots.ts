@@ -5,6 +5,7 @@
  * `ferryml` loads both by itself.
  */
 import type { Telemetry, TelemetryContext, TelemetryOptions } from '../telemetry/types.js';
+import type { measureInBackground } from './plain-measure.js';
 import type { Engine, EngineInit, EngineReport } from './types.js';
 
 /**
@@ -14,11 +15,14 @@ import type { Engine, EngineInit, EngineReport } from './types.js';
  */
 export interface TfjsEngineModule {
   createEngine: (init: never, onChange?: never) => Promise<unknown>;
+  /** The background measurement of a plain-JS kernel against tfjs (`ferryml/tfjs` has it; without it nothing is measured). */
+  measureInBackground?: (...args: never[]) => Promise<unknown>;
 }
 
 /** {@link TfjsEngineModule} as the SDK calls it. */
 interface TfjsEngineFactory {
   createEngine: (init: EngineInit, onChange?: (report: EngineReport) => void) => Promise<Engine>;
+  measureInBackground?: typeof measureInBackground;
 }
 
 /** What `ferryml/telemetry` exports for `useTelemetry`: the telemetry runtime's factory. */
