@@ -12,7 +12,10 @@ import { spawnSync } from 'node:child_process';
 import { minify } from 'terser';
 
 const BUDGET = 16.5 * 1024;
-const LITE_BUDGET = 54 * 1024; // 50.3 KB at 1.0 (telemetry, loaded only when asked for, is 40 % of it)
+// 50.3 KB at 1.0 (telemetry, loaded only when asked for, is 40 % of it); raised from 54 KB at 54.3 KB by
+// the edge cache (Cache API store), the early IndexedDB read, `cache.store`, the perfect-tree walk and
+// the columnar fast path (README "Size budget").
+const LITE_BUDGET = 56 * 1024;
 const entry = resolve('dist/ferryml.js');
 if (!existsSync(entry)) spawnSync('npm', ['run', 'build'], { stdio: 'inherit' });
 

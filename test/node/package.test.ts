@@ -28,7 +28,10 @@ const golden = JSON.parse(readFileSync('models/penguins/1.0.0/golden.json', 'utf
  * issue 18: `ferryml/edge` (dist/edge.js, the whole app API in one minified file, and its types)
  * and the edge README section took it from 1,119,815 B to 1,141,615 B packed.
  */
-const PACKED_BUDGET = 1150 * 1024;
+// Raised to 1250 KB at the fourth landing (1,251,794 B packed): `ferryml/node` (the file cache),
+// the Cache API store, the fused conv lean path, the tree tensor strategy, video inputs, and their
+// README sections.
+const PACKED_BUDGET = 1250 * 1024;
 
 // The app: what the README's snippets do, steered by the query string.
 const APP = `import { loadModel } from 'ferryml';
