@@ -10,6 +10,7 @@
  * evicted or a half-applied write is a miss, never wrong bytes.
  */
 import type { KvStore, KvTransaction } from './kv-store.js';
+import { stagedTransaction } from './staged-transaction.js';
 
 /** What this store needs of `globalThis.caches`. */
 export interface CacheStorageLike {
@@ -76,59 +77,24 @@ export function createCacheApiStore(dbName: string, storage: CacheStorageLike): 
       // One transaction at a time in this isolate, as IndexedDB orders overlapping readwrite scopes.
       const result = queue.then(async () => {
         const c = await cache();
-        const staged = new Map<string, { value: unknown } | null>();
-        const order: string[] = [];
-        const stage = (key: string, op: { value: unknown } | null) => {
-          if (mode === 'readonly') throw new DOMException('readonly transaction', 'ReadOnlyError');
-          staged.set(key, op);
-          order.push(key);
-        };
-        const get = async (key: string) => {
-          const s = staged.get(key);
-          if (s !== undefined) return s?.value;
-          return read(urlOf(key));
-        };
         let keyList: Promise<Set<string>> | undefined;
-        const visible = async (prefix: string) => {
-          const all = new Set(await (keyList ??= listed()));
-          for (const [k, s] of staged) {
-            if (s) all.add(k);
-            else all.delete(k);
-          }
-          return [...all].filter((k) => k.startsWith(prefix)).sort();
-        };
-        const tx: KvTransaction = {
-          get: async <V>(key: string) => (await get(key)) as V | undefined,
-          has: async (key) => {
-            const s = staged.get(key);
-            return s !== undefined ? s !== null : (await c.match(urlOf(key))) !== undefined;
-          },
-          // A listed key whose entry is gone (evicted by the platform, or a write cut short) is left out.
-          entries: async <V>(prefix: string) =>
-            (
-              await Promise.all(
-                (await visible(prefix)).map(async (k): Promise<[string, V] | undefined> => {
-                  const v = await get(k);
-                  return v === undefined ? undefined : [k, v as V];
-                }),
-              )
-            ).filter((e): e is [string, V] => e !== undefined),
-          keys: visible,
-          put: (key, value) => stage(key, { value }),
-          del: (key) => stage(key, null),
-        };
+        const { tx, writes } = stagedTransaction(mode, {
+          read: (key) => read(urlOf(key)),
+          exists: async (key) => (await c.match(urlOf(key))) !== undefined,
+          keys: () => (keyList ??= listed()),
+        });
         const out = await body(tx);
-        if (staged.size === 0) return out;
+        const ops = writes();
+        if (ops.length === 0) return out;
         const before = await (keyList ??= listed());
-        const added = [...staged].filter(([k, s]) => s && !before.has(k)).map(([k]) => k);
+        const added = ops.filter(([k, s]) => s && !before.has(k)).map(([k]) => k);
         if (added.length) await writeList(new Set([...before, ...added]));
         // Writes in the order the body staged them (the last op per key), one after the other.
-        for (const k of order.filter((key, i) => order.lastIndexOf(key) === i)) {
-          const s = staged.get(k) ?? null;
+        for (const [k, s] of ops) {
           if (s) await c.put(urlOf(k), encode(s.value));
           else await c.delete(urlOf(k));
         }
-        const removed = [...staged].filter(([k, s]) => !s && before.has(k)).map(([k]) => k);
+        const removed = ops.filter(([k, s]) => !s && before.has(k)).map(([k]) => k);
         if (removed.length) {
           const now = new Set([...before, ...added]);
           for (const k of removed) now.delete(k);

@@ -69,33 +69,25 @@ export async function openStore(dbName: string, bucket?: BucketOptions, custom?:
 }
 
 /** The Cache API store for `dbName` when a probe read works; otherwise the memory store and why. */
-async function openCacheApiStore(dbName: string, caches: NonNullable<ReturnType<typeof cacheStorage>>): Promise<{ store: KvStore; problem?: StoreProblem }> {
+function openCacheApiStore(dbName: string, caches: NonNullable<ReturnType<typeof cacheStorage>>): Promise<{ store: KvStore; problem?: StoreProblem }> {
   let store = cacheApiStores.get(dbName);
   if (!store) cacheApiStores.set(dbName, (store = createCacheApiStore(dbName, caches)));
-  try {
-    await store.run('readonly', (tx) => tx.has('meta:probe'));
-    return { store };
-  } catch (error) {
-    const name = (error as { name?: string } | null)?.name ?? 'Error';
-    const message = (error as { message?: string } | null)?.message ?? String(error);
-    return {
-      store: memoryStoreFor(dbName),
-      problem: { code: 'CACHE_UNAVAILABLE', reason: `no IndexedDB, and the Cache API refused (${name}: ${message}); kept in memory only` },
-    };
-  }
+  return probe(store, dbName, 'no IndexedDB, and the Cache API refused');
 }
 
 /** The app's own store when a probe read works; otherwise the memory store (named after it) and why. */
-async function probeCustom(store: KvStore): Promise<{ store: KvStore; problem?: StoreProblem }> {
+function probeCustom(store: KvStore): Promise<{ store: KvStore; problem?: StoreProblem }> {
+  return probe(store, `${store.kind}:${store.name}`, `the ${store.kind} cache store ${store.name} failed`);
+}
+
+/** `store` when a probe read works; otherwise the memory store `fallback` and `failed` (the error's name and message). */
+async function probe(store: KvStore, fallback: string, failed: string): Promise<{ store: KvStore; problem?: StoreProblem }> {
   try {
     await store.run('readonly', (tx) => tx.has('meta:probe'));
     return { store };
   } catch (error) {
     const name = (error as { name?: string } | null)?.name ?? 'Error';
     const message = (error as { message?: string } | null)?.message ?? String(error);
-    return {
-      store: memoryStoreFor(`${store.kind}:${store.name}`),
-      problem: { code: 'CACHE_UNAVAILABLE', reason: `the ${store.kind} cache store ${store.name} failed (${name}: ${message}); kept in memory only` },
-    };
+    return { store: memoryStoreFor(fallback), problem: { code: 'CACHE_UNAVAILABLE', reason: `${failed} (${name}: ${message}); kept in memory only` } };
   }
 }

@@ -19,6 +19,7 @@ import { mkdir, open, readdir, readFile, rename, rm, stat, unlink } from 'node:f
 import { createHash, randomUUID } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import type { KvStore, KvTransaction, StorageLike } from '../../cache/kv-store.js';
+import { stagedTransaction } from '../../cache/staged-transaction.js';
 import { BLOB_PREFIX } from '../../cache/records.js';
 
 const SHA = /^[0-9a-f]{64}$/;
@@ -170,50 +171,10 @@ export function createFsStore(dir: string, options: FsStoreOptions = {}): KvStor
       // One transaction at a time per handle, as IndexedDB orders overlapping readwrite scopes.
       const result = queue.then(async () => {
         await prepare();
-        const staged = new Map<string, { value: unknown } | null>();
-        const order: string[] = [];
-        const stage = (key: string, op: { value: unknown } | null) => {
-          if (mode === 'readonly') throw new DOMException('readonly transaction', 'ReadOnlyError');
-          staged.set(key, op);
-          order.push(key);
-        };
-        const get = async (key: string) => {
-          const s = staged.get(key);
-          return s !== undefined ? s?.value : readKey(key);
-        };
-        const visible = async (prefix: string) => {
-          const all = new Set(await listKeys(prefix));
-          for (const [k, s] of staged) {
-            if (!k.startsWith(prefix)) continue;
-            if (s) all.add(k);
-            else all.delete(k);
-          }
-          return [...all].sort();
-        };
-        const tx: KvTransaction = {
-          get: async <V>(key: string) => (await get(key)) as V | undefined,
-          has: async (key) => {
-            const s = staged.get(key);
-            return s !== undefined ? s !== null : exists(key);
-          },
-          // A listed key whose file vanished meanwhile (another process collected it) is left out.
-          entries: async <V>(prefix: string) =>
-            (
-              await Promise.all(
-                (await visible(prefix)).map(async (k): Promise<[string, V] | undefined> => {
-                  const v = await get(k);
-                  return v === undefined ? undefined : [k, v as V];
-                }),
-              )
-            ).filter((e): e is [string, V] => e !== undefined),
-          keys: visible,
-          put: (key, value) => stage(key, { value }),
-          del: (key) => stage(key, null),
-        };
+        const { tx, writes } = stagedTransaction(mode, { read: readKey, exists, keys: listKeys });
         const out = await body(tx);
         // In the order the body staged them (the last op per key), one after the other.
-        for (const k of order.filter((key, i) => order.lastIndexOf(key) === i)) {
-          const s = staged.get(k) ?? null;
+        for (const [k, s] of writes()) {
           if (s) await write(k, s.value);
           else await remove(k);
         }
