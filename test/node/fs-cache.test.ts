@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { buildSdk, freePort, run, runtimes, startOrigin, startServer } from './support/edge.js';
+import { buildSdk, freePort, run, runtimes, startOrigin, startServer, requestCounter } from './support/edge.js';
 import { tempDir } from './support/temp-dir.js';
 
 const BUNDLE = 'models/penguins/1.0.0';
@@ -35,18 +35,7 @@ after(async () => {
 const close = (a: number[] | null | undefined, b: number[]) => !!a && a.length === b.length && a.every((v, i) => Math.abs(v - b[i]!) <= TOLERANCE);
 
 /** Origin requests per file name (under `models/`) since the last call. */
-function counter() {
-  let seen = new Map(origin.requests);
-  return () => {
-    const out: Record<string, number> = {};
-    for (const [path, n] of origin.requests) {
-      const d = n - (seen.get(path) ?? 0);
-      if (d > 0 && path.startsWith('/models/')) out[path.slice(path.lastIndexOf('/') + 1)] = d;
-    }
-    seen = new Map(origin.requests);
-    return out;
-  };
-}
+const counter = () => requestCounter(origin.requests);
 
 /** What a cache directory holds: blob names, record files, and leftovers in tmp/. */
 async function listing(dir: string) {

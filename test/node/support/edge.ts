@@ -288,3 +288,17 @@ export async function startServer(cmd: string, args: string[], env: Record<strin
   }
   return { output: () => output, stop };
 }
+
+/** A counter of `requests` (an origin's, see {@link startOrigin}): each call returns the requests per file name under `/models/` since the last call. */
+export function requestCounter(requests: Map<string, number>): () => Record<string, number> {
+  let seen = new Map(requests);
+  return () => {
+    const out: Record<string, number> = {};
+    for (const [path, n] of requests) {
+      const d = n - (seen.get(path) ?? 0);
+      if (d > 0 && path.startsWith('/models/')) out[path.slice(path.lastIndexOf('/') + 1)] = d;
+    }
+    seen = new Map(requests);
+    return out;
+  };
+}
