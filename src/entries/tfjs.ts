@@ -8,4 +8,4 @@ import { measureInBackground as measure } from '../runtime/plain-measure.js';
 export const createEngine: TfjsEngineModule['createEngine'] = engine;
 
 /** The background measurement of a plain-JS kernel against tfjs, which `ferryml/edge` runs when this module is handed in. */
-export const measureInBackground: TfjsEngineModule['measureInBackground'] = measure;
+export const measureInBackground: NonNullable<TfjsEngineModule['measureInBackground']> = measure;
