@@ -4,7 +4,7 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Manifest } from '../../src/index.js';
 import type { Registry } from '../../src/entries/bundle.js';
 import { chromiumArgs, findChromium } from './scripts.js';
@@ -49,27 +49,28 @@ export interface BenchContext {
 export type Dep = 'runtime' | 'compile' | 'openBundle' | 'telemetry';
 
 /**
- * What each dependency is: a name the public contract (src/index.ts) exports, or — for parts
- * the SDK loads lazily and does not export — a source file. A missing one makes the items that
- * need it print "pending: <what>".
+ * What each dependency is: a name an entry of the public contract exports (the root
+ * `src/index.ts`, or a subpath entry such as `ferryml/schema`'s `src/entries/schema.ts`), or — for
+ * parts the SDK loads lazily and does not export — a source file. A missing one makes the items
+ * that need it print "pending: <what>".
  */
-export const DEP_SOURCES: Record<Dep, { export: string } | { file: string }> = {
-  runtime: { export: 'loadModel' },
-  compile: { export: 'compileSchema' },
-  openBundle: { export: 'openBundle' },
+export const DEP_SOURCES: Record<Dep, { export: string; entry: string } | { file: string }> = {
+  runtime: { export: 'loadModel', entry: 'src/index.ts' },
+  compile: { export: 'compileSchema', entry: 'src/entries/schema.ts' },
+  openBundle: { export: 'openBundle', entry: 'src/entries/bundle.ts' },
   telemetry: { file: 'src/telemetry/telemetry.ts' },
 };
 
 /** Which dependencies exist; a missing one maps to what is missing, in words. */
 export function detectDeps(root: string): Record<Dep, string | true> {
-  const indexFile = join(root, 'src', 'index.ts');
-  const index = existsSync(indexFile) ? readFileSync(indexFile, 'utf8') : '';
   const check = (source: (typeof DEP_SOURCES)[Dep]): string | true => {
     if ('file' in source) return existsSync(join(root, source.file)) ? true : `${source.file} is not there yet`;
-    const m = new RegExp(`export\\s*\\{[^}]*\\b${source.export}\\b[^}]*\\}\\s*from\\s*'([^']+)'`).exec(index);
-    if (!m) return `src/index.ts does not export ${source.export} yet`;
-    const file = join(root, 'src', m[1]!.replace(/\.js$/, '.ts'));
-    return existsSync(file) ? true : `src/index.ts exports ${source.export} from ${m[1]}, which is not there`;
+    const entryFile = join(root, source.entry);
+    const entry = existsSync(entryFile) ? readFileSync(entryFile, 'utf8') : '';
+    const m = new RegExp(`export\\s*\\{[^}]*\\b${source.export}\\b[^}]*\\}\\s*from\\s*'([^']+)'`).exec(entry);
+    if (!m) return `${source.entry} does not export ${source.export}`;
+    const file = join(dirname(entryFile), m[1]!.replace(/\.js$/, '.ts'));
+    return existsSync(file) ? true : `${source.entry} exports ${source.export} from ${m[1]}, which is not there`;
   };
   return Object.fromEntries(Object.entries(DEP_SOURCES).map(([dep, source]) => [dep, check(source)])) as Record<Dep, string | true>;
 }
