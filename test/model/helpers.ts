@@ -52,6 +52,22 @@ export async function stopWatching(): Promise<SeenRequest[]> {
   return (await executeServerCommand<{ requests: SeenRequest[] }, { stop: boolean }>('ferryml:network', { stop: true })).requests;
 }
 
+/**
+ * `task`'s result and the paths the page (and its workers) requested while it ran. Chromium's log
+ * may trail the last response by a moment (longer on a loaded machine), so it is read 500 ms after.
+ */
+export async function requestsDuring<T>(task: () => Promise<T>): Promise<{ result: T; urls: string[] }> {
+  await watchRequests('/*');
+  try {
+    const result = await task();
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    return { result, urls: (await stopWatching()).map((r) => new URL(r.url).pathname) };
+  } catch (error) {
+    await stopWatching();
+    throw error;
+  }
+}
+
 /** Awaits `promise`, expecting a FerryError with `code`; returns it. */
 export async function expectFerryError(promise: Promise<unknown>, code: FerryErrorCode): Promise<Error & { code: string; details: Record<string, unknown> }> {
   try {

@@ -4,26 +4,11 @@
 // of a pinned version goes with it), then the files — and a second load from the cache fetches no
 // bundle file. No tfjs in this file.
 import { expect } from 'chai';
-import { executeServerCommand } from '@web/test-runner-commands';
+import { requestsDuring } from '../model/helpers.js';
 import { loadModel } from '../../src/load-model.js';
 
 const REGISTRY = '/models/index.json';
 const FILES = ['model.json', 'group1-shard1of1.bin', 'schema.json', 'golden.json'];
-
-/** Every request the page made while `task` ran. */
-async function requestsDuring<T>(task: () => Promise<T>): Promise<{ result: T; urls: string[] }> {
-  await executeServerCommand('ferryml:network', { record: '/*' });
-  try {
-    const result = await task();
-    // Chromium's log may trail the last response by a moment (longer on a loaded machine).
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    const { requests } = await executeServerCommand<{ requests: Array<{ url: string }> }, { stop: boolean }>('ferryml:network', { stop: true });
-    return { result, urls: requests.map((r) => new URL(r.url).pathname) };
-  } catch (error) {
-    await executeServerCommand('ferryml:network', { stop: true });
-    throw error;
-  }
-}
 
 const count = (urls: string[], end: string) => urls.filter((u) => u.endsWith(end)).length;
 

@@ -2,7 +2,7 @@
 // the SDK build once), loaded as an app loads it. `worker: true` must find the emitted
 // ferryml-worker.js from whichever chunk starts it, and predict what page mode predicts.
 import { expect } from 'chai';
-import { executeServerCommand } from '@web/test-runner-commands';
+import { requestsDuring } from '../model/helpers.js';
 import { maxDiff } from './helpers.js';
 
 const DIST = '/.cache/sdk-dist/';
@@ -17,20 +17,6 @@ async function built(): Promise<{ files: string[]; requests: Record<string, numb
   return response.json() as Promise<{ files: string[]; requests: Record<string, number> }>;
 }
 
-/** Paths the page and its workers requested while `task` ran (Chromium's log, test/server/network.mjs). */
-async function requestsDuring(task: () => Promise<void>): Promise<string[]> {
-  await executeServerCommand('ferryml:network', { record: '/*' });
-  try {
-    await task();
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  } finally {
-    const { requests } = await executeServerCommand<{ requests: Array<{ url: string }> }, { stop: boolean }>('ferryml:network', { stop: true });
-    seen = requests.map((r) => new URL(r.url).pathname);
-  }
-  return seen;
-}
-let seen: string[] = [];
-
 describe('the built SDK (dist/)', () => {
   // First in this file: nothing has loaded tfjs on this page yet.
   it('penguins on the page and with worker: true loads no tfjs chunk and no .wasm: the plain-JS engine answers from the SDK core and the bundle', async function () {
@@ -38,7 +24,7 @@ describe('the built SDK (dist/)', () => {
     this.timeout(240_000);
     await built();
     const golden = (await (await fetch(`${BUNDLE}golden.json`)).json()) as { rows: Array<Record<string, unknown>>; outputs: number[][] };
-    const urls = await requestsDuring(async () => {
+    const { urls } = await requestsDuring(async () => {
       const sdk = (await import(/* the built file, not the source */ `${DIST}ferryml.js`)) as Sdk;
       for (const worker of [false, true]) {
         const model = await sdk.loadModel({ bundle: BUNDLE, cache: false, remember: false, worker });

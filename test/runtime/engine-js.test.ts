@@ -3,28 +3,13 @@
 // and in worker mode. No tfjs import in this file, and the forced-tfjs checks run last: once
 // tfjs is on this page it stays.
 import { expect } from 'chai';
-import { executeServerCommand } from '@web/test-runner-commands';
+import { requestsDuring } from '../model/helpers.js';
 import { loadModel } from '../../src/load-model.js';
 import type { Rejection } from '../../src/runtime/types.js';
 import { WASM, base, maxDiff, rejectionOf } from './helpers.js';
 
 const BUNDLE = '/models/penguins/1.1.0/';
 const WORKER = { url: '/src/runtime/worker.ts' };
-
-/** Every request the page (and its workers) made while `task` ran. */
-async function requestsDuring<T>(task: () => Promise<T>): Promise<{ result: T; urls: string[] }> {
-  await executeServerCommand('ferryml:network', { record: '/*' });
-  try {
-    const result = await task();
-    // Chromium's log may trail the last response by a moment.
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    const { requests } = await executeServerCommand<{ requests: Array<{ url: string }> }, { stop: boolean }>('ferryml:network', { stop: true });
-    return { result, urls: requests.map((r) => new URL(r.url).pathname) };
-  } catch (error) {
-    await executeServerCommand('ferryml:network', { stop: true });
-    throw error;
-  }
-}
 
 const tfjsFiles = (urls: string[]) => urls.filter((u) => /tfjs|@tensorflow|\.wasm$/.test(u));
 

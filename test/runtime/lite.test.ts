@@ -2,7 +2,7 @@
 // a tabular model loads and predicts with no tfjs and no .wasm requested, and whatever needs tfjs
 // (a model no plain-JS kernel runs, a forced tfjs backend, worker mode) is refused with NEEDS_TFJS.
 import { expect } from 'chai';
-import { executeServerCommand } from '@web/test-runner-commands';
+import { requestsDuring } from '../model/helpers.js';
 import { maxDiff, rejectionOf } from './helpers.js';
 
 const DIST = '/.cache/sdk-dist/';
@@ -17,20 +17,6 @@ async function lite(): Promise<Lite> {
   return (await import(/* the built file, not the source */ `${DIST}lite.js`)) as Lite;
 }
 
-/** Paths the page requested while `task` ran (Chromium's log, test/server/network.mjs). */
-async function requestsDuring(task: () => Promise<void>): Promise<string[]> {
-  await executeServerCommand('ferryml:network', { record: '/*' });
-  try {
-    await task();
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  } finally {
-    const { requests } = await executeServerCommand<{ requests: Array<{ url: string }> }, { stop: boolean }>('ferryml:network', { stop: true });
-    seen = requests.map((r) => new URL(r.url).pathname);
-  }
-  return seen;
-}
-let seen: string[] = [];
-
 /**
  * Anything of tfjs: its packages (vendored or from node_modules), its .wasm, the SDK's tfjs chunks
  * (`<name>-<8-character hash>.js`), the worker.
@@ -43,7 +29,7 @@ describe('ferryml/lite (dist/lite.js)', () => {
     this.timeout(240_000);
     const sdk = await lite();
     const golden = (await (await fetch(`${PENGUINS}golden.json`)).json()) as { rows: Array<Record<string, unknown>>; outputs: number[][] };
-    const urls = await requestsDuring(async () => {
+    const { urls } = await requestsDuring(async () => {
       const model = await sdk.loadModel({ bundle: PENGUINS, cache: false, remember: false });
       expect(model.info).to.include({ engine: 'js', backend: 'cpu', worker: false });
       expect(model.info.engineReason).to.contain('tfjs not loaded');
@@ -63,7 +49,7 @@ describe('ferryml/lite (dist/lite.js)', () => {
   it('refuses what needs tfjs with NEEDS_TFJS naming ferryml: a conv model, a forced backend, engine: tfjs, worker mode — and still loads no tfjs', async function () {
     this.timeout(120_000);
     const sdk = await lite();
-    const urls = await requestsDuring(async () => {
+    const { urls } = await requestsDuring(async () => {
       const conv = await rejectionOf(sdk.loadModel({ bundle: DIGITS, cache: false, remember: false }));
       expect(conv.code).to.equal('NEEDS_TFJS');
       expect(conv.message).to.contain("import loadModel from 'ferryml'");
