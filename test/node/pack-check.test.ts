@@ -20,14 +20,15 @@ function workdir(t: { after: (fn: () => void) => void }): string {
   return dir;
 }
 
-const pack = (dir: string, ...extra: string[]) =>
+/** `ferryml pack` of `dir`'s model, schema and golden rows as m@`version` into `dir`/models. */
+const packVersion = (dir: string, version: string, ...extra: string[]) =>
   cli(
     'pack',
     join(dir, 'model'),
     '--name',
     'm',
     '--version',
-    '1.0.0',
+    version,
     '--schema',
     join(dir, 'schema.json'),
     '--golden',
@@ -36,6 +37,7 @@ const pack = (dir: string, ...extra: string[]) =>
     join(dir, 'models'),
     ...extra,
   );
+const pack = (dir: string, ...extra: string[]) => packVersion(dir, '1.0.0', ...extra);
 
 test('pack: a good bundle loads on cpu and registers; wrong golden outputs are refused (NO_BACKEND: GOLDEN_MISMATCH) and nothing is left', async (t) => {
   const dir = workdir(t);
@@ -45,22 +47,7 @@ test('pack: a good bundle loads on cpu and registers; wrong golden outputs are r
   const golden = JSON.parse(readFileSync(join(dir, 'golden.json'), 'utf8'));
   golden.outputs = golden.outputs.map((r: number[]) => [...r.slice(1), r[0]]);
   writeFileSync(join(dir, 'golden.json'), JSON.stringify(golden));
-  const bad = await cli(
-    'pack',
-    join(dir, 'model'),
-    '--name',
-    'm',
-    '--version',
-    '1.0.1',
-    '--schema',
-    join(dir, 'schema.json'),
-    '--golden',
-    join(dir, 'golden.json'),
-    '--out',
-    join(dir, 'models'),
-    '--labels',
-    labels,
-  );
+  const bad = await packVersion(dir, '1.0.1', '--labels', labels);
   assert.equal(bad.code, 1, bad.out);
   assert.match(bad.out, /golden/i);
   assert.equal(existsSync(join(dir, 'models', 'm', '1.0.1')), false, 'a refused bundle is removed');
@@ -126,22 +113,7 @@ test('pack: an image schema with a letterbox step loads and passes its golden ro
   const packed = JSON.parse(readFileSync(join(dir, 'models', 'm', '1.0.0', 'schema.json'), 'utf8'));
   assert.deepEqual([packed.columns[0].steps[0].crop, packed.columns[0].steps[0].pad], ['letterbox', [0]]);
   writeFileSync(join(dir, 'schema.json'), JSON.stringify({ ...schema, columns: [{ ...schema.columns[0], steps: [{ ...step, crop: 'center', pad: [0] }] }] }));
-  const bad = await cli(
-    'pack',
-    join(dir, 'model'),
-    '--name',
-    'm',
-    '--version',
-    '1.0.1',
-    '--schema',
-    join(dir, 'schema.json'),
-    '--golden',
-    join(dir, 'golden.json'),
-    '--out',
-    join(dir, 'models'),
-    '--labels',
-    labels,
-  );
+  const bad = await packVersion(dir, '1.0.1', '--labels', labels);
   assert.equal(bad.code, 1, bad.out);
   assert.match(bad.out, /"pad" and "letterboxAlign" apply only with "crop": "letterbox"/);
   assert.equal(existsSync(join(dir, 'models', 'm', '1.0.1')), false);
