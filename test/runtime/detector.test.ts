@@ -74,22 +74,27 @@ async function files(outputs: Array<{ name: string; shape: number[] }>): Promise
   return map;
 }
 
+/** The detector run by raw tfjs `executeAsync` on `backend` on a {@link picture} (returned): output names and shapes, their values, and `at(name)`. */
+async function rawOutputs(backend: string) {
+  await tf.setBackend(backend);
+  const direct = await tfc.loadGraphModel(`${DIR}handtrack.json`);
+  const img = picture();
+  const x = tf.tidy(() => tf.expandDims(tf.cast(tf.browser.fromPixels(img, 3), 'int32'), 0));
+  const ys = (await direct.executeAsync(x)) as tf.Tensor[];
+  const names = direct.outputs.map((o) => o.name);
+  const outputs = ys.map((y, i) => ({ name: names[i]!, shape: y.shape.slice(1) }));
+  const expected = await Promise.all(ys.map(async (y) => Array.from(await y.data())));
+  tf.dispose([x, ...ys]);
+  direct.dispose();
+  return { img, outputs, expected, at: (name: string) => expected[names.indexOf(name)]! };
+}
+
 describe('runtime: an SSD detector from npm (handtrack: uint8 dynamic-shape input, 8 outputs, control flow)', () => {
   before(() => setWasmPaths(WASM));
 
   for (const backend of ['wasm', 'cpu'] as const) {
     it(`equals raw tfjs executeAsync, and its detections equal the model's own post-processing (${backend})`, async () => {
-      await tf.setBackend(backend);
-      const direct = await tfc.loadGraphModel(`${DIR}handtrack.json`);
-      const img = picture();
-      const x = tf.tidy(() => tf.expandDims(tf.cast(tf.browser.fromPixels(img, 3), 'int32'), 0));
-      const ys = (await direct.executeAsync(x)) as tf.Tensor[];
-      const names = direct.outputs.map((o) => o.name);
-      const outputs = ys.map((y, i) => ({ name: names[i]!, shape: y.shape.slice(1) }));
-      const expected = await Promise.all(ys.map(async (y) => Array.from(await y.data())));
-      tf.dispose([x, ...ys]);
-      direct.dispose();
-      const at = (name: string) => expected[names.indexOf(name)]!;
+      const { img, outputs, expected, at } = await rawOutputs(backend);
 
       const model = await loadModel({ files: await files(outputs), backend, wasmPaths: WASM, remember: false });
       expect(model.info.backend).to.equal(backend);
@@ -127,17 +132,7 @@ describe('runtime: an SSD detector from npm (handtrack: uint8 dynamic-shape inpu
   // ~16 s for the first call (executeAsync's data-dependent shapes compile more).
   it('on webgpu: every output equals raw tfjs on cpu within 1e-3, and so do the detections', async function () {
     this.timeout(120_000);
-    await tf.setBackend('cpu');
-    const direct = await tfc.loadGraphModel(`${DIR}handtrack.json`);
-    const img = picture();
-    const x = tf.tidy(() => tf.expandDims(tf.cast(tf.browser.fromPixels(img, 3), 'int32'), 0));
-    const ys = (await direct.executeAsync(x)) as tf.Tensor[];
-    const names = direct.outputs.map((o) => o.name);
-    const outputs = ys.map((y, i) => ({ name: names[i]!, shape: y.shape.slice(1) }));
-    const expected = await Promise.all(ys.map(async (y) => Array.from(await y.data())));
-    tf.dispose([x, ...ys]);
-    direct.dispose();
-    const at = (name: string) => expected[names.indexOf(name)]!;
+    const { img, outputs, expected, at } = await rawOutputs('cpu');
 
     const model = await loadModel({ files: await files(outputs), backend: 'webgpu', remember: false });
     expect(model.info.backend).to.equal('webgpu');
