@@ -49,6 +49,18 @@ function image(seed: number): ImageData {
   return new ImageData(data, 32, 32);
 }
 
+/** The liveness model's outputs for `images` from raw tfjs loading on `backend` (pixels ÷ 255). */
+async function direct(backend: string, images: ImageData[]): Promise<number[][]> {
+  await tf.setBackend(backend);
+  const graph = await tfc.loadGraphModel(`${DIR}liveness.json`);
+  const x = tf.tidy(() => tf.div(tf.cast(tf.stack(images.map((img) => tf.browser.fromPixels(img, 3))), 'float32'), 255));
+  const y = graph.execute(x) as tf.Tensor;
+  const expected = (await y.array()) as number[][];
+  tf.dispose([x, y]);
+  graph.dispose();
+  return expected;
+}
+
 describe('runtime: a converter-made graph model from an npm package', () => {
   before(() => setWasmPaths(WASM));
 
@@ -59,13 +71,7 @@ describe('runtime: a converter-made graph model from an npm package', () => {
       const images = [image(1), image(2), image(3)];
       const ours = await model.predictBatch(images.map((face) => ({ face })));
 
-      await tf.setBackend(backend);
-      const direct = await tfc.loadGraphModel(`${DIR}liveness.json`);
-      const x = tf.tidy(() => tf.div(tf.cast(tf.stack(images.map((img) => tf.browser.fromPixels(img, 3))), 'float32'), 255));
-      const y = direct.execute(x) as tf.Tensor;
-      const expected = (await y.array()) as number[][];
-      tf.dispose([x, y]);
-      direct.dispose();
+      const expected = await direct(backend, images);
 
       expect(ours.issues).to.deep.equal([]);
       ours.predictions.forEach((p, i) => expect(maxDiff(p!.raw, expected[i]!), `image ${i}`).to.be.below(1e-5));
@@ -86,13 +92,7 @@ describe('runtime: a converter-made graph model from an npm package', () => {
     const memory = await model.memory();
     await model.dispose();
 
-    await tf.setBackend('cpu');
-    const direct = await tfc.loadGraphModel(`${DIR}liveness.json`);
-    const x = tf.tidy(() => tf.div(tf.cast(tf.stack(images.map((img) => tf.browser.fromPixels(img, 3))), 'float32'), 255));
-    const y = direct.execute(x) as tf.Tensor;
-    const expected = (await y.array()) as number[][];
-    tf.dispose([x, y]);
-    direct.dispose();
+    const expected = await direct('cpu', images);
     expect(ours.issues).to.deep.equal([]);
     ours.predictions.forEach((p, i) => expect(maxDiff(p!.raw, expected[i]!), `image ${i}`).to.be.below(1e-3));
     expect(maxDiff(expected[0]!, expected[1]!)).to.be.greaterThan(1e-3);
