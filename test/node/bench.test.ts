@@ -21,6 +21,7 @@ import { handTransform } from '../../bench/pages/hand-transform.js';
 import { tile } from '../../bench/preprocess/rows.js';
 import { compileSchema } from '../../src/schema/compile.js';
 import type { Schema } from '../../src/schema/types.js';
+import { bn, rnd } from '../support/conv-layers.js';
 import { tempDir } from './support/temp-dir.js';
 
 const PY = '/usr/bin/python3';
@@ -97,14 +98,6 @@ test(
   { skip: noPython },
   async () => {
     await tf.setBackend('cpu');
-    const rnd = (seed: number) => tfl.initializers.randomNormal({ mean: 0, stddev: 0.5, seed });
-    const bn = (seed: number) =>
-      tfl.layers.batchNormalization({
-        gammaInitializer: rnd(seed),
-        betaInitializer: rnd(seed + 1),
-        movingMeanInitializer: rnd(seed + 2),
-        movingVarianceInitializer: tfl.initializers.randomUniform({ minval: 0.5, maxval: 2, seed: seed + 3 }),
-      });
     const input = tfl.input({ shape: [11, 11, 3] });
     let x = tfl.layers
       .zeroPadding2d({

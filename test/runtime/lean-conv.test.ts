@@ -11,16 +11,9 @@ import '@tensorflow/tfjs-backend-wasm';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { readConvGraph } from '../../src/runtime/lean-conv.js';
 import { loadModel } from '../../src/load-model.js';
+import { bn, rnd } from '../support/conv-layers.js';
 import { WASM, maxDiff } from './helpers.js';
 
-const rnd = (seed: number) => tfl.initializers.randomNormal({ mean: 0, stddev: 0.5, seed });
-const bn = (seed: number) =>
-  tfl.layers.batchNormalization({
-    gammaInitializer: rnd(seed),
-    betaInitializer: rnd(seed + 1),
-    movingMeanInitializer: rnd(seed + 2),
-    movingVarianceInitializer: tfl.initializers.randomUniform({ minval: 0.5, maxval: 2, seed: seed + 3 }),
-  });
 const sym = (layer: tfl.layers.Layer, x: tfl.SymbolicTensor | tfl.SymbolicTensor[]) => layer.apply(x) as tfl.SymbolicTensor;
 
 /** A MobileNetV2-style graph on an 11×11×3 input. */
