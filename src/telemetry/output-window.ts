@@ -4,10 +4,10 @@
  * against the bundle's output baseline (src/model/output-baseline.ts), scored with the same PSI
  * as input drift; plus counts of strange outputs (./output-strange.ts).
  *
- * Off the predict path like input drift: `capture` copies the rows the sampler picks (every row
- * of a window's first `driftExactRows`, then ~1 in `driftSampleEvery`, weighted) and they are
- * counted in a later task once the runtime reported the batch (`settled()`), one task for all the
- * batches of ~200 ms.
+ * Off the predict path: `capture` copies the batch's output values (one copy, no decision); in a
+ * later task once the runtime reported the batch (`settled()`), one task for all the batches of
+ * ~200 ms, the sampler picks the rows to count (every row of a window's first `driftExactRows`,
+ * then ~1 in `driftSampleEvery`, weighted) and they are counted.
  */
 import type { OutputSpec } from '../model/manifest.js';
 import { topProbability } from '../model/output-baseline.js';
@@ -54,8 +54,8 @@ export function createOutputWindows(spec: OutputSpec, baseline: OutputBaseline |
   const strange = new Float64Array(STRANGE_OUTPUT_CODES.length);
   const code = (c: StrangeOutputCode) => STRANGE_OUTPUT_CODES.indexOf(c);
   let width = 0;
+  /** Output rows of the batches since the last count, all of them (the sampler picks when counting). */
   let buffer = new Float32Array(0);
-  let weights = new Float64Array(0);
   let picks = new Int32Array(257);
   let waiting = 0;
   let scheduled = false;
@@ -70,16 +70,23 @@ export function createOutputWindows(spec: OutputSpec, baseline: OutputBaseline |
     f.observed++;
   };
 
-  const count = () => {
+  /**
+   * Counts `n` rows of `source` (the buffer, or a batch too large for it), in arrival order: the
+   * sampler picks them here, so the predict path makes no sampling decision (the same rows, in
+   * the same order, get the same picks and weights as when it did).
+   */
+  const countRows = (source: Float32Array, n: number) => {
     const binary = classifier && width === 1 && spec.labels.length === 2;
-    for (let r = 0; r < waiting; r++) {
-      const at = r * width;
-      const w = weights[r] as number;
+    if (picks.length <= n) picks = new Int32Array(n + 1);
+    const picked = sampler.pick(n, picks);
+    for (let i = 0; i < picked; i++) {
+      const at = (picks[i] as number) * width;
+      const w = i < sampler.exact ? 1 : sampler.weight;
       rows += w;
       observed++;
-      if (!first) first = buffer.slice(at, at + width);
-      else if (identical && !sameRow(buffer, at, first, width)) identical = false;
-      const odd = strangeRow(buffer, at, width, classifier, binary);
+      if (!first) first = source.slice(at, at + width);
+      else if (identical && !sameRow(source, at, first, width)) identical = false;
+      const odd = strangeRow(source, at, width, classifier, binary);
       if (odd) strange[code(odd)] = (strange[code(odd)] as number) + w;
       if (odd === 'NON_FINITE') {
         // Missing in every watched quantity: the slot after the bins.
@@ -87,16 +94,20 @@ export function createOutputWindows(spec: OutputSpec, baseline: OutputBaseline |
         continue;
       }
       if (classifier) {
-        const top = topProbability(buffer.subarray(at, at + width), binary);
+        const top = topProbability(source.subarray(at, at + width), binary);
         add(classF, top.index, w);
         if (confF) add(confF, baselineBin(confF.edges, top.p), w);
-      } else for (let c = 0; c < features.length && c < width; c++) add(features[c], baselineBin(features[c]!.edges, buffer[at + c] as number), w);
+      } else for (let c = 0; c < features.length && c < width; c++) add(features[c], baselineBin(features[c]!.edges, source[at + c] as number), w);
     }
+  };
+
+  const count = () => {
+    if (waiting > 0) countRows(buffer, waiting);
     waiting = 0;
   };
 
   return {
-    /** A batch's output (`rows` × `width`): copies the sampled rows; the rest happens later. */
+    /** A batch's output (`rows` × `width`): one copy of its values; picking and counting happen later. */
     capture(output: Float32Array, batchRows: number, batchWidth: number): void {
       if (batchRows <= 0) return;
       if (batchWidth <= 0 || output.length < batchRows * batchWidth) {
@@ -107,23 +118,19 @@ export function createOutputWindows(spec: OutputSpec, baseline: OutputBaseline |
         count();
         width = batchWidth;
       }
-      if (picks.length <= batchRows) picks = new Int32Array(batchRows + 1);
-      const n = sampler.pick(batchRows, picks);
-      if ((waiting + n) * width > MAX_FLOATS) count();
-      if ((waiting + n) * width > buffer.length) {
-        const next = new Float32Array(Math.max((waiting + n) * width, 2 * buffer.length, 64 * width));
+      const floats = batchRows * width;
+      if ((waiting + batchRows) * width > MAX_FLOATS) count();
+      // A batch larger than the bound alone is counted now, from the model's own output.
+      if (floats > MAX_FLOATS) return countRows(output, batchRows);
+      if (waiting * width + floats > buffer.length) {
+        const next = new Float32Array(Math.min(MAX_FLOATS, Math.max(waiting * width + floats, 2 * buffer.length, 64 * width)));
         next.set(buffer.subarray(0, waiting * width));
         buffer = next;
-        const w = new Float64Array(next.length / width);
-        w.set(weights.subarray(0, waiting));
-        weights = w;
       }
-      for (let i = 0; i < n; i++) {
-        const row = picks[i] as number;
-        buffer.set(output.subarray(row * width, (row + 1) * width), (waiting + i) * width);
-        weights[waiting + i] = i < sampler.exact ? 1 : sampler.weight;
-      }
-      waiting += n;
+      const to = waiting * width;
+      if (floats <= 16) for (let i = 0; i < floats; i++) buffer[to + i] = output[i] as number;
+      else buffer.set(floats === output.length ? output : output.subarray(0, floats), to);
+      waiting += batchRows;
     },
     /**
      * The runtime is done with the batches captured so far: count them in a later task. One task
