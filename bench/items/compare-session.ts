@@ -5,7 +5,7 @@
 import type { LoadModelOptions } from '../../src/index.js';
 import type { BenchContext } from '../lib/context.js';
 import { bundleSource, openPage } from '../lib/context.js';
-import type { Interleaved } from '../pages/timing.js';
+import type { Interleaved, PairOptions, Paired } from '../pages/timing.js';
 import type { CompareSetup } from '../pages/compare.js';
 
 /** What one backend's page measured. */
@@ -20,11 +20,11 @@ export interface BackendSession {
   /** wasm only: ms per 1,000 calls (`<variant>:concurrent` / `:sequential`), per round. */
   workload?: Interleaved;
   /**
-   * wasm only: telemetry on vs off in their own longer interleaves (a 3 % target needs more
-   * rounds than the 5-variant comparison gives), the on variant's counters after a flush, and
-   * what the sink received.
+   * wasm only: telemetry off ÷ on as short random-order pairs until their spread holds (a 2 %
+   * difference needs more than the 5-variant comparison gives; see `pairs` in ../pages/timing.ts),
+   * the on variant's counters after a flush, and what the sink received.
    */
-  telemetry?: { perCall: Interleaved; workload: Interleaved; stats: unknown; sink: { requests: number; bytes: number } };
+  telemetry?: { perCall: Paired; workload: Paired; stats: unknown; sink: { requests: number; bytes: number } };
 }
 
 /** Calls per workload unit (issue 8: 1,000 concurrent vs 1,000 sequential). */
@@ -37,6 +37,7 @@ type Bench = {
   check(): Promise<Record<string, number>>;
   perCall(names: string[], rounds: number, targetMs?: number, medianOf?: number): Promise<Interleaved>;
   workload(variants: string[], calls: number, rounds: number, targetMs?: number, medianOf?: number): Promise<Interleaved>;
+  pairedVariants(off: string, on: string, mode: 'sequential' | 'concurrent', calls: number, options: PairOptions): Promise<Paired>;
   telemetryStats(name: string): Promise<unknown>;
 };
 
@@ -67,22 +68,20 @@ async function measure(ctx: BenchContext, backend: BackendSession['backend']): P
         ctx.quick ? 3 : 20,
       ] as const);
       if (ferry['ferry-telemetry']) {
-        const pair = ['ferry', 'ferry-telemetry'];
-        // A ±5 % p10–p90 on a shared 2-core machine: each round's sample is the median of 15
-        // alternating 10–15 ms sub-samples (a stall costs one sub-sample, not the round), 60 rounds.
-        const perCallT = await page.evaluate(([v, r, t, m]) => (window as unknown as { bench: Bench }).bench.perCall(v, r, t, m), [
-          pair,
-          ctx.quick ? 4 : 60,
-          10,
-          ctx.quick ? 1 : 15,
-        ] as const);
-        const workloadT = await page.evaluate(([v, c, r, t, m]) => (window as unknown as { bench: Bench }).bench.workload(v, c, r, t, m), [
-          pair.map((p) => `${p}:concurrent`),
-          CALLS,
-          ctx.quick ? 3 : 60,
-          15,
-          ctx.quick ? 1 : 15,
-        ] as const);
+        // Issue 15: a p10–p90 within ±5 % on a shared 2-core machine. 30 blocks of random-order
+        // off/on pairs of ~10 ms samples; pairs are added until the blocks' spread holds or the cap
+        // (90 s per figure) is spent.
+        const options: PairOptions = ctx.quick
+          ? { blocks: 10, minPerBlock: 1, maxMs: 3000, targetMs: 10 }
+          : { blocks: 30, minPerBlock: 5, maxMs: 90_000, targetMs: 10 };
+        const paired = (mode: 'sequential' | 'concurrent') =>
+          page.evaluate(([m, c, o]) => (window as unknown as { bench: Bench }).bench.pairedVariants('ferry', 'ferry-telemetry', m, c, o), [
+            mode,
+            CALLS,
+            options,
+          ] as const);
+        const perCallT = await paired('sequential');
+        const workloadT = await paired('concurrent');
         const stats = await page.evaluate(() => (window as unknown as { bench: Bench }).bench.telemetryStats('ferry-telemetry'));
         session.telemetry = { perCall: perCallT, workload: workloadT, stats, sink: ctx.sink.received() };
       }

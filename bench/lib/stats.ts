@@ -52,6 +52,13 @@ export function pairedRatio(num: readonly number[], den: readonly number[]): Rat
   return { ratio: quantile(r, 0.5), p10: quantile(r, 0.1), p90: quantile(r, 0.9), rounds: r.length };
 }
 
+/** Ratios already formed per round (e.g. per block of pairs) summarised like {@link pairedRatio}. */
+export function ratioSummary(ratios: readonly number[]): RatioSummary {
+  if (ratios.length === 0) throw new Error('ratioSummary: no rounds');
+  const r = [...ratios].sort((a, b) => a - b);
+  return { ratio: quantile(r, 0.5), p10: quantile(r, 0.1), p90: quantile(r, 0.9), rounds: r.length };
+}
+
 /** Rounds a number to `digits` significant digits for JSON and tables (keeps 0 and NaN). */
 export function sig(x: number, digits = 4): number {
   return Number.isFinite(x) && x !== 0 ? Number(x.toPrecision(digits)) : x;

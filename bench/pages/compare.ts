@@ -11,7 +11,7 @@ import type { LoadModelOptions, Manifest, Schema } from '../../src/index.js';
 import { loadFerry } from './ferry.js';
 import { loadRawTfjs } from './raw-tfjs.js';
 import { loadOrt } from './ort.js';
-import { interleave, sequential, type Interleaved, type Work } from './timing.js';
+import { interleave, pairs, sequential, type Interleaved, type PairOptions, type Paired, type Work } from './timing.js';
 import type { Pipeline } from './pipeline.js';
 
 /** What the orchestrator asks the page to set up. */
@@ -102,6 +102,19 @@ function workload(variants: string[], calls: number, rounds: number, targetMs = 
   return interleave(works, { rounds, warmupMs: 300, calibrateWith: 1, targetMs, medianOf, sameUnits: medianOf > 1 });
 }
 
+/**
+ * `off ÷ on` of two ferryml variants (ms per unit) in short random-order pairs (see `pairs` in
+ * ./timing.ts): per call (`sequential`: one awaited batch-1 call per unit) or `calls` concurrent
+ * calls per unit.
+ */
+function pairedVariants(off: string, on: string, mode: 'sequential' | 'concurrent', calls: number, options: PairOptions): Promise<Paired> {
+  const work = (name: string): Work => {
+    const p = pipelines.get(name)!;
+    return mode === 'concurrent' ? concurrent(p, calls) : sequential((i) => p.predict(rowAt(i)));
+  };
+  return pairs(work(off), work(on), options);
+}
+
 /** Telemetry counters of a ferryml variant (sent, queued, dropped), after a flush. */
 async function telemetryStats(name: string) {
   const p = pipelines.get(name) as Awaited<ReturnType<typeof loadFerry>> | undefined;
@@ -111,4 +124,4 @@ async function telemetryStats(name: string) {
   return t.stats();
 }
 
-Object.assign(window, { bench: { setup, check, perCall, workload, telemetryStats } });
+Object.assign(window, { bench: { setup, check, perCall, workload, pairedVariants, telemetryStats } });

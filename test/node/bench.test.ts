@@ -16,7 +16,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { detectDeps } from '../../bench/lib/context.js';
 import { startStatic } from '../../bench/lib/server.js';
-import { pairedRatio, quantile, summarize } from '../../bench/lib/stats.js';
+import { pairedRatio, quantile, ratioSummary, summarize } from '../../bench/lib/stats.js';
 import { handTransform } from '../../bench/pages/hand-transform.js';
 import { tile } from '../../bench/preprocess/rows.js';
 import { compileSchema } from '../../src/schema/compile.js';
@@ -42,6 +42,9 @@ test('stats: quantiles match numpy, paired ratios are per round', () => {
   assert.equal(r.ratio, 2);
   assert.equal(r.rounds, 3);
   assert.throws(() => pairedRatio([1], [1, 2]), /same non-zero number of rounds/);
+  // Ratios already formed per round (blocks of pairs): the same summary, in any order.
+  assert.deepEqual(ratioSummary([1.02, 0.9, 1, 0.98, 1.1]), { ratio: 1, p10: 0.932, p90: 1.068, rounds: 5 });
+  assert.throws(() => ratioSummary([]), /no rounds/);
   assert.deepEqual(tile([1, 2, 3], 7), [1, 2, 3, 1, 2, 3, 1]);
 });
 
