@@ -24,7 +24,16 @@ export interface BackendSession {
    * difference needs more than the 5-variant comparison gives; see `pairs` in ../pages/timing.ts),
    * the on variant's counters after a flush, and what the sink received.
    */
-  telemetry?: { perCall: Paired; workload: Paired; stats: unknown; sink: { requests: number; bytes: number } };
+  telemetry?: {
+    perCall: Paired;
+    workload: Paired;
+    /** The same pairs on the SDK's default engine for this model (`ferry-auto`: the plain-JS kernel). */
+    plain: { perCall: Paired; workload: Paired };
+    /** Telemetry off against itself (per call), paired the same way: what the method reads when there is no difference. */
+    control: Paired;
+    stats: unknown;
+    sink: { requests: number; bytes: number };
+  };
 }
 
 /** Calls per workload unit (issue 8: 1,000 concurrent vs 1,000 sequential). */
@@ -50,14 +59,19 @@ async function measure(ctx: BenchContext, backend: BackendSession['backend']): P
   // The SDK's default: no backend forced, it measures what comes up and keeps the fastest (on a
   // small dense model without a real GPU that is cpu's direct kernel). Compared with ORT per call.
   if (wasm) ferry['ferry-auto'] = { ...bundleSource(ctx.root, b), remember: false, cache: { dbName: 'ferryml-bench-compare' } };
-  if (wasm && ctx.deps.telemetry === true) ferry['ferry-telemetry'] = { ...base, telemetry: { endpoint: ctx.sink.url, drift: true } };
+  if (wasm && ctx.deps.telemetry === true) {
+    const telemetry = { endpoint: ctx.sink.url, drift: true };
+    ferry['ferry-telemetry'] = { ...base, telemetry };
+    // The default engine for this model (the plain-JS kernel), where a call costs a few µs: context.
+    ferry['ferry-auto-telemetry'] = { ...ferry['ferry-auto']!, telemetry };
+  }
   const { page, context, errors } = await openPage(ctx, 'compare');
   try {
     const setupArg: CompareSetup = { backend, bundle: b.url, ferry, ...(wasm && ctx.onnx ? { onnx: ctx.onnx.url } : {}) };
     const setup = await page.evaluate((s) => (window as unknown as { bench: Bench }).bench.setup(s), setupArg);
     const check = await page.evaluate(() => (window as unknown as { bench: Bench }).bench.check());
     const rounds = ctx.quick ? 4 : backend === 'webgpu' ? 10 : 60;
-    const compared = setup.variants.filter((v) => v !== 'ferry-telemetry');
+    const compared = setup.variants.filter((v) => !v.endsWith('-telemetry'));
     const perCall = await page.evaluate(([v, r]) => (window as unknown as { bench: Bench }).bench.perCall(v, r), [compared, rounds] as const);
     const session: BackendSession = { backend, setup, check, perCall };
     if (wasm) {
@@ -74,16 +88,20 @@ async function measure(ctx: BenchContext, backend: BackendSession['backend']): P
         const options: PairOptions = ctx.quick
           ? { blocks: 10, minPerBlock: 1, maxMs: 3000, targetMs: 10 }
           : { blocks: 30, minPerBlock: 5, maxMs: 90_000, targetMs: 10 };
-        const paired = (mode: 'sequential' | 'concurrent') =>
-          page.evaluate(([m, c, o]) => (window as unknown as { bench: Bench }).bench.pairedVariants('ferry', 'ferry-telemetry', m, c, o), [
-            mode,
-            CALLS,
-            options,
-          ] as const);
-        const perCallT = await paired('sequential');
-        const workloadT = await paired('concurrent');
+        const paired = (off: string, on: string, mode: 'sequential' | 'concurrent', o: PairOptions) =>
+          page.evaluate(([a, b, m, c, oo]) => (window as unknown as { bench: Bench }).bench.pairedVariants(a, b, m, c, oo), [off, on, mode, CALLS, o] as const);
+        const perCallT = await paired('ferry', 'ferry-telemetry', 'sequential', options);
+        const workloadT = await paired('ferry', 'ferry-telemetry', 'concurrent', options);
+        // Context figures, not judged: a shorter cap (45 s each).
+        const contextOptions = ctx.quick ? options : { ...options, maxMs: 45_000 };
+        const plain = {
+          perCall: await paired('ferry-auto', 'ferry-auto-telemetry', 'sequential', contextOptions),
+          workload: await paired('ferry-auto', 'ferry-auto-telemetry', 'concurrent', contextOptions),
+        };
+        // A/A control: the off variant against itself, measured the same way, must read 1.
+        const control = await paired('ferry', 'ferry', 'sequential', contextOptions);
         const stats = await page.evaluate(() => (window as unknown as { bench: Bench }).bench.telemetryStats('ferry-telemetry'));
-        session.telemetry = { perCall: perCallT, workload: workloadT, stats, sink: ctx.sink.received() };
+        session.telemetry = { perCall: perCallT, workload: workloadT, plain, control, stats, sink: ctx.sink.received() };
       }
     }
     if (errors.length) throw new Error(`compare page (${backend}): ${errors.join('; ')}`);
