@@ -91,4 +91,37 @@ describe('output windows', () => {
     expect(cls.counts[0]).to.equal(10 + 4 * (cls.observed - 10));
     expect(cls.weight).to.equal(4);
   });
+
+  it('picks rows when counting: any split into batches, and any memory-bound flush, gives the same sampled window', () => {
+    const seeded = () => {
+      let u = 7;
+      return () => ((u = (u * 7919 + 13) % 100_003), u / 100_003);
+    };
+    // 60,000 rows (past the 128 Ki-value bound at width 3), classes and confidences varying by row.
+    const n = 60_000;
+    const all = new Float32Array(n * 3);
+    for (let r = 0; r < n; r++) {
+      const top = 0.4 + ((r * 37) % 60) / 100;
+      const k = (r * 11) % 3;
+      for (let c = 0; c < 3; c++) all[r * 3 + c] = c === k ? top : (1 - top) / 2;
+    }
+    const run = (sizes: (i: number) => number) => {
+      const w = createOutputWindows(spec, baseline, 1, { exactRows: 1000, every: 16, random: seeded() });
+      for (let r = 0; r < n;) {
+        const size = Math.min(sizes(r), n - r);
+        w.capture(all.slice(r * 3, (r + size) * 3), size, 3);
+        r += size;
+      }
+      return w.close();
+    };
+    const whole = run(() => n);
+    const ones = run(() => 1);
+    const mixed = run((r) => 1 + (r % 257));
+    expect(ones).to.deep.equal(whole);
+    expect(mixed).to.deep.equal(whole);
+    const cls = whole.windows.find((x) => x.feature === 'class')!;
+    expect(cls.weight).to.equal(16);
+    expect(cls.observed).to.be.within(1000 + 59_000 / 16 - 300, 1000 + 59_000 / 16 + 300);
+    expect(cls.rows).to.be.within(n - 5000, n + 5000);
+  });
 });
