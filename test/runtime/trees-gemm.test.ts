@@ -108,8 +108,8 @@ describe('trees: the GEMM tensor strategy', () => {
     expect(gemmRefusal(at(Infinity))).to.match(/end of the float32 range/);
     const sk = ensembles.get('/test/fixtures/trees/sklearn-tree')!;
     expect(gemmRefusal({ ...sk, threshold: Float64Array.from(sk.threshold, (v, n) => (n === sk.roots[0] ? -1e39 : v)) })).to.match(/end of the float32 range/);
-    // 2^20 copies of a tree's root: the path matrix outgrows GEMM_MAX_WEIGHTS.
-    const many = 1 << 20;
+    // 2^18 copies of a 4-deep tree: the path matrix outgrows GEMM_MAX_WEIGHTS.
+    const many = 1 << 18;
     const big = { ...sk, trees: many, roots: new Int32Array(many).fill(sk.roots[0]!), treeColumn: new Int32Array(many) };
     expect(gemmRefusal(big)).to.match(new RegExp(`more than ${GEMM_MAX_WEIGHTS}`));
   });

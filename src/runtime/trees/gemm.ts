@@ -34,8 +34,11 @@ const MAX_FLOAT32 = 3.4028234663852886e38;
 /** Most values the path matrix C (trees × leaves × internal nodes) may hold: 64 MiB of float32. */
 export const GEMM_MAX_WEIGHTS = 1 << 24;
 
-/** Most values one intermediate (trees × nodes × rows) may hold: larger calls run in row chunks. */
-const CHUNK_VALUES = 1 << 24;
+/**
+ * Most values one intermediate (trees × nodes × rows) may hold: larger calls run in row chunks, each
+ * freeing its intermediates before the next (tfjs wasm aborts past its 2–4 GiB heap otherwise).
+ */
+const CHUNK_VALUES = 1 << 22;
 
 /** One tree's GEMM layout: internal nodes and leaves in Hummingbird's depth-first order. */
 interface GemmTree {
@@ -75,11 +78,34 @@ export function gemmRefusal(e: TreeEnsemble): string | undefined {
     if (Number.isNaN(t) || t === -Infinity || t === MAX_FLOAT32)
       return `a split at ${e.compare} ${e.threshold[n]} has a float32 threshold at the end of the float32 range, where the GEMM strategy's clamped inputs cannot tell ±∞ apart`;
   }
-  const { inner, leaves } = sizes(Array.from({ length: e.trees }, (_, t) => layoutOf(e, t)));
+  const { inner, leaves } = counts(e);
   const weights = e.trees * inner * leaves;
   if (weights > GEMM_MAX_WEIGHTS)
     return `the GEMM strategy's path matrix would hold ${weights} values (${e.trees} trees × ${leaves} leaves × ${inner} splits), more than ${GEMM_MAX_WEIGHTS}: the trees are too deep for it`;
   return undefined;
+}
+
+/** {@link sizes} without building the layouts (the refusal runs on every ensemble, before any tensor). */
+function counts(e: TreeEnsemble): { inner: number; leaves: number } {
+  let inner = 1;
+  let leaves = 1;
+  const stack: number[] = [];
+  for (let t = 0; t < e.trees; t++) {
+    let splits = 0;
+    let ends = 0;
+    stack.push(e.roots[t]!);
+    while (stack.length) {
+      const n = stack.pop()!;
+      if (e.feature[n]! < 0) ends++;
+      else {
+        splits++;
+        stack.push(e.left[n]!, e.right[n]!);
+      }
+    }
+    inner = Math.max(inner, splits);
+    leaves = Math.max(leaves, ends);
+  }
+  return { inner, leaves };
 }
 
 /** Most internal nodes and leaves of any tree (at least 1 each, so an all-leaf ensemble has shapes). */
@@ -139,20 +165,23 @@ export function createGemmTensors(e: TreeEnsemble): TreeTensors & { readonly inn
   const base = keep(tf.tensor1d(Float32Array.from(e.base)));
 
   /** Raw scores (`outputs × rows`) of one chunk of rows. */
-  const scores = (x: tf.Tensor2D): tf.Tensor2D => {
-    const rows = x.shape[0];
-    const nan = tf.isNaN(x);
-    // NaN → 0 and ±∞ → ±MAX, so that 0·x stays 0 in the one-hot product (see the module doc).
-    const finite = tf.where(nan, tf.zerosLike(x), tf.clipByValue(x, -MAX_FLOAT32, MAX_FLOAT32));
-    let left = tf.lessEqual(tf.matMul(A, finite, false, true), B);
-    // Nodes whose feature is NaN in the row (a one-hot product of 0/1 values: exact).
-    const nanNode = tf.greater(tf.matMul(A, tf.cast(nan, 'float32'), false, true), 0);
-    left = missLeft ? tf.logicalOr(tf.logicalAnd(nanNode, missLeft), tf.logicalAnd(tf.logicalNot(nanNode), left)) : tf.logicalAnd(tf.logicalNot(nanNode), left);
-    // Sums of ±1 over at most I terms: exact in float32.
-    const turns = tf.matMul(C, tf.reshape(tf.cast(left, 'float32'), [T, I, rows]));
-    const hit = tf.reshape(tf.cast(tf.equal(turns, D), 'float32'), [T * L, rows]);
-    return tf.matMul(E, hit);
-  };
+  const scores = (x: tf.Tensor2D): tf.Tensor2D =>
+    tf.tidy(() => {
+      const rows = x.shape[0];
+      const nan = tf.isNaN(x);
+      // NaN → 0 and ±∞ → ±MAX, so that 0·x stays 0 in the one-hot product (see the module doc).
+      const finite = tf.where(nan, tf.zerosLike(x), tf.clipByValue(x, -MAX_FLOAT32, MAX_FLOAT32));
+      let left = tf.lessEqual(tf.matMul(A, finite, false, true), B);
+      // Nodes whose feature is NaN in the row (a one-hot product of 0/1 values: exact).
+      const nanNode = tf.greater(tf.matMul(A, tf.cast(nan, 'float32'), false, true), 0);
+      left = missLeft
+        ? tf.logicalOr(tf.logicalAnd(nanNode, missLeft), tf.logicalAnd(tf.logicalNot(nanNode), left))
+        : tf.logicalAnd(tf.logicalNot(nanNode), left);
+      // Sums of ±1 over at most I terms: exact in float32.
+      const turns = tf.matMul(C, tf.reshape(tf.cast(left, 'float32'), [T, I, rows]));
+      const hit = tf.reshape(tf.cast(tf.equal(turns, D), 'float32'), [T * L, rows]);
+      return tf.matMul(E, hit);
+    });
 
   const chunk = Math.max(1, Math.floor(CHUNK_VALUES / (T * Math.max(I, L))));
   const forward = (x: tf.Tensor2D): tf.Tensor2D =>

@@ -6,7 +6,8 @@
  * one level of all trees is one array, and a batch walks it with gathers: `i = 2i + (goes right)`,
  * where `i` starts at the tree's index and so carries the tree's offset in every level. D steps of
  * a few element-wise ops for all rows and trees at once, then one gather of the leaves and one
- * matMul that adds each tree's leaf to its output column. Loaded only in the tfjs chunk.
+ * matMul that adds each tree's leaf to its output column. Loaded only in the tfjs chunk. Shallow
+ * ensembles take GEMM instead (gemm.ts; the depth rule is in tensor-session.ts).
  *
  * Exactness on a float32 device (README "Tree ensembles"): the inputs are float32 already (the
  * tree kernel compares the same float32 values), so `x <= t` with a float64 `t` (scikit-learn,
