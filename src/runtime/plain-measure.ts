@@ -2,7 +2,9 @@
  * The background half of the engine policy (plain-engine.ts): for a plain-JS model big enough
  * that tfjs might be faster, bring tfjs up after the first answer (webgpu/wasm as the app's
  * `backends` allow; cpu is the plain kernel itself) and time both at batch 1 and
- * `MEASURE_BATCH` exactly as select.ts times backends. Loaded only when that happens.
+ * `MEASURE_BATCH` exactly as select.ts times backends. Loaded only when that happens. A tree
+ * kernel (`largeBatch`) whose earlier measurement on this device chose tfjs gets that backend back
+ * without timing anything.
  */
 import type { createEngine } from './engine.js';
 import { MEASURE_BATCH, measureCall, measureScore } from './measure.js';
