@@ -187,6 +187,11 @@ describe('trees: the GEMM tensor strategy', () => {
     // Answered by the kernel; the measurement starts only afterwards (the call's own chunks first).
     const first = await model.predictBatch(objects);
     expect(first.predictions).to.have.length(LARGE_BATCH + 100);
+    // The call went to the engine in chunks above maxBatch: the same answers as calls of maxBatch rows.
+    for (let start = 0; start < objects.length; start += 256) {
+      const part = await model.predictBatch(objects.slice(start, start + 256));
+      part.predictions.forEach((p, i) => expect(p!.raw, `row ${start + i}`).to.deep.equal(first.predictions[start + i]!.raw));
+    }
     expect(model.info.engineReason).not.to.match(/measured/);
     await until(() => /measured in the background/.test(model.info.engineReason), 120_000);
     // Both timings, at LARGE_BATCH rows, the GEMM strategy named (SwiftShader WebGPU is refused: wasm).
