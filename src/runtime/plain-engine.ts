@@ -101,6 +101,8 @@ export function createPlainEngine(
   let lastRunAt = 0;
   // Starts the background work once no call has run for IDLE_MS: a bulk call's later chunks come first.
   const whenIdle = () => {
+    // Disposed meanwhile (a CLI run that has written its answers): nothing to measure for.
+    if (disposed) return;
     const quiet = performance.now() - lastRunAt;
     if (quiet < IDLE_MS) setTimeout(whenIdle, IDLE_MS - quiet);
     else void background().catch(() => undefined);
