@@ -146,6 +146,24 @@ describe('trees: the GEMM tensor strategy', () => {
     });
   }
 
+  it('takes a tree that is a lone leaf (no splits: every row hits it) and equals the kernel', async () => {
+    expect(await tf.setBackend('cpu')).to.equal(true);
+    const xgb = ensembles.get('/test/fixtures/trees/xgboost')!;
+    // Tree 0 becomes one of its own leaves (no splits), padded to the other trees' splits and leaves.
+    const leaf = xgb.feature.findIndex((f) => f < 0);
+    const e = { ...xgb, roots: Int32Array.from(xgb.roots, (r, t) => (t === 0 ? leaf : r)) };
+    expect(gemmRefusal(e)).to.equal(undefined);
+    const rows = 256;
+    const x = edgeRows(e, rows);
+    const tensors = createGemmTensors(e);
+    const input = tf.tensor2d(x, [rows, e.features]);
+    const y = tensors.forward(input);
+    const got = (await y.data()) as Float32Array;
+    tf.dispose([input, y]);
+    tensors.dispose();
+    expect(worst(createTreeKernel(e, 'general').run(x, rows), got)).to.be.at.most(TENSOR_TOLERANCE);
+  });
+
   /** The fixture's expected rows as row objects, and as columns, tiled to `rows` rows. */
   async function inputs(name: string, rows: number) {
     const { columns, rows: table } = (await (await fetch(`/test/fixtures/export/expected/${name}.json`)).json()) as { columns: string[]; rows: unknown[][] };
