@@ -18,6 +18,7 @@ import { LARGE_BATCH } from '../../src/runtime/trees/plain-kernel.js';
 import { TENSOR_TOLERANCE, float32AtMost } from '../../src/runtime/trees/tensor.js';
 
 const REGISTRY = '/test/fixtures/export/models/index.json';
+const WORKER = '/src/runtime/worker.ts';
 const EXPORTED = [
   'penguins-tree',
   'penguins-gb',
@@ -238,6 +239,21 @@ describe('trees: the GEMM tensor strategy', () => {
     }
     await again.dispose();
     localStorage.removeItem(key);
+  });
+
+  it(`measures in the worker too (worker: true) after a predictBatch of ${LARGE_BATCH}+ rows`, async function () {
+    this.timeout(120_000);
+    const model = await loadModel({ registry: REGISTRY, name: 'penguins-xgb', cache: false, remember: false, worker: { url: WORKER } });
+    const kernel = await loadModel({ registry: REGISTRY, name: 'penguins-xgb', cache: false, remember: false });
+    const { objects } = await inputs('penguins-xgb', LARGE_BATCH + 1);
+    const [a, b] = await Promise.all([model.predictBatch(objects), kernel.predictBatch(objects)]);
+    a.predictions.forEach((p, i) => expect(p!.raw, `row ${i}`).to.deep.equal(b.predictions[i]!.raw));
+    await until(() => /measured in the background/.test(model.info.engineReason), 60_000);
+    expect(model.info.engineReason).to.match(
+      new RegExp(`at ${LARGE_BATCH} rows: [0-9.]+ ms on .* vs [0-9.]+ ms on .*tensor strategy GEMM|tensor strategy GEMM.* vs [0-9.]+ ms on the tree kernel`),
+    );
+    await model.dispose();
+    await kernel.dispose();
   });
 
   it(`brings up a remembered tfjs win after the first predictColumns call of ${LARGE_BATCH}+ rows, without measuring again`, async function () {
