@@ -24,6 +24,7 @@ type Bench = {
   concurrent(name: string, calls: number, rounds: number): Promise<Interleaved>;
   batch(name: string, rounds: number): Promise<Record<string, number[]>>;
   tensorBatch(name: string, backend: 'wasm' | 'webgpu', rounds: number): Promise<{ samples: Record<string, number[]>; info: Record<string, unknown> }>;
+  strategies(name: string, rounds: number): Promise<{ samples: Record<string, number[]>; check: Record<string, number>; depth: number; trees: number }>;
 };
 
 /** Runs the item; see the file comment. */
@@ -162,6 +163,49 @@ export async function treesItem(ctx: BenchContext): Promise<ItemResult> {
           },
         ),
       );
+    }
+    // Issue 14's GEMM strategy (its own block): GEMM and perfect-tree traversal on ready features,
+    // tfjs wasm, against the kernel on the same array, for the GB model (depth 3: Hummingbird's rule picks GEMM).
+    // A page of its own: on the shared page, after ORT's 100,000-row runs, tfjs wasm failed to start
+    // in this branch's runs ("both async and sync fetching of the wasm failed"), which would say nothing about GEMM.
+    {
+      const name = 'trees-gb';
+      const own = await openPage(ctx, 'trees');
+      const s = await own.page
+        .evaluate(
+          async ([setupArgs, n, r]) => {
+            const bench = (window as unknown as { bench: Bench }).bench;
+            await bench.setup(setupArgs);
+            return bench.strategies(n, r);
+          },
+          [setup, name, ctx.quick ? 1 : 3] as const,
+        )
+        .catch((error: unknown) => ({ error: String(error) }))
+        .finally(() => own.context.close());
+      if ('error' in s) facts[`${name}:strategies`] = s;
+      else {
+        facts[`${name}:strategies`] = { check: s.check, depth: s.depth, trees: s.trees };
+        const within = Object.values(s.check).every((v) => v <= 1e-5);
+        if (!within) throw new Error(`${name}: a tensor strategy differs from the tree kernel by more than 1e-5: ${JSON.stringify(s.check)}`);
+        const line = (a: string, b: string, what: string) =>
+          s.samples[a] &&
+          s.samples[b] &&
+          figures.push(
+            ratioFigure(
+              `${name} ${py.batch} rows, ${what} (wasm)`,
+              pairedRatio(s.samples[a], s.samples[b]),
+              {
+                [a]: summarize(s.samples[a]),
+                [b]: summarize(s.samples[b]),
+              },
+              {
+                formula: `${a} ms ÷ ${b} ms for one ${py.batch}-row call on ready float32 features (tfjs wasm; no schema), alternating; outputs within 1e-5 of the kernel first`,
+              },
+            ),
+          );
+        line('gemm', 'kernel', 'GEMM ÷ tree kernel');
+        line('gemm', 'traversal', 'GEMM ÷ perfect-tree traversal');
+      }
     }
     if (errors.length) throw new Error(`trees page: ${errors.join('; ')}`);
   } finally {

@@ -163,4 +163,77 @@ async function tensorBatch(name: string, backend: 'wasm' | 'webgpu', rounds: num
   return { samples, info };
 }
 
-(window as unknown as { bench: unknown }).bench = { setup, check, perCall, concurrent, batch, tensorBatch };
+// Issue 14's GEMM strategy: its own block, so that branches editing the functions above merge.
+/**
+ * Hummingbird's two tensor strategies on the same ready float32 features (`batch` rows tiled from
+ * the dataset; no schema, one tensor in, one out), on tfjs wasm, against the tree kernel on the same
+ * array: GEMM (src/runtime/trees/gemm.ts) and perfect-tree traversal (tensor.ts), whichever the
+ * ensemble's depth would pick. Outputs checked against the kernel first. Run last: it loads tfjs.
+ */
+async function strategies(name: string, rounds: number) {
+  const [tf, wasm, gemm, tensor, format, kernelCode] = await Promise.all([
+    import('@tensorflow/tfjs-core'),
+    import('@tensorflow/tfjs-backend-wasm'),
+    import('../../src/runtime/trees/gemm.js'),
+    import('../../src/runtime/trees/tensor.js'),
+    import('../../src/runtime/trees/format.js'),
+    import('../../src/runtime/trees/kernel.js'),
+  ]);
+  try {
+    wasm.setWasmPaths('/node_modules/@tensorflow/tfjs-backend-wasm/dist/');
+  } catch {
+    // tensorBatch above initialised the wasm backend (with the same paths) already.
+  }
+  if (!(await tf.setBackend('wasm'))) throw new Error('tfjs wasm did not come up');
+  const index = (await (await fetch(registryUrl)).json()) as { models: Record<string, { channels: Record<string, string> }> };
+  const dir = new URL(`${name}/${index.models[name]!.channels['stable']}/`, new URL(registryUrl, location.href));
+  const json = (await (await fetch(new URL('model.json', dir))).json()) as {
+    modelTopology: unknown;
+    weightsManifest: Array<{ paths: string[]; weights: Array<{ name: string; shape: number[]; dtype: string }> }>;
+  };
+  const group = json.weightsManifest[0]!;
+  const weightData = await (await fetch(new URL(group.paths[0]!, dir))).arrayBuffer();
+  const e = format.readTreeEnsemble({ modelTopology: json.modelTopology, weightSpecs: group.weights, weightData });
+  const n = report.batch;
+  const x = new Float32Array(n * width);
+  for (let i = 0; i < n; i++) x.set(features.subarray((i % rows.length) * width, ((i % rows.length) + 1) * width), i * width);
+  const kernel = kernelCode.createTreeKernel(e);
+  const runners: Record<string, (() => Promise<Float32Array>) | undefined> = { kernel: async () => kernel.run(x, n) };
+  const owned: Array<{ dispose(): void }> = [];
+  for (const [which, refusal, create] of [
+    ['gemm', gemm.gemmRefusal(e), () => gemm.createGemmTensors(e)],
+    ['traversal', tensor.tensorRefusal(e), () => tensor.createTreeTensors(e)],
+  ] as const) {
+    if (refusal !== undefined) continue;
+    const t = create();
+    owned.push(t);
+    runners[which] = async () => {
+      const input = tf.tensor2d(x, [n, width]);
+      const y = t.forward(input);
+      const out = (await y.data()) as Float32Array;
+      tf.dispose([input, y]);
+      return out;
+    };
+  }
+  const expected = await runners['kernel']!();
+  const check: Record<string, number> = {};
+  for (const which of Object.keys(runners)) {
+    const got = await runners[which]!(); // also the warm-up
+    let max = 0;
+    for (let i = 0; i < got.length; i++) max = Math.max(max, Math.abs(got[i]! - expected[i]!) / Math.max(1, Math.abs(expected[i]!)));
+    check[which] = max;
+  }
+  const samples: Record<string, number[]> = Object.fromEntries(Object.keys(runners).map((k) => [k, []]));
+  for (let r = 0; r < rounds; r++) {
+    const order = Object.keys(runners);
+    for (const which of r % 2 ? order.reverse() : order) {
+      const t0 = performance.now();
+      await runners[which]!();
+      samples[which]!.push(performance.now() - t0);
+    }
+  }
+  for (const t of owned) t.dispose();
+  return { samples, check, depth: tensor.treeDepth(e), trees: e.trees };
+}
+
+(window as unknown as { bench: unknown }).bench = { setup, check, perCall, concurrent, batch, tensorBatch, strategies };

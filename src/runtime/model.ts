@@ -104,7 +104,8 @@ export function createModel<Input>(parts: ModelParts<Input>): Model<Input> {
 
   function runBatch(requests: Request[], rows: number): void | Promise<void> {
     const started = telemetry ? performance.now() : 0;
-    if (!transfers && buffer.length < rows * width) buffer = new Float32Array(Math.min(maxBatch, Math.max(rows, 2 * (buffer.length / width || 8))) * width);
+    // A bulk chunk may exceed maxBatch (chunkRows): the buffer grows to it.
+    if (!transfers && buffer.length < rows * width) buffer = new Float32Array(Math.max(rows, Math.min(maxBatch, 2 * (buffer.length / width || 8))) * width);
     const input = transfers ? new Float32Array(rows * width) : buffer;
     const { issues, rejected } = transform(requests, rows, input);
     let accepted = rows;
@@ -187,6 +188,17 @@ export function createModel<Input>(parts: ModelParts<Input>): Model<Input> {
 
   const scheduler = createScheduler({ maxBatch, maxDelayMs: parts.maxDelayMs, runBatch });
 
+  /**
+   * Rows per chunk of a bulk call of `rows` rows: `maxBatch`, or, when the call reaches the engine's
+   * `largeBatch` (tree ensembles), even chunks of at least that many, so the engine's policy for
+   * large calls applies without the app raising `maxBatch` (single `predict` calls still batch by `maxBatch`).
+   */
+  const chunkRows = (rows: number): number => {
+    const large = engine.report.largeBatch;
+    if (large === undefined || rows < large || maxBatch >= large) return maxBatch;
+    return Math.ceil(rows / Math.floor(rows / large));
+  };
+
   const enqueue = (rows: readonly unknown[], single: boolean, offset: number, options: PredictOptions | undefined, columns?: Call['columns']) =>
     new Promise<unknown>((resolve, reject) => {
       // Disposed while image sources were being read in the worker.
@@ -229,8 +241,8 @@ export function createModel<Input>(parts: ModelParts<Input>): Model<Input> {
       const r = engine.report;
       if (r !== lastReport) {
         lastReport = r;
-        // Everything the engine reports but its internals (device fingerprint, remembered choice, output width).
-        const { device: _device, remember: _remember, outputWidth: _outputWidth, timings, ...facts } = r;
+        // Everything the engine reports but its internals (device fingerprint, remembered choice, output width, bulk chunking).
+        const { device: _device, remember: _remember, outputWidth: _outputWidth, largeBatch: _largeBatch, timings, ...facts } = r;
         info = { ...base, ...facts, rejected: [...facts.rejected], timings: { ...timings, bundleMs, importMs, totalMs } };
       }
       return info;
@@ -247,7 +259,8 @@ export function createModel<Input>(parts: ModelParts<Input>): Model<Input> {
       const read = withPixels?.(input);
       const rows = read ? ((await read) as readonly Input[]) : input;
       const chunks: Array<Promise<unknown>> = [];
-      for (let start = 0; start < rows.length; start += maxBatch) chunks.push(enqueue(rows.slice(start, start + maxBatch), false, start, options));
+      const size = chunkRows(rows.length);
+      for (let start = 0; start < rows.length; start += size) chunks.push(enqueue(rows.slice(start, start + size), false, start, options));
       const parts = (await Promise.all(chunks)) as BatchPredictions[];
       return parts.length === 1 ? parts[0]! : { predictions: parts.flatMap((p) => p.predictions), issues: parts.flatMap((p) => p.issues) };
     },
@@ -264,8 +277,9 @@ export function createModel<Input>(parts: ModelParts<Input>): Model<Input> {
         issues: [],
       };
       const chunks: Array<Promise<unknown>> = [];
-      for (let start = 0; start < rows; start += maxBatch) {
-        const n = Math.min(maxBatch, rows - start);
+      const size = chunkRows(rows);
+      for (let start = 0; start < rows; start += size) {
+        const n = Math.min(size, rows - start);
         // The scheduler reads only `rows.length`; a columnar chunk's values stay in its columns.
         const rowsOf = { length: n } as unknown as readonly unknown[];
         chunks.push(enqueue(rowsOf, false, start, options, { data: columns, result }));

@@ -49,7 +49,7 @@ export interface RuntimeOptions {
    * import.meta.url))`); `{ url }` points at another copy. @default false
    */
   worker?: boolean | { url: string | URL };
-  /** Rows in one batched tensor call at most. @default 256 */
+  /** Rows in one batched tensor call at most (a tree model's `predictBatch`/`predictColumns` calls of 4,096+ rows go in larger chunks: README "Tree ensembles"). @default 256 */
   maxBatch?: number;
   /** How long a first `predict()` waits for others to join its batch; 0 = until the current task ends. @default 0 */
   maxDelayMs?: number;

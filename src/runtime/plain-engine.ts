@@ -21,6 +21,9 @@ import type { TfjsCode } from './choose-engine.js';
  */
 export const BACKGROUND_MEASURE_ABOVE = 4096;
 
+/** Quiet time (ms) after the last call before the background measurement starts (a bulk call's chunks run back to back). */
+const IDLE_MS = 50;
+
 /** Outcome of {@link checkPlain}: the kernel passed (with its golden error), or the rejection to record. */
 export type PlainCheck = { ok: true; goldenError?: number } | { ok: false; rejection: Rejection };
 
@@ -80,18 +83,30 @@ export function createPlainEngine(
     lean: kernel.lean,
     leanReason: kernel.description,
     timings: { ...timings },
+    ...(kernel.largeBatch === undefined ? {} : { largeBatch: kernel.largeBatch }),
     ...(check.goldenError === undefined ? {} : { goldenError: check.goldenError }),
   };
   let tfjs: Engine | undefined;
   let disposed = false;
   // Only the automatic policy second-guesses itself, once per device and version (then remembered).
   // Without tfjs (ferryml/lite) there is nothing to measure against.
+  // A `largeBatch` kernel whose earlier measurement chose tfjs brings that backend up the same way
+  // (plain-measure.ts adopts it without measuring again when the device still matches).
   let measure =
     tfjsCode !== undefined &&
     init.engine === 'auto' &&
     init.select === 'auto' &&
     !remembered &&
     (kernel.cost > BACKGROUND_MEASURE_ABOVE || kernel.largeBatch !== undefined);
+  let lastRunAt = 0;
+  // Starts the background work once no call has run for IDLE_MS: a bulk call's later chunks come first.
+  const whenIdle = () => {
+    // Disposed meanwhile (a CLI run that has written its answers): nothing to measure for.
+    if (disposed) return;
+    const quiet = performance.now() - lastRunAt;
+    if (quiet < IDLE_MS) setTimeout(whenIdle, IDLE_MS - quiet);
+    else void background().catch(() => undefined);
+  };
 
   const background = async () => {
     const [{ measureInBackground }, { createEngine }] = await Promise.all([tfjsCode!.measure(), tfjsCode!.engine()]);
@@ -118,10 +133,11 @@ export function createPlainEngine(
           new FerryError('INFERENCE_FAILED', `The ${kernel.name} failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error }),
         );
       } finally {
+        lastRunAt = performance.now();
         if (measure && large) {
           measure = false;
           // After this answer is out, when the page is idle: never on the first prediction's path.
-          setTimeout(() => void background().catch(() => undefined), 0);
+          setTimeout(whenIdle, 0);
         }
       }
     },

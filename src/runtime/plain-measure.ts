@@ -2,7 +2,9 @@
  * The background half of the engine policy (plain-engine.ts): for a plain-JS model big enough
  * that tfjs might be faster, bring tfjs up after the first answer (webgpu/wasm as the app's
  * `backends` allow; cpu is the plain kernel itself) and time both at batch 1 and
- * `MEASURE_BATCH` exactly as select.ts times backends. Loaded only when that happens.
+ * `MEASURE_BATCH` exactly as select.ts times backends. Loaded only when that happens. A tree
+ * kernel (`largeBatch`) whose earlier measurement on this device chose tfjs gets that backend back
+ * without timing anything.
  */
 import type { createEngine } from './engine.js';
 import { MEASURE_BATCH, measureCall, measureScore } from './measure.js';
@@ -20,16 +22,42 @@ export async function measureInBackground(
 ): Promise<{ report: EngineReport; engine?: Engine }> {
   const backends = init.backends.filter((b) => b !== 'cpu');
   if (backends.length === 0) return { report };
+  // A large-batch kernel whose earlier measurement chose a tfjs backend: select.ts brings that one
+  // up when the device fingerprint still matches (decision "remembered"), else measures as usual.
+  const earlier = kernel.largeBatch !== undefined && init.remembered?.backend !== 'cpu' ? init.remembered : undefined;
   const started = performance.now();
   let engine: Engine;
   try {
     const { remembered: _r, rejected: _b, ...rest } = init;
-    engine = await create({ ...rest, backends, select: 'auto', engineReason: 'tfjs (measured in the background)' });
+    engine = await create({
+      ...rest,
+      ...(earlier ? { remembered: earlier } : {}),
+      backends,
+      select: 'auto',
+      engineReason: 'tfjs (measured in the background)',
+    });
   } catch {
     // tfjs could not run it here: the plain kernel stays, and nothing is remembered (try again next load).
     return { report };
   }
-  if (kernel.largeBatch !== undefined) return largeBatch(kernel, kernel.largeBatch, init, report, engine, started);
+  if (kernel.largeBatch !== undefined) {
+    if (earlier && engine.report.decision === 'remembered' && earlier.backend === engine.report.backend) {
+      const times = Object.entries(earlier.measuredBatch ?? {})
+        .map(([b, ms]) => `${ms.toFixed(2)} ms on ${b === 'cpu' ? `the ${kernel.name}` : `tfjs ${b}`}`)
+        .join(' vs ');
+      return {
+        engine,
+        report: {
+          ...report,
+          decision: 'remembered',
+          measuredBatch: earlier.measuredBatch ?? {},
+          timings: { ...report.timings, measureMs: performance.now() - started },
+          engineReason: `${report.engineReason}; calls of ${kernel.largeBatch}+ rows run on tfjs ${earlier.backend} (${engine.report.leanReason}), as measured on this device at ${earlier.at}: ${times} at ${kernel.largeBatch} rows`,
+        },
+      };
+    }
+    return largeBatch(kernel, kernel.largeBatch, init, report, engine, started);
+  }
   const width = init.width;
   const row = init.golden ? init.golden.input.slice(0, width) : new Float32Array(width).fill(0.5);
   const batch = new Float32Array(width * MEASURE_BATCH);

@@ -151,6 +151,12 @@ export interface EngineReport extends EngineFacts {
   remember?: RememberedChoice;
   /** Values per output row. */
   outputWidth: number;
+  /**
+   * Rows per call from which the engine may run a call another way (a tree kernel's tfjs tensor
+   * strategy): `predictBatch`/`predictColumns` calls this large reach it in chunks of at least this
+   * many rows, whatever `maxBatch` (not shown in `model.info`). Absent: chunks of `maxBatch`.
+   */
+  largeBatch?: number;
   timings: Timings;
 }
 

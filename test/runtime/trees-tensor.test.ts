@@ -182,7 +182,7 @@ describe('trees: the tfjs tensor strategy', () => {
 
   it(`measures the tensor strategy after the first call of ${LARGE_BATCH}+ rows and says on model.info what won`, async function () {
     this.timeout(120_000);
-    // maxBatch: predictBatch hands the engine chunks of at most maxBatch rows (default 256).
+    // maxBatch: LARGE_BATCH hands the engine the call whole (at the default, a call this large goes in chunks of 4,096+ rows too: trees-gemm.test.ts).
     const model = await loadModel({ registry: REGISTRY, name: 'cancer-forest', cache: false, maxBatch: LARGE_BATCH });
     expect(model.info).to.include({ engine: 'js' });
     const { rows, columns: names } = (await (await fetch('/test/fixtures/export/expected/cancer-forest.json')).json()) as {

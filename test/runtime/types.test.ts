@@ -120,7 +120,7 @@ describe('options: the groups loadModel merges share no key', () => {
 type EngineReport = import('../../src/runtime/types.js').EngineReport;
 type ModelInfo = import('../../src/runtime/model-types.js').ModelInfo;
 type Internal = Exclude<keyof EngineReport, keyof ModelInfo>;
-const internalsOnly: [Internal] extends ['device' | 'remember' | 'outputWidth'] ? true : { notInInfo: Internal } = true;
+const internalsOnly: [Internal] extends ['device' | 'remember' | 'outputWidth' | 'largeBatch'] ? true : { notInInfo: Internal } = true;
 
 describe('model.info: derived from the engine report', () => {
   it('shows every engine fact, and no internal one, on the plain-JS engine and on tfjs', async () => {
@@ -131,7 +131,7 @@ describe('model.info: derived from the engine report', () => {
       for (const key of ['engine', 'engineReason', 'backend', 'decision', 'rejected', 'measured', 'measuredBatch', 'lean', 'leanReason']) {
         expect(info, `${engine}: ${key}`).to.have.property(key);
       }
-      for (const key of ['device', 'remember', 'outputWidth']) expect(info, `${engine}: ${key}`).not.to.have.property(key);
+      for (const key of ['device', 'remember', 'outputWidth', 'largeBatch']) expect(info, `${engine}: ${key}`).not.to.have.property(key);
       expect(model.info.engine).to.equal(engine === 'tfjs' ? 'tfjs' : 'js');
       expect(model.info).to.equal(model.info, 'the same object until the engine reports again');
       await model.dispose();

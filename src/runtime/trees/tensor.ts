@@ -6,7 +6,8 @@
  * one level of all trees is one array, and a batch walks it with gathers: `i = 2i + (goes right)`,
  * where `i` starts at the tree's index and so carries the tree's offset in every level. D steps of
  * a few element-wise ops for all rows and trees at once, then one gather of the leaves and one
- * matMul that adds each tree's leaf to its output column. Loaded only in the tfjs chunk.
+ * matMul that adds each tree's leaf to its output column. Loaded only in the tfjs chunk. Shallow
+ * ensembles take GEMM instead (gemm.ts; the depth rule is in tensor-session.ts).
  *
  * Exactness on a float32 device (README "Tree ensembles"): the inputs are float32 already (the
  * tree kernel compares the same float32 values), so `x <= t` with a float64 `t` (scikit-learn,
@@ -53,12 +54,13 @@ export function tensorRefusal(e: TreeEnsemble): string | undefined {
     if (e.flags[n]! & CATEGORICAL) return 'the tfjs tensor strategy takes numeric splits only; this ensemble has categorical splits';
     if (e.compare === '<' && e.threshold[n] === -Infinity) return 'a split `x < −∞` has no float32 threshold in the tensor strategy';
   }
-  const depth = depthOf(e);
+  const depth = treeDepth(e);
   if (depth > TENSOR_MAX_DEPTH) return `the tfjs tensor strategy takes trees up to depth ${TENSOR_MAX_DEPTH}; this ensemble is ${depth} deep`;
   return undefined;
 }
 
-function depthOf(e: TreeEnsemble): number {
+/** Depth of the ensemble's deepest leaf (a lone leaf is depth 0). */
+export function treeDepth(e: TreeEnsemble): number {
   let depth = 0;
   for (let t = 0; t < e.trees; t++) {
     const stack = [e.roots[t]!, 0];
@@ -74,7 +76,7 @@ function depthOf(e: TreeEnsemble): number {
 
 /** The tensors of `e` (check {@link tensorRefusal} first) on tfjs's active backend. */
 export function createTreeTensors(e: TreeEnsemble): TreeTensors {
-  const D = depthOf(e);
+  const D = treeDepth(e);
   const T = e.trees;
   const W = e.leafWidth;
   const K = e.outputs;
@@ -142,13 +144,7 @@ export function createTreeTensors(e: TreeEnsemble): TreeTensors {
         index = tf.add(tf.mul(index, two), right);
       }
       const picked = tf.reshape(tf.gather(leafValues, index), [rows, T * W]);
-      let scores = tf.add<tf.Tensor2D>(tf.matMul(picked, columnMatrix), base);
-      if (e.aggregate === 'mean') scores = tf.div<tf.Tensor2D>(scores, T);
-      if (e.link === 'sigmoid') {
-        const p = tf.sigmoid(scores);
-        return tf.concat2d([tf.sub<tf.Tensor2D>(1, p), p], 1);
-      }
-      return e.link === 'softmax' ? tf.softmax(scores) : scores;
+      return finishScores(e, tf.add<tf.Tensor2D>(tf.matMul(picked, columnMatrix), base));
     });
 
   return {
@@ -156,4 +152,14 @@ export function createTreeTensors(e: TreeEnsemble): TreeTensors {
     forward,
     dispose: () => tf.dispose(owned),
   };
+}
+
+/** Raw scores (`rows × outputs`, base added) to outputs: the ensemble's mean and link, as the tree kernel applies them. */
+export function finishScores(e: TreeEnsemble, raw: tf.Tensor2D): tf.Tensor2D {
+  const scores = e.aggregate === 'mean' ? tf.div<tf.Tensor2D>(raw, e.trees) : raw;
+  if (e.link === 'sigmoid') {
+    const p = tf.sigmoid(scores);
+    return tf.concat2d([tf.sub<tf.Tensor2D>(1, p), p], 1);
+  }
+  return e.link === 'softmax' ? tf.softmax(scores) : scores;
 }
