@@ -7,12 +7,23 @@ import { FerryError } from '../../errors.js';
 import type { PlainKernelFactory } from '../plain-kernels.js';
 import { readTreeEnsemble } from './format.js';
 import { createTreeKernel } from './kernel.js';
+import type { SimdTrees } from './simd.js';
+import { treeSimdCode } from './simd-slot.js';
 
 /**
  * Rows per call from which the tfjs tensor strategy (trees/tensor.ts) may beat the kernel: below
  * it, tfjs's per-call cost alone exceeds the kernel's time (BENCHMARKS.md "Tree ensembles").
  */
 export const LARGE_BATCH = 4096;
+
+/**
+ * Rows of the call that loads and compiles the WebAssembly SIMD kernel (simd.ts) for a shallow
+ * ensemble: never at load, never for a page that only predicts a few rows at a time.
+ */
+export const SIMD_LOAD_ROWS = 256;
+
+/** Rows per call from which the SIMD kernel, once compiled, runs the call: one group of eight rows (it measured ~4× faster per row from there). */
+export const SIMD_MIN_ROWS = 8;
 
 /**
  * Takes every `tree-ensemble` model. A bundle whose arrays are malformed, or whose feature count
@@ -31,13 +42,40 @@ export const treeKernel: PlainKernelFactory = ({ artifacts, format, width }) => 
     );
   }
   const kernel = createTreeKernel(ensemble);
+  const load = treeSimdCode();
+  let simd: SimdTrees | Promise<void> | undefined;
+  let note = load
+    ? `; a call of ${SIMD_LOAD_ROWS}+ rows loads the WebAssembly SIMD kernel`
+    : '; the WebAssembly SIMD kernel is not offered by this entry (ferryml/lite, ferryml/edge)';
+  const compile = (code: Awaited<ReturnType<NonNullable<typeof load>>>): Promise<SimdTrees> => {
+    const refused = code.simdRefusal(ensemble);
+    return refused ? Promise.reject(new Error(`it does not take ${refused}`)) : code.compileSimdTrees(ensemble, (x, n) => kernel.sums(x, n));
+  };
   return {
     name: 'tree kernel',
     lean: 'direct',
-    description: `a ${ensemble.library} tree ensemble (${ensemble.trees} trees, ${kernel.perfectTrees} in the perfect-tree walk) runs in the plain-TypeScript tree kernel; a call of ${LARGE_BATCH}+ rows has it measured against tfjs's tensor strategy (ferryml/lite: never)`,
+    get description() {
+      return `a ${ensemble.library} tree ensemble (${ensemble.trees} trees, ${kernel.perfectTrees} in the perfect-tree walk) runs in the plain-TypeScript tree kernel${note}; a call of ${LARGE_BATCH}+ rows has it measured against tfjs's tensor strategy (ferryml/lite: never)`;
+    },
     outputWidth: kernel.outputWidth,
     cost: 0,
     largeBatch: LARGE_BATCH,
-    run: (input, rows) => kernel.run(input, rows),
+    prepare(rows) {
+      if (rows < SIMD_LOAD_ROWS || load === undefined || simd !== undefined) return undefined;
+      simd = load()
+        .then(compile)
+        .then(
+          (s) => {
+            simd = s;
+            note = `; calls of ${SIMD_MIN_ROWS}+ rows run ${s.description}`;
+          },
+          (error: unknown) => {
+            note = `; the WebAssembly SIMD kernel is off: ${error instanceof Error ? error.message : String(error)}`;
+          },
+        );
+      return simd;
+    },
+    run: (input, rows) =>
+      rows >= SIMD_MIN_ROWS && typeof simd === 'object' && 'sums' in simd ? kernel.finish(simd.sums(input, rows), rows) : kernel.run(input, rows),
   };
 };

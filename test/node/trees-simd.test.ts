@@ -1,0 +1,123 @@
+// The WebAssembly SIMD tree kernel (src/runtime/trees/simd.ts) in Node: bit for bit the JavaScript
+// kernel's float64 sums on every committed tree bundle it takes (test/trees/simd-cases.ts), the
+// committed threshold edge cases' output bits, which bundles it refuses and why, the tree kernel's
+// switch to it on the first large batch, and the fallback in a real runtime without WebAssembly
+// (`node --jitless`), with the reason in the kernel's description.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { simdRefusal } from '../../src/runtime/trees/simd.js';
+import { offerTreeSimd } from '../../src/runtime/trees/simd-slot.js';
+import { SIMD_LOAD_ROWS, treeKernel } from '../../src/runtime/trees/plain-kernel.js';
+import { outputBits, type EdgeCase } from '../trees/edges.js';
+import { ensembleOf, probeRows, runEdgeCaseSimd, simdProblems } from '../trees/simd-cases.js';
+import type { PlainKernel } from '../../src/runtime/plain-kernels.js';
+
+const EXPORT = fileURLToPath(new URL('../fixtures/export/models/', import.meta.url));
+const EDGES = fileURLToPath(new URL('../fixtures/trees/', import.meta.url));
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+const bytes = (path: string) => {
+  const b = readFileSync(path);
+  return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength);
+};
+const model = (dir: string) => JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8'));
+const read = (dir: string) => ensembleOf(model(dir), bytes(join(dir, model(dir).weightsManifest[0].paths[0])));
+
+const bundles = [
+  ...readdirSync(EXPORT)
+    .map((m) => join(EXPORT, m, '1.0.0'))
+    .filter((d) => existsSync(join(d, 'model.json')) && model(d).format === 'tree-ensemble'),
+  ...['sklearn-tree', 'hist-gradient-boosting', 'xgboost'].map((m) => join(EDGES, m)),
+];
+
+// Which bundles the SIMD kernel takes: every shallow numeric ensemble (boosting of all three libraries).
+const TAKEN = ['cancer-gb-zero', 'cancer-hgb', 'cancer-xgb', 'diabetes-gb', 'diabetes-hgb', 'diabetes-xgb', 'penguins-gb', 'penguins-xgb', 'wine-hgb'];
+
+for (const dir of bundles) {
+  const name = dir.split('/').slice(-2).join('/');
+  test(`${name}: the SIMD kernel's sums equal the JavaScript kernel's bit for bit, or it says why not`, async () => {
+    const e = read(dir);
+    const problems = await simdProblems(e);
+    if (problems === undefined) {
+      const why = simdRefusal(e)!;
+      assert.match(why, /deeper than 4|categorical/);
+      assert.ok(!TAKEN.includes(dir.split('/').at(-2)!), `${name} should be taken`);
+      return;
+    }
+    assert.deepEqual(problems, []);
+  });
+}
+
+test('the SIMD kernel takes every shallow boosting bundle', () => {
+  for (const m of TAKEN) assert.equal(simdRefusal(read(join(EXPORT, m, '1.0.0'))), undefined, m);
+});
+
+test('threshold edge cases: the SIMD kernel gives the committed output bits', async () => {
+  const { cases } = JSON.parse(readFileSync(join(EDGES, 'edges.json'), 'utf8')) as { cases: EdgeCase[] };
+  for (const c of cases) {
+    const m = model(join(EDGES, c.name));
+    const got = await runEdgeCaseSimd(m, bytes(join(EDGES, c.name, 'trees.bin')), c.inputBits);
+    assert.ok(got, `${c.name} is taken`);
+    assert.deepEqual(outputBits(got), c.ferrymlBits, c.name);
+  }
+});
+
+/** The tree kernel of a bundle as the plain-JS engine gets it. */
+function plain(dir: string): PlainKernel {
+  const m = model(dir);
+  const kernel = treeKernel({
+    artifacts: { modelTopology: m.modelTopology, weightSpecs: m.weightsManifest[0].weights, weightData: bytes(join(dir, m.weightsManifest[0].paths[0])) },
+    format: 'tree-ensemble',
+    width: m.modelTopology.features,
+  });
+  assert.ok(kernel && !('reason' in kernel));
+  return kernel;
+}
+
+test('the tree kernel compiles the SIMD kernel on its first large call only, then runs it, with the same outputs', async () => {
+  offerTreeSimd(() => import('../../src/runtime/trees/simd.js'));
+  const dir = join(EXPORT, 'cancer-gb-zero', '1.0.0');
+  const kernel = plain(dir);
+  const e = read(dir);
+  const x = probeRows(e, 600);
+  assert.match(kernel.description, /a call of 256\+ rows loads the WebAssembly SIMD kernel/);
+  assert.equal(kernel.prepare?.(SIMD_LOAD_ROWS - 1), undefined, 'a small call loads nothing');
+  const before = kernel.run(x, 600);
+  const ready = kernel.prepare?.(SIMD_LOAD_ROWS);
+  assert.ok(ready);
+  await ready;
+  assert.equal(kernel.prepare?.(SIMD_LOAD_ROWS), undefined, 'once');
+  assert.match(kernel.description, /calls of 8\+ rows run the WebAssembly SIMD tree kernel \(25 trees evaluated node for node at depth \d/);
+  assert.deepEqual(outputBits(kernel.run(x, 600)), outputBits(before));
+  // A forest is refused once loaded, and says why.
+  const forest = plain(join(EXPORT, 'cancer-forest', '1.0.0'));
+  await forest.prepare?.(SIMD_LOAD_ROWS);
+  assert.match(forest.description, /the WebAssembly SIMD kernel is off: it does not take trees deeper than 4/);
+});
+
+test('without WebAssembly (node --jitless) the tree kernel stays on JavaScript and says why', () => {
+  const script = `
+    import { readFileSync } from 'node:fs';
+    import { offerTreeSimd } from './src/runtime/trees/simd-slot.ts';
+    import { treeKernel } from './src/runtime/trees/plain-kernel.ts';
+    const dir = 'test/fixtures/export/models/cancer-gb-zero/1.0.0/';
+    const m = JSON.parse(readFileSync(dir + 'model.json', 'utf8'));
+    const b = readFileSync(dir + m.weightsManifest[0].paths[0]);
+    offerTreeSimd(() => import('./src/runtime/trees/simd.ts'));
+    const k = treeKernel({ artifacts: { modelTopology: m.modelTopology, weightSpecs: m.weightsManifest[0].weights,
+      weightData: b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) }, format: 'tree-ensemble', width: 30 });
+    await k.prepare(300);
+    const out = k.run(new Float32Array(300 * 30), 300);
+    console.log(JSON.stringify({ wasm: typeof WebAssembly, description: k.description, rows: out.length / 2 }));
+  `;
+  const r = spawnSync(process.execPath, ['--jitless', '--import', 'tsx', '--input-type=module', '-e', script], { cwd: ROOT, encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  const got = JSON.parse(r.stdout.trim().split('\n').at(-1)!) as { wasm: string; description: string; rows: number };
+  assert.equal(got.wasm, 'undefined', 'a runtime without WebAssembly');
+  assert.match(got.description, /the WebAssembly SIMD kernel is off: this runtime has no WebAssembly/);
+  assert.equal(got.rows, 300);
+});
