@@ -156,7 +156,8 @@ test("numeric columns' fast path gives the column kernel's features, issues, rej
     features: ['a', 'b', 'c', 'c__missing', 'd', 'e'],
     width: 6,
   } as unknown as Schema;
-  const n = 600;
+  // Rows across three of the transform's 1,024-row blocks (src/runtime/columns.ts).
+  const n = 2600;
   const special = [null, NaN, Infinity, -Infinity, 'x', 1e300, -11, 11, 3.4e38, 3.5e38, -0, 1e-310];
   const pick = (r: number, c: number) => (r % 7 === c ? special[(r * 5 + c) % special.length] : ((r * 7919 + c * 104729) % 2001) / 100 - 10);
   const plain = Object.fromEntries(['a', 'b', 'c', 'd', 'e'].map((k, c) => [k, Array.from({ length: n }, (_, r) => pick(r, c))]));
