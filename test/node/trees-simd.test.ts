@@ -84,7 +84,7 @@ test('the tree kernel compiles the SIMD kernel on its first large call only, the
   const kernel = plain(dir);
   const e = read(dir);
   const x = probeRows(e, 600);
-  assert.match(kernel.description, /a call of 256\+ rows loads the WebAssembly SIMD kernel/);
+  assert.match(kernel.description, /a call of 256\+ rows \(or 4096 rows in calls of 8\+\) loads the WebAssembly SIMD kernel/);
   assert.equal(kernel.prepare?.(SIMD_LOAD_ROWS - 1), undefined, 'a small call loads nothing');
   const before = kernel.run(x, 600);
   const ready = kernel.prepare?.(SIMD_LOAD_ROWS);
@@ -93,6 +93,12 @@ test('the tree kernel compiles the SIMD kernel on its first large call only, the
   assert.equal(kernel.prepare?.(SIMD_LOAD_ROWS), undefined, 'once');
   assert.match(kernel.description, /calls of 8\+ rows run the WebAssembly SIMD tree kernel \(25 trees evaluated node for node at depth \d/);
   assert.deepEqual(outputBits(kernel.run(x, 600)), outputBits(before));
+  // Mid-sized calls (a maxBatch under 256) load it once 4,096 rows have run in calls of 8+ rows.
+  const mid = plain(dir);
+  for (let i = 0; i < 40; i++) assert.equal(mid.prepare?.(100), undefined, `call ${i}`);
+  assert.equal(mid.prepare?.(7), undefined, 'calls under 8 rows do not count');
+  await mid.prepare?.(100);
+  assert.match(mid.description, /calls of 8\+ rows run the WebAssembly SIMD tree kernel/);
   // A forest is refused once loaded, and says why.
   const forest = plain(join(EXPORT, 'cancer-forest', '1.0.0'));
   await forest.prepare?.(SIMD_LOAD_ROWS);

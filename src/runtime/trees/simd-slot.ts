@@ -4,12 +4,11 @@
  * model's first large batch. `ferryml/lite` and `ferryml/edge` never offer it, so neither their
  * bundles nor their budgets hold it, and their tree models run the JavaScript kernel alone.
  */
-import type { compileSimdTrees, simdRefusal } from './simd.js';
+import type { compileSimdTrees } from './simd.js';
 
 /** What ./simd.ts gives the tree kernel. */
 export interface SimdCode {
   compileSimdTrees: typeof compileSimdTrees;
-  simdRefusal: typeof simdRefusal;
 }
 
 let offered: (() => Promise<SimdCode>) | undefined;

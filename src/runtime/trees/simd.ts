@@ -93,6 +93,8 @@ interface Layout {
   columns: number;
   x: number;
   acc: number;
+  /** The block's rows as given (row-major), transposed into `x` by the module. */
+  input: number;
   bytes: number;
 }
 
@@ -105,7 +107,8 @@ function layout(e: TreeEnsemble): Layout {
   const columns = leaves + e.trees * (1 << D) * e.leafWidth * 8;
   const x = Math.ceil((columns + e.trees * 4) / 16) * 16;
   const acc = x + e.features * BLOCK * 4;
-  return { D, NB, missing, nodes: 0, leaves, columns, x, acc, bytes: acc + BLOCK * e.outputs * 8 };
+  const input = acc + BLOCK * e.outputs * 8;
+  return { D, NB, missing, nodes: 0, leaves, columns, x, acc, input, bytes: input + BLOCK * e.features * 4 };
 }
 
 /**
@@ -150,7 +153,10 @@ const CP = 5; // output column (× 8) of the current tree
 const T = 6; // trees left
 const OFF = 7; // column offset of the current node
 const AP = 8; // acc address of the group's first row
-const I32S = 8;
+const SRC = 9; // the transpose's read address (minus the input block's)
+const DST = 10; // its write address (minus the column block's)
+const LEFT = 11; // features left in the current row
+const I32S = 11;
 
 /** The body of `run(rows)`: rows (a multiple of 8) of the block at `L.x` through every tree, sums into `L.acc`. */
 function emit(e: TreeEnsemble, L: Layout): { code: Code; locals: Array<[number, number]> } {
@@ -171,6 +177,27 @@ function emit(e: TreeEnsemble, L: Layout): { code: Code; locals: Array<[number, 
   const V128S = TMP + (1 << (D - 1)) * VECTORS - V0;
   const S0 = V0 + V128S; // f64 sums (single)
 
+  // The block from row-major to feature-major: row r's feature f from input + (r × F + f) × 4 to x + (f × BLOCK + r) × 4.
+  c.i32(0).set(R);
+  c.i32(0).set(SRC);
+  c.loop();
+  {
+    c.get(R).i32(2).i32Shl().set(DST);
+    c.i32(e.features).set(LEFT);
+    c.loop();
+    c.get(DST).get(SRC).f32Load(L.input).f32Store(L.x);
+    c.get(SRC).i32(4).i32Add().set(SRC);
+    c.get(DST)
+      .i32(BLOCK * 4)
+      .i32Add()
+      .set(DST);
+    c.get(LEFT).i32(1).i32Sub().set(LEFT);
+    c.get(LEFT).brIf(0);
+    c.end();
+    c.get(R).i32(1).i32Add().set(R);
+    c.get(R).get(ROWS).i32LtU().brIf(0);
+  }
+  c.end();
   c.i32(0).set(R);
   c.loop();
   {
@@ -336,7 +363,7 @@ function kernel(e: TreeEnsemble, L: Layout, instance: WebAssembly.Instance): Sim
   const run = instance.exports.run as (rows: number) => void;
   const memory = (instance.exports.memory as WebAssembly.Memory).buffer;
   fill(e, L, memory);
-  const x = new Float32Array(memory, L.x, e.features * BLOCK);
+  const rowsIn = new Float32Array(memory, L.input, e.features * BLOCK);
   const block = new Float64Array(memory, L.acc, BLOCK * e.outputs);
   const F = e.features;
   const K = e.outputs;
@@ -349,9 +376,9 @@ function kernel(e: TreeEnsemble, L: Layout, instance: WebAssembly.Instance): Sim
       for (let r0 = 0; r0 < rows; r0 += BLOCK) {
         const n = Math.min(BLOCK, rows - r0);
         const padded = Math.ceil(n / STEP) * STEP;
-        // Feature-major: column f of the block at f × BLOCK. Rows past the batch compare zeros, and are dropped.
-        for (let r = 0, i = r0 * F; r < n; r++) for (let f = 0, o = r; f < F; f++, i++, o += BLOCK) x[o] = input[i]!;
-        for (let f = 0; f < F; f++) x.fill(0, f * BLOCK + n, f * BLOCK + padded);
+        // The module transposes the block (feature-major: column f at f × BLOCK). Rows past the batch compare zeros, and are dropped.
+        rowsIn.set(input.subarray(r0 * F, (r0 + n) * F));
+        if (padded > n) rowsIn.fill(0, n * F, padded * F);
         for (let r = 0, o = 0; r < padded; r++) for (let k = 0; k < K; k++, o++) block[o] = base[k]!;
         run(padded);
         acc.set(block.subarray(0, n * K), r0 * K);
@@ -389,9 +416,12 @@ function probe(e: TreeEnsemble, rows: number): Float32Array {
 /**
  * The kernel of `e`, compiled asynchronously, and checked bit for bit against `reference` (the
  * JavaScript kernel's `sums`) on probe rows that sit on, just above and just below every threshold.
- * Rejects, saying why, where there is no WebAssembly, no SIMD, compiling is not allowed, or the check fails.
+ * Rejects, saying why, for an ensemble it does not take ({@link simdRefusal}), and where there is no
+ * WebAssembly, no SIMD, compiling is not allowed, or the check fails.
  */
 export async function compileSimdTrees(e: TreeEnsemble, reference: (input: Float32Array, rows: number) => Float64Array): Promise<SimdTrees> {
+  const refused = simdRefusal(e);
+  if (refused !== undefined) throw new Error(`it does not take ${refused}`);
   if (typeof WebAssembly !== 'object') throw new Error('this runtime has no WebAssembly');
   const { bytes, layout: L } = simdModule(e);
   if (!WebAssembly.validate(bytes)) throw new Error("this runtime's WebAssembly has no fixed-width SIMD");

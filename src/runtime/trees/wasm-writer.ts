@@ -87,6 +87,9 @@ export class Code {
   f64Load(offset: number): this {
     return this.mem(0x2b, 3, offset);
   }
+  f32Store(offset: number): this {
+    return this.mem(0x38, 2, offset);
+  }
   f64Store(offset: number): this {
     return this.mem(0x39, 3, offset);
   }
