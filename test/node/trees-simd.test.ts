@@ -1,6 +1,7 @@
-// The WebAssembly SIMD tree kernel (src/runtime/trees/simd.ts) in Node: bit for bit the JavaScript
-// kernel's float64 sums on every committed tree bundle it takes (test/trees/simd-cases.ts), the
-// committed threshold edge cases' output bits, which bundles it refuses and why, the tree kernel's
+// The WebAssembly tree kernel (src/runtime/trees/simd.ts: SIMD for shallow trees, wasm-walk.ts for
+// deeper ones) in Node: bit for bit the JavaScript kernel's float64 sums on every committed tree
+// bundle it takes (test/trees/simd-cases.ts; the walk also forced on each), the committed threshold
+// edge cases' output bits, which bundles it refuses and why, the tree kernel's
 // switch to it on the first large batch, and the fallback in a real runtime without WebAssembly
 // (`node --jitless`), with the reason in the kernel's description.
 import { test } from 'node:test';
@@ -10,6 +11,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { simdRefusal } from '../../src/runtime/trees/simd.js';
+import { createTreeKernel } from '../../src/runtime/trees/kernel.js';
 import { offerTreeSimd } from '../../src/runtime/trees/simd-slot.js';
 import { SIMD_LOAD_ROWS, treeKernel } from '../../src/runtime/trees/plain-kernel.js';
 import { outputBits, type EdgeCase } from '../trees/edges.js';
@@ -34,35 +36,43 @@ const bundles = [
   ...['sklearn-tree', 'hist-gradient-boosting', 'xgboost'].map((m) => join(EDGES, m)),
 ];
 
-// Which bundles the SIMD kernel takes: every shallow numeric ensemble (boosting of all three libraries).
-const TAKEN = ['cancer-gb-zero', 'cancer-hgb', 'cancer-xgb', 'diabetes-gb', 'diabetes-hgb', 'diabetes-xgb', 'penguins-gb', 'penguins-xgb', 'wine-hgb'];
-
 for (const dir of bundles) {
   const name = dir.split('/').slice(-2).join('/');
-  test(`${name}: the SIMD kernel's sums equal the JavaScript kernel's bit for bit, or it says why not`, async () => {
+  test(`${name}: the WebAssembly kernel's sums (SIMD or walk, and the walk forced) equal the JavaScript kernel's bit for bit, or it says why not`, async () => {
     const e = read(dir);
     const problems = await simdProblems(e);
     if (problems === undefined) {
-      const why = simdRefusal(e)!;
-      assert.match(why, /deeper than 4|categorical/);
-      assert.ok(!TAKEN.includes(dir.split('/').at(-2)!), `${name} should be taken`);
+      assert.match(simdRefusal(e)!, /categorical|deeper than 10/);
+      assert.equal(name, 'penguins-hgb/1.0.0', 'only the categorical bundle is refused');
       return;
     }
     assert.deepEqual(problems, []);
+    assert.deepEqual(await simdProblems(e, 'walk'), [], 'the walk');
   });
 }
 
-test('the SIMD kernel takes every shallow boosting bundle', () => {
-  for (const m of TAKEN) assert.equal(simdRefusal(read(join(EXPORT, m, '1.0.0'))), undefined, m);
+test('shallow ensembles take the SIMD every-node comparison, deeper ones the walk', async () => {
+  const { compileSimdTrees } = await import('../../src/runtime/trees/simd.js');
+  const describe = async (m: string) => {
+    const e = read(join(EXPORT, m, '1.0.0'));
+    const js = createTreeKernel(e);
+    return (await compileSimdTrees(e, (x, n) => js.sums(x, n))).description;
+  };
+  for (const m of ['cancer-gb-zero', 'cancer-hgb', 'cancer-xgb', 'diabetes-gb', 'penguins-gb', 'penguins-xgb', 'wine-hgb'])
+    assert.match(await describe(m), /SIMD tree kernel \(\d+ trees evaluated node for node at depth [1-4]/, m);
+  for (const m of ['cancer-forest', 'penguins-forest', 'penguins-tree', 'wine-extratrees'])
+    assert.match(await describe(m), /the WebAssembly tree walk \(\d+ trees up to depth \d+, 8 rows side by side\)/, m);
 });
 
-test('threshold edge cases: the SIMD kernel gives the committed output bits', async () => {
+test('threshold edge cases: the WebAssembly kernel (SIMD and walk) gives the committed output bits', async () => {
   const { cases } = JSON.parse(readFileSync(join(EDGES, 'edges.json'), 'utf8')) as { cases: EdgeCase[] };
   for (const c of cases) {
     const m = model(join(EDGES, c.name));
-    const got = await runEdgeCaseSimd(m, bytes(join(EDGES, c.name, 'trees.bin')), c.inputBits);
-    assert.ok(got, `${c.name} is taken`);
-    assert.deepEqual(outputBits(got), c.ferrymlBits, c.name);
+    for (const walk of ['auto', 'walk'] as const) {
+      const got = await runEdgeCaseSimd(m, bytes(join(EDGES, c.name, 'trees.bin')), c.inputBits, walk);
+      assert.ok(got, `${c.name} is taken`);
+      assert.deepEqual(outputBits(got), c.ferrymlBits, `${c.name} (${walk})`);
+    }
   }
 });
 
@@ -99,10 +109,13 @@ test('the tree kernel compiles the SIMD kernel on its first large call only, the
   assert.equal(mid.prepare?.(7), undefined, 'calls under 8 rows do not count');
   await mid.prepare?.(100);
   assert.match(mid.description, /calls of 8\+ rows run the WebAssembly SIMD tree kernel/);
-  // A forest is refused once loaded, and says why.
+  // A forest runs the walk; categorical splits are refused once loaded, saying why.
   const forest = plain(join(EXPORT, 'cancer-forest', '1.0.0'));
   await forest.prepare?.(SIMD_LOAD_ROWS);
-  assert.match(forest.description, /the WebAssembly SIMD kernel is off: it does not take trees deeper than 4/);
+  assert.match(forest.description, /calls of 8\+ rows run the WebAssembly tree walk/);
+  const categorical = plain(join(EXPORT, 'penguins-hgb', '1.0.0'));
+  await categorical.prepare?.(SIMD_LOAD_ROWS);
+  assert.match(categorical.description, /the WebAssembly SIMD kernel is off: it does not take a categorical split/);
 });
 
 test('without WebAssembly (node --jitless) the tree kernel stays on JavaScript and says why', () => {

@@ -1,6 +1,6 @@
-// The WebAssembly SIMD tree kernel in Chromium: bit for bit the JavaScript kernel's float64 sums on
-// every committed tree bundle it takes (test/trees/simd-cases.ts, as in Node) and the committed
-// edge-case bits; through loadModel, the first 256+-row call switches to it (on the page and in a
+// The WebAssembly tree kernel in Chromium (SIMD for shallow trees, the walk for deeper ones, the
+// walk also forced on each): bit for bit the JavaScript kernel's float64 sums on every committed
+// tree bundle it takes (test/trees/simd-cases.ts, as in Node) and the committed edge-case bits; through loadModel, the first 256+-row call switches to it (on the page and in a
 // worker) with identical predictions and `model.info.leanReason` saying so; and on a page whose
 // Content-Security-Policy forbids compiling WebAssembly, it is refused with the reason.
 import { expect } from 'chai';
@@ -32,22 +32,25 @@ describe('runtime: the WebAssembly SIMD tree kernel', () => {
       if (model.format !== 'tree-ensemble' && !dir.startsWith(EDGES)) continue;
       const e = ensembleOf(model, bin);
       const problems = await simdProblems(e);
-      if (problems === undefined) expect(simdRefusal(e), dir).to.match(/deeper than 4|categorical/);
+      if (problems === undefined) expect(simdRefusal(e), dir).to.match(/categorical/);
       else {
         expect(problems, dir).to.deep.equal([]);
+        expect(await simdProblems(e, 'walk'), `${dir} (walk)`).to.deep.equal([]);
         taken.push(dir);
       }
     }
-    expect(taken.length).to.be.at.least(12);
+    expect(taken.length).to.be.at.least(18);
   });
 
   it('gives the committed output bits on the threshold edge cases (as Node)', async () => {
     const { cases } = (await (await fetch(`${EDGES}/edges.json`)).json()) as { cases: EdgeCase[] };
     for (const c of cases) {
       const { model, bin } = await bundle(`${EDGES}/${c.name}`);
-      const got = await runEdgeCaseSimd(model, bin, c.inputBits);
-      expect(got, c.name).to.not.equal(undefined);
-      expect(outputBits(got!), c.name).to.deep.equal(c.ferrymlBits);
+      for (const walk of ['auto', 'walk'] as const) {
+        const got = await runEdgeCaseSimd(model, bin, c.inputBits, walk);
+        expect(got, c.name).to.not.equal(undefined);
+        expect(outputBits(got!), `${c.name} (${walk})`).to.deep.equal(c.ferrymlBits);
+      }
     }
   });
 

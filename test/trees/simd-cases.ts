@@ -36,12 +36,15 @@ export function probeRows(e: TreeEnsemble, rows: number): Float32Array {
   return x;
 }
 
-/** Where the SIMD kernel's float64 sums differ from the JavaScript kernel's (empty: bit-identical); `undefined` when the SIMD kernel refuses the ensemble. */
-export async function simdProblems(e: TreeEnsemble): Promise<string[] | undefined> {
+/**
+ * Where the WebAssembly kernel's float64 sums differ from the JavaScript kernel's (empty: bit-identical);
+ * `undefined` when it refuses the ensemble. `walk`: `"walk"` forces the WebAssembly walk (wasm-walk.ts) whatever the depth.
+ */
+export async function simdProblems(e: TreeEnsemble, walk: 'auto' | 'walk' = 'auto'): Promise<string[] | undefined> {
   if (simdRefusal(e) !== undefined) return undefined;
   const js = createTreeKernel(e);
   const general = createTreeKernel(e, 'general');
-  const simd = await compileSimdTrees(e, (x, n) => js.sums(x, n));
+  const simd = await compileSimdTrees(e, (x, n) => js.sums(x, n), walk);
   const K = e.outputs;
   const rows = 1200;
   const x = probeRows(e, rows);
@@ -70,11 +73,16 @@ export async function simdProblems(e: TreeEnsemble): Promise<string[] | undefine
 }
 
 /** The committed edge-case inputs (test/trees/edges.ts) through the SIMD kernel, as float32 outputs; `undefined` when it refuses the model. */
-export async function runEdgeCaseSimd(model: TreeModelJson, bin: ArrayBuffer, inputBits: number[]): Promise<Float32Array | undefined> {
+export async function runEdgeCaseSimd(
+  model: TreeModelJson,
+  bin: ArrayBuffer,
+  inputBits: number[],
+  walk: 'auto' | 'walk' = 'auto',
+): Promise<Float32Array | undefined> {
   const e = ensembleOf(model, bin);
   if (simdRefusal(e) !== undefined) return undefined;
   const js = createTreeKernel(e);
-  const simd = await compileSimdTrees(e, (x, n) => js.sums(x, n));
+  const simd = await compileSimdTrees(e, (x, n) => js.sums(x, n), walk);
   const input = new Float32Array(new Uint32Array(inputBits).buffer);
   const rows = input.length / e.features;
   return js.finish(Float64Array.from(simd.sums(input, rows).subarray(0, rows * e.outputs)), rows);

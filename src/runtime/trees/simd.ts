@@ -11,8 +11,10 @@
  * largest float32 ≤ t ({@link float32AtMost}); XGBoost's `x < t` is first `x <=` the float32
  * below t (perfect.ts `float32Below`), as in the JS walk. NaN fails `le`, so it goes right, unless
  * the node's missing values go left (HistGradientBoosting, XGBoost): then `ne(x, x)` masked by the
- * node's missing-left bit joins the left mask. Categorical splits and trees deeper than
- * {@link SIMD_MAX_DEPTH} are refused (the JS kernel runs them).
+ * node's missing-left bit joins the left mask. Ensembles with trees deeper than
+ * {@link SIMD_MAX_DEPTH} get the WebAssembly walk instead (wasm-walk.ts: comparing all 255 nodes
+ * of a depth-8 tree measured ~7× slower than walking it); categorical splits and trees deeper
+ * than 10 are refused (the JavaScript kernel runs them).
  *
  * The module is generated for the model (wasm-writer.ts; the tree count, depth and table addresses
  * are constants in its code) and compiled on the first large batch (plain-kernel.ts), never at load.
@@ -20,10 +22,11 @@
  */
 import { CATEGORICAL, MISSING_LEFT } from './format.js';
 import type { TreeEnsemble } from './format.js';
-import { float32Below } from './perfect.js';
+import { PERFECT_MAX_DEPTH, float32AtMost, float32Below } from './perfect.js';
+import { walkPlan, type WasmPlan } from './wasm-walk.js';
 import { Code, F64, I32, SIMD, V128, writeModule } from './wasm-writer.js';
 
-/** Deepest tree evaluated node-for-node: 2^D − 1 compares per four rows (15 at depth 4; past that the walk wins). */
+/** Deepest tree evaluated node for node: 2^D − 1 compares per four rows (15 at depth 4); deeper ensembles take the walk. */
 export const SIMD_MAX_DEPTH = 4;
 
 /** Rows per block: the block's columns are 1 KiB apart, and its 256 × features float32 stay in cache while every tree reads them. */
@@ -44,12 +47,6 @@ export interface SimdTrees {
   readonly description: string;
 }
 
-/** The largest float32 ≤ `t` (NaN stays NaN): for a float32 `x`, `x <= t` exactly when `x <= float32AtMost(t)`. */
-export function float32AtMost(t: number): number {
-  const f = Math.fround(t);
-  return f > t ? float32Below(f) : f;
-}
-
 /** Why the SIMD kernel does not take `e`, or undefined when it does. */
 export function simdRefusal(e: TreeEnsemble): string | undefined {
   if (e.trees === 0) return 'no trees';
@@ -60,7 +57,7 @@ export function simdRefusal(e: TreeEnsemble): string | undefined {
       const n = stack.pop()!;
       if (e.feature[n]! < 0) continue;
       if (e.flags[n]! & CATEGORICAL) return 'a categorical split (bitsets run in the JavaScript kernel)';
-      if (d >= SIMD_MAX_DEPTH) return `trees deeper than ${SIMD_MAX_DEPTH} (a depth-first walk beats comparing every node)`;
+      if (d >= PERFECT_MAX_DEPTH) return `trees deeper than ${PERFECT_MAX_DEPTH} (their perfect layout would be too large; the general walk runs them)`;
       stack.push(e.left[n]!, d + 1, e.right[n]!, d + 1);
     }
   }
@@ -351,32 +348,46 @@ function emit(e: TreeEnsemble, L: Layout): { code: Code; locals: Array<[number, 
   };
 }
 
-/** The module's bytes for `e` (refused ensembles: see {@link simdRefusal}), and the layout they assume. */
-export function simdModule(e: TreeEnsemble): { bytes: Uint8Array<ArrayBuffer>; layout: Layout } {
+/**
+ * The module for `e` (refused ensembles: see {@link simdRefusal}): the SIMD kernel's every-node
+ * comparison when every tree is at most {@link SIMD_MAX_DEPTH} deep, else the walk (wasm-walk.ts).
+ * @param walk `"walk"`: the walk for any depth (tests check it on every bundle).
+ * @default "auto"
+ */
+export function wasmPlan(e: TreeEnsemble, walk: 'auto' | 'walk' = 'auto'): WasmPlan {
+  if (walk === 'walk' || maxDepth(e) > SIMD_MAX_DEPTH) return walkPlan(e, BLOCK);
   const L = layout(e);
   const { code, locals } = emit(e, L);
-  return { bytes: writeModule(code, locals, Math.ceil(L.bytes / 65536)), layout: L };
+  return {
+    bytes: writeModule(code, locals, Math.ceil(L.bytes / 65536)),
+    input: L.input,
+    acc: L.acc,
+    step: STEP,
+    fill: (memory) => fill(e, L, memory),
+    description: `the WebAssembly SIMD tree kernel (${e.trees} trees evaluated node for node at depth ${L.D}, four rows per vector)`,
+  };
 }
 
-/** The kernel over an instance of {@link simdModule}'s bytes. */
-function kernel(e: TreeEnsemble, L: Layout, instance: WebAssembly.Instance): SimdTrees {
+/** The kernel over an instance of a {@link wasmPlan}'s module. */
+function kernel(e: TreeEnsemble, plan: WasmPlan, instance: WebAssembly.Instance): SimdTrees {
   const run = instance.exports.run as (rows: number) => void;
   const memory = (instance.exports.memory as WebAssembly.Memory).buffer;
-  fill(e, L, memory);
-  const rowsIn = new Float32Array(memory, L.input, e.features * BLOCK);
-  const block = new Float64Array(memory, L.acc, BLOCK * e.outputs);
+  plan.fill(memory);
+  const rowsIn = new Float32Array(memory, plan.input, e.features * BLOCK);
+  const block = new Float64Array(memory, plan.acc, BLOCK * e.outputs);
   const F = e.features;
   const K = e.outputs;
+  const step = plan.step;
   const base = Float64Array.from(e.base);
   let acc = new Float64Array(0);
   return {
-    description: `the WebAssembly SIMD tree kernel (${e.trees} trees evaluated node for node at depth ${L.D}, four rows per vector)`,
+    description: plan.description,
     sums(input, rows) {
       if (acc.length < rows * K) acc = new Float64Array(rows * K);
       for (let r0 = 0; r0 < rows; r0 += BLOCK) {
         const n = Math.min(BLOCK, rows - r0);
-        const padded = Math.ceil(n / STEP) * STEP;
-        // The module transposes the block (feature-major: column f at f × BLOCK). Rows past the batch compare zeros, and are dropped.
+        const padded = Math.ceil(n / step) * step;
+        // The block's rows as given (the SIMD kernel transposes them itself); rows past the batch are zeros, walked and dropped.
         rowsIn.set(input.subarray(r0 * F, (r0 + n) * F));
         if (padded > n) rowsIn.fill(0, n * F, padded * F);
         for (let r = 0, o = 0; r < padded; r++) for (let k = 0; k < K; k++, o++) block[o] = base[k]!;
@@ -390,8 +401,8 @@ function kernel(e: TreeEnsemble, L: Layout, instance: WebAssembly.Instance): Sim
 
 /** The kernel of `e`, compiled synchronously (tests and Node; a page's main thread compiles only modules under 4 KB this way). */
 export function compileSimdTreesSync(e: TreeEnsemble): SimdTrees {
-  const { bytes, layout: L } = simdModule(e);
-  return kernel(e, L, new WebAssembly.Instance(new WebAssembly.Module(bytes)));
+  const plan = wasmPlan(e);
+  return kernel(e, plan, new WebAssembly.Instance(new WebAssembly.Module(plan.bytes)));
 }
 
 /** Rows that cross every split: each threshold as float32, one ulp either side, NaN, ±Infinity and 0, spread over the features. */
@@ -419,21 +430,25 @@ function probe(e: TreeEnsemble, rows: number): Float32Array {
  * Rejects, saying why, for an ensemble it does not take ({@link simdRefusal}), and where there is no
  * WebAssembly, no SIMD, compiling is not allowed, or the check fails.
  */
-export async function compileSimdTrees(e: TreeEnsemble, reference: (input: Float32Array, rows: number) => Float64Array): Promise<SimdTrees> {
+export async function compileSimdTrees(
+  e: TreeEnsemble,
+  reference: (input: Float32Array, rows: number) => Float64Array,
+  walk: 'auto' | 'walk' = 'auto',
+): Promise<SimdTrees> {
   const refused = simdRefusal(e);
   if (refused !== undefined) throw new Error(`it does not take ${refused}`);
   if (typeof WebAssembly !== 'object') throw new Error('this runtime has no WebAssembly');
-  const { bytes, layout: L } = simdModule(e);
-  if (!WebAssembly.validate(bytes)) throw new Error("this runtime's WebAssembly has no fixed-width SIMD");
+  const plan = wasmPlan(e, walk);
+  if (!WebAssembly.validate(plan.bytes)) throw new Error("this runtime's WebAssembly has no fixed-width SIMD");
   let instance: WebAssembly.Instance;
   try {
-    instance = await WebAssembly.instantiate(await WebAssembly.compile(bytes));
+    instance = await WebAssembly.instantiate(await WebAssembly.compile(plan.bytes));
   } catch (error) {
     throw new Error(
       `compiling WebAssembly is not allowed here (a Content-Security-Policy without 'wasm-unsafe-eval', or a runtime that forbids it, such as Cloudflare Workers): ${error instanceof Error ? error.message : String(error)}`,
     );
   }
-  const simd = kernel(e, L, instance);
+  const simd = kernel(e, plan, instance);
   const rows = 2 * BLOCK + 13; // two full blocks and a partial one
   const x = probe(e, rows);
   const want = reference(x, rows).slice(0, rows * e.outputs);

@@ -1,7 +1,7 @@
 /**
- * A minimal WebAssembly binary writer: just what the SIMD tree kernel (simd.ts) emits — one
- * exported function `run(i32)`, one exported memory, i32/f32/f64 loads and stores, structured
- * loops and a handful of SIMD instructions. The kernel's module is generated per model (its tree
+ * A minimal WebAssembly binary writer: just what the WebAssembly tree kernels (simd.ts,
+ * wasm-walk.ts) emit — one exported function `run(i32)`, one exported memory, i32/f32/f64 loads
+ * and stores, structured blocks and loops and a handful of SIMD instructions. The kernel's module is generated per model (its tree
  * shapes and table addresses are constants in the code), so it is built here in a few
  * microseconds instead of shipping a `.wasm` file. Opcodes: WebAssembly core spec §5.4 and the
  * fixed-width SIMD proposal's binary table.
@@ -9,6 +9,7 @@
 
 /** Local value types. */
 export const I32 = 0x7f;
+export const F32 = 0x7d;
 export const F64 = 0x7c;
 export const V128 = 0x7b;
 
@@ -92,6 +93,33 @@ export class Code {
   }
   f64Store(offset: number): this {
     return this.mem(0x39, 3, offset);
+  }
+  tee(local: number): this {
+    this.op(0x22);
+    uleb(local, this.bytes);
+    return this;
+  }
+  i32Eqz(): this {
+    return this.op(0x45);
+  }
+  i32And(): this {
+    return this.op(0x71);
+  }
+  i32Or(): this {
+    return this.op(0x72);
+  }
+  i32Xor(): this {
+    return this.op(0x73);
+  }
+  f32Ne(): this {
+    return this.op(0x5c);
+  }
+  f32Le(): this {
+    return this.op(0x5f);
+  }
+  /** `block` with no result; `br_if 0` inside it (outside any inner loop) jumps past its `end`. */
+  block(): this {
+    return this.op(0x02, 0x40);
   }
   i32Add(): this {
     return this.op(0x6a);
