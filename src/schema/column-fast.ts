@@ -41,6 +41,20 @@ const MAX32 = 3.4028234663852886e38;
  */
 function compileFastColumn(column: ColumnSchema, at: number, lo: number, hi: number): FastColumn {
   const program = numericProgram(column.steps);
+  // A range strictly inside ±MAX32 already makes an in-range value finite and finite as float32.
+  if (program.length === 0 && lo > -MAX32 && hi < MAX32)
+    return (values, start, n, out, offset, width, slow) => {
+      let left = 0;
+      for (let r = 0, i = offset + at; r < n; r++, i += width) {
+        const v = values[start + r];
+        if (typeof v === 'number' && v >= lo && v <= hi) out[i] = v;
+        else {
+          slow[r] = 1;
+          left++;
+        }
+      }
+      return left;
+    };
   if (program.length === 0)
     return (values, start, n, out, offset, width, slow) => {
       let left = 0;
