@@ -62,7 +62,15 @@ describe('runtime: the WebAssembly SIMD tree kernel', () => {
     };
     const objects = Array.from({ length: 300 }, (_, i) => Object.fromEntries(columns.map((c, k) => [c, rows[i % rows.length]![k]])));
     for (const worker of [undefined, { url: WORKER }]) {
-      const model = await loadModel({ registry: REGISTRY, name: 'cancer-gb-zero', cache: false, ...(worker ? { worker } : {}) });
+      // The switch is not a change of backend: onBackendChange stays silent (and telemetry records no second load).
+      let changes = 0;
+      const model = await loadModel({
+        registry: REGISTRY,
+        name: 'cancer-gb-zero',
+        cache: false,
+        onBackendChange: () => void changes++,
+        ...(worker ? { worker } : {}),
+      });
       expect(model.info.leanReason).to.match(/a call of 256\+ rows \(or 4096 rows in calls of 8\+\) loads the WebAssembly SIMD kernel/);
       // Small calls (the JavaScript kernel), then one large call (the SIMD kernel).
       const small: number[] = [];
@@ -70,6 +78,8 @@ describe('runtime: the WebAssembly SIMD tree kernel', () => {
       expect(model.info.leanReason).to.match(/loads the WebAssembly SIMD kernel/);
       const large = await model.predictBatch(objects);
       expect(model.info.leanReason, worker ? 'worker' : 'page').to.match(/calls of 8\+ rows run the WebAssembly SIMD tree kernel/);
+      expect(changes, 'onBackendChange calls').to.equal(0);
+      expect(model.info).to.include({ engine: 'js', backend: 'cpu' });
       const raw = large.predictions.flatMap((p) => Array.from(p!.raw));
       expect(raw).to.deep.equal(small);
       raw.forEach((v, i) => expect(Math.abs(v - outputs[Math.floor(i / 2) % rows.length]![i % 2]!)).to.be.at.most(1e-6));
