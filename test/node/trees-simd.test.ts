@@ -10,6 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { TreeEnsemble } from '../../src/runtime/trees/format.js';
 import { simdRefusal } from '../../src/runtime/trees/simd.js';
 import { createTreeKernel } from '../../src/runtime/trees/kernel.js';
 import { offerTreeSimd } from '../../src/runtime/trees/simd-slot.js';
@@ -139,4 +140,74 @@ test('without WebAssembly (node --jitless) the tree kernel stays on JavaScript a
   assert.equal(got.wasm, 'undefined', 'a runtime without WebAssembly');
   assert.match(got.description, /the WebAssembly SIMD kernel is off: this runtime has no WebAssembly/);
   assert.equal(got.rows, 300);
+});
+
+/**
+ * A synthetic ensemble: tree 0 a lone leaf, tree 1 a chain of `chain` splits on feature 1 (each
+ * left child a leaf), tree 2 a stump on feature 0; two features, one score column.
+ */
+function synthetic(chain: number): TreeEnsemble {
+  const feature: number[] = [-1];
+  const threshold: number[] = [0];
+  const left: number[] = [0];
+  const right: number[] = [0];
+  const values: number[] = [0.25];
+  const leaf = (v: number) => {
+    feature.push(-1);
+    threshold.push(0);
+    left.push(values.length);
+    right.push(0);
+    values.push(v);
+    return feature.length - 1;
+  };
+  const split = (f: number, t: number) => {
+    feature.push(f);
+    threshold.push(t);
+    left.push(0);
+    right.push(0);
+    return feature.length - 1;
+  };
+  const roots = [0];
+  let node = split(1, 0.5);
+  roots.push(node);
+  for (let d = 1; d <= chain; d++) {
+    left[node] = leaf(d / 7);
+    right[node] = d === chain ? leaf(-d) : split(1, 0.5 + d);
+    node = right[node]!;
+  }
+  const stump = split(0, -1.5);
+  roots.push(stump);
+  left[stump] = leaf(0.125);
+  right[stump] = leaf(-0.375);
+  return {
+    kind: 'tree-ensemble',
+    library: 'scikit-learn',
+    compare: '<=',
+    features: 2,
+    outputs: 1,
+    trees: 3,
+    leafWidth: 1,
+    aggregate: 'sum',
+    base: [0.5],
+    link: 'identity',
+    roots: Int32Array.from(roots),
+    treeColumn: new Int32Array(3),
+    feature: Int32Array.from(feature),
+    threshold: Float64Array.from(threshold),
+    left: Int32Array.from(left),
+    right: Int32Array.from(right),
+    flags: new Uint8Array(feature.length),
+    values: Float64Array.from(values),
+    bitsets: new Uint32Array(0),
+  };
+}
+
+test('a lone leaf, a stump and chains of every depth up to 10 run bit for bit in both ways; deeper is refused', async () => {
+  for (const chain of [1, 3, 4, 5, 8, 10]) {
+    const e = synthetic(chain);
+    assert.equal(simdRefusal(e), undefined, `depth ${chain}`);
+    assert.deepEqual(await simdProblems(e), [], `depth ${chain}`);
+    assert.deepEqual(await simdProblems(e, 'walk'), [], `depth ${chain}, walk`);
+  }
+  assert.match(simdRefusal(synthetic(11))!, /trees deeper than 10/);
 });
