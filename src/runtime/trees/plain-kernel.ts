@@ -17,8 +17,8 @@ import { treeSimdCode } from './simd-slot.js';
 export const LARGE_BATCH = 4096;
 
 /**
- * Rows of the call that loads and compiles the WebAssembly SIMD kernel (simd.ts) for a shallow
- * ensemble — or {@link SIMD_LOAD_TOTAL} rows in calls of {@link SIMD_MIN_ROWS}+ rows: never at
+ * Rows of the call that loads and compiles the WebAssembly tree kernel (simd.ts: SIMD for shallow
+ * trees, a compiled walk for deeper ones) — or {@link SIMD_LOAD_TOTAL} rows in calls of {@link SIMD_MIN_ROWS}+ rows: never at
  * load, never for a page that predicts a few rows now and then. Loading, compiling and checking
  * it costs a few milliseconds, won back within a few thousand rows (~1 µs per row saved).
  */
@@ -27,7 +27,7 @@ export const SIMD_LOAD_ROWS = 256;
 /** Rows, summed over calls of {@link SIMD_MIN_ROWS}+ rows, that load the SIMD kernel too (a `maxBatch` under 256). */
 export const SIMD_LOAD_TOTAL = 4096;
 
-/** Rows per call from which the SIMD kernel, once compiled, runs the call: one group of eight rows (it measured ~4× faster per row from there). */
+/** Rows per call from which the WebAssembly kernel, once compiled, runs the call: one group of eight rows (from there it measured ~3–4× (SIMD, boosting) and ~2.4× (walk, forest) faster per row). */
 export const SIMD_MIN_ROWS = 8;
 
 /**
