@@ -6,7 +6,8 @@
 import { openCacheEarly } from './cache/early-read.js';
 import { loadModelWith, type AppSchema, type LoadModelOptions, type RuntimeCode } from './load-model-core.js';
 import type { Model } from './runtime/model-types.js';
-import { TFJS } from './runtime/import-engine.js';
+import { TFJS, TREE_SIMD } from './runtime/import-engine.js';
+import { offerTreeSimd } from './runtime/trees/simd-slot.js';
 import { defaultWasmPaths } from './runtime/wasm-files.js';
 import type { InferInput } from './schema/define.js';
 
@@ -33,5 +34,6 @@ const FULL: RuntimeCode = {
 export async function loadModel<const S extends AppSchema>(options: LoadModelOptions & { schema: S }): Promise<Model<InferInput<S>>>;
 export async function loadModel<Input = Record<string, unknown>>(options: LoadModelOptions): Promise<Model<Input>>;
 export async function loadModel(options: LoadModelOptions): Promise<Model> {
+  offerTreeSimd(TREE_SIMD);
   return loadModelWith(options, FULL);
 }

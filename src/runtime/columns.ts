@@ -40,6 +40,9 @@ const isArrayLike = (v: unknown): v is ArrayLike<unknown> =>
   (ArrayBuffer.isView(v) && !(v instanceof DataView)) ||
   (typeof v === 'object' && v !== null && Number.isInteger((v as { length?: unknown }).length) && (v as { length: number }).length >= 0);
 
+/** Rows per block of the transform: 1,024 rows × a few dozen features of float32 stay in a core's L2 cache. */
+const BLOCK = 1024;
+
 /** Compiles the columnar transform of a (checked) schema, with compileSchema's own column kernels. */
 export function compileColumns(input: Schema): ColumnTransform {
   const { schema, layout } = checkSchemaLayout(input);
@@ -89,36 +92,46 @@ export function compileColumns(input: Schema): ColumnTransform {
     run(columns, start, n, out, offset, observe) {
       const sink: IssueSink = { issues: [], row: 0 };
       const rejected = new Uint8Array(n);
-      out.fill(0, offset, offset + n * width);
       const capture = observe?.capture;
       const at = capture === undefined ? 0 : capture.reserve(n);
       const values = capture?.values;
       const stride = capture === undefined ? 0 : capture.stride;
       const picks = capture?.picks;
       const each = capture === undefined ? observe : undefined;
-      if (slow.length < n) slow = new Uint8Array(n);
-      for (let c = 0; c < kernels.length; c++) {
-        const kernel = kernels[c]!;
-        const column = columns[c]!;
-        let picked = 0;
-        let next = picks === undefined ? -1 : picks[0]!;
-        // A per-value observer sees every value through the kernel; a capture only its picked rows.
-        const quick = each === undefined ? fast[c] : undefined;
-        if (quick !== undefined) {
-          slow.fill(0, 0, n);
-          quick(column, start, n, out, offset, width, slow);
-        }
-        for (let r = 0, base = offset; r < n; r++, base += width) {
-          if (quick !== undefined && slow[r] === 0 && r !== next) continue;
-          sink.row = r;
-          let ok: boolean;
-          if (r === next) {
-            const slot = at + picked + c * stride;
-            values![slot] = CAPTURE_SKIP;
-            ok = kernel(column[start + r], out, base, sink, undefined, c, values, slot);
-            next = picks![++picked]!;
-          } else ok = kernel(column[start + r], out, base, sink, each, c, undefined, 0);
-          if (!ok) rejected[r] = 1;
+      if (slow.length < BLOCK) slow = new Uint8Array(BLOCK);
+      // Block after block of rows, every column per block: the block's output rows stay in cache
+      // while each column writes its feature into them (column after column over the whole batch
+      // re-read all of `out` from memory per column). Per row, issues keep the columns' order.
+      let first = 0; // the first pick at or after the block (picks are ascending)
+      for (let r0 = 0; r0 < n; r0 += BLOCK) {
+        const r1 = Math.min(n, r0 + BLOCK);
+        out.fill(0, offset + r0 * width, offset + r1 * width);
+        // Picks end with -1 (capture.ts): the scan stops there.
+        if (picks !== undefined) while (picks[first]! >= 0 && picks[first]! < r0) first++;
+        for (let c = 0; c < kernels.length; c++) {
+          const kernel = kernels[c]!;
+          const column = columns[c]!;
+          let picked = first;
+          let next = picks === undefined ? -1 : picks[first]!;
+          // A per-value observer sees every value through the kernel; a capture only its picked rows.
+          const quick = each === undefined ? fast[c] : undefined;
+          if (quick !== undefined) {
+            slow.fill(0, 0, r1 - r0);
+            const left = quick(column, start + r0, r1 - r0, out, offset + r0 * width, width, slow);
+            if (left === 0 && !(next >= r0 && next < r1)) continue;
+          }
+          for (let r = r0, base = offset + r0 * width; r < r1; r++, base += width) {
+            if (quick !== undefined && slow[r - r0] === 0 && r !== next) continue;
+            sink.row = r;
+            let ok: boolean;
+            if (r === next) {
+              const slot = at + picked + c * stride;
+              values![slot] = CAPTURE_SKIP;
+              ok = kernel(column[start + r], out, base, sink, undefined, c, values, slot);
+              next = picks![++picked]!;
+            } else ok = kernel(column[start + r], out, base, sink, each, c, undefined, 0);
+            if (!ok) rejected[r] = 1;
+          }
         }
       }
       for (let r = 0; r < n; r++) if (rejected[r]) out.fill(0, offset + r * width, offset + (r + 1) * width);

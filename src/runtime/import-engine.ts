@@ -10,3 +10,6 @@ export const TFJS: TfjsCode = {
   engine: () => import('./engine.js'),
   measure: () => import('./plain-measure.js'),
 };
+
+/** The WebAssembly SIMD tree kernel (trees/simd-slot.ts), offered by `loadModel` of `ferryml` and by its worker. */
+export const TREE_SIMD = () => import('./trees/simd.js');

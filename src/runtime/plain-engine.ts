@@ -117,12 +117,21 @@ export function createPlainEngine(
     onChange?.(report);
   };
 
-  return {
+  const engine: Engine = {
     get report() {
       return report;
     },
     run(input, rows) {
       if (disposed) return Promise.reject(new FerryError('DISPOSED', 'This model was disposed; load it again to predict'));
+      // The kernel's faster way for calls this large comes up once (off the load's path); then
+      // `leanReason` says what runs. Not a change of engine: no onChange (no load record in
+      // telemetry, no onBackendChange); a worker passes the new facts on after the run (worker.ts).
+      const ready = tfjs && !(rows < (kernel.largeBatch ?? 0)) ? undefined : kernel.prepare?.(rows);
+      if (ready)
+        return ready.then(() => {
+          report = { ...report, leanReason: kernel.description };
+          return engine.run(input, rows);
+        });
       // A kernel with `largeBatch` hands only calls that large to tfjs, and measures only after one.
       const large = !(rows < (kernel.largeBatch ?? 0));
       if (tfjs && large) return tfjs.run(input, rows);
@@ -150,4 +159,5 @@ export function createPlainEngine(
       await tfjs?.dispose();
     },
   };
+  return engine;
 }

@@ -40,6 +40,12 @@ export interface PlainKernel {
    * calls this large. Absent: `cost` decides, for every call.
    */
   readonly largeBatch?: number;
+  /**
+   * Called before `run` with the call's row count: a promise when the kernel first brings up a faster
+   * way for calls this large (the tree kernel's WebAssembly SIMD kernel), awaited once before `run`;
+   * it never rejects, and `description` then says what runs. Absent or undefined: run now.
+   */
+  prepare?(rows: number): Promise<void> | undefined;
   /** Runs `rows` rows from the front of `input` (`rows × width`); returns a new `rows × outputWidth` array. */
   run(input: Float32Array, rows: number): Float32Array;
 }

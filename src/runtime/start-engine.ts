@@ -3,10 +3,12 @@
  * tfjs — both tfjs paths are dynamic `import()`s, fetched only when taken. See ./choose-engine.ts.
  */
 import { startEngineWith } from './choose-engine.js';
-import { TFJS } from './import-engine.js';
+import { TFJS, TREE_SIMD } from './import-engine.js';
+import { offerTreeSimd } from './trees/simd-slot.js';
 import type { Engine, EngineInit, EngineReport } from './types.js';
 
 /** Brings the model up on the plain-JS engine or tfjs; rejects like `createEngine`. */
 export function startEngine(init: EngineInit, onChange?: (report: EngineReport) => void): Promise<Engine> {
+  offerTreeSimd(TREE_SIMD);
   return startEngineWith(init, onChange, TFJS);
 }

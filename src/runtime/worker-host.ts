@@ -125,6 +125,9 @@ export function createWorkerEngine(
       case 'report':
         report = message.report;
         return onChange?.(report);
+      case 'facts':
+        report = message.report;
+        return;
       case 'pixels':
       case 'memory': {
         const a = asked.get(message.id);

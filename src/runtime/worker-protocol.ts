@@ -23,6 +23,8 @@ export type FromWorker =
   | { type: 'result'; id: number; output: Float32Array }
   | { type: 'error'; id: number; error: SerializedError }
   | { type: 'report'; report: EngineReport }
+  /** The engine's facts changed without a change of engine (e.g. the tree kernel brought up its WebAssembly kernel): update `model.info`, notify nobody. */
+  | { type: 'facts'; report: EngineReport }
   /** The source's RGBA pixels (buffer transferred), or undefined when it could not be read. */
   | { type: 'pixels'; id: number; pixels: PixelData | undefined }
   | { type: 'memory'; id: number; memory: ModelMemory }

@@ -7,7 +7,7 @@
 import { startEngine } from './start-engine.js';
 import { serializeError } from './worker-protocol.js';
 import type { FromWorker, ToWorker } from './worker-protocol.js';
-import type { Engine, ModelMemory } from './types.js';
+import type { Engine, EngineReport, ModelMemory } from './types.js';
 import { drawPixels, naturalSize } from '../schema/image.js';
 import type { PixelData, Scratch } from '../schema/image.js';
 
@@ -20,6 +20,8 @@ const scope = globalThis as unknown as {
 const post = (message: FromWorker, transfer: Transferable[] = []) => scope.postMessage(message, transfer);
 
 let engine: Promise<Engine> | undefined;
+/** The report the page last got (ready, report or facts). */
+let posted: EngineReport | undefined;
 /** The canvas image sources are drawn on to read their pixels. */
 const scratch: Scratch = { canvas: undefined };
 const NO_TFJS: ModelMemory = { realm: 'worker', tfjs: false, tensors: 0, bytes: 0, dataBuffers: 0, gpuBytes: 0 };
@@ -27,16 +29,20 @@ const NO_TFJS: ModelMemory = { realm: 'worker', tfjs: false, tensors: 0, bytes: 
 scope.addEventListener('message', (event) => {
   const message = event.data;
   if (message.type === 'init') {
-    engine = startEngine(message.init, (report) => post({ type: 'report', report }));
+    engine = startEngine(message.init, (report) => post({ type: 'report', report: (posted = report) }));
     engine.then(
-      (e) => post({ type: 'ready', report: e.report }),
+      (e) => post({ type: 'ready', report: (posted = e.report) }),
       (error: unknown) => post({ type: 'failed', error: serializeError(error, 'BACKEND_INIT_FAILED') }),
     );
   } else if (message.type === 'run') {
     const { id, input, rows } = message;
     (async () => {
       if (!engine) throw new Error('run before init');
-      return (await engine).run(input, rows);
+      const e = await engine;
+      const output = await e.run(input, rows);
+      // A run may change the engine's facts quietly (the tree kernel's WebAssembly kernel came up): the page's copy follows, before the result.
+      if (e.report !== posted) post({ type: 'facts', report: (posted = e.report) });
+      return output;
     })().then(
       (output) => post({ type: 'result', id, output }, [output.buffer]),
       (error: unknown) => post({ type: 'error', id, error: serializeError(error, 'INFERENCE_FAILED') }),

@@ -72,7 +72,8 @@ export function compileEncoder(name: string, step: Extract<Step, { kind: 'onehot
   };
 }
 
-const STANDARDIZE = 0;
+/** A {@link numericProgram}'s opcode for a standardize step (`(x − mean) / scale`). */
+export const STANDARDIZE = 0;
 const MINMAX = 1;
 
 /** A column's scaling steps as one flat float64 program of `[op, a, b, c, d]` entries (so a loop reads constants from one typed array). */

@@ -152,14 +152,17 @@ test("numeric columns' fast path gives the column kernel's features, issues, rej
         ],
       },
       { name: 'e', type: 'number', steps: [] },
+      // Impute alone inside a finite range: the fast path's shortest loop.
+      { name: 'f', type: 'number', required: false, steps: [{ kind: 'impute', value: 1 }], range: { min: -10, max: 10 } },
     ],
-    features: ['a', 'b', 'c', 'c__missing', 'd', 'e'],
-    width: 6,
+    features: ['a', 'b', 'c', 'c__missing', 'd', 'e', 'f'],
+    width: 7,
   } as unknown as Schema;
-  const n = 600;
+  // Rows across three of the transform's 1,024-row blocks (src/runtime/columns.ts).
+  const n = 2600;
   const special = [null, NaN, Infinity, -Infinity, 'x', 1e300, -11, 11, 3.4e38, 3.5e38, -0, 1e-310];
   const pick = (r: number, c: number) => (r % 7 === c ? special[(r * 5 + c) % special.length] : ((r * 7919 + c * 104729) % 2001) / 100 - 10);
-  const plain = Object.fromEntries(['a', 'b', 'c', 'd', 'e'].map((k, c) => [k, Array.from({ length: n }, (_, r) => pick(r, c))]));
+  const plain = Object.fromEntries(['a', 'b', 'c', 'd', 'e', 'f'].map((k, c) => [k, Array.from({ length: n }, (_, r) => pick(r, c))]));
   const numbers = (k: string) => plain[k]!.map((v) => (typeof v === 'number' ? v : NaN));
   const inputs = [
     plain,
@@ -169,6 +172,7 @@ test("numeric columns' fast path gives the column kernel's features, issues, rej
       c: Int32Array.from(numbers('c')),
       d: Float64Array.from(numbers('d')),
       e: numbers('e'),
+      f: Float64Array.from(numbers('f')),
     },
   ];
   for (const input of inputs) {

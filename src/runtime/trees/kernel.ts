@@ -19,6 +19,13 @@ import { PERFECT_ROWS, float32Below, perfectTrees } from './perfect.js';
 export interface TreeKernel {
   /** Runs `rows` rows from the front of `input` (`rows × features`); returns a new `rows × outputWidth` array. */
   run(input: Float32Array, rows: number): Float32Array;
+  /**
+   * The raw scores `run` finishes: `rows × outputs` float64, `base` plus every tree's leaf values,
+   * tree after tree. The array is the kernel's own, reused by the next call.
+   */
+  sums(input: Float32Array, rows: number): Float64Array;
+  /** Averaging and the link over raw scores (`sums`, or the SIMD kernel's: simd.ts) into a new `rows × outputWidth` array; `acc` is overwritten. */
+  finish(acc: Float64Array, rows: number): Float32Array;
   /** Values per output row: 2 for a sigmoid link (`[1 − p, p]`), else the raw score columns. */
   readonly outputWidth: number;
   /** Trees walked by the perfect-tree walk (perfect.ts); the others take the general walk. */
@@ -102,10 +109,19 @@ export function createTreeKernel(e: TreeEnsemble, walks: 'auto' | 'general' = 'a
   const T = e.trees;
   // The float64 score rows, grown to the largest batch seen and reused: nothing is allocated per row.
   let acc = new Float64Array(0);
-  return {
+  const kernel: TreeKernel = {
     outputWidth,
     perfectTrees: laid === undefined ? 0 : laid.reduce((n, l) => n + l, 0),
     run(input, rows) {
+      return kernel.finish(kernel.sums(input, rows), rows);
+    },
+    finish(scores, rows) {
+      // A new array per call: predictions keep views of it (`raw`), and a worker transfers it.
+      const out = new Float32Array(rows * outputWidth);
+      finish(e, scores, rows, out);
+      return out;
+    },
+    sums(input, rows) {
       if (acc.length < rows * K) acc = new Float64Array(rows * K);
       // A loop, not acc.set(base, …): for one row the builtin's call costs more than the copy.
       for (let r = 0, o = 0; r < rows; r++) for (let k = 0; k < K; k++, o++) acc[o] = base[k]!;
@@ -132,12 +148,10 @@ export function createTreeKernel(e: TreeEnsemble, walks: 'auto' | 'general' = 'a
           }
         if (r8 < r1) walk(0, T, input, r8, r1, acc);
       }
-      // A new array per call: predictions keep views of it (`raw`), and a worker transfers it.
-      const out = new Float32Array(rows * outputWidth);
-      finish(e, acc, rows, out);
-      return out;
+      return acc;
     },
   };
+  return kernel;
 }
 
 /** Averaging and the link, per row: float64 until the one rounding to the float32 output. */

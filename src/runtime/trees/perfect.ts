@@ -67,6 +67,12 @@ export function float32Below(t: number): number {
   return one[0]!;
 }
 
+/** The largest float32 ≤ `t` (NaN stays NaN): for a float32 `x`, `x <= t` exactly when `x <= float32AtMost(t)`. */
+export function float32AtMost(t: number): number {
+  const f = Math.fround(t);
+  return f > t ? float32Below(f) : f;
+}
+
 /** Depth of each tree (a lone leaf is depth 0), and whether it has a categorical split. */
 function shapes(e: TreeEnsemble): { depth: Int32Array; categorical: Uint8Array } {
   const depth = new Int32Array(e.trees);
