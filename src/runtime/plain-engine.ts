@@ -8,7 +8,7 @@
 import { FerryError } from '../errors.js';
 import { checkGolden } from './golden.js';
 import type { PlainKernel } from './plain-kernels.js';
-import { deviceFingerprint } from './probe-webgpu.js';
+import { deviceFingerprint, probeWebGpu } from './probe-webgpu.js';
 import type { Engine, EngineInit, EngineReport, Rejection, Timings } from './types.js';
 import type { TfjsCode } from './choose-engine.js';
 
@@ -109,6 +109,21 @@ export function createPlainEngine(
   };
 
   const background = async () => {
+    // A tree ensemble's tfjs strategies can only win on a GPU (on wasm they lose by two orders of
+    // magnitude, BENCHMARKS.md): without a WebGPU adapter (Node, most edge runtimes, a browser
+    // without WebGPU or with the GPU blocklisted) tfjs is never fetched for them. A remembered tfjs
+    // win on this device is still brought back.
+    if (kernel.largeBatch !== undefined && !init.remembered) {
+      const gpu = await probeWebGpu();
+      if (!gpu.ok) {
+        if (disposed) return;
+        report = {
+          ...report,
+          engineReason: `${report.engineReason}; the ${kernel.name} stays for every batch, not measured against tfjs (its tensor strategies need a GPU to win, and ${gpu.rejection.reason})`,
+        };
+        return;
+      }
+    }
     const [{ measureInBackground }, { createEngine }] = await Promise.all([tfjsCode!.measure(), tfjsCode!.engine()]);
     const outcome = await measureInBackground(kernel, init, report, createEngine);
     if (disposed) return outcome.engine?.dispose();

@@ -206,3 +206,23 @@ test("numeric columns' fast path gives the column kernel's features, issues, rej
     }
   }
 });
+
+test('a tree model’s bulk call without a WebGPU adapter (Node) is not measured against tfjs, and tfjs never comes up', async () => {
+  const model = await loadModel({ files: (p) => readFile(join(DIR, p)) });
+  try {
+    const golden = JSON.parse(await readFile(join(DIR, 'golden.json'), 'utf8')) as { rows: Array<Record<string, unknown>> };
+    const rows = Array.from({ length: 4200 }, (_, i) => golden.rows[i % golden.rows.length]!);
+    const names = model.schema.columns.map((c) => c.name);
+    await model.predictColumns(Object.fromEntries(names.map((n) => [n, rows.map((r) => r[n])])));
+    // The background step runs once the model has been idle for 50 ms.
+    const deadline = Date.now() + 5000;
+    while (!/not measured against tfjs/.test(model.info.engineReason) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
+    assert.match(
+      model.info.engineReason,
+      /stays for every batch, not measured against tfjs \(its tensor strategies need a GPU to win, and navigator\.gpu is not available/,
+    );
+    assert.equal((await model.memory()).tfjs, false);
+  } finally {
+    await model.dispose();
+  }
+});
