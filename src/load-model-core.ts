@@ -31,6 +31,7 @@ import { engineIo } from './runtime/engine-io.js';
 import { fetchRegistryEarly, type EarlyFetch } from './model/early-fetch.js';
 import type { EarlyRead } from './cache/early-idb.js';
 import type { openCacheEarly } from './cache/early-read.js';
+import { phaseClock, type PhaseClock } from './model/bundle-phases.js';
 
 /** Options of {@link loadModel}: where the bundle is, how to run it, and telemetry. */
 export interface LoadModelOptions extends OpenBundleOptions, RuntimeOptions {
@@ -119,9 +120,10 @@ async function openDeferred(
   path: Promise<PlainPath>,
   early: EarlyFetch | undefined,
   cached: Promise<EarlyRead | undefined> | undefined,
+  phases: PhaseClock,
 ): Promise<OpenedBundle> {
   const { loadBundle } = await path;
-  return loadBundle(options, { deferStore: true, early, cached });
+  return loadBundle(options, { deferStore: true, early, cached, phases });
 }
 
 /** `model.info.fallback`: the code and words of why a cached version stands in (the error object stays out of info). */
@@ -214,6 +216,7 @@ export async function loadModelWith(options: LoadModelOptions, code: RuntimeCode
   // Telemetry's code downloads with the bundle, not after the engine.
   const telemetryCode = options.telemetry ? code.telemetry() : undefined;
   telemetryCode?.catch(() => undefined);
+  const phases = phaseClock();
   let initAt: number;
   let bundleMs: number;
   let schema: CompiledSchema;
@@ -223,7 +226,7 @@ export async function loadModelWith(options: LoadModelOptions, code: RuntimeCode
           typeof options.files === 'function' ? await readFiles(options.files) : options.files,
           options.publicKey ? { publicKey: options.publicKey } : {},
         )
-      : await openDeferred(options, path, early, cached);
+      : await openDeferred(options, path, early, cached, phases);
     bundleMs = performance.now() - started;
     manifest = bundle.manifest;
     schema = compileSchema(bundle.schema);
@@ -305,6 +308,7 @@ export async function loadModelWith(options: LoadModelOptions, code: RuntimeCode
         bundleMs,
         importMs,
         totalMs: performance.now() - started,
+        phases: phases.since(started),
       },
     });
     const { adapter } = report;

@@ -22,6 +22,8 @@ import { fetchEarly, type EarlyFetch } from './early-fetch.js';
 import { persistence, storeVersion } from './store-version.js';
 import type { VerifiedVersion } from './verified-version.js';
 import { RETRY_STATUS } from '../http-retry.js';
+import type { BundlePhase, PhaseClock } from './bundle-phases.js';
+import { prefetchFiles } from './prefetch-files.js';
 
 type Fetched = { version: VerifiedVersion; status: BundleCacheStatus; stored?: Promise<BundleCacheStatus> };
 const downloads = createInflightGroup<Fetched>();
@@ -42,6 +44,8 @@ export interface LoadBundleMode {
   early?: EarlyFetch | undefined;
   /** What `loadModel` read of the pinned version before this code arrived (../cache/early-idb.ts). */
   cached?: Promise<EarlyRead | undefined> | undefined;
+  /** Where each step's finish is marked (./bundle-phases.ts). */
+  phases?: PhaseClock | undefined;
 }
 const keyIds = new WeakMap<object, number>();
 let nextKeyId = 1;
@@ -73,6 +77,8 @@ export async function loadBundle(options: OpenBundleOptions, mode: LoadBundleMod
   // IndexedDB opens (slow on a fresh profile) while the registry is fetched: nothing waits for it
   // before the first request, and what needs the store awaits it there.
   const opening = opts.cache ? openStore(opts.cache.dbName, opts.cache.bucket, opts.cache.store) : undefined;
+  const mark = mode.phases?.mark;
+  if (mark) void opening?.then(() => mark('cacheOpenAt'));
   const storeReady = opening ? opening.then((o) => o.store) : Promise.resolve(undefined);
   // Whether storage is persistent (a query to the browser process) is asked as soon as the store is
   // open, beside the registry, not after the cached version is read. Not `persist: true`: persist()
@@ -104,22 +110,46 @@ export async function loadBundle(options: OpenBundleOptions, mode: LoadBundleMod
     signal: opts.signal,
     transportRetries,
   };
-  // loadModel, version pinned and not in the cache: the manifest is requested beside the registry,
-  // not after it (one round trip less on a cold load). Whether the cache holds the version is known
-  // long before the registry answers (the core's early IndexedDB read, or the store's record), so a
-  // warm load asks the origin for nothing but the registry. Too late once the registry has answered
-  // (the download then asks for it itself); not when the browser says it is offline (the registry is
-  // the one request, the cache answers).
+  // loadModel, version pinned: the manifest is requested beside the registry, not after it, and the
+  // files it names as soon as it is in (./prefetch-files.ts) — without waiting for IndexedDB, which
+  // takes tens of ms to open on a fresh profile (BENCHMARKS.md, issue 15). When the cache turns out
+  // to hold the version, both are aborted: a warm load, whose cache answers in a few ms, has sent at
+  // most the manifest's request beside the registry's. Not when the browser says it is offline (the
+  // registry is the one request, the cache answers).
   const early: EarlyFetch[] = mode.early ? [mode.early] : [];
-  let registryAnswered = false;
+  // Set once the download has the manifest: from then on it requests the files itself.
+  let downloading = false;
+  const downloadMark = (phase: BundlePhase) => {
+    if (phase === 'manifestAt') downloading = true;
+    mark?.(phase);
+  };
   const { registry, name: pinnedName, version: pinnedVersion } = opts;
   if (mode.deferStore && registry && pinnedName !== undefined && pinnedVersion !== undefined && !browserOffline() && !opts.signal?.aborted) {
     const fromStore = () => storeReady.then((s) => (s ? readRecord(s, pinnedName, pinnedVersion).then((r) => r !== undefined) : false));
     const inCache = (mode.cached ? mode.cached.then((read) => (read ? read.cached !== undefined : fromStore())) : fromStore()).catch(() => false);
+    const baseUrl = versionUrl(registry, pinnedName, pinnedVersion);
+    const manifest = fetchEarly(`${baseUrl}manifest.json`, 'no-cache', opts.fetch, opts.signal);
+    early.push(manifest);
+    let hit = false;
     void inCache.then((cached) => {
-      if (cached || registryAnswered || opts.signal?.aborted) return;
-      early.push(fetchEarly(`${versionUrl(registry, pinnedName, pinnedVersion)}manifest.json`, 'no-cache', opts.fetch, opts.signal));
+      mark?.('cacheReadAt');
+      if (!cached) return;
+      hit = true;
+      // Everything requested ahead but the registry (the version may still be revoked); marked
+      // taken, so that a download after all (a cached copy that fails its check) asks afresh.
+      for (const e of early)
+        if (e !== mode.early && !e.taken) {
+          e.taken = true;
+          e.abort();
+        }
     });
+    // A signed version's files wait for its manifest's signature (./download-version.ts). The file
+    // requests join `early` as they start; the download looks them up when it fetches.
+    if (!opts.publicKey)
+      prefetchFiles(
+        { manifest, baseUrl, name: pinnedName, version: pinnedVersion, fetch: opts.fetch, signal: opts.signal, into: early, mark },
+        () => hit || downloading,
+      );
   }
   policy.early = early;
   const unused = () => {
@@ -134,6 +164,7 @@ export async function loadBundle(options: OpenBundleOptions, mode: LoadBundleMod
     stored?: Promise<BundleCacheStatus>,
   ): OpenedBundle => {
     unused();
+    mark?.('verifiedAt');
     const { manifest, id, baseUrl, downloadedBytes } = version;
     const parts = assemble(manifest, version.files, baseUrl);
     const out: OpenedBundle = { manifest, id, baseUrl, source, resolvedBy, downloadedBytes, ms: performance.now() - started, ...parts, cache };
@@ -145,8 +176,7 @@ export async function loadBundle(options: OpenBundleOptions, mode: LoadBundleMod
 
   let target: Target | undefined;
   try {
-    target = await resolveTarget(opts, storeReady, policy);
-    registryAnswered = true;
+    target = await resolveTarget(opts, storeReady, policy, mark);
     await storeOpened();
     usable = undefined;
     // After a rotation the registry's new key signs manifests too; the app's key still verifies older ones.
@@ -206,6 +236,7 @@ export async function loadBundle(options: OpenBundleOptions, mode: LoadBundleMod
           publicKey: keys,
           expect: { name: t.name, version: t.version },
           ...(early?.blobShas ? { cachedShas: early.blobShas } : {}),
+          mark: downloadMark,
           onProgress: emit,
         });
         if (!store || !opts.cache) return { version: v, status: baseStatus };

@@ -4,7 +4,7 @@
 // of a pinned version goes with it), then the files — and a second load from the cache fetches no
 // bundle file. No tfjs in this file.
 import { expect } from 'chai';
-import { requestsDuring } from '../model/helpers.js';
+import { fault, fixtureKey, REGISTRY as FIXTURE_REGISTRY, requestCount, requestsDuring, unique } from '../model/helpers.js';
 import { loadModel } from '../../src/load-model.js';
 
 const REGISTRY = '/models/index.json';
@@ -43,5 +43,34 @@ describe('loadModel: the cold path', () => {
     expect(count(warm.urls, '/penguins/1.1.0/manifest.json'), warmList).to.be.at.most(1);
     for (const f of FILES) expect(count(warm.urls, `/penguins/1.1.0/${f}`), `${f}\n${warmList}`).to.equal(0);
     await warm.result.dispose();
+  });
+
+  it('a slow registry does not hold up the pinned version: its manifest and files are requested before it answers, each once, and used once it resolves', async function () {
+    this.timeout(60_000);
+    const scope = unique('cold-slow-registry');
+    const registry = fault(`scope=${scope},on=index.json,delay=400`, REGISTRY);
+    const model = await loadModel({ registry, name: 'penguins', version: '1.1.0', cache: { dbName: unique('cold-slow') }, remember: false });
+    const t = model.info.timings;
+    expect(model.info).to.include({ source: 'network', engine: 'js', version: '1.1.0' });
+    expect(t.registryAt, JSON.stringify(t)).to.be.at.least(400);
+    expect(t.manifestAt, JSON.stringify(t)).to.be.below(t.registryAt!);
+    expect(t.filesRequestedAt, JSON.stringify(t)).to.be.below(t.registryAt!);
+    expect(t.verifiedAt, JSON.stringify(t)).to.be.at.least(t.resolvedAt!).and.at.most(t.bundleMs);
+    expect(t.cacheOpenAt, JSON.stringify(t)).to.be.a('number');
+    expect(await requestCount(scope, 'manifest.json')).to.equal(1);
+    for (const f of FILES) expect(await requestCount(scope, f), f).to.equal(1);
+    await model.dispose();
+  });
+
+  it('with a publicKey no file is requested before the registry and the manifest verified', async function () {
+    this.timeout(60_000);
+    const scope = unique('cold-signed');
+    const registry = fault(`scope=${scope},on=index.json,delay=300`, FIXTURE_REGISTRY);
+    const publicKey = await fixtureKey();
+    const model = await loadModel({ registry, name: 'tiny', version: '1.1.0', publicKey, cache: { dbName: unique('cold-signed') }, remember: false });
+    const t = model.info.timings;
+    expect(t.filesRequestedAt, JSON.stringify(t)).to.be.at.least(t.resolvedAt!);
+    expect(await requestCount(scope, 'group1-shard1of1.bin')).to.equal(1);
+    await model.dispose();
   });
 });
