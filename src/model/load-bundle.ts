@@ -24,6 +24,7 @@ import type { VerifiedVersion } from './verified-version.js';
 import { RETRY_STATUS } from '../http-retry.js';
 import type { BundlePhase, PhaseClock } from './bundle-phases.js';
 import { prefetchFiles } from './prefetch-files.js';
+import { noteStored, storedBefore } from '../cache/stored-hint.js';
 
 type Fetched = { version: VerifiedVersion; status: BundleCacheStatus; stored?: Promise<BundleCacheStatus> };
 const downloads = createInflightGroup<Fetched>();
@@ -110,30 +111,49 @@ export async function loadBundle(options: OpenBundleOptions, mode: LoadBundleMod
     signal: opts.signal,
     transportRetries,
   };
-  // loadModel, version pinned: the manifest is requested beside the registry, not after it, and the
+  // loadModel, version pinned: on a fresh profile (no version ever stored in this database, see
+  // ../cache/stored-hint.ts) the manifest is requested beside the registry, not after it, and the
   // files it names as soon as it is in (./prefetch-files.ts) — without waiting for IndexedDB, which
-  // takes tens of ms to open on a fresh profile (BENCHMARKS.md, issue 15). When the cache turns out
-  // to hold the version, both are aborted: a warm load, whose cache answers in a few ms, has sent at
-  // most the manifest's request beside the registry's. Not when the browser says it is offline (the
-  // registry is the one request, the cache answers).
+  // takes tens of ms to create there (BENCHMARKS.md, issue 15). A returning visitor's database
+  // opens in a few ms and may hold the version or some of its blobs: there the manifest and files
+  // are requested once IndexedDB said it lacks the version, still without waiting for the registry,
+  // so a warm load asks the origin for nothing but the registry. Whatever was requested ahead is
+  // aborted when the cache turns out to hold the version. Not when the browser says it is offline
+  // (the registry is the one request, the cache answers).
   const early: EarlyFetch[] = mode.early ? [mode.early] : [];
-  // Set once the download has the manifest: from then on it requests the files itself.
+  // Set once the download began (it then requests what it needs itself), and once it has the manifest.
+  let downloadStarted = false;
   let downloading = false;
   const downloadMark = (phase: BundlePhase) => {
     if (phase === 'manifestAt') downloading = true;
     mark?.(phase);
   };
   const { registry, name: pinnedName, version: pinnedVersion } = opts;
+  const hintDb = opts.cache && !opts.cache.store && !opts.cache.bucket ? opts.cache.dbName : undefined;
   if (mode.deferStore && registry && pinnedName !== undefined && pinnedVersion !== undefined && !browserOffline() && !opts.signal?.aborted) {
     const fromStore = () => storeReady.then((s) => (s ? readRecord(s, pinnedName, pinnedVersion).then((r) => r !== undefined) : false));
     const inCache = (mode.cached ? mode.cached.then((read) => (read ? read.cached !== undefined : fromStore())) : fromStore()).catch(() => false);
-    const baseUrl = versionUrl(registry, pinnedName, pinnedVersion);
-    const manifest = fetchEarly(`${baseUrl}manifest.json`, 'no-cache', opts.fetch, opts.signal);
-    early.push(manifest);
+    const fresh = !opts.cache || (hintDb !== undefined && !storedBefore(hintDb));
     let hit = false;
+    const requestAhead = () => {
+      const baseUrl = versionUrl(registry, pinnedName, pinnedVersion);
+      const manifest = fetchEarly(`${baseUrl}manifest.json`, 'no-cache', opts.fetch, opts.signal);
+      early.push(manifest);
+      // A signed version's files wait for its manifest's signature (./download-version.ts). The file
+      // requests join `early` as they start; the download looks them up when it fetches.
+      if (!opts.publicKey)
+        prefetchFiles(
+          { manifest, baseUrl, name: pinnedName, version: pinnedVersion, fetch: opts.fetch, signal: opts.signal, into: early, mark },
+          () => hit || downloading,
+        );
+    };
+    if (fresh) requestAhead();
     void inCache.then((cached) => {
       mark?.('cacheReadAt');
-      if (!cached) return;
+      if (!cached) {
+        if (!fresh && !downloadStarted && !opts.signal?.aborted) requestAhead();
+        return;
+      }
       hit = true;
       // Everything requested ahead but the registry (the version may still be revoked); marked
       // taken, so that a download after all (a cached copy that fails its check) asks afresh.
@@ -143,13 +163,6 @@ export async function loadBundle(options: OpenBundleOptions, mode: LoadBundleMod
           e.abort();
         }
     });
-    // A signed version's files wait for its manifest's signature (./download-version.ts). The file
-    // requests join `early` as they start; the download looks them up when it fetches.
-    if (!opts.publicKey)
-      prefetchFiles(
-        { manifest, baseUrl, name: pinnedName, version: pinnedVersion, fetch: opts.fetch, signal: opts.signal, into: early, mark },
-        () => hit || downloading,
-      );
   }
   policy.early = early;
   const unused = () => {
@@ -205,6 +218,8 @@ export async function loadBundle(options: OpenBundleOptions, mode: LoadBundleMod
       const record = hit?.record ?? (early ? undefined : await readRecord(store, name, version).catch(() => undefined));
       const cached = record && (await readCachedVersion(store, record, keys, undefined, hit));
       if (cached) {
+        // A cache filled before the hint existed gets it now.
+        if (hintDb !== undefined && store.kind === 'indexeddb') noteStored(hintDb);
         const touched = touchRecord(store, name, version).catch(() => undefined);
         // loadModel: the LRU touch commits behind the answer (tracked like the deferred writes, so
         // a load that starts meanwhile waits for it); openBundle awaits it, side by side with the
@@ -223,6 +238,7 @@ export async function loadBundle(options: OpenBundleOptions, mode: LoadBundleMod
     }
     const t = target;
     const onEvent = opts.onProgress && ((p: unknown) => opts.onProgress!(p as BundleProgress));
+    downloadStarted = true;
     const {
       version: verified,
       status,
@@ -241,7 +257,11 @@ export async function loadBundle(options: OpenBundleOptions, mode: LoadBundleMod
         });
         if (!store || !opts.cache) return { version: v, status: baseStatus };
         const limits = opts.cache;
-        const write = storeVersion(store, v, limits).then(({ status: s }) => (baseStatus.memoryOnly ? { ...s, ...baseStatus } : { ...s, ...bucket }));
+        const kind = store.kind;
+        const write = storeVersion(store, v, limits).then(({ status: s }) => {
+          if (!s.memoryOnly && hintDb !== undefined && kind === 'indexeddb') noteStored(hintDb);
+          return baseStatus.memoryOnly ? { ...s, ...baseStatus } : { ...s, ...bucket };
+        });
         // Only a page outlives its first answer for sure. A Worker may cancel what is left running after
         // its response (there is no handle here for ctx.waitUntil), a CLI or serverless process may exit:
         // outside IndexedDB (the Cache API, files, an app's store) the write is awaited before answering.

@@ -39,8 +39,8 @@ describe('loadModel: the cold path', () => {
     const warmList = warm.urls.join('\n');
     expect(warm.result.info).to.include({ source: 'cache', engine: 'js', version: '1.1.0' });
     expect(count(warm.urls, REGISTRY), warmList).to.equal(1);
-    // The manifest requested alongside the registry is aborted (or unused) when the cache serves the version.
-    expect(count(warm.urls, '/penguins/1.1.0/manifest.json'), warmList).to.be.at.most(1);
+    // A returning visitor's load asks IndexedDB before requesting anything but the registry (src/cache/stored-hint.ts).
+    expect(count(warm.urls, '/penguins/1.1.0/manifest.json'), warmList).to.equal(0);
     for (const f of FILES) expect(count(warm.urls, `/penguins/1.1.0/${f}`), `${f}\n${warmList}`).to.equal(0);
     await warm.result.dispose();
   });
@@ -59,6 +59,23 @@ describe('loadModel: the cold path', () => {
     expect(t.cacheOpenAt, JSON.stringify(t)).to.be.a('number');
     expect(await requestCount(scope, 'manifest.json')).to.equal(1);
     for (const f of FILES) expect(await requestCount(scope, f), f).to.equal(1);
+    await model.dispose();
+  });
+
+  it('a returning visitor (a version stored before) asks IndexedDB first, then requests the version it lacks without waiting for the registry', async function () {
+    this.timeout(60_000);
+    const cache = { dbName: unique('cold-returning') };
+    const first = await loadModel({ registry: REGISTRY, name: 'penguins', version: '1.0.0', cache, remember: false });
+    while (first.info.cache.pending) await new Promise((resolve) => setTimeout(resolve, 20));
+    await first.dispose();
+    const scope = unique('cold-returning');
+    const registry = fault(`scope=${scope},on=index.json,delay=400`, REGISTRY);
+    const model = await loadModel({ registry, name: 'penguins', version: '1.1.0', cache, remember: false });
+    const t = model.info.timings;
+    expect(model.info).to.include({ source: 'network', version: '1.1.0' });
+    expect(t.cacheReadAt, JSON.stringify(t)).to.be.below(t.filesRequestedAt!);
+    expect(t.filesRequestedAt, JSON.stringify(t)).to.be.below(t.registryAt!);
+    expect(await requestCount(scope, 'manifest.json')).to.equal(1);
     await model.dispose();
   });
 
