@@ -43,6 +43,8 @@ export interface LoadBundleMode {
   deferStore?: boolean;
   /** The registry request `loadModel` started before this code arrived (./early-fetch.ts); taken over, not repeated. */
   early?: EarlyFetch | undefined;
+  /** The pinned version's manifest request `loadModel` started with it on a fresh profile (./early-fetch.ts). */
+  manifest?: EarlyFetch | undefined;
   /** What `loadModel` read of the pinned version before this code arrived (../cache/early-idb.ts). */
   cached?: Promise<EarlyRead | undefined> | undefined;
   /** Where each step's finish is marked (./bundle-phases.ts). */
@@ -120,7 +122,7 @@ export async function loadBundle(options: OpenBundleOptions, mode: LoadBundleMod
   // so a warm load asks the origin for nothing but the registry. Whatever was requested ahead is
   // aborted when the cache turns out to hold the version. Not when the browser says it is offline
   // (the registry is the one request, the cache answers).
-  const early: EarlyFetch[] = mode.early ? [mode.early] : [];
+  const early: EarlyFetch[] = [mode.early, mode.manifest].filter((e) => e !== undefined);
   // Set once the download began (it then requests what it needs itself), and once it has the manifest.
   let downloadStarted = false;
   let downloading = false;
@@ -137,8 +139,9 @@ export async function loadBundle(options: OpenBundleOptions, mode: LoadBundleMod
     let hit = false;
     const requestAhead = () => {
       const baseUrl = versionUrl(registry, pinnedName, pinnedVersion);
-      const manifest = fetchEarly(`${baseUrl}manifest.json`, 'no-cache', opts.fetch, opts.signal);
-      early.push(manifest);
+      const url = `${baseUrl}manifest.json`;
+      let manifest = early.find((e) => e.url === url && e.cache === 'no-cache' && !e.taken);
+      if (!manifest) early.push((manifest = fetchEarly(url, 'no-cache', opts.fetch, opts.signal)));
       // A signed version's files wait for its manifest's signature (./download-version.ts). The file
       // requests join `early` as they start; the download looks them up when it fetches.
       if (!opts.publicKey)
