@@ -29,7 +29,8 @@ import type { Engine, EngineInit, EngineReport, GoldenInput } from './runtime/ty
 import type { createWorkerEngine } from './runtime/worker-host.js';
 import type { TfjsCode } from './runtime/choose-engine.js';
 import { engineIo } from './runtime/engine-io.js';
-import { fetchManifestEarly, fetchRegistryEarly, type EarlyFetch } from './model/early-fetch.js';
+import { fetchRegistryEarly, type EarlyFetch } from './model/early-fetch.js';
+import { sendAheadEarly, type Ahead } from './model/prefetch-files.js';
 import type { EarlyRead } from './cache/early-idb.js';
 import type { openCacheEarly } from './cache/early-read.js';
 import { phaseClock, type PhaseClock } from './model/bundle-phases.js';
@@ -120,12 +121,12 @@ async function openDeferred(
   options: OpenBundleOptions,
   path: Promise<PlainPath>,
   early: EarlyFetch | undefined,
-  manifest: EarlyFetch | undefined,
+  ahead: Ahead | undefined,
   cached: Promise<EarlyRead | undefined> | undefined,
   phases: PhaseClock,
 ): Promise<OpenedBundle> {
   const { loadBundle } = await path;
-  return loadBundle(options, { deferStore: true, early, manifest, cached, phases });
+  return loadBundle(options, { deferStore: true, early, ahead, cached, phases });
 }
 
 /** `model.info.fallback`: the code and words of why a cached version stands in (the error object stays out of info). */
@@ -210,8 +211,9 @@ export async function loadModelWith(options: LoadModelOptions, code: RuntimeCode
   const init = new Promise<EngineInit>((resolve, reject) => ((ready = resolve), (failed = reject)));
   // The registry request and the plain-JS path's code start together (see the module doc).
   const early = options.files ? undefined : fetchRegistryEarly(options);
-  // On a fresh profile, a pinned version's manifest goes with it (./model/early-fetch.ts).
-  const earlyManifest = fetchManifestEarly(early, options);
+  const phases = phaseClock();
+  // On a fresh profile, a pinned version's manifest goes with it, and its files once it is in (./model/prefetch-files.ts).
+  const ahead = sendAheadEarly(early, options, phases.mark);
   // So does the IndexedDB open, and a pinned version's read and hashing (./cache/early-read.ts).
   const cached = code.cacheEarly?.(options);
   const path = import('./plain-path.js');
@@ -220,7 +222,6 @@ export async function loadModelWith(options: LoadModelOptions, code: RuntimeCode
   // Telemetry's code downloads with the bundle, not after the engine.
   const telemetryCode = options.telemetry ? code.telemetry() : undefined;
   telemetryCode?.catch(() => undefined);
-  const phases = phaseClock();
   let initAt: number;
   let bundleMs: number;
   let schema: CompiledSchema;
@@ -230,7 +231,7 @@ export async function loadModelWith(options: LoadModelOptions, code: RuntimeCode
           typeof options.files === 'function' ? await readFiles(options.files) : options.files,
           options.publicKey ? { publicKey: options.publicKey } : {},
         )
-      : await openDeferred(options, path, early, earlyManifest, cached, phases);
+      : await openDeferred(options, path, early, ahead, cached, phases);
     bundleMs = performance.now() - started;
     manifest = bundle.manifest;
     schema = compileSchema(bundle.schema);
@@ -261,7 +262,10 @@ export async function loadModelWith(options: LoadModelOptions, code: RuntimeCode
   } finally {
     // Not taken over when the options were refused before the registry was read (or a cached bundle needed none).
     if (early && !early.taken) early.abort();
-    if (earlyManifest && !earlyManifest.taken) earlyManifest.abort();
+    if (ahead) {
+      ahead.stopped = true;
+      for (const e of ahead.list) if (!e.taken) e.abort();
+    }
   }
   const engine = await runtime.engine;
   try {

@@ -16,6 +16,7 @@ import { verifyManifestSignature } from './signature.js';
 import type { VerifiedVersion } from './verified-version.js';
 import { verifyFile } from './verify-file.js';
 import type { BundlePhase } from './bundle-phases.js';
+import { fileUrl } from './prefetch-files.js';
 
 /** What a download needs besides the URL. */
 export interface DownloadContext {
@@ -30,9 +31,6 @@ export interface DownloadContext {
   /** Marks the manifest's arrival and the first file request (./bundle-phases.ts). */
   mark?: (phase: BundlePhase) => void;
 }
-
-/** URL of the bundle file at manifest `path` in the version directory `baseUrl`. */
-export const fileUrl = (baseUrl: string, path: string) => `${baseUrl}${path.split('/').map(encodeURIComponent).join('/')}`;
 
 /** Fetches and verifies the version at `baseUrl` (a directory URL ending in `/`). */
 export async function downloadVersion(baseUrl: string, ctx: DownloadContext): Promise<VerifiedVersion> {

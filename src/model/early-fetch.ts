@@ -7,7 +7,6 @@
  * aborted by whoever started it.
  */
 import { checkUrl, pageBase } from '../check-options.js';
-import { storedBefore } from '../cache/stored-hint.js';
 
 /** One request in flight, taken over at most once. */
 export interface EarlyFetch {
@@ -57,29 +56,4 @@ export function fetchRegistryEarly(options: {
     return undefined;
   }
   return fetchEarly(url, 'no-cache', fetchFn, options.signal);
-}
-
-/**
- * Starts `GET <name>/<version>/manifest.json` next to the registry (`no-cache`, as the download
- * fetches it) when the version is pinned and nothing was ever stored in the default cache database
- * on this origin (../cache/stored-hint.ts: a fresh profile, where waiting to hear from IndexedDB
- * costs tens of ms); a returning visitor's load asks IndexedDB first (./load-bundle.ts). Undefined
- * when there is no early registry request, no pinned version, the cache is in a bucket or an app's
- * store, or the browser says it is offline.
- */
-export function fetchManifestEarly(
-  registry: EarlyFetch | undefined,
-  options: {
-    name?: string | undefined;
-    version?: string | undefined;
-    cache?: false | { dbName?: string | undefined; bucket?: unknown; store?: unknown } | undefined;
-    fetch?: typeof fetch | undefined;
-    signal?: AbortSignal | undefined;
-  },
-): EarlyFetch | undefined {
-  const { name, version, cache } = options;
-  if (!registry || !name || typeof version !== 'string' || (globalThis.navigator as { onLine?: boolean } | undefined)?.onLine === false) return undefined;
-  if (cache !== false && (cache?.bucket !== undefined || cache?.store !== undefined || storedBefore(cache?.dbName ?? 'ferryml'))) return undefined;
-  const url = new URL(`${encodeURIComponent(name)}/${encodeURIComponent(version)}/manifest.json`, registry.url).href;
-  return fetchEarly(url, 'no-cache', options.fetch ?? fetch.bind(globalThis), options.signal);
 }

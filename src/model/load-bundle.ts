@@ -23,7 +23,7 @@ import { persistence, storeVersion } from './store-version.js';
 import type { VerifiedVersion } from './verified-version.js';
 import { RETRY_STATUS } from '../http-retry.js';
 import type { BundlePhase, PhaseClock } from './bundle-phases.js';
-import { prefetchFiles } from './prefetch-files.js';
+import { prefetchFiles, type Ahead } from './prefetch-files.js';
 import { noteStored, storedBefore } from '../cache/stored-hint.js';
 
 type Fetched = { version: VerifiedVersion; status: BundleCacheStatus; stored?: Promise<BundleCacheStatus> };
@@ -43,8 +43,8 @@ export interface LoadBundleMode {
   deferStore?: boolean;
   /** The registry request `loadModel` started before this code arrived (./early-fetch.ts); taken over, not repeated. */
   early?: EarlyFetch | undefined;
-  /** The pinned version's manifest request `loadModel` started with it on a fresh profile (./early-fetch.ts). */
-  manifest?: EarlyFetch | undefined;
+  /** What `loadModel` requested ahead for the pinned version on a fresh profile: its manifest, then its files (./prefetch-files.ts). */
+  ahead?: Ahead | undefined;
   /** What `loadModel` read of the pinned version before this code arrived (../cache/early-idb.ts). */
   cached?: Promise<EarlyRead | undefined> | undefined;
   /** Where each step's finish is marked (./bundle-phases.ts). */
@@ -122,12 +122,14 @@ export async function loadBundle(options: OpenBundleOptions, mode: LoadBundleMod
   // so a warm load asks the origin for nothing but the registry. Whatever was requested ahead is
   // aborted when the cache turns out to hold the version. Not when the browser says it is offline
   // (the registry is the one request, the cache answers).
-  const early: EarlyFetch[] = [mode.early, mode.manifest].filter((e) => e !== undefined);
-  // Set once the download began (it then requests what it needs itself), and once it has the manifest.
+  const ahead: Ahead = mode.ahead ?? { list: [], stopped: false };
+  const early = ahead.list;
+  if (mode.early) early.unshift(mode.early);
+  // Set once the download began (it then requests what it needs itself).
   let downloadStarted = false;
-  let downloading = false;
   const downloadMark = (phase: BundlePhase) => {
-    if (phase === 'manifestAt') downloading = true;
+    // The download has the manifest: it requests the files itself.
+    if (phase === 'manifestAt') ahead.stopped = true;
     mark?.(phase);
   };
   const { registry, name: pinnedName, version: pinnedVersion } = opts;
@@ -136,28 +138,24 @@ export async function loadBundle(options: OpenBundleOptions, mode: LoadBundleMod
     const fromStore = () => storeReady.then((s) => (s ? readRecord(s, pinnedName, pinnedVersion).then((r) => r !== undefined) : false));
     const inCache = (mode.cached ? mode.cached.then((read) => (read ? read.cached !== undefined : fromStore())) : fromStore()).catch(() => false);
     const fresh = !opts.cache || (hintDb !== undefined && !storedBefore(hintDb));
-    let hit = false;
     const requestAhead = () => {
       const baseUrl = versionUrl(registry, pinnedName, pinnedVersion);
       const url = `${baseUrl}manifest.json`;
-      let manifest = early.find((e) => e.url === url && e.cache === 'no-cache' && !e.taken);
-      if (!manifest) early.push((manifest = fetchEarly(url, 'no-cache', opts.fetch, opts.signal)));
-      // A signed version's files wait for its manifest's signature (./download-version.ts). The file
-      // requests join `early` as they start; the download looks them up when it fetches.
-      if (!opts.publicKey)
-        prefetchFiles(
-          { manifest, baseUrl, name: pinnedName, version: pinnedVersion, fetch: opts.fetch, signal: opts.signal, into: early, mark },
-          () => hit || downloading,
-        );
+      if (early.some((e) => e.url === url && e.cache === 'no-cache')) return;
+      const manifest = fetchEarly(url, 'no-cache', opts.fetch, opts.signal);
+      early.push(manifest);
+      // A signed version's files wait for its manifest's signature (./download-version.ts).
+      if (!opts.publicKey) prefetchFiles({ manifest, baseUrl, name: pinnedName, version: pinnedVersion, fetch: opts.fetch, signal: opts.signal, ahead, mark });
     };
+    // The SDK core has sent them already when it could (./prefetch-files.ts `sendAheadEarly`).
     if (fresh) requestAhead();
     void inCache.then((cached) => {
       mark?.('cacheReadAt');
       if (!cached) {
-        if (!fresh && !downloadStarted && !opts.signal?.aborted) requestAhead();
+        if (!fresh && !downloadStarted && !ahead.stopped && !opts.signal?.aborted) requestAhead();
         return;
       }
-      hit = true;
+      ahead.stopped = true;
       // Everything requested ahead but the registry (the version may still be revoked); marked
       // taken, so that a download after all (a cached copy that fails its check) asks afresh.
       for (const e of early)
