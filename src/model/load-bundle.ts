@@ -81,7 +81,12 @@ export async function loadBundle(options: OpenBundleOptions, mode: LoadBundleMod
   // before the first request, and what needs the store awaits it there.
   const opening = opts.cache ? openStore(opts.cache.dbName, opts.cache.bucket, opts.cache.store) : undefined;
   const mark = mode.phases?.mark;
-  if (mark) void opening?.then(() => mark('cacheOpenAt'));
+  // Set in a callback (a plain `let` would read as always false to the type checker).
+  const storeState = { opened: false };
+  void opening?.then(() => {
+    storeState.opened = true;
+    mark?.('cacheOpenAt');
+  });
   const storeReady = opening ? opening.then((o) => o.store) : Promise.resolve(undefined);
   // Whether storage is persistent (a query to the browser process) is asked as soon as the store is
   // open, beside the registry, not after the cached version is read. Not `persist: true`: persist()
@@ -191,6 +196,48 @@ export async function loadBundle(options: OpenBundleOptions, mode: LoadBundleMod
   let target: Target | undefined;
   try {
     target = await resolveTarget(opts, storeReady, policy, mark);
+    // loadModel on a fresh profile (nothing ever stored in this database, ../cache/stored-hint.ts)
+    // whose IndexedDB is still being created: the cache cannot hold the version, so the download
+    // does not wait for it; the version is stored once the database is open, behind the answer.
+    if (mode.deferStore && opts.cache && hintDb !== undefined && !opts.publicKey && !storeState.opened && !storedBefore(hintDb)) {
+      const t = target;
+      const onEvent = opts.onProgress && ((p: unknown) => opts.onProgress!(p as BundleProgress));
+      downloadStarted = true;
+      const limits = opts.cache;
+      const fetched = await downloads.join(
+        shareKey(undefined, t.baseUrl, opts),
+        async (signal, emit) => {
+          const v = await downloadVersion(t.baseUrl, {
+            policy: { ...policy, signal },
+            store: undefined,
+            publicKey: undefined,
+            expect: { name: t.name, version: t.version },
+            mark: downloadMark,
+            onProgress: emit,
+          });
+          const stored = storeOpened()
+            .then(async (): Promise<BundleCacheStatus> => {
+              const opened = store;
+              if (!opened || baseStatus.memoryOnly) return baseStatus;
+              const write = storeVersion(opened, v, limits).then(({ status: st }) => {
+                if (!st.memoryOnly && opened.kind === 'indexeddb') noteStored(hintDb);
+                return { ...st, ...bucket };
+              });
+              // A load that starts from now on waits for this write, as for any deferred one.
+              const key = `${opened.kind}:${opened.name}`;
+              const prior = writes.get(key);
+              const done = Promise.all([write, prior]).finally(() => writes.get(key) === done && writes.delete(key));
+              writes.set(key, done);
+              return write;
+            })
+            .catch((error: unknown) => ({ persisted: false, memoryOnly: true, code: 'CACHE_UNAVAILABLE' as const, reason: String(error) }));
+          return { version: v, status: { persisted: false, memoryOnly: false, pending: true }, stored };
+        },
+        opts.signal,
+        onEvent,
+      );
+      return finish(fetched.version, 'network', t.resolvedBy, fetched.status, undefined, fetched.stored);
+    }
     await storeOpened();
     usable = undefined;
     // After a rotation the registry's new key signs manifests too; the app's key still verifies older ones.

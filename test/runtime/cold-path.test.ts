@@ -79,6 +79,42 @@ describe('loadModel: the cold path', () => {
     await model.dispose();
   });
 
+  it('on a fresh profile whose IndexedDB is slow to open, the download answers first and the version is stored once it opens', async function () {
+    this.timeout(60_000);
+    const dbName = unique('cold-slow-idb');
+    // Hold the database in an upgrade for ~800 ms (a request chain keeps its transaction alive): every
+    // other open of it waits, as a fresh profile's first open does while it creates the database.
+    const until = performance.now() + 800;
+    const held = new Promise<void>((resolve, reject) => {
+      const request = indexedDB.open(dbName, 1);
+      request.onupgradeneeded = () => {
+        const store = request.result.createObjectStore('bundles');
+        const spin = () => {
+          if (performance.now() < until) store.count().onsuccess = spin;
+        };
+        spin();
+      };
+      request.onsuccess = () => {
+        request.result.close();
+        resolve();
+      };
+      request.onerror = () => reject(request.error ?? new Error(`indexedDB.open(${dbName}) failed`));
+    });
+    const model = await loadModel({ registry: REGISTRY, name: 'penguins', version: '1.1.0', cache: { dbName }, remember: false });
+    const t = model.info.timings;
+    expect(model.info).to.include({ source: 'network', version: '1.1.0' });
+    expect(t.verifiedAt, JSON.stringify(t)).to.be.below(t.cacheOpenAt ?? Infinity);
+    expect(model.info.cache.pending, JSON.stringify(model.info.cache)).to.equal(true);
+    await held;
+    while (model.info.cache.pending) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(model.info.cache, JSON.stringify(model.info.cache)).to.include({ memoryOnly: false });
+    await model.dispose();
+    const again = await loadModel({ registry: REGISTRY, name: 'penguins', version: '1.1.0', cache: { dbName }, remember: false });
+    expect(again.info.source).to.equal('cache');
+    await again.dispose();
+    indexedDB.deleteDatabase(dbName);
+  });
+
   it('with a publicKey no file is requested before the registry and the manifest verified', async function () {
     this.timeout(60_000);
     const scope = unique('cold-signed');
