@@ -7,7 +7,8 @@
  * and telemetry only through what the app hands in. The cold path (issue 15): the registry request
  * and one dynamic `import()` of ./plain-path.ts (bundle, engine choice, plain-JS engine, model)
  * start together, so the registry is not fetched after the code that reads it arrived; the
- * IndexedDB open (and a pinned version's cached read) starts with them.
+ * IndexedDB open (and a pinned version's cached read) starts with them, and on a fresh profile a
+ * pinned version's manifest too.
  */
 import { FerryError } from './errors.js';
 import type { Manifest } from './model/manifest.js';
@@ -29,8 +30,10 @@ import type { createWorkerEngine } from './runtime/worker-host.js';
 import type { TfjsCode } from './runtime/choose-engine.js';
 import { engineIo } from './runtime/engine-io.js';
 import { fetchRegistryEarly, type EarlyFetch } from './model/early-fetch.js';
+import { sendAheadEarly, type Ahead } from './model/prefetch-files.js';
 import type { EarlyRead } from './cache/early-idb.js';
 import type { openCacheEarly } from './cache/early-read.js';
+import { phaseClock, type PhaseClock } from './model/bundle-phases.js';
 
 /** Options of {@link loadModel}: where the bundle is, how to run it, and telemetry. */
 export interface LoadModelOptions extends OpenBundleOptions, RuntimeOptions {
@@ -118,10 +121,12 @@ async function openDeferred(
   options: OpenBundleOptions,
   path: Promise<PlainPath>,
   early: EarlyFetch | undefined,
+  ahead: Ahead | undefined,
   cached: Promise<EarlyRead | undefined> | undefined,
+  phases: PhaseClock,
 ): Promise<OpenedBundle> {
   const { loadBundle } = await path;
-  return loadBundle(options, { deferStore: true, early, cached });
+  return loadBundle(options, { deferStore: true, early, ahead, cached, phases });
 }
 
 /** `model.info.fallback`: the code and words of why a cached version stands in (the error object stays out of info). */
@@ -206,6 +211,9 @@ export async function loadModelWith(options: LoadModelOptions, code: RuntimeCode
   const init = new Promise<EngineInit>((resolve, reject) => ((ready = resolve), (failed = reject)));
   // The registry request and the plain-JS path's code start together (see the module doc).
   const early = options.files ? undefined : fetchRegistryEarly(options);
+  const phases = phaseClock();
+  // On a fresh profile, a pinned version's manifest goes with it, and its files once it is in (./model/prefetch-files.ts).
+  const ahead = sendAheadEarly(early, options, phases.mark);
   // So does the IndexedDB open, and a pinned version's read and hashing (./cache/early-read.ts).
   const cached = code.cacheEarly?.(options);
   const path = import('./plain-path.js');
@@ -223,7 +231,7 @@ export async function loadModelWith(options: LoadModelOptions, code: RuntimeCode
           typeof options.files === 'function' ? await readFiles(options.files) : options.files,
           options.publicKey ? { publicKey: options.publicKey } : {},
         )
-      : await openDeferred(options, path, early, cached);
+      : await openDeferred(options, path, early, ahead, cached, phases);
     bundleMs = performance.now() - started;
     manifest = bundle.manifest;
     schema = compileSchema(bundle.schema);
@@ -254,6 +262,10 @@ export async function loadModelWith(options: LoadModelOptions, code: RuntimeCode
   } finally {
     // Not taken over when the options were refused before the registry was read (or a cached bundle needed none).
     if (early && !early.taken) early.abort();
+    if (ahead) {
+      ahead.stopped = true;
+      for (const e of ahead.list) if (!e.taken) e.abort();
+    }
   }
   const engine = await runtime.engine;
   try {
@@ -305,6 +317,7 @@ export async function loadModelWith(options: LoadModelOptions, code: RuntimeCode
         bundleMs,
         importMs,
         totalMs: performance.now() - started,
+        phases: phases.since(started),
       },
     });
     const { adapter } = report;

@@ -1,7 +1,9 @@
 // Cold page load with ferryml and its default options (backends webgpu → wasm → cpu, automatic
 // choice, golden check, IndexedDB cache): the SDK, the tfjs parts it imports, the wasm binary,
 // the bundle (manifest, model, weights, schema, golden rows), then one prediction.
-// `?registry=&name=&version=` or `?bundle=` says where the bundle is.
+// `?registry=&name=&version=` or `?bundle=` says where the bundle is. The SDK comes from the built
+// package (`dist/`, what `import … from 'ferryml'` resolves to in an app; bench/lib/bundle.ts
+// `sdk: 'dist'`), bundled by esbuild with the page.
 import { loadModel, type LoadModelOptions } from '../../src/index.js';
 import { publish, query, row } from './cold-common.js';
 

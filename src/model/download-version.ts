@@ -15,6 +15,8 @@ import { parseManifest } from './parse-manifest.js';
 import { verifyManifestSignature } from './signature.js';
 import type { VerifiedVersion } from './verified-version.js';
 import { verifyFile } from './verify-file.js';
+import type { BundlePhase } from './bundle-phases.js';
+import { fileUrl } from './prefetch-files.js';
 
 /** What a download needs besides the URL. */
 export interface DownloadContext {
@@ -26,12 +28,15 @@ export interface DownloadContext {
   onProgress: (progress: BundleProgress) => void;
   /** Every blob `store` held a moment ago (../cache/early-idb.ts): when it has none of this version's, they are not read. */
   cachedShas?: ReadonlySet<string>;
+  /** Marks the manifest's arrival and the first file request (./bundle-phases.ts). */
+  mark?: (phase: BundlePhase) => void;
 }
 
 /** Fetches and verifies the version at `baseUrl` (a directory URL ending in `/`). */
 export async function downloadVersion(baseUrl: string, ctx: DownloadContext): Promise<VerifiedVersion> {
   const manifestUrl = `${baseUrl}manifest.json`;
   const manifestBytes = await fetchBytes({ url: manifestUrl, kind: 'json', cache: 'no-cache' }, ctx.policy);
+  ctx.mark?.('manifestAt');
   let json: unknown;
   try {
     json = JSON.parse(new TextDecoder().decode(manifestBytes));
@@ -90,10 +95,11 @@ export async function downloadVersion(baseUrl: string, ctx: DownloadContext): Pr
   const onOuterAbort = () => stop.abort(ctx.policy.signal?.reason);
   ctx.policy.signal?.addEventListener('abort', onOuterAbort);
   let downloadedBytes = 0;
+  if (toFetch.length) ctx.mark?.('filesRequestedAt');
   try {
     await Promise.all(
       toFetch.map(async (f) => {
-        const url = `${baseUrl}${f.path.split('/').map(encodeURIComponent).join('/')}`;
+        const url = fileUrl(baseUrl, f.path);
         const bytes = await fetchBytes(
           {
             url,

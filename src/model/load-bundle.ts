@@ -22,6 +22,9 @@ import { fetchEarly, type EarlyFetch } from './early-fetch.js';
 import { persistence, storeVersion } from './store-version.js';
 import type { VerifiedVersion } from './verified-version.js';
 import { RETRY_STATUS } from '../http-retry.js';
+import type { BundlePhase, PhaseClock } from './bundle-phases.js';
+import { prefetchFiles, type Ahead } from './prefetch-files.js';
+import { noteStored, storedBefore } from '../cache/stored-hint.js';
 
 type Fetched = { version: VerifiedVersion; status: BundleCacheStatus; stored?: Promise<BundleCacheStatus> };
 const downloads = createInflightGroup<Fetched>();
@@ -40,8 +43,12 @@ export interface LoadBundleMode {
   deferStore?: boolean;
   /** The registry request `loadModel` started before this code arrived (./early-fetch.ts); taken over, not repeated. */
   early?: EarlyFetch | undefined;
+  /** What `loadModel` requested ahead for the pinned version on a fresh profile: its manifest, then its files (./prefetch-files.ts). */
+  ahead?: Ahead | undefined;
   /** What `loadModel` read of the pinned version before this code arrived (../cache/early-idb.ts). */
   cached?: Promise<EarlyRead | undefined> | undefined;
+  /** Where each step's finish is marked (./bundle-phases.ts). */
+  phases?: PhaseClock | undefined;
 }
 const keyIds = new WeakMap<object, number>();
 let nextKeyId = 1;
@@ -73,6 +80,13 @@ export async function loadBundle(options: OpenBundleOptions, mode: LoadBundleMod
   // IndexedDB opens (slow on a fresh profile) while the registry is fetched: nothing waits for it
   // before the first request, and what needs the store awaits it there.
   const opening = opts.cache ? openStore(opts.cache.dbName, opts.cache.bucket, opts.cache.store) : undefined;
+  const mark = mode.phases?.mark;
+  // Set in a callback (a plain `let` would read as always false to the type checker).
+  const storeState = { opened: false };
+  void opening?.then(() => {
+    storeState.opened = true;
+    mark?.('cacheOpenAt');
+  });
   const storeReady = opening ? opening.then((o) => o.store) : Promise.resolve(undefined);
   // Whether storage is persistent (a query to the browser process) is asked as soon as the store is
   // open, beside the registry, not after the cached version is read. Not `persist: true`: persist()
@@ -104,21 +118,56 @@ export async function loadBundle(options: OpenBundleOptions, mode: LoadBundleMod
     signal: opts.signal,
     transportRetries,
   };
-  // loadModel, version pinned and not in the cache: the manifest is requested beside the registry,
-  // not after it (one round trip less on a cold load). Whether the cache holds the version is known
-  // long before the registry answers (the core's early IndexedDB read, or the store's record), so a
-  // warm load asks the origin for nothing but the registry. Too late once the registry has answered
-  // (the download then asks for it itself); not when the browser says it is offline (the registry is
-  // the one request, the cache answers).
-  const early: EarlyFetch[] = mode.early ? [mode.early] : [];
-  let registryAnswered = false;
+  // loadModel, version pinned: on a fresh profile (no version ever stored in this database, see
+  // ../cache/stored-hint.ts) the manifest is requested beside the registry, not after it, and the
+  // files it names as soon as it is in (./prefetch-files.ts) — without waiting for IndexedDB, which
+  // takes tens of ms to create there (BENCHMARKS.md, issue 15). A returning visitor's database
+  // opens in a few ms and may hold the version or some of its blobs: there the manifest and files
+  // are requested once IndexedDB said it lacks the version, still without waiting for the registry,
+  // so a warm load asks the origin for nothing but the registry. Whatever was requested ahead is
+  // aborted when the cache turns out to hold the version. Not when the browser says it is offline
+  // (the registry is the one request, the cache answers).
+  const ahead: Ahead = mode.ahead ?? { list: [], stopped: false };
+  const early = ahead.list;
+  if (mode.early) early.unshift(mode.early);
+  // Set once the download began (it then requests what it needs itself).
+  let downloadStarted = false;
+  const downloadMark = (phase: BundlePhase) => {
+    // The download has the manifest: it requests the files itself.
+    if (phase === 'manifestAt') ahead.stopped = true;
+    mark?.(phase);
+  };
   const { registry, name: pinnedName, version: pinnedVersion } = opts;
+  const hintDb = opts.cache && !opts.cache.store && !opts.cache.bucket ? opts.cache.dbName : undefined;
   if (mode.deferStore && registry && pinnedName !== undefined && pinnedVersion !== undefined && !browserOffline() && !opts.signal?.aborted) {
     const fromStore = () => storeReady.then((s) => (s ? readRecord(s, pinnedName, pinnedVersion).then((r) => r !== undefined) : false));
     const inCache = (mode.cached ? mode.cached.then((read) => (read ? read.cached !== undefined : fromStore())) : fromStore()).catch(() => false);
+    const fresh = !opts.cache || (hintDb !== undefined && !storedBefore(hintDb));
+    const requestAhead = () => {
+      const baseUrl = versionUrl(registry, pinnedName, pinnedVersion);
+      const url = `${baseUrl}manifest.json`;
+      if (early.some((e) => e.url === url && e.cache === 'no-cache')) return;
+      const manifest = fetchEarly(url, 'no-cache', opts.fetch, opts.signal);
+      early.push(manifest);
+      // A signed version's files wait for its manifest's signature (./download-version.ts).
+      if (!opts.publicKey) prefetchFiles({ manifest, baseUrl, name: pinnedName, version: pinnedVersion, fetch: opts.fetch, signal: opts.signal, ahead, mark });
+    };
+    // The SDK core has sent them already when it could (./prefetch-files.ts `sendAheadEarly`).
+    if (fresh) requestAhead();
     void inCache.then((cached) => {
-      if (cached || registryAnswered || opts.signal?.aborted) return;
-      early.push(fetchEarly(`${versionUrl(registry, pinnedName, pinnedVersion)}manifest.json`, 'no-cache', opts.fetch, opts.signal));
+      mark?.('cacheReadAt');
+      if (!cached) {
+        if (!fresh && !downloadStarted && !ahead.stopped && !opts.signal?.aborted) requestAhead();
+        return;
+      }
+      ahead.stopped = true;
+      // Everything requested ahead but the registry (the version may still be revoked); marked
+      // taken, so that a download after all (a cached copy that fails its check) asks afresh.
+      for (const e of early)
+        if (e !== mode.early && !e.taken) {
+          e.taken = true;
+          e.abort();
+        }
     });
   }
   policy.early = early;
@@ -134,6 +183,7 @@ export async function loadBundle(options: OpenBundleOptions, mode: LoadBundleMod
     stored?: Promise<BundleCacheStatus>,
   ): OpenedBundle => {
     unused();
+    mark?.('verifiedAt');
     const { manifest, id, baseUrl, downloadedBytes } = version;
     const parts = assemble(manifest, version.files, baseUrl);
     const out: OpenedBundle = { manifest, id, baseUrl, source, resolvedBy, downloadedBytes, ms: performance.now() - started, ...parts, cache };
@@ -145,8 +195,49 @@ export async function loadBundle(options: OpenBundleOptions, mode: LoadBundleMod
 
   let target: Target | undefined;
   try {
-    target = await resolveTarget(opts, storeReady, policy);
-    registryAnswered = true;
+    target = await resolveTarget(opts, storeReady, policy, mark);
+    // loadModel on a fresh profile (nothing ever stored in this database, ../cache/stored-hint.ts)
+    // whose IndexedDB is still being created: the cache cannot hold the version, so the download
+    // does not wait for it; the version is stored once the database is open, behind the answer.
+    if (mode.deferStore && opts.cache && hintDb !== undefined && !opts.publicKey && !storeState.opened && !storedBefore(hintDb)) {
+      const t = target;
+      const onEvent = opts.onProgress && ((p: unknown) => opts.onProgress!(p as BundleProgress));
+      downloadStarted = true;
+      const limits = opts.cache;
+      const fetched = await downloads.join(
+        shareKey(undefined, t.baseUrl, opts),
+        async (signal, emit) => {
+          const v = await downloadVersion(t.baseUrl, {
+            policy: { ...policy, signal },
+            store: undefined,
+            publicKey: undefined,
+            expect: { name: t.name, version: t.version },
+            mark: downloadMark,
+            onProgress: emit,
+          });
+          const stored = storeOpened()
+            .then(async (): Promise<BundleCacheStatus> => {
+              const opened = store;
+              if (!opened || baseStatus.memoryOnly) return baseStatus;
+              const write = storeVersion(opened, v, limits).then(({ status: st }) => {
+                if (!st.memoryOnly && opened.kind === 'indexeddb') noteStored(hintDb);
+                return { ...st, ...bucket };
+              });
+              // A load that starts from now on waits for this write, as for any deferred one.
+              const key = `${opened.kind}:${opened.name}`;
+              const prior = writes.get(key);
+              const done = Promise.all([write, prior]).finally(() => writes.get(key) === done && writes.delete(key));
+              writes.set(key, done);
+              return write;
+            })
+            .catch((error: unknown) => ({ persisted: false, memoryOnly: true, code: 'CACHE_UNAVAILABLE' as const, reason: String(error) }));
+          return { version: v, status: { persisted: false, memoryOnly: false, pending: true }, stored };
+        },
+        opts.signal,
+        onEvent,
+      );
+      return finish(fetched.version, 'network', t.resolvedBy, fetched.status, undefined, fetched.stored);
+    }
     await storeOpened();
     usable = undefined;
     // After a rotation the registry's new key signs manifests too; the app's key still verifies older ones.
@@ -175,6 +266,8 @@ export async function loadBundle(options: OpenBundleOptions, mode: LoadBundleMod
       const record = hit?.record ?? (early ? undefined : await readRecord(store, name, version).catch(() => undefined));
       const cached = record && (await readCachedVersion(store, record, keys, undefined, hit));
       if (cached) {
+        // A cache filled before the hint existed gets it now.
+        if (hintDb !== undefined && store.kind === 'indexeddb') noteStored(hintDb);
         const touched = touchRecord(store, name, version).catch(() => undefined);
         // loadModel: the LRU touch commits behind the answer (tracked like the deferred writes, so
         // a load that starts meanwhile waits for it); openBundle awaits it, side by side with the
@@ -193,6 +286,7 @@ export async function loadBundle(options: OpenBundleOptions, mode: LoadBundleMod
     }
     const t = target;
     const onEvent = opts.onProgress && ((p: unknown) => opts.onProgress!(p as BundleProgress));
+    downloadStarted = true;
     const {
       version: verified,
       status,
@@ -206,11 +300,16 @@ export async function loadBundle(options: OpenBundleOptions, mode: LoadBundleMod
           publicKey: keys,
           expect: { name: t.name, version: t.version },
           ...(early?.blobShas ? { cachedShas: early.blobShas } : {}),
+          mark: downloadMark,
           onProgress: emit,
         });
         if (!store || !opts.cache) return { version: v, status: baseStatus };
         const limits = opts.cache;
-        const write = storeVersion(store, v, limits).then(({ status: s }) => (baseStatus.memoryOnly ? { ...s, ...baseStatus } : { ...s, ...bucket }));
+        const kind = store.kind;
+        const write = storeVersion(store, v, limits).then(({ status: s }) => {
+          if (!s.memoryOnly && hintDb !== undefined && kind === 'indexeddb') noteStored(hintDb);
+          return baseStatus.memoryOnly ? { ...s, ...baseStatus } : { ...s, ...bucket };
+        });
         // Only a page outlives its first answer for sure. A Worker may cancel what is left running after
         // its response (there is no handle here for ctx.waitUntil), a CLI or serverless process may exit:
         // outside IndexedDB (the Cache API, files, an app's store) the write is awaited before answering.

@@ -2,19 +2,11 @@
 import { FerryError } from '../errors.js';
 import { ioProblems } from './check-io.js';
 import { MANIFEST_FORMAT_VERSION, type Manifest } from './manifest.js';
+import { isSafeBundlePath } from './safe-path.js';
 
 const SHA256 = /^[0-9a-f]{64}$/;
 
-/** True for a relative path that stays inside the bundle directory. */
-export function isSafeBundlePath(path: string): boolean {
-  return (
-    path.length > 0 &&
-    !path.startsWith('/') &&
-    !path.includes('\\') &&
-    !/^[a-z][a-z0-9+.-]*:/i.test(path) &&
-    path.split('/').every((part) => part !== '' && part !== '.' && part !== '..')
-  );
-}
+export { isSafeBundlePath } from './safe-path.js';
 
 /**
  * Returns `json` as a Manifest or throws `MANIFEST_INVALID` listing every problem.

@@ -11,6 +11,7 @@ import { defaultClientId } from './client-id.js';
 import { fetchBytes, type FetchPolicy } from './fetch-bytes.js';
 import type { NormalizedOpenBundleOptions } from './open-bundle-options.js';
 import type { ResolvedBy } from './opened-bundle.js';
+import type { BundlePhase } from './bundle-phases.js';
 import { parseRegistry, registryEntry, resolveVersion } from './registry.js';
 import { verifyRegistry } from './registry-trust.js';
 
@@ -43,17 +44,20 @@ export const clientIdFor = (opts: NormalizedOpenBundleOptions, store: KvStore | 
 
 /**
  * Resolves the options to one bundle directory; registry and resolution errors are thrown as
- * FerryErrors. `store` may still be opening: the registry is fetched meanwhile.
+ * FerryErrors. `store` may still be opening: the registry is fetched meanwhile, and the version is
+ * resolved without waiting for it unless the registry's signature (rollback check) or the rollout
+ * bucket (client id) needs it; the snapshot write waits for it behind the answer (`saved`).
  */
 export async function resolveTarget(
   opts: NormalizedOpenBundleOptions,
   opening: KvStore | undefined | PromiseLike<KvStore | undefined>,
   policy: FetchPolicy,
+  mark?: (phase: BundlePhase) => void,
 ): Promise<Target> {
   if (!opts.registry) return { baseUrl: opts.bundle!.href, name: opts.name, resolvedBy: 'bundle' };
   const url = opts.registry.href;
   const bytes = await fetchBytes({ url, kind: 'json', cache: 'no-cache' }, policy);
-  const store = await opening;
+  mark?.('registryAt');
   let json: unknown;
   try {
     json = JSON.parse(new TextDecoder().decode(bytes));
@@ -61,18 +65,23 @@ export async function resolveTarget(
     throw new FerryError('REGISTRY_INVALID', `${url}: not valid JSON`, { cause, details: { url } });
   }
   const registry = parseRegistry(json, url);
-  if (opts.publicKey) await verifyRegistry(registry, url, opts.publicKey, store);
+  // Nothing is saved or deleted before a signed registry verified (rollback and expiry included).
+  if (opts.publicKey) await verifyRegistry(registry, url, opts.publicKey, await opening);
   const name = opts.name!;
   const entry = registryEntry(registry, name, url);
   // Best effort: a failing store must not fail a load that the network can serve.
-  const saved = store
-    ? Promise.all([
+  const saved = Promise.resolve(opening).then(
+    (store) =>
+      store &&
+      Promise.all([
         saveRegistry(store, url, registry).catch(() => undefined),
         entry.revoked?.length ? dropVersions(store, name, entry.revoked).catch(() => undefined) : undefined,
-      ])
-    : undefined;
-  const clientId = needsClientId(opts, entry.rollout) ? await clientIdFor(opts, store) : undefined;
+      ]),
+    () => undefined,
+  );
+  const clientId = needsClientId(opts, entry.rollout) ? await clientIdFor(opts, await opening) : undefined;
   // A revoked or unknown version throws here; the writes above still finish (revocations are kept).
   const { version, resolvedBy } = resolveVersion(entry, { name, version: opts.version, channel: opts.channel, clientId }, url);
-  return { baseUrl: versionUrl(opts.registry, name, version), name, version, resolvedBy, ...(saved ? { saved } : {}) };
+  mark?.('resolvedAt');
+  return { baseUrl: versionUrl(opts.registry, name, version), name, version, resolvedBy, saved };
 }

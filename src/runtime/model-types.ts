@@ -5,6 +5,7 @@ import type { FerryErrorCode, Issue } from '../errors.js';
 import type { Manifest, OutputSpec } from '../model/manifest.js';
 import type { BundleSource, ResolvedBy } from '../model/bundle-source.js';
 import type { BundleCacheStatus } from '../model/cache-status.js';
+import type { BundlePhases } from '../model/bundle-phases.js';
 import type { FeatureEntry, Schema } from '../schema/types.js';
 import type { TelemetryHandle } from '../telemetry/types.js';
 import type { Prediction } from './decode.js';
@@ -71,8 +72,12 @@ export interface ModelInfo extends EngineFacts {
    * (`memoryOnly` with `code` and `reason` when it failed; telemetry counts the failure by code).
    */
   cache: BundleCacheStatus;
-  /** Where load time went (ms): the bundle, then the runtime's parts, and the total. */
-  timings: Timings & { bundleMs: number; importMs: number; totalMs: number };
+  /**
+   * Where load time went (ms): the bundle, then the runtime's parts, and the total; and when each
+   * step of the bundle phase finished (`registryAt`, `manifestAt`, … in ms since `loadModel` was
+   * called: the steps run side by side, see README "Load phases run side by side").
+   */
+  timings: Timings & { bundleMs: number; importMs: number; totalMs: number } & BundlePhases;
 }
 
 /** Counters since load. */

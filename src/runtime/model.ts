@@ -18,6 +18,7 @@ import { createScheduler } from './scheduler.js';
 import { transferImages } from './transfer-images.js';
 import type { Request } from './scheduler.js';
 import type { Engine, EngineReport } from './types.js';
+import type { BundlePhases } from '../model/bundle-phases.js';
 
 /** What {@link createModel} composes. */
 export interface ModelParts<Input> {
@@ -31,6 +32,8 @@ export interface ModelParts<Input> {
     bundleMs: number;
     importMs: number;
     totalMs: number;
+    /** When each step of the bundle phase finished (../model/bundle-phases.ts). */
+    phases?: BundlePhases;
   };
   telemetry: Telemetry | undefined;
   maxBatch: number;
@@ -225,7 +228,7 @@ export function createModel<Input>(parts: ModelParts<Input>): Model<Input> {
 
   let lastReport: EngineReport | undefined;
   let info: ModelInfo;
-  const { bundleMs, importMs, totalMs, ...base } = parts.base;
+  const { bundleMs, importMs, totalMs, phases, ...base } = parts.base;
   const bundleSchema = frozenCopy(parts.bundle.schema);
   const manifest = frozenCopy(parts.bundle.manifest);
 
@@ -243,7 +246,7 @@ export function createModel<Input>(parts: ModelParts<Input>): Model<Input> {
         lastReport = r;
         // Everything the engine reports but its internals (device fingerprint, remembered choice, output width, bulk chunking).
         const { device: _device, remember: _remember, outputWidth: _outputWidth, largeBatch: _largeBatch, timings, ...facts } = r;
-        info = { ...base, ...facts, rejected: [...facts.rejected], timings: { ...timings, bundleMs, importMs, totalMs } };
+        info = { ...base, ...facts, rejected: [...facts.rejected], timings: { ...timings, bundleMs, importMs, totalMs, ...phases } };
       }
       return info;
     },

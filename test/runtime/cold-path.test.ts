@@ -4,7 +4,7 @@
 // of a pinned version goes with it), then the files — and a second load from the cache fetches no
 // bundle file. No tfjs in this file.
 import { expect } from 'chai';
-import { requestsDuring } from '../model/helpers.js';
+import { fault, fixtureKey, REGISTRY as FIXTURE_REGISTRY, requestCount, requestsDuring, unique } from '../model/helpers.js';
 import { loadModel } from '../../src/load-model.js';
 
 const REGISTRY = '/models/index.json';
@@ -39,9 +39,91 @@ describe('loadModel: the cold path', () => {
     const warmList = warm.urls.join('\n');
     expect(warm.result.info).to.include({ source: 'cache', engine: 'js', version: '1.1.0' });
     expect(count(warm.urls, REGISTRY), warmList).to.equal(1);
-    // The manifest requested alongside the registry is aborted (or unused) when the cache serves the version.
-    expect(count(warm.urls, '/penguins/1.1.0/manifest.json'), warmList).to.be.at.most(1);
+    // A returning visitor's load asks IndexedDB before requesting anything but the registry (src/cache/stored-hint.ts).
+    expect(count(warm.urls, '/penguins/1.1.0/manifest.json'), warmList).to.equal(0);
     for (const f of FILES) expect(count(warm.urls, `/penguins/1.1.0/${f}`), `${f}\n${warmList}`).to.equal(0);
     await warm.result.dispose();
+  });
+
+  it('a slow registry does not hold up the pinned version: its manifest and files are requested before it answers, each once, and used once it resolves', async function () {
+    this.timeout(60_000);
+    const scope = unique('cold-slow-registry');
+    const registry = fault(`scope=${scope},on=index.json,delay=400`, REGISTRY);
+    const model = await loadModel({ registry, name: 'penguins', version: '1.1.0', cache: { dbName: unique('cold-slow') }, remember: false });
+    const t = model.info.timings;
+    expect(model.info).to.include({ source: 'network', engine: 'js', version: '1.1.0' });
+    expect(t.registryAt, JSON.stringify(t)).to.be.at.least(400);
+    expect(t.manifestAt, JSON.stringify(t)).to.be.below(t.registryAt!);
+    expect(t.filesRequestedAt, JSON.stringify(t)).to.be.below(t.registryAt!);
+    expect(t.verifiedAt, JSON.stringify(t)).to.be.at.least(t.resolvedAt!).and.at.most(t.bundleMs);
+    expect(t.cacheOpenAt, JSON.stringify(t)).to.be.a('number');
+    expect(await requestCount(scope, 'manifest.json')).to.equal(1);
+    for (const f of FILES) expect(await requestCount(scope, f), f).to.equal(1);
+    await model.dispose();
+  });
+
+  it('a returning visitor (a version stored before) asks IndexedDB first, then requests the version it lacks without waiting for the registry', async function () {
+    this.timeout(60_000);
+    const cache = { dbName: unique('cold-returning') };
+    const first = await loadModel({ registry: REGISTRY, name: 'penguins', version: '1.0.0', cache, remember: false });
+    while (first.info.cache.pending) await new Promise((resolve) => setTimeout(resolve, 20));
+    await first.dispose();
+    const scope = unique('cold-returning');
+    const registry = fault(`scope=${scope},on=index.json,delay=400`, REGISTRY);
+    const model = await loadModel({ registry, name: 'penguins', version: '1.1.0', cache, remember: false });
+    const t = model.info.timings;
+    expect(model.info).to.include({ source: 'network', version: '1.1.0' });
+    expect(t.cacheReadAt, JSON.stringify(t)).to.be.below(t.filesRequestedAt!);
+    expect(t.filesRequestedAt, JSON.stringify(t)).to.be.below(t.registryAt!);
+    expect(await requestCount(scope, 'manifest.json')).to.equal(1);
+    await model.dispose();
+  });
+
+  it('on a fresh profile whose IndexedDB is slow to open, the download answers first and the version is stored once it opens', async function () {
+    this.timeout(60_000);
+    const dbName = unique('cold-slow-idb');
+    // Hold the database in an upgrade for ~800 ms (a request chain keeps its transaction alive): every
+    // other open of it waits, as a fresh profile's first open does while it creates the database.
+    const until = performance.now() + 800;
+    const held = new Promise<void>((resolve, reject) => {
+      const request = indexedDB.open(dbName, 1);
+      request.onupgradeneeded = () => {
+        const store = request.result.createObjectStore('bundles');
+        const spin = () => {
+          if (performance.now() < until) store.count().onsuccess = spin;
+        };
+        spin();
+      };
+      request.onsuccess = () => {
+        request.result.close();
+        resolve();
+      };
+      request.onerror = () => reject(request.error ?? new Error(`indexedDB.open(${dbName}) failed`));
+    });
+    const model = await loadModel({ registry: REGISTRY, name: 'penguins', version: '1.1.0', cache: { dbName }, remember: false });
+    const t = model.info.timings;
+    expect(model.info).to.include({ source: 'network', version: '1.1.0' });
+    expect(t.verifiedAt, JSON.stringify(t)).to.be.below(t.cacheOpenAt ?? Infinity);
+    expect(model.info.cache.pending, JSON.stringify(model.info.cache)).to.equal(true);
+    await held;
+    while (model.info.cache.pending) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(model.info.cache, JSON.stringify(model.info.cache)).to.include({ memoryOnly: false });
+    await model.dispose();
+    const again = await loadModel({ registry: REGISTRY, name: 'penguins', version: '1.1.0', cache: { dbName }, remember: false });
+    expect(again.info.source).to.equal('cache');
+    await again.dispose();
+    indexedDB.deleteDatabase(dbName);
+  });
+
+  it('with a publicKey no file is requested before the registry and the manifest verified', async function () {
+    this.timeout(60_000);
+    const scope = unique('cold-signed');
+    const registry = fault(`scope=${scope},on=index.json,delay=300`, FIXTURE_REGISTRY);
+    const publicKey = await fixtureKey();
+    const model = await loadModel({ registry, name: 'tiny', version: '1.1.0', publicKey, cache: { dbName: unique('cold-signed') }, remember: false });
+    const t = model.info.timings;
+    expect(t.filesRequestedAt, JSON.stringify(t)).to.be.at.least(t.resolvedAt!);
+    expect(await requestCount(scope, 'group1-shard1of1.bin')).to.equal(1);
+    await model.dispose();
   });
 });
