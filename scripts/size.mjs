@@ -14,8 +14,10 @@ import { minify } from 'terser';
 const BUDGET = 16.5 * 1024;
 // 50.3 KB at 1.0 (telemetry, loaded only when asked for, is 40 % of it); raised from 54 KB at 54.3 KB by
 // the edge cache (Cache API store), the early IndexedDB read, `cache.store`, the perfect-tree walk and
-// the columnar fast path (README "Size budget").
-const LITE_BUDGET = 56 * 1024;
+// the columnar fast path; raised from 56 KB at 56.56 KB by the fifth landing's fresh-profile early
+// requests (manifest and files sent by the core), the bundle phase timings and the tree kernels'
+// WebAssembly slot (README "Size budget").
+const LITE_BUDGET = 57 * 1024;
 const entry = resolve('dist/ferryml.js');
 if (!existsSync(entry)) spawnSync('npm', ['run', 'build'], { stdio: 'inherit' });
 
