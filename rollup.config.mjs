@@ -175,7 +175,8 @@ function plainPathChunk(appEntries) {
     if (!chunkOf) {
       chunkOf = new Map();
       const reach = Object.entries(appEntries).map(([name, file]) => [name, closure(resolve(file), getModuleInfo)]);
-      for (const m of closure(resolve('src/plain-path.ts'), getModuleInfo)) {
+      // The IndexedDB code the browser entries offer (src/cache/idb-slot.ts) comes with the plain path.
+      for (const m of new Set([...closure(resolve('src/plain-path.ts'), getModuleInfo), ...closure(resolve('src/cache/idb-code.ts'), getModuleInfo)])) {
         const by = reach.filter(([, set]) => set.has(m)).map(([name]) => name);
         chunkOf.set(m, by.length ? `core-${by.join('-')}` : 'plain-path');
       }

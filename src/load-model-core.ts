@@ -30,7 +30,7 @@ import type { createWorkerEngine } from './runtime/worker-host.js';
 import type { TfjsCode } from './runtime/choose-engine.js';
 import { engineIo } from './runtime/engine-io.js';
 import { fetchRegistryEarly, type EarlyFetch } from './model/early-fetch.js';
-import { sendAheadEarly, type Ahead } from './model/prefetch-files.js';
+import type { Ahead, sendAheadEarly } from './model/prefetch-files.js';
 import type { EarlyRead } from './cache/early-idb.js';
 import type { openCacheEarly } from './cache/early-read.js';
 import { phaseClock, type PhaseClock } from './model/bundle-phases.js';
@@ -150,6 +150,8 @@ export interface RuntimeCode {
   wasmPaths?: () => Record<string, string>;
   /** The IndexedDB open and pinned version's read started with the registry (./cache/early-read.ts); absent where there is no IndexedDB (edge). */
   cacheEarly?: typeof openCacheEarly;
+  /** On a fresh browser profile, a pinned version's manifest and files requested with the registry (./model/prefetch-files.ts); not in ferryml/edge (no IndexedDB). */
+  sendAhead?: typeof sendAheadEarly;
 }
 
 /**
@@ -213,7 +215,7 @@ export async function loadModelWith(options: LoadModelOptions, code: RuntimeCode
   const early = options.files ? undefined : fetchRegistryEarly(options);
   const phases = phaseClock();
   // On a fresh profile, a pinned version's manifest goes with it, and its files once it is in (./model/prefetch-files.ts).
-  const ahead = sendAheadEarly(early, options, phases.mark);
+  const ahead = code.sendAhead?.(early, options, phases.mark);
   // So does the IndexedDB open, and a pinned version's read and hashing (./cache/early-read.ts).
   const cached = code.cacheEarly?.(options);
   const path = import('./plain-path.js');

@@ -4,6 +4,9 @@
  * ./load-model-core.ts, shared with `ferryml/lite` (./entries/lite.ts), which has no tfjs path.
  */
 import { openCacheEarly } from './cache/early-read.js';
+import { IDB_CODE } from './cache/idb-loader.js';
+import { offerIdb } from './cache/idb-slot.js';
+import { sendAheadEarly } from './model/prefetch-files.js';
 import { loadModelWith, type AppSchema, type LoadModelOptions, type RuntimeCode } from './load-model-core.js';
 import type { Model } from './runtime/model-types.js';
 import { TFJS, TREE_SIMD } from './runtime/import-engine.js';
@@ -20,6 +23,7 @@ const FULL: RuntimeCode = {
   telemetry: () => import('./telemetry/telemetry.js'),
   wasmPaths: defaultWasmPaths,
   cacheEarly: openCacheEarly,
+  sendAhead: sendAheadEarly,
 };
 
 /**
@@ -35,5 +39,6 @@ export async function loadModel<const S extends AppSchema>(options: LoadModelOpt
 export async function loadModel<Input = Record<string, unknown>>(options: LoadModelOptions): Promise<Model<Input>>;
 export async function loadModel(options: LoadModelOptions): Promise<Model> {
   offerTreeSimd(TREE_SIMD);
+  offerIdb(IDB_CODE);
   return loadModelWith(options, FULL);
 }

@@ -4,10 +4,16 @@
  */
 import type { CacheSelector } from './manage-cache.js';
 import type { CachedBundleInfo } from './records.js';
+import { IDB_CODE } from './idb-loader.js';
+import { offerIdb } from './idb-slot.js';
 
 export type { CacheSelector } from './manage-cache.js';
 
-const impl = () => import('./manage-cache.js');
+// IndexedDB is this entry's cache (ferryml/edge has its own modelCache: ./manage-edge.ts).
+const impl = () => {
+  offerIdb(IDB_CODE);
+  return import('./manage-cache.js');
+};
 
 /** Every cached, committed version, most recently used first. */
 export async function listCached(options: CacheSelector = {}): Promise<CachedBundleInfo[]> {

@@ -5,7 +5,7 @@
  * database, neither API.
  */
 import { cacheStorage, createCacheApiStore } from './cache-api-store.js';
-import { createIdbStore } from './idb-store.js';
+import { loadIdb, type IdbCode } from './idb-slot.js';
 import { createMemoryStore, type KvStore } from './kv-store.js';
 import { openBucket, type BucketOptions } from './storage-bucket.js';
 
@@ -36,7 +36,7 @@ export function describeStorageError(error: unknown): StoreProblem {
   return { code: 'CACHE_UNAVAILABLE', reason: `IndexedDB unavailable (${name || 'Error'}: ${message}); kept in memory only` };
 }
 
-async function idbStoreFor(dbName: string, bucket: BucketOptions | undefined): Promise<KvStore> {
+async function idbStoreFor(createIdbStore: IdbCode['createStore'], dbName: string, bucket: BucketOptions | undefined): Promise<KvStore> {
   const bucketName = bucket === undefined ? undefined : typeof bucket === 'string' ? bucket : bucket.name;
   // Without the Storage Buckets API (Firefox, Safari) the default IndexedDB does the same job;
   // the store's name (no "bucket/" prefix) tells which one is in use.
@@ -58,11 +58,14 @@ async function idbStoreFor(dbName: string, bucket: BucketOptions | undefined): P
 export async function openStore(dbName: string, bucket?: BucketOptions, custom?: KvStore): Promise<{ store: KvStore; problem?: StoreProblem }> {
   if (custom) return probeCustom(custom);
   try {
-    const store = await idbStoreFor(dbName, bucket);
+    // ferryml/edge offers no IndexedDB code (./idb-slot.ts): straight to the Cache API.
+    const idb = await loadIdb();
+    if (!idb) throw new Error('ferryml/edge caches in the Cache API, not IndexedDB');
+    const store = await idbStoreFor(idb.createStore, dbName, bucket);
     await store.run('readonly', (tx) => tx.has('meta:probe'));
     return { store };
   } catch (error) {
-    const caches = typeof indexedDB === 'undefined' ? cacheStorage() : undefined;
+    const caches = typeof indexedDB === 'undefined' || !(await loadIdb()) ? cacheStorage() : undefined;
     if (!caches) return { store: memoryStoreFor(dbName), problem: describeStorageError(error) };
     return openCacheApiStore(dbName, caches);
   }

@@ -6,7 +6,8 @@
  * in a few ms and may hold the version (or some of its blobs), so there the load asks IndexedDB
  * first and the origin only for what it lacks. The hint only decides that order: every byte is
  * verified either way, and a wrong hint costs a wait or an aborted request, never a wrong model.
- * Kept in localStorage (absent in workers, throwing in sandboxed frames: then no hint).
+ * Kept in localStorage (absent in workers, throwing in sandboxed frames: then no hint, and the
+ * store is asked first).
  */
 
 const key = (db: string) => `ferryml.stored:${db}`;
@@ -20,12 +21,20 @@ function storage(): Storage | undefined {
   }
 }
 
-/** Whether a version was stored in the database `db` (its name, and its bucket's when in one) on this origin. */
+/**
+ * Whether the store should be asked before the origin: a version was stored in the database `db`
+ * (its name, and its bucket's when in one) on this origin, or there is no way to know — no
+ * localStorage (workers, sandboxed frames) or no IndexedDB (edge runtimes and servers, whose Cache
+ * API or file store opens at once and may well hold the version). Only a browser profile that
+ * never stored anything counts as fresh.
+ */
 export function storedBefore(db: string): boolean {
   try {
-    return storage()?.getItem(key(db)) === '1';
+    const s = storage();
+    if (!s || typeof (globalThis as { indexedDB?: unknown }).indexedDB === 'undefined') return true;
+    return s.getItem(key(db)) === '1';
   } catch {
-    return false;
+    return true;
   }
 }
 

@@ -13,6 +13,8 @@ import type { InferInput } from '../schema/define.js';
 // Everything of the root entry; its `loadModel` is shadowed by the one below (a local export wins over `export *`).
 export * from '../index.js';
 export { useTfjs, useTelemetry } from '../runtime/edge-slots.js';
+// Shadows the root's: the Cache API store, no IndexedDB code.
+export { modelCache } from '../cache/manage-edge.js';
 export type { TfjsEngineModule, TelemetryModule } from '../runtime/edge-slots.js';
 
 /**

@@ -4,6 +4,9 @@
 // `ferryml`. No worker mode (the worker script bundles tfjs). Named exports only, no logic beyond
 // choosing the engine code.
 import { openCacheEarly } from '../cache/early-read.js';
+import { IDB_CODE } from '../cache/idb-loader.js';
+import { offerIdb } from '../cache/idb-slot.js';
+import { sendAheadEarly } from '../model/prefetch-files.js';
 import { FerryError } from '../errors.js';
 import { loadModelWith, type AppSchema, type LoadModelOptions, type RuntimeCode } from '../load-model-core.js';
 import type { Model } from '../runtime/model-types.js';
@@ -34,6 +37,7 @@ const LITE: RuntimeCode = {
     ),
   telemetry: () => import('../telemetry/telemetry.js'),
   cacheEarly: openCacheEarly,
+  sendAhead: sendAheadEarly,
 };
 
 /**
@@ -47,5 +51,6 @@ const LITE: RuntimeCode = {
 export async function loadModel<const S extends AppSchema>(options: LoadModelOptions & { schema: S }): Promise<Model<InferInput<S>>>;
 export async function loadModel<Input = Record<string, unknown>>(options: LoadModelOptions): Promise<Model<Input>>;
 export async function loadModel(options: LoadModelOptions): Promise<Model> {
+  offerIdb(IDB_CODE);
   return loadModelWith(options, LITE);
 }

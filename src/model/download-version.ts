@@ -16,7 +16,7 @@ import { verifyManifestSignature } from './signature.js';
 import type { VerifiedVersion } from './verified-version.js';
 import { verifyFile } from './verify-file.js';
 import type { BundlePhase } from './bundle-phases.js';
-import { fileUrl } from './prefetch-files.js';
+import { fileUrl } from './safe-path.js';
 
 /** What a download needs besides the URL. */
 export interface DownloadContext {

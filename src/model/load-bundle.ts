@@ -23,8 +23,8 @@ import { persistence, storeVersion } from './store-version.js';
 import type { VerifiedVersion } from './verified-version.js';
 import { RETRY_STATUS } from '../http-retry.js';
 import type { BundlePhase, PhaseClock } from './bundle-phases.js';
-import { prefetchFiles, type Ahead } from './prefetch-files.js';
-import { noteStored, storedBefore } from '../cache/stored-hint.js';
+import type { Ahead } from './prefetch-files.js';
+import { loadIdb } from '../cache/idb-slot.js';
 
 type Fetched = { version: VerifiedVersion; status: BundleCacheStatus; stored?: Promise<BundleCacheStatus> };
 const downloads = createInflightGroup<Fetched>();
@@ -139,10 +139,12 @@ export async function loadBundle(options: OpenBundleOptions, mode: LoadBundleMod
   };
   const { registry, name: pinnedName, version: pinnedVersion } = opts;
   const hintDb = opts.cache && !opts.cache.store && !opts.cache.bucket ? opts.cache.dbName : undefined;
-  if (mode.deferStore && registry && pinnedName !== undefined && pinnedVersion !== undefined && !browserOffline() && !opts.signal?.aborted) {
+  // Only where IndexedDB is offered (not in ferryml/edge, ../cache/idb-slot.ts).
+  const idb = await loadIdb();
+  if (idb && mode.deferStore && registry && pinnedName !== undefined && pinnedVersion !== undefined && !browserOffline() && !opts.signal?.aborted) {
     const fromStore = () => storeReady.then((s) => (s ? readRecord(s, pinnedName, pinnedVersion).then((r) => r !== undefined) : false));
     const inCache = (mode.cached ? mode.cached.then((read) => (read ? read.cached !== undefined : fromStore())) : fromStore()).catch(() => false);
-    const fresh = !opts.cache || (hintDb !== undefined && !storedBefore(hintDb));
+    const fresh = !opts.cache || (hintDb !== undefined && !idb.storedBefore(hintDb));
     const requestAhead = () => {
       const baseUrl = versionUrl(registry, pinnedName, pinnedVersion);
       const url = `${baseUrl}manifest.json`;
@@ -150,7 +152,8 @@ export async function loadBundle(options: OpenBundleOptions, mode: LoadBundleMod
       const manifest = fetchEarly(url, 'no-cache', opts.fetch, opts.signal);
       early.push(manifest);
       // A signed version's files wait for its manifest's signature (./download-version.ts).
-      if (!opts.publicKey) prefetchFiles({ manifest, baseUrl, name: pinnedName, version: pinnedVersion, fetch: opts.fetch, signal: opts.signal, ahead, mark });
+      if (!opts.publicKey)
+        idb.prefetchFiles({ manifest, baseUrl, name: pinnedName, version: pinnedVersion, fetch: opts.fetch, signal: opts.signal, ahead, mark });
     };
     // The SDK core has sent them already when it could (./prefetch-files.ts `sendAheadEarly`).
     if (fresh) requestAhead();
@@ -199,7 +202,7 @@ export async function loadBundle(options: OpenBundleOptions, mode: LoadBundleMod
     // loadModel on a fresh profile (nothing ever stored in this database, ../cache/stored-hint.ts)
     // whose IndexedDB is still being created: the cache cannot hold the version, so the download
     // does not wait for it; the version is stored once the database is open, behind the answer.
-    if (mode.deferStore && opts.cache && hintDb !== undefined && !opts.publicKey && !storeState.opened && !storedBefore(hintDb)) {
+    if (idb && mode.deferStore && opts.cache && hintDb !== undefined && !opts.publicKey && !storeState.opened && !idb.storedBefore(hintDb)) {
       const t = target;
       const onEvent = opts.onProgress && ((p: unknown) => opts.onProgress!(p as BundleProgress));
       downloadStarted = true;
@@ -220,7 +223,7 @@ export async function loadBundle(options: OpenBundleOptions, mode: LoadBundleMod
               const opened = store;
               if (!opened || baseStatus.memoryOnly) return baseStatus;
               const write = storeVersion(opened, v, limits).then(({ status: st }) => {
-                if (!st.memoryOnly && opened.kind === 'indexeddb') noteStored(hintDb);
+                if (!st.memoryOnly && opened.kind === 'indexeddb') idb.noteStored(hintDb);
                 return { ...st, ...bucket };
               });
               // A load that starts from now on waits for this write, as for any deferred one.
@@ -267,7 +270,7 @@ export async function loadBundle(options: OpenBundleOptions, mode: LoadBundleMod
       const cached = record && (await readCachedVersion(store, record, keys, undefined, hit));
       if (cached) {
         // A cache filled before the hint existed gets it now.
-        if (hintDb !== undefined && store.kind === 'indexeddb') noteStored(hintDb);
+        if (hintDb !== undefined && store.kind === 'indexeddb') idb?.noteStored(hintDb);
         const touched = touchRecord(store, name, version).catch(() => undefined);
         // loadModel: the LRU touch commits behind the answer (tracked like the deferred writes, so
         // a load that starts meanwhile waits for it); openBundle awaits it, side by side with the
@@ -307,7 +310,7 @@ export async function loadBundle(options: OpenBundleOptions, mode: LoadBundleMod
         const limits = opts.cache;
         const kind = store.kind;
         const write = storeVersion(store, v, limits).then(({ status: s }) => {
-          if (!s.memoryOnly && hintDb !== undefined && kind === 'indexeddb') noteStored(hintDb);
+          if (!s.memoryOnly && hintDb !== undefined && kind === 'indexeddb') idb?.noteStored(hintDb);
           return baseStatus.memoryOnly ? { ...s, ...baseStatus } : { ...s, ...bucket };
         });
         // Only a page outlives its first answer for sure. A Worker may cancel what is left running after

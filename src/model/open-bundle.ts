@@ -3,6 +3,8 @@
  * verification and the IndexedDB cache load on first use (a lazy chunk), which keeps them out
  * of the SDK core's size budget; the chunk is fetched while tfjs initialises its backend anyway.
  */
+import { IDB_CODE } from '../cache/idb-loader.js';
+import { offerIdb } from '../cache/idb-slot.js';
 import type { OpenBundleOptions } from './open-bundle-options.js';
 import type { OpenedBundle } from './opened-bundle.js';
 
@@ -17,6 +19,7 @@ import type { OpenedBundle } from './opened-bundle.js';
  * const model = await tf.loadLayersModel(bundle.ioHandler);
  */
 export async function openBundle(options: OpenBundleOptions): Promise<OpenedBundle> {
+  offerIdb(IDB_CODE);
   const { loadBundle } = await import('./load-bundle.js');
   return loadBundle(options);
 }

@@ -12,12 +12,9 @@
  * manifest's signature verified. Part of the SDK core: it reads only names and paths.
  */
 import { fetchEarly, type EarlyFetch } from './early-fetch.js';
-import { isSafeBundlePath } from './safe-path.js';
+import { fileUrl, isSafeBundlePath } from './safe-path.js';
 import type { BundlePhase } from './bundle-phases.js';
 import { storedBefore } from '../cache/stored-hint.js';
-
-/** URL of the bundle file at manifest `path` in the version directory `baseUrl`. */
-export const fileUrl = (baseUrl: string, path: string) => `${baseUrl}${path.split('/').map(encodeURIComponent).join('/')}`;
 
 /** Requests sent ahead of the code that uses them, shared by whoever sends and whoever takes them over. */
 export interface Ahead {

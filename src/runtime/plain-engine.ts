@@ -8,7 +8,7 @@
 import { FerryError } from '../errors.js';
 import { checkGolden } from './golden.js';
 import type { PlainKernel } from './plain-kernels.js';
-import { deviceFingerprint, probeWebGpu } from './probe-webgpu.js';
+import { deviceFingerprint } from './probe-webgpu.js';
 import type { Engine, EngineInit, EngineReport, Rejection, Timings } from './types.js';
 import type { TfjsCode } from './choose-engine.js';
 
@@ -114,12 +114,13 @@ export function createPlainEngine(
     // without WebGPU or with the GPU blocklisted) tfjs is never fetched for them. A remembered tfjs
     // win on this device is still brought back.
     if (kernel.largeBatch !== undefined && !init.remembered) {
-      const gpu = await probeWebGpu();
-      if (!gpu.ok) {
+      const gpu = (globalThis.navigator as { gpu?: { requestAdapter(): Promise<unknown> } } | undefined)?.gpu;
+      const adapter = gpu ? await gpu.requestAdapter().catch(() => null) : null;
+      if (!adapter) {
         if (disposed) return;
         report = {
           ...report,
-          engineReason: `${report.engineReason}; the ${kernel.name} stays for every batch, not measured against tfjs (its tensor strategies need a GPU to win, and ${gpu.rejection.reason})`,
+          engineReason: `${report.engineReason}; the ${kernel.name} stays for every batch, not measured against tfjs (its tensor strategies need a GPU to win, and ${gpu ? 'WebGPU offers no adapter here' : 'there is no WebGPU here'})`,
         };
         return;
       }

@@ -1,0 +1,7 @@
+/** The IndexedDB code the browser entries offer (./idb-slot.ts), loaded with the plain-path chunk (rollup.config.mjs). */
+import type { IdbCode } from './idb-slot.js';
+import { createIdbStore } from './idb-store.js';
+import { noteStored, storedBefore } from './stored-hint.js';
+import { prefetchFiles } from '../model/prefetch-files.js';
+
+export const IDB: IdbCode = { createStore: createIdbStore, storedBefore, noteStored, prefetchFiles };

@@ -1,0 +1,31 @@
+/**
+ * The IndexedDB half of the cache, offered by the entries that run in browsers (`ferryml` and
+ * `ferryml/lite`, in `loadModel`, `openBundle` and `modelCache`; ./idb-loader.ts) and left out by
+ * `ferryml/edge`, whose runtimes have no IndexedDB (Workers, Deno, Bun): there the cache is the
+ * Cache API or an app's store, and none of this code is in the bundle. Without an offer the store
+ * opener skips IndexedDB (./open-store.ts) and a load sends nothing ahead of the cache
+ * (../model/load-bundle.ts). Only types are imported here.
+ */
+import type { createIdbStore } from './idb-store.js';
+import type { noteStored, storedBefore } from './stored-hint.js';
+import type { prefetchFiles } from '../model/prefetch-files.js';
+
+/** The IndexedDB store and the fresh-profile head start that only IndexedDB platforms need. */
+export interface IdbCode {
+  createStore: typeof createIdbStore;
+  storedBefore: typeof storedBefore;
+  noteStored: typeof noteStored;
+  prefetchFiles: typeof prefetchFiles;
+}
+
+let offered: (() => Promise<IdbCode>) | undefined;
+
+/** Called by an entry before it opens a store: how to load its IndexedDB code. */
+export function offerIdb(load: () => Promise<IdbCode>): void {
+  offered = load;
+}
+
+/** The offered IndexedDB code, or undefined in `ferryml/edge`. */
+export function loadIdb(): Promise<IdbCode | undefined> {
+  return offered ? offered() : Promise.resolve(undefined);
+}
