@@ -104,9 +104,22 @@ export function createModel<Input>(parts: ModelParts<Input>): Model<Input> {
   let lastOutput: Float32Array | undefined;
   let lastRows = 0;
   const decodeLast = () => decode(lastOutput!, lastRows - 1);
+  // The clock object read once: `performance` is an accessor on the global object (a getter call
+  // per read in Node, an attribute getter in browsers), twice per batch otherwise.
+  const clock = performance;
+  /** A batch's report, right before its calls settle: a function of its own, so `finish` stays small. */
+  function report(t: Telemetry, output: Float32Array, rows: number, started: number): void {
+    const r = engine.report;
+    t.outputs(output, rows, r.outputWidth);
+    // rawOutputs: the batch's last prediction, decoded only when this call is sampled.
+    lastOutput = output;
+    lastRows = rows;
+    t.predicted(rows, clock.now() - started, r.backend, decodeLast);
+    lastOutput = undefined;
+  }
 
   function runBatch(requests: Request[], rows: number): void | Promise<void> {
-    const started = telemetry ? performance.now() : 0;
+    const started = telemetry ? clock.now() : 0;
     // A bulk chunk may exceed maxBatch (chunkRows): the buffer grows to it.
     if (!transfers && buffer.length < rows * width) buffer = new Float32Array(Math.max(rows, Math.min(maxBatch, 2 * (buffer.length / width || 8))) * width);
     const input = transfers ? new Float32Array(rows * width) : buffer;
@@ -170,14 +183,7 @@ export function createModel<Input>(parts: ModelParts<Input>): Model<Input> {
     counts.batches++;
     const finish = (output: Float32Array) => {
       counts.predictions += accepted;
-      if (telemetry) {
-        telemetry.outputs(output, accepted, engine.report.outputWidth);
-        // rawOutputs: the batch's last prediction, decoded only when this call is sampled.
-        lastOutput = output;
-        lastRows = accepted;
-        telemetry.predicted(accepted, performance.now() - started, engine.report.backend, decodeLast);
-        lastOutput = undefined;
-      }
+      if (telemetry) report(telemetry, output, accepted, started);
       settle(output);
     };
     const fail = (error: unknown) => {
