@@ -31,7 +31,10 @@ const golden = JSON.parse(readFileSync('models/penguins/1.0.0/golden.json', 'utf
 // Raised to 1250 KB at the fourth landing (1,251,794 B packed): `ferryml/node` (the file cache),
 // the Cache API store, the fused conv lean path, the tree tensor strategy, video inputs, and their
 // README sections.
-const PACKED_BUDGET = 1250 * 1024;
+// Raised to 1300 KB at the fifth landing (1,303,590 B packed): the WebAssembly tree kernels (their
+// module writer, in each build's lazy chunk), Hummingbird's GEMM strategy, the fresh-profile head
+// start of the cold path, and their README sections.
+const PACKED_BUDGET = 1300 * 1024;
 
 // The app: what the README's snippets do, steered by the query string.
 const APP = `import { loadModel } from 'ferryml';
