@@ -248,6 +248,42 @@ export function perfectTrees(e: TreeEnsemble): PerfectTrees | undefined {
     }
   };
 
+  // One score per row (binary boosting, regressors): a lone row's score in a local, and two trees of
+  // equal depth walked side by side — two independent chains of loads for the CPU to overlap
+  // instead of one (GB one-row call, Node: sums ~1.5× faster). Same additions in the same order.
+  const rowsOne: PerfectTrees['rows'] = (x, r0, r1, acc) => {
+    for (let r = r0; r < r1; r++) {
+      const a = r * F;
+      let s = acc[r]!;
+      for (let t = 0; t < T;) {
+        const D = depth[t]!;
+        const nb = nodeBase[t]!;
+        let i = 1;
+        if (t + 1 < T && depth[t + 1] === D) {
+          const nc = nodeBase[t + 1]!;
+          let j = 1;
+          for (let d = 0; d < D; d++) {
+            const v = x[a + feature[nb + i]!]!;
+            const u = x[a + feature[nc + j]!]!;
+            i = 2 * i + (v !== v ? nanRight[nb + i]! : +!(v <= threshold[nb + i]!));
+            j = 2 * j + (u !== u ? nanRight[nc + j]! : +!(u <= threshold[nc + j]!));
+          }
+          s += values[leafBase[t]! + i]!;
+          s += values[leafBase[t + 1]! + j]!;
+          t += 2;
+        } else {
+          for (let d = 0; d < D; d++) {
+            const v = x[a + feature[nb + i]!]!;
+            i = 2 * i + (v !== v ? nanRight[nb + i]! : +!(v <= threshold[nb + i]!));
+          }
+          s += values[leafBase[t]! + i]!;
+          t += 1;
+        }
+      }
+      acc[r] = s;
+    }
+  };
+
   const groups: PerfectTrees['groups'] = (x, r0, r1, acc) => {
     for (let r = r0; r < r1; r += 8) {
       const a0 = r * F;
@@ -312,7 +348,7 @@ export function perfectTrees(e: TreeEnsemble): PerfectTrees | undefined {
   return {
     laid,
     walk: missingLeft ? missing : right,
-    rows: all && !depth.some((d) => d > LONE_MAX_DEPTH) ? rows : undefined,
+    rows: all && !depth.some((d) => d > LONE_MAX_DEPTH) ? (K === 1 && W === 1 ? rowsOne : rows) : undefined,
     // Every tree per group of rows: only while all trees' arrays stay in cache (L2) between groups.
     groups: all && K === 1 && W === 1 && !missingLeft && nodes * 12 + leaves * 8 <= GROUPS_MAX_BYTES ? groups : undefined,
   };
