@@ -3,6 +3,7 @@ layers-model file holds them as tfjs expects (kernel [in, out], float32 little-e
 
 import json
 import os
+import shutil
 import tempfile
 import unittest
 import warnings
@@ -79,7 +80,8 @@ class Rewrites(unittest.TestCase):
             warnings.simplefilter("ignore")
             est.fit(X, y)
         layers, _ = to_layers(est, 4, "m")
-        out = tempfile.mkdtemp()
+        out = tempfile.mkdtemp(prefix="ferryml-layers-test-")
+        self.addCleanup(shutil.rmtree, out, ignore_errors=True)
         write_layers_model(layers, out, "iris", "test")
         with open(os.path.join(out, "model.json")) as f:
             model = json.load(f)

@@ -2,6 +2,7 @@
 saying what is wrong and listing what is supported; nothing is written."""
 
 import os
+import shutil
 import tempfile
 import unittest
 import warnings
@@ -57,8 +58,14 @@ CAT = ("cat", make_pipeline(SimpleImputer(strategy="most_frequent"), OneHotEncod
 
 
 class Refusals(unittest.TestCase):
+    def scratch(self):
+        """A temporary directory removed when the test ends."""
+        d = tempfile.mkdtemp(prefix="ferryml-refusals-test-")
+        self.addCleanup(shutil.rmtree, d, ignore_errors=True)
+        return d
+
     def refused(self, pipeline, X, step, *phrases, supported=SUPPORTED_TRANSFORMERS, error=UnsupportedError, **kw):
-        out = os.path.join(tempfile.mkdtemp(), "out")
+        out = os.path.join(self.scratch(), "out")
         with self.assertRaises(error) as caught:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
@@ -124,7 +131,7 @@ class Refusals(unittest.TestCase):
         # Forests and GradientBoosting in scikit-learn 1.2 refuse NaN: no passthrough lets it through.
         X0, y0 = table()
         p, X = fit(dense([IMPUTED_NUM]), RandomForestClassifier(n_estimators=3, random_state=0))
-        out = os.path.join(tempfile.mkdtemp(), "out")
+        out = os.path.join(self.scratch(), "out")
         result = export(p, X, out)
         self.assertTrue(all(s.get("missing") != "nan" for c in result.schema["columns"] for s in c["steps"]))
 
