@@ -30,7 +30,7 @@ export type BundlePhase = keyof BundlePhases;
 /** Records `performance.now()` of each phase the first time it is marked. */
 export interface PhaseClock {
   mark: (phase: BundlePhase) => void;
-  /** The marks as ms since `start` (one decimal). */
+  /** The marks as ms since `start`, one decimal rounded down (never past a total measured after them). */
   since: (start: number) => BundlePhases;
 }
 
@@ -43,7 +43,7 @@ export function phaseClock(): PhaseClock {
     },
     since: (start) => {
       const out: BundlePhases = {};
-      for (const [phase, t] of Object.entries(at) as Array<[BundlePhase, number]>) out[phase] = Math.round((t - start) * 10) / 10;
+      for (const [phase, t] of Object.entries(at) as Array<[BundlePhase, number]>) out[phase] = Math.floor((t - start) * 10) / 10;
       return out;
     },
   };
