@@ -99,13 +99,18 @@ export function createPlainEngine(
     !remembered &&
     (kernel.cost > BACKGROUND_MEASURE_ABOVE || kernel.largeBatch !== undefined);
   let lastRunAt = 0;
+  // Only while the background work waits for quiet does a call read the clock (none on the predict path otherwise).
+  let waiting = false;
   // Starts the background work once no call has run for IDLE_MS: a bulk call's later chunks come first.
   const whenIdle = () => {
     // Disposed meanwhile (a CLI run that has written its answers): nothing to measure for.
     if (disposed) return;
     const quiet = performance.now() - lastRunAt;
     if (quiet < IDLE_MS) setTimeout(whenIdle, IDLE_MS - quiet);
-    else void background().catch(() => undefined);
+    else {
+      waiting = false;
+      void background().catch(() => undefined);
+    }
   };
 
   const background = async () => {
@@ -158,9 +163,11 @@ export function createPlainEngine(
           new FerryError('INFERENCE_FAILED', `The ${kernel.name} failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error }),
         );
       } finally {
-        lastRunAt = performance.now();
+        if (waiting) lastRunAt = performance.now();
         if (measure && large) {
           measure = false;
+          waiting = true;
+          lastRunAt = performance.now();
           // After this answer is out, when the page is idle: never on the first prediction's path.
           setTimeout(whenIdle, 0);
         }
