@@ -3,6 +3,10 @@
 // correct MIME types for .wasm/.mjs, no directory listing, and no path escapes. A request that
 // cannot be decoded is a 400 (never an exception: one `GET /%` used to kill `npm start`), and the
 // Host header must name this machine (a foreign Host is how DNS rebinding reaches a loopback server).
+// Every file carries validators (a strong ETag from size, mtime and inode, and Last-Modified) with
+// `Cache-Control: no-cache`: the browser revalidates each file on every use (the registry's
+// index.json must never be served stale) and a file that did not change is answered 304 without
+// a body, as the static hosts and CDNs that real apps sit behind do.
 import { createServer } from 'node:http';
 import { createReadStream, statSync } from 'node:fs';
 import { extname, join, normalize, resolve, sep } from 'node:path';
@@ -39,6 +43,29 @@ export function decodePath(rawUrl) {
   }
 }
 
+/** A strong validator for a file: changes whenever its size, mtime or inode does. */
+export function etagOf(st) {
+  return `"${st.size.toString(16)}-${Math.floor(st.mtimeMs * 1000).toString(16)}-${st.ino.toString(16)}"`;
+}
+
+/**
+ * Whether a GET/HEAD with these request headers may be answered 304 (RFC 9110 §13.1.2, §13.1.3):
+ * If-None-Match (weak comparison, `*` matches any) decides when present; else If-Modified-Since,
+ * against the file's mtime at one-second resolution (the precision of an HTTP date).
+ */
+export function notModified(reqHeaders, etag, mtimeMs) {
+  const inm = reqHeaders['if-none-match'];
+  if (typeof inm === 'string') {
+    const bare = (tag) => tag.trim().replace(/^W\//, '');
+    return inm.trim() === '*' || inm.split(',').some((tag) => bare(tag) === bare(etag));
+  }
+  const ims = reqHeaders['if-modified-since'];
+  if (typeof ims !== 'string') return false;
+  const since = Date.parse(ims);
+  // A date that does not parse, or lies in the future, is ignored (RFC 9110 §13.1.3).
+  return Number.isFinite(since) && since <= Date.now() && Math.floor(mtimeMs / 1000) * 1000 <= since;
+}
+
 /**
  * Starts a static server. `routes` maps a URL prefix to a directory (longest prefix wins);
  * `isolate` adds COOP/COEP; `allowedHosts` lists the Host names answered (default: loopback
@@ -72,7 +99,11 @@ export function serveStatic({ port, host = '127.0.0.1', routes, isolate = true, 
     try {
       if (statSync(file).isDirectory()) file = join(file, index);
       const st = statSync(file);
-      res.writeHead(200, { ...headers, 'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream', 'Content-Length': st.size });
+      const etag = etagOf(st);
+      const validators = { ETag: etag, 'Last-Modified': st.mtime.toUTCString() };
+      const readOnly = req.method === 'GET' || req.method === 'HEAD';
+      if (readOnly && notModified(req.headers, etag, st.mtimeMs)) return void res.writeHead(304, { ...headers, ...validators }).end();
+      res.writeHead(200, { ...headers, ...validators, 'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream', 'Content-Length': st.size });
       if (req.method === 'HEAD') return void res.end();
       createReadStream(file)
         .on('error', () => res.destroy())

@@ -6,9 +6,9 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
-import type { Server } from 'node:http';
+import type { IncomingHttpHeaders, Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -25,6 +25,24 @@ function get(port: number, path: string, host = `127.0.0.1:${port}`): Promise<{ 
         .setEncoding('utf8')
         .on('data', (c: string) => (body += c))
         .on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('error', reject).end();
+  });
+}
+
+/** Any request, with its response headers: for the conditional GET/HEAD tests. */
+function send(
+  port: number,
+  path: string,
+  { method = 'GET', headers = {} }: { method?: string; headers?: Record<string, string> } = {},
+): Promise<{ status: number; body: string; headers: IncomingHttpHeaders }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path, method, headers }, (res) => {
+      let body = '';
+      res
+        .setEncoding('utf8')
+        .on('data', (c: string) => (body += c))
+        .on('end', () => resolve({ status: res.statusCode ?? 0, body, headers: res.headers }));
     });
     req.on('error', reject).end();
   });
@@ -72,6 +90,75 @@ describe('scripts/serve.mjs (demo and bench server)', () => {
       const r = await get(port, '/', host);
       assert.equal(r.status, 403, `${host}: ${r.body}`);
     }
+  });
+
+  it('sends validators and answers a conditional GET or HEAD of an unchanged file with 304 and no body', async () => {
+    writeFileSync(join(dir, 'index.json'), '{"v":1}');
+    const first = await send(port, '/index.json');
+    assert.equal(first.status, 200);
+    assert.equal(first.body, '{"v":1}');
+    const etag = first.headers.etag!;
+    const lastModified = first.headers['last-modified']!;
+    assert.match(etag, /^"[0-9a-f]+-[0-9a-f]+-[0-9a-f]+"$/, 'a strong ETag');
+    assert.ok(Number.isFinite(Date.parse(lastModified)), lastModified);
+    // no-cache (not max-age): every use revalidates, so a changed registry is never served stale.
+    assert.equal(first.headers['cache-control'], 'no-cache');
+    for (const method of ['GET', 'HEAD']) {
+      for (const headers of [
+        { 'If-None-Match': etag },
+        { 'If-None-Match': `"other", W/${etag}` },
+        { 'If-None-Match': '*' },
+        { 'If-Modified-Since': lastModified },
+      ]) {
+        const r = await send(port, '/index.json', { method, headers });
+        assert.equal(r.status, 304, `${method} ${JSON.stringify(headers)}`);
+        assert.equal(r.body, '');
+        assert.equal(r.headers.etag, etag);
+        assert.equal(r.headers['last-modified'], lastModified);
+        assert.equal(r.headers['cache-control'], 'no-cache');
+        assert.equal(r.headers['cross-origin-embedder-policy'], 'require-corp');
+        assert.equal(r.headers['cross-origin-opener-policy'], 'same-origin');
+        assert.equal(r.headers['cross-origin-resource-policy'], 'same-origin');
+      }
+    }
+    // If-None-Match decides when present, even where If-Modified-Since alone would say 304.
+    const mismatch = await send(port, '/index.json', { headers: { 'If-None-Match': '"other"', 'If-Modified-Since': lastModified } });
+    assert.equal(mismatch.status, 200);
+    assert.equal(mismatch.body, '{"v":1}');
+    // A date that does not parse, an older date, or one in the future: the full body.
+    for (const since of ['yesterday', new Date(Date.parse(lastModified) - 1000).toUTCString(), new Date(Date.now() + 86_400_000).toUTCString()]) {
+      const r = await send(port, '/index.json', { headers: { 'If-Modified-Since': since } });
+      assert.equal(r.status, 200, since);
+      assert.equal(r.body, '{"v":1}');
+    }
+    const head = await send(port, '/index.json', { method: 'HEAD' });
+    assert.equal(head.status, 200);
+    assert.equal(head.body, '');
+    assert.equal(head.headers['content-length'], '7');
+    assert.equal(head.headers.etag, etag);
+  });
+
+  it('changes the ETag when a file changes, so the old validator gets the new body', async () => {
+    writeFileSync(join(dir, 'index.json'), '{"v":1}');
+    const before = await send(port, '/index.json');
+    // Same size, mtime moved (a rewrite within the same second keeps Last-Modified but not the ETag).
+    writeFileSync(join(dir, 'index.json'), '{"v":2}');
+    const t = new Date(Date.now() + 5);
+    utimesSync(join(dir, 'index.json'), t, t);
+    const after = await send(port, '/index.json', { headers: { 'If-None-Match': before.headers.etag! } });
+    assert.equal(after.status, 200);
+    assert.equal(after.body, '{"v":2}');
+    assert.notEqual(after.headers.etag, before.headers.etag);
+    assert.equal((await send(port, '/index.json', { headers: { 'If-None-Match': after.headers.etag! } })).status, 304);
+  });
+
+  it('keeps the path and Host checks ahead of any validator', async () => {
+    const { headers } = await send(port, '/index.html');
+    const foreign = await send(port, '/index.html', { headers: { Host: 'evil.example', 'If-None-Match': headers.etag! } });
+    assert.equal(foreign.status, 403);
+    const escape = await send(port, '/..%2f..%2fetc%2fpasswd', { headers: { 'If-None-Match': '*' } });
+    assert.notEqual(escape.status, 304);
+    assert.notEqual(escape.status, 200);
   });
 });
 
