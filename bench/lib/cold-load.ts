@@ -1,7 +1,9 @@
 // Cold page loads: a fresh browser context (empty HTTP cache and IndexedDB) opens one page that
 // loads its runtime and model and makes one prediction; the bytes are what the static server's
 // transfer log says it sent for that page, grouped by kind. Gzip sizes of the same files are
-// given for context (scripts/serve.mjs does not compress; a CDN would).
+// given for context (scripts/serve.mjs does not compress; a CDN would). A warm visit revalidates
+// its HTTP cache (scripts/serve.mjs sends ETag/Last-Modified with `no-cache`): a file that did not
+// change comes back as a 304 with no body, counted under `notModified`, not in `bytes`.
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -9,11 +11,15 @@ import type { BenchContext } from './context.js';
 
 /** Bytes of one cold page load. */
 export interface ColdLoad {
+  /** Body bytes the server sent (200s); a 304 sends none. */
   bytes: number;
   gzipBytes: number;
   byKind: Record<'js' | 'wasm' | 'model' | 'page', number>;
+  /** Responses with a body (200s). */
   requests: number;
   files: Array<{ path: string; bytes: number; gzip: number }>;
+  /** Revalidations answered 304 (no body): the file came from the browser's HTTP cache. */
+  notModified: { requests: number; paths: string[] };
   /** JS bytes by package (from esbuild's metafile), over the chunks this page loaded. */
   jsByPackage: Record<string, number>;
   /** ms from navigation start to the first prediction. */
@@ -60,7 +66,9 @@ export async function coldLoad(ctx: BenchContext, page: string, query: string, {
     const done = await visit();
     ctx.server.log.mark('none');
     if (errors.length) throw new Error(`${page}: ${errors.join('; ')}`);
-    const sent = ctx.server.log.entries(logWindow).filter((t) => t.status === 200);
+    const log = ctx.server.log.entries(logWindow);
+    const sent = log.filter((t) => t.status === 200);
+    const revalidated = log.filter((t) => t.status === 304).map((t) => t.path);
     const files = sent.map((t) => {
       const disk = diskPath(ctx.routes, t.path);
       const gzip = disk && statSync(disk, { throwIfNoEntry: false })?.isFile() ? gzipSync(readFileSync(disk)).length : t.bytes;
@@ -77,6 +85,7 @@ export async function coldLoad(ctx: BenchContext, page: string, query: string, {
       byKind,
       requests: files.length,
       files,
+      notModified: { requests: revalidated.length, paths: revalidated },
       msToFirstPrediction: Math.round(done.ms),
       prediction: done.prediction,
     };
