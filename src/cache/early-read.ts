@@ -8,6 +8,7 @@
  * against the manifest.
  */
 import { connect, failure, OBJECT_STORE, type EarlyRead, type EarlyVersion } from './early-idb.js';
+import { loadIdb } from './idb-slot.js';
 import { BLOB_PREFIX, bundleKey, blobKey, type CachedBundleRecord } from './records.js';
 
 function sha256(bytes: Uint8Array): Promise<string> {
@@ -83,6 +84,8 @@ export function openCacheEarly(options: {
   version?: string | undefined;
 }): Promise<EarlyRead | undefined> | undefined {
   const { cache } = options;
+  // The bundle code's IndexedDB half resolves with the lazy chunk it lives in, ready when that code asks.
+  if (typeof indexedDB !== 'undefined') loadIdb().catch(() => undefined);
   if (cache === false || cache?.bucket !== undefined || options.files !== undefined || typeof indexedDB === 'undefined') return undefined;
   // OPEN_BUNDLE_DEFAULTS' name (not imported: it would pull option checking into the core); a
   // mismatch would only make load-bundle.ts ignore the early read, which names its database.

@@ -19,13 +19,26 @@ export interface IdbCode {
 }
 
 let offered: (() => Promise<IdbCode>) | undefined;
+/** The import under way or done, shared by every caller; dropped when it fails so a later call retries. */
+let loading: Promise<IdbCode> | undefined;
 
 /** Called by an entry before it opens a store: how to load its IndexedDB code. */
 export function offerIdb(load: () => Promise<IdbCode>): void {
+  if (load !== offered) loading = undefined;
   offered = load;
 }
 
-/** The offered IndexedDB code, or undefined in `ferryml/edge`. */
+/**
+ * The offered IndexedDB code, or undefined in `ferryml/edge`. Memoized: the SDK core starts it
+ * with `loadModel` (./early-read.ts), so that the bundle code, which awaits it before it reads the
+ * registry, finds it settled instead of waiting for another `import()` to resolve (a task of its
+ * own, 4–27 ms on a busy main thread: BENCHMARKS.md "The warm page").
+ */
 export function loadIdb(): Promise<IdbCode | undefined> {
-  return offered ? offered() : Promise.resolve(undefined);
+  if (!offered) return Promise.resolve(undefined);
+  const load = (loading ??= offered());
+  load.catch(() => {
+    if (loading === load) loading = undefined;
+  });
+  return load;
 }

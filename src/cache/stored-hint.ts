@@ -38,10 +38,11 @@ export function storedBefore(db: string): boolean {
   }
 }
 
-/** Records that a version was stored in `db`; best effort. */
+/** Records that a version was stored in `db`; best effort. A warm load finds it set and writes nothing. */
 export function noteStored(db: string): void {
   try {
-    storage()?.setItem(key(db), '1');
+    const s = storage();
+    if (s && s.getItem(key(db)) !== '1') s.setItem(key(db), '1');
   } catch {
     // Quota or blocked storage: the next load only waits for IndexedDB before its requests.
   }
