@@ -14,7 +14,7 @@ import { browserOffline, type FetchPolicy } from './fetch-bytes.js';
 import { offlineFallback } from './offline-fallback.js';
 import { normalizeOptions, type BundleProgress, type NormalizedOpenBundleOptions, type OpenBundleOptions } from './open-bundle-options.js';
 import type { BundleCacheStatus, BundleSource, OpenedBundle, ResolvedBy } from './opened-bundle.js';
-import { readCachedVersion } from './read-cached-version.js';
+import { checkEarlyRead, readCachedVersion } from './read-cached-version.js';
 import { resolveTarget, versionUrl, type Target } from './resolve-target.js';
 import { isRegistryTrustError, manifestKeys } from './registry-trust.js';
 import { createInflightGroup } from './share-inflight.js';
@@ -92,6 +92,12 @@ export async function loadBundle(options: OpenBundleOptions, mode: LoadBundleMod
   // open, beside the registry, not after the cached version is read. Not `persist: true`: persist()
   // may prompt, so it is asked once, where the version is served or stored.
   const persistedEarly = opts.cache && !opts.cache.persist ? storeReady.then((s) => (s ? persistence(false, s) : false)) : undefined;
+  // Its answer once in (persistence() never rejects): a cache hit answers without waiting for it.
+  const persistedKnown: { value?: boolean } = {};
+  void persistedEarly?.then((value) => (persistedKnown.value = value));
+  // The core's early read of the pinned version is checked while the registry is in flight; used
+  // below only once the registry has confirmed that version (./read-cached-version.ts).
+  const checkedAhead = mode.cached && !opts.publicKey ? checkEarlyRead(mode.cached, storeReady) : undefined;
   let store: KvStore | undefined;
   let baseStatus: BundleCacheStatus = { persisted: false, memoryOnly: true, code: 'CACHE_DISABLED', reason: 'cache: false' };
   let bucket = {};
@@ -267,7 +273,8 @@ export async function loadBundle(options: OpenBundleOptions, mode: LoadBundleMod
       // A miss stays a miss unless this page wrote meanwhile (another tab's write only costs a download).
       if (writing && !hit) early = undefined;
       const record = hit?.record ?? (early ? undefined : await readRecord(store, name, version).catch(() => undefined));
-      const cached = record && (await readCachedVersion(store, record, keys, undefined, hit));
+      const ahead = hit && (await checkedAhead);
+      const cached = record && (ahead?.record === record ? ahead.verified : await readCachedVersion(store, record, keys, undefined, hit));
       if (cached) {
         // A cache filled before the hint existed gets it now.
         if (hintDb !== undefined && store.kind === 'indexeddb') idb?.noteStored(hintDb);
@@ -279,6 +286,14 @@ export async function loadBundle(options: OpenBundleOptions, mode: LoadBundleMod
           const prior = writes.get(storeKey);
           const done: Promise<unknown> = Promise.all([prior, touched]).finally(() => writes.get(storeKey) === done && writes.delete(storeKey));
           writes.set(storeKey, done);
+        }
+        // loadModel does not wait for the persistence query (a browser-process round trip: up to
+        // ~20 ms on a warm load, BENCHMARKS.md "The warm page"): `persisted` reads false until it
+        // answers, then lands in model.info.cache through `stored`.
+        if (mode.deferStore && persistedEarly && persistedKnown.value === undefined) {
+          const status = { ...baseStatus };
+          const answered = persistedEarly.then((persisted) => ({ ...status, persisted }));
+          return finish(cached, 'cache', target.resolvedBy, { ...status, persisted: false }, undefined, answered);
         }
         const [persisted] = await Promise.all([
           opts.cache ? (persistedEarly ?? persistence(opts.cache.persist, store)) : false,

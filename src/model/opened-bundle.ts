@@ -38,7 +38,8 @@ export interface OpenedBundle {
   cache: BundleCacheStatus;
   /**
    * Set when the cache write was deferred (`cache.pending`): resolves with the write's status,
-   * `memoryOnly` with its `code` and `reason` when it failed. Never rejects.
+   * `memoryOnly` with its `code` and `reason` when it failed; and on a cache hit whose persistence
+   * query had not answered yet (`loadModel` only): resolves with `persisted` known. Never rejects.
    */
   stored?: Promise<BundleCacheStatus>;
   /** Set when `source` is `"offline"`: the error that made the network path fail, and the version it was after (when known). */

@@ -6,7 +6,7 @@
  * kept: the download that follows reuses the good blobs, fetches the bad files and commits again.
  */
 import { dropBlobs, dropVersions, readBlobs } from '../cache/bundle-cache.js';
-import type { EarlyVersion } from '../cache/early-idb.js';
+import type { EarlyRead, EarlyVersion } from '../cache/early-idb.js';
 import type { KvStore } from '../cache/kv-store.js';
 import type { CachedBundleRecord } from '../cache/records.js';
 import { isFerryError } from '../errors.js';
@@ -74,4 +74,31 @@ export async function readCachedVersion(
     }
     return undefined;
   }
+}
+
+/** A cached version checked while the registry was in flight: the record it was read from and the outcome. */
+export interface CheckedAhead {
+  record: CachedBundleRecord;
+  verified: VerifiedVersion | undefined;
+}
+
+/**
+ * Checks the SDK core's early read of a pinned version (../cache/early-read.ts) as soon as it and
+ * the store are in, instead of after the registry's answer: the same {@link readCachedVersion}
+ * (manifest against the record id, every file's size and sha256 against the manifest), only no
+ * longer in series with the registry round trip. The caller uses the outcome only once the
+ * registry has confirmed that very version (a revoked one is still refused), and only for the
+ * record it was read from. Without a `publicKey` only: with one, the keys that verify a manifest
+ * may rotate with the registry's answer. `undefined` when the early read found nothing usable
+ * or names another database than `store`.
+ */
+export function checkEarlyRead(read: Promise<EarlyRead | undefined>, store: Promise<KvStore | undefined>): Promise<CheckedAhead | undefined> {
+  return Promise.all([read, store]).then(
+    async ([r, s]) => {
+      const hit = r?.cached;
+      if (!hit || !s || s.kind !== 'indexeddb' || s.bucket !== undefined || s.name !== r.dbName) return undefined;
+      return { record: hit.record, verified: await readCachedVersion(s, hit.record, undefined, undefined, hit) };
+    },
+    () => undefined,
+  );
 }

@@ -9,7 +9,7 @@ import { sha256Hex } from '../../src/model/digest.js';
 import { loadBundle } from '../../src/model/load-bundle.js';
 import { openBundle } from '../../src/entries/bundle.js';
 import { loadModel } from '../../src/load-model.js';
-import { REGISTRY, expectVerifiedCache, fault, requestCount, unique } from '../model/helpers.js';
+import { REGISTRY, expectFerryError, expectVerifiedCache, fault, requestCount, unique } from '../model/helpers.js';
 
 const SHARD = 'group1-shard1of1.bin';
 const PENGUINS = '/models/index.json';
@@ -132,6 +132,23 @@ describe('cache: the early IndexedDB read', () => {
     await stored(repaired);
     await repaired.dispose();
     expect((await expectVerifiedCache(dbName)).versions).to.deep.equal(['penguins@1.1.0']);
+  });
+
+  it('loadModel, pinned: a cached version checked while the registry is in flight is still refused once the registry revokes it', async function () {
+    this.timeout(60_000);
+    const scope = unique('early-revoke');
+    const dbName = unique('early-revoke');
+    const options = { registry: fault(`scope=${scope}`, PENGUINS), name: 'penguins', version: '1.1.0', cache: { dbName }, remember: false };
+    const cold = await loadModel(options);
+    await stored(cold);
+    await cold.dispose();
+    const warm = await loadModel(options);
+    expect(warm.info).to.include({ source: 'cache', version: '1.1.0' });
+    await warm.dispose();
+    // The registry now revokes 1.1.0: the early read still finds and checks the cached copy,
+    // and the load refuses it all the same.
+    const e = await expectFerryError(loadModel({ ...options, registry: fault(`scope=${scope},revoke=1.1.0`, PENGUINS) }), 'VERSION_REVOKED');
+    expect(e.details.version).to.equal('1.1.0');
   });
 
   it('loadModel, pinned, on someone else’s database: memory only with CACHE_UNAVAILABLE, as before the early open', async function () {
