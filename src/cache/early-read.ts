@@ -11,12 +11,15 @@ import { connect, failure, OBJECT_STORE, type EarlyRead, type EarlyVersion } fro
 import { loadIdb } from './idb-slot.js';
 import { BLOB_PREFIX, bundleKey, blobKey, type CachedBundleRecord } from './records.js';
 
+/** Lower-case hex sha256; a failure (WebCrypto refusing) is left to ../model/read-cached-version.ts, which hashes again. */
 function sha256(bytes: Uint8Array): Promise<string> {
-  return crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>).then((d) => {
+  const hex = crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>).then((d) => {
     let out = '';
     for (const b of new Uint8Array(d)) out += b.toString(16).padStart(2, '0');
     return out;
   });
+  hex.catch(() => undefined);
+  return hex;
 }
 
 const toBytes = (value: unknown): Uint8Array | undefined =>
@@ -59,14 +62,7 @@ export function readVersionEarly(dbName: string, name: string, version: string):
         tx.onerror = tx.onabort = () => reject(failure(tx.error, 'transaction aborted'));
       }),
   );
-  return read.then(
-    (r) => {
-      // A failed hash (WebCrypto refusing) is the usual path's to report: drop the early read.
-      for (const d of r.cached?.digests.values() ?? []) d.catch(() => undefined);
-      return r;
-    },
-    () => undefined,
-  );
+  return read.catch(() => undefined);
 }
 
 /**
@@ -84,9 +80,10 @@ export function openCacheEarly(options: {
   version?: string | undefined;
 }): Promise<EarlyRead | undefined> | undefined {
   const { cache } = options;
+  if (typeof indexedDB === 'undefined') return undefined;
   // The bundle code's IndexedDB half resolves with the lazy chunk it lives in, ready when that code asks.
-  if (typeof indexedDB !== 'undefined') loadIdb().catch(() => undefined);
-  if (cache === false || cache?.bucket !== undefined || options.files !== undefined || typeof indexedDB === 'undefined') return undefined;
+  loadIdb().catch(() => undefined);
+  if (cache === false || cache?.bucket !== undefined || options.files !== undefined) return undefined;
   // OPEN_BUNDLE_DEFAULTS' name (not imported: it would pull option checking into the core); a
   // mismatch would only make load-bundle.ts ignore the early read, which names its database.
   const dbName = cache?.dbName ?? 'ferryml';

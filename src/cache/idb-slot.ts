@@ -24,7 +24,6 @@ let loading: Promise<IdbCode> | undefined;
 
 /** Called by an entry before it opens a store: how to load its IndexedDB code. */
 export function offerIdb(load: () => Promise<IdbCode>): void {
-  if (load !== offered) loading = undefined;
   offered = load;
 }
 
@@ -35,10 +34,10 @@ export function offerIdb(load: () => Promise<IdbCode>): void {
  * own, 4–27 ms on a busy main thread: BENCHMARKS.md "The warm page").
  */
 export function loadIdb(): Promise<IdbCode | undefined> {
-  if (!offered) return Promise.resolve(undefined);
-  const load = (loading ??= offered());
-  load.catch(() => {
-    if (loading === load) loading = undefined;
-  });
-  return load;
+  return offered
+    ? (loading ??= offered().catch((error: unknown) => {
+        loading = undefined;
+        throw error;
+      }))
+    : Promise.resolve(undefined);
 }

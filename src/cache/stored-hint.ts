@@ -38,11 +38,10 @@ export function storedBefore(db: string): boolean {
   }
 }
 
-/** Records that a version was stored in `db`; best effort. A warm load finds it set and writes nothing. */
+/** Records that a version was stored in `db`; best effort. */
 export function noteStored(db: string): void {
   try {
-    const s = storage();
-    if (s && s.getItem(key(db)) !== '1') s.setItem(key(db), '1');
+    storage()?.setItem(key(db), '1');
   } catch {
     // Quota or blocked storage: the next load only waits for IndexedDB before its requests.
   }
