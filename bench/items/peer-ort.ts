@@ -148,7 +148,7 @@ export async function peerOrtItem(ctx: BenchContext): Promise<ItemResult> {
         formula:
           'ferryml ms ÷ ORT ms, navigation start → first prediction on a second visit in the same browser context (bundle in IndexedDB; ' +
           'HTTP cache filled and revalidated: the server answers an unchanged file 304 with no body), per interleaved round',
-        detail: { ferryInfo: warm.ferry[0]!.prediction, ferry: warmSent(warm.ferry[0]!), ort: warmSent(warm.ort[0]!) },
+        detail: { ferryInfo: warm.ferry[0]!.prediction, ferrySent: warmSent(warm.ferry[0]!), ortSent: warmSent(warm.ort[0]!) },
       },
     ),
   );
