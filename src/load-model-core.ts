@@ -216,8 +216,11 @@ export async function loadModelWith(options: LoadModelOptions, code: RuntimeCode
   const phases = phaseClock();
   // On a fresh profile, a pinned version's manifest goes with it, and its files once it is in (./model/prefetch-files.ts).
   const ahead = code.sendAhead?.(early, options, phases.mark);
-  // So does the IndexedDB open, and a pinned version's read and hashing (./cache/early-read.ts).
-  const cached = code.cacheEarly?.(options);
+  // So does the IndexedDB open, and a pinned version's read and hashing (./cache/early-read.ts) —
+  // except where the core sent the version's requests ahead (a fresh profile, no publicKey): there
+  // the cache cannot hold it, and the database is created once the download is verified
+  // (./model/load-bundle.ts), not while the requests are on the wire.
+  const cached = ahead && options.publicKey === undefined ? undefined : code.cacheEarly?.(options);
   const path = import('./plain-path.js');
   path.catch(() => undefined);
   const runtime = startRuntime(o, init, onChange, options.signal, code, path);

@@ -77,9 +77,27 @@ function networkFailed(error: unknown): error is FerryError {
 export async function loadBundle(options: OpenBundleOptions, mode: LoadBundleMode = {}): Promise<OpenedBundle> {
   const started = performance.now();
   const opts = normalizeOptions(options);
+  const { registry, name: pinnedName, version: pinnedVersion } = opts;
+  const hintDb = opts.cache && !opts.cache.store && !opts.cache.bucket ? opts.cache.dbName : undefined;
+  // Only where IndexedDB is offered (not in ferryml/edge, ../cache/idb-slot.ts).
+  const idbCode = loadIdb();
   // IndexedDB opens (slow on a fresh profile) while the registry is fetched: nothing waits for it
-  // before the first request, and what needs the store awaits it there.
-  const opening = opts.cache ? openStore(opts.cache.dbName, opts.cache.bucket, opts.cache.store) : undefined;
+  // before the first request, and what needs the store awaits it there. Except for loadModel's
+  // pinned version on a fresh profile (nothing ever stored in this database on this origin,
+  // ../cache/stored-hint.ts): the cache cannot serve it, and creating the database there costs tens
+  // of ms of the browser's CPU (BENCHMARKS.md, issue 15) while the registry, manifest and files are
+  // on the wire, so it is opened once the download is verified (to store it behind the answer), or
+  // as soon as anything needs the store before that (a failed request looking for a cached version).
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  const freshPin =
+    mode.deferStore === true && hintDb !== undefined && !opts.publicKey && registry !== undefined && pinnedName !== undefined && pinnedVersion !== undefined;
+  const limits = opts.cache;
+  const opening = limits
+    ? idbCode
+        .then((idb) => (freshPin && idb && !idb.storedBefore(hintDb) && !browserOffline() ? released : undefined))
+        .then(() => openStore(limits.dbName, limits.bucket, limits.store))
+    : undefined;
   const mark = mode.phases?.mark;
   // Set in a callback (a plain `let` would read as always false to the type checker).
   const storeState = { opened: false };
@@ -96,6 +114,7 @@ export async function loadBundle(options: OpenBundleOptions, mode: LoadBundleMod
   let baseStatus: BundleCacheStatus = { persisted: false, memoryOnly: true, code: 'CACHE_DISABLED', reason: 'cache: false' };
   let bucket = {};
   const storeOpened = async () => {
+    release();
     const opened = await opening;
     store = opened?.store;
     bucket = store?.bucket === undefined ? {} : { bucket: store.bucket };
@@ -105,7 +124,10 @@ export async function loadBundle(options: OpenBundleOptions, mode: LoadBundleMod
   // The offline fallback, looked for at the first request that gets no answer and reused by the
   // catch below; forgotten when a fresh registry arrives (it may revoke what was found).
   let usable: Promise<VerifiedVersion | undefined> | undefined;
-  const fallbackVersion = () => (usable ??= storeReady.then((s) => (s ? offlineFallback(opts, s) : undefined)));
+  const fallbackVersion = () => {
+    release();
+    return (usable ??= storeReady.then((s) => (s ? offlineFallback(opts, s) : undefined)));
+  };
   // Backoff heals a blip, not a disconnection: offline, one attempt and no retry (the attempt still
   // reaches a server on this machine or LAN, which navigator.onLine does not rule out); online with a
   // verified cached version to stand in, one retry; otherwise `retries`, as nothing else can serve.
@@ -137,10 +159,7 @@ export async function loadBundle(options: OpenBundleOptions, mode: LoadBundleMod
     if (phase === 'manifestAt') ahead.stopped = true;
     mark?.(phase);
   };
-  const { registry, name: pinnedName, version: pinnedVersion } = opts;
-  const hintDb = opts.cache && !opts.cache.store && !opts.cache.bucket ? opts.cache.dbName : undefined;
-  // Only where IndexedDB is offered (not in ferryml/edge, ../cache/idb-slot.ts).
-  const idb = await loadIdb();
+  const idb = await idbCode;
   if (idb && mode.deferStore && registry && pinnedName !== undefined && pinnedVersion !== undefined && !browserOffline() && !opts.signal?.aborted) {
     const fromStore = () => storeReady.then((s) => (s ? readRecord(s, pinnedName, pinnedVersion).then((r) => r !== undefined) : false));
     const inCache = (mode.cached ? mode.cached.then((read) => (read ? read.cached !== undefined : fromStore())) : fromStore()).catch(() => false);
