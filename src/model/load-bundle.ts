@@ -90,12 +90,15 @@ export async function loadBundle(options: OpenBundleOptions, mode: LoadBundleMod
   // as soon as anything needs the store before that (a failed request looking for a cached version).
   let release!: () => void;
   const released = new Promise<void>((resolve) => (release = resolve));
-  const freshPin =
-    mode.deferStore === true && hintDb !== undefined && !opts.publicKey && registry !== undefined && pinnedName !== undefined && pinnedVersion !== undefined;
   const limits = opts.cache;
+  // (A registry always comes with a name: normalizeOptions.) Gated where the cache cannot hold the version.
   const opening = limits
     ? idbCode
-        .then((idb) => (freshPin && idb && !idb.storedBefore(hintDb) && !browserOffline() ? released : undefined))
+        .then((idb) =>
+          mode.deferStore && registry && pinnedVersion !== undefined && !opts.publicKey && hintDb && idb && !idb.storedBefore(hintDb) && !browserOffline()
+            ? released
+            : undefined,
+        )
         .then(() => openStore(limits.dbName, limits.bucket, limits.store))
     : undefined;
   const mark = mode.phases?.mark;
@@ -218,6 +221,9 @@ export async function loadBundle(options: OpenBundleOptions, mode: LoadBundleMod
   let target: Target | undefined;
   try {
     target = await resolveTarget(opts, storeReady, policy, mark);
+    // On a fresh profile, the files the registry lists for the version are requested now, beside
+    // its manifest rather than once it is in (./request-listed.ts).
+    if (mode.deferStore) idb?.requestListed(target, ahead, opts, mark);
     // loadModel on a fresh profile (nothing ever stored in this database, ../cache/stored-hint.ts)
     // whose IndexedDB is still being created: the cache cannot hold the version, so the download
     // does not wait for it; the version is stored once the database is open, behind the answer.

@@ -116,6 +116,26 @@ describe('loadModel: the cold path', () => {
     indexedDB.deleteDatabase(dbName);
   });
 
+  it('a registry that lists the version’s files (`ferryml pack` writes them): they are requested with the registry’s answer, before the manifest is in, each once', async function () {
+    this.timeout(60_000);
+    for (const version of ['1.1.0', undefined]) {
+      const scope = unique('cold-listed');
+      // The manifest answers 400 ms late; /models/index.json lists each version's files.
+      const registry = fault(`scope=${scope},on=manifest.json,delay=400`, REGISTRY);
+      const options = { registry, name: 'penguins', cache: { dbName: unique('cold-listed') }, remember: false };
+      const model = await loadModel(version ? { ...options, version } : options);
+      const t = model.info.timings;
+      const what = `${version ?? 'unpinned'}: ${JSON.stringify(t)}`;
+      expect(model.info, what).to.include({ source: 'network', engine: 'js' });
+      expect(t.manifestAt, what).to.be.at.least(400);
+      expect(t.filesRequestedAt, what).to.be.below(t.manifestAt!);
+      expect(t.filesRequestedAt, what).to.be.at.least(t.registryAt!);
+      expect(await requestCount(scope, 'manifest.json'), what).to.equal(1);
+      for (const f of FILES) expect(await requestCount(scope, f), `${f} ${what}`).to.equal(1);
+      await model.dispose();
+    }
+  });
+
   it('on a fresh profile the database is not created while the version downloads; it is stored after the answer', async function () {
     this.timeout(60_000);
     const dbName = unique('cold-fresh-db');
