@@ -30,6 +30,7 @@ import type { createWorkerEngine } from './runtime/worker-host.js';
 import type { TfjsCode } from './runtime/choose-engine.js';
 import { engineIo } from './runtime/engine-io.js';
 import { fetchRegistryEarly, type EarlyFetch } from './model/early-fetch.js';
+import { isSafeBundlePath } from './model/safe-path.js';
 import type { Ahead, sendAheadEarly } from './model/prefetch-files.js';
 import type { EarlyRead } from './cache/early-idb.js';
 import type { openCacheEarly } from './cache/early-read.js';
@@ -74,8 +75,7 @@ async function readFiles(read: (path: string) => Promise<Uint8Array>): Promise<M
   } catch {
     // bundleFromFiles reports the broken manifest with its own error.
   }
-  const safe = (p: unknown): p is string => typeof p === 'string' && !p.startsWith('/') && !p.split(/[\\/]/).includes('..');
-  await Promise.all(listed.map(async ({ path }) => safe(path) && files.set(path, await read(path))));
+  await Promise.all(listed.map(async ({ path }) => typeof path === 'string' && isSafeBundlePath(path) && files.set(path, await read(path))));
   return files;
 }
 
@@ -216,8 +216,11 @@ export async function loadModelWith(options: LoadModelOptions, code: RuntimeCode
   const phases = phaseClock();
   // On a fresh profile, a pinned version's manifest goes with it, and its files once it is in (./model/prefetch-files.ts).
   const ahead = code.sendAhead?.(early, options, phases.mark);
-  // So does the IndexedDB open, and a pinned version's read and hashing (./cache/early-read.ts).
-  const cached = code.cacheEarly?.(options);
+  // So does the IndexedDB open, and a pinned version's read and hashing (./cache/early-read.ts) —
+  // except where the core sent the version's requests ahead (a fresh profile, no publicKey): there
+  // the cache cannot hold it, and the database is created once the download is verified
+  // (./model/load-bundle.ts), not while the requests are on the wire.
+  const cached = ahead && !options.publicKey ? undefined : code.cacheEarly?.(options);
   const path = import('./plain-path.js');
   path.catch(() => undefined);
   const runtime = startRuntime(o, init, onChange, options.signal, code, path);

@@ -3,5 +3,6 @@ import type { IdbCode } from './idb-slot.js';
 import { createIdbStore } from './idb-store.js';
 import { noteStored, storedBefore } from './stored-hint.js';
 import { prefetchFiles } from '../model/prefetch-files.js';
+import { requestListed } from '../model/request-listed.js';
 
-export const IDB: IdbCode = { createStore: createIdbStore, storedBefore, noteStored, prefetchFiles };
+export const IDB: IdbCode = { createStore: createIdbStore, storedBefore, noteStored, prefetchFiles, requestListed };

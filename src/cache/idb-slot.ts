@@ -9,6 +9,7 @@
 import type { createIdbStore } from './idb-store.js';
 import type { noteStored, storedBefore } from './stored-hint.js';
 import type { prefetchFiles } from '../model/prefetch-files.js';
+import type { requestListed } from '../model/request-listed.js';
 
 /** The IndexedDB store and the fresh-profile head start that only IndexedDB platforms need. */
 export interface IdbCode {
@@ -16,6 +17,7 @@ export interface IdbCode {
   storedBefore: typeof storedBefore;
   noteStored: typeof noteStored;
   prefetchFiles: typeof prefetchFiles;
+  requestListed: typeof requestListed;
 }
 
 let offered: (() => Promise<IdbCode>) | undefined;

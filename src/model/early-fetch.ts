@@ -26,9 +26,11 @@ export function fetchEarly(url: string, cache: RequestCache, fetchFn: typeof fet
   const controller = new AbortController();
   const onAbort = () => controller.abort(signal?.reason);
   signal?.addEventListener('abort', onAbort, { once: true });
-  const response = Promise.resolve()
-    .then(() => fetchFn(url, { signal: controller.signal, cache, credentials: 'same-origin' }))
-    .finally(() => signal?.removeEventListener('abort', onAbort));
+  // Sent now (the executor runs at once; a fetch that throws rejects), not in a microtask: `loadModel`
+  // calls this first, before the rest of its synchronous start (localStorage, IndexedDB, the lazy import).
+  const response = new Promise<Response>((resolve) => resolve(fetchFn(url, { signal: controller.signal, cache, credentials: 'same-origin' }))).finally(() =>
+    signal?.removeEventListener('abort', onAbort),
+  );
   // Unhandled until taken over; a failure then surfaces as that attempt's error (and is retried).
   response.catch(() => undefined);
   return { url, cache, response, taken: false, abort: (reason) => controller.abort(reason) };

@@ -77,9 +77,30 @@ function networkFailed(error: unknown): error is FerryError {
 export async function loadBundle(options: OpenBundleOptions, mode: LoadBundleMode = {}): Promise<OpenedBundle> {
   const started = performance.now();
   const opts = normalizeOptions(options);
+  const { registry, name: pinnedName, version: pinnedVersion } = opts;
+  const hintDb = opts.cache && !opts.cache.store && !opts.cache.bucket ? opts.cache.dbName : undefined;
+  // Only where IndexedDB is offered (not in ferryml/edge, ../cache/idb-slot.ts).
+  const idbCode = loadIdb();
   // IndexedDB opens (slow on a fresh profile) while the registry is fetched: nothing waits for it
-  // before the first request, and what needs the store awaits it there.
-  const opening = opts.cache ? openStore(opts.cache.dbName, opts.cache.bucket, opts.cache.store) : undefined;
+  // before the first request, and what needs the store awaits it there. Except for loadModel's
+  // pinned version on a fresh profile (nothing ever stored in this database on this origin,
+  // ../cache/stored-hint.ts): the cache cannot serve it, and creating the database there costs tens
+  // of ms of the browser's CPU (BENCHMARKS.md, issue 15) while the registry, manifest and files are
+  // on the wire, so it is opened once the download is verified (to store it behind the answer), or
+  // as soon as anything needs the store before that (a failed request looking for a cached version).
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  const limits = opts.cache;
+  // (A registry always comes with a name: normalizeOptions.) Gated where the cache cannot hold the version.
+  const opening = limits
+    ? idbCode
+        .then((idb) =>
+          mode.deferStore && registry && pinnedVersion !== undefined && !opts.publicKey && hintDb && idb && !idb.storedBefore(hintDb) && !browserOffline()
+            ? released
+            : undefined,
+        )
+        .then(() => openStore(limits.dbName, limits.bucket, limits.store))
+    : undefined;
   const mark = mode.phases?.mark;
   // Set in a callback (a plain `let` would read as always false to the type checker).
   const storeState = { opened: false };
@@ -102,6 +123,7 @@ export async function loadBundle(options: OpenBundleOptions, mode: LoadBundleMod
   let baseStatus: BundleCacheStatus = { persisted: false, memoryOnly: true, code: 'CACHE_DISABLED', reason: 'cache: false' };
   let bucket = {};
   const storeOpened = async () => {
+    release();
     const opened = await opening;
     store = opened?.store;
     bucket = store?.bucket === undefined ? {} : { bucket: store.bucket };
@@ -111,7 +133,10 @@ export async function loadBundle(options: OpenBundleOptions, mode: LoadBundleMod
   // The offline fallback, looked for at the first request that gets no answer and reused by the
   // catch below; forgotten when a fresh registry arrives (it may revoke what was found).
   let usable: Promise<VerifiedVersion | undefined> | undefined;
-  const fallbackVersion = () => (usable ??= storeReady.then((s) => (s ? offlineFallback(opts, s) : undefined)));
+  const fallbackVersion = () => {
+    release();
+    return (usable ??= storeReady.then((s) => (s ? offlineFallback(opts, s) : undefined)));
+  };
   // Backoff heals a blip, not a disconnection: offline, one attempt and no retry (the attempt still
   // reaches a server on this machine or LAN, which navigator.onLine does not rule out); online with a
   // verified cached version to stand in, one retry; otherwise `retries`, as nothing else can serve.
@@ -143,10 +168,7 @@ export async function loadBundle(options: OpenBundleOptions, mode: LoadBundleMod
     if (phase === 'manifestAt') ahead.stopped = true;
     mark?.(phase);
   };
-  const { registry, name: pinnedName, version: pinnedVersion } = opts;
-  const hintDb = opts.cache && !opts.cache.store && !opts.cache.bucket ? opts.cache.dbName : undefined;
-  // Only where IndexedDB is offered (not in ferryml/edge, ../cache/idb-slot.ts).
-  const idb = await loadIdb();
+  const idb = await idbCode;
   if (idb && mode.deferStore && registry && pinnedName !== undefined && pinnedVersion !== undefined && !browserOffline() && !opts.signal?.aborted) {
     const fromStore = () => storeReady.then((s) => (s ? readRecord(s, pinnedName, pinnedVersion).then((r) => r !== undefined) : false));
     const inCache = (mode.cached ? mode.cached.then((read) => (read ? read.cached !== undefined : fromStore())) : fromStore()).catch(() => false);
@@ -205,6 +227,9 @@ export async function loadBundle(options: OpenBundleOptions, mode: LoadBundleMod
   let target: Target | undefined;
   try {
     target = await resolveTarget(opts, storeReady, policy, mark);
+    // On a fresh profile, the files the registry lists for the version are requested now, beside
+    // its manifest rather than once it is in (./request-listed.ts).
+    if (mode.deferStore) idb?.requestListed(target, ahead, opts, mark);
     // loadModel on a fresh profile (nothing ever stored in this database, ../cache/stored-hint.ts)
     // whose IndexedDB is still being created: the cache cannot hold the version, so the download
     // does not wait for it; the version is stored once the database is open, behind the answer.

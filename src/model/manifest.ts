@@ -122,6 +122,12 @@ export interface RegistryEntry {
   /** Fraction (0..1) of clients that get each non-stable channel when they ask for `stable`. */
   rollout?: Record<string, number>;
   revoked?: string[];
+  /**
+   * Optional, per version: the paths its manifest lists (`ferryml pack` writes them), so a client can
+   * request the files beside the manifest instead of after it. Only names: every file is still checked
+   * against the manifest's sha256, and a wrong list costs an unused request, never an unchecked byte.
+   */
+  files?: Record<string, string[]>;
 }
 
 /** `models/index.json`: the registry any static host can serve. */

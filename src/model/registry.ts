@@ -39,6 +39,7 @@ export function parseRegistry(json: unknown, where: string): Registry {
     for (const [ch, f] of Object.entries((e.rollout ?? {}) as Record<string, unknown>))
       if (typeof f !== 'number' || !(f >= 0 && f <= 1)) throw bad(`models.${name}.rollout.${ch} must be a number in [0, 1]`);
     if (e.revoked !== undefined && !Array.isArray(e.revoked)) throw bad(`models.${name}.revoked must be an array`);
+    // `files` (optional) only names requests: checked where it is used (./request-listed.ts), a bad one is ignored.
   }
   const top = json as Partial<Record<keyof Registry, unknown>>;
   if (top.registryVersion !== undefined && !(typeof top.registryVersion === 'number' && Number.isSafeInteger(top.registryVersion) && top.registryVersion >= 0))

@@ -28,6 +28,8 @@ export interface Target {
    * the caller decides whether to wait (openBundle) or let them finish behind the load (loadModel).
    */
   saved?: Promise<unknown>;
+  /** The version's file paths as the registry lists them (unchecked: see `RegistryEntry.files`). */
+  listed?: unknown;
 }
 
 /** URL of `name@version` next to the registry file. */
@@ -83,5 +85,5 @@ export async function resolveTarget(
   // A revoked or unknown version throws here; the writes above still finish (revocations are kept).
   const { version, resolvedBy } = resolveVersion(entry, { name, version: opts.version, channel: opts.channel, clientId }, url);
   mark?.('resolvedAt');
-  return { baseUrl: versionUrl(opts.registry, name, version), name, version, resolvedBy, saved };
+  return { baseUrl: versionUrl(opts.registry, name, version), name, version, resolvedBy, saved, listed: entry.files?.[version] };
 }

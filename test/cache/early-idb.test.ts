@@ -157,6 +157,8 @@ describe('cache: the early IndexedDB read', () => {
     await foreignDatabase(dbName);
     const model = await loadModel({ registry: PENGUINS, name: 'penguins', version: '1.1.0', cache: { dbName }, remember: false });
     expect(model.info.source).to.equal('network');
+    // A fresh profile (this page never stored into dbName) opens the database behind the answer.
+    await stored(model);
     expect(model.info.cache).to.deep.include({ memoryOnly: true, code: 'CACHE_UNAVAILABLE' });
     expect(model.info.cache.reason).to.contain('NotFoundError');
     await model.dispose();

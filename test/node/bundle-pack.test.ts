@@ -92,7 +92,8 @@ test('pack: every listed file hashes as sha256sum says, with provenance, and onl
   assert.equal(manifest.model.format, 'layers-model');
   assert.deepEqual(manifest.output, { kind: 'classification', labels: ['left', 'middle', 'right'] });
   const registry = JSON.parse(readFileSync(join(models, 'index.json'), 'utf8')) as Registry;
-  assert.deepEqual(registry.models.m, { versions: ['1.0.0'], channels: { stable: '1.0.0' } });
+  // Each version's file paths, as its manifest lists them (README "Registry format": requested beside the manifest).
+  assert.deepEqual(registry.models.m, { versions: ['1.0.0'], channels: { stable: '1.0.0' }, files: { '1.0.0': manifest.files.map((f) => f.path) } });
 });
 
 test('pack --sign: the signature covers the canonical manifest and verifies with WebCrypto; any change breaks it', async (t) => {

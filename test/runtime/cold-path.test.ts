@@ -56,7 +56,8 @@ describe('loadModel: the cold path', () => {
     expect(t.manifestAt, JSON.stringify(t)).to.be.below(t.registryAt!);
     expect(t.filesRequestedAt, JSON.stringify(t)).to.be.below(t.registryAt!);
     expect(t.verifiedAt, JSON.stringify(t)).to.be.at.least(t.resolvedAt!).and.at.most(t.bundleMs);
-    expect(t.cacheOpenAt, JSON.stringify(t)).to.be.a('number');
+    // A fresh profile's database is created once the download is verified, not while it is on the wire.
+    expect(t.cacheOpenAt ?? Infinity, JSON.stringify(t)).to.be.at.least(t.verifiedAt!);
     expect(await requestCount(scope, 'manifest.json')).to.equal(1);
     for (const f of FILES) expect(await requestCount(scope, f), f).to.equal(1);
     await model.dispose();
@@ -108,6 +109,48 @@ describe('loadModel: the cold path', () => {
     await held;
     while (model.info.cache.pending) await new Promise((resolve) => setTimeout(resolve, 20));
     expect(model.info.cache, JSON.stringify(model.info.cache)).to.include({ memoryOnly: false });
+    await model.dispose();
+    const again = await loadModel({ registry: REGISTRY, name: 'penguins', version: '1.1.0', cache: { dbName }, remember: false });
+    expect(again.info.source).to.equal('cache');
+    await again.dispose();
+    indexedDB.deleteDatabase(dbName);
+  });
+
+  it('a registry that lists the version’s files (`ferryml pack` writes them): they are requested with the registry’s answer, before the manifest is in, each once', async function () {
+    this.timeout(60_000);
+    for (const version of ['1.1.0', undefined]) {
+      const scope = unique('cold-listed');
+      // The manifest answers 400 ms late; /models/index.json lists each version's files.
+      const registry = fault(`scope=${scope},on=manifest.json,delay=400`, REGISTRY);
+      const options = { registry, name: 'penguins', cache: { dbName: unique('cold-listed') }, remember: false };
+      const model = await loadModel(version ? { ...options, version } : options);
+      const t = model.info.timings;
+      const what = `${version ?? 'unpinned'}: ${JSON.stringify(t)}`;
+      expect(model.info, what).to.include({ source: 'network', engine: 'js' });
+      expect(t.manifestAt, what).to.be.at.least(400);
+      expect(t.filesRequestedAt, what).to.be.below(t.manifestAt!);
+      expect(t.filesRequestedAt, what).to.be.at.least(t.registryAt!);
+      expect(await requestCount(scope, 'manifest.json'), what).to.equal(1);
+      for (const f of FILES) expect(await requestCount(scope, f), `${f} ${what}`).to.equal(1);
+      await model.dispose();
+    }
+  });
+
+  it('on a fresh profile the database is not created while the version downloads; it is stored after the answer', async function () {
+    this.timeout(60_000);
+    const dbName = unique('cold-fresh-db');
+    const scope = unique('cold-fresh-db');
+    // The weights arrive 600 ms late: the registry, manifest and other files are in long before.
+    const registry = fault(`scope=${scope},on=group1-shard1of1.bin,delay=600`, REGISTRY);
+    const loading = loadModel({ registry, name: 'penguins', version: '1.1.0', cache: { dbName }, remember: false });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const names = async () => (await indexedDB.databases()).map((d) => d.name);
+    expect(await names(), 'created while the download was on the wire').not.to.include(dbName);
+    const model = await loading;
+    expect(model.info).to.include({ source: 'network', engine: 'js', version: '1.1.0' });
+    while (model.info.cache.pending) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(model.info.cache, JSON.stringify(model.info.cache)).to.include({ memoryOnly: false });
+    expect(await names()).to.include(dbName);
     await model.dispose();
     const again = await loadModel({ registry: REGISTRY, name: 'penguins', version: '1.1.0', cache: { dbName }, remember: false });
     expect(again.info.source).to.equal('cache');

@@ -166,6 +166,7 @@ export async function packBundle(o: PackOptions): Promise<{ dir: string; manifes
   const registry = await readRegistry(o.out);
   const entry = (registry.models[o.name] ??= { versions: [], channels: {} });
   if (!entry.versions.includes(o.version)) entry.versions.push(o.version);
+  (entry.files ??= {})[o.version] = manifest.files.map((f) => f.path);
   if (!entry.channels.stable) entry.channels.stable = o.version;
   for (const ch of o.channels ?? []) entry.channels[ch] = o.version;
   await writeRegistry(o.out, registry, o.registrySigning ?? { key: o.signKey });

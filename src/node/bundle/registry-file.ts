@@ -29,6 +29,11 @@ export async function writeRegistry(modelsDir: string, registry: Registry, signi
     const entry: RegistryEntry = { versions: [...e.versions].sort(compareVersions), channels: e.channels };
     if (e.rollout && Object.keys(e.rollout).length) entry.rollout = e.rollout;
     if (e.revoked?.length) entry.revoked = [...e.revoked].sort(compareVersions);
+    // Each listed version's file paths (clients request them beside the manifest, README "Registry format").
+    const files = Object.keys(e.files ?? {})
+      .filter((v) => entry.versions.includes(v))
+      .sort(compareVersions);
+    if (files.length) entry.files = Object.fromEntries(files.map((v) => [v, e.files![v]!]));
     models[name] = entry;
   }
   // The version on disk, not the one read earlier: two writers must not reuse a number.
