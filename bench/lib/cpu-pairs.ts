@@ -1,14 +1,15 @@
 // Paired samples of two variants timed by the page's main-thread CPU time (Chrome DevTools
 // Protocol, `Performance.getMetrics` → `ThreadTime`), for figures that must tell 2 % apart on a
-// shared machine. Wall-clock pairs (bench/pages/timing.ts `pairs`) see every stretch the renderer
-// waits for a core: at load 6–10 on 2 cores one pair's ratio scatters by ±25–45 % (robust SD),
-// the same pair's CPU-time ratio by ±8–10 %. The wall time of every sample is kept beside it.
+// shared machine. Wall-clock pairs (what the telemetry item timed before) see every stretch the
+// renderer waits for a core: at load 7–10 on 2 cores one pair's wall-time ratio scatters by 13–33 %
+// (robust SD), the same samples' CPU-time ratio by 2–10 % (BENCHMARKS.md, issue 15 item 4). The
+// wall time of every sample is kept beside it.
 //
 // Each sample is one `page.evaluate` (the variant's work, then until the tasks it posted have
 // run); the main thread's CPU time is read between samples, back to back, so every CPU µs of the
 // main thread lands in exactly one sample: a variant's own background work (drift counting) in
 // its own, timers that fire on their own clock (telemetry's 200 ms count, window close) in
-// whichever sample is running then. The protocol's own work per sample (0.5–1 ms under load,
+// whichever sample is running then. The protocol's own work per sample (0.4–1.2 ms under load,
 // measured with samples of no work: `overheadMs`) lands in every sample alike and is taken off
 // both sides, so it does not dilute a difference. A known extra cost (`penalty`, a busy loop worth
 // a fraction of `a`'s CPU time, calibrated through the same sample path) reads 1 ÷ (1 + penalty).
@@ -115,7 +116,8 @@ export async function cpuPairs(cdp: CDPSession, sample: Sampler, options: CpuPai
       const w = warm[v];
       const { cpu } = await timed(v, w.n, 0);
       w.spent += cpu;
-      if (cpu >= 5) w.perUnit = cpu / w.n;
+      // The largest sample so far (≥ 5 ms once the work allows it) sets the cost per unit.
+      if (cpu >= 5 || w.perUnit === Infinity) w.perUnit = Math.max(cpu, 1e-3) / w.n;
       if (cpu < 25 && w.n < 20_000) w.n *= 2;
     }
   }
