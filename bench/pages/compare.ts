@@ -11,7 +11,7 @@ import type { LoadModelOptions, Manifest, Schema } from '../../src/index.js';
 import { loadFerry } from './ferry.js';
 import { loadRawTfjs } from './raw-tfjs.js';
 import { loadOrt } from './ort.js';
-import { interleave, pairs, sequential, type Interleaved, type PairOptions, type Paired, type Work } from './timing.js';
+import { interleave, sequential, settleLoop, spin, type Interleaved, type Work } from './timing.js';
 import type { Pipeline } from './pipeline.js';
 
 /** What the orchestrator asks the page to set up. */
@@ -103,16 +103,19 @@ function workload(variants: string[], calls: number, rounds: number, targetMs = 
 }
 
 /**
- * `off ÷ on` of two ferryml variants (ms per unit) in short random-order pairs (see `pairs` in
- * ./timing.ts): per call (`sequential`: one awaited batch-1 call per unit) or `calls` concurrent
- * calls per unit.
+ * One sample of the main-thread-CPU pairs (bench/lib/cpu-pairs.ts): `units` units of `name`'s
+ * work (one awaited call, or `calls` concurrent calls), `spinSteps` of busy work (the sensitivity
+ * check's known extra cost), then until every task the work posted has run. Returns wall ms; the
+ * orchestrator reads the main thread's CPU time around it.
  */
-function pairedVariants(off: string, on: string, mode: 'sequential' | 'concurrent', calls: number, options: PairOptions): Promise<Paired> {
-  const work = (name: string): Work => {
-    const p = pipelines.get(name)!;
-    return mode === 'concurrent' ? concurrent(p, calls) : sequential((i) => p.predict(rowAt(i)));
-  };
-  return pairs(work(off), work(on), options);
+async function sample(name: string, mode: 'sequential' | 'concurrent', calls: number, units: number, spinSteps: number): Promise<number> {
+  const p = pipelines.get(name)!;
+  const t0 = performance.now();
+  if (mode === 'concurrent') await concurrent(p, calls)(units);
+  else for (let i = 0; i < units; i++) await p.predict(rowAt(i));
+  if (spinSteps > 0) spin(spinSteps);
+  await settleLoop();
+  return performance.now() - t0;
 }
 
 /** Telemetry counters of a ferryml variant (sent, queued, dropped), after a flush. */
@@ -124,4 +127,4 @@ async function telemetryStats(name: string) {
   return t.stats();
 }
 
-Object.assign(window, { bench: { setup, check, perCall, workload, pairedVariants, telemetryStats } });
+Object.assign(window, { bench: { setup, check, perCall, workload, sample, telemetryStats } });

@@ -49,6 +49,17 @@ export const yieldToLoop = () =>
     channel.port2.postMessage(0);
   });
 
+type PostTask = (f: () => void, o: { priority: 'background' }) => Promise<void>;
+const taskScheduler = (globalThis as { scheduler?: { postTask?: PostTask } }).scheduler;
+/**
+ * Resolves once the tasks posted so far have run, background-priority ones included (Chromium's
+ * `scheduler.postTask` runs the tasks of one priority in order, and background ones only when
+ * nothing more urgent waits): what a sample's work left behind (telemetry's drift counting) then
+ * runs inside that sample. Elsewhere one event-loop turn.
+ */
+export const settleLoop = (): Promise<void> =>
+  typeof taskScheduler?.postTask === 'function' ? yieldToLoop().then(() => taskScheduler.postTask!(() => {}, { priority: 'background' })) : yieldToLoop();
+
 async function time(work: Work, n: number): Promise<number> {
   const t0 = performance.now();
   await work(n);
@@ -106,116 +117,10 @@ export const sequential =
     for (let i = 0; i < n; i++) await call(i);
   };
 
-/** How {@link pairs} measures; see there. */
-export interface PairOptions {
-  /** Blocks the pairs are grouped into; their ratios are the figure's rounds. @default 30 */
-  blocks?: number;
-  /** Pairs per block to start with; more are added until the spread holds. @default 5 */
-  minPerBlock?: number;
-  /** Stop once the blocks' p10 and p90 are both within this fraction of their median. @default 0.05 */
-  within?: number;
-  /** Stop adding pairs after this much measuring time (the spread is then reported as it is). @default 60000 */
-  maxMs?: number;
-  /** About how long one timed sample runs. @default 5 */
-  targetMs?: number;
-  /** @default 400 */
-  warmupMs?: number;
-  /** Units timed per variant to calibrate the units per sample. @default 20 */
-  calibrateWith?: number;
-  /** Random source for the order within a pair (tests and reruns may seed it). @default Math.random */
-  random?: () => number;
-}
-
-/** What {@link pairs} measured: per block, `a ÷ b` (the median of its pairs' ratios) and each side's median ms per unit. */
-export interface Paired {
-  ratios: number[];
-  a: number[];
-  b: number[];
-  /** Pairs measured in all, pairs per block, units per sample (both variants), measuring time. */
-  pairs: number;
-  perBlock: number;
-  units: number;
-  ms: number;
-  /** `spread`: the blocks' p10–p90 came within `within` of their median; `cap`: `maxMs` ran out first. */
-  stoppedBy: 'spread' | 'cap';
-  within: number;
-}
-
-const medianOf = (v: number[]) => {
-  const s = [...v].sort((x, y) => x - y);
-  return s.length % 2 ? s[s.length >> 1]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-};
-const quantileOf = (sorted: number[], q: number) => {
-  const pos = (sorted.length - 1) * q;
-  const lo = Math.floor(pos);
-  return sorted[lo]! + (sorted[Math.ceil(pos)]! - sorted[lo]!) * (pos - lo);
-};
-
-/**
- * Two variants of the same work (telemetry on / off) as many short pairs: each pair times `a`
- * and `b` once each, back to back, in a random order, and keeps `a ÷ b` (ms per unit). A stall of
- * the shared machine then spoils one pair, and no order effect (the second sample finding warmer
- * caches, or the first one's leftover background tasks) can favour either variant. The pairs, in
- * the order measured, are grouped into `blocks` consecutive blocks; a block's ratio is the median
- * of its pairs' ratios. Pairs are added (one more per block at a time, the blocks re-formed from
- * every pair so far) until the blocks' p10 and p90 are within `within` of their median, or `maxMs`
- * is spent. The stopping rule looks at the spread only, never at the ratio itself.
- *
- * Each timed sample ends with one turn of the event loop inside the timing: tasks that a
- * variant's work posts (telemetry's background counting, timers, delivery) that run there count
- * against the sample that caused them, and both variants pay the same turn.
- */
-export async function pairs(a: Work, b: Work, options: PairOptions = {}): Promise<Paired> {
-  const random = options.random ?? Math.random;
-  const blocks = options.blocks ?? 30;
-  const within = options.within ?? 0.05;
-  const maxMs = options.maxMs ?? 60_000;
-  const warmMs = options.warmupMs ?? 400;
-  for (const w of [a, b, a, b]) {
-    for (let n = 1, spent = 0; spent < warmMs / 2; n = Math.min(n * 2, 4096)) spent += await time(w, n);
-  }
-  const c = options.calibrateWith ?? 20;
-  const perUnit = Math.max(Math.min((await time(a, c)) / c, (await time(b, c)) / c), 1e-4);
-  const units = Math.max(1, Math.min(20_000, Math.ceil((options.targetMs ?? 5) / perUnit)));
-  const timed = async (w: Work) => {
-    const t0 = performance.now();
-    await w(units);
-    await yieldToLoop();
-    return (performance.now() - t0) / units;
-  };
-  const ra: number[] = [];
-  const rb: number[] = [];
-  const started = performance.now();
-  let perBlock = 0;
-  let result: Pick<Paired, 'ratios' | 'a' | 'b'> = { ratios: [], a: [], b: [] };
-  for (;;) {
-    for (let i = 0; i < blocks; i++) {
-      await yieldToLoop();
-      if (random() < 0.5) {
-        ra.push(await timed(a));
-        rb.push(await timed(b));
-      } else {
-        rb.push(await timed(b));
-        ra.push(await timed(a));
-      }
-    }
-    perBlock++;
-    result = { ratios: [], a: [], b: [] };
-    for (let k = 0; k < blocks; k++) {
-      const from = k * perBlock;
-      const sa = ra.slice(from, from + perBlock);
-      const sb = rb.slice(from, from + perBlock);
-      result.ratios.push(medianOf(sa.map((x, i) => x / sb[i]!)));
-      result.a.push(medianOf(sa));
-      result.b.push(medianOf(sb));
-    }
-    if (perBlock < (options.minPerBlock ?? 5)) continue;
-    const s = [...result.ratios].sort((x, y) => x - y);
-    const m = quantileOf(s, 0.5);
-    const spread = Math.max(m - quantileOf(s, 0.1), quantileOf(s, 0.9) - m) / m;
-    const ms = performance.now() - started;
-    if (spread <= within || ms >= maxMs) {
-      return { ...result, pairs: ra.length, perBlock, units, ms, stoppedBy: spread <= within ? 'spread' : 'cap', within };
-    }
-  }
+let spun = 0;
+/** A busy loop of `n` steps that the compiler cannot drop (its result is kept): the sensitivity check's known cost. */
+export function spin(n: number): void {
+  let x = spun;
+  for (let i = 0; i < n; i++) x = (x * 1103515245 + 12345) % 2147483648;
+  spun = x;
 }
