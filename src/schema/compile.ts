@@ -40,6 +40,27 @@ export function compileColumnKernels(schema: Schema, layout: FeatureLayout): Col
   });
 }
 
+/** The largest float32: a number up to it stays finite as float32. */
+const MAX32 = 3.4028234663852886e38;
+
+/**
+ * The row transform's fast path of numeric columns without scaling steps (impute or passthrough
+ * alone): a number inside `[lo, hi]` — the column's training range, within ±{@link MAX32} — is one
+ * store at `at`, exactly what the column's kernel writes for it and with no issue to report (a
+ * value outside it, not a number or missing, takes the kernel). Other columns: an empty range.
+ */
+function numberFastPath(schema: Schema, layout: FeatureLayout): { at: Int32Array; lo: Float64Array; hi: Float64Array } {
+  const n = schema.columns.length;
+  const fast = { at: new Int32Array(n), lo: new Float64Array(n).fill(Infinity), hi: new Float64Array(n).fill(-Infinity) };
+  schema.columns.forEach((column, c) => {
+    if (column.type !== 'number' || !column.steps.every((s) => s.kind === 'impute' || s.kind === 'passthrough')) return;
+    fast.at[c] = layout.names.get(columnFeatures(column)[0] as string)!;
+    fast.lo[c] = Math.max(column.range?.min ?? -MAX32, -MAX32);
+    fast.hi[c] = Math.min(column.range?.max ?? MAX32, MAX32);
+  });
+  return fast;
+}
+
 /**
  * Checks a schema (throwing `SCHEMA_INVALID` naming the column and step at fault) and compiles it.
  * @example
@@ -55,6 +76,7 @@ export function compileSchema<S extends Schema>(schema: S): CompiledSchema<Infer
   const guarded = names.map((n) => n in Object.prototype);
   const policy = schema.unknownColumns ?? 'ignore';
   const known = new Set(schema.label ? [...names, schema.label.column] : names);
+  const fast = numberFastPath(schema, layout);
 
   function run(rows: ArrayLike<unknown>, out: Float32Array, observe: ValueObserver | undefined, offset: number, sink: IssueSink): Uint8Array {
     const n = rows.length;
@@ -104,10 +126,13 @@ export function compileSchema<S extends Schema>(schema: S): CompiledSchema<Infer
     const record = input as Record<string, unknown>;
     let ok = true;
     try {
+      // Nothing to observe or capture: an ordinary number is written here, the rest by its column's kernel.
+      const direct = observe === undefined && values === undefined;
       for (let c = 0; c < kernels.length; c++) {
         const name = names[c]!;
         const raw = guarded[c] && !hasOwn(record, name) ? undefined : record[name];
-        if (!kernels[c]!(raw, out, base, sink, observe, c, values, at + c * stride)) ok = false;
+        if (direct && typeof raw === 'number' && raw >= fast.lo[c]! && raw <= fast.hi[c]!) out[base + fast.at[c]!] = raw;
+        else if (!kernels[c]!(raw, out, base, sink, observe, c, values, at + c * stride)) ok = false;
       }
       if (policy !== 'ignore')
         for (const key in record)
