@@ -43,22 +43,15 @@ export function compileColumnKernels(schema: Schema, layout: FeatureLayout): Col
 /** The largest float32: a number up to it stays finite as float32. */
 const MAX32 = 3.4028234663852886e38;
 
+let numberFastPath = false;
+
 /**
- * The row transform's fast path of numeric columns without scaling steps (impute or passthrough
- * alone): a number inside `[lo, hi]` — the column's training range, within ±{@link MAX32} — is one
- * store at `at`, exactly what the column's kernel writes for it and with no issue to report (a
- * value outside it, not a number or missing, takes the kernel). Other columns: an empty range.
+ * Turns on the row transform's fast path of numeric columns for schemas compiled from now on (the
+ * `ferryml` and `ferryml/lite` entries do; `ferryml/edge` does not, to stay within its Worker size
+ * budget). The transform's results are the same bits and issues either way.
  */
-function numberFastPath(schema: Schema, layout: FeatureLayout): { at: Int32Array; lo: Float64Array; hi: Float64Array } {
-  const n = schema.columns.length;
-  const fast = { at: new Int32Array(n), lo: new Float64Array(n).fill(Infinity), hi: new Float64Array(n).fill(-Infinity) };
-  schema.columns.forEach((column, c) => {
-    if (column.type !== 'number' || !column.steps.every((s) => s.kind === 'impute' || s.kind === 'passthrough')) return;
-    fast.at[c] = layout.names.get(columnFeatures(column)[0] as string)!;
-    fast.lo[c] = Math.max(column.range?.min ?? -MAX32, -MAX32);
-    fast.hi[c] = Math.min(column.range?.max ?? MAX32, MAX32);
-  });
-  return fast;
+export function offerNumberFastPath(): void {
+  numberFastPath = true;
 }
 
 /**
@@ -76,7 +69,16 @@ export function compileSchema<S extends Schema>(schema: S): CompiledSchema<Infer
   const guarded = names.map((n) => n in Object.prototype);
   const policy = schema.unknownColumns ?? 'ignore';
   const known = new Set(schema.label ? [...names, schema.label.column] : names);
-  const fast = numberFastPath(schema, layout);
+  // The fast path of numeric columns with a training range and no scaling steps (impute or
+  // passthrough alone): a number in `[lo, hi]` — the range, within ±MAX32 — is one store at the
+  // column's feature, just what its kernel writes, with nothing to report; anything else takes the kernel.
+  const fast = numberFastPath && {
+    lo: schema.columns.map((c) =>
+      c.type === 'number' && c.range && c.steps.every((s) => s.kind === 'impute' || s.kind === 'passthrough') ? Math.max(c.range.min, -MAX32) : NaN,
+    ),
+    hi: schema.columns.map((c) => Math.min(c.type === 'number' && c.range ? c.range.max : 0, MAX32)),
+    to: names.map((n) => layout.names.get(n)!),
+  };
 
   function run(rows: ArrayLike<unknown>, out: Float32Array, observe: ValueObserver | undefined, offset: number, sink: IssueSink): Uint8Array {
     const n = rows.length;
@@ -127,11 +129,11 @@ export function compileSchema<S extends Schema>(schema: S): CompiledSchema<Infer
     let ok = true;
     try {
       // Nothing to observe or capture: an ordinary number is written here, the rest by its column's kernel.
-      const direct = observe === undefined && values === undefined;
+      const direct = fast && observe === undefined && values === undefined ? fast : undefined;
       for (let c = 0; c < kernels.length; c++) {
         const name = names[c]!;
         const raw = guarded[c] && !hasOwn(record, name) ? undefined : record[name];
-        if (direct && typeof raw === 'number' && raw >= fast.lo[c]! && raw <= fast.hi[c]!) out[base + fast.at[c]!] = raw;
+        if (direct && typeof raw === 'number' && raw >= direct.lo[c]! && raw <= direct.hi[c]!) out[base + direct.to[c]!] = raw;
         else if (!kernels[c]!(raw, out, base, sink, observe, c, values, at + c * stride)) ok = false;
       }
       if (policy !== 'ignore')

@@ -9,8 +9,11 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { compileSchema } from '../../src/schema/compile.js';
+import { compileSchema, offerNumberFastPath } from '../../src/schema/compile.js';
 import type { Schema } from '../../src/schema/types.js';
+
+// As the `ferryml` and `ferryml/lite` entries do (ferryml/edge does not).
+offerNumberFastPath();
 
 const EXPORT = fileURLToPath(new URL('../fixtures/export/models/', import.meta.url));
 const MAX32 = 3.4028234663852886e38;

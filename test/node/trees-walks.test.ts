@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { readTreeEnsemble, type TreeEnsemble } from '../../src/runtime/trees/format.js';
 import { createTreeKernel } from '../../src/runtime/trees/kernel.js';
 import { loneWalk } from '../../src/runtime/trees/lone.js';
+import { offerLoneWalk } from '../../src/runtime/trees/simd-slot.js';
 import { float32Below } from '../../src/runtime/trees/perfect.js';
 import { compileSchema } from '../../src/schema/compile.js';
 
@@ -76,10 +77,12 @@ for (const dir of bundles) {
 }
 
 // The lone-row walk (src/runtime/trees/lone.ts: four trees side by side, the child picked by
-// arithmetic, NaN to the node's missing side) against the general walk on the float64 scores
+// arithmetic) against the general walk on the float64 scores
 // themselves — before the averaging and the float32 output could hide a different sum — on rows
-// of every kind above: called directly on every bundle without a categorical split, and through
+// of every kind above: called directly on every bundle it serves (numeric nodes, NaN right), and through
 // the kernel's sums for calls of 1…7 rows (whichever walk the kernel picks for them).
+// As the `ferryml` and `ferryml/lite` entries do (ferryml/edge does not): kernels made from here on use it.
+offerLoneWalk();
 for (const dir of bundles) {
   test(`${dir.split('/').slice(-2).join('/')}: the lone-row walk equals the general walk bit for bit (float64 scores)`, () => {
     const e = read(dir);
@@ -93,8 +96,11 @@ for (const dir of bundles) {
     );
     const threshold = e.compare === '<' ? e.threshold.map((t, n) => (e.flags[n]! & 2 ? t : float32Below(t))) : e.threshold;
     const lone = loneWalk(e, threshold);
-    const categorical = e.flags.some((g) => (g & 2) !== 0);
-    assert.equal(lone === undefined, categorical, 'the lone walk serves every ensemble without a categorical split');
+    assert.equal(
+      lone === undefined,
+      e.flags.some((g) => g !== 0),
+      'the lone walk serves every ensemble whose nodes are numeric and send NaN right',
+    );
     if (lone) {
       const acc = new Float64Array(rows * K);
       for (let r = 0; r < rows; r++) for (let k = 0; k < K; k++) acc[r * K + k] = e.base[k]!;

@@ -14,6 +14,7 @@
 import { CATEGORICAL, MISSING_LEFT } from './format.js';
 import type { TreeEnsemble } from './format.js';
 import { loneWalk } from './lone.js';
+import { loneWalkOffered } from './simd-slot.js';
 import { PERFECT_ROWS, float32Below, perfectTrees } from './perfect.js';
 
 /** A tree ensemble as a plain function of rows. */
@@ -104,8 +105,8 @@ export function createTreeKernel(e: TreeEnsemble, walks: 'auto' | 'general' = 'a
   const walk = general(e, threshold);
   const perfect = walks === 'auto' ? perfectTrees(e) : undefined;
   const laid = perfect?.laid;
-  // A lone row (a predict call) the perfect walk does not take walks four trees side by side (lone.ts).
-  const lone = perfect?.rows ?? (walks === 'auto' ? loneWalk(e, threshold) : undefined);
+  // A lone row (a predict call) the perfect walk does not take walks four trees side by side (lone.ts), where the entry offers it.
+  const lone = perfect?.rows ?? (walks === 'auto' && loneWalkOffered() ? loneWalk(e, threshold) : undefined);
   const groups = perfect?.groups;
   const base = Float64Array.from(e.base);
   const T = e.trees;
@@ -132,13 +133,8 @@ export function createTreeKernel(e: TreeEnsemble, walks: 'auto' | 'general' = 'a
         const r1 = Math.min(rows, r0 + BLOCK);
         // Whole groups of rows in the perfect walk, the few left over (a lone predict call) apart.
         const r8 = laid === undefined ? r0 : r0 + (r1 - r0) - ((r1 - r0) % PERFECT_ROWS);
-        if (groups !== undefined) {
-          if (r8 > r0) groups(input, r0, r8, acc);
-          if (r8 < r1 && lone !== undefined) lone(input, r8, r1, acc);
-          else if (r8 < r1) walk(0, T, input, r8, r1, acc);
-          continue;
-        }
-        if (r8 > r0)
+        if (r8 > r0 && groups !== undefined) groups(input, r0, r8, acc);
+        else if (r8 > r0)
           for (let t = 0; t < T; t++) {
             if (laid![t]) perfect!.walk(t, input, r0, r8, acc);
             else walk(t, t + 1, input, r0, r8, acc);

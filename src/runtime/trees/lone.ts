@@ -4,14 +4,14 @@
  * long chain — and picks each child by arithmetic, `kids[2n + goes right]`, with no branch on the
  * comparison (which no CPU predicts on real data). A leaf's two kids are the leaf itself, so a tree
  * that reaches its leaf first stays there while the others walk on; the four stop when all four
- * are at a leaf. For ensembles the perfect-tree walks do not take one row at a time (perfect.ts:
- * forests deeper than `LONE_MAX_DEPTH`, trees deeper than `PERFECT_MAX_DEPTH`). Trees with a categorical split keep the general walk (kernel.ts).
+ * are at a leaf. For the ensembles whose lone rows the perfect-tree walks do not take (perfect.ts:
+ * forests deeper than `LONE_MAX_DEPTH`, trees deeper than `PERFECT_MAX_DEPTH`), when every node
+ * sends NaN right (scikit-learn's forests and boosting); others keep the general walk (kernel.ts).
  *
  * Bit for bit the general walk: the same comparison with the same threshold (XGBoost's `x < t` as
- * `x <= t′`, kernel.ts), NaN to the node's missing side, and leaf values added tree after tree in
- * the bundle's order.
+ * `x <= t′`, kernel.ts), `!(NaN <= t)` right, and leaf values added tree after tree in the
+ * bundle's order.
  */
-import { CATEGORICAL, MISSING_LEFT } from './format.js';
 import type { TreeEnsemble } from './format.js';
 
 /** Adds every tree's leaf values for rows `r0 … r1` of `x` into `acc` (row stride `outputs`), trees in order. */
@@ -19,40 +19,34 @@ export type LoneWalk = (x: Float32Array, r0: number, r1: number, acc: Float64Arr
 
 /**
  * The lone-row walk of `e` with `threshold` (the general walk's, `<` already read as `<=`), or
- * `undefined` when a tree has a categorical split. Its arrays (9 bytes per node) are built on the first call.
+ * `undefined` unless every node is numeric with NaN going right (flags 0). Its arrays (12 bytes
+ * per node) are built on the first call: a page that predicts only batches never makes them.
  */
 export function loneWalk(e: TreeEnsemble, threshold: Float64Array): LoneWalk | undefined {
-  const { feature, left, flags, values, roots, treeColumn } = e;
-  if (flags.some((g) => (g & CATEGORICAL) !== 0)) return undefined;
+  const { feature, left, values, roots, treeColumn } = e;
+  if (e.flags.some((g) => g !== 0)) return undefined;
   const F = e.features;
   const K = e.outputs;
   const W = e.leafWidth;
   const T = e.trees;
-  // Per node: its two children (a leaf: itself twice), the feature it reads (a leaf: 0, any will
-  // do) and the side a NaN takes (1: right).
-  let kids: Int32Array | undefined;
-  let reads: Int32Array;
-  let nan: Uint8Array;
-  const build = () => {
-    const N = feature.length;
-    kids = new Int32Array(2 * N);
-    reads = new Int32Array(N);
-    nan = new Uint8Array(N);
-    for (let n = 0; n < N; n++) {
-      const leaf = feature[n]! < 0;
-      kids[2 * n] = leaf ? n : left[n]!;
-      kids[2 * n + 1] = leaf ? n : e.right[n]!;
-      reads[n] = leaf ? 0 : feature[n]!;
-      nan[n] = flags[n]! & MISSING_LEFT ? 0 : 1;
-    }
-    return kids;
-  };
+  // Per node: its two children (a leaf: itself twice) and the feature it reads (a leaf: 0, any will do).
+  let kids = new Int32Array(0);
+  let reads = kids;
+  // One step down from node `n` for the row at `a`: `+!(…)` is the comparison as 0 / 1 without a branch.
+  const step = (x: Float32Array, a: number, n: number) => kids[2 * n + +!(x[a + reads[n]!]! <= threshold[n]!)]!;
   // The leaf's values into the row's scores at `o` (plus the tree's column).
   const add = (acc: Float64Array, o: number, t: number, n: number) => {
-    for (let k = 0, v = left[n]!, c = o + treeColumn[t]!; k < W; k++) acc[c + k] = acc[c + k]! + values[v + k]!;
+    for (let k = 0, v = left[n]!, s = o + treeColumn[t]!; k < W; k++) acc[s + k] = acc[s + k]! + values[v + k]!;
   };
   return (x, r0, r1, acc) => {
-    const c = kids ?? build();
+    if (kids.length === 0) {
+      kids = new Int32Array(2 * feature.length);
+      reads = feature.map((f) => (f < 0 ? 0 : f));
+      feature.forEach((f, n) => {
+        kids[2 * n] = f < 0 ? n : left[n]!;
+        kids[2 * n + 1] = f < 0 ? n : e.right[n]!;
+      });
+    }
     for (let r = r0; r < r1; r++) {
       const a = r * F;
       const o = r * K;
@@ -64,15 +58,10 @@ export function loneWalk(e: TreeEnsemble, threshold: Float64Array): LoneWalk | u
         let n3 = roots[t + 3]!;
         // Sign bits: the AND is negative only once all four are leaves (feature −1).
         while ((feature[n0]! & feature[n1]! & feature[n2]! & feature[n3]!) >= 0) {
-          const v0 = x[a + reads[n0]!]!;
-          const v1 = x[a + reads[n1]!]!;
-          const v2 = x[a + reads[n2]!]!;
-          const v3 = x[a + reads[n3]!]!;
-          // `+!(…)`: the comparison as 0 / 1 without a branch; the NaN test is one the CPU predicts.
-          n0 = c[2 * n0 + (v0 !== v0 ? nan[n0]! : +!(v0 <= threshold[n0]!))]!;
-          n1 = c[2 * n1 + (v1 !== v1 ? nan[n1]! : +!(v1 <= threshold[n1]!))]!;
-          n2 = c[2 * n2 + (v2 !== v2 ? nan[n2]! : +!(v2 <= threshold[n2]!))]!;
-          n3 = c[2 * n3 + (v3 !== v3 ? nan[n3]! : +!(v3 <= threshold[n3]!))]!;
+          n0 = step(x, a, n0);
+          n1 = step(x, a, n1);
+          n2 = step(x, a, n2);
+          n3 = step(x, a, n3);
         }
         add(acc, o, t, n0);
         add(acc, o, t + 1, n1);
@@ -81,10 +70,7 @@ export function loneWalk(e: TreeEnsemble, threshold: Float64Array): LoneWalk | u
       }
       for (; t < T; t++) {
         let n = roots[t]!;
-        while (feature[n]! >= 0) {
-          const v = x[a + reads[n]!]!;
-          n = c[2 * n + (v !== v ? nan[n]! : +!(v <= threshold[n]!))]!;
-        }
+        while (feature[n]! >= 0) n = step(x, a, n);
         add(acc, o, t, n);
       }
     }
