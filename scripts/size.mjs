@@ -2,7 +2,7 @@
 // Prints the min+gzip size of the SDK core (dist/ferryml.js and the chunks it imports
 // statically; tfjs and idb-keyval excluded as they are peer/external) and of each lazily loaded
 // chunk, and exits 1 when the core is over the budget. Run `npm run build` first (done here if
-// dist/ is missing). Budget: 16.5 KB — see README "Size budget" before raising it.
+// dist/ is missing). Budget: 16.75 KB — see README "Size budget" before raising it.
 // Then ferryml/lite (dist/lite.js): everything it can ever load, static and dynamic, must name no
 // tfjs package and no .wasm file, and fit LITE_BUDGET (README "ferryml/lite").
 import { readFileSync, existsSync } from 'node:fs';
@@ -11,7 +11,7 @@ import { gzipSync } from 'node:zlib';
 import { spawnSync } from 'node:child_process';
 import { minify } from 'terser';
 
-const BUDGET = 16.5 * 1024;
+const BUDGET = 16.75 * 1024;
 // 50.3 KB at 1.0 (telemetry, loaded only when asked for, is 40 % of it); raised from 54 KB at 54.3 KB by
 // the edge cache (Cache API store), the early IndexedDB read, `cache.store`, the perfect-tree walk and
 // the columnar fast path; raised from 56 KB at 56.56 KB by the fifth landing's fresh-profile early

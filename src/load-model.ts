@@ -10,7 +10,8 @@ import { sendAheadEarly } from './model/prefetch-files.js';
 import { loadModelWith, type AppSchema, type LoadModelOptions, type RuntimeCode } from './load-model-core.js';
 import type { Model } from './runtime/model-types.js';
 import { TFJS, TREE_SIMD } from './runtime/import-engine.js';
-import { offerTreeSimd } from './runtime/trees/simd-slot.js';
+import { offerLoneWalk, offerTreeSimd } from './runtime/trees/simd-slot.js';
+import { offerNumberFastPath } from './schema/compile.js';
 import { defaultWasmPaths } from './runtime/wasm-files.js';
 import type { InferInput } from './schema/define.js';
 
@@ -39,6 +40,8 @@ export async function loadModel<const S extends AppSchema>(options: LoadModelOpt
 export async function loadModel<Input = Record<string, unknown>>(options: LoadModelOptions): Promise<Model<Input>>;
 export async function loadModel(options: LoadModelOptions): Promise<Model> {
   offerTreeSimd(TREE_SIMD);
+  offerLoneWalk();
+  offerNumberFastPath();
   offerIdb(IDB_CODE);
   return loadModelWith(options, FULL);
 }

@@ -6,6 +6,8 @@
 import { openCacheEarly } from '../cache/early-read.js';
 import { IDB_CODE } from '../cache/idb-loader.js';
 import { offerIdb } from '../cache/idb-slot.js';
+import { offerLoneWalk } from '../runtime/trees/simd-slot.js';
+import { offerNumberFastPath } from '../schema/compile.js';
 import { sendAheadEarly } from '../model/prefetch-files.js';
 import { FerryError } from '../errors.js';
 import { loadModelWith, type AppSchema, type LoadModelOptions, type RuntimeCode } from '../load-model-core.js';
@@ -52,5 +54,7 @@ export async function loadModel<const S extends AppSchema>(options: LoadModelOpt
 export async function loadModel<Input = Record<string, unknown>>(options: LoadModelOptions): Promise<Model<Input>>;
 export async function loadModel(options: LoadModelOptions): Promise<Model> {
   offerIdb(IDB_CODE);
+  offerLoneWalk();
+  offerNumberFastPath();
   return loadModelWith(options, LITE);
 }

@@ -4,11 +4,14 @@
  */
 import { startEngineWith } from './choose-engine.js';
 import { TFJS, TREE_SIMD } from './import-engine.js';
-import { offerTreeSimd } from './trees/simd-slot.js';
+import { offerLoneWalk, offerTreeSimd } from './trees/simd-slot.js';
+import { offerNumberFastPath } from '../schema/compile.js';
 import type { Engine, EngineInit, EngineReport } from './types.js';
 
 /** Brings the model up on the plain-JS engine or tfjs; rejects like `createEngine`. */
 export function startEngine(init: EngineInit, onChange?: (report: EngineReport) => void): Promise<Engine> {
   offerTreeSimd(TREE_SIMD);
+  offerLoneWalk();
+  offerNumberFastPath();
   return startEngineWith(init, onChange, TFJS);
 }

@@ -40,6 +40,20 @@ export function compileColumnKernels(schema: Schema, layout: FeatureLayout): Col
   });
 }
 
+/** The largest float32: a number up to it stays finite as float32. */
+const MAX32 = 3.4028234663852886e38;
+
+let numberFastPath = false;
+
+/**
+ * Turns on the row transform's fast path of numeric columns for schemas compiled from now on (the
+ * `ferryml` and `ferryml/lite` entries do; `ferryml/edge` does not, to stay within its Worker size
+ * budget). The transform's results are the same bits and issues either way.
+ */
+export function offerNumberFastPath(): void {
+  numberFastPath = true;
+}
+
 /**
  * Checks a schema (throwing `SCHEMA_INVALID` naming the column and step at fault) and compiles it.
  * @example
@@ -55,6 +69,16 @@ export function compileSchema<S extends Schema>(schema: S): CompiledSchema<Infer
   const guarded = names.map((n) => n in Object.prototype);
   const policy = schema.unknownColumns ?? 'ignore';
   const known = new Set(schema.label ? [...names, schema.label.column] : names);
+  // The fast path of numeric columns with a training range and no scaling steps (impute or
+  // passthrough alone): a number in `[lo, hi]` — the range, within ±MAX32 — is one store at the
+  // column's feature, just what its kernel writes, with nothing to report; anything else takes the kernel.
+  const fast = numberFastPath && {
+    lo: schema.columns.map((c) =>
+      c.type === 'number' && c.range && c.steps.every((s) => s.kind === 'impute' || s.kind === 'passthrough') ? Math.max(c.range.min, -MAX32) : NaN,
+    ),
+    hi: schema.columns.map((c) => Math.min(c.type === 'number' && c.range ? c.range.max : 0, MAX32)),
+    to: names.map((n) => layout.names.get(n)!),
+  };
 
   function run(rows: ArrayLike<unknown>, out: Float32Array, observe: ValueObserver | undefined, offset: number, sink: IssueSink): Uint8Array {
     const n = rows.length;
@@ -104,10 +128,13 @@ export function compileSchema<S extends Schema>(schema: S): CompiledSchema<Infer
     const record = input as Record<string, unknown>;
     let ok = true;
     try {
+      // Nothing to observe or capture: an ordinary number is written here, the rest by its column's kernel.
+      const direct = fast && observe === undefined && values === undefined ? fast : undefined;
       for (let c = 0; c < kernels.length; c++) {
         const name = names[c]!;
         const raw = guarded[c] && !hasOwn(record, name) ? undefined : record[name];
-        if (!kernels[c]!(raw, out, base, sink, observe, c, values, at + c * stride)) ok = false;
+        if (direct && typeof raw === 'number' && raw >= direct.lo[c]! && raw <= direct.hi[c]!) out[base + direct.to[c]!] = raw;
+        else if (!kernels[c]!(raw, out, base, sink, observe, c, values, at + c * stride)) ok = false;
       }
       if (policy !== 'ignore')
         for (const key in record)

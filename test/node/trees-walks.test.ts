@@ -10,6 +10,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readTreeEnsemble, type TreeEnsemble } from '../../src/runtime/trees/format.js';
 import { createTreeKernel } from '../../src/runtime/trees/kernel.js';
+import { loneWalk } from '../../src/runtime/trees/lone.js';
+import { offerLoneWalk } from '../../src/runtime/trees/simd-slot.js';
+import { float32Below } from '../../src/runtime/trees/perfect.js';
 import { compileSchema } from '../../src/schema/compile.js';
 
 const EXPORT = fileURLToPath(new URL('../fixtures/export/models/', import.meta.url));
@@ -69,6 +72,49 @@ for (const dir of bundles) {
     for (let n = 1, at = 0; at + n <= 200; at += n, n = (n % 17) + 1) {
       const got = new Uint32Array(kernel.run(x.subarray(at * e.features, (at + n) * e.features), n).buffer);
       assert.deepEqual(got, reference.subarray(at * w, (at + n) * w), `rows ${at}…${at + n}`);
+    }
+  });
+}
+
+// The lone-row walk (src/runtime/trees/lone.ts: four trees side by side, the child picked by
+// arithmetic) against the general walk on the float64 scores
+// themselves — before the averaging and the float32 output could hide a different sum — on rows
+// of every kind above: called directly on every bundle it serves (numeric nodes, NaN right), and through
+// the kernel's sums for calls of 1…7 rows (whichever walk the kernel picks for them).
+// As the `ferryml` and `ferryml/lite` entries do (ferryml/edge does not): kernels made from here on use it.
+offerLoneWalk();
+for (const dir of bundles) {
+  test(`${dir.split('/').slice(-2).join('/')}: the lone-row walk equals the general walk bit for bit (float64 scores)`, () => {
+    const e = read(dir);
+    const rows = 600;
+    const x = probe(e, dir, rows);
+    const K = e.outputs;
+    const reference = Float64Array.from(
+      createTreeKernel(e, 'general')
+        .sums(x, rows)
+        .subarray(0, rows * K),
+    );
+    const threshold = e.compare === '<' ? e.threshold.map((t, n) => (e.flags[n]! & 2 ? t : float32Below(t))) : e.threshold;
+    const lone = loneWalk(e, threshold);
+    assert.equal(
+      lone === undefined,
+      e.flags.some((g) => g !== 0),
+      'the lone walk serves every ensemble whose nodes are numeric and send NaN right',
+    );
+    if (lone) {
+      const acc = new Float64Array(rows * K);
+      for (let r = 0; r < rows; r++) for (let k = 0; k < K; k++) acc[r * K + k] = e.base[k]!;
+      lone(x, 0, rows, acc);
+      assert.deepEqual(new BigUint64Array(acc.buffer), new BigUint64Array(reference.buffer), 'the lone walk, every row');
+    }
+    const kernel = createTreeKernel(e);
+    for (let n = 1, at = 0; at + n <= rows; at += n, n = (n % 7) + 1) {
+      const got = kernel.sums(x.subarray(at * e.features, (at + n) * e.features), n).subarray(0, n * K);
+      assert.deepEqual(
+        new BigUint64Array(Float64Array.from(got).buffer),
+        new BigUint64Array(reference.slice(at * K, (at + n) * K).buffer),
+        `rows ${at}…${at + n}`,
+      );
     }
   });
 }

@@ -13,6 +13,8 @@
  */
 import { CATEGORICAL, MISSING_LEFT } from './format.js';
 import type { TreeEnsemble } from './format.js';
+import { loneWalk } from './lone.js';
+import { loneWalkOffered } from './simd-slot.js';
 import { PERFECT_ROWS, float32Below, perfectTrees } from './perfect.js';
 
 /** A tree ensemble as a plain function of rows. */
@@ -41,9 +43,8 @@ export interface TreeKernel {
  */
 type Block = (t0: number, t1: number, x: Float32Array, r0: number, r1: number, acc: Float64Array) => void;
 
-function general(e: TreeEnsemble): Block {
+function general(e: TreeEnsemble, threshold: Float64Array): Block {
   const { feature, left, right, flags, bitsets, values, roots, treeColumn } = e;
-  const threshold = e.compare === '<' ? e.threshold.map((t, n) => (flags[n]! & CATEGORICAL ? t : float32Below(t))) : e.threshold;
   const F = e.features;
   const K = e.outputs;
   const W = e.leafWidth;
@@ -100,10 +101,12 @@ const BLOCK = 256;
 export function createTreeKernel(e: TreeEnsemble, walks: 'auto' | 'general' = 'auto'): TreeKernel {
   const K = e.outputs;
   const outputWidth = e.link === 'sigmoid' ? 2 : K;
-  const walk = general(e);
+  const threshold = e.compare === '<' ? e.threshold.map((t, n) => (e.flags[n]! & CATEGORICAL ? t : float32Below(t))) : e.threshold;
+  const walk = general(e, threshold);
   const perfect = walks === 'auto' ? perfectTrees(e) : undefined;
   const laid = perfect?.laid;
-  const lone = perfect?.rows;
+  // A lone row (a predict call) the perfect walk does not take walks four trees side by side (lone.ts), where the entry offers it.
+  const lone = perfect?.rows ?? (walks === 'auto' && loneWalkOffered() ? loneWalk(e, threshold) : undefined);
   const groups = perfect?.groups;
   const base = Float64Array.from(e.base);
   const T = e.trees;
@@ -128,25 +131,17 @@ export function createTreeKernel(e: TreeEnsemble, walks: 'auto' | 'general' = 'a
       // Trees in order for every row: each row's float64 sum is in the library's order.
       for (let r0 = 0; r0 < rows; r0 += BLOCK) {
         const r1 = Math.min(rows, r0 + BLOCK);
-        // Whole groups of rows in the perfect walk, the few left over (a lone predict call) in the general one.
+        // Whole groups of rows in the perfect walk, the few left over (a lone predict call) apart.
         const r8 = laid === undefined ? r0 : r0 + (r1 - r0) - ((r1 - r0) % PERFECT_ROWS);
-        if (groups !== undefined) {
-          if (r8 > r0) groups(input, r0, r8, acc);
-          if (r8 < r1 && lone !== undefined) lone(input, r8, r1, acc);
-          else if (r8 < r1) walk(0, T, input, r8, r1, acc);
-          continue;
-        }
-        if (r8 < r1 && lone !== undefined) {
-          for (let t = 0; t < T; t++) if (r8 > r0) perfect!.walk(t, input, r0, r8, acc);
-          lone(input, r8, r1, acc);
-          continue;
-        }
-        if (r8 > r0)
+        if (r8 > r0 && groups !== undefined) groups(input, r0, r8, acc);
+        else if (r8 > r0)
           for (let t = 0; t < T; t++) {
             if (laid![t]) perfect!.walk(t, input, r0, r8, acc);
             else walk(t, t + 1, input, r0, r8, acc);
           }
-        if (r8 < r1) walk(0, T, input, r8, r1, acc);
+        // The few rows left (a lone predict call): one row through every tree; more, tree after tree.
+        if (r8 < r1 && lone !== undefined && r1 - r8 < PERFECT_ROWS) lone(input, r8, r1, acc);
+        else if (r8 < r1) walk(0, T, input, r8, r1, acc);
       }
       return acc;
     },
