@@ -4,5 +4,7 @@ import { createIdbStore } from './idb-store.js';
 import { noteStored, storedBefore } from './stored-hint.js';
 import { prefetchFiles } from '../model/prefetch-files.js';
 import { requestListed } from '../model/request-listed.js';
+import { checkEarlyRead } from '../model/read-cached-version.js';
+import { sendAhead } from '../model/send-ahead.js';
 
-export const IDB: IdbCode = { createStore: createIdbStore, storedBefore, noteStored, prefetchFiles, requestListed };
+export const IDB: IdbCode = { createStore: createIdbStore, storedBefore, noteStored, prefetchFiles, requestListed, checkEarlyRead, sendAhead };

@@ -10,6 +10,8 @@ import type { createIdbStore } from './idb-store.js';
 import type { noteStored, storedBefore } from './stored-hint.js';
 import type { prefetchFiles } from '../model/prefetch-files.js';
 import type { requestListed } from '../model/request-listed.js';
+import type { checkEarlyRead } from '../model/read-cached-version.js';
+import type { sendAhead } from '../model/send-ahead.js';
 
 /** The IndexedDB store and the fresh-profile head start that only IndexedDB platforms need. */
 export interface IdbCode {
@@ -18,6 +20,8 @@ export interface IdbCode {
   noteStored: typeof noteStored;
   prefetchFiles: typeof prefetchFiles;
   requestListed: typeof requestListed;
+  checkEarlyRead: typeof checkEarlyRead;
+  sendAhead: typeof sendAhead;
 }
 
 let offered: (() => Promise<IdbCode>) | undefined;

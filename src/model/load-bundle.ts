@@ -14,11 +14,11 @@ import { browserOffline, type FetchPolicy } from './fetch-bytes.js';
 import { offlineFallback } from './offline-fallback.js';
 import { normalizeOptions, type BundleProgress, type NormalizedOpenBundleOptions, type OpenBundleOptions } from './open-bundle-options.js';
 import type { BundleCacheStatus, BundleSource, OpenedBundle, ResolvedBy } from './opened-bundle.js';
-import { checkEarlyRead, readCachedVersion } from './read-cached-version.js';
-import { resolveTarget, versionUrl, type Target } from './resolve-target.js';
+import { readCachedVersion } from './read-cached-version.js';
+import { resolveTarget, type Target } from './resolve-target.js';
 import { isRegistryTrustError, manifestKeys } from './registry-trust.js';
 import { createInflightGroup } from './share-inflight.js';
-import { fetchEarly, type EarlyFetch } from './early-fetch.js';
+import type { EarlyFetch } from './early-fetch.js';
 import { persistence, storeVersion } from './store-version.js';
 import type { VerifiedVersion } from './verified-version.js';
 import { RETRY_STATUS } from '../http-retry.js';
@@ -118,7 +118,9 @@ export async function loadBundle(options: OpenBundleOptions, mode: LoadBundleMod
   void persistedEarly?.then((value) => (persistedKnown.value = value));
   // The core's early read of the pinned version is checked while the registry is in flight; used
   // below only once the registry has confirmed that version (./read-cached-version.ts).
-  const checkedAhead = mode.cached && !opts.publicKey ? checkEarlyRead(mode.cached, storeReady) : undefined;
+  // Through the IndexedDB code (the early read is IndexedDB's): ferryml/edge leaves it out.
+  const earlyRead = mode.cached;
+  const checkedAhead = earlyRead && !opts.publicKey ? idbCode.then((idb) => idb?.checkEarlyRead(earlyRead, storeReady)) : undefined;
   let store: KvStore | undefined;
   let baseStatus: BundleCacheStatus = { persisted: false, memoryOnly: true, code: 'CACHE_DISABLED', reason: 'cache: false' };
   let bucket = {};
@@ -169,38 +171,21 @@ export async function loadBundle(options: OpenBundleOptions, mode: LoadBundleMod
     mark?.(phase);
   };
   const idb = await idbCode;
-  if (idb && mode.deferStore && registry && pinnedName !== undefined && pinnedVersion !== undefined && !browserOffline() && !opts.signal?.aborted) {
-    const fromStore = () => storeReady.then((s) => (s ? readRecord(s, pinnedName, pinnedVersion).then((r) => r !== undefined) : false));
-    const inCache = (mode.cached ? mode.cached.then((read) => (read ? read.cached !== undefined : fromStore())) : fromStore()).catch(() => false);
-    const fresh = !opts.cache || (hintDb !== undefined && !idb.storedBefore(hintDb));
-    const requestAhead = () => {
-      const baseUrl = versionUrl(registry, pinnedName, pinnedVersion);
-      const url = `${baseUrl}manifest.json`;
-      if (early.some((e) => e.url === url && e.cache === 'no-cache')) return;
-      const manifest = fetchEarly(url, 'no-cache', opts.fetch, opts.signal);
-      early.push(manifest);
-      // A signed version's files wait for its manifest's signature (./download-version.ts).
-      if (!opts.publicKey)
-        idb.prefetchFiles({ manifest, baseUrl, name: pinnedName, version: pinnedVersion, fetch: opts.fetch, signal: opts.signal, ahead, mark });
-    };
-    // The SDK core has sent them already when it could (./prefetch-files.ts `sendAheadEarly`).
-    if (fresh) requestAhead();
-    void inCache.then((cached) => {
-      mark?.('cacheReadAt');
-      if (!cached) {
-        if (!fresh && !downloadStarted && !ahead.stopped && !opts.signal?.aborted) requestAhead();
-        return;
-      }
-      ahead.stopped = true;
-      // Everything requested ahead but the registry (the version may still be revoked); marked
-      // taken, so that a download after all (a cached copy that fails its check) asks afresh.
-      for (const e of early)
-        if (e !== mode.early && !e.taken) {
-          e.taken = true;
-          e.abort();
-        }
+  if (idb && mode.deferStore && registry && pinnedName !== undefined && pinnedVersion !== undefined && !browserOffline() && !opts.signal?.aborted)
+    idb.sendAhead({
+      opts,
+      registry,
+      name: pinnedName,
+      version: pinnedVersion,
+      storeReady,
+      cached: mode.cached,
+      coreEarly: mode.early,
+      fresh: !opts.cache || (hintDb !== undefined && !idb.storedBefore(hintDb)),
+      ahead,
+      mark,
+      downloadStarted: () => downloadStarted,
+      idb,
     });
-  }
   policy.early = early;
   const unused = () => {
     for (const e of early) if (!e.taken) e.abort();
