@@ -21,7 +21,7 @@ export interface Item {
 
 /** Every item, in run order. */
 export const ITEMS: Item[] = [
-  { key: 'size', title: 'SDK core min+gzip bytes', run: sizeItem },
+  { key: 'size', title: 'SDK core and ferryml/lite min+gzip bytes', run: sizeItem },
   { key: 'overhead', title: 'ferryml ÷ raw tfjs per call', run: overheadItem },
   { key: 'batching', title: '1,000 concurrent ferryml ÷ 1,000 sequential raw tfjs', run: batchingItem },
   { key: 'peer_ort', title: 'ONNX Runtime Web vs ferryml', run: peerOrtItem },

@@ -8,7 +8,7 @@ const fmtValue = (f: Figure) => {
 };
 const fmtTarget = (f: Figure) => {
   if (!f.target) return '';
-  const v = f.unit === 'bytes' ? (f.target.value >= 1 ? `${(f.target.value / 1024).toFixed(0)} KiB` : `${f.target.value}× ORT`) : `${f.target.value}`;
+  const v = f.unit === 'bytes' ? (f.target.value >= 1 ? `${+(f.target.value / 1024).toFixed(2)} KiB` : `${f.target.value}× ORT`) : `${f.target.value}`;
   return `${f.target.op} ${v}`;
 };
 const fmtSpread = (f: Figure) => (f.spread ? `${f.spread.p10}–${f.spread.p90}` : '');
