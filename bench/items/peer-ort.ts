@@ -89,20 +89,25 @@ export async function peerOrtItem(ctx: BenchContext): Promise<ItemResult> {
     'registry' in where ? `?registry=${where.registry}&name=${where.name}&version=${where.version}&row=${row}` : `?bundle=${where.bundle}&row=${row}`;
   // Cold loads vary by a factor of 2 on the shared machine: 7 interleaved rounds give the paired ratios a p10–p90.
   const reps = ctx.quick ? 1 : 7;
-  const loads: Record<'ferry' | 'ort' | 'raw', ColdLoad[]> = { ferry: [], ort: [], raw: [] };
-  const warm: Record<'ferry' | 'ort', ColdLoad[]> = { ferry: [], ort: [] };
-  const queryOf = (name: string) => (name === 'ferry' ? ferryQuery : `?bundle=${b.url}&onnx=${ctx.onnx!.url}&row=${row}`);
+  // The floor page (bench/pages/cold-floor.ts) makes ferryml's requests and IndexedDB work with no
+  // SDK; it needs the registry, so it runs only when the bundle is served from one.
+  const floor = 'registry' in where && ctx.pages['cold-floor'] !== undefined;
+  const coldPages = floor ? (['ferry', 'ort', 'raw', 'floor'] as const) : (['ferry', 'ort', 'raw'] as const);
+  const warmPages = floor ? (['ferry', 'ort', 'floor'] as const) : (['ferry', 'ort'] as const);
+  const loads: Record<'ferry' | 'ort' | 'raw' | 'floor', ColdLoad[]> = { ferry: [], ort: [], raw: [], floor: [] };
+  const warm: Record<'ferry' | 'ort' | 'floor', ColdLoad[]> = { ferry: [], ort: [], floor: [] };
+  const queryOf = (name: string) => (name === 'ferry' || name === 'floor' ? ferryQuery : `?bundle=${b.url}&onnx=${ctx.onnx!.url}&row=${row}`);
   for (let r = 0; r < reps; r++) {
-    for (const name of r % 2 ? (['raw', 'ort', 'ferry'] as const) : (['ferry', 'ort', 'raw'] as const)) {
-      loads[name].push(await coldLoad(ctx, `cold-${name}`, queryOf(name)));
-    }
-    for (const name of r % 2 ? (['ort', 'ferry'] as const) : (['ferry', 'ort'] as const)) {
-      warm[name].push(await coldLoad(ctx, `cold-${name}`, queryOf(name), { warm: true }));
-    }
+    for (const name of r % 2 ? [...coldPages].reverse() : coldPages) loads[name].push(await coldLoad(ctx, `cold-${name}`, queryOf(name)));
+    for (const name of r % 2 ? [...warmPages].reverse() : warmPages) warm[name].push(await coldLoad(ctx, `cold-${name}`, queryOf(name), { warm: true }));
   }
   // Each page should transfer the same bytes every time; if a load differs (seen once in 7 under
   // heavy load: one ferryml load 6.5 KB short), the largest is judged and every count is reported.
-  const byteCounts = Object.fromEntries(Object.entries(loads).map(([name, list]) => [name, list.map((l) => l.bytes)]));
+  const byteCounts = Object.fromEntries(
+    Object.entries(loads)
+      .filter(([, list]) => list.length)
+      .map(([name, list]) => [name, list.map((l) => l.bytes)]),
+  );
   const largest = (list: ColdLoad[]) => list.reduce((a, b) => (b.bytes > a.bytes ? b : a));
   const [ferry, ort, raw] = [largest(loads.ferry), largest(loads.ort), largest(loads.raw)];
   const ratio = ferry.bytes / ort.bytes;
@@ -152,6 +157,31 @@ export async function peerOrtItem(ctx: BenchContext): Promise<ItemResult> {
       },
     ),
   );
+  if (floor) {
+    // Context, not judged: how far the SDK is above what the requests and storage alone take.
+    const above = (a: ColdLoad[], f: ColdLoad[]) => Math.round(ms(a).median - ms(f).median);
+    figures.push(
+      ratioFigure(
+        'cold floor ÷ ORT (context)',
+        pairedRatio(times(loads.floor), times(loads.ort)),
+        { floor: ms(loads.floor), ort: ms(loads.ort) },
+        {
+          formula:
+            'floor page ms ÷ ORT ms, cold: the registry, manifest and files fetched and checked with no SDK (bench/pages/cold-floor.ts), per interleaved round',
+          detail: { ferryAboveFloorMs: above(loads.ferry, loads.floor), floorSteps: loads.floor.map((l) => l.prediction) },
+        },
+      ),
+      ratioFigure(
+        'warm floor ÷ ORT (context)',
+        pairedRatio(times(warm.floor), times(warm.ort)),
+        { floor: ms(warm.floor), ort: ms(warm.ort) },
+        {
+          formula: 'floor page ms ÷ ORT ms, warm: the registry revalidated while IndexedDB is opened and read, with no SDK, per interleaved round',
+          detail: { ferryAboveFloorMs: above(warm.ferry, warm.floor), floorSteps: warm.floor.map((l) => l.prediction) },
+        },
+      ),
+    );
+  }
   figures.push({
     name: 'cold start to first prediction (context)',
     unit: 'ratio',

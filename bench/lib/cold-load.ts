@@ -52,10 +52,14 @@ export async function coldLoad(ctx: BenchContext, page: string, query: string, {
     const p = await context.newPage();
     const errors: string[] = [];
     p.on('pageerror', (e) => errors.push(String(e)));
+    // The page reports through the console (bench/pages/cold-common.ts `publish`): nothing is
+    // injected into it while it loads.
     const visit = async () => {
-      await p.goto(`${ctx.server.url}${url}${query}`);
-      await p.waitForFunction(() => 'bench' in window, undefined, { timeout: 60_000 });
-      return (await p.evaluate(() => (window as unknown as { bench: { done: Promise<unknown> } }).bench.done)) as { prediction: unknown; ms: number };
+      const reported = p.waitForEvent('console', { predicate: (m) => m.text().startsWith('bench:'), timeout: 60_000 });
+      const [message] = await Promise.all([reported, p.goto(`${ctx.server.url}${url}${query}`)]);
+      const text = message.text();
+      if (!text.startsWith('bench:done ')) throw new Error(`${page}: ${text.slice('bench:'.length)}`);
+      return JSON.parse(text.slice('bench:done '.length)) as { prediction: unknown; ms: number };
     };
     if (warm) {
       await visit();
