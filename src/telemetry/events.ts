@@ -77,7 +77,12 @@ export function summaryRecords(s: ClosedSummary, windowMs: number, timeMs: numbe
     ];
     // A backend none of whose batches was timed has no min, max or percentiles to state.
     if (b.timed > 0) {
-      attrs.push(dbl('ferryml.latency.min_ms', b.minMs), dbl('ferryml.latency.max_ms', b.maxMs), dbl('ferryml.latency.p50_ms', b.p50), dbl('ferryml.latency.p95_ms', b.p95));
+      attrs.push(
+        dbl('ferryml.latency.min_ms', b.minMs),
+        dbl('ferryml.latency.max_ms', b.maxMs),
+        dbl('ferryml.latency.p50_ms', b.p50),
+        dbl('ferryml.latency.p95_ms', b.p95),
+      );
     }
     attrs.push(str('ferryml.latency.bounds', LATENCY_BOUNDS_ID), int('ferryml.latency.offset', h.offset), ints('ferryml.latency.counts', h.counts));
     out.push(record('ferryml.predict.summary', SEVERITY.INFO, timeMs, ids, attrs));
