@@ -99,14 +99,12 @@ export function createModel<Input>(parts: ModelParts<Input>): Model<Input> {
     return { issues, rejected };
   }
 
-  // Telemetry's whole share of a batch: two clock reads, the calls below and no allocation (the
-  // sampled output is decoded through one closure made here, from the batch last reported).
+  // Telemetry's whole share of a batch: `start()`, the calls below and no allocation (the sampled
+  // output is decoded through one closure made here, from the batch last reported). Telemetry
+  // reads the clock itself, and only for the batches whose latency it times (README "Latency sampling").
   let lastOutput: Float32Array | undefined;
   let lastRows = 0;
   const decodeLast = () => decode(lastOutput!, lastRows - 1);
-  // The clock object read once: `performance` is an accessor on the global object (a getter call
-  // per read in Node, an attribute getter in browsers), twice per batch otherwise.
-  const clock = performance;
   /** A batch's report, right before its calls settle: a function of its own, so `finish` stays small. */
   function report(t: Telemetry, output: Float32Array, rows: number, started: number): void {
     const r = engine.report;
@@ -114,12 +112,13 @@ export function createModel<Input>(parts: ModelParts<Input>): Model<Input> {
     // rawOutputs: the batch's last prediction, decoded only when this call is sampled.
     lastOutput = output;
     lastRows = rows;
-    t.predicted(rows, clock.now() - started, r.backend, decodeLast);
+    t.finished(started, rows, r.backend, decodeLast);
     lastOutput = undefined;
   }
 
   function runBatch(requests: Request[], rows: number): void | Promise<void> {
-    const started = telemetry ? clock.now() : 0;
+    // Telemetry's token for this batch: a clock reading when it times the batch, NaN when not.
+    const started = telemetry ? telemetry.start() : NaN;
     // A bulk chunk may exceed maxBatch (chunkRows): the buffer grows to it.
     if (!transfers && buffer.length < rows * width) buffer = new Float32Array(Math.max(rows, Math.min(maxBatch, 2 * (buffer.length / width || 8))) * width);
     const input = transfers ? new Float32Array(rows * width) : buffer;

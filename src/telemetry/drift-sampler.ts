@@ -9,8 +9,9 @@
  * Independent (Bernoulli) rather than systematic 1-in-k: a row stream with a period (an app that
  * sends 16-row batches of fixed composition) cannot alias with it. Drawing the gap to the next
  * counted row from the geometric distribution is the same process at one random number per
- * counted row instead of one per row.
+ * counted row instead of one per row (./geometric.ts).
  */
+import { geometricGaps } from './geometric.js';
 
 /** See the module doc. */
 export interface RowSampler {
@@ -30,9 +31,8 @@ export interface RowSampler {
  * @param random uniform [0, 1) source (tests pass a seeded one).
  */
 export function createRowSampler(exact: number, every: number, random: () => number = Math.random): RowSampler {
-  const logMiss = Math.log(1 - 1 / every);
-  /** Rows to pass before the next picked one: Geometric(1/every) on {0, 1, …}. */
-  const gap = () => (every === 1 ? 0 : Math.floor(Math.log(1 - random()) / logMiss));
+  /** Rows to pass before the next picked one. */
+  const gap = geometricGaps(every, random);
   let seen = 0;
   let skip = gap();
 

@@ -65,22 +65,27 @@ export function summaryRecords(s: ClosedSummary, windowMs: number, timeMs: numbe
   const out: string[] = [];
   for (const b of s.backends) {
     const h = trimHistogram(b.histogram);
-    out.push(
-      record('ferryml.predict.summary', SEVERITY.INFO, timeMs, ids, [
-        str('ferryml.backend', b.backend),
-        int('ferryml.window.ms', windowMs),
-        int('ferryml.predict.calls', b.calls),
-        int('ferryml.predict.rows', b.rows),
-        dbl('ferryml.latency.sum_ms', b.sumMs),
+    const attrs = [
+      str('ferryml.backend', b.backend),
+      int('ferryml.window.ms', windowMs),
+      int('ferryml.predict.calls', b.calls),
+      int('ferryml.predict.rows', b.rows),
+      // Sampling is stated, never hidden: past a window's first EXACT_BATCHES batches only some are
+      // timed (./latency-sampler.ts); sum, counts and percentiles are estimates whenever timed < calls.
+      int('ferryml.latency.timed', b.timed),
+      dbl('ferryml.latency.sum_ms', b.sumMs),
+    ];
+    // A backend none of whose batches was timed has no min, max or percentiles to state.
+    if (b.timed > 0) {
+      attrs.push(
         dbl('ferryml.latency.min_ms', b.minMs),
         dbl('ferryml.latency.max_ms', b.maxMs),
         dbl('ferryml.latency.p50_ms', b.p50),
         dbl('ferryml.latency.p95_ms', b.p95),
-        str('ferryml.latency.bounds', LATENCY_BOUNDS_ID),
-        int('ferryml.latency.offset', h.offset),
-        ints('ferryml.latency.counts', h.counts),
-      ]),
-    );
+      );
+    }
+    attrs.push(str('ferryml.latency.bounds', LATENCY_BOUNDS_ID), int('ferryml.latency.offset', h.offset), ints('ferryml.latency.counts', h.counts));
+    out.push(record('ferryml.predict.summary', SEVERITY.INFO, timeMs, ids, attrs));
   }
   for (const e of s.errors) {
     out.push(

@@ -142,28 +142,51 @@ export function createTelemetry(options: TelemetryOptions, context: TelemetryCon
     if (windowTimer === undefined) windowTimer = unref(setTimeout(() => guard('window', closeWindows), o.windowMs));
   };
 
+  // The clock object read once: `performance` is an accessor on the global object (a getter call
+  // per read in Node, an attribute getter in browsers).
+  const clock = performance;
+  // The batch in flight (the runtime's scheduler runs one at a time): its latency weight from the
+  // summary's sampler (0: not timed), and whether it sends a `ferryml.prediction` record.
+  let batchWeight = 0;
+  let batchSampled = false;
+
+  /** One batch finished: counted, its latency weighed by `weight` (0: not timed), sent on as a prediction record when `sample`d. */
+  function done(count: number, latencyMs: number, backend: string, weight: number, sample: boolean, output: (() => unknown) | undefined): void {
+    summary.predicted(count, latencyMs, backend, weight);
+    armWindow();
+    // The runtime reports a batch right before it resolves the batch's calls: drift values wait
+    // for a task after that. (Rows of a batch that failed or was all rejected wait for the next
+    // batch or the window's close; only a finished batch marks a point where the caller is done.)
+    windows.settled();
+    if (sample) {
+      guard('sampled prediction', () => {
+        const out = o.rawOutputs && output ? output() : undefined;
+        const inputs = windows.takeInputs();
+        enqueue(predictionRecord({ rows: count, latencyMs, backend, sampleRate: o.sampleRate, ...(inputs ? { inputs } : {}), output: out }, Date.now(), ids()));
+      });
+    }
+  }
+
   return {
     observe: windows.observe,
     modelLoaded(event) {
       if (!closed) guard('modelLoaded', () => enqueue(loadRecord(event, Date.now(), ids(), o)));
     },
-    predicted(count, latencyMs, backend, output) {
+    start() {
+      if (closed) return NaN;
+      batchWeight = summary.sample();
+      batchSampled = o.sampleRate > 0 && Math.random() < o.sampleRate;
+      // A prediction record carries its latency, so a sampled batch is timed too (weight 0 if the summary did not pick it).
+      return batchWeight > 0 || batchSampled ? clock.now() : NaN;
+    },
+    finished(started, count, backend, output) {
       if (closed) return;
-      summary.predicted(count, latencyMs, backend);
-      armWindow();
-      // The runtime reports a batch right before it resolves the batch's calls: drift values wait
-      // for a task after that. (Rows of a batch that failed or was all rejected wait for the next
-      // batch or the window's close; only predicted() marks a point where the caller is done.)
-      windows.settled();
-      if (o.sampleRate > 0 && Math.random() < o.sampleRate) {
-        guard('sampled prediction', () => {
-          const out = o.rawOutputs && output ? output() : undefined;
-          const inputs = windows.takeInputs();
-          enqueue(
-            predictionRecord({ rows: count, latencyMs, backend, sampleRate: o.sampleRate, ...(inputs ? { inputs } : {}), output: out }, Date.now(), ids()),
-          );
-        });
-      }
+      // NaN (not timed) fails the comparison: no clock read.
+      const latencyMs = started >= 0 ? clock.now() - started : 0;
+      done(count, latencyMs, backend, started >= 0 ? batchWeight : 0, batchSampled, output);
+    },
+    predicted(count, latencyMs, backend, output) {
+      if (!closed) done(count, latencyMs, backend, 1, o.sampleRate > 0 && Math.random() < o.sampleRate, output);
     },
     outputs(values, rows, width) {
       if (closed) return;

@@ -113,7 +113,7 @@ export interface TelemetryStats {
 
 /**
  * What an app gets as `model.telemetry`: flush and read the counters, nothing else — the
- * recorder methods (`modelLoaded`, `predicted`, …) stay with the runtime so an app cannot write
+ * recorder methods (`modelLoaded`, `finished`, …) stay with the runtime so an app cannot write
  * records that did not happen.
  */
 export type TelemetryHandle = Pick<Telemetry, 'flush' | 'stats'>;
@@ -123,12 +123,25 @@ export interface Telemetry {
   /** A model finished loading. */
   modelLoaded(event: ModelLoadedEvent): void;
   /**
-   * One predict call (or one micro-batch) finished: `count` rows in `latencyMs` on `backend`.
-   * `output`, when given, is called only if this call is sampled and `rawOutputs` is on.
+   * A batch starts (before its transform). Returns what to hand to `finished()`: the clock reading
+   * when this batch's latency is to be timed (README "Latency sampling"), NaN when it is not, so
+   * an untimed batch reads no clock at all. One batch at a time: the next `start()` follows
+   * this batch's `finished()` (or its failure).
+   */
+  start(): number;
+  /**
+   * The batch `start()` returned `started` for finished: `count` rows on `backend`, counted
+   * exactly, its latency timed if `started` is a clock reading. `output`, when given, is called
+   * only if this batch is sampled (`sampleRate`) and `rawOutputs` is on.
+   */
+  finished(started: number, count: number, backend: string, output?: () => unknown): void;
+  /**
+   * A batch timed by the caller finished: `count` rows in `latencyMs` on `backend`, counted and
+   * timed outside the sampling of `start()` (weight 1). `output` as for `finished()`.
    */
   predicted(count: number, latencyMs: number, backend: string, output?: () => unknown): void;
   /**
-   * A batch's model output (`rows` × `width` values), right before `predicted()`: output drift and
+   * A batch's model output (`rows` × `width` values), right before `finished()`: output drift and
    * strange outputs. Sampled rows are copied; counting waits for a background task.
    */
   outputs(values: Float32Array, rows: number, width: number): void;
@@ -139,7 +152,7 @@ export interface Telemetry {
   /**
    * The transform hook for drift; `undefined` when drift is off or the schema has no baselines.
    * Pass it to `transformInto` as is: it carries a batch `capture`, so values are stored in one
-   * pass and counted in a background task posted by the next `predicted()` (or at the window's
+   * pass and counted in a background task posted by the next `finished()` (or at the window's
    * close). Calling it per value also counts, at once and the same way.
    */
   readonly observe: ValueObserver | undefined;
