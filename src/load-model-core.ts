@@ -15,10 +15,9 @@ import type { Manifest } from './model/manifest.js';
 import { bundleFromFiles } from './model/bundle-from-files.js';
 import type { OpenBundleOptions } from './model/open-bundle-options.js';
 import type { OpenedBundle } from './model/opened-bundle.js';
-import { compileSchema } from './schema/compile.js';
 import { schemaConflicts } from './schema/compatible.js';
 import type { AppColumns } from './schema/compatible.js';
-import type { CompiledSchema } from './schema/compile.js';
+import type { CompiledSchema } from './schema/compiled.js';
 import type { Schema } from './schema/types.js';
 import type { Telemetry, TelemetryContext, TelemetryOptions } from './telemetry/types.js';
 import type { Model } from './runtime/model-types.js';
@@ -239,7 +238,8 @@ export async function loadModelWith(options: LoadModelOptions, code: RuntimeCode
       : await openDeferred(options, path, early, ahead, cached, phases);
     bundleMs = performance.now() - started;
     manifest = bundle.manifest;
-    schema = compileSchema(bundle.schema);
+    // The compiler comes with the plain-JS path's chunk, not with the core (issue 15).
+    schema = (await path).compileSchema(bundle.schema);
     if (options.schema) checkAppSchema(options.schema, bundle.schema, manifest);
     const golden = o.golden ? goldenInput(bundle, schema) : undefined;
     checkAborted(options.signal);
