@@ -234,8 +234,9 @@ export async function loadModelWith(options: LoadModelOptions, code: RuntimeCode
         )
       : await openDeferred(options, path, early, ahead, cached, phases);
     bundleMs = performance.now() - started;
-    // The schema compiler, the schema compatibility rule and the engine's view of the manifest come
-    // with the plain-JS path's chunk: none of it is needed before the registry request (issue 15).
+    // The schema compiler, the schema compatibility rule, the engine's view of the manifest and the
+    // remembered backend choice come with the plain-JS path's chunk: none of it is needed before the
+    // registry request (issue 15).
     plain = await path;
     manifest = bundle.manifest;
     schema = plain.compileSchema(bundle.schema);
