@@ -15,20 +15,15 @@ import type { Manifest } from './model/manifest.js';
 import { bundleFromFiles } from './model/bundle-from-files.js';
 import type { OpenBundleOptions } from './model/open-bundle-options.js';
 import type { OpenedBundle } from './model/opened-bundle.js';
-import { compileSchema } from './schema/compile.js';
-import { schemaConflicts } from './schema/compatible.js';
 import type { AppColumns } from './schema/compatible.js';
-import type { CompiledSchema } from './schema/compile.js';
-import type { Schema } from './schema/types.js';
+import type { CompiledSchema } from './schema/compiled.js';
 import type { Telemetry, TelemetryContext, TelemetryOptions } from './telemetry/types.js';
 import type { Model } from './runtime/model-types.js';
 import { normalizeRuntimeOptions } from './runtime/options.js';
 import type { NormalizedRuntimeOptions, RuntimeOptions } from './runtime/options.js';
-import { readRemembered, storeRemembered } from './runtime/remember.js';
 import type { Engine, EngineInit, EngineReport, GoldenInput } from './runtime/types.js';
 import type { createWorkerEngine } from './runtime/worker-host.js';
 import type { TfjsCode } from './runtime/choose-engine.js';
-import { engineIo } from './runtime/engine-io.js';
 import { fetchRegistryEarly, type EarlyFetch } from './model/early-fetch.js';
 import { isSafeBundlePath } from './model/safe-path.js';
 import type { Ahead, sendAheadEarly } from './model/prefetch-files.js';
@@ -79,9 +74,8 @@ async function readFiles(read: (path: string) => Promise<Uint8Array>): Promise<M
   return files;
 }
 
-/** The app's schema must be compatible with the bundle's (see ./schema/compatible.ts): only a real conflict fails the load. */
-function checkAppSchema(app: AppSchema, bundle: Schema, manifest: Manifest): void {
-  const conflicts = schemaConflicts(app, bundle);
+/** The app's schema must be compatible with the bundle's: `conflicts` from ./schema/compatible.ts; only a real conflict fails the load. */
+function checkAppSchema(conflicts: string[], manifest: Manifest): void {
   if (conflicts.length > 0) {
     throw new FerryError(
       'SCHEMA_INVALID',
@@ -187,6 +181,8 @@ export async function loadModelWith(options: LoadModelOptions, code: RuntimeCode
   let telemetry: Telemetry | undefined;
   let model: Model | undefined;
   let manifest: Manifest | undefined;
+  // The plain-JS path's module once it is in: what runs only after the bundle is open comes from it.
+  let plain: PlainPath | undefined;
   let bundle: OpenedBundle | undefined;
   let lost = 0;
   const onChange = (report: EngineReport) => {
@@ -195,7 +191,7 @@ export async function loadModelWith(options: LoadModelOptions, code: RuntimeCode
     if (lostNow > lost) telemetry?.failed('DEVICE_LOST');
     lost = lostNow;
     // A background measurement (plain-engine.ts) is remembered like one made during load.
-    if (report.remember && o.remember && manifest) storeRemembered(manifest, report.remember);
+    if (report.remember && o.remember && manifest && plain) plain.storeRemembered(manifest, report.remember);
     if (bundle)
       telemetry?.modelLoaded({
         version: bundle.manifest.version,
@@ -238,9 +234,13 @@ export async function loadModelWith(options: LoadModelOptions, code: RuntimeCode
         )
       : await openDeferred(options, path, early, ahead, cached, phases);
     bundleMs = performance.now() - started;
+    // The schema compiler, the schema compatibility rule, the engine's view of the manifest and the
+    // remembered backend choice come with the plain-JS path's chunk: none of it is needed before the
+    // registry request (issue 15).
+    plain = await path;
     manifest = bundle.manifest;
-    schema = compileSchema(bundle.schema);
-    if (options.schema) checkAppSchema(options.schema, bundle.schema, manifest);
+    schema = plain.compileSchema(bundle.schema);
+    if (options.schema) checkAppSchema(plain.schemaConflicts(options.schema, bundle.schema), manifest);
     const golden = o.golden ? goldenInput(bundle, schema) : undefined;
     checkAborted(options.signal);
     const engineInit: EngineInit = {
@@ -255,9 +255,9 @@ export async function loadModelWith(options: LoadModelOptions, code: RuntimeCode
       ...(o.wasmPaths ? { wasmPaths: o.wasmPaths } : {}),
       ...(o.wasmModule ? { wasmModule: o.wasmModule } : {}),
       ...(golden ? { golden } : {}),
-      ...engineIo(manifest),
+      ...plain.engineIo(manifest),
     };
-    const remembered = o.remember ? readRemembered(manifest) : undefined;
+    const remembered = o.remember ? plain.readRemembered(manifest) : undefined;
     if (remembered) engineInit.remembered = remembered;
     initAt = performance.now();
     ready(engineInit);
@@ -276,7 +276,7 @@ export async function loadModelWith(options: LoadModelOptions, code: RuntimeCode
   try {
     checkAborted(options.signal);
     const report = engine.report;
-    if (report.remember && o.remember) storeRemembered(manifest, report.remember);
+    if (report.remember && o.remember) plain.storeRemembered(manifest, report.remember);
     if (options.telemetry && telemetryCode) {
       const { createTelemetry } = await telemetryCode;
       const schemaHash = manifest.files.find((f) => f.path === manifest.schema)?.sha256 ?? bundle.id;
@@ -294,9 +294,8 @@ export async function loadModelWith(options: LoadModelOptions, code: RuntimeCode
     const importMs = o.worker
       ? Math.max(0, performance.now() - initAt - (t.backendMs + t.modelMs + t.warmupMs + t.goldenMs + t.measureMs))
       : Math.max(0, runtime.codeAt() - initAt);
-    const { createModel } = await path;
     const cache = { ...bundle.cache };
-    model = createModel({
+    model = plain.createModel({
       schema,
       bundle: { schema: bundle.schema, manifest },
       engine,

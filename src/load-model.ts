@@ -11,7 +11,7 @@ import { loadModelWith, type AppSchema, type LoadModelOptions, type RuntimeCode 
 import type { Model } from './runtime/model-types.js';
 import { TFJS, TREE_SIMD } from './runtime/import-engine.js';
 import { offerLoneWalk, offerTreeSimd } from './runtime/trees/simd-slot.js';
-import { offerNumberFastPath } from './schema/compile.js';
+import { offerNumberFastPath } from './schema/fast-path-slot.js';
 import { defaultWasmPaths } from './runtime/wasm-files.js';
 import type { InferInput } from './schema/define.js';
 

@@ -7,7 +7,7 @@ import { openCacheEarly } from '../cache/early-read.js';
 import { IDB_CODE } from '../cache/idb-loader.js';
 import { offerIdb } from '../cache/idb-slot.js';
 import { offerLoneWalk } from '../runtime/trees/simd-slot.js';
-import { offerNumberFastPath } from '../schema/compile.js';
+import { offerNumberFastPath } from '../schema/fast-path-slot.js';
 import { sendAheadEarly } from '../model/prefetch-files.js';
 import { FerryError } from '../errors.js';
 import { loadModelWith, type AppSchema, type LoadModelOptions, type RuntimeCode } from '../load-model-core.js';

@@ -8,7 +8,7 @@
 import { FerryError } from '../errors.js';
 import { checkGolden } from './golden.js';
 import type { PlainKernel } from './plain-kernels.js';
-import { deviceFingerprint } from './probe-webgpu.js';
+import { deviceFingerprint } from './device-fingerprint.js';
 import type { Engine, EngineInit, EngineReport, Rejection, Timings } from './types.js';
 import type { TfjsCode } from './choose-engine.js';
 

@@ -5,7 +5,7 @@
 import { startEngineWith } from './choose-engine.js';
 import { TFJS, TREE_SIMD } from './import-engine.js';
 import { offerLoneWalk, offerTreeSimd } from './trees/simd-slot.js';
-import { offerNumberFastPath } from '../schema/compile.js';
+import { offerNumberFastPath } from '../schema/fast-path-slot.js';
 import type { Engine, EngineInit, EngineReport } from './types.js';
 
 /** Brings the model up on the plain-JS engine or tfjs; rejects like `createEngine`. */

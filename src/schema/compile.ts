@@ -12,6 +12,7 @@ import { compileColumn } from './column.js';
 import type { ColumnKernel } from './column.js';
 import type { InferInput } from './define.js';
 import { columnFeatures } from './features.js';
+import { numberFastPathOffered } from './fast-path-slot.js';
 import { ROW_COLUMN, report } from './issues.js';
 import type { IssueSink } from './issues.js';
 import type { FeatureLayout } from './layout.js';
@@ -43,17 +44,6 @@ export function compileColumnKernels(schema: Schema, layout: FeatureLayout): Col
 /** The largest float32: a number up to it stays finite as float32. */
 const MAX32 = 3.4028234663852886e38;
 
-let numberFastPath = false;
-
-/**
- * Turns on the row transform's fast path of numeric columns for schemas compiled from now on (the
- * `ferryml` and `ferryml/lite` entries do; `ferryml/edge` does not, to stay within its Worker size
- * budget). The transform's results are the same bits and issues either way.
- */
-export function offerNumberFastPath(): void {
-  numberFastPath = true;
-}
-
 /**
  * Checks a schema (throwing `SCHEMA_INVALID` naming the column and step at fault) and compiles it.
  * @example
@@ -71,8 +61,9 @@ export function compileSchema<S extends Schema>(schema: S): CompiledSchema<Infer
   const known = new Set(schema.label ? [...names, schema.label.column] : names);
   // The fast path of numeric columns with a training range and no scaling steps (impute or
   // passthrough alone): a number in `[lo, hi]` — the range, within ±MAX32 — is one store at the
-  // column's feature, just what its kernel writes, with nothing to report; anything else takes the kernel.
-  const fast = numberFastPath && {
+  // column's feature, just what its kernel writes, with nothing to report; anything else takes the
+  // kernel. Taken once an entry has switched it on (./fast-path-slot.ts).
+  const fast = numberFastPathOffered() && {
     lo: schema.columns.map((c) =>
       c.type === 'number' && c.range && c.steps.every((s) => s.kind === 'impute' || s.kind === 'passthrough') ? Math.max(c.range.min, -MAX32) : NaN,
     ),

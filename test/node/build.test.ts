@@ -47,3 +47,48 @@ test('npm run size reports the core and enforces the budget', () => {
   assert.ok(last.liteGzipBytes <= last.liteBudgetBytes, `lite ${last.liteGzipBytes} B over budget ${last.liteBudgetBytes} B`);
   assert.deepEqual(last.litePackages, ['idb-keyval'], 'lite reaches no tfjs package');
 });
+
+test('the SDK core holds neither the schema compiler nor the WebGPU probe; compileSchema comes with the plain-path chunk (issue 15)', async () => {
+  const { staticGraph, dynamicTargets, importsOf, modulesOf } = (await import(new URL('../../scripts/chunk-modules.mjs', import.meta.url).href)) as {
+    staticGraph: (entry: string) => string[];
+    dynamicTargets: (graph: string[]) => string[];
+    importsOf: (file: string) => { static: string[]; dynamic: string[] };
+    modulesOf: (file: string) => string[];
+  };
+  // Only after the bundle is open: the schema compiler; only on the tfjs path: the WebGPU probe.
+  const later = ['src/schema/compile.ts', 'src/runtime/probe-webgpu.ts'];
+  for (const entry of ['dist/ferryml.js', 'dist/lite.js']) {
+    const core = staticGraph(entry);
+    const modules = core.flatMap(modulesOf);
+    assert.ok(modules.includes('src/load-model-core.ts') && modules.includes('src/model/early-fetch.ts'), `${entry}: the graph was read`);
+    for (const m of later) assert.ok(!modules.includes(m), `${entry} loads ${m} before the registry request`);
+    // compileSchema comes with the plain-path chunk, which the core imports itself (in parallel with
+    // the registry request) and which imports nothing outside the core: no second round trip.
+    const plainPath = dynamicTargets(core).filter((f) => /\/chunks\/plain-path-[\w-]+\.js$/.test(f));
+    assert.equal(plainPath.length, 1, `${entry}: one plain-path chunk, imported by the core`);
+    const chunk = plainPath[0]!;
+    for (const m of ['src/plain-path.ts', 'src/schema/compile.ts']) assert.ok(modulesOf(chunk).includes(m), `${entry}: ${m} is not in the plain-path chunk`);
+    // The core calls it on the plain-path module's namespace (rollup writes it as a frozen object in the chunk).
+    assert.match(readFileSync(chunk, 'utf8'), /\bcompileSchema: compileSchema\b/);
+    assert.ok(
+      core.some((f) => readFileSync(f, 'utf8').includes('.compileSchema(')),
+      `${entry}: the core does not call compileSchema on the plain-path module`,
+    );
+    assert.deepEqual(
+      importsOf(chunk).static.filter((f) => !core.includes(f)),
+      [],
+      `${entry}: the plain-path chunk imports only from the core`,
+    );
+  }
+  // ferryml/lite never reaches the probe, not even lazily.
+  const lite = new Set<string>();
+  const stack = staticGraph('dist/lite.js');
+  while (stack.length) {
+    const file = stack.pop()!;
+    if (lite.has(file)) continue;
+    lite.add(file);
+    stack.push(...importsOf(file).static, ...importsOf(file).dynamic);
+  }
+  assert.ok(![...lite].flatMap(modulesOf).includes('src/runtime/probe-webgpu.ts'), 'ferryml/lite reaches the WebGPU probe');
+  // The core's size against scripts/size.mjs's BUDGET: 'npm run size reports the core and enforces the budget' above.
+});

@@ -1,15 +1,17 @@
 // The row transform's fast path for numeric columns without scaling steps (src/schema/compile.ts
-// `numberFastPath`: an ordinary number is one store, the rest goes to the column's kernel) against
-// the column kernels alone — the same transform with an observer, which takes every value through
-// its kernel — on every committed exported schema: same floats bit for bit, same rejected rows and
-// the same issues, message for message, for values inside and outside the training range, on its
-// bounds, ±float32 max and beyond, −0, NaN, ±Infinity, null, missing keys, strings and booleans.
+// `fast`, switched on by src/schema/fast-path-slot.ts: an ordinary number is one store, the rest
+// goes to the column's kernel) against the column kernels alone — the same transform with an
+// observer, which takes every value through its kernel — on every committed exported schema: same
+// floats bit for bit, same rejected rows and the same issues, message for message, for values
+// inside and outside the training range, on its bounds, ±float32 max and beyond, −0, NaN,
+// ±Infinity, null, missing keys, strings and booleans.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { compileSchema, offerNumberFastPath } from '../../src/schema/compile.js';
+import { compileSchema } from '../../src/schema/compile.js';
+import { offerNumberFastPath } from '../../src/schema/fast-path-slot.js';
 import type { Schema } from '../../src/schema/types.js';
 
 // As the `ferryml` and `ferryml/lite` entries do (ferryml/edge does not).
