@@ -28,6 +28,17 @@ export async function bundleFacts() {
 }
 
 /**
+ * Every request of the page, the page itself first, as `file requested→first byte→received` in ms
+ * since navigation start: which waited in series (the module graph, the registry, the manifest, the
+ * files) and whether a wait was the server's answer or the body.
+ */
+export function requestLog(): string[] {
+  const t = (e: PerformanceResourceTiming) =>
+    `${e.name.replace(/[?#].*$/, '').replace(/^.*\//, '')} ${Math.round(e.startTime)}→${Math.round(e.responseStart)}→${Math.round(e.responseEnd)}`;
+  return [...performance.getEntriesByType('navigation'), ...performance.getEntriesByType('resource')].map((e) => t(e as PerformanceResourceTiming));
+}
+
+/**
  * Publishes the page's start-up work: logs `bench:done {prediction, ms}` (ms since navigation
  * start) or `bench:error <message>` to the console, where bench/lib/cold-load.ts waits for it.
  * The console, not a `window` property the orchestrator polls: Playwright's `waitForFunction` and

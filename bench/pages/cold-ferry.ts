@@ -5,7 +5,7 @@
 // package (`dist/`, what `import … from 'ferryml'` resolves to in an app; bench/lib/bundle.ts
 // `sdk: 'dist'`), bundled by esbuild with the page.
 import { loadModel, type LoadModelOptions } from '../../src/index.js';
-import { publish, query, row } from './cold-common.js';
+import { publish, query, requestLog, row } from './cold-common.js';
 
 publish(async () => {
   const registry = query.get('registry');
@@ -23,10 +23,6 @@ publish(async () => {
     rejected,
     loadAt: Math.round(loadAt),
     timings,
-    // Every request of the page (ms since navigation start: requested → received), to see which
-    // wait in series: the module graph's round trips, the registry, the manifest, the files.
-    requests: performance
-      .getEntriesByType('resource')
-      .map((e) => `${e.name.replace(/^.*\//, '')} ${Math.round(e.startTime)}→${Math.round((e as PerformanceResourceTiming).responseEnd)}`),
+    requests: requestLog(),
   };
 });

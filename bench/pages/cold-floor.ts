@@ -8,7 +8,7 @@
 // Warm (a hint in localStorage, as ferryml keeps one): the registry is revalidated (HTTP 304) while
 // IndexedDB is opened and the files read back. `at` says when each step ended (ms since navigation
 // start). `?registry=&name=&version=`, as the ferryml page gets.
-import { json, publish, query } from './cold-common.js';
+import { json, publish, query, requestLog } from './cold-common.js';
 
 interface Registry {
   models: Record<string, { files?: Record<string, string[]> }>;
@@ -52,7 +52,7 @@ publish(async () => {
     });
     const [, files] = await Promise.all([registry, step('idbRead', read)]);
     if (!files) throw new Error(`floor: the warm visit found no files for ${version} in IndexedDB`);
-    return { path: 'warm', files: Object.keys(files).length, at };
+    return { path: 'warm', files: Object.keys(files).length, at, requests: requestLog() };
   }
   const manifest = step('manifest', json<Manifest>(`${base}manifest.json`));
   const listed = (await registry).models[name]?.files?.[version];
@@ -78,7 +78,7 @@ publish(async () => {
     ),
   );
   void store(version, bodies);
-  return { path: 'cold', files: bodies.length, at };
+  return { path: 'cold', files: bodies.length, at, requests: requestLog() };
 });
 
 /** The cold visit's write, behind its answer; the warm visit finds the files and the hint. */
