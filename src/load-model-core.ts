@@ -118,9 +118,10 @@ async function openDeferred(
   ahead: Ahead | undefined,
   cached: Promise<EarlyRead | undefined> | undefined,
   phases: PhaseClock,
+  storeAfter: Promise<void>,
 ): Promise<OpenedBundle> {
   const { loadBundle } = await path;
-  return loadBundle(options, { deferStore: true, early, ahead, cached, phases });
+  return loadBundle(options, { deferStore: true, early, ahead, cached, phases, storeAfter });
 }
 
 /** `model.info.fallback`: the code and words of why a cached version stands in (the error object stays out of info). */
@@ -210,6 +211,10 @@ export async function loadModelWith(options: LoadModelOptions, code: RuntimeCode
   // The registry request and the plain-JS path's code start together (see the module doc).
   const early = options.files ? undefined : fetchRegistryEarly(options);
   const phases = phaseClock();
+  // A fresh profile's first write (the database created, the version stored) waits for the answer:
+  // settled a task after loadModel resolves, so the caller's first predict() goes first (./model/load-bundle.ts).
+  let answered!: () => void;
+  const storeAfter = new Promise<void>((resolve) => (answered = resolve));
   // On a fresh profile, a pinned version's manifest goes with it, and its files once it is in (./model/prefetch-files.ts).
   const ahead = code.sendAhead?.(early, options, phases.mark);
   // So does the IndexedDB open, and a pinned version's read and hashing (./cache/early-read.ts) —
@@ -232,7 +237,7 @@ export async function loadModelWith(options: LoadModelOptions, code: RuntimeCode
           typeof options.files === 'function' ? await readFiles(options.files) : options.files,
           options.publicKey ? { publicKey: options.publicKey } : {},
         )
-      : await openDeferred(options, path, early, ahead, cached, phases);
+      : await openDeferred(options, path, early, ahead, cached, phases, storeAfter);
     bundleMs = performance.now() - started;
     // The schema compiler, the schema compatibility rule, the engine's view of the manifest and the
     // remembered backend choice come with the plain-JS path's chunk: none of it is needed before the
@@ -262,6 +267,8 @@ export async function loadModelWith(options: LoadModelOptions, code: RuntimeCode
     initAt = performance.now();
     ready(engineInit);
   } catch (error) {
+    // A verified download is still stored when what follows it fails, as before the write waited.
+    answered();
     failed(error);
     throw error;
   } finally {
@@ -272,7 +279,10 @@ export async function loadModelWith(options: LoadModelOptions, code: RuntimeCode
       for (const e of ahead.list) if (!e.taken) e.abort();
     }
   }
-  const engine = await runtime.engine;
+  const engine = await runtime.engine.catch((error: unknown) => {
+    answered();
+    throw error;
+  });
   try {
     checkAborted(options.signal);
     const report = engine.report;
@@ -344,8 +354,10 @@ export async function loadModelWith(options: LoadModelOptions, code: RuntimeCode
       Object.assign(cache, status);
       if (status.memoryOnly && status.code && status.code !== 'CACHE_DISABLED') telemetry?.failed(status.code);
     });
+    setTimeout(answered, 0);
     return model;
   } catch (error) {
+    answered();
     await engine.dispose();
     await telemetry?.dispose();
     throw error;

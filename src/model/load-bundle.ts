@@ -49,6 +49,12 @@ export interface LoadBundleMode {
   cached?: Promise<EarlyRead | undefined> | undefined;
   /** Where each step's finish is marked (./bundle-phases.ts). */
   phases?: PhaseClock | undefined;
+  /**
+   * With `deferStore` on a fresh profile: the database is created (and the version written) once
+   * this settles — loadModel settles it after its answer, so that creating the database, tens of ms
+   * of the browser's CPU, does not compete with the schema, engine and first prediction.
+   */
+  storeAfter?: Promise<void> | undefined;
 }
 const keyIds = new WeakMap<object, number>();
 let nextKeyId = 1;
@@ -216,8 +222,9 @@ export async function loadBundle(options: OpenBundleOptions, mode: LoadBundleMod
     // its manifest rather than once it is in (./request-listed.ts).
     if (mode.deferStore) idb?.requestListed(target, ahead, opts, mark);
     // loadModel on a fresh profile (nothing ever stored in this database, ../cache/stored-hint.ts)
-    // whose IndexedDB is still being created: the cache cannot hold the version, so the download
-    // does not wait for it; the version is stored once the database is open, behind the answer.
+    // whose IndexedDB is not open: the cache cannot hold the version, so the download does not wait
+    // for it; the database is opened once loadModel has answered (`storeAfter`) and the version
+    // stored then.
     if (idb && mode.deferStore && opts.cache && hintDb !== undefined && !opts.publicKey && !storeState.opened && !idb.storedBefore(hintDb)) {
       const t = target;
       const onEvent = opts.onProgress && ((p: unknown) => opts.onProgress!(p as BundleProgress));
@@ -234,7 +241,8 @@ export async function loadBundle(options: OpenBundleOptions, mode: LoadBundleMod
             mark: downloadMark,
             onProgress: emit,
           });
-          const stored = storeOpened()
+          const stored = Promise.resolve(mode.storeAfter)
+            .then(storeOpened)
             .then(async (): Promise<BundleCacheStatus> => {
               const opened = store;
               if (!opened || baseStatus.memoryOnly) return baseStatus;
