@@ -11,18 +11,10 @@ import { EXACT_BATCHES, MAX_SAMPLE_EVERY, createLatencySampler } from '../../src
 import { createSummaryWindow } from '../../src/telemetry/summary.js';
 import { createTelemetry } from '../../src/telemetry/telemetry.js';
 import type { Schema } from '../../src/schema/types.js';
+import { seededRandom } from '../../training/random.js';
 
-/** mulberry32: a seeded uniform [0, 1) source. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
+/** A seeded uniform [0, 1) source (mulberry32, the training code's). */
+const seeded = seededRandom;
 
 /** The rate the sampler must use for the window's batch `n` (0-based): 1, then 1/2 from 1,024, … 1/64 from 32,768. */
 function expectedEvery(n: number): number {
