@@ -24,15 +24,19 @@ export function importsOf(file) {
   };
 }
 
-/** `entry` and every chunk it reaches through static imports: what a page loads before the entry runs. */
-export function staticGraph(entry) {
+/**
+ * `entry` and every chunk it reaches through static imports: what a page loads before the entry
+ * runs; with `dynamic`, through `import()` too: everything the entry can ever load.
+ */
+export function staticGraph(entry, { dynamic = false } = {}) {
   const seen = new Set();
   const stack = [resolve(entry)];
   while (stack.length) {
     const file = stack.pop();
     if (seen.has(file)) continue;
     seen.add(file);
-    stack.push(...importsOf(file).static);
+    const imports = importsOf(file);
+    stack.push(...imports.static, ...(dynamic ? imports.dynamic : []));
   }
   return [...seen];
 }

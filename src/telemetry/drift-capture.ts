@@ -1,7 +1,7 @@
 /**
  * The buffer a transform captures drift values into (layout in src/schema/capture.ts), which
  * rows go into it (./drift-sampler.ts), and when they are counted: in a background task posted
- * when the runtime reports a batch done (`later()`, from telemetry's `predicted`, which the
+ * when the runtime reports a batch done (`later()`, from telemetry's `finished`, which the
  * runtime calls right before it resolves the batch's calls), so the calls have resolved and their
  * continuations have run before any counting, with a sync engine and an async one alike. Rows of several batches simply wait together; a
  * window that closes counts what is waiting first; past a memory bound they are counted at once.
