@@ -13,9 +13,6 @@ import { createTelemetry } from '../../src/telemetry/telemetry.js';
 import type { Schema } from '../../src/schema/types.js';
 import { seededRandom } from '../../training/random.js';
 
-/** A seeded uniform [0, 1) source (mulberry32, the training code's). */
-const seeded = seededRandom;
-
 /** The rate the sampler must use for the window's batch `n` (0-based): 1, then 1/2 from 1,024, … 1/64 from 32,768. */
 function expectedEvery(n: number): number {
   let every = 1;
@@ -45,7 +42,7 @@ test('latency sampler: rates step down 1/2, 1/4, … 1/64 as the window doubles,
   // Per rate: batches the window had at that rate, and batches timed there.
   const seen = new Map<number, number>();
   const timed = new Map<number, number>();
-  const random = seeded(11);
+  const random = seededRandom(11);
   for (let w = 0; w < windows; w++) {
     const sampler = createLatencySampler(random);
     for (let n = 0; n < batches; n++) {
@@ -72,8 +69,8 @@ test('latency sampler: rates step down 1/2, 1/4, … 1/64 as the window doubles,
 test('summary window: 100,000 batches keep calls and rows exact; sum, histogram and percentiles are unbiased estimates', () => {
   const batches = 100_000;
   const windows = 30;
-  const random = seeded(5);
-  const w = createSummaryWindow(seeded(7));
+  const random = seededRandom(5);
+  const w = createSummaryWindow(seededRandom(7));
   let sumRatio = 0;
   for (let k = 0; k < windows; k++) {
     let rows = 0;
@@ -122,7 +119,7 @@ test('summary window: 100,000 batches keep calls and rows exact; sum, histogram 
 });
 
 test('summary window: closing a window starts the timing over', () => {
-  const w = createSummaryWindow(seeded(3));
+  const w = createSummaryWindow(seededRandom(3));
   for (let n = 0; n < 50_000; n++) {
     const weight = w.sample();
     w.predicted(1, weight > 0 ? 0.05 : NaN, 'cpu', weight);
