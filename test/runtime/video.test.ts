@@ -42,8 +42,31 @@ const pixelsOf = (source: CanvasImageSource, w: number, h: number): ImageData =>
   return ctx.getImageData(0, 0, w, h);
 };
 
-/** A WebM of `canvas` (redrawn every frame) recorded for `ms`, loaded into a paused <video> showing its first frame. */
+/** Mean |Δ red| per pixel of two RGBA images of one size. */
+function meanRedDelta(a: Uint8ClampedArray, b: Uint8ClampedArray): number {
+  let sum = 0;
+  for (let i = 0; i < a.length; i += 4) sum += Math.abs(a[i]! - b[i]!);
+  return sum / (a.length / 4);
+}
+
+/**
+ * A WebM of `canvas` recorded for `ms` (see {@link recordOnce}), recorded again (up to 3 times in
+ * all) while the frame it shows is far from the picture: on a loaded machine MediaRecorder's first
+ * frames, black before the stream's first paint, can last past the frame the video seeks to. The
+ * test still asserts the frame it got is the picture.
+ */
 async function recordedVideo(canvas: HTMLCanvasElement, ms: number): Promise<HTMLVideoElement> {
+  const source = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
+  let video = await recordOnce(canvas, ms);
+  for (let attempt = 1; attempt < 3 && meanRedDelta(source, pixelsOf(video, canvas.width, canvas.height).data) >= 12; attempt++) {
+    URL.revokeObjectURL(video.src);
+    video = await recordOnce(canvas, ms);
+  }
+  return video;
+}
+
+/** A WebM of `canvas` (redrawn every frame) recorded for `ms`, loaded into a paused <video> showing a frame past its first. */
+async function recordOnce(canvas: HTMLCanvasElement, ms: number): Promise<HTMLVideoElement> {
   const stream = canvas.captureStream(30);
   const recorder = new MediaRecorder(stream, { mimeType: 'video/webm;codecs=vp8' });
   const chunks: Blob[] = [];
@@ -121,9 +144,7 @@ describe('image inputs: <video> and VideoFrame', () => {
       expect(Array.from(rgb.parse({ img: video }))).to.deep.equal(Array.from(rgb.parse({ img: frame })));
       // VP8 is lossy, but not that lossy: the decoded frame is near the picture recorded.
       const source = canvas.getContext('2d')!.getImageData(0, 0, 96, 64).data;
-      let sum = 0;
-      for (let i = 0; i < source.length; i += 4) sum += Math.abs(source[i]! - frame.data[i]!);
-      expect(sum / (source.length / 4), `mean |Δred| of the decoded frame at ${video.currentTime} s`).to.be.below(12);
+      expect(meanRedDelta(source, frame.data), `mean |Δred| of the decoded frame at ${video.currentTime} s`).to.be.below(12);
       const model = await loadModel({
         bundle: DIGITS,
         backend: 'wasm',
