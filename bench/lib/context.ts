@@ -9,7 +9,7 @@ import type { Manifest } from '../../src/index.js';
 import type { Registry } from '../../src/entries/bundle.js';
 import { chromiumArgs, findChromium } from './scripts.js';
 import type { ChunkOrigins } from './bundle.js';
-import type { Started, TransferLog } from './server.js';
+import type { CachePolicy, Started, TransferLog } from './server.js';
 
 /** A shipped (or overridden) model bundle the benchmark runs. */
 export interface BundleRef {
@@ -28,7 +28,7 @@ export interface BenchContext {
   quick: boolean;
   /** bench/.build: generated pages, the .onnx file, data files. */
   build: string;
-  server: Started & { log: TransferLog };
+  server: Started & { log: TransferLog; cache: { policy: CachePolicy } };
   /** The static server's routes (URL prefix → directory). */
   routes: Record<string, string>;
   sink: Started & { received(): { requests: number; bytes: number } };

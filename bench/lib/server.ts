@@ -23,6 +23,19 @@ export interface TransferLog {
   entries(window: string): Transfer[];
 }
 
+/**
+ * How the static server says to cache what it sends. `revalidate` (the default, scripts/serve.mjs's
+ * own): every file `no-cache`, so a warm visit revalidates each one (a 304 per file). `production`:
+ * what a host sends for a bundler's build and a ferryml registry — code and wasm (content-hashed
+ * file names in a real build) and the files of a version directory (immutable once published)
+ * `public, max-age=31536000, immutable`, so a warm visit takes them from the HTTP cache without a
+ * request; pages (.html) and registries (index.json) stay `no-cache`.
+ */
+export type CachePolicy = 'revalidate' | 'production';
+
+/** Whether `path` is long-lived under the `production` policy (see {@link CachePolicy}). */
+export const immutableInProduction = (path: string) => !path.endsWith('.html') && !path.endsWith('/index.json');
+
 /** A started server and its base URL. */
 export interface Started {
   server: Server;
@@ -40,10 +53,11 @@ const closeServer = (server: Server) =>
  * Serves `routes` (URL prefix → directory) on a free loopback port without cross-origin isolation (see BENCHMARKS.md:
  * isolation makes tfjs start its threaded build, which is slower on 2 cores) and logs transfers.
  */
-export async function startStatic(routes: Record<string, string>): Promise<Started & { log: TransferLog }> {
+export async function startStatic(routes: Record<string, string>): Promise<Started & { log: TransferLog; cache: { policy: CachePolicy } }> {
   const server: Server = await serveStatic({ port: 0, routes, isolate: false });
   const all: Transfer[] = [];
   let window = 'none';
+  const cache: { policy: CachePolicy } = { policy: 'revalidate' };
   // Runs before the static handler: counts the body bytes actually written to each response.
   server.prependListener('request', (req: IncomingMessage, res: ServerResponse) => {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
@@ -58,12 +72,21 @@ export async function startStatic(routes: Record<string, string>): Promise<Start
     res.write = ((chunk: unknown, ...rest: unknown[]) => (count(chunk), write(chunk, ...rest))) as typeof res.write;
     res.end = ((chunk?: unknown, ...rest: unknown[]) => (typeof chunk !== 'function' && count(chunk), end(chunk, ...rest))) as typeof res.end;
     res.on('finish', () => all.push({ path, status: res.statusCode, bytes, window: at }));
+    if (cache.policy === 'production' && immutableInProduction(path)) {
+      const writeHead = res.writeHead.bind(res) as (status: number, headers?: Record<string, unknown>) => ServerResponse;
+      res.writeHead = ((status: number, headers?: Record<string, unknown>) =>
+        writeHead(
+          status,
+          status === 200 || status === 304 ? { ...headers, 'Cache-Control': 'public, max-age=31536000, immutable' } : headers,
+        )) as typeof res.writeHead;
+    }
   });
   const { port } = server.address() as AddressInfo;
   return {
     server,
     url: `http://127.0.0.1:${port}`,
     close: () => closeServer(server),
+    cache,
     log: {
       mark: (w) => void (window = w),
       entries: (w) => all.filter((t) => t.window === w),

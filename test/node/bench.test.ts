@@ -271,6 +271,37 @@ test('server: the transfer log holds the body bytes sent, per window', async () 
   }
 });
 
+test('server: the production cache policy makes code and version files immutable, pages and registries revalidated', async () => {
+  const srv = await startStatic({ '/': process.cwd() });
+  const cacheControl = async (path: string) => {
+    const r = await fetch(`${srv.url}${path}`);
+    await r.arrayBuffer();
+    return r.headers.get('cache-control');
+  };
+  try {
+    assert.equal(await cacheControl('/models/penguins/1.0.0/manifest.json'), 'no-cache');
+    srv.cache.policy = 'production';
+    const immutable = 'public, max-age=31536000, immutable';
+    assert.equal(await cacheControl('/models/penguins/1.0.0/manifest.json'), immutable);
+    assert.equal(await cacheControl('/bench/pages/cold-common.ts'), immutable);
+    assert.equal(await cacheControl('/models/index.json'), 'no-cache');
+    assert.equal(await cacheControl('/demo/index.html'), 'no-cache');
+    // A 304 says the same as the 200 it stands for; an error is never made long-lived.
+    const etag = (await fetch(`${srv.url}/models/penguins/1.0.0/manifest.json`)).headers.get('etag')!;
+    const revalidated = await fetch(`${srv.url}/models/penguins/1.0.0/manifest.json`, { headers: { 'If-None-Match': etag } });
+    assert.equal(revalidated.status, 304);
+    assert.equal(revalidated.headers.get('cache-control'), immutable);
+    const missing = await fetch(`${srv.url}/models/penguins/9.9.9/manifest.json`);
+    await missing.arrayBuffer();
+    assert.equal(missing.status, 404);
+    assert.equal(missing.headers.get('cache-control'), 'no-cache');
+    srv.cache.policy = 'revalidate';
+    assert.equal(await cacheControl('/models/penguins/1.0.0/manifest.json'), 'no-cache');
+  } finally {
+    await srv.close();
+  }
+});
+
 // Every item's SDK dependency is found where the package exports it now (the root or a subpath
 // entry): a stale lookup silently turned the preprocess and cache items into "pending".
 test('the bench finds every SDK part its items need in this tree', () => {
