@@ -214,6 +214,12 @@ function preloadList(appEntries) {
   };
 }
 
+/**
+ * The entries and chunks a first prediction of a plain-JS model runs through: what preload.json
+ * lists for `ferryml` and `ferryml/lite` (test/node/build.test.ts holds the two to each other).
+ */
+const COLD_PATH_CHUNKS = new Set(['ferryml', 'lite', 'plain-path', 'core-ferryml-lite', 'define', 'bundle-from-files', 'import-engine']);
+
 const builds = [
   {
     input: entries,
@@ -226,6 +232,11 @@ const builds = [
       entryFileNames: '[name].js',
       chunkFileNames: 'chunks/[name]-[hash].js',
       manualChunks: plainPathChunk({ ferryml: entries.ferryml, lite: entries.lite }),
+      // V8's explicit compile hint (Chrome ≥ 136) atop the files a first prediction runs through,
+      // so they compile off the main thread while they stream in (README "Compile hints"). It
+      // reaches pages that load dist/ as it is (an import map); an app's bundler drops it unless
+      // its config puts it back.
+      banner: (chunk) => (COLD_PATH_CHUNKS.has(chunk.name) ? '//# allFunctionsCalledOnLoad' : ''),
     },
     plugins: [
       ts(),

@@ -92,23 +92,31 @@ export async function peerOrtItem(ctx: BenchContext): Promise<ItemResult> {
   // The floor page (bench/pages/cold-floor.ts) makes ferryml's requests and IndexedDB work with no
   // SDK; it needs the registry, so it runs only when the bundle is served from one.
   const floor = 'registry' in where && ctx.pages['cold-floor'] !== undefined;
-  const coldPages = floor ? (['ferry', 'ort', 'raw', 'floor'] as const) : (['ferry', 'ort', 'raw'] as const);
-  const warmPages = floor ? (['ferry', 'ort', 'floor'] as const) : (['ferry', 'ort'] as const);
-  const loads: Record<'ferry' | 'ort' | 'raw' | 'floor', ColdLoad[]> = { ferry: [], ort: [], raw: [], floor: [] };
-  const warm: Record<'ferry' | 'ort' | 'floor', ColdLoad[]> = { ferry: [], ort: [], floor: [] };
+  // The ferryml page built with V8's compile hint on its files (bench/main.ts `cold-hinted`): context.
+  const hinted = ctx.pages['cold-hinted'] !== undefined;
+  type Page = 'ferry' | 'ort' | 'raw' | 'floor' | 'hinted';
+  const extra = [...(floor ? (['floor'] as const) : []), ...(hinted ? (['hinted'] as const) : [])];
+  const coldPages: Page[] = ['ferry', 'ort', 'raw', ...extra];
+  const warmPages: Page[] = ['ferry', 'ort', ...extra];
+  const productionPages: Page[] = floor ? ['ferry', 'ort', 'floor'] : [];
+  const empty = (): Record<Page, ColdLoad[]> => ({ ferry: [], ort: [], raw: [], floor: [], hinted: [] });
+  const loads = empty();
+  const warm = empty();
   // The same warm visits with the cache headers a production host sends (bench/lib/server.ts
   // `CachePolicy`): code, wasm and version files immutable, so only the page and the registry are
   // asked for again. Context: how much of a warm page the harness's revalidation of every file is.
-  const cached: Record<'ferry' | 'ort' | 'floor', ColdLoad[]> = { ferry: [], ort: [], floor: [] };
-  const queryOf = (name: string) => (name === 'ferry' || name === 'floor' ? ferryQuery : `?bundle=${b.url}&onnx=${ctx.onnx!.url}&row=${row}`);
+  const cached = empty();
+  const queryOf = (name: Page) =>
+    name === 'ferry' || name === 'floor' || name === 'hinted' ? ferryQuery : `?bundle=${b.url}&onnx=${ctx.onnx!.url}&row=${row}`;
   for (let r = 0; r < reps; r++) {
     for (const name of r % 2 ? [...coldPages].reverse() : coldPages) loads[name].push(await coldLoad(ctx, `cold-${name}`, queryOf(name)));
     for (const name of r % 2 ? [...warmPages].reverse() : warmPages) warm[name].push(await coldLoad(ctx, `cold-${name}`, queryOf(name), { warm: true }));
     // Reported beside the floor (a registry-served bundle), in the other order than the warm visits above.
-    if (floor) {
+    if (productionPages.length) {
       ctx.server.cache.policy = 'production';
       try {
-        for (const name of r % 2 ? warmPages : [...warmPages].reverse()) cached[name].push(await coldLoad(ctx, `cold-${name}`, queryOf(name), { warm: true }));
+        for (const name of r % 2 ? productionPages : [...productionPages].reverse())
+          cached[name].push(await coldLoad(ctx, `cold-${name}`, queryOf(name), { warm: true }));
       } finally {
         ctx.server.cache.policy = 'revalidate';
       }
@@ -212,6 +220,33 @@ export async function peerOrtItem(ctx: BenchContext): Promise<ItemResult> {
           formula: 'floor page ms ÷ ORT ms, warm, production cache headers: the least any page serving this bundle from IndexedDB takes here',
           detail: { ferryAboveFloorMs: above(cached.ferry, cached.floor), floorSteps: cached.floor.map((l) => l.prediction) },
         },
+      ),
+    );
+  }
+  if (hinted) {
+    // Context: what V8's compile hint does for the same app (README "Compile hints"), paired with the judged page per round.
+    figures.push(
+      ratioFigure(
+        'cold, compile-hinted build ÷ ORT (context)',
+        pairedRatio(times(loads.hinted), times(loads.ort)),
+        { hinted: ms(loads.hinted), ort: ms(loads.ort) },
+        {
+          formula:
+            'ferryml ms ÷ ORT ms, cold, the ferryml page built with `//# allFunctionsCalledOnLoad` atop each JS file (esbuild `banner`), per interleaved round',
+          detail: { hintedInfo: loads.hinted[0]!.prediction },
+        },
+      ),
+      ratioFigure(
+        'cold, compile-hinted build ÷ the same build without (context)',
+        pairedRatio(times(loads.hinted), times(loads.ferry)),
+        { hinted: ms(loads.hinted), ferry: ms(loads.ferry) },
+        { formula: 'hinted ferryml page ms ÷ judged ferryml page ms, cold, per interleaved round' },
+      ),
+      ratioFigure(
+        'warm, compile-hinted build ÷ ORT (context)',
+        pairedRatio(times(warm.hinted), times(warm.ort)),
+        { hinted: ms(warm.hinted), ort: ms(warm.ort) },
+        { formula: 'ferryml ms ÷ ORT ms, warm (every file revalidated), the compile-hinted build, per interleaved round' },
       ),
     );
   }

@@ -28,6 +28,13 @@ export interface PageEntry {
    * chunks are what an app's bundler makes of the published build. Default: the sources.
    */
   sdk?: 'dist';
+  /**
+   * A first line for every JS file of the page's build (esbuild `banner`), as an app's bundler
+   * config adds one: `//# allFunctionsCalledOnLoad` is V8's explicit compile hint (Chrome ≥ 136),
+   * which has each function compiled eagerly, off the main thread while the file streams in,
+   * instead of on first call. Pages bundled together must agree on it.
+   */
+  banner?: string;
 }
 
 /** Resolves the SDK's root entry (`src/index.ts`, imported as `…/src/index.js`) to the built package's. */
@@ -84,6 +91,8 @@ export async function bundlePages(
   mkdirSync(outdir, { recursive: true });
   const fromDist = pages.some((p) => p.sdk === 'dist');
   if (fromDist && !pages.every((p) => p.sdk === 'dist')) throw new Error('pages bundled together must get the SDK from the same place');
+  const banner = pages[0]?.banner;
+  if (!pages.every((p) => p.banner === banner)) throw new Error('pages bundled together must have the same banner');
   const result = await build({
     metafile: true,
     absWorkingDir: root,
@@ -96,6 +105,7 @@ export async function bundlePages(
     target: 'es2022',
     outdir,
     chunkNames: 'chunks/[name]-[hash]',
+    ...(banner === undefined ? {} : { banner: { js: banner } }),
     logLevel: 'warning',
     // onnxruntime-web's default export condition is the build with its wasm glue inlined.
     conditions: ['browser', 'import', 'default'],

@@ -55,6 +55,9 @@ export async function downloadVersion(baseUrl: string, ctx: DownloadContext): Pr
     );
   }
   if (ctx.publicKey) await verifyManifestSignature(manifest, ctx.publicKey, manifestUrl);
+  // The version's id (its manifest's sha256) is hashed while the files download, not after them.
+  const id = sha256Hex(manifestBytes);
+  id.catch(() => undefined);
 
   const total = manifest.files.reduce((n, f) => n + f.bytes, 0);
   let loaded = 0;
@@ -134,5 +137,5 @@ export async function downloadVersion(baseUrl: string, ctx: DownloadContext): Pr
   } finally {
     ctx.policy.signal?.removeEventListener('abort', onOuterAbort);
   }
-  return { manifest, manifestBytes, id: await sha256Hex(manifestBytes), baseUrl, files, downloadedBytes };
+  return { manifest, manifestBytes, id: await id, baseUrl, files, downloadedBytes };
 }
