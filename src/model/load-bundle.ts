@@ -33,6 +33,14 @@ const downloads = createInflightGroup<Fetched>();
  * write to the store it reads (so it finds the version cached instead of downloading it again).
  */
 const writes = new Map<string, Promise<unknown>>();
+/**
+ * A fresh profile's first write (the database created, the version stored behind loadModel's
+ * answer), by database name, from the end of its download until it settles. Until it lands the
+ * hint (../cache/stored-hint.ts) still says "fresh", so a load that starts meanwhile — the page
+ * disposing a model and loading it again — waits for it and reads the cache instead of
+ * downloading the version a second time.
+ */
+const freshWrites = new Map<string, Promise<unknown>>();
 
 /** How `loadModel` opens a bundle; `openBundle` keeps the default. */
 export interface LoadBundleMode {
@@ -225,7 +233,16 @@ export async function loadBundle(options: OpenBundleOptions, mode: LoadBundleMod
     // whose IndexedDB is not open: the cache cannot hold the version, so the download does not wait
     // for it; the database is opened once loadModel has answered (`storeAfter`) and the version
     // stored then.
-    if (idb && mode.deferStore && opts.cache && hintDb !== undefined && !opts.publicKey && !storeState.opened && !idb.storedBefore(hintDb)) {
+    if (
+      idb &&
+      mode.deferStore &&
+      opts.cache &&
+      hintDb !== undefined &&
+      !opts.publicKey &&
+      !storeState.opened &&
+      !idb.storedBefore(hintDb) &&
+      !freshWrites.has(hintDb)
+    ) {
       const t = target;
       const onEvent = opts.onProgress && ((p: unknown) => opts.onProgress!(p as BundleProgress));
       downloadStarted = true;
@@ -258,6 +275,8 @@ export async function loadBundle(options: OpenBundleOptions, mode: LoadBundleMod
               return write;
             })
             .catch((error: unknown) => ({ persisted: false, memoryOnly: true, code: 'CACHE_UNAVAILABLE' as const, reason: String(error) }));
+          freshWrites.set(hintDb, stored);
+          void stored.finally(() => freshWrites.get(hintDb) === stored && freshWrites.delete(hintDb));
           return { version: v, status: { persisted: false, memoryOnly: false, pending: true }, stored };
         },
         opts.signal,
@@ -265,6 +284,9 @@ export async function loadBundle(options: OpenBundleOptions, mode: LoadBundleMod
       );
       return finish(fetched.version, 'network', t.resolvedBy, fetched.status, undefined, fetched.stored);
     }
+    // Another load's first write on this fresh profile, still running: the version lands in the cache.
+    const firstWrite = hintDb === undefined ? undefined : freshWrites.get(hintDb);
+    if (firstWrite) await firstWrite;
     await storeOpened();
     usable = undefined;
     // After a rotation the registry's new key signs manifests too; the app's key still verifies older ones.

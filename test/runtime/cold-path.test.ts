@@ -45,6 +45,28 @@ describe('loadModel: the cold path', () => {
     await warm.result.dispose();
   });
 
+  it('a load that starts while a fresh profile’s first write is still pending waits for it and serves the version from IndexedDB', async function () {
+    this.timeout(60_000);
+    const db = `ferryml-cold-path-again-${Math.random().toString(36).slice(2)}`;
+    try {
+      const golden = (await (await fetch('/models/penguins/1.1.0/golden.json')).json()) as { rows: Array<Record<string, unknown>> };
+      const options = { registry: REGISTRY, name: 'penguins', version: '1.1.0', cache: { dbName: db }, remember: false };
+      const first = await loadModel(options);
+      expect(first.info.cache.pending, 'the first write is behind the answer').to.equal(true);
+      // Right after the answer: the database is not even created yet, and the hint still says "fresh".
+      const second = await loadModel(options);
+      expect(first.info.source).to.equal('network');
+      expect(second.info.source, 'the second load read what the first one stored').to.equal('cache');
+      expect(second.info.bundleId).to.equal(first.info.bundleId);
+      const [a, b] = await Promise.all([first.predict(golden.rows[0]!), second.predict(golden.rows[0]!)]);
+      expect(b.raw).to.deep.equal(a.raw);
+      await first.dispose();
+      await second.dispose();
+    } finally {
+      indexedDB.deleteDatabase(db);
+    }
+  });
+
   it('a slow registry does not hold up the pinned version: its manifest and files are requested before it answers, each once, and used once it resolves', async function () {
     this.timeout(60_000);
     const scope = unique('cold-slow-registry');
