@@ -145,109 +145,66 @@ export async function peerOrtItem(ctx: BenchContext): Promise<ItemResult> {
   });
   const ms = (list: ColdLoad[]) => summarize(list.map((l) => l.msToFirstPrediction));
   const times = (list: ColdLoad[]) => list.map((l) => l.msToFirstPrediction);
+  /** `a` ÷ `b` per interleaved round, with each side's times under its label. */
+  const versus = (name: string, [an, a]: [string, ColdLoad[]], [bn, b]: [string, ColdLoad[]], options: Parameters<typeof ratioFigure>[3]) =>
+    ratioFigure(name, pairedRatio(times(a), times(b)), { [an]: ms(a), [bn]: ms(b) }, options);
   figures.push(
-    ratioFigure(
-      'cold page to first prediction ÷ ORT',
-      pairedRatio(times(loads.ferry), times(loads.ort)),
-      { ferry: ms(loads.ferry), ort: ms(loads.ort) },
-      {
-        target: { op: '<=', value: 0.25 },
-        formula: 'ferryml ms ÷ ORT ms, navigation start → first prediction, fresh browser context, per interleaved round',
-        detail: { ferryInfo: loads.ferry[0]!.prediction },
-      },
-    ),
-    ratioFigure(
-      'cold page to first prediction ÷ raw tfjs',
-      pairedRatio(times(loads.ferry), times(loads.raw)),
-      { ferry: ms(loads.ferry), rawTfjs: ms(loads.raw) },
-      {
-        target: { op: '<=', value: 0.5 },
-        formula: 'ferryml ms ÷ hand-written raw tfjs (wasm) ms, navigation start → first prediction, fresh browser context, per interleaved round',
-      },
-    ),
-    ratioFigure(
-      'warm page to first prediction ÷ ORT',
-      pairedRatio(times(warm.ferry), times(warm.ort)),
-      { ferry: ms(warm.ferry), ort: ms(warm.ort) },
-      {
-        target: { op: '<=', value: 0.2 },
-        formula:
-          'ferryml ms ÷ ORT ms, navigation start → first prediction on a second visit in the same browser context (bundle in IndexedDB; ' +
-          'HTTP cache filled and revalidated: the server answers an unchanged file 304 with no body), per interleaved round',
-        detail: { ferryInfo: warm.ferry[0]!.prediction, ferrySent: warmSent(warm.ferry[0]!), ortSent: warmSent(warm.ort[0]!) },
-      },
-    ),
+    versus('cold page to first prediction ÷ ORT', ['ferry', loads.ferry], ['ort', loads.ort], {
+      target: { op: '<=', value: 0.25 },
+      formula: 'ferryml ms ÷ ORT ms, navigation start → first prediction, fresh browser context, per interleaved round',
+      detail: { ferryInfo: loads.ferry[0]!.prediction },
+    }),
+    versus('cold page to first prediction ÷ raw tfjs', ['ferry', loads.ferry], ['rawTfjs', loads.raw], {
+      target: { op: '<=', value: 0.5 },
+      formula: 'ferryml ms ÷ hand-written raw tfjs (wasm) ms, navigation start → first prediction, fresh browser context, per interleaved round',
+    }),
+    versus('warm page to first prediction ÷ ORT', ['ferry', warm.ferry], ['ort', warm.ort], {
+      target: { op: '<=', value: 0.2 },
+      formula:
+        'ferryml ms ÷ ORT ms, navigation start → first prediction on a second visit in the same browser context (bundle in IndexedDB; ' +
+        'HTTP cache filled and revalidated: the server answers an unchanged file 304 with no body), per interleaved round',
+      detail: { ferryInfo: warm.ferry[0]!.prediction, ferrySent: warmSent(warm.ferry[0]!), ortSent: warmSent(warm.ort[0]!) },
+    }),
   );
   if (floor) {
     // Context, not judged: how far the SDK is above what the requests and storage alone take.
     const above = (a: ColdLoad[], f: ColdLoad[]) => Math.round(ms(a).median - ms(f).median);
     figures.push(
-      ratioFigure(
-        'cold floor ÷ ORT (context)',
-        pairedRatio(times(loads.floor), times(loads.ort)),
-        { floor: ms(loads.floor), ort: ms(loads.ort) },
-        {
-          formula:
-            'floor page ms ÷ ORT ms, cold: the registry, manifest and files fetched and checked with no SDK (bench/pages/cold-floor.ts), per interleaved round',
-          detail: { ferryAboveFloorMs: above(loads.ferry, loads.floor), floorSteps: loads.floor.map((l) => l.prediction) },
-        },
-      ),
-      ratioFigure(
-        'warm floor ÷ ORT (context)',
-        pairedRatio(times(warm.floor), times(warm.ort)),
-        { floor: ms(warm.floor), ort: ms(warm.ort) },
-        {
-          formula: 'floor page ms ÷ ORT ms, warm: the registry revalidated while IndexedDB is opened and read, with no SDK, per interleaved round',
-          detail: { ferryAboveFloorMs: above(warm.ferry, warm.floor), floorSteps: warm.floor.map((l) => l.prediction) },
-        },
-      ),
-      ratioFigure(
-        'warm ÷ ORT, production cache headers (context)',
-        pairedRatio(times(cached.ferry), times(cached.ort)),
-        { ferry: ms(cached.ferry), ort: ms(cached.ort) },
-        {
-          formula:
-            'ferryml ms ÷ ORT ms, warm as above but served as a production host would (code, wasm and version files `immutable`: ' +
-            'only the page and the registry are requested again), per interleaved round',
-          detail: { ferryInfo: cached.ferry[0]!.prediction, ferrySent: warmSent(cached.ferry[0]!), ortSent: warmSent(cached.ort[0]!) },
-        },
-      ),
-      ratioFigure(
-        'warm floor ÷ ORT, production cache headers (context)',
-        pairedRatio(times(cached.floor), times(cached.ort)),
-        { floor: ms(cached.floor), ort: ms(cached.ort) },
-        {
-          formula: 'floor page ms ÷ ORT ms, warm, production cache headers: the least any page serving this bundle from IndexedDB takes here',
-          detail: { ferryAboveFloorMs: above(cached.ferry, cached.floor), floorSteps: cached.floor.map((l) => l.prediction) },
-        },
-      ),
+      versus('cold floor ÷ ORT (context)', ['floor', loads.floor], ['ort', loads.ort], {
+        formula:
+          'floor page ms ÷ ORT ms, cold: the registry, manifest and files fetched and checked with no SDK (bench/pages/cold-floor.ts), per interleaved round',
+        detail: { ferryAboveFloorMs: above(loads.ferry, loads.floor), floorSteps: loads.floor.map((l) => l.prediction) },
+      }),
+      versus('warm floor ÷ ORT (context)', ['floor', warm.floor], ['ort', warm.ort], {
+        formula: 'floor page ms ÷ ORT ms, warm: the registry revalidated while IndexedDB is opened and read, with no SDK, per interleaved round',
+        detail: { ferryAboveFloorMs: above(warm.ferry, warm.floor), floorSteps: warm.floor.map((l) => l.prediction) },
+      }),
+      versus('warm ÷ ORT, production cache headers (context)', ['ferry', cached.ferry], ['ort', cached.ort], {
+        formula:
+          'ferryml ms ÷ ORT ms, warm as above but served as a production host would (code, wasm and version files `immutable`: ' +
+          'only the page and the registry are requested again), per interleaved round',
+        detail: { ferryInfo: cached.ferry[0]!.prediction, ferrySent: warmSent(cached.ferry[0]!), ortSent: warmSent(cached.ort[0]!) },
+      }),
+      versus('warm floor ÷ ORT, production cache headers (context)', ['floor', cached.floor], ['ort', cached.ort], {
+        formula: 'floor page ms ÷ ORT ms, warm, production cache headers: the least any page serving this bundle from IndexedDB takes here',
+        detail: { ferryAboveFloorMs: above(cached.ferry, cached.floor), floorSteps: cached.floor.map((l) => l.prediction) },
+      }),
     );
   }
   if (hinted) {
     // Context: what V8's compile hint does for the same app (README "Compile hints"), paired with the judged page per round.
     figures.push(
-      ratioFigure(
-        'cold, compile-hinted build ÷ ORT (context)',
-        pairedRatio(times(loads.hinted), times(loads.ort)),
-        { hinted: ms(loads.hinted), ort: ms(loads.ort) },
-        {
-          formula:
-            'ferryml ms ÷ ORT ms, cold, the ferryml page built with `//# allFunctionsCalledOnLoad` atop each JS file (esbuild `banner`), per interleaved round',
-          detail: { hintedInfo: loads.hinted[0]!.prediction },
-        },
-      ),
-      ratioFigure(
-        'cold, compile-hinted build ÷ the same build without (context)',
-        pairedRatio(times(loads.hinted), times(loads.ferry)),
-        { hinted: ms(loads.hinted), ferry: ms(loads.ferry) },
-        { formula: 'hinted ferryml page ms ÷ judged ferryml page ms, cold, per interleaved round' },
-      ),
-      ratioFigure(
-        'warm, compile-hinted build ÷ ORT (context)',
-        pairedRatio(times(warm.hinted), times(warm.ort)),
-        { hinted: ms(warm.hinted), ort: ms(warm.ort) },
-        { formula: 'ferryml ms ÷ ORT ms, warm (every file revalidated), the compile-hinted build, per interleaved round' },
-      ),
+      versus('cold, compile-hinted build ÷ ORT (context)', ['hinted', loads.hinted], ['ort', loads.ort], {
+        formula:
+          'ferryml ms ÷ ORT ms, cold, the ferryml page built with `//# allFunctionsCalledOnLoad` atop each JS file (esbuild `banner`), per interleaved round',
+        detail: { hintedInfo: loads.hinted[0]!.prediction },
+      }),
+      versus('cold, compile-hinted build ÷ the same build without (context)', ['hinted', loads.hinted], ['ferry', loads.ferry], {
+        formula: 'hinted ferryml page ms ÷ judged ferryml page ms, cold, per interleaved round',
+      }),
+      versus('warm, compile-hinted build ÷ ORT (context)', ['hinted', warm.hinted], ['ort', warm.ort], {
+        formula: 'ferryml ms ÷ ORT ms, warm (every file revalidated), the compile-hinted build, per interleaved round',
+      }),
     );
   }
   figures.push({
