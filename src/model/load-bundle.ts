@@ -33,14 +33,8 @@ const downloads = createInflightGroup<Fetched>();
  * write to the store it reads (so it finds the version cached instead of downloading it again).
  */
 const writes = new Map<string, Promise<unknown>>();
-/**
- * A fresh profile's first write (the database created, the version stored behind loadModel's
- * answer), by database name, from the end of its download until it settles. Until it lands the
- * hint (../cache/stored-hint.ts) still says "fresh", so a load that starts meanwhile — the page
- * disposing a model and loading it again — waits for it and reads the cache instead of
- * downloading the version a second time.
- */
-const freshWrites = new Map<string, Promise<unknown>>();
+/** The key of `writes` for the default IndexedDB store of database `db` (`${kind}:${name}`, see ../cache/idb-store.ts). */
+const idbWriteKey = (db: string) => `indexeddb:${db}`;
 
 /** How `loadModel` opens a bundle; `openBundle` keeps the default. */
 export interface LoadBundleMode {
@@ -241,7 +235,8 @@ export async function loadBundle(options: OpenBundleOptions, mode: LoadBundleMod
       !opts.publicKey &&
       !storeState.opened &&
       !idb.storedBefore(hintDb) &&
-      !freshWrites.has(hintDb)
+      // A write to it still running (another load's, on this page): not fresh any more; wait for it below.
+      !writes.has(idbWriteKey(hintDb))
     ) {
       const t = target;
       const onEvent = opts.onProgress && ((p: unknown) => opts.onProgress!(p as BundleProgress));
@@ -263,20 +258,20 @@ export async function loadBundle(options: OpenBundleOptions, mode: LoadBundleMod
             .then(async (): Promise<BundleCacheStatus> => {
               const opened = store;
               if (!opened || baseStatus.memoryOnly) return baseStatus;
-              const write = storeVersion(opened, v, limits).then(({ status: st }) => {
+              return storeVersion(opened, v, limits).then(({ status: st }) => {
                 if (!st.memoryOnly && opened.kind === 'indexeddb') idb.noteStored(hintDb);
                 return { ...st, ...bucket };
               });
-              // A load that starts from now on waits for this write, as for any deferred one.
-              const key = `${opened.kind}:${opened.name}`;
-              const prior = writes.get(key);
-              const done = Promise.all([write, prior]).finally(() => writes.get(key) === done && writes.delete(key));
-              writes.set(key, done);
-              return write;
             })
             .catch((error: unknown) => ({ persisted: false, memoryOnly: true, code: 'CACHE_UNAVAILABLE' as const, reason: String(error) }));
-          freshWrites.set(hintDb, stored);
-          void stored.finally(() => freshWrites.get(hintDb) === stored && freshWrites.delete(hintDb));
+          // A load that starts from now on waits for this write, as for any deferred one — tracked
+          // from here, not once the database is open: until the write lands the hint still says
+          // "fresh", and a load in between (a model disposed and loaded again) would download the
+          // version a second time instead of reading it from the cache.
+          const key = idbWriteKey(hintDb);
+          const prior = writes.get(key);
+          const done = Promise.all([stored, prior]).finally(() => writes.get(key) === done && writes.delete(key));
+          writes.set(key, done);
           return { version: v, status: { persisted: false, memoryOnly: false, pending: true }, stored };
         },
         opts.signal,
@@ -284,9 +279,6 @@ export async function loadBundle(options: OpenBundleOptions, mode: LoadBundleMod
       );
       return finish(fetched.version, 'network', t.resolvedBy, fetched.status, undefined, fetched.stored);
     }
-    // Another load's first write on this fresh profile, still running: the version lands in the cache.
-    const firstWrite = hintDb === undefined ? undefined : freshWrites.get(hintDb);
-    if (firstWrite) await firstWrite;
     await storeOpened();
     usable = undefined;
     // After a rotation the registry's new key signs manifests too; the app's key still verifies older ones.
