@@ -160,6 +160,9 @@ entries.tfjs = 'src/entries/tfjs.ts';
  */
 function plainPathChunk(appEntries) {
   let chunkOf;
+  // The modules a first prediction of a plain-JS model runs: what the app entries and the plain
+  // path reach statically (filled with `chunkOf`; read by `coldPathHint`).
+  const cold = new Set();
   const closure = (start, getModuleInfo) => {
     const seen = new Set();
     const stack = [start];
@@ -171,17 +174,29 @@ function plainPathChunk(appEntries) {
     }
     return seen;
   };
-  return (id, { getModuleInfo }) => {
+  const manualChunks = (id, { getModuleInfo }) => {
     if (!chunkOf) {
       chunkOf = new Map();
       const reach = Object.entries(appEntries).map(([name, file]) => [name, closure(resolve(file), getModuleInfo)]);
       // The IndexedDB code the browser entries offer (src/cache/idb-slot.ts) comes with the plain path.
-      for (const m of new Set([...closure(resolve('src/plain-path.ts'), getModuleInfo), ...closure(resolve('src/cache/idb-code.ts'), getModuleInfo)])) {
+      const plain = new Set([...closure(resolve('src/plain-path.ts'), getModuleInfo), ...closure(resolve('src/cache/idb-code.ts'), getModuleInfo)]);
+      for (const m of plain) {
         const by = reach.filter(([, set]) => set.has(m)).map(([name]) => name);
         chunkOf.set(m, by.length ? `core-${by.join('-')}` : 'plain-path');
       }
+      for (const m of [...plain, ...reach.flatMap(([, set]) => [...set])]) cold.add(m);
     }
     return chunkOf.get(id);
+  };
+  return {
+    manualChunks,
+    /**
+     * V8's explicit compile hint (Chrome ≥ 136) atop the chunks that hold the cold path's modules
+     * (the files preload.json lists), so they compile off the main thread while they stream in
+     * (README "Compile hints"). It reaches pages that load dist/ as it is (an import map); an app's
+     * bundler drops it unless its config puts it back.
+     */
+    coldPathHint: (chunk) => (chunk.moduleIds.some((m) => cold.has(m)) ? '//# allFunctionsCalledOnLoad' : ''),
   };
 }
 
@@ -214,11 +229,7 @@ function preloadList(appEntries) {
   };
 }
 
-/**
- * The entries and chunks a first prediction of a plain-JS model runs through: what preload.json
- * lists for `ferryml` and `ferryml/lite` (test/node/build.test.ts holds the two to each other).
- */
-const COLD_PATH_CHUNKS = new Set(['ferryml', 'lite', 'plain-path', 'core-ferryml-lite', 'define', 'bundle-from-files', 'import-engine']);
+const coldPath = plainPathChunk({ ferryml: entries.ferryml, lite: entries.lite });
 
 const builds = [
   {
@@ -231,12 +242,8 @@ const builds = [
       sourcemap: true,
       entryFileNames: '[name].js',
       chunkFileNames: 'chunks/[name]-[hash].js',
-      manualChunks: plainPathChunk({ ferryml: entries.ferryml, lite: entries.lite }),
-      // V8's explicit compile hint (Chrome ≥ 136) atop the files a first prediction runs through,
-      // so they compile off the main thread while they stream in (README "Compile hints"). It
-      // reaches pages that load dist/ as it is (an import map); an app's bundler drops it unless
-      // its config puts it back.
-      banner: (chunk) => (COLD_PATH_CHUNKS.has(chunk.name) ? '//# allFunctionsCalledOnLoad' : ''),
+      manualChunks: coldPath.manualChunks,
+      banner: coldPath.coldPathHint,
     },
     plugins: [
       ts(),
