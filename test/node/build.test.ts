@@ -3,7 +3,7 @@ import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 
 before(() => {
   const r = spawnSync('npx', ['rollup', '-c', 'rollup.config.mjs'], { encoding: 'utf8' });
@@ -19,18 +19,22 @@ test('npm run build writes the ESM SDK, its worker and one bundled .d.ts', () =>
   assert.match(dts, /export \{[^}]*\bloadModel\b/);
 });
 
-test("the files of a plain-JS model's first prediction, and only they, open with V8's compile hint (preload.json's lists)", () => {
+test("the files of a plain-JS model's first prediction, and only they, open with V8's compile hint (preload.json's lists)", async () => {
+  const { staticGraph } = (await import(new URL('../../scripts/chunk-modules.mjs', import.meta.url).href)) as {
+    staticGraph: (entry: string, options?: { dynamic?: boolean }) => string[];
+  };
   const hint = '//# allFunctionsCalledOnLoad\n';
   const cold = new Set(Object.values(JSON.parse(readFileSync('dist/preload.json', 'utf8')) as Record<string, string[]>).flat());
   assert.ok(cold.has('ferryml.js') && cold.has('lite.js') && [...cold].some((f) => /^chunks\/plain-path-/.test(f)), [...cold].join(', '));
   for (const f of cold) assert.ok(readFileSync(join('dist', f), 'utf8').startsWith(hint), `dist/${f} does not start with the compile hint`);
   // tfjs, the worker, telemetry and the rest load later or never: compiled lazily, as V8 decides.
-  const lazy = readdirSync('dist/chunks')
-    .filter((f) => f.endsWith('.js') && !cold.has(`chunks/${f}`))
-    .map((f) => `chunks/${f}`);
-  assert.ok(lazy.length > 5, lazy.join(', '));
-  for (const f of [...lazy, 'ferryml-worker.js', 'tfjs.js', 'telemetry.js'])
-    assert.ok(!readFileSync(join('dist', f), 'utf8').includes('allFunctionsCalledOnLoad'), `dist/${f} has the compile hint`);
+  // Every file the browser entries can load (not whatever dist/chunks holds from earlier builds).
+  const browserEntries = readdirSync('dist').filter((f) => f.endsWith('.js') && f !== 'node.js');
+  const lazy = [...new Set(browserEntries.flatMap((e) => staticGraph(join('dist', e), { dynamic: true })))]
+    .map((f) => relative(resolve('dist'), f))
+    .filter((f) => !cold.has(f));
+  assert.ok(lazy.length > 5 && lazy.includes('tfjs.js') && lazy.includes('telemetry.js') && lazy.includes('ferryml-worker.js'), lazy.join(', '));
+  for (const f of lazy) assert.ok(!readFileSync(join('dist', f), 'utf8').includes('allFunctionsCalledOnLoad'), `dist/${f} has the compile hint`);
 });
 
 test('the built `ferryml` bin starts (one shebang, ESM, commands resolve)', () => {
