@@ -70,9 +70,22 @@ export function createPlainEngine(
   tfjsCode?: TfjsCode,
 ): Engine {
   const remembered = init.remembered?.backend === 'cpu' ? init.remembered : undefined;
+  // Only the automatic policy second-guesses itself, once per device and version (then remembered).
+  // Without tfjs (ferryml/lite), or with `backends: ["cpu"]` (cpu is the kernel itself), there is
+  // nothing to measure against, and tfjs is not downloaded for nothing.
+  // A `largeBatch` kernel whose earlier measurement chose tfjs brings that backend up the same way
+  // (plain-measure.ts adopts it without measuring again when the device still matches).
+  const eligible =
+    tfjsCode !== undefined &&
+    init.engine === 'auto' &&
+    init.select === 'auto' &&
+    !remembered &&
+    (kernel.cost > BACKGROUND_MEASURE_ABOVE || kernel.largeBatch !== undefined);
+  const rivals = init.backends.some((b) => b !== 'cpu');
+  let measure = eligible && rivals;
   let report: EngineReport = {
     engine: 'js',
-    engineReason: why,
+    engineReason: eligible && !rivals ? `${why}; not measured against tfjs (\`backends\` allows only cpu, which this kernel is)` : why,
     backend: 'cpu',
     decision: remembered ? 'remembered' : 'kernel',
     rejected: [],
@@ -88,16 +101,6 @@ export function createPlainEngine(
   };
   let tfjs: Engine | undefined;
   let disposed = false;
-  // Only the automatic policy second-guesses itself, once per device and version (then remembered).
-  // Without tfjs (ferryml/lite) there is nothing to measure against.
-  // A `largeBatch` kernel whose earlier measurement chose tfjs brings that backend up the same way
-  // (plain-measure.ts adopts it without measuring again when the device still matches).
-  let measure =
-    tfjsCode !== undefined &&
-    init.engine === 'auto' &&
-    init.select === 'auto' &&
-    !remembered &&
-    (kernel.cost > BACKGROUND_MEASURE_ABOVE || kernel.largeBatch !== undefined);
   let lastRunAt = 0;
   // Only while the background work waits for quiet does a call read the clock (none on the predict path otherwise).
   let waiting = false;

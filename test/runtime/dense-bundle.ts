@@ -4,18 +4,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import * as tfl from '@tensorflow/tfjs-layers';
+import { passthroughSchema, utf8, values, withManifest } from './bundle-files.js';
 
-const hex = async (bytes: Uint8Array) =>
-  [...new Uint8Array(await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>))].map((b) => b.toString(16).padStart(2, '0')).join('');
-const utf8 = (value: unknown) => new TextEncoder().encode(JSON.stringify(value));
-
-/** Deterministic values in [-scale, scale) (an LCG). */
-export function values(n: number, seed: number, scale = 1): Float32Array {
-  const out = new Float32Array(n);
-  let s = seed >>> 0;
-  for (let i = 0; i < n; i++) out[i] = ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 31 - 1) * scale;
-  return out;
-}
+export { rowsOf, values } from './bundle-files.js';
 
 /** A Dense layer spec: units and activation. */
 export type DenseSpec = [units: number, activation: string];
@@ -31,12 +22,6 @@ export function denseModel(width: number, layers: readonly DenseSpec[], seed = 1
     inputs = units;
   });
   return model;
-}
-
-/** Rows of `width` columns x0…, deterministic. */
-export function rowsOf(width: number, count: number, seed = 7, scale = 2): Array<Record<string, number>> {
-  const v = values(width * count, seed, scale);
-  return Array.from({ length: count }, (_, r) => Object.fromEntries(Array.from({ length: width }, (_, c) => [`x${c}`, v[r * width + c]!])));
 }
 
 /**
@@ -61,11 +46,8 @@ export async function denseBundle(
       return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
     }),
   );
+  files.set('schema.json', passthroughSchema(width));
   const features = Array.from({ length: width }, (_, i) => `x${i}`);
-  files.set(
-    'schema.json',
-    utf8({ formatVersion: 1, columns: features.map((f) => ({ name: f, type: 'number', steps: [{ kind: 'passthrough' }] })), features, width }),
-  );
   const active = tf.getBackend();
   await tf.setBackend('cpu');
   const y = tf.tidy(() => model.predict(tf.tensor2d(rows.map((r) => features.map((f) => r[f]!)))) as tf.Tensor2D);
@@ -74,17 +56,9 @@ export async function denseBundle(
   if (active) await tf.setBackend(active);
   files.set('golden.json', utf8({ rows, outputs }));
   const outputWidth = outputs[0]!.length;
-  const manifest = {
-    formatVersion: 1,
+  return withManifest(
     name,
-    version: '1.0.0',
-    createdAt: '2026-01-01T00:00:00.000Z',
-    model: { format: 'layers-model', entry: 'model.json' },
-    files: await Promise.all([...files].map(async ([path, bytes]) => ({ path, bytes: bytes.byteLength, sha256: await hex(bytes) }))),
-    schema: 'schema.json',
-    golden: 'golden.json',
-    output: labels ? { kind: 'classification', labels } : { kind: 'regression', names: Array.from({ length: outputWidth }, (_, i) => `y${i}`) },
-  };
-  files.set('manifest.json', utf8(manifest));
-  return files;
+    files,
+    labels ? { kind: 'classification', labels } : { kind: 'regression', names: Array.from({ length: outputWidth }, (_, i) => `y${i}`) },
+  );
 }

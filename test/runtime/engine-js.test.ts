@@ -7,6 +7,9 @@ import { requestsDuring } from '../model/helpers.js';
 import { loadModel } from '../../src/load-model.js';
 import type { Rejection } from '../../src/runtime/types.js';
 import { WASM, base, maxDiff, rejectionOf } from './helpers.js';
+import { rowsOf } from './bundle-files.js';
+import { plainDenseBundle } from './plain-dense-bundle.js';
+import { BACKGROUND_MEASURE_ABOVE } from '../../src/runtime/plain-engine.js';
 
 const BUNDLE = '/models/penguins/1.1.0/';
 const WORKER = { url: '/src/runtime/worker.ts' };
@@ -48,6 +51,40 @@ describe('runtime: the plain-JS engine (no tfjs on the critical path)', () => {
       await model.dispose();
     });
   }
+
+  it(`a model over ${BACKGROUND_MEASURE_ABOVE} multiply-adds with backends: ['cpu'] is not measured against tfjs in the background: no tfjs chunk, no .wasm, no onBackendChange`, async () => {
+    // 96→64→10: 6,784 multiply-adds per row, which the automatic policy would measure against tfjs
+    // after the first answer (test/runtime/plain-engine.test.ts) — but cpu is the kernel itself.
+    const rows = rowsOf(96, 4);
+    const files = await plainDenseBundle(
+      'cpu-only',
+      96,
+      [
+        [64, 'relu'],
+        [10, 'softmax'],
+      ],
+      rows,
+    );
+    let changes = 0;
+    const { result: model, urls } = await requestsDuring(async () => {
+      const m = await loadModel({ files, backends: ['cpu'], remember: false, onBackendChange: () => void changes++ });
+      await m.predict(rows[0]!);
+      // Past the quiet time after which the background measurement would have started.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await m.predict(rows[1]!);
+      return m;
+    });
+    expect(tfjsFiles(urls), urls.join('\n')).to.deep.equal([]);
+    expect('_tfengine' in globalThis).to.equal(false);
+    expect(changes).to.equal(0);
+    expect(model.info).to.include({ engine: 'js', backend: 'cpu', decision: 'kernel' });
+    expect(model.info.measured).to.deep.equal({});
+    expect(model.info.engineReason).to.match(
+      /^direct kernel, plain JavaScript \(golden rows within [\d.e-]+\); tfjs not loaded; not measured against tfjs \(`backends` allows only cpu/,
+    );
+    expect(model.info.goldenError).to.be.a('number').and.below(1e-4);
+    await model.dispose();
+  });
 
   for (const mode of ['worker', 'page'] as const) {
     it(`backend: 'wasm' forced in ${mode} mode fetches tfjs and the .wasm binary and runs on wasm`, async () => {

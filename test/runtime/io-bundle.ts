@@ -3,11 +3,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { values } from './dense-bundle.js';
-
-const hex = async (bytes: Uint8Array) =>
-  [...new Uint8Array(await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>))].map((b) => b.toString(16).padStart(2, '0')).join('');
-const utf8 = (value: unknown) => new TextEncoder().encode(JSON.stringify(value));
+import { sha256Hex as hex, utf8, values } from './bundle-files.js';
 
 /** Sets deterministic weights on every layer that has any. */
 export function seed(model: tfl.LayersModel, start = 3): void {
