@@ -209,7 +209,7 @@ test('the installed `ferryml` bin (a node_modules/.bin symlink): --help exits 0,
 test('README examples compile against the installed package under strict with skipLibCheck: false', () => {
   const readme = readFileSync('README.md', 'utf8');
   const sections = ['## Install', '## Using ferryml in an app'].map((h) => readme.slice(readme.indexOf(h), readme.indexOf('\n## ', readme.indexOf(h) + 3)));
-  const blocks = sections.flatMap((s) => [...s.matchAll(/```(?:ts|js)\n([\s\S]*?)```/g)].map((m) => m[1]!));
+  const blocks = [...sections.flatMap((s) => [...s.matchAll(/```(?:ts|js)\n([\s\S]*?)```/g)].map((m) => m[1]!)), vitePreloadRecipe(readme)];
   assert.ok(blocks.length >= 3, `README examples found: ${blocks.length}`);
   const files = blocks.map((code, i) => {
     const file = join(app, 'src', `readme-${i}.ts`);
@@ -241,6 +241,31 @@ test('Vite production build: page and worker, wasm forced and automatic, golden 
   writeFileSync(join(app, 'index.html'), html('<script type="module" src="/src/main.js"></script>'));
   run(join(app, 'node_modules/.bin/vite'), ['build', '--outDir', 'out-vite', '--logLevel', 'warn'], app);
   await checkApp('vite build', await serve([join(app, 'out-vite')]));
+});
+
+/** README "One round trip for the SDK's code": the Vite plugin that preloads ferryml's plain path. */
+function vitePreloadRecipe(readme: string): string {
+  const block = [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]!).find((code) => code.includes('function preloadFerryml('));
+  assert.ok(block, 'README has the Vite preload recipe (a ts block with `function preloadFerryml(`)');
+  return block;
+}
+
+test("Vite production build with README's preload plugin: index.html preloads the chunk holding ferryml's plain path; page and worker, golden predictions", async () => {
+  writeFileSync(join(app, 'index.html'), html('<script type="module" src="/src/main.js"></script>'));
+  const config = join(app, 'vite.config.ts');
+  writeFileSync(config, vitePreloadRecipe(readFileSync('README.md', 'utf8')));
+  try {
+    run(join(app, 'node_modules/.bin/vite'), ['build', '--outDir', 'out-vite-preload', '--logLevel', 'warn'], app);
+  } finally {
+    rmSync(config);
+  }
+  const out = join(app, 'out-vite-preload');
+  const page = readFileSync(join(out, 'index.html'), 'utf8');
+  const preloaded = [...page.matchAll(/<link rel="modulepreload"[^>]*? href="([^"]+)"/g)].map((m) => m[1]!);
+  // The plain path's code: the engine reason its kernel reports, which no other chunk holds.
+  const plain = preloaded.filter((href) => readFileSync(join(out, href)).toString().includes('tfjs not loaded'));
+  assert.equal(plain.length, 1, `index.html preloads: ${preloaded.join(', ')}\n${page}`);
+  await checkApp('vite build with the preload plugin', await serve([out]));
 });
 
 test('Vite dev server: page and worker, wasm forced and automatic, golden predictions', async () => {
