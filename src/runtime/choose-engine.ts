@@ -10,6 +10,7 @@
 import { createPlainEngine, checkPlain } from './plain-engine.js';
 import { PLAIN_KERNELS, PLAIN_ONLY_FORMATS } from './plain-kernels.js';
 import { FerryError } from '../errors.js';
+import { couldBeThisDevice } from './device-fingerprint.js';
 import type { Engine, EngineInit, EngineReport, Rejection, Timings } from './types.js';
 import type { createEngine } from './engine.js';
 import type { measureInBackground } from './plain-measure.js';
@@ -28,9 +29,19 @@ function tfjsRequired(init: EngineInit): string | undefined {
   if (init.select !== 'auto') return `select: '${init.select}' chooses among tfjs backends`;
   if (!init.backends.includes('cpu')) return "plain-JS kernels run on the CPU and `backends` leaves out 'cpu'";
   if (!init.lean) return 'lean: false runs LayersModel.predict';
-  if (init.remembered && init.remembered.backend !== 'cpu')
-    return `an earlier measurement on this device chose ${init.remembered.backend} for this model version`;
+  if (rememberedTfjs(init)) return `an earlier measurement on this device chose ${init.remembered!.backend} for this model version`;
   return undefined;
+}
+
+/**
+ * Whether a remembered choice sends the model to tfjs: a tfjs backend the app still allows, chosen
+ * on what could be this device. A record for a backend `backends` now leaves out (an app that
+ * moved to `backends: ["cpu"]`), or from another browser version or machine, does not: the kernel
+ * is tried, and measured again where the policy measures.
+ */
+function rememberedTfjs(init: EngineInit): boolean {
+  const r = init.remembered;
+  return r !== undefined && r.backend !== 'cpu' && init.backends.includes(r.backend) && couldBeThisDevice(r.device);
 }
 
 /**

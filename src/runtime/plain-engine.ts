@@ -8,9 +8,10 @@
 import { FerryError } from '../errors.js';
 import { checkGolden } from './golden.js';
 import type { PlainKernel } from './plain-kernels.js';
-import { deviceFingerprint } from './device-fingerprint.js';
+import { couldBeThisDevice, deviceFingerprint } from './device-fingerprint.js';
 import type { Engine, EngineInit, EngineReport, Rejection, Timings } from './types.js';
 import type { TfjsCode } from './choose-engine.js';
+import type { BackgroundHost } from './plain-measure.js';
 
 /**
  * Multiply-adds per row past which tfjs might beat the plain kernel, so it is measured in the
@@ -69,7 +70,8 @@ export function createPlainEngine(
   onChange?: (report: EngineReport) => void,
   tfjsCode?: TfjsCode,
 ): Engine {
-  const remembered = init.remembered?.backend === 'cpu' ? init.remembered : undefined;
+  // A kernel win remembered on what could be this device; another device's record is measured again.
+  const remembered = init.remembered?.backend === 'cpu' && couldBeThisDevice(init.remembered.device) ? init.remembered : undefined;
   // Only the automatic policy second-guesses itself, once per device and version (then remembered).
   // Without tfjs (ferryml/lite), or with `backends: ["cpu"]` (cpu is the kernel itself), there is
   // nothing to measure against, and tfjs is not downloaded for nothing.
@@ -109,36 +111,34 @@ export function createPlainEngine(
     // Disposed meanwhile (a CLI run that has written its answers): nothing to measure for.
     if (disposed) return;
     const quiet = performance.now() - lastRunAt;
-    if (quiet < IDLE_MS) setTimeout(whenIdle, IDLE_MS - quiet);
+    if (quiet < IDLE_MS) later(IDLE_MS - quiet);
     else {
       waiting = false;
-      void background().catch(() => undefined);
+      void tfjsCode!
+        .measure()
+        .then(({ measureInBackground }) => measureInBackground(host))
+        .catch(() => undefined);
     }
   };
+  // Node: a pending measurement does not keep the process alive (a CLI exits once it has answered).
+  const later = (ms: number) => (setTimeout(whenIdle, ms) as { unref?: () => void }).unref?.();
 
-  const background = async () => {
-    // A tree ensemble's tfjs strategies can only win on a GPU (on wasm they lose by two orders of
-    // magnitude, BENCHMARKS.md): without a WebGPU adapter (Node, most edge runtimes, a browser
-    // without WebGPU or with the GPU blocklisted) tfjs is never fetched for them. A remembered tfjs
-    // win on this device is still brought back.
-    if (kernel.largeBatch !== undefined && !init.remembered) {
-      const gpu = (globalThis.navigator as { gpu?: { requestAdapter(): Promise<unknown> } } | undefined)?.gpu;
-      const adapter = gpu ? await gpu.requestAdapter().catch(() => null) : null;
-      if (!adapter) {
-        if (disposed) return;
-        report = {
-          ...report,
-          engineReason: `${report.engineReason}; the ${kernel.name} stays for every batch, not measured against tfjs (its tensor strategies need a GPU to win, and ${gpu ? 'WebGPU offers no adapter here' : 'there is no WebGPU here'})`,
-        };
-        return;
-      }
-    }
-    const [{ measureInBackground }, { createEngine }] = await Promise.all([tfjsCode!.measure(), tfjsCode!.engine()]);
-    const outcome = await measureInBackground(kernel, init, report, createEngine);
-    if (disposed) return outcome.engine?.dispose();
-    report = outcome.report;
-    tfjs = outcome.engine;
-    onChange?.(report);
+  // What plain-measure.ts's background measurement reads and sets.
+  const host: BackgroundHost = {
+    kernel,
+    init,
+    report: () => report,
+    gone: () => disposed,
+    engine: () => tfjsCode!.engine(),
+    adopt: (next, engine, announce) => {
+      if (disposed) return void engine?.dispose();
+      const before = tfjs;
+      tfjs = engine;
+      // A tfjs engine that lost its device hands back to the kernel: it goes.
+      if (before && before !== engine) void before.dispose().catch(() => undefined);
+      report = next;
+      if (announce) onChange?.(report);
+    },
   };
 
   const engine: Engine = {
@@ -172,7 +172,7 @@ export function createPlainEngine(
           waiting = true;
           lastRunAt = performance.now();
           // After this answer is out, when the page is idle: never on the first prediction's path.
-          setTimeout(whenIdle, 0);
+          later(0);
         }
       }
     },
@@ -182,7 +182,9 @@ export function createPlainEngine(
     },
     async dispose() {
       disposed = true;
-      await tfjs?.dispose();
+      const t = tfjs;
+      tfjs = undefined;
+      await t?.dispose();
     },
   };
   return engine;

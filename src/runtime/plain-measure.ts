@@ -6,6 +6,7 @@
  * kernel (`largeBatch`) whose earlier measurement on this device chose tfjs gets that backend back
  * without timing anything.
  */
+import { messageOf } from '../errors.js';
 import type { createEngine } from './engine.js';
 import { MEASURE_BATCH, measureCall, measureScore } from './measure.js';
 import type { PlainKernel } from './plain-kernels.js';
@@ -13,33 +14,161 @@ import type { BackendName, Engine, EngineInit, EngineReport, RememberedChoice } 
 
 const us = (n: number) => `${Number((n * 1000).toPrecision(3))} µs`;
 
-/** Measures tfjs against `kernel`; returns the new report, and the tfjs engine when it won. Never throws. */
-export async function measureInBackground(
+/**
+ * What a background measurement came to: the new report, and the tfjs engine when it won. When tfjs
+ * could not be brought up or failed while it was timed, the kernel stays, `engineReason` says why and
+ * nothing is remembered.
+ */
+export interface Measured {
+  report: EngineReport;
+  engine?: Engine;
+}
+
+/** The kernel's report, staying for `why`. */
+const stays = (report: EngineReport, kernel: PlainKernel, why: string): Measured => ({
+  report: { ...report, engineReason: `${report.engineReason}; ${why}; the ${kernel.name} stays` },
+});
+
+/** The plain-JS engine's side of its background measurement (plain-engine.ts). */
+export interface BackgroundHost {
+  kernel: PlainKernel;
+  init: EngineInit;
+  /** The engine's report now. */
+  report: () => EngineReport;
+  /** Whether the model was disposed (read after every wait). */
+  gone: () => boolean;
+  /** tfjs's engine code, imported only when a measurement goes ahead. */
+  engine: () => Promise<{ createEngine: typeof createEngine }>;
+  /** Takes `report`, and `tfjs` as the engine that runs from now on (undefined: the kernel); `announce`: tell `onChange`. */
+  adopt: (report: EngineReport, tfjs: Engine | undefined, announce: boolean) => void;
+}
+
+/**
+ * The background measurement, after a kernel model's first answer: tfjs brought up and timed
+ * against the kernel, and the outcome adopted. Kept out of plain-engine.ts, so `ferryml/lite` and
+ * `ferryml/edge`, which never measure (or only with `ferryml/tfjs`), do not carry it. Never throws.
+ */
+export async function measureInBackground(host: BackgroundHost): Promise<void> {
+  const { kernel, init } = host;
+  // A tree ensemble's tfjs strategies can only win on a GPU (on wasm they lose by two orders of
+  // magnitude, BENCHMARKS.md): without a WebGPU adapter (Node, most edge runtimes, a browser
+  // without WebGPU or with the GPU blocklisted), or with webgpu left out of `backends`, tfjs is
+  // never fetched for them. A remembered tfjs win on this device is still brought back.
+  if (kernel.largeBatch !== undefined && !init.remembered) {
+    const allowed = init.backends.includes('webgpu');
+    const gpu = allowed ? (globalThis.navigator as { gpu?: { requestAdapter(): Promise<unknown> } } | undefined)?.gpu : undefined;
+    const adapter = gpu ? await gpu.requestAdapter().catch(() => null) : null;
+    if (!adapter) {
+      if (host.gone()) return;
+      const why = !allowed ? '`backends` leaves out webgpu' : gpu ? 'WebGPU offers no adapter here' : 'there is no WebGPU here';
+      const report = host.report();
+      host.adopt(
+        {
+          ...report,
+          engineReason: `${report.engineReason}; the ${kernel.name} stays for every batch, not measured against tfjs (its tensor strategies need a GPU to win, and ${why})`,
+        },
+        undefined,
+        false,
+      );
+      return;
+    }
+  }
+  let create: typeof createEngine;
+  try {
+    ({ createEngine: create } = await host.engine());
+  } catch {
+    return;
+  }
+  if (host.gone()) return;
+  // Should tfjs win and later lose its WebGPU device, the kernel answers every call again, rather
+  // than tfjs moving to a backend nobody measured.
+  const outcome = await measure(kernel, init, host.report(), create, host.gone, (back) => host.adopt(back, undefined, true));
+  if (host.gone()) return void (await outcome.engine?.dispose());
+  // Won, or nothing measured (tfjs could not run the model here: `engineReason` says why).
+  host.adopt(outcome.report, outcome.engine, true);
+}
+
+/**
+ * Measures tfjs against `kernel` (`report`: the kernel's); `gone()` says the model was disposed
+ * meanwhile (the tfjs engine, if up, is then disposed and nothing is timed). Should tfjs win and
+ * later lose its WebGPU device (./engine.ts reports the move), `lost` gets the report of the
+ * kernel answering again.
+ */
+async function measure(
   kernel: PlainKernel,
   init: EngineInit,
   report: EngineReport,
   create: typeof createEngine,
-): Promise<{ report: EngineReport; engine?: Engine }> {
+  gone: () => boolean = () => false,
+  lost?: (back: EngineReport) => void,
+): Promise<Measured> {
   const backends = init.backends.filter((b) => b !== 'cpu');
   if (backends.length === 0) return { report };
   // A large-batch kernel whose earlier measurement chose a tfjs backend: select.ts brings that one
   // up when the device fingerprint still matches (decision "remembered"), else measures as usual.
   const earlier = kernel.largeBatch !== undefined && init.remembered?.backend !== 'cpu' ? init.remembered : undefined;
   const started = performance.now();
+  // The report once tfjs has won (its times and rejections are kept when the kernel takes over again).
+  let won = report;
+  const moved = lost && ((after: EngineReport) => lost(backOnKernel(report, won, after, kernel.name)));
   let engine: Engine;
   try {
     const { remembered: _r, rejected: _b, ...rest } = init;
-    engine = await create({
-      ...rest,
-      ...(earlier ? { remembered: earlier } : {}),
-      backends,
-      select: 'auto',
-      engineReason: 'tfjs (measured in the background)',
-    });
-  } catch {
+    engine = await create(
+      {
+        ...rest,
+        ...(earlier ? { remembered: earlier } : {}),
+        backends,
+        select: 'auto',
+        engineReason: 'tfjs (measured in the background)',
+      },
+      moved,
+    );
+  } catch (error) {
     // tfjs could not run it here: the plain kernel stays, and nothing is remembered (try again next load).
+    return stays(report, kernel, `tfjs could not bring up ${backends.join(' or ')} for this model (${messageOf(error)})`);
+  }
+  if (gone()) {
+    await engine.dispose();
     return { report };
   }
+  try {
+    const outcome = await timed(kernel, init, report, engine, earlier, started);
+    won = outcome.report;
+    return outcome;
+  } catch (error) {
+    // A tfjs run failed while it was timed: that engine goes, the kernel stays.
+    await engine.dispose().catch(() => undefined);
+    return stays(report, kernel, `tfjs ${engine.report.backend} failed while it was timed (${messageOf(error)})`);
+  }
+}
+
+/**
+ * The report of a plain-JS engine back on its kernel after the tfjs engine a background measurement
+ * chose lost its WebGPU device (`moved`: that engine's report then, ./engine.ts): the kernel's own
+ * report (`first`), the measurement's times, the loss in `rejected`; nothing new to remember.
+ */
+function backOnKernel(first: EngineReport, current: EngineReport, moved: EngineReport, kernelName: string): EngineReport {
+  const loss = moved.rejected.filter((r) => r.code === 'DEVICE_LOST');
+  return {
+    ...first,
+    measured: current.measured,
+    measuredBatch: current.measuredBatch,
+    timings: current.timings,
+    rejected: [...current.rejected.filter((r) => r.backend !== 'cpu'), ...loss],
+    engineReason: `${first.engineReason}; tfjs ${loss[0]?.backend ?? current.backend} lost its device after the background measurement chose it: back on the ${kernelName}`,
+  };
+}
+
+/** Times `engine` (tfjs, up) against `kernel`: see {@link measureInBackground}. */
+async function timed(
+  kernel: PlainKernel,
+  init: EngineInit,
+  report: EngineReport,
+  engine: Engine,
+  earlier: RememberedChoice | undefined,
+  started: number,
+): Promise<Measured> {
   if (kernel.largeBatch !== undefined) {
     if (earlier && engine.report.decision === 'remembered' && earlier.backend === engine.report.backend) {
       const times = Object.entries(earlier.measuredBatch ?? {})
@@ -84,6 +213,7 @@ export async function measureInBackground(
         measured,
         measuredBatch,
         remember,
+        timings: { ...report.timings, measureMs },
         engineReason: `${report.engineReason}; ${reason}`,
         rejected: [{ backend: other, code: 'SLOWER', reason }],
       },

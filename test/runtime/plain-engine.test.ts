@@ -15,6 +15,7 @@ import { measureScore } from '../../src/runtime/measure.js';
 import type { ModelInfo } from '../../src/runtime/model-types.js';
 import { denseBundle, denseModel, rowsOf, values } from './dense-bundle.js';
 import { WASM } from './helpers.js';
+import { deviceFingerprint } from '../../src/runtime/device-fingerprint.js';
 
 /** A model's artifacts as `model.save` hands them over (what the bundle's IOHandler returns). */
 async function artifactsOf(model: tfl.LayersModel): Promise<tf.io.ModelArtifacts> {
@@ -129,5 +130,58 @@ describe('runtime: the plain-JS engine', () => {
     expect(again.info).to.include({ backend: winner, decision: 'remembered', engine: winner === 'cpu' ? 'js' : 'tfjs' });
     await again.dispose();
     localStorage.removeItem(key);
+  });
+  it('a remembered tfjs choice sends the model to tfjs only for a backend `backends` still allows, on what could be this device', async () => {
+    const rows = rowsOf(96, 4);
+    const files = await denseBundle(
+      'stale',
+      denseModel(
+        96,
+        [
+          [64, 'relu'],
+          [10, 'softmax'],
+        ],
+        5,
+      ),
+      96,
+      rows,
+      Array.from({ length: 10 }, (_, i) => `c${i}`),
+    );
+    const key = 'ferryml.backend:stale@1.0.0';
+    const record = (backend: string, device: string) =>
+      localStorage.setItem(
+        key,
+        JSON.stringify({
+          backend,
+          device,
+          measured: { cpu: 0.02, [backend]: 0.01 },
+          measuredBatch: { cpu: 0.2, [backend]: 0.1 },
+          at: '2026-12-01T00:00:00.000Z',
+        }),
+      );
+    try {
+      // Honoured: wasm, allowed, chosen on this browser (no WebGPU in `backends`, so no adapter in the fingerprint).
+      record('wasm', deviceFingerprint(undefined));
+      const honoured = await loadModel({ files, wasmPaths: WASM, backends: ['wasm', 'cpu'] });
+      expect(honoured.info).to.include({ engine: 'tfjs', backend: 'wasm', decision: 'remembered' });
+      await honoured.dispose();
+      // The app has moved to backends: ['cpu']: the kernel, not tfjs cpu, and nothing to measure against.
+      const cpuOnly = await loadModel({ files, wasmPaths: WASM, backends: ['cpu'] });
+      expect(cpuOnly.info).to.include({ engine: 'js', backend: 'cpu', decision: 'kernel' });
+      expect(cpuOnly.info.engineReason).to.match(/not measured against tfjs \(`backends` allows only cpu/);
+      await cpuOnly.dispose();
+      // Another browser version or machine: the kernel is tried (and would be measured again after its first answer).
+      record('wasm', `00000000:${deviceFingerprint(undefined).split(':').slice(1).join(':')}`);
+      const elsewhere = await loadModel({ files, wasmPaths: WASM });
+      expect(elsewhere.info).to.include({ engine: 'js', decision: 'kernel' });
+      await elsewhere.dispose();
+      // A kernel win remembered elsewhere is not taken as this device's either.
+      record('cpu', '00000000:none');
+      const cpuElsewhere = await loadModel({ files, wasmPaths: WASM });
+      expect(cpuElsewhere.info).to.include({ engine: 'js', decision: 'kernel' });
+      await cpuElsewhere.dispose();
+    } finally {
+      localStorage.removeItem(key);
+    }
   });
 });
