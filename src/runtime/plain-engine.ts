@@ -131,7 +131,7 @@ export function createPlainEngine(
     gone: () => disposed,
     engine: () => tfjsCode!.engine(),
     adopt: (next, engine, announce) => {
-      if (disposed) return void engine?.dispose();
+      if (disposed) return void engine?.dispose().catch(() => undefined);
       const before = tfjs;
       tfjs = engine;
       // A tfjs engine that lost its device hands back to the kernel: it goes.
