@@ -112,7 +112,8 @@ export function createModel<Input>(parts: ModelParts<Input>): Model<Input> {
     // rawOutputs: the batch's last prediction, decoded only when this call is sampled.
     lastOutput = output;
     lastRows = rows;
-    t.finished(started, rows, r.backend, decodeLast);
+    // A tree kernel's large calls may run on tfjs (`largeBackend`): counted where they ran.
+    t.finished(started, rows, r.largeBackend !== undefined && !(rows < (r.largeBatch ?? 0)) ? r.largeBackend : r.backend, decodeLast);
     lastOutput = undefined;
   }
 

@@ -179,6 +179,7 @@ async function timed(
         report: {
           ...report,
           decision: 'remembered',
+          largeBackend: earlier.backend,
           measuredBatch: earlier.measuredBatch ?? {},
           timings: { ...report.timings, measureMs: performance.now() - started },
           engineReason: `${report.engineReason}; calls of ${kernel.largeBatch}+ rows run on tfjs ${earlier.backend} (${engine.report.leanReason}), as measured on this device at ${earlier.at}: ${times} at ${kernel.largeBatch} rows`,
@@ -277,6 +278,7 @@ async function largeBatch(
     report: {
       ...report,
       decision: 'measured',
+      largeBackend: other,
       measuredBatch,
       remember,
       timings,

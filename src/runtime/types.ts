@@ -141,6 +141,12 @@ export interface EngineFacts {
   leanReason: string;
   /** Largest relative error of the golden check on this backend; absent when the bundle has no golden rows or the check was off. */
   goldenError?: number;
+  /**
+   * A tree ensemble's calls of its large-batch size and up run on this tfjs backend, once a
+   * measurement on this device chose it for them; smaller calls stay in the kernel, and `backend`
+   * says `cpu`. Telemetry counts those batches under it. Absent otherwise.
+   */
+  largeBackend?: BackendName;
 }
 
 /** What the engine reports about itself; changes when the model moves to another backend. */

@@ -16,6 +16,7 @@ import { GEMM_MAX_WEIGHTS, createGemmTensors, gemmRefusal } from '../../src/runt
 import { LARGE_BATCH } from '../../src/runtime/trees/plain-kernel.js';
 import { TENSOR_TOLERANCE } from '../../src/runtime/trees/tensor.js';
 import { BUNDLES, REGISTRY, WORKER, edgeRows, ensemble, worst } from '../trees/tensor-support.js';
+import { collector, readApi } from '../telemetry/helpers.js';
 
 describe('trees: the GEMM tensor strategy', () => {
   const ensembles = new Map<string, TreeEnsemble>();
@@ -196,7 +197,15 @@ describe('trees: the GEMM tensor strategy', () => {
     const stored = JSON.parse(localStorage.getItem(key)!) as { device: string };
     // As if tfjs wasm had won on this device (SwiftShader machines measure the kernel faster).
     localStorage.setItem(key, JSON.stringify({ ...stored, backend: 'wasm', measured: {}, measuredBatch: { cpu: 9, wasm: 1 } }));
-    const model = await loadModel({ registry: REGISTRY, name: 'diabetes-gb', cache: false });
+    // Telemetry to the test collector: each batch counted under the backend that ran it.
+    const { url } = await collector();
+    const serviceName = `trees-gemm-${Math.random().toString(36).slice(2)}`;
+    const model = await loadModel({
+      registry: REGISTRY,
+      name: 'diabetes-gb',
+      cache: false,
+      telemetry: { endpoint: url, offline: false, windowMs: 600_000, flushIntervalMs: 600_000, serviceName },
+    });
     const kernel = await loadModel({ registry: REGISTRY, name: 'diabetes-gb', cache: false, remember: false });
     expect((await model.memory()).tfjs).to.equal(false);
     const first = await model.predictColumns(byColumn);
@@ -207,10 +216,18 @@ describe('trees: the GEMM tensor strategy', () => {
       ),
     );
     expect(model.info.decision).to.equal('remembered');
+    expect(model.info).to.include({ backend: 'cpu', largeBackend: 'wasm' });
     expect((await model.memory()).tfjs, 'tfjs is up').to.equal(true);
     const [onTfjs, exact] = await Promise.all([model.predictColumns(byColumn), kernel.predictColumns(byColumn)]);
     expect(worst(exact.outputs, onTfjs.outputs)).to.be.at.most(TENSOR_TOLERANCE);
     expect(worst(exact.outputs, first.outputs)).to.equal(0);
+    // The first call ran in the kernel (tfjs was not up yet), the second on tfjs wasm: so telemetry says.
+    await model.telemetry!.flush();
+    const all = await readApi(`/api/records?model=diabetes-gb&limit=1000`);
+    const rowsBy: Record<string, number> = {};
+    for (const r of all.records.filter((x: any) => x.resource['service.name'] === serviceName && x.event === 'ferryml.predict.summary'))
+      rowsBy[r.attributes['ferryml.backend']] = (rowsBy[r.attributes['ferryml.backend']] ?? 0) + Number(r.attributes['ferryml.predict.rows']);
+    expect(rowsBy).to.deep.equal({ cpu: LARGE_BATCH, wasm: LARGE_BATCH });
     await model.dispose();
     await kernel.dispose();
     localStorage.removeItem(key);
