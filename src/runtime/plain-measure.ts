@@ -99,8 +99,8 @@ async function measure(
   init: EngineInit,
   report: EngineReport,
   create: typeof createEngine,
-  gone: () => boolean = () => false,
-  lost?: (back: EngineReport) => void,
+  gone: () => boolean,
+  lost: (back: EngineReport) => void,
 ): Promise<Measured> {
   const backends = init.backends.filter((b) => b !== 'cpu');
   if (backends.length === 0) return { report };
@@ -110,7 +110,7 @@ async function measure(
   const started = performance.now();
   // The report once tfjs has won (its times and rejections are kept when the kernel takes over again).
   let won = report;
-  const moved = lost && ((after: EngineReport) => lost(backOnKernel(report, won, after, kernel.name)));
+  const moved = (after: EngineReport) => lost(backOnKernel(report, won, after, kernel.name));
   let engine: Engine;
   try {
     const { remembered: _r, rejected: _b, ...rest } = init;

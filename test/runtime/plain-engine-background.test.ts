@@ -50,10 +50,14 @@ const init = (): EngineInit => ({
 });
 
 /** The stand-in tfjs engine: answers [sum, 1] at once on "webgpu"; `lose()` reports what ./engine.ts reports after a lost device. */
-function standIn(options: { create?: 'fails'; run?: 'fails' } = {}) {
+function standIn(options: { create?: 'fails' | Promise<void>; run?: 'fails' } = {}) {
   const made: Array<Engine & { disposed: boolean; calls: number; lose(): void }> = [];
+  let creating = 0;
   const createEngine = (async (_init: EngineInit, onChange?: (report: EngineReport) => void) => {
+    creating++;
     if (options.create === 'fails') throw new Error('no backend could run this model (stand-in)');
+    // Held: the engine comes up only when the test says so.
+    if (options.create) await options.create;
     let report: EngineReport = {
       engine: 'tfjs',
       engineReason: 'tfjs (measured in the background)',
@@ -101,7 +105,7 @@ function standIn(options: { create?: 'fails'; run?: 'fails' } = {}) {
     return engine;
   }) as unknown as Awaited<ReturnType<TfjsCode['engine']>>['createEngine'];
   const code: TfjsCode = { engine: async () => ({ createEngine }), measure: () => import('../../src/runtime/plain-measure.js') };
-  return { code, made };
+  return { code, made, creating: () => creating };
 }
 
 const timings = (): Timings => ({ backendMs: 0, modelMs: 0, warmupMs: 0, goldenMs: 0, measureMs: 0 });
@@ -189,5 +193,19 @@ describe('runtime: the background measurement when tfjs fails it', () => {
       const late = await Promise.resolve(engine.run(row.slice(), 1)).catch((e: unknown) => e);
       expect(isFerryError(late) && late.code).to.equal('DISPOSED');
     }
+  });
+  it('disposed while tfjs comes up: the engine is disposed as soon as it is up, and never timed', async () => {
+    let release!: () => void;
+    const { code, made, creating } = standIn({ create: new Promise<void>((r) => (release = r)) });
+    const changes: EngineReport[] = [];
+    const engine = createPlainEngine(slowKernel(), init(), timings(), {}, 'test kernel, plain JavaScript', (r) => changes.push(r), code);
+    await engine.run(row.slice(), 1);
+    await until(() => creating() === 1);
+    await engine.dispose();
+    release();
+    await until(() => made.length === 1 && made[0]!.disposed);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(made[0]!.calls, 'not timed after dispose()').to.equal(0);
+    expect(changes).to.have.length(0);
   });
 });
