@@ -21,7 +21,7 @@ import type { Telemetry, TelemetryContext, TelemetryOptions } from './telemetry/
 import type { Model } from './runtime/model-types.js';
 import { normalizeRuntimeOptions } from './runtime/options.js';
 import type { NormalizedRuntimeOptions, RuntimeOptions } from './runtime/options.js';
-import type { Engine, EngineInit, EngineReport, GoldenInput } from './runtime/types.js';
+import type { Engine, EngineInit, EngineReport, GoldenInput, ReportListener } from './runtime/types.js';
 import type { createWorkerEngine } from './runtime/worker-host.js';
 import type { TfjsCode } from './runtime/choose-engine.js';
 import { fetchRegistryEarly, type EarlyFetch } from './model/early-fetch.js';
@@ -157,7 +157,7 @@ export interface RuntimeCode {
 function startRuntime(
   o: NormalizedRuntimeOptions,
   init: Promise<EngineInit>,
-  onChange: (r: EngineReport) => void,
+  onChange: ReportListener,
   signal: AbortSignal | undefined,
   code: RuntimeCode,
   path: Promise<PlainPath>,
@@ -186,7 +186,9 @@ export async function loadModelWith(options: LoadModelOptions, code: RuntimeCode
   let plain: PlainPath | undefined;
   let bundle: OpenedBundle | undefined;
   let lost = 0;
-  const onChange = (report: EngineReport) => {
+  const onChange = (report: EngineReport, quiet?: boolean) => {
+    // Facts only (model.info reads the engine's report as it is): not a change to announce or record.
+    if (quiet) return;
     // A change is a lost device when it adds a DEVICE_LOST entry (a background measurement adds none).
     const lostNow = report.rejected.filter((r) => r.code === 'DEVICE_LOST').length;
     if (lostNow > lost) telemetry?.failed('DEVICE_LOST');

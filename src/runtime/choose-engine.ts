@@ -11,7 +11,7 @@ import { createPlainEngine, checkPlain } from './plain-engine.js';
 import { PLAIN_KERNELS, PLAIN_ONLY_FORMATS } from './plain-kernels.js';
 import { FerryError } from '../errors.js';
 import { couldBeThisDevice } from './device-fingerprint.js';
-import type { Engine, EngineInit, EngineReport, Rejection, Timings } from './types.js';
+import type { Engine, EngineInit, Rejection, ReportListener, Timings } from './types.js';
 import type { createEngine } from './engine.js';
 import type { measureInBackground } from './plain-measure.js';
 
@@ -48,7 +48,7 @@ function rememberedTfjs(init: EngineInit): boolean {
  * Brings the model up on the plain-JS engine or tfjs (see module doc); rejects like
  * `createEngine`, or with `NEEDS_TFJS` when the model needs tfjs and `tfjs` is absent.
  */
-export async function startEngineWith(init: EngineInit, onChange: ((report: EngineReport) => void) | undefined, tfjs: TfjsCode | undefined): Promise<Engine> {
+export async function startEngineWith(init: EngineInit, onChange: ReportListener | undefined, tfjs: TfjsCode | undefined): Promise<Engine> {
   const timings: Timings = { backendMs: 0, modelMs: 0, warmupMs: 0, goldenMs: 0, measureMs: 0 };
   const plainOnly = PLAIN_ONLY_FORMATS.has(init.format);
   // A plain-only format (tree ensembles) goes to tfjs (trees/tensor.ts) only with `engine: 'tfjs'`

@@ -9,7 +9,7 @@ import { FerryError } from '../errors.js';
 import { checkGolden } from './golden.js';
 import type { PlainKernel } from './plain-kernels.js';
 import { couldBeThisDevice, deviceFingerprint } from './device-fingerprint.js';
-import type { Engine, EngineInit, EngineReport, Rejection, Timings } from './types.js';
+import type { Engine, EngineInit, EngineReport, Rejection, ReportListener, Timings } from './types.js';
 import type { TfjsCode } from './choose-engine.js';
 import type { BackgroundHost } from './plain-measure.js';
 
@@ -67,7 +67,7 @@ export function createPlainEngine(
   timings: Timings,
   check: { goldenError?: number },
   why: string,
-  onChange?: (report: EngineReport) => void,
+  onChange?: ReportListener,
   tfjsCode?: TfjsCode,
 ): Engine {
   // A kernel win remembered on what could be this device; another device's record is measured again.
@@ -137,7 +137,7 @@ export function createPlainEngine(
       // A tfjs engine that lost its device hands back to the kernel: it goes.
       if (before && before !== engine) void before.dispose().catch(() => undefined);
       report = next;
-      if (announce) onChange?.(report);
+      onChange?.(report, !announce);
     },
   };
 

@@ -238,6 +238,13 @@ export interface ModelMemory {
   disposed?: boolean;
 }
 
+/**
+ * Hears of an engine's new report: the model moved to another engine or backend, or, `quiet`,
+ * only its facts changed (a background decision to stay, a kernel's faster way now up) — not a
+ * change of engine: no `onBackendChange`, no load record; a worker passes it on to the page's copy.
+ */
+export type ReportListener = (report: EngineReport, quiet?: boolean) => void;
+
 /** A model running on one backend, in this realm or in a worker; the scheduler feeds it batches. */
 export interface Engine {
   /** The current state; replaced (not mutated) when the model moves to another backend. */

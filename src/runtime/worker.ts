@@ -29,7 +29,8 @@ const NO_TFJS: ModelMemory = { realm: 'worker', tfjs: false, tensors: 0, bytes: 
 scope.addEventListener('message', (event) => {
   const message = event.data;
   if (message.type === 'init') {
-    engine = startEngine(message.init, (report) => post({ type: 'report', report: (posted = report) }));
+    // A quiet change (facts only, not a change of engine) reaches the page's copy at once, not with the next result.
+    engine = startEngine(message.init, (report, quiet) => post({ type: quiet ? 'facts' : 'report', report: (posted = report) }));
     engine.then(
       (e) => post({ type: 'ready', report: (posted = e.report) }),
       (error: unknown) => post({ type: 'failed', error: serializeError(error, 'BACKEND_INIT_FAILED') }),

@@ -184,6 +184,31 @@ describe('trees: the GEMM tensor strategy', () => {
     await kernel.dispose();
   });
 
+  it('tells the page at once, from a worker, that the tree kernel stays unmeasured when `backends` leaves out webgpu', async function () {
+    this.timeout(60_000);
+    let changes = 0;
+    const model = await loadModel({
+      registry: REGISTRY,
+      name: 'penguins-xgb',
+      cache: false,
+      remember: false,
+      backends: ['wasm', 'cpu'],
+      worker: { url: WORKER },
+      onBackendChange: () => changes++,
+    });
+    const { objects } = await inputs('penguins-xgb', LARGE_BATCH);
+    await model.predictBatch(objects);
+    // No later call carries the news: the worker posts the decision as it is made (it used to wait for the next result).
+    const unmeasured = /not measured against tfjs .*`backends` leaves out webgpu/;
+    await until(() => unmeasured.test(model.info.engineReason), 10_000);
+    expect(model.info.engineReason).to.match(unmeasured);
+    expect(model.info).to.include({ engine: 'js', backend: 'cpu', decision: 'kernel' });
+    // Facts, not a change of engine.
+    expect(changes, 'onBackendChange calls').to.equal(0);
+    expect((await model.memory()).tfjs, 'tfjs never brought up in the worker').to.equal(false);
+    await model.dispose();
+  });
+
   it(`brings up a remembered tfjs win after the first predictColumns call of ${LARGE_BATCH}+ rows, without measuring again`, async function () {
     this.timeout(120_000);
     const key = 'ferryml.backend:diabetes-gb@1.0.0';
