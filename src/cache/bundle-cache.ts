@@ -127,9 +127,17 @@ export function loadRegistry(store: KvStore, url: string): Promise<CachedRegistr
   return store.run('readonly', (tx) => tx.get<CachedRegistry>(registryKey(url)));
 }
 
-/** Saves `state` for a signed registry URL (see model/registry-trust.ts). */
-export function saveRegistryTrust(store: KvStore, url: string, state: unknown): Promise<void> {
-  return store.run('readwrite', async (tx) => tx.put(registryTrustKey(url), state));
+/**
+ * Replaces the trust state for a signed registry URL (see model/registry-trust.ts) with
+ * `update(stored)`, read and written in one transaction so that concurrent updates cannot undo
+ * each other. Resolves with the state that was stored before.
+ */
+export function updateRegistryTrust<T>(store: KvStore, url: string, update: (stored: T | undefined) => T): Promise<T | undefined> {
+  return store.run('readwrite', async (tx) => {
+    const stored = await tx.get<T>(registryTrustKey(url));
+    tx.put(registryTrustKey(url), update(stored));
+    return stored;
+  });
 }
 
 /** The trust state saved for `url`, if any. */

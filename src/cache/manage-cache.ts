@@ -7,6 +7,7 @@
 import { OPEN_BUNDLE_DEFAULTS } from '../model/open-bundle-options.js';
 import { clearStore, dropVersions, listRecords } from './bundle-cache.js';
 import { openStore } from './open-store.js';
+import { writesSettled } from './pending-writes.js';
 import { infoOf, type CachedBundleInfo } from './records.js';
 import type { KvStore } from './kv-store.js';
 import type { BucketOptions } from './storage-bucket.js';
@@ -23,6 +24,16 @@ export interface CacheSelector {
 
 const dbOf = (options: CacheSelector) => options.dbName ?? OPEN_BUNDLE_DEFAULTS.cache.dbName;
 
+/**
+ * The store, once the writes a load left running behind its answer have landed: `await loadModel()`
+ * then `await clear()` must not see the version written back after the clear.
+ */
+async function settledStore(options: CacheSelector): Promise<KvStore> {
+  const { store } = await openStore(dbOf(options), options.bucket, options.store);
+  await writesSettled(store);
+  return store;
+}
+
 /** Every cached, committed version, most recently used first. */
 export async function listCached(options: CacheSelector = {}): Promise<CachedBundleInfo[]> {
   const { store } = await openStore(dbOf(options), options.bucket, options.store);
@@ -34,7 +45,7 @@ export async function listCached(options: CacheSelector = {}): Promise<CachedBun
  * @returns `name@version` of each version removed.
  */
 export async function evict(name: string, version?: string, options: CacheSelector = {}): Promise<string[]> {
-  const { store } = await openStore(dbOf(options), options.bucket, options.store);
+  const store = await settledStore(options);
   const versions = version === undefined ? (await listRecords(store, name)).map((r) => r.version) : [version];
   return dropVersions(store, name, versions);
 }
@@ -45,8 +56,7 @@ export async function evict(name: string, version?: string, options: CacheSelect
  * seen per URL) stays: clearing must not let an old registry be replayed.
  */
 export async function clear(options: CacheSelector = {}): Promise<void> {
-  const { store } = await openStore(dbOf(options), options.bucket, options.store);
-  await clearStore(store);
+  await clearStore(await settledStore(options));
 }
 
 /**

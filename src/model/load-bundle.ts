@@ -25,14 +25,10 @@ import { RETRY_STATUS } from '../http-retry.js';
 import type { BundlePhase, PhaseClock } from './bundle-phases.js';
 import type { Ahead } from './prefetch-files.js';
 import { loadIdb } from '../cache/idb-slot.js';
+import { writes } from '../cache/pending-writes.js';
 
 type Fetched = { version: VerifiedVersion; status: BundleCacheStatus; stored?: Promise<BundleCacheStatus> };
 const downloads = createInflightGroup<Fetched>();
-/**
- * Deferred cache writes still running, by store: a load that starts meanwhile waits for the
- * write to the store it reads (so it finds the version cached instead of downloading it again).
- */
-const writes = new Map<string, Promise<unknown>>();
 /** The key of `writes` for the default IndexedDB store of database `db` (`${kind}:${name}`, see ../cache/idb-store.ts). */
 const idbWriteKey = (db: string) => `indexeddb:${db}`;
 

@@ -6,7 +6,7 @@
  * future (freeze). What this client trusts per URL lives in the cache store (IndexedDB) and in
  * this module's memory (Node, `cache: false`, or a store that failed), whichever is higher.
  */
-import { loadRegistryTrust, saveRegistryTrust } from '../cache/bundle-cache.js';
+import { loadRegistryTrust, updateRegistryTrust } from '../cache/bundle-cache.js';
 import type { KvStore } from '../cache/kv-store.js';
 import { FerryError, isFerryError } from '../errors.js';
 import { canonicalJson } from './canonical-json.js';
@@ -31,14 +31,20 @@ export function registrySignedBytes(registry: Registry): Uint8Array {
   return new TextEncoder().encode(canonicalJson(unsigned));
 }
 
+const NONE: RegistryTrust = { highest: -1, rotated: [] };
+
+/** Both states in one: the higher version, and `a`'s rotated keys then `b`'s new ones (the newest 4). */
+function merge(a: RegistryTrust | undefined, b: RegistryTrust | undefined): RegistryTrust {
+  const x = a && Number.isSafeInteger(a.highest) ? a : NONE;
+  const y = b && Number.isSafeInteger(b.highest) ? b : NONE;
+  const rotated = [...x.rotated, ...y.rotated.filter((k) => !x.rotated.some((r) => r.x === k.x && r.y === k.y))];
+  return { highest: Math.max(x.highest, y.highest), rotated: rotated.slice(-4) };
+}
+
 /** The trust state for `url`: the higher of memory and the store. */
 export async function registryTrust(url: string, store: KvStore | undefined): Promise<RegistryTrust> {
-  const kept = memory.get(url);
   const stored = store ? await loadRegistryTrust<RegistryTrust>(store, url).catch(() => undefined) : undefined;
-  const a = kept ?? { highest: -1, rotated: [] };
-  const b = stored && Number.isSafeInteger(stored.highest) ? stored : { highest: -1, rotated: [] };
-  const rotated = [...a.rotated, ...b.rotated.filter((k) => !a.rotated.some((x) => x.x === k.x && x.y === k.y))];
-  return { highest: Math.max(a.highest, b.highest), rotated };
+  return merge(memory.get(url), stored);
 }
 
 const fail = (
@@ -102,15 +108,7 @@ export async function verifyRegistry(registry: Registry, url: string, publicKey:
     );
   const version = registry.registryVersion;
   if (version === undefined) throw fail('REGISTRY_SIGNATURE_INVALID', url, 'the signed registry has no registryVersion', RESIGN);
-  if (version < trust.highest) {
-    throw fail(
-      'REGISTRY_ROLLBACK',
-      url,
-      `registryVersion ${version} is older than ${trust.highest}, which this client already verified (an old index.json replayed: it could point channels back at revoked versions)`,
-      'Serve the current index.json; this client keeps serving its last verified version.',
-      { registryVersion: version, highestSeen: trust.highest },
-    );
-  }
+  if (version < trust.highest) throw rollback(url, version, trust.highest);
   const expires = registry.expires === undefined ? NaN : Date.parse(registry.expires);
   if (!(expires > now)) {
     throw fail(
@@ -123,13 +121,33 @@ export async function verifyRegistry(registry: Registry, url: string, publicKey:
       { expires: registry.expires, now: new Date(now).toISOString() },
     );
   }
-  const rotated = [...trust.rotated];
   const next = registry.nextKey;
-  if (next && !rotated.some((k) => k.x === next.x && k.y === next.y)) rotated.push({ kty: next.kty, crv: next.crv, x: next.x, y: next.y } as JsonWebKey);
-  const state: RegistryTrust = { highest: version, rotated: rotated.slice(-4) };
-  memory.set(url, state);
-  // Best effort: memory still protects this page when the store fails.
-  if (store) await saveRegistryTrust(store, url, state).catch(() => undefined);
+  const named = next ? [{ kty: next.kty, crv: next.crv, x: next.x, y: next.y } as JsonWebKey] : [];
+  const state = merge(trust, { highest: version, rotated: named });
+  // Another check of this URL (a second model from the same registry, another CDN edge) may have
+  // recorded a higher version while this one awaited: refuse this one as if they had run in turn,
+  // and never lower what is remembered (a lowered highest would let the older registry in for good).
+  const seen = memory.get(url)?.highest ?? -1;
+  if (version < seen) throw rollback(url, version, seen);
+  memory.set(url, merge(memory.get(url), state));
+  if (!store) return;
+  // Read and written in one transaction, for the same reason across tabs. Best effort: memory
+  // still protects this page when the store fails.
+  const stored = await updateRegistryTrust<RegistryTrust>(store, url, (s) =>
+    version < merge(s, undefined).highest ? merge(s, undefined) : merge(s, state),
+  ).catch(() => undefined);
+  const highest = merge(stored, undefined).highest;
+  if (version < highest) throw rollback(url, version, highest);
+}
+
+function rollback(url: string, version: number, highest: number): FerryError {
+  return fail(
+    'REGISTRY_ROLLBACK',
+    url,
+    `registryVersion ${version} is older than ${highest}, which this client already verified (an old index.json replayed: it could point channels back at revoked versions)`,
+    'Serve the current index.json; this client keeps serving its last verified version.',
+    { registryVersion: version, highestSeen: highest },
+  );
 }
 
 /** The keys manifests from this registry may be signed by: the app's, then any rotated to. */

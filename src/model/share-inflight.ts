@@ -1,7 +1,7 @@
 /**
  * Concurrent loads of the same bundle share one download: the first caller starts the task,
  * later callers join it. Each caller can abort on its own (it gets `ABORTED` at once); the task
- * itself is aborted only when every caller waiting on it has aborted.
+ * itself is aborted only when every caller waiting on it has aborted, and is then no longer joined.
  */
 import { FerryError } from '../errors.js';
 
@@ -63,7 +63,13 @@ export function createInflightGroup<T>(): InflightGroup<T> {
         };
         function onAbort() {
           if (!leave()) return;
-          if (t.waiting === 0) t.controller.abort(signal?.reason);
+          if (t.waiting === 0) {
+            t.controller.abort(signal?.reason);
+            // Nobody waits for it any more, but it settles only at its next look at the signal (some
+            // steps, hashing or reading the cache, never look): a caller arriving meanwhile ("Cancel",
+            // then "Retry") must start afresh, not inherit an abort that was never its own.
+            if (running.get(key) === t) running.delete(key);
+          }
           reject(abortError(key, signal!));
         }
         signal?.addEventListener('abort', onAbort, { once: true });

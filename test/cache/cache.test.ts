@@ -4,6 +4,7 @@ import { expect } from 'chai';
 import { clear, evict, listCached, storageEstimate } from '../../src/cache/manage.js';
 import { openBundle } from '../../src/entries/bundle.js';
 import { type OpenBundleOptions } from '../../src/index.js';
+import { loadModel } from '../../src/load-model.js';
 import { REGISTRY, expectVerifiedCache, fault, requestCount, unique } from '../model/helpers.js';
 
 const load = (version: string, cache: NonNullable<OpenBundleOptions['cache']>, registry = REGISTRY, extra: Partial<OpenBundleOptions> = {}) =>
@@ -104,5 +105,25 @@ describe('cache: content-addressed versions in IndexedDB', () => {
     const estimate = await storageEstimate();
     expect(estimate!.quota).to.be.greaterThan(0);
     expect(estimate!.usage).to.be.at.least(0);
+  });
+
+  it('clear() and evict() right after loadModel wait for the write it left pending ("log out and wipe" keeps nothing)', async () => {
+    // A fresh profile: loadModel answers first and writes the version after (no tfjs: the plain-JS penguins model).
+    const options = { registry: '/models/index.json', name: 'penguins', version: '1.1.0', remember: false };
+    const dbs = [unique('wipe-clear'), unique('wipe-evict')];
+    try {
+      for (const dbName of dbs) {
+        const model = await loadModel({ ...options, cache: { dbName } });
+        expect(model.info.cache.pending, 'the write is behind the answer').to.equal(true);
+        if (dbName === dbs[0]) await clear({ dbName });
+        else expect(await evict('penguins', undefined, { dbName })).to.deep.equal(['penguins@1.1.0']);
+        // However the write ended, it must not have landed after the wipe.
+        while (model.info.cache.pending) await tick();
+        expect(await listCached({ dbName }), dbName).to.deep.equal([]);
+        await model.dispose();
+      }
+    } finally {
+      for (const dbName of dbs) indexedDB.deleteDatabase(dbName);
+    }
   });
 });

@@ -4,8 +4,11 @@
 // serving its last verified cached version, says why, and keeps its cache.
 import { expect } from 'chai';
 import { clear } from '../../src/cache/manage.js';
+import { createIdbStore } from '../../src/cache/idb-store.js';
 import { loadModel } from '../../src/index.js';
 import { openBundle } from '../../src/entries/bundle.js';
+import type { Registry } from '../../src/model/manifest.js';
+import { verifyRegistry } from '../../src/model/registry-trust.js';
 import { collector, readApi, unique as uniqueName } from '../telemetry/helpers.js';
 import { expectFerryError, expectVerifiedCache, fixtureKey, unique } from './helpers.js';
 
@@ -65,6 +68,27 @@ describe('signed registry: rollback, freeze and mass revocation (Chromium, Index
     await clear(cache);
     const kept = (await get(`trust:${new URL(registry, location.href).href}`, createStore(cache.dbName, 'bundles'))) as { highest: number };
     expect(kept.highest).to.equal(genuine.registryVersion);
+  });
+
+  it('two checks of one URL at once never lower the remembered registryVersion (the genuine v1 and a replayed v0 in flight together)', async () => {
+    const publicKey = await fixtureKey();
+    const [genuine, replayed] = await Promise.all(
+      ['models/index.json', 'registries/rollback.json'].map(async (f) => (await (await fetch(`/test/fixtures/bundles/${f}`)).json()) as Registry),
+    );
+    expect(replayed!.registryVersion).to.be.below(genuine!.registryVersion!);
+    const url = new URL(`/__registry/${unique('trust-race')}/index.json`, location.href).href;
+    const dbName = unique('trust-race');
+    const store = createIdbStore(dbName);
+    // Two models from one registry while CDN edges disagree: both checks read the state before either writes.
+    const [a, b] = await Promise.allSettled([verifyRegistry(genuine!, url, publicKey, store), verifyRegistry(replayed!, url, publicKey, store)]);
+    expect(a.status).to.equal('fulfilled');
+    // Refused as a rollback when the genuine one was recorded first (as if checked in turn); accepted when it finished first.
+    if (b.status === 'rejected') expect((b.reason as { code: string }).code).to.equal('REGISTRY_ROLLBACK');
+    const { createStore, get } = await import('idb-keyval');
+    const state = (await get(`trust:${url}`, createStore(dbName, 'bundles'))) as { highest: number };
+    expect(state.highest).to.equal(genuine!.registryVersion);
+    // So the replayed registry stays refused from now on.
+    await expectFerryError(verifyRegistry(replayed!, url, publicKey, store), 'REGISTRY_ROLLBACK');
   });
 
   it('loadModel says why on model.info.fallback and in the load record it sends', async () => {
