@@ -219,7 +219,7 @@ export async function loadBundle(options: OpenBundleOptions, mode: LoadBundleMod
 
   let target: Target | undefined;
   try {
-    target = await resolveTarget(opts, storeReady, policy, mark);
+    target = await resolveTarget(opts, storeReady, policy, mark, release);
     // On a fresh profile, the files the registry lists for the version are requested now, beside
     // its manifest rather than once it is in (./request-listed.ts).
     if (mode.deferStore) idb?.requestListed(target, ahead, opts, mark);
@@ -380,6 +380,9 @@ export async function loadBundle(options: OpenBundleOptions, mode: LoadBundleMod
     return finish(verified, verified.downloadedBytes === 0 ? 'cache' : 'network', t.resolvedBy, status, undefined, stored);
   } catch (caught) {
     unused();
+    // The verified registry's snapshot and revocations (`target.saved`) wait for the store, which a
+    // fresh profile holds back until the download is verified: a failed load still records them.
+    release();
     // A registry that does not verify (unsigned, rolled back, expired) is treated like no answer:
     // the last verified cached version serves, and the reason rides on `fallback.error`.
     const untrusted = isRegistryTrustError(caught);
