@@ -73,12 +73,19 @@ function shareKey(store: KvStore | undefined, baseUrl: string, opts: NormalizedO
   return `${store ? `${store.kind}:${store.name}` : 'nocache'}|${baseUrl}|${keyPart}`;
 }
 
-/** Transport failures that a cached version can stand in for; integrity and resolution failures never are. */
-function networkFailed(error: unknown): error is FerryError {
+/**
+ * Failures a cached version can stand in for: no answer (transport, a retryable status) and, from
+ * the registry (`registry`), no usable one — any other status, a captive portal's HTML, bytes that
+ * are not a registry — which can revoke nothing. Integrity and resolution failures never are: a
+ * registry that parsed and revokes or lacks the version wins.
+ */
+function noAnswer(error: unknown, registry: boolean): error is FerryError {
   if (!isFerryError(error)) return false;
-  if (error.code === 'NETWORK_ERROR' || error.code === 'TIMEOUT') return true;
+  const { code } = error;
+  if (code === 'NETWORK_ERROR' || code === 'TIMEOUT' || (registry && (code === 'HTTP_ERROR' || code === 'UNEXPECTED_CONTENT' || code === 'REGISTRY_INVALID')))
+    return true;
   const status = error.details.status as number | undefined;
-  return error.code === 'HTTP_ERROR' && status !== undefined && RETRY_STATUS.has(status);
+  return code === 'HTTP_ERROR' && status !== undefined && RETRY_STATUS.has(status);
 }
 
 /** Opens a verified model bundle; see `openBundle` for the contract. */
@@ -386,7 +393,8 @@ export async function loadBundle(options: OpenBundleOptions, mode: LoadBundleMod
     // A registry that does not verify (unsigned, rolled back, expired) is treated like no answer:
     // the last verified cached version serves, and the reason rides on `fallback.error`.
     const untrusted = isRegistryTrustError(caught);
-    if (!untrusted && !networkFailed(caught)) throw caught;
+    // `target` is unset while the registry is fetched and parsed (and when it resolves nothing).
+    if (!untrusted && !noAnswer(caught, target === undefined)) throw caught;
     const error = caught;
     await storeOpened();
     const fallback = await fallbackVersion();

@@ -2,8 +2,9 @@
 // in the cache, and what concurrent loads share. Faults come from the test server
 // (test/server/faults.mjs); IndexedDB and fetch are Chromium's own.
 import { expect } from 'chai';
+import { openBundle } from '../../src/entries/bundle.js';
 import { loadModel } from '../../src/load-model.js';
-import { expectFerryError, fault, rawCache, stopWatching, unique, watchRequests } from './helpers.js';
+import { REGISTRY as FIXTURE_REGISTRY, expectFerryError, fault, rawCache, stopWatching, unique, watchRequests } from './helpers.js';
 
 /** The penguins bundles (models/), as the cold-path suite loads them. */
 const REGISTRY = '/models/index.json';
@@ -21,7 +22,7 @@ describe('loadBundle: the load path', () => {
       expect((await rawCache(dbName)).records.has('penguins@1.1.0')).to.equal(true);
       // The hint (src/cache/stored-hint.ts) is lost; IndexedDB still holds the version.
       localStorage.removeItem(`ferryml.stored:${dbName}`);
-      const registry = fault('revoke=1.1.0', REGISTRY);
+      const registry = fault('on=index.json,revoke=1.1.0', REGISTRY);
       await expectFerryError(loadModel({ registry, ...options }), 'VERSION_REVOKED');
       expect((await rawCache(dbName)).records.has('penguins@1.1.0'), 'the revoked version is deleted').to.equal(false);
       await watchRequests('/__fault/*', { offline: true });
@@ -33,5 +34,32 @@ describe('loadBundle: the load path', () => {
     } finally {
       indexedDB.deleteDatabase(dbName);
     }
+  });
+
+  it('a registry answer that is no registry (captive portal HTML, truncated JSON, 403, 404) serves the cached version and says why; a valid revocation still wins', async () => {
+    const dbName = unique('no-answer');
+    const options = { name: 'tiny', version: '1.1.0', cache: { dbName }, retries: 0 };
+    const online = await openBundle({ registry: FIXTURE_REGISTRY, ...options });
+    const answers: Array<[string, string]> = [
+      ['on=index.json,html', 'UNEXPECTED_CONTENT'],
+      ['on=index.json,truncate', 'REGISTRY_INVALID'],
+      ['on=index.json,status=403', 'HTTP_ERROR'],
+      ['on=index.json,status=404', 'HTTP_ERROR'],
+    ];
+    for (const [spec, code] of answers) {
+      const bundle = await openBundle({ registry: fault(spec, FIXTURE_REGISTRY), ...options });
+      expect([bundle.source, bundle.resolvedBy, bundle.id], spec).to.deep.equal(['offline', 'offline-fallback', online.id]);
+      expect(bundle.fallback?.error.code, spec).to.equal(code);
+    }
+    // loadModel says so in model.info.
+    const model = await loadModel({ registry: fault('on=index.json,html', FIXTURE_REGISTRY), ...options, remember: false });
+    expect(model.info.source).to.equal('offline');
+    expect(model.info.fallback?.code).to.equal('UNEXPECTED_CONTENT');
+    expect(model.info.fallback?.message).to.contain('index.json');
+    await model.dispose();
+    // A registry that parsed and revokes the version is an answer: no fallback, and the version is gone.
+    await expectFerryError(openBundle({ registry: fault('on=index.json,revoke=1.1.0', FIXTURE_REGISTRY), ...options }), 'VERSION_REVOKED');
+    expect((await rawCache(dbName)).records.has('tiny@1.1.0')).to.equal(false);
+    indexedDB.deleteDatabase(dbName);
   });
 });
