@@ -58,19 +58,19 @@ export interface LoadBundleMode {
    */
   storeAfter?: Promise<void> | undefined;
 }
-const keyIds = new WeakMap<object, number>();
-let nextKeyId = 1;
+const ids = new WeakMap<object, number>();
+let nextId = 1;
+const idOf = (o: object) => ids.get(o) ?? (ids.set(o, nextId), nextId++);
 
-/** Loads sharing a download must also share the key that verified it. */
-function shareKey(store: KvStore | undefined, baseUrl: string, opts: NormalizedOpenBundleOptions): string {
+/**
+ * Loads share a download only where it is the same download: the same cache (`where`: the store,
+ * a fresh profile's database, none), the key that verifies it, and the caller's `fetch` (auth
+ * headers), timeout and retries, which the shared task uses.
+ */
+function shareKey(where: string, baseUrl: string, opts: NormalizedOpenBundleOptions, fetchGiven: typeof fetch | undefined): string {
   const k = opts.publicKey;
-  let keyPart = '';
-  if (k && 'kty' in k) keyPart = `${k.x ?? ''}.${k.y ?? ''}`;
-  else if (k) {
-    if (!keyIds.has(k)) keyIds.set(k, nextKeyId++);
-    keyPart = `key#${keyIds.get(k)}`;
-  }
-  return `${store ? `${store.kind}:${store.name}` : 'nocache'}|${baseUrl}|${keyPart}`;
+  const keyPart = k && 'kty' in k ? `${k.x ?? ''}.${k.y ?? ''}` : k ? idOf(k) : '';
+  return `${where}|${baseUrl}|${keyPart}|${fetchGiven ? idOf(fetchGiven) : ''}|${opts.downloadTimeoutMs},${opts.retries},${opts.backoffMs}`;
 }
 
 /**
@@ -250,7 +250,7 @@ export async function loadBundle(options: OpenBundleOptions, mode: LoadBundleMod
       downloadStarted = true;
       const limits = opts.cache;
       const fetched = await downloads.join(
-        shareKey(undefined, t.baseUrl, opts),
+        shareKey(`fresh:${hintDb}`, t.baseUrl, opts, options.fetch),
         async (signal, emit) => {
           const v = await downloadVersion(t.baseUrl, {
             policy: { ...policy, signal },
@@ -349,7 +349,7 @@ export async function loadBundle(options: OpenBundleOptions, mode: LoadBundleMod
       status,
       stored,
     } = await downloads.join(
-      shareKey(store, t.baseUrl, opts),
+      shareKey(store ? `${store.kind}:${store.name}` : opts.cache ? 'nostore' : 'nocache', t.baseUrl, opts, options.fetch),
       async (signal, emit) => {
         const v = await downloadVersion(t.baseUrl, {
           policy: { ...policy, signal },

@@ -62,4 +62,32 @@ describe('loadBundle: the load path', () => {
     expect((await rawCache(dbName)).records.has('tiny@1.1.0')).to.equal(false);
     indexedDB.deleteDatabase(dbName);
   });
+
+  it('concurrent loads share a download only with the same cache and fetch: each database is written, each custom fetch used', async function () {
+    this.timeout(60_000);
+    const scope = unique('share-key');
+    // The weights answer late, so every load below starts while the first one's download runs.
+    const registry = fault(`scope=${scope},on=group1-shard1of1.bin,delay=400`, REGISTRY);
+    const pinned = { registry, name: 'penguins', version: '1.1.0', remember: false };
+    const dbs = [unique('share-a'), unique('share-b')];
+    const [off, ...fresh] = await Promise.all([loadModel({ ...pinned, cache: false }), ...dbs.map((dbName) => loadModel({ ...pinned, cache: { dbName } }))]);
+    expect(off.info.cache).to.include({ code: 'CACHE_DISABLED' });
+    for (const [i, model] of fresh.entries()) {
+      while (model.info.cache.pending) await sleep(20);
+      expect(model.info.cache, dbs[i]).to.include({ memoryOnly: false });
+      expect((await rawCache(dbs[i]!)).records.has('penguins@1.1.0'), dbs[i]).to.equal(true);
+    }
+    await Promise.all([off, ...fresh].map((m) => m.dispose()));
+    // openBundle into one database: a load with its own fetch (auth headers, say) gets its own download.
+    const dbName = unique('share-fetch');
+    const seen: string[] = [];
+    const own: typeof fetch = (input, init) => {
+      seen.push(String(input));
+      return fetch(input, init);
+    };
+    const options = { registry, name: 'penguins', version: '1.1.0', cache: { dbName } };
+    await Promise.all([openBundle(options), openBundle({ ...options, fetch: own })]);
+    expect(seen.filter((u) => u.endsWith('/group1-shard1of1.bin'))).to.have.length(1);
+    for (const db of [...dbs, dbName]) indexedDB.deleteDatabase(db);
+  });
 });
