@@ -90,4 +90,23 @@ describe('loadBundle: the load path', () => {
     expect(seen.filter((u) => u.endsWith('/group1-shard1of1.bin'))).to.have.length(1);
     for (const db of [...dbs, dbName]) indexedDB.deleteDatabase(db);
   });
+
+  it('aborting the load that started a shared download leaves it running for the others', async function () {
+    this.timeout(60_000);
+    const scope = unique('abort-shared');
+    // The weights answer late: the first load is aborted while both wait on its head-start request for them.
+    const registry = fault(`scope=${scope},on=group1-shard1of1.bin,delay=1000`, REGISTRY);
+    const dbName = unique('abort-shared');
+    const options = { registry, name: 'penguins', version: '1.1.0', cache: { dbName }, retries: 0, remember: false };
+    const controller = new AbortController();
+    const first = loadModel({ ...options, signal: controller.signal });
+    const second = loadModel(options);
+    setTimeout(() => controller.abort(new Error('the user closed the dialog')), 300);
+    await expectFerryError(first, 'ABORTED');
+    const model = await second;
+    expect(model.info).to.include({ source: 'network', version: '1.1.0' });
+    while (model.info.cache.pending) await sleep(20);
+    await model.dispose();
+    indexedDB.deleteDatabase(dbName);
+  });
 });
