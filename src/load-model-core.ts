@@ -60,9 +60,21 @@ function checkAborted(signal: AbortSignal | undefined): void {
  */
 export type AppSchema = AppColumns;
 
+/** `read(path)`; its failure a FerryError naming the file, as a `files` map without it would be (the reader's error is the cause). */
+const readOne = (read: (path: string) => Promise<Uint8Array>, path: string) =>
+  Promise.resolve(path)
+    .then(read)
+    .catch((cause: unknown) => {
+      throw new FerryError(
+        path === 'manifest.json' ? 'MANIFEST_INVALID' : 'INTEGRITY_MISMATCH',
+        `${path}: the files reader failed (${String(cause)}); it must return manifest.json and each file it lists`,
+        { cause, details: { path, missing: true } },
+      );
+    });
+
 /** Reads `manifest.json` and every file it lists through `read`; never reads outside the bundle. */
 async function readFiles(read: (path: string) => Promise<Uint8Array>): Promise<Map<string, Uint8Array>> {
-  const manifestBytes = await read('manifest.json');
+  const manifestBytes = await readOne(read, 'manifest.json');
   const files = new Map([['manifest.json', manifestBytes]]);
   let listed: Array<{ path?: unknown }> = [];
   try {
@@ -70,7 +82,7 @@ async function readFiles(read: (path: string) => Promise<Uint8Array>): Promise<M
   } catch {
     // bundleFromFiles reports the broken manifest with its own error.
   }
-  await Promise.all(listed.map(async ({ path }) => typeof path === 'string' && isSafeBundlePath(path) && files.set(path, await read(path))));
+  await Promise.all(listed.map(async ({ path }) => typeof path === 'string' && isSafeBundlePath(path) && files.set(path, await readOne(read, path))));
   return files;
 }
 
@@ -210,6 +222,9 @@ export async function loadModelWith(options: LoadModelOptions, code: RuntimeCode
   let ready!: (init: EngineInit) => void;
   let failed!: (error: unknown) => void;
   const init = new Promise<EngineInit>((resolve, reject) => ((ready = resolve), (failed = reject)));
+  // The engine awaits it only once its code is in: a load failing before that (a `files` map
+  // without manifest.json) rejects it first, and the caller gets that error from loadModel.
+  init.catch(() => undefined);
   // The registry request and the plain-JS path's code start together (see the module doc).
   const early = options.files ? undefined : fetchRegistryEarly(options);
   const phases = phaseClock();

@@ -13,18 +13,20 @@ export interface EarlyFetch {
   url: string;
   cache: RequestCache;
   response: Promise<Response>;
-  /** Set by the one attempt that took the response over. */
+  /** Set by the one attempt that took the response over, or by `abort()`. */
   taken: boolean;
   abort(reason?: unknown): void;
 }
 
 /**
  * Starts `GET url` with `cache`, the app's `fetch` and `signal`, as ./fetch-bytes.ts would send it
- * (credentials `same-origin`); aborted with `signal` or by `abort()`.
+ * (credentials `same-origin`); aborted with `signal` until taken over, or by `abort()`.
  */
 export function fetchEarly(url: string, cache: RequestCache, fetchFn: typeof fetch, signal: AbortSignal | undefined): EarlyFetch {
   const controller = new AbortController();
-  const onAbort = () => controller.abort(signal?.reason);
+  // Once taken over, the attempt's timeout and signal stop it, not its starter's: a download shared
+  // with other loads (./load-bundle.ts) outlives the load that started it being aborted.
+  const onAbort = () => early.taken || early.abort(signal?.reason);
   signal?.addEventListener('abort', onAbort, { once: true });
   // Sent now (the executor runs at once; a fetch that throws rejects), not in a microtask: `loadModel`
   // calls this first, before the rest of its synchronous start (localStorage, IndexedDB, the lazy import).
@@ -33,7 +35,18 @@ export function fetchEarly(url: string, cache: RequestCache, fetchFn: typeof fet
   );
   // Unhandled until taken over; a failure then surfaces as that attempt's error (and is retried).
   response.catch(() => undefined);
-  return { url, cache, response, taken: false, abort: (reason) => controller.abort(reason) };
+  const early: EarlyFetch = {
+    url,
+    cache,
+    response,
+    taken: false,
+    // Marked taken: an aborted request is never taken over afterwards (a shared download sends its own).
+    abort: (reason) => {
+      early.taken = true;
+      controller.abort(reason);
+    },
+  };
+  return early;
 }
 
 /**

@@ -54,27 +54,34 @@ export interface LoadBundleMode {
    */
   storeAfter?: Promise<void> | undefined;
 }
-const keyIds = new WeakMap<object, number>();
-let nextKeyId = 1;
+const ids = new WeakMap<object, number>();
+let nextId = 1;
+const idOf = (o: object) => ids.get(o) ?? (ids.set(o, nextId), nextId++);
 
-/** Loads sharing a download must also share the key that verified it. */
-function shareKey(store: KvStore | undefined, baseUrl: string, opts: NormalizedOpenBundleOptions): string {
+/**
+ * Loads share a download only where it is the same download: the same cache (`where`: the store,
+ * a fresh profile's database, none), the key that verifies it, and the caller's `fetch` (auth
+ * headers), timeout and retries, which the shared task uses.
+ */
+function shareKey(where: string, baseUrl: string, opts: NormalizedOpenBundleOptions, fetchGiven: typeof fetch | undefined): string {
   const k = opts.publicKey;
-  let keyPart = '';
-  if (k && 'kty' in k) keyPart = `${k.x ?? ''}.${k.y ?? ''}`;
-  else if (k) {
-    if (!keyIds.has(k)) keyIds.set(k, nextKeyId++);
-    keyPart = `key#${keyIds.get(k)}`;
-  }
-  return `${store ? `${store.kind}:${store.name}` : 'nocache'}|${baseUrl}|${keyPart}`;
+  const keyPart = k && 'kty' in k ? `${k.x ?? ''}.${k.y ?? ''}` : k ? idOf(k) : '';
+  return `${where}|${baseUrl}|${keyPart}|${fetchGiven ? idOf(fetchGiven) : ''}|${opts.downloadTimeoutMs},${opts.retries},${opts.backoffMs}`;
 }
 
-/** Transport failures that a cached version can stand in for; integrity and resolution failures never are. */
-function networkFailed(error: unknown): error is FerryError {
+/**
+ * Failures a cached version can stand in for: no answer (transport, a retryable status) and, from
+ * the registry (`registry`), no usable one — any other status, a captive portal's HTML, bytes that
+ * are not a registry — which can revoke nothing. Integrity and resolution failures never are: a
+ * registry that parsed and revokes or lacks the version wins.
+ */
+function noAnswer(error: unknown, registry: boolean): error is FerryError {
   if (!isFerryError(error)) return false;
-  if (error.code === 'NETWORK_ERROR' || error.code === 'TIMEOUT') return true;
+  const { code } = error;
+  if (code === 'NETWORK_ERROR' || code === 'TIMEOUT' || (registry && (code === 'HTTP_ERROR' || code === 'UNEXPECTED_CONTENT' || code === 'REGISTRY_INVALID')))
+    return true;
   const status = error.details.status as number | undefined;
-  return error.code === 'HTTP_ERROR' && status !== undefined && RETRY_STATUS.has(status);
+  return code === 'HTTP_ERROR' && status !== undefined && RETRY_STATUS.has(status);
 }
 
 /** Opens a verified model bundle; see `openBundle` for the contract. */
@@ -215,7 +222,7 @@ export async function loadBundle(options: OpenBundleOptions, mode: LoadBundleMod
 
   let target: Target | undefined;
   try {
-    target = await resolveTarget(opts, storeReady, policy, mark);
+    target = await resolveTarget(opts, storeReady, policy, mark, release);
     // On a fresh profile, the files the registry lists for the version are requested now, beside
     // its manifest rather than once it is in (./request-listed.ts).
     if (mode.deferStore) idb?.requestListed(target, ahead, opts, mark);
@@ -239,7 +246,7 @@ export async function loadBundle(options: OpenBundleOptions, mode: LoadBundleMod
       downloadStarted = true;
       const limits = opts.cache;
       const fetched = await downloads.join(
-        shareKey(undefined, t.baseUrl, opts),
+        shareKey(`fresh:${hintDb}`, t.baseUrl, opts, options.fetch),
         async (signal, emit) => {
           const v = await downloadVersion(t.baseUrl, {
             policy: { ...policy, signal },
@@ -338,7 +345,7 @@ export async function loadBundle(options: OpenBundleOptions, mode: LoadBundleMod
       status,
       stored,
     } = await downloads.join(
-      shareKey(store, t.baseUrl, opts),
+      shareKey(store ? `${store.kind}:${store.name}` : opts.cache ? 'nostore' : 'nocache', t.baseUrl, opts, options.fetch),
       async (signal, emit) => {
         const v = await downloadVersion(t.baseUrl, {
           policy: { ...policy, signal },
@@ -376,10 +383,14 @@ export async function loadBundle(options: OpenBundleOptions, mode: LoadBundleMod
     return finish(verified, verified.downloadedBytes === 0 ? 'cache' : 'network', t.resolvedBy, status, undefined, stored);
   } catch (caught) {
     unused();
+    // The verified registry's snapshot and revocations (`target.saved`) wait for the store, which a
+    // fresh profile holds back until the download is verified: a failed load still records them.
+    release();
     // A registry that does not verify (unsigned, rolled back, expired) is treated like no answer:
     // the last verified cached version serves, and the reason rides on `fallback.error`.
     const untrusted = isRegistryTrustError(caught);
-    if (!untrusted && !networkFailed(caught)) throw caught;
+    // `target` is unset while the registry is fetched and parsed (and when it resolves nothing).
+    if (!untrusted && !noAnswer(caught, target === undefined)) throw caught;
     const error = caught;
     await storeOpened();
     const fallback = await fallbackVersion();

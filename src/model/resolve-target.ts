@@ -49,12 +49,14 @@ export const clientIdFor = (opts: NormalizedOpenBundleOptions, store: KvStore | 
  * FerryErrors. `store` may still be opening: the registry is fetched meanwhile, and the version is
  * resolved without waiting for it unless the registry's signature (rollback check) or the rollout
  * bucket (client id) needs it; the snapshot write waits for it behind the answer (`saved`).
+ * @param openNow opens a store the caller holds back; called when the version does not resolve.
  */
 export async function resolveTarget(
   opts: NormalizedOpenBundleOptions,
   opening: KvStore | undefined | PromiseLike<KvStore | undefined>,
   policy: FetchPolicy,
   mark?: (phase: BundlePhase) => void,
+  openNow?: () => void,
 ): Promise<Target> {
   if (!opts.registry) return { baseUrl: opts.bundle!.href, name: opts.name, resolvedBy: 'bundle' };
   const url = opts.registry.href;
@@ -82,8 +84,18 @@ export async function resolveTarget(
     () => undefined,
   );
   const clientId = needsClientId(opts, entry.rollout) ? await clientIdFor(opts, await opening) : undefined;
-  // A revoked or unknown version throws here; the writes above still finish (revocations are kept).
-  const { version, resolvedBy } = resolveVersion(entry, { name, version: opts.version, channel: opts.channel, clientId }, url);
+  let resolution: ReturnType<typeof resolveVersion>;
+  try {
+    resolution = resolveVersion(entry, { name, version: opts.version, channel: opts.channel, clientId }, url);
+  } catch (error) {
+    // A revoked or unknown version: the writes above finish before the load fails, even where the
+    // caller held the store back (a fresh profile, ./load-bundle.ts), so a version revoked now is
+    // deleted and never served offline later.
+    openNow?.();
+    await saved;
+    throw error;
+  }
+  const { version, resolvedBy } = resolution;
   mark?.('resolvedAt');
   return { baseUrl: versionUrl(opts.registry, name, version), name, version, resolvedBy, saved, listed: entry.files?.[version] };
 }

@@ -58,12 +58,8 @@ export function sendAhead(s: SendAhead): void {
       return;
     }
     ahead.stopped = true;
-    // Everything requested ahead but the registry (the version may still be revoked); marked
-    // taken, so that a download after all (a cached copy that fails its check) asks afresh.
-    for (const e of early)
-      if (e !== s.coreEarly && !e.taken) {
-        e.taken = true;
-        e.abort();
-      }
+    // Everything requested ahead but the registry (the version may still be revoked); abort() marks
+    // it taken, so that a download after all (a cached copy that fails its check) asks afresh.
+    for (const e of early) if (e !== s.coreEarly && !e.taken) e.abort();
   });
 }

@@ -1,0 +1,112 @@
+// The load path's edges (src/model/load-bundle.ts): what a failed or garbled registry answer leaves
+// in the cache, and what concurrent loads share. Faults come from the test server
+// (test/server/faults.mjs); IndexedDB and fetch are Chromium's own.
+import { expect } from 'chai';
+import { openBundle } from '../../src/entries/bundle.js';
+import { loadModel } from '../../src/load-model.js';
+import { REGISTRY as FIXTURE_REGISTRY, expectFerryError, fault, rawCache, stopWatching, unique, watchRequests } from './helpers.js';
+
+/** The penguins bundles (models/), as the cold-path suite loads them. */
+const REGISTRY = '/models/index.json';
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('loadBundle: the load path', () => {
+  it('a pinned version revoked while the "stored before" hint is gone (localStorage cleared) is deleted, and never served offline', async function () {
+    this.timeout(60_000);
+    const dbName = unique('revoke-no-hint');
+    const options = { name: 'penguins', version: '1.1.0', cache: { dbName }, remember: false };
+    try {
+      const first = await loadModel({ registry: REGISTRY, ...options });
+      while (first.info.cache.pending) await sleep(20);
+      await first.dispose();
+      expect((await rawCache(dbName)).records.has('penguins@1.1.0')).to.equal(true);
+      // The hint (src/cache/stored-hint.ts) is lost; IndexedDB still holds the version.
+      localStorage.removeItem(`ferryml.stored:${dbName}`);
+      const registry = fault('on=index.json,revoke=1.1.0', REGISTRY);
+      await expectFerryError(loadModel({ registry, ...options }), 'VERSION_REVOKED');
+      expect((await rawCache(dbName)).records.has('penguins@1.1.0'), 'the revoked version is deleted').to.equal(false);
+      await watchRequests('/__fault/*', { offline: true });
+      try {
+        await expectFerryError(loadModel({ registry, ...options }), 'OFFLINE_NO_CACHED_VERSION');
+      } finally {
+        await stopWatching();
+      }
+    } finally {
+      indexedDB.deleteDatabase(dbName);
+    }
+  });
+
+  it('a registry answer that is no registry (captive portal HTML, truncated JSON, 403, 404) serves the cached version and says why; a valid revocation still wins', async () => {
+    const dbName = unique('no-answer');
+    const options = { name: 'tiny', version: '1.1.0', cache: { dbName }, retries: 0 };
+    const online = await openBundle({ registry: FIXTURE_REGISTRY, ...options });
+    const answers: Array<[string, string]> = [
+      ['on=index.json,html', 'UNEXPECTED_CONTENT'],
+      ['on=index.json,truncate', 'REGISTRY_INVALID'],
+      ['on=index.json,status=403', 'HTTP_ERROR'],
+      ['on=index.json,status=404', 'HTTP_ERROR'],
+    ];
+    for (const [spec, code] of answers) {
+      const bundle = await openBundle({ registry: fault(spec, FIXTURE_REGISTRY), ...options });
+      expect([bundle.source, bundle.resolvedBy, bundle.id], spec).to.deep.equal(['offline', 'offline-fallback', online.id]);
+      expect(bundle.fallback?.error.code, spec).to.equal(code);
+    }
+    // loadModel says so in model.info.
+    const model = await loadModel({ registry: fault('on=index.json,html', FIXTURE_REGISTRY), ...options, remember: false });
+    expect(model.info.source).to.equal('offline');
+    expect(model.info.fallback?.code).to.equal('UNEXPECTED_CONTENT');
+    expect(model.info.fallback?.message).to.contain('index.json');
+    await model.dispose();
+    // A registry that parsed and revokes the version is an answer: no fallback, and the version is gone.
+    await expectFerryError(openBundle({ registry: fault('on=index.json,revoke=1.1.0', FIXTURE_REGISTRY), ...options }), 'VERSION_REVOKED');
+    expect((await rawCache(dbName)).records.has('tiny@1.1.0')).to.equal(false);
+    indexedDB.deleteDatabase(dbName);
+  });
+
+  it('concurrent loads share a download only with the same cache and fetch: each database is written, each custom fetch used', async function () {
+    this.timeout(60_000);
+    const scope = unique('share-key');
+    // The weights answer late, so every load below starts while the first one's download runs.
+    const registry = fault(`scope=${scope},on=group1-shard1of1.bin,delay=400`, REGISTRY);
+    const pinned = { registry, name: 'penguins', version: '1.1.0', remember: false };
+    const dbs = [unique('share-a'), unique('share-b')];
+    const [off, ...fresh] = await Promise.all([loadModel({ ...pinned, cache: false }), ...dbs.map((dbName) => loadModel({ ...pinned, cache: { dbName } }))]);
+    expect(off.info.cache).to.include({ code: 'CACHE_DISABLED' });
+    for (const [i, model] of fresh.entries()) {
+      while (model.info.cache.pending) await sleep(20);
+      expect(model.info.cache, dbs[i]).to.include({ memoryOnly: false });
+      expect((await rawCache(dbs[i]!)).records.has('penguins@1.1.0'), dbs[i]).to.equal(true);
+    }
+    await Promise.all([off, ...fresh].map((m) => m.dispose()));
+    // openBundle into one database: a load with its own fetch (auth headers, say) gets its own download.
+    const dbName = unique('share-fetch');
+    const seen: string[] = [];
+    const own: typeof fetch = (input, init) => {
+      seen.push(String(input));
+      return fetch(input, init);
+    };
+    const options = { registry, name: 'penguins', version: '1.1.0', cache: { dbName } };
+    await Promise.all([openBundle(options), openBundle({ ...options, fetch: own })]);
+    expect(seen.filter((u) => u.endsWith('/group1-shard1of1.bin'))).to.have.length(1);
+    for (const db of [...dbs, dbName]) indexedDB.deleteDatabase(db);
+  });
+
+  it('aborting the load that started a shared download leaves it running for the others', async function () {
+    this.timeout(60_000);
+    const scope = unique('abort-shared');
+    // The weights answer late: the first load is aborted while both wait on its head-start request for them.
+    const registry = fault(`scope=${scope},on=group1-shard1of1.bin,delay=1000`, REGISTRY);
+    const dbName = unique('abort-shared');
+    const options = { registry, name: 'penguins', version: '1.1.0', cache: { dbName }, retries: 0, remember: false };
+    const controller = new AbortController();
+    const first = loadModel({ ...options, signal: controller.signal });
+    const second = loadModel(options);
+    setTimeout(() => controller.abort(new Error('the user closed the dialog')), 300);
+    await expectFerryError(first, 'ABORTED');
+    const model = await second;
+    expect(model.info).to.include({ source: 'network', version: '1.1.0' });
+    while (model.info.cache.pending) await sleep(20);
+    await model.dispose();
+    indexedDB.deleteDatabase(dbName);
+  });
+});
