@@ -1,5 +1,5 @@
 /**
- * Delivery policy: one batch through retries (429/502/503/504/network, honouring Retry-After,
+ * Delivery policy: one batch through retries (429/502/503/504/network/timeout, honouring Retry-After,
  * else exponential backoff with jitter, at most `maxAttempts` tries), 413 → split once, other
  * 4xx → drop and count, 5xx and exhausted retries → the IndexedDB queue, which is drained one
  * batch at a time with its own backoff. Every record ends up sent, stored or counted as dropped.
@@ -67,7 +67,7 @@ export function createDelivery(o: NormalizedTelemetryOptions, counters: Counters
     if (keepalive) keepaliveInFlight += size;
     else unprotected.add(batch);
     try {
-      return await post(o.url, o.headers, body, keepalive);
+      return await post(o.url, o.headers, body, keepalive, o.requestTimeoutMs);
     } finally {
       if (keepalive) keepaliveInFlight -= size;
       else unprotected.delete(batch);
@@ -121,7 +121,7 @@ export function createDelivery(o: NormalizedTelemetryOptions, counters: Counters
       }
       if (r.kind === 'rejected') return void drop('rejected', batch.records.length, `POST ${o.url}: ${r.status} ${r.message}`);
       if (r.kind === 'defer') return park([batch], `POST ${o.url}: ${r.status} ${r.message}`);
-      const why = `POST ${o.url}: ${r.status === 'network' ? 'network error' : r.status}`;
+      const why = `POST ${o.url}: ${r.status === 'network' ? 'network error' : r.status === 'timeout' ? `no answer in ${o.requestTimeoutMs} ms` : r.status}`;
       // A Retry-After beyond our cap is still honoured: by the IndexedDB queue, not by waiting here.
       if (tries >= o.maxAttempts || isClosed() || (r.afterMs ?? 0) > o.retryMaxMs) return park([batch], why, r.afterMs);
       counters.retries++;
