@@ -1,15 +1,20 @@
 /**
- * Delivery policy: one batch through retries (429/502/503/504/network, honouring Retry-After,
- * else exponential backoff with jitter, at most `maxAttempts` tries), 413 → split once, other
- * 4xx → drop and count, 5xx and exhausted retries → the IndexedDB queue, which is drained one
- * batch at a time with its own backoff. Every record ends up sent, stored or counted as dropped.
+ * Delivery policy: one batch through retries (429/502/503/504/network/timeout, honouring
+ * Retry-After, else exponential backoff with jitter, at most `maxAttempts` tries), 413 → split
+ * once, other 4xx → drop and count, 5xx and exhausted retries → the IndexedDB queue, which is
+ * drained one batch at a time with its own backoff. Every record ends up sent, stored or counted
+ * as dropped, and counted once: copies of a batch (page hide, lost answers) settle by batch id.
  */
 import { messageOf } from '../errors.js';
 import type { Batch } from './batcher.js';
+import { exclusive } from './exclusive.js';
+import { fitsKeepalive, releaseKeepalive, reserveKeepalive } from './keepalive-budget.js';
 import type { OfflineQueue } from './offline-queue.js';
 import type { NormalizedTelemetryOptions } from './options.js';
-import { batchBody, utf8Length } from './otlp.js';
+import { batchBody, randomHex, utf8Length } from './otlp.js';
 import { backoffMs } from './retry.js';
+import { isSettled, settle } from './settled-batches.js';
+import { later } from './timer.js';
 import { post } from './transport.js';
 import type { Outcome } from './transport.js';
 import type { DropReason } from './types.js';
@@ -33,15 +38,17 @@ export function countDrop(counters: Counters, reason: DropReason, n: number, why
   counters.lastError = `${why ?? reason}; ${n} record${n === 1 ? '' : 's'} dropped (${reason})`;
 }
 
-/** Delivery bound to one endpoint; `wakeAll` ends retry waits early (page hidden, dispose). */
+/** Delivery bound to one endpoint; `protect` ends retry waits early (page hidden, dispose). */
 export function createDelivery(o: NormalizedTelemetryOptions, counters: Counters, queue: OfflineQueue | undefined, isClosed: () => boolean) {
-  let keepaliveInFlight = 0;
   const sleepers = new Set<() => void>();
   /** Batches in flight without keepalive: on page hide a copy goes to IndexedDB (dedupe makes that safe). */
   const unprotected = new Set<Batch>();
   let drainTimer: ReturnType<typeof setTimeout> | undefined;
   let drainDelay = o.offline?.minDelayMs ?? 0;
-  let draining: Promise<void> | undefined;
+  /** Epoch ms before which the queue is not drained: the server's Retry-After outlasts a later park, `online` or send. */
+  let notBefore = 0;
+  // One drain per queue: an IndexedDB queue is shared by name (models of this page, other tabs); a memory queue is ours alone.
+  const lockName = `ferryml-telemetry-drain:${queue?.kind === 'indexeddb' ? o.offline!.dbName : randomHex(8)}:${o.url}`;
 
   const drop = (reason: DropReason, n: number, why?: string) => countDrop(counters, reason, n, why);
 
@@ -52,30 +59,31 @@ export function createDelivery(o: NormalizedTelemetryOptions, counters: Counters
         sleepers.delete(wake);
         resolve(true);
       };
-      const t = setTimeout(() => {
+      const t = later(() => {
         sleepers.delete(wake);
         resolve(false);
       }, ms);
       sleepers.add(wake);
     });
 
-  /** One POST; uses keepalive while the in-flight keepalive bytes stay within budget. */
+  /** One POST; uses keepalive while the page's in-flight keepalive bytes stay within budget. */
   async function attempt(batch: Batch): Promise<Outcome> {
     const body = batchBody(batch.resource, batch.id, batch.records);
     const size = utf8Length(body);
-    const keepalive = keepaliveInFlight + size <= o.keepaliveBytes;
-    if (keepalive) keepaliveInFlight += size;
-    else unprotected.add(batch);
+    const keepalive = reserveKeepalive(size, o.keepaliveBytes);
+    if (!keepalive) unprotected.add(batch);
     try {
-      return await post(o.url, o.headers, body, keepalive);
+      const r = await post(o.url, o.headers, body, keepalive, o.requestTimeoutMs);
+      if (r.kind === 'retry' && r.afterMs !== undefined) notBefore = Math.max(notBefore, Date.now() + r.afterMs);
+      return r;
     } finally {
-      if (keepalive) keepaliveInFlight -= size;
+      if (keepalive) releaseKeepalive(size);
       else unprotected.delete(batch);
     }
   }
 
-  /** Stores batches in the IndexedDB queue (or counts them lost when there is none). */
-  async function park(batches: Batch[], why: string, notBeforeMs = 0): Promise<void> {
+  /** Stores batches in the offline queue (or counts them lost when there is none). */
+  async function park(batches: Batch[], why: string): Promise<void> {
     const n = batches.reduce((s, b) => s + b.records.length, 0);
     if (!queue) return void drop('undeliverable', n, why);
     try {
@@ -83,7 +91,7 @@ export function createDelivery(o: NormalizedTelemetryOptions, counters: Counters
       counters.offlineBatches = r.batches;
       drop('offline_full', r.evictedRecords, 'offline queue full');
       counters.lastError = why;
-      scheduleDrain(Math.max(drainDelay, notBeforeMs));
+      scheduleDrain(drainDelay);
     } catch (e) {
       drop('storage_error', n, `${why}; IndexedDB failed: ${messageOf(e)}`);
     }
@@ -99,75 +107,126 @@ export function createDelivery(o: NormalizedTelemetryOptions, counters: Counters
       split: true,
     }));
   };
+  /** A 413 for a batch that may still be split; its records then travel as the halves. */
+  const splittable = (b: Batch, r: Outcome) => r.kind === 'too_large' && !b.split && b.records.length > 1;
 
-  const accepted = (b: Batch, r: { rejected: number; message: string }) => {
-    counters.sent += b.records.length - Math.min(r.rejected, b.records.length);
-    drop('rejected', Math.min(r.rejected, b.records.length), `collector refused part of batch ${b.id}: ${r.message}`);
-  };
+  /** Counts a batch's final answer (sent, refused, still too large) once: a copy of it may have been counted already. */
+  function count(b: Batch, r: Outcome): void {
+    if (!settle(b.id)) return;
+    const n = b.records.length;
+    if (r.kind === 'ok') {
+      const refused = Math.min(r.rejected, n);
+      counters.sent += n - refused;
+      drop('rejected', refused, `collector refused part of batch ${b.id}: ${r.message}`);
+    } else if (r.kind === 'rejected') drop('rejected', n, `POST ${o.url}: ${r.status} ${r.message}`);
+    else if (r.kind === 'too_large') drop('too_large', n, `413 from ${o.url} after splitting`);
+  }
 
-  /** Sends one batch through the whole policy. Resolves when it is sent, stored or counted. */
-  async function deliver(batch: Batch): Promise<void> {
+  /**
+   * Sends one batch through the whole policy (`first`: its first attempt, already under way).
+   * Resolves when it is sent, stored or counted.
+   */
+  async function deliver(batch: Batch, first?: Promise<Outcome>): Promise<void> {
     for (let tries = 1; ; tries++) {
-      const r = await attempt(batch);
-      if (r.kind === 'ok') {
-        accepted(batch, r);
-        if (counters.offlineBatches > 0) void drain();
+      const r = await (tries === 1 && first ? first : attempt(batch));
+      if (splittable(batch, r)) {
+        if (settle(batch.id)) await Promise.all(splitHalves(batch).map((h) => deliver(h)));
         return;
       }
-      if (r.kind === 'too_large') {
-        if (batch.split || batch.records.length < 2) return void drop('too_large', batch.records.length, `413 from ${o.url} after splitting`);
-        await Promise.all(splitHalves(batch).map(deliver));
+      if (r.kind === 'ok' || r.kind === 'rejected' || r.kind === 'too_large') {
+        count(batch, r);
+        if (r.kind === 'ok' && counters.offlineBatches > 0) void drain();
         return;
       }
-      if (r.kind === 'rejected') return void drop('rejected', batch.records.length, `POST ${o.url}: ${r.status} ${r.message}`);
       if (r.kind === 'defer') return park([batch], `POST ${o.url}: ${r.status} ${r.message}`);
-      const why = `POST ${o.url}: ${r.status === 'network' ? 'network error' : r.status}`;
-      // A Retry-After beyond our cap is still honoured: by the IndexedDB queue, not by waiting here.
-      if (tries >= o.maxAttempts || isClosed() || (r.afterMs ?? 0) > o.retryMaxMs) return park([batch], why, r.afterMs);
+      const why = `POST ${o.url}: ${r.status === 'network' ? 'network error' : r.status === 'timeout' ? `no answer in ${o.requestTimeoutMs} ms` : r.status}`;
+      // A Retry-After beyond our cap is still honoured: by the offline queue (notBefore), not by waiting here.
+      if (tries >= o.maxAttempts || isClosed() || (r.afterMs ?? 0) > o.retryMaxMs) return park([batch], why);
       counters.retries++;
       if (await sleep(r.afterMs ?? backoffMs(tries, o.retryBaseMs, o.retryMaxMs))) return park([batch], `${why}; page hidden while waiting to retry`);
     }
   }
 
+  /**
+   * Page hidden: the batch goes out with keepalive and, at once, into IndexedDB (an outbox). The
+   * page may never run again to retry a failed send (offline, then discarded), but the stored
+   * copy survives for the next load; a send that is answered removes the copy.
+   */
+  async function hide(batch: Batch): Promise<void> {
+    if (queue?.kind !== 'indexeddb') return deliver(batch);
+    const stored = queue.put([batch], o.url).then(
+      (r) => {
+        counters.offlineBatches = r.batches;
+        drop('offline_full', r.evictedRecords, 'offline queue full');
+        return r.keys;
+      },
+      (e: unknown) => void (counters.lastError = `page hidden: IndexedDB failed: ${messageOf(e)}`),
+    );
+    // Started in this task: a request not started before the page unloads never is.
+    const sent = attempt(batch);
+    const keys = await stored;
+    // Nothing stored: the usual policy (its retries end stored or counted).
+    if (!keys) return deliver(batch, sent);
+    const r = await sent;
+    if (r.kind === 'retry' || r.kind === 'defer') {
+      counters.lastError = `page hidden: POST ${o.url} failed (${r.status}); stored for later`;
+      scheduleDrain(drainDelay);
+      return;
+    }
+    await deliver(batch, sent);
+    for (const key of keys) await queue.remove(key);
+    counters.offlineBatches = await queue.count(o.url);
+  }
+
+  /** Drains after `ms`, never before the server's Retry-After. */
   function scheduleDrain(ms: number): void {
     if (!queue || isClosed()) return;
     clearTimeout(drainTimer);
-    drainTimer = setTimeout(() => void drain(), ms);
-    (drainTimer as { unref?: () => void }).unref?.();
+    drainTimer = later(() => void drain(), Math.max(ms, notBefore - Date.now()));
   }
 
-  /** Sends stored batches oldest first, one at a time, until the queue is empty or a send fails. */
-  function drain(): Promise<void> {
-    if (!queue || isClosed()) return Promise.resolve();
-    return (draining ??= (async () => {
-      clearTimeout(drainTimer);
-      try {
-        for (let item = await queue.oldest(o.url); item && !isClosed(); item = await queue.oldest(o.url)) {
-          const r = await attempt(item.batch);
-          if (r.kind === 'retry' || r.kind === 'defer') {
-            counters.retries++;
-            scheduleDrain(Math.max(drainDelay, r.kind === 'retry' ? (r.afterMs ?? 0) : 0));
-            drainDelay = Math.min(drainDelay * 2, o.offline!.maxDelayMs);
-            return;
-          }
-          await queue.remove(item.key);
-          if (r.kind === 'ok') accepted(item.batch, r);
-          else if (r.kind === 'rejected') drop('rejected', item.batch.records.length, `POST ${o.url}: ${r.status} ${r.message}`);
-          else if (item.batch.split || item.batch.records.length < 2) drop('too_large', item.batch.records.length, `413 from ${o.url}`);
-          else await queue.put(splitHalves(item.batch), o.url);
-          drainDelay = o.offline!.minDelayMs;
-        }
-        counters.offlineBatches = await queue.count(o.url);
-      } catch (e) {
-        counters.lastError = `offline queue: ${messageOf(e)}`;
-      } finally {
-        draining = undefined;
+  /** Sends stored batches oldest first, one at a time, until the queue is empty, a send fails or the server asked to wait. */
+  async function drainQueue(q: OfflineQueue): Promise<void> {
+    for (let item = await q.oldest(o.url); item && !isClosed(); item = await q.oldest(o.url)) {
+      const { key, batch } = item;
+      // A copy of a batch this page already settled (stored on hide while the original was in flight): removed unsent.
+      if (isSettled(batch.id)) {
+        await q.remove(key);
+        continue;
       }
-    })());
+      if (Date.now() < notBefore) return void scheduleDrain(0);
+      const r = await attempt(batch);
+      if (r.kind === 'retry' || r.kind === 'defer') {
+        counters.retries++;
+        scheduleDrain(drainDelay);
+        drainDelay = Math.min(drainDelay * 2, o.offline!.maxDelayMs);
+        return;
+      }
+      await q.remove(key);
+      // The halves go to the queue's end; park counts what they evict, or all of them if IndexedDB fails.
+      if (splittable(batch, r)) {
+        if (settle(batch.id)) await park(splitHalves(batch), `413 from ${o.url}: batch ${batch.id} split in two`);
+      } else count(batch, r);
+      drainDelay = o.offline!.minDelayMs;
+    }
+  }
+
+  /** Drains the offline queue unless it is already being drained (then waits for that drain, or tries later if another tab has it). */
+  async function drain(): Promise<void> {
+    if (!queue || isClosed()) return;
+    clearTimeout(drainTimer);
+    try {
+      if (!(await exclusive(lockName, queue.kind === 'indexeddb', () => drainQueue(queue)))) scheduleDrain(drainDelay);
+      // On every path, a drain that failed at start-up included.
+      counters.offlineBatches = await queue.count(o.url);
+    } catch (e) {
+      counters.lastError = `offline queue: ${messageOf(e)}`;
+    }
   }
 
   return {
     deliver,
+    hide,
     drain,
     park,
     /** Page hidden or disposing: end retry waits (those batches go to IndexedDB) and copy unprotected in-flight batches there. */
@@ -175,9 +234,9 @@ export function createDelivery(o: NormalizedTelemetryOptions, counters: Counters
       for (const wake of [...sleepers]) wake();
       if (unprotected.size) await park([...unprotected], 'page hidden with a request in flight');
     },
-    /** True when `bytes` more would still fit the keepalive budget. */
-    fitsKeepalive: (bytes: number) => keepaliveInFlight + bytes <= o.keepaliveBytes,
-    /** Online again: retry stored batches now. */
+    /** True when `bytes` more would still fit the page's keepalive budget. */
+    fitsKeepalive: (bytes: number) => fitsKeepalive(bytes, o.keepaliveBytes),
+    /** Online again: retry stored batches now (unless the server asked to wait longer). */
     online(): void {
       drainDelay = o.offline?.minDelayMs ?? 0;
       void drain();

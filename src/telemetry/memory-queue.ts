@@ -15,16 +15,22 @@ interface Entry {
 }
 
 /** An in-memory {@link OfflineQueue} with `maxBatches`/`maxBytes` bounds (oldest evicted first). */
-export function createMemoryQueue(options: Pick<Required<OfflineOptions>, 'maxBatches' | 'maxBytes'>): OfflineQueue & { records(): number } {
+export function createMemoryQueue(
+  options: Pick<Required<OfflineOptions>, 'maxBatches' | 'maxBytes'>,
+): OfflineQueue & { records(skip?: (id: string) => boolean): number } {
   let entries: Entry[] = [];
   let next = 0;
   return {
     kind: 'memory',
     async put(batches: readonly Batch[], url: string): Promise<PutResult> {
       let evictedRecords = 0;
+      const keys: number[] = [];
       for (const batch of batches) {
         if (batch.bytes > options.maxBytes) evictedRecords += batch.records.length;
-        else entries.push({ key: next++, url, batch });
+        else {
+          keys.push(next);
+          entries.push({ key: next++, url, batch });
+        }
       }
       let bytes = entries.reduce((s, e) => s + e.batch.bytes, 0);
       let drop = 0;
@@ -34,7 +40,7 @@ export function createMemoryQueue(options: Pick<Required<OfflineOptions>, 'maxBa
         evictedRecords += e.batch.records.length;
       }
       entries = entries.slice(drop);
-      return { evictedRecords, batches: entries.length };
+      return { evictedRecords, batches: entries.length, keys };
     },
     async oldest(url: string): Promise<StoredBatch | undefined> {
       const e = entries.find((x) => x.url === url);
@@ -46,7 +52,7 @@ export function createMemoryQueue(options: Pick<Required<OfflineOptions>, 'maxBa
     async count(url: string): Promise<number> {
       return entries.filter((e) => e.url === url).length;
     },
-    /** Records held, for the count of what is dropped at dispose. */
-    records: () => entries.reduce((n, e) => n + e.batch.records.length, 0),
+    /** Records held, for the count of what is dropped at dispose; `skip`: batches (by id) counted already, copies of a sent one. */
+    records: (skip: (id: string) => boolean = () => false) => entries.reduce((n, e) => n + (skip(e.batch.id) ? 0 : e.batch.records.length), 0),
   };
 }

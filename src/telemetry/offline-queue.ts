@@ -25,6 +25,8 @@ export interface StoredBatch {
 export interface PutResult {
   evictedRecords: number;
   batches: number;
+  /** The keys the new batches were stored under (an evicted one is simply gone), to remove them with. */
+  keys: IDBValidKey[];
 }
 
 /** The queue's operations; the IndexedDB one's reject when IndexedDB is unavailable. */
@@ -73,7 +75,7 @@ export function createOfflineQueue(options: Required<OfflineOptions>): OfflineQu
         evictedRecords += k[3];
       }
       if (evict.length) await delMany(evict, db());
-      return { evictedRecords, batches: all.length - evict.length };
+      return { evictedRecords, batches: all.length - evict.length, keys: add.map(([k]) => k) };
     },
     async oldest(url: string): Promise<StoredBatch | undefined> {
       for (const key of await allKeys()) {

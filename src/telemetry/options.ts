@@ -25,6 +25,7 @@ export interface NormalizedTelemetryOptions {
   maxAttempts: number;
   retryBaseMs: number;
   retryMaxMs: number;
+  requestTimeoutMs: number;
   /** `undefined` when the IndexedDB queue is off. */
   offline: Required<OfflineOptions> | undefined;
 }
@@ -55,6 +56,7 @@ export const telemetryDefaults = {
   maxAttempts: 5,
   retryBaseMs: 1_000,
   retryMaxMs: 30_000,
+  requestTimeoutMs: 30_000,
   offline: { maxBatches: 30, maxBytes: 1024 * 1024, minDelayMs: 5_000, maxDelayMs: 3_600_000, dbName: 'ferryml-telemetry' },
 } as const;
 
@@ -107,6 +109,7 @@ export function normalizeOptions(options: TelemetryOptions): NormalizedTelemetry
     maxAttempts: positive('maxAttempts', options.maxAttempts, d.maxAttempts),
     retryBaseMs: positive('retryBaseMs', options.retryBaseMs, d.retryBaseMs, 0),
     retryMaxMs: positive('retryMaxMs', options.retryMaxMs, d.retryMaxMs, 0),
+    requestTimeoutMs: positive('requestTimeoutMs', options.requestTimeoutMs, d.requestTimeoutMs),
     offline:
       off === false
         ? undefined

@@ -17,6 +17,8 @@ import { encodeResource, randomHex, str, utf8Length } from './otlp.js';
 import type { Telemetry, TelemetryContext, TelemetryOptions } from './types.js';
 import { createWindows } from './windows.js';
 import { runtimeAttributes } from './runtime-name.js';
+import { isSettled } from './settled-batches.js';
+import { later } from './timer.js';
 
 /**
  * Starts telemetry for one loaded model. Throws `INVALID_OPTIONS` for caller mistakes; after
@@ -79,7 +81,6 @@ export function createTelemetry(options: TelemetryOptions, context: TelemetryCon
     pending.add(q);
     void q.finally(() => pending.delete(q));
   };
-  const unref = (t: ReturnType<typeof setTimeout>) => ((t as { unref?: () => void }).unref?.(), t);
   let seq = 0;
   const next = () => ++seq;
   const ids = () => ({ traceId, spanId, seq: next });
@@ -91,7 +92,7 @@ export function createTelemetry(options: TelemetryOptions, context: TelemetryCon
     else if (!batcher.push(record, size, bounded)) countDrop(counters, 'queue_full', 1, `memory queue full (${o.maxQueueRecords} records)`);
     if (closed) return;
     if (batcher.due) sendNow();
-    else if (flushTimer === undefined && batcher.length) flushTimer = unref(setTimeout(sendNow, o.flushIntervalMs));
+    else if (flushTimer === undefined && batcher.length) flushTimer = later(sendNow, o.flushIntervalMs);
   }
 
   function closeWindows(): void {
@@ -118,7 +119,10 @@ export function createTelemetry(options: TelemetryOptions, context: TelemetryCon
     for (let b = nextBatch(); b; b = nextBatch()) track(delivery.deliver(b));
   }
 
-  /** Page hidden (or disposing): send what fits the keepalive budget, store the rest. */
+  // UTF-8 bytes, as the keepalive budget counts them (a model name in CJK is 3 bytes a character).
+  const resourceBytes = utf8Length(resource);
+
+  /** Page hidden (or disposing): send what fits the page's keepalive budget (a copy stored too), store the rest. */
   function hidden(): void {
     guard('flush on hide', () => {
       closeWindows();
@@ -128,7 +132,7 @@ export function createTelemetry(options: TelemetryOptions, context: TelemetryCon
       track(delivery.protect());
       for (let b = nextBatch(); b; b = nextBatch()) {
         // The body adds the resource, the envelope (~150 bytes) and a comma per record.
-        if (delivery.fitsKeepalive(b.bytes + resource.length + b.records.length + 256)) track(delivery.deliver(b));
+        if (delivery.fitsKeepalive(b.bytes + resourceBytes + b.records.length + 256)) track(delivery.hide(b));
         else overflow.push(b);
       }
       if (overflow.length) track(delivery.park(overflow, 'page hidden: keepalive budget spent, stored for later'));
@@ -139,7 +143,7 @@ export function createTelemetry(options: TelemetryOptions, context: TelemetryCon
   if (queue) track(delivery.drain());
 
   const armWindow = () => {
-    if (windowTimer === undefined) windowTimer = unref(setTimeout(() => guard('window', closeWindows), o.windowMs));
+    if (windowTimer === undefined) windowTimer = later(() => guard('window', closeWindows), o.windowMs);
   };
 
   // The clock object read once: `performance` is an accessor on the global object (a getter call
@@ -242,7 +246,8 @@ export function createTelemetry(options: TelemetryOptions, context: TelemetryCon
       hidden();
       while (pending.size) await Promise.all([...pending]);
       countDrop(counters, 'disposed', batcher.length, 'disposed with records queued');
-      if (memoryQueue) countDrop(counters, 'disposed', memoryQueue.records(), 'disposed with undelivered batches held in memory (no IndexedDB here)');
+      // Copies of batches that were delivered after all (stored while in flight) are not lost.
+      if (memoryQueue) countDrop(counters, 'disposed', memoryQueue.records(isSettled), 'disposed with undelivered batches held in memory (no IndexedDB here)');
     },
   };
 }

@@ -239,6 +239,11 @@ export interface TelemetryOptions {
   /** Cap of one retry delay (also of a Retry-After). @default 30000 */
   retryMaxMs?: number;
   /**
+   * A POST with no full answer in this time is aborted and retried like a network error (a
+   * stalled connection must not hold the queue's drain and `flush()` forever). @default 30000
+   */
+  requestTimeoutMs?: number;
+  /**
    * The IndexedDB queue for batches that could not be sent; `false` keeps nothing across failures
    * (drops are counted as `undeliverable`).
    * @default { maxBatches: 30, maxBytes: 1048576, minDelayMs: 5000, maxDelayMs: 3600000, dbName: "ferryml-telemetry" }

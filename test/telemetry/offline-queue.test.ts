@@ -23,13 +23,23 @@ describe('telemetry/offline-queue (real IndexedDB)', () => {
   it('evicts the oldest past the batch and byte bounds, and counts the records', async () => {
     const q = createOfflineQueue(options(db(), 3, 1000));
     let r = await q.put([batch('a', 100, 2), batch('b', 100, 3), batch('c', 100, 4), batch('d', 100, 5)], 'u');
-    expect(r).to.deep.equal({ evictedRecords: 2, batches: 3 });
+    expect(r).to.include({ evictedRecords: 2, batches: 3 });
+    expect(r.keys, 'one key per batch put (the evicted one included)').to.have.length(4);
     r = await q.put([batch('e', 850, 7)], 'u');
     // 100 + 100 + 100 + 850 > 1000: b and c go (3 + 4 records); d and e stay.
-    expect(r).to.deep.equal({ evictedRecords: 7, batches: 2 });
+    expect(r).to.include({ evictedRecords: 7, batches: 2 });
     expect((await q.oldest('u'))!.batch.id).to.equal('d');
     r = await q.put([batch('huge', 5000, 9)], 'u');
     expect(r.evictedRecords, 'a batch over maxBytes alone is refused').to.equal(9);
     expect(await q.count('u')).to.equal(2);
+  });
+
+  it('put returns the keys to remove the new batches with (the page-hide outbox)', async () => {
+    const q = createOfflineQueue(options(db()));
+    await q.put([batch('a', 10)], 'u');
+    const { keys } = await q.put([batch('b', 10)], 'u');
+    await q.remove(keys[0]!);
+    expect(await q.count('u')).to.equal(1);
+    expect((await q.oldest('u'))!.batch.id).to.equal('a');
   });
 });
