@@ -27,8 +27,12 @@ const BUDGET = 11.25 * 1024;
 // registry's file lists and the deferred fresh-profile database (issue 15), the four-tree lone walk of
 // forests and the row transform's numeric fast path (issue 14: RF per call ≥ 2× ORT) (README "Size budget");
 // 57.67 KB after issue 15's core work (the plain-JS engine no longer reaches the WebGPU probe), 57.97 KB
-// with telemetry's latency sampling and the fresh profile's database opened after the answer.
-const LITE_BUDGET = 58.25 * 1024;
+// with telemetry's latency sampling and the fresh profile's database opened after the answer; to 59.25 KB
+// at 58.98 KB by the tenth pass's review fixes (revocations recorded on every path, the registry
+// fallback on a garbled answer, share keys, monotonic registry trust; telemetry's hide-time outbox,
+// request timeout, page-wide keepalive budget and exclusive drains), README "Size budget"; 58.90 KB once
+// worker-mode image transfer, storage buckets and detection decoding moved where they are needed.
+const LITE_BUDGET = 59.25 * 1024;
 const entry = resolve('dist/ferryml.js');
 if (!existsSync(entry)) spawnSync('npm', ['run', 'build'], { stdio: 'inherit' });
 

@@ -7,6 +7,7 @@
  * (../model/load-bundle.ts). Only types are imported here.
  */
 import type { createIdbStore } from './idb-store.js';
+import type { openBucket } from './storage-bucket.js';
 import type { noteStored, storedBefore } from './stored-hint.js';
 import type { prefetchFiles } from '../model/prefetch-files.js';
 import type { requestListed } from '../model/request-listed.js';
@@ -16,6 +17,8 @@ import type { sendAhead } from '../model/send-ahead.js';
 /** The IndexedDB store and the fresh-profile head start that only IndexedDB platforms need. */
 export interface IdbCode {
   createStore: typeof createIdbStore;
+  /** Storage Buckets hold IndexedDB databases: the bucket code comes with the IndexedDB code. */
+  openBucket: typeof openBucket;
   storedBefore: typeof storedBefore;
   noteStored: typeof noteStored;
   prefetchFiles: typeof prefetchFiles;

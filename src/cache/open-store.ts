@@ -7,7 +7,7 @@
 import { cacheStorage, createCacheApiStore } from './cache-api-store.js';
 import { loadIdb, type IdbCode } from './idb-slot.js';
 import { createMemoryStore, type KvStore } from './kv-store.js';
-import { openBucket, type BucketOptions } from './storage-bucket.js';
+import type { BucketOptions } from './storage-bucket.js';
 
 /** Why a store is memory-only, or what else is worth reporting about it. */
 export interface StoreProblem {
@@ -36,7 +36,7 @@ export function describeStorageError(error: unknown): StoreProblem {
   return { code: 'CACHE_UNAVAILABLE', reason: `IndexedDB unavailable (${name || 'Error'}: ${message}); kept in memory only` };
 }
 
-async function idbStoreFor(createIdbStore: IdbCode['createStore'], dbName: string, bucket: BucketOptions | undefined): Promise<KvStore> {
+async function idbStoreFor({ createStore: createIdbStore, openBucket }: IdbCode, dbName: string, bucket: BucketOptions | undefined): Promise<KvStore> {
   const bucketName = bucket === undefined ? undefined : typeof bucket === 'string' ? bucket : bucket.name;
   // Without the Storage Buckets API (Firefox, Safari) the default IndexedDB does the same job;
   // the store's name (no "bucket/" prefix) tells which one is in use.
@@ -61,7 +61,7 @@ export async function openStore(dbName: string, bucket?: BucketOptions, custom?:
     // ferryml/edge offers no IndexedDB code (./idb-slot.ts): straight to the Cache API.
     const idb = await loadIdb();
     if (!idb) throw new Error('ferryml/edge caches in the Cache API, not IndexedDB');
-    const store = await idbStoreFor(idb.createStore, dbName, bucket);
+    const store = await idbStoreFor(idb, dbName, bucket);
     await store.run('readonly', (tx) => tx.has('meta:probe'));
     return { store };
   } catch (error) {

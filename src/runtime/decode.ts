@@ -4,7 +4,8 @@
  */
 import { FerryError } from '../errors.js';
 import type { DetectionSpec, OutputSpec } from '../model/manifest.js';
-import { detectionDecoder, rawDecoder } from './decode-tensors.js';
+import { rawDecoder } from './decode-tensors.js';
+import type { detectionDecoder } from './decode-tensors.js';
 import type { DetectionPrediction, RawPrediction } from './decode-tensors.js';
 
 export type { Detection, DetectionPrediction, RawPrediction, RawTensor } from './decode-tensors.js';
@@ -57,9 +58,18 @@ export function createDecoder(
   outputWidth: number,
   topK: number,
   detection?: Partial<Pick<DetectionSpec, 'scoreThreshold' | 'iouThreshold' | 'maxDetections'>>,
+  detect?: typeof detectionDecoder,
 ): Decoder {
   if (spec.kind === 'raw') return rawDecoder(spec.outputs, outputWidth);
-  if (spec.kind === 'detection') return detectionDecoder(spec, outputWidth, detection);
+  if (spec.kind === 'detection') {
+    // The engine that runs the model brings it (types.ts `Engine.detectionDecoder`): every engine that can run a detection model does.
+    if (!detect)
+      throw new FerryError(
+        'NEEDS_TFJS',
+        'Detection outputs are decoded with the tfjs engine, which runs these models: load with `engine: "tfjs"` from ferryml',
+      );
+    return detect(spec, outputWidth, detection);
+  }
   if (spec.kind === 'regression') {
     const names = spec.names ?? Array.from({ length: outputWidth }, (_, i) => String(i));
     if (names.length !== outputWidth) {

@@ -9,6 +9,7 @@ import { selectBackend } from './select.js';
 import { TENSOR_TOLERANCE } from './trees/tensor.js';
 import type { Selected } from './select.js';
 import { BACKEND_NAMES } from './types.js';
+import { detectionDecoder } from './decode-tensors.js';
 import type { Engine, EngineInit, EngineReport, ModelMemory, Rejection, Timings } from './types.js';
 
 interface LostInfo {
@@ -145,6 +146,7 @@ export async function createEngine(init: EngineInit, onChange?: (report: EngineR
     memory() {
       return tfjsMemory();
     },
+    detectionDecoder,
     async dispose() {
       if (disposed) return;
       disposed = true;

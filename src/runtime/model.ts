@@ -15,7 +15,6 @@ import { compileColumns } from './columns.js';
 import type { ColumnTransform } from './columns.js';
 import type { BatchPredictions, ColumnPredictions, Model, ModelInfo, ModelStats, PredictOptions } from './model-types.js';
 import { createScheduler } from './scheduler.js';
-import { transferImages } from './transfer-images.js';
 import type { Request } from './scheduler.js';
 import type { Engine, EngineReport } from './types.js';
 import type { BundlePhases } from '../model/bundle-phases.js';
@@ -70,7 +69,7 @@ function frozenCopy<T>(value: T): T {
 export function createModel<Input>(parts: ModelParts<Input>): Model<Input> {
   const { schema, engine, telemetry, maxBatch, transfers } = parts;
   const width = schema.width;
-  const decode = createDecoder(parts.output, engine.report.outputWidth, parts.topK);
+  const decode = createDecoder(parts.output, engine.report.outputWidth, parts.topK, undefined, engine.detectionDecoder);
   const counts: ModelStats = { predictions: 0, batches: 0, invalid: 0, aborted: 0, timedOut: 0, failed: 0 };
   let buffer = new Float32Array(0);
   const batchRows: unknown[] = [];
@@ -230,7 +229,7 @@ export function createModel<Input>(parts: ModelParts<Input>): Model<Input> {
 
   const disposedError = () => new FerryError('DISPOSED', 'This model was disposed; load it again to predict');
   // Worker mode: ImageBitmaps and VideoFrames go to the worker to be read (transferred, not copied).
-  const withPixels = engine.readPixels && transferImages(parts.bundle.schema, engine.readPixels.bind(engine));
+  const withPixels = engine.withPixels?.(parts.bundle.schema);
 
   let lastReport: EngineReport | undefined;
   let info: ModelInfo;

@@ -4,7 +4,8 @@
  */
 import type { io } from '@tensorflow/tfjs-core';
 import type { InputTensor } from '../model/manifest.js';
-import type { PixelData } from '../schema/image.js';
+import type { Schema } from '../schema/types.js';
+import type { detectionDecoder } from './decode-tensors.js';
 
 /** A tfjs backend ferryml knows how to bring up. */
 export type BackendName = 'webgpu' | 'wasm' | 'cpu';
@@ -256,9 +257,17 @@ export interface Engine {
   /** tfjs's memory where the engine runs (absent: no tfjs, nothing to count). */
   memory?(): ModelMemory | Promise<ModelMemory>;
   /**
-   * Takes ownership of an ImageBitmap or VideoFrame and reads its pixels where the engine runs (a
-   * worker: transferred, drawn there, then closed). Absent: image sources are read on the page.
-   * Resolves undefined when the source could not be read.
+   * For `schema`'s image columns: rows → the same rows with every ImageBitmap or VideoFrame
+   * replaced by its pixels, read where the engine runs (a worker: transferred, drawn there, then
+   * closed; ./transfer-images.ts), or undefined when a batch has none. Absent: image sources are
+   * read on the page. Only the worker engine has it, so only worker mode's code carries it.
    */
-  readPixels?(source: ImageBitmap | VideoFrame): Promise<PixelData | undefined>;
+  withPixels?(schema: Schema): ((rows: readonly unknown[]) => Promise<readonly unknown[]> | undefined) | undefined;
+  /**
+   * The decoder of a `detection` output (boxes, scores, non-max suppression). Only tfjs runs
+   * detection models (several output tensors; a plain-JS kernel has one), so the engines that can
+   * run one carry it (./engine.ts, and ./worker-host.ts for the page side of worker mode), and
+   * `ferryml/lite` and `ferryml/edge` without `useTfjs` carry none of it.
+   */
+  detectionDecoder?: typeof detectionDecoder;
 }

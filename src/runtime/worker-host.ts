@@ -6,6 +6,8 @@ import { FerryError } from '../errors.js';
 import { deserializeError } from './worker-protocol.js';
 import type { FromWorker, ToWorker } from './worker-protocol.js';
 import type { PixelData } from '../schema/image.js';
+import { transferImages } from './transfer-images.js';
+import { detectionDecoder } from './decode-tensors.js';
 import type { Engine, EngineInit, EngineReport, ModelMemory } from './types.js';
 
 interface Pending {
@@ -88,14 +90,17 @@ export function createWorkerEngine(
       if (finalMemory) return Promise.resolve(finalMemory);
       return ask<ModelMemory>((id) => post({ type: 'memory', id }));
     },
-    readPixels(source) {
-      // Transferred, not copied: the page's ImageBitmap is detached and its VideoFrame closed as
-      // soon as this posts. A source that is already closed cannot be transferred (DataCloneError).
-      return ask<PixelData | undefined>((id) => post({ type: 'pixels', id, source }, [source])).catch((error: unknown) => {
-        if (error instanceof DOMException) return undefined;
-        throw error;
-      });
-    },
+    // The worker runs tfjs models; their detection outputs are decoded here on the page.
+    detectionDecoder,
+    withPixels: (schema) =>
+      transferImages(schema, (source) =>
+        // Transferred, not copied: the page's ImageBitmap is detached and its VideoFrame closed as
+        // soon as this posts. A source that is already closed cannot be transferred (DataCloneError).
+        ask<PixelData | undefined>((id) => post({ type: 'pixels', id, source }, [source])).catch((error: unknown) => {
+          if (error instanceof DOMException) return undefined;
+          throw error;
+        }),
+      ),
     async dispose() {
       if (broken) return;
       const done = new Promise<void>((resolve) => (onDisposed = resolve));
