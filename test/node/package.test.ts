@@ -34,7 +34,10 @@ const golden = JSON.parse(readFileSync('models/penguins/1.0.0/golden.json', 'utf
 // Raised to 1300 KB at the fifth landing (1,303,590 B packed): the WebAssembly tree kernels (their
 // module writer, in each build's lazy chunk), Hummingbird's GEMM strategy, the fresh-profile head
 // start of the cold path, and their README sections.
-const PACKED_BUDGET = 1300 * 1024;
+// Raised to 1350 KB at issue 15's tenth pass (1,339,349 B packed): the fixes of a review of the load
+// path and of telemetry's delivery, in each build that carries them (the root build's chunks, lite's,
+// the minified edge file), and the README sections on them.
+const PACKED_BUDGET = 1350 * 1024;
 
 // The app: what the README's snippets do, steered by the query string.
 const APP = `import { loadModel } from 'ferryml';
