@@ -185,6 +185,34 @@ test('pack refuses to overwrite a published version, a revoked version, and a mo
   assert.match(r.out, /leaves the model directory/);
 });
 
+test('pack --force never replaces a version the registry lists: a refused replacement would leave it listing a deleted bundle', async (t) => {
+  const dir = workdir(t);
+  const { models, model, schema, golden, bundle } = await packSigned(dir);
+  const before = readFileSync(join(bundle, 'manifest.json'), 'utf8');
+  // A golden file the model does not reproduce: the load check refuses this bundle after the old one was removed.
+  const bad = JSON.parse(readFileSync(golden, 'utf8')) as { outputs: number[][] };
+  bad.outputs = bad.outputs.map((row) => row.map((v) => v + 1));
+  writeFileSync(join(dir, 'bad-golden.json'), JSON.stringify(bad));
+  const r = await cli(
+    'pack',
+    model,
+    '--name',
+    'm',
+    '--version',
+    '1.0.0',
+    '--schema',
+    schema,
+    '--golden',
+    join(dir, 'bad-golden.json'),
+    '--out',
+    models,
+    '--force',
+  );
+  assert.equal(r.code, 1);
+  assert.match(r.out, /m@1\.0\.0 is published .*versions are immutable/);
+  assert.equal(readFileSync(join(bundle, 'manifest.json'), 'utf8'), before, 'the published bundle is untouched');
+});
+
 test('the installed CLI entry runs pack as a real process', (t) => {
   const dir = workdir(t);
   const s = sources(dir);

@@ -103,6 +103,12 @@ export async function packBundle(o: PackOptions): Promise<{ dir: string; manifes
   const outputBaseline = predicted?.rows.length ? computeOutputBaseline(predicted.rows, output, predicted.source) : undefined;
   const before = await readRegistry(o.out);
   if (before.models[o.name]?.revoked?.includes(o.version)) throw new Error(`${o.name}@${o.version} is revoked in ${o.out}/index.json; pack a new --version`);
+  // --force is for a bundle left unregistered: replacing a listed version would change bytes that
+  // clients cache as name@version, and a refused replacement would leave the registry listing nothing.
+  if (o.force && before.models[o.name]?.versions.includes(o.version))
+    throw new Error(
+      `${o.name}@${o.version} is published in ${o.out}/index.json: versions are immutable, --force replaces only unpublished ones; pack a new --version`,
+    );
   const dir = resolve(o.out, o.name, o.version);
   if (existsSync(dir)) {
     if (!o.force) throw new Error(`${dir} exists: versions are immutable once published; pack a new --version (or pass --force for an unpublished one)`);
