@@ -17,7 +17,7 @@ import { prettyJson, readDirFiles, readJsonFile, writeFileAtomic } from './files
 import { loadPrivateKey, signManifest } from './keys.js';
 import { checkLoads } from './load-check.js';
 import { dataStats } from './provenance.js';
-import { readRegistry, writeRegistry } from './registry-file.js';
+import { readRegistry, updateRegistry } from './registry-file.js';
 import type { RegistrySigning } from './registry-sign.js';
 
 /** Everything `pack` needs; the command fills it from flags. */
@@ -169,12 +169,16 @@ export async function packBundle(o: PackOptions): Promise<{ dir: string; manifes
     throw error;
   }
 
-  const registry = await readRegistry(o.out);
-  const entry = (registry.models[o.name] ??= { versions: [], channels: {} });
-  if (!entry.versions.includes(o.version)) entry.versions.push(o.version);
-  (entry.files ??= {})[o.version] = manifest.files.map((f) => f.path);
-  if (!entry.channels.stable) entry.channels.stable = o.version;
-  for (const ch of o.channels ?? []) entry.channels[ch] = o.version;
-  await writeRegistry(o.out, registry, o.registrySigning ?? { key: o.signKey });
+  await updateRegistry(
+    o.out,
+    (registry) => {
+      const entry = (registry.models[o.name] ??= { versions: [], channels: {} });
+      if (!entry.versions.includes(o.version)) entry.versions.push(o.version);
+      (entry.files ??= {})[o.version] = manifest.files.map((f) => f.path);
+      if (!entry.channels.stable) entry.channels.stable = o.version;
+      for (const ch of o.channels ?? []) entry.channels[ch] = o.version;
+    },
+    o.registrySigning ?? { key: o.signKey },
+  );
   return { dir, manifest, id: bundle.id };
 }
