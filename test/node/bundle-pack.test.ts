@@ -245,3 +245,18 @@ test('the installed CLI entry runs pack as a real process', (t) => {
   assert.deepEqual(manifest.output, { kind: 'regression' });
   assert.equal(manifest.signature, undefined);
 });
+
+test('a registry write refuses a signing key its clients do not trust, and accepts the next key it named (rotation)', async (t) => {
+  const dir = workdir(t);
+  const { models } = await packSigned(dir);
+  assert.equal((await cli('keygen', '--out', dir, '--name', 'k2')).code, 0);
+  const indexBefore = readFileSync(join(models, 'index.json'), 'utf8');
+  let r = await cli('publish', 'm', '1.0.0', '--channel', 'beta', '--models', models, '--sign', join(dir, 'k2.pem'));
+  assert.equal(r.code, 1);
+  assert.match(r.out, /did not sign index\.json before.*clients would refuse it/);
+  assert.equal(readFileSync(join(models, 'index.json'), 'utf8'), indexBefore, 'nothing written');
+  r = await cli('publish', 'm', '1.0.0', '--channel', 'beta', '--models', models, '--sign', join(dir, 'k.pem'), '--next-key', join(dir, 'k2.pub.jwk.json'));
+  assert.equal(r.code, 0, r.out);
+  r = await cli('publish', 'm', '1.0.0', '--channel', 'gamma', '--models', models, '--sign', join(dir, 'k2.pem'));
+  assert.equal(r.code, 0, r.out);
+});
