@@ -76,3 +76,15 @@ test('registry edits made at the same time all land: each holds index.json.lock,
   );
   assert.match((await cli('revoke', 'tiny', '1.0.0', '--models', join(models, 'nope'))).out, /no such models directory/);
 });
+
+test('publish, revoke and promote without their positionals exit 2 and say what is missing', async () => {
+  for (const [argv, missing] of [
+    [['publish', 'tiny'], /ferryml publish: <name> and <version> are required/],
+    [['revoke'], /ferryml revoke: <name> and <version> are required/],
+    [['promote', '--to', 'stable'], /ferryml promote: <name> is required/],
+  ] as const) {
+    const r = await cli(...argv);
+    assert.equal(r.code, 2, argv.join(' '));
+    assert.match(r.out, missing);
+  }
+});
