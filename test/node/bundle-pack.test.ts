@@ -185,6 +185,34 @@ test('pack refuses to overwrite a published version, a revoked version, and a mo
   assert.match(r.out, /leaves the model directory/);
 });
 
+test('pack --force never replaces a version the registry lists: a refused replacement would leave it listing a deleted bundle', async (t) => {
+  const dir = workdir(t);
+  const { models, model, schema, golden, bundle } = await packSigned(dir);
+  const before = readFileSync(join(bundle, 'manifest.json'), 'utf8');
+  // A golden file the model does not reproduce: the load check refuses this bundle after the old one was removed.
+  const bad = JSON.parse(readFileSync(golden, 'utf8')) as { outputs: number[][] };
+  bad.outputs = bad.outputs.map((row) => row.map((v) => v + 1));
+  writeFileSync(join(dir, 'bad-golden.json'), JSON.stringify(bad));
+  const r = await cli(
+    'pack',
+    model,
+    '--name',
+    'm',
+    '--version',
+    '1.0.0',
+    '--schema',
+    schema,
+    '--golden',
+    join(dir, 'bad-golden.json'),
+    '--out',
+    models,
+    '--force',
+  );
+  assert.equal(r.code, 1);
+  assert.match(r.out, /m@1\.0\.0 is published .*versions are immutable/);
+  assert.equal(readFileSync(join(bundle, 'manifest.json'), 'utf8'), before, 'the published bundle is untouched');
+});
+
 test('the installed CLI entry runs pack as a real process', (t) => {
   const dir = workdir(t);
   const s = sources(dir);
@@ -216,4 +244,19 @@ test('the installed CLI entry runs pack as a real process', (t) => {
   assert.equal(manifest.createdAt, '1970-01-01T00:00:00.000Z');
   assert.deepEqual(manifest.output, { kind: 'regression' });
   assert.equal(manifest.signature, undefined);
+});
+
+test('a registry write refuses a signing key its clients do not trust, and accepts the next key it named (rotation)', async (t) => {
+  const dir = workdir(t);
+  const { models } = await packSigned(dir);
+  assert.equal((await cli('keygen', '--out', dir, '--name', 'k2')).code, 0);
+  const indexBefore = readFileSync(join(models, 'index.json'), 'utf8');
+  let r = await cli('publish', 'm', '1.0.0', '--channel', 'beta', '--models', models, '--sign', join(dir, 'k2.pem'));
+  assert.equal(r.code, 1);
+  assert.match(r.out, /did not sign index\.json before.*clients would refuse it/);
+  assert.equal(readFileSync(join(models, 'index.json'), 'utf8'), indexBefore, 'nothing written');
+  r = await cli('publish', 'm', '1.0.0', '--channel', 'beta', '--models', models, '--sign', join(dir, 'k.pem'), '--next-key', join(dir, 'k2.pub.jwk.json'));
+  assert.equal(r.code, 0, r.out);
+  r = await cli('publish', 'm', '1.0.0', '--channel', 'gamma', '--models', models, '--sign', join(dir, 'k2.pem'));
+  assert.equal(r.code, 0, r.out);
 });

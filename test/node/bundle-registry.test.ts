@@ -1,11 +1,13 @@
 // ferryml publish / promote / revoke on a copy of the fixture registry.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cli } from './support/cli-in-process.js';
 import type { Registry } from '../../src/entries/bundle.js';
+import { editRegistry } from '../../src/node/bundle/edit-command.js';
+import { publish } from '../../src/node/bundle/registry-edit.js';
 
 function fixtureCopy(t: { after: (fn: () => void) => void }): { models: string; read: () => Registry['models'] } {
   const dir = mkdtempSync(join(tmpdir(), 'ferryml-registry-'));
@@ -57,4 +59,32 @@ test('revoke marks a version and rolls the channels on it back to the newest ear
   assert.deepEqual(read().tiny!.revoked, ['0.9.0', '1.1.0'], 'a refused revoke writes nothing');
   r = await cli('verify', models, '--quiet', '--allow-unverified');
   assert.equal(r.code, 0, r.out);
+});
+
+test('registry edits made at the same time all land: each holds index.json.lock, none overwrites another', async (t) => {
+  const { models, read } = fixtureCopy(t);
+  const before = (JSON.parse(readFileSync(join(models, 'index.json'), 'utf8')) as Registry).registryVersion ?? 0;
+  const channels = ['a', 'b', 'c', 'd'];
+  await Promise.all(channels.map((ch) => editRegistry(models, 'tiny', (entry) => publish(entry, 'tiny', '1.0.0', ch))));
+  for (const ch of channels) assert.equal(read().tiny!.channels[ch], '1.0.0', `channel ${ch}`);
+  const after = JSON.parse(readFileSync(join(models, 'index.json'), 'utf8')) as Registry;
+  assert.equal(after.registryVersion, before + channels.length, 'one registryVersion per write');
+  assert.deepEqual(
+    readdirSync(models).filter((f) => f.startsWith('index.json.')),
+    [],
+    'no lock or temporary file left behind',
+  );
+  assert.match((await cli('revoke', 'tiny', '1.0.0', '--models', join(models, 'nope'))).out, /no such models directory/);
+});
+
+test('publish, revoke and promote without their positionals exit 2 and say what is missing', async () => {
+  for (const [argv, missing] of [
+    [['publish', 'tiny'], /ferryml publish: <name> and <version> are required/],
+    [['revoke'], /ferryml revoke: <name> and <version> are required/],
+    [['promote', '--to', 'stable'], /ferryml promote: <name> is required/],
+  ] as const) {
+    const r = await cli(...argv);
+    assert.equal(r.code, 2, argv.join(' '));
+    assert.match(r.out, missing);
+  }
 });

@@ -2,16 +2,13 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RegistryEntry } from '../../model/manifest.js';
-import { entryOf, readRegistry, registryPath, writeRegistry } from './registry-file.js';
+import { entryOf, readRegistry, registryPath, updateRegistry } from './registry-file.js';
 import type { RegistrySigning } from './registry-sign.js';
 import { verifyBundleDir } from './verify.js';
 
 /** Applies `edit` to `name`'s entry in `<modelsDir>/index.json`. */
 export async function editRegistry(modelsDir: string, name: string, edit: (entry: RegistryEntry) => string[], signing?: RegistrySigning): Promise<number> {
-  const registry = await readRegistry(modelsDir);
-  const entry = entryOf(registry, name, registryPath(modelsDir));
-  const changes = edit(entry);
-  await writeRegistry(modelsDir, registry, signing);
+  const changes = await updateRegistry(modelsDir, (registry) => edit(entryOf(registry, name, registryPath(modelsDir))), signing);
   if (signing?.key) changes.push(`index.json signed (registryVersion ${(await readRegistry(modelsDir)).registryVersion})`);
   console.log(changes.length ? changes.join('\n') : 'no change');
   return 0;

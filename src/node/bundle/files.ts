@@ -1,4 +1,5 @@
 /** Reading and writing bundle directories on disk. */
+import { randomUUID } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 
@@ -19,7 +20,7 @@ export async function readDirFiles(dir: string): Promise<Map<string, Uint8Array>
 /** Writes `data` to `path` through a temporary file and a rename, so readers never see half a file. */
 export async function writeFileAtomic(path: string, data: string | Uint8Array, mode?: number): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
-  const tmp = `${path}.${process.pid}.tmp`;
+  const tmp = `${path}.${process.pid}.${randomUUID()}.tmp`; // unique: two writes in one process must not share it
   await writeFile(tmp, data, mode === undefined ? undefined : { mode });
   await rename(tmp, path);
 }

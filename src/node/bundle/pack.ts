@@ -17,7 +17,7 @@ import { prettyJson, readDirFiles, readJsonFile, writeFileAtomic } from './files
 import { loadPrivateKey, signManifest } from './keys.js';
 import { checkLoads } from './load-check.js';
 import { dataStats } from './provenance.js';
-import { readRegistry, writeRegistry } from './registry-file.js';
+import { readRegistry, updateRegistry } from './registry-file.js';
 import type { RegistrySigning } from './registry-sign.js';
 
 /** Everything `pack` needs; the command fills it from flags. */
@@ -103,6 +103,12 @@ export async function packBundle(o: PackOptions): Promise<{ dir: string; manifes
   const outputBaseline = predicted?.rows.length ? computeOutputBaseline(predicted.rows, output, predicted.source) : undefined;
   const before = await readRegistry(o.out);
   if (before.models[o.name]?.revoked?.includes(o.version)) throw new Error(`${o.name}@${o.version} is revoked in ${o.out}/index.json; pack a new --version`);
+  // --force is for a bundle left unregistered: replacing a listed version would change bytes that
+  // clients cache as name@version, and a refused replacement would leave the registry listing nothing.
+  if (o.force && before.models[o.name]?.versions.includes(o.version))
+    throw new Error(
+      `${o.name}@${o.version} is published in ${o.out}/index.json: versions are immutable, --force replaces only unpublished ones; pack a new --version`,
+    );
   const dir = resolve(o.out, o.name, o.version);
   if (existsSync(dir)) {
     if (!o.force) throw new Error(`${dir} exists: versions are immutable once published; pack a new --version (or pass --force for an unpublished one)`);
@@ -163,12 +169,16 @@ export async function packBundle(o: PackOptions): Promise<{ dir: string; manifes
     throw error;
   }
 
-  const registry = await readRegistry(o.out);
-  const entry = (registry.models[o.name] ??= { versions: [], channels: {} });
-  if (!entry.versions.includes(o.version)) entry.versions.push(o.version);
-  (entry.files ??= {})[o.version] = manifest.files.map((f) => f.path);
-  if (!entry.channels.stable) entry.channels.stable = o.version;
-  for (const ch of o.channels ?? []) entry.channels[ch] = o.version;
-  await writeRegistry(o.out, registry, o.registrySigning ?? { key: o.signKey });
+  await updateRegistry(
+    o.out,
+    (registry) => {
+      const entry = (registry.models[o.name] ??= { versions: [], channels: {} });
+      if (!entry.versions.includes(o.version)) entry.versions.push(o.version);
+      (entry.files ??= {})[o.version] = manifest.files.map((f) => f.path);
+      if (!entry.channels.stable) entry.channels.stable = o.version;
+      for (const ch of o.channels ?? []) entry.channels[ch] = o.version;
+    },
+    o.registrySigning ?? { key: o.signKey },
+  );
   return { dir, manifest, id: bundle.id };
 }

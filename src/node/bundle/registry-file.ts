@@ -1,5 +1,6 @@
 /** `models/index.json` on disk: read (an absent file is an empty registry), edit, write atomically. */
 import { existsSync } from 'node:fs';
+import { open, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { compareVersions } from '../../model/compare-versions.js';
 import type { Registry, RegistryEntry } from '../../model/manifest.js';
@@ -41,6 +42,37 @@ export async function writeRegistry(modelsDir: string, registry: Registry, signi
   const { registry: out, note } = await finishRegistry(models, previous ?? registry, signing);
   if (note) console.error(`warning: ${note}`);
   await writeFileAtomic(registryPath(modelsDir), prettyJson(out));
+}
+
+const LOCK_WAIT_MS = 10_000;
+
+/**
+ * Reads the registry, applies `change` and writes it back while holding `index.json.lock`
+ * (created exclusively), so that two commands editing one registry at once never lose an edit.
+ */
+export async function updateRegistry<T>(modelsDir: string, change: (registry: Registry) => T | Promise<T>, signing?: RegistrySigning): Promise<T> {
+  const lock = `${registryPath(modelsDir)}.lock`;
+  for (const deadline = Date.now() + LOCK_WAIT_MS; ;) {
+    try {
+      await (await open(lock, 'wx')).close();
+      break;
+    } catch (error) {
+      const { code } = error as NodeJS.ErrnoException;
+      if (code === 'ENOENT') throw new Error(`${modelsDir}: no such models directory (--models DIR / --out DIR)`, { cause: error });
+      if (code !== 'EEXIST') throw error;
+      if (Date.now() > deadline)
+        throw new Error(`${lock} exists: another ferryml command is writing the registry, or one crashed; delete the file if none is running`);
+      await new Promise((r) => setTimeout(r, 25 + Math.random() * 50));
+    }
+  }
+  try {
+    const registry = await readRegistry(modelsDir);
+    const result = await change(registry);
+    await writeRegistry(modelsDir, registry, signing);
+    return result;
+  } finally {
+    await rm(lock, { force: true });
+  }
 }
 
 /** The entry of `name`, or an error listing the models there are. */

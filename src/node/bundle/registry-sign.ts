@@ -62,6 +62,14 @@ export async function finishRegistry(
     return note ? { registry: { registryVersion, models }, note } : { registry: { registryVersion, models } };
   }
   const { key, keyId } = await loadPrivateKey(s.key);
+  // Clients trust the key that signed the registry they saw and the nextKey it named; any other
+  // signer makes every client with a publicKey refuse the registry (REGISTRY_SIGNATURE_INVALID).
+  const trusted = [previous?.signature?.keyId, previous?.nextKey && (await keyIdOf(previous.nextKey))];
+  if (previous?.signature && !trusted.includes(keyId)) {
+    throw new Error(
+      `${s.key} (key ${keyId}) did not sign index.json before (key ${previous.signature.keyId}${trusted[1] ? `, next key ${trusted[1]}` : ''}): clients would refuse it; sign with that key, or rotate by naming this one with --next-key in a write signed by it`,
+    );
+  }
   let nextKey = s.nextKey ? await loadPublicKey(s.nextKey) : previous?.nextKey;
   if (nextKey && (await keyIdOf(nextKey)) === keyId) nextKey = undefined; // the rotation is done
   const now = s.now ?? Date.now();

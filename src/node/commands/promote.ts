@@ -29,7 +29,7 @@ export async function run(argv: string[]): Promise<number> {
   );
   const [name, version] = positionals;
   if (!name) {
-    console.error(usage);
+    console.error(`ferryml promote: <name> is required\n\n${usage}`);
     return 2;
   }
   const target = version ?? entryOf(await readRegistry(values.models), name, registryPath(values.models)).channels[values.from];

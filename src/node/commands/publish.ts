@@ -22,7 +22,7 @@ export async function run(argv: string[]): Promise<number> {
   );
   const [name, version] = positionals;
   if (!name || !version) {
-    console.error(usage);
+    console.error(`ferryml publish: <name> and <version> are required\n\n${usage}`);
     return 2;
   }
   await requireVerified(values.models, name, version);

@@ -19,7 +19,7 @@ export async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parse(argv, { models: { type: 'string', default: 'models' }, ...SIGN_OPTIONS }, usage);
   const [name, version] = positionals;
   if (!name || !version) {
-    console.error(usage);
+    console.error(`ferryml revoke: <name> and <version> are required\n\n${usage}`);
     return 2;
   }
   return editRegistry(values.models, name, (entry) => revoke(entry, name, version), signingFrom(values));
