@@ -74,6 +74,7 @@ export function createModel<Input>(parts: ModelParts<Input>): Model<Input> {
   let buffer = new Float32Array(0);
   const batchRows: unknown[] = [];
   let disposed = false;
+  let disposing: Promise<void> | undefined;
   // Compiled on the first predictColumns call: models used row by row never pay for it.
   let columnar: ColumnTransform | undefined;
 
@@ -187,7 +188,10 @@ export function createModel<Input>(parts: ModelParts<Input>): Model<Input> {
     };
     const output = engine.run(input, accepted);
     if (output instanceof Float32Array) return finish(output);
-    return output.then(finish);
+    // An engine freed under a running batch (dispose) fails it its own way: the calls get DISPOSED.
+    return output.then(finish, (error: unknown) => {
+      throw disposed ? disposedError() : error;
+    });
   }
 
   const scheduler = createScheduler({ maxBatch, maxDelayMs: parts.maxDelayMs, runBatch });
@@ -323,12 +327,14 @@ export function createModel<Input>(parts: ModelParts<Input>): Model<Input> {
     },
     // Only flush and stats: the recorder stays with the runtime.
     telemetry: telemetry && { flush: () => telemetry.flush(), stats: () => telemetry.stats() },
-    async dispose() {
-      if (disposed) return;
-      disposed = true;
-      scheduler.clear(disposedError());
-      await engine.dispose();
-      await telemetry?.dispose();
+    // One disposal: a second call waits for the same one.
+    dispose() {
+      return (disposing ??= (async () => {
+        disposed = true;
+        scheduler.clear(disposedError());
+        await engine.dispose();
+        await telemetry?.dispose();
+      })());
     },
   };
 }

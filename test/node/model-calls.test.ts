@@ -89,3 +89,18 @@ test('a bulk call split into chunks counts once when aborted, timed out or faile
   await sleep(5);
   assert.equal(broken.stats().failed, 1);
 });
+
+test('dispose() during a batch: running and queued calls all reject with DISPOSED; a second dispose() waits for the first', async () => {
+  const { engine, state } = fakeEngine({ failOnDispose: true });
+  const model = modelOver(engine);
+  const running = [model.predict(row), model.predict(row)].map((p) => p.catch(codeOf));
+  await sleep(1);
+  const queued = model.predict(row).catch(codeOf);
+  const first = model.dispose();
+  await model.dispose();
+  assert.equal(state.disposed, 1);
+  await first;
+  assert.deepEqual(await Promise.all([...running, queued]), ['DISPOSED', 'DISPOSED', 'DISPOSED']);
+  assert.equal(model.stats().failed, 0);
+  assert.equal(codeOf(await model.predict(row).catch((e: unknown) => e)), 'DISPOSED');
+});
