@@ -74,6 +74,7 @@ export function createModel<Input>(parts: ModelParts<Input>): Model<Input> {
   let buffer = new Float32Array(0);
   const batchRows: unknown[] = [];
   let disposed = false;
+  let disposing: Promise<void> | undefined;
   // Compiled on the first predictColumns call: models used row by row never pay for it.
   let columnar: ColumnTransform | undefined;
 
@@ -185,13 +186,12 @@ export function createModel<Input>(parts: ModelParts<Input>): Model<Input> {
       if (telemetry) report(telemetry, output, accepted, started);
       settle(output);
     };
-    const fail = (error: unknown) => {
-      for (const r of requests) if (!r.done) counts.failed++;
-      throw error;
-    };
     const output = engine.run(input, accepted);
     if (output instanceof Float32Array) return finish(output);
-    return output.then(finish, fail);
+    // An engine freed under a running batch (dispose) fails it its own way: the calls get DISPOSED.
+    return output.then(finish, (error: unknown) => {
+      throw disposed ? disposedError() : error;
+    });
   }
 
   const scheduler = createScheduler({ maxBatch, maxDelayMs: parts.maxDelayMs, runBatch });
@@ -207,7 +207,28 @@ export function createModel<Input>(parts: ModelParts<Input>): Model<Input> {
     return Math.ceil(rows / Math.floor(rows / large));
   };
 
-  const enqueue = (rows: readonly unknown[], single: boolean, offset: number, options: PredictOptions | undefined, columns?: Call['columns']) =>
+  /**
+   * Counts a rejected call by its code, once per public call (`group`: the chunks of a bulk call
+   * share one), and reports it to telemetry (which never sees the values).
+   */
+  const tally = (group: { counted?: boolean }, error: unknown) => {
+    const code = isFerryError(error) ? error.code : undefined;
+    if (group.counted || code === 'VALIDATION_FAILED') return;
+    group.counted = true;
+    if (code === 'ABORTED') counts.aborted++;
+    else if (code === 'TIMEOUT') counts.timedOut++;
+    else if (code !== 'DISPOSED') counts.failed++;
+    if (code) telemetry?.failed(code);
+  };
+
+  const enqueue = (
+    rows: readonly unknown[],
+    single: boolean,
+    offset: number,
+    options: PredictOptions | undefined,
+    group: { counted?: boolean } = {},
+    columns?: Call['columns'],
+  ) =>
     new Promise<unknown>((resolve, reject) => {
       // Disposed while image sources were being read in the worker.
       if (disposed) return reject(disposedError());
@@ -218,9 +239,8 @@ export function createModel<Input>(parts: ModelParts<Input>): Model<Input> {
         ...(columns ? { columns } : {}),
         done: false,
         resolve,
-        // Every failed call is reported by code; telemetry never sees the values.
         reject: (error: unknown) => {
-          if (telemetry && isFerryError(error) && error.code !== 'VALIDATION_FAILED') telemetry.failed(error.code);
+          tally(group, error);
           reject(error);
         },
       };
@@ -268,7 +288,8 @@ export function createModel<Input>(parts: ModelParts<Input>): Model<Input> {
       const rows = read ? ((await read) as readonly Input[]) : input;
       const chunks: Array<Promise<unknown>> = [];
       const size = chunkRows(rows.length);
-      for (let start = 0; start < rows.length; start += size) chunks.push(enqueue(rows.slice(start, start + size), false, start, options));
+      const group = {};
+      for (let start = 0; start < rows.length; start += size) chunks.push(enqueue(rows.slice(start, start + size), false, start, options, group));
       const parts = (await Promise.all(chunks)) as BatchPredictions[];
       return parts.length === 1 ? parts[0]! : { predictions: parts.flatMap((p) => p.predictions), issues: parts.flatMap((p) => p.issues) };
     },
@@ -286,11 +307,12 @@ export function createModel<Input>(parts: ModelParts<Input>): Model<Input> {
       };
       const chunks: Array<Promise<unknown>> = [];
       const size = chunkRows(rows);
+      const group = {};
       for (let start = 0; start < rows; start += size) {
         const n = Math.min(size, rows - start);
         // The scheduler reads only `rows.length`; a columnar chunk's values stay in its columns.
         const rowsOf = { length: n } as unknown as readonly unknown[];
-        chunks.push(enqueue(rowsOf, false, start, options, { data: columns, result }));
+        chunks.push(enqueue(rowsOf, false, start, options, group, { data: columns, result }));
       }
       await Promise.all(chunks);
       // Chunks settle in order, but a batch may mix them with row calls: issues in row order.
@@ -298,19 +320,21 @@ export function createModel<Input>(parts: ModelParts<Input>): Model<Input> {
       return result;
     },
     stats() {
-      return { ...counts, aborted: scheduler.stats.aborted, timedOut: scheduler.stats.timedOut };
+      return { ...counts };
     },
     async memory() {
       return (await engine.memory?.()) ?? { realm: 'page', tfjs: false, tensors: 0, bytes: 0, dataBuffers: 0, gpuBytes: 0 };
     },
     // Only flush and stats: the recorder stays with the runtime.
     telemetry: telemetry && { flush: () => telemetry.flush(), stats: () => telemetry.stats() },
-    async dispose() {
-      if (disposed) return;
-      disposed = true;
-      scheduler.clear(disposedError());
-      await engine.dispose();
-      await telemetry?.dispose();
+    // One disposal: a second call waits for the same one.
+    dispose() {
+      return (disposing ??= (async () => {
+        disposed = true;
+        scheduler.clear(disposedError());
+        await engine.dispose();
+        await telemetry?.dispose();
+      })());
     },
   };
 }

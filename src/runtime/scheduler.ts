@@ -35,13 +35,6 @@ export interface EnqueueOptions {
   timeoutMs?: number | undefined;
 }
 
-/** Counters of requests settled by the scheduler itself. */
-export interface SchedulerStats {
-  batches: number;
-  aborted: number;
-  timedOut: number;
-}
-
 /** A micro-batching queue; see the module doc. */
 export function createScheduler(options: SchedulerOptions) {
   const { maxBatch, maxDelayMs, runBatch } = options;
@@ -50,7 +43,6 @@ export function createScheduler(options: SchedulerOptions) {
   let inFlight = false;
   let soon = false;
   let timer: ReturnType<typeof setTimeout> | undefined;
-  const stats: SchedulerStats = { batches: 0, aborted: 0, timedOut: 0 };
 
   const settle = (request: Request) => {
     request.done = true;
@@ -82,7 +74,6 @@ export function createScheduler(options: SchedulerOptions) {
     }
     if (batch.length === 0) return;
     inFlight = true;
-    stats.batches++;
     const failAll = (error: unknown) => {
       for (const r of batch) {
         if (!r.done) {
@@ -122,11 +113,9 @@ export function createScheduler(options: SchedulerOptions) {
   };
 
   return {
-    stats,
     /** Queues `request`; it settles through its own resolve/reject. */
     enqueue(request: Request, { signal, timeoutMs }: EnqueueOptions = {}): void {
       if (signal?.aborted) {
-        stats.aborted++;
         return request.reject(new FerryError('ABORTED', 'predict() was aborted before it ran', { cause: signal.reason }));
       }
       if (signal || timeoutMs) {
@@ -136,14 +125,12 @@ export function createScheduler(options: SchedulerOptions) {
         const onAbort = () => {
           if (request.done) return;
           settle(request);
-          stats.aborted++;
           reject(new FerryError('ABORTED', 'predict() was aborted by its AbortSignal', { cause: signal?.reason }));
         };
         if (timeoutMs) {
           timer = setTimeout(() => {
             if (request.done) return;
             settle(request);
-            stats.timedOut++;
             reject(new FerryError('TIMEOUT', `predict() did not finish within its ${timeoutMs} ms timeout`, { details: { timeoutMs } }));
           }, timeoutMs);
         }
