@@ -211,10 +211,10 @@ export function createModel<Input>(parts: ModelParts<Input>): Model<Input> {
    * Counts a rejected call by its code, once per public call (`group`: the chunks of a bulk call
    * share one), and reports it to telemetry (which never sees the values).
    */
-  const tally = (group: { counted?: boolean }, error: unknown) => {
+  const tally = (group: { counted?: boolean } | undefined, error: unknown) => {
     const code = isFerryError(error) ? error.code : undefined;
-    if (group.counted || code === 'VALIDATION_FAILED') return;
-    group.counted = true;
+    if (group?.counted || code === 'VALIDATION_FAILED') return;
+    if (group) group.counted = true;
     if (code === 'ABORTED') counts.aborted++;
     else if (code === 'TIMEOUT') counts.timedOut++;
     else if (code !== 'DISPOSED') counts.failed++;
@@ -226,7 +226,8 @@ export function createModel<Input>(parts: ModelParts<Input>): Model<Input> {
     single: boolean,
     offset: number,
     options: PredictOptions | undefined,
-    group: { counted?: boolean } = {},
+    // Absent for a single predict() (one chunk): nothing allocated on the per-call path.
+    group?: { counted?: boolean },
     columns?: Call['columns'],
   ) =>
     new Promise<unknown>((resolve, reject) => {
