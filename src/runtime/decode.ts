@@ -3,7 +3,7 @@
  * a label with probabilities by label and the top-k, or a value (and values by name).
  */
 import { FerryError } from '../errors.js';
-import type { DetectionSpec, OutputSpec } from '../model/manifest.js';
+import type { OutputSpec } from '../model/manifest.js';
 import { rawDecoder } from './decode-tensors.js';
 import type { detectionDecoder } from './decode-tensors.js';
 import type { DetectionPrediction, RawPrediction } from './decode-tensors.js';
@@ -52,14 +52,11 @@ function template(names: readonly string[]): Record<string, number> {
   return t;
 }
 
-/** Builds the decoder for `spec`; throws `MANIFEST_INVALID` when the model's output width does not fit it. */
-export function createDecoder(
-  spec: OutputSpec,
-  outputWidth: number,
-  topK: number,
-  detection?: Partial<Pick<DetectionSpec, 'scoreThreshold' | 'iouThreshold' | 'maxDetections'>>,
-  detect?: typeof detectionDecoder,
-): Decoder {
+/**
+ * Builds the decoder for `spec` (`detect`: the engine's detection decoder, for `detection` specs);
+ * throws `MANIFEST_INVALID` when the model's output width does not fit it.
+ */
+export function createDecoder(spec: OutputSpec, outputWidth: number, topK: number, detect?: typeof detectionDecoder): Decoder {
   if (spec.kind === 'raw') return rawDecoder(spec.outputs, outputWidth);
   if (spec.kind === 'detection') {
     // The engine that runs the model brings it (types.ts `Engine.detectionDecoder`): every engine that can run a detection model does.
@@ -68,7 +65,7 @@ export function createDecoder(
         'NEEDS_TFJS',
         'Detection outputs are decoded with the tfjs engine, which runs these models: load with `engine: "tfjs"` from ferryml',
       );
-    return detect(spec, outputWidth, detection);
+    return detect(spec, outputWidth);
   }
   if (spec.kind === 'regression') {
     const names = spec.names ?? Array.from({ length: outputWidth }, (_, i) => String(i));

@@ -69,7 +69,7 @@ function frozenCopy<T>(value: T): T {
 export function createModel<Input>(parts: ModelParts<Input>): Model<Input> {
   const { schema, engine, telemetry, maxBatch, transfers } = parts;
   const width = schema.width;
-  const decode = createDecoder(parts.output, engine.report.outputWidth, parts.topK, undefined, engine.detectionDecoder);
+  const decode = createDecoder(parts.output, engine.report.outputWidth, parts.topK, engine.detectionDecoder);
   const counts: ModelStats = { predictions: 0, batches: 0, invalid: 0, aborted: 0, timedOut: 0, failed: 0 };
   let buffer = new Float32Array(0);
   const batchRows: unknown[] = [];

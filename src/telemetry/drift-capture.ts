@@ -8,6 +8,7 @@
  */
 import type { ValueCapture } from '../schema/capture.js';
 import type { RowSampler } from './drift-sampler.js';
+import { later } from './timer.js';
 
 /** Rows the buffer starts with room for (the runtime's default `maxBatch`). */
 const INITIAL_ROWS = 256;
@@ -25,11 +26,8 @@ export type CountRows = (values: Float64Array, stride: number, from: number, to:
 function post(fn: () => void): void {
   const s = (globalThis as { scheduler?: { postTask?: (f: () => void, o: { priority: string }) => Promise<unknown> } }).scheduler;
   if (typeof s?.postTask === 'function') void s.postTask(fn, { priority: 'background' }).catch(() => undefined);
-  else {
-    const t = setTimeout(fn, 0) as { unref?: () => void };
-    // Node: waiting counts must not keep the process alive.
-    t.unref?.();
-  }
+  // Node: waiting counts must not keep the process alive (`later` unrefs).
+  else later(fn, 0);
 }
 
 /** A drift capture: {@link ValueCapture} plus when to count (`later`, `drain`) and `restart()` (next window). */

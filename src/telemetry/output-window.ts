@@ -18,6 +18,7 @@ import { createRowSampler } from './drift-sampler.js';
 import { STRANGE_OUTPUT_CODES, sameRow, strangeRow } from './output-strange.js';
 import type { StrangeOutputCode } from './output-strange.js';
 import { expectedShares, psi } from './psi.js';
+import { later } from './timer.js';
 
 /** What a closed output window reports. */
 export interface ClosedOutputWindow {
@@ -140,11 +141,10 @@ export function createOutputWindows(spec: OutputSpec, baseline: OutputBaseline |
     settled(): void {
       if (scheduled || waiting === 0) return;
       scheduled = true;
-      const t = setTimeout(() => {
+      later(() => {
         scheduled = false;
         count();
-      }, COUNT_DELAY_MS) as { unref?: () => void };
-      t.unref?.();
+      }, COUNT_DELAY_MS);
     },
     /** Counts what waits and closes the window. */
     close(): ClosedOutputWindow {
