@@ -83,7 +83,18 @@ export function createWorkerEngine(
       const id = nextId++;
       return new Promise<Float32Array>((resolve, reject) => {
         pending.set(id, { resolve, reject });
-        post({ type: 'run', id, input, rows }, [input.buffer]);
+        try {
+          post({ type: 'run', id, input, rows }, [input.buffer]);
+        } catch (error) {
+          // Not sent (a detached buffer: DataCloneError): nothing will answer this id.
+          pending.delete(id);
+          reject(
+            new FerryError('INFERENCE_FAILED', `This call's ${rows} input rows could not be sent to the model's worker: ${String(error)}`, {
+              details: { rows, worker: where },
+              cause: error,
+            }),
+          );
+        }
       });
     },
     memory() {
@@ -146,10 +157,22 @@ export function createWorkerEngine(
   });
   worker.addEventListener('error', (event) => {
     event.preventDefault();
+    if (report !== undefined) {
+      // Running: an uncaught error in the worker (its own code, or what the app put in a worker of
+      // its own). Its state is unknown from here: every call waiting on it fails, and so do later ones.
+      const at = event.filename ? ` (${event.filename}:${event.lineno}:${event.colno})` : '';
+      return void breakAll(
+        new FerryError(
+          'WORKER_FAILED',
+          `The model's worker ${where} failed while running: ${event.message || 'an uncaught error'}${at}; the calls waiting on it are failed and the model must be loaded again (loadModel)`,
+          { details: { url: where, phase: 'running', message: event.message, filename: event.filename, line: event.lineno, column: event.colno } },
+        ),
+      );
+    }
     const why = event.message || 'the script could not be loaded or evaluated (check the URL and that it is served as JavaScript)';
     breakAll(
       new FerryError('WORKER_FAILED', `The ferryml worker ${where} failed: ${why}; pass worker: { url } pointing at a served ferryml-worker.js`, {
-        details: { url: where },
+        details: { url: where, phase: 'starting' },
       }),
     );
   });

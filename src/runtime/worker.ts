@@ -19,6 +19,32 @@ const scope = globalThis as unknown as {
 };
 const post = (message: FromWorker, transfer: Transferable[] = []) => scope.postMessage(message, transfer);
 
+/**
+ * A run's output back to the page: its buffer transferred; a buffer that cannot be transferred (one
+ * an engine shares, or WebAssembly memory) goes as a copy, and an output that cannot be sent at all
+ * as the call's error, so the page's call never waits for an answer that is not coming.
+ */
+function sendResult(id: number, output: Float32Array): void {
+  try {
+    return post({ type: 'result', id, output }, [output.buffer]);
+  } catch {
+    // Not transferable: copied below.
+  }
+  try {
+    post({ type: 'result', id, output: output.slice() });
+  } catch (error) {
+    post({
+      type: 'error',
+      id,
+      error: {
+        code: 'INFERENCE_FAILED',
+        message: `The worker could not send this call's output (${output.length} values) back to the page: ${error instanceof Error ? error.message : String(error)}`,
+        details: { length: output.length },
+      },
+    });
+  }
+}
+
 let engine: Promise<Engine> | undefined;
 /** The report the page last got (ready, report or facts). */
 let posted: EngineReport | undefined;
@@ -45,7 +71,7 @@ scope.addEventListener('message', (event) => {
       if (e.report !== posted) post({ type: 'facts', report: (posted = e.report) });
       return output;
     })().then(
-      (output) => post({ type: 'result', id, output }, [output.buffer]),
+      (output) => sendResult(id, output),
       (error: unknown) => post({ type: 'error', id, error: serializeError(error, 'INFERENCE_FAILED') }),
     );
   } else if (message.type === 'pixels') {

@@ -75,3 +75,40 @@ describe('runtime: worker mode', () => {
     expect((error as Error).message).to.contain('/no/such/worker.js');
   });
 });
+
+describe('runtime: worker mode faults', () => {
+  const FAULTS = '/test/runtime/worker-faults.worker.ts';
+
+  it('an output the worker cannot transfer arrives as a copy; one it cannot send at all fails that call only, with INFERENCE_FAILED', async () => {
+    const model = await loadModel(base('mlp', { worker: { url: FAULTS }, backend: 'cpu' }));
+    const reference = await loadModel(base('mlp', { backend: 'cpu' }));
+    const rows = rowsFor(9);
+    const copied = await model.predictBatch(rows.slice(0, 7));
+    const expected = await reference.predictBatch(rows.slice(0, 7));
+    expect(copied.predictions.map((p) => p && Array.from(p.raw))).to.deep.equal(expected.predictions.map((p) => p && Array.from(p.raw)));
+    const error = await model.predictBatch(rows).catch((e: unknown) => e);
+    expect(isFerryError(error) && error.code).to.equal('INFERENCE_FAILED');
+    expect((error as Error).message).to.contain('could not send');
+    // The model goes on: nothing was left waiting, and the next call answers.
+    const next = await model.predict(rows[0]!);
+    expect(Array.from(next.raw)).to.deep.equal(Array.from(expected.predictions[0]!.raw));
+    await model.dispose();
+    await reference.dispose();
+  });
+
+  it('a worker that fails while running fails the waiting calls and later ones with WORKER_FAILED, saying it was running', async () => {
+    const model = await loadModel(base('mlp', { worker: { url: FAULTS }, backend: 'cpu' }));
+    await model.predict(rowsFor(1)[0]!);
+    const error = await model.predictBatch(rowsFor(13)).catch((e: unknown) => e);
+    expect(isFerryError(error) && error.code).to.equal('WORKER_FAILED');
+    expect((error as Error).message)
+      .to.contain('failed while running')
+      .and.contain('boom in the worker')
+      .and.contain('loaded again');
+    expect((error as Error).message).not.to.contain('pass worker: { url }');
+    expect(isFerryError(error) && error.details).to.include({ phase: 'running', url: new URL(FAULTS, location.href).href });
+    const later = await model.predict(rowsFor(1)[0]!).catch((e: unknown) => e);
+    expect(isFerryError(later) && later.code).to.equal('WORKER_FAILED');
+    await model.dispose();
+  });
+});
