@@ -51,6 +51,12 @@ interface Call extends Request {
   columns?: { data: ArrayLike<unknown>[]; result: ColumnPredictions };
 }
 
+/** The chunks of one bulk call: counted once when it fails, and stopped together. */
+interface Group {
+  counted?: boolean;
+  calls: Call[];
+}
+
 const dropRow = ({ row: _row, ...issue }: Issue): Issue => issue;
 
 /** A deep copy frozen all the way down: the app can read it but cannot change what the model runs on. */
@@ -211,7 +217,7 @@ export function createModel<Input>(parts: ModelParts<Input>): Model<Input> {
    * Counts a rejected call by its code, once per public call (`group`: the chunks of a bulk call
    * share one), and reports it to telemetry (which never sees the values).
    */
-  const tally = (group: { counted?: boolean } | undefined, error: unknown) => {
+  const tally = (group: Group | undefined, error: unknown) => {
     const code = isFerryError(error) ? error.code : undefined;
     if (group?.counted || code === 'VALIDATION_FAILED') return;
     if (group) group.counted = true;
@@ -227,7 +233,7 @@ export function createModel<Input>(parts: ModelParts<Input>): Model<Input> {
     offset: number,
     options: PredictOptions | undefined,
     // Absent for a single predict() (one chunk): nothing allocated on the per-call path.
-    group?: { counted?: boolean },
+    group?: Group,
     columns?: Call['columns'],
   ) =>
     new Promise<unknown>((resolve, reject) => {
@@ -242,9 +248,19 @@ export function createModel<Input>(parts: ModelParts<Input>): Model<Input> {
         resolve,
         reject: (error: unknown) => {
           tally(group, error);
+          // The bulk call has failed as a whole: its other chunks are not run (a queued one is
+          // skipped, a running one's share ignored) and their timers and abort listeners freed.
+          if (group) {
+            for (const other of group.calls) {
+              if (other === call || other.done) continue;
+              other.done = true;
+              other.cleanup?.();
+            }
+          }
           reject(error);
         },
       };
+      group?.calls.push(call);
       scheduler.enqueue(call, { signal: options?.signal, timeoutMs: options?.timeoutMs ?? parts.timeoutMs });
     });
 
@@ -289,7 +305,7 @@ export function createModel<Input>(parts: ModelParts<Input>): Model<Input> {
       const rows = read ? ((await read) as readonly Input[]) : input;
       const chunks: Array<Promise<unknown>> = [];
       const size = chunkRows(rows.length);
-      const group = {};
+      const group: Group = { calls: [] };
       for (let start = 0; start < rows.length; start += size) chunks.push(enqueue(rows.slice(start, start + size), false, start, options, group));
       const parts = (await Promise.all(chunks)) as BatchPredictions[];
       return parts.length === 1 ? parts[0]! : { predictions: parts.flatMap((p) => p.predictions), issues: parts.flatMap((p) => p.issues) };
@@ -308,7 +324,7 @@ export function createModel<Input>(parts: ModelParts<Input>): Model<Input> {
       };
       const chunks: Array<Promise<unknown>> = [];
       const size = chunkRows(rows);
-      const group = {};
+      const group: Group = { calls: [] };
       for (let start = 0; start < rows; start += size) {
         const n = Math.min(size, rows - start);
         // The scheduler reads only `rows.length`; a columnar chunk's values stay in its columns.

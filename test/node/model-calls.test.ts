@@ -104,3 +104,20 @@ test('dispose() during a batch: running and queued calls all reject with DISPOSE
   assert.equal(model.stats().failed, 0);
   assert.equal(codeOf(await model.predict(row).catch((e: unknown) => e)), 'DISPOSED');
 });
+
+test('a bulk call whose chunk fails runs none of its other chunks, and leaves other calls alone', async () => {
+  // Fails its first run only: a chunk run after it would succeed, so only the model can stop it.
+  const { engine, state, release } = fakeEngine();
+  const run = engine.run.bind(engine);
+  engine.run = (input, rows) => (state.runs === 0 ? (state.runs++, Promise.reject(new FerryError('INFERENCE_FAILED', 'out of memory'))) : run(input, rows));
+  const model = modelOver(engine);
+  const bulk = model.predictBatch(rowsOf(10)).catch(codeOf);
+  const other = model.predict(row);
+  assert.equal(await bulk, 'INFERENCE_FAILED');
+  // The bulk call's 3 chunks (4 + 4 + 2 rows, maxBatch 4) and the lone call: the first chunk ran and failed, the other two never ran.
+  await sleep(5);
+  release();
+  assert.equal((await other).kind, 'regression');
+  assert.equal(state.runs, 2);
+  assert.equal(model.stats().failed, 1);
+});
