@@ -60,13 +60,16 @@ const idOf = (o: object) => ids.get(o) ?? (ids.set(o, nextId), nextId++);
 
 /**
  * Loads share a download only where it is the same download: the same cache (`where`: the store,
- * a fresh profile's database, none), the key that verifies it, and the caller's `fetch` (auth
- * headers), timeout and retries, which the shared task uses.
+ * a fresh profile's database, none) and its limits (the shared task stores and evicts by them), the
+ * key that verifies it, the caller's `fetch` (auth headers), timeout and retries, which the shared
+ * task uses, and whether the write is awaited (`openBundle`) or deferred (`loadModel`).
  */
-function shareKey(where: string, baseUrl: string, opts: NormalizedOpenBundleOptions, fetchGiven: typeof fetch | undefined): string {
+function shareKey(where: string, baseUrl: string, opts: NormalizedOpenBundleOptions, fetchGiven: typeof fetch | undefined, mode: LoadBundleMode): string {
   const k = opts.publicKey;
   const keyPart = k && 'kty' in k ? `${k.x ?? ''}.${k.y ?? ''}` : k ? idOf(k) : '';
-  return `${where}|${baseUrl}|${keyPart}|${fetchGiven ? idOf(fetchGiven) : ''}|${opts.downloadTimeoutMs},${opts.retries},${opts.backoffMs}`;
+  const c = opts.cache;
+  const limits = c ? `${c.maxVersions},${c.maxBytes},${c.persist}` : '';
+  return `${where}|${baseUrl}|${keyPart}|${fetchGiven ? idOf(fetchGiven) : ''}|${opts.downloadTimeoutMs},${opts.retries},${opts.backoffMs}|${limits}|${mode.deferStore ? 'defer' : 'await'}`;
 }
 
 /**
@@ -246,7 +249,7 @@ export async function loadBundle(options: OpenBundleOptions, mode: LoadBundleMod
       downloadStarted = true;
       const limits = opts.cache;
       const fetched = await downloads.join(
-        shareKey(`fresh:${hintDb}`, t.baseUrl, opts, options.fetch),
+        shareKey(`fresh:${hintDb}`, t.baseUrl, opts, options.fetch, mode),
         async (signal, emit) => {
           const v = await downloadVersion(t.baseUrl, {
             policy: { ...policy, signal },
@@ -345,7 +348,7 @@ export async function loadBundle(options: OpenBundleOptions, mode: LoadBundleMod
       status,
       stored,
     } = await downloads.join(
-      shareKey(store ? `${store.kind}:${store.name}` : opts.cache ? 'nostore' : 'nocache', t.baseUrl, opts, options.fetch),
+      shareKey(store ? `${store.kind}:${store.name}` : opts.cache ? 'nostore' : 'nocache', t.baseUrl, opts, options.fetch, mode),
       async (signal, emit) => {
         const v = await downloadVersion(t.baseUrl, {
           policy: { ...policy, signal },

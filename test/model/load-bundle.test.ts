@@ -109,4 +109,28 @@ describe('loadBundle: the load path', () => {
     await model.dispose();
     indexedDB.deleteDatabase(dbName);
   });
+  it("a shared download keeps each caller's cache limits, and openBundle joins no load whose write is deferred", async function () {
+    this.timeout(60_000);
+    const scope = unique('share-limits');
+    // The weights answer late, so the second load of each pair starts while the first one's download runs.
+    const registry = fault(`scope=${scope},on=group1-shard1of1.bin,delay=400`, REGISTRY);
+    const dbName = unique('share-limits');
+    const pinned = { registry, name: 'penguins', version: '1.1.0' };
+    await openBundle({ ...pinned, version: '1.0.0', cache: { dbName } });
+    // Started with room for 2 versions, joined by a load that keeps 1: its limit is applied too.
+    await Promise.all([openBundle({ ...pinned, cache: { dbName } }), openBundle({ ...pinned, cache: { dbName, maxVersions: 1 } })]);
+    expect([...(await rawCache(dbName)).records.keys()].filter((k) => k.startsWith('penguins@'))).to.deep.equal(['penguins@1.1.0']);
+    // loadModel defers its write; an openBundle beside it still answers once the version is stored.
+    const other = unique('share-mode');
+    await openBundle({ ...pinned, version: '1.0.0', cache: { dbName: other } });
+    const [model, bundle] = await Promise.all([
+      loadModel({ ...pinned, cache: { dbName: other }, remember: false }),
+      openBundle({ ...pinned, cache: { dbName: other } }),
+    ]);
+    expect(bundle.cache.pending, 'openBundle awaited its write').to.equal(undefined);
+    expect(bundle.cache.memoryOnly).to.equal(false);
+    while (model.info.cache.pending) await sleep(20);
+    await model.dispose();
+    for (const db of [dbName, other]) indexedDB.deleteDatabase(db);
+  });
 });
