@@ -143,7 +143,8 @@ async function takeOver(path: string, seen: Held, why: string, warn: (m: string)
  * holder and what to do when a live holder keeps it; ENOENT when the directory is missing.
  */
 export async function acquireLock(path: string, options: LockOptions = {}): Promise<() => Promise<void>> {
-  const { waitMs, staleMs } = { ...DEFAULTS, ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) };
+  const waitMs = options.waitMs ?? DEFAULTS.waitMs;
+  const staleMs = options.staleMs ?? DEFAULTS.staleMs;
   const warn = options.warn ?? ((m: string) => console.error(m));
   const me: LockOwner = { pid: process.pid, hostname: hostname(), createdAt: '', token: randomUUID() };
   for (const deadline = Date.now() + waitMs; ;) {
