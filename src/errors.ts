@@ -13,6 +13,8 @@ export type FerryErrorCode =
   | 'VALIDATION_FAILED'
   | 'SCHEMA_INVALID'
   | 'FIT_FAILED'
+  // CLI input data (Node): a data file that cannot be read, or a row that cannot be parsed
+  | 'DATA_INVALID'
   // model delivery: registry, download, integrity
   | 'REGISTRY_INVALID'
   | 'MODEL_NOT_FOUND'

@@ -60,7 +60,10 @@ async function quietTfjs(): Promise<void> {
   }
 }
 
-/** Exit code of a thrown error: 2 for a usage error (`INVALID_OPTIONS`), 1 for everything else. */
+/**
+ * Exit code of a thrown error: 2 for a usage error (`INVALID_OPTIONS`), 1 for everything else, bad
+ * input data (`DATA_INVALID`: a data file that cannot be read, a row that cannot be parsed) included.
+ */
 export function exitCodeOf(error: unknown): number {
   return (error as { code?: unknown } | null)?.code === 'INVALID_OPTIONS' ? 2 : 1;
 }

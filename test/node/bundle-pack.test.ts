@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync, appendFileSync } from 'node:fs';
+import { appendFileSync, cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cli } from './support/cli-in-process.js';
@@ -259,4 +259,52 @@ test('a registry write refuses a signing key its clients do not trust, and accep
   assert.equal(r.code, 0, r.out);
   r = await cli('publish', 'm', '1.0.0', '--channel', 'gamma', '--models', models, '--sign', join(dir, 'k2.pem'));
   assert.equal(r.code, 0, r.out);
+});
+
+test('pack --sign with a key the registry does not trust is refused before anything is written', async (t) => {
+  const dir = workdir(t);
+  const { models, model, schema, golden } = await packSigned(dir);
+  assert.equal((await cli('keygen', '--out', dir, '--name', 'k2')).code, 0);
+  const tree = () => (readdirSync(models, { recursive: true }) as string[]).sort();
+  const before = { tree: tree(), index: readFileSync(join(models, 'index.json'), 'utf8') };
+  for (const name of ['m', 'other']) {
+    const r = await cli(
+      'pack',
+      model,
+      '--name',
+      name,
+      '--version',
+      '1.1.0',
+      '--schema',
+      schema,
+      '--golden',
+      golden,
+      '--sign',
+      join(dir, 'k2.pem'),
+      '--out',
+      models,
+    );
+    assert.equal(r.code, 1, r.out);
+    assert.deepEqual(tree(), before.tree, `${name}: no version directory, no half-written file`);
+    assert.match(r.out, /did not sign index\.json before.*clients would refuse it.*nothing was written/);
+    assert.equal(readFileSync(join(models, 'index.json'), 'utf8'), before.index);
+  }
+  // The trusted key still packs.
+  const ok = await cli(
+    'pack',
+    model,
+    '--name',
+    'm',
+    '--version',
+    '1.1.0',
+    '--schema',
+    schema,
+    '--golden',
+    golden,
+    '--sign',
+    join(dir, 'k.pem'),
+    '--out',
+    models,
+  );
+  assert.equal(ok.code, 0, ok.out);
 });

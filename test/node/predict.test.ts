@@ -207,3 +207,26 @@ test('ferryml predict --key refuses a tampered or unsigned bundle; --registry re
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test('ferryml predict: bad input data exits 1 (not 2, the usage code) with DATA_INVALID naming the file, line and column', async () => {
+  const reg = `${FIXTURES}/reg/1.0.0`;
+  // The record on lines 3–4 has a quoted field across two lines; the short row is on line 5.
+  const short = await tmp('short.csv', 'a,b,c,d\n1,0.2,x,true\n3.5,,"y\nz",false\n-0.75,4,z\n');
+  let r = cli('predict', '--bundle', reg, '--data', short, '--backend', 'cpu');
+  assert.equal(r.status, 1, r.stderr);
+  assert.match(r.stderr, /\[DATA_INVALID\] .*short\.csv:5: data row 3 has 3 fields, the header has 4: column "d" has no field; give every row one field/);
+  assert.equal(r.stdout, '');
+  const unclosed = await tmp('unclosed.csv', 'a,b,c,d\n1,0.2,x,true\n3.5,,"y,false\n');
+  r = cli('predict', '--bundle', reg, '--data', unclosed, '--backend', 'cpu');
+  assert.equal(r.status, 1, r.stderr);
+  assert.match(r.stderr, /\[DATA_INVALID\] .*unclosed\.csv:3: column "c": a quoted field is never closed/);
+  const lines = await tmp('rows.jsonl', '{"a": 1}\n[1, 2]\n');
+  r = cli('predict', '--bundle', reg, '--data', lines, '--backend', 'cpu');
+  assert.equal(r.status, 1, r.stderr);
+  assert.match(r.stderr, /\[DATA_INVALID\] .*rows\.jsonl:2: expected a row object, got an array/);
+  r = cli('predict', '--bundle', reg, '--data', join(tempDir('ferryml-predict-'), 'missing.csv'), '--backend', 'cpu');
+  assert.equal(r.status, 1, r.stderr);
+  assert.match(r.stderr, /\[DATA_INVALID\] cannot read data file .*missing\.csv: ENOENT.*; check the --data path/);
+  // A usage mistake still exits 2.
+  assert.equal(cli('predict', '--bundle', reg, '--backend', 'cpu').status, 2);
+});

@@ -161,7 +161,8 @@ describe('ferryml fit / transform / types', () => {
     assert.equal(missing.status, 2);
     assert.match(missing.stderr, /\[INVALID_OPTIONS\] missing --spec/);
     const nofile = cli('transform', '--schema', join(dir, 'schema.json'), '--data', join(dir, 'nope.json'));
-    assert.match(nofile.stderr, /\[INVALID_OPTIONS\] cannot read data file .*nope\.json/);
+    assert.equal(nofile.status, 1, 'bad data, not a bad flag');
+    assert.match(nofile.stderr, /\[DATA_INVALID\] cannot read data file .*nope\.json/);
     writeFileSync(join(dir, 'bad-schema.json'), JSON.stringify({ ...JSON.parse(readFileSync(join(dir, 'schema.json'), 'utf8')), width: 3 }));
     assert.match(cli('types', join(dir, 'bad-schema.json')).stderr, /\[SCHEMA_INVALID\] Invalid schema: schema: "width" is 3 but "features" has 12 names/);
     writeFileSync(join(dir, 'bad-rows.json'), JSON.stringify([{ Island: 'Dream', 'Beak Length (mm)': 'forty' }]));

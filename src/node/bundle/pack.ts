@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { copyFile, mkdir, readFile, rm } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, rm, rmdir } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { openLocalBundle } from '../../model/open-local-bundle.js';
 import { isSafeBundlePath } from '../../model/parse-manifest.js';
@@ -14,10 +14,11 @@ import { MANIFEST_FORMAT_VERSION, type BundleFile, type Golden, type InputTensor
 import { computeOutputBaseline } from '../../model/output-baseline.js';
 import type { Schema } from '../../schema/types.js';
 import { prettyJson, readDirFiles, readJsonFile, writeFileAtomic } from './files.js';
-import { loadPrivateKey, signManifest } from './keys.js';
+import { loadPrivateKey, loadPublicKey, signManifest } from './keys.js';
 import { checkLoads } from './load-check.js';
 import { dataStats } from './provenance.js';
 import { readRegistry, updateRegistry } from './registry-file.js';
+import { checkSigner } from './registry-sign.js';
 import type { RegistrySigning } from './registry-sign.js';
 
 /** Everything `pack` needs; the command fills it from flags. */
@@ -110,26 +111,27 @@ export async function packBundle(o: PackOptions): Promise<{ dir: string; manifes
       `${o.name}@${o.version} is published in ${o.out}/index.json: versions are immutable, --force replaces only unpublished ones; pack a new --version`,
     );
   const dir = resolve(o.out, o.name, o.version);
-  if (existsSync(dir)) {
-    if (!o.force) throw new Error(`${dir} exists: versions are immutable once published; pack a new --version (or pass --force for an unpublished one)`);
-    await rm(dir, { recursive: true });
+  if (existsSync(dir) && !o.force)
+    throw new Error(`${dir} exists: versions are immutable once published; pack a new --version (or pass --force for an unpublished one)`);
+
+  // Everything that can refuse the pack without the bundle runs before anything is written: the
+  // keys (the registry signer must be one its clients trust, see checkSigner), the training data,
+  // the weight files model.json lists. A refusal here leaves the models directory as it was.
+  const signing = o.registrySigning ?? { key: o.signKey };
+  try {
+    if (signing.key) await checkSigner(before, signing.key);
+    if (signing.nextKey) await loadPublicKey(signing.nextKey);
+  } catch (error) {
+    throw new Error(`${(error as Error).message}; nothing was written (${dir} not created)`, { cause: error });
   }
-  await mkdir(dir, { recursive: true });
+  const manifestKey = o.signKey ? await loadPrivateKey(o.signKey) : undefined;
   const copies: Array<[string, string]> = [
     [modelJsonPath, 'model.json'],
     ...shards.map((s): [string, string] => [join(modelDir, s), s]),
     [o.schema, 'schema.json'],
     ...(o.golden ? [[o.golden, 'golden.json'] as [string, string]] : []),
   ];
-  const files: BundleFile[] = [];
-  for (const [from, to] of copies) {
-    if (!existsSync(from)) throw new Error(`${from}: missing (model.json lists it as a weight file)`);
-    await mkdir(dirname(join(dir, to)), { recursive: true });
-    await copyFile(from, join(dir, to));
-    const bytes = await readFile(join(dir, to));
-    files.push({ path: to, bytes: bytes.byteLength, sha256: createHash('sha256').update(bytes).digest('hex') });
-  }
-
+  for (const [from] of copies) if (!existsSync(from)) throw new Error(`${from}: missing (model.json lists it as a weight file)`);
   const epoch = process.env.SOURCE_DATE_EPOCH;
   const createdAt = o.createdAt ?? (epoch ? new Date(Number(epoch) * 1000).toISOString() : new Date().toISOString());
   const training: NonNullable<Manifest['training']> = {};
@@ -137,48 +139,58 @@ export async function packBundle(o: PackOptions): Promise<{ dir: string; manifes
   if (o.seed !== undefined) training.seed = o.seed;
   if (o.code !== undefined) training.code = o.code;
   if (o.metrics) training.metrics = o.metrics;
-  let manifest: Manifest = {
-    formatVersion: MANIFEST_FORMAT_VERSION,
-    name: o.name,
-    version: o.version,
-    createdAt,
-    model: { format, entry: 'model.json', ...(o.inputs ? { inputs: o.inputs } : {}) },
-    files,
-    schema: 'schema.json',
-    output,
-    ...(o.golden ? { golden: 'golden.json' } : {}),
-    ...(o.goldenTolerance !== undefined ? { goldenTolerance: o.goldenTolerance } : {}),
-    ...(outputBaseline ? { outputBaseline } : {}),
-    ...(Object.keys(training).length ? { training } : {}),
-  };
-  if (o.signKey) {
-    const { key, keyId } = await loadPrivateKey(o.signKey);
-    manifest = await signManifest(manifest, key, keyId);
-  }
-  const text = prettyJson(manifest);
-  await writeFileAtomic(join(dir, 'manifest.json'), text);
 
-  // Check the bundle exactly as a browser will, before the registry points at it: its files, then
-  // a load on cpu (schema, inputs/outputs, golden rows). A refused bundle is not left behind.
-  let bundle;
+  if (existsSync(dir)) await rm(dir, { recursive: true }); // --force, checked above
+  // The first directory mkdir made (the model's, or the models directory itself): a failure removes
+  // the bundle and then those parents while empty (a concurrent pack may be writing beside it).
+  const made = (await mkdir(dir, { recursive: true })) ?? dir;
   try {
-    bundle = await openLocalBundle(await readDirFiles(dir), { baseUrl: `${dir}/` });
+    const files: BundleFile[] = [];
+    for (const [from, to] of copies) {
+      await mkdir(dirname(join(dir, to)), { recursive: true });
+      await copyFile(from, join(dir, to));
+      const bytes = await readFile(join(dir, to));
+      files.push({ path: to, bytes: bytes.byteLength, sha256: createHash('sha256').update(bytes).digest('hex') });
+    }
+    let manifest: Manifest = {
+      formatVersion: MANIFEST_FORMAT_VERSION,
+      name: o.name,
+      version: o.version,
+      createdAt,
+      model: { format, entry: 'model.json', ...(o.inputs ? { inputs: o.inputs } : {}) },
+      files,
+      schema: 'schema.json',
+      output,
+      ...(o.golden ? { golden: 'golden.json' } : {}),
+      ...(o.goldenTolerance !== undefined ? { goldenTolerance: o.goldenTolerance } : {}),
+      ...(outputBaseline ? { outputBaseline } : {}),
+      ...(Object.keys(training).length ? { training } : {}),
+    };
+    if (manifestKey) manifest = await signManifest(manifest, manifestKey.key, manifestKey.keyId);
+    await writeFileAtomic(join(dir, 'manifest.json'), prettyJson(manifest));
+
+    // Check the bundle exactly as a browser will, before the registry points at it: its files, then
+    // a load on cpu (schema, inputs/outputs, golden rows).
+    const bundle = await openLocalBundle(await readDirFiles(dir), { baseUrl: `${dir}/` });
     if (o.check !== false) await checkLoads(dir);
+
+    // The registry write can still refuse (another writer changed index.json's signer meanwhile, a
+    // held lock): the bundle goes with it, so no directory is left that the registry does not list.
+    await updateRegistry(
+      o.out,
+      (registry) => {
+        const entry = (registry.models[o.name] ??= { versions: [], channels: {} });
+        if (!entry.versions.includes(o.version)) entry.versions.push(o.version);
+        (entry.files ??= {})[o.version] = manifest.files.map((f) => f.path);
+        if (!entry.channels.stable) entry.channels.stable = o.version;
+        for (const ch of o.channels ?? []) entry.channels[ch] = o.version;
+      },
+      signing,
+    );
+    return { dir, manifest, id: bundle.id };
   } catch (error) {
     await rm(dir, { recursive: true, force: true });
+    for (let d = dirname(dir); d.length >= made.length && d !== dirname(d); d = dirname(d)) await rmdir(d).catch(() => undefined);
     throw error;
   }
-
-  await updateRegistry(
-    o.out,
-    (registry) => {
-      const entry = (registry.models[o.name] ??= { versions: [], channels: {} });
-      if (!entry.versions.includes(o.version)) entry.versions.push(o.version);
-      (entry.files ??= {})[o.version] = manifest.files.map((f) => f.path);
-      if (!entry.channels.stable) entry.channels.stable = o.version;
-      for (const ch of o.channels ?? []) entry.channels[ch] = o.version;
-    },
-    o.registrySigning ?? { key: o.signKey },
-  );
-  return { dir, manifest, id: bundle.id };
 }

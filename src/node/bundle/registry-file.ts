@@ -1,11 +1,11 @@
 /** `models/index.json` on disk: read (an absent file is an empty registry), edit, write atomically. */
 import { existsSync } from 'node:fs';
-import { open, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { compareVersions } from '../../model/compare-versions.js';
 import type { Registry, RegistryEntry } from '../../model/manifest.js';
 import { parseRegistry } from '../../model/registry.js';
 import { prettyJson, readJsonFile, writeFileAtomic } from './files.js';
+import { acquireLock } from './registry-lock.js';
 import { finishRegistry } from './registry-sign.js';
 import type { RegistrySigning } from './registry-sign.js';
 
@@ -44,26 +44,19 @@ export async function writeRegistry(modelsDir: string, registry: Registry, signi
   await writeFileAtomic(registryPath(modelsDir), prettyJson(out));
 }
 
-const LOCK_WAIT_MS = 10_000;
-
 /**
- * Reads the registry, applies `change` and writes it back while holding `index.json.lock`
- * (created exclusively), so that two commands editing one registry at once never lose an edit.
+ * Reads the registry, applies `change` and writes it back while holding `index.json.lock` (see
+ * ./registry-lock.ts: waits up to 10 s for a live holder, takes over a stale one), so that two
+ * commands editing one registry at once never lose an edit.
  */
 export async function updateRegistry<T>(modelsDir: string, change: (registry: Registry) => T | Promise<T>, signing?: RegistrySigning): Promise<T> {
-  const lock = `${registryPath(modelsDir)}.lock`;
-  for (const deadline = Date.now() + LOCK_WAIT_MS; ;) {
-    try {
-      await (await open(lock, 'wx')).close();
-      break;
-    } catch (error) {
-      const { code } = error as NodeJS.ErrnoException;
-      if (code === 'ENOENT') throw new Error(`${modelsDir}: no such models directory (--models DIR / --out DIR)`, { cause: error });
-      if (code !== 'EEXIST') throw error;
-      if (Date.now() > deadline)
-        throw new Error(`${lock} exists: another ferryml command is writing the registry, or one crashed; delete the file if none is running`);
-      await new Promise((r) => setTimeout(r, 25 + Math.random() * 50));
-    }
+  let release;
+  try {
+    release = await acquireLock(`${registryPath(modelsDir)}.lock`);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT')
+      throw new Error(`${modelsDir}: no such models directory (--models DIR / --out DIR)`, { cause: error });
+    throw error;
   }
   try {
     const registry = await readRegistry(modelsDir);
@@ -71,7 +64,7 @@ export async function updateRegistry<T>(modelsDir: string, change: (registry: Re
     await writeRegistry(modelsDir, registry, signing);
     return result;
   } finally {
-    await rm(lock, { force: true });
+    await release();
   }
 }
 

@@ -46,6 +46,23 @@ export function signingFrom(values: { sign?: string | undefined; expires?: strin
 }
 
 /**
+ * Loads `keyPath` and throws unless it may sign over `previous`: clients trust the key that signed
+ * the registry they saw and the nextKey it named, so any other signer makes every client with a
+ * publicKey refuse the registry (REGISTRY_SIGNATURE_INVALID). Commands call it before writing
+ * anything (`pack` before its bundle directory exists); {@link finishRegistry} calls it again.
+ */
+export async function checkSigner(previous: Registry | undefined, keyPath: string): Promise<{ key: CryptoKey; keyId: string }> {
+  const { key, keyId } = await loadPrivateKey(keyPath);
+  const trusted = [previous?.signature?.keyId, previous?.nextKey && (await keyIdOf(previous.nextKey))];
+  if (previous?.signature && !trusted.includes(keyId)) {
+    throw new Error(
+      `${keyPath} (key ${keyId}) did not sign index.json before (key ${previous.signature.keyId}${trusted[1] ? `, next key ${trusted[1]}` : ''}): clients would refuse it; sign with that key, or rotate by naming this one with --next-key in a write signed by it`,
+    );
+  }
+  return { key, keyId };
+}
+
+/**
  * The registry as written: `registryVersion` one above `previous`'s, and with a key, `expires`,
  * `nextKey` (kept from before unless replaced; dropped once the named key signs) and `signature`.
  */
@@ -61,15 +78,7 @@ export async function finishRegistry(
       : undefined;
     return note ? { registry: { registryVersion, models }, note } : { registry: { registryVersion, models } };
   }
-  const { key, keyId } = await loadPrivateKey(s.key);
-  // Clients trust the key that signed the registry they saw and the nextKey it named; any other
-  // signer makes every client with a publicKey refuse the registry (REGISTRY_SIGNATURE_INVALID).
-  const trusted = [previous?.signature?.keyId, previous?.nextKey && (await keyIdOf(previous.nextKey))];
-  if (previous?.signature && !trusted.includes(keyId)) {
-    throw new Error(
-      `${s.key} (key ${keyId}) did not sign index.json before (key ${previous.signature.keyId}${trusted[1] ? `, next key ${trusted[1]}` : ''}): clients would refuse it; sign with that key, or rotate by naming this one with --next-key in a write signed by it`,
-    );
-  }
+  const { key, keyId } = await checkSigner(previous, s.key);
   let nextKey = s.nextKey ? await loadPublicKey(s.nextKey) : previous?.nextKey;
   if (nextKey && (await keyIdOf(nextKey)) === keyId) nextKey = undefined; // the rotation is done
   const now = s.now ?? Date.now();

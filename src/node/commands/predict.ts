@@ -39,7 +39,9 @@ A row with a validation error predicts null and lists its issues; the other rows
 --cache-dir with --url: keep verified versions (and the registry last seen) in this directory, so a
             later run reads them instead of downloading, and serves the cached version when the
             server cannot be reached (stderr says "offline"); without it nothing is kept
-CSV fields are typed by the schema's columns (decimal text in number columns → numbers).`;
+CSV fields are typed by the schema's columns (decimal text in number columns → numbers).
+Exit codes: 0 ok; 1 a problem (the bundle, the registry, or the data: DATA_INVALID for a data file
+that cannot be read or a row that cannot be parsed, naming file:line and column); 2 usage.`;
 
 /** How CSV text of each column becomes a value, from the bundle's schema. */
 function csvKinds(schema: Schema): Record<string, CsvKind> {
