@@ -81,8 +81,8 @@ test('memory queue: a batch made during a Retry-After is not POSTed before it en
     const started = Date.now();
     await t.flush();
     assert.ok(Date.now() - started < 500, `flush() took ${Date.now() - started} ms`);
-    assert.equal(t.stats().offlineBatches, 2, 'both batches wait in the memory queue');
     assert.equal(srv.log.length, 1, 'no POST during the Retry-After');
+    assert.equal(t.stats().offlineBatches, 2, 'both batches wait in the memory queue');
     await until('both batches', () => srv.log.length >= 3);
     await sleep(200);
     const [first, ...rest] = srv.log;
