@@ -85,11 +85,12 @@ describe('telemetry delivery during a Retry-After', () => {
     for (let i = 0; i < 4; i++) t.predicted(1, 1, 'wasm');
     try {
       expect(await setHidden(true)).to.equal('hidden');
-      await until('the hidden batch to be stored', async () => ((await stored(dbName)).length === 2 ? true : undefined), 1_500);
+      await sleep(500);
       expect(
         (await proxyLog(model)).log.map((e) => e.status),
         'no keepalive POST to a server that said wait',
       ).to.deep.equal([429]);
+      await until('the hidden batch to be stored', async () => ((await stored(dbName)).length === 2 ? true : undefined), 1_000);
     } finally {
       await setHidden(false);
     }
