@@ -158,11 +158,32 @@ test('offline: false: dispose() during a Retry-After counts the held batch (drop
   }
 });
 
+/**
+ * A child process: the collector (argv[1]) answers 429 + Retry-After: 60, then a second batch is
+ * held for it (memory queue, and in memory with offline: false). No dispose: the unref'd waits
+ * must let the process exit at once.
+ */
+const EXIT_SCRIPT = `
+const { createTelemetry } = await import(${JSON.stringify(new URL('../../src/telemetry/telemetry.ts', import.meta.url).href)});
+const schema = { formatVersion: 1, columns: [{ name: 'x', type: 'number', steps: [{ kind: 'passthrough' }] }], features: ['x'], width: 1 };
+const context = { model: 'exit', version: '1', schemaHash: 'h', schema };
+const quiet = { windowMs: 600000, flushIntervalMs: 600000, retryMaxMs: 500 };
+const queued = createTelemetry({ ...quiet, endpoint: process.argv[1] }, context);
+const memory = createTelemetry({ ...quiet, endpoint: process.argv[1], offline: false }, context);
+queued.predicted(1, 1, 'cpu');
+await queued.flush();
+for (const t of [queued, memory]) {
+  t.predicted(1, 1, 'cpu');
+  await t.flush();
+}
+if (queued.stats().offlineBatches !== 2 || memory.stats().queued === 0) process.exit(1);
+`;
+
 test('a batch held for a Retry-After does not keep the process alive', async () => {
   const srv = await collector('60');
   try {
     const started = Date.now();
-    const child = spawn(process.execPath, ['--import', 'tsx', 'test/node/support/telemetry-retry-after-exit.ts', srv.url], { stdio: 'ignore' });
+    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', EXIT_SCRIPT, srv.url], { stdio: 'ignore' });
     const [code] = (await once(child, 'exit')) as [number | null];
     assert.equal(code, 0);
     assert.ok(Date.now() - started < 10_000, `exited after ${Date.now() - started} ms`);
