@@ -2,11 +2,14 @@
  * Delivery policy: one batch through retries (429/502/503/504/network/timeout, honouring
  * Retry-After, else exponential backoff with jitter, at most `maxAttempts` tries), 413 → split
  * once, other 4xx → drop and count, 5xx and exhausted retries → the IndexedDB queue, which is
- * drained one batch at a time with its own backoff. Every record ends up sent, stored or counted
- * as dropped, and counted once: copies of a batch (page hide, lost answers) settle by batch id.
+ * drained one batch at a time with its own backoff. While a server's Retry-After is in force for
+ * the endpoint, new batches are not sent but stored (or held in memory with `offline: false`) until
+ * it ends. Every record ends up sent, stored or counted as dropped, and counted once: copies of a
+ * batch (page hide, lost answers) settle by batch id.
  */
 import { messageOf } from '../errors.js';
 import type { Batch } from './batcher.js';
+import { endpointWait, holdEndpoint } from './endpoint-wait.js';
 import { exclusive } from './exclusive.js';
 import { fitsKeepalive, releaseKeepalive, reserveKeepalive } from './keepalive-budget.js';
 import type { OfflineQueue } from './offline-queue.js';
@@ -45,8 +48,10 @@ export function createDelivery(o: NormalizedTelemetryOptions, counters: Counters
   const unprotected = new Set<Batch>();
   let drainTimer: ReturnType<typeof setTimeout> | undefined;
   let drainDelay = o.offline?.minDelayMs ?? 0;
-  /** Epoch ms before which the queue is not drained: the server's Retry-After outlasts a later park, `online` or send. */
-  let notBefore = 0;
+  /** With no offline queue: batches held in memory until the server's Retry-After ends. */
+  let held: Batch[] = [];
+  let releaseTimer: ReturnType<typeof setTimeout> | undefined;
+  const heldRecords = () => held.reduce((n, b) => n + b.records.length, 0);
   // One drain per queue: an IndexedDB queue is shared by name (models of this page, other tabs); a memory queue is ours alone.
   const lockName = `ferryml-telemetry-drain:${queue?.kind === 'indexeddb' ? o.offline!.dbName : randomHex(8)}:${o.url}`;
 
@@ -74,7 +79,8 @@ export function createDelivery(o: NormalizedTelemetryOptions, counters: Counters
     if (!keepalive) unprotected.add(batch);
     try {
       const r = await post(o.url, o.headers, body, keepalive, o.requestTimeoutMs);
-      if (r.kind === 'retry' && r.afterMs !== undefined) notBefore = Math.max(notBefore, Date.now() + r.afterMs);
+      // The server's Retry-After holds every later send to this endpoint: new batches, drains, `online`.
+      if (r.kind === 'retry' && r.afterMs !== undefined) holdEndpoint(o.url, r.afterMs);
       return r;
     } finally {
       if (keepalive) releaseKeepalive(size);
@@ -82,8 +88,8 @@ export function createDelivery(o: NormalizedTelemetryOptions, counters: Counters
     }
   }
 
-  /** Stores batches in the offline queue (or counts them lost when there is none). */
-  async function park(batches: Batch[], why: string): Promise<void> {
+  /** Stores batches in the offline queue (or counts them lost when there is none); drains after `delayMs` (at the earliest). */
+  async function park(batches: Batch[], why: string, delayMs = drainDelay): Promise<void> {
     const n = batches.reduce((s, b) => s + b.records.length, 0);
     if (!queue) return void drop('undeliverable', n, why);
     try {
@@ -91,7 +97,7 @@ export function createDelivery(o: NormalizedTelemetryOptions, counters: Counters
       counters.offlineBatches = r.batches;
       drop('offline_full', r.evictedRecords, 'offline queue full');
       counters.lastError = why;
-      scheduleDrain(drainDelay);
+      scheduleDrain(delayMs);
     } catch (e) {
       drop('storage_error', n, `${why}; IndexedDB failed: ${messageOf(e)}`);
     }
@@ -123,10 +129,36 @@ export function createDelivery(o: NormalizedTelemetryOptions, counters: Counters
   }
 
   /**
+   * A batch that may not be sent before the server's Retry-After: stored in the offline queue and
+   * drained when the wait ends, or (no queue) held in memory and sent then (dispose() counts it).
+   */
+  function hold(batch: Batch): Promise<void> | void {
+    const why = `POST ${o.url}: waiting out the collector's Retry-After`;
+    if (queue) return park([batch], why, 0);
+    held.push(batch);
+    counters.lastError = why;
+    void release();
+  }
+
+  /** Sends the batches held in memory once the Retry-After has passed (else re-arms its timer). */
+  async function release(): Promise<void> {
+    if (!held.length || isClosed()) return;
+    clearTimeout(releaseTimer);
+    const ms = endpointWait(o.url);
+    if (ms > 0) releaseTimer = later(() => void release(), ms);
+    else {
+      const batches = held;
+      held = [];
+      await Promise.all(batches.map((b) => deliver(b)));
+    }
+  }
+
+  /**
    * Sends one batch through the whole policy (`first`: its first attempt, already under way).
    * Resolves when it is sent, stored or counted.
    */
   async function deliver(batch: Batch, first?: Promise<Outcome>): Promise<void> {
+    if (!first && endpointWait(o.url) > 0) return hold(batch);
     for (let tries = 1; ; tries++) {
       const r = await (tries === 1 && first ? first : attempt(batch));
       if (splittable(batch, r)) {
@@ -140,7 +172,7 @@ export function createDelivery(o: NormalizedTelemetryOptions, counters: Counters
       }
       if (r.kind === 'defer') return park([batch], `POST ${o.url}: ${r.status} ${r.message}`);
       const why = `POST ${o.url}: ${r.status === 'network' ? 'network error' : r.status === 'timeout' ? `no answer in ${o.requestTimeoutMs} ms` : r.status}`;
-      // A Retry-After beyond our cap is still honoured: by the offline queue (notBefore), not by waiting here.
+      // A Retry-After beyond our cap is still honoured: by the offline queue (drained after it), not by waiting here.
       if (tries >= o.maxAttempts || isClosed() || (r.afterMs ?? 0) > o.retryMaxMs) return park([batch], why);
       counters.retries++;
       if (await sleep(r.afterMs ?? backoffMs(tries, o.retryBaseMs, o.retryMaxMs))) return park([batch], `${why}; page hidden while waiting to retry`);
@@ -150,10 +182,11 @@ export function createDelivery(o: NormalizedTelemetryOptions, counters: Counters
   /**
    * Page hidden: the batch goes out with keepalive and, at once, into IndexedDB (an outbox). The
    * page may never run again to retry a failed send (offline, then discarded), but the stored
-   * copy survives for the next load; a send that is answered removes the copy.
+   * copy survives for the next load; a send that is answered removes the copy. During a server's
+   * Retry-After nothing is sent: the batch is only stored (held in memory with no queue).
    */
   async function hide(batch: Batch): Promise<void> {
-    if (queue?.kind !== 'indexeddb') return deliver(batch);
+    if (queue?.kind !== 'indexeddb' || endpointWait(o.url) > 0) return deliver(batch);
     const stored = queue.put([batch], o.url).then(
       (r) => {
         counters.offlineBatches = r.batches;
@@ -182,7 +215,7 @@ export function createDelivery(o: NormalizedTelemetryOptions, counters: Counters
   function scheduleDrain(ms: number): void {
     if (!queue || isClosed()) return;
     clearTimeout(drainTimer);
-    drainTimer = later(() => void drain(), Math.max(ms, notBefore - Date.now()));
+    drainTimer = later(() => void drain(), Math.max(ms, endpointWait(o.url)));
   }
 
   /** Sends stored batches oldest first, one at a time, until the queue is empty, a send fails or the server asked to wait. */
@@ -194,7 +227,7 @@ export function createDelivery(o: NormalizedTelemetryOptions, counters: Counters
         await q.remove(key);
         continue;
       }
-      if (Date.now() < notBefore) return void scheduleDrain(0);
+      if (endpointWait(o.url) > 0) return void scheduleDrain(0);
       const r = await attempt(batch);
       if (r.kind === 'retry' || r.kind === 'defer') {
         counters.retries++;
@@ -229,6 +262,9 @@ export function createDelivery(o: NormalizedTelemetryOptions, counters: Counters
     hide,
     drain,
     park,
+    release,
+    /** Records held in memory for a Retry-After (no offline queue). */
+    heldRecords,
     /** Page hidden or disposing: end retry waits (those batches go to IndexedDB) and copy unprotected in-flight batches there. */
     async protect(): Promise<void> {
       for (const wake of [...sleepers]) wake();
@@ -243,6 +279,7 @@ export function createDelivery(o: NormalizedTelemetryOptions, counters: Counters
     },
     stop(): void {
       clearTimeout(drainTimer);
+      clearTimeout(releaseTimer);
     },
   };
 }

@@ -216,14 +216,16 @@ export function createTelemetry(options: TelemetryOptions, context: TelemetryCon
       guard('flush', () => {
         closeWindows();
         sendNow();
-        // Batches held in memory have no later (an isolate may end after this request): retry them now.
+        // Batches held in memory have no later (an isolate may end after this request): retry them now
+        // (unless the collector's Retry-After is still in force: then they stay where they are).
         if (memoryQueue && counters.offlineBatches > 0) track(delivery.drain());
+        track(delivery.release());
       });
       while (pending.size) await Promise.all([...pending]);
     },
     stats() {
       return {
-        queued: batcher.length,
+        queued: batcher.length + delivery.heldRecords(),
         offlineBatches: counters.offlineBatches,
         offlineStore: queue?.kind ?? 'off',
         sent: counters.sent,
@@ -246,6 +248,7 @@ export function createTelemetry(options: TelemetryOptions, context: TelemetryCon
       hidden();
       while (pending.size) await Promise.all([...pending]);
       countDrop(counters, 'disposed', batcher.length, 'disposed with records queued');
+      countDrop(counters, 'disposed', delivery.heldRecords(), "disposed during the collector's Retry-After (offline: false)");
       // Copies of batches that were delivered after all (stored while in flight) are not lost.
       if (memoryQueue) countDrop(counters, 'disposed', memoryQueue.records(isSettled), 'disposed with undelivered batches held in memory (no IndexedDB here)');
     },

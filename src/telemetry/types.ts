@@ -80,7 +80,7 @@ export type DriftStatus = 'ok' | 'warn' | 'alert';
 
 /** Counters a host page can read at any time (e.g. to show "telemetry healthy"). */
 export interface TelemetryStats {
-  /** Records waiting in memory. */
+  /** Records waiting in memory (with `offline: false`, also those held for a collector's `Retry-After`). */
   queued: number;
   /** Batches waiting in the offline queue (as of the last queue operation). */
   offlineBatches: number;
