@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdir, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, symlink, utimes, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
@@ -238,4 +238,40 @@ test('what a killed process leaves is cleaned up: a blob no record names by the 
     Date.now = now;
   }
   assert.deepEqual(await readdir(join(dir, 'tmp')), [], 'a long-running process sweeps tmp/ again');
+});
+
+test('fileCache: handles on one directory with different quotas share one queue — their transactions never interleave', async () => {
+  const dir = tempDir('ferryml-fs-store-');
+  const plain = fileCache(dir);
+  const quoted = fileCache(dir, { quota: 1234 });
+  assert.notEqual(plain, quoted);
+  assert.equal(quoted.name, plain.name);
+  assert.equal((await quoted.storage!.estimate()).quota, 1234, 'the quota is the handle’s own');
+  assert.notEqual((await plain.storage!.estimate()).quota, 1234);
+  const order: string[] = [];
+  let open!: () => void;
+  const gate = new Promise<void>((r) => (open = r));
+  // Without one queue, the second handle's collection would run while the first is between its blob and its record.
+  const first = plain.run('readwrite', async (tx) => {
+    order.push('first starts');
+    await gate;
+    tx.put(blobKey(sha(1)), new Uint8Array([1]));
+    order.push('first ends');
+  });
+  const second = quoted.run('readwrite', async () => {
+    order.push('second starts');
+  });
+  await new Promise((r) => setTimeout(r, 50));
+  open();
+  await Promise.all([first, second]);
+  assert.deepEqual(order, ['first starts', 'first ends', 'second starts']);
+});
+
+test('fileCache: a directory is named by its real path — through a symbolic link, or not made yet', async () => {
+  const dir = tempDir('ferryml-fs-store-');
+  const link = join(tempDir('ferryml-fs-link-'), 'cache');
+  await symlink(dir, link);
+  assert.equal(fileCache(link), fileCache(dir));
+  assert.equal(fileCache(join(link, 'sub')), fileCache(join(dir, 'sub')));
+  assert.equal(fileCache(join(link, 'sub')).name, join(fileCache(dir).name, 'sub'));
 });

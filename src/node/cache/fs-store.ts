@@ -1,6 +1,6 @@
 /**
  * The file-system {@link KvStore}, for server runtimes without IndexedDB or the Cache API (Node,
- * Bun; Deno too): one directory per database, `node:fs/promises` only (all three provide it).
+ * Bun; Deno too): one directory per database, `node:fs` only (all three provide it).
  *   <dir>/blobs/<sha256>        a file's bytes, content-addressed (`blob:<sha256>` keys)
  *   <dir>/records/<key>.json    any other key: `{ key, value }` as JSON, byte arrays as base64
  *   <dir>/tmp/                  writes in progress
@@ -11,16 +11,17 @@
  * ./bundle-cache.ts), so a version appears whole or not at all. A write that fails (a full disk, a
  * file-size limit) removes its temporary file and the blobs its transaction added before any record
  * landed; what a killed process leaves is swept (tmp/) or collected by the next commit (blobs).
- * There are no locks between processes: two processes storing the same version write the same bytes
- * under the same names, and
+ * Every handle on one directory in a process shares one queue of transactions. There are no locks
+ * between processes: two processes storing the same version write the same bytes under the same names, and
  * one process's blob collection racing another's commit can at worst remove a blob a new record
  * names — a miss on the next read (every read is verified again above this layer), never wrong bytes.
  */
 import { Buffer } from 'node:buffer';
+import { realpathSync } from 'node:fs';
 import * as fsp from 'node:fs/promises';
 import { mkdir, open, readdir, readFile, rename, rm, stat, unlink } from 'node:fs/promises';
 import { createHash, randomUUID } from 'node:crypto';
-import { join, relative, resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import type { KvStore, KvTransaction, StorageLike } from '../../cache/kv-store.js';
 import { stagedTransaction } from '../../cache/staged-transaction.js';
 import { BLOB_PREFIX } from '../../cache/records.js';
@@ -60,21 +61,51 @@ const toBytes = (value: unknown): Uint8Array | undefined =>
 
 /** Options of {@link createFsStore}. */
 export interface FsStoreOptions {
-  /** The quota `storage.estimate()` reports (eviction itself follows `cache.maxBytes`). @default the free space of the file system plus what the cache uses */
+  /** The quota this handle's `storage.estimate()` reports (eviction itself follows `cache.maxBytes`). @default the free space of the file system plus what the cache uses */
   quota?: number;
+}
+
+/** What every handle on one directory in this process shares: one queue, so their transactions never interleave. */
+interface Directory {
+  queue: Promise<void>;
+  ready?: Promise<void> | undefined;
+  /** When tmp/ was last swept (ms). */
+  swept: number;
+}
+const directories = new Map<string, Directory>();
+
+/**
+ * `dir` as an absolute path with symbolic links resolved — the name one directory has however it is
+ * spelled. It may not exist yet: the real path of its nearest existing ancestor, then the rest.
+ */
+export function realDir(dir: string): string {
+  const rest: string[] = [];
+  for (let head = resolve(dir); ;) {
+    try {
+      return join(realpathSync(head), ...rest);
+    } catch {
+      const up = dirname(head);
+      if (up === head) return resolve(dir);
+      rest.unshift(basename(head));
+      head = up;
+    }
+  }
 }
 
 /**
  * A KvStore in directory `dir` (created on first write); `run` rejects when the directory cannot be
- * read or written — with a `QuotaExceededError` when the disk is full.
+ * read or written — with a `QuotaExceededError` when the disk is full. Handles on one directory
+ * (however spelled) share one transaction queue; `options` are this handle's own.
  */
 export function createFsStore(dir: string, options: FsStoreOptions = {}): KvStore {
-  const root = resolve(dir);
+  const root = realDir(dir);
   const blobs = join(root, 'blobs');
   const records = join(root, 'records');
   const tmp = join(root, 'tmp');
-  const state: { queue: Promise<void>; ready?: Promise<void> | undefined; swept: number } = { queue: Promise.resolve(), swept: 0 };
-  // Created once per handle; a failure is forgotten so the next run tries again. tmp/ is swept
+  let shared = directories.get(root);
+  if (!shared) directories.set(root, (shared = { queue: Promise.resolve(), swept: 0 }));
+  const state = shared;
+  // Created once per directory; a failure is forgotten so the next run tries again. tmp/ is swept
   // again every STALE_TMP_MS, so a long-running process removes what a killed one left there.
   const prepare = async () => {
     await (state.ready ??= Promise.all([mkdir(blobs, { recursive: true }), mkdir(records, { recursive: true }), mkdir(tmp, { recursive: true })]).then(
@@ -211,7 +242,7 @@ export function createFsStore(dir: string, options: FsStoreOptions = {}): KvStor
     name: root,
     storage,
     run<T>(mode: IDBTransactionMode, body: (tx: KvTransaction) => Promise<T>): Promise<T> {
-      // One transaction at a time per handle, as IndexedDB orders overlapping readwrite scopes.
+      // One transaction at a time per directory, as IndexedDB orders overlapping readwrite scopes.
       const result = state.queue.then(async () => {
         try {
           return await transact(mode, body);
