@@ -4,16 +4,18 @@
  * ever reaches `node:fs`.
  */
 import { FerryError } from '../../errors.js';
-import { createFsStore, type FsStoreOptions } from './fs-store.js';
+import { createFsStore, realDir, type FsStoreOptions } from './fs-store.js';
 import type { KvStore } from '../../cache/kv-store.js';
 
-// One handle per directory (and quota) in this process: its transactions are queued, not interleaved.
+// One handle per real directory and quota in this process. Handles on one directory with different
+// quotas share its transaction queue (./fs-store.ts): only `storage.estimate()` differs.
 const handles = new Map<string, KvStore>();
 
 /**
  * A cache store in directory `dir` (created when first written): verified bundle files by sha256,
  * one record per version, written atomically; safe for several processes sharing the directory.
- * @param dir the cache directory, e.g. `/var/cache/my-app/ferryml`; relative paths resolve against the working directory
+ * @param dir the cache directory, e.g. `/var/cache/my-app/ferryml`; relative paths resolve against the working directory, symbolic links to the directory they name
+ * @param options `quota`: what this handle's `storage.estimate()` reports; handles on one directory share one transaction queue whatever their quota
  * @example
  * import { loadModel } from 'ferryml/edge';
  * import { fileCache } from 'ferryml/node';
@@ -29,10 +31,9 @@ export function fileCache(dir: string, options: FsStoreOptions = {}): KvStore {
     throw new FerryError('INVALID_OPTIONS', `fileCache: \`quota\` must be a number of bytes ≥ 0, got ${describe(quota)}`, {
       details: { scope: 'fileCache', option: 'quota', got: describe(quota) },
     });
-  const store = createFsStore(dir, options);
-  const key = `${store.name}\0${quota ?? ''}`;
+  const key = `${realDir(dir)}\0${quota ?? ''}`;
   let handle = handles.get(key);
-  if (!handle) handles.set(key, (handle = store));
+  if (!handle) handles.set(key, (handle = createFsStore(dir, options)));
   return handle;
 }
 

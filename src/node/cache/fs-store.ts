@@ -1,6 +1,6 @@
 /**
  * The file-system {@link KvStore}, for server runtimes without IndexedDB or the Cache API (Node,
- * Bun; Deno too): one directory per database, `node:fs/promises` only (all three provide it).
+ * Bun; Deno too): one directory per database, `node:fs` only (all three provide it).
  *   <dir>/blobs/<sha256>        a file's bytes, content-addressed (`blob:<sha256>` keys)
  *   <dir>/records/<key>.json    any other key: `{ key, value }` as JSON, byte arrays as base64
  *   <dir>/tmp/                  writes in progress
@@ -8,16 +8,20 @@
  * this or another process sees the old file or the new one, never half of one. A transaction's
  * writes apply after its body succeeds, one at a time in the order the body made them — the cache
  * layer puts blobs before the record naming them and deletes records before blobs (see
- * ./bundle-cache.ts), so a version appears whole or not at all. There are no locks between
- * processes: two processes storing the same version write the same bytes under the same names, and
+ * ./bundle-cache.ts), so a version appears whole or not at all. A write that fails (a full disk, a
+ * file-size limit) removes its temporary file and the blobs its transaction added before any record
+ * landed; what a killed process leaves is swept (tmp/) or collected by the next commit (blobs).
+ * Every handle on one directory in a process shares one queue of transactions. There are no locks
+ * between processes: two processes storing the same version write the same bytes under the same names, and
  * one process's blob collection racing another's commit can at worst remove a blob a new record
  * names — a miss on the next read (every read is verified again above this layer), never wrong bytes.
  */
 import { Buffer } from 'node:buffer';
+import { realpathSync } from 'node:fs';
 import * as fsp from 'node:fs/promises';
 import { mkdir, open, readdir, readFile, rename, rm, stat, unlink } from 'node:fs/promises';
 import { createHash, randomUUID } from 'node:crypto';
-import { join, resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import type { KvStore, KvTransaction, StorageLike } from '../../cache/kv-store.js';
 import { stagedTransaction } from '../../cache/staged-transaction.js';
 import { BLOB_PREFIX } from '../../cache/records.js';
@@ -27,6 +31,8 @@ const SHA = /^[0-9a-f]{64}$/;
 const MAX_NAME = 200;
 // Temporary files older than this are what a killed process left behind.
 const STALE_TMP_MS = 10 * 60 * 1000;
+// A full file system, a disk quota, a file-size limit (`ulimit -f`): the write is over quota.
+const FULL = new Set(['ENOSPC', 'EDQUOT', 'EFBIG']);
 
 const isBlobKey = (key: string) => key.startsWith(BLOB_PREFIX) && SHA.test(key.slice(BLOB_PREFIX.length));
 const recordName = (key: string) => {
@@ -55,26 +61,66 @@ const toBytes = (value: unknown): Uint8Array | undefined =>
 
 /** Options of {@link createFsStore}. */
 export interface FsStoreOptions {
-  /** The quota `storage.estimate()` reports (eviction itself follows `cache.maxBytes`). @default the free space of the file system plus what the cache uses */
+  /** The quota this handle's `storage.estimate()` reports (eviction itself follows `cache.maxBytes`). @default the free space of the file system plus what the cache uses */
   quota?: number;
 }
 
-/** A KvStore in directory `dir` (created on first write); `run` rejects when the directory cannot be read or written. */
+/** What every handle on one directory in this process shares: one queue, so their transactions never interleave. */
+interface Directory {
+  queue: Promise<void>;
+  ready?: Promise<void> | undefined;
+  /** When tmp/ was last swept (ms). */
+  swept: number;
+}
+const directories = new Map<string, Directory>();
+
+/**
+ * `dir` as an absolute path with symbolic links resolved — the name one directory has however it is
+ * spelled. It may not exist yet: the real path of its nearest existing ancestor, then the rest.
+ */
+export function realDir(dir: string): string {
+  const rest: string[] = [];
+  for (let head = resolve(dir); ;) {
+    try {
+      return join(realpathSync(head), ...rest);
+    } catch {
+      const up = dirname(head);
+      if (up === head) return resolve(dir);
+      rest.unshift(basename(head));
+      head = up;
+    }
+  }
+}
+
+/**
+ * A KvStore in directory `dir` (created on first write); `run` rejects when the directory cannot be
+ * read or written — with a `QuotaExceededError` when the disk is full. Handles on one directory
+ * (however spelled) share one transaction queue; `options` are this handle's own.
+ */
 export function createFsStore(dir: string, options: FsStoreOptions = {}): KvStore {
-  const root = resolve(dir);
+  const root = realDir(dir);
   const blobs = join(root, 'blobs');
   const records = join(root, 'records');
   const tmp = join(root, 'tmp');
-  let ready: Promise<void> | undefined;
-  // Created once per handle; a failure is forgotten so the next run tries again.
-  const prepare = () =>
-    (ready ??= (async () => {
-      await Promise.all([mkdir(blobs, { recursive: true }), mkdir(records, { recursive: true }), mkdir(tmp, { recursive: true })]);
+  let shared = directories.get(root);
+  if (!shared) directories.set(root, (shared = { queue: Promise.resolve(), swept: 0 }));
+  const state = shared;
+  // Created once per directory; a failure is forgotten so the next run tries again. tmp/ is swept
+  // again every STALE_TMP_MS, so a long-running process removes what a killed one left there.
+  const prepare = async () => {
+    await (state.ready ??= Promise.all([mkdir(blobs, { recursive: true }), mkdir(records, { recursive: true }), mkdir(tmp, { recursive: true })]).then(
+      () => undefined,
+      (e: unknown) => {
+        state.ready = undefined;
+        throw e;
+      },
+    ));
+    const now = Date.now();
+    if (now - state.swept > STALE_TMP_MS) {
       await sweepTmp(tmp);
-    })().catch((e: unknown) => {
-      ready = undefined;
-      throw e;
-    }));
+      state.swept = now;
+    }
+  };
   const pathOf = (key: string) => (isBlobKey(key) ? join(blobs, key.slice(BLOB_PREFIX.length)) : join(records, recordName(key)));
 
   const readKey = async (key: string): Promise<unknown> => {
@@ -127,26 +173,27 @@ export function createFsStore(dir: string, options: FsStoreOptions = {}): KvStor
       data = bytes;
     } else data = Buffer.from(encode(key, value), 'utf8');
     const temp = join(tmp, `${randomUUID()}.tmp`);
-    const fh = await open(temp, 'w');
     try {
-      await fh.writeFile(data);
-      // Synced before the rename: after a power cut the name points at whole bytes or at the old file.
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-    try {
+      const fh = await open(temp, 'w');
+      try {
+        await fh.writeFile(data);
+        // Synced before the rename: after a power cut the name points at whole bytes or at the old file.
+        await fh.sync();
+      } finally {
+        await fh.close();
+      }
       await rename(temp, pathOf(key));
     } catch (e) {
-      await rm(temp, { force: true });
-      throw e;
+      // Whatever failed (open, write, sync, rename), no part of this write stays in tmp/.
+      await rm(temp, { force: true }).catch(() => undefined);
+      throw storeError(root, `writing ${relative(root, pathOf(key))}`, e);
     }
   };
   const remove = async (key: string) => {
     try {
       await unlink(pathOf(key));
     } catch (e) {
-      if (!notFound(e)) throw e;
+      if (!notFound(e)) throw storeError(root, `removing ${relative(root, pathOf(key))}`, e);
     }
   };
 
@@ -162,31 +209,74 @@ export function createFsStore(dir: string, options: FsStoreOptions = {}): KvStor
     persisted: async () => true,
   };
 
-  let queue = Promise.resolve();
+  /** One transaction: the body over staged writes, then its writes applied in order. */
+  const transact = async <T>(mode: IDBTransactionMode, body: (tx: KvTransaction) => Promise<T>): Promise<T> => {
+    await prepare();
+    const { tx, writes } = stagedTransaction(mode, { read: readKey, exists, keys: listKeys });
+    const out = await body(tx);
+    // Blobs this transaction added that no record it wrote may name yet.
+    const added: string[] = [];
+    try {
+      // In the order the body staged them (the last op per key), one after the other.
+      for (const [k, s] of writes()) {
+        if (!s) await remove(k);
+        else if (!isBlobKey(k)) {
+          await write(k, s.value);
+          added.length = 0;
+        } else {
+          if (!(await exists(k))) added.push(k);
+          await write(k, s.value);
+        }
+      }
+    } catch (e) {
+      // A failed commit takes back the blobs it added before its record landed (best effort: what
+      // stays, the next commit's blob collection removes).
+      for (const k of added) await remove(k).catch(() => undefined);
+      throw e;
+    }
+    return out;
+  };
+
   return {
     kind: 'file-system',
     name: root,
     storage,
     run<T>(mode: IDBTransactionMode, body: (tx: KvTransaction) => Promise<T>): Promise<T> {
-      // One transaction at a time per handle, as IndexedDB orders overlapping readwrite scopes.
-      const result = queue.then(async () => {
-        await prepare();
-        const { tx, writes } = stagedTransaction(mode, { read: readKey, exists, keys: listKeys });
-        const out = await body(tx);
-        // In the order the body staged them (the last op per key), one after the other.
-        for (const [k, s] of writes()) {
-          if (s) await write(k, s.value);
-          else await remove(k);
+      // One transaction at a time per directory, as IndexedDB orders overlapping readwrite scopes.
+      const result = state.queue.then(async () => {
+        try {
+          return await transact(mode, body);
+        } catch (e) {
+          // An OS error from anywhere (creating the directory, a read, a write) names this store.
+          throw osError(e) && !named.has(e) ? storeError(root, '', e) : e;
         }
-        return out;
       });
-      queue = result.then(
+      state.queue = result.then(
         () => undefined,
         () => undefined,
       );
       return result;
     },
   };
+}
+
+const osError = (e: unknown): e is Error => e instanceof Error && /^E[A-Z0-9]+$/.test(String((e as { code?: unknown }).code));
+/** Errors already naming their store. */
+const named = new WeakSet<Error>();
+
+/**
+ * `e` as an error naming this store, what it did (`writing blobs/…`) and the OS error; a full disk, a
+ * disk quota or a file-size limit is a `QuotaExceededError`, as IndexedDB names it (the cache status
+ * then says QUOTA_EXCEEDED). The OS error stays its `cause`, its code `code`.
+ */
+function storeError(root: string, doing: string, e: unknown): Error {
+  const code = (e as { code?: unknown } | null)?.code;
+  const message = e instanceof Error ? e.message : String(e);
+  const full = typeof code === 'string' && FULL.has(code);
+  const what = [full ? 'out of space' : '', doing].filter(Boolean).join(' ');
+  const error = new Error(`file-system cache ${root}: ${what ? `${what} ` : ''}(${message})`, { cause: e });
+  named.add(error);
+  return Object.assign(error, { name: full ? 'QuotaExceededError' : 'Error', code });
 }
 
 async function readRecordFile(path: string): Promise<{ key: string } | undefined> {
@@ -203,7 +293,7 @@ async function sweepTmp(tmp: string): Promise<void> {
   for (const f of await readdir(tmp)) {
     const path = join(tmp, f);
     const s = await stat(path).catch(() => undefined);
-    if (s && now - s.mtimeMs > STALE_TMP_MS) await rm(path, { force: true });
+    if (s && now - s.mtimeMs > STALE_TMP_MS) await rm(path, { force: true }).catch(() => undefined);
   }
 }
 
