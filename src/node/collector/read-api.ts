@@ -1,7 +1,8 @@
 /**
  * The read API (bearer admin token): `GET /api/models`, `/api/summary`, `/api/timeseries`,
  * `/api/records`, `/api/health`. Query parameters: `model` (required except for models/health),
- * `version` (default: all), `from` / `to` (epoch ms or ISO 8601; default: the last 24 hours),
+ * `version` (absent: all versions; empty, `version=`: the records sent without a version, the
+ * `version=""` of `/metrics` and alert labels), `from` / `to` (epoch ms or ISO 8601; default: the last 24 hours),
  * `step` (timeseries bucket in ms; default: range / 60). Every answer is read through a
  * {@link Store}, so it is the same JSON on SQLite and on ClickHouse.
  */
@@ -19,14 +20,15 @@ function time(v: string | null, fallback: number, name: string): number {
   return n;
 }
 
-/** Reads model/version/from/to from a query string. */
+/** Reads model/version/from/to from a query string; `version=` (empty) is "no version", not "all". */
 export function rangeOf(q: URLSearchParams, now = Date.now()): Range {
   const model = q.get('model');
   if (!model) throw new HttpError(400, 'query parameter "model" is required (see GET /api/models)');
   const to = time(q.get('to'), now + 60_000, 'to');
   const from = time(q.get('from'), to - DAY, 'from');
   if (from >= to) throw new HttpError(400, `"from" (${from}) must be before "to" (${to})`);
-  return { model, version: q.get('version') || undefined, from, to };
+  const version = q.get('version');
+  return { model, version: version === null ? undefined : version === '' ? null : version, from, to };
 }
 
 /** Models and versions seen, with record counts, clients and first/last times. */

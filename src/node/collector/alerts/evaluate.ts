@@ -46,7 +46,7 @@ export async function evaluateRules(reader: AlertReader, rules: readonly AlertRu
   const read = (model: string, version: string | null, windowS: number) => {
     const key = JSON.stringify([model, version, windowS]);
     let s = cache.get(key);
-    if (!s) cache.set(key, (s = reader.summary({ model, version: version ?? undefined, from: now - windowS * 1000, to: now + 1 })));
+    if (!s) cache.set(key, (s = reader.summary({ model, version, from: now - windowS * 1000, to: now + 1 })));
     return s;
   };
   for (const v of versions) {
