@@ -80,7 +80,7 @@ test('a non-loopback address needs an ingest key', async () => {
   await open.close();
 });
 
-test('oversize attribute and record: 413 naming the limit, nothing stored', async () => {
+test('every record over a cap (attribute or record): 413 naming the limit, nothing stored', async () => {
   const before = count('1');
   const big = await post(body({ session: 'sess-big', records: [{ seq: 1, attrs: [s('ferryml.note', 'x'.repeat(1_000_000 / 100))] }] }));
   assert.equal(big.status, 413);
@@ -90,6 +90,34 @@ test('oversize attribute and record: 413 naming the limit, nothing stored', asyn
   assert.equal(wide.status, 413);
   assert.match(wide.json.message, /record is \d+ bytes, over the collector's --max-record-bytes limit of 8192/);
   assert.equal(count('1'), before);
+});
+
+test('one oversize record is rejected alone (partialSuccess naming the attribute and limit); its neighbours are stored', async () => {
+  const r = await post(
+    body({
+      session: 'sess-one-big',
+      records: [1, 2, 3, 4].map((seq) => ({ seq, attrs: [s('ferryml.note', seq === 2 ? 'z'.repeat(5000) : 'small')] })),
+    }),
+  );
+  assert.equal(r.status, 200, JSON.stringify(r.json));
+  assert.equal(r.json.partialSuccess.rejectedLogRecords, '1');
+  assert.match(
+    r.json.partialSuccess.errorMessage,
+    /logRecords\[1\]: attribute "ferryml.note" is \d+ bytes, over the collector's --max-attribute-bytes limit of 4096/,
+  );
+  assert.equal(count("session = 'sess-one-big'"), 3);
+  // Every record rejected, not all for size: 400 as for any request without a valid record.
+  const mixed = await post(
+    body({
+      session: 'sess-one-big',
+      records: [
+        { seq: 5, attrs: [s('ferryml.note', 'z'.repeat(5000))] },
+        { seq: 6, timeMs: Date.now() + 2 * DAY },
+      ],
+    }),
+  );
+  assert.equal(mixed.status, 400);
+  assert.match(mixed.json.message, /no valid log records \(2 rejected\)/);
 });
 
 test('timestamps outside [now − retention, now + 1 day] are rejected per record', async () => {
