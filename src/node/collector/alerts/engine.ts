@@ -12,7 +12,7 @@ import { createReceiver } from './notify.js';
 import type { Receiver, RetryPolicy } from './notify.js';
 import { alertmanagerAlerts, webhookPayload } from './payloads.js';
 import type { AlertRule } from './rules.js';
-import { createAlertState } from './state.js';
+import { alertKey, createAlertState } from './state.js';
 
 /** What the engine needs. */
 export interface AlertEngineOptions {
@@ -72,11 +72,12 @@ export function createAlertEngine(reader: AlertReader, o: AlertEngineOptions) {
   async function evaluateOnce(now: number): Promise<void> {
     const started = performance.now();
     try {
-      const conditions = await evaluateRules(reader, o.rules, now);
+      const firing = new Set(state.firing().map((a) => a.key));
+      const conditions = await evaluateRules(reader, o.rules, now, (name, model, version) => firing.has(alertKey(name, model, version, '')));
       if (stopped) return; // stopped while reading: the receivers are gone, tell no one
       const { fired, resolved } = state.update(conditions, now);
-      const firing = state.firing();
-      if (am && (firing.length || resolved.length)) am.send(alertmanagerAlerts([...firing, ...resolved], now, 4 * o.everyS * 1000, o.baseUrl()));
+      const firingNow = state.firing();
+      if (am && (firingNow.length || resolved.length)) am.send(alertmanagerAlerts([...firingNow, ...resolved], now, 4 * o.everyS * 1000, o.baseUrl()));
       if (fired.length || resolved.length) for (const h of hooks) h.send(webhookPayload([...fired, ...resolved], now, o.baseUrl()));
       health.lastError = null;
     } catch (e) {
