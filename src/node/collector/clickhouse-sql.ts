@@ -98,11 +98,15 @@ const SEQ = `toInt64OrNull(LogAttributes['ferryml.seq'])`;
 
 /**
  * At-least-once delivery stores some records twice (a retried batch, two collectors); every read
- * keeps one row per key: `(session.id, ferryml.seq)`, which the SDK puts on every record; a
- * record without a seq is one per identical content within its batch id, else its own row.
+ * keeps one row per key, as SQLite stores one: `(session.id, ferryml.seq)`, which the SDK puts on
+ * every record (a seq without a session is not a key: SQLite's unique index treats NULLs as
+ * distinct, and two clients would collide); else one per identical content within its batch id,
+ * time left out as SQLite's batch hash leaves it out (a retry re-stamps untimed records with its
+ * arrival time); else its own row.
  */
-const DEDUPE_KEY = `multiIf(mapContains(LogAttributes, 'ferryml.seq'), concat('s', ifNull(${SESSION}, ''), '\\0', LogAttributes['ferryml.seq']),
-  mapContains(ScopeAttributes, 'ferryml.batch.id'), concat('b', ScopeAttributes['ferryml.batch.id'], '\\0', toString(cityHash64(Timestamp, Body, LogAttributes, ResourceAttributes, TraceId, SpanId))),
+const DEDUPE_KEY = `multiIf(mapContains(LogAttributes, 'ferryml.seq') AND mapContains(ResourceAttributes, 'session.id'),
+    concat('s', ResourceAttributes['session.id'], '\\0', LogAttributes['ferryml.seq']),
+  mapContains(ScopeAttributes, 'ferryml.batch.id'), concat('b', ScopeAttributes['ferryml.batch.id'], '\\0', toString(cityHash64(SeverityNumber, SeverityText, EventName, Body, LogAttributes, ResourceAttributes, TraceId, SpanId))),
   concat('r', toString(rowNumberInAllBlocks())))`;
 
 /** The deduplicated records of the ferryml models, optionally one model in a time range. */
