@@ -4,7 +4,7 @@
 // surrogate in a model name, ingest keys bound to model names, and retention deleting old rows.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startCollector } from '../../src/node/collector/main.js';
@@ -181,6 +181,23 @@ test('ingest keys bound to model names refuse other models (403)', async () => {
   assert.match(other.json.message, /may report on penguins, digits only; .*"credit"/);
   assert.equal((await post(body({ model: 'credit', records: [{ seq: 3 }] }), k.url, key('any-model-key'))).status, 200);
   await k.close();
+});
+
+test('a start that fails (a bad rules file, a failing retention delete) leaves the database closed', async () => {
+  // SQLite removes the -wal file when the last connection closes: while it exists, the file is open.
+  const rulesFile = join(dir, 'bad-rules.json');
+  writeFileSync(rulesFile, '{ "rules": [ { "name": "FerrymlErrorRate", "forS": "soon" } ] }');
+  const a = join(dir, 'bad-rules.sqlite');
+  await assert.rejects(startCollector({ port: 0, db: a, token: TOKEN, alertRules: rulesFile }), { code: 'INVALID_OPTIONS' });
+  assert.equal(existsSync(`${a}-wal`), false, 'the store was not left open after a bad rules file');
+
+  const b = join(dir, 'bad-prune.sqlite');
+  const store = openStore(b);
+  store.db.exec(`INSERT INTO logs (received_ms, time_ms, time_unix_nano, severity, attributes, resource) VALUES (0, 0, '0', 0, '{}', '{}');
+    CREATE TRIGGER refuse BEFORE DELETE ON logs BEGIN SELECT RAISE(ABORT, 'retention delete refused'); END;`);
+  store.close();
+  await assert.rejects(startCollector({ port: 0, db: b, token: TOKEN }), /retention delete refused/);
+  assert.equal(existsSync(`${b}-wal`), false, 'the store was not left open after a failing retention delete');
 });
 
 test('retention: records older than --retention-days are deleted at start and by prune()', async () => {
