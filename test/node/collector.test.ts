@@ -294,6 +294,55 @@ test('the ingest queue is bounded: a full queue refuses (the handler answers 429
   }
 });
 
+test('a request refused with 429 counts none of its rejected records (its retry will)', async () => {
+  const small = await startCollector({ port: 0, db: ':memory:', token: TOKEN, queueRecords: 1 });
+  // The store holds its first write until released: the queue stays full meanwhile.
+  const write = small.store.write.bind(small.store);
+  let release = () => {};
+  const gate = new Promise<void>((r) => (release = r));
+  let writes = 0;
+  (small.store as { write: typeof write }).write = async (...args) => {
+    writes++;
+    await gate;
+    return write(...args);
+  };
+  try {
+    // One good record and one timed two days ahead (rejected alone) per request.
+    const send = async (batchId: string) =>
+      fetch(`${small.url}/v1/logs`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify(
+          request(
+            'refused',
+            [
+              { event: 'x', attrs: [] },
+              { event: 'x', attrs: [], timeMs: Date.now() + 2 * 86_400_000 },
+            ],
+            { batchId },
+          ),
+        ),
+      });
+    const until = async (what: () => boolean | Promise<boolean>) => {
+      while (!(await what())) await new Promise((r) => setTimeout(r, 5));
+    };
+    const queued = async () =>
+      ((await (await fetch(`${small.url}/api/health`, { headers: { Authorization: `Bearer ${TOKEN}` } })).json()) as { queued: number }).queued;
+    // The first is being written (held), the second waits in the queue: the queue is full.
+    const first = send('r-1');
+    await until(() => writes === 1);
+    const second = send('r-2');
+    await until(async () => (await queued()) === 1);
+    for (let k = 0; k < 3; k++) assert.equal((await send('r-3')).status, 429);
+    release();
+    assert.deepEqual([(await first).status, (await second).status, (await send('r-3')).status], [200, 200, 200]);
+    assert.deepEqual([small.stats.throttled, small.stats.accepted, small.stats.rejected], [3, 3, 3]);
+  } finally {
+    release();
+    await small.close();
+  }
+});
+
 test('read API: counts, merged latency percentiles, error rate, backend mix, load shares, drift PSI merged across clients', async () => {
   const model = 'arith';
   const t0 = Date.now() - 10 * 60_000;

@@ -83,8 +83,10 @@ export function createIngest(o: NormalizedCollectorOptions, queue: ReturnType<ty
           }
         }
       }
-      stats.rejected += parsed.rejected;
+      // Rejected records are counted once answered (400 or 200 with partialSuccess), not on a 429
+      // or 503, which the client retries whole: its retries would count them again.
       if (parsed.accepted === 0 && parsed.rejected > 0) {
+        stats.rejected += parsed.rejected;
         // Every record over a size cap: 413, which the SDK counts as too_large rather than rejected.
         const status = parsed.tooLarge === parsed.rejected ? 413 : 400;
         throw new HttpError(status, `no valid log records (${parsed.rejected} rejected): ${parsed.errors.join('; ')}`);
@@ -105,6 +107,7 @@ export function createIngest(o: NormalizedCollectorOptions, queue: ReturnType<ty
         }
       }
       stats.accepted += parsed.accepted;
+      stats.rejected += parsed.rejected;
       stats.duplicateBatches += duplicates;
       const response = parsed.rejected > 0 ? { partialSuccess: { rejectedLogRecords: String(parsed.rejected), errorMessage: parsed.errors.join('; ') } } : {};
       sendJson(res, 200, response, cors);
