@@ -11,6 +11,7 @@ import { createIngestQueue } from '../../src/node/collector/queue.js';
 import { openStore } from '../../src/node/collector/store.js';
 import { MIGRATIONS } from '../../src/node/collector/migrations.js';
 import { openSqliteStore } from '../../src/node/collector/sqlite-store.js';
+import { rangeOf } from '../../src/node/collector/read-api.js';
 import { LATENCY_BOUNDS, histogramQuantile, latencyBucket } from '../../src/telemetry/histogram.js';
 import { psi } from '../../src/telemetry/psi.js';
 import { tempDir } from './support/temp-dir.js';
@@ -340,6 +341,23 @@ test('a request refused with 429 counts none of its rejected records (its retry 
   } finally {
     release();
     await small.close();
+  }
+});
+
+test('read API times: a date-time without a zone is UTC whatever the server zone; other date formats are refused (400)', () => {
+  const tz = process.env.TZ;
+  process.env.TZ = 'America/New_York'; // Node re-reads TZ when it is assigned
+  try {
+    const from = (v: string) => rangeOf(new URLSearchParams({ model: 'm', from: v, to: String(Date.UTC(2030, 0, 1)) })).from;
+    assert.equal(from('2026-03-01T10:00'), Date.UTC(2026, 2, 1, 10));
+    assert.equal(from('2026-03-01T10:00:30.5'), Date.UTC(2026, 2, 1, 10, 0, 30, 500));
+    assert.equal(from('2026-03-01'), Date.UTC(2026, 2, 1));
+    assert.equal(from('2026-03-01T10:00+01:00'), Date.UTC(2026, 2, 1, 9));
+    assert.equal(from('1772359200000'), 1772359200000);
+    assert.throws(() => from('Mar 1 2026'), { status: 400, message: /from must be epoch milliseconds or an ISO 8601 date .*"Mar 1 2026"/ });
+  } finally {
+    if (tz === undefined) delete process.env.TZ;
+    else process.env.TZ = tz;
   }
 });
 
