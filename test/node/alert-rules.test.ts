@@ -10,6 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isFerryError } from '../../src/errors.js';
 import { DEFAULT_RULES, loadRules, mergeRules } from '../../src/node/collector/alerts/rules.js';
+import { createAlertEngine } from '../../src/node/collector/alerts/engine.js';
+import type { AlertReader } from '../../src/node/collector/alerts/evaluate.js';
 import { createAlertState } from '../../src/node/collector/alerts/state.js';
 import { parseArgs } from '../../src/node/collector/options.js';
 import { packBundle } from '../../src/node/bundle/pack.js';
@@ -72,6 +74,49 @@ test('pending → firing after `for`, firing → resolved when the condition sto
     s.recent().map((a) => [a.status, a.labels]),
     [['resolved', { alertname: 'FerrymlInputDrift', model: 'm', version: '1', feature: 'x', severity: 'warning' }]],
   );
+});
+
+test('no_data: a firing alert stays firing past the lookback while the version is silent, and resolves when data comes back', async () => {
+  const MIN = 60_000;
+  // Version 1 went silent at 0; version 2 was last heard of two days before the first evaluation.
+  const versions = [
+    { version: '1', lastMs: 0 },
+    { version: '2', lastMs: -2 * 1440 * MIN },
+  ];
+  const reader = {
+    models: async () => ({ models: [{ name: 'm', versions }] }),
+    summary: () => Promise.reject(new Error('not needed')),
+  } as unknown as AlertReader;
+  const e = createAlertEngine(reader, {
+    rules: DEFAULT_RULES.filter((r) => r.kind === 'no_data'),
+    everyS: 3600,
+    alertmanager: undefined,
+    webhooks: [],
+    retry: { attempts: 1, baseMs: 1, maxMs: 1, timeoutMs: 1 },
+    baseUrl: () => '',
+  });
+  try {
+    const at = async (min: number) => {
+      await e.evaluate(min * MIN);
+      return [...e.state.firing().map((a) => `firing ${a.labels.version}`), ...e.state.pending().map((a) => `pending ${a.labels.version}`)].join(', ');
+    };
+    assert.equal(await at(16), 'pending 1');
+    assert.equal(await at(26), 'firing 1');
+    for (const min of [23 * 60, 24 * 60 + 1, 48 * 60, 30 * 1440]) assert.equal(await at(min), 'firing 1', `still silent after ${min} min`);
+    assert.deepEqual(
+      e.state.recent().map((a) => a.status),
+      ['firing'],
+      'no resolved notification while silent',
+    );
+    versions[0]!.lastMs = 30 * 1440 * MIN;
+    assert.equal(await at(30 * 1440 + 1), '', 'data came back: resolved');
+    assert.deepEqual(
+      e.state.recent().map((a) => a.status),
+      ['resolved'],
+    );
+  } finally {
+    e.stop();
+  }
 });
 
 test('ferryml pack stores the output baseline of the golden outputs, or of --predictions', async () => {
@@ -202,9 +247,13 @@ test('rules over a real collector: error rate, invalid rows, p95 latency, drops 
       .map((a) => a.labels.alertname)
       .sort();
     assert.deepEqual(recent, ['FerrymlErrorRate', 'FerrymlInvalidRows', 'FerrymlLatencyP95', 'FerrymlTelemetryDrops']);
-    // A day after it last reported, a version is no longer expected.
+    // A day after it last reported the version is still silent: the alert keeps firing (it is
+    // not "resolved" because the silence outlasted the lookback).
     await c.alerts.evaluate(now + 90_000_000);
-    assert.deepEqual(c.alerts.state.firing(), []);
+    assert.deepEqual(
+      c.alerts.state.firing().map((a) => a.labels.alertname),
+      ['FerrymlNoData'],
+    );
   } finally {
     await c.close();
   }

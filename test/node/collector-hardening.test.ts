@@ -4,7 +4,7 @@
 // surrogate in a model name, ingest keys bound to model names, and retention deleting old rows.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startCollector } from '../../src/node/collector/main.js';
@@ -80,7 +80,7 @@ test('a non-loopback address needs an ingest key', async () => {
   await open.close();
 });
 
-test('oversize attribute and record: 413 naming the limit, nothing stored', async () => {
+test('every record over a cap (attribute or record): 413 naming the limit, nothing stored', async () => {
   const before = count('1');
   const big = await post(body({ session: 'sess-big', records: [{ seq: 1, attrs: [s('ferryml.note', 'x'.repeat(1_000_000 / 100))] }] }));
   assert.equal(big.status, 413);
@@ -90,6 +90,34 @@ test('oversize attribute and record: 413 naming the limit, nothing stored', asyn
   assert.equal(wide.status, 413);
   assert.match(wide.json.message, /record is \d+ bytes, over the collector's --max-record-bytes limit of 8192/);
   assert.equal(count('1'), before);
+});
+
+test('one oversize record is rejected alone (partialSuccess naming the attribute and limit); its neighbours are stored', async () => {
+  const r = await post(
+    body({
+      session: 'sess-one-big',
+      records: [1, 2, 3, 4].map((seq) => ({ seq, attrs: [s('ferryml.note', seq === 2 ? 'z'.repeat(5000) : 'small')] })),
+    }),
+  );
+  assert.equal(r.status, 200, JSON.stringify(r.json));
+  assert.equal(r.json.partialSuccess.rejectedLogRecords, '1');
+  assert.match(
+    r.json.partialSuccess.errorMessage,
+    /logRecords\[1\]: attribute "ferryml.note" is \d+ bytes, over the collector's --max-attribute-bytes limit of 4096/,
+  );
+  assert.equal(count("session = 'sess-one-big'"), 3);
+  // Every record rejected, not all for size: 400 as for any request without a valid record.
+  const mixed = await post(
+    body({
+      session: 'sess-one-big',
+      records: [
+        { seq: 5, attrs: [s('ferryml.note', 'z'.repeat(5000))] },
+        { seq: 6, timeMs: Date.now() + 2 * DAY },
+      ],
+    }),
+  );
+  assert.equal(mixed.status, 400);
+  assert.match(mixed.json.message, /no valid log records \(2 rejected\)/);
 });
 
 test('timestamps outside [now − retention, now + 1 day] are rejected per record', async () => {
@@ -153,6 +181,23 @@ test('ingest keys bound to model names refuse other models (403)', async () => {
   assert.match(other.json.message, /may report on penguins, digits only; .*"credit"/);
   assert.equal((await post(body({ model: 'credit', records: [{ seq: 3 }] }), k.url, key('any-model-key'))).status, 200);
   await k.close();
+});
+
+test('a start that fails (a bad rules file, a failing retention delete) leaves the database closed', async () => {
+  // SQLite removes the -wal file when the last connection closes: while it exists, the file is open.
+  const rulesFile = join(dir, 'bad-rules.json');
+  writeFileSync(rulesFile, '{ "rules": [ { "name": "FerrymlErrorRate", "forS": "soon" } ] }');
+  const a = join(dir, 'bad-rules.sqlite');
+  await assert.rejects(startCollector({ port: 0, db: a, token: TOKEN, alertRules: rulesFile }), { code: 'INVALID_OPTIONS' });
+  assert.equal(existsSync(`${a}-wal`), false, 'the store was not left open after a bad rules file');
+
+  const b = join(dir, 'bad-prune.sqlite');
+  const store = openStore(b);
+  store.db.exec(`INSERT INTO logs (received_ms, time_ms, time_unix_nano, severity, attributes, resource) VALUES (0, 0, '0', 0, '{}', '{}');
+    CREATE TRIGGER refuse BEFORE DELETE ON logs BEGIN SELECT RAISE(ABORT, 'retention delete refused'); END;`);
+  store.close();
+  await assert.rejects(startCollector({ port: 0, db: b, token: TOKEN }), /retention delete refused/);
+  assert.equal(existsSync(`${b}-wal`), false, 'the store was not left open after a failing retention delete');
 });
 
 test('retention: records older than --retention-days are deleted at start and by prune()', async () => {

@@ -11,6 +11,7 @@ import { createIngestQueue } from '../../src/node/collector/queue.js';
 import { openStore } from '../../src/node/collector/store.js';
 import { MIGRATIONS } from '../../src/node/collector/migrations.js';
 import { openSqliteStore } from '../../src/node/collector/sqlite-store.js';
+import { rangeOf } from '../../src/node/collector/read-api.js';
 import { LATENCY_BOUNDS, histogramQuantile, latencyBucket } from '../../src/telemetry/histogram.js';
 import { psi } from '../../src/telemetry/psi.js';
 import { tempDir } from './support/temp-dir.js';
@@ -291,6 +292,72 @@ test('the ingest queue is bounded: a full queue refuses (the handler answers 429
     assert.equal(stored, results.length - throttled.length, 'every 200 is stored, no 429 is');
   } finally {
     await small.close();
+  }
+});
+
+test('a request refused with 429 counts none of its rejected records (its retry will)', async () => {
+  const small = await startCollector({ port: 0, db: ':memory:', token: TOKEN, queueRecords: 1 });
+  // The store holds its first write until released: the queue stays full meanwhile.
+  const write = small.store.write.bind(small.store);
+  let release = () => {};
+  const gate = new Promise<void>((r) => (release = r));
+  let writes = 0;
+  (small.store as { write: typeof write }).write = async (...args) => {
+    writes++;
+    await gate;
+    return write(...args);
+  };
+  try {
+    // One good record and one timed two days ahead (rejected alone) per request.
+    const send = async (batchId: string) =>
+      fetch(`${small.url}/v1/logs`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify(
+          request(
+            'refused',
+            [
+              { event: 'x', attrs: [] },
+              { event: 'x', attrs: [], timeMs: Date.now() + 2 * 86_400_000 },
+            ],
+            { batchId },
+          ),
+        ),
+      });
+    const until = async (what: () => boolean | Promise<boolean>) => {
+      while (!(await what())) await new Promise((r) => setTimeout(r, 5));
+    };
+    const queued = async () =>
+      ((await (await fetch(`${small.url}/api/health`, { headers: { Authorization: `Bearer ${TOKEN}` } })).json()) as { queued: number }).queued;
+    // The first is being written (held), the second waits in the queue: the queue is full.
+    const first = send('r-1');
+    await until(() => writes === 1);
+    const second = send('r-2');
+    await until(async () => (await queued()) === 1);
+    for (let k = 0; k < 3; k++) assert.equal((await send('r-3')).status, 429);
+    release();
+    assert.deepEqual([(await first).status, (await second).status, (await send('r-3')).status], [200, 200, 200]);
+    assert.deepEqual([small.stats.throttled, small.stats.accepted, small.stats.rejected], [3, 3, 3]);
+  } finally {
+    release();
+    await small.close();
+  }
+});
+
+test('read API times: a date-time without a zone is UTC whatever the server zone; other date formats are refused (400)', () => {
+  const tz = process.env.TZ;
+  process.env.TZ = 'America/New_York'; // Node re-reads TZ when it is assigned
+  try {
+    const from = (v: string) => rangeOf(new URLSearchParams({ model: 'm', from: v, to: String(Date.UTC(2030, 0, 1)) })).from;
+    assert.equal(from('2026-03-01T10:00'), Date.UTC(2026, 2, 1, 10));
+    assert.equal(from('2026-03-01T10:00:30.5'), Date.UTC(2026, 2, 1, 10, 0, 30, 500));
+    assert.equal(from('2026-03-01'), Date.UTC(2026, 2, 1));
+    assert.equal(from('2026-03-01T10:00+01:00'), Date.UTC(2026, 2, 1, 9));
+    assert.equal(from('1772359200000'), 1772359200000);
+    assert.throws(() => from('Mar 1 2026'), { status: 400, message: /from must be epoch milliseconds or an ISO 8601 date .*"Mar 1 2026"/ });
+  } finally {
+    if (tz === undefined) delete process.env.TZ;
+    else process.env.TZ = tz;
   }
 });
 

@@ -98,11 +98,15 @@ const SEQ = `toInt64OrNull(LogAttributes['ferryml.seq'])`;
 
 /**
  * At-least-once delivery stores some records twice (a retried batch, two collectors); every read
- * keeps one row per key: `(session.id, ferryml.seq)`, which the SDK puts on every record; a
- * record without a seq is one per identical content within its batch id, else its own row.
+ * keeps one row per key, as SQLite stores one: `(session.id, ferryml.seq)`, which the SDK puts on
+ * every record (a seq without a session is not a key: SQLite's unique index treats NULLs as
+ * distinct, and two clients would collide); else one per identical content within its batch id,
+ * time left out as SQLite's batch hash leaves it out (a retry re-stamps untimed records with its
+ * arrival time); else its own row.
  */
-const DEDUPE_KEY = `multiIf(mapContains(LogAttributes, 'ferryml.seq'), concat('s', ifNull(${SESSION}, ''), '\\0', LogAttributes['ferryml.seq']),
-  mapContains(ScopeAttributes, 'ferryml.batch.id'), concat('b', ScopeAttributes['ferryml.batch.id'], '\\0', toString(cityHash64(Timestamp, Body, LogAttributes, ResourceAttributes, TraceId, SpanId))),
+const DEDUPE_KEY = `multiIf(mapContains(LogAttributes, 'ferryml.seq') AND mapContains(ResourceAttributes, 'session.id'),
+    concat('s', ResourceAttributes['session.id'], '\\0', LogAttributes['ferryml.seq']),
+  mapContains(ScopeAttributes, 'ferryml.batch.id'), concat('b', ScopeAttributes['ferryml.batch.id'], '\\0', toString(cityHash64(SeverityNumber, SeverityText, EventName, Body, LogAttributes, ResourceAttributes, TraceId, SpanId))),
   concat('r', toString(rowNumberInAllBlocks())))`;
 
 /** The deduplicated records of the ferryml models, optionally one model in a time range. */
@@ -118,6 +122,12 @@ const IN_RANGE = `AND ResourceAttributes['ml.model.name'] = {model:String}
       AND TimestampTime >= toDateTime(intDiv({from:Int64}, 1000)) AND TimestampTime <= toDateTime(intDiv({to:Int64}, 1000))
       AND Timestamp >= fromUnixTimestamp64Milli({from:Int64}) AND Timestamp < fromUnixTimestamp64Milli({to:Int64})`;
 
+/**
+ * The version filter (params: allVersions, version): every version, or the one given, where a
+ * NULL `version` selects the records sent without one (SQLite's `(? OR version IS ?)`).
+ */
+const VERSION_IS = `({allVersions:UInt8} = 1 OR (version IS NULL AND {version:Nullable(String)} IS NULL) OR version = {version:Nullable(String)})`;
+
 /** `GET /api/models`: models and versions seen (params: db, table). */
 export const SELECT_MODELS = `SELECT model, version, count() AS records, uniqExact(session) AS sessions,
     min(toUnixTimestamp64Milli(Timestamp)) AS firstMs, max(toUnixTimestamp64Milli(Timestamp)) AS lastMs,
@@ -127,20 +137,20 @@ export const SELECT_MODELS = `SELECT model, version, count() AS records, uniqExa
 
 /**
  * Some events' records in a range with the wanted attributes (params: db, table, model,
- * version (NULL: all), events, from, to, keys). Ordered by time, then session and seq: ties
+ * allVersions, version (NULL: records without one), events, from, to, keys). Ordered by time, then session and seq: ties
  * come out in the order a client emitted them, on either store.
  */
 export const SELECT_EVENT_ROWS = `SELECT event, toUnixTimestamp64Milli(Timestamp) AS t, version, session, ${SCHEMA_HASH} AS schemaHash,
     mapFilter((k, v) -> has({keys:Array(String)}, k), LogAttributes) AS a
   FROM ${deduped(IN_RANGE)}
-  WHERE ({version:Nullable(String)} IS NULL OR version = {version:Nullable(String)}) AND has({events:Array(String)}, event)
+  WHERE ${VERSION_IS} AND has({events:Array(String)}, event)
   ORDER BY t, session NULLS FIRST, ${SEQ} NULLS FIRST`;
 
-/** Telemetry drops by reason (params: db, table, model, version, from, to). */
+/** Telemetry drops by reason (params: db, table, model, allVersions, version, from, to). */
 export const SELECT_DROPS = `SELECT substring(kv.1, length('ferryml.dropped.') + 1) AS reason, sum(toFloat64OrZero(kv.2)) AS n
   FROM ${deduped(IN_RANGE)}
   ARRAY JOIN arrayFilter(x -> startsWith(x.1, 'ferryml.dropped.'), arrayZip(mapKeys(LogAttributes), mapValues(LogAttributes))) AS kv
-  WHERE ({version:Nullable(String)} IS NULL OR version = {version:Nullable(String)}) AND event = 'ferryml.telemetry.drops'
+  WHERE ${VERSION_IS} AND event = 'ferryml.telemetry.drops'
   GROUP BY reason ORDER BY reason`;
 
 /** `GET /api/records`: newest first (params: db, table, model (NULL: all), event (NULL: all), limit). */

@@ -9,7 +9,7 @@ import { CREATE_DATABASE, SELECT_COLUMNS, SELECT_DROPS, SELECT_EVENT_ROWS, SELEC
 import type { ClickHouseConnection } from './clickhouse-connection.js';
 import { otelLogRows } from './clickhouse-rows.js';
 import { mapEvents } from './store-api.js';
-import type { EventRow, ModelVersionRow, Store } from './store-api.js';
+import type { EventRow, ModelVersionRow, Range, Store } from './store-api.js';
 
 /** Options of {@link openClickHouseStore}. */
 export interface ClickHouseStoreOptions {
@@ -23,6 +23,8 @@ export interface ClickHouseStoreOptions {
 }
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
+/** The parameters of the version filter (`VERSION_IS` in clickhouse-sql.ts): all, one, or none sent. */
+const versionParams = (r: Range) => ({ allVersions: r.version === undefined ? 1 : 0, version: r.version ?? null });
 const nullableNumber = (v: unknown) => (v === null || v === undefined ? null : Number(v));
 
 /**
@@ -60,7 +62,7 @@ export async function openClickHouseStore(conn: ClickHouseConnection, o: ClickHo
   const eventRows: Store['eventRows'] = async (r, events) => {
     const names = Object.keys(events) as Array<keyof typeof events>;
     const keys = [...new Set(names.flatMap((e) => Object.values(events[e])))];
-    const rows = await conn.query(SELECT_EVENT_ROWS, { ...at, model: r.model, version: r.version ?? null, events: names, from: r.from, to: r.to, keys });
+    const rows = await conn.query(SELECT_EVENT_ROWS, { ...at, model: r.model, ...versionParams(r), events: names, from: r.from, to: r.to, keys });
     const byEvent = new Map<string, Array<Record<string, unknown>>>(names.map((e) => [e, []]));
     for (const x of rows) byEvent.get(String(x.event))?.push(x);
     return mapEvents(events, (event, fields) => {
@@ -94,7 +96,7 @@ export async function openClickHouseStore(conn: ClickHouseConnection, o: ClickHo
       })),
     eventRows,
     drops: async (r) => {
-      const rows = await conn.query(SELECT_DROPS, { ...at, model: r.model, version: r.version ?? null, from: r.from, to: r.to });
+      const rows = await conn.query(SELECT_DROPS, { ...at, model: r.model, ...versionParams(r), from: r.from, to: r.to });
       return Object.fromEntries(rows.map((x) => [String(x.reason), Number(x.n)]));
     },
     records: async (q) =>

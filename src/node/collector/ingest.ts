@@ -3,14 +3,16 @@
  * OTLP/HTTP spec so that any exporter's retry policy works: 200 (with `partialSuccess` when some
  * records were rejected), 400 malformed, 401 ingest key, 413 too large, 415 media type,
  * 429 + Retry-After when the ingest queue is full, 503 + Retry-After when the write failed.
- * Also 403 when a key bound to model names carries another model's records, 413 naming the
- * limit when an attribute or record is over its cap, and per-record rejection (partialSuccess)
- * of records timed outside [now − retention, now + 1 day].
+ * Also 403 when a key bound to model names carries another model's records, and per-record
+ * rejection (partialSuccess) of records timed outside [now − retention, now + 1 day] or with an
+ * attribute, body or record over its cap (the message names it and the limit); 413 for a body
+ * over the body limit, or when every record of the request is over a cap (400 when all are
+ * rejected for other reasons too), so the SDK counts those as too large.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { timingSafeEqual } from 'node:crypto';
 import { HttpError, readBody, sendJson } from './http.js';
-import { MalformedRequest, TooLarge, parseExportRequest } from './otlp-parse.js';
+import { MalformedRequest, parseExportRequest } from './otlp-parse.js';
 import type { NormalizedCollectorOptions } from './options.js';
 import type { createIngestQueue } from './queue.js';
 
@@ -81,9 +83,13 @@ export function createIngest(o: NormalizedCollectorOptions, queue: ReturnType<ty
           }
         }
       }
-      stats.rejected += parsed.rejected;
+      // Rejected records are counted once answered (400 or 200 with partialSuccess), not on a 429
+      // or 503, which the client retries whole: its retries would count them again.
       if (parsed.accepted === 0 && parsed.rejected > 0) {
-        throw new HttpError(400, `no valid log records (${parsed.rejected} rejected): ${parsed.errors.join('; ')}`);
+        stats.rejected += parsed.rejected;
+        // Every record over a size cap: 413, which the SDK counts as too_large rather than rejected.
+        const status = parsed.tooLarge === parsed.rejected ? 413 : 400;
+        throw new HttpError(status, `no valid log records (${parsed.rejected} rejected): ${parsed.errors.join('; ')}`);
       }
       let duplicates = 0;
       if (parsed.accepted > 0) {
@@ -101,6 +107,7 @@ export function createIngest(o: NormalizedCollectorOptions, queue: ReturnType<ty
         }
       }
       stats.accepted += parsed.accepted;
+      stats.rejected += parsed.rejected;
       stats.duplicateBatches += duplicates;
       const response = parsed.rejected > 0 ? { partialSuccess: { rejectedLogRecords: String(parsed.rejected), errorMessage: parsed.errors.join('; ') } } : {};
       sendJson(res, 200, response, cors);
@@ -110,9 +117,7 @@ export function createIngest(o: NormalizedCollectorOptions, queue: ReturnType<ty
           ? e
           : e instanceof MalformedRequest
             ? new HttpError(400, e.message)
-            : e instanceof TooLarge
-              ? new HttpError(413, e.message)
-              : new HttpError(500, `internal error: ${(e as Error).message}`);
+            : new HttpError(500, `internal error: ${(e as Error).message}`);
       // google.rpc.Status shape, as OTLP/HTTP asks for error bodies.
       sendJson(
         res,

@@ -59,7 +59,7 @@ export async function collectMetrics(
   for (const m of (await reader.models()).models) {
     for (const v of m.versions as Array<{ version: string | null }>) {
       const base = { model: m.name, version: v.version ?? '' };
-      const range = { model: m.name, version: v.version ?? undefined, to: now + 1 };
+      const range = { model: m.name, version: v.version, to: now + 1 };
       const [all, recent] = await Promise.all([reader.summary({ ...range, from: 0 }), reader.summary({ ...range, from: now - psiWindowS * 1000 })]);
       const p = all.predictions;
       predictions.samples.push({ labels: base, value: p.rows });

@@ -4,8 +4,9 @@
  * counted for `partialSuccess`. Strings are stored as bound parameters and JSON text, never
  * interpolated, and made well-formed UTF-16 first (a lone surrogate becomes U+FFFD): SQLite
  * would store it as invalid UTF-8, which then no query by name can match. Records outside the
- * accepted time window are rejected alone; an attribute or record over its size cap rejects the
- * whole request ({@link TooLarge}, answered 413 naming the limit).
+ * accepted time window are rejected alone, and so are records with an attribute or a body over
+ * its size cap, or over the record cap ({@link TooLarge}, counted in `tooLarge`): the SDK allows
+ * records larger than the attribute cap, and one of them must not lose its batch's good records.
  */
 
 /** One stored log record. JSON columns hold decoded AnyValues (ints as numbers when safe). */
@@ -43,7 +44,7 @@ export interface ParseLimits {
 
 const NO_LIMITS: ParseLimits = { maxAttributeBytes: Infinity, maxRecordBytes: Infinity, minTimeMs: -Infinity, maxTimeMs: Infinity };
 
-/** A record or attribute over its cap: answered 413 with this message. */
+/** A record, attribute or body over its cap: that record is rejected (413 only when all are). */
 export class TooLarge extends Error {
   override name = 'TooLarge';
 }
@@ -64,6 +65,8 @@ export interface ParsedRequest {
   groups: ParsedGroup[];
   accepted: number;
   rejected: number;
+  /** Of the rejected, the records over a size cap ({@link TooLarge}). */
+  tooLarge: number;
   errors: string[];
 }
 
@@ -262,7 +265,7 @@ function parseRecord(r: unknown, path: string, resource: Record<string, unknown>
 export function parseExportRequest(json: unknown, now = Date.now(), limits: ParseLimits = NO_LIMITS): ParsedRequest {
   if (!isObject(json))
     throw new MalformedRequest(`the body must be a JSON object (ExportLogsServiceRequest); got ${Array.isArray(json) ? 'an array' : typeof json}`);
-  const out: ParsedRequest = { groups: [], accepted: 0, rejected: 0, errors: [] };
+  const out: ParsedRequest = { groups: [], accepted: 0, rejected: 0, tooLarge: 0, errors: [] };
   const reject = (n: number, message: string) => {
     out.rejected += n;
     if (out.errors.length < 5) out.errors.push(message);
@@ -299,7 +302,7 @@ export function parseExportRequest(json: unknown, now = Date.now(), limits: Pars
         try {
           rows.push(parseRecord(r, `${sp}.logRecords[${k}]`, resource, resourceJson, now, limits));
         } catch (e) {
-          if (e instanceof TooLarge) throw e;
+          if (e instanceof TooLarge) out.tooLarge++;
           reject(1, (e as Error).message);
         }
       });

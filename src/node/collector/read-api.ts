@@ -1,8 +1,9 @@
 /**
  * The read API (bearer admin token): `GET /api/models`, `/api/summary`, `/api/timeseries`,
  * `/api/records`, `/api/health`. Query parameters: `model` (required except for models/health),
- * `version` (default: all), `from` / `to` (epoch ms or ISO 8601; default: the last 24 hours),
- * `step` (timeseries bucket in ms; default: range / 60). Every answer is read through a
+ * `version` (absent: all versions; empty, `version=`: the records sent without a version, the
+ * `version=""` of `/metrics` and alert labels), `from` / `to` (epoch ms or ISO 8601, UTC unless
+ * a zone is given; default: the last 24 hours), `step` (timeseries bucket in ms; default: range / 60). Every answer is read through a
  * {@link Store}, so it is the same JSON on SQLite and on ClickHouse.
  */
 import { HttpError } from './http.js';
@@ -12,21 +13,31 @@ import type { ModelVersionRow, Range, Store } from './store-api.js';
 const DAY = 86_400_000;
 const ERROR_FIELDS = { code: 'ferryml.error.code', count: 'ferryml.error.count' };
 
+// ISO 8601 as `Date.parse` reads it: a date, optionally a time, optionally a zone.
+const ISO = /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?)(Z|[+-]\d{2}:?\d{2})?)?$/i;
+
+/**
+ * Epoch ms, or an ISO 8601 date. A date-time without a zone is UTC, as a date alone is:
+ * `Date.parse` would read it in the server's time zone, so one URL would mean other hours on
+ * another server. Other date formats (`Date.parse`'s own guesses) are refused.
+ */
 function time(v: string | null, fallback: number, name: string): number {
   if (v === null || v === '') return fallback;
-  const n = /^\d+$/.test(v) ? Number(v) : Date.parse(v);
-  if (!Number.isFinite(n)) throw new HttpError(400, `${name} must be epoch milliseconds or an ISO 8601 date; got "${v}"`);
+  const iso = ISO.exec(v);
+  const n = /^\d+$/.test(v) ? Number(v) : iso ? Date.parse(`${iso[1]}T${iso[2] ?? '00:00'}${(iso[3] ?? 'Z').replace(/^([+-]\d{2})(\d{2})$/, '$1:$2')}`) : NaN;
+  if (!Number.isFinite(n)) throw new HttpError(400, `${name} must be epoch milliseconds or an ISO 8601 date (UTC unless it names a zone); got "${v}"`);
   return n;
 }
 
-/** Reads model/version/from/to from a query string. */
+/** Reads model/version/from/to from a query string; `version=` (empty) is "no version", not "all". */
 export function rangeOf(q: URLSearchParams, now = Date.now()): Range {
   const model = q.get('model');
   if (!model) throw new HttpError(400, 'query parameter "model" is required (see GET /api/models)');
   const to = time(q.get('to'), now + 60_000, 'to');
   const from = time(q.get('from'), to - DAY, 'from');
   if (from >= to) throw new HttpError(400, `"from" (${from}) must be before "to" (${to})`);
-  return { model, version: q.get('version') || undefined, from, to };
+  const version = q.get('version');
+  return { model, version: version === null ? undefined : version === '' ? null : version, from, to };
 }
 
 /** Models and versions seen, with record counts, clients and first/last times. */

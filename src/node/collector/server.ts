@@ -68,12 +68,19 @@ const PAGE_HEADERS = {
  */
 export async function startCollector(options: CollectorOptions = {}): Promise<Collector> {
   const o = normalizeOptions(options);
+  // The rules file is read before the store opens, so a mistake in it leaves nothing open.
+  const rules = loadRules(o.alertRules);
   const store = await openCollectorStore(o);
   const stats: IngestStats = { requests: 0, accepted: 0, rejected: 0, duplicateBatches: 0, throttled: 0 };
   const queue = createIngestQueue(store, { maxRecords: o.queueRecords, writeBatchRecords: o.writeBatchRecords });
   const ingest = createIngest(o, queue, stats);
   const prune = () => store.prune(Date.now() - o.retentionDays * 86_400_000);
-  prune();
+  try {
+    prune();
+  } catch (e) {
+    await store.close(); // nothing listens yet: a failed start must not keep the file open
+    throw e;
+  }
   const pruneTimer = setInterval(() => {
     try {
       prune();
@@ -86,7 +93,6 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
   // Alerts and /metrics read through the read API's functions, not SQL of their own: the seam a
   // second store (ClickHouse) plugs into for both.
   const reader: AlertReader = { models: () => models(store), summary: (r) => summary(store, r) };
-  const rules = loadRules(o.alertRules);
   let baseUrl = '';
   const alerts = createAlertEngine(reader, {
     rules,

@@ -9,13 +9,19 @@ import type { EventRow, ModelVersionRow, Range, Store } from './store-api.js';
 // Ties in time come out in the order a client emitted them (session, then seq), as on ClickHouse.
 const ORDER = `ORDER BY time_ms, session, CAST(json_extract(attributes, '$."ferryml.seq"') AS INTEGER), id`;
 
+/**
+ * The parameters of `(? OR version IS ?)`: every version (1), or the one given, where `IS` matches
+ * a NULL version to `null` (records sent without one), as `=` would not.
+ */
+const versionParams = (r: Range): [number, string | null] => (r.version === undefined ? [1, null] : [0, r.version]);
+
 /** Opens (creating, migrating) a SQLite file as a {@link Store}. */
 export function openSqliteStore(file: string): Store {
   const s = openStore(file);
   const { db } = s;
   const eventStatement = db.prepare(
     `SELECT time_ms AS t, version, session, schema_hash AS schemaHash, attributes FROM logs
-     WHERE model = ? AND (? IS NULL OR version = ?) AND event = ? AND time_ms >= ? AND time_ms < ? ${ORDER}`,
+     WHERE model = ? AND (? OR version IS ?) AND event = ? AND time_ms >= ? AND time_ms < ? ${ORDER}`,
   );
 
   /**
@@ -23,7 +29,7 @@ export function openSqliteStore(file: string): Store {
    * at an embedded NUL: stored strings must come back verbatim.
    */
   const oneEvent = (event: string, r: Range, fields: Readonly<Record<string, string>>): EventRow[] => {
-    const rows = eventStatement.all(r.model, r.version ?? null, r.version ?? null, event, r.from, r.to) as Array<{
+    const rows = eventStatement.all(r.model, ...versionParams(r), event, r.from, r.to) as Array<{
       t: number;
       version: string | null;
       session: unknown;
@@ -60,9 +66,9 @@ export function openSqliteStore(file: string): Store {
       const rows = db
         .prepare(
           `SELECT key, sum(value) AS n FROM logs, json_each(logs.attributes)
-           WHERE model = ? AND (? IS NULL OR version = ?) AND event = 'ferryml.telemetry.drops' AND time_ms >= ? AND time_ms < ? AND key LIKE 'ferryml.dropped.%' GROUP BY key`,
+           WHERE model = ? AND (? OR version IS ?) AND event = 'ferryml.telemetry.drops' AND time_ms >= ? AND time_ms < ? AND key LIKE 'ferryml.dropped.%' GROUP BY key`,
         )
-        .all(r.model, r.version ?? null, r.version ?? null, r.from, r.to) as Array<{ key: string; n: number }>;
+        .all(r.model, ...versionParams(r), r.from, r.to) as Array<{ key: string; n: number }>;
       return Object.fromEntries(rows.map((d) => [d.key.slice('ferryml.dropped.'.length), d.n]));
     },
     records: async (q) => {

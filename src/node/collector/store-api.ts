@@ -8,10 +8,14 @@
 import type { Database } from 'better-sqlite3';
 import type { ParsedGroup } from './otlp-parse.js';
 
-/** Which records a query covers; `version` undefined means all versions. */
+/**
+ * Which records a query covers. `version`: a string selects that version, `null` the records
+ * sent without one, `undefined` all versions (a no-version row of `/metrics` or an alert must
+ * not read every version's records as its own).
+ */
 export interface Range {
   model: string;
-  version: string | undefined;
+  version: string | null | undefined;
   from: number;
   to: number;
 }

@@ -12,7 +12,7 @@ import { createReceiver } from './notify.js';
 import type { Receiver, RetryPolicy } from './notify.js';
 import { alertmanagerAlerts, webhookPayload } from './payloads.js';
 import type { AlertRule } from './rules.js';
-import { createAlertState } from './state.js';
+import { alertKey, createAlertState } from './state.js';
 
 /** What the engine needs. */
 export interface AlertEngineOptions {
@@ -31,24 +31,53 @@ export function createAlertEngine(reader: AlertReader, o: AlertEngineOptions) {
   const state = createAlertState();
   const am = o.alertmanager ? createReceiver('alertmanager', `${o.alertmanager.replace(/\/+$/, '')}/api/v2/alerts`, o.retry) : undefined;
   const hooks: Receiver[] = o.webhooks.map((u) => createReceiver('webhook', u, o.retry));
-  const health = { evaluations: 0, lastEvaluationAt: null as number | null, lastEvaluationMs: null as number | null, lastError: null as string | null };
+  const health = {
+    evaluations: 0,
+    /** Timer ticks skipped because an evaluation was still running (a slow store). */
+    skippedTicks: 0,
+    lastEvaluationAt: null as number | null,
+    lastEvaluationMs: null as number | null,
+    lastError: null as string | null,
+  };
   let timer: ReturnType<typeof setInterval> | undefined;
+  let stopped = false;
 
-  // Evaluations run one at a time: a slow store (ClickHouse) must not let two overlap.
+  // Evaluations run one at a time: a slow store (ClickHouse) must not let two overlap. A tick
+  // that finds one running or queued is skipped, not queued: a backlog would run late with stale
+  // clocks (Alertmanager's endsAt, now + 4 × every, already past: flapping) and after stop().
   let running: Promise<void> = Promise.resolve();
+  let queued = 0;
 
-  /** One evaluation at `now` (the timer calls it; tests may too, and await it). Never rejects. */
-  function evaluate(now = Date.now()): Promise<void> {
-    running = running.then(() => evaluateOnce(now));
+  /**
+   * One evaluation at `now`, default the clock when it starts (the timer calls it; tests may too,
+   * and await it: an explicit call waits for the one running). Never rejects; after `stop()`, a no-op.
+   */
+  function evaluate(now?: number): Promise<void> {
+    queued++;
+    running = running.then(async () => {
+      try {
+        if (!stopped) await evaluateOnce(now ?? Date.now());
+      } finally {
+        queued--;
+      }
+    });
     return running;
+  }
+
+  function tick(): void {
+    if (queued > 0) health.skippedTicks++;
+    else void evaluate();
   }
 
   async function evaluateOnce(now: number): Promise<void> {
     const started = performance.now();
     try {
-      const { fired, resolved } = state.update(await evaluateRules(reader, o.rules, now), now);
-      const firing = state.firing();
-      if (am && (firing.length || resolved.length)) am.send(alertmanagerAlerts([...firing, ...resolved], now, 4 * o.everyS * 1000, o.baseUrl()));
+      const firing = new Set(state.firing().map((a) => a.key));
+      const conditions = await evaluateRules(reader, o.rules, now, (name, model, version) => firing.has(alertKey(name, model, version, '')));
+      if (stopped) return; // stopped while reading: the receivers are gone, tell no one
+      const { fired, resolved } = state.update(conditions, now);
+      const firingNow = state.firing();
+      if (am && (firingNow.length || resolved.length)) am.send(alertmanagerAlerts([...firingNow, ...resolved], now, 4 * o.everyS * 1000, o.baseUrl()));
       if (fired.length || resolved.length) for (const h of hooks) h.send(webhookPayload([...fired, ...resolved], now, o.baseUrl()));
       health.lastError = null;
     } catch (e) {
@@ -59,7 +88,7 @@ export function createAlertEngine(reader: AlertReader, o: AlertEngineOptions) {
     health.lastEvaluationMs = performance.now() - started;
   }
 
-  timer = setInterval(() => void evaluate(), o.everyS * 1000);
+  timer = setInterval(tick, o.everyS * 1000);
   timer.unref();
 
   return {
@@ -79,6 +108,7 @@ export function createAlertEngine(reader: AlertReader, o: AlertEngineOptions) {
       await Promise.all([...(am ? [am] : []), ...hooks].map((r) => r.idle()));
     },
     stop(): void {
+      stopped = true;
       clearInterval(timer);
       timer = undefined;
       am?.stop();

@@ -32,13 +32,23 @@ export interface Condition {
 
 const DAY_S = 86_400;
 
-/** Evaluates `rules` at `now` (epoch ms); one entry per rule × version × feature that was measured. */
-export async function evaluateRules(reader: AlertReader, rules: readonly AlertRule[], now: number): Promise<Condition[]> {
+/** Whether a rule's alert (no feature) fires now for a model version (`""`: sent without one). */
+export type FiringNow = (alertname: string, model: string, version: string) => boolean;
+
+/**
+ * Evaluates `rules` at `now` (epoch ms); one entry per rule × version × feature that was measured.
+ * A version silent for longer than a `no_data` rule's lookback is no longer expected to report,
+ * except while that rule's alert fires for it (`firing`): it is still measured, so the alert
+ * resolves when data comes back (or when retention deletes the version's records), never because
+ * the silence outlasted the lookback.
+ */
+export async function evaluateRules(reader: AlertReader, rules: readonly AlertRule[], now: number, firing: FiringNow = () => false): Promise<Condition[]> {
   const out: Condition[] = [];
   const lookback = Math.max(DAY_S, ...rules.map((r) => r.lookbackS ?? 0)) * 1000;
+  const silentFiring = (model: string, version: string | null) => rules.some((r) => r.kind === 'no_data' && firing(r.name, model, version ?? ''));
   const versions = (await reader.models()).models.flatMap((m) =>
     (m.versions as Array<{ version: string | null; lastMs: number }>)
-      .filter((v) => v.lastMs >= now - lookback)
+      .filter((v) => v.lastMs >= now - lookback || silentFiring(m.name, v.version))
       .map((v) => ({ model: m.name, version: v.version, lastMs: v.lastMs })),
   );
   // One summary per version and distinct window, shared by the rules that use that window.
@@ -46,7 +56,7 @@ export async function evaluateRules(reader: AlertReader, rules: readonly AlertRu
   const read = (model: string, version: string | null, windowS: number) => {
     const key = JSON.stringify([model, version, windowS]);
     let s = cache.get(key);
-    if (!s) cache.set(key, (s = reader.summary({ model, version: version ?? undefined, from: now - windowS * 1000, to: now + 1 })));
+    if (!s) cache.set(key, (s = reader.summary({ model, version, from: now - windowS * 1000, to: now + 1 })));
     return s;
   };
   for (const v of versions) {
@@ -55,9 +65,11 @@ export async function evaluateRules(reader: AlertReader, rules: readonly AlertRu
       const push = (feature: string, value: number, active: boolean) =>
         out.push({ rule, model: v.model, version: v.version ?? '', feature, value, threshold, active });
       if (rule.kind === 'no_data') {
-        if (v.lastMs >= now - (rule.lookbackS ?? DAY_S) * 1000) push('', (now - v.lastMs) / 1000, v.lastMs < now - rule.windowS * 1000);
+        if (v.lastMs >= now - (rule.lookbackS ?? DAY_S) * 1000 || firing(rule.name, v.model, v.version ?? ''))
+          push('', (now - v.lastMs) / 1000, v.lastMs < now - rule.windowS * 1000);
         continue;
       }
+      if (v.lastMs < now - lookback) continue; // kept for a firing no_data alert only: nothing else to measure
       const s = await read(v.model, v.version, rule.windowS);
       const p = s.predictions;
       switch (rule.kind) {

@@ -1,7 +1,8 @@
 /**
  * Alert state, as Prometheus keeps it: a condition that starts holding is `pending`; once it has
  * held for the rule's `forS` it is `firing`; a firing alert whose condition no longer holds (or
- * is no longer measured) is `resolved`, with `endsAt`. A pending one that stops holding is
+ * is no longer measured) is `resolved`, with `endsAt` (a firing `no_data` alert stays measured
+ * until data comes back: ./evaluate.ts). A pending one that stops holding is
  * forgotten. Recent alerts (firing and resolved) are kept, bounded, for the dashboard.
  */
 import type { Condition } from './evaluate.js';
@@ -31,6 +32,9 @@ export interface Transitions {
 
 const RECENT = 200;
 
+/** An alert's identity: `alertname|model|version|feature`. */
+export const alertKey = (alertname: string, model: string, version: string, feature: string): string => [alertname, model, version, feature].join('|');
+
 /** The alert state of one collector. */
 export function createAlertState() {
   const live = new Map<string, Alert>();
@@ -50,7 +54,7 @@ export function createAlertState() {
       const resolved: Alert[] = [];
       const holding = new Set<string>();
       for (const c of conditions) {
-        const key = [c.rule.name, c.model, c.version, c.feature].join('|');
+        const key = alertKey(c.rule.name, c.model, c.version, c.feature);
         const a = live.get(key);
         if (!c.active) continue;
         holding.add(key);

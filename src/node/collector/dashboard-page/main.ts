@@ -133,8 +133,9 @@ async function refresh(): Promise<void> {
     }
     const vsel = byId('version', HTMLSelectElement);
     const v = vsel.value;
-    vsel.replaceChildren(new Option('all', ''), ...model.versions.map((x) => new Option(x.version ?? '(none)', x.version ?? '')));
-    vsel.value = model.versions.some((x) => x.version === v) ? v : '';
+    // Option values: '' for all, else the version as JSON, so "(none)" (null: `version=`) is not "all".
+    vsel.replaceChildren(new Option('all', ''), ...model.versions.map((x) => new Option(x.version ?? '(none)', JSON.stringify(x.version))));
+    vsel.value = model.versions.some((x) => JSON.stringify(x.version) === v) ? v : '';
     // Buckets on multiples of the step: the same buckets on every refresh; the last one holds now.
     const opt = byId('range', HTMLSelectElement).selectedOptions[0];
     if (!opt) return;
@@ -146,7 +147,7 @@ async function refresh(): Promise<void> {
     const recentFrom = to - span / 6;
     const q = (f = from) => {
       const p = new URLSearchParams({ model: model.name, from: String(f), to: String(to) });
-      if (vsel.value) p.set('version', vsel.value);
+      if (vsel.value) p.set('version', (JSON.parse(vsel.value) as string | null) ?? '');
       return p.toString();
     };
     const [s, recent, ts, dts, alerts] = await Promise.all([
