@@ -312,7 +312,7 @@ export async function loadBundle(options: OpenBundleOptions, mode: LoadBundleMod
       if (writing && !hit) early = undefined;
       const record = hit?.record ?? (early ? undefined : await readRecord(store, name, version).catch(() => undefined));
       const ahead = hit && (await checkedAhead);
-      const cached = record && (ahead?.record === record ? ahead.verified : await readCachedVersion(store, record, keys, undefined, hit));
+      const cached = record && (ahead?.record === record ? ahead.verified : await readCachedVersion(store, record, keys, undefined, hit, { name, version }));
       if (cached) {
         // A cache filled before the hint existed gets it now.
         if (hintDb !== undefined && store.kind === 'indexeddb') idb?.noteStored(hintDb);
