@@ -2,8 +2,9 @@
  * Reads a cached version and checks it again before use: the manifest against the record's id,
  * every blob against the manifest, and the signature when a key is configured. A version that
  * fails is dropped from the cache and reported as a miss — the cache never serves unverified bytes.
- * When only some blobs fail their hash (bit rot on disk), just those are deleted and the record
- * kept: the download that follows reuses the good blobs, fetches the bad files and commits again. A record that
+ * When only some blobs fail their hash (bit rot on disk) or are gone (the platform evicted a Cache
+ * API entry, a file was deleted), just those are deleted and the record kept: the download that
+ * follows reuses the good blobs, fetches the missing or bad files and commits again. A record that
  * holds another version than the one asked for (a key written before names were escaped,
  * ../cache/records.ts) is a miss and stays: it may be another model's good copy.
  */
@@ -55,7 +56,8 @@ export async function readCachedVersion(
       manifest.files.map(async (f) => {
         const prefetched = early?.blobs.get(f.sha256);
         const bytes = prefetched ?? blobs.get(f.sha256);
-        if (!bytes) throw new Error(`blob of ${f.path} is missing`);
+        // A missing blob is a miss for that file alone, like a corrupt one.
+        if (!bytes) return void corrupt.push({ sha256: f.sha256, reason: `blob of ${f.path} is missing` });
         try {
           await verifyFile(f, bytes, `${record.baseUrl}${f.path} (cached)`, prefetched && digestOf(f.sha256, prefetched));
         } catch (error) {

@@ -1,9 +1,10 @@
 // What a cached version is and who may have it, on real IndexedDB: a record is found by its model's
 // exact name (never a name that merely starts with it: `a` vs `a@beta`), keys are unambiguous for
 // names holding `@` while records written under the old unescaped keys are still read, listed,
-// evicted and replaced; a manifest that is not the version asked for is a miss.
+// evicted and replaced; a manifest that is not the version asked for is a miss; a missing blob is a
+// miss for that file alone; and the quota pre-check counts only what the commit adds.
 import { expect } from 'chai';
-import { commitVersion, dropVersions, listRecords, readRecord } from '../../src/cache/bundle-cache.js';
+import { commitVersion, dropVersions, listRecords, readBlobs, readRecord } from '../../src/cache/bundle-cache.js';
 import { createIdbStore } from '../../src/cache/idb-store.js';
 import { evict } from '../../src/cache/manage-cache.js';
 import type { KvStore } from '../../src/cache/kv-store.js';
@@ -134,4 +135,17 @@ describe('cache: which version a record is', () => {
     expect(await listRecords(store)).to.deep.equal([]);
   });
 
+  it('one missing blob is a miss for that file only: the record and the other blobs stay', async () => {
+    const store = open();
+    const big = new Uint8Array(1000).fill(9);
+    const v = await version('m', '1', { 'm.json': text('{}'), 'w.bin': big });
+    await storeVersion(store, v, limits);
+    const [small, heavy] = v.manifest.files;
+    await store.run('readwrite', async (tx) => tx.del(blobKey(small!.sha256)));
+    const reasons: string[] = [];
+    expect(await readCachedVersion(store, (await readRecord(store, 'm', '1'))!, undefined, (r) => reasons.push(r))).to.equal(undefined);
+    expect(reasons.join()).to.contain('blob of m.json is missing');
+    expect(await readRecord(store, 'm', '1')).to.not.equal(undefined);
+    expect((await readBlobs(store, [heavy!.sha256])).size).to.equal(1);
+  });
 });
