@@ -5,7 +5,7 @@
  * file only stores what it is handed.
  */
 import type { Registry } from '../model/manifest.js';
-import { planEviction, type EvictionLimits } from './eviction.js';
+import { planEviction, uniqueBytes, type EvictionLimits } from './eviction.js';
 import type { KvStore, KvTransaction } from './kv-store.js';
 import {
   BLOB_PREFIX,
@@ -92,6 +92,20 @@ export function commitVersion(store: KvStore, record: CachedBundleRecord, blobs:
     tx.put(key, record);
     // The same version under another key (unescaped, written before ./records.ts escaped names) goes.
     return collect(tx, { ...limits, keep: [key, ...(limits.keep ?? [])] }, (r, k) => k !== key && r.name === record.name && r.version === record.version);
+  });
+}
+
+/**
+ * Bytes committing `record` would add: blobs not stored yet, less those its eviction frees (distinct
+ * blobs, by the records' sizes). What a quota check must compare, not the version's full size.
+ */
+export function commitGrowth(store: KvStore, record: CachedBundleRecord, limits: EvictionLimits): Promise<number> {
+  const key = bundleKey(record.name, record.version);
+  return store.run('readonly', async (tx) => {
+    const now = (await tx.entries<CachedBundleRecord>(BUNDLE_PREFIX)).map(([k, r]) => ({ ...r, key: k }));
+    const after = [...now.filter((r) => r.key !== key), { ...record, key }];
+    const drop = new Set(planEviction(after, { ...limits, keep: [key] }));
+    return uniqueBytes(after.filter((r) => !drop.has(r.key))) - uniqueBytes(now);
   });
 }
 

@@ -10,7 +10,7 @@ import { evict } from '../../src/cache/manage-cache.js';
 import type { KvStore } from '../../src/cache/kv-store.js';
 import { blobKey, bundleKey, type CachedBundleRecord } from '../../src/cache/records.js';
 import { MANIFEST_FORMAT_VERSION } from '../../src/model/manifest.js';
-import { normalizeOptions } from '../../src/model/open-bundle-options.js';
+import { normalizeOptions, type NormalizedCacheOptions } from '../../src/model/open-bundle-options.js';
 import { offlineFallback } from '../../src/model/offline-fallback.js';
 import { readCachedVersion } from '../../src/model/read-cached-version.js';
 import { storeVersion } from '../../src/model/store-version.js';
@@ -56,7 +56,7 @@ const recordOf = (v: VerifiedVersion, lastUsed = Date.now()): CachedBundleRecord
   lastUsed,
 });
 const blobsOf = (v: VerifiedVersion) => new Map(v.manifest.files.map((f) => [f.sha256, v.files.get(f.path)!]));
-const limits = { maxVersions: 3, maxBytes: 1 << 20, persist: false };
+const limits: NormalizedCacheOptions = { dbName: 'unused', maxVersions: 3, maxBytes: 1 << 20, persist: false, bucket: undefined, store: undefined };
 const text = (s: string) => new TextEncoder().encode(s);
 
 describe('cache: which version a record is', () => {
@@ -147,5 +147,31 @@ describe('cache: which version a record is', () => {
     expect(reasons.join()).to.contain('blob of m.json is missing');
     expect(await readRecord(store, 'm', '1')).to.not.equal(undefined);
     expect((await readBlobs(store, [heavy!.sha256])).size).to.equal(1);
+  });
+
+  /** `store` whose storage.estimate() reports `quota` and, as usage, the bytes of the blobs it holds. */
+  const withQuota = (store: KvStore, quota: number): KvStore => {
+    const usage = () => store.run('readonly', async (tx) => (await tx.entries<ArrayBuffer>('blob:')).reduce((n, [, b]) => n + b.byteLength, 0));
+    return { ...store, storage: { estimate: async () => ({ quota, usage: await usage() }), persist: async () => false, persisted: async () => false } };
+  };
+
+  it('quota pre-check: eviction makes room for the next version, so a full cache keeps taking new ones', async () => {
+    const store = withQuota(open(), 1000);
+    const tight = { ...limits, maxVersions: 1, maxBytes: 700 };
+    for (const v of ['1', '2', '3']) {
+      const { status } = await storeVersion(store, await version('m', v, { 'w.bin': new Uint8Array(600).fill(Number(v)) }), tight);
+      expect(status, v).to.deep.include({ memoryOnly: false });
+      expect((await listRecords(store)).map((r) => r.version)).to.deep.equal([v]);
+    }
+  });
+
+  it('quota pre-check: a blob already stored is not counted again; what does not fit is still refused', async () => {
+    const store = withQuota(open(), 1000);
+    const big = new Uint8Array(600).fill(7);
+    expect((await storeVersion(store, await version('m', '1', { 'w.bin': big, 'm.json': text('{"v":1}') }), limits)).status.memoryOnly).to.equal(false);
+    expect((await storeVersion(store, await version('m', '2', { 'w.bin': big, 'm.json': text('{"v":2}') }), limits)).status.memoryOnly).to.equal(false);
+    const { status } = await storeVersion(store, await version('m', '3', { 'w.bin': new Uint8Array(600), 'm.json': text('{"v":3}') }), limits);
+    expect(status).to.deep.include({ memoryOnly: true, code: 'QUOTA_EXCEEDED' });
+    expect(status.reason).to.contain('needs 607 more');
   });
 });
