@@ -54,6 +54,11 @@ export interface LoadBundleMode {
    */
   storeAfter?: Promise<void> | undefined;
 }
+/** Tracks `p` among the writes pending for store `key` (after what was pending) until it settles. */
+const pend = (key: string, p: Promise<unknown>) => {
+  const done: Promise<unknown> = Promise.all([writes.get(key), p]).finally(() => writes.get(key) === done && writes.delete(key));
+  writes.set(key, done);
+};
 const ids = new WeakMap<object, number>();
 let nextId = 1;
 const idOf = (o: object) => ids.get(o) ?? (ids.set(o, nextId), nextId++);
@@ -296,10 +301,7 @@ export async function loadBundle(options: OpenBundleOptions, mode: LoadBundleMod
     // the version's write so a load that starts meanwhile waits for both; openBundle waits for it.
     const saved = target.saved;
     if (saved && (!mode.deferStore || storeKey === undefined)) await saved;
-    else if (saved && storeKey !== undefined) {
-      const done: Promise<unknown> = Promise.all([writing, saved]).finally(() => writes.get(storeKey) === done && writes.delete(storeKey));
-      writes.set(storeKey, done);
-    }
+    else if (saved && storeKey !== undefined) pend(storeKey, saved);
     if (writing) await writing;
     let early: EarlyRead | undefined;
     if (store && name !== undefined && version !== undefined) {
@@ -320,11 +322,7 @@ export async function loadBundle(options: OpenBundleOptions, mode: LoadBundleMod
         // loadModel: the LRU touch commits behind the answer (tracked like the deferred writes, so
         // a load that starts meanwhile waits for it); openBundle awaits it, side by side with the
         // persistence query.
-        if (mode.deferStore && storeKey !== undefined) {
-          const prior = writes.get(storeKey);
-          const done: Promise<unknown> = Promise.all([prior, touched]).finally(() => writes.get(storeKey) === done && writes.delete(storeKey));
-          writes.set(storeKey, done);
-        }
+        if (mode.deferStore && storeKey !== undefined) pend(storeKey, touched);
         // loadModel does not wait for the persistence query (a browser-process round trip: up to
         // ~20 ms on a warm load, BENCHMARKS.md "The warm page"): `persisted` reads false until it
         // answers, then lands in model.info.cache through `stored`.
@@ -398,6 +396,14 @@ export async function loadBundle(options: OpenBundleOptions, mode: LoadBundleMod
     await storeOpened();
     const fallback = await fallbackVersion();
     if (fallback) {
+      // The version this device runs now is the one LRU eviction must keep: marked used behind the
+      // answer (tracked, so clear() and the next load wait for it), never failing the load.
+      const { name, version } = fallback.manifest;
+      if (store)
+        pend(
+          `${store.kind}:${store.name}`,
+          touchRecord(store, name, version).catch(() => undefined),
+        );
       const wanted = target?.version;
       return finish(fallback, 'offline', 'offline-fallback', baseStatus, wanted === undefined ? { error } : { error, wanted });
     }
