@@ -69,6 +69,9 @@ export function createIdbStore(dbName: string, bucket?: { name: string; indexedD
         try {
           out = await body(tx);
         } catch (error) {
+          // A failed request (Firefox's QuotaExceededError on a put) aborts the transaction, and the
+          // body sees the next request's AbortError: the transaction's error says what went wrong.
+          const cause = store.transaction.error ?? error;
           // Roll back what the body already put; abort() throws if the transaction already ended.
           if (mode === 'readwrite') {
             try {
@@ -77,7 +80,7 @@ export function createIdbStore(dbName: string, bucket?: { name: string; indexedD
               /* already finished */
             }
           }
-          throw error;
+          throw cause;
         }
         if (done) await done;
         return out;
