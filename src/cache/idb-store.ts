@@ -17,12 +17,16 @@ function createStoreIn(factory: IDBFactory, dbName: string, storeName: string): 
   let dbp: Promise<IDBDatabase> | undefined;
   const getDB = () => {
     if (dbp) return dbp;
-    const p = openDb(factory, dbName);
-    dbp = p;
-    p.then(
-      (db) => void (db.onclose = () => (dbp = undefined)),
-      () => (dbp = undefined),
-    );
+    const p = (dbp = openDb(factory, dbName));
+    const forget = () => dbp === p && (dbp = undefined);
+    p.then((db) => {
+      db.onclose = forget;
+      // As connect() (./early-idb.ts): another tab's upgrade or deleteDatabase() waits for every open connection.
+      db.onversionchange = () => {
+        forget();
+        db.close();
+      };
+    }, forget);
     return p;
   };
   return (txMode, callback) => getDB().then((db) => callback(db.transaction(storeName, txMode).objectStore(storeName)));

@@ -2,7 +2,10 @@
 // inside a transaction is reported with its own error, not the AbortError of the request after it;
 // a storage bucket's connection lets another tab delete or upgrade its database.
 import { expect } from 'chai';
+import { IDB_CODE } from '../../src/cache/idb-loader.js';
+import { offerIdb } from '../../src/cache/idb-slot.js';
 import { createIdbStore } from '../../src/cache/idb-store.js';
+import { openStore } from '../../src/cache/open-store.js';
 import { unique } from '../model/helpers.js';
 
 const deleteDb = (factory: IDBFactory, name: string) =>
@@ -42,5 +45,38 @@ describe('cache: the IndexedDB store', () => {
     }
     expect((caught as DOMException).name).to.equal('ConstraintError');
     expect(await store.run('readonly', (tx) => tx.get('a'))).to.equal(1);
+  });
+
+  it('a storage bucket’s connection gives way to another tab’s deleteDatabase() (no blocked event), and the next run reopens it', async () => {
+    const bucket = await (
+      navigator as unknown as { storageBuckets: { open(name: string): Promise<{ indexedDB: IDBFactory } & StorageManager> } }
+    ).storageBuckets.open(unique('vc').toLowerCase());
+    const store = createIdbStore('ferryml', { name: 'vc', indexedDB: bucket.indexedDB, storage: bucket });
+    await store.run('readwrite', async (tx) => tx.put('a', 1));
+    expect(await deleteDb(bucket.indexedDB, 'ferryml')).to.equal('deleted');
+    expect(await store.run('readonly', (tx) => tx.get('a'))).to.equal(undefined);
+    expect(await deleteDb(bucket.indexedDB, 'ferryml')).to.equal('deleted');
+  });
+
+  it('a database whose opening another tab’s blocked deletion holds back: the load goes on in memory after a timeout, with the reason', async function () {
+    this.timeout(20_000);
+    const db = unique('held');
+    dbs.push(db);
+    // An old connection that ignores versionchange (as a release before this fix did in a bucket).
+    const holder = await new Promise<IDBDatabase>((resolve, reject) => {
+      const r = indexedDB.open(db);
+      r.onsuccess = () => resolve(r.result);
+      r.onerror = () => reject(r.error ?? new Error('open failed'));
+    });
+    const deletion = deleteDb(indexedDB, db);
+    offerIdb(IDB_CODE);
+    const started = performance.now();
+    const { store, problem } = await openStore(db);
+    expect(performance.now() - started).to.be.below(10_000);
+    expect(store.kind).to.equal('memory');
+    expect(problem?.code).to.equal('CACHE_UNAVAILABLE');
+    expect(problem?.reason).to.contain('did not open within');
+    holder.close();
+    expect(await deletion).to.equal('blocked');
   });
 });
