@@ -68,16 +68,13 @@ export async function openStore(dbName: string, bucket?: BucketOptions, custom?:
     // An open waits behind another tab's upgrade or deleteDatabase(), which an old connection that
     // ignores versionchange blocks for good: past OPEN_TIMEOUT_MS the load goes on in memory.
     const opened = idbStoreFor(idb, dbName, bucket).then(async (store) => (await store.run('readonly', (tx) => tx.has('meta:probe')), store));
-    const late = new Promise<never>(
-      (_, reject) =>
-        (timer = setTimeout(
-          () =>
-            reject(
-              new DOMException(`the database did not open within ${OPEN_TIMEOUT_MS} ms (another tab's upgrade or deletion of it is blocked)`, 'TimeoutError'),
-            ),
-          OPEN_TIMEOUT_MS,
-        )),
-    );
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        reject,
+        OPEN_TIMEOUT_MS,
+        new DOMException(`not open after ${OPEN_TIMEOUT_MS} ms: another tab's upgrade or deletion blocked?`, 'TimeoutError'),
+      );
+    });
     try {
       return { store: await Promise.race([opened, late]) };
     } finally {
