@@ -75,8 +75,20 @@ describe('cache: the IndexedDB store', () => {
     expect(performance.now() - started).to.be.below(10_000);
     expect(store.kind).to.equal('memory');
     expect(problem?.code).to.equal('CACHE_UNAVAILABLE');
-    expect(problem?.reason).to.contain('did not open within');
+    expect(problem?.reason).to.contain('not open after 5000 ms');
     holder.close();
     expect(await deletion).to.equal('blocked');
+  });
+
+  it('a bucket name the Storage Buckets API refuses: memory only, and the reason names `cache.bucket`', async () => {
+    offerIdb(IDB_CODE);
+    const { store, problem } = await openStore('ferryml', 'Models Cache');
+    expect(store.kind).to.equal('memory');
+    expect(problem?.code).to.equal('CACHE_UNAVAILABLE');
+    expect(problem?.reason).to.contain('`cache.bucket`: "Models Cache" is not a bucket name');
+    expect((await openStore('ferryml', 'a'.repeat(64))).problem?.reason).to.contain('`cache.bucket`');
+    const longest = 'a'.repeat(63);
+    expect((await openStore('ferryml', longest)).problem).to.equal(undefined);
+    await (navigator as unknown as { storageBuckets: { delete(name: string): Promise<void> } }).storageBuckets.delete(longest);
   });
 });
