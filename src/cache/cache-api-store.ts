@@ -93,23 +93,27 @@ export function createCacheApiStore(dbName: string, storage: CacheStorageLike): 
         const c = await cache();
         // Keys this transaction found stored: one a concurrent writer dropped from the list is listed again.
         const seen = new Set<string>();
-        const found = (key: string, present: boolean) => (present && seen.add(key), present);
         let keyList: Promise<Set<string>> | undefined;
         const { tx, writes } = stagedTransaction(mode, {
           read: async (key) => {
             const value = await read(urlOf(key));
-            found(key, value !== undefined);
+            if (value !== undefined) seen.add(key);
             return value;
           },
-          exists: async (key) => found(key, (await c.match(urlOf(key))) !== undefined),
+          exists: async (key) => (await c.match(urlOf(key))) !== undefined && !!seen.add(key),
           keys: () => (keyList ??= listed()),
         });
         const out = await body(tx);
         const ops = writes();
         if (mode === 'readonly' || (!ops.length && !seen.size)) return out;
-        for (const [k, s] of ops) if (s) seen.add(k);
-        const removed = ops.filter(([, s]) => !s).map(([k]) => k);
-        for (const k of removed) seen.delete(k);
+        const removed: string[] = [];
+        for (const [k, s] of ops) {
+          if (s) seen.add(k);
+          else {
+            seen.delete(k);
+            removed.push(k);
+          }
+        }
         // The list first, a superset of what is about to exist; then the writes in the order the
         // body staged them (the last op per key), one after the other; then the list without what went.
         const listedNow = await listed();

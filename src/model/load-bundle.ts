@@ -54,10 +54,11 @@ export interface LoadBundleMode {
    */
   storeAfter?: Promise<void> | undefined;
 }
-/** Tracks `p` among the writes pending for store `key` (after what was pending) until it settles. */
+/** Tracks `p` among the writes pending for store `key` (after what was pending) until it settles; resolves when both have. */
 const pend = (key: string, p: Promise<unknown>) => {
   const done: Promise<unknown> = Promise.all([writes.get(key), p]).finally(() => writes.get(key) === done && writes.delete(key));
   writes.set(key, done);
+  return done;
 };
 const ids = new WeakMap<object, number>();
 let nextId = 1;
@@ -301,7 +302,7 @@ export async function loadBundle(options: OpenBundleOptions, mode: LoadBundleMod
     // the version's write so a load that starts meanwhile waits for both; openBundle waits for it.
     const saved = target.saved;
     if (saved && (!mode.deferStore || storeKey === undefined)) await saved;
-    else if (saved && storeKey !== undefined) pend(storeKey, saved);
+    else if (saved && storeKey !== undefined) void pend(storeKey, saved);
     if (writing) await writing;
     let early: EarlyRead | undefined;
     if (store && name !== undefined && version !== undefined) {
@@ -322,7 +323,7 @@ export async function loadBundle(options: OpenBundleOptions, mode: LoadBundleMod
         // loadModel: the LRU touch commits behind the answer (tracked like the deferred writes, so
         // a load that starts meanwhile waits for it); openBundle awaits it, side by side with the
         // persistence query.
-        if (mode.deferStore && storeKey !== undefined) pend(storeKey, touched);
+        if (mode.deferStore && storeKey !== undefined) void pend(storeKey, touched);
         // loadModel does not wait for the persistence query (a browser-process round trip: up to
         // ~20 ms on a warm load, BENCHMARKS.md "The warm page"): `persisted` reads false until it
         // answers, then lands in model.info.cache through `stored`.
@@ -369,14 +370,8 @@ export async function loadBundle(options: OpenBundleOptions, mode: LoadBundleMod
         // outside IndexedDB (the Cache API, files, an app's store) the write is awaited before answering.
         if (!mode.deferStore || baseStatus.memoryOnly || store.kind !== 'indexeddb') return { version: v, status: await write };
         // storeVersion never rejects (a failed write is a memoryOnly status with its code).
-        const key = storeKey!;
         // Still tracking what was pending for this store (this load's registry snapshot): a later load waits for all of it.
-        const prior = writes.get(key);
-        const done = Promise.all([write, prior])
-          .then(([status]) => status)
-          .finally(() => writes.get(key) === done && writes.delete(key));
-        writes.set(key, done);
-        return { version: v, status: { ...baseStatus, pending: true }, stored: done };
+        return { version: v, status: { ...baseStatus, pending: true }, stored: pend(storeKey!, write).then(() => write) };
       },
       opts.signal,
       onEvent,
@@ -400,7 +395,7 @@ export async function loadBundle(options: OpenBundleOptions, mode: LoadBundleMod
       // answer (tracked, so clear() and the next load wait for it), never failing the load.
       const { name, version } = fallback.manifest;
       if (store)
-        pend(
+        void pend(
           `${store.kind}:${store.name}`,
           touchRecord(store, name, version).catch(() => undefined),
         );
