@@ -7,8 +7,9 @@
  * the cache layer puts blobs before the record naming them and deletes records before blobs, so
  * a reader sees a version whole or not at all — after writing the key list as a superset of what
  * is about to exist. Isolates sharing the cache may write that list at once: each rewrites it from
- * a fresh read, checks its keys survived, and lists again any key a write finds stored unlisted. Every read is verified again above this layer, so an entry the platform
- * evicted or a half-applied write is a miss, never wrong bytes.
+ * a fresh read, checks its keys survived, and lists again any key a write finds stored unlisted.
+ * Every read is verified again above this layer, so an entry the platform evicted or a
+ * half-applied write is a miss, never wrong bytes.
  */
 import type { KvStore, KvTransaction } from './kv-store.js';
 import { stagedTransaction } from './staged-transaction.js';

@@ -1,7 +1,8 @@
 /**
  * What the cache stores, content-addressed: each file's bytes once under `blob:<sha256>`, one
- * record per version under `bundle:<name>@<version>` (`%` and `@` in the name escaped) naming the blobs it needs, and the last
- * registry seen per URL under `registry:<url>` (for offline resolution and revocations).
+ * record per version under `bundle:<name>@<version>` (`%` and `@` in the name escaped) naming the
+ * blobs it needs, and the last registry seen per URL under `registry:<url>` (for offline
+ * resolution and revocations).
  */
 import type { BundleFile, Registry } from '../model/manifest.js';
 

@@ -27,7 +27,8 @@ export function openBucket(options: BucketOptions): Promise<StorageBucketLike> |
   const manager = (globalThis.navigator as { storageBuckets?: StorageBucketManagerLike } | undefined)?.storageBuckets;
   if (!manager) return undefined;
   const { name, quota } = typeof options === 'string' ? { name: options, quota: undefined } : options;
-  // Chromium refuses other names with a bare TypeError (Storage Buckets spec, "valid bucket name"); the load then goes on in memory with this reason.
+  // Chromium refuses other names with a bare TypeError (Storage Buckets spec, "valid bucket name");
+  // the load then goes on in memory with this reason.
   if (!/^[a-z0-9][a-z0-9_-]{0,62}$/.test(name))
     return Promise.reject(
       new FerryError('INVALID_OPTIONS', `\`cache.bucket\`: ${JSON.stringify(name)} is not a bucket name (up to 63 of a-z 0-9 _ -, not starting with _ or -)`, {
