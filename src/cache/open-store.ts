@@ -69,11 +69,7 @@ export async function openStore(dbName: string, bucket?: BucketOptions, custom?:
     // ignores versionchange blocks for good: past OPEN_TIMEOUT_MS the load goes on in memory.
     const opened = idbStoreFor(idb, dbName, bucket).then(async (store) => (await store.run('readonly', (tx) => tx.has('meta:probe')), store));
     const late = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        reject,
-        OPEN_TIMEOUT_MS,
-        new DOMException(`not open after ${OPEN_TIMEOUT_MS} ms: another tab's upgrade or deletion blocked?`, 'TimeoutError'),
-      );
+      timer = setTimeout(reject, OPEN_TIMEOUT_MS, new DOMException(`not open after ${OPEN_TIMEOUT_MS} ms (blocked by another tab?)`, 'TimeoutError'));
     });
     try {
       return { store: await Promise.race([opened, late]) };

@@ -85,7 +85,7 @@ describe('cache: the IndexedDB store', () => {
     const { store, problem } = await openStore('ferryml', 'Models Cache');
     expect(store.kind).to.equal('memory');
     expect(problem?.code).to.equal('CACHE_UNAVAILABLE');
-    expect(problem?.reason).to.contain('`cache.bucket`: "Models Cache" is not a bucket name');
+    expect(problem?.reason).to.contain('`cache.bucket` "Models Cache" is no bucket name');
     expect((await openStore('ferryml', 'a'.repeat(64))).problem?.reason).to.contain('`cache.bucket`');
     const longest = 'a'.repeat(63);
     expect((await openStore('ferryml', longest)).problem).to.equal(undefined);
