@@ -47,7 +47,8 @@ export async function storeVersion(
   // adds (blobs shared with stored versions and what its eviction frees are no new bytes), or a
   // full cache would refuse every later version. The commit's QuotaExceededError has the last word.
   const needs = free < bytes ? await commitGrowth(store, record, limits).catch(() => 0) : 0;
-  if (needs > free) {
+  // A commit that adds nothing net goes ahead even where the storage is already over its quota.
+  if (needs > 0 && needs > free) {
     return memory(
       'QUOTA_EXCEEDED',
       `storage has ${free} bytes free (storage.estimate() of ${store.name}), ${manifest.name}@${manifest.version} needs ${needs} more; kept in memory only`,

@@ -163,6 +163,10 @@ describe('cache: which version a record is', () => {
       expect(status, v).to.deep.include({ memoryOnly: false });
       expect((await listRecords(store)).map((r) => r.version)).to.deep.equal([v]);
     }
+    // Storage already over its quota (records, other data): a version replacing one of the same size still goes in.
+    const over = withQuota(store, 500);
+    const { status } = await storeVersion(over, await version('m', '4', { 'w.bin': new Uint8Array(600).fill(4) }), tight);
+    expect(status).to.deep.include({ memoryOnly: false });
   });
 
   it('quota pre-check: a blob already stored is not counted again; what does not fit is still refused', async () => {
