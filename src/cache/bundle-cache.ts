@@ -5,7 +5,7 @@
  * file only stores what it is handed.
  */
 import type { Registry } from '../model/manifest.js';
-import { planEviction, type EvictionLimits } from './eviction.js';
+import { planEviction, uniqueBytes, type EvictionLimits } from './eviction.js';
 import type { KvStore, KvTransaction } from './kv-store.js';
 import {
   BLOB_PREFIX,
@@ -40,27 +40,33 @@ export function readBlobs(store: KvStore, shas: readonly string[]): Promise<Map<
   });
 }
 
-/** The record of `name@version`, if cached. */
-export function readRecord(store: KvStore, name: string, version: string): Promise<CachedBundleRecord | undefined> {
-  return store.run('readonly', (tx) => tx.get<CachedBundleRecord>(bundleKey(name, version)));
+/** The record of `name@version`, if cached (also under the unescaped key written before ./records.ts escaped names). */
+export async function readRecord(store: KvStore, name: string, version: string): Promise<CachedBundleRecord | undefined> {
+  const r = await store.run(
+    'readonly',
+    async (tx) => (await tx.get<CachedBundleRecord>(bundleKey(name, version))) ?? tx.get<CachedBundleRecord>(`${BUNDLE_PREFIX}${name}@${version}`),
+  );
+  return r?.name === name && r.version === version ? r : undefined;
 }
 
-/** Every cached record, or those of one model. */
+/** Every cached record, or those of model `name` (by the record's own name: no key prefix is one model's alone). */
 export async function listRecords(store: KvStore, name?: string): Promise<CachedBundleRecord[]> {
-  const prefix = name === undefined ? BUNDLE_PREFIX : `${BUNDLE_PREFIX}${name}@`;
-  const entries = await store.run('readonly', (tx) => tx.entries<CachedBundleRecord>(prefix));
-  return entries.map(([, r]) => r);
+  const entries = await store.run('readonly', (tx) => tx.entries<CachedBundleRecord>(BUNDLE_PREFIX));
+  return entries.map(([, r]) => r).filter((r) => name === undefined || r.name === name);
 }
 
-async function collect(tx: KvTransaction, limits: EvictionLimits | undefined, dropKeys: readonly string[]): Promise<string[]> {
+/** Drops the records `dropIf` picks and those eviction plans within `limits`, then the blobs no record names. */
+async function collect(tx: KvTransaction, limits: EvictionLimits | undefined, dropIf: (r: CachedBundleRecord, key: string) => boolean): Promise<string[]> {
   const records = await tx.entries<CachedBundleRecord>(BUNDLE_PREFIX);
-  const planned = limits
-    ? planEviction(
-        records.map(([key, r]) => ({ key, name: r.name, lastUsed: r.lastUsed, files: r.files })),
-        limits,
-      )
-    : [];
-  const drop = new Set([...dropKeys, ...planned]);
+  const drop = new Set(
+    limits
+      ? planEviction(
+          records.map(([key, r]) => ({ key, name: r.name, lastUsed: r.lastUsed, files: r.files })),
+          limits,
+        )
+      : [],
+  );
+  for (const [key, r] of records) if (dropIf(r, key)) drop.add(key);
   for (const key of drop) tx.del(key);
   // Blob collection: a blob stays while any remaining record names it.
   const referenced = new Set(records.filter(([key]) => !drop.has(key)).flatMap(([, r]) => r.files.map((f) => blobKey(f.sha256))));
@@ -84,19 +90,28 @@ export function commitVersion(store: KvStore, record: CachedBundleRecord, blobs:
       tx.put(blobKey(f.sha256), exactBuffer(bytes));
     }
     tx.put(key, record);
-    return collect(tx, { ...limits, keep: [key, ...(limits.keep ?? [])] }, []);
+    // The same version under another key (unescaped, written before ./records.ts escaped names) goes.
+    return collect(tx, { ...limits, keep: [key, ...(limits.keep ?? [])] }, (r, k) => k !== key && r.name === record.name && r.version === record.version);
   });
 }
 
-/** Removes the given versions of `name` (and blobs nobody else needs). @returns `name@version` removed. */
+/**
+ * Bytes committing `record` would add: blobs not stored yet, less those its eviction frees (distinct
+ * blobs, by the records' sizes). What a quota check must compare, not the version's full size.
+ */
+export function commitGrowth(store: KvStore, record: CachedBundleRecord, limits: EvictionLimits): Promise<number> {
+  const key = bundleKey(record.name, record.version);
+  return store.run('readonly', async (tx) => {
+    const now = (await tx.entries<CachedBundleRecord>(BUNDLE_PREFIX)).map(([k, r]) => ({ ...r, key: k }));
+    const after = [...now.filter((r) => r.key !== key), { ...record, key }];
+    const drop = new Set(planEviction(after, { ...limits, keep: [key] }));
+    return uniqueBytes(after.filter((r) => !drop.has(r.key))) - uniqueBytes(now);
+  });
+}
+
+/** Removes the given versions of `name`, whatever their key (and blobs nobody else needs). @returns `name@version` removed. */
 export function dropVersions(store: KvStore, name: string, versions: readonly string[]): Promise<string[]> {
-  return store.run('readwrite', (tx) =>
-    collect(
-      tx,
-      undefined,
-      versions.map((v) => bundleKey(name, v)),
-    ),
-  );
+  return store.run('readwrite', (tx) => collect(tx, undefined, (r) => r.name === name && versions.includes(r.version)));
 }
 
 /**

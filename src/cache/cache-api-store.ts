@@ -6,8 +6,10 @@
  * keys in one more entry, and applies a transaction's writes in the order the body made them —
  * the cache layer puts blobs before the record naming them and deletes records before blobs, so
  * a reader sees a version whole or not at all — after writing the key list as a superset of what
- * is about to exist. Every read is verified again above this layer, so an entry the platform
- * evicted or a half-applied write is a miss, never wrong bytes.
+ * is about to exist. Isolates sharing the cache may write that list at once: each rewrites it from
+ * a fresh read, checks its keys survived, and lists again any key a write finds stored unlisted.
+ * Every read is verified again above this layer, so an entry the platform evicted or a
+ * half-applied write is a miss, never wrong bytes.
  */
 import type { KvStore, KvTransaction } from './kv-store.js';
 import { stagedTransaction } from './staged-transaction.js';
@@ -68,7 +70,20 @@ export function createCacheApiStore(dbName: string, storage: CacheStorageLike): 
     return res === undefined ? undefined : decode(res);
   };
   const listed = async () => new Set(((await read(LIST)) as string[] | undefined) ?? []);
-  const writeList = async (keys: Set<string>) => (await cache()).put(LIST, encode([...keys].sort()));
+  /**
+   * Adds `add` to the key list and takes `drop` out, on the list as stored right before the write:
+   * another isolate may write it meanwhile (no transactions here), so it is read again after and
+   * written again while one of `add` is missing from it.
+   */
+  const updateList = async (add: readonly string[], drop: readonly string[] = []) => {
+    for (let i = 0; i < 3; i++) {
+      const keys = await listed();
+      if (i && add.every((k) => keys.has(k))) return;
+      for (const k of add) keys.add(k);
+      for (const k of drop) keys.delete(k);
+      await (await cache()).put(LIST, encode([...keys].sort()));
+    }
+  };
   let queue = Promise.resolve();
   return {
     kind: 'cache-api',
@@ -77,29 +92,39 @@ export function createCacheApiStore(dbName: string, storage: CacheStorageLike): 
       // One transaction at a time in this isolate, as IndexedDB orders overlapping readwrite scopes.
       const result = queue.then(async () => {
         const c = await cache();
+        // Keys this transaction found stored: one a concurrent writer dropped from the list is listed again.
+        const seen = new Set<string>();
         let keyList: Promise<Set<string>> | undefined;
         const { tx, writes } = stagedTransaction(mode, {
-          read: (key) => read(urlOf(key)),
-          exists: async (key) => (await c.match(urlOf(key))) !== undefined,
+          read: async (key) => {
+            const value = await read(urlOf(key));
+            if (value !== undefined) seen.add(key);
+            return value;
+          },
+          exists: async (key) => (await c.match(urlOf(key))) !== undefined && !!seen.add(key),
           keys: () => (keyList ??= listed()),
         });
         const out = await body(tx);
         const ops = writes();
-        if (ops.length === 0) return out;
-        const before = await (keyList ??= listed());
-        const added = ops.filter(([k, s]) => s && !before.has(k)).map(([k]) => k);
-        if (added.length) await writeList(new Set([...before, ...added]));
-        // Writes in the order the body staged them (the last op per key), one after the other.
+        if (mode === 'readonly' || (!ops.length && !seen.size)) return out;
+        const removed: string[] = [];
+        for (const [k, s] of ops) {
+          if (s) seen.add(k);
+          else {
+            seen.delete(k);
+            removed.push(k);
+          }
+        }
+        // The list first, a superset of what is about to exist; then the writes in the order the
+        // body staged them (the last op per key), one after the other; then the list without what went.
+        const listedNow = await listed();
+        const added = [...seen].filter((k) => !listedNow.has(k));
+        if (added.length) await updateList(added);
         for (const [k, s] of ops) {
           if (s) await c.put(urlOf(k), encode(s.value));
           else await c.delete(urlOf(k));
         }
-        const removed = ops.filter(([k, s]) => !s && before.has(k)).map(([k]) => k);
-        if (removed.length) {
-          const now = new Set([...before, ...added]);
-          for (const k of removed) now.delete(k);
-          await writeList(now);
-        }
+        if (removed.some((k) => listedNow.has(k))) await updateList([], removed);
         return out;
       });
       queue = result.then(

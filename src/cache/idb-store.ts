@@ -17,12 +17,16 @@ function createStoreIn(factory: IDBFactory, dbName: string, storeName: string): 
   let dbp: Promise<IDBDatabase> | undefined;
   const getDB = () => {
     if (dbp) return dbp;
-    const p = openDb(factory, dbName);
-    dbp = p;
-    p.then(
-      (db) => void (db.onclose = () => (dbp = undefined)),
-      () => (dbp = undefined),
-    );
+    const p = (dbp = openDb(factory, dbName));
+    const forget = () => dbp === p && (dbp = undefined);
+    p.then((db) => {
+      db.onclose = forget;
+      // As connect() (./early-idb.ts): another tab's upgrade or deleteDatabase() waits for every open connection.
+      db.onversionchange = () => {
+        forget();
+        db.close();
+      };
+    }, forget);
     return p;
   };
   return (txMode, callback) => getDB().then((db) => callback(db.transaction(storeName, txMode).objectStore(storeName)));
@@ -69,6 +73,9 @@ export function createIdbStore(dbName: string, bucket?: { name: string; indexedD
         try {
           out = await body(tx);
         } catch (error) {
+          // A failed request (Firefox's QuotaExceededError on a put) aborts the transaction, and the
+          // body sees the next request's AbortError: the transaction's error says what went wrong.
+          const cause = store.transaction.error ?? error;
           // Roll back what the body already put; abort() throws if the transaction already ended.
           if (mode === 'readwrite') {
             try {
@@ -77,7 +84,7 @@ export function createIdbStore(dbName: string, bucket?: { name: string; indexedD
               /* already finished */
             }
           }
-          throw error;
+          throw cause;
         }
         if (done) await done;
         return out;

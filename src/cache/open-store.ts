@@ -15,6 +15,9 @@ export interface StoreProblem {
   reason: string;
 }
 
+/** How long opening the IndexedDB database may take before a load goes on without it. */
+const OPEN_TIMEOUT_MS = 5000;
+
 // One handle per database for the page's lifetime; the IDB connection inside reopens itself.
 const idbStores = new Map<string, KvStore>();
 const memoryStores = new Map<string, KvStore>();
@@ -61,9 +64,18 @@ export async function openStore(dbName: string, bucket?: BucketOptions, custom?:
     // ferryml/edge offers no IndexedDB code (./idb-slot.ts): straight to the Cache API.
     const idb = await loadIdb();
     if (!idb) throw new Error('ferryml/edge caches in the Cache API, not IndexedDB');
-    const store = await idbStoreFor(idb, dbName, bucket);
-    await store.run('readonly', (tx) => tx.has('meta:probe'));
-    return { store };
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    // An open waits behind another tab's upgrade or deleteDatabase(), which an old connection that
+    // ignores versionchange blocks for good: past OPEN_TIMEOUT_MS the load goes on in memory.
+    const opened = idbStoreFor(idb, dbName, bucket).then(async (store) => (await store.run('readonly', (tx) => tx.has('meta:probe')), store));
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(reject, OPEN_TIMEOUT_MS, new DOMException(`not open after ${OPEN_TIMEOUT_MS} ms (blocked by another tab?)`, 'TimeoutError'));
+    });
+    try {
+      return { store: await Promise.race([opened, late]) };
+    } finally {
+      clearTimeout(timer);
+    }
   } catch (error) {
     const caches = typeof indexedDB === 'undefined' || !(await loadIdb()) ? cacheStorage() : undefined;
     if (!caches) return { store: memoryStoreFor(dbName), problem: describeStorageError(error) };

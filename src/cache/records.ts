@@ -1,7 +1,8 @@
 /**
  * What the cache stores, content-addressed: each file's bytes once under `blob:<sha256>`, one
- * record per version under `bundle:<name>@<version>` naming the blobs it needs, and the last
- * registry seen per URL under `registry:<url>` (for offline resolution and revocations).
+ * record per version under `bundle:<name>@<version>` (`%` and `@` in the name escaped) naming the
+ * blobs it needs, and the last registry seen per URL under `registry:<url>` (for offline
+ * resolution and revocations).
  */
 import type { BundleFile, Registry } from '../model/manifest.js';
 
@@ -48,8 +49,12 @@ export const META_PREFIX = 'meta:';
 /** Security state, not cache: `clear()` keeps it, or clearing would reopen the rollback window. */
 export const TRUST_PREFIX = 'trust:';
 
-/** Key of a version's record. */
-export const bundleKey = (name: string, version: string) => `${BUNDLE_PREFIX}${name}@${version}`;
+/**
+ * Key of a version's record. `%` and `@` in the name are escaped (`%25`, `%40`), so the first `@`
+ * ends it: `a@beta` 1.0.0 and `a` beta@1.0.0 no longer share a key. Other names keep the key they
+ * always had; a record written unescaped before is still found by its `name` field (./bundle-cache.ts).
+ */
+export const bundleKey = (name: string, version: string) => `${BUNDLE_PREFIX}${name.replace(/[%@]/g, encodeURIComponent)}@${version}`;
 /** Key of a file's bytes. */
 export const blobKey = (sha256: string) => `${BLOB_PREFIX}${sha256}`;
 /** Key of the registry snapshot for a URL. */

@@ -26,6 +26,10 @@ export function openBucket(options: BucketOptions): Promise<StorageBucketLike> |
   const manager = (globalThis.navigator as { storageBuckets?: StorageBucketManagerLike } | undefined)?.storageBuckets;
   if (!manager) return undefined;
   const { name, quota } = typeof options === 'string' ? { name: options, quota: undefined } : options;
+  // Chromium refuses other names with a bare TypeError (Storage Buckets spec, "valid bucket name"):
+  // this one says which option and why; the load then goes on in memory with it as the reason.
+  if (!/^[a-z0-9][a-z0-9_-]{0,62}$/.test(name))
+    return Promise.reject(new TypeError(`\`cache.bucket\` ${JSON.stringify(name)} is no bucket name: up to 63 of a-z 0-9 _ -, not starting with _ or -`));
   let p = buckets.get(name);
   if (!p) {
     p = manager.open(name, quota === undefined ? {} : { quota });

@@ -54,6 +54,12 @@ export interface LoadBundleMode {
    */
   storeAfter?: Promise<void> | undefined;
 }
+/** Tracks `p` among the writes pending for store `key` (after what was pending) until it settles; resolves when both have. */
+const pend = (key: string, p: Promise<unknown>) => {
+  const done: Promise<unknown> = Promise.all([writes.get(key), p]).finally(() => writes.get(key) === done && writes.delete(key));
+  writes.set(key, done);
+  return done;
+};
 const ids = new WeakMap<object, number>();
 let nextId = 1;
 const idOf = (o: object) => ids.get(o) ?? (ids.set(o, nextId), nextId++);
@@ -296,10 +302,7 @@ export async function loadBundle(options: OpenBundleOptions, mode: LoadBundleMod
     // the version's write so a load that starts meanwhile waits for both; openBundle waits for it.
     const saved = target.saved;
     if (saved && (!mode.deferStore || storeKey === undefined)) await saved;
-    else if (saved && storeKey !== undefined) {
-      const done: Promise<unknown> = Promise.all([writing, saved]).finally(() => writes.get(storeKey) === done && writes.delete(storeKey));
-      writes.set(storeKey, done);
-    }
+    else if (saved && storeKey !== undefined) void pend(storeKey, saved);
     if (writing) await writing;
     let early: EarlyRead | undefined;
     if (store && name !== undefined && version !== undefined) {
@@ -312,7 +315,7 @@ export async function loadBundle(options: OpenBundleOptions, mode: LoadBundleMod
       if (writing && !hit) early = undefined;
       const record = hit?.record ?? (early ? undefined : await readRecord(store, name, version).catch(() => undefined));
       const ahead = hit && (await checkedAhead);
-      const cached = record && (ahead?.record === record ? ahead.verified : await readCachedVersion(store, record, keys, undefined, hit));
+      const cached = record && (ahead?.record === record ? ahead.verified : await readCachedVersion(store, record, keys, undefined, hit, { name, version }));
       if (cached) {
         // A cache filled before the hint existed gets it now.
         if (hintDb !== undefined && store.kind === 'indexeddb') idb?.noteStored(hintDb);
@@ -320,11 +323,7 @@ export async function loadBundle(options: OpenBundleOptions, mode: LoadBundleMod
         // loadModel: the LRU touch commits behind the answer (tracked like the deferred writes, so
         // a load that starts meanwhile waits for it); openBundle awaits it, side by side with the
         // persistence query.
-        if (mode.deferStore && storeKey !== undefined) {
-          const prior = writes.get(storeKey);
-          const done: Promise<unknown> = Promise.all([prior, touched]).finally(() => writes.get(storeKey) === done && writes.delete(storeKey));
-          writes.set(storeKey, done);
-        }
+        if (mode.deferStore && storeKey !== undefined) void pend(storeKey, touched);
         // loadModel does not wait for the persistence query (a browser-process round trip: up to
         // ~20 ms on a warm load, BENCHMARKS.md "The warm page"): `persisted` reads false until it
         // answers, then lands in model.info.cache through `stored`.
@@ -371,14 +370,8 @@ export async function loadBundle(options: OpenBundleOptions, mode: LoadBundleMod
         // outside IndexedDB (the Cache API, files, an app's store) the write is awaited before answering.
         if (!mode.deferStore || baseStatus.memoryOnly || store.kind !== 'indexeddb') return { version: v, status: await write };
         // storeVersion never rejects (a failed write is a memoryOnly status with its code).
-        const key = storeKey!;
         // Still tracking what was pending for this store (this load's registry snapshot): a later load waits for all of it.
-        const prior = writes.get(key);
-        const done = Promise.all([write, prior])
-          .then(([status]) => status)
-          .finally(() => writes.get(key) === done && writes.delete(key));
-        writes.set(key, done);
-        return { version: v, status: { ...baseStatus, pending: true }, stored: done };
+        return { version: v, status: { ...baseStatus, pending: true }, stored: pend(storeKey!, write).then(() => write) };
       },
       opts.signal,
       onEvent,
@@ -398,6 +391,14 @@ export async function loadBundle(options: OpenBundleOptions, mode: LoadBundleMod
     await storeOpened();
     const fallback = await fallbackVersion();
     if (fallback) {
+      // The version this device runs now is the one LRU eviction must keep: marked used behind the
+      // answer (tracked, so clear() and the next load wait for it), never failing the load.
+      const { name, version } = fallback.manifest;
+      if (store)
+        void pend(
+          `${store.kind}:${store.name}`,
+          touchRecord(store, name, version).catch(() => undefined),
+        );
       const wanted = target?.version;
       return finish(fallback, 'offline', 'offline-fallback', baseStatus, wanted === undefined ? { error } : { error, wanted });
     }

@@ -2,8 +2,11 @@
  * Reads a cached version and checks it again before use: the manifest against the record's id,
  * every blob against the manifest, and the signature when a key is configured. A version that
  * fails is dropped from the cache and reported as a miss — the cache never serves unverified bytes.
- * When only some blobs fail their hash (bit rot on disk), just those are deleted and the record
- * kept: the download that follows reuses the good blobs, fetches the bad files and commits again.
+ * When only some blobs fail their hash (bit rot on disk) or are gone (the platform evicted a Cache
+ * API entry, a file was deleted), just those are deleted and the record kept: the download that
+ * follows reuses the good blobs, fetches the missing or bad files and commits again. A record that
+ * holds another version than the one asked for (a key written before names were escaped,
+ * ../cache/records.ts) is a miss and stays: it may be another model's good copy.
  */
 import { dropBlobs, dropVersions, readBlobs } from '../cache/bundle-cache.js';
 import type { EarlyRead, EarlyVersion } from '../cache/early-idb.js';
@@ -21,6 +24,7 @@ import type { VerifiedVersion } from './verified-version.js';
  * The verified version, or `undefined` (with the reason in `onMiss`) when the cached copy cannot be used.
  * @param early the same record's blobs, already read with their hashes under way (../cache/early-idb.ts):
  *   checked exactly like blobs read here; a blob it lacks is read from `store`.
+ * @param asked the version the caller wants (default: the one the record names); its manifest must name exactly that.
  */
 export async function readCachedVersion(
   store: KvStore,
@@ -28,7 +32,12 @@ export async function readCachedVersion(
   publicKey: PublicKeyInput | readonly PublicKeyInput[] | undefined,
   onMiss?: (reason: string) => void,
   early?: Pick<EarlyVersion, 'blobs' | 'digests'>,
+  asked: { name: string; version: string } = record,
 ): Promise<VerifiedVersion | undefined> {
+  if (record.name !== asked.name || record.version !== asked.version) {
+    onMiss?.(`${asked.name}@${asked.version}: the cached record is of ${record.name}@${record.version}`);
+    return undefined;
+  }
   const where = `${record.baseUrl}manifest.json (cached)`;
   // A hash the early read could not compute is computed here (a failed digest is not a corrupt file).
   const digestOf = (key: string, bytes: Uint8Array) => early?.digests.get(key)?.catch(() => sha256Hex(bytes));
@@ -36,6 +45,7 @@ export async function readCachedVersion(
     const manifestBytes = record.manifest;
     if ((await (digestOf('', manifestBytes) ?? sha256Hex(manifestBytes))) !== record.id) throw new Error('manifest bytes do not hash to the record id');
     const manifest = parseManifest(JSON.parse(new TextDecoder().decode(manifestBytes)), where);
+    if (manifest.name !== record.name || manifest.version !== record.version) throw new Error(`its manifest is of ${manifest.name}@${manifest.version}`);
     if (publicKey) await verifyManifestSignature(manifest, publicKey, where);
     const shas = manifest.files.map((f) => f.sha256);
     const missing = early ? shas.filter((sha) => !early.blobs.has(sha)) : shas;
@@ -46,7 +56,8 @@ export async function readCachedVersion(
       manifest.files.map(async (f) => {
         const prefetched = early?.blobs.get(f.sha256);
         const bytes = prefetched ?? blobs.get(f.sha256);
-        if (!bytes) throw new Error(`blob of ${f.path} is missing`);
+        // A missing blob is a miss for that file alone, like a corrupt one.
+        if (!bytes) return void corrupt.push({ sha256: f.sha256, reason: `blob of ${f.path} is missing` });
         try {
           await verifyFile(f, bytes, `${record.baseUrl}${f.path} (cached)`, prefetched && digestOf(f.sha256, prefetched));
         } catch (error) {
@@ -97,7 +108,7 @@ export function checkEarlyRead(read: Promise<EarlyRead | undefined>, store: Prom
     async ([r, s]) => {
       const hit = r?.cached;
       if (!hit || !s || s.kind !== 'indexeddb' || s.bucket !== undefined || s.name !== r.dbName) return undefined;
-      return { record: hit.record, verified: await readCachedVersion(s, hit.record, undefined, undefined, hit) };
+      return { record: hit.record, verified: await readCachedVersion(s, hit.record, undefined, undefined, hit, r) };
     },
     () => undefined,
   );

@@ -4,7 +4,7 @@
  * (QuotaExceededError, a closed or broken database). Never throws: a load that verified
  * must not fail because it could not be kept.
  */
-import { commitVersion } from '../cache/bundle-cache.js';
+import { commitGrowth, commitVersion } from '../cache/bundle-cache.js';
 import type { KvStore } from '../cache/kv-store.js';
 import { describeStorageError } from '../cache/open-store.js';
 import type { NormalizedCacheOptions } from './open-bundle-options.js';
@@ -30,34 +30,33 @@ export async function storeVersion(
       `${manifest.name}@${manifest.version} is ${bytes} bytes, over the cache budget cache.maxBytes=${limits.maxBytes}; kept in memory only`,
     );
   }
+  const record = {
+    name: manifest.name,
+    version: manifest.version,
+    id: version.id,
+    baseUrl: version.baseUrl,
+    manifest: version.manifestBytes,
+    files: manifest.files,
+    bytes,
+    storedAt: now,
+    lastUsed: now,
+  };
   const estimate = await store.storage?.estimate().catch(() => undefined);
-  // Checked before writing so a doomed transaction is not even started.
-  if (estimate?.quota !== undefined && estimate.quota - (estimate.usage ?? 0) < bytes) {
-    const free = estimate.quota - (estimate.usage ?? 0);
+  const free = estimate?.quota === undefined ? Infinity : estimate.quota - (estimate.usage ?? 0);
+  // Checked before writing so a doomed transaction is not even started — against what the commit
+  // adds (blobs shared with stored versions and what its eviction frees are no new bytes), or a
+  // full cache would refuse every later version. The commit's QuotaExceededError has the last word.
+  const needs = free < bytes ? await commitGrowth(store, record, limits).catch(() => 0) : 0;
+  // A commit that adds nothing net goes ahead even where the storage is already over its quota.
+  if (needs > 0 && needs > free) {
     return memory(
       'QUOTA_EXCEEDED',
-      `storage has ${free} bytes free (storage.estimate() of ${store.name}), ${manifest.name}@${manifest.version} needs ${bytes}; kept in memory only`,
+      `storage has ${free} bytes free (storage.estimate() of ${store.name}), ${manifest.name}@${manifest.version} needs ${needs} more; kept in memory only`,
     );
   }
-  const blobs = new Map(manifest.files.map((f) => [f.sha256, version.files.get(f.path)!]));
   let evicted: string[];
   try {
-    evicted = await commitVersion(
-      store,
-      {
-        name: manifest.name,
-        version: manifest.version,
-        id: version.id,
-        baseUrl: version.baseUrl,
-        manifest: version.manifestBytes,
-        files: manifest.files,
-        bytes,
-        storedAt: now,
-        lastUsed: now,
-      },
-      blobs,
-      limits,
-    );
+    evicted = await commitVersion(store, record, new Map(manifest.files.map((f) => [f.sha256, version.files.get(f.path)!])), limits);
   } catch (error) {
     const problem = describeStorageError(error);
     return memory(problem.code, `could not store ${manifest.name}@${manifest.version}: ${problem.reason}`);

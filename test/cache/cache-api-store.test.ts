@@ -4,7 +4,7 @@
 // its own key list, a failed transaction writes nothing, and an entry the platform dropped behind
 // the store's back is a miss rather than an error.
 import { expect } from 'chai';
-import { commitVersion, dropVersions, listRecords, readBlobs, readRecord } from '../../src/cache/bundle-cache.js';
+import { commitVersion, dropVersions, listRecords, readBlobs, readRecord, touchRecord } from '../../src/cache/bundle-cache.js';
 import { createCacheApiStore } from '../../src/cache/cache-api-store.js';
 import type { CachedBundleRecord } from '../../src/cache/records.js';
 import { unique } from '../model/helpers.js';
@@ -93,5 +93,33 @@ describe('cache: the Cache API store', () => {
     await cache.delete(gone!);
     expect((await listRecords(store)).map((x) => x.version)).to.deep.equal(['1.1.0']);
     expect(await readRecord(store, 'tiny', '1.0.0')).to.equal(undefined);
+  });
+
+  it('two isolates committing at once (two stores on one cache) both stay listed', async () => {
+    const a = open();
+    const b = createCacheApiStore(a.name, caches);
+    const other = { ...record('1.0.0', [file('b', 'bb', 1)]), name: 'other' };
+    await Promise.all([
+      commitVersion(a, record('1.0.0', [file('a', 'aa', 1)]), new Map([['aa', bytes(1)]]), limits),
+      commitVersion(b, other, new Map([['bb', bytes(2)]]), limits),
+    ]);
+    expect((await listRecords(a)).map((x) => x.name).sort()).to.deep.equal(['other', 'tiny']);
+    expect((await listRecords(b)).length).to.equal(2);
+  });
+
+  it('a record or blob a concurrent writer dropped from the key list is listed again when a write finds it', async () => {
+    const store = open();
+    const shared = file('a', 'aa', 1);
+    await commitVersion(store, record('1.0.0', [shared]), new Map([['aa', bytes(1)]]), limits);
+    // What a lost race leaves: both entries stored, the key list naming neither.
+    const cache = await caches.open(store.name);
+    await cache.put('https://ferryml-cache.invalid/keys', new Response('[]', { headers: { 'x-ferryml-value': 'json' } }));
+    expect(await listRecords(store)).to.deep.equal([]);
+    await touchRecord(store, 'tiny', '1.0.0');
+    expect((await listRecords(store)).map((x) => x.version)).to.deep.equal(['1.0.0']);
+    // 1.1.0 shares blob `aa`, found stored by the commit: listed again, so eviction collects it later.
+    await commitVersion(store, record('1.1.0', [shared]), new Map(), { maxVersions: 1, maxBytes: 1 << 20 });
+    await dropVersions(store, 'tiny', ['1.1.0']);
+    expect((await readBlobs(store, ['aa'])).size).to.equal(0);
   });
 });
