@@ -109,6 +109,12 @@ function fitColumn(spec: ColumnSpec & { name: string }, rows: Array<Record<strin
     const unseen = filled.find((v) => !known.has(v));
     if (unseen !== undefined && (spec.unknown ?? 'error') === 'error')
       fail(`training value ${JSON.stringify(unseen)} is not in "categories" (set unknown: "ignore" to allow it)`);
+    // No missing value in training: a constant fill is no category, and "error" would reject every missing value.
+    const fill = steps[0] as { value?: CategoryValue } | undefined;
+    if (fill && !known.has(fill.value!) && (spec.unknown ?? 'error') === 'error')
+      fail(
+        `impute value ${JSON.stringify(fill.value)} is not in the categories ${JSON.stringify(categories)}, so every missing value would be an unknown category (set unknown: "ignore", or list it in "categories")`,
+      );
     steps.push(encoder(encode, categories, spec, fail));
     return { ...base, steps, baseline: categoricalBaseline(categories, present, missing) };
   }

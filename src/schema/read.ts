@@ -6,7 +6,8 @@
 import { report } from './issues.js';
 import type { IssueSink } from './issues.js';
 import type { ColumnSchema } from './types.js';
-import { normalizeString, parseDecimal } from './values.js';
+import { normalizeString } from './normalize.js';
+import { parseDecimal } from './values.js';
 import type { CategoryValue } from './values.js';
 
 /** A missing value (absent, null, undefined, NaN, or one of the column's missing strings). */
