@@ -374,3 +374,51 @@ describe('schema: compile-time checks (SCHEMA_INVALID names the column and step)
     expect(compileSchema(baseline({ shares: [0, 0], missing: 1 })()).width).to.equal(1);
   });
 });
+
+describe('schema: normalized lookups and float32 overflow say what happened', () => {
+  const schema = defineSchema({
+    columns: [
+      {
+        name: 'c',
+        type: 'category',
+        normalize: 'trim-lower',
+        missing: { strings: ['NA'] },
+        steps: [
+          { kind: 'impute', value: 'x' },
+          { kind: 'onehot', categories: ['café', 'x'], unknown: 'ignore' },
+        ],
+      },
+      { name: 'n', type: 'number', steps: [{ kind: 'passthrough' }] },
+      { name: 'k', type: 'category', coerce: true, required: false, steps: [{ kind: 'ordinal', categories: ['1', '2'], unknown: 'error', missing: -1 }] },
+    ],
+  });
+  const compiled = compileSchema(schema);
+  const issuesOf = (row: Record<string, unknown>) => {
+    const r = compiled.safeParse(row as never);
+    return r.success ? r.warnings : r.issues;
+  };
+
+  it("compares missing strings after the column's normalization, both sides", () => {
+    for (const c of ['NA', 'na', ' Na ']) expect([...compiled.parse({ c, n: 1 })].slice(0, 2), c).to.deep.equal([0, 1]);
+  });
+
+  it('an unknown category shows the raw value and what it was read as', () => {
+    const [warning] = issuesOf({ c: ' Cafe ', n: 1 });
+    expect(warning?.code).to.equal('UNKNOWN_CATEGORY');
+    expect(warning?.got).to.equal('string " Cafe " (read as string "cafe")');
+    const [error] = issuesOf({ c: 'x', n: 1, k: 3 });
+    expect(error?.got).to.equal('number 3 (read as string "3")');
+    // unchanged by reading: the raw value alone
+    expect(issuesOf({ c: 'y', n: 1 })[0]?.got).to.equal('string "y"');
+  });
+
+  it('float32 overflow after the steps is NOT_FINITE with its own message', () => {
+    const [issue] = issuesOf({ c: 'x', n: 1e300 });
+    expect(issue?.code).to.equal('NOT_FINITE');
+    expect(issue?.message).to.equal(
+      'Column "n": expected a number within float32\'s range after the column\'s steps, got number 1e+300 (NOT_FINITE); ' +
+        "the value is outside float32's range after the column's steps (±3.4e38)",
+    );
+    expect(issuesOf({ c: 'x', n: Infinity })[0]?.message).to.match(/send a finite number$/);
+  });
+});
