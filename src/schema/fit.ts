@@ -91,7 +91,10 @@ function fitColumn(spec: ColumnSpec & { name: string }, rows: Array<Record<strin
       typeof spec.impute === 'object'
         ? spec.impute.constant
         : spec.impute === 'mean'
-          ? mean(nums)
+          ? mean(
+              parsed.map((v) => (typeof v === 'symbol' ? 0 : Number(v))), // 0 for a missing value, as np.ma.mean sums
+              nums.length,
+            )
           : spec.impute === 'median'
             ? median(sorted(nums))
             : mostFrequent(present);
