@@ -20,6 +20,19 @@ def categories_of(t, i, lane, path, allow_nan_last=False):
     return [to_json(c) for c in cats if not is_missing(c)], bool(bad)
 
 
+def check_fill(step, lane, path):
+    """An imputed value the encoder rejects as unknown would turn every missing value into an error,
+    which the SDK refuses at load time (SCHEMA_INVALID): refuse it here, naming the fix."""
+    fill = next((s["value"] for s in lane.steps if s["kind"] == "impute"), None)
+    if fill is not None and step["unknown"] == "error" and fill not in step["categories"]:
+        raise UnsupportedError(
+            path,
+            f"the imputed value {fill!r} of column '{lane.column}' is not among the encoder's categories {step['categories']} "
+            "and handle_unknown='error', so every missing value would be rejected",
+            hint="Fit with handle_unknown='ignore' (or use_encoded_value), or fit on data with missing values so the fill value is learned",
+        )
+
+
 def one_hot_encoder(t, lanes, path):
     check_values(lanes, path, "OneHotEncoder")
     check_after(lanes, path, "OneHotEncoder", ("impute",))
@@ -38,6 +51,7 @@ def one_hot_encoder(t, lanes, path):
     for i, lane in enumerate(lanes):
         cats, _ = categories_of(t, i, lane, path)
         step = {"kind": "onehot", "categories": cats, "unknown": unknown}
+        check_fill(step, lane, path)
         drop = None if drops is None else drops[i]
         if drop is not None:
             step["drop"] = int(drop)
@@ -72,5 +86,6 @@ def ordinal_encoder(t, lanes, path):
         elif t.handle_unknown == "use_encoded_value":
             # A NaN never seen in training is an unknown category to scikit-learn: it gets unknown_value.
             step["missing"] = int(t.unknown_value)
+        check_fill(step, lane, path)
         out.append(lane.then(step, dtype="number"))
     return out

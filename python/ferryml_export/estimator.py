@@ -8,6 +8,8 @@ Where scikit-learn's probability formula is not a single softmax, it is rewritte
   i.e. a softplus layer with negated weights followed by a softmax layer with kernel -I.
 """
 
+import re
+
 import numpy as np
 
 from .errors import SUPPORTED_ESTIMATORS, UnsupportedError
@@ -35,10 +37,29 @@ def labels(est):
     return [str(c) for c in est.classes_]
 
 
+def sklearn_version():
+    import sklearn
+
+    return tuple(int(p) for p in re.findall(r"\d+", sklearn.__version__)[:2])
+
+
+def one_vs_rest(est):
+    """Whether predict_proba normalises per-class sigmoids (one-vs-rest) rather than a softmax.
+
+    scikit-learn 1.5 deprecated `multi_class` (default 'deprecated'; later versions drop the
+    attribute): binary or liblinear is then one-vs-rest, the rest multinomial. newton-cholesky fits
+    multinomial from 1.6 on, so it counts as one-vs-rest only before that (as fit decides)."""
+    multi_class = getattr(est, "multi_class", "deprecated")
+    if multi_class in ("ovr", "warn"):
+        return True
+    if multi_class not in ("auto", "deprecated"):
+        return False
+    ovr_solvers = ("liblinear", "newton-cholesky") if sklearn_version() < (1, 6) else ("liblinear",)
+    return est.classes_.size <= 2 or est.solver in ovr_solvers
+
+
 def logistic_regression(est, path):
-    ovr = est.multi_class in ("ovr", "warn") or (
-        est.multi_class == "auto" and (est.classes_.size <= 2 or est.solver in ("liblinear", "newton-cholesky"))
-    )
+    ovr = one_vs_rest(est)
     coef, intercept = est.coef_, est.intercept_
     if coef.shape[0] == 1:
         layers = [binary_softmax(coef[0], intercept[0], 0.0 if ovr else -1.0)]

@@ -1,6 +1,7 @@
 """The estimator rewrites (dense layers) equal scikit-learn's predict_proba / predict, and the
 layers-model file holds them as tfjs expects (kernel [in, out], float32 little-endian, spec order)."""
 
+import copy
 import json
 import os
 import shutil
@@ -9,11 +10,15 @@ import unittest
 import warnings
 
 import numpy as np
+from sklearn.compose import ColumnTransformer
 from sklearn.datasets import load_iris
+from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LinearRegression, LogisticRegression, Ridge
 from sklearn.neural_network import MLPClassifier, MLPRegressor
+from sklearn.pipeline import Pipeline, make_pipeline
+from sklearn.preprocessing import StandardScaler
 
-from helpers import table  # noqa: F401  (puts the package on sys.path)
+from helpers import export_to_temp, table
 from ferryml_export.estimator import run_layers, to_layers
 from ferryml_export.layers_model import SHARD, write_layers_model
 
@@ -50,6 +55,40 @@ class Rewrites(unittest.TestCase):
             layers, output = self.check(LogisticRegression(**kw), X, y)
             self.assertEqual([l["activation"] for l in layers], activations, kw)
             self.assertEqual(output["labels"], [str(c) for c in np.unique(y)])
+
+    def test_logistic_regression_without_multi_class(self):
+        # scikit-learn >= 1.5 leaves multi_class='deprecated' (later versions drop the attribute):
+        # binary and liblinear are then one-vs-rest, the rest multinomial. Emulated here on any
+        # version: the model is fitted as 'auto' would, then its attribute is changed or deleted.
+        for classes, kw, activations in (
+            (2, {}, ["softmax"]),
+            (3, {"solver": "liblinear"}, ["softplus", "softmax"]),
+            (3, {}, ["softmax"]),
+        ):
+            for newer in (lambda est: setattr(est, "multi_class", "deprecated"), lambda est: delattr(est, "multi_class")):
+                X, y = data(classes)
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    est = LogisticRegression(**kw).fit(X, y)
+                theirs = est.predict_proba(X)
+                newer(est)
+                layers, _ = to_layers(est, X.shape[1], "model")
+                np.testing.assert_allclose(run_layers(layers, X), theirs, rtol=1e-10, atol=1e-12, err_msg=str(kw))
+                self.assertEqual([l["activation"] for l in layers], activations, kw)
+
+    def test_export_of_logistic_regression_without_multi_class(self):
+        # the whole export, its own check against predict_proba included, as on scikit-learn >= 1.5
+        X, y = table()
+        pre = ColumnTransformer([("num", make_pipeline(SimpleImputer(), StandardScaler()), ["a", "b"])], sparse_threshold=0)
+        for labels, solver in ((y, "lbfgs"), (np.where(X["d"] == 1, "one", y), "liblinear")):
+            for newer in (lambda est: setattr(est, "multi_class", "deprecated"), lambda est: delattr(est, "multi_class")):
+                pipeline = Pipeline([("pre", pre), ("model", LogisticRegression(solver=solver))]).fit(X, labels)
+                est = pipeline.steps[-1][1]
+                est.predict_proba = copy.deepcopy(est).predict_proba  # scikit-learn >= 1.5's answer
+                newer(est)
+                result, _ = export_to_temp(pipeline, X)  # raises MismatchError if the rewrite is wrong
+                self.assertEqual(result.output["labels"], [str(c) for c in est.classes_], solver)
+                self.assertTrue(os.path.exists(os.path.join(result.model_dir, "model.json")), solver)
 
     def test_binary_lr_is_softmax_of_zero_and_z(self):
         X, y = data(2)

@@ -196,6 +196,20 @@ class Refusals(unittest.TestCase):
         p, X = fit(ct)
         self.refused(p, X, "pre/cat/onehotencoder", "grouped infrequent categories")
 
+    def test_imputed_value_the_encoder_rejects(self):
+        # no missing value in training: the fill value is no category, and handle_unknown="error"
+        X, y = table()
+        X = X.assign(c=X["c"].fillna("x"))
+        for encoder in (OneHotEncoder(sparse_output=False), OrdinalEncoder()):
+            imputed = make_pipeline(SimpleImputer(strategy="constant", fill_value="none"), encoder)
+            p, X = fit(dense([IMPUTED_NUM, ("cat", imputed, ["c"])]), X=X, y=y)
+            step = f"pre/cat/{type(encoder).__name__.lower()}"
+            self.refused(p, X, step, "the imputed value 'none' of column 'c'", "handle_unknown='error'", supported=None)
+        # with handle_unknown="ignore" the fill encodes as unknown (all zeros), as in scikit-learn
+        ignore = make_pipeline(SimpleImputer(strategy="constant", fill_value="none"), OneHotEncoder(handle_unknown="ignore", sparse_output=False))
+        p, X = fit(dense([IMPUTED_NUM, ("cat", ignore, ["c"])]), X=X, y=y)
+        export(p, X, os.path.join(self.scratch(), "out"), name="t")
+
     def test_encoder_that_learned_missing_as_a_category(self):
         p, X = fit(dense([IMPUTED_NUM, ("cat", OneHotEncoder(sparse_output=False), ["c"])]))
         self.refused(p, X, "pre/cat", "learned a missing value (None/NaN) as a category of column 'c'", "put a SimpleImputer before")

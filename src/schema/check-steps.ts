@@ -23,6 +23,10 @@ export const isFinite = (v: unknown): v is number => typeof v === 'number' && Nu
 export const isFloat32 = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(Math.fround(v));
 export const isStringArray = (v: unknown): v is string[] => Array.isArray(v) && v.every((s) => typeof s === 'string');
 export const oneOf = (v: unknown, options: readonly unknown[]) => v === undefined || options.includes(v);
+/** Fails unless `v` is absent or one of `options`, naming them ("a, b or c"). */
+export function pick(at: Where, key: string, v: unknown, options: readonly string[]): void {
+  if (!oneOf(v, options)) fail(at, `"${key}" must be ${options.slice(0, -1).join(', ')} or ${options[options.length - 1]!}`);
+}
 
 /** Checks a column's step order (a grammar per column type) and each step's fitted values. */
 export function checkSteps(c: ColumnSchema): void {
@@ -51,6 +55,10 @@ export function checkSteps(c: ColumnSchema): void {
     const at: Where = { column: c.name, step: 0, kind: 'impute' };
     if (typeof value !== encoderType || (typeof value === 'number' && !Number.isFinite(value)))
       fail(at, `"value" must be a finite ${encoderType ?? 'value'} like the column's categories, got ${JSON.stringify(value)}`);
+    // With unknown "ignore" (or an ordinal unknown code) an unseen fill encodes as unknown, as in scikit-learn.
+    const e = (c.steps[1] ?? {}) as { categories?: unknown[]; unknown?: unknown };
+    if (e.unknown === 'error' && !e.categories!.includes(value))
+      fail(at, `"value" ${JSON.stringify(value)} is not in the categories ${JSON.stringify(e.categories)} (unknown: "error")`);
     const indicator = (c.steps[0] as { indicator?: unknown }).indicator;
     if (indicator !== undefined && typeof indicator !== 'boolean') fail(at, '"indicator" must be a boolean');
   }
@@ -60,17 +68,19 @@ export function checkSteps(c: ColumnSchema): void {
 function checkStep(s: Step, at: Where, valueKind: string | undefined): string | undefined {
   switch (s.kind) {
     case 'standardize':
-      if (!isFinite(s.mean) || !isFinite(s.scale) || s.scale === 0) fail(at, '"mean" and "scale" must be finite, scale non-zero');
+      // A subnormal divisor overflows every output; a tiny normal one is what scikit-learn fits on tiny values.
+      if (!isFloat32(s.mean) || !isFloat32(s.scale) || !(Math.abs(s.scale) >= 2 ** -1022))
+        fail(at, '"mean" and "scale" must be finite in float32, scale non-zero and not subnormal');
       return undefined;
     case 'minmax':
-      if (!isFinite(s.scale) || !isFinite(s.offset)) fail(at, '"scale" and "offset" must be finite');
+      if (!isFloat32(s.scale) || !isFloat32(s.offset)) fail(at, '"scale" and "offset" must be finite in float32');
       if (s.clip !== undefined && !(isObject(s.clip) && isFinite(s.clip.min) && isFinite(s.clip.max) && s.clip.min <= s.clip.max))
         fail(at, '"clip" must be { min, max } with finite min <= max');
       return undefined;
     case 'bucketize':
       if (!Array.isArray(s.edges) || !s.edges.every((e, i) => isFinite(e) && (i === 0 || e >= s.edges[i - 1]!)))
         fail(at, '"edges" must be finite and ascending');
-      if (!oneOf(s.encode, ['ordinal', 'onehot']) || s.encode === undefined) fail(at, '"encode" must be ordinal or onehot');
+      pick(at, 'encode', s.encode ?? 0, ['ordinal', 'onehot']); // required
       return undefined;
     case 'onehot':
     case 'ordinal': {
@@ -114,12 +124,11 @@ function checkImage(s: Extract<Step, { kind: 'image' }>, at: Where): void {
   const positive = (v: unknown) => Number.isInteger(v) && (v as number) > 0 && (v as number) <= 4096;
   if (!positive(s.width) || !positive(s.height)) fail(at, '"width" and "height" must be integers in 1..4096');
   if (![1, 3, 4].includes(s.channels)) fail(at, '"channels" must be 1, 3 or 4');
-  if (!oneOf(s.resize, ['bilinear', 'nearest', 'area', 'bilinear-half-pixel', 'bilinear-align-corners', 'bilinear-asymmetric']))
-    fail(at, '"resize" must be bilinear, area, nearest, bilinear-half-pixel, bilinear-align-corners or bilinear-asymmetric');
+  pick(at, 'resize', s.resize, ['bilinear', 'area', 'nearest', 'bilinear-half-pixel', 'bilinear-align-corners', 'bilinear-asymmetric']);
   const weights = Array.isArray(s.grayscale) && s.grayscale.length === 3 && s.grayscale.every(isFinite);
   if (!weights && !oneOf(s.grayscale, ['luma', 'mean', 'alpha'])) fail(at, '"grayscale" must be luma, mean, alpha or [r, g, b] weights');
-  if (!oneOf(s.channelOrder, ['rgb', 'bgr'])) fail(at, '"channelOrder" must be rgb or bgr');
-  if (!oneOf(s.crop, ['none', 'center', 'letterbox'])) fail(at, '"crop" must be none, center or letterbox');
+  pick(at, 'channelOrder', s.channelOrder, ['rgb', 'bgr']);
+  pick(at, 'crop', s.crop, ['none', 'center', 'letterbox']);
   if (s.crop !== 'letterbox' && (s.pad !== undefined || s.letterboxAlign !== undefined))
     fail(at, '"pad" and "letterboxAlign" apply only with "crop": "letterbox"');
   if (
@@ -127,7 +136,7 @@ function checkImage(s: Extract<Step, { kind: 'image' }>, at: Where): void {
     (!Array.isArray(s.pad) || !(s.pad.length === 1 || s.pad.length === s.channels) || !s.pad.every((v) => isFinite(v) && v >= 0 && v <= 255))
   )
     fail(at, `"pad" must hold 1 or ${s.channels} pixel values in 0..255`);
-  if (!oneOf(s.letterboxAlign, ['center', 'top-left'])) fail(at, '"letterboxAlign" must be center or top-left');
+  pick(at, 'letterboxAlign', s.letterboxAlign, ['center', 'top-left']);
   if (s.invert !== undefined && typeof s.invert !== 'boolean') fail(at, '"invert" must be a boolean');
   for (const key of ['scale', 'offset'] as const) {
     const v = s[key];

@@ -2,10 +2,11 @@
  * Validates a schema before it is compiled. A schema usually arrives over the network as JSON,
  * so every field is checked here once, and the hot path can trust it afterwards.
  */
-import { checkSteps, fail, isFinite, isObject, isStringArray, oneOf } from './check-steps.js';
+import { checkSteps, fail, isFinite, isObject, isStringArray, oneOf, pick } from './check-steps.js';
 import type { Where } from './check-steps.js';
 import { FerryError, isFerryError } from '../errors.js';
 import { layoutFeatures } from './layout.js';
+import { normalizeString } from './normalize.js';
 import type { FeatureLayout } from './layout.js';
 import { SCHEMA_FORMAT_VERSION } from './types.js';
 import type { ColumnSchema, Schema, Step } from './types.js';
@@ -36,7 +37,7 @@ function checkUnguarded(input: unknown): { schema: Schema; layout: FeatureLayout
   if (version !== SCHEMA_FORMAT_VERSION && version !== 1)
     fail({}, `formatVersion ${String(version)} is not supported (this ferryml reads 1 and ${SCHEMA_FORMAT_VERSION})`);
   if (!Array.isArray(input.columns) || input.columns.length === 0) fail({}, '"columns" must be a non-empty array');
-  if (!oneOf(input.unknownColumns, ['ignore', 'warn', 'error'])) fail({}, '"unknownColumns" must be ignore, warn or error');
+  pick({}, 'unknownColumns', input.unknownColumns, ['ignore', 'warn', 'error']);
   const seen = new Set<string>();
   for (const column of input.columns as unknown[]) {
     if (!isObject(column) || typeof column.name !== 'string' || column.name === '') fail({}, 'every column needs a non-empty string "name"');
@@ -62,13 +63,23 @@ function checkColumn(c: ColumnSchema): void {
       fail(at, '"range" must be { min, max } with finite min <= max');
   }
   if (c.type === 'category') {
-    if (!oneOf(c.normalize, ['none', 'trim', 'lower', 'trim-lower'])) fail(at, '"normalize" must be none, trim, lower or trim-lower');
+    pick(at, 'normalize', c.normalize, ['none', 'trim', 'lower', 'trim-lower']);
     if (c.coerce !== undefined && typeof c.coerce !== 'boolean') fail(at, '"coerce" must be a boolean');
   }
-  if (c.type === 'boolean' && c.parse !== undefined && !(isObject(c.parse) && isStringArray(c.parse.true) && isStringArray(c.parse.false)))
-    fail(at, '"parse" must be { true: string[], false: string[] }');
+  if (c.type === 'boolean' && c.parse !== undefined) {
+    if (!(isObject(c.parse) && isStringArray(c.parse.true) && isStringArray(c.parse.false))) fail(at, '"parse" must be { true: string[], false: string[] }');
+    // the reader compares trimmed and lower-cased
+    for (const s of c.parse.true)
+      if (c.parse.false.some((f) => normalizeString(f, 'trim-lower') === normalizeString(s, 'trim-lower')))
+        fail(at, `"parse" lists ${JSON.stringify(s)} as true and false`);
+  }
   if (!Array.isArray(c.steps)) fail(at, '"steps" must be an array');
   checkSteps(c);
+  // The reader normalizes input before the lookup, so a category the normalization changes is never matched.
+  if (c.type === 'category')
+    for (const k of (c.steps[c.steps.length - 1] as { categories: unknown[] }).categories)
+      if (typeof k === 'string' && normalizeString(k, c.normalize) !== k)
+        fail(at, `category ${JSON.stringify(k)} changes under normalize "${c.normalize}", so no input matches it`);
   if (c.required === false && !handlesMissing(c.steps))
     fail(at, '"required" is false but no step handles a missing value (add an impute step or an ordinal missing code)');
   if (c.baseline !== undefined) checkBaseline(c, at);
@@ -85,14 +96,19 @@ export function handlesMissing(steps: readonly Step[]): boolean {
 
 function checkBaseline(c: ColumnSchema, at: Where): void {
   const b = c.baseline as unknown;
-  const shares = (n: number, v: unknown) => Array.isArray(v) && v.length === n && v.every((x) => isFinite(x) && x >= 0);
-  if (!isObject(b) || !isFinite(b.missing) || b.missing < 0 || b.missing > 1 || !Number.isInteger(b.rows)) fail(at, '"baseline" needs missing (0..1) and rows');
+  // Shares are of the non-missing training values; they sum to less than 1 where some were outside the categories.
+  const shares = (n: number, v: unknown) =>
+    Array.isArray(v) && v.length === n && v.every((x) => isFinite(x) && x >= 0) && v.reduce((a: number, x: number) => a + x, 0) < 1 + 1e-6;
+  if (!isObject(b) || !isFinite(b.missing) || b.missing < 0 || b.missing > 1 || !(Number.isInteger(b.rows) && (b.rows as number) >= 0))
+    fail(at, '"baseline" needs missing (0..1) and rows (an integer >= 0)');
   if (b.kind === 'numeric') {
     const edges = b.edges;
     if (!Array.isArray(edges) || !edges.every((e, i) => isFinite(e) && (i === 0 || e > edges[i - 1])))
       fail(at, 'baseline "edges" must be finite and strictly ascending');
-    if (!shares(edges.length + 1, b.shares)) fail(at, 'baseline "shares" must hold edges.length + 1 non-negative numbers');
+    if (!shares(edges.length + 1, b.shares)) fail(at, 'baseline "shares" must hold edges.length + 1 non-negative numbers summing to at most 1');
   } else if (b.kind === 'categorical') {
-    if (!Array.isArray(b.categories) || !shares(b.categories.length, b.shares)) fail(at, 'baseline "shares" must hold one non-negative number per category');
+    if (!Array.isArray(b.categories) || !shares(b.categories.length, b.shares))
+      fail(at, 'baseline "shares" must hold one non-negative number per category, summing to at most 1');
+    if (new Set(b.categories).size !== b.categories.length) fail(at, 'baseline "categories" must be unique');
   } else fail(at, 'baseline "kind" must be numeric or categorical');
 }

@@ -6,7 +6,7 @@ import { report } from './issues.js';
 import type { IssueSink } from './issues.js';
 import { MISSING } from './read.js';
 import type { Step } from './types.js';
-import { categoryLabel } from './values.js';
+import { categoryLabel, describeValue } from './values.js';
 import type { CategoryValue } from './values.js';
 import { baselineBin } from './bin.js';
 import { CAPTURE_UNKNOWN } from './capture.js';
@@ -32,6 +32,20 @@ export function compileEncoder(name: string, step: Extract<Step, { kind: 'onehot
     .join(', ');
   const expected = `one of ${shown}${step.categories.length > 6 ? `, … (${step.categories.length} categories)` : ''}`;
   const unknownError = step.unknown === 'error';
+  /** Reports an unseen category (an error with unknown "error", else a warning) and returns its ENCODE_* status. */
+  const unknown = (v: CategoryValue, sink: IssueSink, raw: unknown): number => {
+    // got: also what the raw value was read as (normalize, coerce)
+    report(
+      sink,
+      'UNKNOWN_CATEGORY',
+      name,
+      expected,
+      raw,
+      unknownError ? 'error' : 'warning',
+      v === raw ? undefined : `${describeValue(raw)} (read as ${describeValue(v)})`,
+    );
+    return unknownError ? ENCODE_ERROR : ENCODE_UNKNOWN;
+  };
   if (step.kind === 'onehot') {
     // Feature slot per category; the dropped category (and unknown, with "ignore") writes nothing.
     const slot = new Int32Array(step.categories.length).fill(-1);
@@ -40,12 +54,9 @@ export function compileEncoder(name: string, step: Extract<Step, { kind: 'onehot
       if (i !== step.drop) slot[i] = offsets[k++]!;
     });
     return (v, out, base, sink, raw) => {
-      const i = v === MISSING ? undefined : index.get(v);
-      if (i === undefined) {
-        if (unknownError || v === MISSING) return (report(sink, v === MISSING ? 'MISSING_REQUIRED' : 'UNKNOWN_CATEGORY', name, expected, raw), ENCODE_ERROR);
-        report(sink, 'UNKNOWN_CATEGORY', name, expected, raw, 'warning');
-        return ENCODE_UNKNOWN;
-      }
+      if (v === MISSING) return (report(sink, 'MISSING_REQUIRED', name, expected, raw), ENCODE_ERROR);
+      const i = index.get(v);
+      if (i === undefined) return unknown(v, sink, raw);
       const at = slot[i]!;
       if (at >= 0) out[base + at] = 1;
       return i;
@@ -65,10 +76,8 @@ export function compileEncoder(name: string, step: Extract<Step, { kind: 'onehot
       out[base + at] = i;
       return i;
     }
-    if (unknownError) return (report(sink, 'UNKNOWN_CATEGORY', name, expected, raw), ENCODE_ERROR);
-    report(sink, 'UNKNOWN_CATEGORY', name, expected, raw, 'warning');
-    out[base + at] = unknownCode;
-    return ENCODE_UNKNOWN;
+    if (!unknownError) out[base + at] = unknownCode;
+    return unknown(v, sink, raw);
   };
 }
 
@@ -99,6 +108,8 @@ export function runProgram(program: Float64Array, x: number): number {
   return x;
 }
 
+const OVERFLOW = "the value is outside float32's range after the column's steps (±3.4e38)";
+
 /** Scaling steps in order (float64, exactly sklearn's operations), then one value or a bucket. */
 export function compileNumeric(name: string, steps: readonly Step[], offsets: Int32Array): Encode {
   let edges: Float64Array | undefined;
@@ -121,7 +132,7 @@ export function compileNumeric(name: string, steps: readonly Step[], offsets: In
     if (edges === undefined) {
       // A finite float64 can still overflow the float32 output (1e300 passed through).
       if (!Number.isFinite(Math.fround(x)) && !(missingNaN && v === MISSING))
-        return (report(sink, 'NOT_FINITE', name, 'a value that stays finite as float32 after the steps', raw), ENCODE_ERROR);
+        return (report(sink, 'NOT_FINITE', name, "a number within float32's range after the column's steps", raw, 'error', undefined, OVERFLOW), ENCODE_ERROR);
       out[base + at] = x;
     } else {
       const bin = baselineBin(edges, x);

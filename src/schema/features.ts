@@ -1,5 +1,4 @@
 import type { ColumnSchema, FeatureEntry, Step } from './types.js';
-import { categoryLabel } from './values.js';
 
 export type { FeatureEntry, FeatureRange } from './types.js';
 
@@ -24,7 +23,7 @@ export function columnFeatures(column: ColumnSchema): FeatureEntry[] {
   switch (last?.kind) {
     case 'onehot':
       last.categories.forEach((c, i) => {
-        if (i !== last.drop) entries.push(`${name}_${categoryLabel(c)}`);
+        if (i !== last.drop) entries.push(`${name}_${c}`);
       });
       break;
     case 'bucketize':

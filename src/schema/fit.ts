@@ -91,7 +91,10 @@ function fitColumn(spec: ColumnSpec & { name: string }, rows: Array<Record<strin
       typeof spec.impute === 'object'
         ? spec.impute.constant
         : spec.impute === 'mean'
-          ? mean(nums)
+          ? mean(
+              parsed.map((v) => (typeof v === 'symbol' ? 0 : Number(v))), // 0 for a missing value, as np.ma.mean sums
+              nums.length,
+            )
           : spec.impute === 'median'
             ? median(sorted(nums))
             : mostFrequent(present);
@@ -109,6 +112,12 @@ function fitColumn(spec: ColumnSpec & { name: string }, rows: Array<Record<strin
     const unseen = filled.find((v) => !known.has(v));
     if (unseen !== undefined && (spec.unknown ?? 'error') === 'error')
       fail(`training value ${JSON.stringify(unseen)} is not in "categories" (set unknown: "ignore" to allow it)`);
+    // No missing value in training: a constant fill is no category, and "error" would reject every missing value.
+    const fill = steps[0] as { value?: CategoryValue } | undefined;
+    if (fill && !known.has(fill.value!) && (spec.unknown ?? 'error') === 'error')
+      fail(
+        `impute value ${JSON.stringify(fill.value)} is not in the categories ${JSON.stringify(categories)}, so every missing value would be an unknown category (set unknown: "ignore", or list it in "categories")`,
+      );
     steps.push(encoder(encode, categories, spec, fail));
     return { ...base, steps, baseline: categoricalBaseline(categories, present, missing) };
   }

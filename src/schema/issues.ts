@@ -28,7 +28,7 @@ const WARNING_HINTS: Partial<Record<IssueCode, string>> = {
 
 /**
  * Records one issue. Returns `false` so a column reader can `return report(...)` for an error.
- * Messages read `Row 3, column "Sex": expected …, got …; what to do`.
+ * Messages read `Row 3, column "Sex": expected …, got …; what to do` (`hint`: the code's own by default).
  */
 export function report(
   sink: IssueSink,
@@ -38,9 +38,9 @@ export function report(
   value: unknown,
   severity: Issue['severity'] = 'error',
   got: string = describeValue(value),
+  hint: string = (severity === 'warning' && WARNING_HINTS[code]) || HINTS[code],
 ): false {
   const where = `${sink.row >= 0 ? `Row ${sink.row}, column` : 'Column'} ${JSON.stringify(column)}`;
-  const hint = severity === 'warning' ? (WARNING_HINTS[code] ?? HINTS[code]) : HINTS[code];
   const message = `${where}: expected ${expected}, got ${got} (${code}); ${hint}`;
   const issue: Issue = sink.row >= 0 ? { code, column, row: sink.row, expected, got, severity, message } : { code, column, expected, got, severity, message };
   sink.issues.push(issue);

@@ -6,7 +6,8 @@
 import { report } from './issues.js';
 import type { IssueSink } from './issues.js';
 import type { ColumnSchema } from './types.js';
-import { normalizeString, parseDecimal } from './values.js';
+import { normalizeString } from './normalize.js';
+import { parseDecimal } from './values.js';
 import type { CategoryValue } from './values.js';
 
 /** A missing value (absent, null, undefined, NaN, or one of the column's missing strings). */
@@ -29,8 +30,11 @@ export type ValueType = 'number' | 'string' | 'boolean';
  */
 export function compileReader(column: ColumnSchema, valueType: ValueType = 'string'): Reader {
   const name = column.name;
-  const missing = column.missing && column.missing.strings.length > 0 ? new Set(column.missing.strings.map((s) => s.trim())) : undefined;
-  const isMissingString = (s: string) => missing !== undefined && missing.has(s.trim());
+  // Missing strings compare trimmed, and in a category column after its normalization (both sides).
+  const mode = column.type === 'category' ? column.normalize : undefined;
+  const norm = (s: string) => normalizeString(s.trim(), mode);
+  const missing = column.missing && column.missing.strings.length > 0 ? new Set(column.missing.strings.map(norm)) : undefined;
+  const isMissingString = (s: string) => missing !== undefined && missing.has(norm(s));
 
   if (column.type === 'number') {
     const strings = column.parse?.strings === 'decimal';
@@ -73,7 +77,6 @@ export function compileReader(column: ColumnSchema, valueType: ValueType = 'stri
   }
 
   if (column.type === 'category') {
-    const mode = column.normalize;
     const coerce = column.coerce === true;
     const expected = coerce ? `${valueType} (coerced)` : valueType;
     return (raw, sink) => {

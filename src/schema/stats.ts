@@ -5,11 +5,35 @@
 import { compareValues } from './values.js';
 import type { CategoryValue } from './values.js';
 
-/** Arithmetic mean (`SimpleImputer(strategy="mean")`). */
-export function mean(xs: readonly number[]): number {
+/**
+ * numpy's pairwise summation of one contiguous column (`pairwise_sum` in numpy's loops_utils.h),
+ * what `np.sum` / `np.nansum` / a masked sum along axis 0 of an (n, 1) array computes: under 8
+ * values one by one; up to 128 in 8 interleaved partial sums; above, the two halves (split at a
+ * multiple of 8) summed apart. A sequential sum differs in the last bits.
+ */
+export function pairwiseSum(xs: readonly number[], start = 0, n = xs.length): number {
+  let i = 0;
   let sum = 0;
-  for (const x of xs) sum += x;
-  return sum / xs.length;
+  if (n < 8) for (; i < n; i++) sum += xs[start + i]!;
+  else if (n <= 128) {
+    const r = xs.slice(start, start + 8);
+    for (i = 8; i < n - (n % 8); i += 8) for (let j = 0; j < 8; j++) r[j] = r[j]! + xs[start + i + j]!;
+    sum = r[0]! + r[1]! + (r[2]! + r[3]!) + (r[4]! + r[5]! + (r[6]! + r[7]!));
+    for (; i < n; i++) sum += xs[start + i]!;
+  } else {
+    const half = Math.floor(n / 2) - (Math.floor(n / 2) % 8);
+    sum = pairwiseSum(xs, start, half) + pairwiseSum(xs, start + half, n - half);
+  }
+  return sum;
+}
+
+/**
+ * Arithmetic mean (`SimpleImputer(strategy="mean")`: `np.ma.mean` sums the column with 0 for each
+ * missing value, then divides by the count of the others).
+ * @param count how many of `xs` are values (the rest are the zeros standing for missing ones).
+ */
+export function mean(xs: readonly number[], count = xs.length): number {
+  return pairwiseSum(xs) / count;
 }
 
 /**
@@ -20,13 +44,9 @@ export function mean(xs: readonly number[]): number {
 export function standardize(xs: readonly number[]): { mean: number; scale: number } {
   const n = xs.length;
   const m = mean(xs);
-  let correction = 0;
-  let squares = 0;
-  for (const x of xs) {
-    const d = x - m;
-    correction += d;
-    squares += d * d;
-  }
+  const d = xs.map((x) => x - m);
+  const correction = pairwiseSum(d);
+  const squares = pairwiseSum(d.map((x) => x * x));
   const variance = (squares - (correction * correction) / n) / n;
   const eps = Number.EPSILON;
   // Plain multiplication, not `**`: bit-identical results must not depend on an engine's pow().

@@ -1,8 +1,7 @@
 /**
  * The coercion rules every column shares, in one place so fit (training) and transform
- * (inference) read raw values identically.
+ * (inference) read raw values identically (a category column's normalisation: ./normalize.ts).
  */
-import type { CategoryColumn } from './types.js';
 
 /** A category value as stored in a schema. */
 export type CategoryValue = string | number | boolean;
@@ -21,20 +20,6 @@ export function parseDecimal(text: string): number {
   const s = text.trim();
   // Number() alone would accept "", "0x1f", "Infinity" and " 1 "; the grammar decides first.
   return DECIMAL.test(s) ? Number(s) : NaN;
-}
-
-/** Applies a category column's normalisation to an incoming string. */
-export function normalizeString(s: string, mode: CategoryColumn['normalize']): string {
-  switch (mode) {
-    case 'trim':
-      return s.trim();
-    case 'lower':
-      return s.toLowerCase();
-    case 'trim-lower':
-      return s.trim().toLowerCase();
-    default:
-      return s;
-  }
 }
 
 /**

@@ -112,6 +112,16 @@ describe('schema: fitSchema failures name the column and what to do', () => {
     expect(fitError({ columns: { x: { type: 'category', categories: ['a'] } } }, xs(['a', 'b'])).message).to.match(/"b" is not in "categories"/);
   });
 
+  it('a constant fill that is no category, with unknown "error" (no missing value in training)', () => {
+    const spec: FitSpec = { columns: { x: { type: 'category', impute: { constant: 'none' } } } };
+    const e = fitError(spec, xs(['a', 'b']));
+    expect(e.code).to.equal('FIT_FAILED');
+    expect(e.message).to.match(/column "x": impute value "none" is not in the categories \["a","b"\], so every missing value/);
+    // with unknown "ignore" it fits, and a missing value encodes as unknown (all zeros), as in scikit-learn
+    const ignore = fitSchema({ columns: { x: { type: 'category', impute: { constant: 'none' }, unknown: 'ignore' } } }, xs(['a', 'b']));
+    expect([...compileSchema(ignore).parse({ x: null })]).to.deep.equal([0, 0]);
+  });
+
   it('spec mistakes are INVALID_OPTIONS', () => {
     const e = fitError({ columns: { x: { type: 'category', scale: 'standard' } } }, xs(['a']));
     expect(e.code).to.equal('INVALID_OPTIONS');

@@ -259,7 +259,7 @@ describe('schema: compile-time checks (SCHEMA_INVALID names the column and step)
     bad((s) => ({ ...s, formatVersion: 3 }), /formatVersion 3 is not supported/);
     bad(
       (s) => (((s.columns[0]!.steps[0] as { scale: number }).scale = 0), s),
-      /column "a" steps\[0\] \(standardize\): "mean" and "scale" must be finite, scale non-zero/,
+      /column "a" steps\[0\] \(standardize\): "mean" and "scale" must be finite in float32, scale non-zero and not subnormal/,
     );
     bad(
       (s) => ({
@@ -307,5 +307,118 @@ describe('schema: compile-time checks (SCHEMA_INVALID names the column and step)
       }),
       /steps\[0\] \(impute\): "value" must be a finite string/,
     );
+  });
+
+  const column =
+    (c: Record<string, unknown>, features = ['a']) =>
+    () =>
+      ({ ...good, columns: [{ name: 'a', ...c }], features, width: features.length }) as unknown as Schema;
+  const cat = (c: Record<string, unknown>, categories: unknown[] = ['x'], unknown = 'error') =>
+    column(
+      { type: 'category', ...c, steps: [...((c.steps as unknown[] | undefined) ?? []), { kind: 'onehot', categories, unknown }] },
+      categories.map((k) => `a_${String(k)}`),
+    );
+
+  it('rejects an impute value the encoder rejects as unknown (every missing value would fail)', () => {
+    bad(
+      cat({ steps: [{ kind: 'impute', value: 'zz' }] }, ['x', 'y']),
+      /column "a" steps\[0\] \(impute\): "value" "zz" is not in the categories \["x","y"\] \(unknown: "error"\)/,
+    );
+    bad(
+      column({
+        type: 'number',
+        steps: [
+          { kind: 'impute', value: 3 },
+          { kind: 'ordinal', categories: [1, 2], unknown: 'error' },
+        ],
+      }),
+      /column "a" steps\[0\] \(impute\): "value" 3 is not in the categories \[1,2\]/,
+    );
+    // with unknown "ignore" (or an ordinal unknown code) the fill encodes as unknown, as scikit-learn does
+    const ignore = compileSchema(cat({ steps: [{ kind: 'impute', value: 'zz' }] }, ['x'], 'ignore')());
+    expect([...ignore.parse({ a: null })]).to.deep.equal([0]);
+    expect(compileSchema(cat({ steps: [{ kind: 'impute', value: 'x' }] })()).width).to.equal(1);
+  });
+
+  it("rejects categories the column's normalize changes (no input could match them)", () => {
+    bad(cat({ normalize: 'lower' }, ['Café']), /column "a": category "Café" changes under normalize "lower", so no input matches it/);
+    bad(cat({ normalize: 'trim' }, [' x']), /category " x" changes under normalize "trim"/);
+    bad(cat({ normalize: 'trim-lower' }, ['x', 'Y ']), /category "Y " changes under normalize "trim-lower"/);
+    expect(compileSchema(cat({ normalize: 'trim-lower' }, ['x', 'café'])()).width).to.equal(2);
+    expect(compileSchema(cat({}, ['Café '])()).width).to.equal(1);
+  });
+
+  it('rejects scaling constants beyond float32, and a subnormal standardize scale (every output overflows)', () => {
+    const steps = (s: Record<string, unknown>) => column({ type: 'number', steps: [s] });
+    const std = /steps\[0\] \(standardize\): "mean" and "scale" must be finite in float32, scale non-zero and not subnormal/;
+    bad(steps({ kind: 'standardize', mean: 0, scale: 1e-320 }), std);
+    bad(steps({ kind: 'standardize', mean: 1e39, scale: 1 }), std);
+    bad(steps({ kind: 'minmax', scale: 1e39, offset: 0 }), /steps\[0\] \(minmax\): "scale" and "offset" must be finite in float32/);
+    bad(steps({ kind: 'minmax', scale: 1, offset: -1e300 }), /"scale" and "offset" must be finite in float32/);
+    // tiny constants fitted on tiny values (a subnormal mean, scale 1e-162) or a huge range are scikit-learn's
+    expect(compileSchema(steps({ kind: 'standardize', mean: -5e-324, scale: 1e-162 })()).parse({ a: 2e-162 })[0]).to.be.closeTo(2, 1e-6);
+    expect(compileSchema(steps({ kind: 'minmax', scale: 1e-300, offset: 0 })()).parse({ a: 1e300 })[0]).to.be.closeTo(1, 1e-6);
+  });
+
+  it('rejects a boolean parse string listed as both true and false, and loose baselines', () => {
+    bad(column({ type: 'boolean', parse: { true: ['yes', 'Y'], false: ['n', ' y '] }, steps: [] }), /column "a": "parse" lists "Y" as true and false/);
+    const baseline = (b: Record<string, unknown>) =>
+      column({ type: 'number', steps: [], baseline: { kind: 'numeric', edges: [1], shares: [0.5, 0.5], missing: 0, rows: 4, ...b } });
+    bad(baseline({ rows: -5 }), /column "a": "baseline" needs missing \(0\.\.1\) and rows \(an integer >= 0\)/);
+    bad(baseline({ shares: [3, 4] }), /column "a": baseline "shares" must hold edges\.length \+ 1 non-negative numbers summing to at most 1/);
+    const categorical = { kind: 'categorical', categories: ['x', 'x'], shares: [0.5, 0.5], missing: 0, rows: 2 };
+    bad(cat({ baseline: categorical }), /column "a": baseline "categories" must be unique/);
+    bad(cat({ baseline: { ...categorical, categories: ['x', 'y'], shares: [0.7, 0.7] } }), /one non-negative number per category, summing to at most 1/);
+    // shares are of the non-missing values; less than 1 where some were outside the categories, 0 with none
+    expect(compileSchema(baseline({ shares: [0.25, 0.5] })()).width).to.equal(1);
+    expect(compileSchema(baseline({ shares: [0, 0], missing: 1 })()).width).to.equal(1);
+  });
+});
+
+describe('schema: normalized lookups and float32 overflow say what happened', () => {
+  const schema = defineSchema({
+    columns: [
+      {
+        name: 'c',
+        type: 'category',
+        normalize: 'trim-lower',
+        missing: { strings: ['NA'] },
+        steps: [
+          { kind: 'impute', value: 'x' },
+          { kind: 'onehot', categories: ['café', 'x'], unknown: 'ignore' },
+        ],
+      },
+      { name: 'n', type: 'number', steps: [{ kind: 'passthrough' }] },
+      { name: 'k', type: 'category', coerce: true, required: false, steps: [{ kind: 'ordinal', categories: ['1', '2'], unknown: 'error', missing: -1 }] },
+    ],
+  });
+  const compiled = compileSchema(schema);
+  const issuesOf = (row: Record<string, unknown>) => {
+    const r = compiled.safeParse(row as never);
+    return r.success ? r.warnings : r.issues;
+  };
+
+  it("compares missing strings after the column's normalization, both sides", () => {
+    for (const c of ['NA', 'na', ' Na ']) expect([...compiled.parse({ c, n: 1 })].slice(0, 2), c).to.deep.equal([0, 1]);
+  });
+
+  it('an unknown category shows the raw value and what it was read as', () => {
+    const [warning] = issuesOf({ c: ' Cafe ', n: 1 });
+    expect(warning?.code).to.equal('UNKNOWN_CATEGORY');
+    expect(warning?.got).to.equal('string " Cafe " (read as string "cafe")');
+    const [error] = issuesOf({ c: 'x', n: 1, k: 3 });
+    expect(error?.got).to.equal('number 3 (read as string "3")');
+    // unchanged by reading: the raw value alone
+    expect(issuesOf({ c: 'y', n: 1 })[0]?.got).to.equal('string "y"');
+  });
+
+  it('float32 overflow after the steps is NOT_FINITE with its own message', () => {
+    const [issue] = issuesOf({ c: 'x', n: 1e300 });
+    expect(issue?.code).to.equal('NOT_FINITE');
+    expect(issue?.message).to.equal(
+      'Column "n": expected a number within float32\'s range after the column\'s steps, got number 1e+300 (NOT_FINITE); ' +
+        "the value is outside float32's range after the column's steps (±3.4e38)",
+    );
+    expect(issuesOf({ c: 'x', n: Infinity })[0]?.message).to.match(/send a finite number$/);
   });
 });
