@@ -31,8 +31,13 @@ const BUDGET = 11.25 * 1024;
 // at 58.98 KB by the tenth pass's review fixes (revocations recorded on every path, the registry
 // fallback on a garbled answer, share keys, monotonic registry trust; telemetry's hide-time outbox,
 // request timeout, page-wide keepalive budget and exclusive drains), README "Size budget"; 58.90 KB once
-// worker-mode image transfer, storage buckets and detection decoding moved where they are needed.
-const LITE_BUDGET = 59.25 * 1024;
+// worker-mode image transfer, storage buckets and detection decoding moved where they are needed;
+// to 60.25 KB at 59.93 KB by the eleventh pass's review fixes (cached records matched by exact name and
+// version, a quota pre-check that counts what a commit adds, a missing blob a miss for that file alone,
+// offline versions marked used, bucket connections closed on versionchange with an open timeout, Cache
+// API key lists merged, bucket names checked; load-time schema checks; telemetry's Retry-After holding
+// new batches), README "Size budget".
+const LITE_BUDGET = 60.25 * 1024;
 const entry = resolve('dist/ferryml.js');
 if (!existsSync(entry)) spawnSync('npm', ['run', 'build'], { stdio: 'inherit' });
 
