@@ -24,7 +24,7 @@ import type { NormalizedRuntimeOptions, RuntimeOptions } from './runtime/options
 import type { Engine, EngineInit, EngineReport, GoldenInput, ReportListener } from './runtime/types.js';
 import type { createWorkerEngine } from './runtime/worker-host.js';
 import type { TfjsCode } from './runtime/choose-engine.js';
-import { fetchRegistryEarly, type EarlyFetch } from './model/early-fetch.js';
+import type { EarlyFetch, fetchRegistryEarly } from './model/early-fetch.js';
 import { isSafeBundlePath } from './model/safe-path.js';
 import type { Ahead, sendAheadEarly } from './model/prefetch-files.js';
 import type { EarlyRead } from './cache/early-idb.js';
@@ -159,6 +159,11 @@ export interface RuntimeCode {
   cacheEarly?: typeof openCacheEarly;
   /** On a fresh browser profile, a pinned version's manifest and files requested with the registry (./model/prefetch-files.ts); not in ferryml/edge (no IndexedDB). */
   sendAhead?: typeof sendAheadEarly;
+  /**
+   * The registry request sent before the plain-JS path's chunk has arrived (./model/early-fetch.ts);
+   * not in ferryml/edge, whose one file has no chunk to wait for: its load fetches the registry when it gets to it.
+   */
+  fetchRegistryEarly?: typeof fetchRegistryEarly;
 }
 
 /**
@@ -226,7 +231,7 @@ export async function loadModelWith(options: LoadModelOptions, code: RuntimeCode
   // without manifest.json) rejects it first, and the caller gets that error from loadModel.
   init.catch(() => undefined);
   // The registry request and the plain-JS path's code start together (see the module doc).
-  const early = options.files ? undefined : fetchRegistryEarly(options);
+  const early = options.files ? undefined : code.fetchRegistryEarly?.(options);
   const phases = phaseClock();
   // A fresh profile's first write (the database created, the version stored) waits for the answer:
   // settled a task after loadModel resolves, so the caller's first predict() goes first (./model/load-bundle.ts).

@@ -7,6 +7,7 @@ import { openCacheEarly } from './cache/early-read.js';
 import { IDB_CODE } from './cache/idb-loader.js';
 import { offerIdb } from './cache/idb-slot.js';
 import { sendAheadEarly } from './model/prefetch-files.js';
+import { fetchRegistryEarly } from './model/early-fetch.js';
 import { loadModelWith, type AppSchema, type LoadModelOptions, type RuntimeCode } from './load-model-core.js';
 import type { Model } from './runtime/model-types.js';
 import { TFJS, TREE_SIMD } from './runtime/import-engine.js';
@@ -25,6 +26,7 @@ const FULL: RuntimeCode = {
   wasmPaths: defaultWasmPaths,
   cacheEarly: openCacheEarly,
   sendAhead: sendAheadEarly,
+  fetchRegistryEarly,
 };
 
 /**

@@ -9,6 +9,7 @@ import { offerIdb } from '../cache/idb-slot.js';
 import { offerLoneWalk } from '../runtime/trees/simd-slot.js';
 import { offerNumberFastPath } from '../schema/fast-path-slot.js';
 import { sendAheadEarly } from '../model/prefetch-files.js';
+import { fetchRegistryEarly } from '../model/early-fetch.js';
 import { FerryError } from '../errors.js';
 import { loadModelWith, type AppSchema, type LoadModelOptions, type RuntimeCode } from '../load-model-core.js';
 import type { Model } from '../runtime/model-types.js';
@@ -40,6 +41,7 @@ const LITE: RuntimeCode = {
   telemetry: () => import('../telemetry/telemetry.js'),
   cacheEarly: openCacheEarly,
   sendAhead: sendAheadEarly,
+  fetchRegistryEarly,
 };
 
 /**

@@ -150,7 +150,15 @@ describe('alerts: SDK telemetry → collector rules → Alertmanager, webhooks, 
 
     traffic(t, 400, 5);
     await t.flush();
+    // The drift goes on (as it does in production until someone acts) while the alerts wait out
+    // their `for` and Alertmanager its group_wait: a drift that ended within the rules' 3 s window
+    // would resolve before Alertmanager's first notification, and it notifies nothing then.
+    const drifting = async () => {
+      traffic(t, 100, 5);
+      await t.flush();
+    };
     const firing = await until('both drift alerts in Alertmanager', async () => {
+      await drifting();
       const list = (await amAlerts()).filter((a) => a.labels.model === MODEL && a.status.state === 'active');
       const names = new Set(list.map((a) => `${a.labels.alertname}/${a.labels.feature}`));
       return names.has('FerrymlInputDrift/x0') && names.has('FerrymlOutputDrift/class') ? list : undefined;
@@ -167,6 +175,7 @@ describe('alerts: SDK telemetry → collector rules → Alertmanager, webhooks, 
     // notifications before traffic returns: Alertmanager notifies a resolution only for an alert it
     // notified as firing, and holds a group's first notification for group_wait.
     await until('Alertmanager notifies firing', async () => {
+      await drifting();
       const sent = amHook.bodies
         .filter((b: any) => b.body.status === 'firing')
         .map((b: any) => `${b.body.commonLabels?.alertname}/${b.body.commonLabels?.feature}`);
