@@ -43,6 +43,8 @@ export function compileEncoder(name: string, step: Extract<Step, { kind: 'onehot
       raw,
       unknownError ? 'error' : 'warning',
       v === raw ? undefined : `${describeValue(raw)} (read as ${describeValue(v)})`,
+      // Decomposed text (macOS, some IMEs) that is a category once composed; matched as is, like scikit-learn.
+      typeof v === 'string' && index.has(v.normalize()) ? `it is ${JSON.stringify(v.normalize())} in Unicode NFC form: send text.normalize("NFC")` : undefined,
     );
     return unknownError ? ENCODE_ERROR : ENCODE_UNKNOWN;
   };

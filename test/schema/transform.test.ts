@@ -412,6 +412,13 @@ describe('schema: normalized lookups and float32 overflow say what happened', ()
     expect(issuesOf({ c: 'y', n: 1 })[0]?.got).to.equal('string "y"');
   });
 
+  it('an unknown category that is a known one in Unicode NFC form says so (matched as is, like scikit-learn)', () => {
+    const [warning] = issuesOf({ c: 'cafe\u0301', n: 1 });
+    expect(warning?.code).to.equal('UNKNOWN_CATEGORY');
+    expect(warning?.message).to.contain('NFC').and.contain('"café"');
+    expect(issuesOf({ c: 'y', n: 1 })[0]?.message).not.to.contain('NFC');
+  });
+
   it('float32 overflow after the steps is NOT_FINITE with its own message', () => {
     const [issue] = issuesOf({ c: 'x', n: 1e300 });
     expect(issue?.code).to.equal('NOT_FINITE');
