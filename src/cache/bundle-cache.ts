@@ -42,9 +42,12 @@ export function readBlobs(store: KvStore, shas: readonly string[]): Promise<Map<
 
 /** The record of `name@version`, if cached (also under the unescaped key written before ./records.ts escaped names). */
 export async function readRecord(store: KvStore, name: string, version: string): Promise<CachedBundleRecord | undefined> {
+  const key = bundleKey(name, version);
+  const legacy = `${BUNDLE_PREFIX}${name}@${version}`;
+  // The second read only for a name the escaping changed (one with `%` or `@`).
   const r = await store.run(
     'readonly',
-    async (tx) => (await tx.get<CachedBundleRecord>(bundleKey(name, version))) ?? tx.get<CachedBundleRecord>(`${BUNDLE_PREFIX}${name}@${version}`),
+    async (tx) => (await tx.get<CachedBundleRecord>(key)) ?? (legacy === key ? undefined : tx.get<CachedBundleRecord>(legacy)),
   );
   return r?.name === name && r.version === version ? r : undefined;
 }
