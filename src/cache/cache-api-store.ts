@@ -6,8 +6,11 @@
  * keys in one more entry, and applies a transaction's writes in the order the body made them —
  * the cache layer puts blobs before the record naming them and deletes records before blobs, so
  * a reader sees a version whole or not at all — after writing the key list as a superset of what
- * is about to exist. Isolates sharing the cache may write that list at once: each rewrites it from
- * a fresh read, checks its keys survived, and lists again any key a write finds stored unlisted.
+ * is about to exist. Isolates sharing the cache may write that list at once, and with no
+ * compare-and-set one can put a list it read before another's write: each rewrites it from a fresh
+ * read, checks its keys survived, checks again once its writes are done, and lists again any key a
+ * later write finds stored unlisted. Where the runtime can list a cache itself (`cache.keys()`:
+ * browsers, Chromium in the tests) the store lists from it and keeps no list of its own.
  * Every read is verified again above this layer, so an entry the platform evicted or a
  * half-applied write is a miss, never wrong bytes.
  */
@@ -73,16 +76,22 @@ export function createCacheApiStore(dbName: string, storage: CacheStorageLike): 
   /**
    * Adds `add` to the key list and takes `drop` out, on the list as stored right before the write:
    * another isolate may write it meanwhile (no transactions here), so it is read again after and
-   * written again while one of `add` is missing from it.
+   * written again while it misses one of `add` or still names one of `drop`. After a few rounds the
+   * rest is left to the next write that finds the key stored.
    */
   const updateList = async (add: readonly string[], drop: readonly string[] = []) => {
-    for (let i = 0; i < 3; i++) {
+    for (let i = 0; i < 4; i++) {
       const keys = await listed();
-      if (i && add.every((k) => keys.has(k))) return;
+      if (add.every((k) => keys.has(k)) && !drop.some((k) => keys.has(k))) return;
       for (const k of add) keys.add(k);
       for (const k of drop) keys.delete(k);
       await (await cache()).put(LIST, encode([...keys].sort()));
     }
+  };
+  /** The cache's own keys, where the runtime lists them (not workerd). */
+  const enumerate = async (c: Cache) => {
+    const prefix = `${ORIGIN}k/`;
+    return new Set((await c.keys()).flatMap((r) => (r.url.startsWith(prefix) ? [decodeURIComponent(r.url.slice(prefix.length))] : [])));
   };
   let queue = Promise.resolve();
   return {
@@ -102,11 +111,15 @@ export function createCacheApiStore(dbName: string, storage: CacheStorageLike): 
             return value;
           },
           exists: async (key) => (await c.match(urlOf(key))) !== undefined && !!seen.add(key),
-          keys: () => (keyList ??= listed()),
+          keys: () => (keyList ??= typeof c.keys === 'function' ? enumerate(c) : listed()),
         });
         const out = await body(tx);
         const ops = writes();
         if (mode === 'readonly' || (!ops.length && !seen.size)) return out;
+        if (typeof c.keys === 'function') {
+          for (const [k, s] of ops) await (s ? c.put(urlOf(k), encode(s.value)) : c.delete(urlOf(k)));
+          return out;
+        }
         const removed: string[] = [];
         for (const [k, s] of ops) {
           if (s) seen.add(k);
@@ -124,7 +137,9 @@ export function createCacheApiStore(dbName: string, storage: CacheStorageLike): 
           if (s) await c.put(urlOf(k), encode(s.value));
           else await c.delete(urlOf(k));
         }
-        if (removed.some((k) => listedNow.has(k))) await updateList([], removed);
+        // Checked again now the writes took their time: an isolate that read the list before ours
+        // landed may have put its own over it since.
+        await updateList([...seen], removed);
         return out;
       });
       queue = result.then(
