@@ -9,8 +9,9 @@
  * is about to exist. Isolates sharing the cache may write that list at once, and with no
  * compare-and-set one can put a list it read before another's write: each rewrites it from a fresh
  * read, checks its keys survived, checks again once its writes are done, and lists again any key a
- * later write finds stored unlisted. Where the runtime can list a cache itself (`cache.keys()`:
- * browsers, Chromium in the tests) the store lists from it and keeps no list of its own.
+ * later write finds stored unlisted. Where the runtime can list a cache itself (`cache.keys()`
+ * works in browsers; workerd has the method but it throws "not implemented", Deno lacks it) the
+ * store lists from it and keeps no list of its own.
  * Every read is verified again above this layer, so an entry the platform evicted or a
  * half-applied write is a miss, never wrong bytes.
  */
@@ -88,10 +89,19 @@ export function createCacheApiStore(dbName: string, storage: CacheStorageLike): 
       await (await cache()).put(LIST, encode([...keys].sort()));
     }
   };
-  /** The cache's own keys, where the runtime lists them (not workerd). */
+  const prefix = `${ORIGIN}k/`;
+  /** Whether the runtime lists a cache itself: learned on first use. */
+  let canList: boolean | undefined;
+  /** The cache's own keys, or `undefined` where the runtime cannot list them. */
   const enumerate = async (c: Cache) => {
-    const prefix = `${ORIGIN}k/`;
-    return new Set((await c.keys()).flatMap((r) => (r.url.startsWith(prefix) ? [decodeURIComponent(r.url.slice(prefix.length))] : [])));
+    if (canList === false) return undefined;
+    try {
+      const keys = new Set((await c.keys()).flatMap((r) => (r.url.startsWith(prefix) ? [decodeURIComponent(r.url.slice(prefix.length))] : [])));
+      canList = true;
+      return keys;
+    } catch {
+      canList = false;
+    }
   };
   let queue = Promise.resolve();
   return {
@@ -111,12 +121,12 @@ export function createCacheApiStore(dbName: string, storage: CacheStorageLike): 
             return value;
           },
           exists: async (key) => (await c.match(urlOf(key))) !== undefined && !!seen.add(key),
-          keys: () => (keyList ??= typeof c.keys === 'function' ? enumerate(c) : listed()),
+          keys: () => (keyList ??= enumerate(c).then((k) => k ?? listed())),
         });
         const out = await body(tx);
         const ops = writes();
         if (mode === 'readonly' || (!ops.length && !seen.size)) return out;
-        if (typeof c.keys === 'function') {
+        if (canList ?? (await enumerate(c)) !== undefined) {
           for (const [k, s] of ops) await (s ? c.put(urlOf(k), encode(s.value)) : c.delete(urlOf(k)));
           return out;
         }

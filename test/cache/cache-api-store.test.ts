@@ -26,11 +26,14 @@ const record = (version: string, files: CachedBundleRecord['files'], lastUsed = 
 });
 const limits = { maxVersions: 2, maxBytes: 1 << 20 };
 
-// Chromium's real caches with only what workerd's Cache has: match, put and delete.
+// Chromium's real caches as workerd's Cache has them: match, put and delete work, `keys()` throws.
 const workerdShaped: CacheStorageLike = {
   open: async (name) => {
     const c = await caches.open(name);
-    return { match: c.match.bind(c), put: c.put.bind(c), delete: c.delete.bind(c) } as unknown as Cache;
+    const keys = () => {
+      throw new TypeError("Failed to execute 'keys' on 'Cache': the method is not implemented.");
+    };
+    return { match: c.match.bind(c), put: c.put.bind(c), delete: c.delete.bind(c), keys } as unknown as Cache;
   },
 };
 
