@@ -101,6 +101,7 @@ export function createCacheApiStore(dbName: string, storage: CacheStorageLike): 
       return keys;
     } catch {
       canList = false;
+      return undefined;
     }
   };
   let queue = Promise.resolve();
