@@ -1,6 +1,8 @@
 // A collector's Retry-After in real Chromium (real IndexedDB, real fetch; the 429 comes from the
 // test server's OTLP proxy): batches made while it is in force, by a flush or by page hide, are
-// stored instead of POSTed and arrive exactly once after it; two models on one endpoint share it.
+// stored instead of POSTed and arrive exactly once after it; two models on one endpoint share it,
+// and so does a second realm of the origin (a reloaded page, another tab: here a same-origin iframe,
+// whose modules are instances of their own).
 import { expect } from 'chai';
 import { createStore, keys } from 'idb-keyval';
 import { executeServerCommand } from '@web/test-runner-commands';
@@ -128,5 +130,64 @@ describe('telemetry delivery during a Retry-After', () => {
     expect(await calls(model)).to.equal(2);
     await Promise.all([a!.dispose(), b!.dispose()]);
     await Promise.all(dbs.map(dropDb));
+  });
+
+  it('a second realm of the origin (a reload, another tab) waits the Retry-After out too', async () => {
+    const model = unique('ra-realm');
+    const dbName = unique('ferryml-tq');
+    const endpoint = await plan(model, [{ status: 429, retryAfter: 2 }]);
+    // This page's 429'd batch waits in its queue (a 10 min backoff): only the second realm's batch goes after the wait.
+    const t = createTelemetry({ ...base, endpoint, offline: offline(dbName) }, context(model));
+    t.predicted(1, 1, 'wasm');
+    await t.flush();
+    expect((await proxyLog(model)).log.map((e) => e.status)).to.deep.equal([429]);
+    // A fresh realm: its own endpoint-wait module, knowing nothing of this page's wait but what the origin stored.
+    const frame = document.createElement('iframe');
+    const script = `
+      import { createTelemetry } from '/src/telemetry/telemetry.ts';
+      const schema = ${JSON.stringify(schema)};
+      const t = createTelemetry({ ...${JSON.stringify(base)}, endpoint: ${JSON.stringify(endpoint)}, offline: false },
+        { model: ${JSON.stringify(model)}, version: '1.0.0', schemaHash: 'h', schema });
+      t.predicted(1, 1, 'wasm');
+      await t.flush();
+      parent.postMessage({ queued: t.stats().queued }, '*');
+      addEventListener('message', async () => {
+        await t.flush();
+        parent.postMessage({ sent: t.stats().sent, dropped: t.stats().dropped }, '*');
+      });
+    `;
+    const fromFrame = () =>
+      new Promise<Record<string, unknown>>((resolve) =>
+        addEventListener('message', function on(event: MessageEvent) {
+          if (event.source !== frame.contentWindow) return;
+          removeEventListener('message', on);
+          resolve(event.data as Record<string, unknown>);
+        }),
+      );
+    let reply = fromFrame();
+    frame.srcdoc = `<script type="module">${script}</script>`;
+    document.body.append(frame);
+    try {
+      expect((await reply).queued, 'the batch is held in the second realm').to.be.above(0);
+      await sleep(300);
+      expect(
+        (await proxyLog(model)).log.map((e) => e.status),
+        'no POST from the second realm during the wait',
+      ).to.deep.equal([429]);
+      const log = await answered(model, 2);
+      expect(log.map((e) => e.status)).to.deep.equal([429, 200]);
+      expect(log[1]!.at - log[0]!.at, 'sent once the wait ended').to.be.at.least(1_900);
+      reply = fromFrame();
+      frame.contentWindow!.postMessage('flush', '*');
+      const done = await reply;
+      expect(done.sent).to.be.above(0);
+      expect(done.dropped).to.deep.equal(noDrops);
+      expect(await calls(model), "the second realm's call, once").to.equal(1);
+    } finally {
+      frame.remove();
+      await t.dispose();
+      await dropDb(dbName);
+    }
+    expect(localStorage.getItem(`ferryml:retry-after:${endpoint}`), 'removed once past').to.equal(null);
   });
 });
