@@ -20,8 +20,8 @@ export async function readRegistry(modelsDir: string): Promise<Registry> {
 }
 
 /**
- * Writes the registry with versions sorted and empty optional fields left out, one
- * `registryVersion` above the file it replaces, signed when `signing.key` is given.
+ * Writes the registry with versions sorted and empty optional fields left out, its
+ * `registryVersion` above the file it replaces (./registry-sign.ts), signed when `signing.key` is given.
  */
 export async function writeRegistry(modelsDir: string, registry: Registry, signing?: RegistrySigning): Promise<void> {
   const models: Record<string, RegistryEntry> = {};

@@ -1,6 +1,6 @@
 /**
- * Signing `index.json` (the CLI half of ../../model/registry-trust.ts): every write adds one to
- * `registryVersion`; with a key it also sets `expires` and signs the canonical JSON. A write
+ * Signing `index.json` (the CLI half of ../../model/registry-trust.ts): every write raises
+ * `registryVersion` (see {@link nextRegistryVersion}); with a key it also sets `expires` and signs the canonical JSON. A write
  * without a key drops an old signature (it would no longer match) and says so.
  */
 import { toBase64 } from '../../model/digest.js';
@@ -17,7 +17,7 @@ export interface RegistrySigning {
   expiresDays?: number | undefined;
   /** A public key file (.jwk.json or .pub.pem) clients start trusting for this registry: rotation. */
   nextKey?: string | undefined;
-  /** The time of signing (tests). @default Date.now() */
+  /** The time of signing and of `registryVersion` (tests). @default Date.now() */
   now?: number | undefined;
 }
 
@@ -46,6 +46,14 @@ export function signingFrom(values: { sign?: string | undefined; expires?: strin
 }
 
 /**
+ * `registryVersion` of the next write: one above `previous`, and at least the Unix time in seconds,
+ * so that a write over a restored older index.json still goes above what clients have seen (they
+ * refuse a lower one as a rollback) while the clock is right.
+ */
+export const nextRegistryVersion = (previous: Registry | undefined, now: number): number =>
+  Math.max((previous?.registryVersion ?? 0) + 1, Math.floor(now / 1000));
+
+/**
  * Loads `keyPath` and throws unless it may sign over `previous`: clients trust the key that signed
  * the registry they saw and the nextKey it named, so any other signer makes every client with a
  * publicKey refuse the registry (REGISTRY_SIGNATURE_INVALID). Commands call it before writing
@@ -63,7 +71,7 @@ export async function checkSigner(previous: Registry | undefined, keyPath: strin
 }
 
 /**
- * The registry as written: `registryVersion` one above `previous`'s, and with a key, `expires`,
+ * The registry as written: `registryVersion` from {@link nextRegistryVersion}, and with a key, `expires`,
  * `nextKey` (kept from before unless replaced; dropped once the named key signs) and `signature`.
  */
 export async function finishRegistry(
@@ -71,7 +79,8 @@ export async function finishRegistry(
   previous: Registry | undefined,
   s: RegistrySigning = {},
 ): Promise<{ registry: Registry; note?: string }> {
-  const registryVersion = (previous?.registryVersion ?? 0) + 1;
+  const now = s.now ?? Date.now();
+  const registryVersion = nextRegistryVersion(previous, now);
   if (!s.key) {
     const note = previous?.signature
       ? 'index.json was signed; written unsigned now (no --sign): apps that pass a publicKey will refuse it until it is re-signed'
@@ -81,7 +90,6 @@ export async function finishRegistry(
   const { key, keyId } = await checkSigner(previous, s.key);
   let nextKey = s.nextKey ? await loadPublicKey(s.nextKey) : previous?.nextKey;
   if (nextKey && (await keyIdOf(nextKey)) === keyId) nextKey = undefined; // the rotation is done
-  const now = s.now ?? Date.now();
   const expires = new Date(now + (s.expiresDays ?? 30) * 86_400_000).toISOString();
   const unsigned: Registry = {
     registryVersion,
