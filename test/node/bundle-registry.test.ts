@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { cli } from './support/cli-in-process.js';
 import type { Registry } from '../../src/entries/bundle.js';
 import { editRegistry } from '../../src/node/bundle/edit-command.js';
-import { publish } from '../../src/node/bundle/registry-edit.js';
+import { publish, revoke } from '../../src/node/bundle/registry-edit.js';
 import { finishRegistry } from '../../src/node/bundle/registry-sign.js';
 
 const KEY = 'test/fixtures/bundles/keys/test.pem';
@@ -119,4 +119,20 @@ test('registryVersion is one above the file it replaces and at least the time in
     const { registry } = await finishRegistry({}, { models: {}, registryVersion: previous }, { now });
     assert.equal(registry.registryVersion, expected, `after ${previous}`);
   }
+});
+
+test('revoke rolls a channel on a release back only to a release', async (t) => {
+  const { models, read } = fixtureCopy(t);
+  const index = join(models, 'index.json');
+  // A prerelease between the good 1.0.0 and the stable 1.1.0 (its bundle is never needed: it is never chosen).
+  const registry = JSON.parse(readFileSync(index, 'utf8')) as Registry;
+  registry.models.tiny!.versions.push('1.1.0-rc.1');
+  writeFileSync(index, JSON.stringify(registry));
+  const r = await cli('revoke', 'tiny', '1.1.0', '--models', models, ...SIGN);
+  assert.equal(r.code, 0, r.out);
+  assert.equal(read().tiny!.channels.stable, '1.0.0', 'stable skips the prerelease');
+  // A channel on a prerelease may roll back to an earlier prerelease.
+  const entry = { versions: ['1.0.0', '1.1.0-rc.1', '1.1.0-rc.2'], channels: { beta: '1.1.0-rc.2', stable: '1.0.0' } };
+  revoke(entry, 'm', '1.1.0-rc.2');
+  assert.equal(entry.channels.beta, '1.1.0-rc.1');
 });
