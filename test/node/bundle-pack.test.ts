@@ -168,19 +168,20 @@ test('verify: a good bundle passes (with the key, JWK or PEM); tampering, trunca
 test('pack refuses to overwrite a published version, a revoked version, and a model.json with escaping weight paths', async (t) => {
   const dir = workdir(t);
   const { models, model, schema } = await packSigned(dir);
-  let r = await cli('pack', model, '--name', 'm', '--version', '1.0.0', '--schema', schema, '--out', models);
+  const sign = ['--sign', join(dir, 'k.pem')];
+  let r = await cli('pack', model, '--name', 'm', '--version', '1.0.0', '--schema', schema, '--out', models, ...sign);
   assert.equal(r.code, 1);
   assert.match(r.out, /versions are immutable/);
-  r = await cli('pack', model, '--name', 'm', '--version', '1.1.0', '--schema', schema, '--out', models);
+  r = await cli('pack', model, '--name', 'm', '--version', '1.1.0', '--schema', schema, '--out', models, ...sign);
   assert.equal(r.code, 0, r.out);
-  assert.equal((await cli('revoke', 'm', '1.1.0', '--models', models)).code, 0);
-  r = await cli('pack', model, '--name', 'm', '--version', '1.1.0', '--schema', schema, '--out', models, '--force');
+  assert.equal((await cli('revoke', 'm', '1.1.0', '--models', models, ...sign)).code, 0);
+  r = await cli('pack', model, '--name', 'm', '--version', '1.1.0', '--schema', schema, '--out', models, '--force', ...sign);
   assert.equal(r.code, 1);
   assert.match(r.out, /m@1\.1\.0 is revoked/);
   const json = JSON.parse(readFileSync(join(model, 'model.json'), 'utf8'));
   json.weightsManifest[0].paths = ['../../etc/passwd'];
   writeFileSync(join(model, 'model.json'), JSON.stringify(json));
-  r = await cli('pack', model, '--name', 'm', '--version', '1.2.0', '--schema', schema, '--out', models);
+  r = await cli('pack', model, '--name', 'm', '--version', '1.2.0', '--schema', schema, '--out', models, ...sign);
   assert.equal(r.code, 1);
   assert.match(r.out, /leaves the model directory/);
 });

@@ -1,5 +1,5 @@
 // ferryml publish / promote / revoke on a copy of the fixture registry (signed by the fixture key,
-// so every write passes --sign KEY).
+// so every write passes --sign KEY; ./cli-registry-signing.test.ts covers writes without it).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -121,18 +121,27 @@ test('registryVersion is one above the file it replaces and at least the time in
   }
 });
 
-test('revoke rolls a channel on a release back only to a release', async (t) => {
+test('revoke rolls a channel on a release back only to a release, and only onto a bundle that verifies', async (t) => {
   const { models, read } = fixtureCopy(t);
   const index = join(models, 'index.json');
   // A prerelease between the good 1.0.0 and the stable 1.1.0 (its bundle is never needed: it is never chosen).
   const registry = JSON.parse(readFileSync(index, 'utf8')) as Registry;
   registry.models.tiny!.versions.push('1.1.0-rc.1');
   writeFileSync(index, JSON.stringify(registry));
-  const r = await cli('revoke', 'tiny', '1.1.0', '--models', models, ...SIGN);
+  let r = await cli('revoke', 'tiny', '1.1.0', '--models', models, ...SIGN);
   assert.equal(r.code, 0, r.out);
   assert.equal(read().tiny!.channels.stable, '1.0.0', 'stable skips the prerelease');
   // A channel on a prerelease may roll back to an earlier prerelease.
   const entry = { versions: ['1.0.0', '1.1.0-rc.1', '1.1.0-rc.2'], channels: { beta: '1.1.0-rc.2', stable: '1.0.0' } };
   revoke(entry, 'm', '1.1.0-rc.2');
   assert.equal(entry.channels.beta, '1.1.0-rc.1');
+
+  // The fallback is verified like any version a channel is pointed at: a broken one refuses the revoke.
+  const again = fixtureCopy(t);
+  writeFileSync(join(again.models, 'tiny', '1.0.0', 'group1-shard1of1.bin'), Buffer.alloc(124));
+  const before = readFileSync(join(again.models, 'index.json'), 'utf8');
+  r = await cli('revoke', 'tiny', '1.1.0', '--models', again.models, ...SIGN);
+  assert.equal(r.code, 1, r.out);
+  assert.match(r.out, /1\.0\.0 does not verify[\s\S]*sha256/);
+  assert.equal(readFileSync(join(again.models, 'index.json'), 'utf8'), before, 'a refused revoke writes nothing');
 });

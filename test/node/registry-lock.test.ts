@@ -12,6 +12,9 @@ import { tempDir } from './support/temp-dir.js';
 import type { Registry } from '../../src/entries/bundle.js';
 import { acquireLock } from '../../src/node/bundle/registry-lock.js';
 
+/** The fixture registry is signed by this key: every write signs with it. */
+const KEY = 'test/fixtures/bundles/keys/test.pem';
+
 function models(): { dir: string; lock: string; channels: () => Record<string, string> } {
   const dir = join(tempDir('ferryml-lock-'), 'models');
   cpSync('test/fixtures/bundles/models', dir, { recursive: true });
@@ -28,7 +31,7 @@ test('a lock whose pid is not running on this host is taken over, and stderr say
   const m = models();
   writeFileSync(m.lock, owner(deadPid(), hostname(), 1000));
   const started = Date.now();
-  const r = await cli('publish', 'tiny', '1.0.0', '--channel', 'beta', '--models', m.dir);
+  const r = await cli('publish', 'tiny', '1.0.0', '--channel', 'beta', '--models', m.dir, '--sign', KEY);
   assert.equal(r.code, 0, r.out);
   assert.ok(Date.now() - started < 5000, 'no 10 s wait');
   assert.match(r.out, /took over the stale lock .*index\.json\.lock \(held by pid \d+ on .*; pid \d+ is not running on this host\)/);
@@ -39,14 +42,14 @@ test('a lock whose pid is not running on this host is taken over, and stderr say
 test('a lock older than 10 minutes is taken over (a pid on another host cannot be checked); so is an old lock with no holder recorded', async () => {
   const m = models();
   writeFileSync(m.lock, owner(process.pid, 'elsewhere.example', 11 * 60_000));
-  let r = await cli('publish', 'tiny', '1.0.0', '--channel', 'beta', '--models', m.dir);
+  let r = await cli('publish', 'tiny', '1.0.0', '--channel', 'beta', '--models', m.dir, '--sign', KEY);
   assert.equal(r.code, 0, r.out);
   assert.match(r.out, /took over the stale lock .*held by pid \d+ on elsewhere\.example, taken 660 s ago; older than 600 s/);
   // An empty lock file (as ferryml wrote before it recorded holders), last written 11 minutes ago.
   writeFileSync(m.lock, '');
   const old = new Date(Date.now() - 11 * 60_000);
   utimesSync(m.lock, old, old);
-  r = await cli('publish', 'tiny', '1.0.0', '--channel', 'gamma', '--models', m.dir);
+  r = await cli('publish', 'tiny', '1.0.0', '--channel', 'gamma', '--models', m.dir, '--sign', KEY);
   assert.equal(r.code, 0, r.out);
   assert.match(r.out, /took over the stale lock .*no holder recorded/);
   assert.equal(m.channels().gamma, '1.0.0');
@@ -56,7 +59,7 @@ test('a live holder is waited for, then named with its pid, host and age and wha
   const m = models();
   writeFileSync(m.lock, owner(process.pid, hostname(), 2000));
   const index = readFileSync(join(m.dir, 'index.json'), 'utf8');
-  const r = await cli('publish', 'tiny', '1.0.0', '--channel', 'beta', '--models', m.dir); // waits the CLI's 10 s
+  const r = await cli('publish', 'tiny', '1.0.0', '--channel', 'beta', '--models', m.dir, '--sign', KEY); // waits the CLI's 10 s
   assert.equal(r.code, 1);
   assert.ok(r.out.includes(m.lock), r.out);
   assert.match(r.out, new RegExp(`held by pid ${process.pid} on ${hostname().replace(/[.]/g, '\\.')}, taken 1[0-3] s ago; waited 10 s`));

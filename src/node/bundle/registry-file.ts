@@ -1,19 +1,20 @@
 /** `models/index.json` on disk: read (an absent file is an empty registry), edit, write atomically. */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { FerryError } from '../../errors.js';
 import { compareVersions } from '../../model/compare-versions.js';
 import type { Registry, RegistryEntry } from '../../model/manifest.js';
 import { parseRegistry } from '../../model/registry.js';
 import { prettyJson, readJsonFile, writeFileAtomic } from './files.js';
 import { acquireLock } from './registry-lock.js';
-import { finishRegistry } from './registry-sign.js';
-import type { RegistrySigning } from './registry-sign.js';
+import { checkSigning, finishRegistry } from './registry-sign.js';
+import type { CliRegistry, RegistrySigning, SigningCheck } from './registry-sign.js';
 
 /** Path of the registry inside a models directory. */
 export const registryPath = (modelsDir: string) => join(modelsDir, 'index.json');
 
 /** The registry in `modelsDir`, or an empty one when there is none yet. */
-export async function readRegistry(modelsDir: string): Promise<Registry> {
+export async function readRegistry(modelsDir: string): Promise<CliRegistry> {
   const path = registryPath(modelsDir);
   if (!existsSync(path)) return { models: {} };
   return parseRegistry(await readJsonFile(path, 'registry'), path);
@@ -49,18 +50,26 @@ export async function writeRegistry(modelsDir: string, registry: Registry, signi
  * ./registry-lock.ts: waits up to 10 s for a live holder, takes over a stale one), so that two
  * commands editing one registry at once never lose an edit.
  */
-export async function updateRegistry<T>(modelsDir: string, change: (registry: Registry) => T | Promise<T>, signing?: RegistrySigning): Promise<T> {
+export async function updateRegistry<T>(
+  modelsDir: string,
+  change: (registry: Registry, signing: SigningCheck) => T | Promise<T>,
+  signing: RegistrySigning = {},
+): Promise<T> {
   let release;
   try {
     release = await acquireLock(`${registryPath(modelsDir)}.lock`);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT')
-      throw new Error(`${modelsDir}: no such models directory (--models DIR / --out DIR)`, { cause: error });
+      throw new FerryError('DATA_INVALID', `${modelsDir}: no such models directory; check --models DIR / --out DIR`, {
+        cause: error,
+        details: { path: modelsDir },
+      });
     throw error;
   }
   try {
     const registry = await readRegistry(modelsDir);
-    const result = await change(registry);
+    // The signing is checked against the registry as it is now, before the change runs.
+    const result = await change(registry, await checkSigning(registry, signing));
     await writeRegistry(modelsDir, registry, signing);
     return result;
   } finally {
@@ -71,6 +80,14 @@ export async function updateRegistry<T>(modelsDir: string, change: (registry: Re
 /** The entry of `name`, or an error listing the models there are. */
 export function entryOf(registry: Registry, name: string, path: string): RegistryEntry {
   const e = registry.models[name];
-  if (!e) throw new Error(`${path}: no model "${name}" (models: ${Object.keys(registry.models).join(', ') || 'none'}); run \`ferryml pack\` first`);
+  if (!e) {
+    throw new FerryError(
+      'MODEL_NOT_FOUND',
+      `${path}: no model "${name}" (models: ${Object.keys(registry.models).join(', ') || 'none'}); run \`ferryml pack\` first`,
+      {
+        details: { path, name, available: Object.keys(registry.models) },
+      },
+    );
+  }
   return e;
 }

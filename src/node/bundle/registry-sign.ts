@@ -1,15 +1,18 @@
 /**
  * Signing `index.json` (the CLI half of ../../model/registry-trust.ts): every write raises
- * `registryVersion` (see {@link nextRegistryVersion}); with a key it also sets `expires` and signs the canonical JSON. A write
- * without a key drops an old signature (it would no longer match) and says so.
+ * `registryVersion` (see {@link nextRegistryVersion}); with a key it also sets `expires` and signs
+ * the canonical JSON. A signed registry stays signed: a write without `--sign` is refused unless
+ * `--unsigned` says so, and then keeps `nextKey` and the last signer's key id (`lastSignedBy`), so
+ * that the next signed write is still held to a key clients trust.
  */
+import { FerryError } from '../../errors.js';
 import { toBase64 } from '../../model/digest.js';
 import type { Registry } from '../../model/manifest.js';
 import { registrySignedBytes } from '../../model/registry-trust.js';
 import { keyIdOf, SIGNATURE_ALG } from '../../model/signature.js';
 import { loadPrivateKey, loadPublicKey } from './keys.js';
 
-/** How a registry write is signed (the `--sign`, `--expires`, `--next-key` options). */
+/** How a registry write is signed (the `--sign`, `--expires`, `--next-key`, `--unsigned` options). */
 export interface RegistrySigning {
   /** PKCS#8 PEM private key; absent: the registry is written unsigned. */
   key?: string | undefined;
@@ -17,33 +20,52 @@ export interface RegistrySigning {
   expiresDays?: number | undefined;
   /** A public key file (.jwk.json or .pub.pem) clients start trusting for this registry: rotation. */
   nextKey?: string | undefined;
+  /** Write a signed registry unsigned (without it, such a write is refused). @default false */
+  unsigned?: boolean | undefined;
   /** The time of signing and of `registryVersion` (tests). @default Date.now() */
   now?: number | undefined;
 }
+
+/** The registry as the CLI keeps it: an unsigned write over a signed one records who signed it last. */
+export type CliRegistry = Registry & { lastSignedBy?: string };
 
 /** The `parseArgs` options every registry-writing command takes. */
 export const SIGN_OPTIONS = {
   sign: { type: 'string' },
   expires: { type: 'string' },
   'next-key': { type: 'string' },
+  unsigned: { type: 'boolean' },
 } as const;
 
 /** Usage lines of {@link SIGN_OPTIONS}. */
 export const SIGN_USAGE = `  --sign KEY.pem         sign index.json (registryVersion + expires + ECDSA P-256 signature)
   --expires DAYS         days until clients refuse the signed index.json (default 30)
-  --next-key PUB         name the next release key (.pub.jwk.json or .pub.pem), signed by this one`;
+  --next-key PUB         name the next release key (.pub.jwk.json or .pub.pem), signed by this one
+  --unsigned             write a signed index.json unsigned (refused without it or --sign)`;
 
-/** Reads the three options into a {@link RegistrySigning}. */
-export function signingFrom(values: { sign?: string | undefined; expires?: string | undefined; 'next-key'?: string | undefined }): RegistrySigning {
+const usageError = (message: string, option: string) => new FerryError('INVALID_OPTIONS', message, { details: { option } });
+
+/** Reads the options into a {@link RegistrySigning}; a contradiction is a usage error (exit 2). */
+export function signingFrom(values: {
+  sign?: string | undefined;
+  expires?: string | undefined;
+  'next-key'?: string | undefined;
+  unsigned?: boolean | undefined;
+}): RegistrySigning {
   let expiresDays: number | undefined;
   if (values.expires !== undefined) {
     expiresDays = Number(values.expires);
     if (values.expires.trim() === '' || !(expiresDays > 0) || !Number.isFinite(expiresDays))
-      throw new Error(`--expires "${values.expires}": a number of days > 0`);
+      throw usageError(`--expires "${values.expires}": a number of days > 0`, '--expires');
   }
-  if (!values.sign && (values.expires !== undefined || values['next-key'] !== undefined)) throw new Error('--expires and --next-key need --sign KEY.pem');
-  return { key: values.sign, expiresDays, nextKey: values['next-key'] };
+  if (!values.sign && (values.expires !== undefined || values['next-key'] !== undefined))
+    throw usageError('--expires and --next-key need --sign KEY.pem', values.expires === undefined ? '--next-key' : '--expires');
+  if (values.sign && values.unsigned) throw usageError('--sign and --unsigned exclude each other: pass one', '--unsigned');
+  return { key: values.sign, expiresDays, nextKey: values['next-key'], unsigned: values.unsigned };
 }
+
+/** The key id that last signed `registry`: its signature's, or the one an unsigned write kept. */
+export const lastSignerOf = (registry: CliRegistry | undefined): string | undefined => registry?.signature?.keyId ?? registry?.lastSignedBy;
 
 /**
  * `registryVersion` of the next write: one above `previous`, and at least the Unix time in seconds,
@@ -59,44 +81,73 @@ export const nextRegistryVersion = (previous: Registry | undefined, now: number)
  * publicKey refuse the registry (REGISTRY_SIGNATURE_INVALID). Commands call it before writing
  * anything (`pack` before its bundle directory exists); {@link finishRegistry} calls it again.
  */
-export async function checkSigner(previous: Registry | undefined, keyPath: string): Promise<{ key: CryptoKey; keyId: string }> {
-  const { key, keyId } = await loadPrivateKey(keyPath);
-  const trusted = [previous?.signature?.keyId, previous?.nextKey && (await keyIdOf(previous.nextKey))];
-  if (previous?.signature && !trusted.includes(keyId)) {
-    throw new Error(
-      `${keyPath} (key ${keyId}) did not sign index.json before (key ${previous.signature.keyId}${trusted[1] ? `, next key ${trusted[1]}` : ''}): clients would refuse it; sign with that key, or rotate by naming this one with --next-key in a write signed by it`,
+export async function checkSigner(previous: CliRegistry | undefined, keyPath: string): Promise<Awaited<ReturnType<typeof loadPrivateKey>>> {
+  const signer = await loadPrivateKey(keyPath);
+  const last = lastSignerOf(previous);
+  const next = previous?.nextKey && (await keyIdOf(previous.nextKey));
+  if (last && signer.keyId !== last && signer.keyId !== next) {
+    throw new FerryError(
+      'REGISTRY_SIGNATURE_INVALID',
+      `${keyPath} (key ${signer.keyId}) did not sign index.json before (key ${last}${next ? `, next key ${next}` : ''}): clients would refuse it; sign with that key, or rotate by naming this one with --next-key in a write signed by it`,
+      { details: { path: keyPath, keyId: signer.keyId, trusted: next ? [last, next] : [last] } },
     );
   }
-  return { key, keyId };
+  return signer;
+}
+
+/** What {@link checkSigning} found: the signer (absent for an unsigned write) and the newly named next key. */
+export interface SigningCheck {
+  signer?: Awaited<ReturnType<typeof loadPrivateKey>>;
+  nextKey?: JsonWebKey;
 }
 
 /**
- * The registry as written: `registryVersion` from {@link nextRegistryVersion}, and with a key, `expires`,
- * `nextKey` (kept from before unless replaced; dropped once the named key signs) and `signature`.
+ * Everything about `s` that can refuse a write over `previous`, before anything is written: an
+ * unsigned write over a signed registry without `--unsigned`, a signer clients do not trust, a
+ * `--next-key` that is not a P-256 public key.
+ */
+export async function checkSigning(previous: CliRegistry | undefined, s: RegistrySigning): Promise<SigningCheck> {
+  if (!s.key) {
+    const last = lastSignerOf(previous);
+    if (last && !s.unsigned) {
+      throw new FerryError(
+        'REGISTRY_SIGNATURE_INVALID',
+        `index.json is signed (key ${last}): pass --sign KEY.pem to sign this write, or --unsigned to write it unsigned (apps that pass a publicKey then refuse it until it is re-signed)`,
+        { details: { keyId: last } },
+      );
+    }
+    return {};
+  }
+  const signer = await checkSigner(previous, s.key);
+  return s.nextKey ? { signer, nextKey: await loadPublicKey(s.nextKey) } : { signer };
+}
+
+/**
+ * The registry as written: `registryVersion` from {@link nextRegistryVersion}, `nextKey` kept from
+ * before unless replaced (dropped once the named key signs), and with a key `expires` and
+ * `signature`; without one (`--unsigned`), `lastSignedBy` keeps the last signer's key id.
  */
 export async function finishRegistry(
   models: Registry['models'],
-  previous: Registry | undefined,
+  previous: CliRegistry | undefined,
   s: RegistrySigning = {},
-): Promise<{ registry: Registry; note?: string }> {
+): Promise<{ registry: CliRegistry; note?: string }> {
   const now = s.now ?? Date.now();
   const registryVersion = nextRegistryVersion(previous, now);
-  if (!s.key) {
-    const note = previous?.signature
-      ? 'index.json was signed; written unsigned now (no --sign): apps that pass a publicKey will refuse it until it is re-signed'
-      : undefined;
-    return note ? { registry: { registryVersion, models }, note } : { registry: { registryVersion, models } };
+  const { signer, nextKey: named } = await checkSigning(previous, s);
+  let nextKey = named ?? previous?.nextKey;
+  const keep = (jwk: JsonWebKey | undefined) => (jwk ? { nextKey: { kty: jwk.kty, crv: jwk.crv, x: jwk.x, y: jwk.y } as JsonWebKey } : {});
+  if (!signer) {
+    const last = lastSignerOf(previous);
+    if (!last) return { registry: { registryVersion, models } };
+    return {
+      registry: { registryVersion, lastSignedBy: last, ...keep(nextKey), models },
+      note: `index.json was signed by key ${last}; written unsigned now (--unsigned): apps that pass a publicKey will refuse it until it is re-signed with that key${nextKey ? ' or its nextKey' : ''}`,
+    };
   }
-  const { key, keyId } = await checkSigner(previous, s.key);
-  let nextKey = s.nextKey ? await loadPublicKey(s.nextKey) : previous?.nextKey;
-  if (nextKey && (await keyIdOf(nextKey)) === keyId) nextKey = undefined; // the rotation is done
+  if (nextKey && (await keyIdOf(nextKey)) === signer.keyId) nextKey = undefined; // the rotation is done
   const expires = new Date(now + (s.expiresDays ?? 30) * 86_400_000).toISOString();
-  const unsigned: Registry = {
-    registryVersion,
-    expires,
-    ...(nextKey ? { nextKey: { kty: nextKey.kty, crv: nextKey.crv, x: nextKey.x, y: nextKey.y } as JsonWebKey } : {}),
-    models,
-  };
-  const value = await globalThis.crypto.subtle.sign({ name: 'ECDSA', hash: 'SHA-256' }, key, registrySignedBytes(unsigned) as Uint8Array<ArrayBuffer>);
-  return { registry: { ...unsigned, signature: { alg: SIGNATURE_ALG, keyId, value: toBase64(new Uint8Array(value)) } } };
+  const unsigned: Registry = { registryVersion, expires, ...keep(nextKey), models };
+  const value = await globalThis.crypto.subtle.sign({ name: 'ECDSA', hash: 'SHA-256' }, signer.key, registrySignedBytes(unsigned) as Uint8Array<ArrayBuffer>);
+  return { registry: { ...unsigned, signature: { alg: SIGNATURE_ALG, keyId: signer.keyId, value: toBase64(new Uint8Array(value)) } } };
 }

@@ -1,15 +1,15 @@
 // `ferryml promote`: move a channel (default stable) onto another channel's version (default canary).
 import { numberOption, parse } from '../bundle/args.js';
 import { SIGN_OPTIONS, SIGN_USAGE, signingFrom } from '../bundle/registry-sign.js';
-import { editRegistry, requireVerified } from '../bundle/edit-command.js';
+import { editRegistry } from '../bundle/edit-command.js';
 import { promote } from '../bundle/registry-edit.js';
-import { entryOf, readRegistry, registryPath } from '../bundle/registry-file.js';
 
 /** `ferryml promote --help` text. */
 export const usage = `Usage: ferryml promote <name> [version] [--from C] [--to C] [--rollout F] [--models DIR]
 
 Points channel --to (default: stable) at <version>, or at channel --from's version (default:
-canary). Promoting to stable removes --from's rollout fraction. --rollout F sets the fraction
+canary), after verifying its bundle (files, name@version, and in a signed registry its
+signature). Promoting to stable removes --from's rollout fraction. --rollout F sets the fraction
 of a non-stable --to channel. --models DIR holds index.json (default: models).
 
 ${SIGN_USAGE}`;
@@ -32,8 +32,6 @@ export async function run(argv: string[]): Promise<number> {
     console.error(`ferryml promote: <name> is required\n\n${usage}`);
     return 2;
   }
-  const target = version ?? entryOf(await readRegistry(values.models), name, registryPath(values.models)).channels[values.from];
-  if (target) await requireVerified(values.models, name, target);
   const rollout = numberOption(values.rollout, 'rollout');
   return editRegistry(values.models, name, (entry) => promote(entry, name, { version, from: values.from, to: values.to, rollout }), signingFrom(values));
 }

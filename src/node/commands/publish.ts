@@ -1,13 +1,14 @@
 // `ferryml publish`: point a channel at a packed version, optionally rolled out to a fraction of clients.
 import { numberOption, parse } from '../bundle/args.js';
 import { SIGN_OPTIONS, SIGN_USAGE, signingFrom } from '../bundle/registry-sign.js';
-import { editRegistry, requireVerified } from '../bundle/edit-command.js';
+import { editRegistry } from '../bundle/edit-command.js';
 import { publish } from '../bundle/registry-edit.js';
 
 /** `ferryml publish --help` text. */
 export const usage = `Usage: ferryml publish <name> <version> [--channel C] [--rollout F] [--models DIR]
 
-Points channel C (default: canary) at <version> after verifying its bundle. With --rollout F,
+Points channel C (default: canary) at <version> after verifying its bundle (files,
+name@version, and in a signed registry its signature). With --rollout F,
 a stable fraction F (0..1) of clients that ask for "stable" get channel C instead (by a hash
 of their client id, so each client stays put). --models DIR holds index.json (default: models).
 
@@ -25,7 +26,6 @@ export async function run(argv: string[]): Promise<number> {
     console.error(`ferryml publish: <name> and <version> are required\n\n${usage}`);
     return 2;
   }
-  await requireVerified(values.models, name, version);
   const rollout = numberOption(values.rollout, 'rollout');
   return editRegistry(values.models, name, (entry) => publish(entry, name, version, values.channel, rollout), signingFrom(values));
 }

@@ -10,7 +10,9 @@ export const usage = `Usage: ferryml revoke <name> <version> [--models DIR]
 Adds <version> to the model's revoked list: browsers refuse it (VERSION_REVOKED) and delete
 it from their cache the next time they see the registry; offline they skip it too once they
 have seen the revocation. Channels on it roll back to the newest earlier version that is not
-revoked. The bundle files stay on disk. --models DIR holds index.json (default: models).
+revoked (a channel on a release only to a release); a fallback that does not verify refuses the
+revoke. The bundle files stay on disk.
+--models DIR holds index.json (default: models).
 
 ${SIGN_USAGE}`;
 
