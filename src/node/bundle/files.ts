@@ -2,6 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
+import { FerryError } from '../../errors.js';
 
 /** Every file under `dir`, keyed by its `/`-separated path relative to `dir`. */
 export async function readDirFiles(dir: string): Promise<Map<string, Uint8Array>> {
@@ -25,18 +26,21 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array, m
   await rename(tmp, path);
 }
 
-/** Parses a JSON file, naming the file when it is missing or malformed. */
+/** Parses a JSON file; `DATA_INVALID` naming the file when it is missing or malformed. */
 export async function readJsonFile<T>(path: string, what: string): Promise<T> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
   } catch (cause) {
-    throw new Error(`${what} ${path}: cannot read (${(cause as Error).message})`, { cause });
+    throw new FerryError('DATA_INVALID', `${what} ${path}: cannot read (${(cause as Error).message}); check the path`, { cause, details: { path } });
   }
   try {
     return JSON.parse(text) as T;
   } catch (cause) {
-    throw new Error(`${what} ${path}: not valid JSON (${(cause as Error).message})`, { cause });
+    throw new FerryError('DATA_INVALID', `${what} ${path}: not valid JSON (${(cause as Error).message}); fix or regenerate the file`, {
+      cause,
+      details: { path },
+    });
   }
 }
 

@@ -3,10 +3,13 @@ import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
+import { FerryError } from '../../errors.js';
 
 /** sha256 and row count of a training data file (CSV/TSV: lines after the header; JSONL: lines; JSON: array length). */
 export async function dataStats(path: string, rowsOverride?: number): Promise<{ rows: number; sha256: string }> {
-  const bytes = await readFile(path);
+  const bytes = await readFile(path).catch((cause: unknown) => {
+    throw new FerryError('DATA_INVALID', `--data ${path}: cannot read (${(cause as Error).message}); check the path`, { cause, details: { path } });
+  });
   const sha256 = createHash('sha256').update(bytes).digest('hex');
   if (rowsOverride !== undefined) return { rows: rowsOverride, sha256 };
   const ext = extname(path).toLowerCase();
@@ -19,7 +22,11 @@ export async function dataStats(path: string, rowsOverride?: number): Promise<{ 
     const rows = Array.isArray(json) ? json : (json as { rows?: unknown } | null)?.rows;
     if (Array.isArray(rows)) return { rows: rows.length, sha256 };
   }
-  throw new Error(`--data ${path}: cannot count rows of a ${ext || 'extension-less'} file (CSV, TSV, JSONL or a JSON array); pass --rows N`);
+  throw new FerryError(
+    'DATA_INVALID',
+    `--data ${path}: cannot count rows of a ${ext || 'extension-less'} file (CSV, TSV, JSONL or a JSON array); pass --rows N`,
+    { details: { path } },
+  );
 }
 
 /** `git rev-parse HEAD` of the working directory, `+dirty` when there are uncommitted changes; `undefined` outside git. */

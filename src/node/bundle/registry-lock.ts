@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { open, rm, stat } from 'node:fs/promises';
 import { hostname } from 'node:os';
+import { FerryError } from '../../errors.js';
 
 /** What the lock file holds. */
 export interface LockOwner {
@@ -155,10 +156,12 @@ export async function acquireLock(path: string, options: LockOptions = {}): Prom
     const why = staleReason(held, staleMs, Date.now());
     if (why && (await takeOver(path, held, why, warn))) continue;
     if (Date.now() > deadline) {
-      throw new Error(
+      throw new FerryError(
+        'TIMEOUT',
         `${path}: ${describe(held, Date.now())}; waited ${seconds(waitMs)}. Another ferryml command is writing the registry: ` +
           `retry when it is done. A lock whose pid is not running on its host, or older than ${seconds(staleMs)}, is taken over by the next command; ` +
           `delete the file only if you are sure no ferryml command is writing this registry`,
+        { details: { path, holder: held.owner, waitMs } },
       );
     }
     await new Promise((r) => setTimeout(r, 25 + Math.random() * 50));

@@ -5,6 +5,7 @@ import { signingFrom } from '../bundle/registry-sign.js';
 import { packBundle } from '../bundle/pack.js';
 import { codeVersion } from '../bundle/provenance.js';
 import type { InputTensor, OutputSpec } from '../../model/manifest.js';
+import { FerryError } from '../../errors.js';
 
 /** `ferryml pack --help` text. */
 export const usage = `Usage: ferryml pack <model-dir|model.json> --name N --version V --schema schema.json [options]
@@ -82,11 +83,15 @@ export async function run(argv: string[]): Promise<number> {
   for (const kv of v.metric ?? []) {
     const [k, value] = kv.split('=');
     const n = numberOption(value, `metric ${k}`);
-    if (!k || n === undefined) throw new Error(`--metric "${kv}": expected name=number`);
+    if (!k || n === undefined) throw new FerryError('INVALID_OPTIONS', `--metric "${kv}": expected name=number`, { details: { option: '--metric', got: kv } });
     metrics[k] = n;
   }
-  for (const [k, n] of Object.entries(metrics)) if (typeof n !== 'number' || !Number.isFinite(n)) throw new Error(`metric "${k}" is not a finite number`);
-  if ([v.labels, v.regression, v.output].filter(Boolean).length > 1) throw new Error('--labels, --regression and --output exclude each other');
+  for (const [k, n] of Object.entries(metrics)) {
+    if (typeof n !== 'number' || !Number.isFinite(n))
+      throw new FerryError('DATA_INVALID', `--metrics ${v.metrics}: metric "${k}" is not a finite number`, { details: { path: v.metrics, metric: k } });
+  }
+  if ([v.labels, v.regression, v.output].filter(Boolean).length > 1)
+    throw new FerryError('INVALID_OPTIONS', '--labels, --regression and --output exclude each other: pass one', { details: { option: '--labels' } });
   const outputSpec = v.output ? await readJsonFile<OutputSpec>(v.output, 'output') : undefined;
   const inputs = v.inputs ? await readJsonFile<InputTensor[]>(v.inputs, 'inputs') : undefined;
   const { dir, manifest, id } = await packBundle({
