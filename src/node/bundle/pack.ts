@@ -8,17 +8,18 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { copyFile, mkdir, readFile, rm, rmdir } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
+import { FerryError, isFerryError } from '../../errors.js';
 import { openLocalBundle } from '../../model/open-local-bundle.js';
 import { isSafeBundlePath } from '../../model/parse-manifest.js';
 import { MANIFEST_FORMAT_VERSION, type BundleFile, type Golden, type InputTensor, type Manifest, type OutputSpec } from '../../model/manifest.js';
 import { computeOutputBaseline } from '../../model/output-baseline.js';
 import type { Schema } from '../../schema/types.js';
 import { prettyJson, readDirFiles, readJsonFile, writeFileAtomic } from './files.js';
-import { loadPrivateKey, loadPublicKey, signManifest } from './keys.js';
+import { loadPrivateKey, signManifest } from './keys.js';
 import { checkLoads } from './load-check.js';
 import { dataStats } from './provenance.js';
 import { readRegistry, updateRegistry } from './registry-file.js';
-import { checkSigner } from './registry-sign.js';
+import { checkSigning } from './registry-sign.js';
 import type { RegistrySigning } from './registry-sign.js';
 
 /** Everything `pack` needs; the command fills it from flags. */
@@ -51,7 +52,11 @@ export interface PackOptions {
   createdAt?: string | undefined;
   /** Channels to point at this version (besides `stable` for a model's first version). */
   channels?: string[] | undefined;
-  /** Replace an existing bundle of the same version. @default false (versions are immutable) */
+  /**
+   * Replace a bundle directory of this version that the registry does not list (one left by a pack
+   * killed before its registry write). A version the registry lists is never replaced, with or without it.
+   * @default false (versions are immutable)
+   */
   force?: boolean | undefined;
   /** The manifest's `model.inputs` (several, int32 or dynamic-shape inputs). */
   inputs?: InputTensor[] | undefined;
@@ -61,10 +66,42 @@ export interface PackOptions {
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
+/**
+ * Throws unless `registry` leaves `name@version` free to pack: a listed version (even one whose
+ * directory is gone) is immutable, since clients cache it as name@version, and a revoked one is never reused.
+ */
+function checkUnlisted(registry: { models: Record<string, { versions: string[]; revoked?: string[] }> }, o: PackOptions): void {
+  const entry = registry.models[o.name];
+  const details = { name: o.name, version: o.version, registry: join(o.out, 'index.json') };
+  if (entry?.revoked?.includes(o.version))
+    throw new FerryError('VERSION_REVOKED', `${o.name}@${o.version} is revoked in ${o.out}/index.json; pack a new --version`, { details });
+  if (entry?.versions.includes(o.version)) {
+    throw new FerryError(
+      'REGISTRY_INVALID',
+      `${o.name}@${o.version} is published in ${o.out}/index.json: versions are immutable (clients cache them as name@version), so pack never replaces a listed one, with or without --force; pack a new --version`,
+      { details },
+    );
+  }
+}
+
+/** `error` with `more` appended to its message, keeping its code. */
+function withNote(error: unknown, more: string): FerryError {
+  const code = isFerryError(error) ? error.code : 'DATA_INVALID';
+  const details = isFerryError(error) ? error.details : {};
+  return new FerryError(code, `${(error as Error).message}; ${more}`, { cause: error, details });
+}
+
 /** Writes the bundle and updates the registry; returns its directory, manifest and id. */
 export async function packBundle(o: PackOptions): Promise<{ dir: string; manifest: Manifest; id: string }> {
-  if (!NAME.test(o.name)) throw new Error(`--name "${o.name}": use letters, digits, ".", "_" and "-" (it becomes a URL path segment)`);
-  if (!NAME.test(o.version)) throw new Error(`--version "${o.version}": use letters, digits, ".", "_" and "-" (it becomes a URL path segment)`);
+  for (const [flag, value] of [
+    ['--name', o.name],
+    ['--version', o.version],
+  ] as const) {
+    if (!NAME.test(value))
+      throw new FerryError('INVALID_OPTIONS', `${flag} "${value}": use letters, digits, ".", "_" and "-" (it becomes a URL path segment)`, {
+        details: { option: flag, got: value },
+      });
+  }
   const modelJsonPath = o.model.endsWith('.json') ? o.model : join(o.model, 'model.json');
   const modelDir = dirname(modelJsonPath);
   const modelJson = await readJsonFile<{ format?: string; modelTopology?: Record<string, unknown>; weightsManifest?: Array<{ paths: string[] }> }>(
@@ -72,7 +109,11 @@ export async function packBundle(o: PackOptions): Promise<{ dir: string; manifes
     'model',
   );
   if (typeof modelJson.modelTopology !== 'object' || !Array.isArray(modelJson.weightsManifest)) {
-    throw new Error(`${modelJsonPath}: not a tfjs model.json (needs modelTopology and weightsManifest; save with model.save() or tensorflowjs_converter)`);
+    throw new FerryError(
+      'DATA_INVALID',
+      `${modelJsonPath}: not a tfjs model.json (needs modelTopology and weightsManifest; save with model.save() or tensorflowjs_converter)`,
+      { details: { path: modelJsonPath } },
+    );
   }
   const format =
     modelJson.format === 'tree-ensemble'
@@ -81,13 +122,23 @@ export async function packBundle(o: PackOptions): Promise<{ dir: string; manifes
         ? 'graph-model'
         : 'layers-model';
   const shards = modelJson.weightsManifest.flatMap((g) => g.paths);
-  for (const s of shards) if (!isSafeBundlePath(s)) throw new Error(`${modelJsonPath}: weight path "${s}" leaves the model directory`);
+  for (const s of shards) {
+    if (!isSafeBundlePath(s))
+      throw new FerryError('DATA_INVALID', `${modelJsonPath}: weight path "${s}" leaves the model directory; list shards beside model.json`, {
+        details: { path: modelJsonPath, weight: s },
+      });
+  }
 
   const schema = await readJsonFile<Schema>(o.schema, 'schema');
   if (!Array.isArray(schema.columns) || !Array.isArray(schema.features))
-    throw new Error(`${o.schema}: not a ferryml schema (needs columns and features; see \`ferryml fit\`)`);
+    throw new FerryError('SCHEMA_INVALID', `${o.schema}: not a ferryml schema (needs columns and features; see \`ferryml fit\`)`, {
+      details: { path: o.schema },
+    });
   const output = o.output ?? (schema.label?.classes ? { kind: 'classification' as const, labels: schema.label.classes.map(String) } : undefined);
-  if (!output) throw new Error('output: pass --labels a,b,c (classification) or --regression; the schema names no label classes');
+  if (!output)
+    throw new FerryError('INVALID_OPTIONS', 'output: pass --labels a,b,c (classification) or --regression; the schema names no label classes', {
+      details: { option: '--labels' },
+    });
 
   // The output baseline (output drift telemetry): training predictions when given, else golden's.
   // Computed before the bundle directory exists, so a refusal here leaves nothing behind.
@@ -97,32 +148,33 @@ export async function packBundle(o: PackOptions): Promise<{ dir: string; manifes
       ? { rows: (await readJsonFile<Golden>(o.golden, 'golden')).outputs, source: 'golden' }
       : undefined;
   if (predicted && (!Array.isArray(predicted.rows) || !predicted.rows.every((r) => Array.isArray(r)))) {
-    throw new Error(
+    throw new FerryError(
+      'DATA_INVALID',
       `${o.predictions ?? o.golden}: ${o.predictions ? 'predictions must be a JSON array of output vectors' : 'golden.json needs "outputs": one vector per row'}`,
+      { details: { path: o.predictions ?? o.golden } },
     );
   }
   const outputBaseline = predicted?.rows.length ? computeOutputBaseline(predicted.rows, output, predicted.source) : undefined;
+  // Checked here to refuse early, and again under the registry lock (another pack may list it meanwhile).
   const before = await readRegistry(o.out);
-  if (before.models[o.name]?.revoked?.includes(o.version)) throw new Error(`${o.name}@${o.version} is revoked in ${o.out}/index.json; pack a new --version`);
-  // --force is for a bundle left unregistered: replacing a listed version would change bytes that
-  // clients cache as name@version, and a refused replacement would leave the registry listing nothing.
-  if (o.force && before.models[o.name]?.versions.includes(o.version))
-    throw new Error(
-      `${o.name}@${o.version} is published in ${o.out}/index.json: versions are immutable, --force replaces only unpublished ones; pack a new --version`,
-    );
+  checkUnlisted(before, o);
   const dir = resolve(o.out, o.name, o.version);
-  if (existsSync(dir) && !o.force)
-    throw new Error(`${dir} exists: versions are immutable once published; pack a new --version (or pass --force for an unpublished one)`);
+  const exists = () =>
+    new FerryError(
+      'REGISTRY_INVALID',
+      `${dir} exists but index.json does not list ${o.name}@${o.version} (a pack of it is running, or one was killed): pack a new --version, or pass --force to replace an unlisted bundle`,
+      { details: { dir, name: o.name, version: o.version } },
+    );
+  if (existsSync(dir) && !o.force) throw exists();
 
   // Everything that can refuse the pack without the bundle runs before anything is written: the
   // keys (the registry signer must be one its clients trust, see checkSigner), the training data,
   // the weight files model.json lists. A refusal here leaves the models directory as it was.
   const signing = o.registrySigning ?? { key: o.signKey };
   try {
-    if (signing.key) await checkSigner(before, signing.key);
-    if (signing.nextKey) await loadPublicKey(signing.nextKey);
+    await checkSigning(before, signing);
   } catch (error) {
-    throw new Error(`${(error as Error).message}; nothing was written (${dir} not created)`, { cause: error });
+    throw withNote(error, `nothing was written (${dir} not created)`);
   }
   const manifestKey = o.signKey ? await loadPrivateKey(o.signKey) : undefined;
   const copies: Array<[string, string]> = [
@@ -131,7 +183,10 @@ export async function packBundle(o: PackOptions): Promise<{ dir: string; manifes
     [o.schema, 'schema.json'],
     ...(o.golden ? [[o.golden, 'golden.json'] as [string, string]] : []),
   ];
-  for (const [from] of copies) if (!existsSync(from)) throw new Error(`${from}: missing (model.json lists it as a weight file)`);
+  for (const [from] of copies) {
+    if (!existsSync(from))
+      throw new FerryError('DATA_INVALID', `${from}: missing (model.json lists it as a weight file); put it beside model.json`, { details: { path: from } });
+  }
   const epoch = process.env.SOURCE_DATE_EPOCH;
   const createdAt = o.createdAt ?? (epoch ? new Date(Number(epoch) * 1000).toISOString() : new Date().toISOString());
   const training: NonNullable<Manifest['training']> = {};
@@ -143,7 +198,14 @@ export async function packBundle(o: PackOptions): Promise<{ dir: string; manifes
   if (existsSync(dir)) await rm(dir, { recursive: true }); // --force, checked above
   // The first directory mkdir made (the model's, or the models directory itself): a failure removes
   // the bundle and then those parents while empty (a concurrent pack may be writing beside it).
-  const made = (await mkdir(dir, { recursive: true })) ?? dir;
+  const made = (await mkdir(dirname(dir), { recursive: true })) ?? dir;
+  // The version directory exclusively: of two packs of one version, one gets it and the other refuses.
+  try {
+    await mkdir(dir);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw exists();
+    throw error;
+  }
   try {
     const files: BundleFile[] = [];
     for (const [from, to] of copies) {
@@ -179,8 +241,9 @@ export async function packBundle(o: PackOptions): Promise<{ dir: string; manifes
     await updateRegistry(
       o.out,
       (registry) => {
+        checkUnlisted(registry, o);
         const entry = (registry.models[o.name] ??= { versions: [], channels: {} });
-        if (!entry.versions.includes(o.version)) entry.versions.push(o.version);
+        entry.versions.push(o.version);
         (entry.files ??= {})[o.version] = manifest.files.map((f) => f.path);
         if (!entry.channels.stable) entry.channels.stable = o.version;
         for (const ch of o.channels ?? []) entry.channels[ch] = o.version;
