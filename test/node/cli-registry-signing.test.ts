@@ -3,7 +3,7 @@
 // keeps what the next signed write is checked against.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cli, cliError as failure } from './support/cli-in-process.js';
@@ -118,4 +118,34 @@ test('a write without --sign over a signed registry is refused unless --unsigned
   assert.equal(resigned.signature?.keyId, next.keyId);
   assert.equal(resigned.lastSignedBy, undefined);
   assert.equal(resigned.nextKey, undefined);
+});
+
+test('pack into a signed registry without --sign is refused before anything is written; --unsigned packs it', async (t) => {
+  const { models, text, read } = fixtureCopy(t);
+  const src = join(models, 'tiny', '1.0.0');
+  const pack = (...extra: string[]) => [
+    'pack',
+    src,
+    '--name',
+    'tiny',
+    '--version',
+    '3.0.0',
+    '--schema',
+    join(src, 'schema.json'),
+    '--golden',
+    join(src, 'golden.json'),
+    '--out',
+    models,
+    ...extra,
+  ];
+  const before = text();
+  const f = await failure(...pack());
+  assert.equal(f.code, 'REGISTRY_SIGNATURE_INVALID', f.message);
+  assert.match(f.message, /pass --sign KEY\.pem .* or --unsigned.*nothing was written/);
+  assert.equal(existsSync(join(models, 'tiny', '3.0.0')), false);
+  assert.equal(text(), before);
+  const r = await cli(...pack('--unsigned'));
+  assert.equal(r.code, 0, r.out);
+  assert.ok(read().models.tiny!.versions.includes('3.0.0'));
+  assert.equal(read().lastSignedBy, KEY_ID);
 });

@@ -37,10 +37,12 @@ Options:
   --sign KEY.pem         sign the manifest and index.json (ECDSA P-256 PKCS#8, see ferryml keygen)
   --expires DAYS         days until clients refuse the signed index.json (default 30)
   --next-key PUB         name the next release key in index.json (rotation), signed by this one
+  --unsigned             write a signed index.json unsigned (refused without it or --sign)
   --channel C            also point channel C at this version (repeatable)
   --created-at ISO       timestamp (default: SOURCE_DATE_EPOCH, else now)
   --out DIR              models directory (default: models)
-  --force                replace an existing, unpublished bundle of this version`;
+  --force                replace a directory of this version that index.json does not list (left by
+                         a killed pack); a listed version is never replaced`;
 
 /** Runs the command; resolves to the exit code (0 ok, 1 a problem found, 2 usage). */
 export async function run(argv: string[]): Promise<number> {
@@ -67,6 +69,7 @@ export async function run(argv: string[]): Promise<number> {
       sign: { type: 'string' },
       expires: { type: 'string' },
       'next-key': { type: 'string' },
+      unsigned: { type: 'boolean' },
       channel: { type: 'string', multiple: true },
       'created-at': { type: 'string' },
       out: { type: 'string', default: 'models' },
