@@ -106,6 +106,20 @@ ${ttlClause(ttlSeconds, 'ReceivedTime')}`;
 export const SELECT_BATCHES = `SELECT BatchId AS id, argMin(Hash, ReceivedMs) AS hash FROM {db:Identifier}.{batches:Identifier}
   WHERE BatchId IN {ids:Array(String)} GROUP BY BatchId`;
 
+/**
+ * ferryml's own table of the alert engine's state (params: db, alerts): one JSON snapshot
+ * (alerts/snapshot.ts) per save; the newest counts, older ones are merged away.
+ */
+export const CREATE_ALERT_STATE_TABLE = `CREATE TABLE IF NOT EXISTS {db:Identifier}.{alerts:Identifier} (
+    Id UInt8,
+    SavedMs Int64,
+    State String
+) ENGINE = ReplacingMergeTree(SavedMs)
+ORDER BY Id`;
+
+/** The alert state saved last (params: db, alerts). */
+export const SELECT_ALERT_STATE = 'SELECT State AS state FROM {db:Identifier}.{alerts:Identifier} ORDER BY SavedMs DESC LIMIT 1';
+
 // Column expressions shared by the reads. A missing key is NULL (a Map answers '' for it), as
 // SQLite's columns are; the version is the record's attribute, else the resource's (otlp-parse.ts).
 const opt = (map: string, key: string) => `if(mapContains(${map}, '${key}'), ${map}['${key}'], NULL)`;

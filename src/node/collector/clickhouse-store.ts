@@ -2,13 +2,16 @@
  * The ClickHouse store: the OpenTelemetry exporter's `otel_logs` table (created as the exporter
  * creates it when missing), written in the exporter's row format and read with the SQL of
  * `clickhouse-sql.ts`, deduplicated by `(session.id, ferryml.seq)` at read time. A batch id seen
- * before with the same content is dropped at write time, as on SQLite, through ferryml's own
- * table `<table>_batches` beside the exporter's, so both stores count the same records.
+ * before with the same content is dropped at write time, as on SQLite (`<table>_batches`), so both
+ * stores count the same records. Two tables of ferryml's own sit beside the exporter's:
+ * `<table>_batches` and `<table>_alert_state` (the alert engine's state, so a restart resumes).
  */
 import { FerryError } from '../../errors.js';
 import { batchContentHash } from './batch-hash.js';
 import {
+  CREATE_ALERT_STATE_TABLE,
   CREATE_DATABASE,
+  SELECT_ALERT_STATE,
   SELECT_BATCHES,
   SELECT_COLUMNS,
   SELECT_DROPS,
@@ -52,10 +55,11 @@ export async function openClickHouseStore(conn: ClickHouseConnection, o: ClickHo
     if (!NAME.test(v)) throw new FerryError('INVALID_OPTIONS', `collector ${flag} "${v}" must be a plain ClickHouse identifier (letters, digits, _)`);
   }
   const at = { db: o.database, table: o.table };
-  const own = { db: o.database, batches: `${o.table}_batches` };
+  const own = { db: o.database, batches: `${o.table}_batches`, alerts: `${o.table}_alert_state` };
   await conn.command(CREATE_DATABASE, { db: o.database });
   await conn.command(createLogsTable(o.ttlSeconds), at);
   await conn.command(createBatchesTable(o.ttlSeconds), own);
+  await conn.command(CREATE_ALERT_STATE_TABLE, own);
   const columns = new Map((await conn.query(SELECT_COLUMNS, { db: o.database, table: o.table })).map((c) => [String(c.name), String(c.type)]));
   const needed = {
     Timestamp: 'DateTime64(9)',
@@ -124,6 +128,7 @@ export async function openClickHouseStore(conn: ClickHouseConnection, o: ClickHo
     if (added.length) await conn.insert(o.database, own.batches, added);
     return fresh;
   };
+  let lastSavedMs = 0;
 
   return {
     kind: o.kind,
@@ -164,6 +169,15 @@ export async function openClickHouseStore(conn: ClickHouseConnection, o: ClickHo
     // Retention is the table's TTL (otel-collector.yaml `ttl`, --clickhouse-ttl-hours).
     prune: () => 0,
     counts: () => ({ ...counts }),
+    loadAlertState: async () => {
+      const [row] = await conn.query(SELECT_ALERT_STATE, own);
+      return row === undefined ? null : String(row.state);
+    },
+    saveAlertState: async (state) => {
+      // SavedMs orders the saves (the newest is read back): strictly increasing within a process.
+      lastSavedMs = Math.max(Date.now(), lastSavedMs + 1);
+      await conn.insert(o.database, own.alerts, [{ Id: 1, SavedMs: lastSavedMs, State: state }]);
+    },
     close: () => conn.close(),
   };
 }

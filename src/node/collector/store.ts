@@ -46,6 +46,10 @@ export function openStore(file: string) {
   const batchHash = db.prepare<[string], { hash: string | null }>('SELECT hash FROM batches WHERE id = ?');
   const pruneLogs = db.prepare('DELETE FROM logs WHERE time_ms < ?');
   const pruneBatches = db.prepare('DELETE FROM batches WHERE received_ms < ?');
+  const loadState = db.prepare<[], { state: string }>('SELECT state FROM alert_state WHERE id = 1');
+  const saveState = db.prepare(
+    'INSERT INTO alert_state (id, saved_ms, state) VALUES (1, ?, ?) ON CONFLICT (id) DO UPDATE SET saved_ms = excluded.saved_ms, state = excluded.state',
+  );
   const counts = { duplicateRecords: 0, batchIdConflicts: 0 };
 
   /** Writes groups in one transaction; returns per group whether it was new (false: a duplicate batch id, same content). */
@@ -76,6 +80,10 @@ export function openStore(file: string) {
         pruneBatches.run(beforeMs);
         return pruneLogs.run(beforeMs).changes;
       })(),
+    /** The saved alert state (alerts/snapshot.ts), or null when none was saved. */
+    loadAlertState: (): string | null => loadState.get()?.state ?? null,
+    /** Replaces the saved alert state. */
+    saveAlertState: (state: string, savedMs = Date.now()): void => void saveState.run(savedMs, state),
     close: () => db.close(),
   };
 }
