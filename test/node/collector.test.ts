@@ -181,7 +181,7 @@ test('SQL- and HTML-looking strings are stored and read back verbatim', async ()
   const tables = c.store.db!.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as Array<{ name: string }>;
   assert.deepEqual(
     tables.map((t) => t.name),
-    ['batches', 'logs'],
+    ['alert_state', 'batches', 'logs'],
   );
 });
 

@@ -32,10 +32,10 @@ export const OTEL_LOGS_INSERT_COLUMNS = [
 export const CREATE_DATABASE = 'CREATE DATABASE IF NOT EXISTS {db:Identifier}';
 
 /**
- * The exporter's TTL expression (`GenerateTTLExpr(ttl, "TimestampTime")`): whole days as
+ * The exporter's TTL expression (`GenerateTTLExpr(ttl, "TimestampTime")`; `column` for ferryml's own tables): whole days as
  * `toIntervalDay`, else hours, minutes, seconds. `ttl_only_drop_parts = 1` drops whole parts.
  */
-export function ttlClause(ttlSeconds: number): string {
+export function ttlClause(ttlSeconds: number, column = 'TimestampTime'): string {
   if (!Number.isSafeInteger(ttlSeconds) || ttlSeconds < 0) throw new RangeError(`TTL must be a whole number of seconds ≥ 0; got ${ttlSeconds}`);
   if (ttlSeconds === 0) return '';
   const [unit, n] =
@@ -46,7 +46,7 @@ export function ttlClause(ttlSeconds: number): string {
         : ttlSeconds % 60 === 0
           ? ['Minute', ttlSeconds / 60]
           : ['Second', ttlSeconds];
-  return `TTL TimestampTime + toInterval${unit}(${n})`;
+  return `TTL ${column} + toInterval${unit}(${n})`;
 }
 
 /** The exporter's `otel_logs` DDL (MergeTree engine, no cluster), with the TTL of {@link ttlClause}. */
@@ -86,6 +86,40 @@ ${ttlClause(ttlSeconds)}
 SETTINGS index_granularity = 8192, ttl_only_drop_parts = 1`;
 }
 
+/**
+ * ferryml's own table of the batch ids its collector wrote (params: db, batches), SQLite's
+ * `batches`: the first content hash per id (clickhouse-store.ts drops a later batch with that id
+ * and hash at write time, as SQLite does), expired with the logs' TTL.
+ */
+export function createBatchesTable(ttlSeconds: number): string {
+  return `CREATE TABLE IF NOT EXISTS {db:Identifier}.{batches:Identifier} (
+    BatchId String,
+    Hash String,
+    ReceivedMs Int64,
+    ReceivedTime DateTime DEFAULT toDateTime(intDiv(ReceivedMs, 1000))
+) ENGINE = MergeTree()
+ORDER BY BatchId
+${ttlClause(ttlSeconds, 'ReceivedTime')}`;
+}
+
+/** The first hash stored per batch id of `ids` (params: db, batches, ids). */
+export const SELECT_BATCHES = `SELECT BatchId AS id, argMin(Hash, ReceivedMs) AS hash FROM {db:Identifier}.{batches:Identifier}
+  WHERE BatchId IN {ids:Array(String)} GROUP BY BatchId`;
+
+/**
+ * ferryml's own table of the alert engine's state (params: db, alerts): one JSON snapshot
+ * (alerts/snapshot.ts) per save; the newest counts, older ones are merged away.
+ */
+export const CREATE_ALERT_STATE_TABLE = `CREATE TABLE IF NOT EXISTS {db:Identifier}.{alerts:Identifier} (
+    Id UInt8,
+    SavedMs Int64,
+    State String
+) ENGINE = ReplacingMergeTree(SavedMs)
+ORDER BY Id`;
+
+/** The alert state saved last (params: db, alerts). */
+export const SELECT_ALERT_STATE = 'SELECT State AS state FROM {db:Identifier}.{alerts:Identifier} ORDER BY SavedMs DESC LIMIT 1';
+
 // Column expressions shared by the reads. A missing key is NULL (a Map answers '' for it), as
 // SQLite's columns are; the version is the record's attribute, else the resource's (otlp-parse.ts).
 const opt = (map: string, key: string) => `if(mapContains(${map}, '${key}'), ${map}['${key}'], NULL)`;
@@ -98,15 +132,15 @@ const SEQ = `toInt64OrNull(LogAttributes['ferryml.seq'])`;
 
 /**
  * At-least-once delivery stores some records twice (a retried batch, two collectors); every read
- * keeps one row per key, as SQLite stores one: `(session.id, ferryml.seq)`, which the SDK puts on
- * every record (a seq without a session is not a key: SQLite's unique index treats NULLs as
- * distinct, and two clients would collide); else one per identical content within its batch id,
- * time left out as SQLite's batch hash leaves it out (a retry re-stamps untimed records with its
- * arrival time); else its own row.
+ * keeps one row per key, as SQLite's unique index stores one: `(session.id, ferryml.seq)`, which
+ * the SDK puts on every record (a seq without a session is not a key: SQLite's unique index
+ * treats NULLs as distinct, and two clients would collide). Any other record is its own row, as
+ * on SQLite: a batch resent with the same id and content is dropped whole at write time
+ * (clickhouse-store.ts, like SQLite's batch-id check), so records of one batch that differ only in
+ * time, or not at all, stay apart.
  */
-const DEDUPE_KEY = `multiIf(mapContains(LogAttributes, 'ferryml.seq') AND mapContains(ResourceAttributes, 'session.id'),
-    concat('s', ResourceAttributes['session.id'], '\\0', LogAttributes['ferryml.seq']),
-  mapContains(ScopeAttributes, 'ferryml.batch.id'), concat('b', ScopeAttributes['ferryml.batch.id'], '\\0', toString(cityHash64(SeverityNumber, SeverityText, EventName, Body, LogAttributes, ResourceAttributes, TraceId, SpanId))),
+const DEDUPE_KEY = `if(${SEQ} IS NOT NULL AND mapContains(ResourceAttributes, 'session.id'),
+    concat('s', ResourceAttributes['session.id'], '\\0', toString(${SEQ})),
   concat('r', toString(rowNumberInAllBlocks())))`;
 
 /** The deduplicated records of the ferryml models, optionally one model in a time range. */

@@ -1,13 +1,29 @@
 /**
  * The ClickHouse store: the OpenTelemetry exporter's `otel_logs` table (created as the exporter
  * creates it when missing), written in the exporter's row format and read with the SQL of
- * `clickhouse-sql.ts`, deduplicated by `(session.id, ferryml.seq)` at read time. Writes are
- * at-least-once: a retried batch is stored again and counted once.
+ * `clickhouse-sql.ts`, deduplicated by `(session.id, ferryml.seq)` at read time. A batch id seen
+ * before with the same content is dropped at write time, as on SQLite (`<table>_batches`), so both
+ * stores count the same records. Two tables of ferryml's own sit beside the exporter's:
+ * `<table>_batches` and `<table>_alert_state` (the alert engine's state, so a restart resumes).
  */
 import { FerryError } from '../../errors.js';
-import { CREATE_DATABASE, SELECT_COLUMNS, SELECT_DROPS, SELECT_EVENT_ROWS, SELECT_MODELS, SELECT_RECORDS, createLogsTable } from './clickhouse-sql.js';
+import { batchContentHash } from './batch-hash.js';
+import {
+  CREATE_ALERT_STATE_TABLE,
+  CREATE_DATABASE,
+  SELECT_ALERT_STATE,
+  SELECT_BATCHES,
+  SELECT_COLUMNS,
+  SELECT_DROPS,
+  SELECT_EVENT_ROWS,
+  SELECT_MODELS,
+  SELECT_RECORDS,
+  createBatchesTable,
+  createLogsTable,
+} from './clickhouse-sql.js';
 import type { ClickHouseConnection } from './clickhouse-connection.js';
 import { otelLogRows } from './clickhouse-rows.js';
+import type { ParsedGroup } from './otlp-parse.js';
 import { mapEvents } from './store-api.js';
 import type { EventRow, ModelVersionRow, Range, Store } from './store-api.js';
 
@@ -39,8 +55,11 @@ export async function openClickHouseStore(conn: ClickHouseConnection, o: ClickHo
     if (!NAME.test(v)) throw new FerryError('INVALID_OPTIONS', `collector ${flag} "${v}" must be a plain ClickHouse identifier (letters, digits, _)`);
   }
   const at = { db: o.database, table: o.table };
+  const own = { db: o.database, batches: `${o.table}_batches`, alerts: `${o.table}_alert_state` };
   await conn.command(CREATE_DATABASE, { db: o.database });
   await conn.command(createLogsTable(o.ttlSeconds), at);
+  await conn.command(createBatchesTable(o.ttlSeconds), own);
+  await conn.command(CREATE_ALERT_STATE_TABLE, own);
   const columns = new Map((await conn.query(SELECT_COLUMNS, { db: o.database, table: o.table })).map((c) => [String(c.name), String(c.type)]));
   const needed = {
     Timestamp: 'DateTime64(9)',
@@ -76,14 +95,46 @@ export async function openClickHouseStore(conn: ClickHouseConnection, o: ClickHo
     });
   };
 
+  const counts = { batchIdConflicts: 0 };
+  /**
+   * SQLite's batch-id rule (store.ts): a batch id stored before with the same content (times left
+   * out) is a duplicate, dropped whole; with other content a conflict, stored and counted.
+   */
+  const write: Store['write'] = async (groups, receivedMs = Date.now()) => {
+    const ids = [...new Set(groups.flatMap((g) => (g.batchId === undefined ? [] : [g.batchId])))];
+    const first = new Map<string, string>();
+    if (ids.length) for (const x of await conn.query(SELECT_BATCHES, { ...own, ids })) first.set(String(x.id), String(x.hash));
+    const fresh: boolean[] = [];
+    const keep: ParsedGroup[] = [];
+    const added: Array<Record<string, unknown>> = [];
+    for (const g of groups) {
+      if (g.batchId !== undefined) {
+        const hash = batchContentHash(g);
+        const seen = first.get(g.batchId);
+        if (seen === hash) {
+          fresh.push(false);
+          continue;
+        }
+        if (seen === undefined) {
+          first.set(g.batchId, hash);
+          added.push({ BatchId: g.batchId, Hash: hash, ReceivedMs: receivedMs });
+        } else counts.batchIdConflicts++;
+      }
+      keep.push(g);
+      fresh.push(true);
+    }
+    // Records first: an id is kept only once its records are, so a failed insert is retried whole.
+    if (keep.length) await conn.insert(o.database, o.table, otelLogRows(keep));
+    if (added.length) await conn.insert(o.database, own.batches, added);
+    return fresh;
+  };
+  let lastSavedMs = 0;
+
   return {
     kind: o.kind,
     location: o.location,
     schemaVersion: () => `${o.database}.${o.table}`,
-    write: async (groups) => {
-      await conn.insert(o.database, o.table, otelLogRows(groups));
-      return groups.map(() => true);
-    },
+    write,
     models: async () =>
       (await conn.query(SELECT_MODELS, at)).map((x): ModelVersionRow => ({
         model: String(x.model),
@@ -117,7 +168,16 @@ export async function openClickHouseStore(conn: ClickHouseConnection, o: ClickHo
       })),
     // Retention is the table's TTL (otel-collector.yaml `ttl`, --clickhouse-ttl-hours).
     prune: () => 0,
-    counts: () => ({}),
+    counts: () => ({ ...counts }),
+    loadAlertState: async () => {
+      const [row] = await conn.query(SELECT_ALERT_STATE, own);
+      return row === undefined ? null : String(row.state);
+    },
+    saveAlertState: async (state) => {
+      // SavedMs orders the saves (the newest is read back): strictly increasing within a process.
+      lastSavedMs = Math.max(Date.now(), lastSavedMs + 1);
+      await conn.insert(o.database, own.alerts, [{ Id: 1, SavedMs: lastSavedMs, State: state }]);
+    },
     close: () => conn.close(),
   };
 }

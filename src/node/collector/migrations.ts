@@ -55,4 +55,16 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
       CREATE INDEX logs_time ON logs (time_ms);
       ALTER TABLE batches ADD COLUMN hash TEXT;`,
   },
+  {
+    version: 4,
+    name: 'alert state',
+    // The alert engine's state (pending, firing, recent), one JSON snapshot (alerts/snapshot.ts)
+    // rewritten after each evaluation that changed it: a restarted collector resumes from it.
+    sql: `
+      CREATE TABLE alert_state (
+        id       INTEGER PRIMARY KEY CHECK (id = 1),
+        saved_ms INTEGER NOT NULL,
+        state    TEXT    NOT NULL
+      );`,
+  },
 ];

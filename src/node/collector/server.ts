@@ -23,6 +23,8 @@ import { createAlertEngine } from './alerts/engine.js';
 import type { AlertEngine } from './alerts/engine.js';
 import type { AlertReader } from './alerts/evaluate.js';
 import { loadRules } from './alerts/rules.js';
+import { decodeAlertSnapshot } from './alerts/snapshot.js';
+import type { AlertSnapshot } from './alerts/snapshot.js';
 import { collectMetrics, exposition } from './metrics.js';
 import type { Store } from './store-api.js';
 
@@ -75,8 +77,12 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
   const queue = createIngestQueue(store, { maxRecords: o.queueRecords, writeBatchRecords: o.writeBatchRecords });
   const ingest = createIngest(o, queue, stats);
   const prune = () => store.prune(Date.now() - o.retentionDays * 86_400_000);
+  let saved: AlertSnapshot | undefined;
   try {
     prune();
+    // The alert state the previous collector on this store saved: firing stays firing.
+    const text = await store.loadAlertState();
+    saved = text === null ? undefined : decodeAlertSnapshot(text, store.location);
   } catch (e) {
     await store.close(); // nothing listens yet: a failed start must not keep the file open
     throw e;
@@ -101,6 +107,8 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
     webhooks: o.webhooks,
     retry: { attempts: 5, baseMs: o.notifyRetryMs, maxMs: 30_000, timeoutMs: 10_000 },
     baseUrl: () => baseUrl,
+    saved,
+    save: (text) => store.saveAlertState(text),
   });
   const psiWindowS = rules.find((r) => r.kind === 'input_psi')?.windowS ?? 3600;
 

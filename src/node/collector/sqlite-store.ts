@@ -82,6 +82,8 @@ export function openSqliteStore(file: string): Store {
     },
     prune: (beforeMs) => s.prune(beforeMs),
     counts: () => ({ ...s.dedupe }),
+    loadAlertState: async () => s.loadAlertState(),
+    saveAlertState: async (state) => s.saveAlertState(state),
     close: async () => void s.close(),
   };
 }

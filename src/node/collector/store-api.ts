@@ -78,8 +78,15 @@ export interface Store {
    * ClickHouse expires rows by the table's TTL, and this returns 0.
    */
   prune(beforeMs: number): number;
-  /** Store-specific counters for `/api/health` (SQLite: duplicate records, batch id conflicts). */
+  /** Store-specific counters for `/api/health` (duplicate records on SQLite, batch id conflicts on both). */
   counts(): Record<string, number>;
+  /**
+   * The alert engine's state as last saved (an opaque JSON text, alerts/snapshot.ts), or null when
+   * none was: a restarted collector resumes its firing and pending alerts from it.
+   */
+  loadAlertState(): Promise<string | null>;
+  /** Replaces the saved alert state; resolves once the store has it. */
+  saveAlertState(state: string): Promise<void>;
   /** Releases the connection or file; pending writes were awaited by the caller. */
   close(): Promise<void>;
 }

@@ -4,18 +4,11 @@
  * (unique index); a batch id seen before with the same content is a duplicate, with other
  * content a conflict whose records are stored (never silently dropped) and counted.
  */
-import { createHash } from 'node:crypto';
 import Database from 'better-sqlite3';
 import { FerryError } from '../../errors.js';
+import { batchContentHash } from './batch-hash.js';
 import { MIGRATIONS } from './migrations.js';
 import type { ParsedGroup } from './otlp-parse.js';
-
-/** What identifies a batch's content: its records without times (a retry may re-stamp untimed records). */
-function contentHash(g: ParsedGroup): string {
-  const h = createHash('sha256');
-  for (const r of g.rows) h.update(`${r.event}\0${r.severity}\0${r.body}\0${r.attributes}\0${r.resource}\0`);
-  return h.digest('hex');
-}
 
 /** The open database and its prepared writes (sqlite-store.ts wraps it into the collector's `Store`). */
 export type SqliteDatabase = ReturnType<typeof openStore>;
@@ -53,13 +46,17 @@ export function openStore(file: string) {
   const batchHash = db.prepare<[string], { hash: string | null }>('SELECT hash FROM batches WHERE id = ?');
   const pruneLogs = db.prepare('DELETE FROM logs WHERE time_ms < ?');
   const pruneBatches = db.prepare('DELETE FROM batches WHERE received_ms < ?');
+  const loadState = db.prepare<[], { state: string }>('SELECT state FROM alert_state WHERE id = 1');
+  const saveState = db.prepare(
+    'INSERT INTO alert_state (id, saved_ms, state) VALUES (1, ?, ?) ON CONFLICT (id) DO UPDATE SET saved_ms = excluded.saved_ms, state = excluded.state',
+  );
   const counts = { duplicateRecords: 0, batchIdConflicts: 0 };
 
   /** Writes groups in one transaction; returns per group whether it was new (false: a duplicate batch id, same content). */
   const write = db.transaction((groups: readonly ParsedGroup[], receivedMs: number): boolean[] =>
     groups.map((g) => {
       if (g.batchId !== undefined) {
-        const hash = contentHash(g);
+        const hash = batchContentHash(g);
         if (insertBatch.run(g.batchId, receivedMs, g.rows.length, hash).changes === 0) {
           const seen = batchHash.get(g.batchId)?.hash;
           if (seen === hash || seen === null || seen === undefined) return false;
@@ -83,6 +80,10 @@ export function openStore(file: string) {
         pruneBatches.run(beforeMs);
         return pruneLogs.run(beforeMs).changes;
       })(),
+    /** The saved alert state (alerts/snapshot.ts), or null when none was saved. */
+    loadAlertState: (): string | null => loadState.get()?.state ?? null,
+    /** Replaces the saved alert state. */
+    saveAlertState: (state: string, savedMs = Date.now()): void => void saveState.run(savedMs, state),
     close: () => db.close(),
   };
 }

@@ -3,9 +3,11 @@
  * held for the rule's `forS` it is `firing`; a firing alert whose condition no longer holds (or
  * is no longer measured) is `resolved`, with `endsAt` (a firing `no_data` alert stays measured
  * until data comes back: ./evaluate.ts). A pending one that stops holding is
- * forgotten. Recent alerts (firing and resolved) are kept, bounded, for the dashboard.
+ * forgotten. Recent alerts (firing and resolved) are kept, bounded, for the dashboard. A state may
+ * start from a saved snapshot (./snapshot.ts): a restarted collector resumes where it stopped.
  */
 import type { Condition } from './evaluate.js';
+import type { AlertSnapshot } from './snapshot.js';
 
 /** One alert instance: a rule for one model version (and feature or code). */
 export interface Alert {
@@ -35,15 +37,18 @@ const RECENT = 200;
 /** An alert's identity: `alertname|model|version|feature`. */
 export const alertKey = (alertname: string, model: string, version: string, feature: string): string => [alertname, model, version, feature].join('|');
 
-/** The alert state of one collector. */
-export function createAlertState() {
+const copy = (a: Alert): Alert => ({ ...a, labels: { ...a.labels } });
+
+/** The alert state of one collector, empty or resumed from `saved`. */
+export function createAlertState(saved?: AlertSnapshot) {
   const live = new Map<string, Alert>();
-  const recent: Alert[] = [];
+  for (const a of saved?.live ?? []) if (a.status !== 'resolved') live.set(a.key, copy(a));
+  const recent: Alert[] = (saved?.recent ?? []).slice(0, RECENT).map(copy);
 
   const remember = (a: Alert) => {
     const i = recent.findIndex((r) => r.key === a.key && r.startsAt === a.startsAt);
     if (i >= 0) recent.splice(i, 1);
-    recent.unshift({ ...a, labels: { ...a.labels } });
+    recent.unshift(copy(a));
     if (recent.length > RECENT) recent.length = RECENT;
   };
 
@@ -100,6 +105,8 @@ export function createAlertState() {
     pending: (): Alert[] => [...live.values()].filter((a) => a.status === 'pending'),
     /** The newest firing and resolved alerts, newest first. */
     recent: (): Alert[] => recent.map((a) => ({ ...a })),
+    /** Everything a restarted collector needs to resume (copies). */
+    snapshot: (): AlertSnapshot => ({ live: [...live.values()].map(copy), recent: recent.map(copy) }),
   };
 }
 
