@@ -33,6 +33,8 @@ export type FerryErrorCode =
   | 'REGISTRY_SIGNATURE_INVALID'
   | 'REGISTRY_ROLLBACK'
   | 'REGISTRY_EXPIRED'
+  // CLI: `pack` of a name@version the registry already lists (versions are immutable)
+  | 'VERSION_EXISTS'
   | 'OFFLINE_NO_CACHED_VERSION'
   | 'CACHE_UNAVAILABLE'
   | 'QUOTA_EXCEEDED'

@@ -43,7 +43,7 @@ test('pack refuses a version the registry lists even when its directory is gone,
   const before = readFileSync(index, 'utf8');
   for (const force of [false, true]) {
     await assert.rejects(packBundle(options('1.0.0', { force, goldenTolerance: 0.5 })), (e: { code?: string; message: string }) => {
-      assert.equal(e.code, 'REGISTRY_INVALID', e.message);
+      assert.equal(e.code, 'VERSION_EXISTS', e.message);
       assert.match(e.message, /m@1\.0\.0 is published .* never replaces a listed one, with or without --force; pack a new --version/);
       return true;
     });
@@ -68,7 +68,7 @@ test('pack checks again under the registry lock: a version listed meanwhile is r
     await release();
     releasedEarly = true;
     await assert.rejects(pending, (e: { code?: string; message: string }) => {
-      assert.equal(e.code, 'REGISTRY_INVALID', e.message);
+      assert.equal(e.code, 'VERSION_EXISTS', e.message);
       assert.match(e.message, /m@1\.1\.0 is published/);
       return true;
     });
@@ -86,7 +86,7 @@ test('two packs of one new version at once: one registers it, the other is refus
   const won = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
   const lost = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as { code?: string; message: string }] : []));
   assert.equal(won.length, 1, JSON.stringify(lost.map((e) => e.message)));
-  assert.equal(lost[0]!.code, 'REGISTRY_INVALID', lost[0]!.message);
+  assert.equal(lost[0]!.code, 'VERSION_EXISTS', lost[0]!.message);
   const dir = join(models, 'm', '2.0.0');
   const report = await verifyBundleDir(dir);
   assert.deepEqual(report.problems, []);

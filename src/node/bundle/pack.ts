@@ -77,7 +77,7 @@ function checkUnlisted(registry: { models: Record<string, { versions: string[]; 
     throw new FerryError('VERSION_REVOKED', `${o.name}@${o.version} is revoked in ${o.out}/index.json; pack a new --version`, { details });
   if (entry?.versions.includes(o.version)) {
     throw new FerryError(
-      'REGISTRY_INVALID',
+      'VERSION_EXISTS',
       `${o.name}@${o.version} is published in ${o.out}/index.json: versions are immutable (clients cache them as name@version), so pack never replaces a listed one, with or without --force; pack a new --version`,
       { details },
     );
@@ -161,7 +161,7 @@ export async function packBundle(o: PackOptions): Promise<{ dir: string; manifes
   const dir = resolve(o.out, o.name, o.version);
   const exists = () =>
     new FerryError(
-      'REGISTRY_INVALID',
+      'VERSION_EXISTS',
       `${dir} exists but index.json does not list ${o.name}@${o.version} (a pack of it is running, or one was killed): pack a new --version, or pass --force to replace an unlisted bundle`,
       { details: { dir, name: o.name, version: o.version } },
     );
