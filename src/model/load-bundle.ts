@@ -298,11 +298,16 @@ export async function loadBundle(options: OpenBundleOptions, mode: LoadBundleMod
     const { name, version } = target;
     const storeKey = store && `${store.kind}:${store.name}`;
     const writing = storeKey === undefined ? undefined : writes.get(storeKey);
+    // Writes go on behind loadModel's answer only in IndexedDB: a page outlives its answer, while a
+    // Worker ends the I/O of a request once it has responded — a write left running never settles,
+    // and a later request waiting on it (the `writes` below, the store's own queue) fails — and a CLI
+    // or serverless process may exit. Elsewhere each write is awaited before answering, as the version's is.
+    const behind = mode.deferStore && store?.kind === 'indexeddb' ? storeKey : undefined;
     // The registry snapshot is written behind a deferred load (nothing below reads it), tracked like
     // the version's write so a load that starts meanwhile waits for both; openBundle waits for it.
     const saved = target.saved;
-    if (saved && (!mode.deferStore || storeKey === undefined)) await saved;
-    else if (saved && storeKey !== undefined) void pend(storeKey, saved);
+    if (saved && behind !== undefined) void pend(behind, saved);
+    else if (saved) await saved;
     if (writing) await writing;
     let early: EarlyRead | undefined;
     if (store && name !== undefined && version !== undefined) {
@@ -320,21 +325,21 @@ export async function loadBundle(options: OpenBundleOptions, mode: LoadBundleMod
         // A cache filled before the hint existed gets it now.
         if (hintDb !== undefined && store.kind === 'indexeddb') idb?.noteStored(hintDb);
         const touched = touchRecord(store, name, version).catch(() => undefined);
-        // loadModel: the LRU touch commits behind the answer (tracked like the deferred writes, so
-        // a load that starts meanwhile waits for it); openBundle awaits it, side by side with the
-        // persistence query.
-        if (mode.deferStore && storeKey !== undefined) void pend(storeKey, touched);
+        // loadModel on IndexedDB: the LRU touch commits behind the answer (tracked like the deferred
+        // writes, so a load that starts meanwhile waits for it); otherwise it is awaited, side by
+        // side with the persistence query.
+        if (behind !== undefined) void pend(behind, touched);
         // loadModel does not wait for the persistence query (a browser-process round trip: up to
         // ~20 ms on a warm load, BENCHMARKS.md "The warm page"): `persisted` reads false until it
         // answers, then lands in model.info.cache through `stored`.
-        if (mode.deferStore && persistedEarly && persistedKnown.value === undefined) {
+        if (behind !== undefined && persistedEarly && persistedKnown.value === undefined) {
           const status = { ...baseStatus };
           const answered = persistedEarly.then((persisted) => ({ ...status, persisted }));
           return finish(cached, 'cache', target.resolvedBy, { ...status, persisted: false }, undefined, answered);
         }
         const [persisted] = await Promise.all([
           opts.cache ? (persistedEarly ?? persistence(opts.cache.persist, store)) : false,
-          mode.deferStore && storeKey !== undefined ? undefined : touched,
+          behind === undefined ? touched : undefined,
         ]);
         return finish(cached, 'cache', target.resolvedBy, { ...baseStatus, persisted });
       }
@@ -391,14 +396,13 @@ export async function loadBundle(options: OpenBundleOptions, mode: LoadBundleMod
     await storeOpened();
     const fallback = await fallbackVersion();
     if (fallback) {
-      // The version this device runs now is the one LRU eviction must keep: marked used behind the
-      // answer (tracked, so clear() and the next load wait for it), never failing the load.
+      // The version this device runs now is the one LRU eviction must keep: marked used — behind
+      // the answer in IndexedDB (tracked, so clear() and the next load wait for it), before it
+      // elsewhere (see `behind` above) — never failing the load.
       const { name, version } = fallback.manifest;
-      if (store)
-        void pend(
-          `${store.kind}:${store.name}`,
-          touchRecord(store, name, version).catch(() => undefined),
-        );
+      const touched = store && touchRecord(store, name, version).catch(() => undefined);
+      if (store?.kind === 'indexeddb') void pend(`${store.kind}:${store.name}`, touched!);
+      else await touched;
       const wanted = target?.version;
       return finish(fallback, 'offline', 'offline-fallback', baseStatus, wanted === undefined ? { error } : { error, wanted });
     }

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { buildSdk, buildWorker, run, runtimes, startOrigin, startWorkerd, requestCounter } from './support/edge.js';
+import { buildSdk, buildWorker, run, runtimes, startOrigin, startWorkerd, requestCounter, type Workerd } from './support/edge.js';
 import { tempDir } from './support/temp-dir.js';
 
 const BUNDLE = 'models/penguins/1.0.0';
@@ -132,6 +132,41 @@ test('workerd: one isolate’s Cache API store serves load after load, requests 
     const again = await get(golden.rows[0]);
     assert.equal(again.source, 'cache');
     assert.deepEqual(fetched(), { 'manifest.json': 1 });
+  } finally {
+    await worker.stop();
+  }
+});
+
+test('workerd: no cache write outlives its request — a cold isolate’s cache hit answers once its LRU touch and registry snapshot are written, and the next request lists and loads', async () => {
+  // workerd ends a request's I/O once it has responded: a write left running behind the answer never
+  // settles, and the next request that waits on it (the SDK's pending writes, the store's queue)
+  // failed with an uncoded "promise was created by a request that has since ended". The Worker's
+  // puts wait `putDelayMs` first, so the first request's writes are surely unfinished when its
+  // answer is sent unless loadModel awaited them.
+  const { code } = await buildWorker({ entry: 'test/edge/request-scope-worker.mjs', sdk: sdk.dir });
+  const cacheDir = tempDir('ferryml-workerd-cache-');
+  const bindings = { REGISTRY: `${origin.base}/models/index.json` };
+  const get = async (worker: Workerd, query: string) => {
+    const res = await fetch(`${worker.base}/?${query}`);
+    const body = await res.json();
+    assert.equal(res.status, 200, `${JSON.stringify(body)}\n${worker.log()}`);
+    return body;
+  };
+  const filling = await startWorkerd(code, bindings, { cacheDir });
+  try {
+    assert.equal((await get(filling, 'name=penguins&version=1.0.0')).source, 'network');
+  } finally {
+    await filling.stop();
+  }
+  const worker = await startWorkerd(code, bindings, { cacheDir });
+  try {
+    const a = await get(worker, 'name=penguins&version=1.0.0&putDelayMs=500');
+    assert.equal(a.source, 'cache', 'request A is a cache hit (so it touches the record)');
+    const b = await get(worker, 'list&name=penguins&version=2.0.0');
+    assert.deepEqual(b.listed, ['penguins@1.0.0'], 'request B lists the cache');
+    assert.equal(b.source, 'network', 'and loads a second model');
+    assert.deepEqual((await get(worker, 'list&name=penguins&version=1.0.0')).listed.sort(), ['penguins@1.0.0', 'penguins@2.0.0']);
+    assert.doesNotMatch(worker.log(), /can never settle/);
   } finally {
     await worker.stop();
   }
