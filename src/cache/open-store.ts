@@ -30,13 +30,15 @@ export function memoryStoreFor(dbName: string): KvStore {
   return s;
 }
 
-/** Describes a storage failure as a cache status code and words. */
-export function describeStorageError(error: unknown): StoreProblem {
-  const name = (error as { name?: string } | null)?.name ?? '';
+/** Describes a failure of the store of `kind` and `name` as a cache status code and words naming that store. */
+export function describeStorageError(error: unknown, { kind, name }: { kind: string; name: string }): StoreProblem {
+  const type = (error as { name?: string } | null)?.name || 'Error';
   const message = (error as { message?: string } | null)?.message ?? String(error);
-  if (name === 'QuotaExceededError')
-    return { code: 'QUOTA_EXCEEDED', reason: `storage quota exceeded (QuotaExceededError${message ? `: ${message}` : ''}); kept in memory only` };
-  return { code: 'CACHE_UNAVAILABLE', reason: `IndexedDB unavailable (${name || 'Error'}: ${message}); kept in memory only` };
+  const quota = type === 'QuotaExceededError';
+  return {
+    code: quota ? 'QUOTA_EXCEEDED' : 'CACHE_UNAVAILABLE',
+    reason: `${quota ? 'storage quota exceeded in ' : ''}the ${kind} cache store ${name}${quota ? '' : ' failed'} (${type}: ${message}); kept in memory only`,
+  };
 }
 
 async function idbStoreFor({ createStore: createIdbStore, openBucket }: IdbCode, dbName: string, bucket: BucketOptions | undefined): Promise<KvStore> {
@@ -63,7 +65,7 @@ export async function openStore(dbName: string, bucket?: BucketOptions, custom?:
   try {
     // ferryml/edge offers no IndexedDB code (./idb-slot.ts): straight to the Cache API.
     const idb = await loadIdb();
-    if (!idb) throw new Error('ferryml/edge caches in the Cache API, not IndexedDB');
+    if (!idb) throw new Error('ferryml/edge has no IndexedDB code, and this runtime no Cache API');
     let timer: ReturnType<typeof setTimeout> | undefined;
     // An open waits behind another tab's upgrade or deleteDatabase(), which an old connection that
     // ignores versionchange blocks for good: past OPEN_TIMEOUT_MS the load goes on in memory.
@@ -78,7 +80,7 @@ export async function openStore(dbName: string, bucket?: BucketOptions, custom?:
     }
   } catch (error) {
     const caches = typeof indexedDB === 'undefined' || !(await loadIdb()) ? cacheStorage() : undefined;
-    if (!caches) return { store: memoryStoreFor(dbName), problem: describeStorageError(error) };
+    if (!caches) return { store: memoryStoreFor(dbName), problem: describeStorageError(error, { kind: 'indexeddb', name: dbName }) };
     return openCacheApiStore(dbName, caches);
   }
 }
@@ -87,22 +89,20 @@ export async function openStore(dbName: string, bucket?: BucketOptions, custom?:
 function openCacheApiStore(dbName: string, caches: NonNullable<ReturnType<typeof cacheStorage>>): Promise<{ store: KvStore; problem?: StoreProblem }> {
   let store = cacheApiStores.get(dbName);
   if (!store) cacheApiStores.set(dbName, (store = createCacheApiStore(dbName, caches)));
-  return probe(store, dbName, 'no IndexedDB, and the Cache API refused');
+  return probe(store, dbName);
 }
 
 /** The app's own store when a probe read works; otherwise the memory store (named after it) and why. */
 function probeCustom(store: KvStore): Promise<{ store: KvStore; problem?: StoreProblem }> {
-  return probe(store, `${store.kind}:${store.name}`, `the ${store.kind} cache store ${store.name} failed`);
+  return probe(store, `${store.kind}:${store.name}`);
 }
 
-/** `store` when a probe read works; otherwise the memory store `fallback` and `failed` (the error's name and message). */
-async function probe(store: KvStore, fallback: string, failed: string): Promise<{ store: KvStore; problem?: StoreProblem }> {
+/** `store` when a probe read works; otherwise the memory store `fallback` and what failed. */
+async function probe(store: KvStore, fallback: string): Promise<{ store: KvStore; problem?: StoreProblem }> {
   try {
     await store.run('readonly', (tx) => tx.has('meta:probe'));
     return { store };
   } catch (error) {
-    const name = (error as { name?: string } | null)?.name ?? 'Error';
-    const message = (error as { message?: string } | null)?.message ?? String(error);
-    return { store: memoryStoreFor(fallback), problem: { code: 'CACHE_UNAVAILABLE', reason: `${failed} (${name}: ${message}); kept in memory only` } };
+    return { store: memoryStoreFor(fallback), problem: describeStorageError(error, store) };
   }
 }

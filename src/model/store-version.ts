@@ -58,7 +58,7 @@ export async function storeVersion(
   try {
     evicted = await commitVersion(store, record, new Map(manifest.files.map((f) => [f.sha256, version.files.get(f.path)!])), limits);
   } catch (error) {
-    const problem = describeStorageError(error);
+    const problem = describeStorageError(error, store);
     return memory(problem.code, `could not store ${manifest.name}@${manifest.version}: ${problem.reason}`);
   }
   const status: BundleCacheStatus = { persisted: await persistence(limits.persist, store), memoryOnly: store.kind === 'memory' };
