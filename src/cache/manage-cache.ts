@@ -4,6 +4,7 @@
  * and how much storage the origin uses. Each works on IndexedDB, or on page memory where
  * IndexedDB is unavailable, exactly as loads do.
  */
+import { FerryError, messageOf } from '../errors.js';
 import { OPEN_BUNDLE_DEFAULTS } from '../model/open-bundle-options.js';
 import { clearStore, dropVersions, listRecords } from './bundle-cache.js';
 import { openStore } from './open-store.js';
@@ -25,29 +26,39 @@ export interface CacheSelector {
 const dbOf = (options: CacheSelector) => options.dbName ?? OPEN_BUNDLE_DEFAULTS.cache.dbName;
 
 /**
- * The store, once the writes a load left running behind its answer have landed: `await loadModel()`
- * then `await clear()` must not see the version written back after the clear.
+ * Runs `op` on the selected store — with `settled`, once the writes a load left running behind its
+ * answer have landed (`await loadModel()` then `await clear()` must not see the version written
+ * back after the clear). A store that fails (the Cache API refusing, an app's store down) throws
+ * CACHE_UNAVAILABLE naming it, not the store's own uncoded error.
  */
-async function settledStore(options: CacheSelector): Promise<KvStore> {
+async function onStore<T>(options: CacheSelector, settled: boolean, op: (store: KvStore) => Promise<T>): Promise<T> {
   const { store } = await openStore(dbOf(options), options.bucket, options.store);
-  await writesSettled(store);
-  return store;
+  if (settled) await writesSettled(store);
+  try {
+    return await op(store);
+  } catch (cause) {
+    const { kind, name } = store;
+    throw new FerryError(
+      'CACHE_UNAVAILABLE',
+      `modelCache: the ${kind} cache store ${name} failed (${messageOf(cause)}). Try again later; loads do not depend on it (they keep a version in memory when the store fails).`,
+      { cause, details: { kind, dbName: name } },
+    );
+  }
 }
 
 /** Every cached, committed version, most recently used first. */
-export async function listCached(options: CacheSelector = {}): Promise<CachedBundleInfo[]> {
-  const { store } = await openStore(dbOf(options), options.bucket, options.store);
-  return (await listRecords(store)).map(infoOf).sort((a, b) => b.lastUsed - a.lastUsed);
+export function listCached(options: CacheSelector = {}): Promise<CachedBundleInfo[]> {
+  return onStore(options, false, async (store) => (await listRecords(store)).map(infoOf).sort((a, b) => b.lastUsed - a.lastUsed));
 }
 
 /**
  * Removes one version of `name`, or all of its versions, and the file bytes no other version shares.
  * @returns `name@version` of each version removed.
  */
-export async function evict(name: string, version?: string, options: CacheSelector = {}): Promise<string[]> {
-  const store = await settledStore(options);
-  const versions = version === undefined ? (await listRecords(store, name)).map((r) => r.version) : [version];
-  return dropVersions(store, name, versions);
+export function evict(name: string, version?: string, options: CacheSelector = {}): Promise<string[]> {
+  return onStore(options, true, async (store) =>
+    dropVersions(store, name, version === undefined ? (await listRecords(store, name)).map((r) => r.version) : [version]),
+  );
 }
 
 /**
@@ -55,8 +66,8 @@ export async function evict(name: string, version?: string, options: CacheSelect
  * there when localStorage is unavailable). The signed-registry state (the highest registryVersion
  * seen per URL) stays: clearing must not let an old registry be replayed.
  */
-export async function clear(options: CacheSelector = {}): Promise<void> {
-  await clearStore(await settledStore(options));
+export function clear(options: CacheSelector = {}): Promise<void> {
+  return onStore(options, true, clearStore);
 }
 
 /**
