@@ -209,6 +209,33 @@ test('the installed `ferryml` bin (a node_modules/.bin symlink): --help exits 0,
   assert.doesNotMatch(predict.stderr + predict.stdout, /looks like you are running TensorFlow\.js in Node\.js/);
 });
 
+test('require() of every entry from CommonJS: no top-level await, so Node ≥ 20.19 loads the ES modules (the exports use `default`, not only `import`)', () => {
+  // Every subpath of the installed package.json's exports but the worker script (it runs for its
+  // effect, in a worker) and package.json itself.
+  const script = `const { exports } = require('ferryml/package.json');
+const out = {};
+for (const sub of Object.keys(exports).filter((s) => s !== './worker' && s !== './package.json')) {
+  const id = sub === '.' ? 'ferryml' : 'ferryml' + sub.slice(1);
+  out[id] = Object.keys(require(id));
+}
+console.log(JSON.stringify(out));`;
+  const r = spawnSync(process.execPath, ['-e', script], { cwd: app, encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  const loaded = JSON.parse(r.stdout) as Record<string, string[]>;
+  assert.deepEqual(Object.keys(loaded), [
+    'ferryml',
+    'ferryml/lite',
+    'ferryml/schema',
+    'ferryml/bundle',
+    'ferryml/telemetry',
+    'ferryml/edge',
+    'ferryml/tfjs',
+    'ferryml/node',
+  ]);
+  for (const [id, names] of Object.entries(loaded)) assert.ok(names.length > 0, `${id} exports nothing through require()`);
+  for (const id of ['ferryml', 'ferryml/lite', 'ferryml/edge']) assert.ok(loaded[id]!.includes('loadModel'), `${id}: ${loaded[id]!.join(', ')}`);
+});
+
 test('README examples compile against the installed package under strict with skipLibCheck: false', () => {
   const readme = readFileSync('README.md', 'utf8');
   const sections = ['## Install', '## Using ferryml in an app'].map((h) => readme.slice(readme.indexOf(h), readme.indexOf('\n## ', readme.indexOf(h) + 3)));
