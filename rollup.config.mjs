@@ -268,7 +268,8 @@ const builds = [
     plugins: [ts(), terser({ module: true, compress: { passes: 2 } })],
   },
   {
-    input: (({ tfjs: _tfjs, ...rest }) => rest)(entries),
+    // With the worker's (`export {}`: it runs for its effect), so that `import 'ferryml/worker'` type-checks.
+    input: { ...(({ tfjs: _tfjs, ...rest }) => rest)(entries), 'ferryml-worker': 'src/runtime/worker.ts' },
     external,
     output: { dir: 'dist', format: 'es', entryFileNames: '[name].d.ts', chunkFileNames: 'chunks/[name]-[hash].d.ts' },
     plugins: [dts({ tsconfig: './tsconfig.browser.json' })],

@@ -236,10 +236,12 @@ console.log(JSON.stringify(out));`;
   for (const id of ['ferryml', 'ferryml/lite', 'ferryml/edge']) assert.ok(loaded[id]!.includes('loadModel'), `${id}: ${loaded[id]!.join(', ')}`);
 });
 
-test('README examples compile against the installed package under strict with skipLibCheck: false', () => {
+test('README examples and `ferryml/worker` imports compile against the installed package under strict with skipLibCheck: false', () => {
   const readme = readFileSync('README.md', 'utf8');
   const sections = ['## Install', '## Using ferryml in an app'].map((h) => readme.slice(readme.indexOf(h), readme.indexOf('\n## ', readme.indexOf(h) + 3)));
-  const blocks = [...sections.flatMap((s) => [...s.matchAll(/```(?:ts|js)\n([\s\S]*?)```/g)].map((m) => m[1]!)), vitePreloadRecipe(readme)];
+  // With the worker entry, in the forms a worker of the app's own may import it (it exports nothing).
+  const workerImports = `import 'ferryml/worker';\nexport const start = (): Promise<object> => import('ferryml/worker');\n`;
+  const blocks = [...sections.flatMap((s) => [...s.matchAll(/```(?:ts|js)\n([\s\S]*?)```/g)].map((m) => m[1]!)), vitePreloadRecipe(readme), workerImports];
   assert.ok(blocks.length >= 3, `README examples found: ${blocks.length}`);
   const files = blocks.map((code, i) => {
     const file = join(app, 'src', `readme-${i}.ts`);
