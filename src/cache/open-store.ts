@@ -65,7 +65,7 @@ export async function openStore(dbName: string, bucket?: BucketOptions, custom?:
   try {
     // ferryml/edge offers no IndexedDB code (./idb-slot.ts): straight to the Cache API.
     const idb = await loadIdb();
-    if (!idb) throw new Error('ferryml/edge has no IndexedDB code, and this runtime no Cache API');
+    if (!idb) throw new Error('no IndexedDB code in ferryml/edge, and no Cache API here');
     let timer: ReturnType<typeof setTimeout> | undefined;
     // An open waits behind another tab's upgrade or deleteDatabase(), which an old connection that
     // ignores versionchange blocks for good: past OPEN_TIMEOUT_MS the load goes on in memory.
