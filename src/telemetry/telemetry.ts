@@ -65,7 +65,8 @@ export function createTelemetry(options: TelemetryOptions, context: TelemetryCon
   const delivery = createDelivery(o, counters, queue, () => closed);
   const windows = createWindows(context.schema, o, context);
   const summary = windows.summary;
-  const pending = new Set<Promise<void>>();
+  /** Deliveries under way, each with the records it carries (counted lost if it can never finish). */
+  const pending = new Map<Promise<void>, number>();
   let windowTimer: ReturnType<typeof setTimeout> | undefined;
   let flushTimer: ReturnType<typeof setTimeout> | undefined;
 
@@ -76,10 +77,29 @@ export function createTelemetry(options: TelemetryOptions, context: TelemetryCon
       counters.lastError = `${what}: ${messageOf(e)}`;
     }
   };
-  const track = (p: Promise<void>) => {
+  const track = (p: Promise<void>, records = 0) => {
     const q = p.catch((e: unknown) => void (counters.lastError = `delivery: ${messageOf(e)}`));
-    pending.add(q);
+    pending.set(q, records);
     void q.finally(() => pending.delete(q));
+  };
+  /**
+   * Waits for every delivery under way. `q` never rejects, but awaiting it can: workerd refuses a
+   * promise an ended request made ("can never settle"), so a delivery left running past its
+   * response would make every later flush() reject. It is let go, its records counted lost.
+   */
+  const settle = async () => {
+    while (pending.size) {
+      for (const [q, records] of [...pending]) {
+        try {
+          await q;
+        } catch (e) {
+          pending.delete(q);
+          const why = `a delivery begun by an earlier request never finished (${messageOf(e)}): pass flush() to ctx.waitUntil`;
+          if (records > 0) countDrop(counters, 'undeliverable', records, why);
+          else counters.lastError = why;
+        }
+      }
+    }
   };
   let seq = 0;
   const next = () => ++seq;
@@ -116,7 +136,7 @@ export function createTelemetry(options: TelemetryOptions, context: TelemetryCon
   function sendNow(): void {
     clearTimeout(flushTimer);
     flushTimer = undefined;
-    for (let b = nextBatch(); b; b = nextBatch()) track(delivery.deliver(b));
+    for (let b = nextBatch(); b; b = nextBatch()) track(delivery.deliver(b), b.records.length);
   }
 
   // UTF-8 bytes, as the keepalive budget counts them (a model name in CJK is 3 bytes a character).
@@ -132,10 +152,14 @@ export function createTelemetry(options: TelemetryOptions, context: TelemetryCon
       track(delivery.protect());
       for (let b = nextBatch(); b; b = nextBatch()) {
         // The body adds the resource, the envelope (~150 bytes) and a comma per record.
-        if (delivery.fitsKeepalive(b.bytes + resourceBytes + b.records.length + 256)) track(delivery.hide(b));
+        if (delivery.fitsKeepalive(b.bytes + resourceBytes + b.records.length + 256)) track(delivery.hide(b), b.records.length);
         else overflow.push(b);
       }
-      if (overflow.length) track(delivery.park(overflow, 'page hidden: keepalive budget spent, stored for later'));
+      if (overflow.length)
+        track(
+          delivery.park(overflow, 'page hidden: keepalive budget spent, stored for later'),
+          overflow.reduce((n, b) => n + b.records.length, 0),
+        );
     });
   }
 
@@ -219,9 +243,9 @@ export function createTelemetry(options: TelemetryOptions, context: TelemetryCon
         // Batches held in memory have no later (an isolate may end after this request): retry them now
         // (unless the collector's Retry-After is still in force: then they stay where they are).
         if (memoryQueue && counters.offlineBatches > 0) track(delivery.drain());
-        track(delivery.release());
+        track(delivery.release(), delivery.heldRecords());
       });
-      while (pending.size) await Promise.all([...pending]);
+      await settle();
     },
     stats() {
       return {
@@ -246,7 +270,7 @@ export function createTelemetry(options: TelemetryOptions, context: TelemetryCon
       closed = true;
       delivery.stop();
       hidden();
-      while (pending.size) await Promise.all([...pending]);
+      await settle();
       countDrop(counters, 'disposed', batcher.length, 'disposed with records queued');
       countDrop(counters, 'disposed', delivery.heldRecords(), "disposed during the collector's Retry-After (offline: false)");
       // Copies of batches that were delivered after all (stored while in flight) are not lost.

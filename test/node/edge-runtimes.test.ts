@@ -218,3 +218,49 @@ test('deno: telemetry without IndexedDB holds undelivered batches in memory, the
     await new Promise<void>((r) => collector.close(() => r()));
   }
 });
+
+// workerd ends a request's I/O at its response: a telemetry flush left running by one request (not
+// passed to ctx.waitUntil) can never settle in the next. That must not make every later flush()
+// reject: the stuck delivery is let go, its records counted as undeliverable, and lastError says to
+// pass flush() to ctx.waitUntil.
+test('workerd: a flush one request left running does not break the next requests’ flushes; its records are counted', async () => {
+  const received: number[] = [];
+  const collector = createServer((req, res) => {
+    let body = '';
+    req.on('data', (d: Buffer) => (body += d.toString()));
+    req.on('end', () => {
+      const logs = JSON.parse(body).resourceLogs as { scopeLogs: { logRecords: unknown[] }[] }[];
+      received.push(logs.flatMap((r) => r.scopeLogs).reduce((n, s) => n + s.logRecords.length, 0));
+      // Slower than the request that left it: its delivery is still waiting when that request ends.
+      setTimeout(() => res.writeHead(200, { 'content-type': 'application/json' }).end('{}'), 500);
+    });
+  });
+  await new Promise<void>((r) => collector.listen(0, '127.0.0.1', r));
+  const { code } = await buildWorker({ entry: 'test/edge/telemetry-scope-worker.mjs', sdk: sdk.dir });
+  const worker = await startWorkerd(code, {
+    BUNDLE_URL: `${origin.base}/${BUNDLE}/`,
+    COLLECTOR: `http://127.0.0.1:${(collector.address() as AddressInfo).port}/v1/logs`,
+    ROW: JSON.stringify(golden.rows[0]),
+  });
+  try {
+    const get = async (path: string) => {
+      const res = await fetch(worker.base + path);
+      return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+    };
+    assert.deepEqual(await get('/leave'), { status: 200, body: { left: true } });
+    await new Promise((r) => setTimeout(r, 1_000));
+    const next = await get('/next');
+    assert.equal(next.status, 200, `the next request's flush resolved: ${JSON.stringify(next.body)}`);
+    const dropped = next.body.dropped as Record<string, number>;
+    assert.ok(dropped.undeliverable! > 0, `the stuck delivery's records are counted: ${JSON.stringify(next.body)}`);
+    assert.match(String(next.body.lastError), /ctx\.waitUntil/);
+    const again = await get('/again');
+    assert.equal(again.status, 200, JSON.stringify(again.body));
+    assert.ok((again.body.sent as number) > (next.body.sent as number), 'later flushes still send');
+    assert.equal((again.body.dropped as Record<string, number>).undeliverable, dropped.undeliverable, 'counted once');
+    assert.ok(received.length >= 2, `the collector got the later requests' batches: ${JSON.stringify(received)}`);
+  } finally {
+    await worker.stop();
+    await new Promise<void>((r) => collector.close(() => r()));
+  }
+});
