@@ -115,9 +115,10 @@ export function compileImage(column: string, step: ImageStep): ImageWriter {
     const { weights: xw, at: xat, first: xfirst } = xt;
     const { weights: yw, at: yat, first: yfirst } = yt;
     const norm = xt.norm * yt.norm;
-    if (xt.identity && yt.identity && c === 3 && sc >= 3 && !invert) {
+    if (xt.identity && yt.identity && iw === w && ih === h && c === 3 && sc >= 3 && !invert) {
       // The frame is already the model's size (the common case of a 224×224 input): one source
-      // pixel per output pixel, so no taps to walk. Same arithmetic as the loop below.
+      // pixel per output pixel, so no taps to walk. Same arithmetic as the loop below. Not for a
+      // letterbox at scale 1 (640×480 into 640×640): the taps are identities but the rest is padding.
       const [k0, k1, k2] = scale as [number, number, number];
       const [f0, f1, f2] = offset as [number, number, number];
       const r = bgr ? 2 : 0;
