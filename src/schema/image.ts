@@ -7,6 +7,7 @@
  * of the output and pads the rest.
  */
 import { report } from './issues.js';
+import { describeValue } from './values.js';
 import type { IssueSink } from './issues.js';
 import type { ImageStep } from './types.js';
 import { cachedTaps } from './image-taps.js';
@@ -89,7 +90,7 @@ export function compileImage(column: string, step: ImageStep): ImageWriter {
     const sw = px?.width ?? 0;
     const sh = px?.height ?? 0;
     const sc = px && Number.isInteger(sw) && Number.isInteger(sh) && sw > 0 && sh > 0 ? px.data.length / (sw * sh) : 0;
-    if (!px || !(sc === 1 || sc === 3 || sc === 4)) return report(sink, 'INVALID_IMAGE', column, expected, raw);
+    if (!px || !(sc === 1 || sc === 3 || sc === 4)) return report(sink, 'INVALID_IMAGE', column, expected, raw, 'error', whyNot(raw, px, w, h, c));
     const d = px.data;
     // Centre crop: the source window [ox, ox + cw) × [oy, oy + ch) with the target's aspect ratio.
     let cw = sw;
@@ -198,6 +199,21 @@ export function compileImage(column: string, step: ImageStep): ImageWriter {
     }
     return true;
   };
+}
+
+/** What an unusable image source is, for the issue's `got`: its size or state, not just "object". */
+function whyNot(raw: unknown, px: PixelData | undefined, w: number, h: number, c: number): string {
+  if (typeof raw !== 'object' || raw === null) return describeValue(raw);
+  if (ArrayBuffer.isView(raw) || Array.isArray(raw))
+    return `${Array.isArray(raw) ? 'array' : raw.constructor.name} of ${(raw as ArrayLike<number>).length} values; expected ${w * h * c} (${w}×${h}×${c})`;
+  if (px) return `pixels ${px.width}×${px.height} with ${px.data.length} values (1, 3 or 4 per pixel needed)`;
+  const r = raw as Record<string, unknown>;
+  if (r.naturalWidth === 0) return 'image not loaded (naturalWidth 0; await img.decode() first)';
+  if (r.videoWidth === 0) return 'video without a frame yet (videoWidth 0; wait for its loadeddata event)';
+  if (r.displayWidth === 0) return 'closed VideoFrame (displayWidth 0)';
+  if (r.width === 0 || r.height === 0) return `closed or transferred ImageBitmap, or an empty canvas (${String(r.width)}×${String(r.height)})`;
+  const [sw] = naturalSize(raw);
+  return sw >= 1 ? `${raw.constructor.name} that cannot be drawn here (no OffscreenCanvas)` : `${raw.constructor.name} without pixels (no data, width, height)`;
 }
 
 /** Python's `round()` (halves to even), as letterbox code computes the resized size. */
