@@ -73,12 +73,8 @@ export function rawDecoder(outputs: readonly OutputTensor[], outputWidth: number
   };
 }
 
-/** Decoder for a {@link DetectionSpec}; `override` is the app's thresholds (loadModel `detection`). */
-export function detectionDecoder(
-  spec: DetectionSpec,
-  outputWidth: number,
-  override: Partial<Pick<DetectionSpec, 'scoreThreshold' | 'iouThreshold' | 'maxDetections'>> = {},
-) {
+/** Decoder for a {@link DetectionSpec} (its `classes` output, when given, holds one class per box). */
+export function detectionDecoder(spec: DetectionSpec, outputWidth: number) {
   const map = offsets(spec.outputs, outputWidth);
   const boxes = map.get(spec.boxes)!;
   const scores = map.get(spec.scores)!;
@@ -93,9 +89,9 @@ export function detectionDecoder(
         details: { spec },
       },
     );
-  const scoreThreshold = override.scoreThreshold ?? spec.scoreThreshold ?? 0.5;
-  const iouThreshold = override.iouThreshold ?? spec.iouThreshold ?? 0.5;
-  const maxDetections = override.maxDetections ?? spec.maxDetections ?? 20;
+  const scoreThreshold = spec.scoreThreshold ?? 0.5;
+  const iouThreshold = spec.iouThreshold ?? 0.5;
+  const maxDetections = spec.maxDetections ?? 20;
   const xyxy = spec.boxFormat === 'xyxy';
   const nms = spec.nms !== false;
   const best = new Float32Array(n);
