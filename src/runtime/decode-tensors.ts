@@ -98,13 +98,14 @@ export function detectionDecoder(spec: DetectionSpec, outputWidth: number) {
   const bestClass = new Int32Array(n);
   return (output: Float32Array, index: number): DetectionPrediction => {
     const base = index * outputWidth;
-    // Per box: its best class (skipping the background class) and that class's score.
+    // Per box: its best class (skipping the background class) and that class's score. With a
+    // `classes` output the one score column is no class index: the class comes from that output.
     for (let b = 0; b < n; b++) {
       const s = base + scores.at + b * perBox;
       let top = -Infinity;
       let cls = 0;
       for (let c = 0; c < perBox; c++) {
-        if (c !== spec.background && output[s + c]! > top) {
+        if ((classes || c !== spec.background) && output[s + c]! > top) {
           top = output[s + c]!;
           cls = c;
         }
