@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { compileImage } from '../../src/schema/image.js';
-import type { Issue } from '../../src/schema/issues.js';
+import type { Issue } from '../../src/errors.js';
 
 const write = compileImage('photo', { kind: 'image', width: 224, height: 224, channels: 3, scale: [1], offset: [0] });
 

@@ -34,7 +34,8 @@ describe('runtime: detection with a classes output', () => {
     ]);
     expect(detections[1]!.box).to.deep.equal([0.5, 0.5, 1, 1]);
     // Without a background every box is kept, best score first.
-    const all = detectionDecoder({ ...head([3], [3]), background: undefined } as DetectionSpec, row.length)(row, 0);
+    const { background: _, ...noBackground } = head([3], [3]);
+    const all = detectionDecoder(noBackground, row.length)(row, 0);
     expect(all.detections.map((d) => d.class)).to.deep.equal([0, 1, 2]);
   });
 
