@@ -77,6 +77,25 @@ export function planInputs(model: readonly ModelInput[], specs: readonly InputTe
   return plans;
 }
 
+/**
+ * Where each manifest output is among the model's outputs (`model`: the model's own output
+ * names), in manifest order: by name when the names are the model's, undefined (by position)
+ * when none is or the counts differ (packOutputs says so). Throws `MANIFEST_INVALID` when some
+ * names are the model's and others are not: by position they could be swapped.
+ */
+export function outputOrder(model: readonly string[], wanted: readonly string[] | undefined): number[] | undefined {
+  if (wanted === undefined || wanted.length !== model.length) return undefined;
+  const at = wanted.map((name) => model.indexOf(name));
+  if (at.every((i) => i < 0)) return undefined;
+  const stray = wanted.find((_, k) => at[k]! < 0);
+  if (stray !== undefined)
+    throw invalid(
+      `The manifest's output "${stray}" is not one of the model's outputs (${model.join(', ')}), though others are named as the model names them; name every output as the model does, or none (then they are read by position)`,
+      { output: stray, expected: model, got: wanted },
+    );
+  return at;
+}
+
 /** The input tensors for `x` (`rows × width` float32), in plan order. Call inside `tf.tidy`. */
 export function inputTensors(x: tf.Tensor2D, plans: readonly InputPlan[], rows: number): tf.Tensor[] {
   if (plans.length === 1 && plans[0]!.dtype === 'float32') return [tf.reshape(x, [rows, ...plans[0]!.shape])];

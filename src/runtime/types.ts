@@ -189,6 +189,8 @@ export interface EngineInit {
   inputs?: InputTensor[];
   /** Values per row of each output (the manifest's `raw`/`detection` outputs), checked on every run. */
   outputSizes?: number[];
+  /** Those outputs' names: matched to the model's own output names where they are the model's. */
+  outputNames?: string[];
   /** Backends to try, in order. */
   backends: BackendName[];
   /**

@@ -64,7 +64,7 @@ export function twoByTwo(): tfl.LayersModel {
   const joined = tfl.layers.concatenate().apply([a, embedded]) as tfl.SymbolicTensor;
   const hidden = tfl.layers.dense({ units: 8, activation: 'relu' }).apply(joined) as tfl.SymbolicTensor;
   const probs = tfl.layers.dense({ units: 4, activation: 'softmax', name: 'probs' }).apply(hidden) as tfl.SymbolicTensor;
-  const grid = tfl.layers.reshape({ targetShape: [2, 3] }).apply(tfl.layers.dense({ units: 6 }).apply(hidden)) as tfl.SymbolicTensor;
+  const grid = tfl.layers.reshape({ targetShape: [2, 3], name: 'grid' }).apply(tfl.layers.dense({ units: 6 }).apply(hidden)) as tfl.SymbolicTensor;
   const model = tfl.model({ inputs: [a, ids], outputs: [probs, grid] });
   seed(model);
   return model;
