@@ -282,7 +282,7 @@ export async function loadModelWith(options: LoadModelOptions, code: RuntimeCode
       ...(o.wasmPaths ? { wasmPaths: o.wasmPaths } : {}),
       ...(o.wasmModule ? { wasmModule: o.wasmModule } : {}),
       ...(golden ? { golden } : {}),
-      ...plain.engineIo(manifest),
+      ...plain.engineIo(manifest, bundle.schema),
     };
     const remembered = o.remember ? plain.readRemembered(manifest) : undefined;
     if (remembered) engineInit.remembered = remembered;

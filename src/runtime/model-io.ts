@@ -6,6 +6,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { FerryError } from '../errors.js';
 import type { InputTensor } from '../model/manifest.js';
+import type { ImageRange } from './engine-io.js';
 
 /** What the model itself declares about one input. */
 export interface ModelInput {
@@ -41,17 +42,65 @@ function rowShape(shape: ReadonlyArray<number | null> | undefined, width: number
   return inner.map((d) => (d < 0 ? width / known : d));
 }
 
+/** The dtype fed to model input `m`; throws `MANIFEST_INVALID` when the manifest's differs from the model's or ferryml cannot feed it. */
+function dtypeFor(m: ModelInput, manifest: 'float32' | 'int32' | undefined): 'float32' | 'int32' {
+  const own = m.dtype;
+  if (own !== undefined && own !== 'float32' && own !== 'int32')
+    throw invalid(`Input "${m.name}": the model takes ${own}, ferryml feeds float32 or int32; export the model with a float32 or int32 input`, {
+      input: m.name,
+      expected: 'float32 or int32',
+      got: own,
+    });
+  if (manifest !== undefined && own !== undefined && manifest !== own)
+    throw invalid(`Input "${m.name}": the model takes ${own} but the manifest's model.inputs says ${manifest}; set its dtype to "${own}"`, {
+      input: m.name,
+      expected: own,
+      got: manifest,
+    });
+  return manifest ?? dtypeOf(own);
+}
+
+/** A shape without its 1s: `[1, 28, 28]` and `[28, 28, 1]` lay out the same values. */
+const squeezed = (shape: readonly number[]) => shape.filter((d) => d !== 1).join('×');
+
+/**
+ * Throws `MANIFEST_INVALID` when an input fed entirely by one image column takes it in another
+ * layout than the image step's height × width × channels (channels first, width and height
+ * swapped): the sizes agree, so it would run on scrambled pixels. A flat input takes it as is.
+ */
+function checkLayout(plan: InputPlan, images: readonly ImageRange[]): void {
+  const image = images.find((im) => im.offset === plan.offset && product(im.shape) === plan.size);
+  if (!image || plan.shape.length === 1 || squeezed(plan.shape) === squeezed(image.shape)) return;
+  const [h, w, c] = image.shape;
+  throw invalid(
+    `Input "${plan.name}" takes [${plan.shape.join(', ')}] per row but image column "${image.column}" writes height × width × channels [${h}, ${w}, ${c}] (a channels-first model, or width and height swapped?); export the model to take [${h}, ${w}, ${c}], or set the image step's width and height to the model's`,
+    { input: plan.name, column: image.column, expected: image.shape, got: plan.shape },
+  );
+}
+
 /**
  * Matches the manifest's `model.inputs` (or, without it, the model's one input) to the model and
- * the schema width; throws `MANIFEST_INVALID` naming what does not fit.
+ * the schema width, and each input fed by one image column (`images`) to its layout; throws
+ * `MANIFEST_INVALID` naming what does not fit.
  */
-export function planInputs(model: readonly ModelInput[], specs: readonly InputTensor[] | undefined, width: number): InputPlan[] {
+export function planInputs(
+  model: readonly ModelInput[],
+  specs: readonly InputTensor[] | undefined,
+  width: number,
+  images: readonly ImageRange[] = [],
+): InputPlan[] {
+  const plans = matchInputs(model, specs, width);
+  for (const plan of plans) checkLayout(plan, images);
+  return plans;
+}
+
+function matchInputs(model: readonly ModelInput[], specs: readonly InputTensor[] | undefined, width: number): InputPlan[] {
   const names = model.map((m) => m.name);
   if (specs === undefined) {
     if (model.length !== 1)
       throw invalid(`The model has ${model.length} inputs (${names.join(', ')}); list them in the manifest's model.inputs`, { inputs: names });
     const only = model[0]!;
-    return [{ name: only.name, shape: rowShape(only.shape, width), dtype: dtypeOf(only.dtype), offset: 0, size: width }];
+    return [{ name: only.name, shape: rowShape(only.shape, width), dtype: dtypeFor(only, undefined), offset: 0, size: width }];
   }
   if (specs.length !== model.length)
     throw invalid(`The manifest lists ${specs.length} inputs but the model has ${model.length} (${names.join(', ')})`, { inputs: names });
@@ -68,7 +117,7 @@ export function planInputs(model: readonly ModelInput[], specs: readonly InputTe
         shape: spec.shape,
         modelShape: m.shape,
       });
-    const dtype = spec.dtype ?? dtypeOf(m.dtype);
+    const dtype = dtypeFor(m, spec.dtype);
     const plan: InputPlan = { name: m.name, shape: [...spec.shape], dtype, offset, size: product(spec.shape) };
     offset += plan.size;
     return plan;

@@ -99,7 +99,7 @@ function waysFor(layers: LayersModel, width: number, lean: boolean, standard: Fo
 
 /** Loads the model from `init.artifacts` on the active tfjs backend. */
 export async function createSession(
-  init: Pick<EngineInit, 'artifacts' | 'format' | 'width' | 'lean' | 'inputs' | 'outputSizes' | 'outputNames'>,
+  init: Pick<EngineInit, 'artifacts' | 'format' | 'width' | 'lean' | 'inputs' | 'outputSizes' | 'outputNames' | 'images'>,
 ): Promise<Session> {
   // Tree ensembles have no tfjs model: the tensor strategy builds their ops (./trees/tensor.ts).
   if (init.format === 'tree-ensemble') return createTreeSession(init);
@@ -135,6 +135,7 @@ export async function createSession(
       layers.inputs.map((t, i) => ({ name: layers.inputNames[i] ?? t.name, shape: t.shape, dtype: t.dtype })),
       init.inputs,
       init.width,
+      init.images,
     );
     // predict() reads an array of inputs by position in layers.inputNames, not in the manifest's
     // order; its outputs come in layers.outputNames order, handed back in the manifest's.
@@ -161,6 +162,7 @@ export async function createSession(
       graph.inputs.map((t) => ({ name: t.name, shape: t.shape, dtype: t.dtype })),
       init.inputs,
       init.width,
+      init.images,
     );
     const named = (xs: tf.Tensor[]): tf.NamedTensorMap => Object.fromEntries(plans.map((p, i) => [p.name, xs[i]!]));
     const batchOne = graph.inputs.some((t) => t.shape?.[0] === 1);

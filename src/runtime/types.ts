@@ -6,6 +6,7 @@ import type { io } from '@tensorflow/tfjs-core';
 import type { InputTensor } from '../model/manifest.js';
 import type { Schema } from '../schema/types.js';
 import type { detectionDecoder } from './decode-tensors.js';
+import type { ImageRange } from './engine-io.js';
 
 /** A tfjs backend ferryml knows how to bring up. */
 export type BackendName = 'webgpu' | 'wasm' | 'cpu';
@@ -191,6 +192,8 @@ export interface EngineInit {
   outputSizes?: number[];
   /** Those outputs' names: matched to the model's own output names where they are the model's. */
   outputNames?: string[];
+  /** Where each image column's values start in a row and their `[height, width, channels]`, to check the model's input layout. */
+  images?: ImageRange[];
   /** Backends to try, in order. */
   backends: BackendName[];
   /**

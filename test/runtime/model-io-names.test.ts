@@ -78,6 +78,25 @@ async function graphBundle(extra: Record<string, unknown>, bType = 'DT_INT32'): 
   return files;
 }
 
+/** A layers model taking `shape` per row, fed by one `width × height × 3` image column. */
+async function imageBundle(shape: number[], width: number, height: number): Promise<Map<string, Uint8Array>> {
+  const x = tfl.input({ shape, name: 'pixels' });
+  const flat = shape.length > 1 ? (tfl.layers.flatten().apply(x) as tfl.SymbolicTensor) : x;
+  const y = tfl.layers.dense({ units: 2, name: 'out' }).apply(flat) as tfl.SymbolicTensor;
+  const model = tfl.model({ inputs: x, outputs: y });
+  seed(model, 9);
+  const count = width * height * 3;
+  const schema = {
+    formatVersion: 2,
+    columns: [{ name: 'photo', type: 'image', steps: [{ kind: 'image', width, height, channels: 3, scale: [1 / 255], offset: [0] }] }],
+    features: [{ column: 'photo', count }],
+    width: count,
+  };
+  const files = await bundle(model, [], { model: { format: 'layers-model', entry: 'model.json' }, output: { kind: 'regression' } }, undefined, schema);
+  model.dispose();
+  return files;
+}
+
 const rowsOf = (n: number) => Array.from({ length: n }, (_, r) => ({ a0: r + 0.5, a1: -2 * r, b0: r % 3, b1: 7 - r }));
 
 describe('runtime: inputs and outputs matched by name', () => {
@@ -179,5 +198,49 @@ describe('runtime: inputs and outputs matched by name', () => {
       expect(Array.from(p.outputs.sum!.data), `row ${r} sum`).to.deep.equal([row.a0 + row.b0, row.a1 + row.b1]);
     });
     await loaded.dispose();
+  });
+
+  it('an input dtype the model does not take is refused at load (MANIFEST_INVALID, not every backend tried)', async () => {
+    // The manifest says float32 for the graph's int32 input.
+    const floats = await graphBundle({
+      model: { format: 'graph-model', entry: 'model.json', inputs: [inputs[0], { name: 'b', shape: [2], dtype: 'float32' }] },
+      output: { kind: 'regression' },
+    });
+    const wrongType = await rejectionOf(load(floats));
+    expect(wrongType.code).to.equal('MANIFEST_INVALID');
+    expect(wrongType.message).to.contain('Input "b": the model takes int32 but the manifest\'s model.inputs says float32; set its dtype to "int32"');
+    expect(wrongType.details).to.deep.include({ input: 'b', expected: 'int32', got: 'float32' });
+    // A bool input: nothing ferryml feeds.
+    const bools = await graphBundle(
+      { model: { format: 'graph-model', entry: 'model.json', inputs: [inputs[0], { name: 'b', shape: [2] }] }, output: { kind: 'regression' } },
+      'DT_BOOL',
+    );
+    const bool = await rejectionOf(load(bools));
+    expect(bool.code).to.equal('MANIFEST_INVALID');
+    expect(bool.message).to.contain('Input "b": the model takes bool, ferryml feeds float32 or int32');
+    expect(bool.details).to.deep.include({ input: 'b', got: 'bool' });
+  });
+
+  it('an input fed by one image column must take it as height × width × channels: channels first or width and height swapped is refused', async () => {
+    const photo = { data: new Uint8ClampedArray(6 * 4 * 4).fill(128), width: 6, height: 4 };
+    // Accepted: [h, w, c] and the flat [h·w·c].
+    for (const shape of [[4, 6, 3], [72]]) {
+      const loaded = await load(await imageBundle(shape, 6, 4));
+      const p = await loaded.predict({ photo });
+      expect(p.kind, String(shape)).to.equal('regression');
+      await loaded.dispose();
+    }
+    // Same size, other layouts.
+    for (const shape of [
+      [3, 4, 6],
+      [6, 4, 3],
+    ]) {
+      const error = await rejectionOf(load(await imageBundle(shape, 6, 4)));
+      expect(error.code, String(shape)).to.equal('MANIFEST_INVALID');
+      expect(error.message).to.contain(
+        `Input "pixels" takes [${shape.join(', ')}] per row but image column "photo" writes height × width × channels [4, 6, 3]`,
+      );
+      expect(error.details).to.deep.include({ input: 'pixels', column: 'photo', expected: [4, 6, 3], got: shape });
+    }
   });
 });
