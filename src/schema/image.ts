@@ -58,7 +58,8 @@ export function compileImage(column: string, step: ImageStep): ImageWriter {
   // Resampling weights per source size, per axis: built on the first image of a size, reused after.
   const xTaps = new Map<number, AxisTaps>();
   const yTaps = new Map<number, AxisTaps>();
-  const expected = `an image (ImageData, canvas, ImageBitmap, <img>, <video> with a frame, open VideoFrame) or ${w}×${h}×{1,3,4} values`;
+  // The kinds of image are listed once, in the INVALID_IMAGE hint (./issues.ts).
+  const expected = `an image or ${w}×${h}×{1,3,4} values`;
   const scratch: Scratch = { canvas: undefined };
 
   /** Reads pixels out of a drawable (canvas, bitmap, <img>, <video>, VideoFrame); undefined when it is not one. */
@@ -90,7 +91,7 @@ export function compileImage(column: string, step: ImageStep): ImageWriter {
     const sw = px?.width ?? 0;
     const sh = px?.height ?? 0;
     const sc = px && Number.isInteger(sw) && Number.isInteger(sh) && sw > 0 && sh > 0 ? px.data.length / (sw * sh) : 0;
-    if (!px || !(sc === 1 || sc === 3 || sc === 4)) return report(sink, 'INVALID_IMAGE', column, expected, raw, 'error', whyNot(raw, px, w, h, c));
+    if (!px || !(sc === 1 || sc === 3 || sc === 4)) return report(sink, 'INVALID_IMAGE', column, expected, raw, 'error', whyNot(raw as object, w * h * c));
     const d = px.data;
     // Centre crop: the source window [ox, ox + cw) × [oy, oy + ch) with the target's aspect ratio.
     let cw = sw;
@@ -201,19 +202,14 @@ export function compileImage(column: string, step: ImageStep): ImageWriter {
   };
 }
 
-/** What an unusable image source is, for the issue's `got`: its size or state, not just "object". */
-function whyNot(raw: unknown, px: PixelData | undefined, w: number, h: number, c: number): string {
-  if (typeof raw !== 'object' || raw === null) return describeValue(raw);
-  if (ArrayBuffer.isView(raw) || Array.isArray(raw))
-    return `${Array.isArray(raw) ? 'array' : raw.constructor.name} of ${(raw as ArrayLike<number>).length} values; expected ${w * h * c} (${w}×${h}×${c})`;
-  if (px) return `pixels ${px.width}×${px.height} with ${px.data.length} values (1, 3 or 4 per pixel needed)`;
-  const r = raw as Record<string, unknown>;
-  if (r.naturalWidth === 0) return 'image not loaded (naturalWidth 0; await img.decode() first)';
-  if (r.videoWidth === 0) return 'video without a frame yet (videoWidth 0; wait for its loadeddata event)';
-  if (r.displayWidth === 0) return 'closed VideoFrame (displayWidth 0)';
-  if (r.width === 0 || r.height === 0) return `closed or transferred ImageBitmap, or an empty canvas (${String(r.width)}×${String(r.height)})`;
-  const [sw] = naturalSize(raw);
-  return sw >= 1 ? `${raw.constructor.name} that cannot be drawn here (no OffscreenCanvas)` : `${raw.constructor.name} without pixels (no data, width, height)`;
+/** What an unusable image source is, for the issue's `got`: its length or size, not just "object". */
+function whyNot(raw: object, n: number): string {
+  const kind = raw.constructor.name;
+  return ArrayBuffer.isView(raw) || Array.isArray(raw)
+    ? `${kind} of ${(raw as ArrayLike<number>).length} values, not ${n}`
+    : naturalSize(raw).includes(0)
+      ? `${kind} of size 0 (not loaded, or closed)`
+      : describeValue(raw);
 }
 
 /** Python's `round()` (halves to even), as letterbox code computes the resized size. */
