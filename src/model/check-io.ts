@@ -41,23 +41,11 @@ export function ioProblems(m: Partial<Manifest>): string[] {
   if (kind === 'regression' && out.names !== undefined && !strings(out.names)) problems.push('output.names must be an array of strings');
   if (kind === 'raw') tensors(out.outputs, 'output.outputs', problems, false);
   if (kind === 'detection') {
-    const before = problems.length;
     const names = tensors(out.outputs, 'output.outputs', problems, false);
     for (const key of ['boxes', 'scores', 'classes'] as const) {
       const name = out[key];
       if (name === undefined && key === 'classes') continue;
       if (typeof name !== 'string' || !names.includes(name)) problems.push(`output.${key} ${JSON.stringify(name)} must name one of output.outputs`);
-    }
-    if (problems.length === before && out.classes !== undefined) {
-      // With a classes output each box has one score and one class (TF OD API post-processed heads).
-      const shape = (name: unknown) => (out.outputs as Array<{ name: string; shape: number[] }>).find((o) => o.name === name)?.shape ?? [];
-      const size = (name: unknown) => shape(name).reduce((a, b) => a * b, 1);
-      const n = size(out.boxes) / 4;
-      for (const key of ['scores', 'classes'] as const)
-        if (size(out[key]) !== n)
-          problems.push(
-            `output.${key} "${String(out[key])}" has shape [${shape(out[key]).join(', ')}], expected [${n}] (one per box of output.boxes) when output.classes is given; scores per class ([${n}, classes]) go without output.classes`,
-          );
     }
     if (out.labels !== undefined && !strings(out.labels)) problems.push('output.labels must be an array of strings');
     if (!(out.boxFormat === undefined || out.boxFormat === 'yxyx' || out.boxFormat === 'xyxy')) problems.push('output.boxFormat must be "yxyx" or "xyxy"');

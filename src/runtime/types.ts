@@ -5,7 +5,7 @@
 import type { io } from '@tensorflow/tfjs-core';
 import type { InputTensor } from '../model/manifest.js';
 import type { Schema } from '../schema/types.js';
-import type { detectionDecoder } from './decode-tensors.js';
+import type { detectionDecoder } from './detection-decoder.js';
 import type { ImageRange } from './engine-io.js';
 
 /** A tfjs backend ferryml knows how to bring up. */

@@ -1,11 +1,10 @@
 // The detection decoder with a `classes` output (TF Object Detection API post-processed heads:
 // boxes [n, 4], scores [n], classes [n]): the background class is the class output's value, not
-// the score column; and a manifest whose scores or classes are not one per box is refused.
+// the score column; and scores or classes that are not one per box are refused.
 import { expect } from 'chai';
-import { detectionDecoder } from '../../src/runtime/decode-tensors.js';
-import { parseManifest } from '../../src/model/parse-manifest.js';
+import { detectionDecoder } from '../../src/runtime/detection-decoder.js';
+import type { FerryError } from '../../src/errors.js';
 import type { DetectionSpec } from '../../src/model/manifest.js';
-import { rejectionOf } from './helpers.js';
 
 const head = (scores: number[], classes: number[]): DetectionSpec => ({
   kind: 'detection',
@@ -39,24 +38,25 @@ describe('runtime: detection with a classes output', () => {
     expect(all.detections.map((d) => d.class)).to.deep.equal([0, 1, 2]);
   });
 
-  it('refuses a manifest whose scores or classes are not one per box when output.classes is given (MANIFEST_INVALID naming the output)', async () => {
-    const manifest = (output: DetectionSpec) => ({
-      formatVersion: 1,
-      name: 'det',
-      version: '1.0.0',
-      createdAt: '2026-01-01T00:00:00.000Z',
-      model: { format: 'graph-model', entry: 'model.json' },
-      files: ['model.json', 'schema.json'].map((path) => ({ path, bytes: 1, sha256: '0'.repeat(64) })),
-      schema: 'schema.json',
-      output,
-    });
-    expect(parseManifest(manifest(head([3], [3])), 'm').output.kind).to.equal('detection');
-    expect(parseManifest(manifest(head([3, 1], [3, 1])), 'm').output.kind).to.equal('detection');
-    const perClass = await rejectionOf(Promise.resolve().then(() => parseManifest(manifest(head([3, 3], [3])), 'm')));
+  it('refuses scores or classes that are not one per box when output.classes is given (MANIFEST_INVALID naming the output, at load)', () => {
+    const width = (spec: DetectionSpec) => spec.outputs.reduce((sum, o) => sum + o.shape.reduce((a, b) => a * b, 1), 0);
+    const decoderFor = (spec: DetectionSpec) => () => detectionDecoder(spec, width(spec));
+    expect(decoderFor(head([3, 1], [3, 1]))).not.to.throw();
+    const refusal = (spec: DetectionSpec) => {
+      try {
+        decoderFor(spec)();
+      } catch (error) {
+        return error as FerryError;
+      }
+      throw new Error('expected MANIFEST_INVALID');
+    };
+    const perClass = refusal(head([3, 3], [3]));
     expect(perClass.code).to.equal('MANIFEST_INVALID');
-    expect(perClass.message).to.contain('output.scores "scores" has shape [3, 3], expected [3] (one per box of output.boxes) when output.classes is given');
-    const fewer = await rejectionOf(Promise.resolve().then(() => parseManifest(manifest(head([3], [2])), 'm')));
+    expect(perClass.message).to.contain('output "scores" has shape [3, 3], expected [3] (one per box of "boxes") when output.classes is given');
+    expect(perClass.details).to.deep.equal({ output: 'scores', expected: [3], got: [3, 3] });
+    const fewer = refusal(head([3], [2]));
     expect(fewer.code).to.equal('MANIFEST_INVALID');
-    expect(fewer.message).to.contain('output.classes "classes" has shape [2], expected [3]');
+    expect(fewer.message).to.contain('output "classes" has shape [2], expected [3]');
+    expect(fewer.details).to.deep.equal({ output: 'classes', expected: [3], got: [2] });
   });
 });
