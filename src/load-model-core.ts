@@ -274,6 +274,7 @@ export async function loadModelWith(options: LoadModelOptions, code: RuntimeCode
       artifacts: await bundle.ioHandler.load!(),
       format: manifest.model.format,
       width: schema.width,
+      schema: bundle.schema,
       backends: o.backends,
       select: o.select,
       wasmThreads: o.wasmThreads,
@@ -282,7 +283,7 @@ export async function loadModelWith(options: LoadModelOptions, code: RuntimeCode
       ...(o.wasmPaths ? { wasmPaths: o.wasmPaths } : {}),
       ...(o.wasmModule ? { wasmModule: o.wasmModule } : {}),
       ...(golden ? { golden } : {}),
-      ...plain.engineIo(manifest, bundle.schema),
+      ...plain.engineIo(manifest),
     };
     const remembered = o.remember ? plain.readRemembered(manifest) : undefined;
     if (remembered) engineInit.remembered = remembered;

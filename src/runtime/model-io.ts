@@ -6,13 +6,36 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { FerryError } from '../errors.js';
 import type { InputTensor } from '../model/manifest.js';
-import type { ImageRange } from './engine-io.js';
+import type { Schema } from '../schema/types.js';
 
 /** What the model itself declares about one input. */
 export interface ModelInput {
   name: string;
   shape?: ReadonlyArray<number | null> | undefined;
   dtype?: string | undefined;
+}
+
+/** One image column's values in a transformed row: where they start and their `[height, width, channels]`. */
+export interface ImageRange {
+  column: string;
+  offset: number;
+  shape: [number, number, number];
+}
+
+/** Where each image column's values are in a row (formatVersion 2 `{ column, count }` ranges). */
+export function imageRanges(schema: Pick<Schema, 'columns' | 'features'> | undefined): ImageRange[] {
+  const images: ImageRange[] = [];
+  let at = 0;
+  for (const f of schema?.features ?? []) {
+    if (typeof f === 'string') {
+      at++;
+      continue;
+    }
+    const step = schema!.columns.find((c) => c.name === f.column)?.steps.find((s) => s.kind === 'image');
+    if (step?.kind === 'image') images.push({ column: f.column, offset: at, shape: [step.height, step.width, step.channels] });
+    at += f.count;
+  }
+  return images;
 }
 
 /** One input fed from `size` values at `offset` of each transformed row. */
