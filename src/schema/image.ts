@@ -91,7 +91,7 @@ export function compileImage(column: string, step: ImageStep): ImageWriter {
     const sw = px?.width ?? 0;
     const sh = px?.height ?? 0;
     const sc = px && Number.isInteger(sw) && Number.isInteger(sh) && sw > 0 && sh > 0 ? px.data.length / (sw * sh) : 0;
-    if (!px || !(sc === 1 || sc === 3 || sc === 4)) return report(sink, 'INVALID_IMAGE', column, expected, raw, 'error', whyNot(raw as object, w * h * c));
+    if (!px || !(sc === 1 || sc === 3 || sc === 4)) return report(sink, 'INVALID_IMAGE', column, expected, raw, 'error', whyNot(raw, w * h * c));
     const d = px.data;
     // Centre crop: the source window [ox, ox + cw) × [oy, oy + ch) with the target's aspect ratio.
     let cw = sw;
