@@ -274,6 +274,7 @@ export async function loadModelWith(options: LoadModelOptions, code: RuntimeCode
       artifacts: await bundle.ioHandler.load!(),
       format: manifest.model.format,
       width: schema.width,
+      schema: bundle.schema,
       backends: o.backends,
       select: o.select,
       wasmThreads: o.wasmThreads,

@@ -1,12 +1,11 @@
 /**
  * Decoders for models whose output is more than one vector: `raw` (every output as a named
- * typed array with its shape) and `detection` (boxes, scores and classes after score threshold
- * and non-max suppression). Outputs arrive packed per row (./model-io.ts); the typed arrays
- * handed out are views on the batch's buffer, which worker mode transfers rather than copies.
+ * typed array with its shape) and the `detection` result types (its decoder, ./detection-decoder.ts,
+ * comes with the engines that run detection models). Outputs arrive packed per row (./model-io.ts);
+ * the typed arrays handed out are views on the batch's buffer, which worker mode transfers rather than copies.
  */
 import { FerryError } from '../errors.js';
-import type { DetectionSpec, OutputTensor } from '../model/manifest.js';
-import { nonMaxSuppression } from './nms.js';
+import type { OutputTensor } from '../model/manifest.js';
 
 /** One output of a `raw` prediction. */
 export interface RawTensor {
@@ -41,10 +40,10 @@ export interface DetectionPrediction {
   raw: Float32Array;
 }
 
-const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
+export const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
 
 /** Where each output starts in a row; throws `MANIFEST_INVALID` unless they fill `outputWidth`. */
-function offsets(outputs: readonly OutputTensor[], outputWidth: number): Map<string, { at: number; shape: number[] }> {
+export function offsets(outputs: readonly OutputTensor[], outputWidth: number): Map<string, { at: number; shape: number[] }> {
   const map = new Map<string, { at: number; shape: number[] }>();
   let at = 0;
   for (const o of outputs) {
@@ -70,64 +69,5 @@ export function rawDecoder(outputs: readonly OutputTensor[], outputWidth: number
     const named: Record<string, RawTensor> = {};
     for (const [name, { at, shape }] of map) named[name] = { data: output.subarray(base + at, base + at + size(shape)), shape };
     return { kind: 'raw', outputs: named, raw: output.subarray(base, base + outputWidth) };
-  };
-}
-
-/** Decoder for a {@link DetectionSpec}; `override` is the app's thresholds (loadModel `detection`). */
-export function detectionDecoder(
-  spec: DetectionSpec,
-  outputWidth: number,
-  override: Partial<Pick<DetectionSpec, 'scoreThreshold' | 'iouThreshold' | 'maxDetections'>> = {},
-) {
-  const map = offsets(spec.outputs, outputWidth);
-  const boxes = map.get(spec.boxes)!;
-  const scores = map.get(spec.scores)!;
-  const classes = spec.classes === undefined ? undefined : map.get(spec.classes);
-  const n = size(boxes.shape) / 4;
-  const perBox = size(scores.shape) / n;
-  if (!Number.isInteger(n) || n < 1 || !Number.isInteger(perBox) || perBox < 1)
-    throw new FerryError(
-      'MANIFEST_INVALID',
-      `Detection: ${spec.boxes} [${boxes.shape.join(', ')}] and ${spec.scores} [${scores.shape.join(', ')}] do not describe the same boxes`,
-      {
-        details: { spec },
-      },
-    );
-  const scoreThreshold = override.scoreThreshold ?? spec.scoreThreshold ?? 0.5;
-  const iouThreshold = override.iouThreshold ?? spec.iouThreshold ?? 0.5;
-  const maxDetections = override.maxDetections ?? spec.maxDetections ?? 20;
-  const xyxy = spec.boxFormat === 'xyxy';
-  const nms = spec.nms !== false;
-  const best = new Float32Array(n);
-  const bestClass = new Int32Array(n);
-  return (output: Float32Array, index: number): DetectionPrediction => {
-    const base = index * outputWidth;
-    // Per box: its best class (skipping the background class) and that class's score.
-    for (let b = 0; b < n; b++) {
-      const s = base + scores.at + b * perBox;
-      let top = -Infinity;
-      let cls = 0;
-      for (let c = 0; c < perBox; c++) {
-        if (c !== spec.background && output[s + c]! > top) {
-          top = output[s + c]!;
-          cls = c;
-        }
-      }
-      best[b] = top;
-      // Class outputs are floats, not always whole (1.988 seen from a TF OD API model on tfjs cpu).
-      bestClass[b] = classes ? Math.round(output[base + classes.at + b]!) : cls;
-      if (classes && bestClass[b] === spec.background) best[b] = -Infinity;
-    }
-    // Without NMS an IoU above 1 suppresses nothing: threshold, best first, at most maxDetections.
-    const kept = nonMaxSuppression(output, base + boxes.at, best, maxDetections, nms ? iouThreshold : Infinity, scoreThreshold);
-    const detections = kept.map((b): Detection => {
-      const p = base + boxes.at + 4 * b;
-      const box: Detection['box'] = xyxy
-        ? [output[p + 1]!, output[p]!, output[p + 3]!, output[p + 2]!]
-        : [output[p]!, output[p + 1]!, output[p + 2]!, output[p + 3]!];
-      const cls = bestClass[b]!;
-      return { box, score: best[b]!, class: cls, label: spec.labels?.[cls] ?? String(cls) };
-    });
-    return { kind: 'detection', detections, raw: output.subarray(base, base + outputWidth) };
   };
 }

@@ -5,7 +5,7 @@
 import { FerryError } from '../errors.js';
 import type { OutputSpec } from '../model/manifest.js';
 import { rawDecoder } from './decode-tensors.js';
-import type { detectionDecoder } from './decode-tensors.js';
+import type { detectionDecoder } from './detection-decoder.js';
 import type { DetectionPrediction, RawPrediction } from './decode-tensors.js';
 
 export type { Detection, DetectionPrediction, RawPrediction, RawTensor } from './decode-tensors.js';

@@ -9,7 +9,7 @@ import { selectBackend } from './select.js';
 import { TENSOR_TOLERANCE } from './trees/tensor.js';
 import type { Selected } from './select.js';
 import { BACKEND_NAMES } from './types.js';
-import { detectionDecoder } from './decode-tensors.js';
+import { detectionDecoder } from './detection-decoder.js';
 import type { Engine, EngineInit, EngineReport, ModelMemory, Rejection, Timings } from './types.js';
 
 interface LostInfo {

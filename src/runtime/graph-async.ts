@@ -15,8 +15,9 @@ export const needsAsync = (error: unknown): boolean => /executeAsync/.test(error
 /**
  * `x` (`rows × width`, float32) → one packed `rows × outputWidth` float32 tensor (the caller
  * disposes it). `batchOne`: the model takes one row per call (its batch dimension is fixed at 1).
+ * `outputs`: the graph's output names to return, in that order (absent: all, in the graph's).
  */
-export function asyncForward(graph: GraphModel, plans: readonly InputPlan[], sizes: readonly number[] | undefined, batchOne: boolean) {
+export function asyncForward(graph: GraphModel, plans: readonly InputPlan[], sizes: readonly number[] | undefined, batchOne: boolean, outputs?: string[]) {
   return async (x: tf.Tensor2D): Promise<tf.Tensor> => {
     const rows = x.shape[0];
     const step = batchOne ? 1 : rows;
@@ -26,7 +27,7 @@ export function asyncForward(graph: GraphModel, plans: readonly InputPlan[], siz
         const xs = tf.tidy(() => inputTensors(step === rows ? x : tf.slice(x, [r, 0], [step, -1]), plans, step));
         let y: tf.Tensor | tf.Tensor[];
         try {
-          y = await graph.executeAsync(Object.fromEntries(plans.map((p, i) => [p.name, xs[i]!])));
+          y = await graph.executeAsync(Object.fromEntries(plans.map((p, i) => [p.name, xs[i]!])), outputs);
         } finally {
           tf.dispose(xs);
         }

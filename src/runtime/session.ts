@@ -11,7 +11,7 @@ import { fusedForward, readDenseChain, toDenseSteps } from './lean.js';
 import { readConvGraph } from './lean-conv.js';
 import type { Forward } from './lean.js';
 import { asyncForward, needsAsync } from './graph-async.js';
-import { inputTensors, packOutputs, planInputs } from './model-io.js';
+import { imageRanges, inputTensors, outputOrder, packOutputs, planInputs } from './model-io.js';
 import type { InputPlan } from './model-io.js';
 import type { EngineInit, LeanMode } from './types.js';
 import { createTreeSession } from './trees/tensor-session.js';
@@ -98,7 +98,7 @@ function waysFor(layers: LayersModel, width: number, lean: boolean, standard: Fo
 }
 
 /** Loads the model from `init.artifacts` on the active tfjs backend. */
-export async function createSession(init: Pick<EngineInit, 'artifacts' | 'format' | 'width' | 'lean' | 'inputs' | 'outputSizes'>): Promise<Session> {
+export async function createSession(init: Pick<EngineInit, 'artifacts' | 'format' | 'width' | 'lean' | 'inputs' | 'outputs' | 'schema'>): Promise<Session> {
   // Tree ensembles have no tfjs model: the tensor strategy builds their ops (./trees/tensor.ts).
   if (init.format === 'tree-ensemble') return createTreeSession(init);
   const handler = tf.io.fromMemory(init.artifacts);
@@ -107,12 +107,15 @@ export async function createSession(init: Pick<EngineInit, 'artifacts' | 'format
   let model: LayersModel | GraphModel;
   let shape: number[];
   let ways: Way[];
+  // Values per row of each output the manifest lists, checked on every run.
+  const sizes = init.outputs?.map((o) => o.shape.reduce((a, b) => a * b, 1));
+  const names = init.outputs?.map((o) => o.name);
   // Several inputs, an integer input or several outputs: the row goes in as [rows, width] and is
   // split per input (./model-io.ts); outputs come back packed per row. Else the one input's shape.
   // `batchOne`: the model's batch dimension is fixed at 1 (many converted detectors): one row per call.
   const general = (plans: InputPlan[], outputs: number, call: (xs: tf.Tensor[]) => tf.Tensor | tf.Tensor[], batchOne = false): Forward | undefined => {
-    if (plans.length === 1 && plans[0]!.dtype === 'float32' && outputs === 1 && init.outputSizes === undefined && !batchOne) return undefined;
-    const one = (x: tf.Tensor2D, rows: number) => packOutputs(call(inputTensors(x, plans, rows)), rows, init.outputSizes);
+    if (plans.length === 1 && plans[0]!.dtype === 'float32' && outputs === 1 && sizes === undefined && !batchOne) return undefined;
+    const one = (x: tf.Tensor2D, rows: number) => packOutputs(call(inputTensors(x, plans, rows)), rows, sizes);
     return (x) => {
       const rows = x.shape[0];
       if (!batchOne || rows === 1) return one(x as tf.Tensor2D, rows);
@@ -133,9 +136,20 @@ export async function createSession(init: Pick<EngineInit, 'artifacts' | 'format
       layers.inputs.map((t, i) => ({ name: layers.inputNames[i] ?? t.name, shape: t.shape, dtype: t.dtype })),
       init.inputs,
       init.width,
+      imageRanges(init.schema),
     );
-    // batchSize = all rows: predict() otherwise splits into 32-row chunks (8.2 ms vs 0.36 ms for 1,000 rows).
-    const forward = general(plans, layers.outputs.length, (xs) => layers.predict(xs.length === 1 ? xs[0]! : xs, { batchSize: xs[0]!.shape[0] }));
+    // predict() reads an array of inputs by position in layers.inputNames, not in the manifest's
+    // order; its outputs come in layers.outputNames order, handed back in the manifest's.
+    const slots = plans.map((p) => layers.inputNames.indexOf(p.name));
+    const order = outputOrder(layers.outputNames, names);
+    const predict = (xs: tf.Tensor[]) => {
+      const ordered = xs.slice();
+      xs.forEach((x, i) => (ordered[slots[i]!] = x));
+      // batchSize = all rows: predict() otherwise splits into 32-row chunks (8.2 ms vs 0.36 ms for 1,000 rows).
+      const y = layers.predict(ordered.length === 1 ? ordered[0]! : ordered, { batchSize: xs[0]!.shape[0] });
+      return order ? order.map((i) => (Array.isArray(y) ? y : [y])[i]!) : y;
+    };
+    const forward = general(plans, layers.outputs.length, predict);
     shape = forward ? [init.width] : plans[0]!.shape;
     standard = forward ?? ((x) => layers.predict(x, { batchSize: x.shape[0] }) as tf.Tensor);
     ways = forward
@@ -149,11 +163,15 @@ export async function createSession(init: Pick<EngineInit, 'artifacts' | 'format
       graph.inputs.map((t) => ({ name: t.name, shape: t.shape, dtype: t.dtype })),
       init.inputs,
       init.width,
+      imageRanges(init.schema),
     );
     const named = (xs: tf.Tensor[]): tf.NamedTensorMap => Object.fromEntries(plans.map((p, i) => [p.name, xs[i]!]));
     const batchOne = graph.inputs.some((t) => t.shape?.[0] === 1);
-    const forward = general(plans, graph.outputs.length, (xs) => graph.execute(named(xs)), batchOne);
-    slow = asyncForward(graph, plans, init.outputSizes, batchOne);
+    // The manifest's outputs by name, where they are the graph's: asked for in the manifest's order.
+    const own = graph.outputs.map((t) => t.name);
+    const outputs = outputOrder(own, names)?.map((i) => own[i]!);
+    const forward = general(plans, graph.outputs.length, (xs) => graph.execute(named(xs), outputs), batchOne);
+    slow = asyncForward(graph, plans, sizes, batchOne, outputs);
     shape = forward ? [init.width] : plans[0]!.shape;
     standard = forward ?? ((x) => graph.execute(x) as tf.Tensor);
     ways = [{ mode: false, reason: 'GraphModel.execute (graph models run as converted)', forward: standard }];

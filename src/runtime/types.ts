@@ -3,9 +3,9 @@
  * and its worker): no tfjs values, so importing them costs the SDK core nothing.
  */
 import type { io } from '@tensorflow/tfjs-core';
-import type { InputTensor } from '../model/manifest.js';
+import type { InputTensor, OutputTensor } from '../model/manifest.js';
 import type { Schema } from '../schema/types.js';
-import type { detectionDecoder } from './decode-tensors.js';
+import type { detectionDecoder } from './detection-decoder.js';
 
 /** A tfjs backend ferryml knows how to bring up. */
 export type BackendName = 'webgpu' | 'wasm' | 'cpu';
@@ -187,8 +187,13 @@ export interface EngineInit {
   width: number;
   /** The manifest's `model.inputs`: several inputs, integer or dynamic-shape ones. */
   inputs?: InputTensor[];
-  /** Values per row of each output (the manifest's `raw`/`detection` outputs), checked on every run. */
-  outputSizes?: number[];
+  /**
+   * The manifest's `raw`/`detection` outputs (name, shape per row): their sizes are checked on every
+   * run, and their names matched to the model's own output names where they are the model's.
+   */
+  outputs?: OutputTensor[];
+  /** The schema's image columns and features: which model input each image column feeds, to check its layout. */
+  schema?: Pick<Schema, 'columns' | 'features'>;
   /** Backends to try, in order. */
   backends: BackendName[];
   /**

@@ -7,7 +7,7 @@ import { deserializeError } from './worker-protocol.js';
 import type { FromWorker, ToWorker } from './worker-protocol.js';
 import type { PixelData } from '../schema/image.js';
 import { transferImages } from './transfer-images.js';
-import { detectionDecoder } from './decode-tensors.js';
+import { detectionDecoder } from './detection-decoder.js';
 import type { Engine, EngineInit, EngineReport, ModelMemory } from './types.js';
 
 interface Pending {

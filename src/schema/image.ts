@@ -7,6 +7,7 @@
  * of the output and pads the rest.
  */
 import { report } from './issues.js';
+import { describeValue } from './values.js';
 import type { IssueSink } from './issues.js';
 import type { ImageStep } from './types.js';
 import { cachedTaps } from './image-taps.js';
@@ -57,7 +58,8 @@ export function compileImage(column: string, step: ImageStep): ImageWriter {
   // Resampling weights per source size, per axis: built on the first image of a size, reused after.
   const xTaps = new Map<number, AxisTaps>();
   const yTaps = new Map<number, AxisTaps>();
-  const expected = `an image (ImageData, canvas, ImageBitmap, <img>, <video> with a frame, open VideoFrame) or ${w}×${h}×{1,3,4} values`;
+  // The kinds of image are listed once, in the INVALID_IMAGE hint (./issues.ts).
+  const expected = `an image or ${w}×${h}×{1,3,4} values`;
   const scratch: Scratch = { canvas: undefined };
 
   /** Reads pixels out of a drawable (canvas, bitmap, <img>, <video>, VideoFrame); undefined when it is not one. */
@@ -89,7 +91,7 @@ export function compileImage(column: string, step: ImageStep): ImageWriter {
     const sw = px?.width ?? 0;
     const sh = px?.height ?? 0;
     const sc = px && Number.isInteger(sw) && Number.isInteger(sh) && sw > 0 && sh > 0 ? px.data.length / (sw * sh) : 0;
-    if (!px || !(sc === 1 || sc === 3 || sc === 4)) return report(sink, 'INVALID_IMAGE', column, expected, raw);
+    if (!px || !(sc === 1 || sc === 3 || sc === 4)) return report(sink, 'INVALID_IMAGE', column, expected, raw, 'error', whyNot(raw, w * h * c));
     const d = px.data;
     // Centre crop: the source window [ox, ox + cw) × [oy, oy + ch) with the target's aspect ratio.
     let cw = sw;
@@ -115,9 +117,10 @@ export function compileImage(column: string, step: ImageStep): ImageWriter {
     const { weights: xw, at: xat, first: xfirst } = xt;
     const { weights: yw, at: yat, first: yfirst } = yt;
     const norm = xt.norm * yt.norm;
-    if (xt.identity && yt.identity && c === 3 && sc >= 3 && !invert) {
+    if (xt.identity && yt.identity && iw === w && ih === h && c === 3 && sc >= 3 && !invert) {
       // The frame is already the model's size (the common case of a 224×224 input): one source
-      // pixel per output pixel, so no taps to walk. Same arithmetic as the loop below.
+      // pixel per output pixel, so no taps to walk. Same arithmetic as the loop below. Not for a
+      // letterbox at scale 1 (640×480 into 640×640): the taps are identities but the rest is padding.
       const [k0, k1, k2] = scale as [number, number, number];
       const [f0, f1, f2] = offset as [number, number, number];
       const r = bgr ? 2 : 0;
@@ -197,6 +200,16 @@ export function compileImage(column: string, step: ImageStep): ImageWriter {
     }
     return true;
   };
+}
+
+/** What an unusable image source is, for the issue's `got`: its length or size, not just "object". */
+function whyNot(raw: object, n: number): string {
+  const kind = raw.constructor.name;
+  return ArrayBuffer.isView(raw) || Array.isArray(raw)
+    ? `${kind} of ${(raw as ArrayLike<number>).length} values, not ${n}`
+    : naturalSize(raw).includes(0)
+      ? `${kind} of size 0 (not loaded, or closed)`
+      : describeValue(raw);
 }
 
 /** Python's `round()` (halves to even), as letterbox code computes the resized size. */

@@ -65,7 +65,7 @@ export function describeValue(value: unknown): string {
   }
 }
 
-/** Renders a fitted category for messages and feature names. */
+/** Renders a fitted category for messages and feature names (a string as is). */
 export function categoryLabel(value: CategoryValue): string {
-  return typeof value === 'string' ? value : String(value);
+  return String(value);
 }

@@ -82,6 +82,9 @@ test('letterbox: the source resized with its aspect ratio into the target, padde
     [8, 5, 4, 4, 4, 2, 0, 1],
     [20, 40, 15, 12, 6, 12, 4, 0],
     [30, 30, 20, 10, 10, 10, 5, 0],
+    // Scale exactly 1 (like 640×480 into 640×640): the source as is, padded; landscape and portrait.
+    [16, 12, 16, 16, 16, 12, 0, 2],
+    [12, 16, 16, 16, 12, 16, 2, 0],
   ] as const;
   for (const [sw, sh, w, h, nw, nh, left, top] of cases) {
     const src = pixels(sw, sh);

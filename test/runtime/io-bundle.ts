@@ -14,12 +14,13 @@ export function seed(model: tfl.LayersModel, start = 3): void {
   }
 }
 
-/** A bundle in memory for `model`, with a schema of number columns and the given manifest parts. */
+/** A bundle in memory for `model`, with a schema of number columns (or `schema`) and the given manifest parts. */
 export async function bundle(
   model: tfl.LayersModel,
   columns: string[],
   extra: Record<string, unknown>,
   golden?: { rows: unknown[]; outputs: number[][] },
+  schema?: unknown,
 ): Promise<Map<string, Uint8Array>> {
   const files = new Map<string, Uint8Array>();
   await model.save(
@@ -34,12 +35,14 @@ export async function bundle(
   );
   files.set(
     'schema.json',
-    utf8({
-      formatVersion: 2,
-      columns: columns.map((name) => ({ name, type: 'number', steps: [{ kind: 'passthrough' }] })),
-      features: columns,
-      width: columns.length,
-    }),
+    utf8(
+      schema ?? {
+        formatVersion: 2,
+        columns: columns.map((name) => ({ name, type: 'number', steps: [{ kind: 'passthrough' }] })),
+        features: columns,
+        width: columns.length,
+      },
+    ),
   );
   if (golden) files.set('golden.json', utf8(golden));
   const manifest = {
@@ -64,7 +67,7 @@ export function twoByTwo(): tfl.LayersModel {
   const joined = tfl.layers.concatenate().apply([a, embedded]) as tfl.SymbolicTensor;
   const hidden = tfl.layers.dense({ units: 8, activation: 'relu' }).apply(joined) as tfl.SymbolicTensor;
   const probs = tfl.layers.dense({ units: 4, activation: 'softmax', name: 'probs' }).apply(hidden) as tfl.SymbolicTensor;
-  const grid = tfl.layers.reshape({ targetShape: [2, 3] }).apply(tfl.layers.dense({ units: 6 }).apply(hidden)) as tfl.SymbolicTensor;
+  const grid = tfl.layers.reshape({ targetShape: [2, 3], name: 'grid' }).apply(tfl.layers.dense({ units: 6 }).apply(hidden)) as tfl.SymbolicTensor;
   const model = tfl.model({ inputs: [a, ids], outputs: [probs, grid] });
   seed(model);
   return model;
