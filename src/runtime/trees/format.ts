@@ -40,6 +40,11 @@ export interface TreeTopology {
   /** Starting raw score per output column (boosting's init / baseline / base_score); zeros for forests. */
   base: number[];
   link: TreeLink;
+  /**
+   * `"float32"`: each row's score is rounded to float32 after every tree, from a float32 `base`
+   * (XGBoost's CPU predictor sums so); absent, scores are summed in float64.
+   */
+  accumulate?: 'float32';
 }
 
 /** The arrays a tree ensemble is made of (all trees' nodes concatenated; indices are absolute). */
@@ -62,6 +67,17 @@ export interface TreeEnsemble extends TreeTopology {
   /** Per categorical split, 16 words: 8 × 32 bits of categories going left, then 8 of known categories going right. */
   bitsets: Uint32Array;
 }
+
+/** A score plus a leaf value in float64 (the default). */
+const addFloat64 = (s: number, v: number): number => s + v;
+/** … rounded to float32 after the addition (`"accumulate": "float32"`: XGBoost's float32 scores). */
+const addFloat32 = (s: number, v: number): number => Math.fround(s + v);
+
+/** How the kernels add a leaf value to a row's score: one of two module functions, so every call site stays inlinable. */
+export const scoreAdd = (e: TreeTopology): ((s: number, v: number) => number) => (e.accumulate === 'float32' ? addFloat32 : addFloat64);
+
+/** The starting score per column, as the kernels start from it (float32 for `"accumulate": "float32"`). */
+export const scoreBase = (e: TreeTopology): Float64Array => Float64Array.from(e.base, (b) => (e.accumulate === 'float32' ? Math.fround(b) : b));
 
 /** Flag bit: a NaN goes to the left child. */
 export const MISSING_LEFT = 1;
@@ -117,6 +133,7 @@ function checkTopology(t: unknown): TreeTopology {
     bad(`base must hold ${o.outputs} finite numbers`);
   if (o.link === 'sigmoid' && o.outputs !== 1) bad('the sigmoid link takes exactly one raw score column');
   if (o.leafWidth !== 1 && o.leafWidth !== o.outputs) bad(`leafWidth must be 1 or outputs (${o.outputs})`);
+  if (o.accumulate !== undefined && o.accumulate !== 'float32') bad(`accumulate must be "float32" or absent, got ${JSON.stringify(o.accumulate)}`);
   return o as TreeTopology;
 }
 
@@ -129,8 +146,12 @@ export function readTreeEnsemble(artifacts: TreeArtifacts): TreeEnsemble {
   let offset = 0;
   for (const spec of artifacts.weightSpecs ?? []) {
     const name = spec.name as ArrayName;
-    if (!(name in ARRAYS)) bad(`unknown array "${spec.name}"`);
-    if (spec.dtype !== DTYPES[name]) bad(`array "${name}" must be ${DTYPES[name]}, got ${spec.dtype}`);
+    if (!Object.hasOwn(ARRAYS, name)) bad(`unknown array ${JSON.stringify(spec.name)}`);
+    if (arrays[name] !== undefined) bad(`array "${name}" is listed twice`, { array: name });
+    if (spec.dtype !== DTYPES[name]) bad(`array "${name}" must be ${DTYPES[name]}, got ${spec.dtype}`, { array: name });
+    const shape: unknown = spec.shape;
+    if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && (d as number) >= 0))
+      bad(`array "${name}" has shape ${JSON.stringify(shape)}: expected a list of non-negative integers`, { array: name });
     const n = spec.shape.reduce((a, b) => a * b, 1);
     const bytes = n * BYTES[spec.dtype]!;
     if (offset + bytes > buffer.byteLength) bad(`array "${name}" runs past the end of the weight data (${buffer.byteLength} bytes)`);
@@ -140,6 +161,8 @@ export function readTreeEnsemble(artifacts: TreeArtifacts): TreeEnsemble {
   }
   const missing = (Object.keys(ARRAYS) as ArrayName[]).filter((k) => arrays[k] === undefined);
   if (missing.length) bad(`arrays missing: ${missing.join(', ')}`);
+  if (offset !== buffer.byteLength)
+    bad(`the arrays take ${offset} bytes of the ${buffer.byteLength} in the weight data`, { bytes: buffer.byteLength, used: offset });
   const e = { ...topology, ...(arrays as Record<ArrayName, never>) } as TreeEnsemble;
   checkArrays(e);
   return e;
@@ -153,16 +176,18 @@ function checkArrays(e: TreeEnsemble): void {
   if (e.roots.length !== e.trees || e.treeColumn.length !== e.trees) bad(`roots and treeColumn must have ${e.trees} entries`);
   const pairs = e.bitsets.length / 16;
   if (!Number.isInteger(pairs)) bad('bitsets must hold 16 words per categorical split');
+  const seen = new Uint8Array(nodes);
   for (let t = 0; t < e.trees; t++) {
     const c = e.treeColumn[t]!;
     if (c < 0 || c + e.leafWidth > e.outputs) bad(`tree ${t} writes column ${c} of ${e.outputs}`);
-    // Walk each tree: children come after their parent (no cycles), inside the node arrays.
+    // Walk each tree: children come after their parent (no cycles), inside the node arrays, each node
+    // reached once (no node shared by two parents or two trees: the walk's cost stays the node count).
     const stack = [e.roots[t]!];
-    let seen = 0;
     while (stack.length) {
       const n = stack.pop()!;
       if (!(n >= 0 && n < nodes)) bad(`tree ${t} points at node ${n} of ${nodes}`, { tree: t, node: n });
-      if (++seen > nodes) bad(`tree ${t} has a cycle`, { tree: t });
+      if (seen[n]) bad(`node ${n} is reached twice (tree ${t}): two parents or two trees share it`, { tree: t, node: n });
+      seen[n] = 1;
       const f = e.feature[n]!;
       if (f < 0) {
         const v = e.left[n]!;

@@ -11,7 +11,7 @@
  * and anything else (negative, ≥ 256, unseen) the missing way; a numeric node goes left when
  * `x <= threshold` (scikit-learn, HistGradientBoosting) or `x < threshold` (XGBoost).
  */
-import { CATEGORICAL, MISSING_LEFT } from './format.js';
+import { CATEGORICAL, MISSING_LEFT, scoreAdd, scoreBase } from './format.js';
 import type { TreeEnsemble } from './format.js';
 import { loneWalk } from './lone.js';
 import { loneWalkOffered } from './simd-slot.js';
@@ -48,6 +48,7 @@ function general(e: TreeEnsemble, threshold: Float64Array): Block {
   const F = e.features;
   const K = e.outputs;
   const W = e.leafWidth;
+  const add = scoreAdd(e);
   return (t0, t1, x, r0, r1, acc) => {
     for (let t = t0; t < t1; t++) {
       const root = roots[t]!;
@@ -65,7 +66,7 @@ function general(e: TreeEnsemble, threshold: Float64Array): Block {
           f = feature[n]!;
         }
         const leaf = left[n]!;
-        for (let k = 0; k < W; k++) acc[o + k] = acc[o + k]! + values[leaf + k]!;
+        for (let k = 0; k < W; k++) acc[o + k] = add(acc[o + k]!, values[leaf + k]!);
       }
     }
   };
@@ -108,7 +109,7 @@ export function createTreeKernel(e: TreeEnsemble, walks: 'auto' | 'general' = 'a
   // A lone row (a predict call) the perfect walk does not take walks four trees side by side (lone.ts), where the entry offers it.
   const lone = perfect?.rows ?? (walks === 'auto' && loneWalkOffered() ? loneWalk(e, threshold) : undefined);
   const groups = perfect?.groups;
-  const base = Float64Array.from(e.base);
+  const base = scoreBase(e);
   const T = e.trees;
   // The float64 score rows, grown to the largest batch seen and reused: nothing is allocated per row.
   let acc = new Float64Array(0);

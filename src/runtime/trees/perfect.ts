@@ -13,7 +13,7 @@
  * ensembles pay for. Trees with categorical splits, or deeper than {@link PERFECT_MAX_DEPTH},
  * keep the general walk (kernel.ts).
  */
-import { CATEGORICAL, MISSING_LEFT } from './format.js';
+import { CATEGORICAL, MISSING_LEFT, scoreAdd } from './format.js';
 import type { TreeEnsemble } from './format.js';
 
 /** Deepest tree laid out perfect: 2^10 − 1 nodes and 2^10 leaves at most, ~28 KB for a two-value leaf. */
@@ -144,6 +144,8 @@ export function perfectTrees(e: TreeEnsemble): PerfectTrees | undefined {
   }
   const F = e.features;
   const column = e.treeColumn;
+  // Each leaf value onto its score: float64, or float32 after every tree (format.ts `scoreAdd`).
+  const add = scoreAdd(e);
 
   // Numeric splits, NaN always right (scikit-learn's trees and GradientBoosting): `!(x <= t)` decides alone.
   const right: PerfectTrees['walk'] = (t, x, r0, r1, acc) => {
@@ -181,14 +183,14 @@ export function perfectTrees(e: TreeEnsemble): PerfectTrees | undefined {
       }
       const o = r * K + c;
       for (let k = 0; k < W; k++) {
-        acc[o + k] = acc[o + k]! + values[lb + i0 * W + k]!;
-        acc[o + K + k] = acc[o + K + k]! + values[lb + i1 * W + k]!;
-        acc[o + 2 * K + k] = acc[o + 2 * K + k]! + values[lb + i2 * W + k]!;
-        acc[o + 3 * K + k] = acc[o + 3 * K + k]! + values[lb + i3 * W + k]!;
-        acc[o + 4 * K + k] = acc[o + 4 * K + k]! + values[lb + i4 * W + k]!;
-        acc[o + 5 * K + k] = acc[o + 5 * K + k]! + values[lb + i5 * W + k]!;
-        acc[o + 6 * K + k] = acc[o + 6 * K + k]! + values[lb + i6 * W + k]!;
-        acc[o + 7 * K + k] = acc[o + 7 * K + k]! + values[lb + i7 * W + k]!;
+        acc[o + k] = add(acc[o + k]!, values[lb + i0 * W + k]!);
+        acc[o + K + k] = add(acc[o + K + k]!, values[lb + i1 * W + k]!);
+        acc[o + 2 * K + k] = add(acc[o + 2 * K + k]!, values[lb + i2 * W + k]!);
+        acc[o + 3 * K + k] = add(acc[o + 3 * K + k]!, values[lb + i3 * W + k]!);
+        acc[o + 4 * K + k] = add(acc[o + 4 * K + k]!, values[lb + i4 * W + k]!);
+        acc[o + 5 * K + k] = add(acc[o + 5 * K + k]!, values[lb + i5 * W + k]!);
+        acc[o + 6 * K + k] = add(acc[o + 6 * K + k]!, values[lb + i6 * W + k]!);
+        acc[o + 7 * K + k] = add(acc[o + 7 * K + k]!, values[lb + i7 * W + k]!);
       }
     }
   };
@@ -222,10 +224,10 @@ export function perfectTrees(e: TreeEnsemble): PerfectTrees | undefined {
       }
       const o = r * K + c;
       for (let k = 0; k < W; k++) {
-        acc[o + k] = acc[o + k]! + values[lb + i0 * W + k]!;
-        acc[o + K + k] = acc[o + K + k]! + values[lb + i1 * W + k]!;
-        acc[o + 2 * K + k] = acc[o + 2 * K + k]! + values[lb + i2 * W + k]!;
-        acc[o + 3 * K + k] = acc[o + 3 * K + k]! + values[lb + i3 * W + k]!;
+        acc[o + k] = add(acc[o + k]!, values[lb + i0 * W + k]!);
+        acc[o + K + k] = add(acc[o + K + k]!, values[lb + i1 * W + k]!);
+        acc[o + 2 * K + k] = add(acc[o + 2 * K + k]!, values[lb + i2 * W + k]!);
+        acc[o + 3 * K + k] = add(acc[o + 3 * K + k]!, values[lb + i3 * W + k]!);
       }
     }
   };
@@ -243,7 +245,7 @@ export function perfectTrees(e: TreeEnsemble): PerfectTrees | undefined {
         }
         const o = r * K + column[t]!;
         const v = leafBase[t]! + i * W;
-        for (let k = 0; k < W; k++) acc[o + k] = acc[o + k]! + values[v + k]!;
+        for (let k = 0; k < W; k++) acc[o + k] = add(acc[o + k]!, values[v + k]!);
       }
     }
   };
@@ -268,15 +270,15 @@ export function perfectTrees(e: TreeEnsemble): PerfectTrees | undefined {
             i = 2 * i + (v !== v ? nanRight[nb + i]! : +!(v <= threshold[nb + i]!));
             j = 2 * j + (u !== u ? nanRight[nc + j]! : +!(u <= threshold[nc + j]!));
           }
-          s += values[leafBase[t]! + i]!;
-          s += values[leafBase[t + 1]! + j]!;
+          s = add(s, values[leafBase[t]! + i]!);
+          s = add(s, values[leafBase[t + 1]! + j]!);
           t += 2;
         } else {
           for (let d = 0; d < D; d++) {
             const v = x[a + feature[nb + i]!]!;
             i = 2 * i + (v !== v ? nanRight[nb + i]! : +!(v <= threshold[nb + i]!));
           }
-          s += values[leafBase[t]! + i]!;
+          s = add(s, values[leafBase[t]! + i]!);
           t += 1;
         }
       }
@@ -324,14 +326,14 @@ export function perfectTrees(e: TreeEnsemble): PerfectTrees | undefined {
           i6 = 2 * i6 + +!(x[a6 + feature[nb + i6]!]! <= threshold[nb + i6]!);
           i7 = 2 * i7 + +!(x[a7 + feature[nb + i7]!]! <= threshold[nb + i7]!);
         }
-        s0 += values[lb + i0]!;
-        s1 += values[lb + i1]!;
-        s2 += values[lb + i2]!;
-        s3 += values[lb + i3]!;
-        s4 += values[lb + i4]!;
-        s5 += values[lb + i5]!;
-        s6 += values[lb + i6]!;
-        s7 += values[lb + i7]!;
+        s0 = add(s0, values[lb + i0]!);
+        s1 = add(s1, values[lb + i1]!);
+        s2 = add(s2, values[lb + i2]!);
+        s3 = add(s3, values[lb + i3]!);
+        s4 = add(s4, values[lb + i4]!);
+        s5 = add(s5, values[lb + i5]!);
+        s6 = add(s6, values[lb + i6]!);
+        s7 = add(s7, values[lb + i7]!);
       }
       acc[r] = s0;
       acc[r + 1] = s1;

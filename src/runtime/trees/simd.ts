@@ -12,7 +12,7 @@
  * dynamic `import()` from the `ferryml` entry (simd-slot.ts).
  */
 import { CATEGORICAL } from './format.js';
-import type { TreeEnsemble } from './format.js';
+import { scoreBase, type TreeEnsemble } from './format.js';
 import { PERFECT_MAX_DEPTH, float32AtMost, float32Below } from './perfect.js';
 import { SIMD_MAX_DEPTH, maxDepth, nodesPlan } from './simd-nodes.js';
 import { walkPlan, type WasmPlan } from './wasm-walk.js';
@@ -70,7 +70,7 @@ function kernel(e: TreeEnsemble, plan: WasmPlan, instance: WebAssembly.Instance)
   const F = e.features;
   const K = e.outputs;
   const step = plan.step;
-  const base = Float64Array.from(e.base);
+  const base = scoreBase(e);
   let acc = new Float64Array(0);
   return {
     description: plan.description,
