@@ -153,27 +153,36 @@ function refusal(
   assert.fail('readTreeEnsemble accepted it');
 }
 
-test('the format: accumulate is "float32" or absent; array specs, leftover bytes and shared nodes are MANIFEST_INVALID naming what is wrong', () => {
-  assert.match(refusal((a) => (a.modelTopology.accumulate = 'float16')).message, /accumulate must be "float32" or absent, got "float16"/);
-  const roots = (a: { weightSpecs: Array<Record<string, unknown>> }) => a.weightSpecs.find((s) => s.name === 'roots')!;
-  assert.match(refusal((a) => (roots(a).shape = [40.5])).message, /array "roots" has shape \[40\.5\]: expected a list of non-negative integers/);
-  assert.match(refusal((a) => (roots(a).shape = [-40])).message, /array "roots" has shape \[-40\]/);
-  assert.match(refusal((a) => (roots(a).shape = 40)).message, /array "roots" has shape 40:/);
-  assert.match(refusal((a) => a.weightSpecs.push({ ...roots(a) })).message, /array "roots" is listed twice/);
-  assert.match(refusal((a) => (a.weightSpecs[0]!.name = 'constructor')).message, /unknown array "constructor"/);
-  const extra = refusal((a) => {
-    const bytes = new Uint8Array(a.weightData.byteLength + 4);
-    bytes.set(new Uint8Array(a.weightData));
-    a.weightData = bytes.buffer;
+const roots = (a: { weightSpecs: Array<Record<string, unknown>> }) => a.weightSpecs.find((s) => s.name === 'roots')!;
+const formatCases: Array<[string, Parameters<typeof refusal>[0], RegExp]> = [
+  ['an unknown accumulate', (a) => (a.modelTopology.accumulate = 'float16'), /accumulate must be "float32" or absent, got "float16"/],
+  ['a fractional shape', (a) => (roots(a).shape = [40.5]), /array "roots" has shape \[40\.5\]: expected a list of non-negative integers/],
+  ['a negative shape', (a) => (roots(a).shape = [-40]), /array "roots" has shape \[-40\]: expected/],
+  ['a shape that is no list', (a) => (roots(a).shape = 40), /array "roots" has shape 40: expected/],
+  ['an array listed twice', (a) => a.weightSpecs.push({ ...roots(a) }), /array "roots" is listed twice/],
+  ['an inherited property as a name', (a) => (a.weightSpecs[0]!.name = 'constructor'), /unknown array "constructor"/],
+  [
+    'bytes left over after the arrays',
+    (a) => {
+      const bytes = new Uint8Array(a.weightData.byteLength + 4);
+      bytes.set(new Uint8Array(a.weightData));
+      a.weightData = bytes.buffer;
+    },
+    /the arrays take \d+ bytes of the \d+ in the weight data/,
+  ],
+  [
+    "a node two trees share (tree 1 rooted at tree 0's root)",
+    (a) => {
+      const specs = a.weightSpecs;
+      const rootsAt = specs.slice(0, specs.indexOf(roots(a))).reduce((o, s) => o + (s.shape as number[])[0]! * 4, 0);
+      const view = new Int32Array(a.weightData, rootsAt, 2);
+      view[1] = view[0]!;
+    },
+    /node 0 is reached twice \(tree 1\): two parents or two trees share it/,
+  ],
+];
+
+for (const [what, change, message] of formatCases)
+  test(`the format refuses ${what}: MANIFEST_INVALID naming it`, () => {
+    assert.match(refusal(change).message, message);
   });
-  assert.match(extra.message, /the arrays take \d+ bytes of the \d+ in the weight data/);
-  // Tree 1's root made tree 0's root: one node reached from two trees.
-  const shared = refusal((a) => {
-    const specs = a.weightSpecs;
-    const rootsAt = specs.slice(0, specs.indexOf(roots(a))).reduce((o, s) => o + (s.shape as number[])[0]! * 4, 0);
-    const view = new Int32Array(a.weightData, rootsAt, 2);
-    view[1] = view[0]!;
-  });
-  assert.match(shared.message, /node 0 is reached twice \(tree 1\): two parents or two trees share it/);
-  assert.doesNotMatch(shared.message, /cycle/);
-});
