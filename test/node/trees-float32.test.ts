@@ -1,7 +1,8 @@
 // XGBoost sums each row's score in float32, tree after tree (`"accumulate": "float32"` in the
-// bundle): every path of the tree kernel — the general walk, the perfect-tree walks (batch groups,
-// NaN-aware groups, lone rows), the lone-row walk, the WebAssembly SIMD kernel and WebAssembly walk
-// — gives XGBoost's own predictions bit for bit on the committed bundles of
+// bundle): every path of the tree kernel — the general walk, the perfect-tree walks (eight rows side
+// by side with NaN right, four with NaN-aware steps, lone rows one or two trees at a time), the
+// lone-row walk, the WebAssembly SIMD kernel and WebAssembly walk — gives XGBoost's own predictions
+// bit for bit (the grouped walk, float64 locals across trees, is never taken for them) on the committed bundles of
 // python/tests/tree_float32.py, half of whose rows float64 sums would round to another float32. The
 // tfjs GEMM and traversal strategies sum in their own order: within TENSOR_TOLERANCE (documented).
 // Also: the format refuses an unknown `accumulate`, and what readTreeEnsemble refuses about the arrays.
@@ -76,7 +77,7 @@ for (const [name, f] of fixtures) {
       assert.ok(auto.perfectTrees === e.trees, `${variant}: every tree in the perfect-tree walk`);
       const paths: Array<[string, ArrayLike<number>]> = [
         ['general walk', general.sums(f.x, f.rows)],
-        ['perfect walk, batch of groups', auto.sums(f.x, f.rows).slice(0, f.rows * K)],
+        [variant === 'as exported' ? 'perfect walk, NaN-aware' : 'perfect walk, eight rows side by side', auto.sums(f.x, f.rows).slice(0, f.rows * K)],
       ];
       // One row per call: the perfect walk's lone rows (rowsOne for one score, rows for two).
       const lone = new Float64Array(f.rows * K);
@@ -86,13 +87,13 @@ for (const [name, f] of fixtures) {
       const walk4 = loneWalk(e, e.threshold.map(float32Below));
       if (variant === 'NaN always right') {
         assert.ok(walk4, 'the lone-row walk takes a NaN-right ensemble');
-        const acc = new Float64Array(f.rows * K).map((_, i) => Math.fround(e.base[i % K]!));
+        const acc = new Float32Array(f.rows * K).map((_, i) => e.base[i % K]!); // the kernel's float32 scores
         walk4(f.x, 0, f.rows, acc);
         paths.push(['lone-row walk', acc]);
       }
       const layout = perfectTrees(e)!;
-      if (variant === 'NaN always right' && K === 1) assert.ok(layout.groups, 'the grouped walk (every tree per group of eight rows) runs');
-      if (variant === 'as exported') assert.equal(layout.groups, undefined, 'NaN goes left somewhere: the NaN-aware walk runs');
+      // The grouped walk keeps float64 locals across trees: float32 sums never take it.
+      assert.equal(layout.groups, undefined, `${variant}: no grouped walk`);
       for (const [path, got] of paths) assert.equal(firstDifference(got, f.want), undefined, `${variant}, ${path}`);
     }
   });
@@ -132,17 +133,44 @@ for (const [name, f] of fixtures) {
   });
 }
 
-/** `readTreeEnsemble` of the first fixture with `change` applied to a copy of its artifacts; the FerryError it throws. */
-function refusal(
-  change: (a: { modelTopology: Record<string, unknown>; weightSpecs: Array<Record<string, unknown>>; weightData: ArrayBuffer }) => void,
-): FerryError {
-  const base = fixtures[0]![1].artifacts;
-  const a = {
-    modelTopology: { ...(base.modelTopology as Record<string, unknown>) },
-    weightSpecs: base.weightSpecs!.map((s) => ({ ...s }) as Record<string, unknown>),
-    weightData: base.weightData.slice(0),
+type Artifacts = { modelTopology: Record<string, unknown>; weightSpecs: Array<Record<string, unknown>>; weightData: ArrayBuffer };
+
+/** Artifacts of a one-tree ensemble over one feature from its node arrays (threshold 0, no flags, one value per leaf). */
+function tiny(feature: number[], left: number[], right: number[], values: number[]): Artifacts {
+  const arrays: Array<[string, ArrayLike<number>, typeof Int32Array | typeof Float64Array | typeof Uint8Array | typeof Uint32Array]> = [
+    ['roots', [0], Int32Array],
+    ['treeColumn', [0], Int32Array],
+    ['feature', feature, Int32Array],
+    ['threshold', feature.map(() => 0), Float64Array],
+    ['left', left, Int32Array],
+    ['right', right, Int32Array],
+    ['flags', feature.map(() => 0), Uint8Array],
+    ['values', values, Float64Array],
+    ['bitsets', [], Uint32Array],
+  ];
+  const parts = arrays.map(([, v, T]) => new Uint8Array(T.from(v).buffer));
+  const bytes = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  parts.reduce((at, p) => (bytes.set(p, at), at + p.length), 0);
+  return {
+    modelTopology: {
+      kind: 'tree-ensemble',
+      library: 'test',
+      compare: '<=',
+      features: 1,
+      outputs: 1,
+      trees: 1,
+      leafWidth: 1,
+      aggregate: 'sum',
+      base: [0],
+      link: 'identity',
+    },
+    weightSpecs: arrays.map(([name, v, T]) => ({ name, shape: [v.length], dtype: T.name.slice(0, -5).toLowerCase() })),
+    weightData: bytes.buffer,
   };
-  change(a);
+}
+
+/** The FerryError readTreeEnsemble throws for `a`, checked to be MANIFEST_INVALID. */
+function refused(a: Artifacts): FerryError {
   try {
     readTreeEnsemble(a as unknown as TreeArtifacts);
   } catch (error) {
@@ -153,14 +181,31 @@ function refusal(
   assert.fail('readTreeEnsemble accepted it');
 }
 
+/** `refused` for the first fixture with `change` applied to a copy of its artifacts. */
+function refusal(change: (a: Artifacts) => void): FerryError {
+  const base = fixtures[0]![1].artifacts;
+  const a = {
+    modelTopology: { ...(base.modelTopology as Record<string, unknown>) },
+    weightSpecs: base.weightSpecs!.map((s): Record<string, unknown> => ({ ...s })),
+    weightData: (base.weightData as ArrayBuffer).slice(0),
+  };
+  change(a);
+  return refused(a);
+}
+
 const roots = (a: { weightSpecs: Array<Record<string, unknown>> }) => a.weightSpecs.find((s) => s.name === 'roots')!;
 const formatCases: Array<[string, Parameters<typeof refusal>[0], RegExp]> = [
-  ['an unknown accumulate', (a) => (a.modelTopology.accumulate = 'float16'), /accumulate must be "float32" or absent, got "float16"/],
-  ['a fractional shape', (a) => (roots(a).shape = [40.5]), /array "roots" has shape \[40\.5\]: expected a list of non-negative integers/],
-  ['a negative shape', (a) => (roots(a).shape = [-40]), /array "roots" has shape \[-40\]: expected/],
-  ['a shape that is no list', (a) => (roots(a).shape = 40), /array "roots" has shape 40: expected/],
-  ['an array listed twice', (a) => a.weightSpecs.push({ ...roots(a) }), /array "roots" is listed twice/],
-  ['an inherited property as a name', (a) => (a.weightSpecs[0]!.name = 'constructor'), /unknown array "constructor"/],
+  ['an unknown accumulate', (a) => (a.modelTopology.accumulate = 'float16'), /accumulate is "float16", not "float32"/],
+  ['a fractional shape', (a) => (roots(a).shape = [40.5]), /array "roots" has shape \[40\.5\], not \[count\]/],
+  ['a negative shape', (a) => (roots(a).shape = [-40]), /array "roots" has shape \[-40\], not \[count\]/],
+  ['a shape that is no list', (a) => (roots(a).shape = 40), /array "roots" has shape 40, not \[count\]/],
+  [
+    'an array listed twice',
+    (a) => a.weightSpecs.push({ ...roots(a) }),
+    /the arrays must be roots int32, treeColumn int32, .*, in this order; got roots int32, .*, bitsets uint32, roots int32;/,
+  ],
+  ['an unknown name (an inherited property)', (a) => (a.weightSpecs[0]!.name = 'constructor'), /in this order; got constructor int32, treeColumn int32/],
+  ['a wrong dtype', (a) => (roots(a).dtype = 'float32'), /the arrays must be roots int32, .*; got roots float32,/],
   [
     'bytes left over after the arrays',
     (a) => {
@@ -168,21 +213,20 @@ const formatCases: Array<[string, Parameters<typeof refusal>[0], RegExp]> = [
       bytes.set(new Uint8Array(a.weightData));
       a.weightData = bytes.buffer;
     },
-    /the arrays take \d+ bytes of the \d+ in the weight data/,
+    /the arrays take (\d+) bytes, the weight data (?!\1)\d+/,
   ],
-  [
-    "a node two trees share (tree 1 rooted at tree 0's root)",
-    (a) => {
-      const specs = a.weightSpecs;
-      const rootsAt = specs.slice(0, specs.indexOf(roots(a))).reduce((o, s) => o + (s.shape as number[])[0]! * 4, 0);
-      const view = new Int32Array(a.weightData, rootsAt, 2);
-      view[1] = view[0]!;
-    },
-    /node 0 is reached twice \(tree 1\): two parents or two trees share it/,
-  ],
+  ['an array running past the end', (a) => (roots(a).shape = [41]), /the arrays take \d+ bytes, the weight data \d+/],
 ];
 
 for (const [what, change, message] of formatCases)
   test(`the format refuses ${what}: MANIFEST_INVALID naming it`, () => {
     assert.match(refusal(change).message, message);
   });
+
+test('a node with two parents is refused as such, not as a cycle', () => {
+  assert.ok(readTreeEnsemble(tiny([0, -1, -1], [1, 0, 1], [2, 0, 0], [1, 2]) as unknown as TreeArtifacts), 'the well-formed stump loads');
+  // Node 0 sends both sides to node 1, node 1 both to leaf 2: every path reaches node 2.
+  const message = refused(tiny([0, 0, -1], [1, 2, 0], [1, 2, 0], [1])).message;
+  assert.match(message, /tree 0 reaches a node twice/);
+  assert.doesNotMatch(message, /cycle/);
+});

@@ -68,16 +68,12 @@ export interface TreeEnsemble extends TreeTopology {
   bitsets: Uint32Array;
 }
 
-/** A score plus a leaf value in float64 (the default). */
-const addFloat64 = (s: number, v: number): number => s + v;
-/** … rounded to float32 after the addition (`"accumulate": "float32"`: XGBoost's float32 scores). */
-const addFloat32 = (s: number, v: number): number => Math.fround(s + v);
-
-/** How the kernels add a leaf value to a row's score: one of two module functions, so every call site stays inlinable. */
-export const scoreAdd = (e: TreeTopology): ((s: number, v: number) => number) => (e.accumulate === 'float32' ? addFloat32 : addFloat64);
-
-/** The starting score per column, as the kernels start from it (float32 for `"accumulate": "float32"`). */
-export const scoreBase = (e: TreeTopology): Float64Array => Float64Array.from(e.base, (b) => (e.accumulate === 'float32' ? Math.fround(b) : b));
+/**
+ * A batch's raw scores as the kernels sum them: float64, or float32 for `"accumulate": "float32"` —
+ * then every `acc[i] = acc[i] + v` of every walk rounds to float32 after each tree, as XGBoost's
+ * float32 additions do (a float32 sum computed in float64 and rounded once is the float32 sum).
+ */
+export type Scores = Float64Array | Float32Array;
 
 /** Flag bit: a NaN goes to the left child. */
 export const MISSING_LEFT = 1;
@@ -96,18 +92,8 @@ const ARRAYS = {
   bitsets: Uint32Array,
 } as const;
 type ArrayName = keyof typeof ARRAYS;
-const DTYPES: Record<ArrayName, string> = {
-  roots: 'int32',
-  treeColumn: 'int32',
-  feature: 'int32',
-  threshold: 'float64',
-  left: 'int32',
-  right: 'int32',
-  flags: 'uint8',
-  values: 'float64',
-  bitsets: 'uint32',
-};
-const BYTES: Record<string, number> = { int32: 4, float64: 8, uint8: 1, uint32: 4 };
+/** An array's dtype in the manifest: its typed array's name, `Int32Array` → `int32`. */
+const dtypeOf = (name: ArrayName): string => ARRAYS[name].name.slice(0, -5).toLowerCase();
 
 /** The artifacts a tree model arrives in (a subset of tfjs's `ModelArtifacts`, read without tfjs). */
 export interface TreeArtifacts {
@@ -133,7 +119,7 @@ function checkTopology(t: unknown): TreeTopology {
     bad(`base must hold ${o.outputs} finite numbers`);
   if (o.link === 'sigmoid' && o.outputs !== 1) bad('the sigmoid link takes exactly one raw score column');
   if (o.leafWidth !== 1 && o.leafWidth !== o.outputs) bad(`leafWidth must be 1 or outputs (${o.outputs})`);
-  if (o.accumulate !== undefined && o.accumulate !== 'float32') bad(`accumulate must be "float32" or absent, got ${JSON.stringify(o.accumulate)}`);
+  if (((o.accumulate as unknown) ?? 'float32') !== 'float32') bad(`accumulate is ${JSON.stringify(o.accumulate)}, not "float32"`);
   return o as TreeTopology;
 }
 
@@ -142,27 +128,26 @@ export function readTreeEnsemble(artifacts: TreeArtifacts): TreeEnsemble {
   const topology = checkTopology(artifacts.modelTopology);
   const data = artifacts.weightData;
   const buffer = data === undefined ? bad('no weight data') : Array.isArray(data) ? bad('weight data in several buffers') : data;
+  // The arrays and dtypes in the order trees.bin holds them (README "Tree ensembles"): none unknown, missing or twice.
+  const names = Object.keys(ARRAYS) as ArrayName[];
+  const specs = artifacts.weightSpecs ?? [];
+  const want = names.map((n) => `${n} ${dtypeOf(n)}`).join(', ');
+  const got = specs.map((s) => `${s.name} ${s.dtype}`).join(', ');
+  if (got !== want) bad(`the arrays must be ${want}, in this order; got ${got}`);
   const arrays: Partial<Record<ArrayName, ArrayLike<number>>> = {};
   let offset = 0;
-  for (const spec of artifacts.weightSpecs ?? []) {
-    const name = spec.name as ArrayName;
-    if (!Object.hasOwn(ARRAYS, name)) bad(`unknown array ${JSON.stringify(spec.name)}`);
-    if (arrays[name] !== undefined) bad(`array "${name}" is listed twice`, { array: name });
-    if (spec.dtype !== DTYPES[name]) bad(`array "${name}" must be ${DTYPES[name]}, got ${spec.dtype}`, { array: name });
-    const shape: unknown = spec.shape;
-    if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && (d as number) >= 0))
-      bad(`array "${name}" has shape ${JSON.stringify(shape)}: expected a list of non-negative integers`, { array: name });
-    const n = spec.shape.reduce((a, b) => a * b, 1);
-    const bytes = n * BYTES[spec.dtype]!;
-    if (offset + bytes > buffer.byteLength) bad(`array "${name}" runs past the end of the weight data (${buffer.byteLength} bytes)`);
+  specs.forEach(({ shape }, i) => {
+    const name = names[i]!;
+    // Flat arrays: a shape is [count].
+    const n = (shape as unknown[] | undefined)?.length === 1 ? shape[0]! : NaN;
+    if (!(Number.isInteger(n) && n >= 0)) bad(`array "${name}" has shape ${JSON.stringify(shape)}, not [count]`);
+    const end = offset + n * ARRAYS[name].BYTES_PER_ELEMENT;
     // Copy: the typed array must be aligned, and the bundle's bytes stay untouched.
-    arrays[name] = new ARRAYS[name](buffer.slice(offset, offset + bytes));
-    offset += bytes;
-  }
-  const missing = (Object.keys(ARRAYS) as ArrayName[]).filter((k) => arrays[k] === undefined);
-  if (missing.length) bad(`arrays missing: ${missing.join(', ')}`);
-  if (offset !== buffer.byteLength)
-    bad(`the arrays take ${offset} bytes of the ${buffer.byteLength} in the weight data`, { bytes: buffer.byteLength, used: offset });
+    if (end <= buffer.byteLength) arrays[name] = new ARRAYS[name](buffer.slice(offset, end));
+    offset = end;
+  });
+  // Every byte read and none past the end: a bundle cut short or padded is not the one exported.
+  if (offset !== buffer.byteLength) bad(`the arrays take ${offset} bytes, the weight data ${buffer.byteLength}`);
   const e = { ...topology, ...(arrays as Record<ArrayName, never>) } as TreeEnsemble;
   checkArrays(e);
   return e;
@@ -176,18 +161,17 @@ function checkArrays(e: TreeEnsemble): void {
   if (e.roots.length !== e.trees || e.treeColumn.length !== e.trees) bad(`roots and treeColumn must have ${e.trees} entries`);
   const pairs = e.bitsets.length / 16;
   if (!Number.isInteger(pairs)) bad('bitsets must hold 16 words per categorical split');
-  const seen = new Uint8Array(nodes);
   for (let t = 0; t < e.trees; t++) {
     const c = e.treeColumn[t]!;
     if (c < 0 || c + e.leafWidth > e.outputs) bad(`tree ${t} writes column ${c} of ${e.outputs}`);
-    // Walk each tree: children come after their parent (no cycles), inside the node arrays, each node
-    // reached once (no node shared by two parents or two trees: the walk's cost stays the node count).
+    // Walk each tree: children come after their parent (no cycles), inside the node arrays; a node
+    // with two parents is walked twice, and past the node count the walk stops.
     const stack = [e.roots[t]!];
+    let seen = 0;
     while (stack.length) {
       const n = stack.pop()!;
       if (!(n >= 0 && n < nodes)) bad(`tree ${t} points at node ${n} of ${nodes}`, { tree: t, node: n });
-      if (seen[n]) bad(`node ${n} is reached twice (tree ${t}): two parents or two trees share it`, { tree: t, node: n });
-      seen[n] = 1;
+      if (++seen > nodes) bad(`tree ${t} reaches a node twice`, { tree: t });
       const f = e.feature[n]!;
       if (f < 0) {
         const v = e.left[n]!;

@@ -13,8 +13,8 @@
  * ensembles pay for. Trees with categorical splits, or deeper than {@link PERFECT_MAX_DEPTH},
  * keep the general walk (kernel.ts).
  */
-import { CATEGORICAL, MISSING_LEFT, scoreAdd } from './format.js';
-import type { TreeEnsemble } from './format.js';
+import { CATEGORICAL, MISSING_LEFT } from './format.js';
+import type { Scores, TreeEnsemble } from './format.js';
 
 /** Deepest tree laid out perfect: 2^10 − 1 nodes and 2^10 leaves at most, ~28 KB for a two-value leaf. */
 export const PERFECT_MAX_DEPTH = 10;
@@ -39,20 +39,20 @@ export interface PerfectTrees {
    * Walks tree `t` (laid out here) for rows `r0 … r1` of `x` (`r1 − r0` a multiple of {@link PERFECT_ROWS}),
    * adding its leaf values into `acc` (row stride `outputs`).
    */
-  readonly walk: (t: number, x: Float32Array, r0: number, r1: number, acc: Float64Array) => void;
+  readonly walk: (t: number, x: Float32Array, r0: number, r1: number, acc: Scores) => void;
   /**
    * Walks rows `r0 … r1` one at a time through every tree, trees in order, in one call (no call
    * per tree: for a lone predict of 200 shallow trees the calls cost as much as the walks).
    * Only when every tree is laid out here and at most {@link LONE_MAX_DEPTH} deep.
    */
-  readonly rows: ((x: Float32Array, r0: number, r1: number, acc: Float64Array) => void) | undefined;
+  readonly rows: ((x: Float32Array, r0: number, r1: number, acc: Scores) => void) | undefined;
   /**
    * Walks rows `r0 … r1` (a multiple of {@link PERFECT_ROWS}) eight at a time through every tree,
    * trees in order, their eight scores held in locals from the first tree to the last. For one
    * score per row (binary boosting, regressors) with every tree laid out and NaN always right: the
    * per-tree loads and stores of the scores and a call per tree are gone.
    */
-  readonly groups: ((x: Float32Array, r0: number, r1: number, acc: Float64Array) => void) | undefined;
+  readonly groups: ((x: Float32Array, r0: number, r1: number, acc: Scores) => void) | undefined;
 }
 
 /** The largest float32 below `t` (NaN for −∞: nothing is below it, and `x <= NaN` is false for every x). */
@@ -144,8 +144,6 @@ export function perfectTrees(e: TreeEnsemble): PerfectTrees | undefined {
   }
   const F = e.features;
   const column = e.treeColumn;
-  // Each leaf value onto its score: float64, or float32 after every tree (format.ts `scoreAdd`).
-  const add = scoreAdd(e);
 
   // Numeric splits, NaN always right (scikit-learn's trees and GradientBoosting): `!(x <= t)` decides alone.
   const right: PerfectTrees['walk'] = (t, x, r0, r1, acc) => {
@@ -183,14 +181,14 @@ export function perfectTrees(e: TreeEnsemble): PerfectTrees | undefined {
       }
       const o = r * K + c;
       for (let k = 0; k < W; k++) {
-        acc[o + k] = add(acc[o + k]!, values[lb + i0 * W + k]!);
-        acc[o + K + k] = add(acc[o + K + k]!, values[lb + i1 * W + k]!);
-        acc[o + 2 * K + k] = add(acc[o + 2 * K + k]!, values[lb + i2 * W + k]!);
-        acc[o + 3 * K + k] = add(acc[o + 3 * K + k]!, values[lb + i3 * W + k]!);
-        acc[o + 4 * K + k] = add(acc[o + 4 * K + k]!, values[lb + i4 * W + k]!);
-        acc[o + 5 * K + k] = add(acc[o + 5 * K + k]!, values[lb + i5 * W + k]!);
-        acc[o + 6 * K + k] = add(acc[o + 6 * K + k]!, values[lb + i6 * W + k]!);
-        acc[o + 7 * K + k] = add(acc[o + 7 * K + k]!, values[lb + i7 * W + k]!);
+        acc[o + k] = acc[o + k]! + values[lb + i0 * W + k]!;
+        acc[o + K + k] = acc[o + K + k]! + values[lb + i1 * W + k]!;
+        acc[o + 2 * K + k] = acc[o + 2 * K + k]! + values[lb + i2 * W + k]!;
+        acc[o + 3 * K + k] = acc[o + 3 * K + k]! + values[lb + i3 * W + k]!;
+        acc[o + 4 * K + k] = acc[o + 4 * K + k]! + values[lb + i4 * W + k]!;
+        acc[o + 5 * K + k] = acc[o + 5 * K + k]! + values[lb + i5 * W + k]!;
+        acc[o + 6 * K + k] = acc[o + 6 * K + k]! + values[lb + i6 * W + k]!;
+        acc[o + 7 * K + k] = acc[o + 7 * K + k]! + values[lb + i7 * W + k]!;
       }
     }
   };
@@ -224,10 +222,10 @@ export function perfectTrees(e: TreeEnsemble): PerfectTrees | undefined {
       }
       const o = r * K + c;
       for (let k = 0; k < W; k++) {
-        acc[o + k] = add(acc[o + k]!, values[lb + i0 * W + k]!);
-        acc[o + K + k] = add(acc[o + K + k]!, values[lb + i1 * W + k]!);
-        acc[o + 2 * K + k] = add(acc[o + 2 * K + k]!, values[lb + i2 * W + k]!);
-        acc[o + 3 * K + k] = add(acc[o + 3 * K + k]!, values[lb + i3 * W + k]!);
+        acc[o + k] = acc[o + k]! + values[lb + i0 * W + k]!;
+        acc[o + K + k] = acc[o + K + k]! + values[lb + i1 * W + k]!;
+        acc[o + 2 * K + k] = acc[o + 2 * K + k]! + values[lb + i2 * W + k]!;
+        acc[o + 3 * K + k] = acc[o + 3 * K + k]! + values[lb + i3 * W + k]!;
       }
     }
   };
@@ -245,18 +243,17 @@ export function perfectTrees(e: TreeEnsemble): PerfectTrees | undefined {
         }
         const o = r * K + column[t]!;
         const v = leafBase[t]! + i * W;
-        for (let k = 0; k < W; k++) acc[o + k] = add(acc[o + k]!, values[v + k]!);
+        for (let k = 0; k < W; k++) acc[o + k] = acc[o + k]! + values[v + k]!;
       }
     }
   };
 
-  // One score per row (binary boosting, regressors): a lone row's score in a local, and two trees of
-  // equal depth walked side by side — two independent chains of loads for the CPU to overlap
-  // instead of one (GB one-row call, Node: sums ~1.5× faster). Same additions in the same order.
+  // One score per row (binary boosting, regressors): two trees of equal depth walked side by side —
+  // two independent chains of loads for the CPU to overlap instead of one (GB one-row call, Node:
+  // sums ~1.5× faster). Same additions in the same order, each stored (float32 `acc` rounds it).
   const rowsOne: PerfectTrees['rows'] = (x, r0, r1, acc) => {
     for (let r = r0; r < r1; r++) {
       const a = r * F;
-      let s = acc[r]!;
       for (let t = 0; t < T;) {
         const D = depth[t]!;
         const nb = nodeBase[t]!;
@@ -270,19 +267,18 @@ export function perfectTrees(e: TreeEnsemble): PerfectTrees | undefined {
             i = 2 * i + (v !== v ? nanRight[nb + i]! : +!(v <= threshold[nb + i]!));
             j = 2 * j + (u !== u ? nanRight[nc + j]! : +!(u <= threshold[nc + j]!));
           }
-          s = add(s, values[leafBase[t]! + i]!);
-          s = add(s, values[leafBase[t + 1]! + j]!);
+          acc[r] = acc[r]! + values[leafBase[t]! + i]!;
+          acc[r] = acc[r]! + values[leafBase[t + 1]! + j]!;
           t += 2;
         } else {
           for (let d = 0; d < D; d++) {
             const v = x[a + feature[nb + i]!]!;
             i = 2 * i + (v !== v ? nanRight[nb + i]! : +!(v <= threshold[nb + i]!));
           }
-          s = add(s, values[leafBase[t]! + i]!);
+          acc[r] = acc[r]! + values[leafBase[t]! + i]!;
           t += 1;
         }
       }
-      acc[r] = s;
     }
   };
 
@@ -326,14 +322,14 @@ export function perfectTrees(e: TreeEnsemble): PerfectTrees | undefined {
           i6 = 2 * i6 + +!(x[a6 + feature[nb + i6]!]! <= threshold[nb + i6]!);
           i7 = 2 * i7 + +!(x[a7 + feature[nb + i7]!]! <= threshold[nb + i7]!);
         }
-        s0 = add(s0, values[lb + i0]!);
-        s1 = add(s1, values[lb + i1]!);
-        s2 = add(s2, values[lb + i2]!);
-        s3 = add(s3, values[lb + i3]!);
-        s4 = add(s4, values[lb + i4]!);
-        s5 = add(s5, values[lb + i5]!);
-        s6 = add(s6, values[lb + i6]!);
-        s7 = add(s7, values[lb + i7]!);
+        s0 += values[lb + i0]!;
+        s1 += values[lb + i1]!;
+        s2 += values[lb + i2]!;
+        s3 += values[lb + i3]!;
+        s4 += values[lb + i4]!;
+        s5 += values[lb + i5]!;
+        s6 += values[lb + i6]!;
+        s7 += values[lb + i7]!;
       }
       acc[r] = s0;
       acc[r + 1] = s1;
@@ -352,6 +348,7 @@ export function perfectTrees(e: TreeEnsemble): PerfectTrees | undefined {
     walk: missingLeft ? missing : right,
     rows: all && !depth.some((d) => d > LONE_MAX_DEPTH) ? (K === 1 && W === 1 ? rowsOne : rows) : undefined,
     // Every tree per group of rows: only while all trees' arrays stay in cache (L2) between groups.
-    groups: all && K === 1 && W === 1 && !missingLeft && nodes * 12 + leaves * 8 <= GROUPS_MAX_BYTES ? groups : undefined,
+    // Not for float32 sums: its scores stay in float64 locals from the first tree to the last.
+    groups: all && K === 1 && W === 1 && !missingLeft && !e.accumulate && nodes * 12 + leaves * 8 <= GROUPS_MAX_BYTES ? groups : undefined,
   };
 }

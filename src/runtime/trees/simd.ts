@@ -12,7 +12,7 @@
  * dynamic `import()` from the `ferryml` entry (simd-slot.ts).
  */
 import { CATEGORICAL } from './format.js';
-import { scoreBase, type TreeEnsemble } from './format.js';
+import type { Scores, TreeEnsemble } from './format.js';
 import { PERFECT_MAX_DEPTH, float32AtMost, float32Below } from './perfect.js';
 import { SIMD_MAX_DEPTH, maxDepth, nodesPlan } from './simd-nodes.js';
 import { walkPlan, type WasmPlan } from './wasm-walk.js';
@@ -70,7 +70,7 @@ function kernel(e: TreeEnsemble, plan: WasmPlan, instance: WebAssembly.Instance)
   const F = e.features;
   const K = e.outputs;
   const step = plan.step;
-  const base = scoreBase(e);
+  const base = Float64Array.from(e.base);
   let acc = new Float64Array(0);
   return {
     description: plan.description,
@@ -124,7 +124,7 @@ function probe(e: TreeEnsemble, rows: number): Float32Array {
  */
 export async function compileSimdTrees(
   e: TreeEnsemble,
-  reference: (input: Float32Array, rows: number) => Float64Array,
+  reference: (input: Float32Array, rows: number) => Scores,
   walk: 'auto' | 'walk' = 'auto',
 ): Promise<SimdTrees> {
   const refused = simdRefusal(e);
