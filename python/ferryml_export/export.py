@@ -13,7 +13,7 @@ from .columns import feature_name, schema_columns, walk
 from .errors import SUPPORTED_PIPELINE, ExportError, UnsupportedError
 from .estimator import to_layers
 from .tree_ensemble import write_tree_model
-from .trees import accepts_nan, is_tree_model, to_trees
+from .trees import accepts_nan, is_tree_model, to_trees, wide_categories
 from .golden import golden
 from .lanes import class_name
 from .layers_model import write_layers_model
@@ -136,12 +136,13 @@ def export(pipeline, X_sample, out_dir, name=None, version="1.0.0", *, label=Non
         est_name = [n for n, s in pipeline.steps if s is est][0]
         if tree:
             trees, output = to_trees(est, schema["width"], est_name, transformed)
+            wide_categories(ct, est, est_name)
         else:
             layers, output = to_layers(est, schema["width"], est_name)
         classification = output["kind"] == "classification"
         expected = est.predict_proba(transformed) if classification else est.predict(transformed)
         if tree:
-            check_trees(trees, transformed, expected, est_name)
+            check_trees(trees, transformed, expected, est_name, schema["features"])
         else:
             check_layers(layers, transformed, expected, est_name)
 

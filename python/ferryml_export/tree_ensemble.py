@@ -27,12 +27,16 @@ ARRAYS = (
 class Ensemble:
     """Trees appended in the order the library sums them; node indices become absolute."""
 
-    def __init__(self, library, compare, features, outputs, leaf_width, aggregate, base, link):
+    def __init__(self, library, compare, features, outputs, leaf_width, aggregate, base, link, accumulate=None):
         self.topology = {
             "kind": "tree-ensemble", "library": library, "compare": compare, "features": int(features),
             "outputs": int(outputs), "trees": 0, "leafWidth": int(leaf_width), "aggregate": aggregate,
             "base": [float(b) for b in base], "link": link,
         }
+        # "float32": the library rounds each row's score to float32 after every tree (XGBoost's CPU
+        # predictor), from a float32 base; absent, scores are summed in float64.
+        if accumulate is not None:
+            self.topology["accumulate"] = accumulate
         self.parts = {name: [] for name, _, _ in ARRAYS}
         self.nodes = 0
         self.values = 0
@@ -87,12 +91,14 @@ def category_left(bitsets, pair, v, missing_left):
 
 
 def run_trees(ens, X):
-    """The ensemble on float32 features X, with the TypeScript kernel's semantics, in float64 numpy."""
+    """The ensemble on float32 features X, with the TypeScript kernel's semantics, in float64 numpy
+    (scores summed in float32, rounded after every tree, for `"accumulate": "float32"`)."""
     t = ens.topology
     a = ens.arrays()
     X = np.asarray(X, dtype=np.float32).astype(np.float64)
     n, k, w = X.shape[0], t["outputs"], t["leafWidth"]
-    acc = np.tile(np.asarray(t["base"], dtype=np.float64), (n, 1))
+    dtype = np.float32 if t.get("accumulate") == "float32" else np.float64
+    acc = np.tile(np.asarray(t["base"], dtype=dtype), (n, 1))
     rows = np.arange(n)
     for tree in range(t["trees"]):
         node = np.full(n, a["roots"][tree], dtype=np.int64)
@@ -116,7 +122,8 @@ def run_trees(ens, X):
         offset = a["left"][node]
         column = a["treeColumn"][tree]
         for j in range(w):
-            acc[:, column + j] += a["values"][offset + j]
+            acc[:, column + j] += a["values"][offset + j].astype(dtype)
+    acc = acc.astype(np.float64)
     if t["aggregate"] == "mean":
         acc /= t["trees"]
     if t["link"] == "sigmoid":

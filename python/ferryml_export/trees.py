@@ -70,7 +70,8 @@ def forest(est, path):
 
 
 def constant_init(est, X, path):
-    """GradientBoosting's init raw score: constant (prior / zero / mean) or refused."""
+    """GradientBoosting's init raw score: constant (prior / zero / mean) or refused. Checked on every
+    row of X: an init fitted on sorted data may agree on the first rows and differ further down."""
     raw = np.asarray(est._raw_predict_init(X), dtype=np.float64)
     if not (raw == raw[:1]).all():
         refuse(path, f"init estimator {class_name(est.init_)} gives a different start per row", hint="Use init=None (the prior) or 'zero'")
@@ -86,7 +87,7 @@ def gradient_boosting(est, path, X):
     k = stages.shape[1]
     classification = name == "GradientBoostingClassifier"
     link = ("sigmoid" if k == 1 else "softmax") if classification else "identity"
-    ens = Ensemble("scikit-learn", "<=", est.n_features_in_, k, 1, "sum", constant_init(est, X[:64], path), link)
+    ens = Ensemble("scikit-learn", "<=", est.n_features_in_, k, 1, "sum", constant_init(est, X, path), link)
     # predict_stages adds `learning_rate * value` stage by stage, class by class: the same products, same order.
     for stage in stages:
         for column, t in enumerate(stage):
@@ -99,6 +100,9 @@ def hist_gradient_boosting(est, path):
     name = class_name(est)
     classification = name == "HistGradientBoostingClassifier"
     loss = est.loss if isinstance(est.loss, str) else class_name(est.loss)
+    if classification and len(est.classes_) < 2:
+        refuse(path, f"{name} was fitted on one class ({est.classes_[0]!r}): it has nothing to tell apart",
+               hint="Fit it on rows of at least two classes")
     if not classification and loss not in HIST_IDENTITY_LOSSES:
         refuse(path, f"HistGradientBoostingRegressor loss '{loss}' has a non-identity link", hint=f"Use loss in {list(HIST_IDENTITY_LOSSES)}")
     k = est.n_trees_per_iteration_
@@ -142,8 +146,7 @@ def hist_gradient_boosting(est, path):
     return ens, output
 
 
-def to_trees(est, width, path, X):
-    """(Ensemble, manifest output spec) for a fitted tree estimator taking `width` features."""
+def build(est, path, X):
     name = class_name(est)
     if name.startswith("XGB"):
         from .trees_xgboost import xgboost_model
@@ -156,6 +159,36 @@ def to_trees(est, width, path, X):
     if name in ("HistGradientBoostingClassifier", "HistGradientBoostingRegressor"):
         return hist_gradient_boosting(est, path)
     refuse(path, f"{name} is a tree model ferryml does not export")
+
+
+def to_trees(est, width, path, X):
+    """(Ensemble, manifest output spec) for a fitted tree estimator taking `width` features."""
+    ens, output = build(est, path, X)
+    # The bundle format needs at least one tree (format.ts): say so here, not at load.
+    if ens.topology["trees"] == 0:
+        refuse(path, f"{class_name(est)} has no trees", hint="Fit it with at least one tree (n_estimators >= 1)")
+    return ens, output
+
+
+def wide_categories(ct, est, path):
+    """Refuses an OrdinalEncoder whose unknown_value / encoded_missing_value (≥ 256) feeds a
+    HistGradientBoosting categorical feature: scikit-learn casts it to uint8 (300 reads as category
+    44), the tree kernel sends it the missing way, so the two would disagree on such rows."""
+    categorical = getattr(est, "is_categorical_", None)
+    if categorical is None or not np.any(categorical):
+        return
+    for name, t, _ in getattr(ct, "transformers_", []):
+        steps = [t] + [s for _, s in getattr(t, "steps", [])]
+        for step in steps:
+            if class_name(step) != "OrdinalEncoder":
+                continue
+            values = [(a, getattr(step, a, None)) for a in ("unknown_value", "encoded_missing_value")]
+            wide = [(a, v) for a, v in values if isinstance(v, (int, float, np.number)) and not np.isnan(v) and v >= 256]
+            span = ct.output_indices_.get(name, slice(0, 0))
+            if wide and np.any(categorical[span]):
+                a, v = wide[0]
+                refuse(path, f"OrdinalEncoder {a}={v:g} (step '{name}') feeds a HistGradientBoosting categorical feature, "
+                             "which only takes categories 0..255", hint=f"Use {a}=-1 (negative values go the missing way)")
 
 
 TREE_ESTIMATORS = (

@@ -3,6 +3,8 @@
 XGBoost routes on float32 features: left when `x < split_condition` (a float32), NaN to the
 default child; leaf values are float32, summed per output column in tree order onto the margin
 of `base_score` (`binary:logistic`: logit(base_score); `multi:softprob`, `reg:squarederror`: itself).
+The CPU predictor sums in float32 (each tree's leaf added to a float32 score), so the bundle says
+`"accumulate": "float32"` and ferryml rounds after every tree as XGBoost does.
 """
 
 import json
@@ -19,6 +21,11 @@ OBJECTIVES = ("binary:logistic", "multi:softprob", "reg:squarederror")
 
 def refuse(path, problem, hint=None):
     raise UnsupportedError(path, problem, supported=SUPPORTED_ESTIMATORS, hint=hint)
+
+
+def parse_base_score(text):
+    """`learner_model_param.base_score` as float32 values: "5E-1" (XGBoost 1.x) or "[5E-1]" / "[5E-1,2E-1]" (2.x)."""
+    return [np.float32(float(v)) for v in str(text).strip().strip("[]").split(",")]
 
 
 def xgboost_model(est, path):
@@ -44,18 +51,31 @@ def xgboost_model(est, path):
                hint="Refit with n_estimators=best_iteration + 1")
     model = json.loads(booster.save_raw("json"))
     params = model["learner"]["learner_model_param"]
-    base_score = np.float32(float(params["base_score"]))
+    scores = parse_base_score(params["base_score"])
     trees = model["learner"]["gradient_booster"]["model"]["trees"]
     tree_info = model["learner"]["gradient_booster"]["model"]["tree_info"]
+    if not trees:
+        refuse(path, f"{name} has no trees (n_estimators=0): it predicts base_score alone", hint="Fit it with n_estimators >= 1")
+    targets = int(params.get("num_target", 1) or 1)
+    if name == "XGBClassifier" and len(est.classes_) < 2:
+        refuse(path, f"{name} was fitted on one class ({est.classes_[0]!r}): it has nothing to tell apart",
+               hint="Fit it on rows of at least two classes")
     if objective == "binary:logistic":
         # XGBoost's ProbToMargin for the logistic objective, in float32: -log(1/base_score - 1).
-        margin = float(-np.log(np.float32(1.0) / base_score - np.float32(1.0), dtype=np.float32))
+        margin = [float(-np.log(np.float32(1.0) / b - np.float32(1.0), dtype=np.float32)) for b in scores]
         k, link = 1, "sigmoid"
     elif objective == "multi:softprob":
-        k, link, margin = int(params["num_class"]), "softmax", float(base_score)
+        k, link, margin = int(params["num_class"]), "softmax", [float(b) for b in scores]
     else:
-        k, link, margin = 1, "identity", float(base_score)
-    ens = Ensemble("xgboost", "<", est.n_features_in_, k, 1, "sum", [margin] * k, link)
+        # A multi-target regressor (y with k columns): tree_info names each tree's target column.
+        k, link, margin = targets, "identity", [float(b) for b in scores]
+    if targets != 1 and objective != "reg:squarederror":
+        refuse(path, f"{name} with {targets} targets and objective '{objective}' is not supported", hint="Fit one model per target")
+    if len(margin) == 1:
+        margin = margin * k
+    if len(margin) != k:
+        refuse(path, f"{name} base_score {params['base_score']!r} holds {len(margin)} values for {k} outputs")
+    ens = Ensemble("xgboost", "<", est.n_features_in_, k, 1, "sum", margin, link, accumulate="float32")
     for tree, column in zip(trees, tree_info):
         if any(int(s) != 0 for s in tree.get("split_type", [])):
             refuse(path, f"{name} has categorical splits; they are not exported")

@@ -5,7 +5,7 @@ on every X_sample row, and the dense layers reproduce the estimator on that outp
 import numpy as np
 
 from .columns import category_label
-from .errors import MismatchError
+from .errors import SUPPORTED_ESTIMATORS, MismatchError, UnsupportedError
 from .estimator import run_layers
 from .tree_ensemble import run_trees
 from .sample import is_missing
@@ -114,13 +114,39 @@ def check_layers(layers, transformed, expected, what):
 TREE_TOLERANCE = 1e-6
 
 
-def check_trees(ensemble, transformed, expected, what):
+# From 2^24 on, neighbouring float32 values are 2 or more apart: HistGradientBoosting's float64
+# thresholds there (midpoints of the data) can fall between two inputs that round to one float32.
+FLOAT32_EXACT = 2.0**24
+
+
+def coarse_features(ensemble):
+    """Feature indices HistGradientBoosting splits at a numeric threshold of magnitude ≥ 2^24."""
+    if ensemble.topology["library"] != "scikit-learn-hist":
+        return []
+    a = ensemble.arrays()
+    numeric = (a["feature"] >= 0) & ((a["flags"] & 2) == 0)
+    return sorted({int(f) for f in a["feature"][numeric & (np.abs(a["threshold"]) >= FLOAT32_EXACT)]})
+
+
+def check_trees(ensemble, transformed, expected, what, features=None):
     """Raises MismatchError unless the tree kernel's semantics (on float32 features) reproduce the estimator
-    within 1e-6 (probabilities absolute, values relative): a routing difference moves a whole leaf value."""
+    within 1e-6 (probabilities absolute, values relative): a routing difference moves a whole leaf value.
+    HistGradientBoosting splitting a feature of magnitude ≥ 2^24 is refused with the fix instead."""
     ours = run_trees(ensemble, transformed)
     expected = np.asarray(expected, dtype=float).reshape(ours.shape)
     worst = ~(np.abs(ours - expected) <= TREE_TOLERANCE * np.maximum(1, np.abs(expected)))
     if worst.any():
         r, k = map(int, np.argwhere(worst)[0])
+        coarse = coarse_features(ensemble)
+        if coarse:
+            names = ", ".join(repr(features[f]) if features else str(f) for f in coarse)
+            raise UnsupportedError(
+                what,
+                f"HistGradientBoosting splits feature {names} at thresholds of magnitude >= 2^24, where float32 inputs "
+                f"(ferryml's features) cannot tell neighbouring values apart: output {k} on X_sample row {r} differs "
+                f"({ours[r, k]!r}, the estimator {expected[r, k]!r})",
+                supported=SUPPORTED_ESTIMATORS,
+                hint="Scale or offset this feature (e.g. StandardScaler) before HistGradientBoosting",
+            )
         raise MismatchError(f"{what} output {k} on X_sample row {r}: the exported trees give {ours[r, k]!r}, "
                             f"the estimator {expected[r, k]!r} (features are float32 in ferryml)")

@@ -1,7 +1,8 @@
 // Threshold edge cases in Node: inputs exactly on each threshold, one float32 ulp either side,
 // float64 values that reach the threshold only in float32, NaN and ±Infinity, through the tree
 // kernel, equal to scikit-learn / HistGradientBoosting / XGBoost, and bit for bit the outputs
-// committed in edges.json (which test/runtime/trees-edges.test.ts checks in Chromium).
+// committed in edges.json (which test/runtime/trees-edges.test.ts checks in Chromium), which are the
+// library's own outputs as float32.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -19,6 +20,8 @@ for (const c of cases) {
     const got = runEdgeCase(model, bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength), c);
     assert.deepEqual(edgeProblems(c, got), []);
     assert.deepEqual(outputBits(got), c.ferrymlBits);
+    // Bit for bit the library's own output as float32 (XGBoost: its float32 sums, "accumulate": "float32").
+    assert.deepEqual(outputBits(got), outputBits(Float32Array.from(c.expected)));
     assert.ok(c.input.includes('nan'), 'NaN is among the inputs');
   });
 }

@@ -30,6 +30,8 @@ export const BUNDLES = [
   '/test/fixtures/trees/sklearn-tree',
   '/test/fixtures/trees/hist-gradient-boosting',
   '/test/fixtures/trees/xgboost',
+  '/test/fixtures/trees/xgboost-float32',
+  '/test/fixtures/trees/xgboost-float32-2',
 ];
 
 /** The tree ensemble of the bundle at `dir`, read from its served files. */

@@ -40,6 +40,11 @@ export interface TreeTopology {
   /** Starting raw score per output column (boosting's init / baseline / base_score); zeros for forests. */
   base: number[];
   link: TreeLink;
+  /**
+   * `"float32"`: each row's score is rounded to float32 after every tree, from a float32 `base`
+   * (XGBoost's CPU predictor sums so); absent, scores are summed in float64.
+   */
+  accumulate?: 'float32';
 }
 
 /** The arrays a tree ensemble is made of (all trees' nodes concatenated; indices are absolute). */
@@ -63,6 +68,13 @@ export interface TreeEnsemble extends TreeTopology {
   bitsets: Uint32Array;
 }
 
+/**
+ * A batch's raw scores as the kernels sum them: float64, or float32 for `"accumulate": "float32"` —
+ * then every `acc[i] = acc[i] + v` of every walk rounds to float32 after each tree, as XGBoost's
+ * float32 additions do (a float32 sum computed in float64 and rounded once is the float32 sum).
+ */
+export type Scores = Float64Array | Float32Array;
+
 /** Flag bit: a NaN goes to the left child. */
 export const MISSING_LEFT = 1;
 /** Flag bit: the split tests category membership in a bitset. */
@@ -80,18 +92,8 @@ const ARRAYS = {
   bitsets: Uint32Array,
 } as const;
 type ArrayName = keyof typeof ARRAYS;
-const DTYPES: Record<ArrayName, string> = {
-  roots: 'int32',
-  treeColumn: 'int32',
-  feature: 'int32',
-  threshold: 'float64',
-  left: 'int32',
-  right: 'int32',
-  flags: 'uint8',
-  values: 'float64',
-  bitsets: 'uint32',
-};
-const BYTES: Record<string, number> = { int32: 4, float64: 8, uint8: 1, uint32: 4 };
+/** An array's dtype in the manifest: its typed array's name, `Int32Array` → `int32`. */
+const dtypeOf = (name: ArrayName): string => ARRAYS[name].name.slice(0, -5).toLowerCase();
 
 /** The artifacts a tree model arrives in (a subset of tfjs's `ModelArtifacts`, read without tfjs). */
 export interface TreeArtifacts {
@@ -117,6 +119,7 @@ function checkTopology(t: unknown): TreeTopology {
     bad(`base must hold ${o.outputs} finite numbers`);
   if (o.link === 'sigmoid' && o.outputs !== 1) bad('the sigmoid link takes exactly one raw score column');
   if (o.leafWidth !== 1 && o.leafWidth !== o.outputs) bad(`leafWidth must be 1 or outputs (${o.outputs})`);
+  if (((o.accumulate as unknown) ?? 'float32') !== 'float32') bad(`accumulate is ${JSON.stringify(o.accumulate)}, not "float32"`);
   return o as TreeTopology;
 }
 
@@ -125,21 +128,26 @@ export function readTreeEnsemble(artifacts: TreeArtifacts): TreeEnsemble {
   const topology = checkTopology(artifacts.modelTopology);
   const data = artifacts.weightData;
   const buffer = data === undefined ? bad('no weight data') : Array.isArray(data) ? bad('weight data in several buffers') : data;
+  // The arrays and dtypes in the order trees.bin holds them (README "Tree ensembles"): none unknown, missing or twice.
+  const names = Object.keys(ARRAYS) as ArrayName[];
+  const specs = artifacts.weightSpecs ?? [];
+  const want = names.map((n) => `${n} ${dtypeOf(n)}`).join(', ');
+  const got = specs.map((s) => `${s.name} ${s.dtype}`).join(', ');
+  if (got !== want) bad(`the arrays must be ${want}, in this order; got ${got}`);
   const arrays: Partial<Record<ArrayName, ArrayLike<number>>> = {};
   let offset = 0;
-  for (const spec of artifacts.weightSpecs ?? []) {
-    const name = spec.name as ArrayName;
-    if (!(name in ARRAYS)) bad(`unknown array "${spec.name}"`);
-    if (spec.dtype !== DTYPES[name]) bad(`array "${name}" must be ${DTYPES[name]}, got ${spec.dtype}`);
-    const n = spec.shape.reduce((a, b) => a * b, 1);
-    const bytes = n * BYTES[spec.dtype]!;
-    if (offset + bytes > buffer.byteLength) bad(`array "${name}" runs past the end of the weight data (${buffer.byteLength} bytes)`);
+  specs.forEach(({ shape }, i) => {
+    const name = names[i]!;
+    // Flat arrays: a shape is [count].
+    const n = (shape as unknown[] | undefined)?.length === 1 ? shape[0]! : NaN;
+    if (!(Number.isInteger(n) && n >= 0)) bad(`array "${name}" has shape ${JSON.stringify(shape)}, not [count]`);
+    const end = offset + n * ARRAYS[name].BYTES_PER_ELEMENT;
     // Copy: the typed array must be aligned, and the bundle's bytes stay untouched.
-    arrays[name] = new ARRAYS[name](buffer.slice(offset, offset + bytes));
-    offset += bytes;
-  }
-  const missing = (Object.keys(ARRAYS) as ArrayName[]).filter((k) => arrays[k] === undefined);
-  if (missing.length) bad(`arrays missing: ${missing.join(', ')}`);
+    if (end <= buffer.byteLength) arrays[name] = new ARRAYS[name](buffer.slice(offset, end));
+    offset = end;
+  });
+  // Every byte read and none past the end: a bundle cut short or padded is not the one exported.
+  if (offset !== buffer.byteLength) bad(`the arrays take ${offset} bytes, the weight data ${buffer.byteLength}`);
   const e = { ...topology, ...(arrays as Record<ArrayName, never>) } as TreeEnsemble;
   checkArrays(e);
   return e;
@@ -156,13 +164,14 @@ function checkArrays(e: TreeEnsemble): void {
   for (let t = 0; t < e.trees; t++) {
     const c = e.treeColumn[t]!;
     if (c < 0 || c + e.leafWidth > e.outputs) bad(`tree ${t} writes column ${c} of ${e.outputs}`);
-    // Walk each tree: children come after their parent (no cycles), inside the node arrays.
+    // Walk each tree: children come after their parent (no cycles), inside the node arrays; a node
+    // with two parents is walked twice, and past the node count the walk stops.
     const stack = [e.roots[t]!];
     let seen = 0;
     while (stack.length) {
       const n = stack.pop()!;
       if (!(n >= 0 && n < nodes)) bad(`tree ${t} points at node ${n} of ${nodes}`, { tree: t, node: n });
-      if (++seen > nodes) bad(`tree ${t} has a cycle`, { tree: t });
+      if (++seen > nodes) bad(`tree ${t} reaches a node twice`, { tree: t });
       const f = e.feature[n]!;
       if (f < 0) {
         const v = e.left[n]!;

@@ -19,7 +19,8 @@
  * second one-hot product of the `isNaN` mask (a node whose feature is NaN takes its missing side).
  * Clamping changes no decision unless a float32 threshold is −∞ or the largest finite float32:
  * those ensembles are refused with the reason, as are categorical splits (tensor.ts). Leaf sums are
- * float32: within {@link TENSOR_TOLERANCE} of the kernel's float64, checked at load by the golden rows.
+ * float32 in the matrix product's order: within {@link TENSOR_TOLERANCE} of the kernel's float64 sums
+ * (or its float32 sums tree after tree, `"accumulate": "float32"`), checked at load by the golden rows.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { CATEGORICAL, MISSING_LEFT } from './format.js';

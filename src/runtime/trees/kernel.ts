@@ -2,7 +2,8 @@
  * The tree kernel: a tree ensemble evaluated in plain TypeScript over its flat arrays — no tfjs,
  * no recursion, no allocation per row. Trees are the outer loop and rows the inner one, so one
  * tree's nodes stay in cache while every row of a block walks it; each row's scores are summed
- * in float64, tree after tree in the bundle's order (the order the training library sums in).
+ * in float64 (float32, rounded after every tree, where the bundle says `"accumulate": "float32"`:
+ * format.ts `Scores`), tree after tree in the bundle's order (the order the training library sums in).
  * Numeric trees up to depth 10 take the branch-free perfect-tree walk (perfect.ts); trees with
  * categorical splits or deeper ones take the general walk below.
  *
@@ -12,7 +13,7 @@
  * `x <= threshold` (scikit-learn, HistGradientBoosting) or `x < threshold` (XGBoost).
  */
 import { CATEGORICAL, MISSING_LEFT } from './format.js';
-import type { TreeEnsemble } from './format.js';
+import type { Scores, TreeEnsemble } from './format.js';
 import { loneWalk } from './lone.js';
 import { loneWalkOffered } from './simd-slot.js';
 import { PERFECT_ROWS, float32Below, perfectTrees } from './perfect.js';
@@ -22,12 +23,12 @@ export interface TreeKernel {
   /** Runs `rows` rows from the front of `input` (`rows × features`); returns a new `rows × outputWidth` array. */
   run(input: Float32Array, rows: number): Float32Array;
   /**
-   * The raw scores `run` finishes: `rows × outputs` float64, `base` plus every tree's leaf values,
-   * tree after tree. The array is the kernel's own, reused by the next call.
+   * The raw scores `run` finishes: `rows × outputs` float64 (float32 for `"accumulate": "float32"`),
+   * `base` plus every tree's leaf values, tree after tree. The array is the kernel's own, reused by the next call.
    */
-  sums(input: Float32Array, rows: number): Float64Array;
+  sums(input: Float32Array, rows: number): Scores;
   /** Averaging and the link over raw scores (`sums`, or the SIMD kernel's: simd.ts) into a new `rows × outputWidth` array; `acc` is overwritten. */
-  finish(acc: Float64Array, rows: number): Float32Array;
+  finish(acc: Scores, rows: number): Float32Array;
   /** Values per output row: 2 for a sigmoid link (`[1 − p, p]`), else the raw score columns. */
   readonly outputWidth: number;
   /** Trees walked by the perfect-tree walk (perfect.ts); the others take the general walk. */
@@ -41,7 +42,7 @@ export interface TreeKernel {
  * call cost more than the walk). XGBoost's strict `x < t` is `x <= t′` with `t′` the largest
  * float32 below `t` (the inputs are float32: perfect.ts `float32Below`), so one walk serves all.
  */
-type Block = (t0: number, t1: number, x: Float32Array, r0: number, r1: number, acc: Float64Array) => void;
+type Block = (t0: number, t1: number, x: Float32Array, r0: number, r1: number, acc: Scores) => void;
 
 function general(e: TreeEnsemble, threshold: Float64Array): Block {
   const { feature, left, right, flags, bitsets, values, roots, treeColumn } = e;
@@ -110,8 +111,10 @@ export function createTreeKernel(e: TreeEnsemble, walks: 'auto' | 'general' = 'a
   const groups = perfect?.groups;
   const base = Float64Array.from(e.base);
   const T = e.trees;
-  // The float64 score rows, grown to the largest batch seen and reused: nothing is allocated per row.
-  let acc = new Float64Array(0);
+  // The score rows, grown to the largest batch seen and reused: nothing is allocated per row. Float32
+  // for `"accumulate": "float32"`: each walk's store rounds after every tree (format.ts `Scores`).
+  const Sums = e.accumulate ? Float32Array : Float64Array;
+  let acc: Scores = new Sums(0);
   const kernel: TreeKernel = {
     outputWidth,
     perfectTrees: laid === undefined ? 0 : laid.reduce((n, l) => n + l, 0),
@@ -125,7 +128,7 @@ export function createTreeKernel(e: TreeEnsemble, walks: 'auto' | 'general' = 'a
       return out;
     },
     sums(input, rows) {
-      if (acc.length < rows * K) acc = new Float64Array(rows * K);
+      if (acc.length < rows * K) acc = new Sums(rows * K);
       // A loop, not acc.set(base, …): for one row the builtin's call costs more than the copy.
       for (let r = 0, o = 0; r < rows; r++) for (let k = 0; k < K; k++, o++) acc[o] = base[k]!;
       // Trees in order for every row: each row's float64 sum is in the library's order.
@@ -150,7 +153,7 @@ export function createTreeKernel(e: TreeEnsemble, walks: 'auto' | 'general' = 'a
 }
 
 /** Averaging and the link, per row: float64 until the one rounding to the float32 output. */
-function finish(e: TreeEnsemble, acc: Float64Array, rows: number, out: Float32Array): void {
+function finish(e: TreeEnsemble, acc: Scores, rows: number, out: Float32Array): void {
   const K = e.outputs;
   if (e.aggregate === 'mean') for (let i = 0; i < rows * K; i++) acc[i] = acc[i]! / e.trees;
   if (e.link === 'identity') {

@@ -12,10 +12,10 @@
  * `x <= t′`, kernel.ts), `!(NaN <= t)` right, and leaf values added tree after tree in the
  * bundle's order.
  */
-import type { TreeEnsemble } from './format.js';
+import type { Scores, TreeEnsemble } from './format.js';
 
 /** Adds every tree's leaf values for rows `r0 … r1` of `x` into `acc` (row stride `outputs`), trees in order. */
-export type LoneWalk = (x: Float32Array, r0: number, r1: number, acc: Float64Array) => void;
+export type LoneWalk = (x: Float32Array, r0: number, r1: number, acc: Scores) => void;
 
 /**
  * The lone-row walk of `e` with `threshold` (the general walk's, `<` already read as `<=`), or
@@ -35,7 +35,7 @@ export function loneWalk(e: TreeEnsemble, threshold: Float64Array): LoneWalk | u
   // One step down from node `n` for the row at `a`: `+!(…)` is the comparison as 0 / 1 without a branch.
   const step = (x: Float32Array, a: number, n: number) => kids[2 * n + +!(x[a + reads[n]!]! <= threshold[n]!)]!;
   // The leaf's values into the row's scores at `o` (plus the tree's column).
-  const add = (acc: Float64Array, o: number, t: number, n: number) => {
+  const add = (acc: Scores, o: number, t: number, n: number) => {
     for (let k = 0, v = left[n]!, s = o + treeColumn[t]!; k < W; k++) acc[s + k] = acc[s + k]! + values[v + k]!;
   };
   return (x, r0, r1, acc) => {

@@ -14,7 +14,7 @@
  * keep the general walk (kernel.ts).
  */
 import { CATEGORICAL, MISSING_LEFT } from './format.js';
-import type { TreeEnsemble } from './format.js';
+import type { Scores, TreeEnsemble } from './format.js';
 
 /** Deepest tree laid out perfect: 2^10 − 1 nodes and 2^10 leaves at most, ~28 KB for a two-value leaf. */
 export const PERFECT_MAX_DEPTH = 10;
@@ -39,20 +39,20 @@ export interface PerfectTrees {
    * Walks tree `t` (laid out here) for rows `r0 … r1` of `x` (`r1 − r0` a multiple of {@link PERFECT_ROWS}),
    * adding its leaf values into `acc` (row stride `outputs`).
    */
-  readonly walk: (t: number, x: Float32Array, r0: number, r1: number, acc: Float64Array) => void;
+  readonly walk: (t: number, x: Float32Array, r0: number, r1: number, acc: Scores) => void;
   /**
    * Walks rows `r0 … r1` one at a time through every tree, trees in order, in one call (no call
    * per tree: for a lone predict of 200 shallow trees the calls cost as much as the walks).
    * Only when every tree is laid out here and at most {@link LONE_MAX_DEPTH} deep.
    */
-  readonly rows: ((x: Float32Array, r0: number, r1: number, acc: Float64Array) => void) | undefined;
+  readonly rows: ((x: Float32Array, r0: number, r1: number, acc: Scores) => void) | undefined;
   /**
    * Walks rows `r0 … r1` (a multiple of {@link PERFECT_ROWS}) eight at a time through every tree,
    * trees in order, their eight scores held in locals from the first tree to the last. For one
    * score per row (binary boosting, regressors) with every tree laid out and NaN always right: the
    * per-tree loads and stores of the scores and a call per tree are gone.
    */
-  readonly groups: ((x: Float32Array, r0: number, r1: number, acc: Float64Array) => void) | undefined;
+  readonly groups: ((x: Float32Array, r0: number, r1: number, acc: Scores) => void) | undefined;
 }
 
 /** The largest float32 below `t` (NaN for −∞: nothing is below it, and `x <= NaN` is false for every x). */
@@ -248,13 +248,12 @@ export function perfectTrees(e: TreeEnsemble): PerfectTrees | undefined {
     }
   };
 
-  // One score per row (binary boosting, regressors): a lone row's score in a local, and two trees of
-  // equal depth walked side by side — two independent chains of loads for the CPU to overlap
-  // instead of one (GB one-row call, Node: sums ~1.5× faster). Same additions in the same order.
+  // One score per row (binary boosting, regressors): two trees of equal depth walked side by side —
+  // two independent chains of loads for the CPU to overlap instead of one (GB one-row call, Node:
+  // sums ~1.5× faster). Same additions in the same order, each stored (float32 `acc` rounds it).
   const rowsOne: PerfectTrees['rows'] = (x, r0, r1, acc) => {
     for (let r = r0; r < r1; r++) {
       const a = r * F;
-      let s = acc[r]!;
       for (let t = 0; t < T;) {
         const D = depth[t]!;
         const nb = nodeBase[t]!;
@@ -268,19 +267,18 @@ export function perfectTrees(e: TreeEnsemble): PerfectTrees | undefined {
             i = 2 * i + (v !== v ? nanRight[nb + i]! : +!(v <= threshold[nb + i]!));
             j = 2 * j + (u !== u ? nanRight[nc + j]! : +!(u <= threshold[nc + j]!));
           }
-          s += values[leafBase[t]! + i]!;
-          s += values[leafBase[t + 1]! + j]!;
+          acc[r] = acc[r]! + values[leafBase[t]! + i]!;
+          acc[r] = acc[r]! + values[leafBase[t + 1]! + j]!;
           t += 2;
         } else {
           for (let d = 0; d < D; d++) {
             const v = x[a + feature[nb + i]!]!;
             i = 2 * i + (v !== v ? nanRight[nb + i]! : +!(v <= threshold[nb + i]!));
           }
-          s += values[leafBase[t]! + i]!;
+          acc[r] = acc[r]! + values[leafBase[t]! + i]!;
           t += 1;
         }
       }
-      acc[r] = s;
     }
   };
 
@@ -350,6 +348,7 @@ export function perfectTrees(e: TreeEnsemble): PerfectTrees | undefined {
     walk: missingLeft ? missing : right,
     rows: all && !depth.some((d) => d > LONE_MAX_DEPTH) ? (K === 1 && W === 1 ? rowsOne : rows) : undefined,
     // Every tree per group of rows: only while all trees' arrays stay in cache (L2) between groups.
-    groups: all && K === 1 && W === 1 && !missingLeft && nodes * 12 + leaves * 8 <= GROUPS_MAX_BYTES ? groups : undefined,
+    // Not for float32 sums: its scores stay in float64 locals from the first tree to the last.
+    groups: all && K === 1 && W === 1 && !missingLeft && !e.accumulate && nodes * 12 + leaves * 8 <= GROUPS_MAX_BYTES ? groups : undefined,
   };
 }

@@ -5,7 +5,8 @@
  * contiguous `v128.load` and one `f32x4.le` against its splatted threshold — no gathers. Every node
  * of a tree is compared (7 compares per four rows at depth 3, where a walk takes 3 dependent steps)
  * and the masks are folded with `v128.bitselect` into each lane's leaf; the leaf values are then
- * added in float64, tree after tree, in the bundle's order — the JavaScript kernel's very sums.
+ * added in float64 (rounded to float32 after each tree for `"accumulate": "float32"`), tree after
+ * tree, in the bundle's order — the JavaScript kernel's very sums.
  *
  * Exactness: the input is float32, so `x <= t` (t float64) is exactly `x <= t₃₂` with `t₃₂` the
  * largest float32 ≤ t (perfect.ts `float32AtMost`); XGBoost's `x < t` is first `x <=` the float32
@@ -128,6 +129,8 @@ function emit(e: TreeEnsemble, L: Layout): { code: Code; locals: Array<[number, 
   const W = e.leafWidth;
   // One score per row: the eight sums stay in f64 locals from the first tree to the last.
   const single = K === 1 && W === 1;
+  // `"accumulate": "float32"` (XGBoost): each sum rounded to float32 after every tree, as the JS kernel does.
+  const f32 = e.accumulate === 'float32';
   const V0 = 1 + I32S; // v128 locals: per node h and vector g the left mask `V0 + (h − 1) × VECTORS + g`
   const THR = V0 + N * VECTORS; // the node's splatted threshold
   const MISS = THR + 1; // its splatted missing-left mask
@@ -256,7 +259,7 @@ function emit(e: TreeEnsemble, L: Layout): { code: Code; locals: Array<[number, 
               .extractLane(lane)
               .i32Add()
               .f64Load(0)
-              .f64Add()
+              .f64Add(f32)
               .set(S0 + j);
             continue;
           }
@@ -271,7 +274,7 @@ function emit(e: TreeEnsemble, L: Layout): { code: Code; locals: Array<[number, 
             c.get(AP).get(CP).i32Load(0).i32Add().f64Load(at);
             c.get(OFF)
               .f64Load(k * 8)
-              .f64Add()
+              .f64Add(f32)
               .f64Store(at);
           }
         }

@@ -12,7 +12,7 @@
  * dynamic `import()` from the `ferryml` entry (simd-slot.ts).
  */
 import { CATEGORICAL } from './format.js';
-import type { TreeEnsemble } from './format.js';
+import type { Scores, TreeEnsemble } from './format.js';
 import { PERFECT_MAX_DEPTH, float32AtMost, float32Below } from './perfect.js';
 import { SIMD_MAX_DEPTH, maxDepth, nodesPlan } from './simd-nodes.js';
 import { walkPlan, type WasmPlan } from './wasm-walk.js';
@@ -124,7 +124,7 @@ function probe(e: TreeEnsemble, rows: number): Float32Array {
  */
 export async function compileSimdTrees(
   e: TreeEnsemble,
-  reference: (input: Float32Array, rows: number) => Float64Array,
+  reference: (input: Float32Array, rows: number) => Scores,
   walk: 'auto' | 'walk' = 'auto',
 ): Promise<SimdTrees> {
   const refused = simdRefusal(e);

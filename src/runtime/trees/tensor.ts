@@ -14,8 +14,9 @@
  * HistGradientBoosting) is exactly `x <= t32` with `t32` the largest float32 ≤ `t`, and XGBoost's
  * `x < t` is `x <= t′` with `t′` the largest float32 below `t`: routing equals the kernel's bit for
  * bit. NaN is tested on its own (`isNaN`, never a comparison, whose NaN result GPU compilers may
- * not honour) and takes the node's missing side. Leaf sums are float32 where the kernel sums in
- * float64: {@link TENSOR_TOLERANCE}. Refused (with the reason): categorical splits, trees deeper
+ * not honour) and takes the node's missing side. Leaf sums are float32 in the matrix product's order
+ * where the kernel sums in float64 (or in float32 tree after tree for `"accumulate": "float32"`,
+ * XGBoost's own order): {@link TENSOR_TOLERANCE}. Refused (with the reason): categorical splits, trees deeper
  * than {@link TENSOR_MAX_DEPTH}, an XGBoost threshold of −∞ (nothing is below it).
  */
 import * as tf from '@tensorflow/tfjs-core';

@@ -69,6 +69,8 @@ export function walkPlan(e: TreeEnsemble, block: number): WasmPlan {
   const F = e.features;
   const K = e.outputs;
   const W = e.leafWidth;
+  // `"accumulate": "float32"` (XGBoost): each sum rounded to float32 after every tree, as the JS kernel does.
+  const f32 = e.accumulate === 'float32';
   const missing = e.flags.some((g, n) => e.feature[n]! >= 0 && (g & MISSING_LEFT) !== 0);
   // Node record: the feature's byte offset in a row (i32), the threshold (f32), with missing values
   // going left somewhere also 1 where they go left here (i32).
@@ -155,7 +157,7 @@ export function walkPlan(e: TreeEnsemble, block: number): WasmPlan {
           c.get(AP).get(COL).i32Add().f64Load(to);
           c.get(REC)
             .f64Load(k * 8)
-            .f64Add()
+            .f64Add(f32)
             .f64Store(to);
         }
       }

@@ -136,8 +136,9 @@ export class Code {
   i32LtU(): this {
     return this.op(0x49);
   }
-  f64Add(): this {
-    return this.op(0xa0);
+  /** `f64.add`; with `float32`, the sum rounded to float32 and back (`f32.demote_f64`, `f64.promote_f32`: `Math.fround`). */
+  f64Add(float32 = false): this {
+    return float32 ? this.op(0xa0, 0xb6, 0xbb) : this.op(0xa0);
   }
   /** `loop` with no result; `br_if 0` inside it jumps back to its start. */
   loop(): this {
