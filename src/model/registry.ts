@@ -1,11 +1,11 @@
 /**
  * The registry (`models/index.json`) and version resolution:
- * explicit pin > named channel > rollout bucket (when asking for `stable`) > `stable`.
+ * explicit pin > named channel > rollout (when asking for `stable`, onto a newer version) > `stable`.
  * A revoked version is never chosen, whichever rule points at it.
  */
 import { FerryError } from '../errors.js';
 import type { Registry, RegistryEntry } from './manifest.js';
-import { pickRolloutChannel, rolloutBucket } from './rollout.js';
+import { pickRollout } from './rollout.js';
 
 /** What a client asks for. */
 export interface VersionRequest {
@@ -32,19 +32,29 @@ export function parseRegistry(json: unknown, where: string): Registry {
   const bad = (why: string) =>
     new FerryError('REGISTRY_INVALID', `${where}: invalid registry: ${why}. Rebuild it with \`ferryml pack\`/\`publish\`.`, { details: { url: where, why } });
   if (typeof models !== 'object' || models === null || Array.isArray(models)) throw bad('expected {"models": {...}}');
+  // JSON.stringify(undefined) is undefined, whatever its type says.
+  const got = (v: unknown) => `${JSON.stringify(v) as string | undefined}`.slice(0, 40);
+  const isMap = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
   for (const [name, raw] of Object.entries(models)) {
     const e = raw as Partial<Record<keyof RegistryEntry, unknown>> | null | undefined;
-    if (!Array.isArray(e?.versions) || !e.versions.every((v) => typeof v === 'string')) throw bad(`models.${name}.versions must be an array of strings`);
-    if (typeof e.channels !== 'object' || e.channels === null) throw bad(`models.${name}.channels must be an object`);
-    for (const [ch, f] of Object.entries((e.rollout ?? {}) as Record<string, unknown>))
-      if (typeof f !== 'number' || !(f >= 0 && f <= 1)) throw bad(`models.${name}.rollout.${ch} must be a number in [0, 1]`);
-    if (e.revoked !== undefined && !Array.isArray(e.revoked)) throw bad(`models.${name}.revoked must be an array`);
+    const at = `models.${name}`;
+    if (!Array.isArray(e?.versions) || !e.versions.every((v) => typeof v === 'string')) throw bad(`${at}.versions must be an array of strings`);
+    if (!isMap(e.channels)) throw bad(`${at}.channels must be an object of channel → version, got ${got(e.channels)}`);
+    for (const [ch, v] of Object.entries(e.channels)) if (typeof v !== 'string') throw bad(`${at}.channels.${ch} must be a version string, got ${got(v)}`);
+    if (e.rollout !== undefined && !isMap(e.rollout)) throw bad(`${at}.rollout must be an object of channel → fraction, got ${got(e.rollout)}`);
+    for (const [ch, f] of Object.entries(e.rollout ?? {}))
+      if (typeof f !== 'number' || !(f >= 0 && f <= 1)) throw bad(`${at}.rollout.${ch} must be a fraction in [0, 1], got ${got(f)}`);
+    if (e.revoked !== undefined && !Array.isArray(e.revoked)) throw bad(`${at}.revoked must be an array of version strings, got ${got(e.revoked)}`);
+    for (const [i, v] of ((e.revoked as unknown[] | undefined) ?? []).entries())
+      if (typeof v !== 'string') throw bad(`${at}.revoked[${i}] must be a version string, got ${got(v)}`);
     // `files` (optional) only names requests: checked where it is used (./request-listed.ts), a bad one is ignored.
   }
   const top = json as Partial<Record<keyof Registry, unknown>>;
   if (top.registryVersion !== undefined && !(typeof top.registryVersion === 'number' && Number.isSafeInteger(top.registryVersion) && top.registryVersion >= 0))
     throw bad('registryVersion must be a whole number ≥ 0');
-  if (top.expires !== undefined && (typeof top.expires !== 'string' || Number.isNaN(Date.parse(top.expires)))) throw bad('expires must be an ISO 8601 time');
+  // Without a zone, Date.parse reads a date-time in the client's local time: every client would expire it at another moment.
+  if (top.expires !== undefined && (typeof top.expires !== 'string' || !/T.*(Z|[+-]\d\d:\d\d)$/i.test(top.expires) || Number.isNaN(Date.parse(top.expires))))
+    throw bad(`expires must be an ISO 8601 time with Z or an offset (e.g. 2027-01-05T06:00:00.000Z), got ${got(top.expires)}`);
   if (top.nextKey !== undefined && (typeof top.nextKey !== 'object' || top.nextKey === null)) throw bad('nextKey must be a public JWK');
   return json as Registry;
 }
@@ -87,12 +97,9 @@ export function resolveVersion(entry: RegistryEntry, request: VersionRequest, wh
   if (request.version !== undefined) return checked(request.version, 'pin', 'the pinned version');
   const channel = request.channel ?? 'stable';
   if (channel === 'stable' && request.clientId !== undefined) {
-    const picked = pickRolloutChannel(rolloutBucket(request.clientId, name), entry.rollout);
-    const target = picked === undefined ? undefined : entry.channels[picked];
-    // A rollout to a missing or revoked version falls through to stable rather than failing clients.
-    if (picked !== undefined && target !== undefined && entry.versions.includes(target) && !isRevoked(entry, target)) {
-      return { version: target, resolvedBy: 'rollout', channel: picked };
-    }
+    // A rollout to a missing, revoked or older version falls through to stable rather than failing clients.
+    const picked = pickRollout(entry, name, request.clientId, (v) => entry.versions.includes(v) && !isRevoked(entry, v));
+    if (picked !== undefined) return { version: entry.channels[picked]!, resolvedBy: 'rollout', channel: picked };
   }
   const target = entry.channels[channel];
   if (target === undefined) {

@@ -1,12 +1,16 @@
 /**
- * Rollout buckets: a client's place in [0, 1) for one model, from a hash of its stable id, so
- * the same client always lands in the same channel and a fraction `f` of all clients lands in
- * a channel rolled out to `f`. Synchronous and dependency-free, so resolution stays cheap.
+ * Rollout: each rollout channel of a model claims the clients whose own bucket for it (a hash of
+ * the client's stable id, the model and the channel) is below the channel's fraction. Channels
+ * are independent, so raising one fraction only adds clients to that channel and fractions need
+ * not sum to 1; a client that several channels claim gets the newest of their versions.
+ * Synchronous and dependency-free, so resolution stays cheap.
  */
+import { compareVersions } from './compare-versions.js';
+import type { RegistryEntry } from './manifest.js';
 
-/** Bucket in [0, 1) of `clientId` for model `name`: FNV-1a over UTF-16 units, then murmur3's fmix32 to spread the bits. */
-export function rolloutBucket(clientId: string, name: string): number {
-  const text = `${name}\u0000${clientId}`;
+/** Bucket in [0, 1) of `clientId` for `channel` of model `name`: FNV-1a over UTF-16 units, then murmur3's fmix32 to spread the bits. */
+export function rolloutBucket(clientId: string, name: string, channel: string): number {
+  const text = `${name}\u0000${channel}\u0000${clientId}`;
   let h = 0x811c9dc5;
   for (let i = 0; i < text.length; i++) {
     h ^= text.charCodeAt(i);
@@ -22,17 +26,26 @@ export function rolloutBucket(clientId: string, name: string): number {
 }
 
 /**
- * The channel a bucket falls in: channels take consecutive slices of [0, 1) in name order,
- * each as wide as its fraction, so growing one channel's fraction only adds clients to it.
- * @returns the channel name, or `undefined` for the `stable` remainder.
+ * The rollout channel that serves `clientId` a `stable` request: among the channels that claim the
+ * client and point at a version that is `usable` and newer than `stable` (a rollout never moves a
+ * client back), the one with the newest version; of equal versions, the first channel by name.
+ * @returns the channel name, or `undefined` for stable.
  */
-export function pickRolloutChannel(bucket: number, rollout: Record<string, number> | undefined): string | undefined {
-  if (!rollout) return undefined;
-  let start = 0;
-  for (const channel of Object.keys(rollout).sort()) {
-    const fraction = Math.min(Math.max(rollout[channel] ?? 0, 0), 1);
-    if (bucket >= start && bucket < start + fraction) return channel;
-    start += fraction;
+export function pickRollout(entry: RegistryEntry, name: string, clientId: string, usable: (version: string) => boolean): string | undefined {
+  const stable = entry.channels.stable;
+  let best: string | undefined;
+  let bestVersion = stable;
+  for (const channel of Object.keys(entry.rollout ?? {}).sort()) {
+    const version = entry.channels[channel];
+    if (
+      version !== undefined &&
+      usable(version) &&
+      (bestVersion === undefined || compareVersions(version, bestVersion) > 0) &&
+      rolloutBucket(clientId, name, channel) < entry.rollout![channel]!
+    ) {
+      best = channel;
+      bestVersion = version;
+    }
   }
-  return undefined;
+  return best;
 }

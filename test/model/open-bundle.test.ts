@@ -7,9 +7,9 @@ import { loadGraphModel } from '@tensorflow/tfjs-converter';
 import { openBundle, rolloutBucket, type OpenedBundle } from '../../src/entries/bundle.js';
 import { FIXTURES, REGISTRY, control, expectFerryError, expectVerifiedCache, fault, fixtureKey, requestCount, unique } from './helpers.js';
 
-/** A client id whose rollout bucket for `tiny` is inside (or outside) the 25% canary slice. */
+/** A client id whose rollout bucket for `tiny`'s canary is inside (or outside) its 25%. */
 function clientIn(canary: boolean): string {
-  for (let i = 0; ; i++) if (rolloutBucket(`client-${i}`, 'tiny') < 0.25 === canary) return `client-${i}`;
+  for (let i = 0; ; i++) if (rolloutBucket(`client-${i}`, 'tiny', 'canary') < 0.25 === canary) return `client-${i}`;
 }
 
 /** Standardises the golden rows as the fixture schema says and checks the model reproduces the golden outputs. */
@@ -186,7 +186,7 @@ describe('openBundle: resolution and the tfjs seam', () => {
     const first = await openBundle({ registry: REGISTRY, name: 'tiny', cache: false });
     const id = localStorage.getItem('ferryml:client-id');
     expect(id).to.match(/^[0-9a-f-]{32,36}$/);
-    const expected = rolloutBucket(id!, 'tiny') < 0.25 ? ['2.0.0', 'rollout'] : ['1.1.0', 'stable'];
+    const expected = rolloutBucket(id!, 'tiny', 'canary') < 0.25 ? ['2.0.0', 'rollout'] : ['1.1.0', 'stable'];
     expect([first.manifest.version, first.resolvedBy]).to.deep.equal(expected);
     for (let i = 0; i < 3; i++) expect((await openBundle({ registry: REGISTRY, name: 'tiny', cache: false })).manifest.version).to.equal(expected[0]);
     expect(localStorage.getItem('ferryml:client-id')).to.equal(id);

@@ -14,7 +14,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
-import { pickRolloutChannel, rolloutBucket } from '../../src/model/rollout.js';
+import { rolloutBucket } from '../../src/model/rollout.js';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 
 // The scripts are plain .mjs without declarations: import them by URL, typed here.
@@ -185,7 +185,7 @@ describe('demo: npm start servers driven by Chromium', { timeout: 240_000 }, () 
       'penguins'
     ]?.rollout;
     let clientId = 0;
-    while (pickRolloutChannel(rolloutBucket(`demo-e2e-${clientId}`, 'penguins'), rollout) !== undefined) clientId++;
+    while (Object.entries(rollout ?? {}).some(([channel, f]) => rolloutBucket(`demo-e2e-${clientId}`, 'penguins', channel) < f)) clientId++;
     await context.addInitScript((id) => localStorage.setItem('ferryml:client-id', id), `demo-e2e-${clientId}`);
     page = await context.newPage();
     page.on('pageerror', (error) => console.error(`[page error] ${error.message}`));
