@@ -13,7 +13,7 @@ export type { FerryErrorCode, Issue, IssueCode } from './errors.js';
 export { loadModel } from './load-model.js';
 export type { LoadModelOptions, AppSchema } from './load-model.js';
 export type { RuntimeOptions } from './runtime/options.js';
-export type { OpenBundleOptions, BundleCacheOptions, BundleProgress, PublicKeyInput } from './model/open-bundle-options.js';
+export type { OpenBundleOptions, BundleCacheOptions, BundleProgress, PublicKeyInput, PublicKeys } from './model/open-bundle-options.js';
 export type { Model, ModelInfo, ModelStats, PredictOptions, BatchPredictions, ColumnPredictions } from './runtime/model-types.js';
 export type { ModelMemory } from './runtime/types.js';
 export type { Prediction, ClassificationPrediction, RegressionPrediction, LabelProbability } from './runtime/decode.js';

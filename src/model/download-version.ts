@@ -10,7 +10,7 @@ import type { KvStore } from '../cache/kv-store.js';
 import { FerryError } from '../errors.js';
 import { sha256Hex } from './digest.js';
 import { fetchBytes, type FetchPolicy } from './fetch-bytes.js';
-import type { BundleProgress, PublicKeyInput } from './open-bundle-options.js';
+import type { BundleProgress, PublicKeys } from './open-bundle-options.js';
 import { parseManifest } from './parse-manifest.js';
 import { verifyManifestSignature } from './signature.js';
 import type { VerifiedVersion } from './verified-version.js';
@@ -22,7 +22,7 @@ import { fileUrl } from './safe-path.js';
 export interface DownloadContext {
   policy: FetchPolicy;
   store: KvStore | undefined;
-  publicKey: PublicKeyInput | readonly PublicKeyInput[] | undefined;
+  publicKey: PublicKeys | undefined;
   /** The name and version the registry promised; a manifest saying otherwise is rejected. */
   expect: { name?: string | undefined; version?: string | undefined };
   onProgress: (progress: BundleProgress) => void;

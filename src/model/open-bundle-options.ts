@@ -4,7 +4,7 @@
  */
 import type { KvStore } from '../cache/kv-store.js';
 import type { BucketOptions } from '../cache/storage-bucket.js';
-import { checkNumber, checkUrl, pageBase } from '../check-options.js';
+import { checkNumber, checkUrl, optionError, pageBase } from '../check-options.js';
 import { FerryError } from '../errors.js';
 
 /** Bytes loaded so far across every file of the bundle (manifest excluded), and the bundle's total. */
@@ -42,6 +42,8 @@ export type NormalizedCacheOptions = Required<Omit<BundleCacheOptions, 'bucket' 
 
 /** A public key that signs manifests: a JWK (`ferryml keygen` writes `key.pub.jwk.json`) or an imported ECDSA P-256 `CryptoKey`. */
 export type PublicKeyInput = JsonWebKey | CryptoKey;
+/** The app's root keys: one, or several during a key rotation (the new key and the old one; README "Key rotation"). */
+export type PublicKeys = PublicKeyInput | readonly PublicKeyInput[];
 
 /** How to find, fetch, verify and cache one model bundle. */
 export interface OpenBundleOptions {
@@ -57,8 +59,12 @@ export interface OpenBundleOptions {
   channel?: string;
   /** Stable per-client id for the rollout bucket. @default a random id persisted in localStorage or the cache store */
   clientId?: string;
-  /** When set, an unsigned manifest, a bad signature or another key's signature is rejected (`SIGNATURE_INVALID`). */
-  publicKey?: PublicKeyInput;
+  /**
+   * When set, an unsigned manifest, a bad signature or another key's signature is rejected
+   * (`SIGNATURE_INVALID`), and so is such a registry (`REGISTRY_SIGNATURE_INVALID`). A list trusts
+   * each key in it: ship `[newKey, oldKey]` while versions signed by the old key are still served.
+   */
+  publicKey?: PublicKeys;
   /** `false`: memory only, nothing stored. @default { dbName: "ferryml", maxVersions: 2, maxBytes: 256 MiB, persist: false } */
   cache?: false | BundleCacheOptions;
   /** Timeout of one download request (the whole response, body included), per attempt. `predict()` calls have `predictTimeoutMs`. @default 30000 */
@@ -87,7 +93,7 @@ export interface NormalizedOpenBundleOptions {
   version: string | undefined;
   channel: string;
   clientId: string | undefined;
-  publicKey: PublicKeyInput | undefined;
+  publicKey: PublicKeys | undefined;
   cache: NormalizedCacheOptions | false;
   downloadTimeoutMs: number;
   retries: number;
@@ -138,6 +144,27 @@ function checkStore(cache: BundleCacheOptions | undefined): KvStore | undefined 
   return store as KvStore;
 }
 
+/** `publicKey` when it is a key or a non-empty list of keys; throws `INVALID_OPTIONS` naming the bad one (never printing a private part). */
+function checkPublicKey(given: OpenBundleOptions['publicKey']): PublicKeys | undefined {
+  if (given === undefined) return undefined;
+  const list: readonly unknown[] = Array.isArray(given) ? given : [given];
+  const expected =
+    'a public EC P-256 JWK (`ferryml keygen` writes NAME.pub.jwk.json) or a public ECDSA CryptoKey, or a non-empty list of them ([newKey, oldKey] during a rotation)';
+  if (!list.length) throw optionError(SCOPE, 'publicKey', expected, given);
+  list.forEach((k, i) => {
+    const j = (typeof k === 'object' && k) as (JsonWebKey & Partial<CryptoKey>) | null | false;
+    const ok = j && ('kty' in j ? j.kty === 'EC' && j.crv === 'P-256' && typeof j.x === 'string' && typeof j.y === 'string' && !j.d : j.type === 'public');
+    if (!ok)
+      throw optionError(
+        SCOPE,
+        Array.isArray(given) ? `publicKey[${i}]` : 'publicKey',
+        expected,
+        j ? { kty: j.kty, crv: j.crv, type: j.type, private: !!j.d } : k,
+      );
+  });
+  return given;
+}
+
 /** Applies defaults; throws `INVALID_OPTIONS` naming the field on a caller mistake. */
 export function normalizeOptions(options: OpenBundleOptions): NormalizedOpenBundleOptions {
   const { registry, bundle, name } = options;
@@ -175,7 +202,7 @@ export function normalizeOptions(options: OpenBundleOptions): NormalizedOpenBund
     version: options.version,
     channel: options.channel ?? OPEN_BUNDLE_DEFAULTS.channel,
     clientId: options.clientId,
-    publicKey: options.publicKey,
+    publicKey: checkPublicKey(options.publicKey),
     cache,
     downloadTimeoutMs: checkNumber(SCOPE, 'downloadTimeoutMs', options.downloadTimeoutMs, OPEN_BUNDLE_DEFAULTS.downloadTimeoutMs, { min: 0 }),
     retries: checkNumber(SCOPE, 'retries', options.retries, OPEN_BUNDLE_DEFAULTS.retries, { integer: true, min: 0 }),

@@ -7,7 +7,7 @@ import { FerryError } from '../errors.js';
 import { assemble } from './assemble.js';
 import { sha256Hex } from './digest.js';
 import type { Manifest } from './manifest.js';
-import type { PublicKeyInput } from './open-bundle-options.js';
+import type { PublicKeys } from './open-bundle-options.js';
 import type { OpenedBundle } from './opened-bundle.js';
 import { parseManifest } from './parse-manifest.js';
 import { verifyManifestSignature } from './signature.js';
@@ -15,8 +15,8 @@ import { verifyFile } from './verify-file.js';
 
 /** Options of {@link bundleFromFiles}. */
 export interface BundleFromFilesOptions {
-  /** Reject unsigned or badly signed manifests. */
-  publicKey?: PublicKeyInput;
+  /** Reject unsigned or badly signed manifests: one key, or a list of keys any of which may have signed. */
+  publicKey?: PublicKeys;
   /** Reported as `baseUrl` and used in messages. @default "local:" */
   baseUrl?: string;
 }

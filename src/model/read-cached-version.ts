@@ -14,7 +14,7 @@ import type { KvStore } from '../cache/kv-store.js';
 import type { CachedBundleRecord } from '../cache/records.js';
 import { isFerryError } from '../errors.js';
 import { sha256Hex } from './digest.js';
-import type { PublicKeyInput } from './open-bundle-options.js';
+import type { PublicKeys } from './open-bundle-options.js';
 import { parseManifest } from './parse-manifest.js';
 import { verifyManifestSignature } from './signature.js';
 import { verifyFile } from './verify-file.js';
@@ -29,7 +29,7 @@ import type { VerifiedVersion } from './verified-version.js';
 export async function readCachedVersion(
   store: KvStore,
   record: CachedBundleRecord,
-  publicKey: PublicKeyInput | readonly PublicKeyInput[] | undefined,
+  publicKey: PublicKeys | undefined,
   onMiss?: (reason: string) => void,
   early?: Pick<EarlyVersion, 'blobs' | 'digests'>,
   asked: { name: string; version: string } = record,

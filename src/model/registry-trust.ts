@@ -1,24 +1,28 @@
 /**
  * The signed registry, client side (TUF's timestamp + snapshot roles, kept small): with a
- * `publicKey`, `index.json` must carry a valid ECDSA P-256 signature by that key (or by a key
- * that an earlier verified registry named as `nextKey`: rotation), a `registryVersion` no lower
- * than the highest this client has verified for the URL (rollback), and an `expires` in the
- * future (freeze). What this client trusts per URL lives in the cache store (IndexedDB) and in
- * this module's memory (Node, `cache: false`, or a store that failed), whichever is higher.
+ * `publicKey` (one root key, or several during a rotation), `index.json` must carry a valid ECDSA
+ * P-256 signature by a root key (or by a key that an earlier verified registry named as `nextKey`),
+ * a `registryVersion` no lower than the highest this client has verified there (rollback) and, at
+ * that same version, the same signed bytes (fork), and an `expires` in the future (freeze). What
+ * this client trusts lives in the cache store (IndexedDB) and in this module's memory (Node,
+ * `cache: false`, or a store that failed), whichever is higher, filed under the registry's origin
+ * and path and the app's root key ids ({@link trustId}).
  */
 import { loadRegistryTrust, updateRegistryTrust } from '../cache/bundle-cache.js';
 import type { KvStore } from '../cache/kv-store.js';
 import { FerryError, isFerryError } from '../errors.js';
 import { canonicalJson } from './canonical-json.js';
-import { fromBase64, getSubtle } from './digest.js';
+import { fromBase64, getSubtle, sha256Hex } from './digest.js';
 import type { Registry } from './manifest.js';
-import type { PublicKeyInput } from './open-bundle-options.js';
-import { importPublicKey, keyIdOf, SIGNATURE_ALG } from './signature.js';
+import type { PublicKeyInput, PublicKeys } from './open-bundle-options.js';
+import { importPublicKey, keyIdOf, rootKeys, SIGNATURE_ALG } from './signature.js';
 
-/** What a client remembers about one registry URL. */
+/** What a client remembers about one registry under one set of root keys. */
 export interface RegistryTrust {
   /** Highest `registryVersion` that verified. */
   highest: number;
+  /** sha256 (hex) of the signed bytes of the registry that verified at `highest`. */
+  digest?: string | undefined;
   /** Keys named `nextKey` by verified registries (public JWKs), newest last; at most 4. */
   rotated: JsonWebKey[];
 }
@@ -31,20 +35,45 @@ export function registrySignedBytes(registry: Registry): Uint8Array {
   return new TextEncoder().encode(canonicalJson(unsigned));
 }
 
+/**
+ * Where the trust state of `url` under `roots` is kept: the registry's scheme, host and path (a
+ * cache-busting query or a fragment is the same registry) and the sorted ids of the app's root
+ * keys, so that what was learned under other root keys (a leaked key's `nextKey` or its huge
+ * `registryVersion`) counts for nothing once the app ships other keys. A non-extractable CryptoKey
+ * has no id and counts as `opaque`. `url` may be a file path (the CLI): then it is used as it is.
+ */
+export async function trustId(url: string, roots: readonly PublicKeyInput[]): Promise<string> {
+  let where = url;
+  try {
+    const u = new URL(url);
+    where = `${u.protocol}//${u.host}${u.pathname}`;
+  } catch {
+    // not a URL
+  }
+  const ids = await Promise.all(roots.map(async (k) => (await keyIdOf(k)) ?? 'opaque'));
+  return `${where}#${[...new Set(ids)].sort().join(',')}`;
+}
+
 const NONE: RegistryTrust = { highest: -1, rotated: [] };
 
-/** Both states in one: the higher version, and `a`'s rotated keys then `b`'s new ones (the newest 4). */
+/** Both states in one: the higher version with its digest, and `a`'s rotated keys then `b`'s new ones (the newest 4). */
 function merge(a: RegistryTrust | undefined, b: RegistryTrust | undefined): RegistryTrust {
   const x = a && Number.isSafeInteger(a.highest) ? a : NONE;
   const y = b && Number.isSafeInteger(b.highest) ? b : NONE;
   const rotated = [...x.rotated, ...y.rotated.filter((k) => !x.rotated.some((r) => r.x === k.x && r.y === k.y))];
-  return { highest: Math.max(x.highest, y.highest), rotated: rotated.slice(-4) };
+  const digest = x.highest === y.highest ? (x.digest ?? y.digest) : (x.highest > y.highest ? x : y).digest;
+  return { highest: Math.max(x.highest, y.highest), digest, rotated: rotated.slice(-4) };
 }
 
-/** The trust state for `url`: the higher of memory and the store. */
-export async function registryTrust(url: string, store: KvStore | undefined): Promise<RegistryTrust> {
-  const stored = store ? await loadRegistryTrust<RegistryTrust>(store, url).catch(() => undefined) : undefined;
-  return merge(memory.get(url), stored);
+/** The trust state filed under `id` ({@link trustId}): the higher of memory and the store. */
+async function stateOf(id: string, store: KvStore | undefined): Promise<RegistryTrust> {
+  const stored = store ? await loadRegistryTrust<RegistryTrust>(store, id).catch(() => undefined) : undefined;
+  return merge(memory.get(id), stored);
+}
+
+/** The trust state of `url` for an app whose `publicKey` is `publicKey`. */
+export async function registryTrust(url: string, publicKey: PublicKeys, store: KvStore | undefined): Promise<RegistryTrust> {
+  return stateOf(await trustId(url, rootKeys(publicKey)), store);
 }
 
 const fail = (
@@ -56,31 +85,29 @@ const fail = (
 ) => new FerryError(code, `${url}: ${why}. ${fix}`, { details: { url, ...details } });
 
 const RESIGN =
-  'Re-sign it with `ferryml publish|promote|revoke|pack --sign KEY.pem` (the key whose public half the app passes as publicKey); until then this client keeps serving its last verified version.';
+  'Re-sign it with `ferryml publish|promote|revoke|pack --sign KEY.pem` (a key whose public half the app passes in publicKey); until then this client keeps serving its last verified version.';
 
 /**
  * Checks a registry against `publicKey` and what this client saw before; on success records it
- * (highest version, a named `nextKey`). Throws REGISTRY_SIGNATURE_INVALID, REGISTRY_ROLLBACK or
- * REGISTRY_EXPIRED with the facts in `details`.
+ * (highest version and its digest, a named `nextKey`). Throws REGISTRY_SIGNATURE_INVALID,
+ * REGISTRY_ROLLBACK or REGISTRY_EXPIRED with the facts in `details`.
  */
-export async function verifyRegistry(registry: Registry, url: string, publicKey: PublicKeyInput, store: KvStore | undefined, now = Date.now()): Promise<void> {
+export async function verifyRegistry(registry: Registry, url: string, publicKey: PublicKeys, store: KvStore | undefined, now = Date.now()): Promise<void> {
   const sig = registry.signature;
   if (!sig) throw fail('REGISTRY_SIGNATURE_INVALID', url, 'the registry is not signed but the app passes a publicKey', RESIGN);
   // The registry is JSON from the network: its alg is only typed, not checked, until here.
   const alg: string = sig.alg;
   if (alg !== SIGNATURE_ALG) throw fail('REGISTRY_SIGNATURE_INVALID', url, `unsupported registry signature alg "${alg}" (expected ${SIGNATURE_ALG})`, RESIGN);
-  const trust = await registryTrust(url, store);
-  const candidates: PublicKeyInput[] = [publicKey, ...trust.rotated];
-  let key: PublicKeyInput | undefined;
-  const known: string[] = [];
-  for (const k of candidates) {
-    const id = await keyIdOf(k);
-    if (id) known.push(id);
-    if (id === sig.keyId) key ??= k;
-  }
+  const roots = rootKeys(publicKey);
+  const id = await trustId(url, roots);
+  const trust = await stateOf(id, store);
+  const candidates: PublicKeyInput[] = [...roots, ...trust.rotated];
+  const ids = await Promise.all(candidates.map(keyIdOf));
+  const matching = candidates.filter((_, i) => ids[i] === sig.keyId);
   // A non-extractable CryptoKey has no id to compare: let the signature decide.
-  if (!key && (await keyIdOf(publicKey)) === undefined) key = publicKey;
-  if (!key)
+  const keys = matching.length ? matching : candidates.filter((_, i) => ids[i] === undefined);
+  const known = ids.filter((k) => k !== undefined);
+  if (!keys.length)
     throw fail('REGISTRY_SIGNATURE_INVALID', url, `signed by key ${sig.keyId}, which this client does not trust (trusted: ${known.join(', ')})`, RESIGN, {
       keyId: sig.keyId,
       trusted: known,
@@ -91,13 +118,15 @@ export async function verifyRegistry(registry: Registry, url: string, publicKey:
   } catch {
     throw fail('REGISTRY_SIGNATURE_INVALID', url, 'the registry signature value is not base64', RESIGN, { keyId: sig.keyId });
   }
-  const verifyKey = await importPublicKey(key);
-  const ok = await getSubtle().verify(
-    { name: 'ECDSA', hash: 'SHA-256' },
-    verifyKey,
-    value as Uint8Array<ArrayBuffer>,
-    registrySignedBytes(registry) as Uint8Array<ArrayBuffer>,
-  );
+  const bytes = registrySignedBytes(registry);
+  let ok = false;
+  for (const key of keys)
+    ok ||= await getSubtle().verify(
+      { name: 'ECDSA', hash: 'SHA-256' },
+      await importPublicKey(key),
+      value as Uint8Array<ArrayBuffer>,
+      bytes as Uint8Array<ArrayBuffer>,
+    );
   if (!ok)
     throw fail(
       'REGISTRY_SIGNATURE_INVALID',
@@ -108,7 +137,12 @@ export async function verifyRegistry(registry: Registry, url: string, publicKey:
     );
   const version = registry.registryVersion;
   if (version === undefined) throw fail('REGISTRY_SIGNATURE_INVALID', url, 'the signed registry has no registryVersion', RESIGN);
-  if (version < trust.highest) throw rollback(url, version, trust.highest);
+  const digest = await sha256Hex(bytes);
+  const refuse = (seen: RegistryTrust | undefined) => {
+    const e = refusal(url, version, digest, merge(seen, undefined));
+    if (e) throw e;
+  };
+  refuse(trust);
   const expires = registry.expires === undefined ? NaN : Date.parse(registry.expires);
   if (!(expires > now)) {
     throw fail(
@@ -123,42 +157,49 @@ export async function verifyRegistry(registry: Registry, url: string, publicKey:
   }
   const next = registry.nextKey;
   const named = next ? [{ kty: next.kty, crv: next.crv, x: next.x, y: next.y } as JsonWebKey] : [];
-  const state = merge(trust, { highest: version, rotated: named });
-  // Another check of this URL (a second model from the same registry, another CDN edge) may have
-  // recorded a higher version while this one awaited: refuse this one as if they had run in turn,
-  // and never lower what is remembered (a lowered highest would let the older registry in for good).
-  const seen = memory.get(url)?.highest ?? -1;
-  if (version < seen) throw rollback(url, version, seen);
-  memory.set(url, merge(memory.get(url), state));
+  const state = merge(trust, { highest: version, digest, rotated: named });
+  // Another check of this registry (a second model from it, another CDN edge) may have recorded a
+  // higher version, or this version with other bytes, while this one awaited: refuse this one as if
+  // they had run in turn, and never lower what is remembered (a lowered highest would let the older
+  // registry in for good).
+  refuse(memory.get(id));
+  memory.set(id, merge(memory.get(id), state));
   if (!store) return;
   // Read and written in one transaction, for the same reason across tabs. Best effort: memory
   // still protects this page when the store fails.
-  const stored = await updateRegistryTrust<RegistryTrust>(store, url, (s) =>
-    version < merge(s, undefined).highest ? merge(s, undefined) : merge(s, state),
+  const stored = await updateRegistryTrust<RegistryTrust>(store, id, (s) =>
+    refusal(url, version, digest, merge(s, undefined)) ? merge(s, undefined) : merge(s, state),
   ).catch(() => undefined);
-  const highest = merge(stored, undefined).highest;
-  if (version < highest) throw rollback(url, version, highest);
+  refuse(stored);
 }
 
-function rollback(url: string, version: number, highest: number): FerryError {
-  return fail(
-    'REGISTRY_ROLLBACK',
-    url,
-    `registryVersion ${version} is older than ${highest}, which this client already verified (an old index.json replayed: it could point channels back at revoked versions)`,
-    'Serve the current index.json; this client keeps serving its last verified version.',
-    { registryVersion: version, highestSeen: highest },
-  );
+/** Why `version` (whose signed bytes hash to `digest`) may not follow `seen`, or `undefined` when it may. */
+function refusal(url: string, version: number, digest: string, seen: RegistryTrust): FerryError | undefined {
+  const details = { registryVersion: version, highestSeen: seen.highest, digest, digestSeen: seen.digest };
+  if (version < seen.highest)
+    return fail(
+      'REGISTRY_ROLLBACK',
+      url,
+      `registryVersion ${version} is older than ${seen.highest}, which this client already verified (an old index.json replayed: it could point channels back at revoked versions)`,
+      'Serve the current index.json; this client keeps serving its last verified version.',
+      details,
+    );
+  if (version === seen.highest && seen.digest !== undefined && seen.digest !== digest)
+    return fail(
+      'REGISTRY_ROLLBACK',
+      url,
+      `registryVersion ${version} has other contents (sha256 ${digest} of its signed bytes) than the registry this client verified at that version (sha256 ${seen.digest}): two registries were signed with one version`,
+      'Publish the change as a new registryVersion (every `ferryml publish|promote|revoke --sign` writes one above the last) and serve that; this client keeps serving its last verified version.',
+      details,
+    );
+  return undefined;
 }
 
-/** The keys manifests from this registry may be signed by: the app's, then any rotated to. */
-export async function manifestKeys(
-  url: string | undefined,
-  publicKey: PublicKeyInput | undefined,
-  store: KvStore | undefined,
-): Promise<PublicKeyInput | readonly PublicKeyInput[] | undefined> {
+/** The keys manifests from this registry may be signed by: the app's root keys, then any rotated to. */
+export async function manifestKeys(url: string | undefined, publicKey: PublicKeys | undefined, store: KvStore | undefined): Promise<PublicKeys | undefined> {
   if (!publicKey || url === undefined) return publicKey;
-  const { rotated } = await registryTrust(url, store);
-  return rotated.length ? [publicKey, ...rotated] : publicKey;
+  const { rotated } = await registryTrust(url, publicKey, store);
+  return rotated.length ? [...rootKeys(publicKey), ...rotated] : publicKey;
 }
 
 /** Registry trust failures: the last verified cached version stands in, as when the network fails. */

@@ -7,7 +7,7 @@ import { FerryError } from '../errors.js';
 import { canonicalJson } from './canonical-json.js';
 import { fromBase64, getSubtle, sha256Hex } from './digest.js';
 import type { Manifest } from './manifest.js';
-import type { PublicKeyInput } from './open-bundle-options.js';
+import type { PublicKeyInput, PublicKeys } from './open-bundle-options.js';
 
 /** The only signature algorithm manifests use. */
 export const SIGNATURE_ALG = 'ECDSA-P256-SHA256';
@@ -18,6 +18,9 @@ export function signedBytes(manifest: Manifest): Uint8Array {
   const { signature: _ignored, ...unsigned } = manifest;
   return new TextEncoder().encode(canonicalJson(unsigned));
 }
+
+/** `publicKey` as a list: every key in it is a root. */
+export const rootKeys = (publicKey: PublicKeys): readonly PublicKeyInput[] => (Array.isArray(publicKey) ? publicKey : [publicKey]) as readonly PublicKeyInput[];
 
 /** Key id: the first 16 hex digits of sha256 over the uncompressed public point (0x04 ‖ x ‖ y). */
 export async function keyIdOf(publicKey: PublicKeyInput): Promise<string | undefined> {
@@ -58,48 +61,46 @@ export async function importPublicKey(publicKey: PublicKeyInput): Promise<Crypto
   }
 }
 
-/** The key among `keys` whose id is `keyId`, else the first (whose mismatch the caller reports). */
-async function pickKey(keys: PublicKeyInput | readonly PublicKeyInput[], keyId: string | undefined): Promise<PublicKeyInput> {
-  if (!Array.isArray(keys)) return keys as PublicKeyInput;
-  for (const k of keys as readonly PublicKeyInput[]) if ((await keyIdOf(k)) === keyId) return k;
-  return (keys as readonly PublicKeyInput[])[0]!;
-}
+const PUBLISH =
+  'publish a new version signed by a configured key (`ferryml pack --sign KEY.pem` under a new version number: a published version is never overwritten)';
 
 /**
- * Throws `SIGNATURE_INVALID` unless `manifest` carries a valid signature by `publicKey` (or by
- * one of several: the app's key and keys a verified registry rotated to).
+ * Throws `SIGNATURE_INVALID` unless `manifest` carries a valid signature by one of `keys` (the
+ * app's root keys, and keys a verified registry rotated to).
  * @param where the manifest's URL or path, for the message.
  */
-export async function verifyManifestSignature(manifest: Manifest, keys: PublicKeyInput | readonly PublicKeyInput[], where: string): Promise<void> {
+export async function verifyManifestSignature(manifest: Manifest, keys: PublicKeys, where: string): Promise<void> {
   const sig = manifest.signature;
-  const publicKey = await pickKey(keys, sig?.keyId);
-  const fail = (why: string, extra: Record<string, unknown> = {}) =>
-    new FerryError(
-      'SIGNATURE_INVALID',
-      `${where}: ${why}. Refusing to load ${manifest.name}@${manifest.version}: re-sign it with \`ferryml pack --sign\` using the key whose public half the app is configured with.`,
-      {
-        details: { url: where, name: manifest.name, version: manifest.version, keyId: sig?.keyId, ...extra },
-      },
-    );
-  if (!sig) throw fail('the manifest is not signed but a publicKey is configured');
+  const fail = (why: string, fix: string, extra: Record<string, unknown> = {}) =>
+    new FerryError('SIGNATURE_INVALID', `${where}: ${why}. Refusing to load ${manifest.name}@${manifest.version}: ${fix}.`, {
+      details: { url: where, name: manifest.name, version: manifest.version, keyId: sig?.keyId, ...extra },
+    });
+  if (!sig) throw fail('the manifest is not signed but a publicKey is configured', PUBLISH);
   // The manifest is JSON from the network: its alg is only typed, not checked, until here.
   const alg: string = sig.alg;
-  if (alg !== SIGNATURE_ALG) throw fail(`unsupported signature alg "${alg}" (expected ${SIGNATURE_ALG})`);
-  const key = await importPublicKey(publicKey);
-  const expectedKeyId = await keyIdOf(publicKey);
-  if (expectedKeyId && sig.keyId !== expectedKeyId)
-    throw fail(`signed by key ${sig.keyId}, but the configured public key is ${expectedKeyId}`, { expectedKeyId });
+  if (alg !== SIGNATURE_ALG) throw fail(`unsupported signature alg "${alg}" (expected ${SIGNATURE_ALG})`, PUBLISH);
+  const list = rootKeys(keys);
+  const ids = await Promise.all(list.map(keyIdOf));
+  // A non-extractable CryptoKey has no id to compare: let the signature decide.
+  const publicKey = list[ids.indexOf(sig.keyId)] ?? list[ids.indexOf(undefined)];
+  if (!publicKey)
+    throw fail(
+      `signed by key ${sig.keyId}, which is not among the keys this app trusts (${ids.join(', ')})`,
+      `after a key rotation, configure the new key and the old one (\`publicKey: [newKey, oldKey]\`) until no version signed by the old key is served; or ${PUBLISH}`,
+      { expectedKeyIds: ids },
+    );
   let value: Uint8Array;
   try {
     value = fromBase64(sig.value);
   } catch {
-    throw fail('the signature value is not base64');
+    throw fail('the signature value is not base64', PUBLISH);
   }
   const ok = await getSubtle().verify(
     { name: 'ECDSA', hash: 'SHA-256' },
-    key,
+    await importPublicKey(publicKey),
     value as Uint8Array<ArrayBuffer>,
     signedBytes(manifest) as Uint8Array<ArrayBuffer>,
   );
-  if (!ok) throw fail('the signature does not match the manifest (it was changed after signing, or signed by another key)');
+  if (!ok)
+    throw fail('the signature does not match the manifest (it was changed after signing, or signed by another key)', `serve it as published, or ${PUBLISH}`);
 }

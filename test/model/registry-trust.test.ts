@@ -8,7 +8,9 @@ import { createIdbStore } from '../../src/cache/idb-store.js';
 import { loadModel } from '../../src/index.js';
 import { openBundle } from '../../src/entries/bundle.js';
 import type { Registry } from '../../src/model/manifest.js';
-import { verifyRegistry } from '../../src/model/registry-trust.js';
+import { registrySignedBytes, trustId, verifyRegistry } from '../../src/model/registry-trust.js';
+import { keyIdOf } from '../../src/model/signature.js';
+import { sha256Hex } from '../../src/model/digest.js';
 import { collector, readApi, unique as uniqueName } from '../telemetry/helpers.js';
 import { expectFerryError, expectVerifiedCache, fixtureKey, unique } from './helpers.js';
 
@@ -55,18 +57,22 @@ describe('signed registry: rollback, freeze and mass revocation (Chromium, Index
     expect([again.manifest.version, again.source]).to.deep.equal([version, 'cache']);
   });
 
-  it('remembers the highest registryVersion per URL in IndexedDB, and clear() keeps it', async () => {
+  it('remembers the highest registryVersion per registry origin + path and root key in IndexedDB, and clear() keeps it', async () => {
     const publicKey = await fixtureKey();
     const scope = unique('trust-idb');
     const registry = `/__registry/${scope}/index.json`;
     const cache = { dbName: unique('trust-idb') };
-    await openBundle({ registry, name: 'tiny', version: '1.0.0', publicKey, cache });
+    // A cache-busting query is the same registry.
+    await openBundle({ registry: `${registry}?v=${Date.now()}`, name: 'tiny', version: '1.0.0', publicKey, cache });
     const { createStore, get } = await import('idb-keyval');
-    const state = (await get(`trust:${new URL(registry, location.href).href}`, createStore(cache.dbName, 'bundles'))) as { highest: number };
-    const genuine = (await (await fetch(registry, { cache: 'no-store' })).json()) as { registryVersion: number };
+    const key = `trust:${location.origin}${registry}#${(await keyIdOf(publicKey))!}`;
+    expect(key).to.equal(`trust:${await trustId(new URL(`${registry}?x#y`, location.href).href, [publicKey])}`);
+    const state = (await get(key, createStore(cache.dbName, 'bundles'))) as { highest: number; digest: string };
+    const genuine = (await (await fetch(registry, { cache: 'no-store' })).json()) as Registry;
     expect(state.highest).to.equal(genuine.registryVersion);
+    expect(state.digest).to.equal(await sha256Hex(registrySignedBytes(genuine)));
     await clear(cache);
-    const kept = (await get(`trust:${new URL(registry, location.href).href}`, createStore(cache.dbName, 'bundles'))) as { highest: number };
+    const kept = (await get(key, createStore(cache.dbName, 'bundles'))) as { highest: number };
     expect(kept.highest).to.equal(genuine.registryVersion);
   });
 
@@ -85,7 +91,7 @@ describe('signed registry: rollback, freeze and mass revocation (Chromium, Index
     // Refused as a rollback when the genuine one was recorded first (as if checked in turn); accepted when it finished first.
     if (b.status === 'rejected') expect((b.reason as { code: string }).code).to.equal('REGISTRY_ROLLBACK');
     const { createStore, get } = await import('idb-keyval');
-    const state = (await get(`trust:${url}`, createStore(dbName, 'bundles'))) as { highest: number };
+    const state = (await get(`trust:${await trustId(url, [publicKey])}`, createStore(dbName, 'bundles'))) as { highest: number };
     expect(state.highest).to.equal(genuine!.registryVersion);
     // So the replayed registry stays refused from now on.
     await expectFerryError(verifyRegistry(replayed!, url, publicKey, store), 'REGISTRY_ROLLBACK');
