@@ -4,8 +4,9 @@
  */
 import type { KvStore } from '../cache/kv-store.js';
 import type { BucketOptions } from '../cache/storage-bucket.js';
-import { checkNumber, checkUrl, optionError, pageBase } from '../check-options.js';
+import { checkNumber, checkUrl, pageBase } from '../check-options.js';
 import { FerryError } from '../errors.js';
+import { checkKeys } from './signature.js';
 
 /** Bytes loaded so far across every file of the bundle (manifest excluded), and the bundle's total. */
 export interface BundleProgress {
@@ -144,27 +145,6 @@ function checkStore(cache: BundleCacheOptions | undefined): KvStore | undefined 
   return store as KvStore;
 }
 
-/** `publicKey` when it is a key or a non-empty list of keys; throws `INVALID_OPTIONS` naming the bad one (never printing a private part). */
-function checkPublicKey(given: OpenBundleOptions['publicKey']): PublicKeys | undefined {
-  if (given === undefined) return undefined;
-  const list: readonly unknown[] = Array.isArray(given) ? given : [given];
-  const expected =
-    'a public EC P-256 JWK (`ferryml keygen` writes NAME.pub.jwk.json) or a public ECDSA CryptoKey, or a non-empty list of them ([newKey, oldKey] during a rotation)';
-  if (!list.length) throw optionError(SCOPE, 'publicKey', expected, given);
-  list.forEach((k, i) => {
-    const j = (typeof k === 'object' && k) as (JsonWebKey & Partial<CryptoKey>) | null | false;
-    const ok = j && ('kty' in j ? j.kty === 'EC' && j.crv === 'P-256' && typeof j.x === 'string' && typeof j.y === 'string' && !j.d : j.type === 'public');
-    if (!ok)
-      throw optionError(
-        SCOPE,
-        Array.isArray(given) ? `publicKey[${i}]` : 'publicKey',
-        expected,
-        j ? { kty: j.kty, crv: j.crv, type: j.type, private: !!j.d } : k,
-      );
-  });
-  return given;
-}
-
 /** Applies defaults; throws `INVALID_OPTIONS` naming the field on a caller mistake. */
 export function normalizeOptions(options: OpenBundleOptions): NormalizedOpenBundleOptions {
   const { registry, bundle, name } = options;
@@ -202,7 +182,7 @@ export function normalizeOptions(options: OpenBundleOptions): NormalizedOpenBund
     version: options.version,
     channel: options.channel ?? OPEN_BUNDLE_DEFAULTS.channel,
     clientId: options.clientId,
-    publicKey: checkPublicKey(options.publicKey),
+    publicKey: options.publicKey && checkKeys(options.publicKey),
     cache,
     downloadTimeoutMs: checkNumber(SCOPE, 'downloadTimeoutMs', options.downloadTimeoutMs, OPEN_BUNDLE_DEFAULTS.downloadTimeoutMs, { min: 0 }),
     retries: checkNumber(SCOPE, 'retries', options.retries, OPEN_BUNDLE_DEFAULTS.retries, { integer: true, min: 0 }),

@@ -40,18 +40,12 @@ export function registrySignedBytes(registry: Registry): Uint8Array {
  * cache-busting query or a fragment is the same registry) and the sorted ids of the app's root
  * keys, so that what was learned under other root keys (a leaked key's `nextKey` or its huge
  * `registryVersion`) counts for nothing once the app ships other keys. A non-extractable CryptoKey
- * has no id and counts as `opaque`. `url` may be a file path (the CLI): then it is used as it is.
+ * has no id and counts as `opaque`.
  */
 export async function trustId(url: string, roots: readonly PublicKeyInput[]): Promise<string> {
-  let where = url;
-  try {
-    const u = new URL(url);
-    where = `${u.protocol}//${u.host}${u.pathname}`;
-  } catch {
-    // not a URL
-  }
   const ids = await Promise.all(roots.map(async (k) => (await keyIdOf(k)) ?? 'opaque'));
-  return `${where}#${[...new Set(ids)].sort().join(',')}`;
+  // Callers pass a parsed URL's href (or a file path): dropping the query and fragment leaves scheme, host and path.
+  return `${url.replace(/[?#][^]*/, '')}#${[...new Set(ids)].sort().join()}`;
 }
 
 const NONE: RegistryTrust = { highest: -1, rotated: [] };
@@ -71,11 +65,6 @@ async function stateOf(id: string, store: KvStore | undefined): Promise<Registry
   return merge(memory.get(id), stored);
 }
 
-/** The trust state of `url` for an app whose `publicKey` is `publicKey`. */
-export async function registryTrust(url: string, publicKey: PublicKeys, store: KvStore | undefined): Promise<RegistryTrust> {
-  return stateOf(await trustId(url, rootKeys(publicKey)), store);
-}
-
 const fail = (
   code: 'REGISTRY_SIGNATURE_INVALID' | 'REGISTRY_ROLLBACK' | 'REGISTRY_EXPIRED',
   url: string,
@@ -84,8 +73,8 @@ const fail = (
   details: Record<string, unknown> = {},
 ) => new FerryError(code, `${url}: ${why}. ${fix}`, { details: { url, ...details } });
 
-const RESIGN =
-  'Re-sign it with `ferryml publish|promote|revoke|pack --sign KEY.pem` (a key whose public half the app passes in publicKey); until then this client keeps serving its last verified version.';
+const KEEP = 'this client keeps serving its last verified version.';
+const RESIGN = `Sign it with a key in the app's publicKey (\`ferryml publish|promote|revoke|pack --sign KEY.pem\`); ${KEEP}`;
 
 /**
  * Checks a registry against `publicKey` and what this client saw before; on success records it
@@ -101,13 +90,12 @@ export async function verifyRegistry(registry: Registry, url: string, publicKey:
   const roots = rootKeys(publicKey);
   const id = await trustId(url, roots);
   const trust = await stateOf(id, store);
-  const candidates: PublicKeyInput[] = [...roots, ...trust.rotated];
+  const candidates = [...roots, ...trust.rotated];
   const ids = await Promise.all(candidates.map(keyIdOf));
-  const matching = candidates.filter((_, i) => ids[i] === sig.keyId);
   // A non-extractable CryptoKey has no id to compare: let the signature decide.
-  const keys = matching.length ? matching : candidates.filter((_, i) => ids[i] === undefined);
+  const key = candidates[ids.indexOf(sig.keyId)] ?? candidates[ids.indexOf(undefined)];
   const known = ids.filter((k) => k !== undefined);
-  if (!keys.length)
+  if (!key)
     throw fail('REGISTRY_SIGNATURE_INVALID', url, `signed by key ${sig.keyId}, which this client does not trust (trusted: ${known.join(', ')})`, RESIGN, {
       keyId: sig.keyId,
       trusted: known,
@@ -119,22 +107,14 @@ export async function verifyRegistry(registry: Registry, url: string, publicKey:
     throw fail('REGISTRY_SIGNATURE_INVALID', url, 'the registry signature value is not base64', RESIGN, { keyId: sig.keyId });
   }
   const bytes = registrySignedBytes(registry);
-  let ok = false;
-  for (const key of keys)
-    ok ||= await getSubtle().verify(
-      { name: 'ECDSA', hash: 'SHA-256' },
-      await importPublicKey(key),
-      value as Uint8Array<ArrayBuffer>,
-      bytes as Uint8Array<ArrayBuffer>,
-    );
+  const ok = await getSubtle().verify(
+    { name: 'ECDSA', hash: 'SHA-256' },
+    await importPublicKey(key),
+    value as Uint8Array<ArrayBuffer>,
+    bytes as Uint8Array<ArrayBuffer>,
+  );
   if (!ok)
-    throw fail(
-      'REGISTRY_SIGNATURE_INVALID',
-      url,
-      'the registry signature does not match its contents (it was changed after signing: channels, revocations or versions edited without the release key)',
-      RESIGN,
-      { keyId: sig.keyId },
-    );
+    throw fail('REGISTRY_SIGNATURE_INVALID', url, 'the registry signature does not match its contents (edited after signing)', RESIGN, { keyId: sig.keyId });
   const version = registry.registryVersion;
   if (version === undefined) throw fail('REGISTRY_SIGNATURE_INVALID', url, 'the signed registry has no registryVersion', RESIGN);
   const digest = await sha256Hex(bytes);
@@ -150,8 +130,8 @@ export async function verifyRegistry(registry: Registry, url: string, publicKey:
       url,
       registry.expires === undefined
         ? 'the signed registry has no expires time'
-        : `the registry expired at ${registry.expires} (a frozen copy, or nobody re-signed it)`,
-      `Re-sign it (\`ferryml publish|promote|revoke --sign KEY.pem --expires DAYS\`); this client keeps serving its last verified version.`,
+        : `the registry expired at ${registry.expires} (a frozen copy, or not re-signed)`,
+      `Re-sign it (\`ferryml publish|promote|revoke --sign KEY.pem --expires DAYS\`); ${KEEP}`,
       { expires: registry.expires, now: new Date(now).toISOString() },
     );
   }
@@ -175,22 +155,16 @@ export async function verifyRegistry(registry: Registry, url: string, publicKey:
 
 /** Why `version` (whose signed bytes hash to `digest`) may not follow `seen`, or `undefined` when it may. */
 function refusal(url: string, version: number, digest: string, seen: RegistryTrust): FerryError | undefined {
-  const details = { registryVersion: version, highestSeen: seen.highest, digest, digestSeen: seen.digest };
-  if (version < seen.highest)
+  const older = version < seen.highest;
+  if (older || (version === seen.highest && seen.digest && seen.digest !== digest))
     return fail(
       'REGISTRY_ROLLBACK',
       url,
-      `registryVersion ${version} is older than ${seen.highest}, which this client already verified (an old index.json replayed: it could point channels back at revoked versions)`,
-      'Serve the current index.json; this client keeps serving its last verified version.',
-      details,
-    );
-  if (version === seen.highest && seen.digest !== undefined && seen.digest !== digest)
-    return fail(
-      'REGISTRY_ROLLBACK',
-      url,
-      `registryVersion ${version} has other contents (sha256 ${digest} of its signed bytes) than the registry this client verified at that version (sha256 ${seen.digest}): two registries were signed with one version`,
-      'Publish the change as a new registryVersion (every `ferryml publish|promote|revoke --sign` writes one above the last) and serve that; this client keeps serving its last verified version.',
-      details,
+      older
+        ? `registryVersion ${version} is older than ${seen.highest}, which this client verified (a replayed old index.json)`
+        : `registryVersion ${version} has other contents than the one verified (signed bytes sha256 ${digest}, not ${seen.digest})`,
+      `Serve the verified index.json${older ? '' : ', or the change as a new registryVersion'}; ${KEEP}`,
+      { registryVersion: version, highestSeen: seen.highest, digest, digestSeen: seen.digest },
     );
   return undefined;
 }
@@ -198,7 +172,7 @@ function refusal(url: string, version: number, digest: string, seen: RegistryTru
 /** The keys manifests from this registry may be signed by: the app's root keys, then any rotated to. */
 export async function manifestKeys(url: string | undefined, publicKey: PublicKeys | undefined, store: KvStore | undefined): Promise<PublicKeys | undefined> {
   if (!publicKey || url === undefined) return publicKey;
-  const { rotated } = await registryTrust(url, publicKey, store);
+  const { rotated } = await stateOf(await trustId(url, rootKeys(publicKey)), store);
   return rotated.length ? [...rootKeys(publicKey), ...rotated] : publicKey;
 }
 

@@ -33,20 +33,20 @@ export function parseRegistry(json: unknown, where: string): Registry {
     new FerryError('REGISTRY_INVALID', `${where}: invalid registry: ${why}. Rebuild it with \`ferryml pack\`/\`publish\`.`, { details: { url: where, why } });
   if (typeof models !== 'object' || models === null || Array.isArray(models)) throw bad('expected {"models": {...}}');
   // JSON.stringify(undefined) is undefined, whatever its type says.
-  const got = (v: unknown) => `${JSON.stringify(v) as string | undefined}`.slice(0, 40);
-  const isMap = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+  const need = (field: string, what: string, v: unknown) => bad(`${field} must be ${what}, got ${`${JSON.stringify(v) as string | undefined}`.slice(0, 40)}`);
+  const str = (v: unknown) => typeof v === 'string';
+  /** Checks that `v` is an array (`list`) or a plain object whose every item passes `ok`, naming the first that does not. */
+  const each = (field: string, v: unknown, list: boolean, what: string, ok: (item: unknown) => boolean) => {
+    if (typeof v !== 'object' || !v || Array.isArray(v) !== list) throw need(field, list ? 'an array' : 'an object', v);
+    for (const [k, item] of Object.entries(v)) if (!ok(item)) throw need(list ? `${field}[${k}]` : `${field}.${k}`, what, item);
+  };
   for (const [name, raw] of Object.entries(models)) {
     const e = raw as Partial<Record<keyof RegistryEntry, unknown>> | null | undefined;
     const at = `models.${name}`;
-    if (!Array.isArray(e?.versions) || !e.versions.every((v) => typeof v === 'string')) throw bad(`${at}.versions must be an array of strings`);
-    if (!isMap(e.channels)) throw bad(`${at}.channels must be an object of channel → version, got ${got(e.channels)}`);
-    for (const [ch, v] of Object.entries(e.channels)) if (typeof v !== 'string') throw bad(`${at}.channels.${ch} must be a version string, got ${got(v)}`);
-    if (e.rollout !== undefined && !isMap(e.rollout)) throw bad(`${at}.rollout must be an object of channel → fraction, got ${got(e.rollout)}`);
-    for (const [ch, f] of Object.entries(e.rollout ?? {}))
-      if (typeof f !== 'number' || !(f >= 0 && f <= 1)) throw bad(`${at}.rollout.${ch} must be a fraction in [0, 1], got ${got(f)}`);
-    if (e.revoked !== undefined && !Array.isArray(e.revoked)) throw bad(`${at}.revoked must be an array of version strings, got ${got(e.revoked)}`);
-    for (const [i, v] of ((e.revoked as unknown[] | undefined) ?? []).entries())
-      if (typeof v !== 'string') throw bad(`${at}.revoked[${i}] must be a version string, got ${got(v)}`);
+    each(`${at}.versions`, e?.versions, true, 'a version string', str);
+    each(`${at}.channels`, e?.channels, false, 'a version string', str);
+    if (e?.rollout !== undefined) each(`${at}.rollout`, e.rollout, false, 'a fraction in [0, 1]', (f) => typeof f === 'number' && f >= 0 && f <= 1);
+    if (e?.revoked !== undefined) each(`${at}.revoked`, e.revoked, true, 'a version string', str);
     // `files` (optional) only names requests: checked where it is used (./request-listed.ts), a bad one is ignored.
   }
   const top = json as Partial<Record<keyof Registry, unknown>>;
@@ -54,7 +54,7 @@ export function parseRegistry(json: unknown, where: string): Registry {
     throw bad('registryVersion must be a whole number ≥ 0');
   // Without a zone, Date.parse reads a date-time in the client's local time: every client would expire it at another moment.
   if (top.expires !== undefined && (typeof top.expires !== 'string' || !/T.*(Z|[+-]\d\d:\d\d)$/i.test(top.expires) || Number.isNaN(Date.parse(top.expires))))
-    throw bad(`expires must be an ISO 8601 time with Z or an offset (e.g. 2027-01-05T06:00:00.000Z), got ${got(top.expires)}`);
+    throw need('expires', 'an ISO 8601 time with Z or an offset', top.expires);
   if (top.nextKey !== undefined && (typeof top.nextKey !== 'object' || top.nextKey === null)) throw bad('nextKey must be a public JWK');
   return json as Registry;
 }

@@ -3,6 +3,7 @@
  * its `signature` field, the signature in WebCrypto's IEEE P1363 form (r ‖ s, 64 bytes), base64.
  * WebCrypto verifies it in every browser and in Node ≥ 20 with no extra code.
  */
+import { optionError } from '../check-options.js';
 import { FerryError } from '../errors.js';
 import { canonicalJson } from './canonical-json.js';
 import { fromBase64, getSubtle, sha256Hex } from './digest.js';
@@ -37,19 +38,30 @@ export async function keyIdOf(publicKey: PublicKeyInput): Promise<string | undef
   return (await sha256Hex(raw)).slice(0, 16);
 }
 
+/**
+ * `given` when it is a public EC P-256 JWK or a public CryptoKey, or a non-empty list of them (the
+ * `publicKey` option); else `INVALID_OPTIONS` naming the bad entry (never printing a private part).
+ */
+export function checkKeys(given: unknown): PublicKeys {
+  const list = Array.isArray(given) ? (given as unknown[]) : [given];
+  // An empty list is checked as one bad key: itself.
+  for (const [i, k] of (list.length ? list : [given]).entries()) {
+    const j = (typeof k === 'object' && !Array.isArray(k) && k) as (JsonWebKey & Partial<CryptoKey>) | null | false;
+    if (!(j && ('kty' in j ? j.kty === 'EC' && j.crv === 'P-256' && typeof j.x === 'string' && typeof j.y === 'string' && !j.d : j.type === 'public')))
+      throw optionError(
+        'openBundle',
+        k === given ? 'publicKey' : `publicKey[${i}]`,
+        'a public EC P-256 JWK or CryptoKey, or a non-empty list of them',
+        j ? { kty: j.kty, crv: j.crv, d: j.d && '…' } : k,
+      );
+  }
+  return given as PublicKeys;
+}
+
 /** Imports a JWK (or passes a CryptoKey through) as an ECDSA P-256 verify key; `INVALID_OPTIONS` when it is not one. */
 export async function importPublicKey(publicKey: PublicKeyInput): Promise<CryptoKey> {
   if (!('kty' in publicKey) && 'type' in publicKey) return publicKey;
-  const jwk = publicKey;
-  if (jwk.kty !== 'EC' || jwk.crv !== 'P-256' || jwk.d) {
-    throw new FerryError(
-      'INVALID_OPTIONS',
-      `publicKey must be a public EC P-256 JWK (ferryml keygen writes one to key.pub.jwk.json), got kty=${String(jwk.kty)} crv=${String(jwk.crv)}${jwk.d ? ' with a private part' : ''}`,
-      {
-        details: { field: 'publicKey' },
-      },
-    );
-  }
+  const jwk = checkKeys(publicKey) as JsonWebKey;
   const { kty, crv, x, y } = jwk;
   try {
     return await getSubtle().importKey('jwk', { kty, crv, x, y } as JsonWebKey, ECDSA, true, ['verify']);
@@ -61,8 +73,7 @@ export async function importPublicKey(publicKey: PublicKeyInput): Promise<Crypto
   }
 }
 
-const PUBLISH =
-  'publish a new version signed by a configured key (`ferryml pack --sign KEY.pem` under a new version number: a published version is never overwritten)';
+const PUBLISH = 'publish a new version signed by a trusted key (`ferryml pack --sign KEY.pem`)';
 
 /**
  * Throws `SIGNATURE_INVALID` unless `manifest` carries a valid signature by one of `keys` (the
@@ -85,8 +96,8 @@ export async function verifyManifestSignature(manifest: Manifest, keys: PublicKe
   const publicKey = list[ids.indexOf(sig.keyId)] ?? list[ids.indexOf(undefined)];
   if (!publicKey)
     throw fail(
-      `signed by key ${sig.keyId}, which is not among the keys this app trusts (${ids.join(', ')})`,
-      `after a key rotation, configure the new key and the old one (\`publicKey: [newKey, oldKey]\`) until no version signed by the old key is served; or ${PUBLISH}`,
+      `signed by key ${sig.keyId}, not by a key this app trusts (${ids.join(', ')})`,
+      `after a key rotation, ship \`publicKey: [newKey, oldKey]\`; or ${PUBLISH}`,
       { expectedKeyIds: ids },
     );
   let value: Uint8Array;
@@ -101,6 +112,5 @@ export async function verifyManifestSignature(manifest: Manifest, keys: PublicKe
     value as Uint8Array<ArrayBuffer>,
     signedBytes(manifest) as Uint8Array<ArrayBuffer>,
   );
-  if (!ok)
-    throw fail('the signature does not match the manifest (it was changed after signing, or signed by another key)', `serve it as published, or ${PUBLISH}`);
+  if (!ok) throw fail('the signature does not match the manifest (edited after signing)', `serve it as published, or ${PUBLISH}`);
 }

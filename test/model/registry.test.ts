@@ -49,10 +49,11 @@ describe('registry: resolution', () => {
       expect(() => parseRegistry({ models }, 'r'))
         .to.throw(field)
         .with.property('code', 'REGISTRY_INVALID');
-    invalid({ m: { versions: '1.0.0', channels: {} } }, /models\.m\.versions must be an array of strings/);
+    invalid({ m: { versions: '1.0.0', channels: {} } }, /models\.m\.versions must be an array, got "1\.0\.0"/);
+    invalid({ m: { versions: ['1.0.0', 1], channels: {} } }, /models\.m\.versions\[1\] must be a version string, got 1\b/);
     invalid({ m: { versions: [], channels: {}, rollout: { canary: 2 } } }, /models\.m\.rollout\.canary must be a fraction in \[0, 1\], got 2\b/);
     invalid({ m: { versions: [], channels: {}, rollout: { beta: -0.1 } } }, /models\.m\.rollout\.beta .* got -0\.1/);
-    invalid({ m: { versions: [], channels: {}, rollout: [0.5] } }, /models\.m\.rollout must be an object .* got \[0\.5\]/);
+    invalid({ m: { versions: [], channels: {}, rollout: [0.5] } }, /models\.m\.rollout must be an object, got \[0\.5\]/);
     invalid({ m: { versions: ['1'], channels: { stable: 1 } } }, /models\.m\.channels\.stable must be a version string, got 1\b/);
     invalid({ m: { versions: ['1'], channels: ['1'] } }, /models\.m\.channels must be an object/);
     invalid({ m: { versions: ['1'], channels: { stable: '1' }, revoked: ['1', 2] } }, /models\.m\.revoked\[1\] must be a version string, got 2\b/);

@@ -99,8 +99,9 @@ describe('registry trust is tied to the app root keys, and to the registry origi
     const url = freshUrl();
     await verifyRegistry(await a.sign(registryAt(5)), url, a.jwk, undefined);
     const old = await a.sign(registryAt(4));
+    // openBundle passes the registry option parsed (`new URL(registry, page).href`), as here.
     for (const variant of [`${url}?cb=123`, `${url}#x`, url.replace('https://cdn.example', 'https://CDN.example:443')])
-      await assert.rejects(verifyRegistry(old, variant, a.jwk, undefined), { code: 'REGISTRY_ROLLBACK' }, variant);
+      await assert.rejects(verifyRegistry(old, new URL(variant).href, a.jwk, undefined), { code: 'REGISTRY_ROLLBACK' }, variant);
     // Another path is another registry.
     await verifyRegistry(old, url.replace('/models/', '/other/'), a.jwk, undefined);
   });
@@ -254,8 +255,8 @@ describe('key rotation: the registry names the next key, signed by the current o
     assert.deepEqual([both.manifest.version, both.source], ['1.0.0', 'network']);
     await assert.rejects(openBundle({ registry, name: 'tiny', version: '1.0.0', publicKey: next, cache: false }), (e: Error & { code: string }) => {
       assert.equal(e.code, 'SIGNATURE_INVALID');
-      assert.match(e.message, /configure the new key and the old one \(`publicKey: \[newKey, oldKey\]`\)/);
-      assert.match(e.message, /publish a new version signed by a configured key/);
+      assert.match(e.message, /after a key rotation, ship `publicKey: \[newKey, oldKey\]`/);
+      assert.match(e.message, /publish a new version signed by a trusted key \(`ferryml pack --sign KEY.pem`\)/);
       assert.doesNotMatch(e.message, /re-sign/);
       return true;
     });
@@ -277,7 +278,7 @@ describe('publicKey option', () => {
       await assert.rejects(openBundle({ bundle, publicKey: publicKey as never, cache: false }), (e: Error & { code: string; details: { option: string } }) => {
         assert.equal(e.code, 'INVALID_OPTIONS');
         assert.equal(e.details.option, option);
-        assert.match(e.message, /must be a public EC P-256 JWK .* or a non-empty list of them/);
+        assert.match(e.message, /`publicKey(\[\d\])?` must be a public EC P-256 JWK or CryptoKey, or a non-empty list of them; got /);
         assert.doesNotMatch(e.message + JSON.stringify(e.details), /SECRET/);
         return true;
       });
