@@ -18,7 +18,7 @@ export interface NumberRule {
 }
 
 /** Prints a value for a message: JSON where it has one, else its string form. */
-function show(value: unknown): string {
+export function show(value: unknown): string {
   if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
   try {
     return JSON.stringify(value) ?? String(value);

@@ -11,11 +11,10 @@
 import { loadRegistryTrust, updateRegistryTrust } from '../cache/bundle-cache.js';
 import type { KvStore } from '../cache/kv-store.js';
 import { FerryError, isFerryError } from '../errors.js';
-import { canonicalJson } from './canonical-json.js';
-import { fromBase64, getSubtle, sha256Hex } from './digest.js';
+import { sha256Hex } from './digest.js';
 import type { Registry } from './manifest.js';
 import type { PublicKeyInput, PublicKeys } from './open-bundle-options.js';
-import { importPublicKey, keyIdOf, rootKeys, SIGNATURE_ALG } from './signature.js';
+import { keyIdOf, rootKeys, signatureProblem, signedBytes } from './signature.js';
 
 /** What a client remembers about one registry under one set of root keys. */
 export interface RegistryTrust {
@@ -29,23 +28,19 @@ export interface RegistryTrust {
 
 const memory = new Map<string, RegistryTrust>();
 
-/** The bytes a registry signature covers: its canonical JSON without `signature`. */
-export function registrySignedBytes(registry: Registry): Uint8Array {
-  const { signature: _ignored, ...unsigned } = registry;
-  return new TextEncoder().encode(canonicalJson(unsigned));
-}
+/** The bytes a registry signature covers: its canonical JSON without `signature`, as for manifests. */
+export const registrySignedBytes: (registry: Registry) => Uint8Array = signedBytes;
 
 /**
  * Where the trust state of `url` under `roots` is kept: the registry's scheme, host and path (a
  * cache-busting query or a fragment is the same registry) and the sorted ids of the app's root
  * keys, so that what was learned under other root keys (a leaked key's `nextKey` or its huge
  * `registryVersion`) counts for nothing once the app ships other keys. A non-extractable CryptoKey
- * has no id and counts as `opaque`.
+ * has no id and counts as an empty one.
  */
 export async function trustId(url: string, roots: readonly PublicKeyInput[]): Promise<string> {
-  const ids = await Promise.all(roots.map(async (k) => (await keyIdOf(k)) ?? 'opaque'));
   // Callers pass a parsed URL's href (or a file path): dropping the query and fragment leaves scheme, host and path.
-  return `${url.replace(/[?#][^]*/, '')}#${[...new Set(ids)].sort().join()}`;
+  return `${url.replace(/[?#][^]*/, '')}#${(await Promise.all(roots.map(keyIdOf))).sort().join()}`;
 }
 
 const NONE: RegistryTrust = { highest: -1, rotated: [] };
@@ -73,8 +68,8 @@ const fail = (
   details: Record<string, unknown> = {},
 ) => new FerryError(code, `${url}: ${why}. ${fix}`, { details: { url, ...details } });
 
-const KEEP = 'this client keeps serving its last verified version.';
-const RESIGN = `Sign it with a key in the app's publicKey (\`ferryml publish|promote|revoke|pack --sign KEY.pem\`); ${KEEP}`;
+const KEEP = 'this client keeps its last verified version.';
+const RESIGN = `Sign it with a key the app trusts (\`ferryml publish|promote|revoke|pack --sign KEY.pem\`); ${KEEP}`;
 
 /**
  * Checks a registry against `publicKey` and what this client saw before; on success records it
@@ -82,41 +77,14 @@ const RESIGN = `Sign it with a key in the app's publicKey (\`ferryml publish|pro
  * REGISTRY_ROLLBACK or REGISTRY_EXPIRED with the facts in `details`.
  */
 export async function verifyRegistry(registry: Registry, url: string, publicKey: PublicKeys, store: KvStore | undefined, now = Date.now()): Promise<void> {
-  const sig = registry.signature;
-  if (!sig) throw fail('REGISTRY_SIGNATURE_INVALID', url, 'the registry is not signed but the app passes a publicKey', RESIGN);
-  // The registry is JSON from the network: its alg is only typed, not checked, until here.
-  const alg: string = sig.alg;
-  if (alg !== SIGNATURE_ALG) throw fail('REGISTRY_SIGNATURE_INVALID', url, `unsupported registry signature alg "${alg}" (expected ${SIGNATURE_ALG})`, RESIGN);
   const roots = rootKeys(publicKey);
   const id = await trustId(url, roots);
   const trust = await stateOf(id, store);
-  const candidates = [...roots, ...trust.rotated];
-  const ids = await Promise.all(candidates.map(keyIdOf));
-  // A non-extractable CryptoKey has no id to compare: let the signature decide.
-  const key = candidates[ids.indexOf(sig.keyId)] ?? candidates[ids.indexOf(undefined)];
-  const known = ids.filter((k) => k !== undefined);
-  if (!key)
-    throw fail('REGISTRY_SIGNATURE_INVALID', url, `signed by key ${sig.keyId}, which this client does not trust (trusted: ${known.join(', ')})`, RESIGN, {
-      keyId: sig.keyId,
-      trusted: known,
-    });
-  let value: Uint8Array;
-  try {
-    value = fromBase64(sig.value);
-  } catch {
-    throw fail('REGISTRY_SIGNATURE_INVALID', url, 'the registry signature value is not base64', RESIGN, { keyId: sig.keyId });
-  }
-  const bytes = registrySignedBytes(registry);
-  const ok = await getSubtle().verify(
-    { name: 'ECDSA', hash: 'SHA-256' },
-    await importPublicKey(key),
-    value as Uint8Array<ArrayBuffer>,
-    bytes as Uint8Array<ArrayBuffer>,
-  );
-  if (!ok)
-    throw fail('REGISTRY_SIGNATURE_INVALID', url, 'the registry signature does not match its contents (edited after signing)', RESIGN, { keyId: sig.keyId });
+  const bytes = signedBytes(registry);
+  const why = await signatureProblem(registry.signature, [...roots, ...trust.rotated], bytes);
+  if (why) throw fail('REGISTRY_SIGNATURE_INVALID', url, `registry ${why}`, RESIGN, { keyId: registry.signature?.keyId });
   const version = registry.registryVersion;
-  if (version === undefined) throw fail('REGISTRY_SIGNATURE_INVALID', url, 'the signed registry has no registryVersion', RESIGN);
+  if (version === undefined) throw fail('REGISTRY_SIGNATURE_INVALID', url, 'signed registry has no registryVersion', RESIGN);
   const digest = await sha256Hex(bytes);
   const refuse = (seen: RegistryTrust | undefined) => {
     const e = refusal(url, version, digest, merge(seen, undefined));
@@ -128,9 +96,7 @@ export async function verifyRegistry(registry: Registry, url: string, publicKey:
     throw fail(
       'REGISTRY_EXPIRED',
       url,
-      registry.expires === undefined
-        ? 'the signed registry has no expires time'
-        : `the registry expired at ${registry.expires} (a frozen copy, or not re-signed)`,
+      registry.expires === undefined ? 'signed registry has no expires time' : `registry expired at ${registry.expires} (frozen, or not re-signed)`,
       `Re-sign it (\`ferryml publish|promote|revoke --sign KEY.pem --expires DAYS\`); ${KEEP}`,
       { expires: registry.expires, now: new Date(now).toISOString() },
     );
@@ -162,7 +128,7 @@ function refusal(url: string, version: number, digest: string, seen: RegistryTru
       url,
       older
         ? `registryVersion ${version} is older than ${seen.highest}, which this client verified (a replayed old index.json)`
-        : `registryVersion ${version} has other contents than the one verified (signed bytes sha256 ${digest}, not ${seen.digest})`,
+        : `registryVersion ${version} differs from the one verified (signed bytes sha256 ${digest}, not ${seen.digest})`,
       `Serve the verified index.json${older ? '' : ', or the change as a new registryVersion'}; ${KEEP}`,
       { registryVersion: version, highestSeen: seen.highest, digest, digestSeen: seen.digest },
     );

@@ -3,6 +3,7 @@
  * explicit pin > named channel > rollout (when asking for `stable`, onto a newer version) > `stable`.
  * A revoked version is never chosen, whichever rule points at it.
  */
+import { show } from '../check-options.js';
 import { FerryError } from '../errors.js';
 import type { Registry, RegistryEntry } from './manifest.js';
 import { pickRollout } from './rollout.js';
@@ -32,8 +33,7 @@ export function parseRegistry(json: unknown, where: string): Registry {
   const bad = (why: string) =>
     new FerryError('REGISTRY_INVALID', `${where}: invalid registry: ${why}. Rebuild it with \`ferryml pack\`/\`publish\`.`, { details: { url: where, why } });
   if (typeof models !== 'object' || models === null || Array.isArray(models)) throw bad('expected {"models": {...}}');
-  // JSON.stringify(undefined) is undefined, whatever its type says.
-  const need = (field: string, what: string, v: unknown) => bad(`${field} must be ${what}, got ${`${JSON.stringify(v) as string | undefined}`.slice(0, 40)}`);
+  const need = (field: string, what: string, v: unknown) => bad(`${field} must be ${what}, got ${show(v)}`);
   const str = (v: unknown) => typeof v === 'string';
   /** Checks that `v` is an array (`list`) or a plain object whose every item passes `ok`, naming the first that does not. */
   const each = (field: string, v: unknown, list: boolean, what: string, ok: (item: unknown) => boolean) => {
@@ -51,11 +51,11 @@ export function parseRegistry(json: unknown, where: string): Registry {
   }
   const top = json as Partial<Record<keyof Registry, unknown>>;
   if (top.registryVersion !== undefined && !(typeof top.registryVersion === 'number' && Number.isSafeInteger(top.registryVersion) && top.registryVersion >= 0))
-    throw bad('registryVersion must be a whole number ≥ 0');
+    throw need('registryVersion', 'a whole number ≥ 0', top.registryVersion);
   // Without a zone, Date.parse reads a date-time in the client's local time: every client would expire it at another moment.
   if (top.expires !== undefined && (typeof top.expires !== 'string' || !/T.*(Z|[+-]\d\d:\d\d)$/i.test(top.expires) || Number.isNaN(Date.parse(top.expires))))
     throw need('expires', 'an ISO 8601 time with Z or an offset', top.expires);
-  if (top.nextKey !== undefined && (typeof top.nextKey !== 'object' || top.nextKey === null)) throw bad('nextKey must be a public JWK');
+  if (top.nextKey !== undefined && (typeof top.nextKey !== 'object' || top.nextKey === null)) throw need('nextKey', 'a public JWK', top.nextKey);
   return json as Registry;
 }
 
@@ -98,7 +98,7 @@ export function resolveVersion(entry: RegistryEntry, request: VersionRequest, wh
   const channel = request.channel ?? 'stable';
   if (channel === 'stable' && request.clientId !== undefined) {
     // A rollout to a missing, revoked or older version falls through to stable rather than failing clients.
-    const picked = pickRollout(entry, name, request.clientId, (v) => entry.versions.includes(v) && !isRevoked(entry, v));
+    const picked = pickRollout(entry, name, request.clientId);
     if (picked !== undefined) return { version: entry.channels[picked]!, resolvedBy: 'rollout', channel: picked };
   }
   const target = entry.channels[channel];

@@ -27,11 +27,11 @@ export function rolloutBucket(clientId: string, name: string, channel: string): 
 
 /**
  * The rollout channel that serves `clientId` a `stable` request: among the channels that claim the
- * client and point at a version that is `usable` and newer than `stable` (a rollout never moves a
+ * client and point at a listed, unrevoked version newer than `stable` (a rollout never moves a
  * client back), the one with the newest version; of equal versions, the first channel by name.
  * @returns the channel name, or `undefined` for stable.
  */
-export function pickRollout(entry: RegistryEntry, name: string, clientId: string, usable: (version: string) => boolean): string | undefined {
+export function pickRollout(entry: RegistryEntry, name: string, clientId: string): string | undefined {
   const stable = entry.channels.stable;
   let best: string | undefined;
   let bestVersion = stable;
@@ -39,7 +39,8 @@ export function pickRollout(entry: RegistryEntry, name: string, clientId: string
     const version = entry.channels[channel];
     if (
       version !== undefined &&
-      usable(version) &&
+      entry.versions.includes(version) &&
+      !entry.revoked?.includes(version) &&
       (bestVersion === undefined || compareVersions(version, bestVersion) > 0) &&
       rolloutBucket(clientId, name, channel) < entry.rollout![channel]!
     ) {

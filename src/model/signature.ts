@@ -7,15 +7,15 @@ import { optionError } from '../check-options.js';
 import { FerryError } from '../errors.js';
 import { canonicalJson } from './canonical-json.js';
 import { fromBase64, getSubtle, sha256Hex } from './digest.js';
-import type { Manifest } from './manifest.js';
+import type { Manifest, Registry } from './manifest.js';
 import type { PublicKeyInput, PublicKeys } from './open-bundle-options.js';
 
 /** The only signature algorithm manifests use. */
 export const SIGNATURE_ALG = 'ECDSA-P256-SHA256';
 const ECDSA = { name: 'ECDSA', namedCurve: 'P-256' } as const;
 
-/** The bytes a signature covers: canonical JSON of `manifest` minus `signature`. */
-export function signedBytes(manifest: Manifest): Uint8Array {
+/** The bytes a signature covers: canonical JSON of a manifest (or a registry) minus `signature`. */
+export function signedBytes(manifest: Manifest | Registry): Uint8Array {
   const { signature: _ignored, ...unsigned } = manifest;
   return new TextEncoder().encode(canonicalJson(unsigned));
 }
@@ -43,7 +43,7 @@ export async function keyIdOf(publicKey: PublicKeyInput): Promise<string | undef
  * `publicKey` option); else `INVALID_OPTIONS` naming the bad entry (never printing a private part).
  */
 export function checkKeys(given: unknown): PublicKeys {
-  const list = Array.isArray(given) ? (given as unknown[]) : [given];
+  const list: readonly unknown[] = rootKeys(given as PublicKeys);
   // An empty list is checked as one bad key: itself.
   for (const [i, k] of (list.length ? list : [given]).entries()) {
     const j = (typeof k === 'object' && !Array.isArray(k) && k) as (JsonWebKey & Partial<CryptoKey>) | null | false;
@@ -51,7 +51,7 @@ export function checkKeys(given: unknown): PublicKeys {
       throw optionError(
         'openBundle',
         k === given ? 'publicKey' : `publicKey[${i}]`,
-        'a public EC P-256 JWK or CryptoKey, or a non-empty list of them',
+        'a public P-256 JWK or CryptoKey, or a non-empty list of them',
         j ? { kty: j.kty, crv: j.crv, d: j.d && '…' } : k,
       );
   }
@@ -66,14 +66,40 @@ export async function importPublicKey(publicKey: PublicKeyInput): Promise<Crypto
   try {
     return await getSubtle().importKey('jwk', { kty, crv, x, y } as JsonWebKey, ECDSA, true, ['verify']);
   } catch (cause) {
-    throw new FerryError('INVALID_OPTIONS', 'publicKey: WebCrypto could not import this JWK as an ECDSA P-256 public key', {
-      cause,
-      details: { field: 'publicKey' },
-    });
+    throw optionError('openBundle', 'publicKey', 'a valid P-256 point', { x, y }, cause);
   }
 }
 
-const PUBLISH = 'publish a new version signed by a trusted key (`ferryml pack --sign KEY.pem`)';
+/**
+ * Why `sig` over `bytes` does not verify with any of `keys` (a phrase after "manifest" or
+ * "registry"), or `undefined` when it does. The key is the one whose id is `sig.keyId`; a
+ * non-extractable CryptoKey has no id, so there the signature decides.
+ */
+export async function signatureProblem(sig: Manifest['signature'], keys: PublicKeys, bytes: Uint8Array): Promise<string | undefined> {
+  if (!sig) return 'not signed';
+  // JSON from the network: its alg is only typed, not checked, until here.
+  const alg: string = sig.alg;
+  if (alg !== SIGNATURE_ALG) return `signature alg is "${alg}", not ${SIGNATURE_ALG}`;
+  const list = rootKeys(keys);
+  const ids = await Promise.all(list.map(keyIdOf));
+  const key = list[ids.indexOf(sig.keyId)] ?? list[ids.indexOf(undefined)];
+  if (!key) return `signed by key ${sig.keyId}, not by a key this app trusts (${ids.join(', ')})`;
+  const verifyKey = await importPublicKey(key);
+  try {
+    if (
+      await getSubtle().verify(
+        { name: 'ECDSA', hash: 'SHA-256' },
+        verifyKey,
+        fromBase64(sig.value) as Uint8Array<ArrayBuffer>,
+        bytes as Uint8Array<ArrayBuffer>,
+      )
+    )
+      return undefined;
+  } catch {
+    // a value that is not base64 is a signature that does not match
+  }
+  return 'signature does not match its contents (edited after signing)';
+}
 
 /**
  * Throws `SIGNATURE_INVALID` unless `manifest` carries a valid signature by one of `keys` (the
@@ -81,36 +107,12 @@ const PUBLISH = 'publish a new version signed by a trusted key (`ferryml pack --
  * @param where the manifest's URL or path, for the message.
  */
 export async function verifyManifestSignature(manifest: Manifest, keys: PublicKeys, where: string): Promise<void> {
-  const sig = manifest.signature;
-  const fail = (why: string, fix: string, extra: Record<string, unknown> = {}) =>
-    new FerryError('SIGNATURE_INVALID', `${where}: ${why}. Refusing to load ${manifest.name}@${manifest.version}: ${fix}.`, {
-      details: { url: where, name: manifest.name, version: manifest.version, keyId: sig?.keyId, ...extra },
-    });
-  if (!sig) throw fail('the manifest is not signed but a publicKey is configured', PUBLISH);
-  // The manifest is JSON from the network: its alg is only typed, not checked, until here.
-  const alg: string = sig.alg;
-  if (alg !== SIGNATURE_ALG) throw fail(`unsupported signature alg "${alg}" (expected ${SIGNATURE_ALG})`, PUBLISH);
-  const list = rootKeys(keys);
-  const ids = await Promise.all(list.map(keyIdOf));
-  // A non-extractable CryptoKey has no id to compare: let the signature decide.
-  const publicKey = list[ids.indexOf(sig.keyId)] ?? list[ids.indexOf(undefined)];
-  if (!publicKey)
-    throw fail(
-      `signed by key ${sig.keyId}, not by a key this app trusts (${ids.join(', ')})`,
-      `after a key rotation, ship \`publicKey: [newKey, oldKey]\`; or ${PUBLISH}`,
-      { expectedKeyIds: ids },
+  const why = await signatureProblem(manifest.signature, keys, signedBytes(manifest));
+  const { name, version } = manifest;
+  if (why)
+    throw new FerryError(
+      'SIGNATURE_INVALID',
+      `${where}: manifest ${why}. Refusing to load ${name}@${version}: ${why.startsWith('signed by') ? 'after a key rotation, ship `publicKey: [newKey, oldKey]`; or ' : ''}publish a new version signed by a trusted key (\`ferryml pack --sign KEY.pem\`).`,
+      { details: { url: where, name, version, keyId: manifest.signature?.keyId } },
     );
-  let value: Uint8Array;
-  try {
-    value = fromBase64(sig.value);
-  } catch {
-    throw fail('the signature value is not base64', PUBLISH);
-  }
-  const ok = await getSubtle().verify(
-    { name: 'ECDSA', hash: 'SHA-256' },
-    await importPublicKey(publicKey),
-    value as Uint8Array<ArrayBuffer>,
-    signedBytes(manifest) as Uint8Array<ArrayBuffer>,
-  );
-  if (!ok) throw fail('the signature does not match the manifest (edited after signing)', `serve it as published, or ${PUBLISH}`);
 }
