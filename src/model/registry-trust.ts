@@ -96,7 +96,7 @@ export async function verifyRegistry(registry: Registry, url: string, publicKey:
     throw fail(
       'REGISTRY_EXPIRED',
       url,
-      registry.expires === undefined ? 'signed registry has no expires time' : `registry expired at ${registry.expires} (frozen, or not re-signed)`,
+      registry.expires === undefined ? 'signed registry has no expires' : `registry expired at ${registry.expires}`,
       `Re-sign it (\`ferryml publish|promote|revoke --sign KEY.pem --expires DAYS\`); ${KEEP}`,
       { expires: registry.expires, now: new Date(now).toISOString() },
     );
