@@ -9,9 +9,9 @@
  * is about to exist. Isolates sharing the cache may write that list at once, and with no
  * compare-and-set one can put a list it read before another's write: each rewrites it from a fresh
  * read, checks its keys survived, checks again once its writes are done, and lists again any key a
- * later write finds stored unlisted. Where the runtime can list a cache itself (`cache.keys()`
- * works in browsers; workerd has the method but it throws "not implemented", Deno lacks it) the
- * store lists from it and keeps no list of its own.
+ * later write finds stored unlisted. The list is kept even where `cache.keys()` works (browsers,
+ * whose pages use IndexedDB): workerd has the method but it throws "not implemented", Deno lacks
+ * it, and those are the runtimes this store is for.
  * Every read is verified again above this layer, so an entry the platform evicted or a
  * half-applied write is a miss, never wrong bytes.
  */
@@ -89,21 +89,6 @@ export function createCacheApiStore(dbName: string, storage: CacheStorageLike): 
       await (await cache()).put(LIST, encode([...keys].sort()));
     }
   };
-  const prefix = `${ORIGIN}k/`;
-  /** Whether the runtime lists a cache itself: learned on first use. */
-  let canList: boolean | undefined;
-  /** The cache's own keys, or `undefined` where the runtime cannot list them. */
-  const enumerate = async (c: Cache) => {
-    if (canList === false) return undefined;
-    try {
-      const keys = new Set((await c.keys()).flatMap((r) => (r.url.startsWith(prefix) ? [decodeURIComponent(r.url.slice(prefix.length))] : [])));
-      canList = true;
-      return keys;
-    } catch {
-      canList = false;
-      return undefined;
-    }
-  };
   let queue = Promise.resolve();
   return {
     kind: 'cache-api',
@@ -122,15 +107,11 @@ export function createCacheApiStore(dbName: string, storage: CacheStorageLike): 
             return value;
           },
           exists: async (key) => (await c.match(urlOf(key))) !== undefined && !!seen.add(key),
-          keys: () => (keyList ??= enumerate(c).then((k) => k ?? listed())),
+          keys: () => (keyList ??= listed()),
         });
         const out = await body(tx);
         const ops = writes();
         if (mode === 'readonly' || (!ops.length && !seen.size)) return out;
-        if (canList ?? (await enumerate(c)) !== undefined) {
-          for (const [k, s] of ops) await (s ? c.put(urlOf(k), encode(s.value)) : c.delete(urlOf(k)));
-          return out;
-        }
         const removed: string[] = [];
         for (const [k, s] of ops) {
           if (s) seen.add(k);
