@@ -71,8 +71,11 @@ const idOf = (o: object) => ids.get(o) ?? (ids.set(o, nextId), nextId++);
  * task uses, and whether the write is awaited (`openBundle`) or deferred (`loadModel`).
  */
 function shareKey(where: string, baseUrl: string, opts: NormalizedOpenBundleOptions, fetchGiven: typeof fetch | undefined, mode: LoadBundleMode): string {
-  const k = opts.publicKey;
-  const keyPart = k && 'kty' in k ? `${k.x ?? ''}.${k.y ?? ''}` : k ? idOf(k) : '';
+  // Keys by value (a JWK's point; a CryptoKey by identity), so equal key lists share a download.
+  const keyPart = [opts.publicKey ?? []]
+    .flat()
+    .map((k) => ('kty' in k ? `${k.x ?? ''}.${k.y ?? ''}` : idOf(k)))
+    .join(',');
   const c = opts.cache;
   const limits = c ? `${c.maxVersions},${c.maxBytes},${c.persist}` : '';
   return `${where}|${baseUrl}|${keyPart}|${fetchGiven ? idOf(fetchGiven) : ''}|${opts.downloadTimeoutMs},${opts.retries},${opts.backoffMs}|${limits}|${mode.deferStore ? 'defer' : 'await'}`;

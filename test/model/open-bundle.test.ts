@@ -119,6 +119,16 @@ describe('openBundle: resolution and the tfjs seam', () => {
     expect((await expectVerifiedCache(cache.dbName)).versions).to.deep.equal(['tiny@2.0.0']);
   });
 
+  it('loads passing equal key lists (separate arrays) share one download', async () => {
+    const scope = unique('share-keys');
+    const cache = { dbName: unique('share-keys') };
+    const registry = fault(`scope=${scope},on=shard,delay=300`, REGISTRY);
+    const key = await fixtureKey();
+    const loads = await Promise.all([0, 1].map(() => openBundle({ registry, name: 'tiny', version: '2.0.0', cache, publicKey: [{ ...key }] })));
+    expect(new Set(loads.map((b) => b.id)).size).to.equal(1);
+    expect(await requestCount(scope, '2.0.0/group1-shard1of1.bin')).to.equal(1);
+  });
+
   it('aborts one waiting caller without cancelling the download the others share', async () => {
     const scope = unique('abort');
     const cache = { dbName: unique('abort') };
