@@ -37,7 +37,11 @@ const golden = JSON.parse(readFileSync('models/penguins/1.0.0/golden.json', 'utf
 // Raised to 1350 KB at issue 15's tenth pass (1,339,349 B packed): the fixes of a review of the load
 // path and of telemetry's delivery, in each build that carries them (the root build's chunks, lite's,
 // the minified edge file), and the README sections on them.
-const PACKED_BUDGET = 1350 * 1024;
+// Raised to 1375 KB at issue 15's twelfth pass (1,383,192 B packed): float32 sums and the format
+// checks in the tree kernels, inputs and outputs by name with dtype and layout checks, the detection
+// decoder in a chunk of its own, registry trust per root key set, the registry CLI's checks, the
+// edge fixes, alert state kept by the collector, ferryml/worker's types, and their README sections.
+const PACKED_BUDGET = 1375 * 1024;
 
 // The app: what the README's snippets do, steered by the query string.
 const APP = `import { loadModel } from 'ferryml';

@@ -30,10 +30,12 @@ const owner = (pid: number, host: string, agoMs: number) =>
 test('a lock whose pid is not running on this host is taken over, and stderr says so', async () => {
   const m = models();
   writeFileSync(m.lock, owner(deadPid(), hostname(), 1000));
+  // Loads the publish command first, so the timed span is the lock's, not a cold module load's.
+  await cli('publish', '--help');
   const started = Date.now();
   const r = await cli('publish', 'tiny', '1.0.0', '--channel', 'beta', '--models', m.dir, '--sign', KEY);
   assert.equal(r.code, 0, r.out);
-  assert.ok(Date.now() - started < 5000, 'no 10 s wait');
+  assert.ok(Date.now() - started < 8000, 'no 10 s wait');
   assert.match(r.out, /took over the stale lock .*index\.json\.lock \(held by pid \d+ on .*; pid \d+ is not running on this host\)/);
   assert.equal(m.channels().beta, '1.0.0');
   assert.equal(existsSync(m.lock), false, 'released');
@@ -44,7 +46,7 @@ test('a lock older than 10 minutes is taken over (a pid on another host cannot b
   writeFileSync(m.lock, owner(process.pid, 'elsewhere.example', 11 * 60_000));
   let r = await cli('publish', 'tiny', '1.0.0', '--channel', 'beta', '--models', m.dir, '--sign', KEY);
   assert.equal(r.code, 0, r.out);
-  assert.match(r.out, /took over the stale lock .*held by pid \d+ on elsewhere\.example, taken 660 s ago; older than 600 s/);
+  assert.match(r.out, /took over the stale lock .*held by pid \d+ on elsewhere\.example, taken 66[01] s ago; older than 600 s/);
   // An empty lock file (as ferryml wrote before it recorded holders), last written 11 minutes ago.
   writeFileSync(m.lock, '');
   const old = new Date(Date.now() - 11 * 60_000);

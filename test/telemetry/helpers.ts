@@ -1,5 +1,9 @@
 // Shared by the telemetry browser suites: the real collector started by test/server/collector.mjs,
 // its read API, the OTLP fault proxy, and a seeded PRNG so streams are the same on every run.
+
+// A collector's Retry-After is kept in localStorage (src/telemetry/endpoint-wait.ts) and the test
+// files run one at a time in one browser profile: a wait one file was told must not hold the next's.
+for (const key of Object.keys(localStorage)) if (key.startsWith('ferryml:retry-after:')) localStorage.removeItem(key);
 export interface CollectorInfo {
   url: string;
   token: string;

@@ -195,7 +195,9 @@ export async function packBundle(o: PackOptions): Promise<{ dir: string; manifes
   if (o.code !== undefined) training.code = o.code;
   if (o.metrics) training.metrics = o.metrics;
 
-  if (existsSync(dir)) await rm(dir, { recursive: true }); // --force, checked above
+  // Only with --force (an unlisted leftover, checked above): without it a directory that appeared
+  // since is another pack's, and the exclusive mkdir below refuses rather than removing it.
+  if (o.force && existsSync(dir)) await rm(dir, { recursive: true });
   // The first directory mkdir made (the model's, or the models directory itself): a failure removes
   // the bundle and then those parents while empty (a concurrent pack may be writing beside it).
   const made = (await mkdir(dirname(dir), { recursive: true })) ?? dir;
