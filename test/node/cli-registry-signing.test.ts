@@ -149,3 +149,17 @@ test('pack into a signed registry without --sign is refused before anything is w
   assert.ok(read().models.tiny!.versions.includes('3.0.0'));
   assert.equal(read().lastSignedBy, KEY_ID);
 });
+
+test('verify takes --key more than once (a key rotation): what the old key signed passes with the new and old keys, not with the new alone', async (t) => {
+  const f = fixtureCopy(t);
+  const next = await writeKey(f.dir, 'next');
+  const old = 'test/fixtures/bundles/keys/test.pub.jwk.json';
+  const bundle = join(f.models, 'tiny', '1.0.0');
+  let r = await cli('verify', bundle, '--key', old, '--key', next.jwk);
+  assert.equal(r.code, 0, r.out);
+  r = await cli('verify', f.models, '--key', old, '--key', next.jwk);
+  assert.equal(r.code, 0, r.out);
+  r = await cli('verify', bundle, '--key', next.jwk);
+  assert.equal(r.code, 1, r.out);
+  assert.match(r.out, /SIGNATURE_INVALID|signed by|not signed by|key/i);
+});

@@ -98,6 +98,13 @@ export async function loadPublicKey(path: string): Promise<JsonWebKey> {
   return { kty, crv, x, y } as JsonWebKey;
 }
 
+/** The keys of a repeated `--key`: one key as is, several as a list (any of them a root, as `publicKey: [...]`). */
+export async function loadPublicKeys(paths: readonly string[] | undefined): Promise<JsonWebKey | JsonWebKey[] | undefined> {
+  if (!paths?.length) return undefined;
+  const keys = await Promise.all(paths.map(loadPublicKey));
+  return keys.length === 1 ? keys[0] : keys;
+}
+
 /** `manifest` with a fresh signature over its canonical form (any old signature replaced). */
 export async function signManifest(manifest: Manifest, key: CryptoKey, keyId: string): Promise<Manifest> {
   const { signature: _old, ...unsigned } = manifest;

@@ -26,7 +26,7 @@ export interface BundleReport {
 }
 
 /** Verifies one bundle directory. */
-export async function verifyBundleDir(dir: string, publicKey?: JsonWebKey): Promise<BundleReport> {
+export async function verifyBundleDir(dir: string, publicKey?: JsonWebKey | readonly JsonWebKey[]): Promise<BundleReport> {
   const report: BundleReport = { dir, ok: [], problems: [], warnings: [], signature: 'unsigned' };
   let files: Map<string, Uint8Array>;
   try {
@@ -68,7 +68,7 @@ export async function verifyBundleDir(dir: string, publicKey?: JsonWebKey): Prom
  */
 export async function verifyModelsDir(
   modelsDir: string,
-  publicKey?: JsonWebKey,
+  publicKey?: JsonWebKey | readonly JsonWebKey[],
 ): Promise<{ registry: string[]; bundles: BundleReport[]; registrySignature: BundleReport['signature'] }> {
   const path = registryPath(modelsDir);
   const registry = await readRegistry(modelsDir);

@@ -11,7 +11,7 @@ import type { Prediction } from '../../runtime/decode.js';
 import type { BackendName } from '../../runtime/types.js';
 import type { Schema } from '../../schema/types.js';
 import { parseCommand, requireOption } from '../args.js';
-import { loadPublicKey } from '../bundle/keys.js';
+import { loadPublicKeys } from '../bundle/keys.js';
 import { readRegistry, registryPath } from '../bundle/registry-file.js';
 import { registryEntry, resolveVersion } from '../../model/registry.js';
 import { verifyRegistry } from '../../model/registry-trust.js';
@@ -30,7 +30,8 @@ A row with a validation error predicts null and lists its issues; the other rows
             the choice and the reasons go to stderr)
 --strict    exit 1 when any row was rejected
 --key       the release public key (.pub.jwk.json or .pub.pem): refuse an unsigned bundle or one
-            whose manifest changed after signing (SIGNATURE_INVALID), as the browser does
+            whose manifest changed after signing (SIGNATURE_INVALID), as the browser does; repeat it
+            during a key rotation (new and old key, as publicKey: [newKey, oldKey])
 --registry  the models directory whose index.json lists this bundle: refuse a revoked or unlisted
             version (VERSION_REVOKED / VERSION_NOT_FOUND); with --key the registry must verify too
 --url       instead of --bundle: a registry (a URL ending in .json other than manifest.json; give
@@ -65,7 +66,7 @@ function toJson(p: Prediction | null) {
 }
 
 /** Throws unless `<modelsDir>/index.json` (verified with `publicKey` when given) lists `name@version` as not revoked. */
-async function checkListed(modelsDir: string, name: string, version: string, publicKey: JsonWebKey | undefined): Promise<void> {
+async function checkListed(modelsDir: string, name: string, version: string, publicKey: JsonWebKey | JsonWebKey[] | undefined): Promise<void> {
   const path = registryPath(modelsDir);
   const registry = await readRegistry(modelsDir);
   if (publicKey) await verifyRegistry(registry, path, publicKey, undefined);
@@ -130,7 +131,7 @@ export async function run(argv: string[]): Promise<number> {
       backend: { type: 'string' },
       out: { type: 'string' },
       strict: { type: 'boolean' },
-      key: { type: 'string' },
+      key: { type: 'string', multiple: true },
       registry: { type: 'string' },
       url: { type: 'string' },
       name: { type: 'string' },
@@ -146,7 +147,7 @@ export async function run(argv: string[]): Promise<number> {
   if (backend !== undefined && backend !== 'wasm' && backend !== 'cpu') {
     throw new FerryError('INVALID_OPTIONS', `--backend must be wasm or cpu in Node, got "${backend}"\n\n${usage}`, { details: { got: backend } });
   }
-  const publicKey = values.key ? await loadPublicKey(values.key) : undefined;
+  const publicKey = await loadPublicKeys(values.key);
   const model = await loadModel({
     ...source,
     ...(backend ? { backend } : { backends: ['wasm', 'cpu'] }),

@@ -2,17 +2,18 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from '../bundle/args.js';
-import { loadPublicKey } from '../bundle/keys.js';
+import { loadPublicKeys } from '../bundle/keys.js';
 import { verifyBundleDir, verifyModelsDir, type BundleReport } from '../bundle/verify.js';
 
 /** `ferryml verify --help` text. */
-export const usage = `Usage: ferryml verify <bundle-dir|models-dir> [--key KEY.pub.jwk.json|KEY.pub.pem] [--allow-unverified] [--quiet]
+export const usage = `Usage: ferryml verify <bundle-dir|models-dir> [--key KEY.pub.jwk.json|KEY.pub.pem]… [--allow-unverified] [--quiet]
 
 Checks every file the manifest lists (size and sha256, as a browser does before caching),
 model.json's weight paths, schema and golden shape, and with --key the signature. Given a
 models directory (with index.json), checks every listed version and the registry itself (with
 --key also its signature and expiry). Exits 1 when anything is wrong, and when a signature is
-present but could not be checked (no --key) unless --allow-unverified.`;
+present but could not be checked (no --key) unless --allow-unverified. Repeat --key during a key
+rotation: a signature by any of the keys given is accepted, as by publicKey: [newKey, oldKey].`;
 
 function print(r: BundleReport, quiet: boolean): void {
   const m = r.manifest;
@@ -30,13 +31,17 @@ function print(r: BundleReport, quiet: boolean): void {
 
 /** Runs the command; resolves to the exit code (0 ok, 1 a problem found, 2 usage). */
 export async function run(argv: string[]): Promise<number> {
-  const { values, positionals } = parse(argv, { key: { type: 'string' }, quiet: { type: 'boolean' }, 'allow-unverified': { type: 'boolean' } }, usage);
+  const { values, positionals } = parse(
+    argv,
+    { key: { type: 'string', multiple: true }, quiet: { type: 'boolean' }, 'allow-unverified': { type: 'boolean' } },
+    usage,
+  );
   const dir = positionals[0];
   if (!dir) {
     console.error(usage);
     return 2;
   }
-  const key = values.key ? await loadPublicKey(values.key) : undefined;
+  const key = await loadPublicKeys(values.key);
   const quiet = values.quiet ?? false;
   // A signature nobody checked proves nothing: say so in the exit code unless told it is fine.
   const allow = values['allow-unverified'] ?? false;
