@@ -7,5 +7,16 @@ import { prefetchFiles } from '../model/prefetch-files.js';
 import { requestListed } from '../model/request-listed.js';
 import { checkEarlyRead } from '../model/read-cached-version.js';
 import { sendAhead } from '../model/send-ahead.js';
+import { registryDeadline } from '../model/registry-deadline.js';
 
-export const IDB: IdbCode = { createStore: createIdbStore, openBucket, storedBefore, noteStored, prefetchFiles, requestListed, checkEarlyRead, sendAhead };
+export const IDB: IdbCode = {
+  createStore: createIdbStore,
+  openBucket,
+  storedBefore,
+  noteStored,
+  prefetchFiles,
+  requestListed,
+  checkEarlyRead,
+  sendAhead,
+  registryDeadline,
+};

@@ -13,6 +13,7 @@ import type { prefetchFiles } from '../model/prefetch-files.js';
 import type { requestListed } from '../model/request-listed.js';
 import type { checkEarlyRead } from '../model/read-cached-version.js';
 import type { sendAhead } from '../model/send-ahead.js';
+import type { registryDeadline } from '../model/registry-deadline.js';
 
 /** The IndexedDB store and the fresh-profile head start that only IndexedDB platforms need. */
 export interface IdbCode {
@@ -25,6 +26,8 @@ export interface IdbCode {
   requestListed: typeof requestListed;
   checkEarlyRead: typeof checkEarlyRead;
   sendAhead: typeof sendAhead;
+  /** `registryTimeoutMs` (../model/registry-deadline.ts): where a stalled connection can leave a load waiting. */
+  registryDeadline: typeof registryDeadline;
 }
 
 let offered: (() => Promise<IdbCode>) | undefined;

@@ -234,7 +234,19 @@ export async function loadBundle(options: OpenBundleOptions, mode: LoadBundleMod
 
   let target: Target | undefined;
   try {
-    target = await resolveTarget(opts, storeReady, policy, mark, release);
+    // A registry with no answer in `registryTimeoutMs` while a verified cached version can stand in:
+    // that version serves (the catch below, as for no answer at all). In a page the request goes on
+    // behind the answer and a late registry is saved (its revocations reach the next load); elsewhere
+    // (a CLI would wait for what is left running) it is aborted.
+    target = await (idb && registry && limits && opts.registryTimeoutMs !== Infinity
+      ? idb.registryDeadline(
+          opts,
+          (signal, marks) => resolveTarget(opts, storeReady, { ...policy, signal }, marks, release),
+          mark,
+          fallbackVersion,
+          async () => !!mode.deferStore && (await storeReady)?.kind === 'indexeddb',
+        )
+      : resolveTarget(opts, storeReady, policy, mark, release));
     // On a fresh profile, the files the registry lists for the version are requested now, beside
     // its manifest rather than once it is in (./request-listed.ts).
     if (mode.deferStore) idb?.requestListed(target, ahead, opts, mark);

@@ -71,6 +71,15 @@ export interface OpenBundleOptions {
   /** Timeout of one download request (the whole response, body included), per attempt. `predict()` calls have `predictTimeoutMs`. @default 30000 */
   downloadTimeoutMs?: number;
   /**
+   * How long a load waits for the registry while a verified, non-revoked cached version fits the
+   * request: past it, that version serves (`source: "offline"`, `fallback.error.code: "TIMEOUT"`),
+   * so a stalled connection that is still "online" costs seconds, not `downloadTimeoutMs` per
+   * attempt. In a page the registry's late answer is still read and kept, so a revocation reaches the
+   * next load; elsewhere its request is aborted. Without a cached version nothing else can serve, and
+   * the registry is waited for. `Infinity`: always wait. @default 3000
+   */
+  registryTimeoutMs?: number;
+  /**
    * Retries after a network error, timeout, 408/425/429/5xx, with exponential backoff and jitter.
    * A request with no answer (network error, timeout) is not retried while `navigator.onLine` is
    * false, and retried once when a verified cached version can stand in. @default 3
@@ -97,6 +106,7 @@ export interface NormalizedOpenBundleOptions {
   publicKey: PublicKeys | undefined;
   cache: NormalizedCacheOptions | false;
   downloadTimeoutMs: number;
+  registryTimeoutMs: number;
   retries: number;
   backoffMs: number;
   onProgress: ((progress: BundleProgress) => void) | undefined;
@@ -109,6 +119,7 @@ export const OPEN_BUNDLE_DEFAULTS = {
   channel: 'stable',
   cache: { dbName: 'ferryml', maxVersions: 2, maxBytes: 256 * 1024 * 1024, persist: false },
   downloadTimeoutMs: 30_000,
+  registryTimeoutMs: 3000,
   retries: 3,
   backoffMs: 300,
 } as const;
@@ -185,6 +196,7 @@ export function normalizeOptions(options: OpenBundleOptions): NormalizedOpenBund
     publicKey: options.publicKey && checkKeys(options.publicKey),
     cache,
     downloadTimeoutMs: checkNumber(SCOPE, 'downloadTimeoutMs', options.downloadTimeoutMs, OPEN_BUNDLE_DEFAULTS.downloadTimeoutMs, { min: 0 }),
+    registryTimeoutMs: checkNumber(SCOPE, 'registryTimeoutMs', options.registryTimeoutMs, OPEN_BUNDLE_DEFAULTS.registryTimeoutMs, { min: 0, infinity: true }),
     retries: checkNumber(SCOPE, 'retries', options.retries, OPEN_BUNDLE_DEFAULTS.retries, { integer: true, min: 0 }),
     backoffMs: checkNumber(SCOPE, 'backoffMs', options.backoffMs, OPEN_BUNDLE_DEFAULTS.backoffMs, { min: 0 }),
     onProgress: options.onProgress,

@@ -4,7 +4,17 @@
 import { expect } from 'chai';
 import { openBundle } from '../../src/entries/bundle.js';
 import { loadModel } from '../../src/load-model.js';
-import { REGISTRY as FIXTURE_REGISTRY, expectFerryError, fault, rawCache, stopWatching, unique, watchRequests } from './helpers.js';
+import {
+  REGISTRY as FIXTURE_REGISTRY,
+  expectFerryError,
+  fault,
+  rawCache,
+  requestCount,
+  stopWatching,
+  unique,
+  watchRequests,
+  type SeenRequest,
+} from './helpers.js';
 
 /** The penguins bundles (models/), as the cold-path suite loads them. */
 const REGISTRY = '/models/index.json';
@@ -132,5 +142,84 @@ describe('loadBundle: the load path', () => {
     while (model.info.cache.pending) await sleep(20);
     await model.dispose();
     for (const db of [dbName, other]) indexedDB.deleteDatabase(db);
+  });
+
+  describe('a registry that does not answer in registryTimeoutMs', () => {
+    it('a page: the cached version serves as offline (TIMEOUT, no second attempt), and the late registry is still read: its revocation reaches the next load', async function () {
+      this.timeout(60_000);
+      const dbName = unique('registry-late');
+      const scope = unique('registry-late');
+      const options = { name: 'penguins', version: '1.1.0', cache: { dbName }, remember: false };
+      try {
+        const first = await loadModel({ registry: REGISTRY, ...options });
+        while (first.info.cache.pending) await sleep(20);
+        await first.dispose();
+        // A stalled connection: the registry answers after 1.5 s, revoking the cached version.
+        // downloadTimeoutMs alone would wait 60 s (two attempts) before the cached version served.
+        const registry = fault(`scope=${scope},on=index.json,delay=1500,revoke=1.1.0`, REGISTRY);
+        const model = await loadModel({ registry, ...options, registryTimeoutMs: 200, downloadTimeoutMs: 60_000 });
+        expect([model.info.source, model.info.resolvedBy, model.info.version]).to.deep.equal(['offline', 'offline-fallback', '1.1.0']);
+        expect(model.info.fallback?.code).to.equal('TIMEOUT');
+        expect(model.info.fallback?.message).to.contain('registryTimeoutMs (200 ms)').and.to.contain('penguins@1.1.0');
+        expect(
+          await model.predict({
+            Island: 'Dream',
+            'Beak Length (mm)': 39.1,
+            'Beak Depth (mm)': 18.7,
+            'Flipper Length (mm)': 181,
+            'Body Mass (g)': 3750,
+            Sex: 'MALE',
+          }),
+        ).to.have.property('label');
+        await model.dispose();
+        // The registry's late answer is read behind the answer: the revoked version leaves the cache.
+        for (let i = 0; i < 200 && (await rawCache(dbName)).records.has('penguins@1.1.0'); i++) await sleep(50);
+        expect((await rawCache(dbName)).records.has('penguins@1.1.0'), 'the late revocation deleted the version').to.equal(false);
+        expect(await requestCount(scope, 'index.json'), 'one registry request, not retried').to.equal(1);
+        await expectFerryError(loadModel({ registry, ...options, registryTimeoutMs: 200 }), 'VERSION_REVOKED');
+      } finally {
+        indexedDB.deleteDatabase(dbName);
+      }
+    });
+
+    it('with nothing cached the registry is waited for; registryTimeoutMs: Infinity always waits; a bad value is INVALID_OPTIONS', async function () {
+      this.timeout(60_000);
+      const dbName = unique('registry-wait');
+      const options = { name: 'tiny', version: '1.1.0', cache: { dbName } };
+      try {
+        const slow = fault('on=index.json,delay=600', FIXTURE_REGISTRY);
+        const fresh = await openBundle({ registry: slow, ...options, registryTimeoutMs: 50 });
+        expect(fresh.source).to.equal('network');
+        const waited = await openBundle({ registry: slow, ...options, registryTimeoutMs: Infinity });
+        expect([waited.source, waited.resolvedBy]).to.deep.equal(['cache', 'pin']);
+        const bad = await expectFerryError(openBundle({ registry: slow, ...options, registryTimeoutMs: -1 }), 'INVALID_OPTIONS');
+        expect(bad.message).to.contain('registryTimeoutMs');
+      } finally {
+        indexedDB.deleteDatabase(dbName);
+      }
+    });
+
+    it('openBundle (no page to outlive its answer): the cached version serves and the stalled registry request is aborted', async function () {
+      this.timeout(60_000);
+      const dbName = unique('registry-abort');
+      const options = { name: 'tiny', version: '1.1.0', cache: { dbName } };
+      try {
+        const online = await openBundle({ registry: FIXTURE_REGISTRY, ...options });
+        const registry = fault('on=index.json,hang', FIXTURE_REGISTRY);
+        await watchRequests('/__fault/*');
+        let seen: SeenRequest[];
+        try {
+          const bundle = await openBundle({ registry, ...options, registryTimeoutMs: 200, downloadTimeoutMs: 60_000 });
+          expect([bundle.source, bundle.id, bundle.fallback?.error.code]).to.deep.equal(['offline', online.id, 'TIMEOUT']);
+          await sleep(500);
+        } finally {
+          seen = await stopWatching();
+        }
+        const request = seen.find((r) => r.url.endsWith('/index.json'));
+        expect(request?.error, 'the registry request was aborted').to.contain('ABORTED');
+      } finally {
+        indexedDB.deleteDatabase(dbName);
+      }
+    });
   });
 });

@@ -1,0 +1,63 @@
+/**
+ * `registryTimeoutMs` (./open-bundle-options.ts): a registry with no answer in time while a
+ * verified cached version can stand in. A stalled connection that is still "online" (a phone on
+ * one bar, a captive network) would otherwise hold the load for `downloadTimeoutMs` per attempt
+ * before the cached version served. Part of the IndexedDB code (../cache/idb-code.ts): browsers and
+ * Node get it; `ferryml/edge`, whose runtimes fetch the registry server to server, waits as before.
+ */
+import { FerryError } from '../errors.js';
+import type { BundlePhase } from './bundle-phases.js';
+import type { NormalizedOpenBundleOptions } from './open-bundle-options.js';
+import type { Target } from './resolve-target.js';
+import type { VerifiedVersion } from './verified-version.js';
+
+/**
+ * The registry's target, or — `ms` after the request started, when a cached version can stand in —
+ * a `TIMEOUT` FerryError, which the load treats as no answer: that version serves (`source:
+ * "offline"`). A late answer marks no phase; the request goes on or is aborted per `keepLate`.
+ */
+export function registryDeadline(
+  opts: NormalizedOpenBundleOptions,
+  /** Fetches and resolves the registry with this signal and these phase marks. */
+  resolve: (signal: AbortSignal, mark: (phase: BundlePhase) => void) => Promise<Target>,
+  mark: ((phase: BundlePhase) => void) | undefined,
+  /** The verified cached version that would serve offline, if any (looked for once the time is up). */
+  standIn: () => Promise<VerifiedVersion | undefined>,
+  /** Whether the request goes on behind the answer (a page: a late registry is saved) or is aborted. */
+  keepLate: () => Promise<boolean>,
+): Promise<Target> {
+  const { registryTimeoutMs: ms, signal } = opts;
+  const url = opts.registry!.href;
+  const stop = new AbortController();
+  const onAbort = () => stop.abort(signal!.reason);
+  // The caller's signal still stops the registry request.
+  signal?.addEventListener('abort', onAbort, { once: true });
+  let late = false;
+  let settled = false;
+  const work = resolve(stop.signal, (phase) => late || mark?.(phase));
+  // What the request does after the cached version served is its own business.
+  work.catch(() => undefined);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timedOut = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      void standIn().then(
+        async (v) => {
+          if (!v || settled) return;
+          late = true;
+          reject(
+            new FerryError('TIMEOUT', `${url}: no answer within registryTimeoutMs (${ms} ms); the cached ${v.manifest.name}@${v.manifest.version} serves`, {
+              details: { url: url, timeoutMs: ms, retryable: true },
+            }),
+          );
+          if (!(await keepLate())) stop.abort();
+        },
+        () => undefined,
+      );
+    }, ms);
+  });
+  return Promise.race([work, timedOut]).finally(() => {
+    settled = true;
+    clearTimeout(timer);
+    signal?.removeEventListener('abort', onAbort);
+  });
+}
