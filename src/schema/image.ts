@@ -71,22 +71,21 @@ export function compileImage(column: string, step: ImageStep): ImageWriter {
 
   return (raw, out, start, sink) => {
     if (raw === null || raw === undefined) return report(sink, 'MISSING_REQUIRED', column, expected, raw);
-    let px: PixelData | undefined;
+    let d: ArrayLike<number> | undefined;
     let sw = 0;
     let sh = 0;
     try {
       if (typeof raw === 'object') {
-        [sw, sh] = sourceSize(raw, step);
-        // An array is taken as the step's size: its count is checked below, as pixel data's is.
-        px = isPixelData(raw) ? raw : isArray(raw) ? { data: raw, width: sw, height: sh } : drawn(raw, sw, sh);
+        [sw, sh, d] = sourceSize(raw, step);
+        d ??= drawn(raw, sw, sh)?.data;
       }
     } catch (error) {
       // A tainted (cross-origin) canvas throws SecurityError from getImageData.
       return report(sink, 'INVALID_IMAGE', column, expected, raw, 'error', `unreadable image (${(error as Error).name})`);
     }
-    const sc = px && Number.isInteger(sw) && Number.isInteger(sh) && sw > 0 && sh > 0 ? px.data.length / (sw * sh) : 0;
-    if (!px || !(sc === 1 || sc === 3 || sc === 4)) return report(sink, 'INVALID_IMAGE', column, expected, raw, 'error', whyNot(raw, w * h * c));
-    const d = px.data;
+    // An array's count is checked against the step's size, pixel data's against its own.
+    const sc = d && Number.isInteger(sw) && Number.isInteger(sh) && sw > 0 && sh > 0 ? d.length / (sw * sh) : 0;
+    if (!d || !(sc === 1 || sc === 3 || sc === 4)) return report(sink, 'INVALID_IMAGE', column, expected, raw, 'error', whyNot(raw, w * h * c));
     const [ox, oy, cw, ch, lx, ly, iw, ih] = imageGeometry(step, sw, sh);
     const xt = cachedTaps(xTaps, cw, iw, mode);
     const yt = cachedTaps(yTaps, ch, ih, mode);
@@ -212,9 +211,12 @@ const isPixelData = (raw: object): raw is PixelData => 'data' in raw && 'width' 
 const isArray = (raw: unknown): raw is ArrayLike<number> => ArrayBuffer.isView(raw) || Array.isArray(raw);
 const values = (raw: object) => `${raw.constructor.name} of ${(raw as ArrayLike<number>).length} values`;
 
-/** The size the writer reads a source at: pixel data's own, the step's for a bare array, else {@link naturalSize}. */
-export function sourceSize(raw: object, step: ImageStep): [number, number] {
-  return isPixelData(raw) ? [raw.width, raw.height] : isArray(raw) ? [step.width, step.height] : naturalSize(raw);
+/**
+ * The size the writer reads a source at, with the values where the source holds them: pixel data's
+ * own, a bare array at the step's size, else {@link naturalSize} (the pixels are drawn).
+ */
+export function sourceSize(raw: object, step: ImageStep): [sw: number, sh: number, data?: ArrayLike<number>] {
+  return isPixelData(raw) ? [raw.width, raw.height, raw.data] : isArray(raw) ? [step.width, step.height, raw] : naturalSize(raw);
 }
 
 /** What an unusable image source is, for the issue's `got`: its length or size, not just "object". */
