@@ -50,7 +50,7 @@ export function ioProblems(m: Partial<Manifest>): string[] {
     if (out.labels !== undefined && !strings(out.labels)) problems.push('output.labels must be an array of strings');
     // Absent is the default, the first value listed.
     const oneOf = (key: string, ...allowed: unknown[]) =>
-      allowed.includes(out[key] ?? allowed[0]) || problems.push(`output.${key} must be ${allowed.map((v) => JSON.stringify(v)).join(' or ')}`);
+      allowed.includes(out[key] ?? allowed[0]) || problems.push(`output.${key} must be one of ${JSON.stringify(allowed)}`);
     oneOf('boxFormat', 'yxyx', 'xyxy');
     oneOf('boxUnits', 'normalized', 'pixels');
     oneOf('nms', true, false, 'per-class');

@@ -223,7 +223,7 @@ export function sourceSize(raw: object, step: ImageStep): [sw: number, sh: numbe
 function whyNot(raw: object, n: number): string {
   // Pixel data of the wrong count: the count against its own size (an ImageData is 4 values a pixel).
   if (typeof raw === 'object' && isPixelData(raw))
-    return `{data: ${values(raw.data)}, width: ${raw.width}, height: ${raw.height}}, not ${raw.width}×${raw.height}×{1,3,4} values`;
+    return `{data: ${values(raw.data)}, width: ${raw.width}, height: ${raw.height}}, not ${raw.width}×${raw.height}×{1,3,4}`;
   return isArray(raw)
     ? `${values(raw)}, not ${n}`
     : naturalSize(raw).includes(0)

@@ -41,8 +41,8 @@ test("INVALID_IMAGE names the value: an array's length against the schema size, 
     [new ImageBitmap(), 'ImageBitmap of size 0 (not loaded, or closed)'],
     [new HTMLVideoElement(), 'HTMLVideoElement of size 0 (not loaded, or closed)'],
     // Pixel data whose count fits no channel count of its own size: the count and the size it claims.
-    [{ data: new Uint8ClampedArray(1000), width: 10, height: 10 }, '{data: Uint8ClampedArray of 1000 values, width: 10, height: 10}, not 10×10×{1,3,4} values'],
-    [{ data: [1, 2, 3], width: 0, height: 3 }, '{data: Array of 3 values, width: 0, height: 3}, not 0×3×{1,3,4} values'],
+    [{ data: new Uint8ClampedArray(1000), width: 10, height: 10 }, '{data: Uint8ClampedArray of 1000 values, width: 10, height: 10}, not 10×10×{1,3,4}'],
+    [{ data: [1, 2, 3], width: 0, height: 3 }, '{data: Array of 3 values, width: 0, height: 3}, not 0×3×{1,3,4}'],
     [{}, 'object'],
     ['cat.png', 'string "cat.png"'],
   ];

@@ -151,7 +151,7 @@ describe('runtime: detection boxes in the source image pixels (sourceBox)', () =
   it('refuses a boxUnits or nms value it does not know at load (MANIFEST_INVALID naming the field)', async () => {
     const bad = await rejectionOf(loadModel({ files: await files(BOX, {}, { boxUnits: 'inches', nms: 'per-box' }), backend: 'cpu', remember: false }));
     expect(bad.code).to.equal('MANIFEST_INVALID');
-    expect(bad.message).to.contain('output.boxUnits must be "normalized" or "pixels"');
-    expect(bad.message).to.contain('output.nms must be true or false or "per-class"');
+    expect(bad.message).to.contain('output.boxUnits must be one of ["normalized","pixels"]');
+    expect(bad.message).to.contain('output.nms must be one of [true,false,"per-class"]');
   });
 });
