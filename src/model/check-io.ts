@@ -48,12 +48,16 @@ export function ioProblems(m: Partial<Manifest>): string[] {
       if (typeof name !== 'string' || !names.includes(name)) problems.push(`output.${key} ${JSON.stringify(name)} must name one of output.outputs`);
     }
     if (out.labels !== undefined && !strings(out.labels)) problems.push('output.labels must be an array of strings');
-    if (!(out.boxFormat === undefined || out.boxFormat === 'yxyx' || out.boxFormat === 'xyxy')) problems.push('output.boxFormat must be "yxyx" or "xyxy"');
+    // Absent is the default, the first value listed.
+    const oneOf = (key: string, ...allowed: unknown[]) =>
+      allowed.includes(out[key] ?? allowed[0]) || problems.push(`output.${key} must be one of ${JSON.stringify(allowed)}`);
+    oneOf('boxFormat', 'yxyx', 'xyxy');
+    oneOf('boxUnits', 'normalized', 'pixels');
+    oneOf('nms', true, false, 'per-class');
     const unit = (v: unknown) => v === undefined || (typeof v === 'number' && v >= 0 && v <= 1);
     if (!unit(out.scoreThreshold) || !unit(out.iouThreshold)) problems.push('output.scoreThreshold and output.iouThreshold must be numbers in 0..1');
     if (!(out.maxDetections === undefined || (Number.isInteger(out.maxDetections) && (out.maxDetections as number) > 0)))
       problems.push('output.maxDetections must be a positive integer');
-    if (!(out.nms === undefined || typeof out.nms === 'boolean')) problems.push('output.nms must be a boolean');
     if (!(out.background === undefined || Number.isInteger(out.background))) problems.push('output.background must be a class index');
   }
   return problems;

@@ -57,14 +57,23 @@ export interface DetectionSpec {
   labels?: string[];
   /** Order of the 4 box values. @default "yxyx" (TensorFlow's [y1, x1, y2, x2]) */
   boxFormat?: 'yxyx' | 'xyxy';
+  /**
+   * What the box values measure: `"normalized"`, 0..1 of the model's input (TF Object Detection API
+   * heads), or `"pixels"` of the model's input (YOLO-style). Only `sourceBox` depends on it. @default "normalized"
+   */
+  boxUnits?: 'normalized' | 'pixels';
   /** A class index that means "no object" (SSD's background, usually 0), never reported. */
   background?: number;
   /** @default 0.5 */
   scoreThreshold?: number;
   /** @default 0.5 */
   iouThreshold?: number;
-  /** `false` for a model that suppresses overlaps itself (TF Object Detection API exports): threshold and sort only. @default true */
-  nms?: boolean;
+  /**
+   * `true`: class-agnostic NMS; `"per-class"`: a box suppresses only boxes of its own class (as
+   * `tf.image.nonMaxSuppression` run per class, merged best first); `false` for a model that
+   * suppresses overlaps itself (TF Object Detection API exports): threshold and sort only. @default true
+   */
+  nms?: boolean | 'per-class';
   /** @default 20 */
   maxDetections?: number;
 }

@@ -26,6 +26,12 @@ export interface RawPrediction {
 export interface Detection {
   /** `[y1, x1, y2, x2]` as the model gives them (usually 0..1 of the input image). */
   box: [number, number, number, number];
+  /**
+   * `[y1, x1, y2, x2]` in pixels of the image the caller passed (its own width × height): `box`
+   * mapped back through the image column's resize, centre crop or letterbox and clipped to the
+   * image. Absent unless the schema has exactly one image column.
+   */
+  sourceBox?: [number, number, number, number];
   score: number;
   /** Class index. */
   class: number;

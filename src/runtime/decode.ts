@@ -4,6 +4,7 @@
  */
 import { FerryError } from '../errors.js';
 import type { OutputSpec } from '../model/manifest.js';
+import type { Schema } from '../schema/types.js';
 import { rawDecoder } from './decode-tensors.js';
 import type { detectionDecoder } from './detection-decoder.js';
 import type { DetectionPrediction, RawPrediction } from './decode-tensors.js';
@@ -42,8 +43,14 @@ export interface RegressionPrediction {
 /** What `predict()` resolves to. */
 export type Prediction = ClassificationPrediction | RegressionPrediction | RawPrediction | DetectionPrediction;
 
-/** Decodes row `index` of `output` (`outputWidth` values per row). */
-export type Decoder = (output: Float32Array, index: number) => Prediction;
+/**
+ * Decodes row `index` of `output` (`outputWidth` values per row). `see`, where a decoder needs
+ * more of a row than its output (a detection's source size), is called with each batch right after
+ * its transform (`rejected`: its rows left out of the model call).
+ */
+export type Decoder = ((output: Float32Array, index: number) => Prediction) & {
+  see?: (batch: ReadonlyArray<{ rows: ArrayLike<unknown> }>, rejected: Uint8Array) => void;
+};
 
 /** An object with every name as a key (value 0): spreading it gives each row's record its final shape at once. */
 function template(names: readonly string[]): Record<string, number> {
@@ -53,10 +60,11 @@ function template(names: readonly string[]): Record<string, number> {
 }
 
 /**
- * Builds the decoder for `spec` (`detect`: the engine's detection decoder, for `detection` specs);
- * throws `MANIFEST_INVALID` when the model's output width does not fit it.
+ * Builds the decoder for `spec` (`detect`: the engine's detection decoder, for `detection` specs,
+ * given the bundle's `schema` for boxes in source pixels); throws `MANIFEST_INVALID` when the
+ * model's output width does not fit it.
  */
-export function createDecoder(spec: OutputSpec, outputWidth: number, topK: number, detect?: typeof detectionDecoder): Decoder {
+export function createDecoder(spec: OutputSpec, outputWidth: number, topK: number, detect?: typeof detectionDecoder, schema?: Schema): Decoder {
   if (spec.kind === 'raw') return rawDecoder(spec.outputs, outputWidth);
   if (spec.kind === 'detection') {
     // The engine that runs the model brings it (types.ts `Engine.detectionDecoder`): every engine that can run a detection model does.
@@ -65,7 +73,7 @@ export function createDecoder(spec: OutputSpec, outputWidth: number, topK: numbe
         'NEEDS_TFJS',
         'Detection outputs are decoded with the tfjs engine, which runs these models: load with `engine: "tfjs"` from ferryml',
       );
-    return detect(spec, outputWidth);
+    return detect(spec, outputWidth, schema);
   }
   if (spec.kind === 'regression') {
     const names = spec.names ?? Array.from({ length: outputWidth }, (_, i) => String(i));

@@ -8,9 +8,20 @@ import type { DetectionSpec } from '../model/manifest.js';
 import { offsets, size } from './decode-tensors.js';
 import type { Detection, DetectionPrediction } from './decode-tensors.js';
 import { nonMaxSuppression } from './nms.js';
+import type { Schema } from '../schema/types.js';
+import { sourceBoxes } from './source-box.js';
+import type { BatchRows } from './source-box.js';
 
-/** Decoder for a {@link DetectionSpec} (its `classes` output, when given, holds one class per box). */
-export function detectionDecoder(spec: DetectionSpec, outputWidth: number) {
+/**
+ * Decoder for a {@link DetectionSpec} (its `classes` output, when given, holds one class per box).
+ * With the bundle's `schema` and its one image column, each detection also gets `sourceBox`, from
+ * the source sizes that `see` records right after each batch's transform.
+ */
+export function detectionDecoder(
+  spec: DetectionSpec,
+  outputWidth: number,
+  schema?: Schema,
+): ((output: Float32Array, index: number) => DetectionPrediction) & { see?: (batch: BatchRows, rejected: Uint8Array) => void } {
   const map = offsets(spec.outputs, outputWidth);
   const boxes = map.get(spec.boxes)!;
   const scores = map.get(spec.scores)!;
@@ -40,9 +51,11 @@ export function detectionDecoder(spec: DetectionSpec, outputWidth: number) {
   const maxDetections = spec.maxDetections ?? 20;
   const xyxy = spec.boxFormat === 'xyxy';
   const nms = spec.nms !== false;
+  const perClass = spec.nms === 'per-class';
   const best = new Float32Array(n);
   const bestClass = new Int32Array(n);
-  return (output: Float32Array, index: number): DetectionPrediction => {
+  const source = schema && sourceBoxes(schema, spec.boxUnits === 'pixels');
+  const decode = (output: Float32Array, index: number): DetectionPrediction => {
     const base = index * outputWidth;
     // Per box: its best class (skipping the background class) and that class's score. With a
     // `classes` output the one score column is no class index: the class comes from that output.
@@ -62,15 +75,27 @@ export function detectionDecoder(spec: DetectionSpec, outputWidth: number) {
       if (classes && bestClass[b] === spec.background) best[b] = -Infinity;
     }
     // Without NMS an IoU above 1 suppresses nothing: threshold, best first, at most maxDetections.
-    const kept = nonMaxSuppression(output, base + boxes.at, best, maxDetections, nms ? iouThreshold : Infinity, scoreThreshold);
+    const kept = nonMaxSuppression(
+      output,
+      base + boxes.at,
+      best,
+      maxDetections,
+      nms ? iouThreshold : Infinity,
+      scoreThreshold,
+      perClass ? bestClass : undefined,
+    );
+    const toSource = source?.row(index);
     const detections = kept.map((b): Detection => {
       const p = base + boxes.at + 4 * b;
       const box: Detection['box'] = xyxy
         ? [output[p + 1]!, output[p]!, output[p + 3]!, output[p + 2]!]
         : [output[p]!, output[p + 1]!, output[p + 2]!, output[p + 3]!];
       const cls = bestClass[b]!;
-      return { box, score: best[b]!, class: cls, label: spec.labels?.[cls] ?? String(cls) };
+      const detection: Detection = { box, score: best[b]!, class: cls, label: spec.labels?.[cls] ?? String(cls) };
+      if (toSource) detection.sourceBox = toSource(box);
+      return detection;
     });
     return { kind: 'detection', detections, raw: output.subarray(base, base + outputWidth) };
   };
+  return source ? Object.assign(decode, { see: source.see }) : decode;
 }

@@ -75,7 +75,7 @@ function frozenCopy<T>(value: T): T {
 export function createModel<Input>(parts: ModelParts<Input>): Model<Input> {
   const { schema, engine, telemetry, maxBatch, transfers } = parts;
   const width = schema.width;
-  const decode = createDecoder(parts.output, engine.report.outputWidth, parts.topK, engine.detectionDecoder);
+  const decode = createDecoder(parts.output, engine.report.outputWidth, parts.topK, engine.detectionDecoder, schema.schema);
   const counts: ModelStats = { predictions: 0, batches: 0, invalid: 0, aborted: 0, timedOut: 0, failed: 0 };
   let buffer = new Float32Array(0);
   const batchRows: unknown[] = [];
@@ -185,6 +185,8 @@ export function createModel<Input>(parts: ModelParts<Input>): Model<Input> {
       }
     };
 
+    // In this task, as the transform: a detection decoder reads each row's source size (./source-box.ts).
+    decode.see?.(requests, rejected);
     if (accepted === 0) return settle(undefined);
     counts.batches++;
     const finish = (output: Float32Array) => {

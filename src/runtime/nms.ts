@@ -28,6 +28,8 @@ function iou(boxes: ArrayLike<number>, at: number, i: number, j: number): number
  * Indices of the kept boxes, best score first.
  * @param boxes the row's boxes, 4 values per box from `at`
  * @param scores one score per box
+ * @param classes each box's class: given, a box suppresses only boxes of its own class (per-class
+ * NMS: `tf.image.nonMaxSuppression` run per class, the kept boxes merged best first and capped)
  */
 export function nonMaxSuppression(
   boxes: ArrayLike<number>,
@@ -36,6 +38,7 @@ export function nonMaxSuppression(
   maxOutput: number,
   iouThreshold: number,
   scoreThreshold: number,
+  classes?: ArrayLike<number>,
 ): number[] {
   const candidates: number[] = [];
   for (let i = 0; i < scores.length; i++) if (scores[i]! > scoreThreshold) candidates.push(i);
@@ -45,7 +48,7 @@ export function nonMaxSuppression(
     if (kept.length >= maxOutput) break;
     let keep = true;
     for (let k = kept.length - 1; k >= 0; k--)
-      if (iou(boxes, at, c, kept[k]!) >= iouThreshold) {
+      if ((!classes || classes[c] === classes[kept[k]!]) && iou(boxes, at, c, kept[k]!) >= iouThreshold) {
         keep = false;
         break;
       }

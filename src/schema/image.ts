@@ -40,9 +40,6 @@ export function compileImage(column: string, step: ImageStep): ImageWriter {
   const [gr = 0, gg = 0, gb = 0] = Array.isArray(gray) ? (gray as readonly number[]) : gray === 'mean' ? [1 / 3, 1 / 3, 1 / 3] : [0.299, 0.587, 0.114];
   const invert = step.invert === true;
   const bgr = step.channelOrder === 'bgr';
-  const center = step.crop === 'center';
-  const letterbox = step.crop === 'letterbox';
-  const centred = step.letterboxAlign !== 'top-left';
   // Padding goes through scale/offset like a pixel (it is given per output channel).
   const pad = Array.from({ length: c }, (_, i) => {
     const p = step.pad ?? [0];
@@ -62,15 +59,8 @@ export function compileImage(column: string, step: ImageStep): ImageWriter {
   const expected = `an image or ${w}×${h}×{1,3,4} values`;
   const scratch: Scratch = { canvas: undefined };
 
-  /** Reads pixels out of a drawable (canvas, bitmap, <img>, <video>, VideoFrame); undefined when it is not one. */
-  function pixelsOf(raw: object): PixelData | undefined {
-    if ('data' in raw && 'width' in raw && 'height' in raw) return raw as PixelData;
-    if (ArrayBuffer.isView(raw) || Array.isArray(raw)) {
-      const n = (raw as ArrayLike<number>).length;
-      const sc = n / (w * h);
-      return sc === 1 || sc === 3 || sc === 4 ? { data: raw as ArrayLike<number>, width: w, height: h } : undefined;
-    }
-    const [sw, sh] = naturalSize(raw);
+  /** Reads the pixels of a `sw × sh` drawable (canvas, bitmap, <img>, <video>, VideoFrame); undefined when it is not one. */
+  function drawn(raw: object, sw: number, sh: number): PixelData | undefined {
     if (!(sw >= 1 && sh >= 1)) return undefined;
     if (typeof (raw as { getContext?: unknown }).getContext === 'function') {
       const ctx = (raw as { getContext(k: '2d'): CanvasRenderingContext2D | null }).getContext('2d');
@@ -81,37 +71,22 @@ export function compileImage(column: string, step: ImageStep): ImageWriter {
 
   return (raw, out, start, sink) => {
     if (raw === null || raw === undefined) return report(sink, 'MISSING_REQUIRED', column, expected, raw);
-    let px: PixelData | undefined;
+    let d: ArrayLike<number> | undefined;
+    let sw = 0;
+    let sh = 0;
     try {
-      px = typeof raw === 'object' ? pixelsOf(raw) : undefined;
+      if (typeof raw === 'object') {
+        [sw, sh, d] = sourceSize(raw, step);
+        d ??= drawn(raw, sw, sh)?.data;
+      }
     } catch (error) {
       // A tainted (cross-origin) canvas throws SecurityError from getImageData.
       return report(sink, 'INVALID_IMAGE', column, expected, raw, 'error', `unreadable image (${(error as Error).name})`);
     }
-    const sw = px?.width ?? 0;
-    const sh = px?.height ?? 0;
-    const sc = px && Number.isInteger(sw) && Number.isInteger(sh) && sw > 0 && sh > 0 ? px.data.length / (sw * sh) : 0;
-    if (!px || !(sc === 1 || sc === 3 || sc === 4)) return report(sink, 'INVALID_IMAGE', column, expected, raw, 'error', whyNot(raw, w * h * c));
-    const d = px.data;
-    // Centre crop: the source window [ox, ox + cw) × [oy, oy + ch) with the target's aspect ratio.
-    let cw = sw;
-    let ch = sh;
-    if (center && sw * h !== sh * w) {
-      if (sw * h > sh * w) cw = Math.max(1, Math.round((sh * w) / h));
-      else ch = Math.max(1, Math.round((sw * h) / w));
-    }
-    const ox = (sw - cw) >> 1;
-    const oy = (sh - ch) >> 1;
-    // Letterbox: the source resized to iw × ih (aspect ratio kept) at (lx, ly) of the output.
-    let iw = w;
-    let ih = h;
-    if (letterbox && sw * h !== sh * w) {
-      const r = Math.min(w / sw, h / sh);
-      iw = Math.max(1, Math.min(w, roundHalfEven(sw * r)));
-      ih = Math.max(1, Math.min(h, roundHalfEven(sh * r)));
-    }
-    const lx = centred ? (w - iw) >> 1 : 0;
-    const ly = centred ? (h - ih) >> 1 : 0;
+    // An array's count is checked against the step's size, pixel data's against its own.
+    const sc = d && Number.isInteger(sw) && Number.isInteger(sh) && sw > 0 && sh > 0 ? d.length / (sw * sh) : 0;
+    if (!d || !(sc === 1 || sc === 3 || sc === 4)) return report(sink, 'INVALID_IMAGE', column, expected, raw, 'error', whyNot(raw, w * h * c));
+    const [ox, oy, cw, ch, lx, ly, iw, ih] = imageGeometry(step, sw, sh);
     const xt = cachedTaps(xTaps, cw, iw, mode);
     const yt = cachedTaps(yTaps, ch, ih, mode);
     const { weights: xw, at: xat, first: xfirst } = xt;
@@ -202,13 +177,57 @@ export function compileImage(column: string, step: ImageStep): ImageWriter {
   };
 }
 
+/** {@link imageGeometry}'s answer, in pixels. */
+export type ImageGeometry = [ox: number, oy: number, cw: number, ch: number, lx: number, ly: number, iw: number, ih: number];
+
+/**
+ * Where a `sw × sh` source lands in the step's output: the source window `[ox, ox + cw) × [oy, oy + ch)`
+ * (all of it, or the centre crop with the target's aspect ratio) is resized to `iw × ih` and written at
+ * `(lx, ly)` (a letterbox: aspect ratio kept, the rest padded; else the whole output). The writer
+ * runs on it, and so does the mapping of detection boxes back to the source (../runtime/source-box.ts).
+ */
+export function imageGeometry(step: ImageStep, sw: number, sh: number): ImageGeometry {
+  const { width: w, height: h } = step;
+  // Centre crop: the source window with the target's aspect ratio.
+  let cw = sw;
+  let ch = sh;
+  if (step.crop === 'center' && sw * h !== sh * w) {
+    if (sw * h > sh * w) cw = Math.max(1, Math.round((sh * w) / h));
+    else ch = Math.max(1, Math.round((sw * h) / w));
+  }
+  // Letterbox: the source resized with its aspect ratio kept (Python's round, as letterbox code sizes it).
+  let iw = w;
+  let ih = h;
+  if (step.crop === 'letterbox' && sw * h !== sh * w) {
+    const r = Math.min(w / sw, h / sh);
+    iw = Math.max(1, Math.min(w, roundHalfEven(sw * r)));
+    ih = Math.max(1, Math.min(h, roundHalfEven(sh * r)));
+  }
+  const centred = step.letterboxAlign !== 'top-left';
+  return [(sw - cw) >> 1, (sh - ch) >> 1, cw, ch, centred ? (w - iw) >> 1 : 0, centred ? (h - ih) >> 1 : 0, iw, ih];
+}
+
+const isPixelData = (raw: object): raw is PixelData => 'data' in raw && 'width' in raw && 'height' in raw;
+const isArray = (raw: unknown): raw is ArrayLike<number> => ArrayBuffer.isView(raw) || Array.isArray(raw);
+const values = (raw: object) => `${raw.constructor.name} of ${(raw as ArrayLike<number>).length} values`;
+
+/**
+ * The size the writer reads a source at, with the values where the source holds them: pixel data's
+ * own, a bare array at the step's size, else {@link naturalSize} (the pixels are drawn).
+ */
+export function sourceSize(raw: object, step: ImageStep): [sw: number, sh: number, data?: ArrayLike<number>] {
+  return isPixelData(raw) ? [raw.width, raw.height, raw.data] : isArray(raw) ? [step.width, step.height, raw] : naturalSize(raw);
+}
+
 /** What an unusable image source is, for the issue's `got`: its length or size, not just "object". */
 function whyNot(raw: object, n: number): string {
-  const kind = raw.constructor.name;
-  return ArrayBuffer.isView(raw) || Array.isArray(raw)
-    ? `${kind} of ${(raw as ArrayLike<number>).length} values, not ${n}`
+  // Pixel data of the wrong count: the count against its own size (an ImageData is 4 values a pixel).
+  if (typeof raw === 'object' && isPixelData(raw))
+    return `{data: ${values(raw.data)}, width: ${raw.width}, height: ${raw.height}}, not ${raw.width}×${raw.height}×{1,3,4}`;
+  return isArray(raw)
+    ? `${values(raw)}, not ${n}`
     : naturalSize(raw).includes(0)
-      ? `${kind} of size 0 (not loaded, or closed)`
+      ? `${raw.constructor.name} of size 0 (not loaded, or closed)`
       : describeValue(raw);
 }
 

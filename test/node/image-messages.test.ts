@@ -1,5 +1,5 @@
-// An image column's INVALID_IMAGE issues say what the value was (an array's length, a source of
-// size 0) rather than "object", so an app can tell an unloaded <img> from a wrong-sized array.
+// An image column's INVALID_IMAGE issues say what the value was (an array's length, pixel data's
+// count and size, a source of size 0) rather than "object", so an app can tell an unloaded <img> from a wrong-sized array.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { compileImage } from '../../src/schema/image.js';
@@ -33,13 +33,16 @@ class HTMLVideoElement {
   height = 480;
 }
 
-test("INVALID_IMAGE names the value: an array's length against the schema size, a source of size 0 (not loaded, or closed)", () => {
+test("INVALID_IMAGE names the value: an array's length against the schema size, pixel data's count against its own size, a source of size 0 (not loaded, or closed)", () => {
   const cases: Array<[unknown, string]> = [
     [new Uint8Array(1000), 'Uint8Array of 1000 values, not 150528'],
     [new Array<number>(12).fill(0), 'Array of 12 values, not 150528'],
     [new HTMLImageElement(), 'HTMLImageElement of size 0 (not loaded, or closed)'],
     [new ImageBitmap(), 'ImageBitmap of size 0 (not loaded, or closed)'],
     [new HTMLVideoElement(), 'HTMLVideoElement of size 0 (not loaded, or closed)'],
+    // Pixel data whose count fits no channel count of its own size: the count and the size it claims.
+    [{ data: new Uint8ClampedArray(1000), width: 10, height: 10 }, '{data: Uint8ClampedArray of 1000 values, width: 10, height: 10}, not 10×10×{1,3,4}'],
+    [{ data: [1, 2, 3], width: 0, height: 3 }, '{data: Array of 3 values, width: 0, height: 3}, not 0×3×{1,3,4}'],
     [{}, 'object'],
     ['cat.png', 'string "cat.png"'],
   ];

@@ -131,6 +131,8 @@ describe('runtime: several inputs and outputs (raw and detection)', () => {
       p.detections.forEach((d, k) => {
         expect(maxDiff(d.box, boxes[0]![keptIdx[k]!]!)).to.be.below(1e-6);
         expect(Math.abs(d.score - best[keptIdx[k]!]!)).to.be.below(1e-6);
+        // No image column: which image a box refers to is unknown, so no box in source pixels.
+        expect(d.sourceBox).to.equal(undefined);
       });
       found += keptIdx.length;
     }
@@ -138,6 +140,73 @@ describe('runtime: several inputs and outputs (raw and detection)', () => {
     expect(found).to.be.above(0);
     expect(found).to.be.below(rows.length * 6);
     await loaded.dispose();
+    model.dispose();
+  });
+
+  it('detection with nms "per-class": equal to tf.image.nonMaxSuppression run per class, merged best first and capped at maxDetections', async () => {
+    await tf.setBackend('cpu');
+    const model = detector();
+    const rows = Array.from({ length: 8 }, (_, r) => Object.fromEntries(Array.from({ length: 5 }, (_, c) => [`x${c}`, Math.sin(r * 7 + c) * 3])));
+    const spec = (nms: boolean | 'per-class') => ({
+      kind: 'detection',
+      outputs: [
+        { name: 'boxes', shape: [6, 4] },
+        { name: 'scores', shape: [6, 3] },
+      ],
+      boxes: 'boxes',
+      scores: 'scores',
+      labels: ['none', 'cat', 'dog'],
+      background: 0,
+      scoreThreshold: 0.1,
+      iouThreshold: 0.05,
+      maxDetections: 5,
+      nms,
+    });
+    const load = async (nms: boolean | 'per-class') =>
+      loadModel({
+        files: await bundle(model, ['x0', 'x1', 'x2', 'x3', 'x4'], { model: { format: 'layers-model', entry: 'model.json' }, output: spec(nms) }),
+        backend: 'cpu',
+        remember: false,
+      });
+    const [perClass, agnostic] = await Promise.all([load('per-class'), load(true)]);
+    const [{ predictions }, { predictions: plain }] = await Promise.all([perClass.predictBatch(rows), agnostic.predictBatch(rows)]);
+    let more = 0;
+    for (let r = 0; r < rows.length; r++) {
+      const x = tf.tensor2d([Object.values(rows[r]!)]);
+      const [b, s] = model.predict(x) as tf.Tensor[];
+      const boxes = ((await b!.array()) as number[][][])[0]!;
+      const scores = ((await s!.array()) as number[][][])[0]!;
+      tf.dispose([x, b!, s!]);
+      const best = scores.map((c) => Math.max(c[1]!, c[2]!));
+      const cls = scores.map((c) => (c[2]! > c[1]! ? 2 : 1));
+      // tfjs's own NMS on each class's boxes, indices mapped back, merged by score (ties: lower index), capped.
+      const merged: number[] = [];
+      for (const c of [1, 2]) {
+        const mine = cls.flatMap((k, i) => (k === c ? [i] : []));
+        if (mine.length === 0) continue;
+        const kept = await tf.image.nonMaxSuppressionAsync(tf.tensor2d(mine.map((i) => boxes[i]!)), tf.tensor1d(mine.map((i) => best[i]!)), 5, 0.05, 0.1);
+        for (const k of await kept.data()) merged.push(mine[k]!);
+        kept.dispose();
+      }
+      merged.sort((a, b) => best[b]! - best[a]! || a - b);
+      const expected = merged.slice(0, 5);
+      const p = predictions[r];
+      if (p?.kind !== 'detection') throw new Error(`row ${r}: ${p?.kind}`);
+      expect(
+        p.detections.map((d) => d.label),
+        `row ${r}`,
+      ).to.deep.equal(expected.map((i) => ['none', 'cat', 'dog'][cls[i]!]));
+      p.detections.forEach((d, k) => {
+        expect(maxDiff(d.box, boxes[expected[k]!]!)).to.be.below(1e-6);
+        expect(Math.abs(d.score - best[expected[k]!]!)).to.be.below(1e-6);
+      });
+      const q = plain[r];
+      if (q?.kind !== 'detection') throw new Error(`row ${r}: ${q?.kind}`);
+      more += p.detections.length - q.detections.length;
+    }
+    // Not vacuous: per class keeps boxes that class-agnostic NMS suppresses (a cat over a dog).
+    expect(more).to.be.above(0);
+    await Promise.all([perClass.dispose(), agnostic.dispose()]);
     model.dispose();
   });
 
