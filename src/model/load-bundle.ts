@@ -25,12 +25,10 @@ import { RETRY_STATUS } from '../http-retry.js';
 import type { BundlePhase, PhaseClock } from './bundle-phases.js';
 import type { Ahead } from './prefetch-files.js';
 import { loadIdb } from '../cache/idb-slot.js';
-import { writes } from '../cache/pending-writes.js';
+import { idbWriteKey, pend, writes } from '../cache/pending-writes.js';
 
 type Fetched = { version: VerifiedVersion; status: BundleCacheStatus; stored?: Promise<BundleCacheStatus> };
 const downloads = createInflightGroup<Fetched>();
-/** The key of `writes` for the default IndexedDB store of database `db` (`${kind}:${name}`, see ../cache/idb-store.ts). */
-const idbWriteKey = (db: string) => `indexeddb:${db}`;
 
 /** How `loadModel` opens a bundle; `openBundle` keeps the default. */
 export interface LoadBundleMode {
@@ -54,12 +52,6 @@ export interface LoadBundleMode {
    */
   storeAfter?: Promise<void> | undefined;
 }
-/** Tracks `p` among the writes pending for store `key` (after what was pending) until it settles; resolves when both have. */
-const pend = (key: string, p: Promise<unknown>) => {
-  const done: Promise<unknown> = Promise.all([writes.get(key), p]).finally(() => writes.get(key) === done && writes.delete(key));
-  writes.set(key, done);
-  return done;
-};
 const ids = new WeakMap<object, number>();
 let nextId = 1;
 const idOf = (o: object) => ids.get(o) ?? (ids.set(o, nextId), nextId++);
@@ -239,13 +231,7 @@ export async function loadBundle(options: OpenBundleOptions, mode: LoadBundleMod
     // behind the answer and a late registry is saved (its revocations reach the next load); elsewhere
     // (a CLI would wait for what is left running) it is aborted.
     target = await (idb && registry && limits && opts.registryTimeoutMs !== Infinity
-      ? idb.registryDeadline(
-          opts,
-          (signal, marks) => resolveTarget(opts, storeReady, { ...policy, signal }, marks, release),
-          mark,
-          fallbackVersion,
-          async () => !!mode.deferStore && (await storeReady)?.kind === 'indexeddb',
-        )
+      ? idb.registryDeadline(opts, storeReady, policy, mark, release, fallbackVersion, mode.deferStore)
       : resolveTarget(opts, storeReady, policy, mark, release));
     // On a fresh profile, the files the registry lists for the version are requested now, beside
     // its manifest rather than once it is in (./request-listed.ts).
@@ -295,10 +281,7 @@ export async function loadBundle(options: OpenBundleOptions, mode: LoadBundleMod
           // from here, not once the database is open: until the write lands the hint still says
           // "fresh", and a load in between (a model disposed and loaded again) would download the
           // version a second time instead of reading it from the cache.
-          const key = idbWriteKey(hintDb);
-          const prior = writes.get(key);
-          const done = Promise.all([stored, prior]).finally(() => writes.get(key) === done && writes.delete(key));
-          writes.set(key, done);
+          void pend(idbWriteKey(hintDb), stored);
           return { version: v, status: { persisted: false, memoryOnly: false, pending: true }, stored };
         },
         opts.signal,

@@ -8,7 +8,9 @@
 import { FerryError } from '../errors.js';
 import type { BundlePhase } from './bundle-phases.js';
 import type { NormalizedOpenBundleOptions } from './open-bundle-options.js';
-import type { Target } from './resolve-target.js';
+import { resolveTarget, type Target } from './resolve-target.js';
+import type { FetchPolicy } from './fetch-bytes.js';
+import type { KvStore } from '../cache/kv-store.js';
 import type { VerifiedVersion } from './verified-version.js';
 
 /**
@@ -18,13 +20,14 @@ import type { VerifiedVersion } from './verified-version.js';
  */
 export function registryDeadline(
   opts: NormalizedOpenBundleOptions,
-  /** Fetches and resolves the registry with this signal and these phase marks. */
-  resolve: (signal: AbortSignal, mark: (phase: BundlePhase) => void) => Promise<Target>,
+  store: Promise<KvStore | undefined>,
+  policy: FetchPolicy,
   mark: ((phase: BundlePhase) => void) | undefined,
+  openNow: () => void,
   /** The verified cached version that would serve offline, if any (looked for once the time is up). */
   standIn: () => Promise<VerifiedVersion | undefined>,
-  /** Whether the request goes on behind the answer (a page: a late registry is saved) or is aborted. */
-  keepLate: () => Promise<boolean>,
+  /** loadModel's deferred writes: in IndexedDB the request goes on behind the answer (a late registry is saved); elsewhere it is aborted. */
+  deferred: boolean | undefined,
 ): Promise<Target> {
   const { registryTimeoutMs: ms, signal } = opts;
   const url = opts.registry!.href;
@@ -34,7 +37,7 @@ export function registryDeadline(
   signal?.addEventListener('abort', onAbort, { once: true });
   let late = false;
   let settled = false;
-  const work = resolve(stop.signal, (phase) => late || mark?.(phase));
+  const work = resolveTarget(opts, store, { ...policy, signal: stop.signal }, (phase) => late || mark?.(phase), openNow);
   // What the request does after the cached version served is its own business.
   work.catch(() => undefined);
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -49,7 +52,7 @@ export function registryDeadline(
               details: { url: url, timeoutMs: ms, retryable: true },
             }),
           );
-          if (!(await keepLate())) stop.abort();
+          if (!(deferred && (await store)?.kind === 'indexeddb')) stop.abort();
         },
         () => undefined,
       );

@@ -58,7 +58,7 @@ export const treeKernel: PlainKernelFactory = ({ artifacts, format, width }) => 
     name: 'tree kernel',
     lean: 'direct',
     get description() {
-      return `a ${ensemble.library} tree ensemble (${ensemble.trees} trees, ${kernel.perfectTrees} in the perfect-tree walk) runs in the plain-TypeScript tree kernel${note}; a call of ${LARGE_BATCH}+ rows has it measured against tfjs's tensor strategy (ferryml/lite: never)`;
+      return `a ${ensemble.library} tree ensemble (${ensemble.trees} trees, ${kernel.perfectTrees} perfect) in the plain-JS tree kernel${note}; calls of ${LARGE_BATCH}+ rows are measured against tfjs (not in ferryml/lite)`;
     },
     outputWidth: kernel.outputWidth,
     cost: 0,
