@@ -4,6 +4,7 @@
  * ./load-model-core.ts, shared with `ferryml/lite` (./entries/lite.ts), which has no tfjs path.
  */
 import { openCacheEarly } from './cache/early-read.js';
+import { FerryError } from './errors.js';
 import { IDB_CODE } from './cache/idb-loader.js';
 import { offerIdb } from './cache/idb-slot.js';
 import { sendAheadEarly } from './model/prefetch-files.js';
@@ -20,7 +21,20 @@ export type { AppSchema, LoadModelOptions } from './load-model-core.js';
 
 /** The full runtime: tfjs (imported only for a model no plain-JS kernel runs), worker mode, telemetry. */
 const FULL: RuntimeCode = {
-  tfjs: TFJS,
+  tfjs: {
+    ...TFJS,
+    // A chunk that does not load is the browser's bare `TypeError: Failed to fetch dynamically
+    // imported module`: a page serving dist/ without chunks/, an import map resolving no
+    // `@tensorflow/*` (README "Plain <script type=module>"), or offline before tfjs was first needed.
+    engine: () =>
+      TFJS.engine().catch((cause: unknown) => {
+        throw new FerryError(
+          'NO_BACKEND',
+          `tfjs engine did not load (${cause as Error}): serve dist/chunks/, resolve @tensorflow/* (README "Bundler recipes")`,
+          { cause },
+        );
+      }),
+  },
   worker: () => import('./runtime/worker-host.js'),
   telemetry: () => import('./telemetry/telemetry.js'),
   wasmPaths: defaultWasmPaths,
