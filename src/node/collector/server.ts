@@ -6,10 +6,8 @@
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
-import { join } from 'node:path';
-import { DASHBOARD_CSS, DASHBOARD_HTML, dashboardScript } from './dashboard.js';
+import { DASHBOARD_CSS, DASHBOARD_HTML } from './dashboard.js';
+import { UPLOT_ASSETS, dashboardProblem, problemPage, readDashboardScript, readUplot } from './dashboard-assets.js';
 import { messageOf } from '../../errors.js';
 import { HttpError, sendJson } from './http.js';
 import { createIngest, safeEqual } from './ingest.js';
@@ -45,14 +43,6 @@ export interface Collector {
   alerts: AlertEngine;
   /** Stops accepting, writes what is queued, closes the store. */
   close(): Promise<void>;
-}
-
-function uplotFile(name: string): string {
-  try {
-    return join(createRequire(import.meta.url).resolve('uplot/package.json'), '..', 'dist', name);
-  } catch {
-    return join(process.cwd(), 'node_modules', 'uplot', 'dist', name);
-  }
 }
 
 const PAGE_HEADERS = {
@@ -201,24 +191,27 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
           throw new HttpError(404, `no such endpoint ${path}; try /api/models, /api/summary, /api/timeseries, /api/records, /api/health, /api/alerts`);
       }
     }
-    const page = (type: string, body: string | Buffer) => {
-      res.writeHead(200, { 'Content-Type': type, ...PAGE_HEADERS });
+    const page = (type: string, body: string | Buffer, status = 200) => {
+      res.writeHead(status, { 'Content-Type': type, ...PAGE_HEADERS });
       res.end(req.method === 'HEAD' ? undefined : body);
     };
     switch (path) {
       case '/':
         res.writeHead(302, { Location: '/dashboard' });
         return void res.end();
-      case '/dashboard':
-        return void page('text/html; charset=utf-8', DASHBOARD_HTML);
+      case '/dashboard': {
+        // Every file the page loads is checked first: one that cannot be read gets a page saying so.
+        const problem = await dashboardProblem();
+        if (problem !== undefined) console.error(`ferryml collector: ${problem}`);
+        return void (problem === undefined ? page('text/html; charset=utf-8', DASHBOARD_HTML) : page('text/html; charset=utf-8', problemPage(problem), 500));
+      }
       case '/dashboard.js':
-        return void page('text/javascript; charset=utf-8', await dashboardScript());
+        return void page('text/javascript; charset=utf-8', await readDashboardScript());
       case '/dashboard.css':
         return void page('text/css; charset=utf-8', DASHBOARD_CSS);
       case '/assets/uPlot.esm.js':
-        return void page('text/javascript; charset=utf-8', await readFile(uplotFile('uPlot.esm.js')));
       case '/assets/uPlot.min.css':
-        return void page('text/css; charset=utf-8', await readFile(uplotFile('uPlot.min.css')));
+        return void page(path.endsWith('.css') ? 'text/css; charset=utf-8' : 'text/javascript; charset=utf-8', await readUplot(UPLOT_ASSETS[path] as string));
       default:
         throw new HttpError(404, `not found: ${path}`);
     }
