@@ -1,7 +1,7 @@
 /**
  * The collector's HTTP server: OTLP/HTTP JSON ingest with a CORS allowlist, the bearer-token
- * read API, and the dashboard. `startCollector` is what `npm run collector`, `ferryml collector`,
- * `npm start` and the tests call.
+ * read API, and the dashboard. `startCollector` is what `ferryml collector` (`npm run collector`
+ * in the repository), `npm start` and the tests call; the package does not export it.
  */
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -44,6 +44,20 @@ export interface Collector {
   /** Stops accepting, writes what is queued, closes the store. */
   close(): Promise<void>;
 }
+
+/** The API paths (bearer token). */
+const API_PATHS = ['/api/models', '/api/summary', '/api/timeseries', '/api/records', '/api/health', '/api/alerts'];
+/** Every path served with GET (and HEAD); POST /v1/logs is the one other. */
+const GET_PATHS = new Set(['/', '/dashboard', '/dashboard.js', '/dashboard.css', ...Object.keys(UPLOT_ASSETS), ...API_PATHS, '/metrics', '/healthz']);
+/**
+ * An unknown path is a 404 that lists what is served: a client posting to `/v1/logs/v1/logs` (an
+ * `endpoint` that already ended in `/v1/logs`) learns where to post, not that it should GET.
+ */
+const notFound = (path: string) =>
+  new HttpError(
+    404,
+    `no such path ${path}; this collector serves POST /v1/logs (OTLP/HTTP JSON logs), GET /dashboard, ${API_PATHS.join(', ')}, /metrics, /healthz`,
+  );
 
 const PAGE_HEADERS = {
   'Content-Security-Policy': "default-src 'self'; img-src 'self' data:",
@@ -133,7 +147,8 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
       if (req.method !== 'POST') throw new HttpError(405, 'use POST', { Allow: 'POST, OPTIONS' });
       return ingest(req, res, c);
     }
-    if (req.method !== 'GET' && req.method !== 'HEAD') throw new HttpError(405, 'use GET', { Allow: 'GET' });
+    if (!GET_PATHS.has(path)) throw notFound(path);
+    if (req.method !== 'GET' && req.method !== 'HEAD') throw new HttpError(405, `${path} answers GET only`, { Allow: 'GET, HEAD' });
     if (path === '/healthz') return void sendJson(res, 200, { ok: true });
     if (path === '/metrics') {
       if (!authorized(req))
@@ -188,7 +203,7 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
         case '/api/alerts':
           return void sendJson(res, 200, { firing: alerts.state.firing(), pending: alerts.state.pending(), recent: alerts.state.recent(), rules });
         default:
-          throw new HttpError(404, `no such endpoint ${path}; try /api/models, /api/summary, /api/timeseries, /api/records, /api/health, /api/alerts`);
+          throw notFound(path);
       }
     }
     const page = (type: string, body: string | Buffer, status = 200) => {
@@ -213,7 +228,7 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
       case '/assets/uPlot.min.css':
         return void page(path.endsWith('.css') ? 'text/css; charset=utf-8' : 'text/javascript; charset=utf-8', await readUplot(UPLOT_ASSETS[path] as string));
       default:
-        throw new HttpError(404, `not found: ${path}`);
+        throw notFound(path);
     }
   }
 
