@@ -3,7 +3,7 @@ import type { OfflineOptions, TelemetryOptions } from './types.js';
 
 /** Options with every default filled in; what the telemetry modules read. */
 export interface NormalizedTelemetryOptions {
-  /** `${endpoint}/v1/logs`, trailing slashes of `endpoint` removed. */
+  /** `${endpoint}/v1/logs`, trailing slashes of `endpoint` removed; an `endpoint` ending in `/v1/logs` as it is. */
   url: string;
   headers: Record<string, string>;
   serviceName: string;
@@ -88,7 +88,9 @@ export function normalizeOptions(options: TelemetryOptions): NormalizedTelemetry
   const off = options.offline ?? true;
   const o = typeof off === 'object' ? off : {};
   return {
-    url: `${base.href.replace(/\/+$/, '')}/v1/logs`,
+    // A base URL gets the signal's path; a URL that already ends in it (OTEL_EXPORTER_OTLP_LOGS_ENDPOINT's
+    // usual value) is used as is, as the OTLP exporter spec treats a signal-specific endpoint.
+    url: base.href.replace(/(\/v1\/logs)?\/*$/, '/v1/logs'),
     headers,
     serviceName: options.serviceName ?? d.serviceName,
     flushIntervalMs: positive('flushIntervalMs', options.flushIntervalMs, d.flushIntervalMs),

@@ -168,7 +168,8 @@ export interface Telemetry {
 export interface TelemetryOptions {
   /**
    * Collector base URL: records are POSTed to `${endpoint}/v1/logs` (OTLP/HTTP JSON), so any
-   * OpenTelemetry Collector with an OTLP/HTTP receiver works unchanged.
+   * OpenTelemetry Collector with an OTLP/HTTP receiver works unchanged. A URL that already ends in
+   * `/v1/logs` (an OTEL_EXPORTER_OTLP_LOGS_ENDPOINT value) is used as it is.
    */
   endpoint: string;
   /** Extra request headers (e.g. a gateway's auth header). */

@@ -3,12 +3,28 @@
 // recipes" says, each served on loopback and driven in Debian Chromium — page mode and
 // `worker: true`, `backend: 'wasm'` forced and automatic — with predictions equal to the golden
 // rows. Also: the tarball's file list and size budget, the installed `ferryml` bin (through
-// node_modules/.bin's symlink), and the README's examples compiled against the installed types
-// under `strict` with `skipLibCheck: false`. Everything runs in one temp dir, removed at the end.
+// node_modules/.bin's symlink), the installed collector (its dashboard and uPlot served, and a
+// clear error without the optional better-sqlite3), and the README's examples compiled against the
+// installed types under `strict` with `skipLibCheck: false`. Everything runs in one temp dir,
+// removed at the end.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -173,7 +189,7 @@ test('the tarball: app and CLI files only (no demo, tests, source maps), LICENSE
   for (const p of paths)
     assert.match(
       p,
-      /^(LICENSE|README\.md|package\.json|dist\/preload\.json|dist\/[^/]+\.(js|d\.ts|wasm)|dist\/chunks\/[^/]+\.(js|d\.ts)|dist\/worker\/[^/]+\.js|dist\/node\/[^/]+\.js)$/,
+      /^(LICENSE|README\.md|package\.json|otel-collector\.yaml|dist\/preload\.json|dist\/[^/]+\.(js|d\.ts|wasm)|dist\/chunks\/[^/]+\.(js|d\.ts)|dist\/worker\/[^/]+\.js|dist\/node\/[^/]+\.js)$/,
       `unexpected file in the tarball: ${p}`,
     );
   for (const p of [
@@ -186,6 +202,8 @@ test('the tarball: app and CLI files only (no demo, tests, source maps), LICENSE
     'dist/node/cli.js',
     'dist/tfjs-backend-wasm-simd.wasm',
     'dist/preload.json',
+    'dist/node/dashboard.js',
+    'otel-collector.yaml',
   ]) {
     assert.ok(paths.includes(p), `${p} missing from the tarball`);
   }
@@ -211,6 +229,91 @@ test('the installed `ferryml` bin (a node_modules/.bin symlink): --help exits 0,
   const { predictions } = JSON.parse(predict.stdout) as { predictions: Array<{ label: string }> };
   assert.equal(predictions.length, golden.rows.length);
   assert.doesNotMatch(predict.stderr + predict.stdout, /looks like you are running TensorFlow\.js in Node\.js/);
+});
+
+/** Starts the installed `ferryml collector` on a free port; resolves its URL once it listens, rejects with its output if it exits first. */
+async function startInstalledCollector(): Promise<{ url: string; stop: () => Promise<void> }> {
+  const child = spawn(join(app, 'node_modules/.bin/ferryml'), ['collector', '--port', '0', '--db', ':memory:', '--stop-with-stdin'], {
+    cwd: app,
+    detached: true,
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  children.push(child);
+  let text = '';
+  const url = await new Promise<string>((resolveUrl, reject) => {
+    const onData = (chunk: Buffer) => {
+      text += chunk.toString();
+      const m = /ferryml collector listening on (http:\/\/\S+)/.exec(text);
+      if (m) resolveUrl(m[1]!);
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`the installed collector exited (${code}) before listening:\n${text}`)));
+  });
+  const stop = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = once(child, 'exit');
+    child.stdin.end(); // --stop-with-stdin: it closes its store and exits
+    await exited;
+  };
+  return { url, stop };
+}
+
+test('the installed `ferryml collector` without better-sqlite3 (an optional peer, not installed): --help shows the installed command; a start exits 1 with STORE_UNAVAILABLE naming the fix', () => {
+  assert.ok(!existsSync(join(app, 'node_modules/better-sqlite3')), 'npm installs no optional peer');
+  const bin = join(app, 'node_modules/.bin/ferryml');
+  const help = spawnSync(bin, ['collector', '--help'], { cwd: app, encoding: 'utf8' });
+  assert.equal(help.status, 0, help.stderr);
+  assert.match(help.stdout, /^Usage: npx ferryml collector \[options\]/);
+  assert.doesNotMatch(help.stdout, /npm run collector/);
+  const r = spawnSync(bin, ['collector', '--port', '0', '--db', join(dir, 'no-sqlite.sqlite')], { cwd: app, encoding: 'utf8', timeout: 30_000 });
+  assert.equal(r.status, 1, `${r.stdout}\n${r.stderr}`);
+  assert.match(
+    r.stderr,
+    /^ferryml: \[STORE_UNAVAILABLE\] the SQLite store needs better-sqlite3 .*not installed; install it next to ferryml: npm install better-sqlite3@12 .*--store clickhouse/m,
+  );
+  assert.doesNotMatch(r.stderr, /ERR_MODULE_NOT_FOUND|\n\s+at /, 'a message, not a stack');
+  assert.ok(!existsSync(join(dir, 'no-sqlite.sqlite')), 'nothing was created');
+});
+
+test('the installed collector serves its dashboard and uPlot (a dependency); without uplot, GET /dashboard is a page naming the fix', async () => {
+  // No store runs without native code (SQLite is better-sqlite3, chdb is native, ClickHouse is a
+  // server), so better-sqlite3 comes from this repository's node_modules, built for this Node: a
+  // symlink into the app, as `npm install better-sqlite3@12` would place it, and nothing else of the
+  // repository's becomes resolvable (NODE_PATH would also have served a missing uplot from there).
+  const sqlite = join(app, 'node_modules/better-sqlite3');
+  const uplot = join(app, 'node_modules/uplot');
+  symlinkSync(resolve('node_modules/better-sqlite3'), sqlite, 'dir');
+  let collector: Awaited<ReturnType<typeof startInstalledCollector>> | undefined;
+  try {
+    collector = await startInstalledCollector();
+    const lib = await fetch(`${collector.url}/assets/uPlot.esm.js`);
+    assert.equal(lib.status, 200, await lib.clone().text());
+    assert.match(lib.headers.get('content-type') ?? '', /^text\/javascript/);
+    assert.match(await lib.text(), /export \{ uPlot as default \}|export default/);
+    assert.equal((await fetch(`${collector.url}/assets/uPlot.min.css`)).status, 200);
+    assert.equal((await fetch(`${collector.url}/dashboard.js`)).status, 200);
+    const page = await fetch(`${collector.url}/dashboard`);
+    assert.equal(page.status, 200);
+    assert.match(await page.text(), /<script type="module" src="\/dashboard.js">/);
+
+    renameSync(uplot, `${uplot}.away`);
+    try {
+      const broken = await fetch(`${collector.url}/dashboard`);
+      assert.equal(broken.status, 500);
+      assert.match(broken.headers.get('content-type') ?? '', /^text\/html/);
+      const html = await broken.text();
+      assert.match(html, /<p id="status" role="alert">the dashboard cannot be served: uPlot's \S+uPlot\.esm\.js could not be read .*npm install uplot@1/);
+      const asset = await fetch(`${collector.url}/assets/uPlot.esm.js`);
+      assert.equal(asset.status, 500);
+      assert.match(((await asset.json()) as { message: string }).message, /uplot is a dependency of ferryml: reinstall ferryml \(npm install ferryml\)/);
+    } finally {
+      renameSync(`${uplot}.away`, uplot);
+    }
+  } finally {
+    await collector?.stop();
+    rmSync(sqlite);
+  }
 });
 
 test('require() of every entry from CommonJS: no top-level await, so Node ≥ 20.19 loads the ES modules (the exports use `default`, not only `import`)', () => {

@@ -35,6 +35,16 @@ describe('telemetry/options', () => {
     expect(normalizeOptions({ endpoint: '/t', driftExactRows: Infinity, driftSampleEvery: 1 })).to.include({ driftExactRows: Infinity, driftSampleEvery: 1 });
   });
 
+  it('appends /v1/logs to a base URL; an endpoint already ending in /v1/logs (OTEL_EXPORTER_OTLP_LOGS_ENDPOINT) is used as is', () => {
+    const url = (endpoint: string) => normalizeOptions({ endpoint }).url;
+    expect(url('http://localhost:4318')).to.equal('http://localhost:4318/v1/logs');
+    expect(url('https://gw.example/otlp//')).to.equal('https://gw.example/otlp/v1/logs');
+    expect(url('http://localhost:4318/v1/logs')).to.equal('http://localhost:4318/v1/logs');
+    expect(url('https://gw.example/otlp/v1/logs/')).to.equal('https://gw.example/otlp/v1/logs');
+    expect(url('https://gw.example/v1/logsink')).to.equal('https://gw.example/v1/logsink/v1/logs');
+    expect(url('/t/v1/logs')).to.equal(new URL('/t/v1/logs', location.href).href);
+  });
+
   it('throws INVALID_OPTIONS for caller mistakes, naming the option', () => {
     expect(code(() => normalizeOptions({ endpoint: 'ftp://x' }))).to.match(/^INVALID_OPTIONS: telemetry: `endpoint` must be an http\(s\) URL/);
     expect(code(() => normalizeOptions({ endpoint: '/t', sampleRate: 2 }))).to.match(/`sampleRate` must be a finite number in \[0, 1\]; got 2/);

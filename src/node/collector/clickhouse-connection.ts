@@ -3,10 +3,10 @@
  * `@clickhouse/client` (HTTP), or embedded ClickHouse through `chdb` in this process. Both are
  * loaded only when `--store` asks for them. Results come back as JSONEachRow objects.
  */
-import { createRequire } from 'node:module';
 import { FerryError, messageOf } from '../../errors.js';
 import { loadChdb } from './chdb-load.js';
 import type { ChdbSession } from './chdb-load.js';
+import { isNotInstalled, requireOptionalPeer } from './optional-peer.js';
 
 /** What the ClickHouse store needs from an engine. */
 export interface ClickHouseConnection {
@@ -38,13 +38,15 @@ const unavailable = (where: string, e: unknown) =>
 export async function connectClickHouse(o: ClickHouseServerOptions): Promise<ClickHouseConnection> {
   let mod: typeof import('@clickhouse/client');
   try {
-    mod = createRequire(import.meta.url)('@clickhouse/client') as typeof import('@clickhouse/client');
+    mod = requireOptionalPeer('@clickhouse/client') as typeof import('@clickhouse/client');
   } catch (e) {
-    throw new FerryError(
-      'STORE_UNAVAILABLE',
-      `--store clickhouse needs the @clickhouse/client package (an optional dependency of ferryml); install it: npm install @clickhouse/client@^1.23`,
-      { cause: e },
-    );
+    const why = isNotInstalled(e, '@clickhouse/client')
+      ? 'needs the @clickhouse/client package (an optional peer dependency of ferryml), which is not installed'
+      : `could not load @clickhouse/client (${messageOf(e).split('\n')[0]})`;
+    throw new FerryError('STORE_UNAVAILABLE', `--store clickhouse ${why}; install it next to ferryml: npm install @clickhouse/client@^1.23`, {
+      cause: e,
+      details: { package: '@clickhouse/client' },
+    });
   }
   const url = new URL(o.url);
   const shown = `${url.protocol}//${url.host}${url.pathname === '/' ? '' : url.pathname}`; // never the password

@@ -1,7 +1,8 @@
 /**
- * `npm run collector -- [options]` (and `ferryml collector`): starts the collector, prints the
- * URL and the admin token, and stops cleanly on SIGINT/SIGTERM. Importable: `runCollector`
- * runs it, `startCollector` (./server.js) starts it without the command-line parts.
+ * `ferryml collector [options]` (`npm run collector -- [options]` in the repository): starts the
+ * collector, prints the URL and the admin token, and stops cleanly on SIGINT/SIGTERM. Importable
+ * within the repository: `runCollector` runs it, `startCollector` (./server.js) starts it without
+ * the command-line parts.
  */
 import { pathToFileURL } from 'node:url';
 import { parseArgs, usage } from './options.js';

@@ -240,10 +240,12 @@ export function normalizeOptions(o: CollectorOptions = {}, env: NodeJS.ProcessEn
   };
 }
 
-/** Usage text of `npm run collector` / `ferryml collector`. */
-export const usage = `Usage: ferryml collector [options]   (npm run collector -- [options])
+/** Usage text of `ferryml collector` (also `npm run collector` in the repository). */
+export const usage = `Usage: npx ferryml collector [options]
 
 Receives OTLP/HTTP JSON logs from the ferryml SDK into SQLite (or ClickHouse: --store) and serves the read API and dashboard.
+SQLite needs better-sqlite3 installed next to ferryml (npm install better-sqlite3@12; 13 crashes on Node 20);
+--store clickhouse needs @clickhouse/client (npm install @clickhouse/client@1).
 
   --port N               port (default 4318; 0 = any free port)
   --host H               interface (default 127.0.0.1; 0.0.0.0 for all)

@@ -1,15 +1,13 @@
 /**
  * The collector's HTTP server: OTLP/HTTP JSON ingest with a CORS allowlist, the bearer-token
- * read API, and the dashboard. `startCollector` is what `npm run collector`, `ferryml collector`,
- * `npm start` and the tests call.
+ * read API, and the dashboard. `startCollector` is what `ferryml collector` (`npm run collector`
+ * in the repository), `npm start` and the tests call; the package does not export it.
  */
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
-import { join } from 'node:path';
-import { DASHBOARD_CSS, DASHBOARD_HTML, dashboardScript } from './dashboard.js';
+import { DASHBOARD_CSS, DASHBOARD_HTML } from './dashboard.js';
+import { UPLOT_ASSETS, dashboardProblem, problemPage, readDashboardScript, readUplot } from './dashboard-assets.js';
 import { messageOf } from '../../errors.js';
 import { HttpError, sendJson } from './http.js';
 import { createIngest, safeEqual } from './ingest.js';
@@ -47,13 +45,19 @@ export interface Collector {
   close(): Promise<void>;
 }
 
-function uplotFile(name: string): string {
-  try {
-    return join(createRequire(import.meta.url).resolve('uplot/package.json'), '..', 'dist', name);
-  } catch {
-    return join(process.cwd(), 'node_modules', 'uplot', 'dist', name);
-  }
-}
+/** The API paths (bearer token). */
+const API_PATHS = ['/api/models', '/api/summary', '/api/timeseries', '/api/records', '/api/health', '/api/alerts'];
+/** Every path served with GET (and HEAD); POST /v1/logs is the one other. */
+const GET_PATHS = new Set(['/', '/dashboard', '/dashboard.js', '/dashboard.css', ...Object.keys(UPLOT_ASSETS), ...API_PATHS, '/metrics', '/healthz']);
+/**
+ * An unknown path is a 404 that lists what is served: a client posting to `/v1/logs/v1/logs` (an
+ * `endpoint` that already ended in `/v1/logs`) learns where to post, not that it should GET.
+ */
+const notFound = (path: string) =>
+  new HttpError(
+    404,
+    `no such path ${path}; this collector serves POST /v1/logs (OTLP/HTTP JSON logs), GET /dashboard, ${API_PATHS.join(', ')}, /metrics, /healthz`,
+  );
 
 const PAGE_HEADERS = {
   'Content-Security-Policy': "default-src 'self'; img-src 'self' data:",
@@ -143,7 +147,8 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
       if (req.method !== 'POST') throw new HttpError(405, 'use POST', { Allow: 'POST, OPTIONS' });
       return ingest(req, res, c);
     }
-    if (req.method !== 'GET' && req.method !== 'HEAD') throw new HttpError(405, 'use GET', { Allow: 'GET' });
+    if (!GET_PATHS.has(path)) throw notFound(path);
+    if (req.method !== 'GET' && req.method !== 'HEAD') throw new HttpError(405, `${path} answers GET only`, { Allow: 'GET, HEAD' });
     if (path === '/healthz') return void sendJson(res, 200, { ok: true });
     if (path === '/metrics') {
       if (!authorized(req))
@@ -198,29 +203,32 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
         case '/api/alerts':
           return void sendJson(res, 200, { firing: alerts.state.firing(), pending: alerts.state.pending(), recent: alerts.state.recent(), rules });
         default:
-          throw new HttpError(404, `no such endpoint ${path}; try /api/models, /api/summary, /api/timeseries, /api/records, /api/health, /api/alerts`);
+          throw notFound(path);
       }
     }
-    const page = (type: string, body: string | Buffer) => {
-      res.writeHead(200, { 'Content-Type': type, ...PAGE_HEADERS });
+    const page = (type: string, body: string | Buffer, status = 200) => {
+      res.writeHead(status, { 'Content-Type': type, ...PAGE_HEADERS });
       res.end(req.method === 'HEAD' ? undefined : body);
     };
     switch (path) {
       case '/':
         res.writeHead(302, { Location: '/dashboard' });
         return void res.end();
-      case '/dashboard':
-        return void page('text/html; charset=utf-8', DASHBOARD_HTML);
+      case '/dashboard': {
+        // Every file the page loads is checked first: one that cannot be read gets a page saying so.
+        const problem = await dashboardProblem();
+        if (problem !== undefined) console.error(`ferryml collector: ${problem}`);
+        return void (problem === undefined ? page('text/html; charset=utf-8', DASHBOARD_HTML) : page('text/html; charset=utf-8', problemPage(problem), 500));
+      }
       case '/dashboard.js':
-        return void page('text/javascript; charset=utf-8', await dashboardScript());
+        return void page('text/javascript; charset=utf-8', await readDashboardScript());
       case '/dashboard.css':
         return void page('text/css; charset=utf-8', DASHBOARD_CSS);
       case '/assets/uPlot.esm.js':
-        return void page('text/javascript; charset=utf-8', await readFile(uplotFile('uPlot.esm.js')));
       case '/assets/uPlot.min.css':
-        return void page('text/css; charset=utf-8', await readFile(uplotFile('uPlot.min.css')));
+        return void page(path.endsWith('.css') ? 'text/css; charset=utf-8' : 'text/javascript; charset=utf-8', await readUplot(UPLOT_ASSETS[path] as string));
       default:
-        throw new HttpError(404, `not found: ${path}`);
+        throw notFound(path);
     }
   }
 

@@ -4,17 +4,18 @@
  * (unique index); a batch id seen before with the same content is a duplicate, with other
  * content a conflict whose records are stored (never silently dropped) and counted.
  */
-import Database from 'better-sqlite3';
 import { FerryError } from '../../errors.js';
 import { batchContentHash } from './batch-hash.js';
 import { MIGRATIONS } from './migrations.js';
 import type { ParsedGroup } from './otlp-parse.js';
+import { loadBetterSqlite3 } from './sqlite-load.js';
 
 /** The open database and its prepared writes (sqlite-store.ts wraps it into the collector's `Store`). */
 export type SqliteDatabase = ReturnType<typeof openStore>;
 
 /** Opens (creating) the database, applies pending migrations, prepares statements. */
 export function openStore(file: string) {
+  const Database = loadBetterSqlite3();
   const db = new Database(file);
   // WAL: readers (the read API) never block the writer; NORMAL sync is durable across app crashes
   // and loses at most the last transactions on power loss, the usual trade for WAL.
