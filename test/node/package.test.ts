@@ -348,7 +348,17 @@ test('README examples and `ferryml/worker` imports compile against the installed
   const sections = ['## Install', '## Using ferryml in an app'].map((h) => readme.slice(readme.indexOf(h), readme.indexOf('\n## ', readme.indexOf(h) + 3)));
   // With the worker entry, in the forms a worker of the app's own may import it (it exports nothing).
   const workerImports = `import 'ferryml/worker';\nexport const start = (): Promise<object> => import('ferryml/worker');\n`;
-  const blocks = [...sections.flatMap((s) => [...s.matchAll(/```(?:ts|js)\n([\s\S]*?)```/g)].map((m) => m[1]!)), vitePreloadRecipe(readme), workerImports];
+  // ferryml/telemetry's types: what createTelemetry returns and reports, named for apps that hold it.
+  const telemetryTypes = `import { createTelemetry, type Telemetry, type TelemetryStats, type FeatureDrift, type DriftStatus, type DropReason } from 'ferryml/telemetry';
+export const same = (made: ReturnType<typeof createTelemetry>): Telemetry => made;
+export const read = (t: Telemetry): TelemetryStats => t.stats();
+export type Named = [FeatureDrift, DriftStatus, DropReason];\n`;
+  const blocks = [
+    ...sections.flatMap((s) => [...s.matchAll(/```(?:ts|js)\n([\s\S]*?)```/g)].map((m) => m[1]!)),
+    vitePreloadRecipe(readme),
+    workerImports,
+    telemetryTypes,
+  ];
   assert.ok(blocks.length >= 3, `README examples found: ${blocks.length}`);
   const files = blocks.map((code, i) => {
     const file = join(app, 'src', `readme-${i}.ts`);
