@@ -235,11 +235,13 @@ const builds = [
   {
     input: entries,
     external,
-    // Source maps stay out of the package (package.json `files`); they serve local debugging.
+    // Source maps stay out of the package (package.json `files`); they serve local tools. Hidden: no
+    // `sourceMappingURL` comment, which in the package would point at a missing file (DevTools and
+    // bundlers request it: 404s and warnings).
     output: {
       dir: 'dist',
       format: 'es',
-      sourcemap: true,
+      sourcemap: 'hidden',
       entryFileNames: '[name].js',
       chunkFileNames: 'chunks/[name]-[hash].js',
       manualChunks: coldPath.manualChunks,
@@ -264,7 +266,7 @@ const builds = [
     // bundler must keep, the app's bundler drops the ones its code never reaches: a Worker that never
     // calls `modelCache` ships none of the cache manager (0.37 KB gzip of the README Worker with
     // wrangler's defaults, room that issue 15's move of the schema compiler out of the core needed).
-    output: { dir: 'dist', format: 'es', sourcemap: true, entryFileNames: '[name].js', inlineDynamicImports: true, freeze: false },
+    output: { dir: 'dist', format: 'es', sourcemap: 'hidden', entryFileNames: '[name].js', inlineDynamicImports: true, freeze: false },
     plugins: [ts(), terser({ module: true, compress: { passes: 2 } })],
   },
   {
@@ -286,7 +288,7 @@ const builds = [
     // own (node: built-ins external), so no browser or edge build ever reaches node:fs.
     input: { node: 'src/node/entry.ts' },
     external: nodeExternal,
-    output: { dir: 'dist', format: 'es', sourcemap: true, entryFileNames: '[name].js' },
+    output: { dir: 'dist', format: 'es', sourcemap: 'hidden', entryFileNames: '[name].js' },
     plugins: [ts({ types: ['node'] })],
   },
   {
@@ -298,7 +300,7 @@ const builds = [
   {
     input: { cli: 'src/node/cli.ts' },
     external: nodeExternal,
-    output: { dir: 'dist/node', format: 'es', sourcemap: true, chunkFileNames: '[name]-[hash].js' },
+    output: { dir: 'dist/node', format: 'es', sourcemap: 'hidden', chunkFileNames: '[name]-[hash].js' },
     plugins: [ts({ lib: ['ES2022', 'DOM', 'DOM.Iterable'], types: ['node'] }), dashboardScript()],
   },
 ];

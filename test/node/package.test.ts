@@ -208,6 +208,10 @@ test('the tarball: app and CLI files only (no demo, tests, source maps), LICENSE
     assert.ok(paths.includes(p), `${p} missing from the tarball`);
   }
   assert.ok(!paths.some((p) => p.includes('demo/') || p.endsWith('.map') || p.startsWith('test/')));
+  // No shipped file points at a source map the package leaves out (DevTools and bundlers would request it).
+  const installed = join(app, 'node_modules/ferryml');
+  const pointing = paths.filter((p) => p.endsWith('.js') && readFileSync(join(installed, p), 'utf8').includes('sourceMappingURL'));
+  assert.deepEqual(pointing, [], 'files with a sourceMappingURL comment');
   assert.ok(packed.size <= PACKED_BUDGET, `packed ${packed.size} B over the ${PACKED_BUDGET} B budget`);
 });
 
