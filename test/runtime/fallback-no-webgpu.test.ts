@@ -15,7 +15,7 @@ describe('runtime fallback: WebGPU unavailable', () => {
     expect(model.info.rejected[0]).to.deep.equal({
       backend: 'webgpu',
       code: 'NO_WEBGPU',
-      reason: 'navigator.gpu is not available in this browser, context or flags',
+      reason: 'navigator.gpu is not available here (a browser without WebGPU, an insecure context, or a runtime such as Node that has none)',
     });
     expect(model.info.decision).to.equal('measured');
     // The tiny MLP: cpu's direct kernel beats wasm's per-op cost by far.
