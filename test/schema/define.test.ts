@@ -79,7 +79,7 @@ describe('schema: defineSchema and compileSchema on hand-written shapes', () => 
           try {
             fn();
           } catch (error) {
-            expect(isFerryError(error), `${String(error)} for ${JSON.stringify(d)?.slice(0, 200)}`).to.equal(true);
+            expect(isFerryError(error), `${String(error)} for ${(JSON.stringify(d) as string | undefined)?.slice(0, 200)}`).to.equal(true);
             expect((error as FerryError).code).to.equal('SCHEMA_INVALID');
           }
         }
