@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `ferryml <command> [options]`: each command lives in ./commands/<command>.ts and exports
 // `run(argv: string[]): Promise<number>` (the exit code) and `usage: string`.
-import { realpathSync } from 'node:fs';
+import { readFileSync, realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandModule> }> = {};
@@ -19,7 +19,7 @@ export function command(name: string, summary: string, load: () => Promise<Comma
 function help(): string {
   const width = Math.max(...Object.keys(COMMANDS).map((n) => n.length), 8);
   return [
-    'Usage: ferryml <command> [options]   (ferryml <command> --help for details)',
+    'Usage: ferryml <command> [options]   (ferryml <command> --help for details; ferryml --version)',
     '',
     ...Object.entries(COMMANDS)
       .sort(([a], [b]) => a.localeCompare(b))
@@ -30,6 +30,10 @@ function help(): string {
 export async function main(argv: string[]): Promise<number> {
   await import('./commands/index.js');
   const [name, ...rest] = argv;
+  if (name === '--version' || name === '-v') {
+    console.log(version());
+    return 0;
+  }
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     console.log(help());
     return name ? 0 : 2;
@@ -45,6 +49,11 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   return mod.run(rest);
+}
+
+/** The package's version: package.json sits two levels up from both src/node/cli.ts and dist/node/cli.js. */
+function version(): string {
+  return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 }
 
 /**

@@ -8,13 +8,11 @@ import type { ColumnSchema, Step } from './types.js';
 /** Where a schema problem is: the column, and the step index and kind. */
 export type Where = { column?: string; step?: number; kind?: string };
 
-/** Throws `SCHEMA_INVALID` naming where the problem is and what it is. */
-export function fail(where: Where, message: string): never {
+/** Throws `SCHEMA_INVALID` naming where the problem is, what it is and what to do (`fix`); `cause`: the error behind it. */
+export function fail(where: Where, message: string, fix = 'Re-export or refit the schema', cause?: unknown): never {
   const at =
     where.column === undefined ? 'schema' : `column "${where.column}"${where.step === undefined ? '' : ` steps[${where.step}] (${where.kind ?? '?'})`}`;
-  throw new FerryError('SCHEMA_INVALID', `Invalid schema: ${at}: ${message}. Re-export or refit the schema.`, {
-    details: { ...where },
-  });
+  throw new FerryError('SCHEMA_INVALID', `Invalid schema: ${at}: ${message}. ${fix}.`, { cause, details: where });
 }
 
 export const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);

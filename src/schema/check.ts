@@ -4,7 +4,7 @@
  */
 import { checkSteps, fail, isFinite, isObject, isStringArray, oneOf, pick } from './check-steps.js';
 import type { Where } from './check-steps.js';
-import { FerryError, isFerryError } from '../errors.js';
+import { isFerryError } from '../errors.js';
 import { layoutFeatures } from './layout.js';
 import { normalizeString } from './normalize.js';
 import type { FeatureLayout } from './layout.js';
@@ -27,32 +27,38 @@ export function checkSchemaLayout(input: unknown): { schema: Schema; layout: Fea
   } catch (error) {
     if (isFerryError(error)) throw error;
     // A malformed schema must never surface as a bare TypeError or RangeError.
-    throw new FerryError('SCHEMA_INVALID', `Invalid schema: ${(error as Error)?.message ?? String(error)}. Re-export or refit the schema.`, { cause: error });
+    fail({}, (error as Error)?.message ?? String(error), undefined, error);
   }
 }
 
 function checkUnguarded(input: unknown): { schema: Schema; layout: FeatureLayout } {
   if (!isObject(input)) fail({}, `expected an object, got ${input === null ? 'null' : typeof input}`);
-  const version = input.formatVersion;
+  // A hand-written schema often leaves the version out: the rest is checked as the current
+  // version first, so a missing version does not mask another problem (and is reported last).
+  const version: unknown = input.formatVersion ?? SCHEMA_FORMAT_VERSION;
   if (version !== SCHEMA_FORMAT_VERSION && version !== 1)
     fail({}, `formatVersion ${String(version)} is not supported (this ferryml reads 1 and ${SCHEMA_FORMAT_VERSION})`);
-  if (!Array.isArray(input.columns) || input.columns.length === 0) fail({}, '"columns" must be a non-empty array');
+  const columns = input.columns;
+  if (!Array.isArray(columns) || columns.length === 0) fail({}, '"columns" must be a non-empty array');
   pick({}, 'unknownColumns', input.unknownColumns, ['ignore', 'warn', 'error']);
   const seen = new Set<string>();
-  for (const column of input.columns as unknown[]) {
+  for (const column of columns as unknown[]) {
     if (!isObject(column) || typeof column.name !== 'string' || column.name === '') fail({}, 'every column needs a non-empty string "name"');
     if (seen.has(column.name)) fail({ column: column.name }, 'duplicate column name');
     seen.add(column.name);
     checkColumn(column as unknown as ColumnSchema);
   }
-  const layout = layoutFeatures(input.features, version, input.columns as ColumnSchema[]);
+  const layout = layoutFeatures(input.features, version, columns as ColumnSchema[]);
   if (input.width !== layout.width)
     fail({}, `"width" is ${String(input.width)} but "features" has ${layout.width} ${layout.ranges.size > 0 ? 'values' : 'names'}`);
+  if (input.formatVersion !== version) fail({}, 'no "formatVersion"', 'Add "formatVersion": 2');
   return { schema: input as unknown as Schema, layout };
 }
 
 function checkColumn(c: ColumnSchema): void {
   const at: Where = { column: c.name };
+  // Shape first: the checks below (and features.ts) read the steps as an array.
+  if (!Array.isArray(c.steps)) fail(at, '"steps" must be an array');
   if (!['number', 'category', 'boolean', 'image'].includes(c.type)) fail(at, `unknown type ${JSON.stringify(c.type)}`);
   if (c.required !== undefined && typeof c.required !== 'boolean') fail(at, '"required" must be a boolean');
   if (c.missing !== undefined && !(isObject(c.missing) && isStringArray(c.missing.strings))) fail(at, '"missing" must be { strings: string[] }');
@@ -73,7 +79,6 @@ function checkColumn(c: ColumnSchema): void {
       if (c.parse.false.some((f) => normalizeString(f, 'trim-lower') === normalizeString(s, 'trim-lower')))
         fail(at, `"parse" lists ${JSON.stringify(s)} as true and false`);
   }
-  if (!Array.isArray(c.steps)) fail(at, '"steps" must be an array');
   checkSteps(c);
   // The reader normalizes input before the lookup, so a category the normalization changes is never matched.
   if (c.type === 'category')

@@ -31,16 +31,20 @@ export type DefinedSchema<S extends SchemaDefinition> = S & {
  * type Row = InferInput<typeof schema>; // { island: string; mass?: number | null | undefined }
  */
 export function defineSchema<const S extends SchemaDefinition>(definition: S): DefinedSchema<S> {
-  // formatVersion 1 names every image value; a current schema describes them as one range.
-  const features = definition.features ?? (definition.formatVersion === 1 ? definition.columns.flatMap(featureNames) : defaultFeatures(definition.columns));
-  const schema = {
-    ...definition,
-    formatVersion: definition.formatVersion ?? SCHEMA_FORMAT_VERSION,
-    features,
-    width: definition.width ?? featuresWidth(features),
-  };
-  checkSchema(schema);
-  return schema as DefinedSchema<S>;
+  let schema: unknown = definition;
+  try {
+    // formatVersion 1 names every image value; a current schema describes them as one range.
+    const features = definition.features ?? (definition.formatVersion === 1 ? definition.columns.flatMap(featureNames) : defaultFeatures(definition.columns));
+    schema = {
+      ...definition,
+      formatVersion: definition.formatVersion ?? SCHEMA_FORMAT_VERSION,
+      features,
+      width: definition.width ?? featuresWidth(features),
+    };
+  } catch {
+    // Plain JS can pass any shape (a column without steps, columns keyed by name): checkSchema names what is wrong.
+  }
+  return checkSchema(schema) as DefinedSchema<S>;
 }
 
 type Columns<S> = S extends { columns: readonly (infer C extends { name: string })[] } ? C : never;

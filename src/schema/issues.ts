@@ -11,12 +11,12 @@ export interface IssueSink {
 export const ROW_COLUMN = '(row)';
 
 const HINTS: Record<IssueCode, string> = {
-  MISSING_REQUIRED: 'send a value, or refit the schema with an impute strategy for this column',
+  MISSING_REQUIRED: 'send a value, or refit with an impute strategy',
   TYPE_MISMATCH: 'send the type the schema expects',
   PARSE_ERROR: 'send a plain decimal like "12.5" (no thousands separators, hex or words)',
   NOT_FINITE: 'send a finite number',
   UNKNOWN_CATEGORY: 'send a category seen in training, or refit with unknown: "ignore"',
-  OUT_OF_RANGE: 'the value is outside the training range; the prediction may be unreliable',
+  OUT_OF_RANGE: 'the prediction may be unreliable',
   UNKNOWN_COLUMN: 'remove the key, or add the column to the schema',
   INVALID_IMAGE: 'send ImageData, a canvas, an ImageBitmap, an <img>, a <video> that has a frame, an open VideoFrame, or a typed array of the schema size',
 };
@@ -42,7 +42,6 @@ export function report(
 ): false {
   const where = `${sink.row >= 0 ? `Row ${sink.row}, column` : 'Column'} ${JSON.stringify(column)}`;
   const message = `${where}: expected ${expected}, got ${got} (${code}); ${hint}`;
-  const issue: Issue = sink.row >= 0 ? { code, column, row: sink.row, expected, got, severity, message } : { code, column, expected, got, severity, message };
-  sink.issues.push(issue);
+  sink.issues.push({ code, column, ...(sink.row >= 0 && { row: sink.row }), expected, got, severity, message });
   return false;
 }

@@ -3,6 +3,7 @@
  * Fit and transform both read through these, so training and inference agree on what a
  * value means.
  */
+import type { IssueCode } from '../errors.js';
 import { report } from './issues.js';
 import type { IssueSink } from './issues.js';
 import type { ColumnSchema } from './types.js';
@@ -24,6 +25,9 @@ export type Reader = (raw: unknown, sink: IssueSink) => Parsed;
 /** The primitive type values of a column take after reading. */
 export type ValueType = 'number' | 'string' | 'boolean';
 
+/** What to do with a string in a number column that reads none: usually a CSV field ("39.1", "n/a", ""). */
+const STRING_HINT = 'add "parse": { "strings": "decimal" }, or list it in "missing.strings"';
+
 /**
  * Compiles the reader for a column.
  * @param valueType for category columns, the type of the fitted categories (decides coercion).
@@ -35,6 +39,17 @@ export function compileReader(column: ColumnSchema, valueType: ValueType = 'stri
   const norm = (s: string) => normalizeString(s.trim(), mode);
   const missing = column.missing && column.missing.strings.length > 0 ? new Set(column.missing.strings.map(norm)) : undefined;
   const isMissingString = (s: string) => missing !== undefined && missing.has(norm(s));
+  /** Records an error issue of this column; `hint`: the code's own by default. */
+  const bad = (sink: IssueSink, code: IssueCode, expected: string, raw: unknown, hint?: string): typeof INVALID => (
+    report(sink, code, name, expected, raw, 'error', undefined, hint),
+    INVALID
+  );
+  /** A decimal string (`parse.strings` or a coerced number category) → its finite number. */
+  const decimal = (raw: string, sink: IssueSink): Parsed => {
+    const x = parseDecimal(raw);
+    if (x !== x) return bad(sink, 'PARSE_ERROR', 'a decimal number string', raw);
+    return Number.isFinite(x) ? x : bad(sink, 'NOT_FINITE', 'a finite number', raw);
+  };
 
   if (column.type === 'number') {
     const strings = column.parse?.strings === 'decimal';
@@ -42,17 +57,15 @@ export function compileReader(column: ColumnSchema, valueType: ValueType = 'stri
     return (raw, sink) => {
       if (typeof raw === 'number') {
         if (raw !== raw) return MISSING;
-        return Number.isFinite(raw) ? raw : (report(sink, 'NOT_FINITE', name, 'a finite number', raw), INVALID);
+        return Number.isFinite(raw) ? raw : bad(sink, 'NOT_FINITE', 'a finite number', raw);
       }
       if (raw === null || raw === undefined) return MISSING;
       if (typeof raw === 'string') {
         if (isMissingString(raw)) return MISSING;
-        if (!strings) return (report(sink, 'TYPE_MISMATCH', name, expected, raw), INVALID);
-        const x = parseDecimal(raw);
-        if (x !== x) return (report(sink, 'PARSE_ERROR', name, 'a decimal number string', raw), INVALID);
-        return Number.isFinite(x) ? x : (report(sink, 'NOT_FINITE', name, 'a finite number', raw), INVALID);
+        if (!strings) return bad(sink, 'TYPE_MISMATCH', expected, raw, STRING_HINT);
+        return decimal(raw, sink);
       }
-      return (report(sink, 'TYPE_MISMATCH', name, expected, raw), INVALID);
+      return bad(sink, 'TYPE_MISMATCH', expected, raw);
     };
   }
 
@@ -69,10 +82,10 @@ export function compileReader(column: ColumnSchema, valueType: ValueType = 'stri
           const s = raw.trim().toLowerCase();
           if (truthy.has(s)) return true;
           if (falsy.has(s)) return false;
-          return (report(sink, 'PARSE_ERROR', name, `boolean or one of ${[...truthy, ...falsy].join('/')}`, raw), INVALID);
+          return bad(sink, 'PARSE_ERROR', `boolean or one of ${[...truthy, ...falsy].join('/')}`, raw);
         }
       }
-      return (report(sink, 'TYPE_MISMATCH', name, 'boolean', raw), INVALID);
+      return bad(sink, 'TYPE_MISMATCH', 'boolean', raw);
     };
   }
 
@@ -84,19 +97,17 @@ export function compileReader(column: ColumnSchema, valueType: ValueType = 'stri
       if (typeof raw === 'string') {
         if (isMissingString(raw)) return MISSING;
         if (valueType === 'string') return mode === undefined || mode === 'none' ? raw : normalizeString(raw, mode);
-        if (!coerce) return (report(sink, 'TYPE_MISMATCH', name, expected, raw), INVALID);
+        if (!coerce) return bad(sink, 'TYPE_MISMATCH', expected, raw);
         if (valueType === 'boolean') {
           const s = normalizeString(raw, 'trim-lower');
-          return s === 'true' ? true : s === 'false' ? false : (report(sink, 'PARSE_ERROR', name, '"true" or "false"', raw), INVALID);
+          return s === 'true' ? true : s === 'false' ? false : bad(sink, 'PARSE_ERROR', '"true" or "false"', raw);
         }
-        const x = parseDecimal(raw);
-        if (x !== x) return (report(sink, 'PARSE_ERROR', name, 'a decimal number string', raw), INVALID);
-        return Number.isFinite(x) ? x : (report(sink, 'NOT_FINITE', name, 'a finite number', raw), INVALID);
+        return decimal(raw, sink);
       }
-      if (typeof raw === 'number' && !Number.isFinite(raw)) return (report(sink, 'NOT_FINITE', name, expected, raw), INVALID);
+      if (typeof raw === 'number' && !Number.isFinite(raw)) return bad(sink, 'NOT_FINITE', expected, raw);
       if (typeof raw === valueType) return raw as CategoryValue;
       if (coerce && valueType === 'string' && (typeof raw === 'number' || typeof raw === 'boolean')) return String(raw);
-      return (report(sink, 'TYPE_MISMATCH', name, expected, raw), INVALID);
+      return bad(sink, 'TYPE_MISMATCH', expected, raw);
     };
   }
 

@@ -146,7 +146,7 @@ test('verify: a good bundle passes (with the key, JWK or PEM); tampering, trunca
   assert.match(r.out, /group1-shard1of1\.bin: sha256 [0-9a-f]{64} does not match/);
   writeFileSync(shard, original.subarray(0, 100));
   r = await cli('verify', bundle);
-  assert.match(r.out, /got 100 bytes, the manifest lists 124/);
+  assert.match(r.out, /100 bytes on disk, the manifest lists 124/);
   rmSync(shard);
   r = await cli('verify', bundle);
   assert.match(r.out, /listed in the manifest but missing/);

@@ -54,7 +54,11 @@ test('ferryml predict --url without --cache-dir keeps nothing: with the server d
   // Nothing listens on port 9 of loopback.
   const r = await cli('--url', 'http://127.0.0.1:9/models/index.json', '--name', 'penguins', '--data', data, '--backend', 'cpu');
   assert.equal(r.code, 1);
-  assert.match(r.stderr, /\[OFFLINE_NO_CACHED_VERSION\] penguins: the network is unreachable .* \(cache: false\)/);
+  assert.match(
+    r.stderr,
+    /\[OFFLINE_NO_CACHED_VERSION\] penguins: the network is unreachable .* is cached \(no --cache-dir\)\. Pass --cache-dir DIR: a run while the server is up keeps/,
+  );
+  assert.doesNotMatch(r.stderr, /cache: false|Load once while online/);
 });
 
 test('ferryml predict: --bundle and --url together, a registry URL without --name, --cache-dir with --bundle and a relative --url are usage errors (exit 2)', async () => {

@@ -12,6 +12,7 @@ await import('../schema/transform.test.js');
 await import('../schema/fit.test.js');
 await import('../schema/identical.test.js');
 await import('../schema/property.test.js');
+await import('../schema/define.test.js');
 await import('../schema/types.test.js');
 await import('../schema/image.test.js');
 await import('../schema/image-resize.test.js');

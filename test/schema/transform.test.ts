@@ -87,7 +87,7 @@ describe('schema: transform semantics', () => {
     expect(codes(r.issues)).to.deep.equal(['island:TYPE_MISMATCH', 'bill:NOT_FINITE', 'mass:TYPE_MISMATCH', 'sex:UNKNOWN_CATEGORY']);
     const mass = r.issues[2]!;
     expect(mass).to.include({ column: 'mass', expected: 'number', got: 'string "3000"', severity: 'error' });
-    expect(mass.message).to.match(/^Column "mass": expected number, got string "3000" \(TYPE_MISMATCH\); send/);
+    expect(mass.message).to.match(/^Column "mass": expected number, got string "3000" \(TYPE_MISMATCH\); add "parse": \{ "strings": "decimal" \}/);
     expect(mass).to.not.have.property('row');
   });
 
@@ -427,5 +427,30 @@ describe('schema: normalized lookups and float32 overflow say what happened', ()
         "the value is outside float32's range after the column's steps (±3.4e38)",
     );
     expect(issuesOf({ c: 'x', n: Infinity })[0]?.message).to.match(/send a finite number$/);
+  });
+});
+
+describe('schema: a string in a number column that reads none says how to read it (the CSV case)', () => {
+  const schema = compileSchema(
+    defineSchema({ columns: [{ name: 'bill', type: 'number', steps: [{ kind: 'standardize', mean: 40, scale: 5 }] }] }) as unknown as Schema,
+  );
+  const issueOf = (value: unknown) => {
+    const r = schema.safeParse({ bill: value });
+    if (r.success) throw new Error(`expected a rejection of ${String(value)}`);
+    return r.issues[0]!;
+  };
+
+  it('a decimal string or a missing-value marker: TYPE_MISMATCH pointing to "parse" and "missing.strings", got kept short', () => {
+    for (const value of ['39.1', ' 12 ', 'n/a', 'NA', '']) {
+      const issue = issueOf(value);
+      expect(issue.code).to.equal('TYPE_MISMATCH');
+      expect(issue.got).to.equal(`string ${JSON.stringify(value)}`);
+      expect(issue.message).to.equal(
+        `Column "bill": expected number, got string ${JSON.stringify(value)} (TYPE_MISMATCH); add "parse": { "strings": "decimal" }, or list it in "missing.strings"`,
+      );
+    }
+    expect(issueOf('x'.repeat(100)).got.length).to.be.below(60);
+    // a non-string keeps the general hint
+    expect(issueOf(true).message).to.match(/\(TYPE_MISMATCH\); send the type the schema expects$/);
   });
 });

@@ -112,7 +112,7 @@ export async function checkSigning(previous: CliRegistry | undefined, s: Registr
     if (last && !s.unsigned) {
       throw new FerryError(
         'REGISTRY_SIGNATURE_INVALID',
-        `index.json is signed (key ${last}): pass --sign KEY.pem to sign this write, or --unsigned to write it unsigned (apps that pass a publicKey then refuse it until it is re-signed)`,
+        `index.json is signed (key ${last}), so every write to it must be signed too: pass --sign <key> with the private key of ${last} (e.g. --sign keys/release.pem, as given to pack --sign), or --unsigned to write it unsigned (apps that pass a publicKey then refuse it until it is re-signed)`,
         { details: { keyId: last } },
       );
     }

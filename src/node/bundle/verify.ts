@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { assemble } from '../../model/assemble.js';
 import { verifyBundleFiles } from '../../model/open-local-bundle.js';
 import type { Manifest } from '../../model/manifest.js';
+import type { FerryError } from '../../errors.js';
 import { verifyManifestSignature } from '../../model/signature.js';
 import { verifyRegistry } from '../../model/registry-trust.js';
 import { readDirFiles } from './files.js';
@@ -25,6 +26,18 @@ export interface BundleReport {
   signature: 'valid' | 'unchecked' | 'unsigned' | 'invalid';
 }
 
+/**
+ * A file check's problem worded for a directory on disk: the SDK's wording is a download's ("truncated
+ * download?", "was not stored" in the cache), which says nothing about a file that changed on disk.
+ */
+function onDisk(problem: FerryError): string {
+  const d = problem.details as { url?: string; expectedBytes?: number; gotBytes?: number; expected?: string; got?: string };
+  const fix = 'it changed after packing (restore it from the packed copy, or pack again under a new version)';
+  if (problem.code === 'SIZE_MISMATCH') return `${d.url}: ${d.gotBytes} bytes on disk, the manifest lists ${d.expectedBytes}: ${fix}`;
+  if (problem.code === 'INTEGRITY_MISMATCH' && d.got) return `${d.url}: sha256 ${d.got} does not match the manifest's ${d.expected}: ${fix}`;
+  return problem.message;
+}
+
 /** Verifies one bundle directory. */
 export async function verifyBundleDir(dir: string, publicKey?: JsonWebKey | readonly JsonWebKey[]): Promise<BundleReport> {
   const report: BundleReport = { dir, ok: [], problems: [], warnings: [], signature: 'unsigned' };
@@ -38,7 +51,7 @@ export async function verifyBundleDir(dir: string, publicKey?: JsonWebKey | read
   try {
     const { manifest, problems } = await verifyBundleFiles(files, `${dir}/`);
     report.manifest = manifest;
-    report.problems.push(...problems.map((p) => p.message));
+    report.problems.push(...problems.map(onDisk));
     const bad = new Set(problems.map((p) => p.details.path));
     for (const f of manifest.files) if (!bad.has(f.path)) report.ok.push(`${f.sha256}  ${f.path}`);
     const listed = new Set(['manifest.json', ...manifest.files.map((f) => f.path)]);

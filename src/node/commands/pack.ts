@@ -44,6 +44,12 @@ Options:
   --force                replace a directory of this version that index.json does not list (left by
                          a killed pack); a listed version is never replaced`;
 
+/** What `pack` without `--golden` prints on stderr: the bundle it wrote loads without the golden check. */
+export const NO_GOLDEN = `ferryml pack: warning: no --golden, so the bundle has no golden rows and loadModel cannot check at load time that the
+  backend it picked reproduces the model's outputs (model.info.engineReason says "no golden check"). Add golden rows: pack again
+  under a new version with --golden golden.json, { "rows": [raw input rows], "outputs": [the model's outputs on them] } — a few
+  training rows and the outputs the training code computed (python -m ferryml_export writes one).`;
+
 /** Runs the command; resolves to the exit code (0 ok, 1 a problem found, 2 usage). */
 export async function run(argv: string[]): Promise<number> {
   const { values: v, positionals } = parse(
@@ -128,5 +134,7 @@ export async function run(argv: string[]): Promise<number> {
   console.log(`packed ${manifest.name}@${manifest.version} → ${dir}`);
   console.log(`  id ${id} · ${manifest.files.length} files · ${bytes} bytes${manifest.signature ? ` · signed by ${manifest.signature.keyId}` : ' · unsigned'}`);
   for (const f of manifest.files) console.log(`  ${f.sha256}  ${f.path} (${f.bytes} B)`);
+  // Not an error (a bundle may ship without golden rows), but an app cannot tell it is off.
+  if (!v.golden) console.error(NO_GOLDEN);
   return 0;
 }

@@ -4,7 +4,7 @@
 // `ferryml/node`) so that the next run works with the server down.
 import { readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { FerryError } from '../../errors.js';
+import { FerryError, isFerryError } from '../../errors.js';
 import { loadModel, type LoadModelOptions } from '../../load-model.js';
 import { fileCache } from '../cache/file-cache.js';
 import type { Prediction } from '../../runtime/decode.js';
@@ -121,6 +121,20 @@ function bundleSource(values: Values): Pick<LoadModelOptions, 'files' | 'registr
   };
 }
 
+/**
+ * An offline load with nothing cached: the SDK's message names its `cache: false` option and says
+ * to load while online, which a command-line user cannot act on; the CLI's way to keep a version is `--cache-dir`.
+ */
+function withCacheDirHint(error: unknown, uncached: boolean): unknown {
+  if (!uncached || !isFerryError(error) || error.code !== 'OFFLINE_NO_CACHED_VERSION') return error;
+  const what = error.message.replace(/ \(cache: false\)\. Load once while online\.$/, '');
+  return new FerryError(
+    error.code,
+    `${what} (no --cache-dir). Pass --cache-dir DIR: a run while the server is up keeps the verified version there, and later runs read it when the server is down.`,
+    { cause: error, details: error.details },
+  );
+}
+
 /** Runs the command; resolves to the exit code (0 ok, 1 a problem found, 2 usage). */
 export async function run(argv: string[]): Promise<number> {
   const { values } = parseCommand(
@@ -153,6 +167,8 @@ export async function run(argv: string[]): Promise<number> {
     ...(backend ? { backend } : { backends: ['wasm', 'cpu'] }),
     ...(publicKey ? { publicKey } : {}),
     remember: false,
+  }).catch((error: unknown) => {
+    throw withCacheDirHint(error, source.cache === false);
   });
   try {
     // After loadModel: the name and version checked here come from a manifest that verified.

@@ -15,18 +15,28 @@ models directory (with index.json), checks every listed version and the registry
 present but could not be checked (no --key) unless --allow-unverified. Repeat --key during a key
 rotation: a signature by any of the keys given is accepted, as by publicKey: [newKey, oldKey].`;
 
-function print(r: BundleReport, quiet: boolean): void {
+const PASS_KEY = 'pass --key KEY.pub.jwk.json (or --allow-unverified)';
+
+/**
+ * One line per bundle (`ok`/`FAIL`, name@version, directory, signature), then its files and problems.
+ * A signature present but not checked fails the line unless `allow` (--allow-unverified): "signed"
+ * proves nothing until someone checks it.
+ */
+function print(r: BundleReport, quiet: boolean, allow: boolean): boolean {
   const m = r.manifest;
+  const unchecked = r.signature === 'unchecked';
   const sig = {
     valid: 'signature valid',
-    unchecked: `signed by ${m?.signature?.keyId} (not checked: pass --key)`,
+    unchecked: `signed by ${m?.signature?.keyId}, not checked: ${allow ? 'allowed by --allow-unverified' : PASS_KEY}`,
     unsigned: 'unsigned',
     invalid: 'signature INVALID',
   }[r.signature];
-  console.log(`${r.problems.length ? 'FAIL' : 'ok  '} ${m ? `${m.name}@${m.version}` : r.dir} (${r.dir}) · ${sig}`);
+  const failed = r.problems.length > 0 || (unchecked && !allow);
+  console.log(`${failed ? 'FAIL' : 'ok  '} ${m ? `${m.name}@${m.version}` : r.dir} (${r.dir}) · ${sig}`);
   if (!quiet) for (const line of r.ok) console.log(`     ok  ${line}`);
   for (const w of r.warnings) console.log(`     warn ${w}`);
   for (const p of r.problems) console.log(`     FAIL ${p}`);
+  return failed;
 }
 
 /** Runs the command; resolves to the exit code (0 ok, 1 a problem found, 2 usage). */
@@ -43,26 +53,19 @@ export async function run(argv: string[]): Promise<number> {
   }
   const key = await loadPublicKeys(values.key);
   const quiet = values.quiet ?? false;
-  // A signature nobody checked proves nothing: say so in the exit code unless told it is fine.
+  // A signature nobody checked proves nothing: it fails (exit 1) unless told it is fine.
   const allow = values['allow-unverified'] ?? false;
-  const unverified = (what: string) => {
-    console.log(`FAIL ${what} is signed but was not checked: pass --key KEY.pub.jwk.json (or --allow-unverified)`);
-    return 1;
-  };
   if (existsSync(join(dir, 'index.json')) && !existsSync(join(dir, 'manifest.json'))) {
     const { registry, bundles, registrySignature } = await verifyModelsDir(dir, key);
     for (const p of registry) console.log(`FAIL ${p}`);
-    bundles.forEach((b) => print(b, quiet));
-    let failed = registry.length + bundles.filter((b) => b.problems.length).length;
-    if (!allow) {
-      if (registrySignature === 'unchecked') failed += unverified(join(dir, 'index.json'));
-      for (const b of bundles) if (b.signature === 'unchecked' && !b.problems.length) failed += unverified(`${b.dir}/manifest.json`);
+    let failed = registry.length;
+    if (registrySignature === 'unchecked') {
+      console.log(`${allow ? 'ok  ' : 'FAIL'} ${join(dir, 'index.json')} · signed, not checked: ${allow ? 'allowed by --allow-unverified' : PASS_KEY}`);
+      if (!allow) failed++;
     }
+    for (const b of bundles) if (print(b, quiet, allow)) failed++;
     console.log(failed ? `${failed} problem(s)` : `all ${bundles.length} bundle(s) verified`);
     return failed ? 1 : 0;
   }
-  const report = await verifyBundleDir(dir, key);
-  print(report, quiet);
-  if (!allow && report.signature === 'unchecked' && !report.problems.length) return unverified(`${dir}/manifest.json`);
-  return report.problems.length ? 1 : 0;
+  return print(await verifyBundleDir(dir, key), quiet, allow) ? 1 : 0;
 }
