@@ -28,11 +28,7 @@ const FULL: RuntimeCode = {
     // `@tensorflow/*` (README "Plain <script type=module>"), or offline before tfjs was first needed.
     engine: () =>
       TFJS.engine().catch((cause: unknown) => {
-        throw new FerryError(
-          'NO_BACKEND',
-          `tfjs engine did not load (${cause as Error}): serve dist/chunks/, resolve @tensorflow/* (README "Bundler recipes")`,
-          { cause },
-        );
+        throw new FerryError('NO_BACKEND', `tfjs engine did not load (${cause as Error}): serve dist/chunks/, bundle @tensorflow/*`, { cause });
       }),
   },
   worker: () => import('./runtime/worker-host.js'),

@@ -16,7 +16,7 @@ async function createEngine(init: EngineInit, onChange?: (report: EngineReport) 
   if (!load) {
     throw new FerryError(
       'NO_BACKEND',
-      `This ${init.format} model needs tfjs (${init.engineReason ?? 'no plain-JS kernel runs it'}), which ferryml/edge leaves out to stay small: call useTfjs(() => import('ferryml/tfjs')) once before loadModel, or import loadModel from 'ferryml'`,
+      `This ${init.format} model needs tfjs (${init.engineReason ?? 'no plain-JS kernel runs it'}), which ferryml/edge leaves out: call useTfjs(() => import('ferryml/tfjs')) before loadModel`,
       { details: { format: init.format, rejected: init.rejected ?? [] } },
     );
   }
@@ -38,7 +38,7 @@ export const EDGE: RuntimeCode = {
     Promise.reject(
       new FerryError(
         'INVALID_OPTIONS',
-        "worker: true is not available from ferryml/edge (edge runtimes run the model in the isolate): leave `worker` out, or import loadModel from 'ferryml' in a browser",
+        "worker: true is not in ferryml/edge (the model runs in the isolate): leave `worker` out, or use 'ferryml' in a browser",
       ),
     ),
   telemetry: () => {
@@ -48,7 +48,7 @@ export const EDGE: RuntimeCode = {
       : Promise.reject(
           new FerryError(
             'INVALID_OPTIONS',
-            "loadModel got `telemetry`, but ferryml/edge leaves the telemetry runtime out to stay small: call `useTelemetry({ createTelemetry })` with createTelemetry from 'ferryml/telemetry' once before loadModel",
+            "`telemetry` given, but ferryml/edge leaves telemetry out: call useTelemetry({ createTelemetry }) (from 'ferryml/telemetry') before loadModel",
           ),
         );
   },
