@@ -24,7 +24,14 @@ const text = (v: unknown) => (typeof v === 'string' ? v : '');
 export async function probeWebGpu(): Promise<WebGpuProbe> {
   const gpu = (globalThis.navigator as { gpu?: GpuLike } | undefined)?.gpu;
   if (!gpu) {
-    return { ok: false, rejection: { backend: 'webgpu', code: 'NO_WEBGPU', reason: 'navigator.gpu is not available here (a browser without WebGPU, an insecure context, or a runtime such as Node that has none)' } };
+    return {
+      ok: false,
+      rejection: {
+        backend: 'webgpu',
+        code: 'NO_WEBGPU',
+        reason: 'navigator.gpu is not available here (a browser without WebGPU, an insecure context, or a runtime such as Node that has none)',
+      },
+    };
   }
   let adapter: GpuAdapterLike | null;
   try {
