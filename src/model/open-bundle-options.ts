@@ -74,8 +74,8 @@ export interface OpenBundleOptions {
    * How long a load waits for the registry while a verified, non-revoked cached version fits the
    * request: past it, that version serves (`source: "offline"`, `fallback.error.code: "TIMEOUT"`),
    * so a stalled connection that is still "online" costs seconds, not `downloadTimeoutMs` per
-   * attempt. In a page the registry's late answer is still read and kept, so a revocation reaches the
-   * next load; elsewhere its request is aborted. Without a cached version nothing else can serve, and
+   * attempt. With loadModel and the default IndexedDB cache the registry's late answer is still read
+   * and kept, so a revocation reaches the next load; openBundle and other stores abort its request. Without a cached version nothing else can serve, and
    * the registry is waited for. `Infinity`: always wait. @default 3000
    */
   registryTimeoutMs?: number;

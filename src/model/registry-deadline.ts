@@ -6,6 +6,7 @@
  * Node get it; `ferryml/edge`, whose runtimes fetch the registry server to server, waits as before.
  */
 import { FerryError } from '../errors.js';
+import { pend } from '../cache/pending-writes.js';
 import type { BundlePhase } from './bundle-phases.js';
 import type { NormalizedOpenBundleOptions } from './open-bundle-options.js';
 import { resolveTarget, type Target } from './resolve-target.js';
@@ -33,26 +34,48 @@ export function registryDeadline(
   const url = opts.registry!.href;
   const stop = new AbortController();
   const onAbort = () => stop.abort(signal!.reason);
-  // The caller's signal still stops the registry request.
-  signal?.addEventListener('abort', onAbort, { once: true });
+  // The caller's signal still stops the registry request (already aborted: at once, as before).
+  if (signal?.aborted) onAbort();
+  else signal?.addEventListener('abort', onAbort, { once: true });
   let late = false;
   let settled = false;
-  const work = resolveTarget(opts, store, { ...policy, signal: stop.signal }, (phase) => late || mark?.(phase), openNow);
+  // Once the registry's bytes are in, it answered: parsing, verifying and resolving it (a revocation
+  // included) win over the stand-in, however long the store writes before a refusal take.
+  let answered = false;
+  const work = resolveTarget(
+    opts,
+    store,
+    { ...policy, signal: stop.signal },
+    (phase) => {
+      if (phase === 'registryAt') answered = true;
+      if (!late) mark?.(phase);
+    },
+    openNow,
+  );
   // What the request does after the cached version served is its own business.
   work.catch(() => undefined);
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timedOut = new Promise<never>((_, reject) => {
+    // Past setTimeout's 2^31 − 1 ms it would fire at once: such a limit waits, as Infinity does.
+    if (!(ms <= 0x7fffffff)) return;
     timer = setTimeout(() => {
       void standIn().then(
         async (v) => {
-          if (!v || settled) return;
+          if (!v || settled || answered || signal?.aborted) return;
           late = true;
           reject(
-            new FerryError('TIMEOUT', `${url}: no answer within registryTimeoutMs (${ms} ms); the cached ${v.manifest.name}@${v.manifest.version} serves`, {
-              details: { url: url, timeoutMs: ms, retryable: true },
+            new FerryError('TIMEOUT', `${url}: no registry within registryTimeoutMs (${ms} ms); the cached ${v.manifest.name}@${v.manifest.version} serves`, {
+              details: { url, timeoutMs: ms, retryable: true },
             }),
           );
-          if (!(deferred && (await store)?.kind === 'indexeddb')) stop.abort();
+          const s = await store;
+          if (deferred && s?.kind === 'indexeddb') {
+            // The late registry's snapshot and revocations, once it answers, are writes clear() and the next load wait for.
+            void work.then(
+              (t) => t.saved && pend(`${s.kind}:${s.name}`, t.saved),
+              () => undefined,
+            );
+          } else stop.abort();
         },
         () => undefined,
       );

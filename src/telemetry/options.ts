@@ -90,7 +90,8 @@ export function normalizeOptions(options: TelemetryOptions): NormalizedTelemetry
   return {
     // A base URL gets the signal's path; a URL that already ends in it (OTEL_EXPORTER_OTLP_LOGS_ENDPOINT's
     // usual value) is used as is, as the OTLP exporter spec treats a signal-specific endpoint.
-    url: base.href.replace(/(\/v1\/logs)?\/*$/, '/v1/logs'),
+    // (The path only: a query string, such as a gateway's key, stays after it.)
+    url: ((base.pathname = base.pathname.replace(/(\/v1\/logs)?\/*$/, '/v1/logs')), base.href),
     headers,
     serviceName: options.serviceName ?? d.serviceName,
     flushIntervalMs: positive('flushIntervalMs', options.flushIntervalMs, d.flushIntervalMs),

@@ -4,6 +4,7 @@
 import { expect } from 'chai';
 import { openBundle } from '../../src/entries/bundle.js';
 import { loadModel } from '../../src/load-model.js';
+import { createMemoryStore, type KvStore } from '../../src/cache/kv-store.js';
 import {
   REGISTRY as FIXTURE_REGISTRY,
   expectFerryError,
@@ -194,6 +195,43 @@ describe('loadBundle: the load path', () => {
         expect([waited.source, waited.resolvedBy]).to.deep.equal(['cache', 'pin']);
         const bad = await expectFerryError(openBundle({ registry: slow, ...options, registryTimeoutMs: -1 }), 'INVALID_OPTIONS');
         expect(bad.message).to.contain('registryTimeoutMs');
+      } finally {
+        indexedDB.deleteDatabase(dbName);
+      }
+    });
+
+    it('a registry that answered in time wins however long its resolution takes: its revocation is thrown, not the stand-in served', async function () {
+      this.timeout(60_000);
+      // A store whose writes take 800 ms (the revocation's deletes, awaited before VERSION_REVOKED)
+      // while its reads (the stand-in's) are immediate: the deadline (100 ms) passes after the
+      // registry's bytes are in and before its refusal is thrown.
+      const inner = createMemoryStore(unique('slow-writes'));
+      let slow = false;
+      const store: KvStore = {
+        kind: 'slow-writes',
+        name: inner.name,
+        run: (mode, body) => (slow && mode === 'readwrite' ? sleep(800).then(() => inner.run(mode, body)) : inner.run(mode, body)),
+      };
+      const options = { name: 'tiny', version: '1.1.0', cache: { store } };
+      await openBundle({ registry: FIXTURE_REGISTRY, ...options });
+      slow = true;
+      await expectFerryError(
+        openBundle({ registry: fault('on=index.json,revoke=1.1.0', FIXTURE_REGISTRY), ...options, registryTimeoutMs: 100 }),
+        'VERSION_REVOKED',
+      );
+    });
+
+    it("the caller's signal: already aborted is ABORTED, as without a deadline; a limit past setTimeout's range waits like Infinity", async function () {
+      this.timeout(60_000);
+      const dbName = unique('registry-signal');
+      const options = { name: 'tiny', version: '1.1.0', cache: { dbName } };
+      try {
+        await openBundle({ registry: FIXTURE_REGISTRY, ...options });
+        await expectFerryError(openBundle({ registry: FIXTURE_REGISTRY, ...options, signal: AbortSignal.abort() }), 'ABORTED');
+        // 2^31 ms overflows setTimeout, which would fire at once and serve the stand-in.
+        const slow = fault('on=index.json,delay=400', FIXTURE_REGISTRY);
+        const waited = await openBundle({ registry: slow, ...options, registryTimeoutMs: 2 ** 31 });
+        expect([waited.source, waited.resolvedBy]).to.deep.equal(['cache', 'pin']);
       } finally {
         indexedDB.deleteDatabase(dbName);
       }

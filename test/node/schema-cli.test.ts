@@ -169,6 +169,6 @@ describe('ferryml fit / transform / types', () => {
     const fit = cli('fit', '--spec', c.spec, '--data', join(dir, 'bad-rows.json'));
     assert.equal(fit.status, 1);
     assert.match(fit.stderr, /\[FIT_FAILED\] fitSchema: column "Beak Length \(mm\)": 1 training value\(s\) fail the inference rules/);
-    assert.match(cli('fit', '--spec', c.spec, '--data', join(dir, 'train.json'), '--bogus').stderr, /\[INVALID_OPTIONS\] Unknown option '--bogus'/);
+    assert.match(cli('fit', '--spec', c.spec, '--data', join(dir, 'train.json'), '--bogus').stderr, /\[INVALID_OPTIONS\] unknown option --bogus\n/);
   });
 });

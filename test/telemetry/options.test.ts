@@ -43,6 +43,9 @@ describe('telemetry/options', () => {
     expect(url('https://gw.example/otlp/v1/logs/')).to.equal('https://gw.example/otlp/v1/logs');
     expect(url('https://gw.example/v1/logsink')).to.equal('https://gw.example/v1/logsink/v1/logs');
     expect(url('/t/v1/logs')).to.equal(new URL('/t/v1/logs', location.href).href);
+    // The path only: a query string (a gateway's key) stays after it, not before it.
+    expect(url('https://gw.example/otlp?key=abc')).to.equal('https://gw.example/otlp/v1/logs?key=abc');
+    expect(url('https://gw.example/v1/logs?key=abc')).to.equal('https://gw.example/v1/logs?key=abc');
   });
 
   it('throws INVALID_OPTIONS for caller mistakes, naming the option', () => {

@@ -46,7 +46,7 @@ Options:
 
 /** What `pack` without `--golden` prints on stderr: the bundle it wrote loads without the golden check. */
 export const NO_GOLDEN = `ferryml pack: warning: no --golden, so the bundle has no golden rows and loadModel cannot check at load time that the
-  backend it picked reproduces the model's outputs (model.info.engineReason says "no golden check"). Add golden rows: pack again
+  backend it picked reproduces the model's outputs (for a plain-JS model, engineReason says "no golden check"). Add golden rows: pack again
   under a new version with --golden golden.json, { "rows": [raw input rows], "outputs": [the model's outputs on them] } — a few
   training rows and the outputs the training code computed (python -m ferryml_export writes one).`;
 
