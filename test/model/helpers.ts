@@ -41,10 +41,11 @@ export interface SeenRequest {
 /**
  * Starts counting the page's requests to `pattern` (a path, `*` wildcards) in Chromium itself
  * (test/server/network.mjs); with `offline`, also takes the page offline as Chromium sees it:
- * `navigator.onLine` is false and those requests fail inside the browser.
+ * `navigator.onLine` is false and those requests fail inside the browser; with `noCache`, the page's
+ * requests skip the HTTP cache (so a blocked module another test file loaded is not served from it).
  */
-export async function watchRequests(pattern: string, { offline = false } = {}): Promise<void> {
-  await executeServerCommand('ferryml:network', { record: pattern, offline });
+export async function watchRequests(pattern: string, { offline = false, noCache = false } = {}): Promise<void> {
+  await executeServerCommand('ferryml:network', { record: pattern, offline, noCache });
 }
 
 /** Back online (if offline); the requests seen since {@link watchRequests}, in order. */

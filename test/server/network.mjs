@@ -12,9 +12,10 @@
 // (page.setOfflineMode) cuts the runner's WebSocket and ends the test run.
 //
 // Command `ferryml:network`
-//   { record: "/__fault/scope=ID/*", offline?: true }  start recording requests to that path
-//                                      pattern on the page's origin (`*`: any characters); with
-//                                      `offline`, also take the page offline with those URLs blocked
+//   { record: "/__fault/scope=ID/*", offline?: true, noCache?: true }  start recording requests to
+//                                      that path pattern on the page's origin (`*`: any characters);
+//                                      with `offline`, also take the page offline with those URLs
+//                                      blocked; with `noCache`, the page's requests skip the HTTP cache
 //   { stop: true }                     back online, stop recording; answers
 //                                      { requests: [{ url, error? }] } (error: Chromium's net error)
 const sessions = new Map();
@@ -67,6 +68,12 @@ export const plugins = [
         state.test = matcher(pattern);
         state.since = Date.now();
         state.requests.clear();
+        if (payload.noCache) {
+          // Requests bypass the HTTP cache too (a module another test file loaded is cached, and a
+          // cache hit never meets the offline rule).
+          state.noCache = true;
+          await cdp.send('Network.setCacheDisabled', { cacheDisabled: true });
+        }
         if (payload.offline) {
           state.offline = true;
           await cdp.send('Network.emulateNetworkConditionsByRule', { offline: true, matchedNetworkConditions: [{ urlPattern: pattern, ...UNTHROTTLED }] });
@@ -74,11 +81,15 @@ export const plugins = [
         }
         return { requests: [] };
       }
-      if (!payload?.stop) throw new Error('ferryml:network: payload must be { record, offline? } or { stop: true }');
+      if (!payload?.stop) throw new Error('ferryml:network: payload must be { record, offline?, noCache? } or { stop: true }');
       if (state.offline) {
         state.offline = false;
         await cdp.send('Network.overrideNetworkState', { offline: false, ...UNTHROTTLED });
         await cdp.send('Network.emulateNetworkConditionsByRule', { offline: false, matchedNetworkConditions: [] });
+      }
+      if (state.noCache) {
+        state.noCache = false;
+        await cdp.send('Network.setCacheDisabled', { cacheDisabled: false });
       }
       const requests = [...state.requests.values()];
       state.test = undefined;
