@@ -227,10 +227,11 @@ export async function loadBundle(options: OpenBundleOptions, mode: LoadBundleMod
   let target: Target | undefined;
   try {
     // A registry with no answer in `registryTimeoutMs` while a verified cached version can stand in:
-    // that version serves (the catch below, as for no answer at all). In a page the request goes on
-    // behind the answer and a late registry is saved (its revocations reach the next load); elsewhere
-    // (a CLI would wait for what is left running) it is aborted.
-    target = await (idb && registry && limits && opts.registryTimeoutMs !== Infinity
+    // that version serves (the catch below, as for no answer at all). loadModel on IndexedDB lets the
+    // request go on behind the answer and saves a late registry (its revocations reach the next
+    // load); elsewhere (a CLI would wait for what is left running) it is aborted. A limit past
+    // setTimeout's 2^31 − 1 ms (it would fire at once) waits, as Infinity does.
+    target = await (idb && registry && limits && opts.registryTimeoutMs <= 0x7fffffff
       ? idb.registryDeadline(opts, storeReady, policy, mark, release, fallbackVersion, mode.deferStore)
       : resolveTarget(opts, storeReady, policy, mark, release));
     // On a fresh profile, the files the registry lists for the version are requested now, beside
@@ -395,8 +396,9 @@ export async function loadBundle(options: OpenBundleOptions, mode: LoadBundleMod
     const fallback = await fallbackVersion();
     if (fallback) {
       // The version this device runs now is the one LRU eviction must keep: marked used — behind
-      // the answer in IndexedDB (tracked, so clear() and the next load wait for it), before it
-      // elsewhere (see `behind` above) — never failing the load.
+      // the answer in IndexedDB (tracked, so clear() and the next load wait for it; openBundle too,
+      // as a touch is not the version it promises stored), before it elsewhere (a Worker, a CLI:
+      // see `behind` above) — never failing the load.
       const { name, version } = fallback.manifest;
       const touched = store && touchRecord(store, name, version).catch(() => undefined);
       if (store?.kind === 'indexeddb') void pend(`${store.kind}:${store.name}`, touched!);

@@ -75,8 +75,9 @@ export interface OpenBundleOptions {
    * request: past it, that version serves (`source: "offline"`, `fallback.error.code: "TIMEOUT"`),
    * so a stalled connection that is still "online" costs seconds, not `downloadTimeoutMs` per
    * attempt. With loadModel and the default IndexedDB cache the registry's late answer is still read
-   * and kept, so a revocation reaches the next load; openBundle and other stores abort its request. Without a cached version nothing else can serve, and
-   * the registry is waited for. `Infinity`: always wait. @default 3000
+   * and kept, so a revocation reaches the next load; openBundle and other stores abort its request.
+   * Without a cached version nothing else can serve, and the registry is waited for. `Infinity` (or
+   * anything past 2^31 − 1 ms): always wait. @default 3000
    */
   registryTimeoutMs?: number;
   /**

@@ -17,7 +17,8 @@ import type { VerifiedVersion } from './verified-version.js';
 /**
  * The registry's target, or — `ms` after the request started, when a cached version can stand in —
  * a `TIMEOUT` FerryError, which the load treats as no answer: that version serves (`source:
- * "offline"`). A late answer marks no phase; the request goes on or is aborted per `keepLate`.
+ * "offline"`). A late answer marks no phase; the request goes on or is aborted per `deferred`.
+ * The caller gates it: a registry, a cache, and `ms` within setTimeout's range (../model/load-bundle.ts).
  */
 export function registryDeadline(
   opts: NormalizedOpenBundleOptions,
@@ -56,8 +57,6 @@ export function registryDeadline(
   work.catch(() => undefined);
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timedOut = new Promise<never>((_, reject) => {
-    // Past setTimeout's 2^31 − 1 ms it would fire at once: such a limit waits, as Infinity does.
-    if (!(ms <= 0x7fffffff)) return;
     timer = setTimeout(() => {
       void standIn().then(
         async (v) => {

@@ -7,6 +7,7 @@ import type { OutputSpec } from '../model/manifest.js';
 import type { Schema } from '../schema/types.js';
 import { rawDecoder } from './decode-tensors.js';
 import type { detectionDecoder } from './detection-decoder.js';
+import type { BatchRows } from './source-box.js';
 import type { DetectionPrediction, RawPrediction } from './decode-tensors.js';
 
 export type { Detection, DetectionPrediction, RawPrediction, RawTensor } from './decode-tensors.js';
@@ -49,7 +50,7 @@ export type Prediction = ClassificationPrediction | RegressionPrediction | RawPr
  * its transform (`rejected`: its rows left out of the model call).
  */
 export type Decoder = ((output: Float32Array, index: number) => Prediction) & {
-  see?: (batch: ReadonlyArray<{ rows: ArrayLike<unknown> }>, rejected: Uint8Array) => void;
+  see?: (batch: BatchRows, rejected: Uint8Array) => void;
 };
 
 /** An object with every name as a key (value 0): spreading it gives each row's record its final shape at once. */

@@ -10,7 +10,7 @@ import type { Detection, DetectionPrediction } from './decode-tensors.js';
 import { nonMaxSuppression } from './nms.js';
 import type { Schema } from '../schema/types.js';
 import { sourceBoxes } from './source-box.js';
-import type { BatchRows } from './source-box.js';
+import type { Decoder } from './decode.js';
 
 /**
  * Decoder for a {@link DetectionSpec} (its `classes` output, when given, holds one class per box).
@@ -21,7 +21,7 @@ export function detectionDecoder(
   spec: DetectionSpec,
   outputWidth: number,
   schema?: Schema,
-): ((output: Float32Array, index: number) => DetectionPrediction) & { see?: (batch: BatchRows, rejected: Uint8Array) => void } {
+): ((output: Float32Array, index: number) => DetectionPrediction) & Pick<Decoder, 'see'> {
   const map = offsets(spec.outputs, outputWidth);
   const boxes = map.get(spec.boxes)!;
   const scores = map.get(spec.scores)!;
